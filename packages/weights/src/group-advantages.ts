@@ -12,6 +12,12 @@ import { weighting as weightingByName } from './weightings.js';
  */
 export type ZeroVarianceMode = 'weighting' | 'zero' | 'reinforce';
 
+/**
+ * Largest |reward| accepted by real-valued weightings: sums and squared deviations of such rewards stay
+ * finite in f64, and advantages of the size of a reward stay finite in the f32 output (max ≈ 3.4e38).
+ */
+export const MAX_REAL_REWARD = 1e30;
+
 /** The accepted {@link ZeroVarianceMode} values. */
 export const ZERO_VARIANCE_MODES: readonly ZeroVarianceMode[] = ['weighting', 'zero', 'reinforce'];
 
@@ -32,7 +38,8 @@ export interface GroupAdvantageOptions {
 /**
  * Advantages for B groups of M responses laid out contiguously (`rewards[g·M + i]`):
  * A_i = ω · (r_i − ρ̂) with ρ̂ the group's mean reward (REINFORCE: A_i = r_i), zero-variance groups
- * as `options.zeroVariance` says. Rewards must be finite, and in [0, 1] for success-rate weightings.
+ * as `options.zeroVariance` says. Rewards must be in [0, 1] for success-rate weightings (`unit`
+ * domain) and finite with |r| ≤ {@link MAX_REAL_REWARD} for the others.
  * @throws WeightsError naming the first bad argument or reward.
  */
 export function groupAdvantages(
@@ -58,45 +65,94 @@ export function groupAdvantages(
   if (out.length !== rewards.length) {
     throw new WeightsError('out', `expected length ${rewards.length}, got ${out.length}`);
   }
-  const unitDomain = rule.rewardDomain === 'unit' || threshold !== undefined;
-  const allWrongValue = zeroVarianceValue(rule, zeroVariance, 0, groupSize);
-  const allRightValue = zeroVarianceValue(rule, zeroVariance, 1, groupSize);
+  // Binarising first keeps the hot loop free of the threshold test.
+  const values = threshold === undefined ? rewards : binarize(rewards, threshold);
+  // One range test rejects NaN and ±∞ as well.
+  const unitDomain = rule.rewardDomain === 'unit';
+  const low = unitDomain ? 0 : -MAX_REAL_REWARD;
+  const high = unitDomain ? 1 : MAX_REAL_REWARD;
+  // Binary groups (the common case) are served from a table of the M + 1 possible (A_correct, A_wrong)
+  // pairs, so the hot loop does no weighting call and no division.
+  const table = binaryTable(rule, zeroVariance, groupSize);
 
-  for (let start = 0; start < rewards.length; start += groupSize) {
+  for (let start = 0; start < values.length; start += groupSize) {
     const end = start + groupSize;
-    // Pass 1: validate, (optionally) binarise, and gather sum / min / max of the group.
+    // Pass 1: validate, count successes, and measure how far the group is from binary (Σ|r(1−r)| is 0
+    // exactly when every reward is 0 or 1). No data-dependent branches: with random 0/1 rewards a
+    // branch per response would be mispredicted half of the time.
     let sum = 0;
-    let min = Infinity;
-    let max = -Infinity;
+    let offBinary = 0;
     for (let i = start; i < end; i++) {
-      let r = rewards[i] as number;
-      if (!Number.isFinite(r)) throw badReward(i, r, 'a finite number');
-      if (threshold !== undefined) r = r >= threshold ? 1 : 0;
-      else if (unitDomain && (r < 0 || r > 1)) throw badReward(i, r, `a reward in [0, 1] for ${rule.name}`);
-      out[i] = r;
+      const r = values[i] as number;
+      if (!(r >= low && r <= high)) throw badReward(i, r, rangeDescription(rule, r));
       sum += r;
-      if (r < min) min = r;
-      if (r > max) max = r;
+      offBinary += Math.abs(r * (1 - r));
     }
-    const mean = sum / groupSize;
-
-    if (min === max) {
-      const value = min === 0 ? allWrongValue : min === 1 ? allRightValue : constantGroupValue(rule, zeroVariance, min);
-      out.fill(value, start, end);
-      continue;
+    if (offBinary === 0) {
+      // c·r + w·(1−r) selects A_correct or A_wrong without a branch, and exactly (x·0 + y = y).
+      const successes = sum | 0;
+      const correct = table[successes] as number;
+      const wrong = table[groupSize + 1 + successes] as number;
+      for (let i = start; i < end; i++) {
+        const r = values[i] as number;
+        out[i] = correct * r + wrong * (1 - r);
+      }
+    } else {
+      generalGroup(values, start, groupSize, sum / groupSize, rule, zeroVariance, out);
     }
-    if (!rule.centred) continue; // REINFORCE: A_i = r_i, already in `out`.
-
-    let variance = 0;
-    for (let i = start; i < end; i++) {
-      const d = (out[i] as number) - mean;
-      variance += d * d;
-    }
-    variance /= groupSize;
-    const omega = rule.groupOmega(mean, variance, groupSize);
-    for (let i = start; i < end; i++) out[i] = omega * ((out[i] as number) - mean);
   }
   return out;
+}
+
+/**
+ * A_correct (first M + 1 entries) and A_wrong (next M + 1) for a binary group with k successes,
+ * k = 0..M, including the zero-variance groups k = 0 and k = M as `mode` says.
+ */
+function binaryTable(rule: Weighting, mode: ZeroVarianceMode, groupSize: number): Float64Array {
+  const table = new Float64Array(2 * (groupSize + 1));
+  for (let k = 1; k < groupSize; k++) {
+    const rho = k / groupSize;
+    if (rule.centred) {
+      const omega = rule.groupOmega(rho, rho * (1 - rho), groupSize);
+      table[k] = omega * (1 - rho);
+      table[groupSize + 1 + k] = omega * (0 - rho);
+    } else {
+      table[k] = 1;
+      table[groupSize + 1 + k] = 0;
+    }
+  }
+  table[groupSize + 1] = zeroVarianceValue(rule, mode, 0, groupSize); // k = 0: every response wrong
+  table[groupSize] = zeroVarianceValue(rule, mode, 1, groupSize); // k = M: every response correct
+  return table;
+}
+
+/** A group with a reward other than 0 or 1 (already validated). */
+function generalGroup(
+  rewards: ArrayLike<number>,
+  start: number,
+  groupSize: number,
+  mean: number,
+  rule: Weighting,
+  mode: ZeroVarianceMode,
+  out: Float32Array,
+): void {
+  const end = start + groupSize;
+  let variance = 0;
+  for (let i = start; i < end; i++) {
+    const d = (rewards[i] as number) - mean;
+    variance += d * d;
+  }
+  variance /= groupSize;
+  if (variance === 0) {
+    out.fill(constantGroupValue(rule, mode, mean), start, end);
+    return;
+  }
+  if (!rule.centred) {
+    for (let i = start; i < end; i++) out[i] = rewards[i] as number; // REINFORCE: A_i = r_i.
+    return;
+  }
+  const omega = rule.groupOmega(mean, variance, groupSize);
+  for (let i = start; i < end; i++) out[i] = omega * ((rewards[i] as number) - mean);
 }
 
 /** Per-group success rate ρ̂ (mean reward, or success fraction when `binarizeThreshold` is set). */
@@ -143,6 +199,22 @@ function constantGroupValue(rule: Weighting, mode: ZeroVarianceMode, reward: num
   // A constant reward strictly between 0 and 1 (e.g. all 0.1 format credit): r_i − ρ̂ = 0 for a centred
   // weighting; REINFORCE keeps A_i = r_i unless zero-variance groups are switched off.
   return mode === 'weighting' && !rule.centred ? reward : 0;
+}
+
+function rangeDescription(rule: Weighting, r: number): string {
+  if (!Number.isFinite(r)) return 'a finite number';
+  return rule.rewardDomain === 'unit' ? `a reward in [0, 1] for ${rule.name}` : `a reward of magnitude at most ${MAX_REAL_REWARD}`;
+}
+
+/** 1 where the reward is ≥ threshold, else 0; NaN and ±∞ are reported with their index. */
+function binarize(rewards: ArrayLike<number>, threshold: number): Float32Array {
+  const binary = new Float32Array(rewards.length);
+  for (let i = 0; i < rewards.length; i++) {
+    const r = rewards[i] as number;
+    if (!Number.isFinite(r)) throw badReward(i, r, 'a finite number');
+    binary[i] = r >= threshold ? 1 : 0;
+  }
+  return binary;
 }
 
 function badReward(index: number, value: number, expected: string): WeightsError {

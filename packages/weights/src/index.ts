@@ -30,6 +30,7 @@ export {
   type WeightingParameters,
 } from './weightings.js';
 export {
+  MAX_REAL_REWARD,
   ZERO_VARIANCE_MODES,
   groupAdvantages,
   groupSuccessRates,

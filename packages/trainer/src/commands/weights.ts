@@ -1,0 +1,110 @@
+import {
+  WEIGHTING_NAMES,
+  ZERO_VARIANCE_MODES,
+  groupAdvantages,
+  groupSuccessRates,
+  weighting,
+  type WeightingParameters,
+  type ZeroVarianceMode,
+} from '@rlvr/weights';
+import { CliError } from '../cli/cli-error.js';
+import type { Command } from '../cli/command.js';
+import { formatHelp, parseChoice, parseInteger, parseNumber, parseOptions } from '../cli/parse-options.js';
+
+const OPTIONS = {
+  weighting: { type: 'string', value: 'NAME', required: true, description: `Prompt weighting: ${WEIGHTING_NAMES.join(', ')}.` },
+  'group-size': { type: 'string', value: 'M', required: true, description: 'Responses per prompt (integer ≥ 2); the rewards are read in groups of M.' },
+  rewards: { type: 'string', value: 'r1,r2,…', required: true, description: 'Comma-separated rewards ≥ 0, group after group (a multiple of M).' },
+  'zero-variance': {
+    type: 'string',
+    value: 'MODE',
+    description: `What all-wrong / all-right groups get: ${ZERO_VARIANCE_MODES.join(', ')} (default weighting).`,
+  },
+  binarize: { type: 'string', value: 'T', description: 'Count a reward ≥ T as a success (1) and anything below as 0 before weighting.' },
+  threshold: { type: 'string', value: 'TAU', description: 'plateau-r only: end of the plateau, in (0, 1) (default 0.5).' },
+  std: { type: 'string', value: 'KIND', description: 'grpo only: sample (default, as TRL/verl) or population standard deviation.' },
+  epsilon: { type: 'string', value: 'EPS', description: 'grpo only: added to the std before dividing (default 1e-6).' },
+  'cost-a': { type: 'string', value: 'A', description: 'cost-aware only: cost per update a ≥ 0 (default 1).' },
+  'cost-b': { type: 'string', value: 'B', description: 'cost-aware only: cost per sampled response b ≥ 0 (default 1).' },
+} as const;
+
+const DESCRIPTION = [
+  'Advantages A_i = ω(ρ̂)·(r_i − ρ̂) of groups of rewards under a prompt weighting. Prints one JSON object:',
+  '  {"weighting": NAME, "advantages": [A_1, …], "rhoHat": [ρ̂ of each group]}',
+  'The advantages are the float32 values the trainer uses.',
+].join('\n');
+
+const EXAMPLES = [
+  'rlvr weights --weighting linear-r --group-size 4 --rewards 1,0,0,0',
+  'rlvr weights --weighting grpo --group-size 4 --rewards 1,0,0,0,0,0,0,0 --zero-variance zero',
+  'rlvr weights --weighting plateau-r --threshold 0.3 --group-size 4 --rewards 1,1,0,0',
+];
+
+/** The JSON that `rlvr weights` prints. */
+export interface WeightsOutput {
+  /** The weighting's name as given. */
+  weighting: string;
+  /** One advantage per reward, in input order. */
+  advantages: number[];
+  /** The success rate ρ̂ of each group (mean reward, or success fraction with `--binarize`). */
+  rhoHat: number[];
+}
+
+/**
+ * Parse `--rewards`: comma-separated finite numbers ≥ 0. Checked here rather than left to the
+ * library because GRPO-like weightings accept any real reward, while a verifier's reward never is
+ * negative, so a negative one on the command line is a typo.
+ */
+export function parseRewards(text: string): number[] {
+  const entries = text.split(',');
+  return entries.map((entry, index) => {
+    const what = `entry ${index + 1} of ${entries.length}: `;
+    if (entry.trim() === '') throw new CliError('--rewards', `${what}empty; expected comma-separated numbers such as 1,0,0,1`);
+    const value = parseNumber('--rewards', entry, what);
+    if (value < 0) throw new CliError('--rewards', `${what}expected a reward ≥ 0, got ${entry.trim()}`);
+    return value;
+  });
+}
+
+/** `rlvr weights`: a group of rewards → advantages under a weighting, as JSON. */
+export const weightsCommand: Command = {
+  name: 'weights',
+  summary: 'Advantages and ρ̂ of groups of rewards under a prompt weighting (JSON).',
+  help: () => formatHelp('weights', DESCRIPTION, OPTIONS, EXAMPLES),
+  async run(args, io) {
+    const parsed = parseOptions(args, OPTIONS);
+    if (parsed.help) {
+      io.stdout.write(this.help());
+      return 0;
+    }
+    const options = parsed.values;
+    const name = parseChoice('--weighting', options.weighting!, WEIGHTING_NAMES);
+    const groupSize = parseInteger('--group-size', options['group-size']!, 2);
+    const rewards = parseRewards(options.rewards!);
+    if (rewards.length % groupSize !== 0) {
+      throw new CliError('--rewards', `expected a multiple of --group-size = ${groupSize} rewards, got ${rewards.length}`);
+    }
+    const zeroVariance: ZeroVarianceMode =
+      options['zero-variance'] === undefined ? 'weighting' : parseChoice('--zero-variance', options['zero-variance'], ZERO_VARIANCE_MODES);
+    const binarize = options.binarize === undefined ? undefined : parseNumber('--binarize', options.binarize);
+
+    // Only the parameters that were given: the library refuses ones the weighting does not take,
+    // and that refusal (mapped back to the flag) is the message the user should see.
+    const parameters: WeightingParameters = {};
+    if (options.threshold !== undefined) parameters.threshold = parseNumber('--threshold', options.threshold);
+    if (options.std !== undefined) parameters.std = parseChoice('--std', options.std, ['sample', 'population'] as const);
+    if (options.epsilon !== undefined) parameters.epsilon = parseNumber('--epsilon', options.epsilon);
+    if (options['cost-a'] !== undefined) parameters.a = parseNumber('--cost-a', options['cost-a']);
+    if (options['cost-b'] !== undefined) parameters.b = parseNumber('--cost-b', options['cost-b']);
+    const rule = weighting(name, parameters);
+
+    const advantages = groupAdvantages(rewards, groupSize, rule, { zeroVariance, binarizeThreshold: binarize });
+    const output: WeightsOutput = {
+      weighting: name,
+      advantages: Array.from(advantages),
+      rhoHat: Array.from(groupSuccessRates(rewards, groupSize, binarize)),
+    };
+    io.stdout.write(`${JSON.stringify(output)}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,42 @@
+import { WEIGHTING_NAMES, weighting } from '@rlvr/weights';
+
+/**
+ * One colour and one point shape per built-in weighting, fixed by its position in WEIGHTING_NAMES,
+ * so that a weighting looks the same in every figure even when a figure shows only some of them.
+ * Colours: Tableau 10, distinguishable in print and for the common colour-vision deficiencies.
+ */
+const COLOURS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+const SHAPES = ['circle', 'square', 'triangle-up', 'cross', 'diamond', 'triangle-down', 'triangle-right', 'triangle-left', 'wedge', 'stroke'];
+
+/** Encoding scales (domain = display labels) for colour and shape, for the given weighting names. */
+export function weightingScales(names: readonly string[]): { color: { domain: string[]; range: string[] }; shape: { domain: string[]; range: string[] } } {
+  const domain = names.map((name) => weighting(name).label);
+  const slot = (name: string): number => {
+    const index = (WEIGHTING_NAMES as readonly string[]).indexOf(name);
+    return index >= 0 ? index : 0;
+  };
+  return {
+    color: { domain, range: names.map((name) => COLOURS[slot(name) % COLOURS.length]!) },
+    shape: { domain, range: names.map((name) => SHAPES[slot(name) % SHAPES.length]!) },
+  };
+}
+
+/** Shared look of every figure: white background, readable font sizes, legend titled "weighting". */
+export const FIGURE_CONFIG = {
+  background: 'white',
+  font: 'sans-serif',
+  axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridOpacity: 0.5 },
+  legend: { labelFontSize: 11, titleFontSize: 12 },
+  title: { fontSize: 14, subtitleFontSize: 11, anchor: 'start' as const, subtitleColor: '#555' },
+  header: { labelFontSize: 12, titleFontSize: 12 },
+} as const;
+
+/** Solid lines for asymmetric weightings, dashed for symmetric ones: the paper's central split. */
+export function familyEncoding() {
+  return {
+    field: 'family',
+    type: 'nominal' as const,
+    title: 'family',
+    scale: { domain: ['asymmetric: h(0) > 0', 'symmetric: h(0) = h(1) = 0'], range: [[1, 0], [6, 3]] },
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * The one small benchmark harness of the monorepo: warm-up, repeated timed runs, median; results
+ * written as `bench-results/<name>.json` at the repository root in the format of DESIGN.md
+ * (`{name, value, unit, baseline, ratio}` entries). Benchmarks report speed; they assert nothing.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** One entry of a `bench-results/<name>.json` file. */
+export interface BenchEntry {
+  /** Stable entry name that issues refer to, e.g. `advantages-vs-copy`. */
+  name: string;
+  /** The measured figure. */
+  value: number;
+  /** Its unit, saying which way is better, e.g. `ns/response (lower is better)`. */
+  unit: string;
+  /** The same-run baseline in the same unit, or null when there is none. */
+  baseline: number | null;
+  /** value / baseline, or null. */
+  ratio: number | null;
+}
+
+/** Options of {@link timeMedian}. */
+export interface TimingOptions {
+  /** Untimed calls first, so the JIT has compiled the hot path; default 5. */
+  warmup?: number;
+  /** Timed calls; default 21. */
+  runs?: number;
+}
+
+/** Median wall time of `fn` in nanoseconds over `runs` calls, after `warmup` untimed calls. */
+export function timeMedian(fn: () => void, options: TimingOptions = {}): number {
+  const warmup = options.warmup ?? 5;
+  const runs = options.runs ?? 21;
+  for (let i = 0; i < warmup; i++) fn();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    fn();
+    samples.push(Number(process.hrtime.bigint() - start));
+  }
+  return median(samples);
+}
+
+/** Median of a non-empty list of numbers. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new Error('median: expected at least one value');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : 0.5 * (sorted[mid - 1]! + sorted[mid]!);
+}
+
+/** An entry comparing `value` with a `baseline` measured in the same run (`ratio` = value / baseline). */
+export function compared(name: string, value: number, baseline: number, unit: string): BenchEntry {
+  return { name, value, unit, baseline, ratio: value / baseline };
+}
+
+/** An entry without a baseline. */
+export function standalone(name: string, value: number, unit: string): BenchEntry {
+  return { name, value, unit, baseline: null, ratio: null };
+}
+
+/** Repository root (this file lives in `tools/bench/`). */
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Write `bench-results/<name>.json` at the repository root, print it, and return its path. */
+export function writeResults(name: string, entries: readonly BenchEntry[]): string {
+  const path = join(ROOT, 'bench-results', `${name}.json`);
+  mkdirSync(dirname(path), { recursive: true });
+  const text = `${JSON.stringify(entries, null, 2)}\n`;
+  writeFileSync(path, text);
+  process.stdout.write(text);
+  process.stdout.write(`wrote ${path}\n`);
+  return path;
+}

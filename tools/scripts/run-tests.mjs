@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+/**
+ * The repository's test command: build, typecheck, lint and test every package through Nx, then
+ * print one closing line summing the jest results of all packages ("N passed, N failed"), so that
+ * a reader of the log (or CI) sees how many tests ran without scrolling through each package.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const packagesDir = join(root, 'packages');
+const resultFiles = readdirSync(packagesDir).map((name) => join(packagesDir, name, 'test-results.json'));
+// Stale results must not be counted: Nx writes them anew, or restores them from its cache.
+for (const file of resultFiles) rmSync(file, { force: true });
+
+const nx = spawnSync('npx', ['nx', 'run-many', '-t', 'build', 'typecheck', 'lint', 'test', '--parallel=2', ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+});
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const file of resultFiles) {
+  if (!existsSync(file)) continue;
+  const result = JSON.parse(readFileSync(file, 'utf8'));
+  passed += result.numPassedTests;
+  failed += result.numFailedTests;
+  skipped += result.numPendingTests + (result.numTodoTests ?? 0);
+}
+const status = nx.status ?? 1;
+if (status !== 0 && failed === 0) console.log('Some build, typecheck, lint or test target failed (see above).');
+console.log(`tests: ${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
+process.exit(status);
