@@ -1,6 +1,6 @@
 import { effectiveWeightPoints, weighting } from '@rlvr/weights';
 import type { TopLevelSpec } from 'vega-lite';
-import { FIGURE_CONFIG, familyEncoding, weightingScales } from './palette.js';
+import { FIGURE_CONFIG, familyEncoding, familyOf, weightingScales } from './palette.js';
 
 /** Vega-Lite spec of paper Fig. 2: h(ρ̂) of each weighting at ρ̂ = k/M, k = 1 … M−1, points joined by lines. */
 export function effectiveWeightsSpec(names: readonly string[], groupSize: number): TopLevelSpec {
@@ -35,7 +35,3 @@ export function effectiveWeightsSpec(names: readonly string[], groupSize: number
   };
 }
 
-/** Legend text of the two families; symmetric weightings give no gradient at ρ̂ = 0 and 1. */
-export function familyOf(symmetric: boolean): string {
-  return symmetric ? 'symmetric: h(0) = h(1) = 0' : 'asymmetric: h(0) > 0';
-}

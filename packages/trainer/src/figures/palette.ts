@@ -31,12 +31,20 @@ export const FIGURE_CONFIG = {
   header: { labelFontSize: 12, titleFontSize: 12 },
 } as const;
 
+const ASYMMETRIC = 'asymmetric: h(0) > 0';
+const SYMMETRIC = 'symmetric: h(0) = h(1) = 0';
+
+/** Legend text of a weighting's family; symmetric weightings give no gradient at ρ̂ = 0 and 1. */
+export function familyOf(symmetric: boolean): string {
+  return symmetric ? SYMMETRIC : ASYMMETRIC;
+}
+
 /** Solid lines for asymmetric weightings, dashed for symmetric ones: the paper's central split. */
 export function familyEncoding() {
   return {
     field: 'family',
     type: 'nominal' as const,
     title: 'family',
-    scale: { domain: ['asymmetric: h(0) > 0', 'symmetric: h(0) = h(1) = 0'], range: [[1, 0], [6, 3]] },
+    scale: { domain: [ASYMMETRIC, SYMMETRIC], range: [[1, 0], [6, 3]] },
   };
 }
