@@ -61,9 +61,13 @@ export function parseOptions<S extends OptionSpecs>(args: readonly string[], spe
     values[token.name] = token.value;
   }
   for (const [name, spec] of Object.entries(specs)) {
-    if (spec.required && !(name in values)) throw new CliError(`--${name}`, `is required (${spec.value ?? 'VALUE'}: ${spec.description})`);
+    if (spec.required && !(name in values)) throw new CliError(`--${name}`, `missing, and required: ${spec.value ?? 'VALUE'} = ${lowerFirst(spec.description)}`);
   }
   return { help: false, values: values as ParsedOptions<S> };
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 /** The help text of a command: usage line, description, and its flags aligned in a column. */

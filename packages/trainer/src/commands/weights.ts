@@ -74,7 +74,7 @@ export const weightsCommand: Command = {
   async run(args, io) {
     const parsed = parseOptions(args, OPTIONS);
     if (parsed.help) {
-      io.stdout.write(this.help());
+      io.stdout.write(weightsCommand.help());
       return 0;
     }
     const options = parsed.values;

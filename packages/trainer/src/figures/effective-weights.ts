@@ -14,7 +14,10 @@ export function effectiveWeightsSpec(names: readonly string[], groupSize: number
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: 'Effective weight h(ρ̂) of each prompt weighting',
-      subtitle: `h(ρ̂) = ω(ρ̂)·ρ̂(1−ρ̂) at ρ̂ = k/M, k = 1 … M−1, group size M = ${groupSize}`,
+      subtitle: [
+        `h(ρ̂) = ω(ρ̂)·ρ̂(1−ρ̂) at ρ̂ = k/M, k = 1 … M−1, group size M = ${groupSize}.`,
+        'Dr. GRPO coincides with REINFORCE; Plateau-R with Uniform-R up to its threshold τ = 0.5.',
+      ],
     },
     width: 520,
     height: 340,

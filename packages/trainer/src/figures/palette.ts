@@ -24,9 +24,11 @@ export function weightingScales(names: readonly string[]): { color: { domain: st
 /** Shared look of every figure: white background, readable font sizes, legend titled "weighting". */
 export const FIGURE_CONFIG = {
   background: 'white',
+  padding: 10,
   font: 'sans-serif',
   axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridOpacity: 0.5 },
-  legend: { labelFontSize: 11, titleFontSize: 12 },
+  // labelLimit: the family labels ("symmetric: h(0) = h(1) = 0") are longer than Vega's 160 px default.
+  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 320 },
   title: { fontSize: 14, subtitleFontSize: 11, anchor: 'start' as const, subtitleColor: '#555' },
   header: { labelFontSize: 12, titleFontSize: 12 },
 } as const;

@@ -2,12 +2,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { View, parse } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { installTextMetrics } from './text-width.js';
 
 /**
  * Render a Vega-Lite spec to an SVG document. Vega's `none` renderer builds the scene graph without
  * a canvas or a DOM, so this runs headless in plain Node (text widths are estimated, not measured).
  */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  installTextMetrics();
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();

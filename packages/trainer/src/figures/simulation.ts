@@ -1,6 +1,6 @@
 import { simulate, weighting } from '@rlvr/weights';
 import type { TopLevelSpec } from 'vega-lite';
-import { FIGURE_CONFIG, weightingScales } from './palette.js';
+import { FIGURE_CONFIG, familyEncoding, familyOf, weightingScales } from './palette.js';
 
 /** Parameters of the simulation behind {@link simulationSpec}. */
 export interface SimulationFigureOptions {
@@ -48,15 +48,17 @@ export function simulationSpec(options: SimulationFigureOptions): TopLevelSpec {
       sampling: 'until-success',
       seed,
     });
-    const label = weighting(name).label;
+    const rule = weighting(name);
     return Array.from(result.accuracy, (accuracy, i) => ({
-      label,
+      label: rule.label,
+      family: familyOf(rule.symmetric),
       step: result.step[i]!,
       responsesPerPrompt: result.responses[i]! / prompts,
       accuracy,
     }));
   });
   const color = { field: 'label', type: 'nominal' as const, title: 'weighting', scale: scales.color, sort: scales.color.domain };
+  const strokeDash = familyEncoding();
   const y = { field: 'accuracy', type: 'quantitative' as const, title: 'mean success probability', scale: { domain: [0, 1] } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -74,14 +76,14 @@ export function simulationSpec(options: SimulationFigureOptions): TopLevelSpec {
         width: 360,
         height: 300,
         mark: { type: 'line', strokeWidth: 2 },
-        encoding: { x: { field: 'responsesPerPrompt', type: 'quantitative', title: 'responses sampled per prompt' }, y, color },
+        encoding: { x: { field: 'responsesPerPrompt', type: 'quantitative', title: 'responses sampled per prompt' }, y, color, strokeDash },
       },
       {
         title: { text: 'Regular time: updates', fontSize: 13 },
         width: 360,
         height: 300,
         mark: { type: 'line', strokeWidth: 2 },
-        encoding: { x: { field: 'step', type: 'quantitative', title: 'update step' }, y, color },
+        encoding: { x: { field: 'step', type: 'quantitative', title: 'update step' }, y, color, strokeDash },
       },
     ],
     config: FIGURE_CONFIG,

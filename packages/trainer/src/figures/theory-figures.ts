@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WEIGHTING_NAMES } from '@rlvr/weights';
 import { advantagesSpec } from './advantages.js';
@@ -31,6 +32,8 @@ export async function writeTheoryFigures(options: TheoryFigureOptions): Promise<
   const groupSize = options.groupSize ?? 16;
   const names = options.names ?? WEIGHTING_NAMES;
   const simulated = SIMULATED_WEIGHTINGS.filter((name) => names.includes(name));
+  // Create the folder first, so that an unusable --out fails before seconds of simulation and rendering.
+  await mkdir(options.dir, { recursive: true });
   const specs = [
     effectiveWeightsSpec(names, groupSize),
     advantagesSpec(names, groupSize),

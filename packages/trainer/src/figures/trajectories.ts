@@ -50,7 +50,9 @@ export function trajectoriesSpec(names: readonly string[], rho0: number, target:
           },
         },
         {
-          mark: { type: 'rule' as const, color: '#777', strokeDash: [3, 3] },
+          // A one-row data set of its own: without one the rule would inherit nothing to draw.
+          data: { values: [{}] },
+          mark: { type: 'rule' as const, color: '#555', strokeDash: [4, 3], strokeWidth: 1.5 },
           encoding: { y: { datum: target, type: 'quantitative' as const } },
         },
         {
@@ -70,7 +72,7 @@ export function trajectoriesSpec(names: readonly string[], rho0: number, target:
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: `Policy dynamics dρ/dt = h(ρ) from ρ₀ = ${rho0} at equal update budget`,
-      subtitle: `dashed line: target ${target}; markers: arrival at the target, at B·T (the \`rlvr theory\` cost). Dr. GRPO coincides with REINFORCE.`,
+      subtitle: `dashed line: target ${target}; markers: arrival at the target, at B·T (the \`rlvr theory\` cost). RLOO, Dr. GRPO and REINFORCE coincide (M → ∞).`,
     },
     hconcat: panels,
     resolve: { scale: { x: 'independent' } },
