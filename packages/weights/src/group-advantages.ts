@@ -137,13 +137,19 @@ function generalGroup(
   out: Float32Array,
 ): void {
   const end = start + groupSize;
+  // Constant groups are found by comparing the rewards themselves: a variance of rewards that differ by
+  // less than ~1e-154 underflows to 0 although the group is not constant.
+  let min = Infinity;
+  let max = -Infinity;
   let variance = 0;
   for (let i = start; i < end; i++) {
-    const d = (rewards[i] as number) - mean;
-    variance += d * d;
+    const r = rewards[i] as number;
+    if (r < min) min = r;
+    if (r > max) max = r;
+    variance += (r - mean) * (r - mean);
   }
   variance /= groupSize;
-  if (variance === 0) {
+  if (min === max) {
     out.fill(constantGroupValue(rule, mode, mean), start, end);
     return;
   }
@@ -151,7 +157,20 @@ function generalGroup(
     for (let i = start; i < end; i++) out[i] = rewards[i] as number; // REINFORCE: A_i = r_i.
     return;
   }
+  if (rule.rewardDomain === 'unit') {
+    // ω(ρ̂)(r − ρ̂) = h(ρ̂)/(1−ρ̂) · (r − ρ̂)/ρ̂: the same number as omega·(r − ρ̂), but without forming
+    // ω = h/(ρ̂(1−ρ̂)), which overflows when ρ̂ is subnormal (rewards such as 1e-320).
+    const scale = rule.effectiveWeight(mean, groupSize) / (1 - mean);
+    for (let i = start; i < end; i++) out[i] = scale * (((rewards[i] as number) - mean) / mean);
+    return;
+  }
   const omega = rule.groupOmega(mean, variance, groupSize);
+  // Only a scale that divides by an underflowed variance (GRPO with ε = 0 on rewards closer than ~1e-154)
+  // is not finite; such a group is treated as having no signal rather than returning ∞.
+  if (!Number.isFinite(omega)) {
+    out.fill(0, start, end);
+    return;
+  }
   for (let i = start; i < end; i++) out[i] = omega * ((rewards[i] as number) - mean);
 }
 

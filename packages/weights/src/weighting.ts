@@ -39,7 +39,10 @@ export interface Weighting {
   readonly breakpoints: readonly number[];
   /** Effective weight h(ρ) for binary rewards; exact and finite on all of [0, 1]. */
   effectiveWeight(rho: number, groupSize?: number): number;
-  /** Prompt weight ω(ρ) = h(ρ)/(ρ(1−ρ)) for binary rewards; `Infinity` where it diverges (ρ = 0 or 1). */
+  /**
+   * Prompt weight ω(ρ) = h(ρ)/(ρ(1−ρ)) for binary rewards. At ρ = 0 and 1, where r − ρ̂ = 0 for every
+   * response and ω multiplies nothing, the convention is `Infinity` when h > 0 there and 0 when h = 0.
+   */
   omega(rho: number, groupSize?: number): number;
   /**
    * ω for one group of general rewards, given their mean and population variance. Only called for
@@ -132,7 +135,8 @@ export function responseAdvantages(weighting: Weighting, rho: number, groupSize 
   const h = weighting.effectiveWeight(rho, groupSize);
   return {
     correct: rho > 0 ? h / rho : null,
-    wrong: rho < 1 ? -h / (1 - rho) : null,
+    // `0 - h` rather than `-h`: a symmetric weighting's limit at ρ = 0 is +0, never −0 (as in groupAdvantages).
+    wrong: rho < 1 ? (0 - h) / (1 - rho) : null,
   };
 }
 

@@ -4,7 +4,7 @@
  * All integrals are taken in the log-odds variable u = log(ρ/(1−ρ)) (dρ = ρ(1−ρ) du), where the
  * integrands stay smooth even for ρ₀ close to 0.
  */
-import { WeightsError, requireOpenUnit } from '../errors.js';
+import { WeightsError, requireInteger, requireOpenUnit } from '../errors.js';
 import type { Weighting } from '../weighting.js';
 import { type Clock, resolveClock } from './clocks.js';
 import { integrate } from './quadrature.js';
@@ -132,6 +132,8 @@ export function trajectory(weighting: Weighting, rho0: number, options: Trajecto
     throw new WeightsError('duration', `expected a positive finite duration, got ${options.duration}`);
   }
   if (!(Number.isInteger(points) && points >= 2)) throw new WeightsError('points', `expected an integer ≥ 2, got ${points}`);
+  // 0, a fraction or NaN would silently skip or misplace RK4 steps (ρ frozen or the wrong time axis).
+  requireInteger('substeps', substeps, 1);
   const speed = (u: number): number => {
     const rho = sigmoid(u);
     const variance = rho * (1 - rho);

@@ -1,3 +1,4 @@
+import { WeightsError } from '../errors.js';
 import type { Weighting } from '../weighting.js';
 import { fromEffectiveWeight } from '../weighting.js';
 import { type Clock, resolveClock } from './clocks.js';
@@ -9,6 +10,9 @@ import { type Clock, resolveClock } from './clocks.js';
  */
 export function optimalWeighting(clock: Clock | 'regular' | 'effective'): Weighting {
   const c = resolveClock(clock);
+  if (!Number.isFinite(limitAtZero(c))) {
+    throw new WeightsError('clock', `c(ρ)·ρ must stay finite as ρ → 0 for an optimal weighting to exist; ${c.name} grows faster than 1/ρ`);
+  }
   const shape = (rho: number): number => {
     if (rho <= 0 || rho >= 1) {
       // The limits of √(c ρ(1−ρ)): finite c·ρ at 0 (e.g. effective: c·ρ = 1) gives √(cρ), else 0.

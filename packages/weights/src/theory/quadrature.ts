@@ -31,19 +31,21 @@ export interface QuadratureOptions {
 
 /**
  * ∫_a^b f(x) dx by adaptive Gauss–Kronrod. Returns `Infinity` if the integrand is infinite or NaN
- * anywhere it is evaluated (a divergent time-to-target), never NaN.
+ * anywhere it is evaluated (a divergent time-to-target), never NaN. Bisection is capped (depth and
+ * a per-call budget), so a singularity between nodes yields a finite best estimate, not Infinity.
  */
 export function integrate(f: (x: number) => number, a: number, b: number, options: QuadratureOptions = {}): number {
   const relative = options.relativeTolerance ?? 1e-12;
   const absolute = options.absoluteTolerance ?? 1e-14;
   const cuts = [a, ...(options.breakpoints ?? []).filter((x) => x > a && x < b).sort((x, y) => x - y), b];
   let total = 0;
+  const budget = { bisections: MAX_BISECTIONS };
   for (let i = 0; i + 1 < cuts.length; i++) {
     const left = cuts[i]!;
     const right = cuts[i + 1]!;
     const coarse = kronrod(f, left, right);
     if (!Number.isFinite(coarse.kronrod)) return Infinity;
-    const part = refine(f, left, right, coarse, relative, absolute, 0);
+    const part = refine(f, left, right, coarse, relative, absolute, 0, budget);
     if (!Number.isFinite(part)) return Infinity;
     total += part;
   }
@@ -57,6 +59,10 @@ interface Estimate {
 
 // Depth 60 halves an interval to 2^-60 of its width: far below f64 resolution, so deeper is pointless.
 const MAX_DEPTH = 60;
+// The depth cap alone does not bound the work: where rounding noise in the integrand exceeds the tolerance
+// (e.g. 0.5 − σ(u) near a zero of h), both halves keep failing and the tree grows like 2^depth. Like
+// QUADPACK's subinterval limit, a budget per call ends that with the best estimate so far (≈ 0.3M evaluations).
+const MAX_BISECTIONS = 10_000;
 
 function refine(
   f: (x: number) => number,
@@ -66,16 +72,20 @@ function refine(
   relative: number,
   absolute: number,
   depth: number,
+  budget: { bisections: number },
 ): number {
   const error = Math.abs(estimate.kronrod - estimate.gauss);
-  if (error <= Math.max(absolute, relative * Math.abs(estimate.kronrod)) || depth >= MAX_DEPTH) return estimate.kronrod;
+  if (error <= Math.max(absolute, relative * Math.abs(estimate.kronrod)) || depth >= MAX_DEPTH || budget.bisections <= 0) {
+    return estimate.kronrod;
+  }
+  budget.bisections -= 1;
   const middle = 0.5 * (a + b);
   const left = kronrod(f, a, middle);
   const right = kronrod(f, middle, b);
   if (!Number.isFinite(left.kronrod) || !Number.isFinite(right.kronrod)) return Infinity;
   return (
-    refine(f, a, middle, left, relative, absolute / 2, depth + 1) +
-    refine(f, middle, b, right, relative, absolute / 2, depth + 1)
+    refine(f, a, middle, left, relative, absolute / 2, depth + 1, budget) +
+    refine(f, middle, b, right, relative, absolute / 2, depth + 1, budget)
   );
 }
 
