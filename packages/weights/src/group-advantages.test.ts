@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import { WeightsError } from './errors.js';
 import { MAX_REAL_REWARD, ZERO_VARIANCE_MODES, groupAdvantages, groupSuccessRates, successHistogram, type ZeroVarianceMode } from './group-advantages.js';
 import { fromGroupScale, type Weighting } from './weighting.js';
 import {
@@ -15,6 +14,7 @@ import {
   uniformR,
   weighting,
 } from './weightings.js';
+import { expectWeightsError } from './testing/expect-weights-error.js';
 
 // groupAdvantages returns Float32: rounding an f64 result costs ≤ 2^-24 relative and the f64 result is a
 // few ulps (≈ 1e-16) from the reference; one float32 ulp (2^-23) covers both.
@@ -30,18 +30,6 @@ const ALL_WEIGHTINGS: Weighting[] = [
   costAware({ a: 0, b: 1 }),
 ];
 
-function expectWeightsError(action: () => unknown, argument: string, message?: string | RegExp): void {
-  let caught: unknown;
-  try {
-    action();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(WeightsError);
-  expect(WeightsError.isInstance(caught)).toBe(true);
-  expect((caught as WeightsError).argument).toBe(argument);
-  if (message !== undefined) expect((caught as WeightsError).message).toMatch(message);
-}
 
 /** Largest |actual − expected| relative to |expected| (absolute below `floor`), over two arrays. */
 function maxError(actual: ArrayLike<number>, expected: ArrayLike<number>, floor = 1e-300): number {

@@ -1,22 +1,11 @@
-import { WeightsError } from './errors.js';
 import { groupAdvantages } from './group-advantages.js';
 import { fromEffectiveWeight, fromGroupScale, responseAdvantages } from './weighting.js';
 import { linearR } from './weightings.js';
+import { expectWeightsError } from './testing/expect-weights-error.js';
 
 // groupAdvantages returns Float32: one rounding (2^-24 relative) plus a few f64 ulps; one f32 ulp covers it.
 const F32_RELATIVE = 2 ** -23;
 
-function expectWeightsError(action: () => unknown, argument: string, message?: RegExp): void {
-  let caught: unknown;
-  try {
-    action();
-  } catch (error) {
-    caught = error;
-  }
-  expect(WeightsError.isInstance(caught)).toBe(true);
-  expect((caught as WeightsError).argument).toBe(argument);
-  if (message) expect((caught as WeightsError).message).toMatch(message);
-}
 
 function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
   expect(actual.length).toBe(expected.length);

@@ -1,4 +1,3 @@
-import { WeightsError } from './errors.js';
 import { groupAdvantages } from './group-advantages.js';
 import { responseAdvantages, type Weighting } from './weighting.js';
 import {
@@ -16,6 +15,7 @@ import {
   weighting,
   type WeightingParameters,
 } from './weightings.js';
+import { expectWeightsError } from './testing/expect-weights-error.js';
 
 const GROUP_SIZES = [2, 4, 8, 16, 32];
 
@@ -365,18 +365,6 @@ describe('metadata', () => {
 });
 
 describe('constructor errors name the argument', () => {
-  function expectWeightsError(action: () => unknown, argument: string): void {
-    let caught: unknown;
-    try {
-      action();
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(WeightsError);
-    expect(WeightsError.isInstance(caught)).toBe(true);
-    expect((caught as WeightsError).argument).toBe(argument);
-    expect((caught as WeightsError).message.startsWith(`${argument}: `)).toBe(true);
-  }
 
   it('unknown weighting name', () => {
     expectWeightsError(() => weighting('sqrt-reinforce'), 'weighting');

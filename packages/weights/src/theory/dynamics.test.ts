@@ -1,20 +1,10 @@
-import { WeightsError } from '../errors.js';
 import { fromEffectiveWeight, type Weighting } from '../weighting.js';
 import { grpo, linearR, plateauR, rloo, sqrtR, uniformR } from '../weightings.js';
 import { closedForm, closedFormLowerBound } from './closed-forms.js';
 import { EFFECTIVE_CLOCK, costClock } from './clocks.js';
 import { costLowerBound, logit, sigmoid, theoryRow, timeToTarget, trajectory, updateBudget } from './dynamics.js';
+import { expectWeightsError } from '../testing/expect-weights-error.js';
 
-function expectWeightsError(action: () => unknown, argument: string): void {
-  let caught: unknown;
-  try {
-    action();
-  } catch (error) {
-    caught = error;
-  }
-  expect(WeightsError.isInstance(caught)).toBe(true);
-  expect((caught as WeightsError).argument).toBe(argument);
-}
 
 function maxAbsoluteDifference(actual: Float64Array, expected: (i: number) => number): number {
   let worst = 0;

@@ -1,19 +1,9 @@
-import { WeightsError } from '../errors.js';
 import type { ZeroVarianceMode } from '../group-advantages.js';
 import { linearR, sqrtR } from '../weightings.js';
 import { trajectory } from './dynamics.js';
 import { simulate, type SamplingMode, type SimulationOptions } from './simulation.js';
+import { expectWeightsError } from '../testing/expect-weights-error.js';
 
-function expectWeightsError(action: () => unknown, argument: string): void {
-  let caught: unknown;
-  try {
-    action();
-  } catch (error) {
-    caught = error;
-  }
-  expect(WeightsError.isInstance(caught)).toBe(true);
-  expect((caught as WeightsError).argument).toBe(argument);
-}
 
 describe('simulate', () => {
   const small: SimulationOptions = { weighting: 'linear-r', prompts: 32, steps: 12 };
