@@ -1,1 +1,3 @@
-export {};
+export { VerifierError } from './errors.js';
+export { VerifierRegistry } from './registry.js';
+export type { VerificationResult, Verifier } from './types.js';
