@@ -29,5 +29,7 @@ export function jestConfig(displayName) {
       '^(\\.{1,2}/.*)\\.js$': '$1',
     },
     testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+    // CI runs two packages' suites at once on 2 cores; jest's 5 s default turns load into failures.
+    testTimeout: 30_000,
   };
 }

@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -38,6 +41,22 @@ async function rlvr(...args: string[]): Promise<{ code: number; stdout: string; 
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toMatch(/^rlvr weights: --group-size: expected an integer ≥ 2, got 1 .*\n$/);
     expect(bad.stderr.split('\n')).toHaveLength(2);
+  });
+
+  test('verify scores a JSONL file with the built verifiers on worker threads', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rlvr-cli-'));
+    try {
+      const input = join(dir, 'in.jsonl');
+      await writeFile(input, `${JSON.stringify({ response: 'So 2 + 3 = 5.\n#### 5', reference: '5' })}\nnot json\n`);
+      const { code, stdout, stderr } = await rlvr('verify', '--task', 'gsm8k', '--input', input);
+      expect(code).toBe(0);
+      const lines = stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines[0]).toMatchObject({ reward: 1, correct: true, extracted: '5' });
+      expect(lines[1]).toEqual({ error: expect.stringMatching(/^invalid JSON/), line: 2 });
+      expect(stderr).toMatch(/^rlvr verify: gsm8k: 2 lines, 1 verified, 1 correct/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('an unknown command exits 2', async () => {

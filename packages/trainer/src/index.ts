@@ -1,6 +1,6 @@
 /**
  * @rlvr/trainer: the place where the @rlvr packages meet. So far: the `rlvr` command line
- * (`weights`, `theory`) and the SVG figures of the weighting theory; the RL loop comes next.
+ * (`weights`, `theory`, `verify`) and the SVG figures of the weighting theory; the RL loop comes next.
  */
 export { runCli, mainHelp } from './cli/run-cli.js';
 export type { CliIo, CliStream, Command } from './cli/command.js';
@@ -19,6 +19,15 @@ export {
 } from './cli/parse-options.js';
 export { COMMANDS } from './commands/index.js';
 export { weightsCommand, parseRewards, type WeightsOutput } from './commands/weights.js';
+export {
+  VERIFY_TASKS,
+  formatVerifySummary,
+  verifyCommand,
+  verifyJsonl,
+  type VerifyJsonlOptions,
+  type VerifySummary,
+  type VerifyTask,
+} from './commands/verify.js';
 export { theoryCommand, theoryTable, formatTheoryTable, type TheoryEntry } from './commands/theory.js';
 export { renderSvg, writeSvg } from './figures/render-svg.js';
 export { effectiveWeightsSpec } from './figures/effective-weights.js';

@@ -41,7 +41,7 @@ describe('runCli: dispatch and help', () => {
     const { code, out, err } = await run([]);
     expect(code).toBe(2);
     expect(out).toBe('');
-    expect(err).toBe('rlvr: missing command; expected one of weights, theory (see: rlvr --help)\n');
+    expect(err).toBe('rlvr: missing command; expected one of weights, theory, verify (see: rlvr --help)\n');
   });
 
   test.each([
@@ -53,7 +53,7 @@ describe('runCli: dispatch and help', () => {
     expect(code).toBe(2);
     expect(out).toBe('');
     expect(err).toMatch(message);
-    expect(err).toContain('expected one of weights, theory');
+    expect(err).toContain('expected one of weights, theory, verify');
     expect(err.trimEnd().split('\n')).toHaveLength(1);
   });
 

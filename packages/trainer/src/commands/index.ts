@@ -1,9 +1,10 @@
 import type { Command } from '../cli/command.js';
 import { theoryCommand } from './theory.js';
+import { verifyCommand } from './verify.js';
 import { weightsCommand } from './weights.js';
 
 /**
  * Every `rlvr` subcommand, in the order `rlvr --help` lists them. A new subcommand is a module in
  * this folder that exports a {@link Command}, added here; the dispatcher needs no other change.
  */
-export const COMMANDS: readonly Command[] = [weightsCommand, theoryCommand];
+export const COMMANDS: readonly Command[] = [weightsCommand, theoryCommand, verifyCommand];

@@ -1,7 +1,8 @@
 import { WEIGHTING_NAMES, costLowerBound, theoryRow, weighting, type Provenance, type TheoryRow } from '@rlvr/weights';
 import { CliError, FAILURE_EXIT_CODE } from '../cli/cli-error.js';
 import type { Command } from '../cli/command.js';
-import { formatHelp, parseInteger, parseOpenUnit, parseOptions } from '../cli/parse-options.js';
+import { defineCommand } from '../cli/define-command.js';
+import { parseInteger, parseOpenUnit } from '../cli/parse-options.js';
 import { writeTheoryFigures } from '../figures/theory-figures.js';
 
 const OPTIONS = {
@@ -82,17 +83,13 @@ export function formatTheoryTable(table: Record<string, TheoryEntry>, rho0: numb
 }
 
 /** `rlvr theory`: budget, time-to-target and cost of every weighting, optionally the SVG figures. */
-export const theoryCommand: Command = {
+export const theoryCommand: Command = defineCommand({
   name: 'theory',
   summary: 'Budget, time to target and B·T of every weighting on both clocks; --out writes the SVG figures.',
-  help: () => formatHelp('theory', DESCRIPTION, OPTIONS, EXAMPLES),
-  async run(args, io) {
-    const parsed = parseOptions(args, OPTIONS);
-    if (parsed.help) {
-      io.stdout.write(theoryCommand.help());
-      return 0;
-    }
-    const options = parsed.values;
+  description: DESCRIPTION,
+  options: OPTIONS,
+  examples: EXAMPLES,
+  async execute(options, io) {
     const rho0 = parseOpenUnit('--rho0', options.rho0!);
     const target = parseOpenUnit('--target', options.target!);
     if (!(rho0 < target)) throw new CliError('--target', `expected a target above --rho0 = ${rho0}, got ${target}`);
@@ -119,4 +116,4 @@ export const theoryCommand: Command = {
     }
     return 0;
   },
-};
+});

@@ -9,7 +9,8 @@ import {
 } from '@rlvr/weights';
 import { CliError } from '../cli/cli-error.js';
 import type { Command } from '../cli/command.js';
-import { formatHelp, parseChoice, parseInteger, parseNumber, parseOptions } from '../cli/parse-options.js';
+import { defineCommand } from '../cli/define-command.js';
+import { parseChoice, parseInteger, parseNumber } from '../cli/parse-options.js';
 
 const OPTIONS = {
   weighting: { type: 'string', value: 'NAME', required: true, description: `Prompt weighting: ${WEIGHTING_NAMES.join(', ')}.` },
@@ -67,17 +68,13 @@ export function parseRewards(text: string): number[] {
 }
 
 /** `rlvr weights`: a group of rewards → advantages under a weighting, as JSON. */
-export const weightsCommand: Command = {
+export const weightsCommand: Command = defineCommand({
   name: 'weights',
   summary: 'Advantages and ρ̂ of groups of rewards under a prompt weighting (JSON).',
-  help: () => formatHelp('weights', DESCRIPTION, OPTIONS, EXAMPLES),
-  async run(args, io) {
-    const parsed = parseOptions(args, OPTIONS);
-    if (parsed.help) {
-      io.stdout.write(weightsCommand.help());
-      return 0;
-    }
-    const options = parsed.values;
+  description: DESCRIPTION,
+  options: OPTIONS,
+  examples: EXAMPLES,
+  async execute(options, io) {
     const name = parseChoice('--weighting', options.weighting!, WEIGHTING_NAMES);
     const groupSize = parseInteger('--group-size', options['group-size']!, 2);
     const rewards = parseRewards(options.rewards!);
@@ -107,4 +104,4 @@ export const weightsCommand: Command = {
     io.stdout.write(`${JSON.stringify(output)}\n`);
     return 0;
   },
-};
+});

@@ -1,0 +1,270 @@
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { VerifierPool, defaultRegistry, type PoolItem, type VerificationResult, type Verifier } from '@rlvr/verifiers';
+import { CliError, FAILURE_EXIT_CODE } from '../cli/cli-error.js';
+import type { CliStream, Command } from '../cli/command.js';
+import { defineCommand } from '../cli/define-command.js';
+import { parseChoice, parseInteger } from '../cli/parse-options.js';
+
+/** The tasks `rlvr verify --task` accepts: the names of the built-in verifiers. */
+export const VERIFY_TASKS = ['countdown', 'gsm8k', 'math'] as const;
+/** One of {@link VERIFY_TASKS}. */
+export type VerifyTask = (typeof VERIFY_TASKS)[number];
+
+const OPTIONS = {
+  task: { type: 'string', value: 'TASK', required: true, description: `Verifier: ${VERIFY_TASKS.join(', ')}.` },
+  input: { type: 'string', value: 'FILE', required: true, description: 'JSONL input, one {"response": "...", "reference": ...} per line.' },
+  output: { type: 'string', value: 'FILE', description: 'Write the results here instead of stdout (created or overwritten).' },
+  'timeout-ms': { type: 'string', value: 'N', description: 'Per-item time limit in ms; an item over it gets reward 0, reason "timeout" (default 2000).' },
+  threads: { type: 'string', value: 'N', description: 'Worker threads (default min(2, cores)).' },
+} as const;
+
+const DESCRIPTION = [
+  'Score a JSONL file of responses with a built-in verifier, on worker threads with a per-item time limit.',
+  'Input lines: {"response": "...", "reference": ...}; the reference is {"target": 24, "nums": [...]} for',
+  'countdown and a string (answer or full solution) for gsm8k and math. One output line per input line,',
+  'in input order: {"reward": r, "correct": bool, "formatOk": bool, "extracted": "..." | null, "reason": "..."},',
+  'or {"error": "...", "line": N} for a line that is not such an object (the run continues). A one-line',
+  'summary goes to stderr. The input is streamed, so files of any size work.',
+].join('\n');
+
+const EXAMPLES = [
+  'rlvr verify --task gsm8k --input samples.jsonl',
+  'rlvr verify --task countdown --input rollouts.jsonl --output rewards.jsonl --timeout-ms 500 --threads 2',
+];
+
+// Lines are sent to the pool in batches, and the next batch is read and parsed while the previous
+// one is verified. A batch ends at whichever limit comes first: enough items to keep every worker
+// busy, or a character budget so that a file of huge responses cannot fill memory.
+const BATCH_LINES = 4096;
+const BATCH_CHARS = 32 * 1024 * 1024;
+
+/** Options of {@link verifyJsonl}. */
+export interface VerifyJsonlOptions {
+  /** Name of the verifier (a built-in, or one registered by `modules`). */
+  task: string;
+  /** Path of the JSONL input. */
+  input: string;
+  /** Where output lines go. */
+  output: CliStream;
+  /** Per-item time limit in ms; the pool's default when absent. */
+  timeoutMs?: number;
+  /** Worker threads; the pool's default when absent. */
+  threads?: number;
+  /** Extra verifier modules for the workers (see `VerifierPoolOptions.modules`). */
+  modules?: readonly (string | URL)[];
+}
+
+/** Counts of a {@link verifyJsonl} run, for the summary line. */
+export interface VerifySummary {
+  /** Input lines read. */
+  lines: number;
+  /** Lines that were verified (the others were malformed). */
+  verified: number;
+  /** Verified lines judged correct. */
+  correct: number;
+  /** Sum of the rewards of the verified lines. */
+  rewardSum: number;
+  /** Lines answered with `{"error", "line"}`. */
+  malformed: number;
+  /** Verified lines whose check failed (`error: …`). */
+  errors: number;
+  /** Verified lines whose check ran past the time limit. */
+  timeouts: number;
+  /** Wall time in seconds. */
+  seconds: number;
+}
+
+/** One input line: either an item to verify or the reason it cannot be. */
+type Parsed = { item: PoolItem } | { error: string };
+
+/**
+ * Stream `input` through a {@link VerifierPool}, writing one JSON line per input line to `output`
+ * in input order; returns the counts. Throws a CliError only when the input cannot be read.
+ */
+export async function verifyJsonl(options: VerifyJsonlOptions): Promise<VerifySummary> {
+  const started = performance.now();
+  await checkReadable(options.input);
+  // The main thread checks references with the same parser the workers use, so that a bad reference
+  // is reported as a bad input line (a data problem) rather than as a zero reward.
+  const registry = defaultRegistry();
+  const verifier = registry.has(options.task) ? registry.get(options.task) : undefined;
+  const summary: VerifySummary = { lines: 0, verified: 0, correct: 0, rewardSum: 0, malformed: 0, errors: 0, timeouts: 0, seconds: 0 };
+  const pool = new VerifierPool({ timeoutMs: options.timeoutMs, threads: options.threads, modules: options.modules });
+  try {
+    let pending: Promise<void> = Promise.resolve();
+    let batch: Parsed[] = [];
+    let firstLine = 1;
+    let chars = 0;
+    const flush = async () => {
+      const parsed = batch;
+      const first = firstLine;
+      batch = [];
+      chars = 0;
+      firstLine = summary.lines + 1;
+      const scoring = pool.score(parsed.flatMap((p) => ('item' in p ? [p.item] : [])));
+      // Output must stay in input order: the previous batch is written before this one.
+      await pending;
+      pending = scoring.then((results) => write(options.output, render(parsed, results, first, summary)));
+      // Awaited at the next flush; until then a failure must not count as an unhandled rejection.
+      pending.catch(() => undefined);
+    };
+    for await (const line of readLines(options.input)) {
+      summary.lines++;
+      const parsed = parseLine(line, options.task, verifier);
+      batch.push(parsed);
+      if ('item' in parsed) chars += parsed.item.completion.length;
+      if (batch.length >= BATCH_LINES || chars >= BATCH_CHARS) await flush();
+    }
+    if (batch.length > 0) await flush();
+    await pending;
+  } finally {
+    await pool.close();
+  }
+  summary.seconds = (performance.now() - started) / 1000;
+  return summary;
+}
+
+/** The output lines of one batch; updates the counts. */
+function render(parsed: readonly Parsed[], results: readonly VerificationResult[], firstLine: number, summary: VerifySummary): string {
+  let text = '';
+  let next = 0;
+  parsed.forEach((entry, i) => {
+    if ('error' in entry) {
+      summary.malformed++;
+      text += `${JSON.stringify({ error: entry.error, line: firstLine + i })}\n`;
+      return;
+    }
+    const r = results[next++]!;
+    summary.verified++;
+    summary.rewardSum += r.reward;
+    if (r.correct) summary.correct++;
+    if (r.reason === 'timeout') summary.timeouts++;
+    else if (r.reason.startsWith('error:')) summary.errors++;
+    // Fixed key order: other tools read this format.
+    text += `${JSON.stringify({ reward: r.reward, correct: r.correct, formatOk: r.formatOk, extracted: r.extracted, reason: r.reason })}\n`;
+  });
+  return text;
+}
+
+function parseLine(line: string, task: string, verifier: Verifier | undefined): Parsed {
+  if (line.trim() === '') return { error: 'empty line; expected {"response": "...", "reference": ...}' };
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    return { error: `invalid JSON: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { error: 'expected a JSON object {"response": "...", "reference": ...}' };
+  }
+  const { response, reference } = value as { response?: unknown; reference?: unknown };
+  if (typeof response !== 'string') return { error: response === undefined ? '"response" is missing' : '"response" must be a string' };
+  if (reference === undefined) return { error: '"reference" is missing' };
+  if (verifier !== undefined) {
+    try {
+      verifier.parseReference(reference);
+    } catch (error) {
+      return { error: `"reference": ${error instanceof Error ? error.message : String(error)}` };
+    }
+  }
+  return { item: { verifier: task, completion: response, reference } };
+}
+
+/**
+ * The lines of a UTF-8 file, streamed (a 1 GB file is never held in memory). A final newline ends
+ * the last line rather than starting an empty one; a `\r` before a newline is dropped.
+ */
+async function* readLines(path: string): AsyncGenerator<string> {
+  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  let carry = '';
+  for await (const chunk of stream as AsyncIterable<string>) {
+    let start = 0;
+    for (let newline = chunk.indexOf('\n'); newline !== -1; newline = chunk.indexOf('\n', start)) {
+      yield withoutCr(carry + chunk.slice(start, newline));
+      carry = '';
+      start = newline + 1;
+    }
+    carry += chunk.slice(start);
+  }
+  if (carry !== '') yield withoutCr(carry);
+}
+
+function withoutCr(line: string): string {
+  return line.endsWith('\r') ? line.slice(0, -1) : line;
+}
+
+async function checkReadable(path: string): Promise<void> {
+  let isFile: boolean;
+  try {
+    isFile = (await stat(path)).isFile();
+  } catch (error) {
+    throw new CliError('--input', `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, FAILURE_EXIT_CODE);
+  }
+  if (!isFile) throw new CliError('--input', `${path} is not a file`, FAILURE_EXIT_CODE);
+}
+
+/** Write, waiting for 'drain' when the stream asks for it, so a slow reader of stdout bounds memory. */
+async function write(stream: CliStream, text: string): Promise<void> {
+  if (text === '') return;
+  const ok = stream.write(text);
+  const emitter = stream as Partial<Pick<WriteStream, 'once'>>;
+  if (ok === false && typeof emitter.once === 'function') await once(stream as WriteStream, 'drain');
+}
+
+async function openOutput(path: string): Promise<WriteStream> {
+  const stream = createWriteStream(path);
+  try {
+    await once(stream, 'open');
+  } catch (error) {
+    throw new CliError('--output', `cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, FAILURE_EXIT_CODE);
+  }
+  return stream;
+}
+
+async function closeOutput(stream: WriteStream, path: string): Promise<void> {
+  stream.end();
+  try {
+    await once(stream, 'finish');
+  } catch (error) {
+    throw new CliError('--output', `cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, FAILURE_EXIT_CODE);
+  }
+}
+
+/** The stderr summary line of a run. */
+export function formatVerifySummary(task: string, s: VerifySummary): string {
+  const percent = s.verified === 0 ? 0 : (100 * s.correct) / s.verified;
+  const mean = s.verified === 0 ? 0 : s.rewardSum / s.verified;
+  const rate = s.seconds > 0 ? Math.round(s.lines / s.seconds) : 0;
+  return (
+    `rlvr verify: ${task}: ${s.lines} lines, ${s.verified} verified, ${s.correct} correct (${percent.toFixed(1)}%), ` +
+    `mean reward ${mean.toFixed(4)}, errors ${s.malformed + s.errors} (${s.malformed} malformed lines, ${s.errors} verifier errors), ` +
+    `${s.timeouts} timeouts, ${s.seconds.toFixed(2)} s (${rate} lines/s)\n`
+  );
+}
+
+/** `rlvr verify`: score a JSONL file of responses with a built-in verifier. */
+export const verifyCommand: Command = defineCommand({
+  name: 'verify',
+  summary: 'Score a JSONL file of responses with the countdown, gsm8k or math verifier (JSONL out).',
+  description: DESCRIPTION,
+  options: OPTIONS,
+  examples: EXAMPLES,
+  async execute(options, io) {
+    const task = parseChoice('--task', options.task!, VERIFY_TASKS);
+    const timeoutMs = options['timeout-ms'] === undefined ? undefined : parseInteger('--timeout-ms', options['timeout-ms'], 1);
+    const threads = options.threads === undefined ? undefined : parseInteger('--threads', options.threads, 1);
+    // Checked before --output is created, so that a typo in --input does not truncate an output file.
+    await checkReadable(options.input!);
+    const file = options.output === undefined ? undefined : await openOutput(options.output);
+    try {
+      const summary = await verifyJsonl({ task, input: options.input!, output: file ?? io.stdout, timeoutMs, threads });
+      if (file !== undefined) await closeOutput(file, options.output!);
+      io.stderr.write(formatVerifySummary(task, summary));
+    } finally {
+      if (file !== undefined && !file.closed) file.destroy();
+    }
+    return 0;
+  },
+});

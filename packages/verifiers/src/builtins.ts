@@ -1,0 +1,16 @@
+import { countdown } from './countdown/index.js';
+import { gsm8k } from './gsm8k/index.js';
+import { math } from './math/index.js';
+import { VerifierRegistry } from './registry.js';
+import type { Verifier } from './types.js';
+
+/** The built-in verifiers with their default options: countdown, gsm8k, math (fresh instances each call). */
+export function builtInVerifiers(): Verifier[] {
+  // Each factory returns a Verifier of its own reference type; the registry holds them type-erased.
+  return [countdown() as Verifier, gsm8k() as Verifier, math() as Verifier];
+}
+
+/** A registry holding the built-in verifiers with their default options. */
+export function defaultRegistry(): VerifierRegistry {
+  return new VerifierRegistry(builtInVerifiers());
+}

@@ -1,0 +1,358 @@
+/**
+ * Equivalence of a predicted answer with the gold answer.
+ *
+ * Scalars go through, in order: (1) equality of the normalised strings; (2) words (`\text{Monday}`,
+ * `odd`) are compared as case-insensitive text only; (3) the own parser and the exact normal form of
+ * `algebra.ts` (bigint rationals, radicals, π, e, i, polynomials in variables): two exact forms are
+ * equal or not, with no tolerance at all, so `\frac{1}{2^{99}}` ≠ `\frac{1}{2^{98}}` and
+ * `10^{100}+1` ≠ `10^{100}`; (4) when an exact form does not exist (functions, division by sums),
+ * a numeric check in complex doubles with a *relative* tolerance of 1e-9 (no absolute tolerance, so
+ * tiny values are never "equal to zero"), at 8 seeded pseudo-random points when there are
+ * variables; (5) compute-engine, only when the own parser rejects the text.
+ *
+ * Decimal approximations: a prediction that is a single decimal literal matches a gold that has no
+ * decimal literal and no finite decimal expansion (irrational, or a fraction like 1/3) only when it
+ * has at least {@link MIN_APPROX_DIGITS} significant digits and is within one unit of its last digit
+ * (correctly rounded or truncated): `\frac13` vs `0.333333` ✓, vs `0.333` ✗; `2\pi` vs `6.28319` ✓,
+ * vs `6.28` ✗. A gold with a finite decimal expansion (12, 0.5, 3/8) needs an exactly equal value.
+ */
+import { NotExact, normalForm, polyEquals, polyIsConstant, polyProportional, polyRational, polySub } from './algebra.js';
+import type { Poly } from './algebra.js';
+import { ceEvaluatePair } from './engine.js';
+import { ParseError, evaluate, freeVariables, hasDecimal, parseScalar } from './expr.js';
+import type { Complex, Node } from './expr.js';
+import { compactKey } from './normalize.js';
+import { TooComplexError } from './rational.js';
+import { parseStructure } from './structure.js';
+import type { Answer } from './structure.js';
+
+/** Result of a comparison: equal, not equal, or undecided with a reason (scored 0). */
+export type Verdict = { eq: true } | { eq: false; reason?: string };
+
+const EQ: Verdict = { eq: true };
+const NE: Verdict = { eq: false };
+
+/** Fewest significant digits a decimal approximation of an exact gold needs (see module comment). */
+export const MIN_APPROX_DIGITS = 6;
+/** Relative tolerance of the numeric checks (doubles carry ~16 digits; expressions lose a few). */
+export const REL_TOL = 1e-11;
+/** Points tried for expressions with variables, and how many must be defined on both sides. */
+const POINTS = 8;
+const MIN_VALID_POINTS = 3;
+
+interface ParsedScalar {
+  node?: Node;
+  error?: string;
+  tooComplex?: boolean;
+  poly?: Poly | null; // null: no exact form
+  polyTooComplex?: boolean;
+}
+
+// Parsed scalars by text. Parsing is pure, so a cache changes speed, never results. Bounded size.
+const cache = new Map<string, ParsedScalar>();
+const CACHE_LIMIT = 4096;
+
+function parsed(text: string): ParsedScalar {
+  let r = cache.get(text);
+  if (r) return r;
+  try {
+    r = { node: parseScalar(text) };
+  } catch (e) {
+    if (e instanceof TooComplexError) r = { error: `too-complex: ${e.message}`, tooComplex: true };
+    else if (e instanceof ParseError) r = { error: e.message };
+    else if (e instanceof RangeError) r = { error: `too-complex: ${e.message}`, tooComplex: true };
+    else throw e;
+  }
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(text, r);
+  return r;
+}
+
+function exact(ps: ParsedScalar): Poly | null {
+  if (ps.poly !== undefined) return ps.poly;
+  try {
+    ps.poly = normalForm(ps.node!);
+  } catch (e) {
+    if (e instanceof NotExact) ps.poly = null;
+    else if (e instanceof TooComplexError || e instanceof RangeError) {
+      ps.poly = null;
+      ps.polyTooComplex = true;
+    } else throw e;
+  }
+  return ps.poly;
+}
+
+function finite(z: Complex): boolean {
+  return Number.isFinite(z.re) && Number.isFinite(z.im);
+}
+
+/** Relative closeness of two complex numbers; exact zero only equals exact zero. */
+export function relClose(a: Complex, b: Complex, tol = REL_TOL): boolean {
+  if (a.re === b.re && a.im === b.im) return true;
+  const scale = Math.max(Math.hypot(a.re, a.im), Math.hypot(b.re, b.im));
+  return Math.hypot(a.re - b.re, a.im - b.im) <= tol * scale;
+}
+
+/** Deterministic PRNG (mulberry32) with a fixed seed per comparison. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The seeded evaluation points for a list of variables: magnitudes in [0.3, 3], alternating signs. */
+export function randomPoints(vars: readonly string[]): Array<Record<string, number>> {
+  const next = rng(0x5eed);
+  const out: Array<Record<string, number>> = [];
+  for (let k = 0; k < POINTS; k++) {
+    const pt: Record<string, number> = {};
+    for (const v of vars) pt[v] = (k % 2 === 0 ? 1 : -1) * (0.3 + 2.7 * next());
+    out.push(pt);
+  }
+  return out;
+}
+
+const TEXTUAL = /[A-Za-z]{3,}/;
+function isTextual(s: string): boolean {
+  return TEXTUAL.test(s.replace(/\\[A-Za-z]+/g, ' '));
+}
+function textKey(s: string): string {
+  return s.replace(/[\s{}]/g, '').toLowerCase();
+}
+
+/** Significant digits of a decimal literal and the size of one unit in its last place. */
+function decimalPrecision(literal: string): { digits: number; ulp: number } {
+  const [int = '', frac = ''] = literal.split('.');
+  const digits = (int + frac).replace(/^0+/, '').length;
+  return { digits, ulp: Math.pow(10, -frac.length) };
+}
+
+/** A single decimal literal (optionally negated), as a node and its sign. */
+function decimalLiteral(node: Node): { literal: string; sign: number } | null {
+  if (node.k === 'num' && node.decimal) return { literal: node.literal, sign: 1 };
+  if (node.k === 'neg' && node.a.k === 'num' && node.a.decimal) return { literal: node.a.literal, sign: -1 };
+  return null;
+}
+
+function terminates(p: Poly | null | undefined): boolean {
+  const r = p ? polyRational(p) : null;
+  if (!r) return false;
+  let d = r.den;
+  while (d % 2n === 0n) d /= 2n;
+  while (d % 5n === 0n) d /= 5n;
+  return d === 1n;
+}
+
+/** The decimal-approximation policy (module comment). `goldValue` is the gold's numeric value. */
+function approximates(pred: Node, goldNode: Node | undefined, goldPoly: Poly | null | undefined, goldValue: Complex): boolean {
+  const lit = decimalLiteral(pred);
+  if (!lit || (goldNode && hasDecimal(goldNode)) || terminates(goldPoly) || !finite(goldValue)) return false;
+  if (goldValue.im !== 0 && Math.abs(goldValue.im) > REL_TOL * Math.abs(goldValue.re)) return false;
+  const { digits, ulp } = decimalPrecision(lit.literal);
+  if (digits < MIN_APPROX_DIGITS) return false;
+  const value = lit.sign * Number(lit.literal);
+  // one unit in the last place, plus double rounding slack
+  return Math.abs(value - goldValue.re) <= ulp * (1 + 1e-9) + 4e-16 * Math.abs(goldValue.re);
+}
+
+function numericCompare(g: Node, p: Node, vars: string[]): Verdict | null {
+  if (vars.length === 0) {
+    const a = evaluate(g, new Map());
+    const b = evaluate(p, new Map());
+    if (!finite(a) || !finite(b)) {
+      if (!Number.isNaN(a.re) && !Number.isNaN(b.re) && (a.re === Infinity || a.re === -Infinity) && a.re === b.re && a.im === b.im) return null;
+      return finite(a) !== finite(b) && !Number.isNaN(a.re) && !Number.isNaN(b.re) ? NE : null;
+    }
+    return relClose(a, b) ? EQ : NE;
+  }
+  let valid = 0;
+  for (const pt of randomPoints(vars)) {
+    const env = new Map(Object.entries(pt));
+    const a = evaluate(g, env);
+    const b = evaluate(p, env);
+    if (!finite(a) || !finite(b)) continue;
+    valid++;
+    if (!relClose(a, b)) return NE;
+  }
+  return valid >= MIN_VALID_POINTS ? EQ : null;
+}
+
+function ceCompare(g: string, p: string, pNode: Node | undefined): Verdict {
+  const r = ceEvaluatePair(g, p, randomPoints);
+  if (!r.ok) return { eq: false, reason: r.reason };
+  let valid = 0;
+  for (const { g: a, p: b } of r.pairs) {
+    if (!finite(a) || !finite(b)) continue;
+    valid++;
+    if (!relClose(a, b)) {
+      if (r.vars.length === 0 && pNode && approximates(pNode, undefined, undefined, a)) return EQ;
+      return NE;
+    }
+  }
+  if (valid >= Math.min(MIN_VALID_POINTS, r.pairs.length)) return EQ;
+  return { eq: false, reason: 'unparseable: could not evaluate the answers' };
+}
+
+/** +1 / −1 for `\infty` / `-\infty`, 0 for another expression that mentions ∞, null without ∞. */
+function infinitySign(node: Node): number | null {
+  if (node.k === 'sym' && node.name === 'inf') return 1;
+  if (node.k === 'neg' && node.a.k === 'sym' && node.a.name === 'inf') return -1;
+  const mentions = (n: Node): boolean =>
+    n.k === 'sym' ? n.name === 'inf' : n.k === 'num' ? false : n.k === 'neg' || n.k === 'fact' || n.k === 'fn' ? mentions(n.a) : n.k === 'root' ? mentions(n.a) || mentions(n.n) : mentions(n.a) || mentions(n.b);
+  return mentions(node) ? 0 : null;
+}
+
+/** Compare two scalar answers (normalised text). */
+export function compareScalars(g: string, p: string): Verdict {
+  if (compactKey(g) === compactKey(p)) return EQ;
+  if (g === '' || p === '') return NE;
+  if (isTextual(g) || isTextual(p)) return textKey(g) === textKey(p) ? EQ : NE;
+  const G = parsed(g);
+  const P = parsed(p);
+  if (G.tooComplex || P.tooComplex) return { eq: false, reason: (P.tooComplex ? P.error : G.error)! };
+  if (!G.node || !P.node) return ceCompare(g, p, P.node);
+  const gi = infinitySign(G.node);
+  const pi = infinitySign(P.node);
+  if (gi !== null || pi !== null) return gi !== null && gi === pi ? EQ : NE;
+  const gp = exact(G);
+  const pp = exact(P);
+  if (gp && pp) {
+    if (polyEquals(gp, pp)) return EQ;
+    if (polyIsConstant(gp) && decimalLiteral(P.node)) {
+      if (approximates(P.node, G.node, gp, evaluate(G.node, new Map()))) return EQ;
+    }
+    return NE;
+  }
+  const vars = [...freeVariables(G.node, freeVariables(P.node))].sort();
+  const v = numericCompare(G.node, P.node, vars);
+  // When exact work was refused for size, doubles may only tell values apart, never call them equal
+  // ((1+10^{-9})^{10^9} agrees with e to 9 digits).
+  if ((G.polyTooComplex || P.polyTooComplex) && !(v && !v.eq)) return { eq: false, reason: 'too-complex: numbers too large to compare exactly' };
+  if (v && !v.eq && vars.length === 0 && approximates(P.node, G.node, gp, evaluate(G.node, new Map()))) return EQ;
+  if (v) return v;
+  return { eq: false, reason: 'unparseable: could not evaluate the answers' };
+}
+
+const ASSIGN_LHS = /^(?:[A-Za-z]|\\[A-Za-z]+)(?:_\{?[A-Za-z0-9]{1,4}\}?)?(?:\([A-Za-z]\))?$/;
+const TUPLE_LHS = /^\((?:\s*[A-Za-z](?:_\{?[A-Za-z0-9]{1,4}\}?)?\s*,)+\s*[A-Za-z](?:_\{?[A-Za-z0-9]{1,4}\}?)?\s*\)$/;
+
+/**
+ * An equation whose left side is a variable (`x`, `x_1`, `\theta`, `f(x)`) or a tuple of variables
+ * (`(x,y)`) that does not occur on the right: it names a value, and `x=3` and `3` are the same answer
+ * (both directions).
+ */
+function assignmentValue(a: Answer): Answer | null {
+  if (a.kind !== 'equation') return null;
+  const lhs = compactKey(a.lhs);
+  if (ASSIGN_LHS.test(lhs) && lhs !== '\\pi') {
+    const name = lhs.replace(/\\/g, '').replace(/\(.*$/, '');
+    const rhs = parsed(compactKey(a.rhs));
+    if (rhs.node && freeVariables(rhs.node).has(name.replace(/_\{?([^}]*)\}?/, '_$1'))) return null;
+    return parseStructure(a.rhs);
+  }
+  if (TUPLE_LHS.test(lhs)) return parseStructure(a.rhs);
+  return null;
+}
+
+function compareEquations(gl: string, gr: string, pl: string, pr: string): Verdict {
+  const parts = [gl, gr, pl, pr].map((x) => parsed(x));
+  if (parts.some((x) => x.tooComplex)) return { eq: false, reason: 'too-complex: equation too large' };
+  if (parts.some((x) => !x.node)) {
+    return compactKey(gl) === compactKey(pl) && compactKey(gr) === compactKey(pr) ? EQ : { eq: false, reason: 'unparseable: equation' };
+  }
+  const [a, b, c, d] = parts.map((x) => x.node!) as [Node, Node, Node, Node];
+  const f: Node = { k: 'add', a, b: { k: 'neg', a: b } };
+  const h: Node = { k: 'add', a: c, b: { k: 'neg', a: d } };
+  try {
+    const F = polySub(normalForm(a), normalForm(b));
+    const H = polySub(normalForm(c), normalForm(d));
+    return polyProportional(F, H) ? EQ : NE;
+  } catch (e) {
+    if (!(e instanceof NotExact || e instanceof TooComplexError || e instanceof RangeError)) throw e;
+  }
+  // numeric: (c−d)/(a−b) must be the same non-zero constant at every point
+  const vars = [...freeVariables(f, freeVariables(h))].sort();
+  let ratio: Complex | null = null;
+  let valid = 0;
+  for (const pt of randomPoints(vars)) {
+    const env = new Map(Object.entries(pt));
+    const x = evaluate(f, env);
+    const y = evaluate(h, env);
+    if (!finite(x) || !finite(y) || (x.re === 0 && x.im === 0)) continue;
+    const d2 = x.re * x.re + x.im * x.im;
+    const r = { re: (y.re * x.re + y.im * x.im) / d2, im: (y.im * x.re - y.re * x.im) / d2 };
+    if (!finite(r)) continue;
+    valid++;
+    if (ratio === null) ratio = r;
+    else if (!relClose(ratio, r, 1e-7)) return NE;
+  }
+  if (ratio && ratio.re === 0 && ratio.im === 0) return NE;
+  return valid >= MIN_VALID_POINTS ? EQ : { eq: false, reason: 'unparseable: could not evaluate the equations' };
+}
+
+function undecided(vs: Verdict[]): Verdict {
+  for (const v of vs) if (!v.eq && v.reason) return v;
+  return NE;
+}
+
+/** Every gold element matched by a predicted one and vice versa (sets, lists: order free). */
+function compareSets(g: Answer[], p: Answer[]): Verdict {
+  const seen: Verdict[] = [];
+  const matchAll = (xs: Answer[], ys: Answer[], flip: boolean): boolean =>
+    xs.every((x) =>
+      ys.some((y) => {
+        const v = flip ? compareAnswers(y, x) : compareAnswers(x, y);
+        if (!v.eq) seen.push(v);
+        return v.eq;
+      }),
+    );
+  if (matchAll(g, p, false) && matchAll(p, g, true)) return EQ;
+  return g.length === p.length ? undecided(seen) : NE;
+}
+
+function compareSeqs(g: Answer[], p: Answer[]): Verdict {
+  if (g.length !== p.length) return NE;
+  for (let k = 0; k < g.length; k++) {
+    const v = compareAnswers(g[k]!, p[k]!);
+    if (!v.eq) return v;
+  }
+  return EQ;
+}
+
+const isSetLike = (a: Answer): a is Extract<Answer, { kind: 'set' | 'list' }> => a.kind === 'set' || a.kind === 'list';
+
+/** Compare a gold answer with a predicted one (both structured). */
+export function compareAnswers(g: Answer, p: Answer): Verdict {
+  if (g.kind === 'equation' && p.kind === 'equation') {
+    const gv = assignmentValue(g);
+    const pv = assignmentValue(p);
+    if (gv && pv && compactKey(g.lhs) === compactKey(p.lhs)) return compareAnswers(gv, pv);
+    if (gv && gv.kind !== 'scalar') return NE;
+    return compareEquations(g.lhs, g.rhs, p.lhs, p.rhs);
+  }
+  if (g.kind === 'equation') {
+    const gv = assignmentValue(g);
+    return gv ? compareAnswers(gv, p) : NE;
+  }
+  if (p.kind === 'equation') {
+    const pv = assignmentValue(p);
+    return pv ? compareAnswers(g, pv) : NE;
+  }
+  if (isSetLike(g) && isSetLike(p)) return compareSets(g.items, p.items);
+  if (isSetLike(g)) return g.items.length === 1 ? compareAnswers(g.items[0]!, p) : NE;
+  if (isSetLike(p)) return p.items.length === 1 ? compareAnswers(g, p.items[0]!) : NE;
+  if (g.kind === 'seq' && p.kind === 'seq') return g.open === p.open && g.close === p.close ? compareSeqs(g.items, p.items) : NE;
+  if (g.kind === 'union' && p.kind === 'union') return compareSets(g.items, p.items);
+  if (g.kind === 'matrix' && p.kind === 'matrix') {
+    if (g.rows.length !== p.rows.length || g.rows.some((r, k) => r.length !== p.rows[k]!.length)) return NE;
+    return compareSeqs(g.rows.flat(), p.rows.flat());
+  }
+  if (g.kind === 'scalar' && p.kind === 'scalar') return compareScalars(g.text, p.text);
+  if (g.kind === 'relation' && p.kind === 'relation') return compactKey(g.text) === compactKey(p.text) ? EQ : NE;
+  return NE;
+}

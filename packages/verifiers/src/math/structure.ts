@@ -1,0 +1,158 @@
+/**
+ * The shape of a normalised answer: a scalar, an equation, an ordered sequence with its brackets
+ * (tuples and intervals: `(1,2)` ≠ `[1,2]` ≠ `(2,1)`), an unordered set (`\{…\}`, the values of a
+ * `\pm`), a bare list of answers (`3, 5`: unordered), a union of intervals, a matrix, or an
+ * inequality (compared as text). Splitting is bracket-aware and linear; the number of elements and
+ * the `\pm` expansions are bounded.
+ */
+import { TooComplexError } from './rational.js';
+
+/** A structured answer. */
+export type Answer =
+  | { kind: 'scalar'; text: string }
+  | { kind: 'equation'; lhs: string; rhs: string }
+  | { kind: 'seq'; open: string; close: string; items: Answer[] }
+  | { kind: 'set'; items: Answer[] }
+  | { kind: 'list'; items: Answer[] }
+  | { kind: 'union'; items: Answer[] }
+  | { kind: 'matrix'; rows: Answer[][] }
+  | { kind: 'relation'; text: string };
+
+/** Most elements in a tuple, set, list or matrix. */
+export const MAX_ITEMS = 64;
+/** Most `\pm` signs expanded in one answer (2^3 = 8 values). */
+const MAX_PM = 3;
+
+/**
+ * Split at top-level occurrences of `sep` (a string such as "," or "\\cup"), outside any bracket
+ * pair `()`, `[]`, `{}`, `\{\}` (bracket kinds are not matched against each other, so `[1,2)` nests).
+ */
+export function splitTopLevel(s: string, seps: readonly string[]): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '\\') {
+      const next = s[i + 1];
+      if (next === '{' || next === '}') {
+        depth += next === '{' ? 1 : -1;
+        i++;
+        continue;
+      }
+      if (depth === 0) {
+        const sep = seps.find((x) => x.startsWith('\\') && s.startsWith(x, i) && !/[A-Za-z]/.test(s[i + x.length] ?? ''));
+        if (sep) {
+          parts.push(s.slice(start, i));
+          start = i + sep.length;
+          i = start - 1;
+          continue;
+        }
+      }
+      // skip the command name so that its letters are not separators
+      while (i + 1 < s.length && /[A-Za-z]/.test(s[i + 1]!)) i++;
+      continue;
+    }
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (depth === 0 && seps.includes(c)) {
+      parts.push(s.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(s.slice(start));
+  if (parts.length > MAX_ITEMS) throw new TooComplexError(`more than ${MAX_ITEMS} elements`);
+  return parts.map((x) => x.trim());
+}
+
+/** Index of the bracket that closes the one at `open` (any kind), or -1. */
+function matchingClose(s: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '\\') {
+      const next = s[i + 1];
+      if (next === '{') depth++;
+      else if (next === '}') {
+        depth--;
+        if (depth === 0) return i;
+      }
+      i++;
+      continue;
+    }
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return -1;
+}
+
+const MATRIX = /^\\begin\{([pbBvV]?matrix|array|smallmatrix)\}(?:\{[^{}]*\})?([\s\S]*)\\end\{\1\}$/;
+const RELATION = /<|>|\\leq?(?![A-Za-z])|\\geq?(?![A-Za-z])|\\neq(?![A-Za-z])|\\ne(?![A-Za-z])|\\lt|\\gt/;
+
+/** The structure of a normalised answer. */
+export function parseStructure(s: string, depth = 0): Answer {
+  if (depth > 6) throw new TooComplexError('answer structure too deep');
+  s = s.trim();
+  const mat = MATRIX.exec(s);
+  if (mat) {
+    const rows = mat[2]!.split(/\\\\/).map((r) => r.trim()).filter((r) => r !== '');
+    if (rows.length > MAX_ITEMS) throw new TooComplexError('matrix too large');
+    return { kind: 'matrix', rows: rows.map((r) => r.split('&').map((cell) => parseStructure(cell, depth + 1))) };
+  }
+  const unionParts = splitTopLevel(s, ['\\cup']);
+  if (unionParts.length > 1) return { kind: 'union', items: unionParts.map((x) => parseStructure(x, depth + 1)) };
+
+  if (s.startsWith('\\{') && matchingClose(s, 0) === s.length - 2) {
+    const inner = s.slice(2, -2).trim();
+    return { kind: 'set', items: inner === '' ? [] : expandItems(splitTopLevel(inner, [',', ';']), depth) };
+  }
+  if ((s[0] === '(' || s[0] === '[') && matchingClose(s, 0) === s.length - 1) {
+    const inner = splitTopLevel(s.slice(1, -1), [',', ';']);
+    if (inner.length > 1) {
+      return { kind: 'seq', open: s[0], close: s[s.length - 1]!, items: inner.map((x) => parseStructure(x, depth + 1)) };
+    }
+  }
+  const items = splitTopLevel(s, [',', ';']).filter((x) => x !== '');
+  if (items.length > 1) return { kind: 'list', items: expandItems(items, depth) };
+  if (items.length === 0) return { kind: 'scalar', text: '' };
+
+  const sides = splitTopLevel(s, ['=']);
+  if (sides.length > 1) {
+    return { kind: 'equation', lhs: sides.slice(0, -1).join('='), rhs: sides[sides.length - 1]! };
+  }
+  if (RELATION.test(s)) return { kind: 'relation', text: s };
+  const pm = expandPm(s);
+  if (pm.length > 1) return { kind: 'set', items: pm.map((text) => ({ kind: 'scalar', text })) };
+  return { kind: 'scalar', text: s };
+}
+
+function expandItems(items: string[], depth: number): Answer[] {
+  const out: Answer[] = [];
+  for (const item of items) {
+    const a = parseStructure(item, depth + 1);
+    if (a.kind === 'set' && /\\(?:pm|mp)(?![A-Za-z])/.test(item)) out.push(...a.items);
+    else out.push(a);
+    if (out.length > MAX_ITEMS) throw new TooComplexError(`more than ${MAX_ITEMS} elements`);
+  }
+  return out;
+}
+
+/** `a \pm b` → [`a + b`, `a - b`]; up to {@link MAX_PM} signs. */
+export function expandPm(s: string): string[] {
+  const re = /\\(pm|mp)(?![A-Za-z])/;
+  let out = [s];
+  for (let k = 0; k < MAX_PM + 1; k++) {
+    const m = re.exec(out[0]!);
+    if (!m) return out;
+    if (k === MAX_PM) throw new TooComplexError('too many \\pm');
+    out = out.flatMap((t) => {
+      const mm = re.exec(t)!;
+      const [first, second] = mm[1] === 'pm' ? ['+', '-'] : ['-', '+'];
+      return [t.slice(0, mm.index) + first + t.slice(mm.index + mm[0].length), t.slice(0, mm.index) + second + t.slice(mm.index + mm[0].length)];
+    });
+  }
+  return out;
+}

@@ -1,0 +1,136 @@
+/**
+ * The MATH verifier: extract the answer (extract.ts), normalise both answers (normalize.ts), read
+ * their structure (structure.ts) and compare them (compare.ts). Reward 1 when correct, 0 otherwise.
+ */
+import { VerifierError } from '../errors.js';
+import { lastBoxed } from '../text/boxed.js';
+import type { VerificationResult, Verifier } from '../types.js';
+import { compareAnswers } from './compare.js';
+import type { Verdict } from './compare.js';
+import { extractAnswer } from './extract.js';
+import { choiceLetter, normalizeAnswer } from './normalize.js';
+import { TooComplexError } from './rational.js';
+import { parseStructure } from './structure.js';
+import type { Answer } from './structure.js';
+
+/** Options of {@link math}. */
+export interface MathOptions {
+  /** Reward of a correct answer (default 1). */
+  correctReward?: number;
+  /** Reward of a wrong, missing or undecidable answer (default 0). */
+  wrongReward?: number;
+  /** Longest extracted answer that is compared at all, in characters (default 1000). */
+  maxAnswerLength?: number;
+}
+
+/** Default {@link MathOptions.maxAnswerLength}: real answers are far shorter; longer is "too complex". */
+export const DEFAULT_MAX_ANSWER_LENGTH = 1000;
+/** Deepest brace/bracket nesting accepted in an answer before any parsing. */
+export const MAX_NESTING = 40;
+
+function nestingDepth(s: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 123 || c === 40 || c === 91) max = Math.max(max, ++depth);
+    else if (c === 125 || c === 41 || c === 93) depth--;
+  }
+  return max;
+}
+
+interface PreparedGold {
+  normalized: string;
+  letter: string | null;
+  structure: Answer | null;
+  error?: string;
+}
+
+function prepare(text: string, maxLength: number): PreparedGold {
+  if (text.length > maxLength) return { normalized: '', letter: null, structure: null, error: `too-complex: answer longer than ${maxLength} characters` };
+  if (nestingDepth(text) > MAX_NESTING) return { normalized: '', letter: null, structure: null, error: `too-complex: nesting deeper than ${MAX_NESTING}` };
+  const normalized = normalizeAnswer(text);
+  try {
+    return { normalized, letter: choiceLetter(normalized), structure: parseStructure(normalized) };
+  } catch (e) {
+    if (e instanceof TooComplexError) return { normalized, letter: null, structure: null, error: `too-complex: ${e.message}` };
+    throw e;
+  }
+}
+
+/** The gold answer of a reference: the last box of a solution, or the reference itself. */
+function goldText(raw: string): string | null {
+  if (/\\(?:boxed|fbox)(?![A-Za-z])/.test(raw)) {
+    const box = lastBoxed(raw);
+    return box ? box.content.trim() : null;
+  }
+  return raw.trim();
+}
+
+/**
+ * The MATH verifier. The reference is the gold answer in LaTeX (`\frac{1}{2}`, `(1,2)`, `x=3`) or a
+ * full solution whose last `\boxed{}` holds it. Reasons: `correct`, `wrong-answer`, `no-answer`,
+ * `too-complex: …`, `unparseable: …`.
+ */
+export function math(options: MathOptions = {}): Verifier<string> {
+  const correctReward = options.correctReward ?? 1;
+  const wrongReward = options.wrongReward ?? 0;
+  const maxLength = options.maxAnswerLength ?? DEFAULT_MAX_ANSWER_LENGTH;
+  // Gold answers repeat across a group of samples: prepare each once (pure, so results are unchanged).
+  const golds = new Map<string, PreparedGold>();
+
+  const result = (correct: boolean, formatOk: boolean, extracted: string | null, reason: string): VerificationResult => ({
+    reward: correct ? correctReward : wrongReward,
+    correct,
+    formatOk,
+    extracted,
+    reason,
+  });
+
+  const gold = (reference: string): PreparedGold => {
+    let g = golds.get(reference);
+    if (!g) {
+      const text = goldText(reference);
+      g = text === null || text === '' ? { normalized: '', letter: null, structure: null, error: 'unparseable: reference has no answer' } : prepare(text, maxLength * 4);
+      if (golds.size >= 2048) golds.clear();
+      golds.set(reference, g);
+    }
+    return g;
+  };
+
+  const judge = (g: PreparedGold, p: PreparedGold): Verdict => {
+    if (g.error) return { eq: false, reason: g.error };
+    if (p.error) return { eq: false, reason: p.error };
+    if (g.letter) {
+      // multiple choice: the predicted letter, written C, (C), \text{(C)} or "(C) 12"
+      return { eq: choiceLetter(p.normalized, true) === g.letter };
+    }
+    return compareAnswers(g.structure!, p.structure!);
+  };
+
+  return {
+    name: 'math',
+    parseReference(raw: unknown): string {
+      if (typeof raw !== 'string') throw new VerifierError('reference', `expected a string (a LaTeX answer or a solution with \\boxed{}), got ${raw === null ? 'null' : typeof raw}`);
+      const text = goldText(raw);
+      if (text === null) throw new VerifierError('reference', 'the solution has a \\boxed{ that never closes, so no answer can be found');
+      if (text === '') throw new VerifierError('reference', 'expected a non-empty answer');
+      return text;
+    },
+    verify(completion: string, reference: string): VerificationResult {
+      let extracted: string | null = null;
+      try {
+        if (typeof completion !== 'string') return result(false, false, null, 'no-answer');
+        const answer = extractAnswer(completion);
+        if (!answer) return result(false, false, null, 'no-answer');
+        extracted = answer.text;
+        const v = judge(gold(String(reference)), prepare(answer.text, maxLength));
+        return result(v.eq, true, extracted, v.eq ? 'correct' : (v.reason ?? 'wrong-answer'));
+      } catch (e) {
+        // never throw: a bug or an unexpected engine failure is a zero reward with its reason
+        if (e instanceof TooComplexError || e instanceof RangeError) return result(false, extracted !== null, extracted, `too-complex: ${e.message}`);
+        return result(false, extracted !== null, extracted, `error: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    },
+  };
+}

@@ -1,0 +1,195 @@
+import { fileURLToPath } from 'node:url';
+import { VerifierError } from '../errors.js';
+import { VerifierPool, type PoolItem } from './pool.js';
+
+// The workers run the built dist/pool-worker.js (Nx builds the package before its tests); the
+// fixture verifiers are plain JS loaded through `modules`, as a user's custom verifier would be.
+const FIXTURES = fileURLToPath(new URL('./__fixtures__/test-verifiers.mjs', import.meta.url));
+const CUSTOM = new URL('./__fixtures__/custom-verifier.mjs', import.meta.url);
+const NO_DEFAULT = fileURLToPath(new URL('./__fixtures__/no-default.mjs', import.meta.url));
+
+const TIMEOUT_MS = 300;
+
+/** `n` exact-match items; item i is right when i is even. */
+function exactItems(n: number, verifier = 'exact'): PoolItem[] {
+  return Array.from({ length: n }, (_, i) => ({ verifier, completion: ` ${i % 2 === 0 ? i : -i} `, reference: String(i) }));
+}
+
+function expectExact(results: { correct: boolean; extracted: string | null; reward: number }[], items: PoolItem[]): void {
+  expect(results).toHaveLength(items.length);
+  results.forEach((result, i) => {
+    expect(result.extracted).toBe(items[i]!.completion.trim());
+    expect(result.correct).toBe(items[i]!.completion.trim() === items[i]!.reference);
+    expect(result.reward).toBe(result.correct ? 1 : 0);
+  });
+}
+
+describe('VerifierPool', () => {
+  let pool: VerifierPool;
+
+  beforeAll(() => {
+    pool = new VerifierPool({ threads: 2, timeoutMs: TIMEOUT_MS, modules: [FIXTURES] });
+  });
+
+  afterAll(async () => {
+    await pool.close();
+  });
+
+  test('results come back in input order over many items and chunks', async () => {
+    const items = exactItems(5000);
+    expectExact(await pool.score(items), items);
+  });
+
+  test('an empty call resolves to []', async () => {
+    await expect(pool.score([])).resolves.toEqual([]);
+  });
+
+  test('a check that throws: reward 0, reason "error: <message>", neighbours unaffected', async () => {
+    const items = exactItems(200, 'throws');
+    items[57] = { verifier: 'throws', completion: 'boom', reference: 'x' };
+    const results = await pool.score(items);
+    expect(results[57]).toEqual({ reward: 0, correct: false, formatOk: false, extracted: null, reason: 'error: kaboom' });
+    expectExact([...results.slice(0, 57), ...results.slice(58)], [...items.slice(0, 57), ...items.slice(58)]);
+  });
+
+  test('a bad reference or an unknown verifier is an error for that item only', async () => {
+    const items = exactItems(10);
+    items[3] = { verifier: 'exact', completion: '3', reference: 3 };
+    items[6] = { verifier: 'no-such-verifier', completion: '6', reference: '6' };
+    const results = await pool.score(items);
+    expect(results[3]!.reason).toBe('error: reference: expected a string, got 3');
+    expect(results[6]!.reward).toBe(0);
+    expect(results[6]!.reason).toMatch(/^error: verifier: unknown verifier "no-such-verifier"; registered: .*exact/);
+    expect(results[9]!.correct).toBe(false);
+    expect(results[8]!.correct).toBe(true);
+  });
+
+  test('a result that is not a VerificationResult becomes an error, not a NaN reward', async () => {
+    const [result] = await pool.score([{ verifier: 'broken', completion: 'x', reference: 'x' }]);
+    expect(result!.reward).toBe(0);
+    expect(result!.reason).toMatch(/^error: verifier "broken" returned an invalid result/);
+  });
+
+  test('an infinite loop: only the culprit gets "timeout", the worker is replaced, the pool keeps serving', async () => {
+    const items = exactItems(600, 'loops');
+    items[123] = { verifier: 'loops', completion: 'loop', reference: 'x' };
+    items[456] = { verifier: 'loops', completion: 'loop again', reference: 'x' };
+    const start = performance.now();
+    const results = await pool.score(items);
+    const elapsed = performance.now() - start;
+    for (const i of [123, 456]) expect(results[i]).toEqual({ reward: 0, correct: false, formatOk: false, extracted: null, reason: 'timeout' });
+    const others = items.map((_, i) => i).filter((i) => i !== 123 && i !== 456);
+    expectExact(
+      others.map((i) => results[i]!),
+      others.map((i) => items[i]!),
+    );
+    // The two loops sit in different chunks and run on the two threads at once: about one limit
+    // (plus a worker restart), far from the chunk budgets a per-chunk limit would allow.
+    expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS);
+    expect(elapsed).toBeLessThan(10 * TIMEOUT_MS);
+    // Later calls are served by the replacement workers.
+    const later = exactItems(300);
+    expectExact(await pool.score(later), later);
+  });
+
+  test('the limit is per item: a chunk of slow items that together exceed it does not time out', async () => {
+    // 12 items of TIMEOUT_MS / 3 each, all in one or two chunks: chunk time ≈ 4 limits, no item over one.
+    const items: PoolItem[] = Array.from({ length: 12 }, (_, i) => ({ verifier: 'slow', completion: String(i), reference: TIMEOUT_MS / 3 }));
+    const results = await pool.score(items);
+    expect(results.map((r) => r.reason)).toEqual(items.map(() => 'correct'));
+  });
+
+  test('a memory hog: "error: …" naming the memory limit, the pool keeps serving', async () => {
+    // Its own pool with a generous time limit: near its heap limit V8 collects garbage over and over,
+    // and under the shared pool's short limit the item could end as a timeout instead.
+    const hogPool = new VerifierPool({ threads: 2, timeoutMs: 15_000, maxMemoryMb: 32, modules: [FIXTURES] });
+    try {
+      const items = exactItems(300, 'hog');
+      items[200] = { verifier: 'hog', completion: 'hog', reference: 'x' };
+      const results = await hogPool.score(items);
+      expect(results[200]!.reward).toBe(0);
+      expect(results[200]!.reason).toMatch(/^error: .*memory limit/);
+      expectExact([...results.slice(0, 200), ...results.slice(201)], [...items.slice(0, 200), ...items.slice(201)]);
+      const later = exactItems(100);
+      expectExact(await hogPool.score(later), later);
+    } finally {
+      await hogPool.close();
+    }
+  }, 30_000);
+
+  test('concurrent calls each get their own results in order', async () => {
+    const a = exactItems(700);
+    const b = exactItems(333).map((item) => ({ ...item, completion: `${item.completion}x` }));
+    const [ra, rb] = await Promise.all([pool.score(a), pool.score(b)]);
+    expectExact(ra, a);
+    expectExact(rb, b);
+  });
+
+  test('bad items are VerifierErrors naming the item', async () => {
+    await expect(pool.score('nope' as unknown as PoolItem[])).rejects.toThrow(/^items: expected an array/);
+    const bad = [{ verifier: 'exact', completion: 'a', reference: 'a' }, { verifier: 'exact', completion: 5, reference: 'a' }] as unknown as PoolItem[];
+    const error = await pool.score(bad).catch((e: unknown) => e);
+    expect(VerifierError.isInstance(error)).toBe(true);
+    expect((error as VerifierError).argument).toBe('items[1].completion');
+  });
+});
+
+describe('VerifierPool: options, custom modules, lifecycle', () => {
+  test.each([
+    [{ threads: 0 }, 'threads'],
+    [{ threads: 1.5 }, 'threads'],
+    [{ timeoutMs: -1 }, 'timeoutMs'],
+    [{ timeoutMs: Number.NaN }, 'timeoutMs'],
+    [{ maxMemoryMb: 0 }, 'maxMemoryMb'],
+    [{ chunkSize: 0 }, 'chunkSize'],
+    [{ modules: 'x.mjs' }, 'modules'],
+    [{ modules: [''] }, 'modules[0]'],
+  ])('%j is a VerifierError naming %s', (options, argument) => {
+    let caught: unknown;
+    try {
+      new VerifierPool(options as never);
+    } catch (error) {
+      caught = error;
+    }
+    expect(VerifierError.isInstance(caught)).toBe(true);
+    expect((caught as VerifierError).argument).toBe(argument);
+  });
+
+  test('a custom verifier module (single default export, file: URL) works with no change elsewhere', async () => {
+    const pool = new VerifierPool({ threads: 1, modules: [CUSTOM] });
+    try {
+      const results = await pool.score([
+        { verifier: 'length-at-least', completion: 'abcdef', reference: 3 },
+        { verifier: 'length-at-least', completion: 'ab', reference: 3 },
+        { verifier: 'length-at-least', completion: 'ab', reference: 'three' },
+      ]);
+      expect(results.map((r) => r.reason)).toEqual(['correct', 'too-short', 'error: reference: expected an integer, got "three"']);
+      expect(results[0]).toEqual({ reward: 1, correct: true, formatOk: true, extracted: '6', reason: 'correct' });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('a module that cannot be used rejects score with a VerifierError naming it', async () => {
+    const pool = new VerifierPool({ threads: 1, modules: [NO_DEFAULT, '/does/not/exist.mjs'] });
+    try {
+      const error = await pool.score([{ verifier: 'exact', completion: 'a', reference: 'a' }]).catch((e: unknown) => e);
+      expect(VerifierError.isInstance(error)).toBe(true);
+      expect((error as VerifierError).argument).toBe('modules');
+      expect((error as Error).message).toMatch(/no-default\.mjs: expected a default export/);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('close() waits for running calls, is idempotent, and a closed pool refuses work', async () => {
+    const pool = new VerifierPool({ threads: 2, modules: [FIXTURES] });
+    const items = exactItems(1000);
+    const running = pool.score(items);
+    const closed = pool.close();
+    expectExact(await running, items);
+    await closed;
+    await pool.close();
+    await expect(pool.score(items)).rejects.toThrow(/^pool: closed/);
+  });
+});
