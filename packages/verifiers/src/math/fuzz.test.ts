@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { math } from './index.js';
 import type { VerificationResult } from '../types.js';
+import { FUZZ_CALL_LIMIT_MS } from '../testing/fuzz-limits.js';
 
 /**
  * Behaviour bounds, not a benchmark: for ≥ 10,000 generated inputs no exception escapes, the same
- * input gives the same result, and every call returns within {@link CALL_LIMIT_MS}.
+ * input gives the same result, and every call returns within {@link FUZZ_CALL_LIMIT_MS}.
  */
-const CALL_LIMIT_MS = 200;
 const v = math();
 let maxMs = 0;
 
@@ -15,7 +15,7 @@ function check(completion: string, reference: string): void {
   const a: VerificationResult = v.verify(completion, reference);
   const ms = performance.now() - t;
   maxMs = Math.max(maxMs, ms);
-  expect(ms).toBeLessThan(CALL_LIMIT_MS);
+  expect(ms).toBeLessThan(FUZZ_CALL_LIMIT_MS);
   expect(v.verify(completion, reference)).toEqual(a);
   expect(a.reward === 0 || a.reward === 1).toBe(true);
   expect(a.correct).toBe(a.reward === 1);
@@ -36,7 +36,7 @@ describe('fuzzing the math verifier', () => {
     v.verify('\\boxed{\\lfloor 1.5 \\rfloor}', '1'); // load compute-engine once, outside the timed calls
   });
   afterAll(() => {
-    expect(maxMs).toBeLessThan(CALL_LIMIT_MS);
+    expect(maxMs).toBeLessThan(FUZZ_CALL_LIMIT_MS);
   });
 
   it('random strings (3,000)', () => {
