@@ -15,23 +15,14 @@ import { gsm8k } from '../src/gsm8k/index.js';
 import { math } from '../src/math/index.js';
 import { VerifierPool, type PoolItem } from '../src/pool/pool.js';
 import type { Verifier } from '../src/types.js';
+import { SeededRandom } from '../src/random.js';
 
 const PER_TASK = 2000;
 const POOL_THREADS = 2;
 
-/** mulberry32: a tiny seeded PRNG, so that the sets are the same in every run. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = rng(20260126);
+// Seeded, so that the sets are the same in every run.
+const generator = new SeededRandom(20260126);
+const random = (): number => generator.uniform();
 const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
 const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
 

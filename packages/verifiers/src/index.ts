@@ -4,6 +4,7 @@ export type { VerificationResult, Verifier } from './types.js';
 export { builtInVerifiers, defaultRegistry } from './builtins.js';
 export { VerifierPool, type PoolItem, type VerifierPoolOptions } from './pool/pool.js';
 export { lastBoxed, type BoxedAnswer } from './text/boxed.js';
+export { SeededRandom } from './random.js';
 export {
   countdown,
   generateCountdownProblems,

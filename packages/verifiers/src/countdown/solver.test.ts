@@ -1,4 +1,4 @@
-import { SeededRandom } from './prng.js';
+import { SeededRandom } from '../random.js';
 import { generateCountdownProblems, solveCountdown } from './solver.js';
 import { countdown } from './verifier.js';
 

@@ -7,7 +7,7 @@
 
 import { VerifierError } from '../errors.js';
 import { ADD, DIV, MUL, SUB } from './expression.js';
-import { SeededRandom } from './prng.js';
+import { SeededRandom } from '../random.js';
 import { add, div, equalsInteger, integer, mul, sub, type Rational } from './rational.js';
 
 /** A generated problem with one known solution. */

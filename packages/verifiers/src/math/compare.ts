@@ -25,6 +25,7 @@ import { compactKey } from './normalize.js';
 import { TooComplexError } from './rational.js';
 import { parseStructure } from './structure.js';
 import type { Answer } from './structure.js';
+import { SeededRandom } from '../random.js';
 
 /** Result of a comparison: equal, not equal, or undecided with a reason (scored 0). */
 export type Verdict = { eq: true } | { eq: false; reason?: string };
@@ -93,25 +94,14 @@ export function relClose(a: Complex, b: Complex, tol = REL_TOL): boolean {
   return Math.hypot(a.re - b.re, a.im - b.im) <= tol * scale;
 }
 
-/** Deterministic PRNG (mulberry32) with a fixed seed per comparison. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The seeded evaluation points for a list of variables: magnitudes in [0.3, 3], alternating signs. */
 export function randomPoints(vars: readonly string[]): Array<Record<string, number>> {
-  const next = rng(0x5eed);
+  // A fixed seed: the same points for every comparison, so verdicts are deterministic.
+  const random = new SeededRandom(0x5eed);
   const out: Array<Record<string, number>> = [];
   for (let k = 0; k < POINTS; k++) {
     const pt: Record<string, number> = {};
-    for (const v of vars) pt[v] = (k % 2 === 0 ? 1 : -1) * (0.3 + 2.7 * next());
+    for (const v of vars) pt[v] = (k % 2 === 0 ? 1 : -1) * (0.3 + 2.7 * random.uniform());
     out.push(pt);
   }
   return out;

@@ -1,6 +1,8 @@
 /**
  * Exact rational numbers over bigint, always reduced with a positive denominator, so that two equal
- * values have equal fields and `equals` is a field comparison.
+ * values have equal fields and `equals` is a field comparison. Every result is size-checked
+ * (`MAX_BITS`) so that adversarial answers stay bounded; Countdown keeps a separate number-first
+ * rational because its solver's hot loop cannot afford bigint or these checks.
  */
 
 /** Thrown by the exact layer when a result would be too large to compute in bounded time. */

@@ -1,6 +1,7 @@
 /**
- * A small seeded PRNG (sfc32, seeded through splitmix32) so that generated problems depend on the
- * seed alone; each generator call owns its instance (never Math.random, never global state).
+ * The package's one seeded PRNG (sfc32, seeded through splitmix32): Countdown problems, the MATH
+ * verifier's evaluation points and the benchmark sets depend on their seed alone; each user owns its
+ * instance (never Math.random, never global state).
  */
 export class SeededRandom {
   private a: number;
@@ -45,5 +46,10 @@ export class SeededRandom {
     let x = this.nextUint32();
     while (x >= limit) x = this.nextUint32();
     return min + (x % range);
+  }
+
+  /** Uniform in [0, 1) with 32 bits of resolution. */
+  uniform(): number {
+    return this.nextUint32() / 4294967296;
   }
 }
