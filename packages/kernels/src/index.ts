@@ -1,1 +1,22 @@
-export {};
+export * from './device/index.js';
+export * from './gpu/index.js';
+export * from './matmul/index.js';
+export * from './model/index.js';
+export {
+  OrtMatmul,
+  MatmulError,
+  buildMatmulModel,
+  encodeOnnxModel,
+  ONNX_FLOAT,
+  type MatmulShape as OrtMatmulShape,
+  type OrtMatmulOptions,
+  type OnnxAttribute,
+  type OnnxDim,
+  type OnnxInitializer,
+  type OnnxModel,
+  type OnnxNode,
+  type OnnxValueInfo,
+} from './cpu/index.js';
+export { SeededRandom, seededFloats, seededInts } from './random.js';
+/** Plain-loop CPU references of every op (forward and backward): the ground truth of the tests. */
+export * as reference from './reference/index.js';

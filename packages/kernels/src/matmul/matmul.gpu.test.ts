@@ -1,0 +1,94 @@
+import { describeGpu } from '../device/describe-gpu.js';
+import { pipelineCacheOf } from '../gpu/pipeline-cache.js';
+import { GpuTensor } from '../gpu/tensor.js';
+import { matmulCases, type MatmulCase } from './matmul.cases.js';
+import { matmulInputLengths, matmulReference, type MatmulShape } from './matmul.reference.js';
+import { matmul, matmulUsesVec4, planMatmul } from './matmul.js';
+import { seededFloats } from '../random.js';
+
+/**
+ * Tolerance, per element: |gpu − ref| ≤ (K + 2) · 2⁻²⁴ · (|A|·|B|)ᵢⱼ + 1e-30.
+ * Why: any f32 dot product of length K, in any summation order and with or without FMA contraction,
+ * is within γ_K · Σₚ|aᵢₚ||bₚⱼ| of the exact value (Higham, Accuracy and Stability, eq. 3.5; γ_K ≈ K·u,
+ * u = 2⁻²⁴); the reference adds one more rounding (f64 → f32), hence K + 2. The bound is rigorous,
+ * so a failure is a bug, yet it is tight where it matters: an indexing or transposition bug gives
+ * errors of order |A|·|B| itself, 10⁴× above it even at K = 1000. The 1e-30 floor only covers
+ * all-zero rows (|A|·|B| = 0). Vulkan requires correctly rounded f32 add and multiply.
+ */
+function tolerance(absA: Float32Array, absB: Float32Array, shape: MatmulShape): Float32Array {
+  const magnitude = matmulReference(absA, absB, shape);
+  return magnitude.map((v) => (shape.k + 2) * 2 ** -24 * v * 1.0001 + 1e-30);
+}
+
+function expectClose(actual: Float32Array, expected: Float32Array, tol: Float32Array, what: string): void {
+  expect(actual.length).toBe(expected.length);
+  let worst = -1;
+  let worstRatio = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const ratio = Math.abs(actual[i]! - expected[i]!) / tol[i]!;
+    if (!(ratio <= worstRatio)) {
+      worstRatio = ratio;
+      worst = i;
+    }
+  }
+  if (!(worstRatio <= 1)) {
+    throw new Error(`${what}: element ${worst} is ${actual[worst]}, expected ${expected[worst]} ± ${tol[worst]} (${worstRatio.toFixed(1)}× the tolerance)`);
+  }
+}
+
+await describeGpu('matmul on WebGPU vs the CPU reference', (gpu) => {
+  const run = async (shape: MatmulShape, a: Float32Array, b: Float32Array): Promise<Float32Array> => {
+    const lengths = matmulInputLengths(shape);
+    const ta = GpuTensor.fromArray(gpu, a, [lengths.a], 'A');
+    const tb = GpuTensor.fromArray(gpu, b, [lengths.b], 'B');
+    const tc = GpuTensor.zeros(gpu, [lengths.c], 'C');
+    try {
+      await gpu.scoped('matmul', () => {
+        const plan = planMatmul(gpu, ta, tb, tc, shape);
+        const encoder = gpu.device.createCommandEncoder();
+        const pass = encoder.beginComputePass();
+        plan.encode(pass);
+        pass.end();
+        gpu.device.queue.submit([encoder.finish()]);
+        plan.dispose();
+      });
+      return await tc.read();
+    } finally {
+      for (const t of [ta, tb, tc]) t.dispose();
+    }
+  };
+
+  it.each(matmulCases.map((c, i) => [c.name, c, i] as [string, MatmulCase, number]))('%s', async (_name, c, i) => {
+    const lengths = matmulInputLengths(c);
+    const a = seededFloats(1000 + i, lengths.a);
+    const b = seededFloats(2000 + i, lengths.b);
+    const actual = await run(c, a, b);
+    const tol = tolerance(a.map(Math.abs), b.map(Math.abs), c);
+    expectClose(actual, matmulReference(a, b, c), tol, `${c.name} (${matmulUsesVec4(c) ? 'vec4' : 'scalar'} path)`);
+  });
+
+  it('serves every case from at most 8 pipelines (shapes are uniforms)', () => {
+    // TRANS_A × TRANS_B × VEC4 at the default workgroup size.
+    expect(pipelineCacheOf(gpu).size).toBeLessThanOrEqual(8);
+  });
+
+  it('matmul() infers shapes from tensors and shares a rank-2 operand across a batch', async () => {
+    const a = seededFloats(7, 3 * 5 * 6);
+    const w = seededFloats(8, 7 * 6); // stored N×K, used transposed (a linear layer's weight)
+    const ta = GpuTensor.fromArray(gpu, a, [3, 5, 6]);
+    const tw = GpuTensor.fromArray(gpu, w, [7, 6]);
+    const c = await matmul(gpu, ta, tw, { transB: true });
+    expect(c.shape).toEqual([3, 5, 7]);
+    const shape = { m: 5, n: 7, k: 6, batch: 3, transB: true, strideB: 0 };
+    expectClose(await c.read(), matmulReference(a, w, shape), tolerance(a.map(Math.abs), w.map(Math.abs), shape), 'broadcast');
+    for (const t of [ta, tw, c]) t.dispose();
+  });
+
+  it('rejects mismatched inner dimensions with a message naming both shapes', async () => {
+    const ta = GpuTensor.zeros(gpu, [2, 3]);
+    const tb = GpuTensor.zeros(gpu, [4, 2]);
+    await expect(matmul(gpu, ta, tb)).rejects.toThrow(/inner dimensions differ: op\(A\) is 2×3 .* op\(B\) is 4×2/);
+    ta.dispose();
+    tb.dispose();
+  });
+});

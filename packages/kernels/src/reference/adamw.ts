@@ -1,0 +1,54 @@
+/**
+ * AdamW, PyTorch `torch.optim.AdamW` (non-amsgrad, non-foreach semantics) for one tensor and one step:
+ *   p ← p·(1 − lr·wd)                          (decoupled weight decay, applied first)
+ *   m ← β1·m + (1 − β1)·g;  v ← β2·v + (1 − β2)·g²
+ *   p ← p − (lr / (1 − β1^t)) · m / (sqrt(v) / sqrt(1 − β2^t) + eps)
+ * with t the 1-based step number after this update (the first call has t = 1).
+ * Layout: param, grad, m, v are equal-length flat arrays (any shape); param, m, v are updated in place.
+ * Numerics: each element is computed in f64 from the stored values and rounded once on store (PyTorch
+ * rounds after each in-place op in f32, so results agree to a few f32 ulps). NaN/∞ in grad propagate
+ * into m, v and p (clipGradNorm refuses non-finite gradients before this).
+ */
+import { type Floats, KernelReferenceError, at, requireFinite, requireInt, requireLength } from './common.js';
+
+/** AdamW hyperparameters (PyTorch names). */
+export interface AdamWOptions {
+  /** Learning rate. */
+  lr: number;
+  /** β1 (first-moment decay), PyTorch default 0.9. */
+  beta1: number;
+  /** β2 (second-moment decay), PyTorch default 0.999. */
+  beta2: number;
+  /** Denominator guard, PyTorch default 1e-8. */
+  eps: number;
+  /** Decoupled weight decay, PyTorch AdamW default 1e-2. */
+  weightDecay: number;
+}
+
+/** PyTorch AdamW defaults. */
+export const ADAMW_DEFAULTS: Readonly<AdamWOptions> = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-2 };
+
+/** One AdamW step on one tensor, in place on param, m, v; `step` is t ≥ 1 (count including this step). */
+export function adamwStep(param: Floats, grad: Floats, m: Floats, v: Floats, step: number, o: AdamWOptions): void {
+  requireLength('grad', grad, param.length, 'same as param');
+  requireLength('m', m, param.length, 'same as param');
+  requireLength('v', v, param.length, 'same as param');
+  requireInt('step', step, 1);
+  for (const [name, value] of Object.entries(o)) requireFinite(name, value as number);
+  if (!(o.beta1 >= 0 && o.beta1 < 1)) throw new KernelReferenceError('beta1', `expected in [0, 1), got ${o.beta1}`);
+  if (!(o.beta2 >= 0 && o.beta2 < 1)) throw new KernelReferenceError('beta2', `expected in [0, 1), got ${o.beta2}`);
+  const bc1 = 1 - Math.pow(o.beta1, step);
+  const bc2Sqrt = Math.sqrt(1 - Math.pow(o.beta2, step));
+  const stepSize = o.lr / bc1;
+  const decay = 1 - o.lr * o.weightDecay;
+  for (let i = 0; i < param.length; i++) {
+    const g = at(grad, i);
+    const p = at(param, i) * decay;
+    const mi = o.beta1 * at(m, i) + (1 - o.beta1) * g;
+    const vi = o.beta2 * at(v, i) + (1 - o.beta2) * g * g;
+    m[i] = mi;
+    v[i] = vi;
+    // Read back the stored (possibly f32-rounded) moments, as PyTorch uses its in-place f32 buffers.
+    param[i] = p - (stepSize * at(m, i)) / (Math.sqrt(at(v, i)) / bc2Sqrt + o.eps);
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * Policy-gradient loss with per-token advantages (GRPO / DAPO / Dr. GRPO family), its statistics and
+ * its gradient wrt the token logprobs, in one pass.
+ *
+ * Per response token t (mask m_t = 1), with logp the current policy's logprob of the sampled token:
+ *   r_t   = exp(logp_t − oldLogp_t)                                  (PPO ratio; 1 on-policy)
+ *   pg_t  = −min(r_t·A_t, clip(r_t, 1 − ε_low, 1 + ε_high)·A_t)      (clipped surrogate)
+ *   w_t   = min(exp(oldLogp_t − samplerLogp_t), C)                   (truncated IS weight, TRL/verl
+ *           "token_truncate": corrects the sampler-vs-trainer mismatch; a constant, no gradient;
+ *           w_t = 1 when no samplerLogp/cap is given)
+ *   kl_t  = k1: logp_t − refLogp_t,  or  k3: exp(δ) − δ − 1 with δ = refLogp_t − logp_t (TRL/verl
+ *           low_var_kl, unclamped)
+ *   ℓ_t   = w_t·pg_t + β·kl_t                                        (TRL order: the IS weight
+ *           multiplies the surrogate, not the KL term)
+ * Gradient: dpg/dlogp = −A·r when the unclipped term is the minimum (ties count as unclipped), else 0;
+ * dk1/dlogp = 1; dk3/dlogp = 1 − exp(δ).
+ * Aggregation over masked tokens, layout [batch, seqLen] (B = batch, T_b = Σ_t m_bt):
+ *   token-mean               L = Σ_bt m ℓ / Σ_bt m                       (DAPO; verl default)
+ *   seq-mean-token-mean      L = (1/B') Σ_{b: T_b>0} (Σ_t m ℓ) / T_b     (original GRPO; sequences with
+ *                            no response token are left out of the mean, B' = their count)
+ *   seq-mean-token-sum-norm  L = (1/B) Σ_b (Σ_t m ℓ) / N                 (Dr. GRPO as in TRL `dr_grpo`:
+ *                            N a constant, default seqLen = max completion length; verl divides
+ *                            Σ_b by N without the 1/B — a constant factor B apart)
+ * An empty batch (no masked token) gives loss 0 and zero gradient, never NaN.
+ * Statistics (always token means over masked tokens, whatever the aggregation): clipFraction = share
+ * of tokens where the clipped term is strictly smaller (gradient cut); clipLowFraction: A < 0 and
+ * r < 1 − ε_low; clipHighFraction: A > 0 and r > 1 + ε_high; klMean = mean kl_t (0 without refLogp).
+ * Numerics: f64 throughout, the loss is returned as a JS number; gradLogp has logp's kind. Unmasked
+ * tokens may hold anything (even NaN or −∞ padding): they are never read into a result.
+ */
+import { type Floats, KernelReferenceError, allocLike, at, requireFinite, requireInt, requireLength } from './common.js';
+
+/** How per-token losses are reduced to the scalar loss (verl `loss_agg_mode` names). */
+export type LossAggregation = 'token-mean' | 'seq-mean-token-mean' | 'seq-mean-token-sum-norm';
+
+/** KL estimator to the reference policy. */
+export type KlEstimator = 'k1' | 'k3';
+
+/** Inputs of the PG loss, all [batch, seqLen] row-major over response positions. */
+export interface PgLossInputs {
+  /** Current policy logprobs of the sampled tokens (the differentiated input). */
+  logp: Floats;
+  /** Logprobs under the policy that generated the batch, as recomputed by the trainer. */
+  oldLogp: Floats;
+  /** Per-token advantages (a sequence's advantage broadcast over its tokens for GRPO). */
+  advantages: Floats;
+  /** Response mask: 1 for tokens in the loss, 0 for prompt/padding. */
+  mask: Floats | Uint8Array;
+  /** Reference-policy logprobs; required when beta > 0, optional (for klMean) otherwise. */
+  refLogp?: Floats | null;
+  /** Sampler (inference engine) logprobs for the truncated IS weight; needs `tisCap`. */
+  samplerLogp?: Floats | null;
+}
+
+/** Options of the PG loss. */
+export interface PgLossOptions {
+  /** Number of sequences. */
+  batch: number;
+  /** Padded response length. */
+  seqLen: number;
+  /** Lower clip ε_low (ratio floor 1 − ε_low); TRL/verl default 0.2. */
+  epsLow: number;
+  /** Upper clip ε_high (ratio cap 1 + ε_high); DAPO uses 0.28. */
+  epsHigh: number;
+  /** KL coefficient β (0 = no KL term). */
+  beta: number;
+  /** KL estimator; default 'k3' (TRL, verl low_var_kl). */
+  kl?: KlEstimator;
+  /** Truncation cap C of the IS weight; null/undefined = no IS correction. */
+  tisCap?: number | null;
+  /** Loss aggregation mode. */
+  aggregation: LossAggregation;
+  /** Constant N of seq-mean-token-sum-norm; default seqLen. */
+  normaliser?: number;
+}
+
+/** Result of the PG loss: scalar loss, statistics and dLoss/dlogp [batch, seqLen]. */
+export interface PgLossResult<T extends Floats> {
+  /** The aggregated scalar loss. */
+  loss: number;
+  /** Share of masked tokens whose surrogate was clipped (zero gradient). */
+  clipFraction: number;
+  /** Share of masked tokens clipped below (A < 0, r < 1 − ε_low). */
+  clipLowFraction: number;
+  /** Share of masked tokens clipped above (A > 0, r > 1 + ε_high). */
+  clipHighFraction: number;
+  /** Masked token mean of the KL estimate (0 without refLogp). */
+  klMean: number;
+  /** Masked token mean of the IS weight w (1 without IS correction). */
+  isWeightMean: number;
+  /** d loss / d logp, 0 at unmasked tokens. */
+  gradLogp: T;
+}
+
+/**
+ * Weight of each token's loss ℓ_t in the aggregated scalar (every mode is linear in ℓ):
+ * token-mean m/Σm; seq-mean-token-mean m/(B'·T_b); seq-mean-token-sum-norm m/(B·N). [batch, seqLen], f64.
+ */
+export function aggregationWeights(
+  mask: ArrayLike<number>,
+  batch: number,
+  seqLen: number,
+  aggregation: LossAggregation,
+  normaliser: number = seqLen,
+): Float64Array {
+  const w = new Float64Array(batch * seqLen);
+  const counts = new Float64Array(batch);
+  let total = 0;
+  let nonEmpty = 0;
+  for (let b = 0; b < batch; b++) {
+    let count = 0;
+    for (let t = 0; t < seqLen; t++) if (at(mask, b * seqLen + t) !== 0) count++;
+    counts[b] = count;
+    total += count;
+    if (count > 0) nonEmpty++;
+  }
+  for (let b = 0; b < batch; b++) {
+    for (let t = 0; t < seqLen; t++) {
+      const i = b * seqLen + t;
+      if (at(mask, i) === 0) continue;
+      w[i] =
+        aggregation === 'token-mean'
+          ? 1 / total
+          : aggregation === 'seq-mean-token-mean'
+            ? 1 / (nonEmpty * at(counts, b))
+            : 1 / (batch * normaliser);
+    }
+  }
+  return w;
+}
+
+/** PG loss forward and its gradient wrt the token logprobs, in one pass. */
+export function pgLoss<T extends Floats>(inputs: PgLossInputs & { logp: T }, o: PgLossOptions): PgLossResult<T> {
+  requireInt('batch', o.batch, 0);
+  requireInt('seqLen', o.seqLen, 0);
+  const n = o.batch * o.seqLen;
+  const layout = '[batch, seqLen]';
+  const { logp, oldLogp, advantages, mask } = inputs;
+  const refLogp = inputs.refLogp ?? null;
+  const samplerLogp = inputs.samplerLogp ?? null;
+  requireLength('logp', logp, n, layout);
+  requireLength('oldLogp', oldLogp, n, layout);
+  requireLength('advantages', advantages, n, layout);
+  requireLength('mask', mask, n, layout);
+  if (refLogp) requireLength('refLogp', refLogp, n, layout);
+  if (samplerLogp) requireLength('samplerLogp', samplerLogp, n, layout);
+  requireFinite('epsLow', o.epsLow);
+  requireFinite('epsHigh', o.epsHigh);
+  if (o.epsLow < 0 || o.epsLow >= 1) throw new KernelReferenceError('epsLow', `expected 0 ≤ ε_low < 1, got ${o.epsLow}`);
+  if (o.epsHigh < 0) throw new KernelReferenceError('epsHigh', `expected ε_high ≥ 0, got ${o.epsHigh}`);
+  requireFinite('beta', o.beta);
+  if (o.beta !== 0 && !refLogp) throw new KernelReferenceError('refLogp', `required when beta = ${o.beta} ≠ 0`);
+  const cap = o.tisCap ?? null;
+  if (cap !== null && !(cap > 0)) throw new KernelReferenceError('tisCap', `expected a cap > 0, got ${cap}`);
+  if ((cap === null) !== (samplerLogp === null)) {
+    throw new KernelReferenceError('tisCap', 'truncated IS needs both samplerLogp and tisCap (or neither)');
+  }
+  const normaliser = o.normaliser ?? o.seqLen;
+  if (o.aggregation === 'seq-mean-token-sum-norm' && !(normaliser > 0)) {
+    throw new KernelReferenceError('normaliser', `expected a constant > 0, got ${normaliser}`);
+  }
+  const kl = o.kl ?? 'k3';
+
+  const tokenWeight = aggregationWeights(mask, o.batch, o.seqLen, o.aggregation, normaliser);
+  let total = 0;
+  for (let i = 0; i < n; i++) if (at(mask, i) !== 0) total++;
+
+  const gradLogp = allocLike(logp, n);
+  let loss = 0;
+  let clipped = 0;
+  let clippedLow = 0;
+  let clippedHigh = 0;
+  let klSum = 0;
+  let wSum = 0;
+  for (let i = 0; i < n; i++) {
+    if (at(mask, i) === 0) continue;
+    const lp = at(logp, i);
+    const a = at(advantages, i);
+    const r = Math.exp(lp - at(oldLogp, i));
+    const rc = Math.min(Math.max(r, 1 - o.epsLow), 1 + o.epsHigh);
+    const unclipped = r * a;
+    const clippedTerm = rc * a;
+    let pg: number;
+    let dpg: number;
+    if (clippedTerm < unclipped) {
+      // The clipped branch is the minimum: the surrogate is flat in logp here.
+      pg = -clippedTerm;
+      dpg = 0;
+      clipped++;
+      if (a < 0 && r < 1 - o.epsLow) clippedLow++;
+      if (a > 0 && r > 1 + o.epsHigh) clippedHigh++;
+    } else {
+      pg = -unclipped;
+      dpg = -unclipped; // d(−r·A)/dlogp = −A·r
+    }
+    const w = cap === null || samplerLogp === null ? 1 : Math.min(Math.exp(at(oldLogp, i) - at(samplerLogp, i)), cap);
+    let k = 0;
+    let dk = 0;
+    if (refLogp) {
+      const delta = at(refLogp, i) - lp;
+      if (kl === 'k1') {
+        k = -delta;
+        dk = 1;
+      } else {
+        k = Math.exp(delta) - delta - 1;
+        dk = 1 - Math.exp(delta);
+      }
+      klSum += k;
+    }
+    wSum += w;
+    const tw = at(tokenWeight, i);
+    loss += tw * (w * pg + o.beta * k);
+    gradLogp[i] = tw * (w * dpg + o.beta * dk);
+  }
+  const frac = (c: number): number => (total === 0 ? 0 : c / total);
+  return {
+    loss,
+    clipFraction: frac(clipped),
+    clipLowFraction: frac(clippedLow),
+    clipHighFraction: frac(clippedHigh),
+    klMean: frac(klSum),
+    isWeightMean: total === 0 ? 1 : wSum / total,
+    gradLogp,
+  };
+}
