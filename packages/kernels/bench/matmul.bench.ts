@@ -9,10 +9,10 @@ import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { compared, median, standalone, writeResults, type BenchEntry } from '../../../tools/bench/harness.js';
 import { encodeOnnxModel } from '../src/cpu/onnx-proto.js';
-import { describeAdapter, requestGpuDevice, type GpuDevice } from '../src/device/index.js';
-import { GpuTensor } from '../src/gpu/index.js';
-import { matmulReference, matmulUsesVec4, planMatmul, type MatmulShape } from '../src/matmul/index.js';
+import { describeAdapter, requestGpuDevice } from '../src/device/index.js';
+import { matmulReference, matmulUsesVec4, type MatmulShape } from '../src/matmul/index.js';
 import { seededFloats } from '../src/random.js';
+import { flops, gpuGflops, timeAsync } from './gpu-timing.js';
 
 interface Size {
   /** Entry name stem, e.g. `matmul-1024`. */
@@ -29,47 +29,8 @@ const SIZES: Size[] = [
   { name: 'matmul-decoder-tn', shape: { m: 256, n: 256, k: 4096, transA: true } },
 ];
 
-const flops = (s: MatmulShape): number => 2 * s.m * s.n * s.k * (s.batch ?? 1);
 
-/** Median seconds of `fn` over `runs` calls after `warmup` calls (async: GPU and ORT return promises). */
-async function timeAsync(fn: () => Promise<unknown>, runs: number, warmup = 2): Promise<number> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = process.hrtime.bigint();
-    await fn();
-    samples.push(Number(process.hrtime.bigint() - start) / 1e9);
-  }
-  return median(samples);
-}
 
-async function gpuGflops(gpu: GpuDevice, shape: MatmulShape): Promise<number> {
-  const lengthA = shape.m * shape.k;
-  const lengthB = shape.k * shape.n;
-  const a = GpuTensor.fromArray(gpu, seededFloats(1, lengthA, 0.5), [lengthA], 'A');
-  const b = GpuTensor.fromArray(gpu, seededFloats(2, lengthB, 0.5), [lengthB], 'B');
-  const c = GpuTensor.zeros(gpu, [shape.m * shape.n], 'C');
-  const plan = await gpu.scoped('matmul', () => planMatmul(gpu, a, b, c, shape));
-  let expectedMs = 0;
-  const submit = async (reps: number): Promise<void> => {
-    const encoder = gpu.device.createCommandEncoder();
-    const pass = encoder.beginComputePass();
-    for (let i = 0; i < reps; i++) plan.encode(pass);
-    pass.end();
-    gpu.device.queue.submit([encoder.finish()]);
-    // Sleep through most of the expected time instead of letting dawn.node spin a core lavapipe needs.
-    await gpu.idle(expectedMs);
-  };
-  // Size each submit to ≈ 0.3 s so that submit/wait overhead is negligible, then calibrate the nap on
-  // a busy-waited submit of that size (a nap longer than the work would inflate the time), with margin.
-  const once = await timeAsync(() => submit(1), 1, 1);
-  const reps = Math.max(1, Math.min(500, Math.round(0.3 / once)));
-  expectedMs = 0.85 * 1000 * (await timeAsync(() => submit(reps), 1, 0));
-  const seconds = await timeAsync(() => submit(reps), 5, 0);
-  plan.dispose();
-  for (const t of [a, b, c]) t.dispose();
-  return (flops(shape) * reps) / seconds / 1e9;
-}
 
 async function ortGflops(shape: MatmulShape): Promise<number> {
   const { m, n, k } = shape;

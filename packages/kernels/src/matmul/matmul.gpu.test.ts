@@ -4,35 +4,15 @@ import { GpuTensor } from '../gpu/tensor.js';
 import { matmulCases, type MatmulCase } from './matmul.cases.js';
 import { matmulInputLengths, matmulReference, type MatmulShape } from './matmul.reference.js';
 import { matmul, matmulUsesVec4, planMatmul } from './matmul.js';
+import { matmulTolerance, worstToleranceRatio } from './matmul.tolerance.js';
 import { seededFloats } from '../random.js';
 
-/**
- * Tolerance, per element: |gpu − ref| ≤ (K + 2) · 2⁻²⁴ · (|A|·|B|)ᵢⱼ + 1e-30.
- * Why: any f32 dot product of length K, in any summation order and with or without FMA contraction,
- * is within γ_K · Σₚ|aᵢₚ||bₚⱼ| of the exact value (Higham, Accuracy and Stability, eq. 3.5; γ_K ≈ K·u,
- * u = 2⁻²⁴); the reference adds one more rounding (f64 → f32), hence K + 2. The bound is rigorous,
- * so a failure is a bug, yet it is tight where it matters: an indexing or transposition bug gives
- * errors of order |A|·|B| itself, 10⁴× above it even at K = 1000. The 1e-30 floor only covers
- * all-zero rows (|A|·|B| = 0). Vulkan requires correctly rounded f32 add and multiply.
- */
-function tolerance(absA: Float32Array, absB: Float32Array, shape: MatmulShape): Float32Array {
-  const magnitude = matmulReference(absA, absB, shape);
-  return magnitude.map((v) => (shape.k + 2) * 2 ** -24 * v * 1.0001 + 1e-30);
-}
 
 function expectClose(actual: Float32Array, expected: Float32Array, tol: Float32Array, what: string): void {
   expect(actual.length).toBe(expected.length);
-  let worst = -1;
-  let worstRatio = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const ratio = Math.abs(actual[i]! - expected[i]!) / tol[i]!;
-    if (!(ratio <= worstRatio)) {
-      worstRatio = ratio;
-      worst = i;
-    }
-  }
-  if (!(worstRatio <= 1)) {
-    throw new Error(`${what}: element ${worst} is ${actual[worst]}, expected ${expected[worst]} ± ${tol[worst]} (${worstRatio.toFixed(1)}× the tolerance)`);
+  const { index, ratio } = worstToleranceRatio(actual, expected, tol);
+  if (!(ratio <= 1)) {
+    throw new Error(`${what}: element ${index} is ${actual[index]}, expected ${expected[index]} ± ${tol[index]} (${ratio.toFixed(1)}× the tolerance)`);
   }
 }
 
@@ -63,7 +43,7 @@ await describeGpu('matmul on WebGPU vs the CPU reference', (gpu) => {
     const a = seededFloats(1000 + i, lengths.a);
     const b = seededFloats(2000 + i, lengths.b);
     const actual = await run(c, a, b);
-    const tol = tolerance(a.map(Math.abs), b.map(Math.abs), c);
+    const tol = matmulTolerance(a.map(Math.abs), b.map(Math.abs), c);
     expectClose(actual, matmulReference(a, b, c), tol, `${c.name} (${matmulUsesVec4(c) ? 'vec4' : 'scalar'} path)`);
   });
 
@@ -80,7 +60,7 @@ await describeGpu('matmul on WebGPU vs the CPU reference', (gpu) => {
     const c = await matmul(gpu, ta, tw, { transB: true });
     expect(c.shape).toEqual([3, 5, 7]);
     const shape = { m: 5, n: 7, k: 6, batch: 3, transB: true, strideB: 0 };
-    expectClose(await c.read(), matmulReference(a, w, shape), tolerance(a.map(Math.abs), w.map(Math.abs), shape), 'broadcast');
+    expectClose(await c.read(), matmulReference(a, w, shape), matmulTolerance(a.map(Math.abs), w.map(Math.abs), shape), 'broadcast');
     for (const t of [ta, tw, c]) t.dispose();
   });
 

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Packs what a lent GPU machine (Python/PyTorch image: no Node.js, no node_modules) needs to run
+# packages/kernels/bench/device-check.ts: this machine's node binary and dawn.node (xz), the Vulkan
+# loader, and the check bundled with its WGSL. Output: gpu-run/ (git-ignored, ≈ 30 MB), carried by
+# the device tool; on the device run `bash gpu-run/run.sh`.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+out=gpu-run
+mkdir -p "$out/node_modules/webgpu/dist/linux-x64"
+[[ -f $out/node.xz ]] || xz -T2 -6 -c "$(readlink -f "$(command -v node)")" > "$out/node.xz"
+[[ -f $out/dawn.node.xz ]] || xz -T2 -6 -c node_modules/webgpu/dist/linux-x64/dawn.node > "$out/dawn.node.xz"
+cp node_modules/webgpu/index.js node_modules/webgpu/package.json "$out/node_modules/webgpu/"
+cp "$(readlink -f /usr/lib/x86_64-linux-gnu/libvulkan.so.1)" "$out/libvulkan.so.1"
+npx esbuild packages/kernels/bench/device-check.ts --bundle --platform=node --format=esm --target=node20 \
+  --loader:.wgsl=text --external:webgpu --conditions=@rlvr/source --outfile="$out/device-check.mjs" --log-level=warning
+cat > "$out/run.sh" <<'RUN'
+#!/usr/bin/env bash
+# On the GPU machine: unpack, then run the check. NVIDIA's GLX Vulkan ICD fails headless ("Could not
+# get vkCreateInstance"); the same driver through libEGL_nvidia works, so point the loader at it.
+set -euo pipefail
+cd "$(dirname "$0")"
+xz -dc node.xz > node && chmod +x node
+xz -dc dawn.node.xz > node_modules/webgpu/dist/linux-x64/dawn.node
+sed 's/libGLX_nvidia.so.0/libEGL_nvidia.so.0/' /usr/share/vulkan/icd.d/nvidia_icd.json > nvidia_egl_icd.json
+export LD_LIBRARY_PATH="$PWD:/usr/local/nvidia/lib64:${LD_LIBRARY_PATH:-}" VK_ICD_FILENAMES="$PWD/nvidia_egl_icd.json" XDG_RUNTIME_DIR=/tmp
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
+./node device-check.mjs
+RUN
+chmod +x "$out/run.sh"
+du -sh "$out"
