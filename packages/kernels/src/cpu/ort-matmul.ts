@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { encodeOnnxModel, type OnnxModel, type OnnxNode } from './onnx-proto.js';
+import { KernelsError } from '../errors.js';
 
 /** Shape of one product C = op(A)·op(B), row-major; op(X) = Xᵀ when the trans flag is set (per batch). */
 export interface MatmulShape {
@@ -26,7 +27,7 @@ export interface MatmulShape {
 }
 
 /** Invalid arguments to {@link OrtMatmul.matmul}; the message names the argument and what was expected. */
-export class MatmulError extends Error {
+export class MatmulError extends KernelsError {
   override readonly name = 'MatmulError';
 }
 

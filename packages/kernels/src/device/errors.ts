@@ -1,8 +1,10 @@
 /** What a WebGPU error scope caught, as WebGPU names its filters. */
+
+import { KernelsError } from '../errors.js';
 export type GpuErrorKind = 'validation' | 'out-of-memory' | 'internal';
 
 /** A WebGPU error caught by an error scope around one kernel's work; the message names the kernel. */
-export class GpuKernelError extends Error {
+export class GpuKernelError extends KernelsError {
   /** The kernel whose work raised the error, e.g. `matmul`. */
   readonly kernel: string;
   /** Which error scope caught it. */
@@ -17,7 +19,7 @@ export class GpuKernelError extends Error {
 }
 
 /** The requested backend cannot be provided (e.g. `webgpu` asked for and no adapter exists). */
-export class BackendUnavailableError extends Error {
+export class BackendUnavailableError extends KernelsError {
   constructor(message: string) {
     super(message);
     this.name = 'BackendUnavailableError';
@@ -25,7 +27,7 @@ export class BackendUnavailableError extends Error {
 }
 
 /** A tensor does not fit the device (one storage binding or one buffer) or has an invalid shape. */
-export class TensorShapeError extends Error {
+export class TensorShapeError extends KernelsError {
   constructor(message: string) {
     super(message);
     this.name = 'TensorShapeError';

@@ -5,6 +5,7 @@
  */
 import type { NamedTensor, NamedTensors } from './safetensors.js';
 import { SeededRandom } from '../random.js';
+import { KernelsError } from '../errors.js';
 
 /** Model families whose `config.json` this parser understands. */
 export type DecoderFamily = 'llama' | 'qwen2';
@@ -33,7 +34,7 @@ export interface DecoderConfig {
 }
 
 /** A `config.json` key with a wrong type or an inconsistent value; names the key, the value and what is allowed. */
-export class ConfigError extends Error {
+export class ConfigError extends KernelsError {
   override readonly name = 'ConfigError';
   /** Creates the error for `key` holding `value`. */
   constructor(
@@ -211,7 +212,7 @@ export interface WeightIssue {
 }
 
 /** Weights that do not match a config; `issues` lists every problem, each naming its tensor. */
-export class ModelWeightsError extends Error {
+export class ModelWeightsError extends KernelsError {
   override readonly name = 'ModelWeightsError';
   /** Creates the error from the full list of issues. */
   constructor(readonly issues: WeightIssue[]) {

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { KernelsError } from '../errors.js';
 
 /** One named host tensor: row-major Float32 data and its shape. */
 export interface NamedTensor {
@@ -28,7 +29,7 @@ export interface SafetensorsContent {
 }
 
 /** A malformed safetensors file or an invalid tensor to write; `tensor` names the culprit when there is one. */
-export class SafetensorsError extends Error {
+export class SafetensorsError extends KernelsError {
   override readonly name = 'SafetensorsError';
   /** Creates the error; `tensor` is the name of the tensor at fault, if any. */
   constructor(

@@ -8,29 +8,22 @@
  * input; accumulation is always in JS numbers (f64) and the result is rounded once when stored.
  */
 
+import { KernelsError } from '../errors.js';
+
 /** A flat row-major float tensor: Float32Array in production, Float64Array in gradient checks. */
 export type Floats = Float32Array | Float64Array;
 
 /** Integer ids (token ids, positions, masks given as integers). */
 export type Ints = Int32Array | Uint32Array | readonly number[];
 
-const MARKER = Symbol.for('@rlvr/kernels/reference-error');
-
 /** Error thrown by the references for bad input; the message names the argument and what was expected. */
-export class KernelReferenceError extends Error {
+export class KernelReferenceError extends KernelsError {
   /** The argument at fault, e.g. `"ids[3]"` or `"q"`. */
   readonly argument: string;
-  private readonly [MARKER] = true;
-
   constructor(argument: string, message: string) {
     super(`${argument}: ${message}`);
     this.name = 'KernelReferenceError';
     this.argument = argument;
-  }
-
-  /** True for a KernelReferenceError from any copy of this package. */
-  static isInstance(value: unknown): value is KernelReferenceError {
-    return typeof value === 'object' && value !== null && MARKER in value;
   }
 }
 
