@@ -3,7 +3,7 @@
  * written as `bench-results/<name>.json` at the repository root in the format of DESIGN.md
  * (`{name, value, unit, baseline, ratio}` entries). Benchmarks report speed; they assert nothing.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -64,11 +64,18 @@ export function standalone(name: string, value: number, unit: string): BenchEntr
 /** Repository root (this file lives in `tools/bench/`). */
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Write `bench-results/<name>.json` at the repository root, print it, and return its path. */
-export function writeResults(name: string, entries: readonly BenchEntry[]): string {
+/**
+ * Write `bench-results/<name>.json` at the repository root, print it, and return its path. With
+ * `merge`, entries already in the file are kept unless this run measured one of the same name (for a
+ * package whose benchmarks are several scripts run one after the other).
+ */
+export function writeResults(name: string, entries: readonly BenchEntry[], options: { merge?: boolean } = {}): string {
   const path = join(ROOT, 'bench-results', `${name}.json`);
   mkdirSync(dirname(path), { recursive: true });
-  const text = `${JSON.stringify(entries, null, 2)}\n`;
+  const measured = new Set(entries.map((entry) => entry.name));
+  const kept: BenchEntry[] =
+    options.merge && existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as BenchEntry[]).filter((entry) => !measured.has(entry.name)) : [];
+  const text = `${JSON.stringify([...kept, ...entries], null, 2)}\n`;
   writeFileSync(path, text);
   process.stdout.write(text);
   process.stdout.write(`wrote ${path}\n`);

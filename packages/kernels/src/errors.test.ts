@@ -4,10 +4,11 @@ import { MatmulError } from './cpu/ort-matmul.js';
 import { ConfigError, ModelWeightsError } from './model/config.js';
 import { SafetensorsError, decodeSafetensors } from './model/safetensors.js';
 import { KernelReferenceError } from './reference/common.js';
+import { DecoderModelError } from './decoder/model.js';
 
 describe('KernelsError', () => {
   it('is the base of every error class of the package', () => {
-    for (const type of [BackendUnavailableError, GpuKernelError, TensorShapeError, MatmulError, ConfigError, ModelWeightsError, SafetensorsError, KernelReferenceError]) {
+    for (const type of [BackendUnavailableError, GpuKernelError, TensorShapeError, MatmulError, ConfigError, ModelWeightsError, SafetensorsError, KernelReferenceError, DecoderModelError]) {
       expect(type.prototype).toBeInstanceOf(KernelsError);
     }
   });

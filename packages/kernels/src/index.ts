@@ -2,6 +2,15 @@ export { KernelsError } from './errors.js';
 export * from './device/index.js';
 export * from './gpu/index.js';
 export * from './matmul/index.js';
+export * from './rmsnorm/index.js';
+export * from './swiglu/index.js';
+export * from './residual/index.js';
+export * from './embedding/index.js';
+export * from './adamw/index.js';
+export * from './grad-norm/index.js';
+export * from './loss/index.js';
+export * from './rope/index.js';
+export * from './decoder/index.js';
 export * from './model/index.js';
 export {
   OrtMatmul,

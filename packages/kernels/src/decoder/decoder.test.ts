@@ -1,0 +1,341 @@
+import { OrtMatmul } from '../cpu/ort-matmul.js';
+import { type DecoderConfig, initWeights, parameterSpecs, parseDecoderConfig } from '../model/config.js';
+import type { NamedTensors } from '../model/safetensors.js';
+import { SeededRandom, seededInts } from '../random.js';
+import { dot, projection } from '../reference/finite-difference.js';
+import { logSoftmaxGatherBackward, logSoftmaxGatherForward } from '../reference/log-softmax-gather.js';
+import type { Floats } from '../reference/common.js';
+import { CpuDecoderModel, DecoderModelError } from './model.js';
+import { ortMatmulEngine, referenceMatmul } from './matmul-engine.js';
+
+/** The brief's tiny config: GQA (4 heads on 2 kv heads), 2 layers, odd vocab. */
+function tiny(extra: Record<string, unknown> = {}): DecoderConfig {
+  return parseDecoderConfig({
+    model_type: 'qwen2', hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
+    intermediate_size: 24, vocab_size: 11, rms_norm_eps: 1e-6, rope_theta: 10000, ...extra,
+  });
+}
+
+/**
+ * Weights with O(1) activations and gradients (std 0.3, norms ≠ 1, biases ≠ 0): HF's 0.02 init would
+ * make every gradient ~1e-3 and an FD check relative to 1 nearly vacuous.
+ */
+function lively(c: DecoderConfig, seed: number): NamedTensors {
+  const w = initWeights(c, seed, 0.3);
+  const rng = new SeededRandom(seed + 1);
+  for (const s of parameterSpecs(c)) {
+    const d = w[s.name]!.data;
+    if (s.kind === 'norm') for (let i = 0; i < d.length; i++) d[i] = 1 + 0.3 * (2 * rng.next() - 1);
+    if (s.kind === 'bias') for (let i = 0; i < d.length; i++) d[i] = 0.2 * (2 * rng.next() - 1);
+  }
+  return w;
+}
+
+const B = 2;
+const S = 5;
+// Batch entry 1 is left-padded by two slots; token ids repeat so the embedding scatter-add is exercised.
+const TOKENS = Int32Array.from([3, 7, 1, 3, 10, 0, 0, 5, 3, 9]);
+const MASK = Int32Array.from([1, 1, 1, 1, 1, 0, 0, 1, 1, 1]);
+
+function maxAbs(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]!));
+  return m;
+}
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+/** Mean next-token cross-entropy over real targets, and its dlogits [B, S, V] (0 at the last position and padded targets). */
+function nextTokenLoss<T extends Floats>(logits: T, tokens: Int32Array, mask: Int32Array, b: number, s: number, v: number): { loss: number; dlogits: T; logprob: T } {
+  const picked = new (logits.constructor as { new (n: number): T })(b * (s - 1) * v);
+  const targets = new Int32Array(b * (s - 1));
+  const weight = new Float64Array(b * (s - 1));
+  let count = 0;
+  for (let i = 0; i < b; i++) {
+    for (let t = 0; t + 1 < s; t++) {
+      const r = i * (s - 1) + t;
+      picked.set(logits.subarray((i * s + t) * v, (i * s + t + 1) * v), r * v);
+      targets[r] = tokens[i * s + t + 1]!;
+      if (mask[i * s + t]! === 1 && mask[i * s + t + 1]! === 1) {
+        weight[r] = 1;
+        count++;
+      }
+    }
+  }
+  const { logprob } = logSoftmaxGatherForward(picked, targets, { tokens: targets.length, vocab: v });
+  const loss = -dot(weight, logprob) / count;
+  const g = weight.map((w) => -w / count);
+  const dpicked = logSoftmaxGatherBackward(picked, targets, g, null, { tokens: targets.length, vocab: v });
+  const dlogits = new (logits.constructor as { new (n: number): T })(logits.length);
+  for (let i = 0; i < b; i++) {
+    for (let t = 0; t + 1 < s; t++) dlogits.set(dpicked.subarray((i * (s - 1) + t) * v, (i * (s - 1) + t + 1) * v), (i * s + t) * v);
+  }
+  return { loss, dlogits, logprob };
+}
+
+describe('CpuDecoderModel forward', () => {
+  test('one layer with identity-like weights reproduces hand-computed logits for a 1-token input', async () => {
+    const eps = 1e-6;
+    const c = parseDecoderConfig({
+      hidden_size: 4, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 1, intermediate_size: 2,
+      vocab_size: 4, rms_norm_eps: eps,
+    });
+    const w = initWeights(c, 5, 0.5); // q/k stay random: one token attends only to itself, p = 1.
+    w['model.embed_tokens.weight']!.data.set([1, 2, 3, 4], 2 * 4);
+    w['model.layers.0.self_attn.v_proj.weight']!.data.set([1, 0, 0, 0, 0, 1, 0, 0]);
+    w['model.layers.0.self_attn.o_proj.weight']!.data.set([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+    w['model.layers.0.mlp.gate_proj.weight']!.data.set([1, 0, 0, 0, 0, 0, 0, 0]);
+    w['model.layers.0.mlp.up_proj.weight']!.data.set([0, 1, 0, 0, 0, 0, 0, 0]);
+    w['model.layers.0.mlp.down_proj.weight']!.data.set([0, 0, 0, 0, 0, 0, 1, 0]);
+    w['lm_head.weight']!.data.set([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+    const logits = await CpuDecoderModel.f64(c, w).forward([2], [1], 1, 1);
+
+    const rms = (x: number[]): number[] => {
+      const r = Math.sqrt(x.reduce((a, v) => a + v * v, 0) / x.length + eps);
+      return x.map((v) => v / r);
+    };
+    const x = [1, 2, 3, 4];
+    const n1 = rms(x);
+    // v = n1[0..2]; both query heads share kv head 0, so o = [v, v]; o_proj = I.
+    const x1 = [x[0]! + n1[0]!, x[1]! + n1[1]!, x[2]! + n1[0]!, x[3]! + n1[1]!];
+    const n2 = rms(x1);
+    const silu = (g: number): number => g / (1 + Math.exp(-g));
+    const x2 = [x1[0]!, x1[1]!, x1[2]!, x1[3]! + silu(n2[0]!) * n2[1]!];
+    const expected = rms(x2);
+    for (let i = 0; i < 4; i++) expect(logits[i]).toBeCloseTo(expected[i]!, 12);
+  });
+
+  test('left padding does not change the logits of the real tokens', async () => {
+    const c = tiny();
+    const model = CpuDecoderModel.f64(c, lively(c, 11));
+    const real = [4, 2, 9];
+    const alone = await model.forward(real, [1, 1, 1], 1, 3);
+    const left = await model.forward([0, 7, 4, 2, 9, ...real, 0, 0], [0, 0, 1, 1, 1, 1, 1, 1, 0, 0], 2, 5);
+    // Row 0: two pads then the sequence; row 1: the sequence then right padding.
+    expect(maxDiff(left.subarray(2 * 11, 5 * 11), alone)).toBeLessThan(1e-12 * maxAbs(alone));
+    expect(maxDiff(left.subarray(5 * 11, 8 * 11), alone)).toBeLessThan(1e-12 * maxAbs(alone));
+  });
+
+  test('tied and untied models with equal matrices give equal logits; the tied gradient is the sum of both uses', async () => {
+    const tied = tiny({ tie_word_embeddings: true });
+    const w = lively(tied, 21);
+    const untiedW = { ...w, 'lm_head.weight': { shape: [11, 16], data: w['model.embed_tokens.weight']!.data.slice() } };
+    const a = CpuDecoderModel.f64(tied, w);
+    const b = CpuDecoderModel.f64(tiny(), untiedW);
+    const la = await a.forward(TOKENS, MASK, B, S);
+    const lb = await b.forward(TOKENS, MASK, B, S);
+    expect(Array.from(la)).toEqual(Array.from(lb));
+    const c = Float64Array.from(projection(3, la.length));
+    const ga = await a.backward(c);
+    const gb = await b.backward(c);
+    expect(ga['lm_head.weight']).toBeUndefined();
+    const sum = gb['model.embed_tokens.weight']!.data.map((v, i) => v + gb['lm_head.weight']!.data[i]!);
+    expect(maxDiff(ga['model.embed_tokens.weight']!.data, sum)).toBeLessThan(1e-12 * maxAbs(sum));
+  });
+
+  test('tokenLogprobs equals the log-softmax of the shifted logits', async () => {
+    const c = tiny();
+    const model = CpuDecoderModel.f64(c, lively(c, 31));
+    const lp = await model.tokenLogprobs(TOKENS, MASK, B, S);
+    const logits = await model.forward(TOKENS, MASK, B, S);
+    expect(lp.length).toBe(B * (S - 1));
+    for (const [bi, t] of [[0, 0], [0, 3], [1, 2], [1, 3]] as const) {
+      const row = Array.from(logits.subarray((bi * S + t) * 11, (bi * S + t + 1) * 11));
+      const lse = Math.log(row.reduce((a, v) => a + Math.exp(v), 0));
+      expect(lp[bi * (S - 1) + t]).toBeCloseTo(row[TOKENS[bi * S + t + 1]!]! - lse, 12);
+    }
+  });
+});
+
+/**
+ * Whole-model gradient vs central differences, in f64, on L = Σ c·logits (c a seeded projection, so
+ * dlogits = c). Per entry: h = 1e-5·max(1, |w|); truncation ≈ h²|L'''|/6 ≲ 1e-9 and rounding
+ * ≈ ε·|L|/h ≈ 2e-16·10/1e-5 = 2e-10 for |L| ~ 10, so FD is good to ~1e-9. Tolerance
+ * |g − fd| ≤ 1e-7 + 1e-6·|fd|: 100× above that budget, while a real backward bug (a wrong sign, a
+ * missing term, a transposed index) makes errors of the order of |g| itself, which is asserted ≥ 1e-3.
+ */
+async function gradientCheck(c: DecoderConfig, seed: number, samples: number): Promise<number> {
+  const model = CpuDecoderModel.f64(c, lively(c, seed));
+  const logits = await model.forward(TOKENS, MASK, B, S);
+  const proj = Float64Array.from(projection(seed + 7, logits.length));
+  const grads = await model.backward(proj);
+  const loss = async (): Promise<number> => dot(proj, await model.forward(TOKENS, MASK, B, S));
+  const rng = new SeededRandom(seed + 9);
+  let worst = 0;
+  let checked = 0;
+  for (const [name, t] of Object.entries(model.weights())) {
+    const g = grads[name]!.data;
+    expect(grads[name]!.shape).toEqual(t.shape);
+    expect(maxAbs(g)).toBeGreaterThan(1e-3); // a non-vacuous check: every tensor gets a real gradient
+    // Always include the largest-gradient entry, then seeded random ones.
+    let top = 0;
+    for (let i = 1; i < g.length; i++) if (Math.abs(g[i]!) > Math.abs(g[top]!)) top = i;
+    const picks = new Set<number>([top]);
+    while (picks.size < Math.min(samples, t.data.length)) picks.add(Math.floor(rng.next() * t.data.length));
+    for (const i of picks) {
+      const x = t.data[i]!;
+      const h = 1e-5 * Math.max(1, Math.abs(x));
+      t.data[i] = x + h;
+      const up = await loss();
+      t.data[i] = x - h;
+      const down = await loss();
+      t.data[i] = x;
+      const fd = (up - down) / (x + h - (x - h));
+      const err = Math.abs(g[i]! - fd);
+      if (!(err <= 1e-7 + 1e-6 * Math.abs(fd))) throw new Error(`${name}[${i}]: analytic ${g[i]} vs FD ${fd}`);
+      worst = Math.max(worst, err / (1e-7 + 1e-6 * Math.abs(fd)));
+      checked++;
+    }
+  }
+  expect(checked).toBeGreaterThan(0);
+  if (process.env.DECODER_REPORT) console.log(`${c.modelType}: ${checked} entries, worst error/tolerance ${worst.toExponential(2)}, |L| = ${Math.abs(dot(proj, logits)).toFixed(2)}`);
+  return worst;
+}
+
+describe('CpuDecoderModel backward (f64 finite differences)', () => {
+  test('Qwen2 (q/k/v bias, untied, GQA, left padding): every parameter tensor', async () => {
+    const worst = await gradientCheck(tiny(), 101, 8);
+    expect(worst).toBeLessThanOrEqual(1);
+  });
+
+  test('Llama with attention_bias (o_proj bias too) and tied embeddings: every parameter tensor', async () => {
+    const c = tiny({ model_type: 'llama', attention_bias: true, tie_word_embeddings: true });
+    expect(c.oProjBias).toBe(true);
+    const worst = await gradientCheck(c, 202, 8);
+    expect(worst).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('CpuDecoderModel on ONNX Runtime', () => {
+  const ort = new OrtMatmul({ threads: 2 });
+  afterAll(async () => ort.dispose());
+
+  /**
+   * f32 ORT vs f32 reference, both against the f64 model: each f32 path is a chain of f32-rounded
+   * ops, so per tensor we allow 1e-4 · max|x| (a few hundred f32 ulps of the tensor's scale after
+   * ~30 rounded ops and length-96 reductions with different summation orders; measured: see report).
+   */
+  test('logits and every gradient agree with the reference engine in f32', async () => {
+    const c = parseDecoderConfig({
+      model_type: 'qwen2', hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
+      intermediate_size: 96, vocab_size: 50,
+    });
+    const w = lively(c, 303);
+    const b = 3;
+    const s = 16;
+    const tokens = seededInts(7, b * s, 50);
+    const mask = new Int32Array(b * s).fill(1);
+    mask.fill(0, s, s + 5); // left padding of row 1
+    const fast = CpuDecoderModel.f32(c, w, ortMatmulEngine(ort));
+    const ref = CpuDecoderModel.f32(c, w, referenceMatmul);
+    const exact = CpuDecoderModel.f64(c, w);
+    const lf = await fast.forward(tokens, mask, b, s);
+    const lr = await ref.forward(tokens, mask, b, s);
+    const le = await exact.forward(tokens, mask, b, s);
+    expect(maxDiff(lf, lr)).toBeLessThan(1e-4 * maxAbs(le));
+    expect(maxDiff(lr, le)).toBeLessThan(1e-4 * maxAbs(le));
+    const proj = Float32Array.from(projection(5, lf.length));
+    const gf = await fast.backward(proj);
+    const gr = await ref.backward(proj.slice());
+    const ge = await exact.backward(Float64Array.from(proj));
+    if (process.env.DECODER_REPORT) console.log(`logits: ort-ref ${(maxDiff(lf, lr) / maxAbs(le)).toExponential(2)}, ref-f64 ${(maxDiff(lr, le) / maxAbs(le)).toExponential(2)} (× max|logit|)`);
+    let worstFast = 0;
+    let worstRef = 0;
+    for (const name of Object.keys(ge)) {
+      const scale = maxAbs(ge[name]!.data);
+      worstFast = Math.max(worstFast, maxDiff(gf[name]!.data, gr[name]!.data) / scale);
+      worstRef = Math.max(worstRef, maxDiff(gr[name]!.data, ge[name]!.data) / scale);
+      expect({ name, ok: maxDiff(gf[name]!.data, gr[name]!.data) < 1e-4 * scale }).toEqual({ name, ok: true });
+      expect({ name, ok: maxDiff(gr[name]!.data, ge[name]!.data) < 1e-4 * scale }).toEqual({ name, ok: true });
+    }
+    if (process.env.DECODER_REPORT) console.log(`gradients: ort-ref ${worstFast.toExponential(2)}, ref-f64 ${worstRef.toExponential(2)} (× max|g| per tensor)`);
+  });
+});
+
+describe('CpuDecoderModel AdamW', () => {
+  async function train(steps: number): Promise<number[]> {
+    const c = tiny();
+    const model = CpuDecoderModel.f32(c, initWeights(c, 41));
+    const state = model.createAdamWState();
+    // A learnable pattern: next = (3·t + 1) mod 11.
+    const tokens = new Int32Array(B * S);
+    for (let i = 0; i < B; i++) {
+      let t = i * 4 + 2;
+      for (let j = 0; j < S; j++) {
+        tokens[i * S + j] = t;
+        t = (3 * t + 1) % 11;
+      }
+    }
+    const losses: number[] = [];
+    for (let k = 0; k <= steps; k++) {
+      const logits = await model.forward(tokens, MASK, B, S);
+      const { loss, dlogits } = nextTokenLoss(logits, tokens, MASK, B, S, 11);
+      losses.push(loss);
+      if (k === steps) break;
+      await model.backward(dlogits);
+      model.step(state, { lr: 3e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 });
+    }
+    expect(state.step).toBe(steps);
+    return losses;
+  }
+
+  test('a few steps lower the next-token cross-entropy, deterministically', async () => {
+    const a = await train(8);
+    const b = await train(8);
+    expect(b).toEqual(a);
+    expect(a[0]).toBeCloseTo(Math.log(11), 1); // 0.02-std init: near-uniform predictions
+    expect(a[8]!).toBeLessThan(0.7 * a[0]!);
+  });
+
+  test('the helper loss gradient matches tokenLogprobs (sanity of the test harness)', async () => {
+    const c = tiny();
+    const model = CpuDecoderModel.f64(c, lively(c, 51));
+    const logits = await model.forward(TOKENS, MASK, B, S);
+    const lp = await model.tokenLogprobs(TOKENS, MASK, B, S);
+    expect(maxDiff(nextTokenLoss(logits, TOKENS, MASK, B, S, 11).logprob, lp)).toBe(0);
+  });
+});
+
+describe('CpuDecoderModel errors', () => {
+  const c = tiny();
+  test('missing, misshapen and non-finite tensors are named', () => {
+    const w = lively(c, 61);
+    delete w['model.layers.1.self_attn.k_proj.bias'];
+    w['model.layers.0.mlp.up_proj.weight'] = { shape: [16, 24], data: new Float32Array(384) };
+    w['model.norm.weight']!.data[3] = NaN;
+    let message = '';
+    try {
+      CpuDecoderModel.f32(c, w);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('model.layers.1.self_attn.k_proj.bias: missing');
+    expect(message).toContain('model.layers.0.mlp.up_proj.weight: shape [16, 24], expected [24, 16]');
+    expect(message).toContain('model.norm.weight: 1 non-finite');
+  });
+
+  test('an unexpected tensor (o_proj bias on Qwen2) is named', () => {
+    const w = lively(c, 62);
+    w['model.layers.0.self_attn.o_proj.bias'] = { shape: [16], data: new Float32Array(16) };
+    expect(() => CpuDecoderModel.f32(c, w)).toThrow(/model\.layers\.0\.self_attn\.o_proj\.bias: unexpected/);
+  });
+
+  test('bad configs name the key', () => {
+    expect(() => tiny({ num_key_value_heads: 3 })).toThrow(/num_key_value_heads/);
+  });
+
+  test('bad tokens, masks, dlogits and call order are named', async () => {
+    const model = CpuDecoderModel.f32(c, lively(c, 63));
+    await expect(model.backward(new Float32Array(B * S * 11))).rejects.toThrow(DecoderModelError);
+    expect(() => model.step(model.createAdamWState(), { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 })).toThrow(/step: no gradients/);
+    await expect(model.forward([1, 2, 11], [1, 1, 1], 1, 3)).rejects.toThrow(/tokens\[2\]: expected a token id in \[0, 11\), got 11/);
+    await expect(model.forward([1, 2, 3], [1, 2, 1], 1, 3)).rejects.toThrow(/mask\[1\]: expected 0 or 1/);
+    await expect(model.forward([1, 2, 3], [1, 1], 1, 3)).rejects.toThrow(/mask: expected 3 entries/);
+    await model.forward([1, 2, 3], [1, 1, 1], 1, 3);
+    await expect(model.backward(new Float32Array(5))).rejects.toThrow(/dlogits: expected 33 values/);
+  });
+});

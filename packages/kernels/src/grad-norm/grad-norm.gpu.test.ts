@@ -1,0 +1,67 @@
+import { describeGpu } from '../device/describe-gpu.js';
+import { GpuTensor } from '../gpu/tensor.js';
+import { wgslStructFields } from '../gpu/uniforms.js';
+import { assertClose } from '../kernel-common/plan.js';
+import { GRAD_NORM_CASES, gradNormCaseInputs, type GradNormCase } from '../reference/grad-norm.cases.js';
+import { clipGradNorm, globalGradNorm } from '../reference/grad-norm.js';
+import { GRAD_NORM_PARAMS, GRAD_NORM_WGSL, clipGradNormGpu, gradNormGpu, gradNormLayout } from './grad-norm.js';
+
+const U = 2 ** -24;
+
+/**
+ * Tolerance of the f32 GPU norm against the f64 reference: relative (chunk + partials + 8)·u. Σ g² has
+ * only non-negative terms, so a sequential f32 sum of L terms is within γ_L of exact relative to the
+ * sum itself (no cancellation); each value passes through one chunk sum (≤ chunk terms) and the final
+ * sum (partials terms), plus one rounding per square; sqrt halves the relative error and adds ≤ 1 ulp
+ * (Vulkan sqrt: 1/inversesqrt, a few ulp). The +8 and the unhalved sum are margin. On the largest case
+ * (257k elements: chunk 256, 1006 partials) this is 7.6e-5 relative — loose next to the usual
+ * O(√L·u) error, but it is the rigorous bound; a dropped tensor or element moves the norm far more.
+ * After clipping, each g·scale differs by that same relative error (scale depends on the norm) plus
+ * 2 roundings (scale to f32 and the product).
+ */
+function normRelTol(sizes: readonly number[]): number {
+  const { chunk, total } = gradNormLayout(sizes);
+  return (chunk + total + 8) * U;
+}
+
+await describeGpu('grad-norm on WebGPU vs the CPU reference', (gpu) => {
+  it('uniform field list matches the WGSL struct', () => {
+    expect(wgslStructFields(GRAD_NORM_WGSL, 'Params')).toEqual([...GRAD_NORM_PARAMS]);
+  });
+
+  it.each(GRAD_NORM_CASES.map((c) => [c.name, c] as [string, GradNormCase]))('%s: norm and clip', async (_name, c) => {
+    const grads = gradNormCaseInputs(c);
+    const tensors = grads.map((g, k) => GpuTensor.fromArray(gpu, g, [g.length], `grads[${k}]`));
+    const rel = normRelTol(grads.map((g) => g.length));
+    const refNorm = globalGradNorm(grads);
+    const norm = await gradNormGpu(gpu, tensors);
+    assertClose([norm], [refNorm], [rel * refNorm + 1e-30], `${c.name} norm`);
+
+    const ref = grads.map((g) => g.slice());
+    const refClip = clipGradNorm(ref, c.maxNorm);
+    const clip = await clipGradNormGpu(gpu, tensors, c.maxNorm);
+    assertClose([clip.scale], [refClip.scale], [rel * refClip.scale + 1e-30], `${c.name} scale`);
+    for (let k = 0; k < grads.length; k++) {
+      const actual = await tensors[k]!.read();
+      if (refClip.scale === 1 && clip.scale === 1) {
+        expect(actual).toEqual(grads[k]); // unclipped gradients stay bit-exact
+      } else {
+        assertClose(actual, ref[k]!, Float64Array.from(ref[k]!, (v) => (rel + 2 * U) * Math.abs(v) + 1e-30), `${c.name} grads[${k}]`);
+      }
+    }
+    for (const t of tensors) t.dispose();
+  });
+
+  it('refuses to clip a non-finite gradient and leaves it unscaled', async () => {
+    const g = Float32Array.of(1, Infinity, 2);
+    const t = GpuTensor.fromArray(gpu, g, [3]);
+    await expect(clipGradNormGpu(gpu, [t], 1)).rejects.toThrow(/gradient norm is Infinity/);
+    expect(await t.read()).toEqual(g);
+    t.dispose();
+  });
+
+  it('keeps the partial sums under the stage-2 bound for large models', () => {
+    expect(gradNormLayout([500_000_000]).total).toBeLessThanOrEqual(16384);
+    expect(gradNormLayout([257_001]).chunk).toBe(256);
+  });
+});

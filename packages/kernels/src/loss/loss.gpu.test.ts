@@ -1,0 +1,156 @@
+import { describeGpu } from '../device/describe-gpu.js';
+import { TensorShapeError } from '../device/errors.js';
+import { GpuTensor } from '../gpu/tensor.js';
+import { wgslStructFields } from '../gpu/uniforms.js';
+import { LOG_SOFTMAX_CASES, logSoftmaxCaseInputs, type LogSoftmaxCase } from '../reference/log-softmax-gather.cases.js';
+import { logSoftmaxGatherBackward as refBackward, logSoftmaxGatherForward as refForward } from '../reference/log-softmax-gather.js';
+import { pgLossFromLogits, type PgLossLogitsOptions } from '../reference/pg-loss-logits.js';
+import { PG_LOSS_CASES, pgLossCaseInputs, type PgLossCase } from '../reference/pg-loss.cases.js';
+import { seededFloats, seededInts } from '../random.js';
+import { LOSS_PARAMS, LOSS_WGSL, LOSS_WORKGROUP, logSoftmaxGather, logSoftmaxGatherBackward, pgLossLogits } from './loss.js';
+import { logSoftmaxTolerances, pgLossTolerances } from './loss.tolerance.js';
+
+/** Worst |actual − expected| / tol; non-finite expectations must match exactly. */
+function expectWithin(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: ArrayLike<number>, what: string): void {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  let index = -1;
+  for (let i = 0; i < expected.length; i++) {
+    const e = expected[i]!;
+    const a = actual[i]!;
+    const ratio = a === e ? 0 : Number.isFinite(e) ? Math.abs(a - e) / tol[i]! : Infinity;
+    if (!(ratio <= worst)) {
+      worst = ratio;
+      index = i;
+    }
+  }
+  if (process.env.LOSS_TOL_REPORT) process.stderr.write(`${what}: worst ${worst.toExponential(2)} of tolerance\n`);
+  if (!(worst <= 1)) throw new Error(`${what}: element ${index} is ${actual[index]}, expected ${expected[index]} ± ${tol[index]} (${worst.toFixed(1)}× the tolerance)`);
+}
+
+const f64 = (a: Float32Array): Float64Array => Float64Array.from(a);
+
+/** PG inputs on top of logits: the case's log-ratios, advantages and mask, anchored at the reference logprobs. */
+function pgLogitsCase(c: PgLossCase, vocab: number, extremes: boolean): {
+  logits: Float32Array;
+  targets: Int32Array;
+  inputs: { oldLogp: Float32Array; advantages: Float32Array; mask: Float32Array; refLogp: Float32Array | null; samplerLogp: Float32Array | null };
+} {
+  const tokens = c.options.batch * c.options.seqLen;
+  const logits = seededFloats(c.seed * 13, tokens * vocab, 3);
+  const targets = seededInts(c.seed * 13 + 1, tokens, vocab);
+  if (extremes) {
+    // −∞ masked vocabulary entries (never the target), and ±1e4 logits.
+    for (let t = 0; t < tokens; t++) {
+      const j = (targets[t]! + 1 + (t % (vocab - 1))) % vocab;
+      if (j !== targets[t]) logits[t * vocab + j] = -Infinity;
+    }
+    logits[targets[0]!] = 1e4;
+    if (tokens > 1) logits[vocab + ((targets[1]! + 2) % vocab)] = -1e4;
+  }
+  const caseIn = pgLossCaseInputs(c);
+  const lp = refForward(f64(logits), targets, { tokens, vocab }).logprob;
+  const shift = (x: Float32Array | null): Float32Array | null => x && x.map((v, i) => (caseIn.mask[i] === 0 ? v : lp[i]! + (v - caseIn.logp[i]!)));
+  return {
+    logits,
+    targets,
+    inputs: { oldLogp: shift(caseIn.oldLogp)!, advantages: caseIn.advantages, mask: caseIn.mask, refLogp: shift(caseIn.refLogp), samplerLogp: shift(caseIn.samplerLogp) },
+  };
+}
+
+await describeGpu('fused log-softmax + gather and PG loss on WebGPU vs the CPU reference', (gpu) => {
+  const upload = (logits: Float32Array, targets: Int32Array, tokens: number, vocab: number): [GpuTensor, GpuTensor] => [
+    GpuTensor.fromArray(gpu, logits, [tokens, vocab], 'logits'),
+    GpuTensor.fromArray(gpu, Float32Array.from(targets), [tokens], 'targets'),
+  ];
+
+  it('the uniform layout matches the WGSL struct', () => {
+    expect(wgslStructFields(LOSS_WGSL, 'Params')).toEqual([...LOSS_PARAMS]);
+  });
+
+  it.each(LOG_SOFTMAX_CASES.map((c) => [c.name, c] as [string, LogSoftmaxCase]))('log-softmax forward + backward: %s', async (_name, c) => {
+    const { logits, targets, gLogprob, gEntropy } = logSoftmaxCaseInputs(c);
+    const { tokens, vocab } = c.dims;
+    const [tl, tt] = upload(logits, targets, tokens, vocab);
+    try {
+      const fwd = await logSoftmaxGather(gpu, tl, tt, { temperature: c.dims.temperature });
+      const bwd = await logSoftmaxGatherBackward(gpu, tl, tt, gLogprob, gEntropy, { temperature: c.dims.temperature });
+      const dlogits = await bwd.dlogits.read();
+      bwd.dlogits.dispose();
+      const ref = refForward(f64(logits), targets, c.dims);
+      const refD = refBackward(f64(logits), targets, f64(gLogprob), f64(gEntropy), c.dims);
+      const tol = logSoftmaxTolerances(logits, targets, c.dims, gLogprob, gEntropy, LOSS_WORKGROUP);
+      expectWithin(fwd.logprob, ref.logprob, tol.logprob, 'logprob');
+      expectWithin(fwd.entropy, ref.entropy, tol.entropy, 'entropy');
+      expectWithin(bwd.logprob, ref.logprob, tol.logprob, 'logprob (backward pass)');
+      expectWithin(dlogits, refD, tol.dlogits, 'dlogits');
+    } finally {
+      tl.dispose();
+      tt.dispose();
+    }
+  });
+
+  // Vocabulary, extremes (−∞ masks, ±1e4 logits), temperature and entropy bonus vary across the cases.
+  const variants = PG_LOSS_CASES.map((c, i) => ({ c, vocab: [7, 33, 50, 128, 61, 5, 6][i] ?? 33, extremes: i % 2 === 1, temperature: i === 3 ? 0.7 : 1, entropyCoef: i % 3 === 2 ? 0.01 : 0 }));
+  it.each(variants.map((v) => [v.c.name, v] as [string, (typeof variants)[number]]))('PG loss from logits: %s', async (_name, v) => {
+    const { c, vocab } = v;
+    const tokens = c.options.batch * c.options.seqLen;
+    const { logits, targets, inputs } = pgLogitsCase(c, vocab, v.extremes);
+    const o: PgLossLogitsOptions = { ...c.options, vocab, temperature: v.temperature, entropyCoef: v.entropyCoef };
+    const ref = pgLossFromLogits(f64(logits), targets, inputs, o);
+    // A token whose f64 ratio sits within 1e-5 of a clip boundary could legitimately switch branch in
+    // f32 (and its gradient with it); the case tables have none, which this asserts.
+    for (let i = 0; i < tokens; i++) {
+      if (inputs.mask[i] === 0) continue;
+      const r = Math.exp(ref.logp[i]! - inputs.oldLogp[i]!);
+      expect(Math.min(Math.abs(r - (1 - o.epsLow)), Math.abs(r - (1 + o.epsHigh)))).toBeGreaterThan(1e-5);
+    }
+    const [tl, tt] = upload(logits, targets, tokens, vocab);
+    try {
+      const got = await pgLossLogits(gpu, tl, tt, inputs, o);
+      const dlogits = await got.dlogits.read();
+      got.dlogits.dispose();
+      const tol = pgLossTolerances(logits, targets, inputs, o, ref, LOSS_WORKGROUP);
+      const masked = (a: ArrayLike<number>): number[] => Array.from(a).filter((_, i) => inputs.mask[i] !== 0);
+      expectWithin(masked(got.logp), masked(ref.logp), masked(tol.logprob), 'logp');
+      expect(Math.abs(got.loss - ref.loss)).toBeLessThanOrEqual(tol.loss);
+      expect(got.clipFraction).toBe(ref.clipFraction);
+      expect(got.clipLowFraction).toBe(ref.clipLowFraction);
+      expect(got.clipHighFraction).toBe(ref.clipHighFraction);
+      expect(got.isWeightMean).toBeCloseTo(ref.isWeightMean, 5);
+      expect(got.klMean).toBeCloseTo(ref.klMean, 4);
+      expect(got.entropyMean).toBeCloseTo(ref.entropyMean, 4);
+      expectWithin(dlogits, ref.dlogits, tol.dlogits, 'dlogits');
+    } finally {
+      tl.dispose();
+      tt.dispose();
+    }
+  });
+
+  it('rejects mismatched shapes with a message naming the tensor', async () => {
+    const tl = GpuTensor.zeros(gpu, [3, 5], 'logits');
+    const tt = GpuTensor.zeros(gpu, [4], 'targets');
+    await expect(logSoftmaxGather(gpu, tl, tt)).rejects.toThrow(TensorShapeError);
+    await expect(logSoftmaxGather(gpu, tl, tt)).rejects.toThrow(/targets has shape \[4\]; expected \[3\]/);
+    const t3 = GpuTensor.zeros(gpu, [3], 'targets');
+    const opts = { batch: 1, seqLen: 3, vocab: 5, epsLow: 0.2, epsHigh: 0.2, beta: 0, aggregation: 'token-mean' as const };
+    const ok = new Float32Array(3);
+    await expect(pgLossLogits(gpu, tl, t3, { oldLogp: ok, advantages: new Float32Array(2), mask: ok }, opts)).rejects.toThrow(/advantages has 2 values/);
+    for (const t of [tl, tt, t3]) t.dispose();
+  });
+
+  it('writes dlogits into a caller-provided tensor (no reallocation across steps)', async () => {
+    const tokens = 4;
+    const vocab = 64;
+    const [tl, tt] = upload(seededFloats(99, tokens * vocab, 4), seededInts(98, tokens, vocab), tokens, vocab);
+    const inputs = { oldLogp: new Float32Array(tokens).fill(-4), advantages: seededFloats(97, tokens, 1), mask: new Float32Array(tokens).fill(1) };
+    const o = { batch: 1, seqLen: tokens, vocab, epsLow: 0.2, epsHigh: 0.28, beta: 0, aggregation: 'token-mean' as const };
+    const first = await pgLossLogits(gpu, tl, tt, inputs, o);
+    const again = await pgLossLogits(gpu, tl, tt, inputs, { ...o, out: first.dlogits });
+    expect(again.dlogits).toBe(first.dlogits);
+    expect(again.loss).toBe(first.loss);
+    first.dlogits.dispose();
+    tl.dispose();
+    tt.dispose();
+  });
+});

@@ -1,0 +1,1 @@
+export { residualAddGpu, residualAddBackwardGpu, planResidualAdd, residualSpec, RESIDUAL_WGSL, RESIDUAL_PARAMS } from './residual.js';

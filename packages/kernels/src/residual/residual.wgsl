@@ -1,0 +1,28 @@
+// Residual add, element-wise: y = a + b over flat arrays of n elements; one invocation per element.
+// Numerics: one correctly rounded f32 addition (Vulkan requires it), which is exactly the reference's
+// f64 sum rounded once to f32 — the GPU result is bit-exact. NaN/±∞ follow IEEE.
+// The backward needs no kernel: da = db = dy (residualAddBackwardGpu copies buffers when the caller
+// needs separate tensors; usually dy is simply passed on to both branches).
+
+struct Params {
+  n: u32,
+  pad0: u32,
+  pad1: u32,
+  pad2: u32,
+}
+
+override WG: u32 = 64u;
+
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@group(0) @binding(3) var<uniform> p: Params;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= p.n) {
+    return;
+  }
+  y[i] = a[i] + b[i];
+}
