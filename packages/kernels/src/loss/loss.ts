@@ -11,10 +11,11 @@
  */
 import { TensorShapeError } from '../device/errors.js';
 import type { GpuDevice } from '../device/gpu-device.js';
-import { pipelineCacheOf, type PipelineSpec } from '../gpu/pipeline-cache.js';
+import type { PipelineSpec } from '../gpu/pipeline-cache.js';
 import { GpuTensor } from '../gpu/tensor.js';
-import { createUniformBuffer, packU32Uniforms } from '../gpu/uniforms.js';
+import { f32Bits, planDispatch, submitPlans } from '../kernel-common/plan.js';
 import { aggregationWeights, type PgLossOptions } from '../reference/pg-loss.js';
+import type { PgLossLogitsResult } from '../reference/pg-loss-logits.js';
 import source from './loss.wgsl';
 
 /** The WGSL source of the fused log-softmax / PG-loss kernel. */
@@ -51,11 +52,6 @@ const MODE_ID: Record<LossMode, number> = { forward: 0, backward: 1, pg: 2 };
 export function lossPipelineSpec(mode: LossMode, vocab: number, workgroup: number = LOSS_WORKGROUP): PipelineSpec {
   // VEC4: rows start on 16-byte boundaries, so the kernel loads and stores four logits at a time.
   return { id: 'loss', code: source, constants: { MODE: MODE_ID[mode], WG: workgroup, VEC4: vocab % 4 === 0 } };
-}
-
-/** The f32 bit pattern of `x` as a u32 (uniform structs are all-u32; the shader bitcasts back). */
-function f32Bits(x: number): number {
-  return new Uint32Array(Float32Array.of(x).buffer)[0]!;
 }
 
 /** Options shared by the log-softmax kernels. */
@@ -116,40 +112,23 @@ async function runLoss(gpu: GpuDevice, kernel: string, run: LossRun): Promise<Fl
   // Forward-only runs still bind a dlogits buffer (never written): one bind-group layout for all modes.
   const dummy = run.dlogits ? null : GpuTensor.zeros(gpu, [1], `${kernel}-no-dlogits`);
   try {
-    await gpu.scoped(kernel, () => {
-      const pipeline = pipelineCacheOf(gpu).get(lossPipelineSpec(run.mode, vocab, wg));
-      const uniforms = createUniformBuffer(
-        gpu,
-        packU32Uniforms(LOSS_PARAMS, {
-          tokens,
-          vocab,
-          groupsX,
-          flags: run.flags,
-          temperature: f32Bits(temperature),
-          epsLow: f32Bits(run.epsLow ?? 0),
-          epsHigh: f32Bits(run.epsHigh ?? 0),
-          beta: f32Bits(run.beta ?? 0),
-          tisCap: f32Bits(run.tisCap ?? 0),
-          entropyCoef: f32Bits(run.entropyCoef ?? 0),
-          negInf: 0xff800000,
-          pad1: 0,
-        }),
-        `${kernel}-params`,
-      );
-      const buffers = [run.logits, run.targets, tokenIn, run.dlogits ?? dummy!, tokenOut];
-      const bindGroup = gpu.device.createBindGroup({
-        layout: pipeline.getBindGroupLayout(0),
-        entries: [...buffers.map((t, binding) => ({ binding, resource: { buffer: t.buffer } })), { binding: 5, resource: { buffer: uniforms } }],
-      });
-      const encoder = gpu.device.createCommandEncoder({ label: kernel });
-      const pass = encoder.beginComputePass();
-      pass.setPipeline(pipeline);
-      pass.setBindGroup(0, bindGroup);
-      pass.dispatchWorkgroups(groupsX, groupsY, 1);
-      pass.end();
-      gpu.device.queue.submit([encoder.finish()]);
-      uniforms.destroy();
-    });
+    const buffers = [run.logits, run.targets, tokenIn, run.dlogits ?? dummy!, tokenOut].map((t) => t.buffer);
+    await submitPlans(gpu, kernel, () =>
+      planDispatch(gpu, lossPipelineSpec(run.mode, vocab, wg), buffers, LOSS_PARAMS, {
+        tokens,
+        vocab,
+        groupsX,
+        flags: run.flags,
+        temperature: f32Bits(temperature),
+        epsLow: f32Bits(run.epsLow ?? 0),
+        epsHigh: f32Bits(run.epsHigh ?? 0),
+        beta: f32Bits(run.beta ?? 0),
+        tisCap: f32Bits(run.tisCap ?? 0),
+        entropyCoef: f32Bits(run.entropyCoef ?? 0),
+        negInf: 0xff800000,
+        pad1: 0,
+      }, [groupsX, groupsY]),
+    );
     return await tokenOut.read();
   } finally {
     tokenOut.dispose();
@@ -233,27 +212,9 @@ export interface PgLossGpuOptions extends PgLossOptions {
 }
 
 /** The PG loss from logits computed on the GPU: scalar loss and statistics (summed in f64 on the host), per-token values, dlogits. */
-export interface PgLossGpuResult {
-  /** The aggregated scalar loss (entropy bonus included). */
-  loss: number;
-  /** Share of masked tokens whose surrogate was clipped. */
-  clipFraction: number;
-  /** Share clipped below (A < 0, r < 1 − ε_low). */
-  clipLowFraction: number;
-  /** Share clipped above (A > 0, r > 1 + ε_high). */
-  clipHighFraction: number;
-  /** Masked token mean of the KL estimate (0 without refLogp). */
-  klMean: number;
-  /** Masked token mean of the IS weight. */
-  isWeightMean: number;
-  /** Masked token mean of the entropy. */
-  entropyMean: number;
-  /** Token logprobs [tokens]. */
-  logp: Float32Array;
+export interface PgLossGpuResult extends Omit<PgLossLogitsResult<Float32Array>, 'dlogits'> {
   /** Token entropies [tokens]. */
   entropy: Float32Array;
-  /** d loss / d logp [tokens] (0 at unmasked tokens). */
-  gradLogp: Float32Array;
   /** d loss / d logits [tokens, vocab] on the GPU (caller disposes unless it passed `out`). */
   dlogits: GpuTensor;
 }

@@ -5,9 +5,9 @@
  */
 import { TensorShapeError } from '../device/errors.js';
 import type { GpuDevice } from '../device/gpu-device.js';
-import { pipelineCacheOf, type PipelineSpec } from '../gpu/pipeline-cache.js';
+import type { PipelineSpec } from '../gpu/pipeline-cache.js';
 import { GpuTensor } from '../gpu/tensor.js';
-import { createUniformBuffer, packU32Uniforms } from '../gpu/uniforms.js';
+import { planDispatch, submitPlans } from '../kernel-common/plan.js';
 import type { Ints } from '../reference/common.js';
 import { ropeTables } from '../reference/rope.js';
 import source from './rope.wgsl';
@@ -73,22 +73,16 @@ export async function rope(gpu: GpuDevice, x: GpuTensor, table: GpuTensor, optio
   const groupsX = Math.min(groups, maxGroups);
   const groupsY = Math.ceil(groups / groupsX);
   try {
-    await gpu.scoped(kernel, () => {
-      const pipeline = pipelineCacheOf(gpu).get(ropePipelineSpec(Boolean(options.backward)));
-      const uniforms = createUniformBuffer(gpu, packU32Uniforms(ROPE_PARAMS, { tokens, heads, halfDim: headDim / 2, groupsX }), `${kernel}-params`);
-      const bindGroup = gpu.device.createBindGroup({
-        layout: pipeline.getBindGroupLayout(0),
-        entries: [x, table, out].map((t, binding) => ({ binding, resource: { buffer: t.buffer } })).concat([{ binding: 3, resource: { buffer: uniforms } }]),
-      });
-      const encoder = gpu.device.createCommandEncoder({ label: kernel });
-      const pass = encoder.beginComputePass();
-      pass.setPipeline(pipeline);
-      pass.setBindGroup(0, bindGroup);
-      pass.dispatchWorkgroups(groupsX, groupsY, 1);
-      pass.end();
-      gpu.device.queue.submit([encoder.finish()]);
-      uniforms.destroy();
-    });
+    await submitPlans(gpu, kernel, () =>
+      planDispatch(
+        gpu,
+        ropePipelineSpec(Boolean(options.backward)),
+        [x.buffer, table.buffer, out.buffer],
+        ROPE_PARAMS,
+        { tokens, heads, halfDim: headDim / 2, groupsX },
+        [groupsX, groupsY],
+      ),
+    );
   } catch (error) {
     if (!options.out) out.dispose();
     throw error;
