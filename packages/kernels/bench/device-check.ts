@@ -1,14 +1,20 @@
 /**
  * One-shot check on a lent GPU machine (no Node.js or node_modules there): every matmul case of the
- * shared case table against the f64 reference with the tests' tolerance, then GFLOP/s at the
- * benchmark's sizes. Bundled with its WGSL by tools/scripts/pack-device-check.sh; prints plain text.
+ * shared case table against the f64 reference with the tests' tolerance, the same for the fused
+ * log-softmax kernel (forward and backward), then matmul GFLOP/s and the loss kernel's GB/s. Bundled with its WGSL by tools/scripts/pack-device-check.sh; prints plain text.
  */
 import { describeAdapter, requestGpuDevice } from '../src/device/index.js';
 import { GpuTensor } from '../src/gpu/index.js';
 import { matmulCases, matmulInputLengths, matmulReference, planMatmul } from '../src/matmul/index.js';
-import { matmulTolerance, worstToleranceRatio } from '../src/matmul/matmul.tolerance.js';
+import { matmulTolerance } from '../src/matmul/matmul.tolerance.js';
 import { seededFloats } from '../src/random.js';
+import { logSoftmaxGather, logSoftmaxGatherBackward, LOSS_WORKGROUP } from '../src/loss/index.js';
+import { logSoftmaxTolerances } from '../src/loss/loss.tolerance.js';
+import { worstRatio } from '../src/kernel-common/plan.js';
+import { LOG_SOFTMAX_CASES, logSoftmaxCaseInputs } from '../src/reference/log-softmax-gather.cases.js';
+import { logSoftmaxGatherBackward as referenceBackward, logSoftmaxGatherForward as referenceForward } from '../src/reference/log-softmax-gather.js';
 import { gpuGflops } from './gpu-timing.js';
+import { measureLossBandwidth } from './loss-timing.js';
 
 const gpu = await requestGpuDevice();
 console.log(`adapter: ${describeAdapter(gpu.adapter)}`);
@@ -30,12 +36,34 @@ for (const [i, c] of matmulCases.entries()) {
     gpu.device.queue.submit([encoder.finish()]);
     plan.dispose();
   });
-  const { ratio } = worstToleranceRatio(await tc.read(), matmulReference(a, b, c), matmulTolerance(a.map(Math.abs), b.map(Math.abs), c));
+  const { ratio } = worstRatio(await tc.read(), matmulReference(a, b, c), matmulTolerance(a.map(Math.abs), b.map(Math.abs), c));
   if (!(ratio <= 1)) failures += 1;
   console.log(`${ratio <= 1 ? 'pass' : 'FAIL'} ${c.name}: worst error ${ratio.toExponential(2)} × tolerance`);
   for (const t of [ta, tb, tc]) t.dispose();
 }
 console.log(`matmul cases: ${matmulCases.length - failures} passed, ${failures} failed`);
+let lossFailures = 0;
+for (const c of LOG_SOFTMAX_CASES) {
+  const { logits, targets, gLogprob, gEntropy } = logSoftmaxCaseInputs(c);
+  const { tokens, vocab, temperature } = c.dims;
+  const tl = GpuTensor.fromArray(gpu, logits, [tokens, vocab], 'logits');
+  const tt = GpuTensor.fromArray(gpu, Float32Array.from(targets), [tokens], 'targets');
+  const forward = await logSoftmaxGather(gpu, tl, tt, { temperature });
+  const backward = await logSoftmaxGatherBackward(gpu, tl, tt, gLogprob, gEntropy, { temperature });
+  const dlogits = await backward.dlogits.read();
+  const reference = referenceForward(Float64Array.from(logits), targets, c.dims);
+  const referenceD = referenceBackward(Float64Array.from(logits), targets, Float64Array.from(gLogprob), Float64Array.from(gEntropy), c.dims);
+  const tol = logSoftmaxTolerances(logits, targets, c.dims, gLogprob, gEntropy, LOSS_WORKGROUP);
+  const ratio = Math.max(
+    worstRatio(forward.logprob, reference.logprob, tol.logprob).ratio,
+    worstRatio(forward.entropy, reference.entropy, tol.entropy).ratio,
+    worstRatio(dlogits, referenceD, tol.dlogits).ratio,
+  );
+  if (!(ratio <= 1)) lossFailures += 1;
+  console.log(`${ratio <= 1 ? 'pass' : 'FAIL'} log-softmax ${c.name}: worst error ${ratio.toExponential(2)} × tolerance`);
+  for (const t of [tl, tt, backward.dlogits]) t.dispose();
+}
+console.log(`log-softmax cases: ${LOG_SOFTMAX_CASES.length - lossFailures} passed, ${lossFailures} failed`);
 for (const shape of [
   { m: 256, n: 256, k: 256 },
   { m: 1024, n: 1024, k: 1024 },
@@ -44,5 +72,9 @@ for (const shape of [
   { m: 4096, n: 256, k: 256, transB: true },
 ]) {
   console.log(`matmul ${shape.m}×${shape.n}×${shape.k}${shape.transB ? ' NT' : ''}: ${(await gpuGflops(gpu, shape)).toFixed(1)} GFLOP/s`);
+}
+for (const [tokens, vocab] of [[64, 32768], [512, 151936]] as const) {
+  const { forwardGBs, pgGBs, copyGBs } = await measureLossBandwidth(gpu, tokens, vocab);
+  console.log(`loss ${tokens}×${vocab}: forward ${forwardGBs.toFixed(1)} GB/s, PG + dlogits ${pgGBs.toFixed(1)} GB/s, buffer copy ${copyGBs.toFixed(1)} GB/s`);
 }
 gpu.destroy();

@@ -4,13 +4,14 @@ import { GpuTensor } from '../gpu/tensor.js';
 import { matmulCases, type MatmulCase } from './matmul.cases.js';
 import { matmulInputLengths, matmulReference, type MatmulShape } from './matmul.reference.js';
 import { matmul, matmulUsesVec4, planMatmul } from './matmul.js';
-import { matmulTolerance, worstToleranceRatio } from './matmul.tolerance.js';
+import { matmulTolerance } from './matmul.tolerance.js';
+import { worstRatio } from '../kernel-common/plan.js';
 import { seededFloats } from '../random.js';
 
 
 function expectClose(actual: Float32Array, expected: Float32Array, tol: Float32Array, what: string): void {
   expect(actual.length).toBe(expected.length);
-  const { index, ratio } = worstToleranceRatio(actual, expected, tol);
+  const { index, ratio } = worstRatio(actual, expected, tol);
   if (!(ratio <= 1)) {
     throw new Error(`${what}: element ${index} is ${actual[index]}, expected ${expected[index]} ± ${tol[index]} (${ratio.toFixed(1)}× the tolerance)`);
   }

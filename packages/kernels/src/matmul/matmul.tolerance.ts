@@ -13,18 +13,3 @@ export function matmulTolerance(absA: Float32Array, absB: Float32Array, shape: M
   const magnitude = matmulReference(absA, absB, shape);
   return magnitude.map((v) => (shape.k + 2) * 2 ** -24 * v * 1.0001 + 1e-30);
 }
-
-/** Element `index` of `actual` furthest from `expected` relative to `tol`, and that ratio (≤ 1 passes). */
-export function worstToleranceRatio(actual: Float32Array, expected: Float32Array, tol: Float32Array): { index: number; ratio: number } {
-  let index = -1;
-  let ratio = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const r = Math.abs(actual[i]! - expected[i]!) / tol[i]!;
-    // `!(r <= ratio)` also catches NaN, which must count as the worst.
-    if (!(r <= ratio)) {
-      ratio = r;
-      index = i;
-    }
-  }
-  return { index, ratio };
-}
