@@ -254,6 +254,41 @@ describe('CpuDecoderModel on ONNX Runtime', () => {
     }
     if (process.env.DECODER_REPORT) console.log(`gradients: ort-ref ${worstFast.toExponential(2)}, ref-f64 ${worstRef.toExponential(2)} (× max|g| per tensor)`);
   });
+
+  /**
+   * The fast ops (src/cpu-ops) against the all-reference f32 path on the tiny configs (GQA, left
+   * padding, biases, tied and untied). Tolerance per tensor, × max|reference|: 1e-5 for fast ops on
+   * the reference engine (same f64-accumulated products; only rstd storage and f32-stored scores and
+   * probabilities differ), 1e-4 on ORT (f32 sgemm rounding compounds over ~30 ops, as in the test above).
+   */
+  test.each([
+    ['Qwen2 (q/k/v bias, untied)', {}],
+    ['Llama (attention_bias, tied)', { model_type: 'llama', attention_bias: true, tie_word_embeddings: true }],
+  ] as const)('fast ops equal the reference ops in f32: %s', async (_, extra) => {
+    const c = tiny(extra);
+    const w = lively(c, 404);
+    const ref = CpuDecoderModel.f32(c, w);
+    expect(ref.ops).toBe('reference');
+    const fastOrt = CpuDecoderModel.f32(c, w, ortMatmulEngine(ort));
+    expect(fastOrt.ops).toBe('fast');
+    const fastRef = CpuDecoderModel.f32(c, w, referenceMatmul, { ops: 'fast' });
+    const lr = await ref.forward(TOKENS, MASK, B, S);
+    const proj = Float32Array.from(projection(9, lr.length));
+    const gr = await ref.backward(proj);
+    for (const [model, tol] of [[fastRef, 1e-5], [fastOrt, 1e-4]] as const) {
+      // Twice: the second call reuses the attention workspace and must give the same answer.
+      for (let rep = 0; rep < 2; rep++) {
+        const lf = await model.forward(TOKENS, MASK, B, S);
+        expect(maxDiff(lf, lr)).toBeLessThanOrEqual(tol * maxAbs(lr));
+        const gf = await model.backward(proj);
+        expect(Object.keys(gf).sort()).toEqual(Object.keys(gr).sort());
+        for (const name of Object.keys(gr)) {
+          const scale = maxAbs(gr[name]!.data);
+          expect({ name, ok: maxDiff(gf[name]!.data, gr[name]!.data) <= tol * scale }).toEqual({ name, ok: true });
+        }
+      }
+    }
+  });
 });
 
 describe('CpuDecoderModel AdamW', () => {

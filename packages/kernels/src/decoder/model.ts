@@ -13,6 +13,9 @@
  * Float64Array for gradient checks); the references accumulate in f64 either way.
  * Padded positions are computed like any other (their logits are garbage-but-finite, as in HF); a
  * caller that does not want them to learn passes zero dlogits there.
+ * Two op sets (option `ops` of {@link CpuDecoderModel.f32}): 'reference' composes the plain references
+ * (ground truth; the only choice for f64), 'fast' uses src/cpu-ops (tight f32 loops, attention
+ * products on the engine, gradients written in place) — same maths, so results agree to f32 rounding.
  */
 import type { DecoderConfig, ParameterSpec } from '../model/config.js';
 import { parameterSpecs, validateWeights } from '../model/config.js';
@@ -24,8 +27,12 @@ import { attentionBackward, attentionForward, type AttentionDims } from '../refe
 import { embeddingBackward, embeddingForward } from '../reference/embedding.js';
 import { logSoftmaxGatherForward } from '../reference/log-softmax-gather.js';
 import { rmsNormBackward, rmsNormForward } from '../reference/rmsnorm.js';
-import { positionsFromMask, ropeBackward, ropeForward } from '../reference/rope.js';
+import { positionsFromMask, ropeBackward, ropeForward, ropeTables } from '../reference/rope.js';
 import { swigluBackward, swigluForward } from '../reference/swiglu.js';
+import {
+  AttentionWorkspace, addBiasRows, addInto as addIntoFast, attentionProbsLength, columnSumsInto, embeddingBackwardInto, embeddingForwardInto,
+  fastAttentionBackward, fastAttentionForward, rmsNormBackwardInto, rmsNormForwardInto, ropeInPlace, swigluBackwardInto, swigluForwardInto,
+} from '../cpu-ops/index.js';
 import { type MatmulEngine, referenceMatmul } from './matmul-engine.js';
 
 /** One named tensor of kind T (Hugging Face name → shape and row-major data). */
@@ -61,15 +68,31 @@ export interface DecoderStepOptions extends AdamWOptions {
   decayNormsAndBiases?: boolean;
 }
 
+/** Which op implementations a model composes: the plain references or the fast cpu ops (f32 only). */
+export type DecoderOps = 'reference' | 'fast';
+
+/** Options of {@link CpuDecoderModel.f32}. */
+export interface DecoderF32Options {
+  /** Op set; default 'fast' unless the engine is the reference one (then the all-reference path). */
+  ops?: DecoderOps;
+}
+
+/** Extra saved state of the fast path: attention probabilities and RMSNorm reciprocal RMS (not recomputed in backward). */
+interface FastLayerCache {
+  probs: Float32Array; rstd1: Float64Array; rstd2: Float64Array;
+}
+
 /** Activations of one block that the backward needs. */
 interface LayerCache<T extends Floats> {
-  x: T; n1: T; q: T; k: T; v: T; o: T; x1: T; n2: T; gate: T; up: T; h: T;
+  x: T; n1: T; q: T; k: T; v: T; o: T; x1: T; n2: T; gate: T; up: T; h: T; fast?: FastLayerCache;
 }
 
 /** Everything a forward saves for its backward. */
 interface ForwardCache<T extends Floats> {
   batch: number; seq: number; tokens: Int32Array; mask: Int32Array; positions: Int32Array;
   layers: LayerCache<T>[]; xFinal: T; nFinal: T;
+  /** Fast path only: final-norm rstd and the RoPE tables of these positions. */
+  fast?: { rstdFinal: Float64Array; cos: Float64Array; sin: Float64Array };
 }
 
 const EMBED = 'model.embed_tokens.weight';
@@ -122,18 +145,24 @@ export class CpuDecoderModel<T extends Floats> {
   readonly config: DecoderConfig;
   /** The matrix-product engine in use. */
   readonly engine: MatmulEngine<T>;
+  /** The op set in use ('fast' only on Float32 models). */
+  readonly ops: DecoderOps;
+  private readonly workspace = new AttentionWorkspace();
+  // Fast path: activations reused across steps (same shapes ⇒ no allocation, page faults or GC per step).
+  private readonly pool = new AttentionWorkspace();
   private readonly specs: ParameterSpec[];
   private readonly params: DecoderTensors<T> = {};
   private readonly alloc: (n: number) => T;
   private cache: ForwardCache<T> | undefined;
   private gradients: DecoderTensors<T> | undefined;
 
-  private constructor(config: DecoderConfig, weights: Record<string, { shape: number[]; data: ArrayLike<number> }>, engine: MatmulEngine<T>, alloc: (n: number) => T) {
+  private constructor(config: DecoderConfig, weights: Record<string, { shape: number[]; data: ArrayLike<number> }>, engine: MatmulEngine<T>, alloc: (n: number) => T, ops: DecoderOps) {
     // validateWeights only reads lengths and values, so a Float64Array-backed record checks the same way.
     validateWeights(config, weights as unknown as NamedTensors);
     this.config = config;
     this.engine = engine;
     this.alloc = alloc;
+    this.ops = ops;
     // A tied checkpoint that also ships lm_head.weight (equal to the embedding, checked above) drops it.
     this.specs = parameterSpecs(config);
     for (const s of this.specs) {
@@ -144,14 +173,17 @@ export class CpuDecoderModel<T extends Floats> {
     }
   }
 
-  /** A Float32 model (production); weights are copied, validated first (errors name the tensor). */
-  static f32(config: DecoderConfig, weights: Record<string, { shape: number[]; data: ArrayLike<number> }>, engine: MatmulEngine<Float32Array> = referenceMatmul): CpuDecoderModel<Float32Array> {
-    return new CpuDecoderModel<Float32Array>(config, weights, engine, (n) => new Float32Array(n));
+  /** A Float32 model (production); weights are copied, validated first (errors name the tensor); ops default as {@link DecoderF32Options}. */
+  static f32(config: DecoderConfig, weights: Record<string, { shape: number[]; data: ArrayLike<number> }>, engine: MatmulEngine<Float32Array> = referenceMatmul, options: DecoderF32Options = {}): CpuDecoderModel<Float32Array> {
+    // The reference engine means "ground truth" (and is too slow for the fast ops to matter), so it keeps the reference ops.
+    const ops = options.ops ?? (engine.name === 'reference' ? 'reference' : 'fast');
+    if (ops !== 'reference' && ops !== 'fast') throw new DecoderModelError(`ops: expected 'reference' or 'fast', got ${String(ops)}`);
+    return new CpuDecoderModel<Float32Array>(config, weights, engine, (n) => new Float32Array(n), ops);
   }
 
   /** A Float64 model on the reference engine, for finite-difference checks; weights are copied. */
   static f64(config: DecoderConfig, weights: Record<string, { shape: number[]; data: ArrayLike<number> }>): CpuDecoderModel<Float64Array> {
-    return new CpuDecoderModel<Float64Array>(config, weights, referenceMatmul, (n) => new Float64Array(n));
+    return new CpuDecoderModel<Float64Array>(config, weights, referenceMatmul, (n) => new Float64Array(n), 'reference');
   }
 
   /**
@@ -193,6 +225,7 @@ export class CpuDecoderModel<T extends Floats> {
     const ids = toInt32('tokens', tokens, n, (v) => v >= 0 && v < c.vocabSize, `a token id in [0, ${c.vocabSize})`);
     const m = toInt32('mask', mask, n, (v) => v === 0 || v === 1, '0 or 1');
     const positions = positionsFromMask(m, batch, seq);
+    if (this.ops === 'fast') return (await this.fastForward(ids, m, positions, batch, seq)) as T;
     const hidden = c.hiddenSize;
     const norm = { rows: n, hidden, eps: c.rmsNormEps };
     const attn: AttentionDims = { batch, seq, numHeads: c.numAttentionHeads, numKvHeads: c.numKeyValueHeads, headDim: c.headDim };
@@ -242,6 +275,11 @@ export class CpuDecoderModel<T extends Floats> {
     }
     const grads: DecoderTensors<T> = {};
     for (const s of this.specs) grads[s.name] = { shape: [...s.shape], data: this.alloc(this.params[s.name]!.data.length) };
+    if (this.ops === 'fast') {
+      await this.fastBackward(dlogits as Float32Array, grads as unknown as DecoderTensors<Float32Array>, cache as unknown as ForwardCache<Float32Array>);
+      this.gradients = grads;
+      return grads;
+    }
     const norm = { rows: n, hidden, eps: c.rmsNormEps };
     const attn: AttentionDims = { batch: cache.batch, seq: cache.seq, numHeads: c.numAttentionHeads, numKvHeads: c.numKeyValueHeads, headDim: c.headDim };
     const rope = { tokens: n, headDim: c.headDim, theta: c.ropeTheta };
@@ -280,6 +318,140 @@ export class CpuDecoderModel<T extends Floats> {
     addInto(grads[EMBED]!.data, embeddingBackward(dx, cache.tokens, { vocab: c.vocabSize, hidden }));
     this.gradients = grads;
     return grads;
+  }
+
+  /** Float32 views of the engine and a parameter, for the fast path (only reachable on f32 models). */
+  private f32Engine(): MatmulEngine<Float32Array> {
+    return this.engine as unknown as MatmulEngine<Float32Array>;
+  }
+
+  private pf(name: string): Float32Array {
+    return this.params[name]!.data as Float32Array;
+  }
+
+  /** The fast forward (same graph as {@link forward}'s reference path, cpu-ops and in-place buffers). */
+  private async fastForward(ids: Int32Array, m: Int32Array, positions: Int32Array, batch: number, seq: number): Promise<Float32Array> {
+    const c = this.config;
+    const n = batch * seq;
+    const hidden = c.hiddenSize;
+    const eps = c.rmsNormEps;
+    const H = c.numAttentionHeads;
+    const KV = c.numKeyValueHeads;
+    const D = c.headDim;
+    const attn = { batch, seq, numHeads: H, numKvHeads: KV, headDim: D };
+    const engine = this.f32Engine();
+    const pool = this.pool;
+    const linear = async (x: Float32Array, name: string, bias: string | null, key: string): Promise<Float32Array> => {
+      const [out, inp] = this.params[name]!.shape as [number, number];
+      const y = await engine.matmul(x, this.pf(name), { m: n, n: out, k: inp, transB: true }, key === '' ? undefined : pool.get(key, n * out));
+      if (bias) addBiasRows(y, this.pf(bias));
+      return y;
+    };
+    // One table for q, k and both backwards (the reference rebuilds it per call).
+    const { cos, sin } = ropeTables(positions, D, c.ropeTheta);
+    let x = pool.get('x0', n * hidden);
+    embeddingForwardInto(this.pf(EMBED), ids, hidden, x);
+    const layers: LayerCache<Float32Array>[] = [];
+    for (let i = 0; i < c.numHiddenLayers; i++) {
+      const L = (s: string): string => layerName(i, s);
+      const bias = (proj: string): string | null => (c.attentionBias ? L(`self_attn.${proj}_proj.bias`) : null);
+      const P = (name: string, len: number): Float32Array => pool.get(`${i}.${name}`, len);
+      const n1 = P('n1', n * hidden);
+      const rstd1 = new Float64Array(n);
+      rmsNormForwardInto(x, this.pf(L('input_layernorm.weight')), n, hidden, eps, n1, rstd1);
+      const q = await linear(n1, L('self_attn.q_proj.weight'), bias('q'), `${i}.q`);
+      ropeInPlace(q, cos, sin, n, H, D, 1);
+      const k = await linear(n1, L('self_attn.k_proj.weight'), bias('k'), `${i}.k`);
+      ropeInPlace(k, cos, sin, n, KV, D, 1);
+      const v = await linear(n1, L('self_attn.v_proj.weight'), bias('v'), `${i}.v`);
+      const o = P('o', n * H * D);
+      const probs = P('probs', attentionProbsLength(attn));
+      await fastAttentionForward(engine, q, k, v, m, attn, this.workspace, o, probs);
+      const a = await linear(o, L('self_attn.o_proj.weight'), c.oProjBias ? L('self_attn.o_proj.bias') : null, 'a');
+      const x1 = P('x1', n * hidden);
+      addIntoFast(x, a, x1);
+      const n2 = P('n2', n * hidden);
+      const rstd2 = new Float64Array(n);
+      rmsNormForwardInto(x1, this.pf(L('post_attention_layernorm.weight')), n, hidden, eps, n2, rstd2);
+      const gate = await linear(n2, L('mlp.gate_proj.weight'), null, `${i}.gate`);
+      const up = await linear(n2, L('mlp.up_proj.weight'), null, `${i}.up`);
+      const h = P('h', gate.length);
+      swigluForwardInto(gate, up, h);
+      // The layer's output is the next layer's input x: its own pooled buffer.
+      const d = await linear(h, L('mlp.down_proj.weight'), null, `${i + 1}.x`);
+      layers.push({ x, n1, q, k, v, o, x1, n2, gate, up, h, fast: { probs, rstd1, rstd2 } });
+      // d is this layer's own buffer, so the next residual stream is written over it.
+      addIntoFast(x1, d, d);
+      x = d;
+    }
+    const nFinal = pool.get('nFinal', n * hidden);
+    const rstdFinal = new Float64Array(n);
+    rmsNormForwardInto(x, this.pf('model.norm.weight'), n, hidden, eps, nFinal, rstdFinal);
+    // Logits are the caller's (they may be kept across calls): fresh, not pooled.
+    const logits = await linear(nFinal, c.tieWordEmbeddings ? EMBED : LM_HEAD, null, '');
+    (this as unknown as CpuDecoderModel<Float32Array>).cache = {
+      batch, seq, tokens: ids, mask: m, positions, layers, xFinal: x, nFinal, fast: { rstdFinal, cos, sin },
+    };
+    return logits;
+  }
+
+  /**
+   * Backward of a Linear on the fast path: dW is written by the engine straight into the gradient
+   * (every Linear weight has one use per step, and the tied embedding's scatter-add comes after its
+   * LM-head product), db accumulated; returns dx = dy·W.
+   */
+  private async fastLinearBackward(dy: Float32Array, x: Float32Array, name: string, bias: string | null, rows: number, grads: DecoderTensors<Float32Array>, key: string): Promise<Float32Array> {
+    const [out, inp] = this.params[name]!.shape as [number, number];
+    const engine = this.f32Engine();
+    await engine.matmul(dy, x, { m: out, n: inp, k: rows, transA: true }, grads[name]!.data);
+    if (bias) columnSumsInto(dy, out, grads[bias]!.data);
+    return engine.matmul(dy, this.pf(name), { m: rows, n: inp, k: out }, this.pool.get(`d:${key}`, rows * inp));
+  }
+
+  /** The fast backward into zeroed `grads` (same chain as {@link backward}'s reference path). */
+  private async fastBackward(dlogits: Float32Array, grads: DecoderTensors<Float32Array>, cache: ForwardCache<Float32Array>): Promise<void> {
+    const c = this.config;
+    const n = cache.batch * cache.seq;
+    const hidden = c.hiddenSize;
+    const H = c.numAttentionHeads;
+    const KV = c.numKeyValueHeads;
+    const D = c.headDim;
+    const attn = { batch: cache.batch, seq: cache.seq, numHeads: H, numKvHeads: KV, headDim: D };
+    const { rstdFinal, cos, sin } = cache.fast!;
+    // Each call's dx gets its own pooled buffer (key), since several are alive at once (dn1 + dk's + dv's).
+    const lb = (dy: Float32Array, x: Float32Array, name: string, bias: string | null, key: string): Promise<Float32Array> => this.fastLinearBackward(dy, x, name, bias, n, grads, key);
+    const pool = this.pool;
+
+    const dnf = await lb(dlogits, cache.nFinal, c.tieWordEmbeddings ? EMBED : LM_HEAD, null, 'nf');
+    // dx is the residual stream's gradient, updated in place by each block's RMSNorm backwards.
+    const dx = pool.get('dx', n * hidden);
+    rmsNormBackwardInto(dnf, cache.xFinal, this.pf('model.norm.weight'), rstdFinal, n, hidden, dx, grads['model.norm.weight']!.data);
+    for (let i = c.numHiddenLayers - 1; i >= 0; i--) {
+      const L = (s: string): string => layerName(i, s);
+      const bias = (proj: string): string | null => (c.attentionBias ? L(`self_attn.${proj}_proj.bias`) : null);
+      const s = cache.layers[i]!;
+      const f = s.fast!;
+      const dh = await lb(dx, s.h, L('mlp.down_proj.weight'), null, 'h');
+      const dgate = pool.get('dgate', dh.length);
+      const dup = pool.get('dup', dh.length);
+      swigluBackwardInto(dh, s.gate, s.up, dgate, dup);
+      const dn2 = await lb(dgate, s.n2, L('mlp.gate_proj.weight'), null, 'n2');
+      addIntoFast(dn2, await lb(dup, s.n2, L('mlp.up_proj.weight'), null, 'n2b'), dn2);
+      rmsNormBackwardInto(dn2, s.x1, this.pf(L('post_attention_layernorm.weight')), f.rstd2, n, hidden, dx, grads[L('post_attention_layernorm.weight')]!.data, true);
+      const dO = await lb(dx, s.o, L('self_attn.o_proj.weight'), c.oProjBias ? L('self_attn.o_proj.bias') : null, 'o');
+      const dq = pool.get('dq', s.q.length);
+      const dk = pool.get('dk', s.k.length);
+      const dv = pool.get('dv', s.v.length);
+      await fastAttentionBackward(this.f32Engine(), dO, s.q, s.k, s.v, f.probs, attn, this.workspace, dq, dk, dv);
+      ropeInPlace(dq, cos, sin, n, H, D, -1);
+      ropeInPlace(dk, cos, sin, n, KV, D, -1);
+      const dn1 = await lb(dq, s.n1, L('self_attn.q_proj.weight'), bias('q'), 'n1');
+      addIntoFast(dn1, await lb(dk, s.n1, L('self_attn.k_proj.weight'), bias('k'), 'n1k'), dn1);
+      addIntoFast(dn1, await lb(dv, s.n1, L('self_attn.v_proj.weight'), bias('v'), 'n1v'), dn1);
+      rmsNormBackwardInto(dn1, s.x, this.pf(L('input_layernorm.weight')), f.rstd1, n, hidden, dx, grads[L('input_layernorm.weight')]!.data, true);
+    }
+    // Tied: the LM head's dW is already in the embedding's gradient; the scatter-add accumulates onto it.
+    embeddingBackwardInto(dx, cache.tokens, hidden, grads[EMBED]!.data);
   }
 
   /**

@@ -1,0 +1,135 @@
+/**
+ * One full training step of the cpu backend's decoder — forward, next-token cross-entropy and its
+ * dlogits, backward, AdamW — on a ~1M-parameter Qwen2-like config (hidden 128, 4 layers, 4/2 heads,
+ * intermediate 344, vocab 2048, tied embeddings), seq 64. Entries (merged into
+ * bench-results/kernels.json):
+ *   - `train-step-cpu`: tokens/s of the fast path (src/cpu-ops + ORT MatMul engine) at batch FAST_BATCH;
+ *     baseline: tokens/s of the all-reference path (plain-loop ops and products) at batch REF_BATCH,
+ *     same run (the reference is ~30 s per step at batch 64, and its tokens/s does not depend on batch).
+ *   - `train-step-cpu-flops`: achieved GFLOP/s of the fast step, FLOPs = 6·P·T + 12·B·H·S²·D
+ *     (P parameters, T = B·S tokens: 2·P·T forward and 4·P·T backward; attention's QKᵀ and P·V are
+ *     2·B·H·S²·D each forward and twice that backward, counted over the full S² that is computed even
+ *     though the causal half is masked); baseline: ORT MatMul (NN) GFLOP/s at 4096×256×256, same run,
+ *     same thread count — what MLAS does on these cores with one large product.
+ * Timing: median of several steps after warm-up steps (sessions created, buffers grown).
+ * Threads: the fast path is timed with ORT at 1 thread and at all cores and the faster is reported
+ * (named in the unit): ORT's idle intra-op threads spin after each product and, on a 2-core machine,
+ * halve the speed of the JS ops between products, so 1 thread can win overall.
+ */
+import { availableParallelism } from 'node:os';
+import * as ort from 'onnxruntime-node';
+import { compared, median, writeResults, type BenchEntry } from '../../../tools/bench/harness.js';
+import { encodeOnnxModel } from '../src/cpu/onnx-proto.js';
+import { OrtMatmul } from '../src/cpu/ort-matmul.js';
+import { CpuDecoderModel, ortMatmulEngine } from '../src/decoder/index.js';
+import { initWeights, parameterCount, parseDecoderConfig } from '../src/model/config.js';
+import { seededFloats, seededInts } from '../src/random.js';
+
+const SEQ = 64;
+const FAST_BATCH = 64;
+const REF_BATCH = 8;
+const THREADS = availableParallelism();
+const config = parseDecoderConfig({
+  model_type: 'qwen2', hidden_size: 128, num_hidden_layers: 4, num_attention_heads: 4, num_key_value_heads: 2,
+  intermediate_size: 344, vocab_size: 2048, rms_norm_eps: 1e-6, rope_theta: 10000, tie_word_embeddings: true,
+});
+const params = parameterCount(config);
+const weights = initWeights(config, 1);
+const adamw = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 };
+
+/** Mean next-token cross-entropy's dlogits into `d` [batch, seq, vocab] (last position 0): part of a real step's cost. */
+function crossEntropyGrad(logits: Float32Array, tokens: Int32Array, batch: number, seq: number, vocab: number, d: Float32Array): void {
+  const count = batch * (seq - 1);
+  for (let b = 0; b < batch; b++) {
+    for (let s = 0; s < seq; s++) {
+      const o = (b * seq + s) * vocab;
+      if (s === seq - 1) {
+        d.fill(0, o, o + vocab);
+        continue;
+      }
+      let m = -Infinity;
+      for (let j = 0; j < vocab; j++) if (logits[o + j]! > m) m = logits[o + j]!;
+      let sum = 0;
+      for (let j = 0; j < vocab; j++) sum += Math.exp(logits[o + j]! - m);
+      const inv = 1 / (sum * count);
+      for (let j = 0; j < vocab; j++) d[o + j] = Math.exp(logits[o + j]! - m) * inv;
+      const t = o + tokens[b * seq + s + 1]!;
+      d[t] = d[t]! - 1 / count;
+    }
+  }
+}
+
+/** Median seconds per training step of `model` at `batch` over `runs` steps after `warmup` steps. */
+async function stepSeconds(model: CpuDecoderModel<Float32Array>, batch: number, runs: number, warmup: number): Promise<number> {
+  const tokens = seededInts(3, batch * SEQ, config.vocabSize);
+  const mask = new Int32Array(batch * SEQ).fill(1);
+  const dlogits = new Float32Array(batch * SEQ * config.vocabSize);
+  const state = model.createAdamWState();
+  const samples: number[] = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    const start = process.hrtime.bigint();
+    const logits = await model.forward(tokens, mask, batch, SEQ);
+    crossEntropyGrad(logits, tokens, batch, SEQ, config.vocabSize, dlogits);
+    await model.backward(dlogits);
+    model.step(state, adamw);
+    const s = Number(process.hrtime.bigint() - start) / 1e9;
+    if (i >= warmup) samples.push(s);
+    process.stdout.write(`  ${model.ops}/${model.engine.name} batch ${batch} step ${i}${i < warmup ? ' (warm-up)' : ''}: ${s.toFixed(3)} s\n`);
+  }
+  return median(samples);
+}
+
+/** ORT MatMul (NN) GFLOP/s at m×n×k, median of 20 runs after 3 (the matmul bench's baseline, remeasured here). */
+async function ortGflops(m: number, n: number, k: number): Promise<number> {
+  const session = await ort.InferenceSession.create(
+    encodeOnnxModel({
+      nodes: [{ opType: 'MatMul', inputs: ['A', 'B'], outputs: ['C'] }],
+      inputs: [{ name: 'A', dims: [m, k] }, { name: 'B', dims: [k, n] }],
+      outputs: [{ name: 'C', dims: [m, n] }],
+    }),
+    { intraOpNumThreads: THREADS, interOpNumThreads: 1, graphOptimizationLevel: 'all' },
+  );
+  const feeds = { A: new ort.Tensor('float32', seededFloats(1, m * k, 0.5), [m, k]), B: new ort.Tensor('float32', seededFloats(2, k * n, 0.5), [k, n]) };
+  const samples: number[] = [];
+  for (let i = 0; i < 23; i++) {
+    const start = process.hrtime.bigint();
+    await session.run(feeds);
+    if (i >= 3) samples.push(Number(process.hrtime.bigint() - start) / 1e9);
+  }
+  await session.release();
+  return (2 * m * n * k) / median(samples) / 1e9;
+}
+
+process.stdout.write(`train-step bench: ${params} parameters, seq ${SEQ}, ${THREADS} ORT threads\n`);
+const entries: BenchEntry[] = [];
+{
+  let fastS = Infinity;
+  let fastThreads = 0;
+  for (const threads of [...new Set([1, THREADS])]) {
+    const engine = new OrtMatmul({ threads });
+    try {
+      const s = await stepSeconds(CpuDecoderModel.f32(config, weights, ortMatmulEngine(engine)), FAST_BATCH, 5, 2);
+      process.stdout.write(`  ORT ${threads} thread(s): ${s.toFixed(3)} s/step\n`);
+      if (s < fastS) [fastS, fastThreads] = [s, threads];
+    } finally {
+      await engine.dispose();
+    }
+  }
+  const reference = CpuDecoderModel.f32(config, weights);
+  const refS = await stepSeconds(reference, REF_BATCH, 2, 1);
+  const ortRate = await ortGflops(4096, 256, 256);
+
+  const fastTokens = FAST_BATCH * SEQ;
+  const fastTps = fastTokens / fastS;
+  const refTps = (REF_BATCH * SEQ) / refS;
+  const attnFlops = 12 * FAST_BATCH * config.numAttentionHeads * SEQ * SEQ * config.headDim;
+  const gflops = (6 * params * fastTokens + attnFlops) / fastS / 1e9;
+  process.stdout.write(`fast ${fastTps.toFixed(0)} tokens/s (${fastS.toFixed(3)} s/step), reference ${refTps.toFixed(1)} tokens/s (${refS.toFixed(2)} s/step)\n`);
+  process.stdout.write(`fast ${gflops.toFixed(2)} GFLOP/s vs ORT MatMul 4096×256×256 ${ortRate.toFixed(2)} GFLOP/s\n`);
+  const what = `${params}-parameter Qwen2-like decoder (hidden 128, 4 layers, 4/2 heads, intermediate 344, vocab 2048), seq ${SEQ}, forward + cross-entropy + backward + AdamW, ${THREADS} threads`;
+  entries.push(compared('train-step-cpu', fastTps, refTps,
+    `tokens/s (higher is better); ${what}; fast cpu ops + ORT MatMul (${fastThreads} thread(s)) at batch ${FAST_BATCH}; baseline: all-reference path (plain-loop ops and products) at batch ${REF_BATCH}, same run`));
+  entries.push(compared('train-step-cpu-flops', gflops, ortRate,
+    `GFLOP/s (higher is better); ${what}, batch ${FAST_BATCH}, ORT ${fastThreads} thread(s) in the step; FLOPs = 6·params·tokens + 12·batch·heads·seq²·headDim; baseline: ORT MatMul (NN) 4096×256×256, same run`));
+}
+writeResults('kernels', entries, { merge: true });
