@@ -50,34 +50,23 @@ export function attentionProbsLength(d: FastAttentionDims): number {
   return d.batch * d.numHeads * d.seq * d.seq;
 }
 
-/** Copies x [batch, seq, heads, d] heads of kv group g into the stacked layout [batch·Hkv, hpg·seq, d]. */
-function gather(x: Float32Array, out: Float32Array, d: FastAttentionDims, heads: number): void {
+/**
+ * Moves head rows between the model layout [batch, seq, heads, d] and the stacked layout
+ * [batch·Hkv, hpg·seq, d] (the query heads of one kv group as rows): `gather` copies model → stacked,
+ * `scatter` stacked → model. One index map serves both directions.
+ */
+function permuteHeads(model: Float32Array, stacked: Float32Array, d: FastAttentionDims, heads: number, direction: 'gather' | 'scatter'): void {
   const { batch, seq, headDim } = d;
   const hpg = heads / d.numKvHeads;
   for (let b = 0; b < batch; b++) {
     for (let s = 0; s < seq; s++) {
       for (let h = 0; h < heads; h++) {
         const g = (h / hpg) | 0;
-        const src = ((b * seq + s) * heads + h) * headDim;
-        const dst = (((b * d.numKvHeads + g) * hpg + (h - g * hpg)) * seq + s) * headDim;
-        // Plain loop, not set(subarray): a view per 32-float head row costs more than the copy.
-        for (let e = 0; e < headDim; e++) out[dst + e] = x[src + e]!;
-      }
-    }
-  }
-}
-
-/** Inverse of {@link gather}: stacked [batch·Hkv, hpg·seq, d] back to [batch, seq, heads, d]. */
-function scatter(stacked: Float32Array, x: Float32Array, d: FastAttentionDims, heads: number): void {
-  const { batch, seq, headDim } = d;
-  const hpg = heads / d.numKvHeads;
-  for (let b = 0; b < batch; b++) {
-    for (let s = 0; s < seq; s++) {
-      for (let h = 0; h < heads; h++) {
-        const g = (h / hpg) | 0;
-        const dst = ((b * seq + s) * heads + h) * headDim;
-        const src = (((b * d.numKvHeads + g) * hpg + (h - g * hpg)) * seq + s) * headDim;
-        for (let e = 0; e < headDim; e++) x[dst + e] = stacked[src + e]!;
+        const m = ((b * seq + s) * heads + h) * headDim;
+        const st = (((b * d.numKvHeads + g) * hpg + (h - g * hpg)) * seq + s) * headDim;
+        // Plain loops, not set(subarray): a view per 32-float head row costs more than the copy.
+        if (direction === 'gather') for (let e = 0; e < headDim; e++) stacked[st + e] = model[m + e]!;
+        else for (let e = 0; e < headDim; e++) model[m + e] = stacked[st + e]!;
       }
     }
   }
@@ -141,13 +130,13 @@ export async function fastAttentionForward(
   const ks = ws.get('k', entries * seq * headDim);
   const vs = ws.get('v', entries * seq * headDim);
   const os = ws.get('o', entries * rows * headDim);
-  gather(q, qs, d, d.numHeads);
-  gather(k, ks, d, d.numKvHeads);
-  gather(v, vs, d, d.numKvHeads);
+  permuteHeads(q, qs, d, d.numHeads, 'gather');
+  permuteHeads(k, ks, d, d.numKvHeads, 'gather');
+  permuteHeads(v, vs, d, d.numKvHeads, 'gather');
   await engine.matmul(qs, ks, { batch: entries, m: rows, n: seq, k: headDim, transB: true }, probs);
   maskedSoftmax(probs, mask, d, 1 / Math.sqrt(headDim));
   await engine.matmul(probs, vs, { batch: entries, m: rows, n: headDim, k: seq }, os);
-  scatter(os, o, d, d.numHeads);
+  permuteHeads(o, os, d, d.numHeads, 'scatter');
 }
 
 /**
@@ -179,10 +168,10 @@ export async function fastAttentionBackward(
   const dqs = ws.get('dq', entries * rows * headDim);
   const dks = ws.get('dk', entries * seq * headDim);
   const dvs = ws.get('dv', entries * seq * headDim);
-  gather(q, qs, d, d.numHeads);
-  gather(k, ks, d, d.numKvHeads);
-  gather(v, vs, d, d.numKvHeads);
-  gather(dO, dos, d, d.numHeads);
+  permuteHeads(q, qs, d, d.numHeads, 'gather');
+  permuteHeads(k, ks, d, d.numKvHeads, 'gather');
+  permuteHeads(v, vs, d, d.numKvHeads, 'gather');
+  permuteHeads(dO, dos, d, d.numHeads, 'gather');
   // dV = Pᵀ·dO (summing the group's query heads), dP = dO·Vᵀ.
   await engine.matmul(probs, dos, { batch: entries, m: seq, n: headDim, k: rows, transA: true }, dvs);
   await engine.matmul(dos, vs, { batch: entries, m: rows, n: seq, k: headDim, transB: true }, ds);
@@ -196,7 +185,7 @@ export async function fastAttentionBackward(
   }
   await engine.matmul(ds, ks, { batch: entries, m: rows, n: headDim, k: seq }, dqs);
   await engine.matmul(ds, qs, { batch: entries, m: seq, n: headDim, k: rows, transA: true }, dks);
-  scatter(dqs, dq, d, d.numHeads);
-  scatter(dks, dk, d, d.numKvHeads);
-  scatter(dvs, dv, d, d.numKvHeads);
+  permuteHeads(dq, dqs, d, d.numHeads, 'scatter');
+  permuteHeads(dk, dks, d, d.numKvHeads, 'scatter');
+  permuteHeads(dv, dvs, d, d.numKvHeads, 'scatter');
 }
