@@ -4,7 +4,10 @@ import { wgslStructFields } from '../gpu/uniforms.js';
 import { parameterSpecs, parseDecoderConfig, type DecoderConfig } from '../model/config.js';
 import type { NamedTensors } from '../model/safetensors.js';
 import { SeededRandom } from '../random.js';
-import { BIAS_ADD_PARAMS, BIAS_ADD_WGSL, GpuDecoderModel } from './index.js';
+import { AdamwTolerance } from '../adamw/adamw.tolerance.js';
+import { assertClose } from '../kernel-common/plan.js';
+import { referenceMatmul } from '../decoder/matmul-engine.js';
+import { ADD_INTO_PARAMS, ADD_INTO_WGSL, BIAS_ADD_PARAMS, BIAS_ADD_WGSL, BIAS_GRAD_PARAMS, BIAS_GRAD_WGSL, GpuDecoderModel } from './index.js';
 
 // Tolerance: |gpu − ref| ≤ 1e-4 · max|ref logit| over real (mask = 1) positions.
 // Budget: each layer is ~40 f32-rounded ops deep on the path to a logit (RMSNorm's sum of squares and
@@ -27,6 +30,11 @@ const qwen2 = parseDecoderConfig({
 const llama = parseDecoderConfig({
   model_type: 'llama', hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
   intermediate_size: 48, vocab_size: 37, rms_norm_eps: 1e-5, rope_theta: 10000, tie_word_embeddings: true,
+});
+// Llama with attention_bias: q/k/v and o_proj biases (the only config where o_proj has one).
+const llamaBias = parseDecoderConfig({
+  model_type: 'llama', hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
+  intermediate_size: 48, vocab_size: 37, rms_norm_eps: 1e-5, rope_theta: 10000, tie_word_embeddings: true, attention_bias: true,
 });
 
 /**
@@ -144,4 +152,148 @@ await describeGpu('GpuDecoderModel forward vs the CPU reference decoder', (gpu) 
     await expect(model.weights()).rejects.toThrow(/weights: this GpuDecoderModel has been disposed/);
     model.dispose();
   });
+});
+
+/** Seeded dlogits [batch, seq, vocab], uniform in ±1, zero at padded positions (they must not learn). */
+function seededDlogits(vocab: number, seed: number): Float32Array {
+  const random = new SeededRandom(seed);
+  const out = new Float32Array(MASK.length * vocab);
+  for (let t = 0; t < MASK.length; t++) {
+    if (MASK[t] !== 1) continue;
+    for (let j = 0; j < vocab; j++) out[t * vocab + j] = 2 * random.next() - 1;
+  }
+  return out;
+}
+
+/** Mean next-token cross-entropy over pairs whose both tokens are real, and its dloss/dlogits. */
+function nextTokenLoss(logits: Float32Array, vocab: number): { loss: number; dlogits: Float32Array } {
+  const dlogits = new Float32Array(logits.length);
+  let loss = 0;
+  let count = 0;
+  for (let b = 0; b < BATCH; b++) {
+    for (let s = 0; s + 1 < SEQ; s++) if (MASK[b * SEQ + s] === 1 && MASK[b * SEQ + s + 1] === 1) count++;
+  }
+  for (let b = 0; b < BATCH; b++) {
+    for (let s = 0; s + 1 < SEQ; s++) {
+      const t = b * SEQ + s;
+      if (MASK[t] !== 1 || MASK[t + 1] !== 1) continue;
+      const row = logits.subarray(t * vocab, (t + 1) * vocab);
+      const max = Math.max(...row);
+      let sum = 0;
+      for (const z of row) sum += Math.exp(z - max);
+      const lse = max + Math.log(sum);
+      const target = TOKENS[t + 1]!;
+      loss += (lse - row[target]!) / count;
+      for (let j = 0; j < vocab; j++) dlogits[t * vocab + j] = (Math.exp(row[j]! - lse) - (j === target ? 1 : 0)) / count;
+    }
+  }
+  return { loss, dlogits };
+}
+
+// Gradient tolerance: per tensor, max |gpu − ref| ≤ 3e-4 · max |ref grad| of that tensor.
+// Budget: a gradient inherits the forward's activation error (≈ 1e-5 of scale, see REL_TOL) and adds
+// the backward chain, about twice the forward's depth (per layer ~10 matmuls with reductions of length
+// ≤ 48, or rows = 12 for dW and vocab 37 for the head's dx; RMSNorm and SwiGLU backwards; attention's
+// dS = P·(dP − D)), each op a few u = 2⁻²⁴ apart between the GPU's f32 sums and the reference's f64
+// sums rounded to f32 ⇒ ≈ 3e-5 of scale. Two backward steps subtract nearly equal terms (attention's
+// dP − D, RMSNorm's w·dy − x·rstd²·mean(x·w·dy)), amplifying that by up to ~10 where they cancel:
+// ≈ 3e-4. Scaling by the tensor's max |grad| rather than per element keeps near-zero entries (pure
+// cancellation noise) from dominating. Measured on lavapipe: worst 1.7e-6 (qwen2), 9.5e-7 (llama),
+// so ≥ 150× headroom. Real defects tried by hand land at 2e-1…5e-1: RoPE's backward run as forward
+// 4.4e-1, the dk branch dropped from dn1 5.2e-1, the tied embedding's scatter overwriting the LM-head
+// share instead of adding 2.4e-1.
+const GRAD_REL_TOL = 3e-4;
+
+await describeGpu('GpuDecoderModel backward vs the CPU reference decoder', (gpu) => {
+  it('new kernels: uniform field lists match the WGSL structs', () => {
+    expect(wgslStructFields(BIAS_GRAD_WGSL, 'Params')).toEqual([...BIAS_GRAD_PARAMS]);
+    expect(wgslStructFields(ADD_INTO_WGSL, 'Params')).toEqual([...ADD_INTO_PARAMS]);
+  });
+
+  it.each([['qwen2 (q/k/v bias, untied head)', qwen2, 21], ['llama (tied embeddings)', llama, 22], ['llama (tied, q/k/v + o_proj bias)', llamaBias, 23]] as const)(
+    '%s: every gradient matches the reference backward',
+    async (_name, config, seed) => {
+      const weights = testWeights(config, seed);
+      const dlogits = seededDlogits(config.vocabSize, seed + 100);
+      const cpu = CpuDecoderModel.f32(config, weights, referenceMatmul, { ops: 'reference' });
+      await cpu.forward(TOKENS, MASK, BATCH, SEQ);
+      const ref = await cpu.backward(dlogits.slice());
+      const model = GpuDecoderModel.create(gpu, config, weights);
+      try {
+        await expect(model.backward(dlogits)).rejects.toThrow(/backward: no forward/);
+        await model.forward(TOKENS, MASK, BATCH, SEQ);
+        const grads = await model.backward(dlogits);
+        expect(Object.keys(grads).sort()).toEqual(Object.keys(ref).sort());
+        if (config.tieWordEmbeddings) expect(grads['lm_head.weight']).toBeUndefined();
+        let worst = 0;
+        const failures: string[] = [];
+        for (const [name, r] of Object.entries(ref)) {
+          const got = grads[name]!;
+          expect(got.shape).toEqual(r.shape);
+          let err = 0;
+          let scale = 0;
+          for (let i = 0; i < r.data.length; i++) {
+            err = Math.max(err, Math.abs(got.data[i]! - r.data[i]!));
+            scale = Math.max(scale, Math.abs(r.data[i]!));
+          }
+          expect(scale).toBeGreaterThan(0);
+          const rel = err / scale;
+          worst = Math.max(worst, rel);
+          if (!(rel <= GRAD_REL_TOL)) failures.push(`${name}: worst |gpu − ref| ${err.toExponential(2)} = ${rel.toExponential(2)} of max|grad| ${scale.toExponential(2)}`);
+        }
+        expect(failures).toEqual([]);
+        if (process.env.RLVR_TOL_LOG) process.stderr.write(`TOL gpu-decoder backward ${config.modelType}: worst ${worst.toExponential(2)} of max|grad|\n`);
+        // A second backward of the same forward reuses every buffer and gives identical gradients.
+        expect(await model.backward(dlogits)).toEqual(grads);
+      } finally {
+        model.dispose();
+      }
+    },
+  );
+});
+
+// AdamW tolerance: AdamwTolerance (src/adamw), the bound the AdamW kernel's own tests use, accumulated
+// over the 4 steps from the reference's before/after parameters: per step 3u·|p| + (24 + 8s)·u·|update|.
+await describeGpu('GpuDecoderModel AdamW step vs CpuDecoderModel.step', (gpu) => {
+  it.each([['qwen2 (untied)', qwen2, 31], ['llama (tied, o_proj bias)', llamaBias, 32]] as const)(
+    '%s: 4 GPU AdamW steps equal the reference step on the same gradients; next-token loss decreases',
+    async (_name, config, seed) => {
+      const weights = testWeights(config, seed);
+      const options = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1 };
+      const cpu = CpuDecoderModel.f32(config, weights, referenceMatmul, { ops: 'reference' });
+      const state = cpu.createAdamWState();
+      const tols = new Map(parameterSpecs(config).map((s) => [s.name, new AdamwTolerance(s.shape.reduce((x, y) => x * y, 1), options.beta1)]));
+      const model = GpuDecoderModel.create(gpu, config, weights);
+      try {
+        await expect(model.step(options)).rejects.toThrow(/step: no gradients/);
+        const losses: number[] = [];
+        for (let step = 0; step < 4; step++) {
+          const { loss, dlogits } = nextTokenLoss(await model.forward(TOKENS, MASK, BATCH, SEQ), config.vocabSize);
+          losses.push(loss);
+          const grads = await model.backward(dlogits);
+          // The reference steps from the GPU's gradients, so the comparison isolates AdamW (the
+          // gradients themselves are checked above); its parameters drift from the GPU's by rounding only.
+          const before = Object.fromEntries(Object.entries(cpu.weights()).map(([k, t]) => [k, t.data.slice()]));
+          cpu.step(state, options, grads);
+          await model.step(options);
+          for (const s of parameterSpecs(config)) {
+            const decays = s.kind === 'linear' || s.kind === 'embedding';
+            tols.get(s.name)!.step(grads[s.name]!.data, before[s.name]!, cpu.weights()[s.name]!.data, decays ? 1 - options.lr * options.weightDecay : 1);
+          }
+        }
+        expect(model.optimizerSteps).toBe(4);
+        const got = await model.weights();
+        for (const s of parameterSpecs(config)) {
+          const tol = tols.get(s.name)!.current(state.v[s.name]!);
+          assertClose(got[s.name]!.data, cpu.weights()[s.name]!.data, tol.p, `${s.name} after 4 AdamW steps`);
+        }
+        const { loss: final } = nextTokenLoss(await model.forward(TOKENS, MASK, BATCH, SEQ), config.vocabSize);
+        losses.push(final);
+        if (process.env.RLVR_TOL_LOG) process.stderr.write(`TOL gpu-decoder step ${config.modelType}: losses ${losses.map((l) => l.toFixed(4)).join(' → ')}\n`);
+        for (let i = 1; i < losses.length; i++) expect(losses[i]!).toBeLessThan(losses[i - 1]!);
+      } finally {
+        model.dispose();
+      }
+    },
+  );
 });

@@ -1,16 +1,18 @@
 /**
- * The Llama/Qwen2 decoder forward on WebGPU, composed from the package's WGSL kernels: the same graph as
+ * The Llama/Qwen2 decoder on WebGPU, composed from the package's WGSL kernels: the same graph as
  * {@link CpuDecoderModel} (embedding; N × [RMSNorm → q/k/v (+bias) → RoPE → causal GQA attention with
  * padding mask → o_proj (+bias) → residual; RMSNorm → SwiGLU MLP → residual]; final RMSNorm; LM head,
- * tied or not). Parameters live in GPU tensors keyed by their Hugging Face names; a forward records
- * every dispatch of the model into one compute pass and submits it once, then reads the logits back.
- * Forward only: the backward and optimizer step are not implemented here yet.
+ * tied or not), its backward and an AdamW step. Parameters, gradients and AdamW moments live in GPU
+ * tensors keyed by their Hugging Face names; a forward, a backward and a step each record every dispatch
+ * into one compute pass and submit it once. The forward keeps every activation the backward needs
+ * (per-layer inputs, normed activations, rstd, q/k after RoPE, v, attention o and lse, gate/up/h).
  */
-import type { DecoderTensors } from '../decoder/model.js';
+import type { DecoderStepOptions, DecoderTensors } from '../decoder/model.js';
 import { DecoderModelError } from '../decoder/model.js';
 import type { GpuDevice } from '../device/gpu-device.js';
-import { planAttentionForward } from '../attention/attention.js';
-import { planEmbeddingForward } from '../embedding/embedding.js';
+import { planAdamw } from '../adamw/adamw.js';
+import { planAttentionBackward, planAttentionForward } from '../attention/attention.js';
+import { planEmbeddingBackward, planEmbeddingForward } from '../embedding/embedding.js';
 import type { PipelineSpec } from '../gpu/pipeline-cache.js';
 import { GpuTensor } from '../gpu/tensor.js';
 import { type KernelPlan, WORKGROUP_1D, grid1d, planDispatch, sequence, submitPlans } from '../kernel-common/plan.js';
@@ -21,16 +23,30 @@ import type { NamedTensors } from '../model/safetensors.js';
 import type { Ints } from '../reference/common.js';
 import { positionsFromMask } from '../reference/rope.js';
 import { planResidualAdd } from '../residual/residual.js';
-import { planRmsNormForward } from '../rmsnorm/rmsnorm.js';
+import { planRmsNormBackward, planRmsNormForward } from '../rmsnorm/rmsnorm.js';
 import { ROPE_PARAMS, ropePipelineSpec, ropeTable } from '../rope/rope.js';
-import { planSwigluForward } from '../swiglu/swiglu.js';
+import { planSwigluBackward, planSwigluForward } from '../swiglu/swiglu.js';
+import addIntoSource from './add-into.wgsl';
+import biasGradSource from './bias-grad.wgsl';
 import biasSource from './bias.wgsl';
 
-/** The WGSL source of the row-broadcast bias-add kernel (this folder's only kernel). */
+/** The WGSL source of the row-broadcast bias-add kernel. */
 export const BIAS_ADD_WGSL: string = biasSource;
 
 /** Field order of the bias kernel's `Params` uniform struct (checked against the WGSL by a test). */
 export const BIAS_ADD_PARAMS = ['rows', 'n', 'pad0', 'pad1'] as const;
+
+/** The WGSL source of the bias-gradient (column sum) kernel. */
+export const BIAS_GRAD_WGSL: string = biasGradSource;
+
+/** Field order of the bias-gradient kernel's `Params` uniform struct. */
+export const BIAS_GRAD_PARAMS = ['rows', 'n', 'pad0', 'pad1'] as const;
+
+/** The WGSL source of the in-place add (a += b) kernel. */
+export const ADD_INTO_WGSL: string = addIntoSource;
+
+/** Field order of the add-into kernel's `Params` uniform struct. */
+export const ADD_INTO_PARAMS = ['n', 'pad0', 'pad1', 'pad2'] as const;
 
 const EMBED = 'model.embed_tokens.weight';
 const LM_HEAD = 'lm_head.weight';
@@ -49,31 +65,81 @@ export function planBiasAdd(gpu: GpuDevice, y: GpuTensor, bias: GpuTensor, rows:
   return planDispatch(gpu, spec, [y.buffer, bias.buffer], BIAS_ADD_PARAMS, { rows, n, pad0: 0, pad1: 0 }, grid1d(gpu, rows * n));
 }
 
-/** Activation tensors of one (batch, seq) shape, reused by every forward of that shape. */
-interface Activations {
-  batch: number;
-  seq: number;
-  /** Residual stream (layer input, then layer output). */
+/** Record db [n] = column sums of dy [rows, n] (overwrites db); call inside `gpu.scoped`. */
+export function planBiasGrad(gpu: GpuDevice, dy: GpuTensor, db: GpuTensor, rows: number, n: number): KernelPlan {
+  if (db.size !== n || dy.size < rows * n) {
+    throw new DecoderModelError(`bias grad: dy [${dy.shape.join(', ')}] / db [${db.shape.join(', ')}] do not fit rows ${rows} × n ${n}`);
+  }
+  const spec: PipelineSpec = { id: 'gpu-decoder-bias-grad', code: biasGradSource, constants: { WG: WORKGROUP_1D } };
+  return planDispatch(gpu, spec, [dy.buffer, db.buffer], BIAS_GRAD_PARAMS, { rows, n, pad0: 0, pad1: 0 }, grid1d(gpu, n));
+}
+
+/** Record a += b element-wise over a's size (a and b distinct tensors); call inside `gpu.scoped`. */
+export function planAddInto(gpu: GpuDevice, a: GpuTensor, b: GpuTensor): KernelPlan {
+  if (b.size < a.size || a.buffer === b.buffer) {
+    throw new DecoderModelError(`add into: a [${a.shape.join(', ')}] and b [${b.shape.join(', ')}] must be distinct with b at least as large`);
+  }
+  const spec: PipelineSpec = { id: 'gpu-decoder-add-into', code: addIntoSource, constants: { WG: WORKGROUP_1D } };
+  return planDispatch(gpu, spec, [a.buffer, b.buffer], ADD_INTO_PARAMS, { n: a.size, pad0: 0, pad1: 0, pad2: 0 }, grid1d(gpu, a.size));
+}
+
+/** One block's saved activations (what its backward reads). */
+interface LayerActs {
+  /** Block input (layer 0: the embedding output; layer i > 0: block i − 1's output). */
   x: GpuTensor;
-  /** Residual stream after attention. */
-  x1: GpuTensor;
-  /** RMSNorm output (n1, n2 and the final norm share it: each is dead once its products ran). */
-  normed: GpuTensor;
-  rstd: GpuTensor;
-  qLin: GpuTensor;
+  n1: GpuTensor;
+  rstd1: GpuTensor;
+  /** q and k after RoPE (the attention's inputs). */
   q: GpuTensor;
-  kLin: GpuTensor;
   k: GpuTensor;
   v: GpuTensor;
   o: GpuTensor;
   lse: GpuTensor;
-  /** o_proj output, then down_proj output (each is consumed by its residual add before the next is written). */
-  proj: GpuTensor;
+  /** Residual stream after attention. */
+  x1: GpuTensor;
+  n2: GpuTensor;
+  rstd2: GpuTensor;
   gate: GpuTensor;
   up: GpuTensor;
   h: GpuTensor;
+}
+
+/** Gradient scratch of one shape: each is overwritten before it is read within a backward. */
+interface BackwardScratch {
+  dlogits: GpuTensor;
+  /** The residual stream's gradient. */
+  dx: GpuTensor;
+  /** Gradient of an RMSNorm output (sum of the Linear branches that read it). */
+  dn: GpuTensor;
+  /** A second branch's product or an RMSNorm's dx, before it is added into dn or dx. */
+  tmp: GpuTensor;
+  dh: GpuTensor;
+  dgate: GpuTensor;
+  dup: GpuTensor;
+  dO: GpuTensor;
+  dq: GpuTensor;
+  dk: GpuTensor;
+  dv: GpuTensor;
+  dqLin: GpuTensor;
+  dkLin: GpuTensor;
+}
+
+/** Activation tensors of one (batch, seq) shape, reused by every forward of that shape. */
+interface Activations {
+  batch: number;
+  seq: number;
+  layers: LayerActs[];
+  /** Last block's output, the final norm's input. */
+  xFinal: GpuTensor;
+  nFinal: GpuTensor;
+  rstdFinal: GpuTensor;
+  /** q/k before RoPE (dead once rotated) and the o_proj / down_proj output (dead once added). */
+  qLin: GpuTensor;
+  kLin: GpuTensor;
+  proj: GpuTensor;
   ropeTable: GpuTensor;
   logits: GpuTensor;
+  grad: BackwardScratch;
 }
 
 /** Copies ids into an Int32Array after checking length and that every entry passes `check` (message names the entry). */
@@ -89,8 +155,9 @@ function toInt32(name: string, ids: Ints, n: number, check: (v: number) => boole
 }
 
 /**
- * The decoder's forward on a {@link GpuDevice}. Create with {@link GpuDecoderModel.create}; call
- * {@link GpuDecoderModel.dispose} when done. Calls must not interleave (activations are shared).
+ * The decoder on a {@link GpuDevice}: forward, backward, AdamW step. Create with
+ * {@link GpuDecoderModel.create}; call {@link GpuDecoderModel.dispose} when done. Calls must not
+ * interleave (activations are shared, and a backward differentiates the last forward).
  */
 export class GpuDecoderModel {
   /** The validated configuration. */
@@ -98,7 +165,14 @@ export class GpuDecoderModel {
   readonly #gpu: GpuDevice;
   readonly #specs: ParameterSpec[];
   readonly #params = new Map<string, GpuTensor>();
+  /** Gradients of the last backward (allocated by the first), kept for {@link GpuDecoderModel.step}. */
+  readonly #grads = new Map<string, GpuTensor>();
+  readonly #moments = new Map<string, { m: GpuTensor; v: GpuTensor }>();
+  #adamSteps = 0;
   #acts: Activations | undefined;
+  /** Token ids and mask of the last forward (the backward's embedding scatter and attention mask). */
+  #last: { ids: Int32Array; mask: Int32Array } | undefined;
+  #hasGrads = false;
   #disposed = false;
 
   private constructor(gpu: GpuDevice, config: DecoderConfig, specs: ParameterSpec[]) {
@@ -144,7 +218,12 @@ export class GpuDecoderModel {
     return out;
   }
 
-  /** Logits [batch, seq, vocab] of tokens [batch, seq] under mask [batch, seq] (1 = token, 0 = padding). */
+  /** Number of AdamW steps taken (the next {@link GpuDecoderModel.step} uses t = this + 1). */
+  get optimizerSteps(): number {
+    return this.#adamSteps;
+  }
+
+  /** Logits [batch, seq, vocab] of tokens [batch, seq] under mask [batch, seq] (1 = token, 0 = padding); saves activations for {@link GpuDecoderModel.backward}. */
   async forward(tokens: Ints, mask: Ints, batch: number, seq: number): Promise<Float32Array> {
     this.#assertUsable('forward');
     const c = this.config;
@@ -153,19 +232,88 @@ export class GpuDecoderModel {
     const n = batch * seq;
     const ids = toInt32('tokens', tokens, n, (v) => v >= 0 && v < c.vocabSize, `a token id in [0, ${c.vocabSize})`);
     const m = toInt32('mask', mask, n, (v) => v === 0 || v === 1, '0 or 1');
+    this.#last = undefined;
     const acts = this.#activations(batch, seq);
     // Positions from the mask (left padding starts each row at 0), as the CPU model does.
     acts.ropeTable.write(ropeTable(positionsFromMask(m, batch, seq), c.headDim, c.ropeTheta));
     await submitPlans(this.#gpu, 'gpu-decoder forward', () => this.#planForward(acts, ids, m));
+    this.#last = { ids, mask: m };
     return acts.logits.read();
   }
 
-  /** Release every parameter and activation buffer; later calls throw. Idempotent. */
+  /**
+   * Gradients of a scalar loss with respect to every parameter, given dloss/dlogits [batch, seq, vocab]
+   * of the last forward; same names, shapes and convention as {@link CpuDecoderModel.backward} (tied:
+   * the embedding's gradient sums its lookup and LM-head uses; no `lm_head.weight`). The gradients stay
+   * on the GPU for {@link GpuDecoderModel.step}; the returned arrays are copies.
+   */
+  async backward(dlogits: Float32Array): Promise<DecoderTensors<Float32Array>> {
+    this.#assertUsable('backward');
+    const acts = this.#acts;
+    const last = this.#last;
+    if (!acts || !last) throw new DecoderModelError('backward: no forward to differentiate; call forward first');
+    const c = this.config;
+    const n = acts.batch * acts.seq;
+    if (!(dlogits instanceof Float32Array) || dlogits.length !== n * c.vocabSize) {
+      throw new DecoderModelError(`dlogits: expected a Float32Array of ${n * c.vocabSize} values ([batch ${acts.batch}, seq ${acts.seq}, vocab ${c.vocabSize}]), got ${dlogits.length}`);
+    }
+    this.#ensureGrads();
+    acts.grad.dlogits.write(dlogits);
+    // Untied: the scatter-add only writes rows of tokens present, so the rest must be zero beforehand
+    // (queued writes land before the next submit). Tied: the LM head's product overwrites it first.
+    if (!c.tieWordEmbeddings) this.#grads.get(EMBED)!.write(new Float32Array(c.vocabSize * c.hiddenSize));
+    this.#hasGrads = false;
+    await submitPlans(this.#gpu, 'gpu-decoder backward', () => this.#planBackward(acts, last.ids, last.mask));
+    this.#hasGrads = true;
+    const out: DecoderTensors<Float32Array> = {};
+    for (const s of this.#specs) out[s.name] = { shape: [...s.shape], data: await this.#grads.get(s.name)!.read() };
+    return out;
+  }
+
+  /**
+   * One AdamW step (the WGSL kernel) on every parameter from the last backward's gradients; moments
+   * live on the GPU, zero before the first step. Weight decay applies to matrices and the embedding
+   * only unless `decayNormsAndBiases` (CpuDecoderModel.step's default).
+   */
+  async step(options: DecoderStepOptions): Promise<void> {
+    this.#assertUsable('step');
+    if (!this.#hasGrads) throw new DecoderModelError('step: no gradients; call backward first');
+    const { decayNormsAndBiases, ...adam } = options;
+    for (const s of this.#specs) {
+      if (this.#moments.has(s.name)) continue;
+      this.#moments.set(s.name, { m: GpuTensor.zeros(this.#gpu, s.shape, `${s.name}.adam-m`), v: GpuTensor.zeros(this.#gpu, s.shape, `${s.name}.adam-v`) });
+    }
+    const t = this.#adamSteps + 1;
+    await submitPlans(this.#gpu, 'gpu-decoder step', () => {
+      const plans: KernelPlan[] = [];
+      try {
+        for (const s of this.#specs) {
+          const decays = decayNormsAndBiases === true || s.kind === 'linear' || s.kind === 'embedding';
+          const mv = this.#moments.get(s.name)!;
+          plans.push(planAdamw(this.#gpu, this.#p(s.name), this.#grads.get(s.name)!, mv.m, mv.v, t, decays ? adam : { ...adam, weightDecay: 0 }));
+        }
+      } catch (error) {
+        for (const p of plans) p.dispose();
+        throw error;
+      }
+      return sequence(plans);
+    });
+    this.#adamSteps = t;
+  }
+
+  /** Release every parameter, gradient, moment and activation buffer; later calls throw. Idempotent. */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
     for (const t of this.#params.values()) t.dispose();
     this.#params.clear();
+    for (const t of this.#grads.values()) t.dispose();
+    this.#grads.clear();
+    for (const { m, v } of this.#moments.values()) {
+      m.dispose();
+      v.dispose();
+    }
+    this.#moments.clear();
     this.#releaseActivations();
   }
 
@@ -183,12 +331,28 @@ export class GpuDecoderModel {
     return this.#params.get(name)!;
   }
 
+  #ensureGrads(): void {
+    if (this.#grads.size > 0) return;
+    try {
+      for (const s of this.#specs) this.#grads.set(s.name, GpuTensor.zeros(this.#gpu, s.shape, `${s.name}.grad`));
+    } catch (error) {
+      for (const t of this.#grads.values()) t.dispose();
+      this.#grads.clear();
+      throw error;
+    }
+  }
+
   /** The activations of this shape: reused when the shape repeats, else the old ones are freed and new ones made. */
   #activations(batch: number, seq: number): Activations {
     if (this.#acts && this.#acts.batch === batch && this.#acts.seq === seq) return this.#acts;
     this.#releaseActivations();
     const c = this.config;
     const n = batch * seq;
+    const H = c.numAttentionHeads;
+    const KV = c.numKeyValueHeads;
+    const D = c.headDim;
+    const hid = c.hiddenSize;
+    const inter = c.intermediateSize;
     const made: GpuTensor[] = [];
     const z = (shape: number[], label: string): GpuTensor => {
       const t = GpuTensor.zeros(this.#gpu, shape, `gpu-decoder-${label}`);
@@ -196,25 +360,52 @@ export class GpuDecoderModel {
       return t;
     };
     try {
+      // Block i's output is block i + 1's input (or the final norm's), so the streams chain: xs[i] → xs[i + 1].
+      const xs = Array.from({ length: c.numHiddenLayers + 1 }, (_, i) => z([n, hid], `x${i}`));
+      const layers: LayerActs[] = [];
+      for (let i = 0; i < c.numHiddenLayers; i++) {
+        layers.push({
+          x: xs[i]!,
+          n1: z([n, hid], `${i}-n1`),
+          rstd1: z([n], `${i}-rstd1`),
+          q: z([n, H, D], `${i}-q`),
+          k: z([n, KV, D], `${i}-k`),
+          v: z([n, KV, D], `${i}-v`),
+          o: z([n, H, D], `${i}-o`),
+          lse: z([batch, H, seq], `${i}-lse`),
+          x1: z([n, hid], `${i}-x1`),
+          n2: z([n, hid], `${i}-n2`),
+          rstd2: z([n], `${i}-rstd2`),
+          gate: z([n, inter], `${i}-gate`),
+          up: z([n, inter], `${i}-up`),
+          h: z([n, inter], `${i}-h`),
+        });
+      }
       this.#acts = {
-        batch, seq,
-        x: z([n, c.hiddenSize], 'x'),
-        x1: z([n, c.hiddenSize], 'x1'),
-        normed: z([n, c.hiddenSize], 'normed'),
-        rstd: z([n], 'rstd'),
-        qLin: z([n, c.numAttentionHeads, c.headDim], 'q-lin'),
-        q: z([n, c.numAttentionHeads, c.headDim], 'q'),
-        kLin: z([n, c.numKeyValueHeads, c.headDim], 'k-lin'),
-        k: z([n, c.numKeyValueHeads, c.headDim], 'k'),
-        v: z([n, c.numKeyValueHeads, c.headDim], 'v'),
-        o: z([n, c.numAttentionHeads, c.headDim], 'o'),
-        lse: z([batch, c.numAttentionHeads, seq], 'lse'),
-        proj: z([n, c.hiddenSize], 'proj'),
-        gate: z([n, c.intermediateSize], 'gate'),
-        up: z([n, c.intermediateSize], 'up'),
-        h: z([n, c.intermediateSize], 'h'),
-        ropeTable: z([n, c.headDim], 'rope-table'),
+        batch, seq, layers,
+        xFinal: xs[c.numHiddenLayers]!,
+        nFinal: z([n, hid], 'n-final'),
+        rstdFinal: z([n], 'rstd-final'),
+        qLin: z([n, H, D], 'q-lin'),
+        kLin: z([n, KV, D], 'k-lin'),
+        proj: z([n, hid], 'proj'),
+        ropeTable: z([n, D], 'rope-table'),
         logits: z([n, c.vocabSize], 'logits'),
+        grad: {
+          dlogits: z([n, c.vocabSize], 'dlogits'),
+          dx: z([n, hid], 'dx'),
+          dn: z([n, hid], 'dn'),
+          tmp: z([n, hid], 'dtmp'),
+          dh: z([n, inter], 'dh'),
+          dgate: z([n, inter], 'dgate'),
+          dup: z([n, inter], 'dup'),
+          dO: z([n, H, D], 'do'),
+          dq: z([n, H, D], 'dq'),
+          dk: z([n, KV, D], 'dk'),
+          dv: z([n, KV, D], 'dv'),
+          dqLin: z([n, H, D], 'dq-lin'),
+          dkLin: z([n, KV, D], 'dk-lin'),
+        },
       };
     } catch (error) {
       for (const t of made) t.dispose();
@@ -226,8 +417,23 @@ export class GpuDecoderModel {
 
   #releaseActivations(): void {
     if (!this.#acts) return;
-    for (const t of Object.values(this.#acts)) if (t instanceof GpuTensor) t.dispose();
+    const a = this.#acts;
+    const all = [a.xFinal, a.nFinal, a.rstdFinal, a.qLin, a.kLin, a.proj, a.ropeTable, a.logits, ...Object.values(a.grad), ...a.layers.flatMap((l) => Object.values(l))];
+    // Layer i + 1's x is layer i's output tensor: dispose is idempotent, so shared entries are fine.
+    for (const t of all) t.dispose();
     this.#acts = undefined;
+    this.#last = undefined;
+  }
+
+  /** A RoPE dispatch (forward or its transpose) of x [rows, heads, headDim] into out, with this shape's table. */
+  #planRope(a: Activations, x: GpuTensor, out: GpuTensor, heads: number, backward: boolean): KernelPlan {
+    const gpu = this.#gpu;
+    const rows = a.batch * a.seq;
+    const pairs = (rows * heads * this.config.headDim) / 2;
+    const groups = Math.ceil(pairs / ROPE_WG);
+    const groupsX = Math.min(groups, gpu.limits.maxComputeWorkgroupsPerDimension);
+    const groupsY = Math.ceil(groups / groupsX);
+    return planDispatch(gpu, ropePipelineSpec(backward), [x.buffer, a.ropeTable.buffer, out.buffer], ROPE_PARAMS, { tokens: rows, heads, halfDim: this.config.headDim / 2, groupsX }, [groupsX, groupsY]);
   }
 
   /** Every dispatch of one forward, in order (dispatches of one pass see each other's writes). */
@@ -243,43 +449,97 @@ export class GpuDecoderModel {
         plans.push(planMatmul(gpu, x, this.#p(weight), out, { m: rows, n: outF, k: inF, transB: true }));
         if (bias) plans.push(planBiasAdd(gpu, out, this.#p(bias), rows, outF));
       };
-      const rope = (x: GpuTensor, out: GpuTensor, heads: number): void => {
-        const pairs = (rows * heads * c.headDim) / 2;
-        const groups = Math.ceil(pairs / ROPE_WG);
-        const groupsX = Math.min(groups, gpu.limits.maxComputeWorkgroupsPerDimension);
-        const groupsY = Math.ceil(groups / groupsX);
-        plans.push(
-          planDispatch(gpu, ropePipelineSpec(false), [x.buffer, a.ropeTable.buffer, out.buffer], ROPE_PARAMS, { tokens: rows, heads, halfDim: c.headDim / 2, groupsX }, [groupsX, groupsY]),
-        );
-      };
-      const norm = (x: GpuTensor, weight: string): void => {
-        plans.push(planRmsNormForward(gpu, x, this.#p(weight), a.normed, a.rstd, { rows, hidden: c.hiddenSize, eps: c.rmsNormEps }));
+      const norm = (x: GpuTensor, weight: string, y: GpuTensor, rstd: GpuTensor): void => {
+        plans.push(planRmsNormForward(gpu, x, this.#p(weight), y, rstd, { rows, hidden: c.hiddenSize, eps: c.rmsNormEps }));
       };
       const attn = { batch: a.batch, seq: a.seq, numHeads: c.numAttentionHeads, numKvHeads: c.numKeyValueHeads, headDim: c.headDim };
 
-      plans.push(planEmbeddingForward(gpu, this.#p(EMBED), ids, a.x, { vocab: c.vocabSize, hidden: c.hiddenSize }));
+      plans.push(planEmbeddingForward(gpu, this.#p(EMBED), ids, a.layers[0]?.x ?? a.xFinal, { vocab: c.vocabSize, hidden: c.hiddenSize }));
       for (let i = 0; i < c.numHiddenLayers; i++) {
         const L = (s: string): string => `model.layers.${i}.${s}`;
         const bias = (proj: string): string | null => (c.attentionBias ? L(`self_attn.${proj}_proj.bias`) : null);
-        norm(a.x, L('input_layernorm.weight'));
-        linear(a.normed, L('self_attn.q_proj.weight'), bias('q'), a.qLin);
-        rope(a.qLin, a.q, c.numAttentionHeads);
-        linear(a.normed, L('self_attn.k_proj.weight'), bias('k'), a.kLin);
-        rope(a.kLin, a.k, c.numKeyValueHeads);
-        linear(a.normed, L('self_attn.v_proj.weight'), bias('v'), a.v);
-        plans.push(planAttentionForward(gpu, a.q, a.k, a.v, mask, a.o, a.lse, attn));
-        linear(a.o, L('self_attn.o_proj.weight'), c.oProjBias ? L('self_attn.o_proj.bias') : null, a.proj);
-        plans.push(planResidualAdd(gpu, a.x, a.proj, a.x1));
-        norm(a.x1, L('post_attention_layernorm.weight'));
-        linear(a.normed, L('mlp.gate_proj.weight'), null, a.gate);
-        linear(a.normed, L('mlp.up_proj.weight'), null, a.up);
-        plans.push(planSwigluForward(gpu, a.gate, a.up, a.h));
-        linear(a.h, L('mlp.down_proj.weight'), null, a.proj);
-        // The residual kernel may not alias its output; x is dead here, so the layer output goes there.
-        plans.push(planResidualAdd(gpu, a.x1, a.proj, a.x));
+        const s = a.layers[i]!;
+        const next = a.layers[i + 1]?.x ?? a.xFinal;
+        norm(s.x, L('input_layernorm.weight'), s.n1, s.rstd1);
+        linear(s.n1, L('self_attn.q_proj.weight'), bias('q'), a.qLin);
+        plans.push(this.#planRope(a, a.qLin, s.q, c.numAttentionHeads, false));
+        linear(s.n1, L('self_attn.k_proj.weight'), bias('k'), a.kLin);
+        plans.push(this.#planRope(a, a.kLin, s.k, c.numKeyValueHeads, false));
+        linear(s.n1, L('self_attn.v_proj.weight'), bias('v'), s.v);
+        plans.push(planAttentionForward(gpu, s.q, s.k, s.v, mask, s.o, s.lse, attn));
+        linear(s.o, L('self_attn.o_proj.weight'), c.oProjBias ? L('self_attn.o_proj.bias') : null, a.proj);
+        plans.push(planResidualAdd(gpu, s.x, a.proj, s.x1));
+        norm(s.x1, L('post_attention_layernorm.weight'), s.n2, s.rstd2);
+        linear(s.n2, L('mlp.gate_proj.weight'), null, s.gate);
+        linear(s.n2, L('mlp.up_proj.weight'), null, s.up);
+        plans.push(planSwigluForward(gpu, s.gate, s.up, s.h));
+        linear(s.h, L('mlp.down_proj.weight'), null, a.proj);
+        plans.push(planResidualAdd(gpu, s.x1, a.proj, next));
       }
-      norm(a.x, 'model.norm.weight');
-      linear(a.normed, c.tieWordEmbeddings ? EMBED : LM_HEAD, null, a.logits);
+      norm(a.xFinal, 'model.norm.weight', a.nFinal, a.rstdFinal);
+      linear(a.nFinal, c.tieWordEmbeddings ? EMBED : LM_HEAD, null, a.logits);
+    } catch (error) {
+      for (const p of plans) p.dispose();
+      throw error;
+    }
+    return sequence(plans);
+  }
+
+  /**
+   * Every dispatch of one backward, in order: the chain rule of {@link CpuDecoderModel.backward}'s
+   * reference path, branch sums in the same order (dn1 = (dq·Wq + dk·Wk) + dv·Wv, dx1 = dx + post.dx).
+   */
+  #planBackward(a: Activations, ids: Int32Array, mask: Int32Array): KernelPlan {
+    const gpu = this.#gpu;
+    const c = this.config;
+    const rows = a.batch * a.seq;
+    const g = a.grad;
+    const plans: KernelPlan[] = [];
+    try {
+      // Linear backward: dW = dyᵀ·x (TN), db = column sums of dy, dx = dy·W (NN) into dxOut.
+      const linear = (dy: GpuTensor, x: GpuTensor, weight: string, bias: string | null, dxOut: GpuTensor | null): void => {
+        const [outF, inF] = this.#p(weight).shape as [number, number];
+        plans.push(planMatmul(gpu, dy, x, this.#grads.get(weight)!, { m: outF, n: inF, k: rows, transA: true }));
+        if (bias) plans.push(planBiasGrad(gpu, dy, this.#grads.get(bias)!, rows, outF));
+        if (dxOut) plans.push(planMatmul(gpu, dy, this.#p(weight), dxOut, { m: rows, n: inF, k: outF }));
+      };
+      // RMSNorm backward: dweight written (one use per norm), dx into tmp, then added to the stream's dx
+      // (or written straight into dx for the final norm, which starts the stream).
+      const norm = (dy: GpuTensor, x: GpuTensor, weight: string, rstd: GpuTensor, dxOut: GpuTensor): void => {
+        plans.push(planRmsNormBackward(gpu, dy, x, this.#p(weight), rstd, dxOut, this.#grads.get(weight)!, { rows, hidden: c.hiddenSize, eps: c.rmsNormEps }));
+      };
+      const attn = { batch: a.batch, seq: a.seq, numHeads: c.numAttentionHeads, numKvHeads: c.numKeyValueHeads, headDim: c.headDim };
+
+      linear(g.dlogits, a.nFinal, c.tieWordEmbeddings ? EMBED : LM_HEAD, null, g.dn);
+      norm(g.dn, a.xFinal, 'model.norm.weight', a.rstdFinal, g.dx);
+      for (let i = c.numHiddenLayers - 1; i >= 0; i--) {
+        const L = (s: string): string => `model.layers.${i}.${s}`;
+        const bias = (proj: string): string | null => (c.attentionBias ? L(`self_attn.${proj}_proj.bias`) : null);
+        const s = a.layers[i]!;
+        // x2 = x1 + down(h): dx flows to x1 unchanged and into the MLP.
+        linear(g.dx, s.h, L('mlp.down_proj.weight'), null, g.dh);
+        plans.push(planSwigluBackward(gpu, g.dh, s.gate, s.up, g.dgate, g.dup));
+        linear(g.dgate, s.n2, L('mlp.gate_proj.weight'), null, g.dn);
+        linear(g.dup, s.n2, L('mlp.up_proj.weight'), null, g.tmp);
+        plans.push(planAddInto(gpu, g.dn, g.tmp));
+        norm(g.dn, s.x1, L('post_attention_layernorm.weight'), s.rstd2, g.tmp);
+        plans.push(planAddInto(gpu, g.dx, g.tmp));
+        // x1 = x + o_proj(attn): same split.
+        linear(g.dx, s.o, L('self_attn.o_proj.weight'), c.oProjBias ? L('self_attn.o_proj.bias') : null, g.dO);
+        plans.push(planAttentionBackward(gpu, g.dO, s.q, s.k, s.v, mask, s.o, s.lse, g.dq, g.dk, g.dv, attn));
+        plans.push(this.#planRope(a, g.dq, g.dqLin, c.numAttentionHeads, true));
+        plans.push(this.#planRope(a, g.dk, g.dkLin, c.numKeyValueHeads, true));
+        linear(g.dqLin, s.n1, L('self_attn.q_proj.weight'), bias('q'), g.dn);
+        linear(g.dkLin, s.n1, L('self_attn.k_proj.weight'), bias('k'), g.tmp);
+        plans.push(planAddInto(gpu, g.dn, g.tmp));
+        linear(g.dv, s.n1, L('self_attn.v_proj.weight'), bias('v'), g.tmp);
+        plans.push(planAddInto(gpu, g.dn, g.tmp));
+        norm(g.dn, s.x, L('input_layernorm.weight'), s.rstd1, g.tmp);
+        plans.push(planAddInto(gpu, g.dx, g.tmp));
+      }
+      // Tied: the LM head's dW is already in the embedding's gradient, so the scatter accumulates onto it;
+      // untied: it accumulates onto the zeros written before the submit.
+      plans.push(planEmbeddingBackward(gpu, g.dx, ids, this.#grads.get(EMBED)!, { vocab: c.vocabSize, hidden: c.hiddenSize }, true));
     } catch (error) {
       for (const p of plans) p.dispose();
       throw error;
