@@ -11,6 +11,10 @@
  *     2·B·H·S²·D each forward and twice that backward, counted over the full S² that is computed even
  *     though the causal half is masked); baseline: ORT MatMul (NN) GFLOP/s at 4096×256×256, same run,
  *     same thread count — what MLAS does on these cores with one large product.
+ *   - `train-step-webgpu`: tokens/s of the same full step on the WebGPU model (GpuDecoderModel through
+ *     createDecoderModel), at batch GPU_BATCH (small, so the bench finishes in a minute or two on
+ *     lavapipe; named in the unit); baseline: the cpu backend (createDecoderModel 'cpu') at the same
+ *     batch, same run. The cross-entropy dlogits are computed on the CPU for both (part of the step).
  * Timing: median of several steps after warm-up steps (sessions created, buffers grown).
  * Threads: the fast path is timed with ORT at 1 thread and at all cores and the faster is reported
  * (named in the unit): ORT's idle intra-op threads spin after each product and, on a 2-core machine,
@@ -21,6 +25,7 @@ import * as ort from 'onnxruntime-node';
 import { compared, median, writeResults, type BenchEntry } from '../../../tools/bench/harness.js';
 import { encodeOnnxModel } from '../src/cpu/onnx-proto.js';
 import { OrtMatmul } from '../src/cpu/ort-matmul.js';
+import { createDecoderModel, type DecoderModel } from '../src/backend-model/index.js';
 import { CpuDecoderModel, ortMatmulEngine } from '../src/decoder/index.js';
 import { initWeights, parameterCount, parseDecoderConfig } from '../src/model/config.js';
 import { seededFloats, seededInts } from '../src/random.js';
@@ -28,6 +33,7 @@ import { seededFloats, seededInts } from '../src/random.js';
 const SEQ = 64;
 const FAST_BATCH = 64;
 const REF_BATCH = 8;
+const GPU_BATCH = 4;
 const THREADS = availableParallelism();
 const config = parseDecoderConfig({
   model_type: 'qwen2', hidden_size: 128, num_hidden_layers: 4, num_attention_heads: 4, num_key_value_heads: 2,
@@ -75,6 +81,25 @@ async function stepSeconds(model: CpuDecoderModel<Float32Array>, batch: number, 
     const s = Number(process.hrtime.bigint() - start) / 1e9;
     if (i >= warmup) samples.push(s);
     process.stdout.write(`  ${model.ops}/${model.engine.name} batch ${batch} step ${i}${i < warmup ? ' (warm-up)' : ''}: ${s.toFixed(3)} s\n`);
+  }
+  return median(samples);
+}
+
+/** Median seconds per full step (forward, cross-entropy dlogits, backward, AdamW) of a backend model at `batch`. */
+async function backendStepSeconds(model: DecoderModel, batch: number, runs: number, warmup: number): Promise<number> {
+  const tokens = seededInts(3, batch * SEQ, config.vocabSize);
+  const mask = new Int32Array(batch * SEQ).fill(1);
+  const dlogits = new Float32Array(batch * SEQ * config.vocabSize);
+  const samples: number[] = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    const start = process.hrtime.bigint();
+    const logits = await model.forward(tokens, mask, batch, SEQ);
+    crossEntropyGrad(logits, tokens, batch, SEQ, config.vocabSize, dlogits);
+    await model.backward(dlogits);
+    await model.step(adamw);
+    const s = Number(process.hrtime.bigint() - start) / 1e9;
+    if (i >= warmup) samples.push(s);
+    process.stdout.write(`  ${model.backend} batch ${batch} step ${i}${i < warmup ? ' (warm-up)' : ''}: ${s.toFixed(3)} s\n`);
   }
   return median(samples);
 }
@@ -131,5 +156,26 @@ const entries: BenchEntry[] = [];
     `tokens/s (higher is better); ${what}; fast cpu ops + ORT MatMul (${fastThreads} thread(s)) at batch ${FAST_BATCH}; baseline: all-reference path (plain-loop ops and products) at batch ${REF_BATCH}, same run`));
   entries.push(compared('train-step-cpu-flops', gflops, ortRate,
     `GFLOP/s (higher is better); ${what}, batch ${FAST_BATCH}, ORT ${fastThreads} thread(s) in the step; FLOPs = 6·params·tokens + 12·batch·heads·seq²·headDim; baseline: ORT MatMul (NN) 4096×256×256, same run`));
+}
+{
+  // WebGPU (whatever adapter exists; lavapipe in CI) against the cpu backend, same batch, same run.
+  const cpuModel = await createDecoderModel({ config, weights, backend: 'cpu' });
+  let cpuS: number;
+  try {
+    cpuS = await backendStepSeconds(cpuModel, GPU_BATCH, 5, 2);
+  } finally {
+    await cpuModel.dispose();
+  }
+  const gpuModel = await createDecoderModel({ config, weights, backend: 'webgpu' });
+  let gpuS: number;
+  try {
+    gpuS = await backendStepSeconds(gpuModel, GPU_BATCH, 5, 2);
+  } finally {
+    await gpuModel.dispose();
+  }
+  const tokens = GPU_BATCH * SEQ;
+  process.stdout.write(`webgpu ${(tokens / gpuS).toFixed(0)} tokens/s (${gpuS.toFixed(3)} s/step), cpu backend ${(tokens / cpuS).toFixed(0)} tokens/s (${cpuS.toFixed(3)} s/step)\n`);
+  entries.push(compared('train-step-webgpu', tokens / gpuS, tokens / cpuS,
+    `tokens/s (higher is better); ${params}-parameter Qwen2-like decoder (hidden 128, 4 layers, 4/2 heads, intermediate 344, vocab 2048), batch ${GPU_BATCH} × seq ${SEQ}, forward + cross-entropy + backward + AdamW on WebGPU (${gpuModel.reason}); baseline: the cpu backend (fast ops + ORT MatMul, ${THREADS} threads) at the same shape, same run`));
 }
 writeResults('kernels', entries, { merge: true });

@@ -1,0 +1,104 @@
+import { CpuDecoderModel } from '../decoder/model.js';
+import { BackendUnavailableError } from '../device/errors.js';
+import { initWeights, parseDecoderConfig } from '../model/config.js';
+import { seededInts } from '../random.js';
+import { createDecoderModel } from './index.js';
+
+const config = parseDecoderConfig({
+  model_type: 'qwen2', hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
+  intermediate_size: 24, vocab_size: 11, rms_norm_eps: 1e-6, rope_theta: 10000, tie_word_embeddings: false,
+});
+const weights = initWeights(config, 7, 0.3);
+const BATCH = 2;
+const SEQ = 5;
+const TOKENS = seededInts(4, BATCH * SEQ, config.vocabSize);
+const MASK = Int32Array.of(0, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+const ADAMW = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 };
+// A Dawn backend this OS cannot have gives the same null adapter as a machine without a driver.
+const ABSENT = process.platform === 'win32' ? 'backend=metal' : 'backend=d3d12';
+
+/** Runs `fn` with env `name` set to `value` (undefined = unset), restoring it afterwards. */
+async function withEnv<R>(name: string, value: string | undefined, fn: () => Promise<R>): Promise<R> {
+  const saved = process.env[name];
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+  try {
+    return await fn();
+  } finally {
+    if (saved === undefined) delete process.env[name];
+    else process.env[name] = saved;
+  }
+}
+
+describe('createDecoderModel (cpu backend, no GPU needed)', () => {
+  it('explicit cpu: logs once, and forward/backward/step match the reference CpuDecoderModel (f32 rounding: ≤ 1e-4 on O(1) logits)', async () => {
+    const lines: string[] = [];
+    const model = await createDecoderModel({ config, weights, backend: 'cpu', log: (l) => lines.push(l), threads: 1 });
+    const direct = CpuDecoderModel.f32(config, weights);
+    try {
+      expect(model.backend).toBe('cpu');
+      expect(model.reason).toBe('requested explicitly');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/backend cpu \(cpu from option\): requested explicitly/);
+      const logits = await model.forward(TOKENS, MASK, BATCH, SEQ);
+      expect(logits.length).toBe(BATCH * SEQ * config.vocabSize);
+      // The reference-op model differs from the fast ops by f32 rounding only.
+      const ref = await direct.forward(TOKENS, MASK, BATCH, SEQ);
+      let err = 0;
+      for (let i = 0; i < ref.length; i++) err = Math.max(err, Math.abs(logits[i]! - ref[i]!));
+      expect(err).toBeLessThan(1e-4);
+
+      const dlogits = Float32Array.from(logits, (x, i) => 0.01 * Math.sin(i) * x);
+      const grads = await model.backward(dlogits);
+      expect(Object.keys(grads).sort()).toEqual(Object.keys(direct.weights()).sort());
+      // Copies: a second backward does not change the first's arrays.
+      const snapshot = grads['model.norm.weight']!.data.slice();
+      await model.backward(new Float32Array(dlogits.length));
+      expect(grads['model.norm.weight']!.data).toEqual(snapshot);
+
+      await model.backward(dlogits);
+      const before = await model.weights();
+      await model.step(ADAMW);
+      const after = await model.weights();
+      expect(after['model.embed_tokens.weight']!.data).not.toEqual(before['model.embed_tokens.weight']!.data);
+      expect(Object.keys(after).sort()).toEqual(Object.keys(weights).sort());
+    } finally {
+      await model.dispose();
+    }
+    await model.dispose(); // idempotent
+    await expect(model.forward(TOKENS, MASK, BATCH, SEQ)).rejects.toThrow(/forward: this DecoderModel \(cpu\) has been disposed/);
+  });
+
+  it('reads RLVR_BACKEND when no backend option is given', async () => {
+    const lines: string[] = [];
+    const model = await withEnv('RLVR_BACKEND', 'CPU', () => createDecoderModel({ config, weights, log: (l) => lines.push(l) }));
+    await model.dispose();
+    expect(model.backend).toBe('cpu');
+    expect(lines).toEqual([expect.stringMatching(/backend cpu \(cpu from RLVR_BACKEND\)/)]);
+  });
+
+  it('bad backend names fail clearly, from the option or the env', async () => {
+    await expect(createDecoderModel({ config, weights, backend: 'cuda' as never, log: null })).rejects.toThrow(
+      new BackendUnavailableError('backend option="cuda": expected one of auto, webgpu, cpu'),
+    );
+    await expect(withEnv('RLVR_BACKEND', 'gpu', () => createDecoderModel({ config, weights, log: null }))).rejects.toThrow(
+      'RLVR_BACKEND="gpu": expected one of auto, webgpu, cpu',
+    );
+  });
+
+  it('explicit webgpu without an adapter is an error, never a silent cpu; auto then says why it chose cpu', async () => {
+    await withEnv('RLVR_DAWN_FLAGS', ABSENT, async () => {
+      await expect(createDecoderModel({ config, weights, backend: 'webgpu', log: null })).rejects.toThrow(/backend webgpu requested \(option\) but /);
+      const model = await createDecoderModel({ config, weights, backend: 'auto', log: null });
+      await model.dispose();
+      expect(model.backend).toBe('cpu');
+      expect(model.reason).toMatch(/^no WebGPU adapter: /);
+    });
+  });
+
+  it('bad weights fail with the tensor named', async () => {
+    const bad = { ...weights };
+    delete bad['model.layers.1.mlp.up_proj.weight'];
+    await expect(createDecoderModel({ config, weights: bad, backend: 'cpu', log: null })).rejects.toThrow(/model\.layers\.1\.mlp\.up_proj\.weight/);
+  });
+});
