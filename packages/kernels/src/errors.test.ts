@@ -4,7 +4,7 @@ import { MatmulError } from './cpu/ort-matmul.js';
 import { ConfigError, ModelWeightsError } from './model/config.js';
 import { SafetensorsError, decodeSafetensors } from './model/safetensors.js';
 import { KernelReferenceError } from './reference/common.js';
-import { DecoderModelError } from './decoder/model.js';
+import { DecoderModelError } from './decoder/errors.js';
 
 describe('KernelsError', () => {
   it('is the base of every error class of the package', () => {

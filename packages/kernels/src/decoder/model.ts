@@ -20,7 +20,6 @@
 import type { DecoderConfig, ParameterSpec } from '../model/config.js';
 import { parameterSpecs, validateWeights } from '../model/config.js';
 import type { NamedTensors } from '../model/safetensors.js';
-import { KernelsError } from '../errors.js';
 import { type Floats, type Ints, allocLike } from '../reference/common.js';
 import { adamwStep, type AdamWOptions } from '../reference/adamw.js';
 import { attentionBackward, attentionForward, type AttentionDims } from '../reference/attention.js';
@@ -34,6 +33,8 @@ import {
   fastAttentionBackward, fastAttentionForward, rmsNormBackwardInto, rmsNormForwardInto, ropeInPlace, swigluBackwardInto, swigluForwardInto,
 } from '../cpu-ops/index.js';
 import { type MatmulEngine, referenceMatmul } from './matmul-engine.js';
+import { DecoderModelError } from './errors.js';
+import { checkDecoderInputs } from './inputs.js';
 
 /** One named tensor of kind T (Hugging Face name → shape and row-major data). */
 export interface DecoderTensor<T extends Floats> {
@@ -44,10 +45,7 @@ export interface DecoderTensor<T extends Floats> {
 /** Named tensors of kind T, keyed by Hugging Face parameter name. */
 export type DecoderTensors<T extends Floats> = Record<string, DecoderTensor<T>>;
 
-/** Misuse of a {@link CpuDecoderModel} (bad tokens/mask/dlogits, backward before forward, …); the message names the argument. */
-export class DecoderModelError extends KernelsError {
-  override readonly name = 'DecoderModelError';
-}
+export { DecoderModelError } from './errors.js';
 
 /** Per-parameter AdamW moments and the step counter, created by {@link CpuDecoderModel.createAdamWState}. */
 export interface AdamWState<T extends Floats> {
@@ -123,17 +121,6 @@ function addInto(a: Floats, b: Floats): void {
   for (let i = 0; i < a.length; i++) a[i] = a[i]! + b[i]!;
 }
 
-/** Copies ids into an Int32Array after checking length and that every entry is an integer. */
-function toInt32(name: string, ids: Ints, n: number, check: (v: number) => boolean, allowed: string): Int32Array {
-  if (ids.length !== n) throw new DecoderModelError(`${name}: expected ${n} entries ([batch, seq]), got ${ids.length}`);
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = ids[i]!;
-    if (!Number.isInteger(v) || !check(v)) throw new DecoderModelError(`${name}[${i}]: expected ${allowed}, got ${v}`);
-    out[i] = v;
-  }
-  return out;
-}
 
 /**
  * The decoder on the CPU: forward to logits, backward to named gradients, AdamW step. Build it with
@@ -219,11 +206,8 @@ export class CpuDecoderModel<T extends Floats> {
   /** Logits [batch, seq, vocab] of tokens [batch, seq] under mask [batch, seq]; saves the activations for {@link backward}. */
   async forward(tokens: Ints, mask: Ints, batch: number, seq: number): Promise<T> {
     const c = this.config;
-    if (!Number.isInteger(batch) || batch < 1) throw new DecoderModelError(`batch: expected an integer ≥ 1, got ${batch}`);
-    if (!Number.isInteger(seq) || seq < 1) throw new DecoderModelError(`seq: expected an integer ≥ 1, got ${seq}`);
+    const { ids, mask: m } = checkDecoderInputs(c, tokens, mask, batch, seq);
     const n = batch * seq;
-    const ids = toInt32('tokens', tokens, n, (v) => v >= 0 && v < c.vocabSize, `a token id in [0, ${c.vocabSize})`);
-    const m = toInt32('mask', mask, n, (v) => v === 0 || v === 1, '0 or 1');
     const positions = positionsFromMask(m, batch, seq);
     if (this.ops === 'fast') return (await this.fastForward(ids, m, positions, batch, seq)) as T;
     const hidden = c.hiddenSize;

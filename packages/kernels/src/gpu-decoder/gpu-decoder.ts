@@ -8,7 +8,8 @@
  * (per-layer inputs, normed activations, rstd, q/k after RoPE, v, attention o and lse, gate/up/h).
  */
 import type { DecoderStepOptions, DecoderTensors } from '../decoder/model.js';
-import { DecoderModelError } from '../decoder/model.js';
+import { DecoderModelError } from '../decoder/errors.js';
+import { checkDecoderInputs } from '../decoder/inputs.js';
 import type { GpuDevice } from '../device/gpu-device.js';
 import { planAdamw } from '../adamw/adamw.js';
 import { planAttentionBackward, planAttentionForward } from '../attention/attention.js';
@@ -142,17 +143,6 @@ interface Activations {
   grad: BackwardScratch;
 }
 
-/** Copies ids into an Int32Array after checking length and that every entry passes `check` (message names the entry). */
-function toInt32(name: string, ids: Ints, n: number, check: (v: number) => boolean, allowed: string): Int32Array {
-  if (ids.length !== n) throw new DecoderModelError(`${name}: expected ${n} entries ([batch, seq]), got ${ids.length}`);
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = ids[i]!;
-    if (!Number.isInteger(v) || !check(v)) throw new DecoderModelError(`${name}[${i}]: expected ${allowed}, got ${v}`);
-    out[i] = v;
-  }
-  return out;
-}
 
 /**
  * The decoder on a {@link GpuDevice}: forward, backward, AdamW step. Create with
@@ -227,11 +217,7 @@ export class GpuDecoderModel {
   async forward(tokens: Ints, mask: Ints, batch: number, seq: number): Promise<Float32Array> {
     this.#assertUsable('forward');
     const c = this.config;
-    if (!Number.isInteger(batch) || batch < 1) throw new DecoderModelError(`batch: expected an integer ≥ 1, got ${batch}`);
-    if (!Number.isInteger(seq) || seq < 1) throw new DecoderModelError(`seq: expected an integer ≥ 1, got ${seq}`);
-    const n = batch * seq;
-    const ids = toInt32('tokens', tokens, n, (v) => v >= 0 && v < c.vocabSize, `a token id in [0, ${c.vocabSize})`);
-    const m = toInt32('mask', mask, n, (v) => v === 0 || v === 1, '0 or 1');
+    const { ids, mask: m } = checkDecoderInputs(c, tokens, mask, batch, seq);
     this.#last = undefined;
     const acts = this.#activations(batch, seq);
     // Positions from the mask (left padding starts each row at 0), as the CPU model does.
