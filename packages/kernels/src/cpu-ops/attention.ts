@@ -72,6 +72,20 @@ function permuteHeads(model: Float32Array, stacked: Float32Array, d: FastAttenti
   }
 }
 
+/** q, k, v in the stacked layout (workspace buffers `q`, `k`, `v`), with the stack's batch and row counts. */
+function stackQkv(q: Float32Array, k: Float32Array, v: Float32Array, d: FastAttentionDims, ws: AttentionWorkspace) {
+  const { seq, headDim } = d;
+  const entries = d.batch * d.numKvHeads;
+  const rows = (d.numHeads / d.numKvHeads) * seq;
+  const qs = ws.get('q', entries * rows * headDim);
+  const ks = ws.get('k', entries * seq * headDim);
+  const vs = ws.get('v', entries * seq * headDim);
+  permuteHeads(q, qs, d, d.numHeads, 'gather');
+  permuteHeads(k, ks, d, d.numKvHeads, 'gather');
+  permuteHeads(v, vs, d, d.numKvHeads, 'gather');
+  return { entries, rows, qs, ks, vs };
+}
+
 /** Masked, scaled softmax in place over the score stack (rows of length seq); disallowed keys become 0. */
 function maskedSoftmax(p: Float32Array, mask: Int32Array, d: FastAttentionDims, scale: number): void {
   const { batch, seq } = d;
@@ -123,16 +137,9 @@ export async function fastAttentionForward(
   probs: Float32Array,
 ): Promise<void> {
   const { seq, headDim } = d;
-  const entries = d.batch * d.numKvHeads;
-  const rows = (d.numHeads / d.numKvHeads) * seq;
+  const { entries, rows, qs, ks, vs } = stackQkv(q, k, v, d, ws);
   if (entries === 0 || seq === 0) return;
-  const qs = ws.get('q', entries * rows * headDim);
-  const ks = ws.get('k', entries * seq * headDim);
-  const vs = ws.get('v', entries * seq * headDim);
   const os = ws.get('o', entries * rows * headDim);
-  permuteHeads(q, qs, d, d.numHeads, 'gather');
-  permuteHeads(k, ks, d, d.numKvHeads, 'gather');
-  permuteHeads(v, vs, d, d.numKvHeads, 'gather');
   await engine.matmul(qs, ks, { batch: entries, m: rows, n: seq, k: headDim, transB: true }, probs);
   maskedSoftmax(probs, mask, d, 1 / Math.sqrt(headDim));
   await engine.matmul(probs, vs, { batch: entries, m: rows, n: headDim, k: seq }, os);
@@ -157,20 +164,13 @@ export async function fastAttentionBackward(
   dv: Float32Array,
 ): Promise<void> {
   const { seq, headDim } = d;
-  const entries = d.batch * d.numKvHeads;
-  const rows = (d.numHeads / d.numKvHeads) * seq;
+  const { entries, rows, qs, ks, vs } = stackQkv(q, k, v, d, ws);
   if (entries === 0 || seq === 0) return;
-  const qs = ws.get('q', entries * rows * headDim);
-  const ks = ws.get('k', entries * seq * headDim);
-  const vs = ws.get('v', entries * seq * headDim);
   const dos = ws.get('o', entries * rows * headDim);
   const ds = ws.get('dp', entries * rows * seq);
   const dqs = ws.get('dq', entries * rows * headDim);
   const dks = ws.get('dk', entries * seq * headDim);
   const dvs = ws.get('dv', entries * seq * headDim);
-  permuteHeads(q, qs, d, d.numHeads, 'gather');
-  permuteHeads(k, ks, d, d.numKvHeads, 'gather');
-  permuteHeads(v, vs, d, d.numKvHeads, 'gather');
   permuteHeads(dO, dos, d, d.numHeads, 'gather');
   // dV = Pᵀ·dO (summing the group's query heads), dP = dO·Vᵀ.
   await engine.matmul(probs, dos, { batch: entries, m: seq, n: headDim, k: rows, transA: true }, dvs);
