@@ -1,3 +1,10 @@
 import { jestConfig } from '../../tools/config/jest-preset.js';
 
-export default jestConfig('@rlvr/trainer');
+const base = jestConfig('@rlvr/trainer');
+
+export default {
+  ...base,
+  // test/ imports @rlvr/kernels from source, whose shaders are imported as text (as in kernels' own config).
+  transform: { ...base.transform, '^.+\\.wgsl$': '<rootDir>/../../tools/config/wgsl-transform.cjs' },
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json', 'wgsl'],
+};

@@ -23,6 +23,23 @@ export async function timeAsync(fn: () => Promise<unknown>, runs: number, warmup
   return median(samples);
 }
 
+/**
+ * Median seconds of each of `fns` over `runs` rounds, each round calling every fn once in turn (after
+ * `warmup` such rounds), so that on a shared machine a burst of load hits all of them alike.
+ */
+export async function timeInterleaved(fns: readonly (() => Promise<unknown>)[], runs: number, warmup = 2): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) for (const fn of fns) await fn();
+  const samples = fns.map((): number[] => []);
+  for (let i = 0; i < runs; i++) {
+    for (const [k, fn] of fns.entries()) {
+      const start = process.hrtime.bigint();
+      await fn();
+      samples[k]!.push(Number(process.hrtime.bigint() - start) / 1e9);
+    }
+  }
+  return samples.map((s) => median(s));
+}
+
 /** GFLOP/s of the WGSL matmul at `shape` on `gpu`. */
 export async function gpuGflops(gpu: GpuDevice, shape: MatmulShape): Promise<number> {
   const lengthA = shape.m * shape.k;

@@ -6,25 +6,31 @@
  *   - `train-step-cpu`: tokens/s of the fast path (src/cpu-ops + ORT MatMul engine) at batch FAST_BATCH;
  *     baseline: tokens/s of the all-reference path (plain-loop ops and products) at batch REF_BATCH,
  *     same run (the reference is ~30 s per step at batch 64, and its tokens/s does not depend on batch).
- *   - `train-step-cpu-flops`: achieved GFLOP/s of the fast step, FLOPs = 6·P·T + 12·B·H·S²·D
- *     (P parameters, T = B·S tokens: 2·P·T forward and 4·P·T backward; attention's QKᵀ and P·V are
- *     2·B·H·S²·D each forward and twice that backward, counted over the full S² that is computed even
- *     though the causal half is masked); baseline: ORT MatMul (NN) GFLOP/s at 4096×256×256, same run,
- *     same thread count — what MLAS does on these cores with one large product.
+ *   - `train-step-cpu-flops`: achieved GFLOP/s of the fast step, FLOPs = 6·P·T + 12·L·B·H·S²·D
+ *     (P parameters, T = B·S tokens: 2·P·T forward and 4·P·T backward; in each of the L layers,
+ *     attention's QKᵀ and P·V are 2·B·H·S²·D each forward and twice that backward, counted over the
+ *     full S² that is computed even though the causal half is masked; an earlier version left out L,
+ *     undercounting attention 4× here: 0.40 instead of 1.61 of 25.9 GFLOP per step); baseline: ORT
+ *     MatMul (NN) GFLOP/s at 4096×256×256, same run, same thread count — what MLAS does on these
+ *     cores with one large product.
  *   - `train-step-webgpu`: tokens/s of the same full step on the WebGPU model (GpuDecoderModel through
  *     createDecoderModel), at batch GPU_BATCH (small, so the bench finishes in a minute or two on
  *     lavapipe; named in the unit); baseline: the cpu backend (createDecoderModel 'cpu') at the same
  *     batch, same run. The cross-entropy dlogits are computed on the CPU for both (part of the step).
+ * Cross-entropy: the plain references' step uses a plain JS loop (two exps per logit); the fast step and
+ * the backend comparison use src/cpu-ops' nextTokenCrossEntropyGradInto (ORT's Softmax, same maths).
  * Timing: median of several steps after warm-up steps (sessions created, buffers grown).
- * Threads: the fast path is timed with ORT at 1 thread and at all cores and the faster is reported
- * (named in the unit): ORT's idle intra-op threads spin after each product and, on a 2-core machine,
- * halve the speed of the JS ops between products, so 1 thread can win overall.
+ * Threads: the fast path is timed with ORT at 1 thread and at all cores (idle ORT threads sleep instead
+ * of spinning, see src/cpu/ort-session.ts) and the faster is reported (named in the unit): on a busy
+ * 2-core machine 1 thread can still win overall.
  */
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { compared, median, writeResults, type BenchEntry } from '../../../tools/bench/harness.js';
 import { encodeOnnxModel } from '../src/cpu/onnx-proto.js';
 import { OrtMatmul } from '../src/cpu/ort-matmul.js';
+import { OrtSoftmax } from '../src/cpu/ort-softmax.js';
+import { nextTokenCrossEntropyGradInto } from '../src/cpu-ops/cross-entropy.js';
 import { createDecoderModel, type DecoderModel } from '../src/backend-model/index.js';
 import { CpuDecoderModel, ortMatmulEngine } from '../src/decoder/index.js';
 import { initWeights, parameterCount, parseDecoderConfig } from '../src/model/config.js';
@@ -43,7 +49,7 @@ const params = parameterCount(config);
 const weights = initWeights(config, 1);
 const adamw = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 };
 
-/** Mean next-token cross-entropy's dlogits into `d` [batch, seq, vocab] (last position 0): part of a real step's cost. */
+/** Plain-loop mean next-token cross-entropy's dlogits into `d` [batch, seq, vocab] (last position 0): the reference step's. */
 function crossEntropyGrad(logits: Float32Array, tokens: Int32Array, batch: number, seq: number, vocab: number, d: Float32Array): void {
   const count = batch * (seq - 1);
   for (let b = 0; b < batch; b++) {
@@ -65,8 +71,18 @@ function crossEntropyGrad(logits: Float32Array, tokens: Int32Array, batch: numbe
   }
 }
 
+/** The cross-entropy dlogits of one step: plain loop (reference) or ORT softmax (fast). */
+type CrossEntropy = (logits: Float32Array, tokens: Int32Array, batch: number, d: Float32Array) => void | Promise<unknown>;
+
+const plainCrossEntropy: CrossEntropy = (logits, tokens, batch, d) => crossEntropyGrad(logits, tokens, batch, SEQ, config.vocabSize, d);
+
+/** The fast cross-entropy on `softmax`'s ORT session. */
+function fastCrossEntropy(softmax: OrtSoftmax): CrossEntropy {
+  return (logits, tokens, batch, d) => nextTokenCrossEntropyGradInto(softmax, logits, tokens, batch, SEQ, config.vocabSize, d);
+}
+
 /** Median seconds per training step of `model` at `batch` over `runs` steps after `warmup` steps. */
-async function stepSeconds(model: CpuDecoderModel<Float32Array>, batch: number, runs: number, warmup: number): Promise<number> {
+async function stepSeconds(model: CpuDecoderModel<Float32Array>, batch: number, runs: number, warmup: number, ce: CrossEntropy): Promise<number> {
   const tokens = seededInts(3, batch * SEQ, config.vocabSize);
   const mask = new Int32Array(batch * SEQ).fill(1);
   const dlogits = new Float32Array(batch * SEQ * config.vocabSize);
@@ -75,7 +91,7 @@ async function stepSeconds(model: CpuDecoderModel<Float32Array>, batch: number, 
   for (let i = 0; i < warmup + runs; i++) {
     const start = process.hrtime.bigint();
     const logits = await model.forward(tokens, mask, batch, SEQ);
-    crossEntropyGrad(logits, tokens, batch, SEQ, config.vocabSize, dlogits);
+    await ce(logits, tokens, batch, dlogits);
     await model.backward(dlogits);
     model.step(state, adamw);
     const s = Number(process.hrtime.bigint() - start) / 1e9;
@@ -86,7 +102,7 @@ async function stepSeconds(model: CpuDecoderModel<Float32Array>, batch: number, 
 }
 
 /** Median seconds per full step (forward, cross-entropy dlogits, backward, AdamW) of a backend model at `batch`. */
-async function backendStepSeconds(model: DecoderModel, batch: number, runs: number, warmup: number): Promise<number> {
+async function backendStepSeconds(model: DecoderModel, batch: number, runs: number, warmup: number, ce: CrossEntropy): Promise<number> {
   const tokens = seededInts(3, batch * SEQ, config.vocabSize);
   const mask = new Int32Array(batch * SEQ).fill(1);
   const dlogits = new Float32Array(batch * SEQ * config.vocabSize);
@@ -94,7 +110,7 @@ async function backendStepSeconds(model: DecoderModel, batch: number, runs: numb
   for (let i = 0; i < warmup + runs; i++) {
     const start = process.hrtime.bigint();
     const logits = await model.forward(tokens, mask, batch, SEQ);
-    crossEntropyGrad(logits, tokens, batch, SEQ, config.vocabSize, dlogits);
+    await ce(logits, tokens, batch, dlogits);
     await model.backward(dlogits);
     await model.step(adamw);
     const s = Number(process.hrtime.bigint() - start) / 1e9;
@@ -132,22 +148,24 @@ const entries: BenchEntry[] = [];
   let fastThreads = 0;
   for (const threads of [...new Set([1, THREADS])]) {
     const engine = new OrtMatmul({ threads });
+    const softmax = new OrtSoftmax({ threads });
     try {
-      const s = await stepSeconds(CpuDecoderModel.f32(config, weights, ortMatmulEngine(engine)), FAST_BATCH, 5, 2);
+      const s = await stepSeconds(CpuDecoderModel.f32(config, weights, ortMatmulEngine(engine)), FAST_BATCH, 5, 2, fastCrossEntropy(softmax));
       process.stdout.write(`  ORT ${threads} thread(s): ${s.toFixed(3)} s/step\n`);
       if (s < fastS) [fastS, fastThreads] = [s, threads];
     } finally {
       await engine.dispose();
+      await softmax.dispose();
     }
   }
   const reference = CpuDecoderModel.f32(config, weights);
-  const refS = await stepSeconds(reference, REF_BATCH, 2, 1);
+  const refS = await stepSeconds(reference, REF_BATCH, 2, 1, plainCrossEntropy);
   const ortRate = await ortGflops(4096, 256, 256);
 
   const fastTokens = FAST_BATCH * SEQ;
   const fastTps = fastTokens / fastS;
   const refTps = (REF_BATCH * SEQ) / refS;
-  const attnFlops = 12 * FAST_BATCH * config.numAttentionHeads * SEQ * SEQ * config.headDim;
+  const attnFlops = 12 * config.numHiddenLayers * FAST_BATCH * config.numAttentionHeads * SEQ * SEQ * config.headDim;
   const gflops = (6 * params * fastTokens + attnFlops) / fastS / 1e9;
   process.stdout.write(`fast ${fastTps.toFixed(0)} tokens/s (${fastS.toFixed(3)} s/step), reference ${refTps.toFixed(1)} tokens/s (${refS.toFixed(2)} s/step)\n`);
   process.stdout.write(`fast ${gflops.toFixed(2)} GFLOP/s vs ORT MatMul 4096×256×256 ${ortRate.toFixed(2)} GFLOP/s\n`);
@@ -155,23 +173,27 @@ const entries: BenchEntry[] = [];
   entries.push(compared('train-step-cpu', fastTps, refTps,
     `tokens/s (higher is better); ${what}; fast cpu ops + ORT MatMul (${fastThreads} thread(s)) at batch ${FAST_BATCH}; baseline: all-reference path (plain-loop ops and products) at batch ${REF_BATCH}, same run`));
   entries.push(compared('train-step-cpu-flops', gflops, ortRate,
-    `GFLOP/s (higher is better); ${what}, batch ${FAST_BATCH}, ORT ${fastThreads} thread(s) in the step; FLOPs = 6·params·tokens + 12·batch·heads·seq²·headDim; baseline: ORT MatMul (NN) 4096×256×256, same run`));
+    `GFLOP/s (higher is better); ${what}, batch ${FAST_BATCH}, ORT ${fastThreads} thread(s) in the step; FLOPs = 6·params·tokens + 12·layers·batch·heads·seq²·headDim; baseline: ORT MatMul (NN) 4096×256×256, same run`));
 }
 {
   // WebGPU (whatever adapter exists; lavapipe in CI) against the cpu backend, same batch, same run.
+  // Both backends get the same (fast, ORT softmax) cross-entropy, so the comparison is of the models alone.
+  const softmax = new OrtSoftmax({ threads: THREADS });
+  const ce = fastCrossEntropy(softmax);
   const cpuModel = await createDecoderModel({ config, weights, backend: 'cpu' });
   let cpuS: number;
   try {
-    cpuS = await backendStepSeconds(cpuModel, GPU_BATCH, 5, 2);
+    cpuS = await backendStepSeconds(cpuModel, GPU_BATCH, 5, 2, ce);
   } finally {
     await cpuModel.dispose();
   }
   const gpuModel = await createDecoderModel({ config, weights, backend: 'webgpu' });
   let gpuS: number;
   try {
-    gpuS = await backendStepSeconds(gpuModel, GPU_BATCH, 5, 2);
+    gpuS = await backendStepSeconds(gpuModel, GPU_BATCH, 5, 2, ce);
   } finally {
     await gpuModel.dispose();
+    await softmax.dispose();
   }
   const tokens = GPU_BATCH * SEQ;
   process.stdout.write(`webgpu ${(tokens / gpuS).toFixed(0)} tokens/s (${gpuS.toFixed(3)} s/step), cpu backend ${(tokens / cpuS).toFixed(0)} tokens/s (${cpuS.toFixed(3)} s/step)\n`);

@@ -14,6 +14,7 @@ export * from './attention/index.js';
 export * from './decoder/index.js';
 export * from './gpu-decoder/index.js';
 export * from './backend-model/index.js';
+export * from './policy/index.js';
 /** Fast f32 CPU versions of the non-matmul ops (the `cpu` backend's element-wise and row work). */
 export * as cpuOps from './cpu-ops/index.js';
 export * from './model/index.js';

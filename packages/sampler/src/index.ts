@@ -1,1 +1,26 @@
-export {};
+/**
+ * @rlvr/sampler: group rollouts (M responses per prompt with token logprobs) from ONNX causal language
+ * models through onnxruntime-node, with tokenizers from @huggingface/tokenizers.
+ */
+export { SamplerError, TokenizerError, ModelLoadError, GenerationError, NonFiniteLogitsError } from './errors.js';
+export { SamplerTokenizer, readJsonFile } from './tokenizer/tokenizer.js';
+export type { ChatMessage, ChatTemplateOptions } from './tokenizer/tokenizer.js';
+export { buildBpeTokenizer, writeTokenizerFiles, bytesToUnicode, DEFAULT_SPECIAL_TOKENS, CHATML_TEMPLATE } from './tokenizer/bpe-builder.js';
+export type { BpeBuildOptions, TokenizerFiles } from './tokenizer/bpe-builder.js';
+export { buildDecoderGraph, encodeDecoderGraph, kvNames, sharedKvNames, ROW_PROMPT, ropeTables } from './model/decoder-graph.js';
+export type { DecoderGraphOptions, WeightMode, KvLayout } from './model/decoder-graph.js';
+export { DecodeCache } from './model/decode-cache.js';
+export type { PrefillCache, CacheGeometry } from './model/decode-cache.js';
+export { CausalLm, geometryOf } from './model/causal-lm.js';
+export type { KvCache, CausalLmGeometry, CausalLmOptions, StepInputs, StepOutputs } from './model/causal-lm.js';
+export { loadModelDir, ONNX_CANDIDATES } from './model/model-dir.js';
+export type { LoadModelOptions, LoadedModel } from './model/model-dir.js';
+export { Sampler } from './sampler.js';
+export type { Rollout, FinishReason, Prompt } from './sampler.js';
+export { resolveOptions } from './sampling/options.js';
+export type { GenerateOptions, ResolvedOptions } from './sampling/options.js';
+export { logSoftmax, argmax, keptTokens, drawToken } from './sampling/distribution.js';
+export type { TruncationOptions } from './sampling/distribution.js';
+export { findStop } from './sampling/stop.js';
+export { tinyModel, writeModelDir, TINY_CORPUS } from './testing/tiny-model.js';
+export type { TinyModel, TinyModelOptions } from './testing/tiny-model.js';

@@ -40,3 +40,9 @@ export {
   writeTheoryFigures,
   type TheoryFigureOptions,
 } from './figures/theory-figures.js';
+export * from './config/index.js';
+export * from './tasks/index.js';
+export * from './metrics/index.js';
+export * from './checkpoint/index.js';
+export * from './report/index.js';
+export { reportCommand } from './commands/report.js';

@@ -3,7 +3,8 @@ import { TensorShapeError } from '../device/errors.js';
 import type { GpuDevice } from '../device/gpu-device.js';
 import type { PipelineSpec } from '../gpu/pipeline-cache.js';
 import type { GpuTensor } from '../gpu/tensor.js';
-import { type KernelPlan, WORKGROUP_1D, f32Bits, grid1d, planDispatch, requireSize, submitPlans } from '../kernel-common/plan.js';
+import { bindingWindows } from '../gpu/windows.js';
+import { type KernelPlan, WORKGROUP_1D, f32Bits, grid1d, planDispatch, requireSize, sequence, submitPlans } from '../kernel-common/plan.js';
 import type { AdamWOptions } from '../reference/adamw.js';
 import source from './adamw.wgsl';
 
@@ -28,33 +29,39 @@ export function adamwScalars(step: number, o: AdamWOptions): { decay: number; st
   return { decay: 1 - o.lr * o.weightDecay, stepSize: o.lr / (1 - Math.pow(o.beta1, step)), bc2Sqrt: Math.sqrt(1 - Math.pow(o.beta2, step)) };
 }
 
-/** Record one AdamW step (t = `step` ≥ 1) updating param, m, v in place; call inside `gpu.scoped`. */
+/**
+ * Record one AdamW step (t = `step` ≥ 1) updating param, m, v in place; call inside `gpu.scoped`.
+ * Tensors larger than one binding are updated window by window (the same element windows of all four).
+ */
 export function planAdamw(gpu: GpuDevice, param: GpuTensor, grad: GpuTensor, m: GpuTensor, v: GpuTensor, step: number, o: AdamWOptions): KernelPlan {
   const n = param.size;
   for (const [name, t] of [['grad', grad], ['m', m], ['v', v]] as const) requireSize('adamw', name, t, n, 'same as param');
   if (new Set([param.buffer, grad.buffer, m.buffer, v.buffer]).size !== 4) throw new TensorShapeError('adamw: param, grad, m and v must be four distinct tensors');
   const s = adamwScalars(step, o);
-  return planDispatch(
-    gpu,
-    adamwSpec(),
-    [param.buffer, grad.buffer, m.buffer, v.buffer],
-    ADAMW_PARAMS,
-    {
-      n,
-      decay: f32Bits(s.decay),
-      beta1: f32Bits(o.beta1),
-      omb1: f32Bits(1 - o.beta1),
-      beta2: f32Bits(o.beta2),
-      omb2: f32Bits(1 - o.beta2),
-      stepSize: f32Bits(s.stepSize),
-      bc2Sqrt: f32Bits(s.bc2Sqrt),
-      eps: f32Bits(o.eps),
-      pad0: 0,
-      pad1: 0,
-      pad2: 0,
-    },
-    grid1d(gpu, n),
+  const tensors = [param, grad, m, v];
+  return sequence(
+    bindingWindows(gpu, param, 1).map((w) =>
+      planDispatch(gpu, adamwSpec(), tensors.map((t) => ({ ...w.binding, buffer: t.buffer })), ADAMW_PARAMS, adamwUniforms(w.rows, s, o), grid1d(gpu, w.rows)),
+    ),
   );
+}
+
+/** The uniform values of one dispatch over `n` elements. */
+function adamwUniforms(n: number, s: ReturnType<typeof adamwScalars>, o: AdamWOptions): Record<(typeof ADAMW_PARAMS)[number], number> {
+  return {
+    n,
+    decay: f32Bits(s.decay),
+    beta1: f32Bits(o.beta1),
+    omb1: f32Bits(1 - o.beta1),
+    beta2: f32Bits(o.beta2),
+    omb2: f32Bits(1 - o.beta2),
+    stepSize: f32Bits(s.stepSize),
+    bc2Sqrt: f32Bits(s.bc2Sqrt),
+    eps: f32Bits(o.eps),
+    pad0: 0,
+    pad1: 0,
+    pad2: 0,
+  };
 }
 
 /** One AdamW step on the GPU, in place on param, m and v (m and v start as zeros at step 1). */

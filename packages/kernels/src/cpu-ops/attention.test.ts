@@ -9,7 +9,9 @@ import { OrtMatmul } from '../cpu/ort-matmul.js';
 import { ortMatmulEngine, referenceMatmul, type MatmulEngine } from '../decoder/matmul-engine.js';
 import { attentionBackward, attentionForward } from '../reference/attention.js';
 import { ATTENTION_CASES, attentionCaseInputs, type AttentionCase } from '../reference/attention.cases.js';
-import { AttentionWorkspace, attentionProbsLength, fastAttentionBackward, fastAttentionForward } from './attention.js';
+import { positionsFromMask, ropeTables } from '../reference/rope.js';
+import { AttentionWorkspace, attentionProbsLength, fastAttentionBackward, fastAttentionForward, stackedQkvLengths } from './attention.js';
+import { ropeInPlace } from './ops.js';
 
 function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let scale = 1;
@@ -47,5 +49,43 @@ describe('fast attention matches the reference', () => {
     expect(relErr(dq, ref.dq)).toBeLessThanOrEqual(tol);
     expect(relErr(dk, ref.dk)).toBeLessThanOrEqual(tol);
     expect(relErr(dv, ref.dv)).toBeLessThanOrEqual(tol);
+  });
+});
+
+describe('fast attention with RoPE fused into the stacking and stacks kept for the backward', () => {
+  // The fused path must reproduce "ropeInPlace, then attention" (and "attention backward, then the
+  // transposed ropeInPlace") bit for bit: same arithmetic, one pass fewer. RoPE needs an even head_dim.
+  const ws = new AttentionWorkspace();
+  const even = ATTENTION_CASES.filter((c) => c.dims.headDim % 2 === 0);
+  it('has GQA and padded cases to run', () => expect(even.length).toBeGreaterThanOrEqual(3));
+  it.each(even.map((c) => [c.name, c] as const))('%s', async (_, c) => {
+    const { q, k, v, dO } = attentionCaseInputs(c);
+    const d = c.dims;
+    const tokens = d.batch * d.seq;
+    const rope = ropeTables(positionsFromMask(c.mask, d.batch, d.seq), d.headDim, 10000);
+    const engine = ortMatmulEngine(ort);
+    // Unfused: rotate first, attention on the rotated q, k; backward, then rotate dq, dk back.
+    const qr = q.slice();
+    const kr = k.slice();
+    ropeInPlace(qr, rope.cos, rope.sin, tokens, d.numHeads, d.headDim, 1);
+    ropeInPlace(kr, rope.cos, rope.sin, tokens, d.numKvHeads, d.headDim, 1);
+    const o1 = new Float32Array(q.length);
+    const p1 = new Float32Array(attentionProbsLength(d));
+    await fastAttentionForward(engine, qr, kr, v, c.mask, d, ws, o1, p1);
+    const [dq1, dk1, dv1] = [new Float32Array(q.length), new Float32Array(k.length), new Float32Array(v.length)];
+    await fastAttentionBackward(engine, dO, qr, kr, v, p1, d, ws, dq1, dk1, dv1);
+    ropeInPlace(dq1, rope.cos, rope.sin, tokens, d.numHeads, d.headDim, -1);
+    ropeInPlace(dk1, rope.cos, rope.sin, tokens, d.numKvHeads, d.headDim, -1);
+    // Fused, with the stacks kept; the backward gets poisoned q, k, v, so it must use the stacks.
+    const len = stackedQkvLengths(d);
+    const stacked = { q: new Float32Array(len.q), k: new Float32Array(len.k), v: new Float32Array(len.v) };
+    const o2 = new Float32Array(q.length);
+    const p2 = new Float32Array(attentionProbsLength(d));
+    await fastAttentionForward(engine, q, k, v, c.mask, d, ws, o2, p2, { rope, stacked });
+    const [dq2, dk2, dv2] = [new Float32Array(q.length), new Float32Array(k.length), new Float32Array(v.length)];
+    const nan = (x: Float32Array): Float32Array => new Float32Array(x.length).fill(NaN);
+    await fastAttentionBackward(engine, dO, nan(q), nan(k), nan(v), p2, d, ws, dq2, dk2, dv2, { rope, stacked });
+    for (const [a, b] of [[o2, o1], [p2, p1], [dq2, dq1], [dk2, dk1], [dv2, dv1]] as const) expect(Array.from(a)).toEqual(Array.from(b));
+    expect(dq2.every(Number.isFinite)).toBe(true);
   });
 });

@@ -78,6 +78,25 @@ describe('fast cpu ops match the references', () => {
     const rb = swigluBackward(dh, gate, up);
     expectClose(dgate, rb.dgate);
     expectClose(dup, rb.dup);
+    // With σ(gate) saved by the forward (the fast model's path): the same results, bit for bit.
+    const sig = new Float64Array(c.n);
+    const hs = new Float32Array(c.n);
+    swigluForwardInto(gate, up, hs, sig);
+    expect(Array.from(hs)).toEqual(Array.from(h));
+    const dgs = new Float32Array(c.n);
+    const dus = new Float32Array(c.n);
+    swigluBackwardInto(dh, gate, up, dgs, dus, sig);
+    expect(Array.from(dgs)).toEqual(Array.from(dgate));
+    expect(Array.from(dus)).toEqual(Array.from(dup));
+    // With e^gate precomputed in f32 (ORT's Exp on the fast model): within the same tolerance.
+    const expGate = gate.map((g) => Math.exp(g));
+    const he = new Float32Array(c.n);
+    const sige = new Float64Array(c.n);
+    swigluForwardInto(gate, up, he, sige, expGate);
+    expectClose(he, swigluForward(gate, up));
+    swigluBackwardInto(dh, gate, up, dgs, dus, sige);
+    expectClose(dgs, rb.dgate);
+    expectClose(dus, rb.dup);
   });
 
   it.each(RESIDUAL_CASES.map((c) => [c.name, c] as const))('residual add: %s', (_, c) => {

@@ -90,6 +90,20 @@ describe('OrtMatmul vs a plain f64 loop', () => {
     await expect(fresh.matmul(new Float32Array(1), new Float32Array(1), { m: 1, k: 1, n: 1 })).rejects.toThrow(/disposed/);
   });
 
+  it('sessions are created with and without spinning threads (the config entry is accepted) and agree', async () => {
+    const a = random(33 * 17, new SeededRandom(5));
+    const b = random(17 * 9, new SeededRandom(6));
+    const results: Float32Array[] = [];
+    for (const spinning of [false, true]) {
+      const m = new OrtMatmul({ threads: 2, spinning });
+      expect(m.spinning).toBe(spinning);
+      results.push(await m.matmul(a, b, { m: 33, k: 17, n: 9 }));
+      await m.dispose();
+    }
+    expect(new OrtMatmul().spinning).toBe(false);
+    expect(Array.from(results[1]!)).toEqual(Array.from(results[0]!));
+  });
+
   it('rejects wrong lengths, bad dims and aliasing with a message naming the argument', async () => {
     const a = new Float32Array(6);
     await expect(mm.matmul(a, new Float32Array(6), { m: 2, k: 3, n: 3 })).rejects.toThrow(/B has 6 values, expected k 3 × n 3 = 9/);
@@ -99,6 +113,30 @@ describe('OrtMatmul vs a plain f64 loop', () => {
     await expect(mm.matmul(a, new Float32Array(6), { m: 2, k: 3, n: 2, broadcastB: true })).rejects.toThrow(/broadcastB needs batch/);
     const shared = new Float32Array(10);
     await expect(mm.matmul(shared.subarray(0, 6), new Float32Array(6), { m: 2, k: 3, n: 2 }, shared.subarray(5, 9))).rejects.toThrow(/overlaps/);
+  });
+});
+
+describe('OrtMatmul.exp', () => {
+  it('equals e^x within 4 f32 ulps over the f32 range, with exact ±∞, 0 and NaN', async () => {
+    // Grid over [−87, 87] (e^x stays a normal f32) plus the special values.
+    const grid = Array.from({ length: 20001 }, (_, i) => -87 + (174 * i) / 20000);
+    const x = Float32Array.from([...grid, 0, -0, -Infinity, Infinity, NaN, -120]);
+    const out = await mm.exp(x, new Float32Array(x.length).fill(-1));
+    for (let i = 0; i < grid.length; i++) {
+      const e = Math.exp(x[i]!);
+      expect(Math.abs(out[i]! - e)).toBeLessThanOrEqual(4 * 2 * U * e);
+    }
+    const tail = Array.from(out.subarray(grid.length));
+    expect(tail.slice(0, 4)).toEqual([1, 1, 0, Infinity]);
+    expect(tail[4]).toBeNaN();
+    // e^{−120} underflows f32: 0 or a denormal, never negative or NaN.
+    expect(tail[5]! >= 0 && tail[5]! < 1e-37).toBe(true);
+  });
+
+  it('rejects a wrong output length or overlap, naming it', async () => {
+    await expect(mm.exp(new Float32Array(3), new Float32Array(2))).rejects.toThrow(/out has 2 values, expected x's 3/);
+    const shared = new Float32Array(4);
+    await expect(mm.exp(shared.subarray(0, 2), shared.subarray(1, 3))).rejects.toThrow(/overlaps/);
   });
 });
 

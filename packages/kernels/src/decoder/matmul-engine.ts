@@ -37,6 +37,11 @@ export interface MatmulEngine<T extends Floats> {
    * not overlapping A or B) lets the fast path reuse buffers and write weight gradients in place.
    */
   matmul(a: T, b: T, shape: EngineMatmulShape, out?: T): T | Promise<T>;
+  /**
+   * Optional out = e^x element-wise (the fast SwiGLU's σ input); engines without it leave the exp
+   * to the JS op. `out` has x's length and does not overlap it.
+   */
+  exp?(x: T, out: T): Promise<T>;
 }
 
 /**
@@ -87,5 +92,6 @@ export function ortMatmulEngine(ort: OrtMatmul): MatmulEngine<Float32Array> {
   return {
     name: 'ort',
     matmul: (a, b, s, out) => ort.matmul(a, b, { m: s.m, n: s.n, k: s.k, transA: s.transA ?? false, transB: s.transB ?? false, ...(s.batch !== undefined ? { batch: s.batch } : {}) }, out),
+    exp: (x, out) => ort.exp(x, out),
   };
 }

@@ -22,6 +22,7 @@ import { parameterSpecs, validateWeights } from '../model/config.js';
 import type { NamedTensors } from '../model/safetensors.js';
 import { type Floats, type Ints, allocLike } from '../reference/common.js';
 import { adamwStep, type AdamWOptions } from '../reference/adamw.js';
+import { clipGradNorm, globalGradNorm } from '../reference/grad-norm.js';
 import { attentionBackward, attentionForward, type AttentionDims } from '../reference/attention.js';
 import { embeddingBackward, embeddingForward } from '../reference/embedding.js';
 import { logSoftmaxGatherForward } from '../reference/log-softmax-gather.js';
@@ -30,7 +31,8 @@ import { positionsFromMask, ropeBackward, ropeForward, ropeTables } from '../ref
 import { swigluBackward, swigluForward } from '../reference/swiglu.js';
 import {
   AttentionWorkspace, addBiasRows, addInto as addIntoFast, attentionProbsLength, columnSumsInto, embeddingBackwardInto, embeddingForwardInto,
-  fastAttentionBackward, fastAttentionForward, rmsNormBackwardInto, rmsNormForwardInto, ropeInPlace, swigluBackwardInto, swigluForwardInto,
+  adamwStepF32, fastAttentionBackward, fastAttentionForward, rmsNormBackwardInto, rmsNormForwardInto, stackedQkvLengths, swigluBackwardInto, swigluForwardInto,
+  type StackedQkv,
 } from '../cpu-ops/index.js';
 import { type MatmulEngine, referenceMatmul } from './matmul-engine.js';
 import { DecoderModelError } from './errors.js';
@@ -64,6 +66,19 @@ export interface DecoderStepOptions extends AdamWOptions {
    * matrices), since decaying RMSNorm gains towards 0 shrinks activations for no regularising gain.
    */
   decayNormsAndBiases?: boolean;
+  /**
+   * Clip the global gradient L2 norm to this before the update (PyTorch's clip_grad_norm_, TRL/verl
+   * `max_grad_norm`, in place on the gradients); undefined = no clipping (the norm is still reported).
+   */
+  maxGradNorm?: number;
+}
+
+/** What a decoder's optimizer step reports. */
+export interface StepReport {
+  /** Global L2 norm of the gradients before clipping. */
+  gradNorm: number;
+  /** Factor the gradients were multiplied by (1 when not clipped). */
+  clipScale: number;
 }
 
 /** Which op implementations a model composes: the plain references or the fast cpu ops (f32 only). */
@@ -75,9 +90,13 @@ export interface DecoderF32Options {
   ops?: DecoderOps;
 }
 
-/** Extra saved state of the fast path: attention probabilities and RMSNorm reciprocal RMS (not recomputed in backward). */
+/** Extra saved state of the fast path (not recomputed in backward): attention probabilities and stacks, RMSNorm reciprocal RMS, SwiGLU σ. */
 interface FastLayerCache {
   probs: Float32Array; rstd1: Float64Array; rstd2: Float64Array;
+  /** σ(gate), saved so the SwiGLU backward needs no exp. */
+  sig: Float64Array;
+  /** q, k (rotated) and v in attention's stacked layout, saved so the backward need not re-stack them. */
+  stacked: StackedQkv;
 }
 
 /** Activations of one block that the backward needs. */
@@ -343,14 +362,15 @@ export class CpuDecoderModel<T extends Floats> {
       const n1 = P('n1', n * hidden);
       const rstd1 = new Float64Array(n);
       rmsNormForwardInto(x, this.pf(L('input_layernorm.weight')), n, hidden, eps, n1, rstd1);
+      // q and k stay un-rotated here: RoPE is applied while attention stacks them (one pass, not two).
       const q = await linear(n1, L('self_attn.q_proj.weight'), bias('q'), `${i}.q`);
-      ropeInPlace(q, cos, sin, n, H, D, 1);
       const k = await linear(n1, L('self_attn.k_proj.weight'), bias('k'), `${i}.k`);
-      ropeInPlace(k, cos, sin, n, KV, D, 1);
       const v = await linear(n1, L('self_attn.v_proj.weight'), bias('v'), `${i}.v`);
       const o = P('o', n * H * D);
       const probs = P('probs', attentionProbsLength(attn));
-      await fastAttentionForward(engine, q, k, v, m, attn, this.workspace, o, probs);
+      const len = stackedQkvLengths(attn);
+      const stacked = { q: P('qs', len.q), k: P('ks', len.k), v: P('vs', len.v) };
+      await fastAttentionForward(engine, q, k, v, m, attn, this.workspace, o, probs, { rope: { cos, sin }, stacked });
       const a = await linear(o, L('self_attn.o_proj.weight'), c.oProjBias ? L('self_attn.o_proj.bias') : null, 'a');
       const x1 = P('x1', n * hidden);
       addIntoFast(x, a, x1);
@@ -360,10 +380,13 @@ export class CpuDecoderModel<T extends Floats> {
       const gate = await linear(n2, L('mlp.gate_proj.weight'), null, `${i}.gate`);
       const up = await linear(n2, L('mlp.up_proj.weight'), null, `${i}.up`);
       const h = P('h', gate.length);
-      swigluForwardInto(gate, up, h);
+      const sig = pool.get64(`${i}.sig`, gate.length);
+      // e^gate through the engine (ORT's vectorised Exp) when it has one; else the JS op's Math.exp.
+      const expGate = engine.exp ? await engine.exp(gate, pool.get('expGate', gate.length)) : undefined;
+      swigluForwardInto(gate, up, h, sig, expGate);
       // The layer's output is the next layer's input x: its own pooled buffer.
       const d = await linear(h, L('mlp.down_proj.weight'), null, `${i + 1}.x`);
-      layers.push({ x, n1, q, k, v, o, x1, n2, gate, up, h, fast: { probs, rstd1, rstd2 } });
+      layers.push({ x, n1, q, k, v, o, x1, n2, gate, up, h, fast: { probs, rstd1, rstd2, sig, stacked } });
       // d is this layer's own buffer, so the next residual stream is written over it.
       addIntoFast(x1, d, d);
       x = d;
@@ -418,7 +441,7 @@ export class CpuDecoderModel<T extends Floats> {
       const dh = await lb(dx, s.h, L('mlp.down_proj.weight'), null, 'h');
       const dgate = pool.get('dgate', dh.length);
       const dup = pool.get('dup', dh.length);
-      swigluBackwardInto(dh, s.gate, s.up, dgate, dup);
+      swigluBackwardInto(dh, s.gate, s.up, dgate, dup, f.sig);
       const dn2 = await lb(dgate, s.n2, L('mlp.gate_proj.weight'), null, 'n2');
       addIntoFast(dn2, await lb(dup, s.n2, L('mlp.up_proj.weight'), null, 'n2b'), dn2);
       rmsNormBackwardInto(dn2, s.x1, this.pf(L('post_attention_layernorm.weight')), f.rstd2, n, hidden, dx, grads[L('post_attention_layernorm.weight')]!.data, true);
@@ -426,9 +449,8 @@ export class CpuDecoderModel<T extends Floats> {
       const dq = pool.get('dq', s.q.length);
       const dk = pool.get('dk', s.k.length);
       const dv = pool.get('dv', s.v.length);
-      await fastAttentionBackward(this.f32Engine(), dO, s.q, s.k, s.v, f.probs, attn, this.workspace, dq, dk, dv);
-      ropeInPlace(dq, cos, sin, n, H, D, -1);
-      ropeInPlace(dk, cos, sin, n, KV, D, -1);
+      // dq, dk come out rotated back (RoPE's transpose fused into attention's scatter).
+      await fastAttentionBackward(this.f32Engine(), dO, s.q, s.k, s.v, f.probs, attn, this.workspace, dq, dk, dv, { rope: { cos, sin }, stacked: f.stacked });
       const dn1 = await lb(dq, s.n1, L('self_attn.q_proj.weight'), bias('q'), 'n1');
       addIntoFast(dn1, await lb(dk, s.n1, L('self_attn.k_proj.weight'), bias('k'), 'n1k'), dn1);
       addIntoFast(dn1, await lb(dv, s.n1, L('self_attn.v_proj.weight'), bias('v'), 'n1v'), dn1);
@@ -470,17 +492,23 @@ export class CpuDecoderModel<T extends Floats> {
   }
 
   /** One reference AdamW step on every parameter, from `grads` (default: the last {@link backward}'s); advances state.step. */
-  step(state: AdamWState<T>, options: DecoderStepOptions, grads: DecoderTensors<T> | undefined = this.gradients): void {
+  step(state: AdamWState<T>, options: DecoderStepOptions, grads: DecoderTensors<T> | undefined = this.gradients): StepReport {
     if (!grads) throw new DecoderModelError('step: no gradients; call backward first or pass them');
     for (const s of this.specs) {
       if (!grads[s.name]) throw new DecoderModelError(`step: gradient of ${s.name} missing`);
       if (!state.m[s.name] || !state.v[s.name]) throw new DecoderModelError(`step: AdamW state of ${s.name} missing`);
     }
+    const { maxGradNorm, decayNormsAndBiases, ...adam } = options;
+    const list = this.specs.map((s) => grads[s.name]!.data);
+    const clip = maxGradNorm === undefined ? { norm: globalGradNorm(list), scale: 1 } : clipGradNorm(list, maxGradNorm);
     const t = state.step + 1;
     for (const s of this.specs) {
-      const decays = options.decayNormsAndBiases === true || s.kind === 'linear' || s.kind === 'embedding';
-      adamwStep(this.params[s.name]!.data, grads[s.name]!.data, state.m[s.name]!, state.v[s.name]!, t, decays ? options : { ...options, weightDecay: 0 });
+      const decays = decayNormsAndBiases === true || s.kind === 'linear' || s.kind === 'embedding';
+      // The fast path's f32 AdamW is bit-identical to the reference (src/cpu-ops/adamw.ts), only faster.
+      const update = (this.ops === 'fast' ? adamwStepF32 : adamwStep) as (p: T, g: T, m: T, v: T, t: number, o: AdamWOptions) => void;
+      update(this.params[s.name]!.data, grads[s.name]!.data, state.m[s.name]!, state.v[s.name]!, t, decays ? adam : { ...adam, weightDecay: 0 });
     }
     state.step = t;
+    return { gradNorm: clip.norm, clipScale: clip.scale };
   }
 }

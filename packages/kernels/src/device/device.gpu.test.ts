@@ -35,9 +35,24 @@ await describeGpu('WebGPU device', (gpu) => {
     await expect(gpu.scoped('good', () => 42)).resolves.toBe(42);
   });
 
-  it('refuses a tensor larger than one storage binding, naming the limit', () => {
-    expect(() => GpuTensor.zeros(gpu, [gpu.maxBindingBytes / 4 + 4], 'embedding')).toThrow(TensorShapeError);
-    expect(() => GpuTensor.zeros(gpu, [gpu.maxBindingBytes / 4 + 4], 'embedding')).toThrow(/tensor embedding .* more than one storage binding/);
+  it('refuses a tensor larger than one buffer, naming the limit', () => {
+    const tooBig = [Math.floor(gpu.limits.maxBufferSize / 4) + 4];
+    expect(() => GpuTensor.zeros(gpu, tooBig, 'embedding')).toThrow(TensorShapeError);
+    expect(() => GpuTensor.zeros(gpu, tooBig, 'embedding')).toThrow(/tensor embedding .* more than one buffer allows \(maxBufferSize/);
+  });
+
+  it('lowers the binding limit used for splitting only to aligned sizes, and restores it', () => {
+    const adapterLimit = gpu.maxBindingBytes;
+    expect(adapterLimit % gpu.limits.minStorageBufferOffsetAlignment).toBe(0);
+    try {
+      gpu.limitBindingBytes(1024);
+      expect(gpu.maxBindingBytes).toBe(1024);
+      expect(() => gpu.limitBindingBytes(1000)).toThrow(/multiple of 256|multiple of \d+ bytes/);
+      expect(() => gpu.limitBindingBytes(0)).toThrow(RangeError);
+    } finally {
+      gpu.limitBindingBytes(null);
+    }
+    expect(gpu.maxBindingBytes).toBe(adapterLimit);
   });
 
   it('auto backend picks webgpu only on a hardware adapter, and says why', async () => {

@@ -146,6 +146,8 @@ export class GpuDevice {
   // local early, so it is held here, in the object every caller already keeps, until destroy().
   #instance: GPU | null;
   #destroyed = false;
+  /** Test override of {@link GpuDevice.maxBindingBytes}; null = the adapter's limit. */
+  #bindingLimit: number | null = null;
 
   /** Use {@link requestGpuDevice}; this constructor only wires up already-created objects. */
   constructor(instance: GPU, device: GPUDevice, adapter: AdapterSummary) {
@@ -170,9 +172,28 @@ export class GpuDevice {
     return this.#destroyed;
   }
 
-  /** The largest tensor one storage binding can hold, in bytes (128 MiB on lavapipe). */
+  /**
+   * The largest storage binding kernels may use, in bytes (128 MiB on lavapipe), rounded down to
+   * `minStorageBufferOffsetAlignment`; tensors larger than this are bound as windows (src/gpu/README.md).
+   * Lowered by {@link GpuDevice.limitBindingBytes}.
+   */
   get maxBindingBytes(): number {
-    return Math.min(this.limits.maxStorageBufferBindingSize, this.limits.maxBufferSize);
+    const align = this.limits.minStorageBufferOffsetAlignment;
+    const real = Math.floor(Math.min(this.limits.maxStorageBufferBindingSize, this.limits.maxBufferSize) / align) * align;
+    return this.#bindingLimit === null ? real : Math.min(real, this.#bindingLimit);
+  }
+
+  /**
+   * Lower the binding size used for splitting tensors into windows (null restores the adapter's), so
+   * tests exercise the split paths on small tensors; kernels then never bind more than `bytes` of a
+   * tensor they split. `bytes` must be a positive multiple of `minStorageBufferOffsetAlignment`.
+   */
+  limitBindingBytes(bytes: number | null): void {
+    const align = this.limits.minStorageBufferOffsetAlignment;
+    if (bytes !== null && !(Number.isInteger(bytes) && bytes >= align && bytes % align === 0)) {
+      throw new RangeError(`limitBindingBytes: expected a positive multiple of ${align} bytes (minStorageBufferOffsetAlignment), got ${bytes}`);
+    }
+    this.#bindingLimit = bytes;
   }
 
   /**

@@ -1,13 +1,13 @@
 import { CpuDecoderModel } from '../decoder/model.js';
 import { describeGpu } from '../device/describe-gpu.js';
 import { wgslStructFields } from '../gpu/uniforms.js';
-import { parameterSpecs, parseDecoderConfig, type DecoderConfig } from '../model/config.js';
-import type { NamedTensors } from '../model/safetensors.js';
+import { parameterSpecs, parseDecoderConfig } from '../model/config.js';
 import { SeededRandom } from '../random.js';
 import { AdamwTolerance } from '../adamw/adamw.tolerance.js';
 import { assertClose } from '../kernel-common/plan.js';
 import { referenceMatmul } from '../decoder/matmul-engine.js';
 import { ADD_INTO_PARAMS, ADD_INTO_WGSL, BIAS_ADD_PARAMS, BIAS_ADD_WGSL, BIAS_GRAD_PARAMS, BIAS_GRAD_WGSL, GpuDecoderModel } from './index.js';
+import { testWeights } from './test-weights.js';
 
 // Tolerance: |gpu − ref| ≤ 1e-4 · max|ref logit| over real (mask = 1) positions.
 // Budget: each layer is ~40 f32-rounded ops deep on the path to a logit (RMSNorm's sum of squares and
@@ -36,28 +36,6 @@ const llamaBias = parseDecoderConfig({
   model_type: 'llama', hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
   intermediate_size: 48, vocab_size: 37, rms_norm_eps: 1e-5, rope_theta: 10000, tie_word_embeddings: true, attention_bias: true,
 });
-
-/**
- * Weights that make every op matter (initWeights' 0.02 std gives near-uniform attention and zero
- * biases): matrices uniform with std ≈ 1/√in, biases ±0.1, norm gains 1 ± 0.25.
- */
-function testWeights(config: DecoderConfig, seed: number): NamedTensors {
-  const random = new SeededRandom(seed);
-  const out: NamedTensors = {};
-  for (const s of parameterSpecs(config)) {
-    const n = s.shape.reduce((x, y) => x * y, 1);
-    const data = new Float32Array(n);
-    const u = (): number => 2 * random.next() - 1;
-    for (let i = 0; i < n; i++) {
-      if (s.kind === 'norm') data[i] = 1 + 0.25 * u();
-      else if (s.kind === 'bias') data[i] = 0.1 * u();
-      else if (s.kind === 'embedding') data[i] = u();
-      else data[i] = (Math.sqrt(3) / Math.sqrt(s.shape[1]!)) * u();
-    }
-    out[s.name] = { shape: [...s.shape], data };
-  }
-  return out;
-}
 
 // batch 2 × seq 6: row 0 left-padded by 2, row 1 full.
 const BATCH = 2;

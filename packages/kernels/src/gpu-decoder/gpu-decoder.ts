@@ -7,15 +7,19 @@
  * into one compute pass and submit it once. The forward keeps every activation the backward needs
  * (per-layer inputs, normed activations, rstd, q/k after RoPE, v, attention o and lse, gate/up/h).
  */
-import type { DecoderStepOptions, DecoderTensors } from '../decoder/model.js';
+import type { DecoderStepOptions, DecoderTensors, StepReport } from '../decoder/model.js';
 import { DecoderModelError } from '../decoder/errors.js';
 import { checkDecoderInputs } from '../decoder/inputs.js';
 import type { GpuDevice } from '../device/gpu-device.js';
 import { planAdamw } from '../adamw/adamw.js';
+import { clipGradNormGpu, gradNormGpu, planGradScale } from '../grad-norm/grad-norm.js';
+import { logSoftmaxGather, pgLossLogits } from '../loss/loss.js';
+import { type PolicyBatch, type PolicyLossOptions, type PolicyLossStats, type TokenLogprobs, checkedLossScale, padPolicyBatch, paddedLossOptions, shiftedTargets, unpadShifted } from '../policy/policy-batch.js';
 import { planAttentionBackward, planAttentionForward } from '../attention/attention.js';
 import { planEmbeddingBackward, planEmbeddingForward } from '../embedding/embedding.js';
 import type { PipelineSpec } from '../gpu/pipeline-cache.js';
 import { GpuTensor } from '../gpu/tensor.js';
+import { bindingWindows } from '../gpu/windows.js';
 import { type KernelPlan, WORKGROUP_1D, grid1d, planDispatch, sequence, submitPlans } from '../kernel-common/plan.js';
 import { planMatmul } from '../matmul/matmul.js';
 import type { DecoderConfig, ParameterSpec } from '../model/config.js';
@@ -75,13 +79,21 @@ export function planBiasGrad(gpu: GpuDevice, dy: GpuTensor, db: GpuTensor, rows:
   return planDispatch(gpu, spec, [dy.buffer, db.buffer], BIAS_GRAD_PARAMS, { rows, n, pad0: 0, pad1: 0 }, grid1d(gpu, n));
 }
 
-/** Record a += b element-wise over a's size (a and b distinct tensors); call inside `gpu.scoped`. */
+/**
+ * Record a += b element-wise over a's size (a and b distinct tensors); call inside `gpu.scoped`. One
+ * dispatch per binding window of a (the same elements of b), so gradients as large as a vocabulary-
+ * sized embedding work too.
+ */
 export function planAddInto(gpu: GpuDevice, a: GpuTensor, b: GpuTensor): KernelPlan {
   if (b.size < a.size || a.buffer === b.buffer) {
     throw new DecoderModelError(`add into: a [${a.shape.join(', ')}] and b [${b.shape.join(', ')}] must be distinct with b at least as large`);
   }
   const spec: PipelineSpec = { id: 'gpu-decoder-add-into', code: addIntoSource, constants: { WG: WORKGROUP_1D } };
-  return planDispatch(gpu, spec, [a.buffer, b.buffer], ADD_INTO_PARAMS, { n: a.size, pad0: 0, pad1: 0, pad2: 0 }, grid1d(gpu, a.size));
+  return sequence(
+    bindingWindows(gpu, a, 1).map((w) =>
+      planDispatch(gpu, spec, [w.binding, { ...w.binding, buffer: b.buffer }], ADD_INTO_PARAMS, { n: w.rows, pad0: 0, pad1: 0, pad2: 0 }, grid1d(gpu, w.rows)),
+    ),
+  );
 }
 
 /** One block's saved activations (what its backward reads). */
@@ -158,11 +170,15 @@ export class GpuDecoderModel {
   /** Gradients of the last backward (allocated by the first), kept for {@link GpuDecoderModel.step}. */
   readonly #grads = new Map<string, GpuTensor>();
   readonly #moments = new Map<string, { m: GpuTensor; v: GpuTensor }>();
+  /** Gradients set aside while a micro-batch's backward overwrites #grads (allocated on first accumulate). */
+  readonly #gradAccum = new Map<string, GpuTensor>();
   #adamSteps = 0;
   #acts: Activations | undefined;
   /** Token ids and mask of the last forward (the backward's embedding scatter and attention mask). */
   #last: { ids: Int32Array; mask: Int32Array } | undefined;
   #hasGrads = false;
+  /** Whether #grads hold a backward taken since the last step (what `accumulate` adds to). */
+  #sinceStep = false;
   #disposed = false;
 
   private constructor(gpu: GpuDevice, config: DecoderConfig, specs: ParameterSpec[]) {
@@ -208,6 +224,35 @@ export class GpuDecoderModel {
     return out;
   }
 
+  /** AdamW's step count and moments read back (zeros before the first step). */
+  async optimizerState(): Promise<{ step: number; m: DecoderTensors<Float32Array>; v: DecoderTensors<Float32Array> }> {
+    this.#assertUsable('optimizerState');
+    const m: DecoderTensors<Float32Array> = {};
+    const v: DecoderTensors<Float32Array> = {};
+    for (const s of this.#specs) {
+      const mv = this.#moments.get(s.name);
+      const size = s.shape.reduce((a, b) => a * b, 1);
+      m[s.name] = { shape: [...s.shape], data: mv ? await mv.m.read() : new Float32Array(size) };
+      v[s.name] = { shape: [...s.shape], data: mv ? await mv.v.read() : new Float32Array(size) };
+    }
+    return { step: this.#adamSteps, m, v };
+  }
+
+  /** Upload a checkpoint's AdamW state (names and shapes already checked by the caller). */
+  setOptimizerState(state: { step: number; m: DecoderTensors<Float32Array>; v: DecoderTensors<Float32Array> }): void {
+    this.#assertUsable('setOptimizerState');
+    for (const s of this.#specs) {
+      let mv = this.#moments.get(s.name);
+      if (!mv) {
+        mv = { m: GpuTensor.zeros(this.#gpu, s.shape, `${s.name}.adam-m`), v: GpuTensor.zeros(this.#gpu, s.shape, `${s.name}.adam-v`) };
+        this.#moments.set(s.name, mv);
+      }
+      mv.m.write(Float32Array.from(state.m[s.name]!.data));
+      mv.v.write(Float32Array.from(state.v[s.name]!.data));
+    }
+    this.#adamSteps = state.step;
+  }
+
   /** Number of AdamW steps taken (the next {@link GpuDecoderModel.step} uses t = this + 1). */
   get optimizerSteps(): number {
     return this.#adamSteps;
@@ -216,6 +261,69 @@ export class GpuDecoderModel {
   /** Logits [batch, seq, vocab] of tokens [batch, seq] under mask [batch, seq] (1 = token, 0 = padding); saves activations for {@link GpuDecoderModel.backward}. */
   async forward(tokens: Ints, mask: Ints, batch: number, seq: number): Promise<Float32Array> {
     this.#assertUsable('forward');
+    return (await this.#runForward(tokens, mask, batch, seq)).logits.read();
+  }
+
+  /**
+   * Token logprobs and entropies [batch, seq − 1] (TRL's shifted convention: entry [b, s] is token
+   * s + 1 given tokens ≤ s) by a forward and the fused log-softmax-gather kernel on the GPU logits: only
+   * two numbers per token are read back, never the logits. Logits are divided by `temperature` first.
+   */
+  async tokenLogprobs(tokens: Ints, mask: Ints, batch: number, seq: number, options: { temperature?: number } = {}): Promise<TokenLogprobs> {
+    this.#assertUsable('tokenLogprobs');
+    if (!Number.isInteger(seq) || seq < 2) throw new DecoderModelError(`tokenLogprobs: seq must be an integer ≥ 2, got ${seq}`);
+    const acts = await this.#runForward(tokens, mask, batch, seq);
+    const targets = GpuTensor.fromArray(this.#gpu, Float32Array.from(shiftedTargets(this.#last!.ids, batch, seq)), [batch * seq], 'gpu-decoder-targets');
+    try {
+      const r = await logSoftmaxGather(this.#gpu, acts.logits, targets, options.temperature === undefined ? {} : { temperature: options.temperature });
+      return { logprob: unpadShifted(r.logprob, batch, seq), entropy: unpadShifted(r.entropy, batch, seq) };
+    } finally {
+      targets.dispose();
+    }
+  }
+
+  /**
+   * Forward, the fused policy-gradient loss (PPO clip, KL, IS correction, aggregation; see
+   * {@link PolicyLossConfig}) with d loss/d logits written on the GPU, and the backward — the logits
+   * never leave the device. Gradients replace those of the last backward, or with `accumulate` are added
+   * to the ones gathered since the last {@link GpuDecoderModel.step} (micro-batching).
+   */
+  async policyLoss(p: PolicyBatch, options: PolicyLossOptions): Promise<PolicyLossStats> {
+    this.#assertUsable('policyLoss');
+    const { accumulate, lossScale, ...config } = options;
+    const scale = checkedLossScale(lossScale);
+    const padded = padPolicyBatch(p, config);
+    const acts = await this.#runForward(p.tokens, p.attentionMask, p.batch, p.seq);
+    const targets = GpuTensor.fromArray(this.#gpu, Float32Array.from(padded.targets), [p.batch * p.seq], 'gpu-decoder-targets');
+    let r;
+    try {
+      r = await pgLossLogits(
+        this.#gpu, acts.logits, targets,
+        { oldLogp: padded.oldLogp, advantages: padded.advantages, mask: padded.mask, refLogp: padded.refLogp, samplerLogp: padded.samplerLogp },
+        { ...paddedLossOptions(config, p.batch, p.seq), vocab: this.config.vocabSize, out: acts.grad.dlogits },
+      );
+    } finally {
+      targets.dispose();
+    }
+    if (scale !== 1) await submitPlans(this.#gpu, 'gpu-decoder loss scale', () => planGradScale(this.#gpu, [acts.grad.dlogits], scale));
+    await this.#runBackward(accumulate === true);
+    return {
+      loss: r.loss, clipFraction: r.clipFraction, clipLowFraction: r.clipLowFraction, clipHighFraction: r.clipHighFraction,
+      klMean: r.klMean, isWeightMean: r.isWeightMean, entropyMean: r.entropyMean, logp: unpadShifted(r.logp, p.batch, p.seq),
+    };
+  }
+
+  /** The gradients gathered since the last step, read back as named tensors (copies). */
+  async gradients(): Promise<DecoderTensors<Float32Array>> {
+    this.#assertUsable('gradients');
+    if (!this.#hasGrads) throw new DecoderModelError('gradients: no gradients; call backward or policyLoss first');
+    const out: DecoderTensors<Float32Array> = {};
+    for (const s of this.#specs) out[s.name] = { shape: [...s.shape], data: await this.#grads.get(s.name)!.read() };
+    return out;
+  }
+
+  /** Run a forward and keep its activations on the GPU (the logits stay in `acts.logits`). */
+  async #runForward(tokens: Ints, mask: Ints, batch: number, seq: number): Promise<Activations> {
     const c = this.config;
     const { ids, mask: m } = checkDecoderInputs(c, tokens, mask, batch, seq);
     this.#last = undefined;
@@ -224,7 +332,7 @@ export class GpuDecoderModel {
     acts.ropeTable.write(ropeTable(positionsFromMask(m, batch, seq), c.headDim, c.ropeTheta));
     await submitPlans(this.#gpu, 'gpu-decoder forward', () => this.#planForward(acts, ids, m));
     this.#last = { ids, mask: m };
-    return acts.logits.read();
+    return acts;
   }
 
   /**
@@ -243,28 +351,69 @@ export class GpuDecoderModel {
     if (!(dlogits instanceof Float32Array) || dlogits.length !== n * c.vocabSize) {
       throw new DecoderModelError(`dlogits: expected a Float32Array of ${n * c.vocabSize} values ([batch ${acts.batch}, seq ${acts.seq}, vocab ${c.vocabSize}]), got ${dlogits.length}`);
     }
-    this.#ensureGrads();
     acts.grad.dlogits.write(dlogits);
+    await this.#runBackward(false);
+    return await this.gradients();
+  }
+
+  /**
+   * The backward of the last forward from the dlogits already in `acts.grad.dlogits`. With `accumulate`
+   * (and gradients pending) the previous gradients are copied aside first and added back afterwards,
+   * because every product of the backward overwrites its gradient.
+   */
+  async #runBackward(accumulate: boolean): Promise<void> {
+    const acts = this.#acts;
+    const last = this.#last;
+    if (!acts || !last) throw new DecoderModelError('backward: no forward to differentiate; call forward first');
+    const c = this.config;
+    this.#ensureGrads();
+    const keep = accumulate && this.#sinceStep;
+    if (keep) await this.#copyGrads('into-accumulator');
     // Untied: the scatter-add only writes rows of tokens present, so the rest must be zero beforehand
     // (queued writes land before the next submit). Tied: the LM head's product overwrites it first.
     if (!c.tieWordEmbeddings) this.#grads.get(EMBED)!.write(new Float32Array(c.vocabSize * c.hiddenSize));
     this.#hasGrads = false;
     await submitPlans(this.#gpu, 'gpu-decoder backward', () => this.#planBackward(acts, last.ids, last.mask));
+    if (keep) await this.#copyGrads('add-back');
     this.#hasGrads = true;
-    const out: DecoderTensors<Float32Array> = {};
-    for (const s of this.#specs) out[s.name] = { shape: [...s.shape], data: await this.#grads.get(s.name)!.read() };
-    return out;
+    this.#sinceStep = true;
+  }
+
+  /** Accumulation helper: copy every gradient into its accumulator, or add the accumulator back into it. */
+  async #copyGrads(direction: 'into-accumulator' | 'add-back'): Promise<void> {
+    const gpu = this.#gpu;
+    for (const s of this.#specs) {
+      if (!this.#gradAccum.has(s.name)) this.#gradAccum.set(s.name, GpuTensor.zeros(gpu, s.shape, `${s.name}.grad-accum`));
+    }
+    if (direction === 'into-accumulator') {
+      await gpu.scoped('gpu-decoder grad accumulate', async () => {
+        const encoder = gpu.device.createCommandEncoder({ label: 'gpu-decoder grad accumulate' });
+        for (const s of this.#specs) {
+          const g = this.#grads.get(s.name)!;
+          encoder.copyBufferToBuffer(g.buffer, 0, this.#gradAccum.get(s.name)!.buffer, 0, g.buffer.size);
+        }
+        gpu.device.queue.submit([encoder.finish()]);
+        await gpu.device.queue.onSubmittedWorkDone();
+      });
+      return;
+    }
+    await submitPlans(gpu, 'gpu-decoder grad accumulate', () => sequence(this.#specs.map((s) => planAddInto(gpu, this.#grads.get(s.name)!, this.#gradAccum.get(s.name)!))));
   }
 
   /**
    * One AdamW step (the WGSL kernel) on every parameter from the last backward's gradients; moments
    * live on the GPU, zero before the first step. Weight decay applies to matrices and the embedding
-   * only unless `decayNormsAndBiases` (CpuDecoderModel.step's default).
+   * only unless `decayNormsAndBiases` (CpuDecoderModel.step's default). The global gradient norm is
+   * computed on the GPU and read back (returned); with `maxGradNorm` the gradients are clipped first.
    */
-  async step(options: DecoderStepOptions): Promise<void> {
+  async step(options: DecoderStepOptions): Promise<StepReport> {
     this.#assertUsable('step');
-    if (!this.#hasGrads) throw new DecoderModelError('step: no gradients; call backward first');
-    const { decayNormsAndBiases, ...adam } = options;
+    // A step consumes the gradients: stepping twice on one backward is almost always a trainer bug.
+    if (!this.#sinceStep) throw new DecoderModelError('step: no gradients since the last step; call backward or policyLoss first');
+    const { decayNormsAndBiases, maxGradNorm, ...adam } = options;
+    const grads = this.#specs.map((s) => this.#grads.get(s.name)!);
+    // The norm is read back either way: it is the step's most useful health metric.
+    const clip = maxGradNorm === undefined ? { norm: await gradNormGpu(this.#gpu, grads), scale: 1 } : await clipGradNormGpu(this.#gpu, grads, maxGradNorm);
     for (const s of this.#specs) {
       if (this.#moments.has(s.name)) continue;
       this.#moments.set(s.name, { m: GpuTensor.zeros(this.#gpu, s.shape, `${s.name}.adam-m`), v: GpuTensor.zeros(this.#gpu, s.shape, `${s.name}.adam-v`) });
@@ -285,6 +434,8 @@ export class GpuDecoderModel {
       return sequence(plans);
     });
     this.#adamSteps = t;
+    this.#sinceStep = false;
+    return { gradNorm: clip.norm, clipScale: clip.scale };
   }
 
   /** Release every parameter, gradient, moment and activation buffer; later calls throw. Idempotent. */
@@ -295,6 +446,8 @@ export class GpuDecoderModel {
     this.#params.clear();
     for (const t of this.#grads.values()) t.dispose();
     this.#grads.clear();
+    for (const t of this.#gradAccum.values()) t.dispose();
+    this.#gradAccum.clear();
     for (const { m, v } of this.#moments.values()) {
       m.dispose();
       v.dispose();

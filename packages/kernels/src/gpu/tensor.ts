@@ -1,6 +1,7 @@
 /**
  * A f32 tensor in one GPU storage buffer: shape, upload, download, dispose. Deliberately small;
- * kernels bind `tensor.buffer` directly.
+ * kernels bind `tensor.buffer` directly, or windows of it (`./windows.ts`) when it is larger than one
+ * storage binding.
  */
 import { TensorShapeError } from '../device/errors.js';
 import type { GpuDevice } from '../device/gpu-device.js';
@@ -28,6 +29,8 @@ export class GpuTensor {
   readonly size: number;
   /** The storage buffer (STORAGE | COPY_SRC | COPY_DST), at least `size * 4` bytes, padded to 16. */
   readonly buffer: GPUBuffer;
+  /** The label given at creation (error messages name the tensor by it). */
+  readonly label: string;
   readonly #gpu: GpuDevice;
   #disposed = false;
 
@@ -36,12 +39,14 @@ export class GpuTensor {
     this.#gpu = gpu;
     this.shape = Object.freeze([...shape]);
     this.size = shapeSize(shape);
+    this.label = label;
     const bytes = Math.max(PAD_BYTES, Math.ceil((this.size * 4) / PAD_BYTES) * PAD_BYTES);
-    // One tensor = one binding. Larger tensors need splitting across bindings (see README); until
-    // that lands, fail here with the numbers rather than with a validation error at dispatch time.
-    if (bytes > gpu.maxBindingBytes) {
+    // One tensor = one buffer, which may exceed one storage binding (kernels that accept such a tensor
+    // bind windows of it, see README); past the buffer limit, fail here with the numbers rather than
+    // with a validation error from createBuffer.
+    if (bytes > gpu.limits.maxBufferSize) {
       throw new TensorShapeError(
-        `tensor ${label} [${shape.join(', ')}] needs ${bytes} bytes, more than one storage binding allows (${gpu.maxBindingBytes} bytes on ${gpu.adapter.device}); split it`,
+        `tensor ${label} [${shape.join(', ')}] needs ${bytes} bytes, more than one buffer allows (maxBufferSize ${gpu.limits.maxBufferSize} bytes on ${gpu.adapter.device})`,
       );
     }
     // New WebGPU buffers are zero-initialised, so the padding is zero too.

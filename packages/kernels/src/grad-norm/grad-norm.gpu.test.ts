@@ -1,5 +1,6 @@
 import { describeGpu } from '../device/describe-gpu.js';
 import { GpuTensor } from '../gpu/tensor.js';
+import { bindingWindows } from '../gpu/windows.js';
 import { wgslStructFields } from '../gpu/uniforms.js';
 import { assertClose } from '../kernel-common/plan.js';
 import { GRAD_NORM_CASES, gradNormCaseInputs, type GradNormCase } from '../reference/grad-norm.cases.js';
@@ -50,6 +51,33 @@ await describeGpu('grad-norm on WebGPU vs the CPU reference', (gpu) => {
       }
     }
     for (const t of tensors) t.dispose();
+  });
+
+  it('norms and clips tensors larger than one binding window by window', async () => {
+    // 257k elements over 3 tensors at a 64 KiB limit: 10 + 7 + 1 windows of ≤ 16384 elements.
+    const c = GRAD_NORM_CASES.find((x) => x.name.startsWith('257k'))!;
+    const grads = gradNormCaseInputs(c);
+    const tensors = grads.map((g, k) => GpuTensor.fromArray(gpu, g, [g.length], `grads[${k}]`));
+    gpu.limitBindingBytes(65536);
+    try {
+      const windows = tensors.flatMap((t) => bindingWindows(gpu, t, 1));
+      expect(windows).toHaveLength(18);
+      // The stage-1 layout is that of the windows (one partial-sum run per window).
+      const rel = normRelTol(windows.map((w) => w.rows));
+      const refNorm = globalGradNorm(grads);
+      assertClose([await gradNormGpu(gpu, tensors)], [refNorm], [rel * refNorm + 1e-30], 'split norm');
+      const ref = grads.map((g) => g.slice());
+      const refClip = clipGradNorm(ref, 0.01);
+      const clip = await clipGradNormGpu(gpu, tensors, 0.01);
+      expect(clip.scale).toBeLessThan(1);
+      for (let k = 0; k < grads.length; k++) {
+        assertClose(await tensors[k]!.read(), ref[k]!, Float64Array.from(ref[k]!, (v) => (rel + 2 * U) * Math.abs(v) + 1e-30), `split grads[${k}]`);
+      }
+      expect(clip.scale).toBeCloseTo(refClip.scale, 6);
+    } finally {
+      gpu.limitBindingBytes(null);
+      for (const t of tensors) t.dispose();
+    }
   });
 
   it('refuses to clip a non-finite gradient and leaves it unscaled', async () => {

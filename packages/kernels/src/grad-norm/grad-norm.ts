@@ -7,6 +7,7 @@ import { KernelsError } from '../errors.js';
 import type { PipelineSpec } from '../gpu/pipeline-cache.js';
 import { GpuTensor } from '../gpu/tensor.js';
 import { BufferUsage } from '../gpu/usage.js';
+import { bindingWindows, type TensorWindow } from '../gpu/windows.js';
 import { type KernelPlan, WORKGROUP_1D, f32Bits, grid1d, planDispatch, requireSize, sequence, submitPlans } from '../kernel-common/plan.js';
 import { CLIP_NORM_EPS } from '../reference/grad-norm.js';
 import source from './grad-norm.wgsl';
@@ -34,17 +35,26 @@ export function gradNormLayout(sizes: readonly number[]): { chunk: number; parts
   return { chunk, parts, total: parts.reduce((a, b) => a + b, 0) };
 }
 
-/** Record out[0] = sqrt(Σ over `grads` of g²); `out` has one element. Call inside `gpu.scoped`. */
+/** Every element window of `grads` that fits one binding, in order (a tensor larger than a binding gives several). */
+function gradWindows(gpu: GpuDevice, grads: readonly GpuTensor[]): TensorWindow[] {
+  return grads.flatMap((g) => bindingWindows(gpu, g, 1));
+}
+
+/**
+ * Record out[0] = sqrt(Σ over `grads` of g²); `out` has one element. Call inside `gpu.scoped`. Each
+ * binding window of each tensor is one stage-1 dispatch, with its own partial sums.
+ */
 export function planGradNorm(gpu: GpuDevice, grads: readonly GpuTensor[], out: GpuTensor): KernelPlan {
   requireSize('grad-norm', 'out', out, 1, '[1]');
-  const layout = gradNormLayout(grads.map((g) => g.size));
+  const windows = gradWindows(gpu, grads);
+  const layout = gradNormLayout(windows.map((w) => w.rows));
   const partials = gpu.device.createBuffer({ label: 'grad-norm-partials', size: Math.max(16, layout.total * 4), usage: BufferUsage.STORAGE });
   const plans: KernelPlan[] = [];
   let offset = 0;
-  grads.forEach((g, k) => {
+  windows.forEach((w, k) => {
     const parts = layout.parts[k]!;
     if (parts > 0) {
-      plans.push(planDispatch(gpu, gradNormSpec('partial'), [g.buffer, partials, null], GRAD_NORM_PARAMS, { n: g.size, parts, offset, scale: 0 }, grid1d(gpu, parts)));
+      plans.push(planDispatch(gpu, gradNormSpec('partial'), [w.binding, partials, null], GRAD_NORM_PARAMS, { n: w.rows, parts, offset, scale: 0 }, grid1d(gpu, parts)));
     }
     offset += parts;
   });
@@ -56,9 +66,7 @@ export function planGradNorm(gpu: GpuDevice, grads: readonly GpuTensor[], out: G
 export function planGradScale(gpu: GpuDevice, grads: readonly GpuTensor[], scale: number): KernelPlan {
   const bits = f32Bits(scale);
   return sequence(
-    grads
-      .filter((g) => g.size > 0)
-      .map((g) => planDispatch(gpu, gradNormSpec('scale'), [g.buffer, null, null], GRAD_NORM_PARAMS, { n: g.size, parts: 0, offset: 0, scale: bits }, grid1d(gpu, g.size))),
+    gradWindows(gpu, grads).map((w) => planDispatch(gpu, gradNormSpec('scale'), [w.binding, null, null], GRAD_NORM_PARAMS, { n: w.rows, parts: 0, offset: 0, scale: bits }, grid1d(gpu, w.rows))),
   );
 }
 

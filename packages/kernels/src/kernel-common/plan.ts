@@ -47,13 +47,14 @@ export function createU32StorageBuffer(gpu: GpuDevice, data: Uint32Array, label:
 }
 
 /**
- * One dispatch of `spec` with storage `buffers` at bindings 0…n−1 (null: a binding the entry point does
- * not use, left out of its auto layout) and the uniform block at binding n.
+ * One dispatch of `spec` with storage `buffers` at bindings 0…n−1 (a whole buffer or a window
+ * `{ buffer, offset, size }`; null: a binding the entry point does not use, left out of its auto
+ * layout) and the uniform block at binding n.
  */
 export function planDispatch(
   gpu: GpuDevice,
   spec: PipelineSpec,
-  buffers: readonly (GPUBuffer | null)[],
+  buffers: readonly (GPUBuffer | GPUBufferBinding | null)[],
   fields: readonly string[],
   values: Readonly<Record<string, number>>,
   groups: readonly [number, number, number?],
@@ -63,7 +64,7 @@ export function planDispatch(
   const uniforms = createUniformBuffer(gpu, packU32Uniforms(fields, values), `${spec.id}-params`);
   const bindGroup = gpu.device.createBindGroup({
     layout: pipeline.getBindGroupLayout(0),
-    entries: [...buffers, uniforms].flatMap((buffer, binding) => (buffer ? [{ binding, resource: { buffer } }] : [])),
+    entries: [...buffers, uniforms].flatMap((b, binding) => (b ? [{ binding, resource: 'buffer' in b ? b : { buffer: b } }] : [])),
   });
   const [x, y, z = 1] = groups;
   return {

@@ -7,7 +7,7 @@ import { logSoftmaxGatherBackward as refBackward, logSoftmaxGatherForward as ref
 import { pgLossFromLogits, type PgLossLogitsOptions } from '../reference/pg-loss-logits.js';
 import { PG_LOSS_CASES, pgLossCaseInputs, type PgLossCase } from '../reference/pg-loss.cases.js';
 import { seededFloats, seededInts } from '../random.js';
-import { LOSS_PARAMS, LOSS_WGSL, LOSS_WORKGROUP, logSoftmaxGather, logSoftmaxGatherBackward, pgLossLogits } from './loss.js';
+import { LOSS_PARAMS, LOSS_SPLIT_FALLBACK, LOSS_WGSL, LOSS_WORKGROUP, logSoftmaxGather, logSoftmaxGatherBackward, lossChunks, lossLayout, pgLossLogits, type LossLayout } from './loss.js';
 import { logSoftmaxTolerances, pgLossTolerances } from './loss.tolerance.js';
 
 /** Worst |actual − expected| / tol; non-finite expectations must match exactly. */
@@ -29,6 +29,17 @@ function expectWithin(actual: ArrayLike<number>, expected: ArrayLike<number>, to
 }
 
 const f64 = (a: Float32Array): Float64Array => Float64Array.from(a);
+
+// Every case runs in each layout: the row layout (hardware adapters), the split layout as used on
+// llvmpipe, and a tiny split (chunks of 4 over 2 invocations) where most vocabularies are not a
+// multiple of the chunk, vocab 7 spans two chunks and the Qwen rows need more than 65,535 workgroups.
+const LAYOUTS: [string, LossLayout][] = [
+  ['row', { workgroup: LOSS_WORKGROUP, chunk: null }],
+  ['split', { ...LOSS_SPLIT_FALLBACK }],
+  ['split, chunk 4', { workgroup: 2, chunk: 4 }],
+];
+const withLayouts = <T,>(cases: readonly T[], name: (c: T) => string): [string, string, T, LossLayout][] =>
+  cases.flatMap((c) => LAYOUTS.map(([layoutName, layout]) => [name(c), layoutName, c, layout] as [string, string, T, LossLayout]));
 
 /** PG inputs on top of logits: the case's log-ratios, advantages and mask, anchored at the reference logprobs. */
 function pgLogitsCase(c: PgLossCase, vocab: number, extremes: boolean): {
@@ -68,18 +79,18 @@ await describeGpu('fused log-softmax + gather and PG loss on WebGPU vs the CPU r
     expect(wgslStructFields(LOSS_WGSL, 'Params')).toEqual([...LOSS_PARAMS]);
   });
 
-  it.each(LOG_SOFTMAX_CASES.map((c) => [c.name, c] as [string, LogSoftmaxCase]))('log-softmax forward + backward: %s', async (_name, c) => {
+  it.each(withLayouts<LogSoftmaxCase>(LOG_SOFTMAX_CASES, (c) => c.name))('log-softmax forward + backward: %s (%s layout)', async (_name, _layoutName, c, layout) => {
     const { logits, targets, gLogprob, gEntropy } = logSoftmaxCaseInputs(c);
     const { tokens, vocab } = c.dims;
     const [tl, tt] = upload(logits, targets, tokens, vocab);
     try {
-      const fwd = await logSoftmaxGather(gpu, tl, tt, { temperature: c.dims.temperature });
-      const bwd = await logSoftmaxGatherBackward(gpu, tl, tt, gLogprob, gEntropy, { temperature: c.dims.temperature });
+      const fwd = await logSoftmaxGather(gpu, tl, tt, { temperature: c.dims.temperature, ...layout });
+      const bwd = await logSoftmaxGatherBackward(gpu, tl, tt, gLogprob, gEntropy, { temperature: c.dims.temperature, ...layout });
       const dlogits = await bwd.dlogits.read();
       bwd.dlogits.dispose();
       const ref = refForward(f64(logits), targets, c.dims);
       const refD = refBackward(f64(logits), targets, f64(gLogprob), f64(gEntropy), c.dims);
-      const tol = logSoftmaxTolerances(logits, targets, c.dims, gLogprob, gEntropy, LOSS_WORKGROUP);
+      const tol = logSoftmaxTolerances(logits, targets, c.dims, gLogprob, gEntropy, layout);
       expectWithin(fwd.logprob, ref.logprob, tol.logprob, 'logprob');
       expectWithin(fwd.entropy, ref.entropy, tol.entropy, 'entropy');
       expectWithin(bwd.logprob, ref.logprob, tol.logprob, 'logprob (backward pass)');
@@ -92,11 +103,12 @@ await describeGpu('fused log-softmax + gather and PG loss on WebGPU vs the CPU r
 
   // Vocabulary, extremes (−∞ masks, ±1e4 logits), temperature and entropy bonus vary across the cases.
   const variants = PG_LOSS_CASES.map((c, i) => ({ c, vocab: [7, 33, 50, 128, 61, 5, 6][i] ?? 33, extremes: i % 2 === 1, temperature: i === 3 ? 0.7 : 1, entropyCoef: i % 3 === 2 ? 0.01 : 0 }));
-  it.each(variants.map((v) => [v.c.name, v] as [string, (typeof variants)[number]]))('PG loss from logits: %s', async (_name, v) => {
+  it.each(withLayouts(variants, (v) => v.c.name))('PG loss from logits: %s (%s layout)', async (_name, _layoutName, v, layout) => {
     const { c, vocab } = v;
     const tokens = c.options.batch * c.options.seqLen;
     const { logits, targets, inputs } = pgLogitsCase(c, vocab, v.extremes);
     const o: PgLossLogitsOptions = { ...c.options, vocab, temperature: v.temperature, entropyCoef: v.entropyCoef };
+    expect(lossChunks(layout, vocab)).toBeGreaterThanOrEqual(1);
     const ref = pgLossFromLogits(f64(logits), targets, inputs, o);
     // A token whose f64 ratio sits within 1e-5 of a clip boundary could legitimately switch branch in
     // f32 (and its gradient with it); the case tables have none, which this asserts.
@@ -107,10 +119,10 @@ await describeGpu('fused log-softmax + gather and PG loss on WebGPU vs the CPU r
     }
     const [tl, tt] = upload(logits, targets, tokens, vocab);
     try {
-      const got = await pgLossLogits(gpu, tl, tt, inputs, o);
+      const got = await pgLossLogits(gpu, tl, tt, inputs, { ...o, ...layout });
       const dlogits = await got.dlogits.read();
       got.dlogits.dispose();
-      const tol = pgLossTolerances(logits, targets, inputs, o, ref, LOSS_WORKGROUP);
+      const tol = pgLossTolerances(logits, targets, inputs, o, ref, layout);
       const masked = (a: ArrayLike<number>): number[] => Array.from(a).filter((_, i) => inputs.mask[i] !== 0);
       expectWithin(masked(got.logp), masked(ref.logp), masked(tol.logprob), 'logp');
       expect(Math.abs(got.loss - ref.loss)).toBeLessThanOrEqual(tol.loss);
@@ -125,6 +137,55 @@ await describeGpu('fused log-softmax + gather and PG loss on WebGPU vs the CPU r
       tl.dispose();
       tt.dispose();
     }
+  });
+
+  it('picks the split layout on a software fallback adapter and the row layout otherwise; options override', () => {
+    expect(lossLayout(gpu)).toEqual(gpu.adapter.isFallbackAdapter ? { ...LOSS_SPLIT_FALLBACK } : { workgroup: LOSS_WORKGROUP, chunk: null });
+    expect(lossLayout(gpu, { chunk: null })).toEqual({ workgroup: LOSS_WORKGROUP, chunk: null });
+    expect(lossLayout(gpu, { chunk: 64, workgroup: 4 })).toEqual({ workgroup: 4, chunk: 64 });
+    expect(lossChunks({ workgroup: 8, chunk: 8 }, 17)).toBe(3);
+  });
+
+  // Split-layout edge cases: a chunk that is entirely −∞ inside a finite row (its state is empty and
+  // must merge without ∞ − ∞), a row whose only finite logit is the lone element of its last chunk,
+  // the target in a partial last chunk, and a row of all −∞; vocab 18 (not a multiple of 4) and 20.
+  it.each([18, 20])('split layout with all −∞ chunks and a partial last chunk (vocab %i)', async (vocab) => {
+    const tokens = 4;
+    const logits = seededFloats(71, tokens * vocab, 3);
+    for (let j = 8; j < 16; j++) logits[j] = -Infinity; // row 0: chunk 1 (of 8) all −∞
+    for (let j = 0; j < vocab - 1; j++) logits[vocab + j] = -Infinity; // row 1: only the last logit is finite
+    for (let j = 0; j < vocab; j++) logits[3 * vocab + j] = -Infinity; // row 3: all −∞
+    const targets = Int32Array.from([2, vocab - 1, vocab - 1, 0]);
+    const gLogprob = seededFloats(72, tokens, 1);
+    const gEntropy = seededFloats(73, tokens, 1);
+    const dims = { tokens, vocab };
+    const [tl, tt] = upload(logits, targets, tokens, vocab);
+    try {
+      for (const layout of [{ workgroup: 2, chunk: 8 }, { workgroup: 8, chunk: 4 }]) {
+        const bwd = await logSoftmaxGatherBackward(gpu, tl, tt, gLogprob, gEntropy, layout);
+        const dlogits = await bwd.dlogits.read();
+        bwd.dlogits.dispose();
+        const ref = refForward(f64(logits), targets, dims);
+        const tol = logSoftmaxTolerances(logits, targets, dims, gLogprob, gEntropy, layout);
+        expectWithin(bwd.logprob, ref.logprob, tol.logprob, `logprob ${JSON.stringify(layout)}`);
+        expectWithin(bwd.entropy, ref.entropy, tol.entropy, `entropy ${JSON.stringify(layout)}`);
+        expectWithin(dlogits, refBackward(f64(logits), targets, f64(gLogprob), f64(gEntropy), dims), tol.dlogits, `dlogits ${JSON.stringify(layout)}`);
+        expect(bwd.logprob[1]).toBe(0); // the only finite logit has probability 1
+        expect(bwd.logprob[3]).toBe(-Infinity);
+      }
+    } finally {
+      tl.dispose();
+      tt.dispose();
+    }
+  });
+
+  it('rejects a split chunk that is not a positive multiple of 4', async () => {
+    const tl = GpuTensor.zeros(gpu, [2, 8], 'logits');
+    const tt = GpuTensor.zeros(gpu, [2], 'targets');
+    await expect(logSoftmaxGather(gpu, tl, tt, { chunk: 6 })).rejects.toThrow(/chunk 6 must be a positive multiple of 4/);
+    await expect(logSoftmaxGather(gpu, tl, tt, { chunk: 0 })).rejects.toThrow(RangeError);
+    tl.dispose();
+    tt.dispose();
   });
 
   it('rejects mismatched shapes with a message naming the tensor', async () => {

@@ -3,7 +3,9 @@
  * derived from a first-order error analysis of the f32 kernel (u = 2⁻²⁴) with the reference's own
  * f64 quantities (x_j = log p_j, H, p_j) as magnitudes:
  *  - x_j = (z_j − m) − log s: the sum s runs over R = ⌈V/WG⌉ strided terms per invocation then
- *    log₂ WG tree levels, each rescaled by one exp, so s has relative error ≤ (R + 8)·u (first order),
+ *    log₂ WG tree levels, each rescaled by one exp (split layout: ⌈min(chunk, V)/WG⌉ terms, log₂ WG
+ *    levels, then the row's ⌈V/chunk⌉ chunk states merged in sequence; R counts all of them), so s
+ *    has relative error ≤ (R + 8)·u (first order),
  *    log s absolute error ≤ (R + 8)·u + 8u (Vulkan: log is 3 ulp, or 2⁻²¹ absolute near 1); the two
  *    subtractions add u·(|z_j − m| + log s) ≤ 2u·(|x_j| + log V). With temperature ≠ 1 the divisions
  *    z = x/T (2.5 ulp) add 4u·(|z_j| + |m|). → E_x(j).
@@ -18,6 +20,7 @@
  * Non-finite references (−∞ logprobs of all −∞ rows) must match exactly (tolerance 0).
  */
 import { type PgLossLogitsOptions } from '../reference/pg-loss-logits.js';
+import type { LossLayout } from './loss.js';
 import { aggregationWeights } from '../reference/pg-loss.js';
 
 const U = 2 ** -24;
@@ -44,19 +47,26 @@ function rowStats(logits: ArrayLike<number>, r: number, vocab: number, temperatu
   return { m, logS, h, maxAbs };
 }
 
-/** Tolerances of logprob, entropy [tokens] and dlogits [tokens, vocab] (see the file comment). */
+/** Rescaled additions in a row's sum s: per invocation, tree levels, chunk merges (a number = row layout with that workgroup). */
+function reductionLength(layout: number | LossLayout, vocab: number): number {
+  const { workgroup, chunk } = typeof layout === 'number' ? { workgroup: layout, chunk: null } : layout;
+  if (chunk === null) return Math.ceil(vocab / workgroup) + Math.log2(workgroup);
+  return Math.ceil(Math.min(chunk, vocab) / workgroup) + Math.log2(workgroup) + Math.ceil(vocab / chunk);
+}
+
+/** Tolerances of logprob, entropy [tokens] and dlogits [tokens, vocab] (see the file comment); `layout` as the kernel ran (a number: row layout, that workgroup). */
 export function logSoftmaxTolerances(
   logits: ArrayLike<number>,
   targets: ArrayLike<number>,
   d: { tokens: number; vocab: number; temperature?: number },
   gLogprob: ArrayLike<number> | null,
   gEntropy: ArrayLike<number> | null,
-  workgroup: number,
+  layout: number | LossLayout,
   gLogprobError: ArrayLike<number> | null = null,
 ): { logprob: Float64Array; entropy: Float64Array; dlogits: Float64Array } {
   const { tokens, vocab } = d;
   const temperature = d.temperature ?? 1;
-  const reduction = Math.ceil(vocab / workgroup) + Math.log2(workgroup) + 8;
+  const reduction = reductionLength(layout, vocab) + 8;
   const logV = Math.log(vocab);
   const logprob = new Float64Array(tokens);
   const entropy = new Float64Array(tokens);
@@ -108,11 +118,11 @@ export function pgLossTolerances(
   inputs: { oldLogp: ArrayLike<number>; advantages: ArrayLike<number>; mask: ArrayLike<number>; refLogp?: ArrayLike<number> | null; samplerLogp?: ArrayLike<number> | null },
   o: PgLossLogitsOptions,
   ref: { logp: ArrayLike<number>; gradLogp: ArrayLike<number> },
-  workgroup: number,
+  layout: number | LossLayout,
 ): { loss: number; logprob: Float64Array; entropy: Float64Array; dlogits: Float64Array } {
   const tokens = o.batch * o.seqLen;
   const dims = { tokens, vocab: o.vocab, temperature: o.temperature ?? 1 };
-  const base = logSoftmaxTolerances(logits, targets, dims, null, null, workgroup);
+  const base = logSoftmaxTolerances(logits, targets, dims, null, null, layout);
   const weights = aggregationWeights(inputs.mask, o.batch, o.seqLen, o.aggregation, o.normaliser ?? o.seqLen);
   const coef = o.entropyCoef ?? 0;
   const glError = new Float64Array(tokens);
@@ -131,6 +141,6 @@ export function pgLossTolerances(
     gEntropy[i] = -coef * tw;
     loss += SAFETY * tw * (w * a * r * eps + klTerm * (eps + 8 * U) + coef * base.entropy[i]!) + 8 * U * tw * (w * a * r + Math.abs(delta) + 1);
   }
-  const full = logSoftmaxTolerances(logits, targets, dims, ref.gradLogp, gEntropy, workgroup, glError);
+  const full = logSoftmaxTolerances(logits, targets, dims, ref.gradLogp, gEntropy, layout, glError);
   return { loss: loss + 1e-30, logprob: base.logprob, entropy: base.entropy, dlogits: full.dlogits };
 }

@@ -4,3 +4,5 @@ export { matmulReference, matmulStrides, matmulInputLengths } from './matmul.ref
 export type { MatmulShape } from './matmul.reference.js';
 export { matmulCases } from './matmul.cases.js';
 export type { MatmulCase } from './matmul.cases.js';
+export { matmulBlocks, matmulTiles, matmulLeadingDims } from './matmul-split.js';
+export type { MatmulBlocks, MatmulTile, ElementRange } from './matmul-split.js';

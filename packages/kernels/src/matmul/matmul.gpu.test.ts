@@ -5,6 +5,7 @@ import { matmulCases, type MatmulCase } from './matmul.cases.js';
 import { matmulInputLengths, matmulReference, type MatmulShape } from './matmul.reference.js';
 import { matmul, matmulUsesVec4, planMatmul } from './matmul.js';
 import { matmulTolerance } from './matmul.tolerance.js';
+import { matmulBlocks, matmulTiles } from './matmul-split.js';
 import { worstRatio } from '../kernel-common/plan.js';
 import { seededFloats } from '../random.js';
 
@@ -46,6 +47,33 @@ await describeGpu('matmul on WebGPU vs the CPU reference', (gpu) => {
     const actual = await run(c, a, b);
     const tol = matmulTolerance(a.map(Math.abs), b.map(Math.abs), c);
     expectClose(actual, matmulReference(a, b, c), tol, `${c.name} (${matmulUsesVec4(c) ? 'vec4' : 'scalar'} path)`);
+  });
+
+  // The three products of an LM head W [vocab, hidden] on rows × hidden activations, as GpuDecoderModel
+  // runs them, with the binding limit lowered to 1 KiB so that W, the logits and their gradient are
+  // split: vocab 37 (odd: scalar path), 40 (vec4 path), and an odd hidden of 7.
+  const headShapes = ([[12, 37, 32], [9, 40, 16], [5, 29, 7]] as const).flatMap(([rows, vocab, hidden]) => [
+    { name: `NT logits ${rows}×${vocab}×${hidden}`, m: rows, n: vocab, k: hidden, transB: true },
+    { name: `TN dW ${vocab}×${hidden}×${rows}`, m: vocab, n: hidden, k: rows, transA: true },
+    { name: `NN dx ${rows}×${hidden}×${vocab}`, m: rows, n: hidden, k: vocab },
+  ]);
+  it.each(headShapes.map((c, i) => [c.name, c, i] as [string, MatmulCase, number]))('split into binding windows: %s equals the reference and the unsplit product', async (_name, c, i) => {
+    const lengths = matmulInputLengths(c);
+    const a = seededFloats(3000 + i, lengths.a);
+    const b = seededFloats(4000 + i, lengths.b);
+    const whole = await run(c, a, b);
+    const tiles = matmulTiles(c, matmulBlocks(c, 1024, gpu.limits.minStorageBufferOffsetAlignment + 16));
+    expect(tiles.length).toBeGreaterThan(1);
+    gpu.limitBindingBytes(1024);
+    let split: Float32Array;
+    try {
+      split = await run(c, a, b);
+    } finally {
+      gpu.limitBindingBytes(null);
+    }
+    expectClose(split, matmulReference(a, b, c), matmulTolerance(a.map(Math.abs), b.map(Math.abs), c), `${c.name} split`);
+    // Without a K split every element is the same dot product in the same order: bit-identical.
+    if (!tiles.some((t) => t.accumulate)) expect(split).toEqual(whole);
   });
 
   it('serves every case from at most 8 pipelines (shapes are uniforms)', () => {

@@ -1,13 +1,16 @@
 /**
  * matmul on WebGPU: C = op(A) · op(B), op ∈ {identity, transpose}, optionally batched, any M, N, K.
  * `matmul()` is the one-call form (own submit, error scopes); `planMatmul()` records into a caller's
- * compute pass, for many dispatches per submit.
+ * compute pass, for many dispatches per submit. An unbatched product whose operands exceed one storage
+ * binding runs as several sub-products over windows of them (`matmul-split.ts`).
  */
 import { TensorShapeError } from '../device/errors.js';
 import type { GpuDevice } from '../device/gpu-device.js';
 import { pipelineCacheOf, type PipelineSpec } from '../gpu/pipeline-cache.js';
 import { GpuTensor } from '../gpu/tensor.js';
 import { createUniformBuffer, packU32Uniforms } from '../gpu/uniforms.js';
+import { elementWindow } from '../gpu/windows.js';
+import { matmulBlocks, matmulLeadingDims, matmulTiles } from './matmul-split.js';
 import source from './matmul.wgsl';
 import { matmulInputLengths, matmulStrides, type MatmulShape } from './matmul.reference.js';
 
@@ -15,7 +18,7 @@ import { matmulInputLengths, matmulStrides, type MatmulShape } from './matmul.re
 export const MATMUL_WGSL: string = source;
 
 /** Field order of the shader's `Params` uniform struct (checked against the WGSL by a test). */
-export const MATMUL_PARAMS = ['M', 'N', 'K', 'batch', 'strideA', 'strideB', 'strideC', 'pad'] as const;
+export const MATMUL_PARAMS = ['M', 'N', 'K', 'batch', 'strideA', 'strideB', 'strideC', 'ldA', 'ldB', 'ldC', 'offA', 'offB', 'offC', 'accumulate', 'pad0', 'pad1'] as const;
 
 // 8×8 invocations of 4×4 blocks = a 32×32 tile of C per workgroup: 64 lanes fill eight of
 // llvmpipe's 8-wide subgroups and is a safe size on every hardware GPU.
@@ -78,41 +81,47 @@ export function matmulShapeOf(a: GpuTensor, b: GpuTensor, options: MatmulOptions
  * (its rows are read along N), and M too when A is transposed (its rows are read along M).
  */
 export function matmulUsesVec4(shape: MatmulShape): boolean {
-  const { strideA, strideB } = matmulStrides(shape);
-  const x4 = (v: number): boolean => v % 4 === 0;
-  return x4(shape.k) && x4(strideA) && x4(strideB) && (shape.transB || x4(shape.n)) && (!shape.transA || x4(shape.m));
+  const { ldA, ldB } = matmulLeadingDims(shape);
+  return vec4Aligned(shape.k, ldA, ldB, 0, 0, matmulStrides(shape));
 }
 
-/** The pipeline spec (kernel id + override constants) of a product. */
-export function matmulPipelineSpec(shape: MatmulShape, workgroup: readonly [number, number] = DEFAULT_WORKGROUP): PipelineSpec {
+/** The vec4 condition of a (sub-)product: K, the stored row lengths, window offsets and strides of A and B multiples of 4. */
+function vec4Aligned(k: number, ldA: number, ldB: number, offA: number, offB: number, s: { strideA: number; strideB: number }): boolean {
+  return [k, ldA, ldB, offA, offB, s.strideA, s.strideB].every((v) => v % 4 === 0);
+}
+
+/** The pipeline spec (kernel id + override constants) of a product (`vec4` overrides the alignment test, for sub-products). */
+export function matmulPipelineSpec(shape: MatmulShape, workgroup: readonly [number, number] = DEFAULT_WORKGROUP, vec4 = matmulUsesVec4(shape)): PipelineSpec {
   return {
     id: 'matmul',
     code: source,
     constants: {
       TRANS_A: Boolean(shape.transA),
       TRANS_B: Boolean(shape.transB),
-      VEC4: matmulUsesVec4(shape),
+      VEC4: vec4,
       WG_X: workgroup[0],
       WG_Y: workgroup[1],
     },
   };
 }
 
-/** A recorded-ready matmul: bind group and dispatch size; encode it any number of times, then dispose. */
+/** A recorded-ready matmul: bind groups and dispatch sizes; encode it any number of times, then dispose. */
 export interface MatmulPlan {
   /** The product it computes. */
   readonly shape: MatmulShape;
   /** The output tensor [batch?, M, N]. */
   readonly out: GpuTensor;
-  /** Record the dispatch into a compute pass (pipeline, bind group, workgroups). */
+  /** Record the dispatch(es) into a compute pass (pipeline, bind group, workgroups). */
   encode(pass: GPUComputePassEncoder): void;
-  /** Free the plan's uniform buffer (not the tensors). */
+  /** Free the plan's uniform buffers (not the tensors). */
   dispose(): void;
 }
 
 /**
  * Prepare C = op(A) · op(B) with an explicit shape (for strides the tensor shapes cannot express).
- * Pipeline creation errors surface in the caller's error scope: call inside `gpu.scoped`.
+ * When an operand exceeds one binding (`gpu.maxBindingBytes`), the product is split into sub-products
+ * over windows (unbatched only; a TensorShapeError names the operand otherwise). Pipeline creation
+ * errors surface in the caller's error scope: call inside `gpu.scoped`.
  */
 export function planMatmul(gpu: GpuDevice, a: GpuTensor, b: GpuTensor, out: GpuTensor, shape: MatmulShape, workgroup?: readonly [number, number]): MatmulPlan {
   const { batch, strideA, strideB, strideC } = matmulStrides(shape);
@@ -126,35 +135,50 @@ export function planMatmul(gpu: GpuDevice, a: GpuTensor, b: GpuTensor, out: GpuT
     throw new TensorShapeError(`matmul: batch ${batch} exceeds maxComputeWorkgroupsPerDimension ${gpu.limits.maxComputeWorkgroupsPerDimension}`);
   }
   const wg = workgroup ?? DEFAULT_WORKGROUP;
-  const empty = shape.m === 0 || shape.n === 0 || batch === 0;
-  const pipeline = pipelineCacheOf(gpu).get(matmulPipelineSpec(shape, wg));
-  const uniforms = createUniformBuffer(
-    gpu,
-    packU32Uniforms(MATMUL_PARAMS, { M: shape.m, N: shape.n, K: shape.k, batch, strideA, strideB, strideC, pad: 0 }),
-    'matmul-params',
-  );
-  const bindGroup = gpu.device.createBindGroup({
-    layout: pipeline.getBindGroupLayout(0),
-    entries: [
-      { binding: 0, resource: { buffer: a.buffer } },
-      { binding: 1, resource: { buffer: b.buffer } },
-      { binding: 2, resource: { buffer: out.buffer } },
-      { binding: 3, resource: { buffer: uniforms } },
-    ],
-  });
-  const groupsX = Math.ceil(Math.ceil(shape.n / 4) / wg[0]);
-  const groupsY = Math.ceil(Math.ceil(shape.m / 4) / wg[1]);
+  if (shape.m === 0 || shape.n === 0 || batch === 0) return { shape, out, encode() {}, dispose() {} };
+  const { ldA, ldB, ldC } = matmulLeadingDims(shape);
+  const align = gpu.limits.minStorageBufferOffsetAlignment;
+  const tiles = matmulTiles(shape, matmulBlocks(shape, gpu.maxBindingBytes, align + 16));
+  const dispatches: { pipeline: GPUComputePipeline; bindGroup: GPUBindGroup; groups: [number, number] }[] = [];
+  const uniformBuffers: GPUBuffer[] = [];
+  try {
+    for (const t of tiles) {
+      const wa = elementWindow(gpu, a, t.a.start, t.a.end, 'matmul A');
+      const wb = elementWindow(gpu, b, t.b.start, t.b.end, 'matmul B');
+      const wc = elementWindow(gpu, out, t.c.start, t.c.end, 'matmul C');
+      const sub = { ...shape, m: t.m, n: t.n, k: t.k };
+      const pipeline = pipelineCacheOf(gpu).get(matmulPipelineSpec(sub, wg, vec4Aligned(t.k, ldA, ldB, wa.first, wb.first, { strideA, strideB })));
+      const values = { M: t.m, N: t.n, K: t.k, batch, strideA, strideB, strideC, ldA, ldB, ldC, offA: wa.first, offB: wb.first, offC: wc.first, accumulate: t.accumulate ? 1 : 0, pad0: 0, pad1: 0 };
+      const uniforms = createUniformBuffer(gpu, packU32Uniforms(MATMUL_PARAMS, values), 'matmul-params');
+      uniformBuffers.push(uniforms);
+      const bindGroup = gpu.device.createBindGroup({
+        layout: pipeline.getBindGroupLayout(0),
+        entries: [
+          { binding: 0, resource: wa.binding },
+          { binding: 1, resource: wb.binding },
+          { binding: 2, resource: wc.binding },
+          { binding: 3, resource: { buffer: uniforms } },
+        ],
+      });
+      dispatches.push({ pipeline, bindGroup, groups: [Math.ceil(Math.ceil(t.n / 4) / wg[0]), Math.ceil(Math.ceil(t.m / 4) / wg[1])] });
+    }
+  } catch (error) {
+    for (const u of uniformBuffers) u.destroy();
+    throw error;
+  }
   return {
     shape,
     out,
     encode(pass) {
-      if (empty) return;
-      pass.setPipeline(pipeline);
-      pass.setBindGroup(0, bindGroup);
-      pass.dispatchWorkgroups(groupsX, groupsY, batch);
+      // Sub-products of one pass run in order, so a K block's accumulate sees the previous block's C.
+      for (const d of dispatches) {
+        pass.setPipeline(d.pipeline);
+        pass.setBindGroup(0, d.bindGroup);
+        pass.dispatchWorkgroups(d.groups[0], d.groups[1], batch);
+      }
     },
     dispose() {
-      uniforms.destroy();
+      for (const u of uniformBuffers) u.destroy();
     },
   };
 }

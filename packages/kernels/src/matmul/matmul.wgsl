@@ -4,8 +4,15 @@
 // Each invocation computes a 4×4 block of C in registers and reads A and B straight from storage:
 // no workgroup memory and no barriers, because barriers are what make shared-memory tiling slow on
 // llvmpipe (deps.md §1: 4×4 register blocks + vec4 loads ran ~2.5× faster than a 64×64 shared tile).
-// VEC4 (set by the host when K, N, M and the batch strides are suitably multiples of 4) reads four
-// consecutive values per load; otherwise every value is read separately from the same vec4 view.
+// VEC4 (set by the host when K, the leading dimensions, offsets and batch strides are suitably
+// multiples of 4) reads four consecutive values per load; otherwise every value is read separately
+// from the same vec4 view.
+//
+// Sub-products: each operand is addressed as offX + b·strideX + row·ldX + col, where ldX is the row
+// length of the stored matrix and offX the element offset of the bound window. So one dispatch can
+// compute a block of C (rows and columns of a larger C, ldC = its full width) from windows of A and B
+// when a tensor is larger than one storage binding; with `accumulate` ≠ 0 the block is added to C
+// (the host splits K that way: later K chunks accumulate onto the first).
 
 struct Params {
   M: u32,
@@ -15,7 +22,15 @@ struct Params {
   strideA: u32,
   strideB: u32,
   strideC: u32,
-  pad: u32,
+  ldA: u32,        // row length of the whole stored A: K (M when TRANS_A)
+  ldB: u32,        // row length of the whole stored B: N (K when TRANS_B)
+  ldC: u32,        // row length of the whole C (more than N for a block of its columns)
+  offA: u32,       // element offset of the block's first A element in the bound A window
+  offB: u32,
+  offC: u32,
+  accumulate: u32, // 1: C += product; 0: C = product
+  pad0: u32,
+  pad1: u32,
 }
 
 override TRANS_A: bool = false;
@@ -41,17 +56,17 @@ fn scalarB(i: u32) -> f32 {
 // op(A)[row, k] within batch offset `off`.
 fn loadA(off: u32, row: u32, k: u32) -> f32 {
   if (TRANS_A) {
-    return scalarA(off + k * p.M + row);
+    return scalarA(off + k * p.ldA + row);
   }
-  return scalarA(off + row * p.K + k);
+  return scalarA(off + row * p.ldA + k);
 }
 
 // op(B)[k, col] within batch offset `off`.
 fn loadB(off: u32, k: u32, col: u32) -> f32 {
   if (TRANS_B) {
-    return scalarB(off + col * p.K + k);
+    return scalarB(off + col * p.ldB + k);
   }
-  return scalarB(off + k * p.N + col);
+  return scalarB(off + k * p.ldB + col);
 }
 
 @compute @workgroup_size(WG_X, WG_Y, 1)
@@ -62,9 +77,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (c0 >= p.N || r0 >= p.M || b >= p.batch) {
     return;
   }
-  let offA = b * p.strideA;
-  let offB = b * p.strideB;
-  let offC = b * p.strideC;
+  let offA = p.offA + b * p.strideA;
+  let offB = p.offB + b * p.strideB;
+  let offC = p.offC + b * p.strideC;
   // Edge blocks clamp their rows and columns so every load stays in bounds without a branch in the
   // inner loop; the duplicated results are dropped by the guarded stores below.
   let r = min(vec4<u32>(r0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(p.M - 1u));
@@ -84,26 +99,26 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       var a3: vec4<f32>;
       if (TRANS_A) {
         // Aᵀ rows are contiguous in r: load At[k+t, r0..r0+3] and transpose the 4×4 block.
-        let base = (offA + k * p.M + r0) >> 2u;
-        let m4 = p.M >> 2u;
+        let base = (offA + k * p.ldA + r0) >> 2u;
+        let m4 = p.ldA >> 2u;
         let at = transpose(mat4x4<f32>(A[base], A[base + m4], A[base + 2u * m4], A[base + 3u * m4]));
         a0 = at[0];
         a1 = at[1];
         a2 = at[2];
         a3 = at[3];
       } else {
-        a0 = A[(offA + r.x * p.K + k) >> 2u];
-        a1 = A[(offA + r.y * p.K + k) >> 2u];
-        a2 = A[(offA + r.z * p.K + k) >> 2u];
-        a3 = A[(offA + r.w * p.K + k) >> 2u];
+        a0 = A[(offA + r.x * p.ldA + k) >> 2u];
+        a1 = A[(offA + r.y * p.ldA + k) >> 2u];
+        a2 = A[(offA + r.z * p.ldA + k) >> 2u];
+        a3 = A[(offA + r.w * p.ldA + k) >> 2u];
       }
       if (TRANS_B) {
         // Columns j of bt hold op(B)[k..k+3, c_j]; a · bt gives the four dot products at once.
         let bt = mat4x4<f32>(
-          B[(offB + c.x * p.K + k) >> 2u],
-          B[(offB + c.y * p.K + k) >> 2u],
-          B[(offB + c.z * p.K + k) >> 2u],
-          B[(offB + c.w * p.K + k) >> 2u],
+          B[(offB + c.x * p.ldB + k) >> 2u],
+          B[(offB + c.y * p.ldB + k) >> 2u],
+          B[(offB + c.z * p.ldB + k) >> 2u],
+          B[(offB + c.w * p.ldB + k) >> 2u],
         );
         acc0 += a0 * bt;
         acc1 += a1 * bt;
@@ -111,8 +126,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
         acc3 += a3 * bt;
       } else {
         // Columns t of bm hold op(B)[k+t, c0..c0+3]; bm · a is Σ_t a[t] · B[k+t, c0..c0+3].
-        let base = (offB + k * p.N + c0) >> 2u;
-        let n4 = p.N >> 2u;
+        let base = (offB + k * p.ldB + c0) >> 2u;
+        let n4 = p.ldB >> 2u;
         let bm = mat4x4<f32>(B[base], B[base + n4], B[base + 2u * n4], B[base + 3u * n4]);
         acc0 += bm * a0;
         acc1 += bm * a1;
@@ -136,7 +151,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if (row < p.M) {
       for (var j = 0u; j < 4u; j++) {
         if (c0 + j < p.N) {
-          C[offC + row * p.N + c0 + j] = acc[i][j];
+          let o = offC + row * p.ldC + c0 + j;
+          if (p.accumulate != 0u) {
+            C[o] += acc[i][j];
+          } else {
+            C[o] = acc[i][j];
+          }
         }
       }
     }

@@ -28,8 +28,8 @@ export interface AdamWOptions {
 /** PyTorch AdamW defaults. */
 export const ADAMW_DEFAULTS: Readonly<AdamWOptions> = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-2 };
 
-/** One AdamW step on one tensor, in place on param, m, v; `step` is t ≥ 1 (count including this step). */
-export function adamwStep(param: Floats, grad: Floats, m: Floats, v: Floats, step: number, o: AdamWOptions): void {
+/** Throws (naming the argument) unless grad, m, v match param's length, step ≥ 1 and the hyperparameters are valid; shared with the fast f32 AdamW. */
+export function checkAdamWArgs(param: ArrayLike<number>, grad: ArrayLike<number>, m: ArrayLike<number>, v: ArrayLike<number>, step: number, o: AdamWOptions): void {
   requireLength('grad', grad, param.length, 'same as param');
   requireLength('m', m, param.length, 'same as param');
   requireLength('v', v, param.length, 'same as param');
@@ -37,6 +37,11 @@ export function adamwStep(param: Floats, grad: Floats, m: Floats, v: Floats, ste
   for (const [name, value] of Object.entries(o)) requireFinite(name, value as number);
   if (!(o.beta1 >= 0 && o.beta1 < 1)) throw new KernelReferenceError('beta1', `expected in [0, 1), got ${o.beta1}`);
   if (!(o.beta2 >= 0 && o.beta2 < 1)) throw new KernelReferenceError('beta2', `expected in [0, 1), got ${o.beta2}`);
+}
+
+/** One AdamW step on one tensor, in place on param, m, v; `step` is t ≥ 1 (count including this step). */
+export function adamwStep(param: Floats, grad: Floats, m: Floats, v: Floats, step: number, o: AdamWOptions): void {
+  checkAdamWArgs(param, grad, m, v, step, o);
   const bc1 = 1 - Math.pow(o.beta1, step);
   const bc2Sqrt = Math.sqrt(1 - Math.pow(o.beta2, step));
   const stepSize = o.lr / bc1;

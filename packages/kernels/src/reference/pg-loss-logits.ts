@@ -10,7 +10,7 @@
  * unmasked positions must still be valid ids (use the pad id); their logits get zero gradient.
  */
 import { type Floats, type Ints, at } from './common.js';
-import { logSoftmaxGatherBackward, logSoftmaxGatherForward } from './log-softmax-gather.js';
+import { type LogSoftmaxDims, logSoftmaxGatherBackward, logSoftmaxGatherForward } from './log-softmax-gather.js';
 import { type PgLossInputs, type PgLossOptions, type PgLossResult, aggregationWeights, pgLoss } from './pg-loss.js';
 
 /** Options of {@link pgLossFromLogits}: the PG options plus vocabulary, temperature and entropy bonus. */
@@ -33,15 +33,22 @@ export interface PgLossLogitsResult<T extends Floats> extends PgLossResult<T> {
   dlogits: T;
 }
 
+/** The log-softmax + gather pair {@link pgLossFromLogits} composes (the reference's by default; the cpu backend passes its f32 ones). */
+export interface LogSoftmaxOps<T extends Floats> {
+  forward(logits: T, targets: Ints, d: LogSoftmaxDims): { logprob: T; entropy: T };
+  backward(logits: T, targets: Ints, gLogprob: Floats | null, gEntropy: Floats | null, d: LogSoftmaxDims): T;
+}
+
 /** PG loss from logits with its gradient wrt the logits. */
 export function pgLossFromLogits<T extends Floats>(
   logits: T,
   targets: Ints,
   inputs: Omit<PgLossInputs, 'logp'>,
   o: PgLossLogitsOptions,
+  ops: LogSoftmaxOps<T> = { forward: logSoftmaxGatherForward, backward: logSoftmaxGatherBackward },
 ): PgLossLogitsResult<T> {
   const dims = { tokens: o.batch * o.seqLen, vocab: o.vocab, temperature: o.temperature ?? 1 };
-  const { logprob, entropy } = logSoftmaxGatherForward(logits, targets, dims);
+  const { logprob, entropy } = ops.forward(logits, targets, dims);
   const r = pgLoss({ ...inputs, logp: logprob }, o);
   const coef = o.entropyCoef ?? 0;
   const weights = aggregationWeights(inputs.mask, o.batch, o.seqLen, o.aggregation, o.normaliser ?? o.seqLen);
@@ -56,7 +63,7 @@ export function pgLossFromLogits<T extends Floats>(
     count++;
     gEntropy[i] = -coef * at(weights, i);
   }
-  const dlogits = logSoftmaxGatherBackward(logits, targets, r.gradLogp, coef === 0 ? null : gEntropy, dims);
+  const dlogits = ops.backward(logits, targets, r.gradLogp, coef === 0 ? null : gEntropy, dims);
   return {
     ...r,
     loss: r.loss - coef * entropyAgg,

@@ -11,6 +11,8 @@ export interface OptionSpec {
   readonly description: string;
   /** Whether the command refuses to run without it. */
   readonly required?: boolean;
+  /** A one-letter alias, e.g. `n` for `-n 4`. */
+  readonly short?: string;
 }
 
 /** A command's flags by long name (without the leading `--`). */
@@ -32,7 +34,7 @@ export type ParseResult<S extends OptionSpecs> = { help: true } | { help: false;
  */
 export function parseOptions<S extends OptionSpecs>(args: readonly string[], specs: S): ParseResult<S> {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
-  for (const [name, spec] of Object.entries(specs)) options[name] = { type: spec.type };
+  for (const [name, spec] of Object.entries(specs)) options[name] = spec.short ? { type: spec.type, short: spec.short } : { type: spec.type };
   const { tokens } = parseArgs({ args: [...args], options, strict: false, allowPositionals: true, tokens: true });
   if (tokens.some((token) => token.kind === 'option' && token.name === 'help')) return { help: true };
 
@@ -73,7 +75,7 @@ function lowerFirst(text: string): string {
 /** The help text of a command: usage line, description, and its flags aligned in a column. */
 export function formatHelp(command: string, description: string, specs: OptionSpecs, examples: readonly string[] = []): string {
   const flags = Object.entries(specs).map(([name, spec]) => {
-    const left = `--${name}${spec.type === 'string' ? ` ${spec.value ?? 'VALUE'}` : ''}`;
+    const left = `${spec.short ? `-${spec.short}, ` : ''}--${name}${spec.type === 'string' ? ` ${spec.value ?? 'VALUE'}` : ''}`;
     return [left, `${spec.description}${spec.required ? ' (required)' : ''}`] as const;
   });
   flags.push(['-h, --help', 'Print this help.']);

@@ -1,5 +1,9 @@
 import type { Command } from '../cli/command.js';
+import { evalCommand } from './eval.js';
+import { generateCommand } from './generate.js';
+import { reportCommand } from './report.js';
 import { theoryCommand } from './theory.js';
+import { trainCommand } from './train.js';
 import { verifyCommand } from './verify.js';
 import { weightsCommand } from './weights.js';
 
@@ -7,4 +11,4 @@ import { weightsCommand } from './weights.js';
  * Every `rlvr` subcommand, in the order `rlvr --help` lists them. A new subcommand is a module in
  * this folder that exports a {@link Command}, added here; the dispatcher needs no other change.
  */
-export const COMMANDS: readonly Command[] = [weightsCommand, theoryCommand, verifyCommand];
+export const COMMANDS: readonly Command[] = [weightsCommand, theoryCommand, verifyCommand, generateCommand, trainCommand, evalCommand, reportCommand];

@@ -1,0 +1,21 @@
+/**
+ * @rlvr/core: what several @rlvr packages share (the decoder's Hugging Face config and parameter list,
+ * safetensors IO, an ONNX protobuf encoder, a seeded RNG). Zero dependencies.
+ */
+export { CoreError } from './errors.js';
+export { SeededRandom, seededFloats, seededInts } from './random.js';
+export {
+  SafetensorsError, MAX_HEADER_BYTES, f16BitsToNumber, bf16BitsToNumber, f16ToFloat32, bf16ToFloat32,
+  decodeSafetensors, encodeSafetensors, readSafetensors, readSafetensorsSync, writeSafetensors,
+} from './model/safetensors.js';
+export type { NamedTensor, NamedTensors, SafetensorsMetadata, SafetensorsContent } from './model/safetensors.js';
+export {
+  ConfigError, ModelWeightsError, INIT_STD, parseDecoderConfig, decoderConfigToJson, parameterSpecs,
+  parameterCount, validateWeights, initWeights,
+} from './model/config.js';
+export type { DecoderFamily, DecoderConfig, ParameterKind, ParameterSpec, WeightIssue } from './model/config.js';
+export { encodeOnnxModel, ONNX_FLOAT, ONNX_INT32, ONNX_INT64, ONNX_BOOL } from './onnx/onnx-proto.js';
+export type { OnnxDim, OnnxValueInfo, OnnxAttribute, OnnxNode, OnnxInitializer, OnnxModel } from './onnx/onnx-proto.js';
+export { writeFileAtomic } from './atomic-write.js';
+export { MODEL_FILES, ModelDirectoryError, readModelDirectory, writeModelDirectory } from './model/model-directory.js';
+export type { ModelDirectory, WriteModelDirectoryOptions } from './model/model-directory.js';

@@ -1,0 +1,294 @@
+/**
+ * The DecoderModel's configuration, read from a Hugging Face `config.json` (Llama and Qwen2 families),
+ * and the parameter list that follows from it, named exactly as Hugging Face names the weights so a
+ * real checkpoint loads without conversion.
+ */
+import type { NamedTensor, NamedTensors } from './safetensors.js';
+import { SeededRandom } from '../random.js';
+import { CoreError } from '../errors.js';
+
+/** Model families whose `config.json` this parser understands. */
+export type DecoderFamily = 'llama' | 'qwen2';
+
+/** A validated decoder configuration (camelCase mirror of the Hugging Face keys, plus derived values). */
+export interface DecoderConfig {
+  /** `model_type`; absent means `llama` (the project's own tiny configs may omit it). */
+  modelType: DecoderFamily;
+  hiddenSize: number;
+  numHiddenLayers: number;
+  numAttentionHeads: number;
+  /** Grouped-query heads; defaults to `numAttentionHeads` (plain multi-head attention). */
+  numKeyValueHeads: number;
+  /** `head_dim` if given, else hiddenSize / numAttentionHeads. */
+  headDim: number;
+  intermediateSize: number;
+  vocabSize: number;
+  rmsNormEps: number;
+  ropeTheta: number;
+  tieWordEmbeddings: boolean;
+  maxPositionEmbeddings: number;
+  /** q/k/v projections carry a bias: always for Qwen2, `attention_bias` for Llama. */
+  attentionBias: boolean;
+  /** o_proj carries a bias: Llama's `attention_bias` applies to o_proj too; Qwen2's o_proj never has one. */
+  oProjBias: boolean;
+}
+
+/** A `config.json` key with a wrong type or an inconsistent value; names the key, the value and what is allowed. */
+export class ConfigError extends CoreError {
+  override readonly name = 'ConfigError';
+  /** Creates the error for `key` holding `value`. */
+  constructor(
+    readonly key: string,
+    readonly value: unknown,
+    allowed: string,
+  ) {
+    super(`config.json: ${key} = ${JSON.stringify(value) ?? String(value)} is invalid; allowed: ${allowed}`);
+  }
+}
+
+/** Hugging Face defaults where a key is missing (LlamaConfig / Qwen2Config in transformers 4.x). */
+const DEFAULTS: Record<DecoderFamily, { rmsNormEps: number; ropeTheta: number; tie: boolean; maxPos: number }> = {
+  llama: { rmsNormEps: 1e-6, ropeTheta: 10000, tie: false, maxPos: 2048 },
+  qwen2: { rmsNormEps: 1e-6, ropeTheta: 10000, tie: false, maxPos: 32768 },
+};
+
+function positiveInt(raw: Record<string, unknown>, key: string, fallback?: number): number {
+  const v = raw[key];
+  if (v === undefined && fallback !== undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) throw new ConfigError(key, v, 'a positive integer');
+  return v;
+}
+
+function positiveNumber(raw: Record<string, unknown>, key: string, fallback: number): number {
+  const v = raw[key];
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new ConfigError(key, v, 'a finite number > 0');
+  return v;
+}
+
+function bool(raw: Record<string, unknown>, key: string, fallback: boolean): boolean {
+  const v = raw[key];
+  if (v === undefined) return fallback;
+  if (typeof v !== 'boolean') throw new ConfigError(key, v, 'true or false');
+  return v;
+}
+
+/**
+ * Parses and validates a Hugging Face `config.json` object. Unknown keys are ignored; keys that would
+ * change the architecture in ways the decoders do not implement (rope_scaling, mlp_bias, sliding window,
+ * a non-SiLU activation) are rejected rather than silently producing different logits.
+ */
+export function parseDecoderConfig(json: unknown): DecoderConfig {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new ConfigError('(root)', json, 'a JSON object with the Hugging Face config keys');
+  }
+  const raw = json as Record<string, unknown>;
+  const mt = raw.model_type ?? 'llama';
+  if (mt !== 'llama' && mt !== 'qwen2') throw new ConfigError('model_type', mt, '"llama" or "qwen2" (or absent, meaning llama)');
+  const modelType: DecoderFamily = mt;
+  const d = DEFAULTS[modelType];
+
+  const hiddenSize = positiveInt(raw, 'hidden_size');
+  const numHiddenLayers = positiveInt(raw, 'num_hidden_layers');
+  const numAttentionHeads = positiveInt(raw, 'num_attention_heads');
+  const numKeyValueHeads = positiveInt(raw, 'num_key_value_heads', numAttentionHeads);
+  const intermediateSize = positiveInt(raw, 'intermediate_size');
+  const vocabSize = positiveInt(raw, 'vocab_size');
+  const rmsNormEps = positiveNumber(raw, 'rms_norm_eps', d.rmsNormEps);
+  const ropeTheta = positiveNumber(raw, 'rope_theta', d.ropeTheta);
+  const tieWordEmbeddings = bool(raw, 'tie_word_embeddings', d.tie);
+  const maxPositionEmbeddings = positiveInt(raw, 'max_position_embeddings', d.maxPos);
+
+  if (numAttentionHeads % numKeyValueHeads !== 0) {
+    throw new ConfigError('num_key_value_heads', numKeyValueHeads, `a divisor of num_attention_heads (${numAttentionHeads})`);
+  }
+  let headDim: number;
+  if (raw.head_dim === undefined || raw.head_dim === null) {
+    if (hiddenSize % numAttentionHeads !== 0) {
+      throw new ConfigError('num_attention_heads', numAttentionHeads, `a divisor of hidden_size (${hiddenSize}) when head_dim is absent`);
+    }
+    headDim = hiddenSize / numAttentionHeads;
+  } else {
+    headDim = positiveInt(raw, 'head_dim');
+  }
+  // RoPE's rotate-half pairs element i with i + headDim/2.
+  if (headDim % 2 !== 0) throw new ConfigError(raw.head_dim === undefined ? 'num_attention_heads' : 'head_dim', raw.head_dim ?? numAttentionHeads, `a value giving an even head_dim (got ${headDim})`);
+
+  // Qwen2's attention hard-codes bias=True on q/k/v (bias=False on o_proj) and its configs carry no
+  // attention_bias key, so the family is recognised by model_type; an explicit false contradicts that.
+  let attentionBias: boolean;
+  let oProjBias: boolean;
+  if (modelType === 'qwen2') {
+    if (raw.attention_bias !== undefined && raw.attention_bias !== true) {
+      throw new ConfigError('attention_bias', raw.attention_bias, 'absent or true for model_type "qwen2" (Qwen2 always has q/k/v bias)');
+    }
+    attentionBias = true;
+    oProjBias = false;
+  } else {
+    attentionBias = bool(raw, 'attention_bias', false);
+    oProjBias = attentionBias;
+  }
+  if (raw.mlp_bias !== undefined && raw.mlp_bias !== false) throw new ConfigError('mlp_bias', raw.mlp_bias, 'false or absent (MLP biases are not implemented)');
+  if (raw.hidden_act !== undefined && raw.hidden_act !== 'silu') throw new ConfigError('hidden_act', raw.hidden_act, '"silu" (SwiGLU) or absent');
+  if (raw.rope_scaling !== undefined && raw.rope_scaling !== null) {
+    throw new ConfigError('rope_scaling', raw.rope_scaling, 'null or absent (scaled RoPE variants are not implemented)');
+  }
+  if (raw.use_sliding_window === true) throw new ConfigError('use_sliding_window', true, 'false or absent (sliding-window attention is not implemented)');
+
+  return {
+    modelType, hiddenSize, numHiddenLayers, numAttentionHeads, numKeyValueHeads, headDim, intermediateSize,
+    vocabSize, rmsNormEps, ropeTheta, tieWordEmbeddings, maxPositionEmbeddings, attentionBias, oProjBias,
+  };
+}
+
+/** Serialises a config back to Hugging Face `config.json` keys (so ONNX exporters and transformers read it). */
+export function decoderConfigToJson(c: DecoderConfig): Record<string, unknown> {
+  const json: Record<string, unknown> = {
+    architectures: [c.modelType === 'qwen2' ? 'Qwen2ForCausalLM' : 'LlamaForCausalLM'],
+    model_type: c.modelType,
+    hidden_size: c.hiddenSize,
+    num_hidden_layers: c.numHiddenLayers,
+    num_attention_heads: c.numAttentionHeads,
+    num_key_value_heads: c.numKeyValueHeads,
+    head_dim: c.headDim,
+    intermediate_size: c.intermediateSize,
+    vocab_size: c.vocabSize,
+    rms_norm_eps: c.rmsNormEps,
+    rope_theta: c.ropeTheta,
+    tie_word_embeddings: c.tieWordEmbeddings,
+    max_position_embeddings: c.maxPositionEmbeddings,
+    hidden_act: 'silu',
+    torch_dtype: 'float32',
+  };
+  if (c.modelType === 'llama') json.attention_bias = c.attentionBias;
+  return json;
+}
+
+/** Role of a parameter, so initialisation and optimizers (no weight decay on norms/biases) can tell them apart. */
+export type ParameterKind = 'embedding' | 'linear' | 'bias' | 'norm';
+
+/** One parameter's Hugging Face name, shape (PyTorch Linear layout [out, in]) and role. */
+export interface ParameterSpec {
+  name: string;
+  shape: number[];
+  kind: ParameterKind;
+}
+
+/** The model's parameters in Hugging Face order and naming; `lm_head.weight` only when embeddings are untied. */
+export function parameterSpecs(c: DecoderConfig): ParameterSpec[] {
+  const h = c.hiddenSize;
+  const q = c.numAttentionHeads * c.headDim;
+  const kv = c.numKeyValueHeads * c.headDim;
+  const specs: ParameterSpec[] = [{ name: 'model.embed_tokens.weight', shape: [c.vocabSize, h], kind: 'embedding' }];
+  for (let i = 0; i < c.numHiddenLayers; i++) {
+    const p = `model.layers.${i}`;
+    specs.push({ name: `${p}.input_layernorm.weight`, shape: [h], kind: 'norm' });
+    for (const [proj, out] of [['q', q], ['k', kv], ['v', kv]] as const) {
+      specs.push({ name: `${p}.self_attn.${proj}_proj.weight`, shape: [out, h], kind: 'linear' });
+      if (c.attentionBias) specs.push({ name: `${p}.self_attn.${proj}_proj.bias`, shape: [out], kind: 'bias' });
+    }
+    specs.push({ name: `${p}.self_attn.o_proj.weight`, shape: [h, q], kind: 'linear' });
+    if (c.oProjBias) specs.push({ name: `${p}.self_attn.o_proj.bias`, shape: [h], kind: 'bias' });
+    specs.push({ name: `${p}.post_attention_layernorm.weight`, shape: [h], kind: 'norm' });
+    specs.push({ name: `${p}.mlp.gate_proj.weight`, shape: [c.intermediateSize, h], kind: 'linear' });
+    specs.push({ name: `${p}.mlp.up_proj.weight`, shape: [c.intermediateSize, h], kind: 'linear' });
+    specs.push({ name: `${p}.mlp.down_proj.weight`, shape: [h, c.intermediateSize], kind: 'linear' });
+  }
+  specs.push({ name: 'model.norm.weight', shape: [h], kind: 'norm' });
+  if (!c.tieWordEmbeddings) specs.push({ name: 'lm_head.weight', shape: [c.vocabSize, h], kind: 'linear' });
+  return specs;
+}
+
+/** Total number of scalar parameters of a config. */
+export function parameterCount(c: DecoderConfig): number {
+  return parameterSpecs(c).reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+}
+
+/** One problem found by {@link validateWeights}. */
+export interface WeightIssue {
+  tensor: string;
+  problem: 'missing' | 'unexpected' | 'shape' | 'non-finite' | 'data-length';
+  detail: string;
+}
+
+/** Weights that do not match a config; `issues` lists every problem, each naming its tensor. */
+export class ModelWeightsError extends CoreError {
+  override readonly name = 'ModelWeightsError';
+  /** Creates the error from the full list of issues. */
+  constructor(readonly issues: WeightIssue[]) {
+    super(`weights do not match the config (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` +
+      issues.map((i) => `  ${i.tensor}: ${i.detail}`).join('\n'));
+  }
+}
+
+/**
+ * Checks named tensors against the config: missing, unexpected, wrong shapes, data length ≠ shape,
+ * non-finite values. Throws one {@link ModelWeightsError} listing every problem. A tied checkpoint that
+ * still ships `lm_head.weight` is accepted when it equals the embedding (some exporters write both).
+ */
+export function validateWeights(c: DecoderConfig, named: NamedTensors): void {
+  const issues: WeightIssue[] = [];
+  const specs = parameterSpecs(c);
+  const expected = new Set(specs.map((s) => s.name));
+  for (const s of specs) {
+    const t = named[s.name];
+    if (!t) {
+      issues.push({ tensor: s.name, problem: 'missing', detail: `missing (expected shape [${s.shape.join(', ')}])` });
+      continue;
+    }
+    checkTensor(s.name, t, s.shape, issues);
+  }
+  for (const name of Object.keys(named)) {
+    if (expected.has(name)) continue;
+    if (name === 'lm_head.weight' && c.tieWordEmbeddings && sameData(named[name]!, named['model.embed_tokens.weight'])) continue;
+    issues.push({
+      tensor: name,
+      problem: 'unexpected',
+      detail: `unexpected tensor (shape [${named[name]!.shape.join(', ')}]) not in the ${c.modelType} parameter list`,
+    });
+  }
+  if (issues.length > 0) throw new ModelWeightsError(issues);
+}
+
+function sameData(a: NamedTensor, b: NamedTensor | undefined): boolean {
+  if (!b || a.data.length !== b.data.length) return false;
+  for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) return false;
+  return true;
+}
+
+function checkTensor(name: string, t: NamedTensor, shape: number[], issues: WeightIssue[]): void {
+  if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+    issues.push({ tensor: name, problem: 'shape', detail: `shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]` });
+    return;
+  }
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (t.data.length !== count) {
+    issues.push({ tensor: name, problem: 'data-length', detail: `data has ${t.data.length} values, shape [${shape.join(', ')}] needs ${count}` });
+    return;
+  }
+  let bad = 0;
+  let first = -1;
+  for (let i = 0; i < t.data.length; i++) {
+    if (!Number.isFinite(t.data[i]!)) {
+      if (first < 0) first = i;
+      bad++;
+    }
+  }
+  if (bad > 0) issues.push({ tensor: name, problem: 'non-finite', detail: `${bad} non-finite value(s), first at flat index ${first} (${t.data[first]})` });
+}
+
+/** Hugging Face's `initializer_range` default: weights ~ N(0, 0.02²). */
+export const INIT_STD = 0.02;
+
+/** Seeded initial weights for tiny test models: linear/embedding N(0, 0.02²), norms 1, biases 0 (as HF's `_init_weights`). */
+export function initWeights(c: DecoderConfig, seed: number, std = INIT_STD): NamedTensors {
+  const rng = new SeededRandom(seed);
+  const out: NamedTensors = {};
+  for (const s of parameterSpecs(c)) {
+    const data = new Float32Array(s.shape.reduce((a, b) => a * b, 1));
+    if (s.kind === 'norm') data.fill(1);
+    else if (s.kind !== 'bias') for (let i = 0; i < data.length; i++) data[i] = std * rng.normal();
+    out[s.name] = { shape: [...s.shape], data };
+  }
+  return out;
+}

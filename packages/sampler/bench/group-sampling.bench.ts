@@ -1,0 +1,192 @@
+/**
+ * Group sampling throughput (issue 5): B prompts × M samples × N new tokens on a ~1M and a ~30M
+ * parameter model, through this package and, in the same process on the same ONNX model, through
+ * transformers.js (`model.generate` on the B·M rows, which is how it samples M completions per prompt),
+ * plus the floor given by the model's FLOPs per generated token over ORT's measured MatMul rate.
+ *
+ * Run: `npm run bench -w @rlvr/sampler` (writes bench-results/sampler.json). Env: BENCH_QUICK=1 runs
+ * one timed repetition of each measurement.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { encodeOnnxModel, initWeights, parameterCount, parseDecoderConfig, SeededRandom, type DecoderConfig } from '@rlvr/core';
+import { compared, median, standalone, writeResults, type BenchEntry } from '../../../tools/bench/harness.js';
+import {
+  buildBpeTokenizer, CausalLm, encodeDecoderGraph, Sampler, SamplerTokenizer, TINY_CORPUS, writeModelDir, type TokenizerFiles,
+} from '../src/index.js';
+
+const PROMPTS = 16;
+const SAMPLES = 16;
+const NEW_TOKENS = 64;
+const QUICK = process.env.BENCH_QUICK === '1';
+
+/** The tiny corpus plus seeded pseudo-words, so BPE learns enough merges for a 2048-token vocabulary. */
+function corpus(): string[] {
+  const rng = new SeededRandom(5);
+  const letters = 'etaoinshrdlucmfwypvbgkjqxz';
+  const lines = [...TINY_CORPUS];
+  for (let l = 0; l < 400; l++) {
+    const words: string[] = [];
+    for (let w = 0; w < 12; w++) {
+      const n = 2 + Math.floor(rng.next() * 7);
+      let word = '';
+      for (let c = 0; c < n; c++) word += letters[Math.floor(Math.pow(rng.next(), 2) * letters.length)];
+      words.push(word);
+    }
+    lines.push(words.join(' '));
+  }
+  return lines;
+}
+
+/** A tokenizer without EOS, so every sample generates exactly NEW_TOKENS in both implementations. */
+function benchTokenizer(vocabSize: number): TokenizerFiles {
+  const files = buildBpeTokenizer({ corpus: corpus(), vocabSize });
+  return { ...files, tokenizerConfig: { ...files.tokenizerConfig, eos_token: null } };
+}
+
+/** 2·(parameters used as matrices) + attention (QKᵀ and PV) at an average context of `context` tokens. */
+function flopsPerToken(c: DecoderConfig, context: number): number {
+  const matrices = parameterCount(c) - c.vocabSize * c.hiddenSize * (c.tieWordEmbeddings ? 0 : 1); // embedding gather is free, the head is a matmul
+  const attention = 4 * context * c.numAttentionHeads * c.headDim * c.numHiddenLayers;
+  return 2 * matrices + attention;
+}
+
+/** ORT's MatMul rate (FLOP/s) at the decode batch's shape: [rows, hidden] · [hidden, intermediate]. */
+async function matmulRate(rows: number, k: number, n: number): Promise<number> {
+  const session = await ort.InferenceSession.create(encodeOnnxModel({
+    nodes: [{ opType: 'MatMul', inputs: ['A', 'B'], outputs: ['C'] }],
+    inputs: [{ name: 'A', dims: [rows, k] }, { name: 'B', dims: [k, n] }], outputs: [{ name: 'C', dims: [rows, n] }],
+  }));
+  const a = new ort.Tensor('float32', new Float32Array(rows * k).fill(0.5), [rows, k]);
+  const b = new ort.Tensor('float32', new Float32Array(k * n).fill(0.25), [k, n]);
+  for (let i = 0; i < 5; i++) await session.run({ A: a, B: b });
+  const times: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    const t = performance.now();
+    await session.run({ A: a, B: b });
+    times.push((performance.now() - t) / 1e3);
+  }
+  await session.release();
+  return (2 * rows * k * n) / median(times);
+}
+
+async function timeRuns(runs: number, fn: () => Promise<number>): Promise<number> {
+  const rates: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    const tokens = await fn();
+    rates.push(tokens / ((performance.now() - t) / 1e3));
+  }
+  return median(rates);
+}
+
+const mb = (bytes: number): number => Math.round(bytes / 1048576);
+
+interface Case {
+  name: string;
+  config: DecoderConfig;
+  vocab: number;
+  runs: number;
+}
+
+const cases: Case[] = [
+  {
+    name: '1m', vocab: 512, runs: QUICK ? 1 : 5,
+    config: parseDecoderConfig({
+      model_type: 'llama', hidden_size: 128, num_hidden_layers: 4, num_attention_heads: 4, num_key_value_heads: 2,
+      intermediate_size: 384, vocab_size: 512, max_position_embeddings: 512, tie_word_embeddings: true,
+    }),
+  },
+  {
+    name: '30m', vocab: 2048, runs: QUICK ? 1 : 3,
+    config: parseDecoderConfig({
+      model_type: 'llama', hidden_size: 512, num_hidden_layers: 10, num_attention_heads: 8, num_key_value_heads: 4,
+      intermediate_size: 1408, vocab_size: 2048, max_position_embeddings: 512, tie_word_embeddings: true,
+    }),
+  },
+];
+
+const entries: BenchEntry[] = [];
+const dir = mkdtempSync(join(tmpdir(), 'rlvr-sampler-bench-'));
+const tjs = await import('@huggingface/transformers');
+tjs.env.allowRemoteModels = false;
+
+try {
+  for (const c of cases) {
+    const tokenizerFiles = benchTokenizer(c.vocab);
+    const weights = initWeights(c.config, 1);
+    const modelDir = join(dir, c.name);
+    writeModelDir(modelDir, { config: c.config, weights, tokenizer: tokenizerFiles });
+    mkdirSync(join(modelDir, 'onnx'));
+    writeFileSync(join(modelDir, 'onnx', 'model.onnx'), encodeDecoderGraph(c.config, { weights: 'initializers', named: weights }));
+    const tokenizer = SamplerTokenizer.fromObjects(tokenizerFiles.tokenizerJson, tokenizerFiles.tokenizerConfig);
+    const prompts = Array.from({ length: PROMPTS }, (_, i) => `${TINY_CORPUS[i % TINY_CORPUS.length]!.slice(0, 40 + 7 * (i % 5))} ${i}`);
+    const promptTokens = prompts.map((p) => tokenizer.encode(p).length);
+    const meanContext = promptTokens.reduce((a, b) => a + b, 0) / PROMPTS + NEW_TOKENS / 2;
+    const generated = PROMPTS * SAMPLES * NEW_TOKENS;
+    const options = { groupSize: SAMPLES, maxNewTokens: NEW_TOKENS, temperature: 1, seed: 1 };
+    console.log(`model ${c.name}: ${(parameterCount(c.config) / 1e6).toFixed(2)}M parameters, prompts of ${Math.min(...promptTokens)}–${Math.max(...promptTokens)} tokens`);
+
+    // This package, weights as initializers (the default) and as graph inputs.
+    const rates: Record<string, number> = {};
+    const swaps: Record<string, number> = {};
+    let cacheBytes = 0;
+    for (const mode of ['initializers', 'inputs'] as const) {
+      const lm = await CausalLm.fromWeights(c.config, weights, { weightMode: mode });
+      const decode = lm.decode.bind(lm);
+      lm.decode = async (cache, ids, positions) => {
+        cacheBytes = Math.max(cacheBytes, cache.bytes);
+        return decode(cache, ids, positions);
+      };
+      const sampler = new Sampler(lm, tokenizer);
+      await sampler.generate(prompts.slice(0, 2), { ...options, maxNewTokens: 4 });
+      rates[mode] = await timeRuns(c.runs, async () => {
+        const rollouts = await sampler.generate(prompts, options);
+        return rollouts.reduce((n, r) => n + r.completionIds.length, 0);
+      });
+      const t = performance.now();
+      await lm.setWeights(weights);
+      swaps[mode] = performance.now() - t;
+      console.log(`  @rlvr/sampler (weights as ${mode}): ${rates[mode]!.toFixed(0)} tokens/s; setWeights ${swaps[mode]!.toFixed(0)} ms`);
+      await lm.release();
+    }
+    const rss = process.resourceUsage().maxRSS * 1024;
+    // One token's K and V over all layers; Optimum's layout would hold rows × (longest prompt + new tokens) of them.
+    const slot = c.config.numHiddenLayers * 2 * c.config.numKeyValueHeads * c.config.headDim * 4;
+    const appendBytes = PROMPTS * SAMPLES * (Math.max(...promptTokens) + NEW_TOKENS) * slot;
+    console.log(`  peak RSS so far ${mb(rss)} MB; KV cache ${mb(cacheBytes)} MB (one row per sample with its own prompt copy would be ${mb(appendBytes)} MB)`);
+
+    // transformers.js on the same ONNX model: B·M rows (each prompt repeated M times), left-padded.
+    tjs.env.localModelPath = dir;
+    const tjsTokenizer = await tjs.AutoTokenizer.from_pretrained(modelDir);
+    tjsTokenizer.padding_side = 'left';
+    const tjsModel = await tjs.AutoModelForCausalLM.from_pretrained(modelDir, { dtype: 'fp32', device: 'cpu' });
+    const repeated = prompts.flatMap((p) => Array.from({ length: SAMPLES }, () => p));
+    const greedyCheck = await tjsModel.generate({ ...tjsTokenizer([prompts[0]!]), max_new_tokens: 8, do_sample: false }) as { tolist(): bigint[][] };
+    const ours = await new Sampler(await CausalLm.fromWeights(c.config, weights), tokenizer).generate([prompts[0]!], { greedy: true, maxNewTokens: 8 });
+    const theirs = greedyCheck.tolist()[0]!.slice(-8).map(Number);
+    console.log(`  greedy tokens agree with transformers.js: ${JSON.stringify(theirs) === JSON.stringify(ours[0]!.completionIds)}`);
+    const tjsRate = await timeRuns(c.runs, async () => {
+      await tjsModel.generate({ ...tjsTokenizer(repeated, { padding: true }), max_new_tokens: NEW_TOKENS, min_new_tokens: NEW_TOKENS, do_sample: true, top_k: 0 });
+      return generated;
+    });
+    await tjsModel.dispose();
+    console.log(`  transformers.js: ${tjsRate.toFixed(0)} tokens/s`);
+
+    const rate = await matmulRate(PROMPTS * SAMPLES, c.config.hiddenSize, c.config.intermediateSize);
+    const floor = rate / flopsPerToken(c.config, meanContext);
+    console.log(`  ORT MatMul ${(rate / 1e9).toFixed(0)} GFLOP/s → floor ${floor.toFixed(0)} tokens/s (${((100 * rates.initializers!) / floor).toFixed(0)}% reached)`);
+
+    entries.push(compared(`group-sampling-${c.name}`, rates.initializers!, tjsRate, `tokens/s (${PROMPTS} prompts × ${SAMPLES} samples × ${NEW_TOKENS} new tokens; higher is better; baseline transformers.js ${tjs.env.version})`));
+    entries.push(compared(`group-sampling-${c.name}-weights-as-inputs`, rates.inputs!, rates.initializers!, 'tokens/s with weights as graph inputs (higher is better; baseline: weights as initializers, the default)'));
+    entries.push(compared(`set-weights-${c.name}`, swaps.initializers!, swaps.inputs!, 'ms per setWeights, initializers = session rebuild (lower is better; baseline: weights as graph inputs)'));
+    if (c.name === '30m') entries.push(compared('group-sampling-30m-floor', rates.initializers!, floor, 'tokens/s (higher is better; baseline: FLOPs per generated token / ORT MatMul rate at the decode shape, ratio = share of the floor reached)'));
+    entries.push(standalone(`group-sampling-${c.name}-peak-rss`, mb(rss), 'MB peak RSS of the process after this package\'s runs (lower is better)'));
+    entries.push(compared(`group-sampling-${c.name}-kv-cache`, mb(cacheBytes), mb(appendBytes), 'MB of KV cache (lower is better; baseline: every sample holding its own copy of its prompt\'s cache)'));
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+writeResults('sampler', entries);

@@ -1,0 +1,210 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeOnnxModel, initWeights, ModelWeightsError, parseDecoderConfig, type DecoderConfig, type NamedTensors } from '@rlvr/core';
+import { CausalLm, type KvCache } from './causal-lm.js';
+import { DecodeCache } from './decode-cache.js';
+import { buildDecoderGraph, encodeDecoderGraph } from './decoder-graph.js';
+import { loadModelDir } from './model-dir.js';
+import { ModelLoadError } from '../errors.js';
+import { tinyModel, writeModelDir } from '../testing/tiny-model.js';
+
+/** Qwen2-shaped: GQA (4 query heads over 2 KV heads), q/k/v biases, untied LM head. */
+const qwen2 = parseDecoderConfig({
+  model_type: 'qwen2', hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
+  intermediate_size: 48, vocab_size: 61, max_position_embeddings: 64, tie_word_embeddings: false, rope_theta: 10000,
+});
+/** Llama-shaped: plain multi-head attention, tied embeddings, o_proj bias through attention_bias. */
+const llama = parseDecoderConfig({
+  model_type: 'llama', hidden_size: 24, num_hidden_layers: 3, num_attention_heads: 3, intermediate_size: 40,
+  vocab_size: 53, max_position_embeddings: 64, tie_word_embeddings: true, attention_bias: true,
+});
+
+/** Weights with non-trivial norms and biases so that every parameter matters. */
+function weights(config: DecoderConfig, seed: number): NamedTensors {
+  const w = initWeights(config, seed, 0.2);
+  let k = seed;
+  for (const [name, t] of Object.entries(w)) {
+    if (name.endsWith('bias') || name.includes('norm')) for (let i = 0; i < t.data.length; i++) t.data[i] = (name.includes('norm') ? 1 : 0) + 0.2 * Math.sin(++k);
+  }
+  return w;
+}
+
+const ints = (values: number[]): BigInt64Array => BigInt64Array.from(values, BigInt);
+
+async function full(lm: CausalLm, ids: number[]): Promise<Float32Array> {
+  const n = ids.length;
+  return (await lm.step({ batch: 1, seq: n, inputIds: ints(ids), attentionMask: new BigInt64Array(n).fill(1n), positionIds: ints(ids.map((_, i) => i)), past: null })).logits;
+}
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+const tokens = [5, 17, 2, 40, 33, 8, 1, 29, 50, 12];
+// f32 logits of a 2–3 layer model; different op orders (one matmul over all rows vs per step) differ by ~1e-6.
+const TOL = 1e-5;
+
+describe.each([['qwen2 (GQA, q/k/v bias, untied)', qwen2], ['llama (MHA, tied, o_proj bias)', llama]])('decoder graph: %s', (_, config) => {
+  let lm: CausalLm;
+  let appendLm: CausalLm;
+  beforeAll(async () => {
+    lm = await CausalLm.fromWeights(config, weights(config, 3));
+    appendLm = await CausalLm.fromWeights(config, weights(config, 3), { kvCache: 'append' });
+  });
+  afterAll(async () => Promise.all([lm.release(), appendLm.release()]));
+
+  it.each(['shared', 'append'] as const)('batched decoding with a %s KV cache equals full recomputation of each row', async (layout) => {
+    const model = layout === 'shared' ? lm : appendLm;
+    expect(model.kvLayout).toBe(layout);
+    const v = config.vocabSize;
+    // Two prompts of different lengths; rows 0 and 2 continue prompt 0, row 1 prompt 1 (left padding 3).
+    const prompts = [tokens.slice(0, 5), tokens.slice(5, 7)];
+    const rowPrompt = [0, 1, 0];
+    const prefills = [];
+    for (const p of prompts) prefills.push((await model.step({ batch: 1, seq: p.length, inputIds: ints(p), attentionMask: new BigInt64Array(p.length).fill(1n), positionIds: ints(p.map((_, i) => i)), past: null })).present);
+    const continuations = [[9, 44, 3, 3], [21, 0, 50, 7], [1, 2, 30, 19]];
+    const cache = DecodeCache.fromPrefills(layout, model.geometry, prefills, rowPrompt, 5); // 4 steps below, 1 after selectRows
+    for (let t = 0; t < 4; t++) {
+      const logits = await model.decode(cache, ints(continuations.map((c) => c[t]!)), ints(rowPrompt.map((p) => prompts[p]!.length + t)));
+      for (let r = 0; r < 3; r++) {
+        const sequence = [...prompts[rowPrompt[r]!]!, ...continuations[r]!.slice(0, t + 1)];
+        const reference = await full(model, sequence);
+        expect(maxDiff(logits.subarray(r * v, (r + 1) * v), reference.subarray((sequence.length - 1) * v))).toBeLessThan(TOL);
+      }
+    }
+    // Dropping a row keeps the others' caches intact.
+    cache.selectRows([2, 1]);
+    const logits = await model.decode(cache, ints([5, 6]), ints([9, 6]));
+    const rows = [[...prompts[0]!, ...continuations[2]!, 5], [...prompts[1]!, ...continuations[1]!, 6]];
+    for (let r = 0; r < 2; r++) expect(maxDiff(logits.subarray(r * v, (r + 1) * v), (await full(model, rows[r]!)).subarray((rows[r]!.length - 1) * v))).toBeLessThan(TOL);
+  });
+
+  it('Optimum-style step(past): prefill 4, then one token at a time, equals full recomputation', async () => {
+    const lm = appendLm;
+    const reference = await full(lm, tokens);
+    const v = config.vocabSize;
+    let out = await lm.step({ batch: 1, seq: 4, inputIds: ints(tokens.slice(0, 4)), attentionMask: new BigInt64Array(4).fill(1n), positionIds: ints([0, 1, 2, 3]), past: null });
+    expect(maxDiff(out.logits, reference.subarray(0, 4 * v))).toBeLessThan(TOL);
+    let cache: KvCache = out.present;
+    for (let t = 4; t < tokens.length; t++) {
+      out = await lm.step({ batch: 1, seq: 1, inputIds: ints([tokens[t]!]), attentionMask: new BigInt64Array(t + 1).fill(1n), positionIds: ints([t]), past: cache });
+      expect(maxDiff(out.logits, reference.subarray(t * v, (t + 1) * v))).toBeLessThan(TOL);
+      cache = out.present;
+    }
+    expect(cache.length).toBe(tokens.length);
+  });
+
+  it('a left-padded row in a batch gives the same logits as the row alone', async () => {
+    const short = tokens.slice(0, 6);
+    const alone = await full(lm, short);
+    const v = config.vocabSize;
+    // Row 0: 4 padding slots (id 0, mask 0) then `short` at positions 0..5; row 1: the full sequence.
+    const ids = [0, 0, 0, 0, ...short, ...tokens];
+    const mask = [0, 0, 0, 0, 1, 1, 1, 1, 1, 1, ...tokens.map(() => 1)];
+    const positions = [0, 0, 0, 0, 0, 1, 2, 3, 4, 5, ...tokens.map((_, i) => i)];
+    const out = await lm.step({ batch: 2, seq: 10, inputIds: ints(ids), attentionMask: ints(mask), positionIds: ints(positions), past: null });
+    expect(maxDiff(out.logits.subarray(4 * v, 10 * v), alone)).toBeLessThan(TOL);
+    expect(maxDiff(out.logits.subarray(10 * v), await full(lm, tokens))).toBeLessThan(TOL);
+    expect(out.logits.every(Number.isFinite)).toBe(true); // fully masked padding rows stay finite
+  });
+
+  it('weights as graph inputs and as initializers give the same logits', async () => {
+    const fed = await CausalLm.fromWeights(config, weights(config, 3), { weightMode: 'inputs' });
+    expect(maxDiff(await full(fed, tokens), await full(lm, tokens))).toBeLessThan(TOL); // lm: initializers (default)
+    await fed.release();
+  });
+});
+
+describe('setWeights', () => {
+  it('swaps the policy without a new session: logits equal a model built with the new weights', async () => {
+    const lm = await CausalLm.fromWeights(qwen2, weights(qwen2, 3), { weightMode: 'inputs' });
+    const before = await full(lm, tokens);
+    const next = weights(qwen2, 4);
+    await lm.setWeights(next);
+    const fresh = await CausalLm.fromWeights(qwen2, next, { weightMode: 'initializers' });
+    const after = await full(lm, tokens);
+    expect(maxDiff(after, before)).toBeGreaterThan(0.1);
+    expect(maxDiff(after, await full(fresh, tokens))).toBeLessThan(TOL);
+    await fresh.setWeights(weights(qwen2, 3)); // initializer mode rebuilds its session
+    expect(maxDiff(await full(fresh, tokens), before)).toBeLessThan(TOL);
+    await Promise.all([lm.release(), fresh.release()]);
+  });
+
+  it.each(['inputs', 'initializers'] as const)('weights as %s: names a tensor with a wrong shape, a missing one and a non-finite one, and keeps the old weights', async (weightMode) => {
+    const lm = await CausalLm.fromWeights(qwen2, weights(qwen2, 3), { weightMode });
+    const before = await full(lm, tokens);
+    const bad = weights(qwen2, 4);
+    bad['model.layers.1.self_attn.k_proj.weight'] = { shape: [32, 16], data: new Float32Array(512) };
+    delete bad['model.layers.0.self_attn.q_proj.bias'];
+    bad['model.norm.weight']!.data[3] = Number.NaN;
+    const error = await lm.setWeights(bad).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelWeightsError);
+    expect((error as ModelWeightsError).issues.map((i) => `${i.tensor}: ${i.problem}`).sort()).toEqual([
+      'model.layers.0.self_attn.q_proj.bias: missing', 'model.layers.1.self_attn.k_proj.weight: shape', 'model.norm.weight: non-finite',
+    ]);
+    expect(maxDiff(await full(lm, tokens), before)).toBe(0);
+    await lm.release();
+  });
+});
+
+describe('ONNX files in the Optimum convention', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'rlvr-onnx-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a model directory with model.onnx runs and matches the graph built from safetensors', async () => {
+    const tiny = tinyModel({ std: 0.3 });
+    writeModelDir(join(dir, 'st'), tiny);
+    writeModelDir(join(dir, 'onnx'), tiny);
+    rmSync(join(dir, 'onnx', 'model.safetensors'));
+    writeFileSync(join(dir, 'onnx', 'model.onnx'), encodeDecoderGraph(tiny.config, { weights: 'initializers', named: tiny.weights }));
+    const fromOnnx = await loadModelDir(join(dir, 'onnx'));
+    const fromSt = await loadModelDir(join(dir, 'st'));
+    expect(fromOnnx.source).toBe(join(dir, 'onnx', 'model.onnx'));
+    expect(fromOnnx.model.geometry).toEqual(fromSt.model.geometry);
+    const ids = fromOnnx.tokenizer.encode('How many clips did Natalia sell?');
+    expect(maxDiff(await full(fromOnnx.model, ids), await full(fromSt.model, ids))).toBeLessThan(TOL);
+    await expect(fromOnnx.model.setWeights(tiny.weights)).rejects.toThrow(/setWeights needs the project's decoder graph/);
+    await Promise.all([fromOnnx.model.release(), fromSt.model.release()]);
+  });
+
+  it('an ONNX graph without the KV-cache inputs is rejected, naming the file and the missing inputs', async () => {
+    const file = join(dir, 'model.onnx');
+    writeFileSync(file, encodeOnnxModel({
+      nodes: [{ opType: 'Identity', inputs: ['x'], outputs: ['logits'] }],
+      inputs: [{ name: 'x', dims: [1, 2, 3] }], outputs: [{ name: 'logits', dims: [1, 2, 3] }],
+    }));
+    await expect(CausalLm.fromOnnxFile(file, 64)).rejects.toThrow(new RegExp(`${file}: expected inputs past_key_values`));
+    // With KV inputs but no input_ids: the check names what is missing.
+    const graph = buildDecoderGraph(qwen2, { weights: 'initializers', named: weights(qwen2, 3) });
+    graph.inputs = graph.inputs.filter((i) => i.name !== 'attention_mask');
+    graph.nodes = graph.nodes.map((n) => ({ ...n, inputs: n.inputs.map((i) => (i === 'attention_mask' ? 'input_ids' : i)) }));
+    writeFileSync(file, encodeOnnxModel(graph));
+    await expect(CausalLm.fromOnnxFile(file, 64)).rejects.toThrow(/missing input attention_mask/);
+  });
+
+  it('a corrupt ONNX file and a directory without model files name the file', async () => {
+    writeModelDir(dir, tinyModel());
+    rmSync(join(dir, 'model.safetensors'));
+    await expect(loadModelDir(dir)).rejects.toThrow(/no model file: expected one of model\.onnx/);
+    writeFileSync(join(dir, 'model.onnx'), new Uint8Array([1, 2, 3, 4]));
+    await expect(loadModelDir(dir)).rejects.toThrow(ModelLoadError);
+    await expect(loadModelDir(dir)).rejects.toThrow(/model\.onnx: ONNX Runtime cannot load it/);
+    await expect(loadModelDir(join(dir, 'nope'))).rejects.toThrow(/nope: model directory not found/);
+  });
+
+  it('a bad config.json and mismatched safetensors are reported with the file', async () => {
+    const tiny = tinyModel();
+    writeModelDir(dir, tiny);
+    writeFileSync(join(dir, 'config.json'), '{"hidden_size": ');
+    await expect(loadModelDir(dir)).rejects.toThrow(/config\.json: not valid JSON/);
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ hidden_size: 32, num_hidden_layers: 3, num_attention_heads: 4, intermediate_size: 64, vocab_size: tiny.config.vocabSize }));
+    await expect(loadModelDir(dir)).rejects.toThrow(/model\.safetensors\): weights do not match the config[^]*model\.layers\.2\.input_layernorm\.weight: missing/);
+  });
+});

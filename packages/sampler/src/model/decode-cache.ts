@@ -1,0 +1,175 @@
+/**
+ * The KV cache of a decode batch (left-padded rows, one token per step), in one of two layouts:
+ * - `append` (Optimum graphs): one [B, kvH, length, D] cache per layer holding each row's prompt and
+ *   generated tokens; the graph returns past + new, which replaces it (a full copy per step).
+ * - `shared` (the project's graph): each prompt's prefill cache is kept **once** ([prompts, kvH, …],
+ *   left-padded to the longest prompt) and read by its M rows through `rowPrompt`; generated tokens go
+ *   into a preallocated per-row buffer, one slot per step. Keys are stored transposed ([…, D, length]).
+ *   Memory: prompts × prompt length + rows × generated tokens, instead of rows × (prompt + generated).
+ */
+import type { KvLayout } from './decoder-graph.js';
+
+/** One prompt's prefill cache: [1, kvHeads, length, headDim] per layer. */
+export interface PrefillCache {
+  length: number;
+  keys: Float32Array[];
+  values: Float32Array[];
+}
+
+/** The shapes a cache needs. */
+export interface CacheGeometry {
+  numLayers: number;
+  numKvHeads: number;
+  headDim: number;
+}
+
+/** Copies [kvH, n, D] into a [kvH, D, cap] (transposed) or [kvH, cap, D] block at slot `at`. */
+function place(dst: Float32Array, base: number, src: Float32Array, kvH: number, n: number, d: number, cap: number, at: number, transposed: boolean): void {
+  for (let h = 0; h < kvH; h++) {
+    const head = base + h * cap * d;
+    if (!transposed) dst.set(src.subarray(h * n * d, (h + 1) * n * d), head + at * d);
+    else for (let t = 0; t < n; t++) for (let j = 0; j < d; j++) dst[head + j * cap + at + t] = src[(h * n + t) * d + j]!;
+  }
+}
+
+/** A batch's cache (see the module comment). */
+export class DecodeCache {
+  /** `shared` only: per layer, the prompts' prefix keys [P, kvH, D, prefixLength] and values [P, kvH, prefixLength, D]. */
+  readonly prefixKeys: Float32Array[] = [];
+  /** See {@link DecodeCache.prefixKeys}. */
+  readonly prefixValues: Float32Array[] = [];
+  /** `shared`: slots of the prefix cache (the longest prompt); `append`: 0. */
+  readonly prefixLength: number = 0;
+
+  private constructor(
+    /** Layout of the buffers. */
+    readonly layout: KvLayout,
+    private readonly g: CacheGeometry,
+    /** Per row: which prompt (index into the prefills) it continues. */
+    public rowPrompt: number[],
+    /** Per prompt: leading padding slots (longest prompt − its length). */
+    private readonly promptPads: number[],
+    /** Per-row slots filled: `append` — padding + prompt + generated; `shared` — generated tokens only. */
+    public length: number,
+    /** Per-row slots allocated (= length for `append`). */
+    public capacity: number,
+    /** Per layer, per-row keys: `append` [B, kvH, capacity, D]; `shared` [B, kvH, D, capacity]. */
+    public keys: Float32Array[],
+    /** Per layer, per-row values [B, kvH, capacity, D]. */
+    public values: Float32Array[],
+  ) {}
+
+  /** Rows in the batch. */
+  get batch(): number {
+    return this.rowPrompt.length;
+  }
+
+  /** Number of prompts whose prefix caches are held (`shared`). */
+  get prompts(): number {
+    return this.promptPads.length;
+  }
+
+  /**
+   * The batch cache for rows continuing `prefills[rowPrompt[r]]`, left-padded to the longest prompt;
+   * `generated` (shared layout) is the number of generated-token slots to allocate per row.
+   */
+  static fromPrefills(layout: KvLayout, g: CacheGeometry, prefills: PrefillCache[], rowPrompt: number[], generated: number): DecodeCache {
+    const longest = Math.max(...prefills.map((p) => p.length));
+    const promptPads = prefills.map((p) => longest - p.length);
+    const { numKvHeads: kvH, headDim: d } = g;
+    const keys: Float32Array[] = [];
+    const values: Float32Array[] = [];
+    if (layout === 'append') {
+      for (let layer = 0; layer < g.numLayers; layer++) {
+        const k = new Float32Array(rowPrompt.length * kvH * longest * d);
+        const v = new Float32Array(rowPrompt.length * kvH * longest * d);
+        rowPrompt.forEach((p, r) => {
+          const src = prefills[p]!;
+          place(k, r * kvH * longest * d, src.keys[layer]!, kvH, src.length, d, longest, promptPads[p]!, false);
+          place(v, r * kvH * longest * d, src.values[layer]!, kvH, src.length, d, longest, promptPads[p]!, false);
+        });
+        keys.push(k);
+        values.push(v);
+      }
+      return new DecodeCache(layout, g, [...rowPrompt], promptPads, longest, longest, keys, values);
+    }
+    const cap = Math.max(generated, 1);
+    for (let layer = 0; layer < g.numLayers; layer++) {
+      keys.push(new Float32Array(rowPrompt.length * kvH * cap * d));
+      values.push(new Float32Array(rowPrompt.length * kvH * cap * d));
+    }
+    const cache = new DecodeCache(layout, g, [...rowPrompt], promptPads, 0, cap, keys, values);
+    (cache as { prefixLength: number }).prefixLength = longest;
+    for (let layer = 0; layer < g.numLayers; layer++) {
+      const pk = new Float32Array(prefills.length * kvH * longest * d);
+      const pv = new Float32Array(prefills.length * kvH * longest * d);
+      prefills.forEach((src, p) => {
+        place(pk, p * kvH * longest * d, src.keys[layer]!, kvH, src.length, d, longest, promptPads[p]!, true);
+        place(pv, p * kvH * longest * d, src.values[layer]!, kvH, src.length, d, longest, promptPads[p]!, false);
+      });
+      cache.prefixKeys.push(pk);
+      cache.prefixValues.push(pv);
+    }
+    return cache;
+  }
+
+  /**
+   * The next step's attention mask [B, prefixLength + capacity + 1]: a row's own prompt slots (after its
+   * padding), its filled generated slots and the new token are 1.
+   */
+  mask(): BigInt64Array {
+    const total = this.prefixLength + this.capacity + 1;
+    const mask = new BigInt64Array(this.batch * total);
+    this.rowPrompt.forEach((p, r) => {
+      const row = r * total;
+      const pad = this.promptPads[p]!;
+      if (this.layout === 'append') mask.fill(1n, row + pad, row + this.length);
+      else {
+        mask.fill(1n, row + pad, row + this.prefixLength);
+        mask.fill(1n, row + this.prefixLength, row + this.prefixLength + this.length);
+      }
+      mask[row + total - 1] = 1n;
+    });
+    return mask;
+  }
+
+  /** Takes the step's outputs: `append` — the presents replace the cache; `shared` — the new K/V [B, kvH, 1, D] go to slot `length`. */
+  advance(keys: Float32Array[], values: Float32Array[]): void {
+    if (this.layout === 'append') {
+      this.keys = keys;
+      this.values = values;
+      this.length++;
+      this.capacity++;
+      return;
+    }
+    if (this.length >= this.capacity) throw new RangeError(`generated-token KV cache full (${this.capacity} slots)`);
+    const { numKvHeads: kvH, headDim: d } = this.g;
+    for (let layer = 0; layer < this.g.numLayers; layer++) {
+      for (let r = 0; r < this.batch; r++) {
+        const base = r * kvH * this.capacity * d;
+        place(this.keys[layer]!, base, keys[layer]!.subarray(r * kvH * d, (r + 1) * kvH * d), kvH, 1, d, this.capacity, this.length, true);
+        place(this.values[layer]!, base, values[layer]!.subarray(r * kvH * d, (r + 1) * kvH * d), kvH, 1, d, this.capacity, this.length, false);
+      }
+    }
+    this.length++;
+  }
+
+  /** Keeps only rows `keep` (in that order): finished samples stop costing compute. Prefix caches stay. */
+  selectRows(keep: number[]): void {
+    const rowSize = this.g.numKvHeads * this.capacity * this.g.headDim;
+    const pick = (all: Float32Array): Float32Array => {
+      const out = new Float32Array(keep.length * rowSize);
+      keep.forEach((r, i) => out.set(all.subarray(r * rowSize, (r + 1) * rowSize), i * rowSize));
+      return out;
+    };
+    this.keys = this.keys.map(pick);
+    this.values = this.values.map(pick);
+    this.rowPrompt = keep.map((r) => this.rowPrompt[r]!);
+  }
+
+  /** Bytes held by the cache buffers (prefix and per-row). */
+  get bytes(): number {
+    const sum = (arrays: Float32Array[]): number => arrays.reduce((n, a) => n + a.length, 0);
+    return 4 * (sum(this.keys) + sum(this.values) + sum(this.prefixKeys) + sum(this.prefixValues));
+  }
+}

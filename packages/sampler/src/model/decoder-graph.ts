@@ -1,0 +1,283 @@
+/**
+ * The policy decoder (Llama/Qwen2 family) as an ONNX graph built in code from a {@link DecoderConfig},
+ * with Hugging Face Optimum's input/output names so one runner serves this graph and Optimum exports:
+ * input_ids, attention_mask, position_ids, past_key_values.{i}.key/value → logits, present.{i}.key/value.
+ *
+ * Layout choices (why):
+ * - Hidden states stay 2-D [tokens, hidden] and every Linear is one Gemm with transB = 1, so weights are
+ *   fed in PyTorch's [out, in] layout untouched (no transpose on `setWeights`) and biases fuse into it.
+ * - Grouped-query attention never copies K/V per query head: queries [B, heads, S, D] are viewed as
+ *   [B, kvHeads, group·S, D] (heads of a group are adjacent, as HF's repeat_kv pairs them).
+ * - RoPE reads cos/sin tables (computed in f64, rounded once) by position id, which matches the
+ *   reference exactly and costs a Gather instead of trigonometry per step.
+ */
+import {
+  encodeOnnxModel, parameterSpecs, ONNX_INT64, type DecoderConfig, type NamedTensors, type OnnxInitializer,
+  type OnnxModel, type OnnxNode, type OnnxValueInfo,
+} from '@rlvr/core';
+
+/** How the graph receives its weights. */
+export type WeightMode = 'inputs' | 'initializers';
+
+/** Options of {@link buildDecoderGraph}. */
+export interface DecoderGraphOptions {
+  /**
+   * `inputs` (default here): every parameter is a graph input fed on each run, so new weights need no
+   * new session. `initializers`: weights baked into the model (ORT pre-packs them; a weight change
+   * rebuilds the session). Both are measured in the benchmark.
+   */
+  weights?: WeightMode;
+  /** The weights, required when `weights` is `initializers`. */
+  named?: NamedTensors;
+  /**
+   * `append` (default): Optimum's convention, present = concat(past, new), which copies the whole cache
+   * on every step. `shared`: the caller owns two preallocated caches that the graph only reads — one
+   * prefix cache per prompt (`prefix.{i}.*`, [prompts, …]), selected per row by `row_prompt`, and one
+   * cache of generated tokens per row (`cache.{i}.*`) — and the graph returns just the new tokens' K/V,
+   * which the caller writes into their slot. Keys are stored transposed ([…, D, length]) so QKᵀ needs
+   * no transpose. The M samples of a prompt thus share one copy of its prompt's cache, and no step
+   * copies the cache. See {@link sharedKvNames}.
+   */
+  kvCache?: KvLayout;
+}
+
+/** How a graph passes its KV cache: Optimum's concatenation, or caller-owned shared-prefix buffers. */
+export type KvLayout = 'append' | 'shared';
+
+/** Softmax input for masked keys: finite, so a fully masked (padding) row gives a uniform row, never NaN. */
+const MASKED = -3.4028234663852886e38;
+
+/** Names of the KV-cache graph inputs/outputs of layer `i` (Optimum convention). */
+export function kvNames(i: number): { pastKey: string; pastValue: string; presentKey: string; presentValue: string } {
+  return {
+    pastKey: `past_key_values.${i}.key`, pastValue: `past_key_values.${i}.value`,
+    presentKey: `present.${i}.key`, presentValue: `present.${i}.value`,
+  };
+}
+
+/** Names of the shared-prefix cache inputs/outputs of layer `i` (the project's graph with `kvCache: 'shared'`). */
+export function sharedKvNames(i: number): { prefixKeyT: string; prefixValue: string; cacheKeyT: string; cacheValue: string; newKey: string; newValue: string } {
+  return {
+    prefixKeyT: `prefix.${i}.key_t`, prefixValue: `prefix.${i}.value`, cacheKeyT: `cache.${i}.key_t`, cacheValue: `cache.${i}.value`,
+    newKey: `new.${i}.key`, newValue: `new.${i}.value`,
+  };
+}
+
+/** The `shared` layout's int64 input [batch]: which prompt's prefix cache each row reads. */
+export const ROW_PROMPT = 'row_prompt';
+
+/** Collects nodes and constants with unique intermediate names. */
+class GraphBuilder {
+  readonly nodes: OnnxNode[] = [];
+  readonly initializers: OnnxInitializer[] = [];
+  private counter = 0;
+
+  op(opType: string, inputs: string[], attributes: OnnxNode['attributes'] = [], output?: string): string {
+    const out = output ?? `${opType.toLowerCase()}_${this.counter++}`;
+    this.nodes.push({ opType, inputs, outputs: [out], attributes });
+    return out;
+  }
+
+  ops(opType: string, inputs: string[], outputs: number, attributes: OnnxNode['attributes'] = []): string[] {
+    const outs = Array.from({ length: outputs }, () => `${opType.toLowerCase()}_${this.counter++}`);
+    this.nodes.push({ opType, inputs, outputs: outs, attributes });
+    return outs;
+  }
+
+  ints(values: number[], name?: string): string {
+    const n = name ?? `const_i64_${this.counter++}`;
+    this.initializers.push({ name: n, dims: [values.length], data: BigInt64Array.from(values, (v) => BigInt(v)) });
+    return n;
+  }
+
+  intScalar(value: number): string {
+    const n = `const_i64_${this.counter++}`;
+    this.initializers.push({ name: n, dims: [], data: BigInt64Array.from([BigInt(value)]) });
+    return n;
+  }
+
+  float(value: number): string {
+    const n = `const_f32_${this.counter++}`;
+    this.initializers.push({ name: n, dims: [], data: Float32Array.from([value]) });
+    return n;
+  }
+
+  floats(name: string, dims: number[], data: Float32Array): string {
+    this.initializers.push({ name, dims, data });
+    return name;
+  }
+}
+
+/** cos and sin tables [positions, headDim] of HF's rotate-half RoPE, computed in f64. */
+export function ropeTables(config: DecoderConfig): { cos: Float32Array; sin: Float32Array } {
+  const d = config.headDim;
+  const half = d / 2;
+  const n = config.maxPositionEmbeddings;
+  const cos = new Float32Array(n * d);
+  const sin = new Float32Array(n * d);
+  for (let p = 0; p < n; p++) {
+    for (let j = 0; j < half; j++) {
+      const angle = p * Math.pow(config.ropeTheta, (-2 * j) / d);
+      cos[p * d + j] = cos[p * d + j + half] = Math.cos(angle);
+      sin[p * d + j] = sin[p * d + j + half] = Math.sin(angle);
+    }
+  }
+  return { cos, sin };
+}
+
+/** The decoder graph as an ONNX model description (encode it with {@link encodeDecoderGraph}). */
+export function buildDecoderGraph(config: DecoderConfig, options: DecoderGraphOptions = {}): OnnxModel {
+  const mode = options.weights ?? 'inputs';
+  const g = new GraphBuilder();
+  const c = config;
+  const heads = c.numAttentionHeads;
+  const kvHeads = c.numKeyValueHeads;
+  const group = heads / kvHeads;
+  const d = c.headDim;
+  const specs = parameterSpecs(c);
+
+  const inputs: OnnxValueInfo[] = [
+    { name: 'input_ids', dims: ['batch_size', 'sequence_length'], elemType: ONNX_INT64 },
+    { name: 'attention_mask', dims: ['batch_size', 'total_sequence_length'], elemType: ONNX_INT64 },
+    { name: 'position_ids', dims: ['batch_size', 'sequence_length'], elemType: ONNX_INT64 },
+  ];
+  const outputs: OnnxValueInfo[] = [{ name: 'logits', dims: ['batch_size', 'sequence_length', c.vocabSize] }];
+  const layout = options.kvCache ?? 'append';
+  for (let i = 0; i < c.numHiddenLayers; i++) {
+    if (layout === 'append') {
+      const n = kvNames(i);
+      inputs.push({ name: n.pastKey, dims: ['batch_size', kvHeads, 'past_sequence_length', d] });
+      inputs.push({ name: n.pastValue, dims: ['batch_size', kvHeads, 'past_sequence_length', d] });
+      outputs.push({ name: n.presentKey, dims: ['batch_size', kvHeads, 'total_sequence_length', d] });
+      outputs.push({ name: n.presentValue, dims: ['batch_size', kvHeads, 'total_sequence_length', d] });
+    } else {
+      const n = sharedKvNames(i);
+      inputs.push({ name: n.prefixKeyT, dims: ['num_prompts', kvHeads, d, 'prefix_length'] });
+      inputs.push({ name: n.prefixValue, dims: ['num_prompts', kvHeads, 'prefix_length', d] });
+      inputs.push({ name: n.cacheKeyT, dims: ['batch_size', kvHeads, d, 'cache_length'] });
+      inputs.push({ name: n.cacheValue, dims: ['batch_size', kvHeads, 'cache_length', d] });
+      outputs.push({ name: n.newKey, dims: ['batch_size', kvHeads, 'sequence_length', d] });
+      outputs.push({ name: n.newValue, dims: ['batch_size', kvHeads, 'sequence_length', d] });
+    }
+  }
+  if (layout === 'shared') inputs.push({ name: ROW_PROMPT, dims: ['batch_size'], elemType: ONNX_INT64 });
+  if (mode === 'inputs') {
+    for (const s of specs) inputs.push({ name: s.name, dims: s.shape });
+  } else {
+    const named = options.named;
+    if (!named) throw new TypeError('buildDecoderGraph: weights "initializers" needs options.named');
+    for (const s of specs) g.floats(s.name, s.shape, Float32Array.from(named[s.name]!.data));
+  }
+
+  // Shapes and lengths shared by all layers.
+  const bs = g.op('Shape', ['input_ids']); // [B, S]
+  const seqLen = g.op('Gather', [bs, g.ints([1])], [{ name: 'axis', value: 0 }]); // [1]
+  // Slots before the new tokens: the past length (append), or prefix + generated-cache capacity (shared).
+  const lengthOf = (input: string): string => g.op('Gather', [g.op('Shape', [input]), g.ints([2])], [{ name: 'axis', value: 0 }]); // [1]
+  const prefixLen = layout === 'shared' ? lengthOf(sharedKvNames(0).prefixValue) : '';
+  const cacheLen = layout === 'shared' ? lengthOf(sharedKvNames(0).cacheValue) : '';
+  const pastLen = layout === 'append' ? lengthOf(kvNames(0).pastKey) : g.op('Add', [prefixLen, cacheLen]);
+  const totalLen = g.op('Add', [pastLen, seqLen]);
+  const zeroAxis = g.ints([0]);
+  const pastScalar = g.op('Squeeze', [pastLen, zeroAxis]);
+  const totalScalar = g.op('Squeeze', [totalLen, zeroAxis]);
+  const one = g.intScalar(1);
+  const keyIdx = g.op('Range', [g.intScalar(0), totalScalar, one]); // [T]
+  const queryIdx = g.op('Range', [pastScalar, totalScalar, one]); // [S]: each new token's slot in the cache
+  const causal = g.op('LessOrEqual', [g.op('Unsqueeze', [keyIdx, g.ints([0])]), g.op('Unsqueeze', [queryIdx, g.ints([1])])]); // [S, T]
+  const padMask = g.op('Unsqueeze', [g.op('Cast', ['attention_mask'], [{ name: 'to', value: 9 }]), g.ints([1, 2])]); // [B, 1, 1, T]
+  let allowed = g.op('And', [causal, padMask]); // [B, 1, S, T]
+  if (group > 1) allowed = g.op('Tile', [allowed, g.ints([1, 1, group, 1])]); // [B, 1, group·S, T], rows (g, s)
+
+  const tables = ropeTables(c);
+  const cosTable = g.floats('rope.cos', [c.maxPositionEmbeddings, d], tables.cos);
+  const sinTable = g.floats('rope.sin', [c.maxPositionEmbeddings, d], tables.sin);
+  const headAxis = g.ints([2]);
+  const cos = g.op('Unsqueeze', [g.op('Gather', [cosTable, 'position_ids'], [{ name: 'axis', value: 0 }]), headAxis]); // [B, S, 1, D]
+  const sin = g.op('Unsqueeze', [g.op('Gather', [sinTable, 'position_ids'], [{ name: 'axis', value: 0 }]), headAxis]);
+  const qShape = g.op('Concat', [bs, g.ints([heads, d])], [{ name: 'axis', value: 0 }]);
+  const kvShape = g.op('Concat', [bs, g.ints([kvHeads, d])], [{ name: 'axis', value: 0 }]);
+  const groupedShape = g.ints([0, kvHeads, -1, d]);
+  const headsShape = g.ints([0, heads, -1, d]);
+  const flatShape = g.ints([-1, heads * d]);
+  const scale = g.float(1 / Math.sqrt(d));
+  const eps = g.float(c.rmsNormEps);
+  const masked = g.float(MASKED);
+  const splitSizes = layout === 'shared' ? g.op('Concat', [prefixLen, cacheLen, seqLen], [{ name: 'axis', value: 0 }]) : '';
+
+  const rmsNorm = (x: string, weight: string): string => {
+    const meanSquare = g.op('ReduceMean', [g.op('Mul', [x, x])], [{ name: 'axes', value: [-1] }, { name: 'keepdims', value: 1 }]);
+    return g.op('Mul', [g.op('Div', [x, g.op('Sqrt', [g.op('Add', [meanSquare, eps])])]), weight]);
+  };
+  const linear = (x: string, weight: string, bias: string | null): string =>
+    g.op('Gemm', bias ? [x, weight, bias] : [x, weight], [{ name: 'transB', value: 1 }]);
+  const rope = (x: string): string => {
+    const [x1, x2] = g.ops('Split', [x], 2, [{ name: 'axis', value: -1 }]) as [string, string];
+    const rotated = g.op('Concat', [g.op('Neg', [x2]), x1], [{ name: 'axis', value: -1 }]);
+    return g.op('Add', [g.op('Mul', [x, cos]), g.op('Mul', [rotated, sin])]);
+  };
+  const toHeads = [{ name: 'perm', value: [0, 2, 1, 3] }];
+
+  let x = g.op('Gather', ['model.embed_tokens.weight', g.op('Reshape', ['input_ids', g.ints([-1])])], [{ name: 'axis', value: 0 }]); // [N, H]
+  for (let i = 0; i < c.numHiddenLayers; i++) {
+    const p = `model.layers.${i}`;
+    const bias = (proj: string): string | null => (c.attentionBias ? `${p}.self_attn.${proj}_proj.bias` : null);
+    const h = rmsNorm(x, `${p}.input_layernorm.weight`);
+    const q = rope(g.op('Reshape', [linear(h, `${p}.self_attn.q_proj.weight`, bias('q')), qShape]));
+    const k = rope(g.op('Reshape', [linear(h, `${p}.self_attn.k_proj.weight`, bias('k')), kvShape]));
+    const v = g.op('Reshape', [linear(h, `${p}.self_attn.v_proj.weight`, bias('v')), kvShape]);
+    const qGrouped = g.op('Reshape', [g.op('Mul', [g.op('Transpose', [q], toHeads), scale]), groupedShape]); // [B, kvH, group·S, D]
+    const transposeLast = [{ name: 'perm', value: [0, 1, 3, 2] }];
+    let rawContext: string;
+    if (layout === 'append') {
+      const n = kvNames(i);
+      const presentKey = g.op('Concat', [n.pastKey, g.op('Transpose', [k], toHeads)], [{ name: 'axis', value: 2 }], n.presentKey);
+      const presentValue = g.op('Concat', [n.pastValue, g.op('Transpose', [v], toHeads)], [{ name: 'axis', value: 2 }], n.presentValue);
+      const scores = g.op('MatMul', [qGrouped, g.op('Transpose', [presentKey], transposeLast)]);
+      const probs = g.op('Softmax', [g.op('Where', [allowed, scores, masked])], [{ name: 'axis', value: -1 }]);
+      rawContext = g.op('MatMul', [probs, presentValue]);
+    } else {
+      // Scores against the row's prompt prefix, its generated tokens and the new tokens, one softmax over
+      // all three; only scores are concatenated. The Gather materialises this layer's prefix rows
+      // transiently (freed after the layer), so the persistent cache holds each prompt once.
+      const n = sharedKvNames(i);
+      const axis0 = [{ name: 'axis', value: 0 }];
+      const prefixKeyT = g.op('Gather', [n.prefixKeyT, ROW_PROMPT], axis0);
+      const prefixValue = g.op('Gather', [n.prefixValue, ROW_PROMPT], axis0);
+      const newKey = g.op('Transpose', [k], toHeads, n.newKey);
+      const newValue = g.op('Transpose', [v], toHeads, n.newValue);
+      const scores = g.op('Concat', [
+        g.op('MatMul', [qGrouped, prefixKeyT]), g.op('MatMul', [qGrouped, n.cacheKeyT]),
+        g.op('MatMul', [qGrouped, g.op('Transpose', [newKey], transposeLast)]),
+      ], [{ name: 'axis', value: -1 }]);
+      const probs = g.op('Softmax', [g.op('Where', [allowed, scores, masked])], [{ name: 'axis', value: -1 }]);
+      const [prefixProbs, cacheProbs, newProbs] = g.ops('Split', [probs, splitSizes], 3, [{ name: 'axis', value: -1 }]) as [string, string, string];
+      rawContext = g.op('Add', [
+        g.op('Add', [g.op('MatMul', [prefixProbs, prefixValue]), g.op('MatMul', [cacheProbs, n.cacheValue])]),
+        g.op('MatMul', [newProbs, newValue]),
+      ]);
+    }
+    const context = g.op('Reshape', [rawContext, headsShape]); // [B, heads, S, D]
+    const attn = g.op('Reshape', [g.op('Transpose', [context], toHeads), flatShape]); // [N, heads·D]
+    const x1 = g.op('Add', [x, linear(attn, `${p}.self_attn.o_proj.weight`, c.oProjBias ? `${p}.self_attn.o_proj.bias` : null)]);
+    const h2 = rmsNorm(x1, `${p}.post_attention_layernorm.weight`);
+    const gate = linear(h2, `${p}.mlp.gate_proj.weight`, null);
+    const up = linear(h2, `${p}.mlp.up_proj.weight`, null);
+    const act = g.op('Mul', [g.op('Mul', [gate, g.op('Sigmoid', [gate])]), up]);
+    x = g.op('Add', [x1, linear(act, `${p}.mlp.down_proj.weight`, null)]);
+  }
+  const head = c.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
+  const logits2d = linear(rmsNorm(x, 'model.norm.weight'), head, null);
+  const logitsShape = g.op('Concat', [bs, g.ints([c.vocabSize])], [{ name: 'axis', value: 0 }]);
+  g.op('Reshape', [logits2d, logitsShape], [], 'logits');
+
+  return {
+    nodes: g.nodes, inputs, outputs, initializers: g.initializers, graphName: `rlvr-${c.modelType}-decoder`,
+    producer: '@rlvr/sampler', opset: 17,
+  };
+}
+
+/** The decoder graph as ONNX bytes for `InferenceSession.create`. */
+export function encodeDecoderGraph(config: DecoderConfig, options: DecoderGraphOptions = {}): Uint8Array {
+  return encodeOnnxModel(buildDecoderGraph(config, options));
+}

@@ -1,0 +1,238 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { initWeights, parseDecoderConfig, readModelDirectory, type NamedTensors } from '@rlvr/core';
+import { createDecoderModel, type DecoderModel, type OptimizerState, type PolicyBatch } from '@rlvr/kernels';
+import { useTempDir } from '../testing/temp-dir.js';
+import { CheckpointError, NonFiniteCheckpointError } from './checkpoint-error.js';
+import {
+  checkpointDir,
+  latestCheckpoint,
+  listCheckpoints,
+  pruneCheckpoints,
+  readCheckpoint,
+  writeCheckpoint,
+  type CheckpointOptimizerState,
+  type CheckpointState,
+} from './checkpoint.js';
+
+// The kernels' optimizer state must be storable as it is.
+const _compatible: (state: OptimizerState) => CheckpointOptimizerState = (state) => state;
+void _compatible;
+
+const config = parseDecoderConfig({
+  model_type: 'qwen2', hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 1,
+  intermediate_size: 24, vocab_size: 23, max_position_embeddings: 32, tie_word_embeddings: false,
+});
+
+const tempDir = useTempDir('rlvr-checkpoint-');
+
+function copyTensors(tensors: NamedTensors): NamedTensors {
+  return Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, { shape: [...t.shape], data: t.data.slice() }]));
+}
+
+/** A small state with moments that are not zero, so that a mix-up of m and v would show. */
+function state(seed: number): CheckpointState {
+  const weights = initWeights(config, seed, 0.2);
+  const m = copyTensors(weights);
+  const v = copyTensors(weights);
+  for (const t of Object.values(v)) for (let i = 0; i < t.data.length; i++) t.data[i] = t.data[i]! * t.data[i]!;
+  return {
+    modelConfig: config,
+    weights,
+    optimizerState: { step: seed, m, v },
+    rng: { sampler: [seed, 1, 2, 3], data: { epoch: 0 } },
+    dataCursor: { epoch: 1, position: seed },
+    config: { weighting: { name: 'sqrt-r' }, seed },
+  };
+}
+
+function expectSameTensors(actual: NamedTensors, expected: NamedTensors): void {
+  expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
+  for (const [name, t] of Object.entries(expected)) {
+    expect(actual[name]!.shape).toEqual(t.shape);
+    // Bit-for-bit: checkpoints store F32 exactly.
+    expect(Buffer.from(actual[name]!.data.buffer, actual[name]!.data.byteOffset, actual[name]!.data.byteLength).equals(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength))).toBe(true);
+  }
+}
+
+describe('write, read, list', () => {
+  test('round trip: weights and moments bit-exact, rng, cursor, config; the directory is a loadable model', async () => {
+    const runDir = join(tempDir(), 'round-trip');
+    const tokenizer = join(tempDir(), 'tokenizer.json');
+    await writeFile(tokenizer, '{"model": {}}');
+    const saved = state(3);
+    const path = writeCheckpoint(runDir, 3, saved, { copyFiles: [tokenizer], extraModelConfig: { eos_token_id: 2 } });
+    expect(path).toBe(checkpointDir(runDir, 3));
+    expect(readdirSync(path).sort()).toEqual(['config.json', 'model.safetensors', 'optimizer.safetensors', 'state.json', 'tokenizer.json', 'train-config.json']);
+    const loaded = readCheckpoint(path);
+    expect(loaded.step).toBe(3);
+    expect(loaded.modelConfig).toEqual(config);
+    expectSameTensors(loaded.weights, saved.weights);
+    expect(loaded.optimizerState.step).toBe(3);
+    expectSameTensors(loaded.optimizerState.m, saved.optimizerState.m);
+    expectSameTensors(loaded.optimizerState.v, saved.optimizerState.v);
+    expect(loaded.rng).toEqual(saved.rng);
+    expect(loaded.dataCursor).toEqual(saved.dataCursor);
+    expect(loaded.config).toEqual(saved.config);
+    expect(readModelDirectory(path).configJson.eos_token_id).toBe(2);
+    expect(await readFile(join(path, 'tokenizer.json'), 'utf8')).toBe('{"model": {}}');
+  });
+
+  test('latest, list, prune; rewriting a step replaces it', () => {
+    const runDir = join(tempDir(), 'list');
+    expect(latestCheckpoint(runDir)).toBeNull();
+    for (const step of [2, 10, 4]) writeCheckpoint(runDir, step, state(step));
+    expect(listCheckpoints(runDir).map((c) => c.step)).toEqual([2, 4, 10]);
+    expect(latestCheckpoint(runDir)).toEqual({ step: 10, dir: checkpointDir(runDir, 10) });
+    writeCheckpoint(runDir, 10, state(11));
+    expect(readCheckpoint(checkpointDir(runDir, 10)).optimizerState.step).toBe(11);
+    expect(pruneCheckpoints(runDir, 2)).toEqual([2]);
+    expect(listCheckpoints(runDir).map((c) => c.step)).toEqual([4, 10]);
+    expect(() => pruneCheckpoints(runDir, 0)).toThrow(CheckpointError);
+  });
+
+  test('readers name the file at fault', async () => {
+    const runDir = join(tempDir(), 'broken');
+    const path = writeCheckpoint(runDir, 1, state(1));
+    await writeFile(join(path, 'state.json'), '{"format": 99, "step": 1, "rng": {}}');
+    expect(() => readCheckpoint(path)).toThrow(/state\.json: expected checkpoint format 1, got 99/);
+    expect(() => readCheckpoint(join(tempDir(), 'nowhere'))).toThrow(/nowhere\/state\.json: cannot read: ENOENT/);
+  });
+});
+
+describe('crash safety', () => {
+  test('a failure mid-write leaves the previous checkpoint intact and no partial one', () => {
+    const runDir = join(tempDir(), 'crash');
+    writeCheckpoint(runDir, 1, state(1));
+    const before = readCheckpoint(checkpointDir(runDir, 1));
+    // A real failure half-way: the model files are written, then the optimizer file cannot be
+    // encoded (a moment's data does not match its shape), so the writer throws mid-checkpoint.
+    const bad = state(2);
+    const name = Object.keys(bad.optimizerState.v)[0]!;
+    bad.optimizerState.v[name] = { shape: [3, 3], data: new Float32Array(4) };
+    expect(() => writeCheckpoint(runDir, 2, bad)).toThrow(/data has 4/);
+    expect(existsSync(checkpointDir(runDir, 2))).toBe(false);
+    expect(readdirSync(join(runDir, 'checkpoints'))).toEqual(['step-1']);
+    expect(latestCheckpoint(runDir)?.step).toBe(1);
+    const after = readCheckpoint(checkpointDir(runDir, 1));
+    expectSameTensors(after.weights, before.weights);
+    expectSameTensors(after.optimizerState.v, before.optimizerState.v);
+  });
+
+  test('a failed rewrite of an existing step keeps the old copy', () => {
+    const runDir = join(tempDir(), 'crash-same-step');
+    writeCheckpoint(runDir, 5, state(5));
+    const bad = state(6);
+    bad.optimizerState.m['model.norm.weight'] = { shape: [2], data: new Float32Array(3) };
+    expect(() => writeCheckpoint(runDir, 5, bad)).toThrow(/model\.norm\.weight/);
+    expect(readCheckpoint(checkpointDir(runDir, 5)).optimizerState.step).toBe(5);
+  });
+
+  test('leftovers of a killed writer are ignored by readers and removed by the next write', async () => {
+    const runDir = join(tempDir(), 'leftover');
+    writeCheckpoint(runDir, 1, state(1));
+    // What a process killed before its rename leaves: a temporary directory, maybe without state.json,
+    // and a step directory without state.json copied in by hand.
+    const leftover = join(runDir, 'checkpoints', '.tmp-step-2-999-abcd');
+    await mkdir(leftover, { recursive: true });
+    await writeFile(join(leftover, 'model.safetensors'), 'partial');
+    await mkdir(join(runDir, 'checkpoints', 'step-7'));
+    expect(latestCheckpoint(runDir)?.step).toBe(1);
+    writeCheckpoint(runDir, 2, state(2));
+    expect(readdirSync(join(runDir, 'checkpoints')).sort()).toEqual(['step-1', 'step-2', 'step-7']);
+    expect(latestCheckpoint(runDir)?.step).toBe(2);
+  });
+
+  test('SIGKILL during a large write: the previous checkpoint is what a resume finds', async () => {
+    const runDir = join(tempDir(), 'killed');
+    const script = fileURLToPath(new URL('./__fixtures__/crash-writer.ts', import.meta.url));
+    // 128 MB per tensor file (three files): long enough to be killed mid-write on any machine here.
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@rlvr/source', script, runDir, '128'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+    // Kill as soon as the step-2 temporary directory holds a file: the writer is then mid-checkpoint.
+    const parent = join(runDir, 'checkpoints');
+    const midWrite = () => existsSync(parent) && readdirSync(parent).some((e) => e.startsWith('.tmp-step-2-') && readdirSync(join(parent, e)).length > 0);
+    const deadline = Date.now() + 60_000;
+    while (!midWrite() && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 2));
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    expect(stderr).toBe('');
+    expect(stdout).toBe('ready\n');
+    expect(latestCheckpoint(runDir)?.step).toBe(1);
+    expect(existsSync(checkpointDir(runDir, 2))).toBe(false);
+    const survivor = readCheckpoint(checkpointDir(runDir, 1));
+    expect(survivor.weights.big!.data.every((x) => x === 1)).toBe(true);
+    expect(survivor.optimizerState.step).toBe(1);
+    // The next write clears the dead writer's leftovers.
+    writeCheckpoint(runDir, 2, state(2));
+    expect(readdirSync(parent).sort()).toEqual(['step-1', 'step-2']);
+  });
+
+  test('NaN or ∞ in weights or moments: typed error naming the tensor, nothing written', () => {
+    const runDir = join(tempDir(), 'nan');
+    const bad = state(1);
+    bad.weights['model.norm.weight']!.data[3] = NaN;
+    let caught: unknown;
+    try {
+      writeCheckpoint(runDir, 4, bad);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(NonFiniteCheckpointError);
+    expect((caught as NonFiniteCheckpointError).tensor).toBe('weights/model.norm.weight');
+    expect((caught as NonFiniteCheckpointError).index).toBe(3);
+    expect((caught as Error).message).toBe('step 4: refusing to write a checkpoint: weights/model.norm.weight[3] is NaN');
+    const inf = state(1);
+    inf.optimizerState.v['lm_head.weight']!.data[0] = Infinity;
+    expect(() => writeCheckpoint(runDir, 4, inf)).toThrow('optimizer.v/lm_head.weight[0] is Infinity');
+    expect(existsSync(runDir)).toBe(false);
+  });
+});
+
+describe('resume through a real DecoderModel (cpu backend)', () => {
+  const tokens = Int32Array.from([1, 5, 7, 2, 9, 3, 4, 4, 8, 1]);
+  const mask = new Int32Array(10).fill(1);
+  const step = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, maxGradNorm: 1 };
+
+  async function trainStep(model: DecoderModel, advantages: number[]): Promise<void> {
+    const { logprob } = await model.tokenLogprobs(tokens, mask, 2, 5);
+    const batch: PolicyBatch = { tokens, attentionMask: mask, batch: 2, seq: 5, lossMask: [0, 1, 1, 1, 0, 1, 1, 1], advantages, oldLogp: logprob };
+    await model.policyLoss(batch, { epsLow: 0.2, epsHigh: 0.2, beta: 0, aggregation: 'token-mean' });
+    await model.step(step);
+  }
+
+  test('checkpoint after 2 steps, restore into a fresh model: step 3 gives bit-identical weights', async () => {
+    const runDir = join(tempDir(), 'resume');
+    const open = async (weights: NamedTensors) => await createDecoderModel({ config, weights, backend: 'cpu', log: null, threads: 1 });
+    const straight = await open(initWeights(config, 5, 0.2));
+    try {
+      await trainStep(straight, [1, 1, 1, 1, -1, -1, -1, -1]);
+      await trainStep(straight, [-0.5, -0.5, -0.5, -0.5, 0.5, 0.5, 0.5, 0.5]);
+      writeCheckpoint(runDir, 2, {
+        modelConfig: config, weights: await straight.weights(), optimizerState: await straight.optimizerState(),
+        rng: {}, dataCursor: { epoch: 0, position: 2 }, config: {},
+      });
+      const saved = readCheckpoint(latestCheckpoint(runDir)!.dir);
+      const resumed = await open(saved.weights);
+      try {
+        await resumed.setOptimizerState(saved.optimizerState);
+        await trainStep(straight, [0.25, 0.25, 0.25, 0.25, -1, -1, -1, -1]);
+        await trainStep(resumed, [0.25, 0.25, 0.25, 0.25, -1, -1, -1, -1]);
+        expectSameTensors(await resumed.weights(), await straight.weights());
+        expectSameTensors((await resumed.optimizerState()).v, (await straight.optimizerState()).v);
+        expect((await resumed.optimizerState()).step).toBe(3);
+      } finally {
+        await resumed.dispose();
+      }
+    } finally {
+      await straight.dispose();
+    }
+  });
+});

@@ -1,0 +1,242 @@
+/**
+ * Checkpoints of a run: `RUN_DIR/checkpoints/step-N/` holding
+ *   config.json + model.safetensors   the policy as a Hugging Face model directory (loadable as a model),
+ *   optimizer.safetensors             AdamW moments as `m.<param>` / `v.<param>`, the step count in the metadata,
+ *   train-config.json                 the run's configuration,
+ *   state.json                        RNG states, data cursor and step (written last),
+ * plus any files the caller asks to copy in (e.g. the tokenizer).
+ *
+ * Atomicity: everything is written into a temporary sibling directory (`.tmp-step-N-…`), each file
+ * fsynced, and the directory is then renamed to `step-N`. A crash at any moment leaves either the
+ * complete new checkpoint or none, and the previous checkpoints are never touched. Temporary
+ * directories left by a crashed writer are ignored by the readers and removed by the next write
+ * (one writer per run directory).
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import {
+  readModelDirectory,
+  readSafetensorsSync,
+  writeFileAtomic,
+  writeModelDirectory,
+  writeSafetensors,
+  type DecoderConfig,
+  type NamedTensors,
+} from '@rlvr/core';
+import { RUN_FILES } from '../metrics/run-layout.js';
+import { CheckpointError, NonFiniteCheckpointError } from './checkpoint-error.js';
+
+/** A JSON value (RNG states, data cursor and config are stored as JSON). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** AdamW state as @rlvr/kernels' `DecoderModel.optimizerState()` returns it. */
+export interface CheckpointOptimizerState {
+  /** Steps taken. */
+  step: number;
+  /** First moments by parameter name. */
+  m: NamedTensors;
+  /** Second moments by parameter name. */
+  v: NamedTensors;
+}
+
+/** Everything a checkpoint holds. */
+export interface CheckpointState {
+  /** The decoder's configuration (written as config.json). */
+  modelConfig: DecoderConfig;
+  /** The policy's parameters by Hugging Face name. */
+  weights: NamedTensors;
+  /** AdamW's state. */
+  optimizerState: CheckpointOptimizerState;
+  /** RNG states by name (e.g. `{"sampler": …, "data": …}`), as their owners serialise them. */
+  rng: Record<string, JsonValue>;
+  /** Where the data order stands (e.g. a PromptCursor state). */
+  dataCursor: JsonValue;
+  /** The run's configuration. */
+  config: JsonValue;
+}
+
+/** Options of {@link writeCheckpoint}. */
+export interface WriteCheckpointOptions {
+  /** Files copied into the checkpoint by base name (e.g. tokenizer.json), so it is a complete model directory. */
+  copyFiles?: readonly string[];
+  /** Extra config.json keys (e.g. `eos_token_id`). */
+  extraModelConfig?: Record<string, unknown>;
+}
+
+/** A checkpoint found on disk. */
+export interface CheckpointRef {
+  /** Its step. */
+  step: number;
+  /** Its directory. */
+  dir: string;
+}
+
+const FORMAT = 1;
+const FILES = { optimizer: 'optimizer.safetensors', trainConfig: 'train-config.json', state: 'state.json' } as const;
+const STEP_DIR = /^step-(\d+)$/;
+const TEMP_PREFIX = '.tmp-step-';
+
+/** `RUN_DIR/checkpoints`. */
+export function checkpointsDir(runDir: string): string {
+  return join(runDir, RUN_FILES.checkpoints);
+}
+
+/** `RUN_DIR/checkpoints/step-N`. */
+export function checkpointDir(runDir: string, step: number): string {
+  return join(checkpointsDir(runDir), `step-${step}`);
+}
+
+function requireFiniteTensors(step: number, prefix: string, tensors: NamedTensors): void {
+  for (const [name, tensor] of Object.entries(tensors)) {
+    const data = tensor.data;
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i]!)) throw new NonFiniteCheckpointError(step, `${prefix}/${name}`, i, data[i]!);
+    }
+  }
+}
+
+/** fsync a directory so a rename inside it is durable; platforms that cannot open directories skip it. */
+function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Windows cannot fsync a directory handle; the rename itself is still atomic.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function optimizerTensors(state: CheckpointOptimizerState): NamedTensors {
+  const out: NamedTensors = {};
+  for (const [name, tensor] of Object.entries(state.m)) out[`m.${name}`] = tensor;
+  for (const [name, tensor] of Object.entries(state.v)) out[`v.${name}`] = tensor;
+  return out;
+}
+
+/**
+ * Write the checkpoint of `step` atomically (see the module comment); returns its directory.
+ * Throws {@link NonFiniteCheckpointError} before writing anything if a weight or moment is NaN/∞.
+ * An existing checkpoint of the same step is replaced only once the new one is complete.
+ */
+export function writeCheckpoint(runDir: string, step: number, state: CheckpointState, options: WriteCheckpointOptions = {}): string {
+  if (!Number.isInteger(step) || step < 0) throw new CheckpointError(runDir, `expected a step that is an integer ≥ 0, got ${step}`);
+  requireFiniteTensors(step, 'weights', state.weights);
+  requireFiniteTensors(step, 'optimizer.m', state.optimizerState.m);
+  requireFiniteTensors(step, 'optimizer.v', state.optimizerState.v);
+  const parent = checkpointsDir(runDir);
+  mkdirSync(parent, { recursive: true });
+  for (const entry of readdirSync(parent)) {
+    if (entry.startsWith(TEMP_PREFIX)) rmSync(join(parent, entry), { recursive: true, force: true });
+  }
+  const tmp = join(parent, `${TEMP_PREFIX}${step}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const final = checkpointDir(runDir, step);
+  mkdirSync(tmp);
+  try {
+    writeModelDirectory(tmp, state.modelConfig, state.weights, { extraConfig: options.extraModelConfig, metadata: { step: String(step) } });
+    writeSafetensors(join(tmp, FILES.optimizer), optimizerTensors(state.optimizerState), { step: String(state.optimizerState.step) });
+    writeFileAtomic(join(tmp, FILES.trainConfig), `${JSON.stringify(state.config, null, 2)}\n`);
+    for (const file of options.copyFiles ?? []) copyFileSync(file, join(tmp, basename(file)));
+    // Written last: a directory with state.json is complete, whatever happened to the rename.
+    writeFileAtomic(join(tmp, FILES.state), `${JSON.stringify({ format: FORMAT, step, rng: state.rng, dataCursor: state.dataCursor }, null, 2)}\n`);
+    fsyncDir(tmp);
+  } catch (error) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw error;
+  }
+  if (existsSync(final)) {
+    // Replace in two renames; between them only the new complete copy and the old one (under a
+    // temporary name, removed by the next write if we crash here) exist.
+    const old = `${tmp}-old`;
+    renameSync(final, old);
+    renameSync(tmp, final);
+    rmSync(old, { recursive: true, force: true });
+  } else {
+    renameSync(tmp, final);
+  }
+  fsyncDir(parent);
+  return final;
+}
+
+/** A checkpoint read back. */
+export interface LoadedCheckpoint extends CheckpointState {
+  /** Its step. */
+  step: number;
+  /** Its directory. */
+  dir: string;
+}
+
+function readJson(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new CheckpointError(path, `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CheckpointError(path, `not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Read a checkpoint directory written by {@link writeCheckpoint}; errors name the file at fault. */
+export function readCheckpoint(dir: string): LoadedCheckpoint {
+  const statePath = join(dir, FILES.state);
+  const saved = readJson(statePath) as { format?: unknown; step?: unknown; rng?: unknown; dataCursor?: unknown };
+  if (saved.format !== FORMAT) throw new CheckpointError(statePath, `expected checkpoint format ${FORMAT}, got ${JSON.stringify(saved.format)}`);
+  if (typeof saved.step !== 'number' || !Number.isInteger(saved.step)) throw new CheckpointError(statePath, `expected an integer "step", got ${JSON.stringify(saved.step)}`);
+  if (typeof saved.rng !== 'object' || saved.rng === null || Array.isArray(saved.rng)) throw new CheckpointError(statePath, 'expected an object "rng"');
+  const model = readModelDirectory(dir);
+  const optimizerPath = join(dir, FILES.optimizer);
+  const { tensors, metadata } = readSafetensorsSync(optimizerPath);
+  const optimizerStep = Number(metadata.step);
+  if (!Number.isInteger(optimizerStep) || optimizerStep < 0) throw new CheckpointError(optimizerPath, `expected the AdamW step count in the metadata, got ${JSON.stringify(metadata.step)}`);
+  const m: NamedTensors = {};
+  const v: NamedTensors = {};
+  for (const [name, tensor] of Object.entries(tensors)) {
+    if (name.startsWith('m.')) m[name.slice(2)] = tensor;
+    else if (name.startsWith('v.')) v[name.slice(2)] = tensor;
+    else throw new CheckpointError(optimizerPath, `unexpected tensor "${name}"; expected m.<param> and v.<param>`);
+  }
+  return {
+    step: saved.step,
+    dir,
+    modelConfig: model.config,
+    weights: model.weights,
+    optimizerState: { step: optimizerStep, m, v },
+    rng: saved.rng as Record<string, JsonValue>,
+    dataCursor: (saved.dataCursor ?? null) as JsonValue,
+    config: readJson(join(dir, FILES.trainConfig)) as JsonValue,
+  };
+}
+
+/** Every complete checkpoint of a run, oldest first (temporary directories and incomplete ones are ignored). */
+export function listCheckpoints(runDir: string): CheckpointRef[] {
+  const parent = checkpointsDir(runDir);
+  if (!existsSync(parent)) return [];
+  const found: CheckpointRef[] = [];
+  for (const entry of readdirSync(parent)) {
+    const match = STEP_DIR.exec(entry);
+    if (match === null) continue;
+    const dir = join(parent, entry);
+    if (existsSync(join(dir, FILES.state))) found.push({ step: Number(match[1]), dir });
+  }
+  return found.sort((a, b) => a.step - b.step);
+}
+
+/** The newest complete checkpoint of a run, or null when there is none. */
+export function latestCheckpoint(runDir: string): CheckpointRef | null {
+  return listCheckpoints(runDir).at(-1) ?? null;
+}
+
+/** Remove all but the newest `keep` checkpoints (config `checkpoint.keep`); returns the steps removed. */
+export function pruneCheckpoints(runDir: string, keep: number): number[] {
+  if (!Number.isInteger(keep) || keep < 1) throw new CheckpointError(runDir, `expected keep to be an integer ≥ 1, got ${keep}`);
+  const all = listCheckpoints(runDir);
+  const removed = all.slice(0, Math.max(0, all.length - keep));
+  for (const ref of removed) rmSync(ref.dir, { recursive: true, force: true });
+  return removed.map((ref) => ref.step);
+}

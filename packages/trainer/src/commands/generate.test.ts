@@ -1,0 +1,61 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tinyModel, writeModelDir } from '@rlvr/sampler';
+import { runCli } from '../cli/run-cli.js';
+import { captureIo } from '../testing/capture-io.js';
+
+let dir: string;
+let model: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rlvr-generate-'));
+  model = join(dir, 'tiny');
+  writeModelDir(model, tinyModel({ std: 0.5 }));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function generate(...args: string[]) {
+  const io = captureIo();
+  const code = await runCli(['generate', ...args], io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+describe('rlvr generate', () => {
+  test('--json prints one object per completion with text, tokens, logprobs and finishReason', async () => {
+    const { code, out, err } = await generate('--model', model, '--prompt', 'How many clips', '-n', '3', '--max-new-tokens', '5', '--seed', '4', '--json');
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const lines = out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(3);
+    for (const line of lines) {
+      expect(Object.keys(line)).toEqual(['text', 'tokens', 'logprobs', 'finishReason']);
+      expect(line.tokens).toHaveLength(5);
+      expect((line.logprobs as number[]).every((v) => v <= 0 && Number.isFinite(v))).toBe(true);
+      expect(line.finishReason).toBe('length');
+    }
+    // same seed, same completions
+    expect((await generate('--model', model, '--prompt', 'How many clips', '-n', '3', '--max-new-tokens', '5', '--seed', '4', '--json')).out).toBe(out);
+  });
+
+  test('text output with --chat and a stop string', async () => {
+    const { code, out } = await generate('--model', model, '--prompt', 'Hi', '--chat', '--num-samples', '2', '--max-new-tokens', '4', '--temperature', '0');
+    expect(code).toBe(0);
+    expect(out).toMatch(/^--- sample 1\/2 \(\d+ tokens, (length|eos|stop)\) ---\n[^]*--- sample 2\/2/);
+  });
+
+  test('a missing model directory and a bad option value are one-line errors naming the input', async () => {
+    const missing = await generate('--model', join(dir, 'nope'), '--prompt', 'x');
+    expect(missing.code).toBe(1);
+    expect(missing.err).toBe(`rlvr generate: --model: ${join(dir, 'nope')}: model directory not found\n`);
+    const bad = await generate('--model', model, '--prompt', 'x', '--top-p', '1.5');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/^rlvr generate: topP = 1\.5 is invalid; expected a number in \(0, 1\]/);
+    const noPrompt = await generate('--model', model);
+    expect(noPrompt.code).toBe(2);
+    expect(noPrompt.err).toMatch(/--prompt: missing, and required/);
+  });
+});

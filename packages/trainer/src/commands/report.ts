@@ -1,0 +1,72 @@
+import { CliError, FAILURE_EXIT_CODE } from '../cli/cli-error.js';
+import type { Command } from '../cli/command.js';
+import { formatHelp, parseOptions } from '../cli/parse-options.js';
+import { MetricsError } from '../metrics/metrics-error.js';
+import { ReportError } from '../report/load-run.js';
+import { writeReport } from '../report/report.js';
+
+const OPTIONS = {
+  out: { type: 'string', value: 'FILE', description: 'Where to write the HTML page (default report.html).' },
+} as const;
+
+const DESCRIPTION = [
+  'Write one self-contained HTML page (inline SVG charts, no scripts, nothing fetched) comparing the given',
+  'run directories (RUN_DIR…, each holding the metrics.jsonl of an rlvr train run): accuracy and reward against',
+  'steps and against sampled responses with every run overlaid, held-out evaluation, the ρ̂ histogram over steps',
+  'as a heatmap (paper Fig. 3), the time of each phase, and the configuration of each run, differences first.',
+].join('\n');
+
+const EXAMPLES = ['rlvr report runs/grpo runs/sqrt-r --out compare.html', 'rlvr report runs/latest'];
+
+/**
+ * Split `args` into run directories (positionals) and flags: the shared flag parser takes no
+ * positionals, and `report` is the one command whose main inputs are a list.
+ */
+function splitArgs(args: readonly string[]): { runs: string[]; flags: string[] } {
+  const runs: string[] = [];
+  const flags: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') {
+      runs.push(...args.slice(i + 1));
+      break;
+    }
+    if (arg.startsWith('-') && arg !== '-') {
+      flags.push(arg);
+      const name = arg.replace(/^--?/, '').split('=')[0]!;
+      const spec = (OPTIONS as Record<string, { type: string }>)[name];
+      // A string flag's value is the next word; the flag parser then checks it.
+      if (spec?.type === 'string' && !arg.includes('=') && i + 1 < args.length) flags.push(args[++i]!);
+    } else {
+      runs.push(arg);
+    }
+  }
+  return { runs, flags };
+}
+
+const help = (): string => formatHelp('report RUN_DIR…', DESCRIPTION, OPTIONS, EXAMPLES);
+
+/** `rlvr report RUN_DIR… [--out report.html]`: the HTML report of one or more runs. */
+export const reportCommand: Command = {
+  name: 'report',
+  summary: 'HTML report of one or more runs: learning curves, ρ̂ heatmap, time per phase, configs.',
+  help,
+  async run(args, io) {
+    const { runs, flags } = splitArgs(args);
+    const parsed = parseOptions(flags, OPTIONS);
+    if (parsed.help) {
+      io.stdout.write(help());
+      return 0;
+    }
+    if (runs.length === 0) throw new CliError(undefined, 'expected at least one run directory (rlvr report RUN_DIR… [--out FILE])');
+    const out = parsed.values.out ?? 'report.html';
+    try {
+      await writeReport(runs, out);
+    } catch (error) {
+      if (error instanceof ReportError || error instanceof MetricsError) throw new CliError(undefined, error.message, FAILURE_EXIT_CODE);
+      throw error;
+    }
+    io.stdout.write(`${out}\n`);
+    return 0;
+  },
+};

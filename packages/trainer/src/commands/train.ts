@@ -1,0 +1,116 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CliError, FAILURE_EXIT_CODE } from '../cli/cli-error.js';
+import type { CliStream, Command } from '../cli/command.js';
+import { ConfigError, configReferenceMarkdown, loadTrainConfig } from '../config/index.js';
+import type { StepMetrics } from '../metrics/index.js';
+import { TrainingDivergedError, runTraining } from '../loop/run-training.js';
+
+const DESCRIPTION = [
+  'RL on a task with a prompt weighting: each step samples M responses per prompt (ONNX Runtime), scores them',
+  '(verifier pool), turns rewards into advantages (@rlvr/weights), trains the policy (PPO-clipped policy',
+  'gradient on the selected backend) and syncs the weights back to the sampler. Writes RUN_DIR/metrics.jsonl',
+  '(one line per step and per evaluation), RUN_DIR/config.json and atomic checkpoints in RUN_DIR/checkpoints/.',
+  'Any config field can be overridden by a flag: --lr 1e-6, --weighting sqrt-r, --sampling.max-new-tokens 64.',
+  'Fields (defaults, TRL/verl names): `rlvr train --fields`.',
+].join('\n');
+
+const USAGE = [
+  'Usage: rlvr train [--config FILE] [--out RUN_DIR] [--max-steps N] [--resume RUN_DIR] [--FIELD VALUE …]',
+  '',
+  DESCRIPTION,
+  '',
+  'Options:',
+  '  --config FILE     JSON training config (fields below; every field has a default)',
+  '  --out RUN_DIR     run directory (default runs/<date-time>)',
+  '  --resume RUN_DIR  continue the run in RUN_DIR from its newest checkpoint (its config.json unless --config)',
+  '  --max-steps N     RL steps (config field maxSteps)',
+  '  --fields          print every config field with its default and TRL/verl name',
+  '  -h, --help        this help',
+  '',
+  'Examples:',
+  '  rlvr train --config countdown.json --weighting linear-r --out runs/linear-r',
+  '  rlvr train --resume runs/linear-r --max-steps 400',
+  '',
+].join('\n');
+
+/** Split the command's own flags from config overrides (every other --flag). */
+function splitArgs(args: readonly string[]): { own: Record<string, string | true>; overrides: string[] } {
+  const own: Record<string, string | true> = {};
+  const overrides: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (flag === '-h' || flag === '--help' || flag === '--fields') {
+      own[flag === '-h' ? 'help' : flag.replace(/^-+/, '')] = true;
+    } else if (flag === '--config' || flag === '--out' || flag === '--resume') {
+      const value = inline ?? args[++i];
+      if (value === undefined || value.startsWith('--')) throw new CliError(flag, 'expects a value');
+      own[flag.slice(2)] = value;
+    } else {
+      overrides.push(arg);
+    }
+  }
+  return { own, overrides };
+}
+
+/** A progress line per step: rewritten in place on a terminal, one plain line each otherwise. */
+export function progressWriter(stream: CliStream & { isTTY?: boolean }): (m: StepMetrics, maxSteps: number) => void {
+  return (m, maxSteps) => {
+    const perStep = m.elapsedSeconds / m.step;
+    const eta = Math.max(0, (maxSteps - m.step) * perStep);
+    const zero = (m.rhoHistogram[0] ?? 0) / m.rhoHistogram.reduce((a, b) => a + b, 0);
+    const line = `step ${m.step}/${maxSteps}  acc ${m.accuracy.toFixed(3)}  ρ̂=0 ${zero.toFixed(2)}  ${m.tokensPerSecond.toFixed(0)} tok/s  ETA ${formatDuration(eta)}`;
+    stream.write(stream.isTTY ? `\r${line}\x1b[K${m.step === maxSteps ? '\n' : ''}` : `${line}\n`);
+  };
+}
+
+function formatDuration(seconds: number): string {
+  const s = Math.round(seconds);
+  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+/** `rlvr train`: see {@link DESCRIPTION}. */
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'RL training run: sample, verify, weight, update; metrics, evaluations and checkpoints in RUN_DIR.',
+  help: () => USAGE,
+  async run(args, io) {
+    const { own, overrides } = splitArgs(args);
+    if (own.help) {
+      io.stdout.write(USAGE);
+      return 0;
+    }
+    if (own.fields) {
+      io.stdout.write(`${configReferenceMarkdown()}\n`);
+      return 0;
+    }
+    const resume = typeof own.resume === 'string' ? own.resume : undefined;
+    if (resume && own.out && own.out !== resume) throw new CliError('--out', `conflicts with --resume ${resume} (a resumed run stays in its directory)`);
+    const runDir = resume ?? (typeof own.out === 'string' ? own.out : join('runs', new Date().toISOString().replace(/[:.]/g, '-')));
+    let configFile = typeof own.config === 'string' ? own.config : null;
+    if (resume && configFile === null) {
+      configFile = join(resume, 'config.json');
+      if (!existsSync(configFile)) throw new CliError('--resume', `${resume} has no config.json (not a run directory?)`);
+    }
+    let config;
+    try {
+      config = await loadTrainConfig(configFile, overrides);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new CliError(undefined, error.message);
+      throw error;
+    }
+    try {
+      const result = await runTraining({
+        config, runDir, resume: resume !== undefined,
+        log: (line) => io.stderr.write(`${line}\n`),
+        onStep: progressWriter(io.stderr as CliStream & { isTTY?: boolean }),
+      });
+      io.stdout.write(`${result.runDir}\n`);
+      return 0;
+    } catch (error) {
+      if (error instanceof TrainingDivergedError || error instanceof RangeError) throw new CliError(undefined, error.message, FAILURE_EXIT_CODE);
+      throw error;
+    }
+  },
+};

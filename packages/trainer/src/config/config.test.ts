@@ -1,0 +1,247 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { WEIGHTING_NAMES } from '@rlvr/weights';
+import { useTempDir } from '../testing/temp-dir.js';
+import { thrownBy } from '../testing/thrown.js';
+import { ConfigError } from './config-error.js';
+import { configFields, flagFields } from './fields.js';
+import { loadTrainConfig, parseOverrides, parseTrainConfig } from './load-config.js';
+import { adamWOptions, policyLossConfig } from './kernel-options.js';
+import { learningRateAt } from './lr-schedule.js';
+import { configReference, configReferenceMarkdown } from './reference.js';
+import { writeRunConfig } from './run-config.js';
+
+const tempDir = useTempDir('rlvr-config-');
+
+async function configFile(name: string, content: unknown): Promise<string> {
+  const path = join(tempDir(), name);
+  await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+/** The ConfigError thrown by `run`, so that several of its properties can be checked. */
+const configError = (run: () => unknown): ConfigError => thrownBy(run, ConfigError);
+
+describe('defaults', () => {
+  test('an empty config is complete, with TRL-like defaults', () => {
+    const c = parseTrainConfig({});
+    expect(c.optim).toEqual({ lr: 1e-6, schedule: 'constant', warmupSteps: 0, minLrRatio: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 });
+    expect(c.sampling.groupSize).toBe(8);
+    expect(c.ppo).toEqual({ epochs: 1, miniBatches: 1, microBatchSize: 8, epsLow: 0.2, epsHigh: 0.2 });
+    expect(c.weighting).toEqual({ name: 'grpo', zeroVariance: 'weighting', binarize: null });
+    expect(c.task.name).toBe('countdown');
+    expect(c.task.generator.minNumbers).toBe(3);
+    expect(c.kl).toEqual({ beta: 0, estimator: 'k3', reference: null });
+    expect(c.model.path).toBeNull();
+    expect(c.backend).toBe('auto');
+  });
+
+  test('nested fields not given keep their defaults next to the ones given', () => {
+    const c = parseTrainConfig({ optim: { lr: 3e-6 }, task: { generator: { count: 10 } } });
+    expect(c.optim.lr).toBe(3e-6);
+    expect(c.optim.beta2).toBe(0.999);
+    expect(c.task.generator).toEqual({ count: 10, minNumbers: 3, maxNumbers: 4, maxNumber: 99, maxTarget: 100 });
+  });
+});
+
+describe('CLI overrides win over the file', () => {
+  test('short flags, dotted paths (camel and kebab), = form, null', async () => {
+    const file = await configFile('base.json', { optim: { lr: 1e-5 }, weighting: { name: 'grpo' }, sampling: { maxNewTokens: 64 } });
+    const c = await loadTrainConfig(file, [
+      '--lr', '1e-6',
+      '--weighting', 'sqrt-r',
+      '--sampling.max-new-tokens', '128',
+      '--kl.beta=0.01',
+      '--ppo.epsHigh', '0.28',
+      '--max-grad-norm', 'null',
+      '--eval.pass-at-k', '1,4',
+      '--eval.samples', '4',
+      '--temperature', '0.7',
+    ]);
+    expect(c.optim.lr).toBe(1e-6);
+    expect(c.weighting.name).toBe('sqrt-r');
+    expect(c.sampling.maxNewTokens).toBe(128);
+    expect(c.kl.beta).toBe(0.01);
+    expect(c.ppo.epsHigh).toBe(0.28);
+    expect(c.optim.maxGradNorm).toBeNull();
+    expect(c.eval.passAtK).toEqual([1, 4]);
+    expect(c.sampling.temperature).toBe(0.7);
+    expect(c.eval.temperature).toBe(1);
+  });
+
+  test('weighting parameters by override reach the registry check', () => {
+    expect(parseTrainConfig({}, ['--weighting', 'plateau-r', '--weighting.threshold', '0.3']).weighting.threshold).toBe(0.3);
+    const error = configError(() => parseTrainConfig({}, ['--weighting', 'plateau-r', '--weighting.threshold', '1.5']));
+    expect(error.field).toBe('weighting.threshold');
+    expect(error.message).toMatch(/1\.5/);
+    expect(error.message).toMatch(/strictly between 0 and 1/);
+  });
+
+  test('unknown flag with a suggestion, missing value, a field set twice', () => {
+    expect(() => parseOverrides(['--lrr', '1'])).toThrow(/--lrr: unknown config field \(did you mean --lr\?\)/);
+    expect(() => parseOverrides(['--lr'])).toThrow(/--lr: expects a value \(optim\.lr\)/);
+    expect(() => parseOverrides(['--lr', '--seed', '1'])).toThrow(/--lr: expects a value/);
+    expect(() => parseOverrides(['--lr', '1', '--optim.lr', '2'])).toThrow(/--optim\.lr: sets optim\.lr, already set by --lr/);
+    expect(() => parseOverrides(['lr', '1'])).toThrow(ConfigError);
+  });
+
+  test('ambiguous leaf names need a dotted path; unique ones do not', () => {
+    const flags = flagFields();
+    expect(flags.get('interval')).toBeUndefined(); // eval.interval and checkpoint.interval
+    expect(flags.get('eval.interval')?.name).toBe('eval.interval');
+    expect(flags.get('group-size')?.name).toBe('sampling.groupSize');
+    expect(flags.get('weighting')?.name).toBe('weighting.name');
+    // TRL's --epsilon is the PPO clip; here it would silently set GRPO's std guard, so it needs its path.
+    expect(flags.get('epsilon')).toBeUndefined();
+    expect(flags.get('weighting.epsilon')?.name).toBe('weighting.epsilon');
+  });
+});
+
+describe('a bad field fails with the field, the value and what is allowed', () => {
+  test('number below its range, from the file', async () => {
+    const file = await configFile('bad-lr.json', { optim: { lr: -1 } });
+    await expect(loadTrainConfig(file)).rejects.toThrow(`optim.lr: got -1 (in ${file}); expected a number > 0`);
+  });
+
+  test('number from a flag says which flag', () => {
+    const error = configError(() => parseTrainConfig({}, ['--group-size', '1']));
+    expect(error.field).toBe('sampling.groupSize');
+    expect(error.message).toBe('sampling.groupSize: got 1 (from --group-size); expected a number ≥ 2');
+  });
+
+  test('not a number at all', () => {
+    expect(() => parseTrainConfig({}, ['--lr', 'fast'])).toThrow('optim.lr: got "fast" (from --lr); expected a number');
+  });
+
+  test('integer field given a fraction', () => {
+    expect(() => parseTrainConfig({ sampling: { promptsPerStep: 2.5 } })).toThrow('sampling.promptsPerStep: got 2.5 (in the config); expected an integer');
+  });
+
+  test('enum lists its values', () => {
+    expect(() => parseTrainConfig({ loss: { aggregation: 'sum' } })).toThrow(
+      'loss.aggregation: got "sum" (in the config); expected one of token-mean, seq-mean-token-mean, seq-mean-token-sum-norm',
+    );
+  });
+
+  test('weighting names come from the @rlvr/weights registry', () => {
+    for (const name of WEIGHTING_NAMES) expect(parseTrainConfig({ weighting: { name } }).weighting.name).toBe(name);
+    const error = configError(() => parseTrainConfig({}, ['--weighting', 'sqrt']));
+    expect(error.field).toBe('weighting.name');
+    expect(error.message).toContain('got "sqrt" (from --weighting)');
+    // The allowed list is the registry's, whatever it holds.
+    for (const name of WEIGHTING_NAMES) expect(error.message).toContain(name);
+  });
+
+  test('a parameter the weighting does not take', () => {
+    const error = configError(() => parseTrainConfig({ weighting: { name: 'rloo', threshold: 0.3 } }));
+    expect(error.field).toBe('weighting.threshold');
+    expect(error.message).toMatch(/rloo takes no parameter "threshold"/);
+  });
+
+  test('unknown field (a typo) names the allowed keys of its object', () => {
+    const error = configError(() => parseTrainConfig({ optim: { learningRate: 1e-6 } }));
+    expect(error.field).toBe('optim.learningRate');
+    expect(error.message).toMatch(/unknown field \(in the config\); expected one of lr, schedule, warmupSteps/);
+  });
+
+  test('cross-field rules', () => {
+    expect(() => parseTrainConfig({ sampling: { promptsPerStep: 6 }, ppo: { miniBatches: 4 } })).toThrow(
+      /^ppo\.miniBatches: got 4 \(in the config\); expected a divisor of sampling\.promptsPerStep = 6/,
+    );
+    expect(() => parseTrainConfig({ task: { name: 'gsm8k' } })).toThrow(/^task\.dataset: got null .*gsm8k has no generator/);
+    expect(() => parseTrainConfig({ eval: { samples: 4, passAtK: [1, 8] } })).toThrow(/^eval\.passAtK\.1: got 8 .*expected k ≤ eval\.samples = 4/);
+  });
+
+  test('several problems: the first in full, the others named', () => {
+    const error = configError(() => parseTrainConfig({ optim: { lr: 0 }, seed: -1, backend: 'tpu' }));
+    expect(error.message).toMatch(/^optim\.lr: got 0 .*\(and 2 more: seed, backend\)$/);
+  });
+
+  test('file problems: missing, invalid JSON, not an object', async () => {
+    await expect(loadTrainConfig(join(tempDir(), 'nope.json'))).rejects.toThrow(/cannot read config file .*nope\.json: ENOENT/);
+    await expect(loadTrainConfig(await configFile('broken.json', '{"optim": '))).rejects.toThrow(/broken\.json is not valid JSON/);
+    await expect(loadTrainConfig(await configFile('array.json', [1]))).rejects.toThrow(/expected a JSON object at the top level, got \[1\]/);
+  });
+});
+
+describe('reference', () => {
+  test('every leaf is documented; rows cover every field once', () => {
+    const rows = configReference();
+    expect(rows.length).toBe(configFields().length);
+    expect(new Set(rows.map((r) => r.field)).size).toBe(rows.length);
+    for (const row of rows) expect(row.description.length).toBeGreaterThan(10);
+    const lr = rows.find((r) => r.field === 'optim.lr')!;
+    expect(lr).toEqual({
+      field: 'optim.lr',
+      flag: '--lr',
+      defaultValue: '0.000001',
+      description: expect.any(String),
+      trl: 'learning_rate',
+      verl: 'actor_rollout_ref.actor.optim.lr',
+    });
+    expect(rows.find((r) => r.field === 'sampling.groupSize')).toMatchObject({ trl: 'num_generations', verl: 'actor_rollout_ref.rollout.n' });
+  });
+
+  test('the issue’s knobs are all there', () => {
+    const names = new Set(configFields().map((f) => f.name));
+    for (const name of [
+      'model.path', 'task.name', 'weighting.name', 'weighting.zeroVariance', 'sampling.groupSize', 'sampling.promptsPerStep',
+      'sampling.maxNewTokens', 'sampling.temperature', 'sampling.topP', 'optim.lr', 'optim.schedule', 'optim.warmupSteps',
+      'optim.beta1', 'optim.beta2', 'optim.weightDecay', 'optim.maxGradNorm', 'ppo.epochs', 'ppo.miniBatches', 'ppo.epsLow',
+      'ppo.epsHigh', 'kl.beta', 'kl.estimator', 'kl.reference', 'loss.aggregation', 'loss.tisCap', 'ppo.microBatchSize',
+      'eval.interval', 'task.testDataset', 'checkpoint.interval', 'seed', 'backend',
+    ]) {
+      expect(names).toContain(name);
+    }
+  });
+
+  test('markdown table has a row per field', () => {
+    const table = configReferenceMarkdown();
+    expect(table.trimEnd().split('\n')).toHaveLength(configFields().length + 2);
+    expect(table).toContain('| `optim.lr` | `--lr` | `0.000001` |');
+  });
+});
+
+describe('learning-rate schedule (HF conventions)', () => {
+  test('warm-up then constant: lr·s/w with s = step − 1', () => {
+    const { optim } = parseTrainConfig({ optim: { lr: 1e-3, warmupSteps: 4 } });
+    expect([1, 2, 3, 4, 5, 6, 100].map((step) => learningRateAt(optim, step, 100))).toEqual([0, 2.5e-4, 5e-4, 7.5e-4, 1e-3, 1e-3, 1e-3]);
+  });
+
+  test('cosine: closed form at warm-up end, half-way and the end, floored at minLrRatio', () => {
+    const { optim } = parseTrainConfig({ optim: { lr: 1, warmupSteps: 2, schedule: 'cosine', minLrRatio: 0.1 } });
+    // T = 12, w = 2: progress (s − 2)/10.
+    expect(learningRateAt(optim, 3, 12)).toBe(1); // s = 2: cos 0
+    expect(learningRateAt(optim, 8, 12)).toBeCloseTo(0.1 + 0.9 * 0.5, 15); // s = 7: cos(π/2) = 0
+    expect(learningRateAt(optim, 10, 12)).toBeCloseTo(0.1 + 0.9 * 0.5 * (1 + Math.cos(0.7 * Math.PI)), 15);
+    expect(learningRateAt(optim, 12, 12)).toBeCloseTo(0.1 + 0.9 * 0.5 * (1 + Math.cos(0.9 * Math.PI)), 15);
+    expect(learningRateAt(optim, 50, 12)).toBeCloseTo(0.1, 15); // past the end: the floor
+    expect(() => learningRateAt(optim, 0, 12)).toThrow(RangeError);
+  });
+});
+
+describe('kernel options', () => {
+  test('every loss and optimizer field reaches the kernels', () => {
+    const config = parseTrainConfig(
+      {},
+      ['--eps-low', '0.1', '--eps-high', '0.28', '--kl.beta', '0.04', '--kl.estimator', 'k1', '--tis-cap', '2', '--aggregation', 'seq-mean-token-sum-norm',
+        '--max-new-tokens', '64', '--temperature', '0.8', '--entropy-coef', '0.001', '--beta1', '0.8', '--beta2', '0.99', '--eps', '1e-6',
+        '--weight-decay', '0.1', '--max-grad-norm', '0.5'],
+    );
+    expect(policyLossConfig(config)).toEqual({
+      epsLow: 0.1, epsHigh: 0.28, beta: 0.04, kl: 'k1', tisCap: 2, aggregation: 'seq-mean-token-sum-norm', normaliser: 64, temperature: 0.8, entropyCoef: 0.001,
+    });
+    expect(adamWOptions(config, 3e-6)).toEqual({ lr: 3e-6, beta1: 0.8, beta2: 0.99, eps: 1e-6, weightDecay: 0.1, maxGradNorm: 0.5 });
+    expect(adamWOptions(parseTrainConfig({}, ['--max-grad-norm', 'null']), 1).maxGradNorm).toBeUndefined();
+    expect(policyLossConfig(parseTrainConfig({ loss: { normaliser: 100 } })).normaliser).toBe(100);
+  });
+});
+
+describe('run config', () => {
+  test('config.json of a run loads back to the same configuration', async () => {
+    const config = parseTrainConfig({}, ['--weighting', 'plateau-r', '--weighting.threshold', '0.3', '--lr', '2e-6']);
+    const path = writeRunConfig(join(tempDir(), 'run'), config);
+    expect(path).toBe(join(tempDir(), 'run', 'config.json'));
+    expect(await loadTrainConfig(path)).toEqual(config);
+  });
+});

@@ -1,0 +1,304 @@
+/**
+ * The schema of `rlvr train`'s JSON configuration (zod): every knob of the RL loop with its default,
+ * a one-line description, and the name the same knob has in TRL's GRPOConfig and in verl's config
+ * (`null` where the peer has none), so that a user coming from either finds what they rely on.
+ * Unknown fields are errors (a typo must not silently fall back to a default). Cross-field rules
+ * (weighting parameters, mini-batch divisibility, pass@k ≤ samples) live in {@link TRAIN_CONFIG_SCHEMA}'s
+ * refinement so that every check runs before any work.
+ */
+import type { PolicyLossConfig } from '@rlvr/kernels';
+import { WeightsError, ZERO_VARIANCE_MODES, weighting, type StdConvention, type WeightingParameters, type ZeroVarianceMode } from '@rlvr/weights';
+import * as z from 'zod';
+
+/** What the config reference says about one field: its meaning and its names in TRL and verl. */
+export interface FieldInfo {
+  /** One line: what the field does (and its unit or allowed values when not obvious). */
+  description: string;
+  /** The TRL `GRPOConfig` (or GRPOTrainer argument) name, `null` when TRL has no such knob. */
+  trl: string | null;
+  /** The verl config key, `null` when verl has no such knob. */
+  verl: string | null;
+}
+
+/** Field documentation, attached to each leaf schema (read by `configReference`). */
+export const FIELD_INFO = z.registry<FieldInfo>();
+
+function field<T extends z.ZodType>(schema: T, description: string, trl: string | null, verl: string | null): T {
+  FIELD_INFO.add(schema, { description, trl, verl });
+  return schema;
+}
+
+type LossAggregation = PolicyLossConfig['aggregation'];
+type KlEstimator = NonNullable<PolicyLossConfig['kl']>;
+
+/** Task names with a built-in dataset reader, prompt wording and verifier. */
+export const TASK_NAMES = ['countdown', 'gsm8k', 'math'] as const;
+/** Dataset file formats; `auto` picks by extension (`.jsonl`/`.json` → jsonl, `.parquet` → parquet). */
+export const DATASET_FORMATS = ['auto', 'jsonl', 'parquet'] as const;
+/** Prompt templates: the R1-Zero base-model template, or the model's own chat template (instruct models). */
+export const TEMPLATE_NAMES = ['r1-zero', 'chat'] as const;
+/** What a malformed dataset record does: stop with its file and line, or skip it and count it. */
+export const MALFORMED_POLICIES = ['error', 'skip'] as const;
+/** Learning-rate schedules after warm-up. */
+export const LR_SCHEDULES = ['constant', 'cosine'] as const;
+/** Training backends of @rlvr/kernels (`auto`: webgpu on a hardware adapter, else cpu). */
+export const BACKEND_CHOICES = ['auto', 'webgpu', 'cpu'] as const;
+/** Loss aggregation modes (verl `loss_agg_mode` names, as @rlvr/kernels implements them). */
+export const LOSS_AGGREGATIONS = ['token-mean', 'seq-mean-token-mean', 'seq-mean-token-sum-norm'] as const satisfies readonly LossAggregation[];
+/** KL estimators to the reference policy (k1 = log ratio, k3 = Schulman's low-variance estimator). */
+export const KL_ESTIMATORS = ['k1', 'k3'] as const satisfies readonly KlEstimator[];
+
+// Compile-time guards: if @rlvr/kernels adds a mode, these lists must grow with it.
+type Exhaustive<Listed, All> = [All] extends [Listed] ? true : never;
+const _aggregationsExhaustive: Exhaustive<(typeof LOSS_AGGREGATIONS)[number], LossAggregation> = true;
+const _estimatorsExhaustive: Exhaustive<(typeof KL_ESTIMATORS)[number], KlEstimator> = true;
+void _aggregationsExhaustive;
+void _estimatorsExhaustive;
+
+const positive = () => z.number().positive();
+const nonNegative = () => z.number().nonnegative();
+const count = (min: number) => z.int().min(min);
+
+const MODEL = z
+  .strictObject({
+    path: field(
+      z.string().min(1).nullable().default(null),
+      'Model directory with config.json, model.safetensors and tokenizer.json; null = the embedded tiny default model.',
+      'model (model_name_or_path)',
+      'actor_rollout_ref.model.path',
+    ),
+  })
+  .prefault({});
+
+const GENERATOR = z
+  .strictObject({
+    count: field(count(1).default(4096), 'Countdown problems to generate when task.dataset is null (train + test).', null, null),
+    minNumbers: field(count(1).max(6).default(3), 'Fewest numbers per generated problem (Countdown-Tasks-3to4: 3).', null, null),
+    maxNumbers: field(count(1).max(6).default(4), 'Most numbers per generated problem (Countdown-Tasks-3to4: 4).', null, null),
+    maxNumber: field(count(1).default(99), 'Largest number drawn (Countdown-Tasks-3to4: 99).', null, null),
+    maxTarget: field(count(1).default(100), 'Largest target (Countdown-Tasks-3to4: 100).', null, null),
+  })
+  .prefault({});
+
+const TASK = z
+  .strictObject({
+    name: field(z.enum(TASK_NAMES).default('countdown'), 'Task: dataset reader, prompt wording and verifier.', 'reward_funcs', 'reward_model / custom_reward_function'),
+    dataset: field(
+      z.string().min(1).nullable().default(null),
+      'JSONL or parquet file in the public Hugging Face layout; null = Countdown generator (countdown only).',
+      'train_dataset',
+      'data.train_files',
+    ),
+    testDataset: field(
+      z.string().min(1).nullable().default(null),
+      'Held-out file for evaluation; null = split task.testSize examples off the training data.',
+      'eval_dataset',
+      'data.val_files',
+    ),
+    format: field(z.enum(DATASET_FORMATS).default('auto'), 'Dataset file format; auto = by extension.', null, null),
+    testSize: field(
+      positive().default(256),
+      'Held-out examples when testDataset is null: a fraction if < 1, else a count (seeded split).',
+      null,
+      null,
+    ),
+    template: field(z.enum(TEMPLATE_NAMES).default('r1-zero'), 'Prompt template: R1-Zero base template, or the tokenizer chat template.', 'conversational vs standard dataset', 'data.apply_chat_template_kwargs'),
+    systemPrompt: field(z.string().nullable().default(null), 'System message for the chat template (null = none).', null, null),
+    onMalformed: field(z.enum(MALFORMED_POLICIES).default('error'), 'Malformed dataset record: stop (file and line), or skip and count.', null, null),
+    maxPromptTokens: field(count(1).default(512), 'Longest prompt in tokens (checked by the loop once the tokenizer is loaded).', 'max_prompt_length', 'data.max_prompt_length'),
+    generator: GENERATOR,
+  })
+  .prefault({});
+
+const WEIGHTING = z
+  .strictObject({
+    name: field(
+      z.string().default('grpo'),
+      'Prompt weighting (a name of the @rlvr/weights registry: grpo, rloo, dr-grpo, sqrt-r, …).',
+      'scale_rewards (group = grpo, none = dr-grpo)',
+      'algorithm.adv_estimator',
+    ),
+    // The weighting parameters are checked by @rlvr/weights itself (see the refinement below).
+    std: field(z.string().optional(), 'grpo only: sample (TRL/verl) or population standard deviation.', null, null),
+    epsilon: field(z.number().optional(), 'grpo only: added to the std before dividing (default 1e-6).', null, null),
+    threshold: field(z.number().optional(), 'plateau-r only: end of the plateau τ in (0, 1) (default 0.5).', null, null),
+    a: field(z.number().optional(), 'cost-aware only: cost per update a ≥ 0 (default 1).', null, null),
+    b: field(z.number().optional(), 'cost-aware only: cost per sampled response b ≥ 0 (default 1).', null, null),
+    zeroVariance: field(
+      z.enum(ZERO_VARIANCE_MODES as readonly [ZeroVarianceMode, ...ZeroVarianceMode[]]).default('weighting'),
+      'All-wrong / all-right groups: the weighting’s own limit, zero, or REINFORCE (−1 for unsolved).',
+      null,
+      null,
+    ),
+    binarize: field(
+      z.number().nullable().default(null),
+      'Count a reward ≥ this as success (1), else 0, before weighting (1 drops Countdown’s 0.1 format credit); null = raw rewards.',
+      null,
+      null,
+    ),
+  })
+  .prefault({});
+
+const SAMPLING = z
+  .strictObject({
+    groupSize: field(count(2).default(8), 'Responses sampled per prompt (M).', 'num_generations', 'actor_rollout_ref.rollout.n'),
+    promptsPerStep: field(count(1).default(16), 'Prompts per RL step.', 'generation_batch_size / num_generations', 'data.train_batch_size'),
+    maxNewTokens: field(count(1).default(256), 'Longest completion in tokens.', 'max_completion_length', 'data.max_response_length'),
+    temperature: field(positive().default(1), 'Sampling temperature (also divides the trainer’s logits, as TRL).', 'temperature', 'actor_rollout_ref.rollout.temperature'),
+    topP: field(positive().max(1).default(1), 'Nucleus sampling mass in (0, 1].', 'top_p', 'actor_rollout_ref.rollout.top_p'),
+    topK: field(count(0).default(0), 'Top-k sampling; 0 = off.', 'top_k', 'actor_rollout_ref.rollout.top_k'),
+  })
+  .prefault({});
+
+const OPTIM = z
+  .strictObject({
+    lr: field(positive().default(1e-6), 'AdamW learning rate (peak, after warm-up).', 'learning_rate', 'actor_rollout_ref.actor.optim.lr'),
+    schedule: field(z.enum(LR_SCHEDULES).default('constant'), 'Learning-rate schedule after warm-up.', 'lr_scheduler_type', 'actor_rollout_ref.actor.optim.lr_scheduler_type'),
+    warmupSteps: field(count(0).default(0), 'Linear warm-up steps from 0 to lr.', 'warmup_steps', 'actor_rollout_ref.actor.optim.lr_warmup_steps'),
+    minLrRatio: field(z.number().min(0).max(1).default(0), 'cosine only: final lr as a fraction of lr.', null, 'actor_rollout_ref.actor.optim.min_lr_ratio'),
+    beta1: field(z.number().min(0).lt(1).default(0.9), 'AdamW β1 (first-moment decay).', 'adam_beta1', 'actor_rollout_ref.actor.optim.betas[0]'),
+    beta2: field(z.number().min(0).lt(1).default(0.999), 'AdamW β2 (second-moment decay).', 'adam_beta2', 'actor_rollout_ref.actor.optim.betas[1]'),
+    eps: field(positive().default(1e-8), 'AdamW denominator guard.', 'adam_epsilon', null),
+    weightDecay: field(nonNegative().default(0), 'Decoupled weight decay (matrices only).', 'weight_decay', 'actor_rollout_ref.actor.optim.weight_decay'),
+    maxGradNorm: field(positive().nullable().default(1), 'Clip the global gradient norm to this; null = no clipping.', 'max_grad_norm', 'actor_rollout_ref.actor.grad_clip'),
+  })
+  .prefault({});
+
+const PPO = z
+  .strictObject({
+    epochs: field(count(1).default(1), 'Passes over each batch of rollouts (μ).', 'num_iterations', 'actor_rollout_ref.actor.ppo_epochs'),
+    miniBatches: field(
+      count(1).default(1),
+      'Optimizer steps per epoch; the step’s prompts are split evenly among them.',
+      'steps_per_generation',
+      'data.train_batch_size / actor_rollout_ref.actor.ppo_mini_batch_size',
+    ),
+    microBatchSize: field(
+      count(1).default(8),
+      'Sequences per forward/backward; gradients are accumulated over micro-batches.',
+      'per_device_train_batch_size',
+      'actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu',
+    ),
+    epsLow: field(nonNegative().default(0.2), 'PPO clip ε_low: ratio floor 1 − ε_low.', 'epsilon', 'actor_rollout_ref.actor.clip_ratio_low'),
+    epsHigh: field(nonNegative().default(0.2), 'PPO clip ε_high: ratio cap 1 + ε_high (DAPO: 0.28).', 'epsilon_high', 'actor_rollout_ref.actor.clip_ratio_high'),
+  })
+  .prefault({});
+
+const LOSS = z
+  .strictObject({
+    aggregation: field(
+      z.enum(LOSS_AGGREGATIONS).default('token-mean'),
+      'Per-token losses → scalar: token-mean (TRL dapo), seq-mean-token-mean (TRL grpo), seq-mean-token-sum-norm (Dr. GRPO).',
+      'loss_type',
+      'actor_rollout_ref.actor.loss_agg_mode',
+    ),
+    normaliser: field(
+      positive().nullable().default(null),
+      'seq-mean-token-sum-norm only: the constant divisor; null = sampling.maxNewTokens.',
+      'max_completion_length (dr_grpo)',
+      'actor_rollout_ref.actor.loss_scale_factor',
+    ),
+    entropyCoef: field(z.number().default(0), 'Entropy bonus coefficient.', null, 'actor_rollout_ref.actor.entropy_coeff'),
+    tisCap: field(
+      positive().nullable().default(null),
+      'Truncated importance weight cap for the sampler/trainer logprob gap; null = no correction.',
+      'vllm_importance_sampling_cap',
+      'algorithm.rollout_correction (rollout_is_threshold)',
+    ),
+  })
+  .prefault({});
+
+const KL = z
+  .strictObject({
+    beta: field(nonNegative().default(0), 'KL coefficient β in the loss; 0 = no KL term and no reference model.', 'beta', 'actor_rollout_ref.actor.kl_loss_coef'),
+    estimator: field(z.enum(KL_ESTIMATORS).default('k3'), 'KL estimator: k1 (log ratio) or k3 (low variance).', null, 'actor_rollout_ref.actor.kl_loss_type (kl = k1, low_var_kl = k3)'),
+    reference: field(
+      z.string().min(1).nullable().default(null),
+      'Frozen reference model directory when beta > 0; null = a frozen copy of the initial policy.',
+      'ref_model',
+      'actor_rollout_ref.ref',
+    ),
+  })
+  .prefault({});
+
+const EVAL = z
+  .strictObject({
+    interval: field(count(0).default(0), 'Evaluate on the held-out split every this many steps; 0 = never.', 'eval_steps', 'trainer.test_freq'),
+    prompts: field(count(0).default(0), 'Held-out prompts per evaluation; 0 = all of them.', null, null),
+    samples: field(count(1).default(8), 'Samples per prompt for mean accuracy and pass@k (plus one greedy for pass@1).', 'num_generations_eval', 'actor_rollout_ref.rollout.val_kwargs.n'),
+    temperature: field(positive().default(1), 'Sampling temperature of the k evaluation samples.', null, 'actor_rollout_ref.rollout.val_kwargs.temperature'),
+    passAtK: field(z.array(count(1)).default([1, 8]), 'The k of the reported pass@k values (each ≤ eval.samples).', null, null),
+  })
+  .prefault({});
+
+const CHECKPOINT = z
+  .strictObject({
+    interval: field(count(0).default(100), 'Write a checkpoint every this many steps (and at the end); 0 = only at the end.', 'save_steps', 'trainer.save_freq'),
+    keep: field(count(1).nullable().default(null), 'Keep only the newest this many checkpoints; null = keep all.', 'save_total_limit', 'trainer.max_actor_ckpt_to_keep'),
+  })
+  .prefault({});
+
+const BASE = z.strictObject({
+  model: MODEL,
+  task: TASK,
+  weighting: WEIGHTING,
+  sampling: SAMPLING,
+  optim: OPTIM,
+  ppo: PPO,
+  loss: LOSS,
+  kl: KL,
+  eval: EVAL,
+  checkpoint: CHECKPOINT,
+  maxSteps: field(count(1).default(200), 'RL steps to run.', 'max_steps', 'trainer.total_training_steps'),
+  seed: field(count(0).max(0xffffffff).default(42), 'Seed of every random choice (data order, split, sampling).', 'seed', 'data.seed'),
+  backend: field(z.enum(BACKEND_CHOICES).default('auto'), 'Training backend: auto, webgpu or cpu (always printed, never swapped silently).', null, null),
+});
+
+/** The weighting's parameters as @rlvr/weights takes them (only those that were set). */
+export function weightingParameters(w: z.infer<typeof WEIGHTING>): WeightingParameters {
+  const parameters: WeightingParameters = {};
+  // The registry rejects any other string, naming the allowed ones.
+  if (w.std !== undefined) parameters.std = w.std as StdConvention;
+  if (w.epsilon !== undefined) parameters.epsilon = w.epsilon;
+  if (w.threshold !== undefined) parameters.threshold = w.threshold;
+  if (w.a !== undefined) parameters.a = w.a;
+  if (w.b !== undefined) parameters.b = w.b;
+  return parameters;
+}
+
+/** The full schema: {@link BASE}'s fields plus the rules that involve several fields. */
+export const TRAIN_CONFIG_SCHEMA = BASE.superRefine((config, context) => {
+  // The weighting registry of @rlvr/weights is the one source of names and of each weighting's
+  // parameters: constructing it here checks both without repeating either list.
+  try {
+    weighting(config.weighting.name, weightingParameters(config.weighting));
+  } catch (error) {
+    if (!WeightsError.isInstance(error)) throw error;
+    const argument = error.argument === 'weighting' ? 'name' : error.argument.replace(/^weighting\./, '');
+    const detail = error.message.startsWith(`${error.argument}: `) ? error.message.slice(error.argument.length + 2) : error.message;
+    context.addIssue({ code: 'custom', path: ['weighting', argument], message: detail });
+  }
+  if (config.task.name !== 'countdown' && config.task.dataset === null) {
+    context.addIssue({ code: 'custom', path: ['task', 'dataset'], message: `${config.task.name} has no generator; expected a JSONL or parquet file` });
+  }
+  if (config.sampling.promptsPerStep % config.ppo.miniBatches !== 0) {
+    context.addIssue({
+      code: 'custom',
+      path: ['ppo', 'miniBatches'],
+      message: `expected a divisor of sampling.promptsPerStep = ${config.sampling.promptsPerStep}, so that every mini-batch holds whole groups`,
+    });
+  }
+  config.eval.passAtK.forEach((k, index) => {
+    if (k > config.eval.samples) {
+      context.addIssue({ code: 'custom', path: ['eval', 'passAtK', index], message: `expected k ≤ eval.samples = ${config.eval.samples}` });
+    }
+  });
+});
+
+/** A complete, validated training configuration (every default filled in). */
+export type TrainConfig = z.output<typeof TRAIN_CONFIG_SCHEMA>;
+/** What a config file may contain: any subset of {@link TrainConfig}'s fields. */
+export type TrainConfigInput = z.input<typeof TRAIN_CONFIG_SCHEMA>;
+
+/** The schema without the cross-field rules, for walking its fields (the refinement hides the shape). */
+export const TRAIN_CONFIG_SHAPE = BASE;

@@ -1,0 +1,271 @@
+/**
+ * One RL step (DESIGN.md, "One RL step"): generate M responses per prompt → score them → one advantage
+ * per response from the weighting → recompute the policy's (and the reference's) logprobs of the
+ * sampled tokens → PPO epochs over mini-batches of micro-batches (policyLoss, accumulate, step) → push
+ * the new weights to the sampler. Every phase is timed; the returned record is the step's metrics.
+ *
+ * Rows whose advantage is exactly 0 contribute exactly zero gradient when there is no KL or entropy
+ * term, so they are not trained (from-scratch RL has mostly ρ̂ = 0 groups); each micro-batch's
+ * `lossScale` is its share of the whole mini-batch's normaliser (loss tokens for token-mean, sequences
+ * for the seq-mean modes) counted over every response, so skipping changes nothing but the time.
+ */
+import type { DecoderModel, DecoderStepOptions, PolicyLossConfig } from '@rlvr/kernels';
+import { groupAdvantages, successHistogram, type Weighting, type ZeroVarianceMode } from '@rlvr/weights';
+import { buildMicroBatches, type RolloutTokens, type TrainingMicroBatch } from './policy-batches.js';
+
+/** A rollout as the sampler returns it (the fields this step uses). */
+export interface StepRollout extends RolloutTokens {
+  promptIndex: number;
+  sampleIndex: number;
+  text: string;
+  finishReason: string;
+}
+
+/** What the step needs of a sampler: group generation and a weight swap. */
+export interface StepSampler {
+  /** M completions per prompt, ordered by prompt then sample. */
+  generate(prompts: number[][], options: { groupSize: number; maxNewTokens: number; temperature: number; topP: number; topK: number; stop: string[]; seed: number }): Promise<StepRollout[]>;
+  /** Load the policy's new weights (named HF tensors). */
+  setWeights(weights: Record<string, { shape: number[]; data: Float32Array }>): Promise<void>;
+}
+
+/** The score of one completion (a subset of the verifiers' `VerificationResult`). */
+export interface StepScore {
+  reward: number;
+  correct: boolean;
+}
+
+/** One prompt of the step: its token ids and the reference its verifier checks against. */
+export interface StepPrompt {
+  ids: number[];
+  reference: unknown;
+}
+
+/** Everything a step uses besides the data. */
+export interface RlStepSettings {
+  groupSize: number;
+  maxNewTokens: number;
+  temperature: number;
+  topP: number;
+  topK: number;
+  stop: string[];
+  /** Seed of this step's sampling RNG (the run derives one per step). */
+  seed: number;
+  weighting: Weighting | string;
+  zeroVariance: ZeroVarianceMode;
+  /** Rewards ≥ this count as successes before weighting (binary rewards); undefined = raw rewards. */
+  binarizeThreshold?: number;
+  /** PPO clip, KL, IS correction, aggregation (normaliser defaults to maxNewTokens), entropy bonus. */
+  loss: PolicyLossConfig;
+  /** Sequences per micro-batch (memory). */
+  microBatchSize: number;
+  /** Passes over the step's data (TRL `num_iterations`, verl `ppo_epochs`). */
+  ppoEpochs: number;
+  /** Optimizer steps per epoch (verl: batch / ppo_mini_batch_size). */
+  miniBatches: number;
+  /** AdamW hyperparameters of this step (lr already scheduled) and gradient clipping. */
+  optimizer: DecoderStepOptions;
+  /** Padding id for training batches (any valid id). */
+  padId: number;
+}
+
+/** The components a step drives. */
+export interface RlStepContext {
+  policy: DecoderModel;
+  sampler: StepSampler;
+  /** Scores rollouts against their prompts' references (the verifier pool). */
+  score(rollouts: StepRollout[], references: unknown[]): Promise<StepScore[]>;
+  /** Frozen reference policy for the KL term (needed when loss.beta ≠ 0). */
+  reference?: DecoderModel;
+}
+
+/** Metrics of one step (times in seconds). */
+export interface RlStepResult {
+  times: { sample: number; verify: number; advantages: number; train: number; sync: number };
+  prompts: number;
+  responses: number;
+  rewardMean: number;
+  accuracy: number;
+  /** Groups with k correct of M, k = 0..M. */
+  successHistogram: number[];
+  /** Share of groups whose rewards are all equal (no learning signal under any baseline). */
+  noSignalFraction: number;
+  /**
+   * Mean over the step's optimizer steps of the mini-batch loss; KL and clip fraction are loss-token
+   * means over the trained rows. All 0 when no row carried a gradient (every advantage 0, no KL).
+   */
+  loss: number;
+  klMean: number;
+  clipFraction: number;
+  /** Mean global gradient norm before clipping over the step's optimizer steps (0 without a step). */
+  gradNorm: number;
+  /** Mean entropy of the policy over every sampled token. */
+  entropyMean: number;
+  /** Mean of policy − sampler logprob over every sampled token (the engine gap), and its largest |value|. */
+  logprobGapMean: number;
+  logprobGapMaxAbs: number;
+  responseLengthMean: number;
+  responseLengthMax: number;
+  /** Completion tokens generated. */
+  completionTokens: number;
+  /** Optimizer steps taken. */
+  optimizerSteps: number;
+  /** The rollouts with their scores and advantages (for evaluation logs and tests). */
+  rollouts: { rollout: StepRollout; score: StepScore; advantage: number }[];
+}
+
+const seconds = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9;
+
+/** Run one RL step on `prompts`; see the module comment. */
+export async function rlStep(ctx: RlStepContext, prompts: readonly StepPrompt[], s: RlStepSettings): Promise<RlStepResult> {
+  if (s.loss.beta !== 0 && !ctx.reference) throw new RangeError(`loss.beta = ${s.loss.beta} needs a reference policy`);
+  const M = s.groupSize;
+  let t = process.hrtime.bigint();
+  const rollouts = await ctx.sampler.generate(prompts.map((p) => p.ids), {
+    groupSize: M, maxNewTokens: s.maxNewTokens, temperature: s.temperature, topP: s.topP, topK: s.topK, stop: s.stop, seed: s.seed,
+  });
+  if (rollouts.length !== prompts.length * M) throw new Error(`sampler returned ${rollouts.length} rollouts for ${prompts.length} prompts × ${M}`);
+  rollouts.forEach((r, i) => {
+    if (r.promptIndex * M + r.sampleIndex !== i) throw new Error(`sampler rollouts out of order at ${i} (prompt ${r.promptIndex}, sample ${r.sampleIndex})`);
+  });
+  const sample = seconds(t);
+
+  t = process.hrtime.bigint();
+  const scores = await ctx.score(rollouts, rollouts.map((r) => prompts[r.promptIndex]!.reference));
+  const verify = seconds(t);
+
+  t = process.hrtime.bigint();
+  const rewards = Float64Array.from(scores, (x) => x.reward);
+  const advantages = groupAdvantages(rewards, M, s.weighting, {
+    zeroVariance: s.zeroVariance, ...(s.binarizeThreshold === undefined ? {} : { binarizeThreshold: s.binarizeThreshold }),
+  });
+  const histogram = successHistogram(Float64Array.from(scores, (x) => (x.correct ? 1 : 0)), M, 1);
+  let noSignal = 0;
+  for (let g = 0; g < prompts.length; g++) {
+    const first = rewards[g * M]!;
+    let same = true;
+    for (let k = 1; k < M; k++) same &&= rewards[g * M + k] === first;
+    if (same) noSignal++;
+  }
+  const advantagesTime = seconds(t);
+
+  t = process.hrtime.bigint();
+  const train = await trainOnRollouts(ctx, rollouts, advantages, s);
+  const trainTime = seconds(t);
+
+  t = process.hrtime.bigint();
+  if (train.optimizerSteps > 0) await ctx.sampler.setWeights(await ctx.policy.weights());
+  const sync = seconds(t);
+
+  const lengths = rollouts.map((r) => r.completionIds.length);
+  const completionTokens = lengths.reduce((a, b) => a + b, 0);
+  return {
+    times: { sample, verify, advantages: advantagesTime, train: trainTime, sync },
+    prompts: prompts.length,
+    responses: rollouts.length,
+    rewardMean: rewards.reduce((a, b) => a + b, 0) / rewards.length,
+    accuracy: scores.filter((x) => x.correct).length / scores.length,
+    successHistogram: histogram,
+    noSignalFraction: noSignal / prompts.length,
+    ...train,
+    responseLengthMean: completionTokens / rollouts.length,
+    responseLengthMax: Math.max(...lengths),
+    completionTokens,
+    rollouts: rollouts.map((rollout, i) => ({ rollout, score: scores[i]!, advantage: advantages[i]! })),
+  };
+}
+
+/** The policy's logprobs and entropies of every rollout's completion tokens (one forward per micro-batch, no backward). */
+export async function rolloutLogprobs(policy: DecoderModel, rollouts: readonly RolloutTokens[], microBatchSize: number, padId: number, temperature: number): Promise<{ logprob: Float32Array[]; entropy: Float32Array[] }> {
+  const logprob: Float32Array[] = [];
+  const entropy: Float32Array[] = [];
+  const zeros = new Float32Array(rollouts.length);
+  for (const micro of buildMicroBatches(rollouts, zeros, { microBatchSize, padId })) {
+    const b = micro.batch;
+    const r = await policy.tokenLogprobs(b.tokens, b.attentionMask, b.batch, b.seq, { temperature });
+    micro.rows.forEach((i, row) => {
+      const start = row * (b.seq - 1) + rollouts[i]!.promptIds.length - 1;
+      const end = start + rollouts[i]!.completionIds.length;
+      logprob[i] = r.logprob.slice(start, end);
+      entropy[i] = r.entropy.slice(start, end);
+    });
+  }
+  return { logprob, entropy };
+}
+
+type TrainMetrics = Pick<RlStepResult, 'loss' | 'klMean' | 'entropyMean' | 'clipFraction' | 'gradNorm' | 'logprobGapMean' | 'logprobGapMaxAbs' | 'optimizerSteps'>;
+
+/** The training phase: old logprobs of every response, then PPO epochs × mini-batches × micro-batches. */
+async function trainOnRollouts(ctx: RlStepContext, rollouts: readonly StepRollout[], advantages: Float32Array, s: RlStepSettings): Promise<TrainMetrics> {
+  const loss: PolicyLossConfig = { ...s.loss, normaliser: s.loss.normaliser ?? s.maxNewTokens };
+  const temperature = loss.temperature ?? 1;
+  // The policy's view of every sampled token: PPO's old logprobs, the entropy, and the engine gap.
+  const old = await rolloutLogprobs(ctx.policy, rollouts, s.microBatchSize, s.padId, temperature);
+  let gapSum = 0;
+  let gapMax = 0;
+  let entropySum = 0;
+  let tokens = 0;
+  rollouts.forEach((r, i) => {
+    for (let j = 0; j < r.logprobs.length; j++) {
+      const gap = old.logprob[i]![j]! - r.logprobs[j]!;
+      gapSum += gap;
+      gapMax = Math.max(gapMax, Math.abs(gap));
+      entropySum += old.entropy[i]![j]!;
+      tokens++;
+    }
+  });
+  const viewed = { logprobGapMean: tokens === 0 ? 0 : gapSum / tokens, logprobGapMaxAbs: gapMax, entropyMean: tokens === 0 ? 0 : entropySum / tokens };
+
+  // Without KL or entropy terms a zero advantage gives exactly zero gradient: skip those rows.
+  const exactZero = loss.beta === 0 && (loss.entropyCoef ?? 0) === 0;
+  const miniSize = Math.ceil(rollouts.length / s.miniBatches);
+  const planned: { micro: TrainingMicroBatch; scale: number }[][] = [];
+  for (let first = 0; first < rollouts.length; first += miniSize) {
+    const mini = rollouts.map((_, i) => i).slice(first, first + miniSize);
+    const nonEmpty = mini.filter((i) => rollouts[i]!.completionIds.length > 0);
+    const trained = exactZero ? nonEmpty.filter((i) => advantages[i] !== 0) : nonEmpty;
+    const totalTokens = nonEmpty.reduce((n, i) => n + rollouts[i]!.completionIds.length, 0);
+    const micros = buildMicroBatches(trained.map((i) => rollouts[i]!), trained.map((i) => advantages[i]!), {
+      microBatchSize: s.microBatchSize, padId: s.padId, oldLogprobs: trained.map((i) => old.logprob[i]!),
+    });
+    const list: { micro: TrainingMicroBatch; scale: number }[] = [];
+    for (const micro of micros) {
+      const b = micro.batch;
+      if (ctx.reference && loss.beta !== 0) b.refLogp = (await ctx.reference.tokenLogprobs(b.tokens, b.attentionMask, b.batch, b.seq, { temperature })).logprob;
+      if (loss.tisCap !== undefined && loss.tisCap !== null) b.samplerLogp = micro.samplerLogp;
+      // This micro-batch's share of the mini-batch's normaliser, counted over every response.
+      const scale = loss.aggregation === 'token-mean' ? micro.lossTokens / totalTokens : micro.rows.length / nonEmpty.length;
+      list.push({ micro, scale });
+    }
+    planned.push(list);
+  }
+
+  let lossSum = 0;
+  let klSum = 0;
+  let clipSum = 0;
+  let gradNormSum = 0;
+  let steps = 0;
+  for (let epoch = 0; epoch < s.ppoEpochs; epoch++) {
+    for (const list of planned) {
+      if (list.length === 0) continue;
+      // The mini-batch's loss is the scale-weighted sum of its micro-batches' losses.
+      let miniLoss = 0;
+      let miniKl = 0;
+      let miniClip = 0;
+      for (const [k, { micro, scale }] of list.entries()) {
+        const stats = await ctx.policy.policyLoss(micro.batch, { ...loss, accumulate: k > 0, lossScale: scale });
+        miniLoss += scale * stats.loss;
+        miniKl += (micro.lossTokens * stats.klMean);
+        miniClip += (micro.lossTokens * stats.clipFraction);
+      }
+      const trainedTokens = list.reduce((n, x) => n + x.micro.lossTokens, 0);
+      lossSum += miniLoss;
+      klSum += miniKl / trainedTokens;
+      clipSum += miniClip / trainedTokens;
+      gradNormSum += (await ctx.policy.step(s.optimizer)).gradNorm;
+      steps++;
+    }
+  }
+  if (steps === 0) return { ...viewed, loss: 0, klMean: 0, clipFraction: 0, gradNorm: 0, optimizerSteps: 0 };
+  return { ...viewed, loss: lossSum / steps, klMean: klSum / steps, clipFraction: clipSum / steps, gradNorm: gradNormSum / steps, optimizerSteps: steps };
+}

@@ -1,0 +1,70 @@
+/**
+ * What training and evaluation share: the sampler on a model directory (ONNX Runtime graph and
+ * tokenizer), the task (train/test examples, prompt template, stop strings) and the verifier pool
+ * that scores completions. Opened once per run (or per `rlvr eval`), closed at the end.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Sampler, loadModelDir } from '@rlvr/sampler';
+import { VerifierPool } from '@rlvr/verifiers';
+import type { TrainConfig } from '../config/index.js';
+import { limitPromptLength, loadTask, renderPrompt, type PromptTemplate, type Task, type TaskExample } from '../tasks/index.js';
+import type { StepPrompt, StepRollout, StepScore } from './rl-step.js';
+
+/** The sampler, task, prompt encoding and scoring of one model directory. */
+export interface TaskEnvironment {
+  sampler: Sampler;
+  pool: VerifierPool;
+  task: Task;
+  /** Training examples whose prompts fit task.maxPromptTokens. */
+  train: TaskExample[];
+  /** Prompt ids and reference of an example under the configured template. */
+  encode: (example: TaskExample) => StepPrompt;
+  /** Stop strings of the template (R1-Zero: `</answer>`; chat: none, the EOS token ends). */
+  stop: string[];
+  /** Rewards of rollouts, scored on their decoded completion tokens (exactly what is trained). */
+  score: (rollouts: StepRollout[], references: unknown[]) => Promise<StepScore[]>;
+  /** A valid id for padding training batches. */
+  padId: number;
+  modelDir: string;
+}
+
+/** Tokenizer files to copy into checkpoints, so that a checkpoint is a complete model directory. */
+export function tokenizerFiles(modelDir: string): string[] {
+  return ['tokenizer.json', 'tokenizer_config.json', 'generation_config.json'].map((f) => join(modelDir, f)).filter((f) => existsSync(f));
+}
+
+/** Open the sampler on `modelDir`, load the task and start the verifier pool. */
+export async function openTaskEnvironment(config: TrainConfig, modelDir: string, log: (line: string) => void): Promise<TaskEnvironment> {
+  const loaded = await loadModelDir(modelDir);
+  const sampler = new Sampler(loaded.model, loaded.tokenizer);
+  const tokenizer = loaded.tokenizer;
+  const template: PromptTemplate = config.task.template === 'r1-zero'
+    ? { kind: 'r1-zero' }
+    : { kind: 'chat', apply: (m) => tokenizer.applyChatTemplate(m), systemPrompt: config.task.systemPrompt };
+  let task: Task;
+  try {
+    task = await loadTask(config.task, config.seed);
+  } catch (error) {
+    await loaded.model.release();
+    throw error;
+  }
+  const limited = limitPromptLength(task.train, template, (text) => tokenizer.encode(text).length, config.task.maxPromptTokens, config.task.onMalformed);
+  if (limited.skipped.length > 0) log(`skipped ${limited.skipped.length} training prompts longer than task.maxPromptTokens`);
+  const pool = new VerifierPool();
+  const verifier = task.verifier;
+  return {
+    sampler, pool, task, train: limited.kept, modelDir,
+    encode: (example) => ({ ids: tokenizer.encode(renderPrompt(example.question, template)), reference: example.reference }),
+    stop: config.task.template === 'r1-zero' ? ['</answer>'] : [],
+    score: async (rollouts, references) =>
+      (await pool.score(rollouts.map((r, i) => ({ verifier, completion: tokenizer.decode(r.completionIds), reference: references[i] })))).map((x) => ({ reward: x.reward, correct: x.correct })),
+    padId: tokenizer.padTokenId ?? tokenizer.eosTokenIds[0] ?? 0,
+  };
+}
+
+/** Close the pool and the sampler's session. */
+export async function closeTaskEnvironment(env: TaskEnvironment): Promise<void> {
+  await env.pool.close();
+  await env.sampler.model.release();
+}

@@ -1,0 +1,93 @@
+/**
+ * The records of `RUN_DIR/metrics.jsonl`: one `step` line per RL step and one `eval` line per
+ * evaluation, told apart by `kind`. The zod schemas are the single definition: the writer checks
+ * each record against them before appending it, and the report reads lines back through them.
+ */
+import * as z from 'zod';
+
+const finite = () => z.number().refine(Number.isFinite, 'expected a finite number');
+const share = () => z.number().min(0).max(1);
+const seconds = () => z.number().nonnegative();
+
+/** Wall time of each phase of one RL step, in seconds. */
+export const PHASE_NAMES = ['sample', 'verify', 'advantages', 'train', 'sync'] as const;
+/** One phase of an RL step. */
+export type PhaseName = (typeof PHASE_NAMES)[number];
+
+/** Schema of a `step` line. */
+export const STEP_METRICS_SCHEMA = z.strictObject({
+  /** Record type. */
+  kind: z.literal('step'),
+  /** 1-based RL step. */
+  step: z.int().min(1),
+  /** Seconds since the run started (resumes continue the count). */
+  elapsedSeconds: seconds(),
+  /** Wall time of each phase of this step. */
+  phaseSeconds: z.strictObject({ sample: seconds(), verify: seconds(), advantages: seconds(), train: seconds(), sync: seconds() }),
+  /** Prompts of this step per second of its wall time. */
+  promptsPerSecond: z.number().nonnegative(),
+  /** Generated tokens of this step per second of its wall time. */
+  tokensPerSecond: z.number().nonnegative(),
+  /** Responses sampled so far, this step included (the x axis of "effective time"). */
+  sampledResponses: z.int().min(0),
+  /** Mean reward of this step's responses. */
+  rewardMean: finite(),
+  /** Share of this step's responses judged correct. */
+  accuracy: share(),
+  /** counts[k] = groups with exactly k of M responses correct, k = 0..M (paper Fig. 3). */
+  rhoHistogram: z.array(z.int().min(0)).min(3),
+  /** Share of groups whose rewards are all equal (TRL's `frac_reward_zero_std`). */
+  noSignalFraction: share(),
+  /** The policy loss (mean over the step's optimizer steps). */
+  loss: finite(),
+  /** Mean KL estimate to the reference policy (0 without one). */
+  kl: finite(),
+  /** Mean token entropy of the sampled responses under the policy. */
+  entropy: finite(),
+  /** Global gradient norm before clipping (mean over the step's optimizer steps). */
+  gradNorm: z.number().nonnegative(),
+  /** Share of loss tokens whose PPO ratio was clipped. */
+  clipFraction: share(),
+  /** Mean of trainer − sampler logprob over the sampled tokens. */
+  logprobGapMean: finite(),
+  /** Largest |trainer − sampler logprob| over the sampled tokens. */
+  logprobGapMaxAbs: z.number().nonnegative(),
+  /** Mean response length in tokens. */
+  responseLengthMean: z.number().nonnegative(),
+  /** Longest response in tokens. */
+  responseLengthMax: z.int().min(0),
+  /** Learning rate of this step's updates. */
+  learningRate: z.number().nonnegative(),
+});
+
+/** Schema of an `eval` line. */
+export const EVAL_METRICS_SCHEMA = z.strictObject({
+  /** Record type. */
+  kind: z.literal('eval'),
+  /** The training step after which the evaluation ran (0 = before training). */
+  step: z.int().min(0),
+  /** Held-out prompts evaluated. */
+  prompts: z.int().min(1),
+  /** Samples per prompt (n of pass@k). */
+  samples: z.int().min(1),
+  /** Accuracy of one greedy response per prompt. */
+  pass1Greedy: share(),
+  /** Mean accuracy over the n samples per prompt (mean@n). */
+  meanAccuracy: share(),
+  /** Unbiased pass@k by k (keys are the k as strings, e.g. `{"1": 0.2, "8": 0.6}`). */
+  passAtK: z.record(z.string().regex(/^[1-9]\d*$/), share()),
+  /** Mean reward of the sampled responses. */
+  rewardMean: finite(),
+  /** Wall time of the evaluation. */
+  seconds: seconds(),
+});
+
+/** Schema of any line of metrics.jsonl. */
+export const METRICS_RECORD_SCHEMA = z.discriminatedUnion('kind', [STEP_METRICS_SCHEMA, EVAL_METRICS_SCHEMA]);
+
+/** One `step` line: the per-step metrics of the issue's Metrics paragraph. */
+export type StepMetrics = z.infer<typeof STEP_METRICS_SCHEMA>;
+/** One `eval` line: held-out pass@1 (greedy), mean accuracy over n samples and pass@k. */
+export type EvalMetrics = z.infer<typeof EVAL_METRICS_SCHEMA>;
+/** Any line of metrics.jsonl. */
+export type MetricsRecord = z.infer<typeof METRICS_RECORD_SCHEMA>;

@@ -1,0 +1,128 @@
+/**
+ * A task ready for training: dataset (file or Countdown generator) → examples (question + verifier
+ * reference) → train/test split, with malformed records stopped or skipped-and-counted as the
+ * configuration says.
+ */
+import { generateCountdownProblems } from '@rlvr/verifiers';
+import type { TrainConfig } from '../config/schema.js';
+import { DatasetError } from './dataset-error.js';
+import { readRecords } from './read-records.js';
+import { deriveSeed } from './shuffle.js';
+import { splitTrainTest } from './split.js';
+import { TASK_KINDS, countdownQuestion, type TaskKind, type TaskName } from './task-kinds.js';
+
+/** One problem of a task. */
+export interface TaskExample {
+  /** Where it came from: `file:line` (row for parquet), or `generated:i`. */
+  id: string;
+  /** The user-turn text (problem + answer format), before the prompt template. */
+  question: string;
+  /** The verifier's reference, in its parsed form. */
+  reference: unknown;
+}
+
+/** A record left out under `onMalformed: skip`. */
+export interface SkippedRecord {
+  /** The file. */
+  file: string;
+  /** 1-based line (JSONL) or row (parquet). */
+  line: number;
+  /** What is wrong with it. */
+  reason: string;
+}
+
+/** A loaded task: its verifier and its examples, split. */
+export interface Task {
+  /** The task's name. */
+  name: TaskName;
+  /** Verifier name in the @rlvr/verifiers registry. */
+  verifier: string;
+  /** Training examples. */
+  train: TaskExample[];
+  /** Held-out examples (evaluation). */
+  test: TaskExample[];
+  /** Malformed records that were skipped (empty under `onMalformed: error`). */
+  skipped: SkippedRecord[];
+}
+
+/** The examples of one file and the records skipped. */
+export interface LoadedExamples {
+  /** Examples in file order. */
+  examples: TaskExample[];
+  /** Skipped malformed records. */
+  skipped: SkippedRecord[];
+}
+
+// Independent random streams derived from the run seed, so that changing how many problems are
+// generated does not change the split, and so on.
+const GENERATOR_STREAM = 1;
+const SPLIT_STREAM = 2;
+
+/** Read one dataset file into examples of `kind`; malformed records throw or are skipped. */
+export async function loadExamples(
+  kind: TaskKind,
+  file: string,
+  options: { format?: 'auto' | 'jsonl' | 'parquet'; onMalformed?: 'error' | 'skip' } = {},
+): Promise<LoadedExamples> {
+  const records = await readRecords(file, options.format ?? 'auto');
+  const examples: TaskExample[] = [];
+  const skipped: SkippedRecord[] = [];
+  for (const record of records) {
+    let reason: string;
+    if ('problem' in record) reason = record.problem;
+    else {
+      try {
+        examples.push({ id: `${file}:${record.line}`, ...kind.fromRecord(record.value) });
+        continue;
+      } catch (error) {
+        reason = error instanceof Error ? error.message : String(error);
+      }
+    }
+    if ((options.onMalformed ?? 'error') === 'error') {
+      throw new DatasetError(file, record.line, `malformed ${kind.name} record: ${reason}; expected ${kind.layout} (set task.onMalformed to "skip" to skip such records)`);
+    }
+    skipped.push({ file, line: record.line, reason });
+  }
+  if (examples.length === 0) throw new DatasetError(file, undefined, `no usable ${kind.name} records (${skipped.length} malformed)`);
+  return { examples, skipped };
+}
+
+/** Generated Countdown examples (the @rlvr/verifiers generator: every problem solvable). */
+export function generatedCountdownExamples(generator: TrainConfig['task']['generator'], seed: number): TaskExample[] {
+  const problems = generateCountdownProblems({ ...generator, seed: deriveSeed(seed, GENERATOR_STREAM) });
+  return problems.map((problem, i) => {
+    const reference = { target: problem.target, nums: problem.nums };
+    return { id: `generated:${i}`, question: countdownQuestion(reference), reference };
+  });
+}
+
+/**
+ * Load the task of a training configuration. The test split is `task.testDataset` when given,
+ * else `task.testSize` examples held out of the training data by a seeded split (see
+ * {@link splitTrainTest}); `seed` is the run seed.
+ */
+export async function loadTask(task: TrainConfig['task'], seed: number): Promise<Task> {
+  const kind = TASK_KINDS[task.name];
+  const options = { format: task.format, onMalformed: task.onMalformed };
+  const skipped: SkippedRecord[] = [];
+  let all: TaskExample[];
+  if (task.dataset === null) {
+    if (task.name !== 'countdown') throw new DatasetError('task.dataset', undefined, `${task.name} has no generator; expected a JSONL or parquet file`);
+    all = generatedCountdownExamples(task.generator, seed);
+  } else {
+    const loaded = await loadExamples(kind, task.dataset, options);
+    all = loaded.examples;
+    skipped.push(...loaded.skipped);
+  }
+  let train: TaskExample[];
+  let test: TaskExample[];
+  if (task.testDataset !== null) {
+    const loaded = await loadExamples(kind, task.testDataset, options);
+    train = all;
+    test = loaded.examples;
+    skipped.push(...loaded.skipped);
+  } else {
+    ({ train, test } = splitTrainTest(all, task.testSize, deriveSeed(seed, SPLIT_STREAM), task.dataset ?? 'generated countdown problems'));
+  }
+  return { name: task.name, verifier: kind.verifier, train, test, skipped };
+}

@@ -1,0 +1,48 @@
+/**
+ * Prompt templates: how a task's question becomes the text the policy continues.
+ *
+ * - `r1-zero`: the base-model template of DeepSeek-R1-Zero as TinyZero uses it: a User/Assistant
+ *   transcript whose preamble says that the assistant reasons first inside `<think> </think>` and
+ *   then answers inside `<answer> </answer>`, ending with the assistant's turn opened and the think
+ *   tag already written, so that a base model continues inside it. Our wording.
+ * - `chat`: the model's own chat template (instruct models), supplied by the tokenizer as a
+ *   {@link ChatTemplate} function; the question is the user turn, with an optional system turn.
+ */
+
+/** One chat message, as chat templates take them (structurally the sampler tokenizer's `ChatMessage`). */
+export interface ChatMessage {
+  /** `system`, `user` or `assistant` (templates may know others). */
+  role: string;
+  /** The message text. */
+  content: string;
+}
+
+/**
+ * Renders chat messages to prompt text with the generation prompt appended, as transformers'
+ * `apply_chat_template(messages, tokenize=False, add_generation_prompt=True)`. The sampler's
+ * tokenizer provides it (e.g. `(m) => tokenizer.applyChatTemplate(m)`).
+ */
+export type ChatTemplate = (messages: ChatMessage[]) => string;
+
+/** How prompts are built: the R1-Zero base template, or a chat template (with an optional system message). */
+export type PromptTemplate = { kind: 'r1-zero' } | { kind: 'chat'; apply: ChatTemplate; systemPrompt?: string | null };
+
+/** The R1-Zero base template around `question` (see the module comment). */
+export function r1ZeroPrompt(question: string): string {
+  return (
+    'A conversation between a User and an Assistant. The User poses a problem and the Assistant solves it. ' +
+    'The Assistant first reasons about the problem step by step, and only then tells the User the answer. ' +
+    'The reasoning is written between <think> and </think>, the answer between <answer> and </answer>.\n' +
+    `User: ${question}\n` +
+    'Assistant: Let me work through this step by step.\n<think>'
+  );
+}
+
+/** The prompt text of `question` under `template`. */
+export function renderPrompt(question: string, template: PromptTemplate): string {
+  if (template.kind === 'r1-zero') return r1ZeroPrompt(question);
+  const messages: ChatMessage[] = [];
+  if (template.systemPrompt) messages.push({ role: 'system', content: template.systemPrompt });
+  messages.push({ role: 'user', content: question });
+  return template.apply(messages);
+}
