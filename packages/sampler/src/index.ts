@@ -19,7 +19,7 @@ export { Sampler } from './sampler.js';
 export type { Rollout, FinishReason, Prompt } from './sampler.js';
 export { resolveOptions } from './sampling/options.js';
 export type { GenerateOptions, ResolvedOptions } from './sampling/options.js';
-export { logSoftmax, argmax, keptTokens, drawToken } from './sampling/distribution.js';
+export { logSoftmax, argmax, keptTokens, keepsAll, drawToken } from './sampling/distribution.js';
 export type { TruncationOptions } from './sampling/distribution.js';
 export { findStop } from './sampling/stop.js';
 export { tinyModel, writeModelDir, TINY_CORPUS } from './testing/tiny-model.js';

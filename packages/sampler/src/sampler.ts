@@ -8,7 +8,7 @@ import { SeededRandom, type NamedTensors } from '@rlvr/core';
 import { GenerationError, NonFiniteLogitsError } from './errors.js';
 import type { CausalLm } from './model/causal-lm.js';
 import { DecodeCache, type PrefillCache } from './model/decode-cache.js';
-import { argmax, drawToken, keptTokens, logSoftmax } from './sampling/distribution.js';
+import { argmax, drawToken, keepsAll, keptTokens, logSoftmax } from './sampling/distribution.js';
 import { resolveOptions, type GenerateOptions, type ResolvedOptions } from './sampling/options.js';
 import { findStop } from './sampling/stop.js';
 import type { SamplerTokenizer } from './tokenizer/tokenizer.js';
@@ -138,7 +138,7 @@ export class Sampler {
       logprob = logSoftmax(logits, 1, offset, vocab)[token]!;
     } else {
       const lp = logSoftmax(logits, o.temperature, offset, vocab);
-      token = drawToken(lp, keptTokens(lp, o), rng);
+      token = drawToken(lp, keepsAll(o) ? null : keptTokens(lp, o), rng);
       logprob = lp[token]!;
     }
     row.ids.push(token);

@@ -200,6 +200,19 @@ await describeGpu('fused log-softmax + gather and PG loss on WebGPU vs the CPU r
     for (const t of [tl, tt, t3]) t.dispose();
   });
 
+  it('refuses logits larger than one storage binding, saying how many rows fit', async () => {
+    const tl = GpuTensor.zeros(gpu, [8, 64], 'logits');
+    const tt = GpuTensor.zeros(gpu, [8], 'targets');
+    gpu.limitBindingBytes(1024);
+    try {
+      await expect(logSoftmaxGather(gpu, tl, tt)).rejects.toThrow(/logits \[8, 64\] are 0 MiB, more than one storage binding .*; pass at most 4 rows per call/);
+    } finally {
+      gpu.limitBindingBytes(null);
+      tl.dispose();
+      tt.dispose();
+    }
+  });
+
   it('writes dlogits into a caller-provided tensor (no reallocation across steps)', async () => {
     const tokens = 4;
     const vocab = 64;

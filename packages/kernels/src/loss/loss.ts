@@ -117,6 +117,12 @@ function checkLogits(gpu: GpuDevice, kernel: string, logits: GpuTensor, targets:
   }
   const maxGroups = gpu.limits.maxComputeWorkgroupsPerDimension;
   if (tokens > maxGroups * maxGroups) throw new TensorShapeError(`${kernel}: logits has ${tokens} rows, more than ${maxGroups}² workgroups`);
+  // The fused kernels bind the logits (and dlogits) whole: refuse clearly rather than fail validation.
+  const bytes = tokens * vocab * 4;
+  if (bytes > gpu.maxBindingBytes) {
+    const rows = Math.max(1, Math.floor(gpu.maxBindingBytes / (vocab * 4)));
+    throw new TensorShapeError(`${kernel}: logits [${tokens}, ${vocab}] are ${(bytes / 2 ** 20).toFixed(0)} MiB, more than one storage binding (${(gpu.maxBindingBytes / 2 ** 20).toFixed(0)} MiB on this adapter); pass at most ${rows} rows per call (smaller micro-batches)`);
+  }
   return { tokens, vocab };
 }
 

@@ -96,9 +96,10 @@ export class CausalLm {
 
   /**
    * Builds the project's decoder graph for `config` and loads `weights` into it. Defaults: weights as
-   * initializers (ORT pre-packs them; decoding the 30M benchmark model was ~1.5× faster than with weights
-   * as graph inputs, while `setWeights` then rebuilds the session, ~0.7 s for 30M) and the `shared` KV
-   * cache (one prompt cache per group, no per-step copies).
+   * initializers, which ORT pre-packs (faster decoding in most of the benchmark's measurements, see the
+   * README; `setWeights` then rebuilds the session, ~0.3 s for 30M parameters), and the `shared` KV
+   * cache (one prompt cache per group, no per-step copies). `weightMode: 'inputs'` swaps weights
+   * without a new session.
    */
   static async fromWeights(config: DecoderConfig, weights: NamedTensors, options: CausalLmOptions & { weightMode?: WeightMode; kvCache?: KvLayout } = {}): Promise<CausalLm> {
     validateWeights(config, weights);

@@ -144,11 +144,18 @@ export class DecodeCache {
     }
     if (this.length >= this.capacity) throw new RangeError(`generated-token KV cache full (${this.capacity} slots)`);
     const { numKvHeads: kvH, headDim: d } = this.g;
+    const cap = this.capacity;
+    const slot = this.length;
     for (let layer = 0; layer < this.g.numLayers; layer++) {
-      for (let r = 0; r < this.batch; r++) {
-        const base = r * kvH * this.capacity * d;
-        place(this.keys[layer]!, base, keys[layer]!.subarray(r * kvH * d, (r + 1) * kvH * d), kvH, 1, d, this.capacity, this.length, true);
-        place(this.values[layer]!, base, values[layer]!.subarray(r * kvH * d, (r + 1) * kvH * d), kvH, 1, d, this.capacity, this.length, false);
+      const k = this.keys[layer]!;
+      const v = this.values[layer]!;
+      const nk = keys[layer]!;
+      const nv = values[layer]!;
+      // Row-head pairs are contiguous in both the [B, kvH, 1, D] outputs and the buffers.
+      for (let rh = 0; rh < this.batch * kvH; rh++) {
+        v.set(nv.subarray(rh * d, (rh + 1) * d), (rh * cap + slot) * d);
+        const base = rh * cap * d + slot;
+        for (let j = 0; j < d; j++) k[base + j * cap] = nk[rh * d + j]!;
       }
     }
     this.length++;

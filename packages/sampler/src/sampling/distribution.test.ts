@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { SeededRandom } from '@rlvr/core';
-import { argmax, drawToken, keptTokens, logSoftmax } from './distribution.js';
+import { argmax, drawToken, keepsAll, keptTokens, logSoftmax } from './distribution.js';
 import { findStop } from './stop.js';
 import { resolveOptions } from './options.js';
 import { GenerationError } from '../errors.js';
@@ -86,6 +86,18 @@ describe('next-token distribution (property tests)', () => {
       return s + ((counts.get(i) ?? 0) - e) ** 2 / e;
     }, 0);
     expect(chi2).toBeLessThan(16.27); // χ²(3 df) at p = 0.001
+  });
+
+  it('drawToken without truncation (kept = null) samples the full distribution (chi-square)', () => {
+    expect(keepsAll({ topK: 0, topP: 1, minP: 0 })).toBe(true);
+    expect(keepsAll({ topK: 0, topP: 0.99, minP: 0 })).toBe(false);
+    const lp = logSoftmax(Float32Array.from([0.5, -1, 2, 0, 1.2, -3, 0.1]), 1.3);
+    const rng = new SeededRandom(12);
+    const n = 20000;
+    const counts = new Array<number>(lp.length).fill(0);
+    for (let i = 0; i < n; i++) counts[drawToken(lp, null, rng)]!++;
+    const chi2 = counts.reduce((s, c, i) => s + (c - n * Math.exp(lp[i]!)) ** 2 / (n * Math.exp(lp[i]!)), 0);
+    expect(chi2).toBeLessThan(22.46); // χ²(6 df) at p = 0.001
   });
 
   it('argmax takes the lowest index among ties', () => {

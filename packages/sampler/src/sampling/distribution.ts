@@ -80,8 +80,26 @@ export function keptTokens(logprobs: Float64Array, options: TruncationOptions): 
   return kept;
 }
 
-/** Draws one token from `logprobs` restricted to `kept` (renormalised), using one uniform from `rng`. */
-export function drawToken(logprobs: Float64Array, kept: number[], rng: SeededRandom): number {
+/** True when the options keep every token (no ranking or filtering needed). */
+export function keepsAll(options: TruncationOptions): boolean {
+  return options.topK === 0 && options.topP >= 1 && options.minP === 0;
+}
+
+/**
+ * Draws one token from `logprobs` restricted to `kept` (renormalised; null = every token, which skips
+ * building an id list on the common untruncated path), using one uniform from `rng`.
+ */
+export function drawToken(logprobs: Float64Array, kept: number[] | null, rng: SeededRandom): number {
+  if (kept === null) {
+    // log-probabilities of a full log-softmax: the mass is 1 up to rounding, handled by the last-token fallback.
+    const u = rng.next();
+    let cumulative = 0;
+    for (let id = 0; id < logprobs.length; id++) {
+      cumulative += Math.exp(logprobs[id]!);
+      if (u < cumulative) return id;
+    }
+    return logprobs.length - 1;
+  }
   let mass = 0;
   for (const id of kept) mass += Math.exp(logprobs[id]!);
   const u = rng.next() * mass;
