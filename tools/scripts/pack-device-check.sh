@@ -31,10 +31,13 @@ export LD_LIBRARY_PATH="$PWD:/usr/local/nvidia/lib64:${LD_LIBRARY_PATH:-}" VK_IC
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
 results="${OUT:-$PWD/out}"
 mkdir -p "$results"
-./node device-check.mjs 2>&1 | tee "$results/device-check.txt" || echo "device-check failed"
+# The model checks first: they are the newest; the kernel case tables and the split check follow.
 ./node device-model-check.mjs "$results" 2>&1 | tee "$results/device-model-check.txt" || echo "device-model-check failed"
-./node split-device-check.mjs 2>&1 | grep -v '^Warning' | tee "$results/split-device-check.txt" || echo "split-device-check failed"
 python3 torch-parity.py "$results" 2>&1 | grep -v Warning | tee "$results/torch-parity.txt" || echo "torch-parity failed"
+# RLVR_DEVICE_QUICK=1 stops here (a rerun of the model checks alone).
+[[ -n "${RLVR_DEVICE_QUICK:-}" ]] && exit 0
+./node device-check.mjs 2>&1 | tee "$results/device-check.txt" || echo "device-check failed"
+./node split-device-check.mjs 2>&1 | grep -v '^Warning' | tee "$results/split-device-check.txt" || echo "split-device-check failed"
 RUN
 chmod +x "$out/run.sh"
 du -sh "$out"

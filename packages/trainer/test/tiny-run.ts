@@ -51,6 +51,6 @@ export function metricsOf(runDir: string): MetricsRecord[] {
 
 /** A record without its wall-clock fields (the only ones allowed to differ between equal runs). */
 export function timeless(r: MetricsRecord): Record<string, unknown> {
-  const { elapsedSeconds: _e, phaseSeconds: _p, promptsPerSecond: _pp, tokensPerSecond: _t, seconds: _s, ...rest } = r as Record<string, unknown>;
-  return rest;
+  const clock = new Set(['elapsedSeconds', 'phaseSeconds', 'promptsPerSecond', 'tokensPerSecond', 'seconds']);
+  return Object.fromEntries(Object.entries(r).filter(([key]) => !clock.has(key)));
 }

@@ -60,3 +60,26 @@ describe('rlvr train, end to end on the cpu backend', () => {
     await expect(runTraining({ config: tinyConfig(run.modelDir), runDir: join(run.root, 'nothing'), resume: true })).rejects.toThrow(/no checkpoint in/);
   });
 });
+
+describe('rlvr train stops on divergence', () => {
+  let run: ReturnType<typeof tinyRun>;
+  beforeAll(() => {
+    run = tinyRun();
+  });
+  afterAll(() => run.cleanup());
+
+  it('a non-finite loss or gradient stops the run naming the step, and no checkpoint is written after it', async () => {
+    const runDir = join(run.root, 'diverge');
+    // lr 1e30 without clipping: the first update sends the weights to ±1e30-scale values, whose
+    // products overflow f32 in the next step's forward.
+    const config = tinyConfig(run.modelDir, { optim: { lr: 1e30, maxGradNorm: null }, maxSteps: 6, checkpoint: { interval: 1 }, weighting: { name: 'grpo', zeroVariance: 'reinforce' } });
+    const error = await runTraining({ config, runDir }).then(() => null, (e: unknown) => e as Error);
+    if (process.env.RLVR_TEST_LOG) process.stderr.write(`${error?.message}\n`);
+    expect(error?.message).toMatch(/^step \d+: .*stopped without writing a checkpoint \(last: /);
+    const steps = metricsOf(runDir).filter((r) => r.kind === 'step');
+    const written = readdirSync(join(runDir, 'checkpoints')).filter((d) => d.startsWith('step-'));
+    // Every checkpoint on disk belongs to a step whose metrics were finite (written before the failure).
+    expect(written.length).toBeLessThanOrEqual(steps.length);
+    expect(steps.length).toBeLessThan(6);
+  });
+});

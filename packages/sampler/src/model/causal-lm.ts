@@ -96,14 +96,13 @@ export class CausalLm {
 
   /**
    * Builds the project's decoder graph for `config` and loads `weights` into it. Defaults: weights as
-   * initializers, which ORT pre-packs (faster decoding in most of the benchmark's measurements, see the
-   * README; `setWeights` then rebuilds the session, ~0.3 s for 30M parameters), and the `shared` KV
-   * cache (one prompt cache per group, no per-step copies). `weightMode: 'inputs'` swaps weights
-   * without a new session.
+   * graph inputs, so `setWeights` needs no new session (baking them in as pre-packed initializers was
+   * not consistently faster in the benchmark's interleaved runs, see the README), and the `shared` KV
+   * cache (one prompt cache per group, no per-step copies).
    */
   static async fromWeights(config: DecoderConfig, weights: NamedTensors, options: CausalLmOptions & { weightMode?: WeightMode; kvCache?: KvLayout } = {}): Promise<CausalLm> {
     validateWeights(config, weights);
-    const mode = options.weightMode ?? 'initializers';
+    const mode = options.weightMode ?? 'inputs';
     const kvCache = options.kvCache ?? 'shared';
     const bytes = encodeDecoderGraph(config, { weights: mode, named: weights, kvCache });
     const session = await ort.InferenceSession.create(bytes, sessionOptions(options));
@@ -136,8 +135,8 @@ export class CausalLm {
 
   /**
    * Swaps the policy's weights. With weights as graph inputs this only re-points the feeds (no new
-   * session); with initializers (the default) it rebuilds the session. Every tensor is checked against
-   * the config first; the error lists each wrong tensor by name and the old weights stay in use.
+   * session); with initializers it rebuilds the session. Every tensor is checked against the config
+   * first; the error lists each wrong tensor by name and the old weights stay in use.
    */
   async setWeights(weights: NamedTensors): Promise<void> {
     if (!this.decoder) throw new ModelLoadError(this.source, 'setWeights needs the project\'s decoder graph (fromWeights); an ONNX file has its weights inside');

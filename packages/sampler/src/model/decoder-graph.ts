@@ -22,9 +22,9 @@ export type WeightMode = 'inputs' | 'initializers';
 /** Options of {@link buildDecoderGraph}. */
 export interface DecoderGraphOptions {
   /**
-   * `inputs` (default of this function): every parameter is a graph input fed on each run, so new
-   * weights need no new session. `initializers`: weights baked into the model (ORT pre-packs them; a
-   * weight change rebuilds the session; `CausalLm.fromWeights`' default). Both are benchmarked.
+   * `inputs` (default): every parameter is a graph input fed on each run, so new weights need no new
+   * session. `initializers`: weights baked into the model (ORT pre-packs them; a weight change
+   * rebuilds the session). Both are benchmarked.
    */
   weights?: WeightMode;
   /** The weights, required when `weights` is `initializers`. */

@@ -18,7 +18,7 @@ export const ONNX_CANDIDATES = ['model.onnx', join('onnx', 'model.onnx'), 'decod
 
 /** Options of {@link loadModelDir}. */
 export interface LoadModelOptions extends CausalLmOptions {
-  /** For safetensors directories: weights as initializers (default) or graph inputs. */
+  /** For safetensors directories: weights as graph inputs (default) or initializers. */
   weightMode?: WeightMode;
 }
 
