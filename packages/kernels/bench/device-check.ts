@@ -7,7 +7,7 @@ import { describeAdapter, requestGpuDevice } from '../src/device/index.js';
 import { GpuTensor } from '../src/gpu/index.js';
 import { matmulCases, matmulInputLengths, matmulReference, planMatmul } from '../src/matmul/index.js';
 import { matmulTolerance } from '../src/matmul/matmul.tolerance.js';
-import { seededFloats } from '../src/random.js';
+import { seededFloats } from '@rlvr/core';
 import { logSoftmaxGather, logSoftmaxGatherBackward, LOSS_WORKGROUP } from '../src/loss/index.js';
 import { logSoftmaxTolerances } from '../src/loss/loss.tolerance.js';
 import { worstRatio } from '../src/kernel-common/plan.js';

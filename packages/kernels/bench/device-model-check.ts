@@ -13,7 +13,7 @@ import { initWeights, parameterCount, parseDecoderConfig, writeModelDirectory, w
 import { describeAdapter, requestGpuDevice } from '../src/device/index.js';
 import { GpuDecoderModel } from '../src/gpu-decoder/index.js';
 import type { PolicyBatch } from '../src/policy/index.js';
-import { SeededRandom } from '../src/random.js';
+import { SeededRandom } from '@rlvr/core';
 
 const out = process.argv[2] ?? 'device-out';
 const gpu = await requestGpuDevice();

@@ -6,7 +6,7 @@ import { median } from '../../../tools/bench/harness.js';
 import type { GpuDevice } from '../src/device/index.js';
 import { GpuTensor } from '../src/gpu/index.js';
 import { planMatmul, type MatmulShape } from '../src/matmul/index.js';
-import { seededFloats } from '../src/random.js';
+import { seededFloats } from '@rlvr/core';
 
 /** Floating-point operations of one product. */
 export const flops = (s: MatmulShape): number => 2 * s.m * s.n * s.k * (s.batch ?? 1);

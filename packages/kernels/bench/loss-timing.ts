@@ -9,7 +9,7 @@
 import type { GpuDevice } from '../src/device/index.js';
 import { GpuTensor } from '../src/gpu/index.js';
 import { logSoftmaxGather, lossBytesMoved, pgLossLogits, type LogSoftmaxGpuOptions } from '../src/loss/index.js';
-import { seededFloats, seededInts } from '../src/random.js';
+import { seededFloats, seededInts } from '@rlvr/core';
 import { timeInterleaved } from './gpu-timing.js';
 
 /** GB/s of the loss kernel's two modes and of a buffer copy, over `tokens` × `vocab` logits (`layout`: the kernel's layout options, default the adapter's). */

@@ -8,10 +8,10 @@
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { compared, median, standalone, writeResults, type BenchEntry } from '../../../tools/bench/harness.js';
-import { encodeOnnxModel } from '../src/cpu/onnx-proto.js';
+import { encodeOnnxModel } from '@rlvr/core';
 import { describeAdapter, requestGpuDevice } from '../src/device/index.js';
 import { matmulReference, matmulUsesVec4, type MatmulShape } from '../src/matmul/index.js';
-import { seededFloats } from '../src/random.js';
+import { seededFloats } from '@rlvr/core';
 import { flops, gpuGflops, timeAsync } from './gpu-timing.js';
 
 interface Size {

@@ -17,8 +17,8 @@ import { standalone, writeResults, type BenchEntry } from '../../../tools/bench/
 import { createDecoderModel } from '../src/backend-model/index.js';
 import type { BackendName } from '../src/device/backend.js';
 import { requestGpuDevice } from '../src/device/gpu-device.js';
-import { initWeights, parameterCount, parseDecoderConfig } from '../src/model/config.js';
-import { seededFloats, seededInts } from '../src/random.js';
+import { initWeights, parameterCount, parseDecoderConfig } from '@rlvr/core';
+import { seededFloats, seededInts } from '@rlvr/core';
 
 const STEPS = 1000;
 const FIRST_SAMPLE = 100;

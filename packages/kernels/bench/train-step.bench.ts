@@ -27,14 +27,14 @@
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { compared, median, writeResults, type BenchEntry } from '../../../tools/bench/harness.js';
-import { encodeOnnxModel } from '../src/cpu/onnx-proto.js';
+import { encodeOnnxModel } from '@rlvr/core';
 import { OrtMatmul } from '../src/cpu/ort-matmul.js';
 import { OrtSoftmax } from '../src/cpu/ort-softmax.js';
 import { nextTokenCrossEntropyGradInto } from '../src/cpu-ops/cross-entropy.js';
 import { createDecoderModel, type DecoderModel } from '../src/backend-model/index.js';
 import { CpuDecoderModel, ortMatmulEngine } from '../src/decoder/index.js';
-import { initWeights, parameterCount, parseDecoderConfig } from '../src/model/config.js';
-import { seededFloats, seededInts } from '../src/random.js';
+import { initWeights, parameterCount, parseDecoderConfig } from '@rlvr/core';
+import { seededFloats, seededInts } from '@rlvr/core';
 
 const SEQ = 64;
 const FAST_BATCH = 64;

@@ -17,22 +17,17 @@ export * from './backend-model/index.js';
 export * from './policy/index.js';
 /** Fast f32 CPU versions of the non-matmul ops (the `cpu` backend's element-wise and row work). */
 export * as cpuOps from './cpu-ops/index.js';
-export * from './model/index.js';
+/** The decoder's HF config and parameter list, safetensors and model-directory IO, the ONNX encoder, the seeded RNG. */
+export * from '@rlvr/core';
 export {
   OrtMatmul,
   MatmulError,
   buildMatmulModel,
-  encodeOnnxModel,
-  ONNX_FLOAT,
+  OrtSoftmax,
+  SoftmaxError,
   type MatmulShape as OrtMatmulShape,
   type OrtMatmulOptions,
-  type OnnxAttribute,
-  type OnnxDim,
-  type OnnxInitializer,
-  type OnnxModel,
-  type OnnxNode,
-  type OnnxValueInfo,
+  type OrtSoftmaxOptions,
 } from './cpu/index.js';
-export { SeededRandom, seededFloats, seededInts } from './random.js';
 /** Plain-loop CPU references of every op (forward and backward): the ground truth of the tests. */
 export * as reference from './reference/index.js';

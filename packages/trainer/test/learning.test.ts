@@ -9,12 +9,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SeededRandom, initWeights, parseDecoderConfig } from '@rlvr/core';
-import { buildBpeTokenizer, writeModelDir } from '@rlvr/sampler';
+import { SeededRandom } from '@rlvr/core';
 import { parseTrainConfig } from '../src/config/index.js';
 import { runTraining } from '../src/loop/run-training.js';
 import type { StepMetrics } from '../src/metrics/index.js';
 import { r1ZeroPrompt } from '../src/tasks/index.js';
+import { writeTinyModel } from './tiny-run.js';
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -30,13 +30,7 @@ it('RL raises the accuracy of a tiny model on "largest of three digits" within 2
       lines.push(JSON.stringify({ question: questions[i], answer: `#### ${Math.max(...nums)}` }));
     }
     writeFileSync(join(root, 'largest.jsonl'), `${lines.join('\n')}\n`);
-    const tokenizer = buildBpeTokenizer({ corpus: [r1ZeroPrompt(questions[0]!), ...questions.slice(0, 50)], vocabSize: 320 });
-    const vocab = Object.keys((tokenizer.tokenizerJson.model as { vocab: object }).vocab).length + (tokenizer.tokenizerJson.added_tokens as unknown[]).length;
-    const modelConfig = parseDecoderConfig({
-      model_type: 'llama', hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
-      intermediate_size: 64, vocab_size: vocab, max_position_embeddings: 256, tie_word_embeddings: true, rms_norm_eps: 1e-5,
-    });
-    writeModelDir(join(root, 'model'), { config: modelConfig, weights: initWeights(modelConfig, 3, 0.3), tokenizer });
+    writeTinyModel(join(root, 'model'), [r1ZeroPrompt(questions[0]!), ...questions.slice(0, 50)], 320);
     const config = parseTrainConfig({
       model: { path: join(root, 'model') },
       task: { name: 'gsm8k', dataset: join(root, 'largest.jsonl'), testSize: 64 },

@@ -11,19 +11,26 @@ import { parseTrainConfig, type TrainConfig, type TrainConfigInput } from '../sr
 import type { MetricsRecord } from '../src/metrics/index.js';
 import { countdownQuestion, r1ZeroPrompt } from '../src/tasks/index.js';
 
-/** A temporary root with a tiny model in `root/model`; `cleanup` removes it. */
-export function tinyRun(): { root: string; modelDir: string; cleanup: () => void } {
-  const root = mkdtempSync(join(tmpdir(), 'rlvr-train-e2e-'));
-  const modelDir = join(root, 'model');
-  // A tokenizer that has seen the R1-Zero template compresses it to a few dozen tokens, which keeps
-  // these runs to seconds; std 0.3 gives peaked distributions, so sampling and clipping do something.
-  const tokenizer = buildBpeTokenizer({ corpus: [...TINY_CORPUS, r1ZeroPrompt(countdownQuestion({ target: 24, nums: [3, 5, 7] }))], vocabSize: 448 });
+/**
+ * Write a tiny Llama-style model (hidden 32, 2 layers, tied) whose BPE tokenizer is learned from
+ * `corpus`: a tokenizer that has seen the prompt template compresses it to a few dozen tokens, which
+ * keeps test runs to seconds; init std 0.3 gives peaked distributions, so sampling and clipping matter.
+ */
+export function writeTinyModel(dir: string, corpus: string[], vocabSize: number): void {
+  const tokenizer = buildBpeTokenizer({ corpus, vocabSize });
   const vocab = Object.keys((tokenizer.tokenizerJson.model as { vocab: object }).vocab).length + (tokenizer.tokenizerJson.added_tokens as unknown[]).length;
   const modelConfig = parseDecoderConfig({
     model_type: 'llama', hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
     intermediate_size: 64, vocab_size: vocab, max_position_embeddings: 256, tie_word_embeddings: true, rms_norm_eps: 1e-5,
   });
-  writeModelDir(modelDir, { config: modelConfig, weights: initWeights(modelConfig, 3, 0.3), tokenizer });
+  writeModelDir(dir, { config: modelConfig, weights: initWeights(modelConfig, 3, 0.3), tokenizer });
+}
+
+/** A temporary root with a tiny Countdown-ready model in `root/model`; `cleanup` removes it. */
+export function tinyRun(): { root: string; modelDir: string; cleanup: () => void } {
+  const root = mkdtempSync(join(tmpdir(), 'rlvr-train-e2e-'));
+  const modelDir = join(root, 'model');
+  writeTinyModel(modelDir, [...TINY_CORPUS, r1ZeroPrompt(countdownQuestion({ target: 24, nums: [3, 5, 7] }))], 448);
   return { root, modelDir, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 

@@ -1,7 +1,7 @@
 import { describeGpu } from '../device/describe-gpu.js';
 import { GpuTensor } from '../gpu/tensor.js';
 import { bindingWindows } from '../gpu/windows.js';
-import { seededFloats } from '../random.js';
+import { seededFloats } from '@rlvr/core';
 import { wgslStructFields } from '../gpu/uniforms.js';
 import { assertClose } from '../kernel-common/plan.js';
 import { ADAMW_CASES, adamwCaseInputs, type AdamWCase } from '../reference/adamw.cases.js';

@@ -1,7 +1,6 @@
 import { describeGpu } from '../device/describe-gpu.js';
-import { parameterSpecs, parseDecoderConfig, type DecoderConfig } from '../model/config.js';
-import type { NamedTensors } from '../model/safetensors.js';
-import { SeededRandom } from '../random.js';
+import { testWeights } from '../gpu-decoder/test-weights.js';
+import { parseDecoderConfig } from '@rlvr/core';
 import { createDecoderModel, type DecoderModel } from './index.js';
 
 // Tolerances (f32 on both sides, different summation orders), the budgets of src/gpu-decoder's GPU
@@ -20,24 +19,6 @@ const BATCH = 2;
 const SEQ = 6;
 const MASK = Int32Array.of(0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
 const TOKENS = Int32Array.of(0, 0, 5, 17, 36, 2, 9, 1, 30, 30, 12, 4);
-
-/** Weights that make every op matter: matrices std ≈ 1/√in, biases ±0.1, norm gains 1 ± 0.25. */
-function testWeights(c: DecoderConfig, seed: number): NamedTensors {
-  const random = new SeededRandom(seed);
-  const out: NamedTensors = {};
-  for (const s of parameterSpecs(c)) {
-    const data = new Float32Array(s.shape.reduce((x, y) => x * y, 1));
-    const u = (): number => 2 * random.next() - 1;
-    for (let i = 0; i < data.length; i++) {
-      if (s.kind === 'norm') data[i] = 1 + 0.25 * u();
-      else if (s.kind === 'bias') data[i] = 0.1 * u();
-      else if (s.kind === 'embedding') data[i] = u();
-      else data[i] = (Math.sqrt(3) / Math.sqrt(s.shape[1]!)) * u();
-    }
-    out[s.name] = { shape: [...s.shape], data };
-  }
-  return out;
-}
 
 /** Largest |a − b| and max |b| over the indices `include` accepts (all by default). */
 function worst(a: Float32Array, b: Float32Array, include: (i: number) => boolean = () => true): { err: number; scale: number } {

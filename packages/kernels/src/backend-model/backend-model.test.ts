@@ -1,7 +1,7 @@
 import { CpuDecoderModel } from '../decoder/model.js';
 import { BackendUnavailableError } from '../device/errors.js';
-import { initWeights, parseDecoderConfig } from '../model/config.js';
-import { seededInts } from '../random.js';
+import { initWeights, parseDecoderConfig } from '@rlvr/core';
+import { seededInts } from '@rlvr/core';
 import { createDecoderModel } from './index.js';
 
 const config = parseDecoderConfig({

@@ -7,14 +7,14 @@
  */
 import { OrtMatmul } from '../cpu/ort-matmul.js';
 import { CpuDecoderModel, DecoderModelError, type AdamWState, type DecoderStepOptions, type DecoderTensors, type StepReport } from '../decoder/model.js';
-import { type PolicyBatch, type PolicyLossOptions, type PolicyLossStats, type TokenLogprobs, checkedLossScale, padPolicyBatch, paddedLossOptions, shiftedTargets, unpadShifted } from '../policy/policy-batch.js';
+import { type PolicyBatch, type PolicyLossOptions, type PolicyLossStats, type TokenLogprobs, checkedLossScale, padPolicyBatch, paddedLossOptions, policyLossStats, shiftedTargets, unpadShifted } from '../policy/policy-batch.js';
 import { logSoftmaxGatherBackwardF32, logSoftmaxGatherF32 } from '../cpu-ops/log-softmax.js';
 import { type LogSoftmaxOps, pgLossFromLogits } from '../reference/pg-loss-logits.js';
 import { ortMatmulEngine } from '../decoder/matmul-engine.js';
 import { parseBackendChoice, selectBackend, type BackendChoice, type BackendName } from '../device/backend.js';
 import type { GpuDevice } from '../device/gpu-device.js';
 import { GpuDecoderModel, type GpuDecoderWeights } from '../gpu-decoder/gpu-decoder.js';
-import { type DecoderConfig, parameterSpecs } from '../model/config.js';
+import { type DecoderConfig, parameterSpecs } from '@rlvr/core';
 import type { Ints } from '../reference/common.js';
 
 /** Options of {@link createDecoderModel}. */
@@ -137,10 +137,7 @@ class CpuBackendModel implements DecoderModel {
     );
     if (scale !== 1) for (let i = 0; i < r.dlogits.length; i++) r.dlogits[i]! *= scale;
     this.#gather(await this.#model.backward(r.dlogits), accumulate === true);
-    return {
-      loss: r.loss, clipFraction: r.clipFraction, clipLowFraction: r.clipLowFraction, clipHighFraction: r.clipHighFraction,
-      klMean: r.klMean, isWeightMean: r.isWeightMean, entropyMean: r.entropyMean, logp: unpadShifted(r.logp, p.batch, p.seq),
-    };
+    return policyLossStats(r, p.batch, p.seq);
   }
 
   async gradients(): Promise<DecoderTensors<Float32Array>> {

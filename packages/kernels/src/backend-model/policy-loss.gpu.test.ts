@@ -1,5 +1,5 @@
 import { describeGpu } from '../device/describe-gpu.js';
-import { initWeights, parseDecoderConfig } from '../model/config.js';
+import { initWeights, parseDecoderConfig } from '@rlvr/core';
 import type { PolicyBatch, PolicyLossOptions } from '../policy/policy-batch.js';
 import { createDecoderModel, type DecoderModel } from './index.js';
 

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CpuDecoderModel } from '../decoder/model.js';
-import { initWeights, parseDecoderConfig } from '../model/config.js';
+import { initWeights, parseDecoderConfig } from '@rlvr/core';
 import type { PolicyBatch, PolicyLossOptions } from '../policy/policy-batch.js';
 import { pgLossFromLogits } from '../reference/pg-loss-logits.js';
-import { SeededRandom } from '../random.js';
+import { SeededRandom } from '@rlvr/core';
 import { createDecoderModel, loadDecoderModel, saveDecoderModel, type DecoderModel } from './index.js';
 
 // f32 fast path (ORT products, f32 ops) against the all-f64 reference composition: relative to the

@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { OrtSoftmax, SoftmaxError } from '../cpu/ort-softmax.js';
-import { SeededRandom } from '../random.js';
+import { SeededRandom } from '@rlvr/core';
 import { nextTokenCrossEntropyGradInto } from './cross-entropy.js';
 
 /** log Σ_j exp(x[o + j]) over one row of `vocab` values, shifted by the row max. */

@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
-import { SeededRandom } from '../random.js';
-import { encodeOnnxModel } from './onnx-proto.js';
+import { SeededRandom } from '@rlvr/core';
+import { encodeOnnxModel } from '@rlvr/core';
 import { MatmulError, OrtMatmul, type MatmulShape } from './ort-matmul.js';
 
 const U = 2 ** -24; // f32 unit roundoff

@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
-import type { OnnxModel, OnnxNode } from './onnx-proto.js';
+import type { OnnxModel, OnnxNode } from '@rlvr/core';
 import { createOrtSession } from './ort-session.js';
 import { KernelsError } from '../errors.js';
 

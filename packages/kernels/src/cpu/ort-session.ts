@@ -7,7 +7,7 @@
  * two products (and any other process) need. With spinning off, the pool threads sleep between runs.
  */
 import * as ort from 'onnxruntime-node';
-import { encodeOnnxModel, type OnnxModel } from './onnx-proto.js';
+import { encodeOnnxModel, type OnnxModel } from '@rlvr/core';
 
 /** Threading of a cpu-backend session. */
 export interface OrtThreading {

@@ -3,7 +3,7 @@
  * per entry (MLAS's vectorised exp and f32 sums: a few f32 ulps of each probability; scale multiplies all).
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { SeededRandom } from '../random.js';
+import { SeededRandom } from '@rlvr/core';
 import { OrtSoftmax, SoftmaxError } from './ort-softmax.js';
 
 /** scale·softmax of each row in f64; all −∞ rows give NaN like 0/0. */

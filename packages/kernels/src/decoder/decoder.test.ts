@@ -1,7 +1,7 @@
 import { OrtMatmul } from '../cpu/ort-matmul.js';
-import { type DecoderConfig, initWeights, parameterSpecs, parseDecoderConfig } from '../model/config.js';
-import type { NamedTensors } from '../model/safetensors.js';
-import { SeededRandom, seededInts } from '../random.js';
+import { type DecoderConfig, initWeights, parameterSpecs, parseDecoderConfig } from '@rlvr/core';
+import type { NamedTensors } from '@rlvr/core';
+import { SeededRandom, seededInts } from '@rlvr/core';
 import { dot, projection } from '../reference/finite-difference.js';
 import { logSoftmaxGatherBackward, logSoftmaxGatherForward } from '../reference/log-softmax-gather.js';
 import type { Floats } from '../reference/common.js';

@@ -2,7 +2,7 @@
  * Validation of a forward's inputs, shared by the CPU and the WebGPU decoder so that both reject
  * the same inputs with the same messages.
  */
-import type { DecoderConfig } from '../model/config.js';
+import type { DecoderConfig } from '@rlvr/core';
 import type { Ints } from '../reference/common.js';
 import { DecoderModelError } from './errors.js';
 

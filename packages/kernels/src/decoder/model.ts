@@ -17,9 +17,9 @@
  * (ground truth; the only choice for f64), 'fast' uses src/cpu-ops (tight f32 loops, attention
  * products on the engine, gradients written in place) — same maths, so results agree to f32 rounding.
  */
-import type { DecoderConfig, ParameterSpec } from '../model/config.js';
-import { parameterSpecs, validateWeights } from '../model/config.js';
-import type { NamedTensors } from '../model/safetensors.js';
+import type { DecoderConfig, ParameterSpec } from '@rlvr/core';
+import { parameterSpecs, validateWeights } from '@rlvr/core';
+import type { NamedTensors } from '@rlvr/core';
 import { type Floats, type Ints, allocLike } from '../reference/common.js';
 import { adamwStep, type AdamWOptions } from '../reference/adamw.js';
 import { clipGradNorm, globalGradNorm } from '../reference/grad-norm.js';

@@ -1,8 +1,8 @@
 import { CpuDecoderModel } from '../decoder/model.js';
 import { describeGpu } from '../device/describe-gpu.js';
 import { wgslStructFields } from '../gpu/uniforms.js';
-import { parameterSpecs, parseDecoderConfig } from '../model/config.js';
-import { SeededRandom } from '../random.js';
+import { parameterSpecs, parseDecoderConfig } from '@rlvr/core';
+import { SeededRandom } from '@rlvr/core';
 import { AdamwTolerance } from '../adamw/adamw.tolerance.js';
 import { assertClose } from '../kernel-common/plan.js';
 import { referenceMatmul } from '../decoder/matmul-engine.js';

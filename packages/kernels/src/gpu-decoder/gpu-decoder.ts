@@ -14,7 +14,7 @@ import type { GpuDevice } from '../device/gpu-device.js';
 import { planAdamw } from '../adamw/adamw.js';
 import { clipGradNormGpu, gradNormGpu, planGradScale } from '../grad-norm/grad-norm.js';
 import { logSoftmaxGather, pgLossLogits } from '../loss/loss.js';
-import { type PolicyBatch, type PolicyLossOptions, type PolicyLossStats, type TokenLogprobs, checkedLossScale, padPolicyBatch, paddedLossOptions, shiftedTargets, unpadShifted } from '../policy/policy-batch.js';
+import { type PolicyBatch, type PolicyLossOptions, type PolicyLossStats, type TokenLogprobs, checkedLossScale, padPolicyBatch, paddedLossOptions, policyLossStats, shiftedTargets, unpadShifted } from '../policy/policy-batch.js';
 import { planAttentionBackward, planAttentionForward } from '../attention/attention.js';
 import { planEmbeddingBackward, planEmbeddingForward } from '../embedding/embedding.js';
 import type { PipelineSpec } from '../gpu/pipeline-cache.js';
@@ -22,9 +22,9 @@ import { GpuTensor } from '../gpu/tensor.js';
 import { bindingWindows } from '../gpu/windows.js';
 import { type KernelPlan, WORKGROUP_1D, grid1d, planDispatch, sequence, submitPlans } from '../kernel-common/plan.js';
 import { planMatmul } from '../matmul/matmul.js';
-import type { DecoderConfig, ParameterSpec } from '../model/config.js';
-import { parameterSpecs, validateWeights } from '../model/config.js';
-import type { NamedTensors } from '../model/safetensors.js';
+import type { DecoderConfig, ParameterSpec } from '@rlvr/core';
+import { parameterSpecs, validateWeights } from '@rlvr/core';
+import type { NamedTensors } from '@rlvr/core';
 import type { Ints } from '../reference/common.js';
 import { positionsFromMask } from '../reference/rope.js';
 import { planResidualAdd } from '../residual/residual.js';
@@ -307,10 +307,7 @@ export class GpuDecoderModel {
     }
     if (scale !== 1) await submitPlans(this.#gpu, 'gpu-decoder loss scale', () => planGradScale(this.#gpu, [acts.grad.dlogits], scale));
     await this.#runBackward(accumulate === true);
-    return {
-      loss: r.loss, clipFraction: r.clipFraction, clipLowFraction: r.clipLowFraction, clipHighFraction: r.clipHighFraction,
-      klMean: r.klMean, isWeightMean: r.isWeightMean, entropyMean: r.entropyMean, logp: unpadShifted(r.logp, p.batch, p.seq),
-    };
+    return policyLossStats(r, p.batch, p.seq);
   }
 
   /** The gradients gathered since the last step, read back as named tensors (copies). */

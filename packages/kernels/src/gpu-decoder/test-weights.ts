@@ -1,9 +1,7 @@
 /**
  * Test weights for the WebGPU decoder's tests (shared by its test files; not exported from the package).
  */
-import { parameterSpecs, type DecoderConfig } from '../model/config.js';
-import type { NamedTensors } from '../model/safetensors.js';
-import { SeededRandom } from '../random.js';
+import { SeededRandom, parameterSpecs, type DecoderConfig, type NamedTensors } from '@rlvr/core';
 
 /**
  * Weights that make every op matter (initWeights' 0.02 std gives near-uniform attention and zero

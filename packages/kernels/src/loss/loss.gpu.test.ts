@@ -6,7 +6,7 @@ import { LOG_SOFTMAX_CASES, logSoftmaxCaseInputs, type LogSoftmaxCase } from '..
 import { logSoftmaxGatherBackward as refBackward, logSoftmaxGatherForward as refForward } from '../reference/log-softmax-gather.js';
 import { pgLossFromLogits, type PgLossLogitsOptions } from '../reference/pg-loss-logits.js';
 import { PG_LOSS_CASES, pgLossCaseInputs, type PgLossCase } from '../reference/pg-loss.cases.js';
-import { seededFloats, seededInts } from '../random.js';
+import { seededFloats, seededInts } from '@rlvr/core';
 import { LOSS_PARAMS, LOSS_SPLIT_FALLBACK, LOSS_WGSL, LOSS_WORKGROUP, logSoftmaxGather, logSoftmaxGatherBackward, lossChunks, lossLayout, pgLossLogits, type LossLayout } from './loss.js';
 import { logSoftmaxTolerances, pgLossTolerances } from './loss.tolerance.js';
 

@@ -7,7 +7,7 @@ import { matmul, matmulUsesVec4, planMatmul } from './matmul.js';
 import { matmulTolerance } from './matmul.tolerance.js';
 import { matmulBlocks, matmulTiles } from './matmul-split.js';
 import { worstRatio } from '../kernel-common/plan.js';
-import { seededFloats } from '../random.js';
+import { seededFloats } from '@rlvr/core';
 
 
 function expectClose(actual: Float32Array, expected: Float32Array, tol: Float32Array, what: string): void {

@@ -7,7 +7,7 @@
  * fused loss over all batch·seq logits rows, so the per-token values are padded with a zero (masked)
  * last column: {@link padShifted} and {@link unpadShifted} convert between the two layouts.
  */
-import type { LossAggregation, KlEstimator } from '../reference/pg-loss.js';
+import type { PgLossLogitsOptions } from '../reference/pg-loss-logits.js';
 import type { Ints } from '../reference/common.js';
 import { DecoderModelError } from '../decoder/errors.js';
 
@@ -33,30 +33,13 @@ export interface PolicyBatch {
   samplerLogp?: ArrayLike<number> | null;
 }
 
-/** Loss configuration of `DecoderModel.policyLoss`: PPO clip, KL, IS correction, aggregation, temperature. */
-export interface PolicyLossConfig {
-  /** Lower clip ε_low (ratio floor 1 − ε_low); TRL/verl default 0.2. */
-  epsLow: number;
-  /** Upper clip ε_high (ratio cap 1 + ε_high); DAPO uses 0.28. */
-  epsHigh: number;
-  /** KL coefficient β (0 = no KL term). */
-  beta: number;
-  /** KL estimator; default 'k3'. */
-  kl?: KlEstimator;
-  /** Truncation cap of the sampler/trainer IS weight; null/undefined = no correction. */
-  tisCap?: number | null;
-  /** Loss aggregation mode (verl `loss_agg_mode` names). */
-  aggregation: LossAggregation;
-  /**
-   * Constant N of seq-mean-token-sum-norm (Dr. GRPO); default seq − 1, the number of per-token slots.
-   * A trainer normally passes its max completion length so the scale does not depend on padding.
-   */
-  normaliser?: number;
-  /** Logits are divided by this before the softmax (TRL divides by the sampling temperature); default 1. */
-  temperature?: number;
-  /** Entropy bonus coefficient (verl `entropy_coeff`); default 0. */
-  entropyCoef?: number;
-}
+/**
+ * Loss configuration of `DecoderModel.policyLoss`: the reference PG loss's options (PPO clip ε_low/ε_high,
+ * KL β and estimator, truncated IS cap, aggregation, normaliser, temperature, entropy bonus) without the
+ * shapes, which come from the batch. `normaliser` defaults to seq − 1, the per-token slots of the
+ * shifted layout; a trainer normally passes its max completion length (Dr. GRPO's constant).
+ */
+export type PolicyLossConfig = Omit<PgLossLogitsOptions, 'batch' | 'seqLen' | 'vocab'>;
 
 /** Options of `DecoderModel.policyLoss`. */
 export interface PolicyLossOptions extends PolicyLossConfig {
@@ -95,6 +78,14 @@ export interface PolicyLossStats {
   entropyMean: number;
   /** The current policy's logprobs [batch, seq − 1] (the trainer's logprob-gap metric). */
   logp: Float32Array;
+}
+
+/** The PG loss's result in the batch's shifted layout (shared by both backends' `policyLoss`). */
+export function policyLossStats(r: Omit<PolicyLossStats, 'logp'> & { logp: ArrayLike<number> }, batch: number, seq: number): PolicyLossStats {
+  return {
+    loss: r.loss, clipFraction: r.clipFraction, clipLowFraction: r.clipLowFraction, clipHighFraction: r.clipHighFraction,
+    klMean: r.klMean, isWeightMean: r.isWeightMean, entropyMean: r.entropyMean, logp: unpadShifted(r.logp, batch, seq),
+  };
 }
 
 /** Token logprobs and entropies [batch, seq − 1] of `DecoderModel.tokenLogprobs`. */

@@ -1,6 +1,6 @@
 /** Shared AdamW cases: sizes 1, 3, 7 and a non-multiple of the workgroup size; zero and large gradients. */
 import type { AdamWOptions } from './adamw.js';
-import { seededFloats } from '../random.js';
+import { seededFloats } from '@rlvr/core';
 
 /** One AdamW case, run for `steps` consecutive steps with a fresh seeded gradient each step. */
 export interface AdamWCase {

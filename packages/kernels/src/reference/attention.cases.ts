@@ -3,7 +3,7 @@
  * padding, a fully padded sequence (rows must be 0, not NaN), huge scores.
  */
 import type { AttentionDims } from './attention.js';
-import { seededFloats } from '../random.js';
+import { seededFloats } from '@rlvr/core';
 
 /** One attention case. */
 export interface AttentionCase {

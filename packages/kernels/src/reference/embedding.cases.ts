@@ -1,6 +1,6 @@
 /** Shared embedding cases: vocab 1, repeated ids (scatter-add must accumulate), odd widths. */
 import type { EmbeddingDims } from './embedding.js';
-import { seededFloats, seededInts } from '../random.js';
+import { seededFloats, seededInts } from '@rlvr/core';
 
 /** One embedding case. */
 export interface EmbeddingCase {

@@ -11,7 +11,7 @@
  * above the expected error yet far below what any real bug in a backward produces.
  * Non-finite inputs (−∞ masks) are not perturbed; their FD gradient is reported as 0.
  */
-import { SeededRandom } from '../random.js';
+import { SeededRandom } from '@rlvr/core';
 
 /** Default relative FD step: balances O(h²) truncation against ε/h rounding in f64. */
 export const FD_RELATIVE_STEP = 1e-5;

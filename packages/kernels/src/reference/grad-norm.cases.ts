@@ -1,5 +1,5 @@
 /** Shared gradient-norm cases: empty lists, size-1 tensors, tiny next to huge, norms below and above the cap. */
-import { seededFloats } from '../random.js';
+import { seededFloats } from '@rlvr/core';
 
 /** One grad-norm case. */
 export interface GradNormCase {

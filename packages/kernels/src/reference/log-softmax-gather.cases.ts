@@ -3,7 +3,7 @@
  * all −∞, huge logits ±1e4 (max subtraction must hold), temperature ≠ 1, a Qwen-sized vocabulary row.
  */
 import type { LogSoftmaxDims } from './log-softmax-gather.js';
-import { seededFloats, seededInts } from '../random.js';
+import { seededFloats, seededInts } from '@rlvr/core';
 
 /** One log-softmax case. */
 export interface LogSoftmaxCase {

@@ -3,7 +3,7 @@
  * lengths (including an empty one), ratios far inside and far outside the clip range.
  */
 import type { PgLossOptions } from './pg-loss.js';
-import { seededFloats } from '../random.js';
+import { seededFloats } from '@rlvr/core';
 
 /** One PG-loss case. */
 export interface PgLossCase {

@@ -1,5 +1,5 @@
 /** Shared residual-add cases: sizes 0, 1, 7 and a non-multiple of the workgroup size; ±∞ pass through. */
-import { seededFloats } from '../random.js';
+import { seededFloats } from '@rlvr/core';
 
 /** One residual case. */
 export interface ResidualCase {

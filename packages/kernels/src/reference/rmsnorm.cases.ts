@@ -3,7 +3,7 @@
  * `fd` flag marking the cases small enough for the f64 finite-difference check.
  */
 import type { RmsNormDims } from './rmsnorm.js';
-import { seededFloats } from '../random.js';
+import { seededFloats } from '@rlvr/core';
 
 /** One RMSNorm case: shape, seed, input magnitude. */
 export interface RmsNormCase {

@@ -1,7 +1,7 @@
 /** Shared RoPE cases: odd head counts, headDim 2, left-padded positions, large positions and theta. */
 import type { RopeDims } from './rope.js';
 import { positionsFromMask } from './rope.js';
-import { seededFloats } from '../random.js';
+import { seededFloats } from '@rlvr/core';
 
 /** One RoPE case. */
 export interface RopeCase {

@@ -1,5 +1,5 @@
 /** Shared SwiGLU cases: sizes 1, 7, non-multiples of 64, saturated gates (±1e4) and −∞ / +∞ gates. */
-import { seededFloats } from '../random.js';
+import { seededFloats } from '@rlvr/core';
 
 /** One SwiGLU case. */
 export interface SwigluCase {
