@@ -7,7 +7,7 @@
  * fused loss over all batch·seq logits rows, so the per-token values are padded with a zero (masked)
  * last column: {@link padShifted} and {@link unpadShifted} convert between the two layouts.
  */
-import type { PgLossLogitsOptions } from '../reference/pg-loss-logits.js';
+import type { PgLossLogitsOptions, PgLossLogitsResult } from '../reference/pg-loss-logits.js';
 import type { Ints } from '../reference/common.js';
 import { DecoderModelError } from '../decoder/errors.js';
 
@@ -60,25 +60,12 @@ export function checkedLossScale(scale: number | undefined): number {
   return scale;
 }
 
-/** What `DecoderModel.policyLoss` returns: the scalar loss, its statistics and the policy's logprobs. */
-export interface PolicyLossStats {
-  /** The aggregated scalar loss (entropy bonus included). */
-  loss: number;
-  /** Share of loss tokens whose surrogate was clipped. */
-  clipFraction: number;
-  /** Share clipped below (A < 0, r < 1 − ε_low). */
-  clipLowFraction: number;
-  /** Share clipped above (A > 0, r > 1 + ε_high). */
-  clipHighFraction: number;
-  /** Mean KL estimate over loss tokens (0 without refLogp). */
-  klMean: number;
-  /** Mean truncated IS weight over loss tokens (1 without correction). */
-  isWeightMean: number;
-  /** Mean entropy over loss tokens. */
-  entropyMean: number;
-  /** The current policy's logprobs [batch, seq − 1] (the trainer's logprob-gap metric). */
-  logp: Float32Array;
-}
+/**
+ * What `DecoderModel.policyLoss` returns: the reference PG loss's scalar loss and statistics (clip
+ * fractions, KL and IS-weight means, entropy mean) and the policy's logprobs [batch, seq − 1], without
+ * the gradients (they stay in the model).
+ */
+export type PolicyLossStats = Omit<PgLossLogitsResult<Float32Array>, 'gradLogp' | 'dlogits'>;
 
 /** The PG loss's result in the batch's shifted layout (shared by both backends' `policyLoss`). */
 export function policyLossStats(r: Omit<PolicyLossStats, 'logp'> & { logp: ArrayLike<number> }, batch: number, seq: number): PolicyLossStats {
