@@ -7,6 +7,8 @@ export { lastBoxed, type BoxedAnswer } from './text/boxed.js';
 export { SeededRandom } from './random.js';
 export {
   countdown,
+  evaluate as evaluateCountdownExpression,
+  parseExpression as parseCountdownExpression,
   generateCountdownProblems,
   parseCountdownReference,
   solveCountdown,

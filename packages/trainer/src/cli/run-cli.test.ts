@@ -41,12 +41,12 @@ describe('runCli: dispatch and help', () => {
     const { code, out, err } = await run([]);
     expect(code).toBe(2);
     expect(out).toBe('');
-    expect(err).toBe('rlvr: missing command; expected one of weights, theory, verify, generate, train, eval, report (see: rlvr --help)\n');
+    expect(err).toBe('rlvr: missing command; expected one of weights, theory, verify, generate, train, eval, pretrain, report (see: rlvr --help)\n');
   });
 
   test.each([
-    ['pretrain', /unknown command "pretrain"/],
-    ['help pretrain', /unknown command "pretrain"/],
+    ['demo', /unknown command "demo"/],
+    ['help demo', /unknown command "demo"/],
     ['--verbose', /unknown option "--verbose"/],
   ])('rlvr %s: exit 2 with a message', async (argv, message) => {
     const { code, out, err } = await run(argv.split(' '));

@@ -1,6 +1,7 @@
 import type { Command } from '../cli/command.js';
 import { evalCommand } from './eval.js';
 import { generateCommand } from './generate.js';
+import { pretrainCommand } from './pretrain.js';
 import { reportCommand } from './report.js';
 import { theoryCommand } from './theory.js';
 import { trainCommand } from './train.js';
@@ -11,4 +12,4 @@ import { weightsCommand } from './weights.js';
  * Every `rlvr` subcommand, in the order `rlvr --help` lists them. A new subcommand is a module in
  * this folder that exports a {@link Command}, added here; the dispatcher needs no other change.
  */
-export const COMMANDS: readonly Command[] = [weightsCommand, theoryCommand, verifyCommand, generateCommand, trainCommand, evalCommand, reportCommand];
+export const COMMANDS: readonly Command[] = [weightsCommand, theoryCommand, verifyCommand, generateCommand, trainCommand, evalCommand, pretrainCommand, reportCommand];
