@@ -19,11 +19,25 @@ const extra = process.argv.slice(2);
 const merged = { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0, numTodoTests: 0, numTotalTests: 0, success: true };
 let status = 0;
 
-/** One jest process; its counts are added to `merged` (a crash without results counts as a failure). */
-function runJest(args) {
+// A GPU file that has not finished in this long is hung, not slow (the slowest takes ≈ 30 s on lavapipe).
+const GPU_FILE_TIMEOUT_MS = 240_000;
+
+/**
+ * One jest process; its counts are added to `merged` (a crash without results counts as a failure).
+ * With `timeoutMs`, a run that does not finish in time is killed and run once more, loudly: Dawn has
+ * hung twice in a file that opens several devices (device.gpu.test.ts, no CPU used, no output), which
+ * a rerun does not repeat; a second hang is a failure.
+ */
+function runJest(args, timeoutMs) {
   const file = 'test-results.part.json';
   rmSync(file, { force: true });
-  const run = spawnSync('npx', ['jest', '--passWithNoTests', '--json', `--outputFile=${file}`, ...args, ...extra], { stdio: 'inherit', env });
+  const spawn = () => spawnSync('npx', ['jest', '--passWithNoTests', '--json', `--outputFile=${file}`, ...args, ...extra], { stdio: 'inherit', env, timeout: timeoutMs, killSignal: 'SIGKILL' });
+  let run = spawn();
+  if (timeoutMs !== undefined && run.error?.code === 'ETIMEDOUT') {
+    process.stderr.write(`\n${'!'.repeat(100)}\njest ${args.join(' ')} did not finish in ${timeoutMs / 1000} s (hung) and was killed; running it once more\n${'!'.repeat(100)}\n`);
+    rmSync(file, { force: true });
+    run = spawn();
+  }
   if (run.status !== 0) status = run.status ?? 1;
   if (!existsSync(file)) {
     merged.numFailedTests += 1;
@@ -39,6 +53,6 @@ function runJest(args) {
 runJest(['--testPathIgnorePatterns', GPU]);
 const list = spawnSync('npx', ['jest', '--listTests', '--testPathPatterns', GPU, ...extra], { env, encoding: 'utf8' });
 const gpuFiles = list.stdout.split('\n').map((line) => line.trim()).filter((line) => line.endsWith('.gpu.test.ts')).sort();
-for (const file of gpuFiles) runJest(['--runTestsByPath', file]);
+for (const file of gpuFiles) runJest(['--forceExit', '--runTestsByPath', file], GPU_FILE_TIMEOUT_MS);
 writeFileSync('test-results.json', `${JSON.stringify(merged)}\n`);
 process.exit(status);
