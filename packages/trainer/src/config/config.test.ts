@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { WEIGHTING_NAMES } from '@rlvr/weights';
+import { WEIGHTING_NAMES, groupAdvantages, weighting } from '@rlvr/weights';
 import { useTempDir } from '../testing/temp-dir.js';
 import { thrownBy } from '../testing/thrown.js';
 import { ConfigError } from './config-error.js';
@@ -10,6 +10,7 @@ import { adamWOptions, policyLossConfig } from './kernel-options.js';
 import { learningRateAt } from './lr-schedule.js';
 import { configReference, configReferenceMarkdown } from './reference.js';
 import { writeRunConfig } from './run-config.js';
+import { configuredWeighting } from './schema.js';
 
 const tempDir = useTempDir('rlvr-config-');
 
@@ -245,3 +246,15 @@ describe('run config', () => {
     expect(await loadTrainConfig(path)).toEqual(config);
   });
 });
+
+describe('configuredWeighting', () => {
+  it('carries the configured parameters into the weighting the loop uses', () => {
+    // ρ̂ = 0.375 lies inside the default plateau (τ = 0.5) and outside one ending at τ = 0.25.
+    const rewards = [1, 1, 1, 0, 0, 0, 0, 0];
+    const plateau = (extra: Record<string, unknown>): Float32Array =>
+      groupAdvantages(rewards, 8, configuredWeighting(parseTrainConfig({ weighting: { name: 'plateau-r', ...extra } }).weighting));
+    expect(Array.from(plateau({ threshold: 0.25 }))).not.toEqual(Array.from(plateau({})));
+    expect(Array.from(plateau({ threshold: 0.25 }))).toEqual(Array.from(groupAdvantages(rewards, 8, weighting('plateau-r', { threshold: 0.25 }))));
+  });
+});
+

@@ -12,6 +12,7 @@ export {
   TEMPLATE_NAMES,
   TRAIN_CONFIG_SCHEMA,
   weightingParameters,
+  configuredWeighting,
   type FieldInfo,
   type TrainConfig,
   type TrainConfigInput,

@@ -7,7 +7,7 @@
  * refinement so that every check runs before any work.
  */
 import type { PolicyLossConfig } from '@rlvr/kernels';
-import { WeightsError, ZERO_VARIANCE_MODES, weighting, type StdConvention, type WeightingParameters, type ZeroVarianceMode } from '@rlvr/weights';
+import { WeightsError, ZERO_VARIANCE_MODES, weighting, type StdConvention, type Weighting, type WeightingParameters, type ZeroVarianceMode } from '@rlvr/weights';
 import * as z from 'zod';
 
 /** What the config reference says about one field: its meaning and its names in TRL and verl. */
@@ -266,12 +266,17 @@ export function weightingParameters(w: z.infer<typeof WEIGHTING>): WeightingPara
   return parameters;
 }
 
+/** The configured weighting, built by the @rlvr/weights registry with its parameters (what the RL loop uses). */
+export function configuredWeighting(w: z.infer<typeof WEIGHTING>): Weighting {
+  return weighting(w.name, weightingParameters(w));
+}
+
 /** The full schema: {@link BASE}'s fields plus the rules that involve several fields. */
 export const TRAIN_CONFIG_SCHEMA = BASE.superRefine((config, context) => {
   // The weighting registry of @rlvr/weights is the one source of names and of each weighting's
   // parameters: constructing it here checks both without repeating either list.
   try {
-    weighting(config.weighting.name, weightingParameters(config.weighting));
+    configuredWeighting(config.weighting);
   } catch (error) {
     if (!WeightsError.isInstance(error)) throw error;
     const argument = error.argument === 'weighting' ? 'name' : error.argument.replace(/^weighting\./, '');

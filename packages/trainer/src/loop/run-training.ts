@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { loadDecoderModel, type DecoderModel } from '@rlvr/kernels';
 import type { GenerateOptions, Prompt } from '@rlvr/sampler';
 import { listCheckpoints, pruneCheckpoints, readCheckpoint, writeCheckpoint } from '../checkpoint/index.js';
-import { adamWOptions, learningRateAt, policyLossConfig, writeRunConfig, type TrainConfig } from '../config/index.js';
+import { adamWOptions, configuredWeighting, learningRateAt, policyLossConfig, writeRunConfig, type TrainConfig } from '../config/index.js';
 import { MetricsWriter, metricsPath, readMetrics, rewindMetrics, type StepMetrics } from '../metrics/index.js';
 import { PromptCursor, deriveSeed } from '../tasks/index.js';
 import { evaluate, type EvalContext } from './evaluate.js';
@@ -115,7 +115,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
       const settings: RlStepSettings = {
         groupSize: config.sampling.groupSize, maxNewTokens: config.sampling.maxNewTokens, temperature: config.sampling.temperature,
         topP: config.sampling.topP, topK: config.sampling.topK, stop: parts.stop, seed: deriveSeed(config.seed, SAMPLING_STREAM + step),
-        weighting: weightingOf(config), zeroVariance: config.weighting.zeroVariance,
+        weighting: configuredWeighting(config.weighting), zeroVariance: config.weighting.zeroVariance,
         ...(config.weighting.binarize === null ? {} : { binarizeThreshold: config.weighting.binarize }),
         loss, microBatchSize: config.ppo.microBatchSize, ppoEpochs: config.ppo.epochs, miniBatches: config.ppo.miniBatches,
         optimizer: adamWOptions(config, lr), padId: parts.padId,
@@ -164,11 +164,6 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
   } finally {
     await closeRun(parts);
   }
-}
-
-/** The weighting as @rlvr/weights takes it: its name (parameters are validated by the config schema). */
-function weightingOf(config: TrainConfig): string {
-  return config.weighting.name;
 }
 
 /** Open the task environment on `modelDir`, then the policy (weights from `weightsDir`) and the reference. */

@@ -91,8 +91,11 @@ export async function pretrainCountdown(o: PretrainOptions): Promise<PretrainRes
 
 /** One step of next-token cross-entropy over the completion tokens of `batch`; returns the mean loss. */
 async function trainStep(model: Awaited<ReturnType<typeof createDecoderModel>>, tokenizer: SamplerTokenizer, batch: readonly PretrainExample[], lr: number): Promise<number> {
-  const rows = batch.map((e) => ({ promptIds: tokenizer.encode(e.prompt), completionIds: tokenizer.encode(e.completion), logprobs: [] as number[] }));
-  for (const r of rows) r.logprobs = r.completionIds.map(() => 0);
+  // buildMicroBatches lays out the loss mask over completion tokens; the sampler logprobs it wants are unused here.
+  const rows = batch.map((e) => {
+    const completionIds = tokenizer.encode(e.completion);
+    return { promptIds: tokenizer.encode(e.prompt), completionIds, logprobs: completionIds.map(() => 0) };
+  });
   const [micro] = buildMicroBatches(rows, new Float32Array(rows.length), { microBatchSize: rows.length, padId: tokenizer.padTokenId ?? 0 });
   const b = micro!.batch;
   const logits = await model.forward(b.tokens, b.attentionMask, b.batch, b.seq);
