@@ -23,8 +23,18 @@ let status = 0;
 const GPU_FILE_TIMEOUT_MS = 240_000;
 
 /**
+ * Whether a jest process was ended by a native crash (a signal, or the shell's 128 + signal exit code:
+ * 134 SIGABRT from `std::system_error`, 139 SIGSEGV) rather than by failing tests (exit 1). CI saw one
+ * such abort in @rlvr/kernels' GPU files (exit 134, no test output); like a hang, it is not reproduced
+ * by a rerun, and a second crash fails.
+ */
+function diedNatively(run) {
+  return run.signal !== null || (run.status !== null && run.status > 128);
+}
+
+/**
  * One jest process; its counts are added to `merged` (a crash without results counts as a failure).
- * With `timeoutMs`, a run that does not finish in time is killed and run once more, loudly: Dawn has
+ * With `timeoutMs`, a run that does not finish in time, or dies natively, is run once more, loudly: Dawn has
  * hung twice in a file that opens several devices (device.gpu.test.ts, no CPU used, no output), which
  * a rerun does not repeat; a second hang is a failure.
  */
@@ -33,8 +43,9 @@ function runJest(args, timeoutMs) {
   rmSync(file, { force: true });
   const spawn = () => spawnSync('npx', ['jest', '--passWithNoTests', '--json', `--outputFile=${file}`, ...args, ...extra], { stdio: 'inherit', env, timeout: timeoutMs, killSignal: 'SIGKILL' });
   let run = spawn();
-  if (timeoutMs !== undefined && run.error?.code === 'ETIMEDOUT') {
-    process.stderr.write(`\n${'!'.repeat(100)}\njest ${args.join(' ')} did not finish in ${timeoutMs / 1000} s (hung) and was killed; running it once more\n${'!'.repeat(100)}\n`);
+  if (timeoutMs !== undefined && (run.error?.code === 'ETIMEDOUT' || diedNatively(run))) {
+    const why = run.error?.code === 'ETIMEDOUT' ? `did not finish in ${timeoutMs / 1000} s (hung) and was killed` : `died natively (${run.signal ?? `exit ${run.status}`})`;
+    process.stderr.write(`\n${'!'.repeat(100)}\njest ${args.join(' ')} ${why}; running it once more\n${'!'.repeat(100)}\n`);
     rmSync(file, { force: true });
     run = spawn();
   }
