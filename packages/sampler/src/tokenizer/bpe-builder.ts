@@ -24,6 +24,16 @@ export function bytesToUnicode(): string[] {
 /** The pre-tokenizer split (GPT-2's pattern): merges never cross these pieces, as in the ByteLevel pre-tokenizer. */
 const PIECES = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
 
+/** The ByteLevel pre-tokenizer / post-processor / decoder settings (GPT-2's). */
+const BYTE_LEVEL = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true } as const;
+
+/** The pieces that merges stay within, as the runtime pre-tokenizer of the built tokenizer.json splits `text`. */
+function preTokenize(text: string, isolateDigits: boolean): string[] {
+  if (!isolateDigits) return text.match(PIECES) ?? [];
+  // Digits(individual_digits) first: each ASCII digit alone (the runtime splits on `\d`), the runs between them through ByteLevel's pattern.
+  return text.split(/([0-9])/).flatMap((run, i) => (i % 2 === 1 ? [run] : (run.match(PIECES) ?? [])));
+}
+
 /** Default special tokens: end of text and ChatML's turn markers (the chat template below uses them). */
 export const DEFAULT_SPECIAL_TOKENS = ['<|endoftext|>', '<|im_start|>', '<|im_end|>'];
 
@@ -42,6 +52,12 @@ export interface BpeBuildOptions {
   specialTokens?: string[];
   /** tokenizer_config.json's eos_token; default the last special token (`<|im_end|>` by default). */
   eosToken?: string;
+  /**
+   * Split every digit into a token of its own before BPE (the `Digits` pre-tokenizer with
+   * `individual_digits`, as Llama does), so a number is spelled the same way wherever it appears;
+   * arithmetic tasks need this (a model copies `53` from the prompt digit by digit). Default false.
+   */
+  isolateDigits?: boolean;
 }
 
 /** The two files of a tokenizer directory, as objects. */
@@ -62,7 +78,7 @@ export function buildBpeTokenizer(options: BpeBuildOptions): TokenizerFiles {
   // Word (as byte-level symbols) → count.
   const words = new Map<string, { symbols: string[]; count: number }>();
   for (const text of options.corpus) {
-    for (const piece of text.match(PIECES) ?? []) {
+    for (const piece of preTokenize(text, options.isolateDigits ?? false)) {
       const key = Array.from(encoder.encode(piece), (b) => byteChar[b]!).join('');
       const entry = words.get(key);
       if (entry) entry.count++;
@@ -116,9 +132,9 @@ export function buildBpeTokenizer(options: BpeBuildOptions): TokenizerFiles {
     padding: null,
     added_tokens: addedTokens,
     normalizer: null,
-    pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
-    post_processor: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
-    decoder: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
+    pre_tokenizer: options.isolateDigits ? { type: 'Sequence', pretokenizers: [{ type: 'Digits', individual_digits: true }, BYTE_LEVEL] } : BYTE_LEVEL,
+    post_processor: BYTE_LEVEL,
+    decoder: BYTE_LEVEL,
     model: {
       type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null,
       fuse_unk: false, byte_fallback: false, ignore_merges: false, vocab, merges,

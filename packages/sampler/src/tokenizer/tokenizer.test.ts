@@ -70,6 +70,29 @@ describe('byte-level BPE tokenizer generated for tiny models', () => {
   });
 });
 
+describe('BPE with isolated digits (arithmetic tasks)', () => {
+  const digitsCorpus = Array.from({ length: 40 }, (_, i) => `Using the numbers [${i}, ${i * 7}, 53], make ${100 + i}. <answer> 53 - ${i} </answer>`);
+  const files = buildBpeTokenizer({ corpus: digitsCorpus, vocabSize: 320, isolateDigits: true });
+  const tok = SamplerTokenizer.fromObjects(files.tokenizerJson, files.tokenizerConfig);
+  const plain = buildBpeTokenizer({ corpus: digitsCorpus, vocabSize: 320 });
+  const plainTok = SamplerTokenizer.fromObjects(plain.tokenizerJson, plain.tokenizerConfig);
+  const tokens = (t: SamplerTokenizer, text: string) => t.encode(text).map((id) => t.decode([id]));
+
+  it('gives every digit a token of its own, so a number is spelled the same after "[" and after a space', () => {
+    expect(tokens(tok, '[53, 7]').filter((t) => /\d/.test(t))).toEqual(['5', '3', '7']);
+    expect(tokens(tok, ' 53 - 7').filter((t) => /\d/.test(t))).toEqual(['5', '3', '7']);
+    // Without isolation the builder learns merges across digits (" 53" after a space), the failure this option fixes.
+    expect(tokens(plainTok, ' 53').length).toBe(1);
+  });
+
+  it('still merges words, and round-trips text exactly (property test)', () => {
+    expect(tok.encode(' numbers').length).toBe(1);
+    fc.assert(fc.property(fc.string({ maxLength: 60 }), (text) => {
+      expect(tok.decode(tok.encode(text))).toBe(text);
+    }), { numRuns: 200 });
+  });
+});
+
 describe('tokenizer loading errors name the file', () => {
   let dir: string;
   beforeEach(() => {

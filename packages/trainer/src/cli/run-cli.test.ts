@@ -41,19 +41,19 @@ describe('runCli: dispatch and help', () => {
     const { code, out, err } = await run([]);
     expect(code).toBe(2);
     expect(out).toBe('');
-    expect(err).toBe('rlvr: missing command; expected one of weights, theory, verify, generate, train, eval, pretrain, report (see: rlvr --help)\n');
+    expect(err).toBe('rlvr: missing command; expected one of demo, weights, theory, verify, generate, train, eval, pretrain, report, compare (see: rlvr --help)\n');
   });
 
   test.each([
-    ['demo', /unknown command "demo"/],
-    ['help demo', /unknown command "demo"/],
+    ['dmeo', /unknown command "dmeo"/],
+    ['help dmeo', /unknown command "dmeo"/],
     ['--verbose', /unknown option "--verbose"/],
   ])('rlvr %s: exit 2 with a message', async (argv, message) => {
     const { code, out, err } = await run(argv.split(' '));
     expect(code).toBe(2);
     expect(out).toBe('');
     expect(err).toMatch(message);
-    expect(err).toContain('expected one of weights, theory, verify');
+    expect(err).toContain('expected one of demo, weights, theory, verify');
     expect(err.trimEnd().split('\n')).toHaveLength(1);
   });
 

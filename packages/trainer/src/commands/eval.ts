@@ -3,13 +3,15 @@ import type { Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
 import { parseChoice, parseInteger, parseNumber } from '../cli/parse-options.js';
 import { ConfigError, parseTrainConfig, TASK_NAMES } from '../config/index.js';
+import { PRESET_TASK } from '../demo/countdown-preset.js';
 import { evaluate } from '../loop/evaluate.js';
+import { EMBEDDED_PREFIX, resolveModelPath } from '../models/embedded.js';
 import { heldOutPrompts } from '../loop/run-training.js';
 import { closeTaskEnvironment, openTaskEnvironment } from '../loop/task-environment.js';
 import type { StepRollout } from '../loop/rl-step.js';
 
 const OPTIONS = {
-  model: { type: 'string', value: 'DIR', required: true, description: 'Model directory (config.json, model.safetensors or model.onnx, tokenizer.json).' },
+  model: { type: 'string', value: 'DIR', required: true, description: 'Model directory (config.json, model.safetensors or model.onnx, tokenizer.json), or embedded:countdown-base / embedded:countdown-sft (with the demo\'s problems and template).' },
   task: { type: 'string', value: 'TASK', required: true, description: `Task: ${TASK_NAMES.join(', ')}.` },
   dataset: { type: 'string', value: 'FILE', description: 'Held-out JSONL or parquet file (default: the task\'s seeded test split; countdown: generated).' },
   n: { type: 'string', value: 'K', description: 'Samples per prompt for mean accuracy and pass@k (default 8), plus one greedy response.' },
@@ -37,11 +39,12 @@ export const evalCommand: Command = defineCommand({
   async execute(options, io) {
     const task = parseChoice('--task', options.task!, TASK_NAMES);
     const n = options.n === undefined ? 8 : parseInteger('--n', options.n, 1);
+    const embedded = options.model!.startsWith(EMBEDDED_PREFIX);
     let config;
     try {
       config = parseTrainConfig({
         model: { path: options.model },
-        task: { name: task, ...(options.dataset === undefined ? {} : { dataset: options.dataset, testDataset: options.dataset }) },
+        task: embedded && task === 'countdown' && options.dataset === undefined ? PRESET_TASK : { name: task, ...(options.dataset === undefined ? {} : { dataset: options.dataset, testDataset: options.dataset }) },
         sampling: { ...(options['max-new-tokens'] === undefined ? {} : { maxNewTokens: parseInteger('--max-new-tokens', options['max-new-tokens'], 1) }) },
         eval: {
           interval: 1, samples: n, passAtK: n > 1 ? [1, n] : [1],
@@ -54,7 +57,7 @@ export const evalCommand: Command = defineCommand({
       if (error instanceof ConfigError) throw new CliError(undefined, error.message);
       throw error;
     }
-    const env = await openTaskEnvironment(config, options.model!, (line) => io.stderr.write(`${line}\n`));
+    const env = await openTaskEnvironment(config, resolveModelPath(config.model.path), (line) => io.stderr.write(`${line}\n`));
     try {
       const prompts = heldOutPrompts(config, env);
       if (prompts.length === 0) throw new CliError(undefined, 'no held-out prompts', FAILURE_EXIT_CODE);

@@ -1,4 +1,6 @@
 import type { Command } from '../cli/command.js';
+import { compareCommand } from './compare.js';
+import { demoCommand } from './demo.js';
 import { evalCommand } from './eval.js';
 import { generateCommand } from './generate.js';
 import { pretrainCommand } from './pretrain.js';
@@ -12,4 +14,4 @@ import { weightsCommand } from './weights.js';
  * Every `rlvr` subcommand, in the order `rlvr --help` lists them. A new subcommand is a module in
  * this folder that exports a {@link Command}, added here; the dispatcher needs no other change.
  */
-export const COMMANDS: readonly Command[] = [weightsCommand, theoryCommand, verifyCommand, generateCommand, trainCommand, evalCommand, pretrainCommand, reportCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, weightsCommand, theoryCommand, verifyCommand, generateCommand, trainCommand, evalCommand, pretrainCommand, reportCommand, compareCommand];

@@ -36,7 +36,7 @@ export const TASK_NAMES = ['countdown', 'gsm8k', 'math'] as const;
 /** Dataset file formats; `auto` picks by extension (`.jsonl`/`.json` → jsonl, `.parquet` → parquet). */
 export const DATASET_FORMATS = ['auto', 'jsonl', 'parquet'] as const;
 /** Prompt templates: the R1-Zero base-model template, or the model's own chat template (instruct models). */
-export const TEMPLATE_NAMES = ['r1-zero', 'chat'] as const;
+export const TEMPLATE_NAMES = ['r1-zero', 'compact', 'chat'] as const;
 /** What a malformed dataset record does: stop with its file and line, or skip it and count it. */
 export const MALFORMED_POLICIES = ['error', 'skip'] as const;
 /** Learning-rate schedules after warm-up. */
@@ -63,7 +63,7 @@ const MODEL = z
   .strictObject({
     path: field(
       z.string().min(1).nullable().default(null),
-      'Model directory with config.json, model.safetensors and tokenizer.json; null = the embedded tiny default model.',
+      'Model directory with config.json, model.safetensors and tokenizer.json; null = the embedded Countdown base model; embedded:countdown-sft = its SFT’d version.',
       'model (model_name_or_path)',
       'actor_rollout_ref.model.path',
     ),
@@ -77,6 +77,7 @@ const GENERATOR = z
     maxNumbers: field(count(1).max(6).default(4), 'Most numbers per generated problem (Countdown-Tasks-3to4: 4).', null, null),
     maxNumber: field(count(1).default(99), 'Largest number drawn (Countdown-Tasks-3to4: 99).', null, null),
     maxTarget: field(count(1).default(100), 'Largest target (Countdown-Tasks-3to4: 100).', null, null),
+    seed: field(count(0).max(0xffffffff).nullable().default(null), 'Seed of the generated problems and their train/test split; null = the run seed.', null, null),
   })
   .prefault({});
 
@@ -102,7 +103,7 @@ const TASK = z
       null,
       null,
     ),
-    template: field(z.enum(TEMPLATE_NAMES).default('r1-zero'), 'Prompt template: R1-Zero base template, or the tokenizer chat template.', 'conversational vs standard dataset', 'data.apply_chat_template_kwargs'),
+    template: field(z.enum(TEMPLATE_NAMES).default('r1-zero'), 'Prompt template: R1-Zero base template, compact (problem + <think>, for tiny from-scratch models), or the tokenizer chat template.', 'conversational vs standard dataset', 'data.apply_chat_template_kwargs'),
     systemPrompt: field(z.string().nullable().default(null), 'System message for the chat template (null = none).', null, null),
     onMalformed: field(z.enum(MALFORMED_POLICIES).default('error'), 'Malformed dataset record: stop (file and line), or skip and count.', null, null),
     maxPromptTokens: field(count(1).default(512), 'Longest prompt in tokens (checked by the loop once the tokenizer is loaded).', 'max_prompt_length', 'data.max_prompt_length'),

@@ -15,6 +15,7 @@ import { loadDecoderModel, type DecoderModel } from '@rlvr/kernels';
 import type { GenerateOptions, Prompt } from '@rlvr/sampler';
 import { listCheckpoints, pruneCheckpoints, readCheckpoint, writeCheckpoint } from '../checkpoint/index.js';
 import { adamWOptions, configuredWeighting, learningRateAt, policyLossConfig, writeRunConfig, type TrainConfig } from '../config/index.js';
+import { resolveModelPath } from '../models/embedded.js';
 import { MetricsWriter, metricsPath, readMetrics, rewindMetrics, type StepMetrics } from '../metrics/index.js';
 import { PromptCursor, deriveSeed } from '../tasks/index.js';
 import { evaluate, type EvalContext } from './evaluate.js';
@@ -62,8 +63,7 @@ interface RunParts extends TaskEnvironment {
 export async function runTraining(options: RunTrainingOptions): Promise<RunTrainingResult> {
   const { config, runDir } = options;
   const log = options.log ?? (() => undefined);
-  const modelDir = config.model.path;
-  if (modelDir === null) throw new RangeError('model.path: no model directory given (the embedded default model is not part of this build yet)');
+  const modelDir = resolveModelPath(config.model.path);
   const resumeFrom = options.resume ? listCheckpoints(runDir).at(-1) : undefined;
   if (options.resume && !resumeFrom) throw new RangeError(`--resume ${runDir}: no checkpoint in ${join(runDir, 'checkpoints')}`);
   const checkpoint = resumeFrom ? readCheckpoint(resumeFrom.dir) : undefined;

@@ -20,7 +20,7 @@ export interface TaskEnvironment {
   train: TaskExample[];
   /** Prompt ids and reference of an example under the configured template. */
   encode: (example: TaskExample) => StepPrompt;
-  /** Stop strings of the template (R1-Zero: `</answer>`; chat: none, the EOS token ends). */
+  /** Stop strings of the template (R1-Zero and compact: `</answer>`; chat: none, the EOS token ends). */
   stop: string[];
   /** Rewards of rollouts, scored on their decoded completion tokens (exactly what is trained). */
   score: (rollouts: StepRollout[], references: unknown[]) => Promise<StepScore[]>;
@@ -39,9 +39,9 @@ export async function openTaskEnvironment(config: TrainConfig, modelDir: string,
   const loaded = await loadModelDir(modelDir);
   const sampler = new Sampler(loaded.model, loaded.tokenizer);
   const tokenizer = loaded.tokenizer;
-  const template: PromptTemplate = config.task.template === 'r1-zero'
-    ? { kind: 'r1-zero' }
-    : { kind: 'chat', apply: (m) => tokenizer.applyChatTemplate(m), systemPrompt: config.task.systemPrompt };
+  const template: PromptTemplate = config.task.template === 'chat'
+    ? { kind: 'chat', apply: (m) => tokenizer.applyChatTemplate(m), systemPrompt: config.task.systemPrompt }
+    : { kind: config.task.template };
   let task: Task;
   try {
     task = await loadTask(config.task, config.seed);
@@ -55,8 +55,8 @@ export async function openTaskEnvironment(config: TrainConfig, modelDir: string,
   const verifier = task.verifier;
   return {
     sampler, pool, task, train: limited.kept, modelDir,
-    encode: (example) => ({ ids: tokenizer.encode(renderPrompt(example.question, template)), reference: example.reference }),
-    stop: config.task.template === 'r1-zero' ? ['</answer>'] : [],
+    encode: (example) => ({ ids: tokenizer.encode(renderPrompt(example, template)), reference: example.reference }),
+    stop: config.task.template === 'chat' ? [] : ['</answer>'],
     score: async (rollouts, references) =>
       (await pool.score(rollouts.map((r, i) => ({ verifier, completion: tokenizer.decode(r.completionIds), reference: references[i] })))).map((x) => ({ reward: x.reward, correct: x.correct })),
     padId: tokenizer.padTokenId ?? tokenizer.eosTokenIds[0] ?? 0,

@@ -1,53 +1,103 @@
 /**
- * Synthetic pretraining text for the from-scratch Countdown regime (issue 7): the R1-Zero prompt of a
- * generated problem followed by a well-formed completion whose answer is a random valid expression
- * over the problem's numbers (each used once, random operators and bracketing). Such answers are
- * mostly *not* solutions, so a model pretrained on them learns the format and the use of the given
- * numbers while solving only the few problems a random expression happens to hit.
+ * Synthetic pretraining text for the from-scratch Countdown regime (issue 7): the prompt of a
+ * generated problem followed by a well-formed completion whose thought combines the numbers in random
+ * steps until two values are left, then lists every way of combining those two (`8 - 3 = 5. 5 + 5 =
+ * 10. 5 - 5 = 0. 5 * 5 = 25. 5 / 5 = 1.`), and whose answer is one of these candidates drawn at random
+ * (`<answer> (8 - 3) * 5 </answer>`). Answers are mostly *not* solutions: a model pretrained on them
+ * learns the format, to use the given numbers and single-step arithmetic, and solves only the few
+ * problems a random pick happens to hit (≈ 5 %). What RL can then learn is visible in the text: pick
+ * the candidate whose value is the target (present after 20.6 % of random first steps), and pick
+ * first steps that lead to one.
  */
 import { SeededRandom } from '@rlvr/core';
-import { evaluateCountdownExpression, parseCountdownExpression } from '@rlvr/verifiers';
-import { countdownQuestion, r1ZeroPrompt } from '../tasks/index.js';
+import { countdownBrief, countdownQuestion, renderPrompt } from '../tasks/index.js';
 
 const OPERATORS = ['+', '-', '*', '/'] as const;
+type Operator = (typeof OPERATORS)[number];
+
+/** One partial result: its expression, value and whether it is composite (needs brackets as an operand). */
+interface Item {
+  expression: string;
+  value: number;
+  composite: boolean;
+}
+
+/** A way to finish: the last step's text and the whole expression it completes. */
+export interface Candidate {
+  step: string;
+  expression: string;
+  value: number;
+}
+
+/** A random derivation: the steps before the last, the candidate last steps, and the one chosen. */
+export interface Derivation {
+  /** `a op b = c`, one per combination before the last. */
+  steps: string[];
+  /** Every integer way of combining the last two values (commutative operations once). */
+  candidates: Candidate[];
+  /** Index into `candidates` of the answer. */
+  chosen: number;
+}
+
+/** `a op b` if it is an integer (exact division by a non-zero divisor), else null. */
+function apply(a: number, op: Operator, b: number): number | null {
+  if (op === '+') return a + b;
+  if (op === '-') return a - b;
+  if (op === '*') return a * b;
+  return b !== 0 && a % b === 0 ? a / b : null;
+}
+
+const operand = (x: Item) => (x.composite ? `(${x.expression})` : x.expression);
+
+/** `a op b` as a step and as an item, or null when the result is not an integer. */
+function combine(a: Item, op: Operator, b: Item): { step: string; item: Item } | null {
+  const value = apply(a.value, op, b.value);
+  if (value === null) return null;
+  return { step: `${a.value} ${op} ${b.value} = ${value}`, item: { expression: `${operand(a)} ${op} ${operand(b)}`, value, composite: true } };
+}
+
+/** Every integer combination of two values: + and * once, − and / both ways, each distinct step once. */
+function lastSteps(a: Item, b: Item): Candidate[] {
+  const pairs: [Item, Operator, Item][] = [[a, '+', b], [a, '-', b], [b, '-', a], [a, '*', b], [a, '/', b], [b, '/', a]];
+  const seen = new Set<string>();
+  return pairs.flatMap(([x, op, y]) => {
+    const c = combine(x, op, y);
+    // Equal values make `a - b` and `b - a` the same step: list it once.
+    if (c === null || seen.has(c.step)) return [];
+    seen.add(c.step);
+    return [{ step: c.step, expression: c.item.expression, value: c.item.value }];
+  });
+}
 
 /**
- * A random expression using each of `nums` exactly once (random order, operators and tree shape) whose
- * value is defined: draws that divide by zero are redrawn (checked with the Countdown verifier's own
- * exact evaluator), so every answer in the corpus is one the verifier accepts as well-formed.
+ * Combines `nums` two at a time (random pair, order and integer operation) until two values are left,
+ * lists every way of combining those, and picks one at random (`choose` may pick instead, e.g. the
+ * candidate that reaches a target; it returns an index or null for none).
  */
-export function randomExpression(nums: readonly number[], random: SeededRandom): string {
-  if (nums.length === 0) throw new RangeError('randomExpression: expected at least one number');
-  for (;;) {
-    const candidate = drawExpression(nums, random);
-    const parsed = parseCountdownExpression(candidate);
-    if (parsed.ok && evaluateCountdownExpression(parsed.expression) !== null) return candidate;
+export function randomDerivation(nums: readonly number[], random: SeededRandom, choose?: (candidates: Candidate[]) => number | null): Derivation | null {
+  if (nums.length < 2) throw new RangeError('randomDerivation: expected at least two numbers');
+  const items: Item[] = nums.map((n) => ({ expression: String(n), value: n, composite: false }));
+  const steps: string[] = [];
+  while (items.length > 2) {
+    const i = Math.floor(random.next() * items.length);
+    let j = Math.floor(random.next() * (items.length - 1));
+    if (j >= i) j++;
+    let next: { step: string; item: Item } | null;
+    do next = combine(items[i]!, OPERATORS[Math.floor(random.next() * OPERATORS.length)]!, items[j]!);
+    while (next === null);
+    steps.push(next.step);
+    items.splice(Math.max(i, j), 1);
+    items.splice(Math.min(i, j), 1, next.item);
   }
+  const candidates = lastSteps(items[0]!, items[1]!);
+  const chosen = choose ? choose(candidates) : Math.floor(random.next() * candidates.length);
+  return chosen === null ? null : { steps, candidates, chosen };
 }
 
-/** One draw of {@link randomExpression}, not yet checked. */
-function drawExpression(nums: readonly number[], random: SeededRandom): string {
-  const terms = nums.map(String);
-  // Shuffle, then repeatedly join two adjacent terms, bracketing composite ones.
-  for (let i = terms.length - 1; i > 0; i--) {
-    const j = Math.floor(random.next() * (i + 1));
-    [terms[i], terms[j]] = [terms[j]!, terms[i]!];
-  }
-  const composite = terms.map(() => false);
-  while (terms.length > 1) {
-    const k = Math.floor(random.next() * (terms.length - 1));
-    const op = OPERATORS[Math.floor(random.next() * OPERATORS.length)]!;
-    const left = composite[k] ? `(${terms[k]})` : terms[k]!;
-    const right = composite[k + 1] ? `(${terms[k + 1]})` : terms[k + 1]!;
-    terms.splice(k, 2, `${left} ${op} ${right}`);
-    composite.splice(k, 2, true);
-  }
-  return terms[0]!;
-}
-
-/** The completion the base model learns: a short thought, then the answer in tags. */
-export function countdownCompletion(expression: string): string {
-  return ` I will combine the numbers. </think> <answer> ${expression} </answer>`;
+/** The completion text of a derivation: its steps and candidates as the thought, the chosen expression as the answer. */
+export function countdownCompletion(d: Derivation): string {
+  const thought = [...d.steps, ...d.candidates.map((c) => c.step)].map((s) => `${s}.`).join(' ');
+  return ` ${thought} </think> <answer> ${d.candidates[d.chosen]!.expression} </answer>`;
 }
 
 /** One pretraining example: prompt text (as training renders it) and completion text. */
@@ -56,12 +106,18 @@ export interface PretrainExample {
   completion: string;
 }
 
-/** `count` examples over the given problems (cycled), answers drawn with `seed`. */
-export function countdownPretrainExamples(problems: readonly { target: number; nums: number[] }[], count: number, seed: number): PretrainExample[] {
+/** `count` examples over the given problems (cycled), derivations drawn with `seed`, prompts rendered with `template`. */
+export function countdownPretrainExamples(
+  problems: readonly { target: number; nums: number[] }[],
+  count: number,
+  seed: number,
+  template: 'r1-zero' | 'compact' = 'compact',
+): PretrainExample[] {
   if (problems.length === 0) throw new RangeError('countdownPretrainExamples: no problems');
   const random = new SeededRandom(seed);
   return Array.from({ length: count }, (_, i) => {
     const p = problems[i % problems.length]!;
-    return { prompt: r1ZeroPrompt(countdownQuestion({ target: p.target, nums: p.nums })), completion: countdownCompletion(randomExpression(p.nums, random)) };
+    const reference = { target: p.target, nums: p.nums };
+    return { prompt: renderPrompt({ question: countdownQuestion(reference), brief: countdownBrief(reference) }, { kind: template }), completion: countdownCompletion(randomDerivation(p.nums, random)!) };
   });
 }

@@ -3,33 +3,56 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SeededRandom, readSafetensorsSync } from '@rlvr/core';
 import { Sampler, loadModelDir } from '@rlvr/sampler';
-import { countdown } from '@rlvr/verifiers';
-import { countdownPretrainExamples, randomExpression } from './countdown-corpus.js';
+import { countdown, evaluateCountdownExpression, parseCountdownExpression } from '@rlvr/verifiers';
+import { countdownCompletion, countdownPretrainExamples, randomDerivation } from './countdown-corpus.js';
 import { pretrainCountdown } from './pretrain.js';
+import { derivedSolution } from './sft.js';
 
 
 describe('countdown pretraining corpus', () => {
-  it('random expressions use every number exactly once and are well-formed (the Countdown verifier parses them)', () => {
+  it('random derivations write correct integer steps and candidates; the answer uses every number once and has its candidate\'s value', () => {
     const random = new SeededRandom(3);
+    const checkStep = (step: string) => {
+      const [, a, op, b, c] = /^(-?\d+) ([-+*/]) (-?\d+) = (-?\d+)$/.exec(step)!;
+      const [x, y] = [Number(a), Number(b)];
+      expect({ '+': x + y, '-': x - y, '*': x * y, '/': x / y }[op!]).toBe(Number(c));
+    };
     for (let t = 0; t < 200; t++) {
       const nums = Array.from({ length: 2 + (t % 4) }, (_, i) => 1 + ((t * 7 + i * 13) % 97));
-      const e = randomExpression(nums, random);
-      expect((e.match(/\d+/g) ?? []).map(Number).sort((a, b) => a - b)).toEqual([...nums].sort((a, b) => a - b));
-      // Whether it hits the target does not matter here, only that the verifier accepts the format.
-      const verdict = countdown().verify(`<answer> ${e} </answer>`, { target: 24, nums });
-      expect(verdict.formatOk).toBe(true);
-      expect(verdict.reason).toMatch(/^(correct|wrong-value: )/);
+      const d = randomDerivation(nums, random)!;
+      expect(d.steps).toHaveLength(nums.length - 2);
+      d.steps.forEach(checkStep);
+      d.candidates.forEach((c) => checkStep(c.step));
+      expect(new Set(d.candidates.map((c) => c.step)).size).toBe(d.candidates.length);
+      expect(d.candidates.length).toBeGreaterThanOrEqual(3); // +, − and × always exist (− once when equal)
+      const answer = d.candidates[d.chosen]!;
+      expect((answer.expression.match(/\d+/g) ?? []).map(Number).sort((a, b) => a - b)).toEqual([...nums].sort((a, b) => a - b));
+      // The verifier's own exact evaluator agrees with the candidate's value.
+      const parsed = parseCountdownExpression(answer.expression);
+      if (!parsed.ok) throw new Error(`not parsed: ${answer.expression}`);
+      const value = evaluateCountdownExpression(parsed.expression)!;
+      expect(Number(value.n) / Number(value.d)).toBe(answer.value);
+      expect(countdown().verify(countdownCompletion(d), { target: answer.value, nums }).correct).toBe(true);
     }
-    expect(() => randomExpression([], random)).toThrow(/at least one number/);
+    expect(randomDerivation([4, 2], random, () => null)).toBeNull();
+    expect(() => randomDerivation([1], random)).toThrow(/at least two numbers/);
   });
 
-  it('examples pair the R1-Zero prompt with a tagged answer; the same seed gives the same text', () => {
+  it('the SFT solutions reach the target', () => {
+    const random = new SeededRandom(5);
+    const problem = { target: 16, nums: [3, 5, 8] }; // (5 - 3) * 8
+    const completion = derivedSolution(problem, random)!;
+    expect(countdown().verify(completion, problem).correct).toBe(true);
+    expect(derivedSolution({ target: 1000, nums: [1, 1, 1] }, random)).toBeNull();
+  });
+
+  it('examples pair the compact prompt with steps and a tagged answer; the same seed gives the same text', () => {
     const problems = [{ target: 24, nums: [3, 5, 7] }, { target: 10, nums: [1, 2, 3, 4] }];
     const a = countdownPretrainExamples(problems, 4, 9);
     expect(a).toEqual(countdownPretrainExamples(problems, 4, 9));
-    expect(a[0]!.prompt).toMatch(/<think>$/);
-    expect(a[0]!.completion).toMatch(/^ .*<\/think> <answer> .+ <\/answer>$/);
-    expect(a[1]!.prompt).toContain('[1, 2, 3, 4]');
+    expect(a[0]!.prompt).toBe('Numbers: [3, 5, 7]. Target: 24.\n<think>');
+    expect(a[0]!.completion).toMatch(/^( -?\d+ [-+*/] -?\d+ = -?\d+\.){4,7} <\/think> <answer> .+ <\/answer>$/);
+    expect(countdownPretrainExamples(problems, 1, 9, 'r1-zero')[0]!.prompt).toContain('[3, 5, 7]');
   });
 });
 
@@ -40,14 +63,14 @@ describe('pretrainCountdown', () => {
       const r = await pretrainCountdown({ outDir: dir, steps: 25, batch: 8, lr: 3e-3, seed: 1, backend: 'cpu' });
       expect(r.losses).toHaveLength(25);
       const late = r.losses.slice(-5).reduce((a, b) => a + b, 0) / 5;
-      // Measured: 6.2 nats/token at step 1 (≈ log of the 512-token vocabulary), ≈ 2.5 by step 25.
+      // Measured: ≈ 6 nats/token at step 1 (≈ log of the vocabulary), well under 60 % of it by step 25.
       expect(r.losses[0]!).toBeGreaterThan(5);
       expect(late).toBeLessThan(0.6 * r.losses[0]!);
       expect(readSafetensorsSync(join(dir, 'model.safetensors')).metadata.command).toMatch(/^rlvr pretrain --task countdown .*--seed 1$/);
       expect(readFileSync(join(dir, 'PROVENANCE.md'), 'utf8')).toContain('rlvr pretrain --task countdown');
       const loaded = await loadModelDir(dir);
       try {
-        const [rollout] = await new Sampler(loaded.model, loaded.tokenizer).generate(['Use each of the numbers [3, 5, 7]'], { maxNewTokens: 8, seed: 1 });
+        const [rollout] = await new Sampler(loaded.model, loaded.tokenizer).generate(['Numbers: [3, 5, 7]. Target: 24.\n<think>'], { maxNewTokens: 8, seed: 1 });
         expect(rollout!.completionIds.length).toBeGreaterThan(0);
       } finally {
         await loaded.model.release();

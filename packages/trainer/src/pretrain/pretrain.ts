@@ -14,6 +14,7 @@ import { buildBpeTokenizer, SamplerTokenizer, writeTokenizerFiles } from '@rlvr/
 import { generateCountdownProblems } from '@rlvr/verifiers';
 import { buildMicroBatches } from '../loop/policy-batches.js';
 import { deriveSeed } from '../tasks/index.js';
+import { BASE_TASK_DIFFICULTY } from '../demo/countdown-preset.js';
 import { countdownPretrainExamples, type PretrainExample } from './countdown-corpus.js';
 
 /** Options of {@link pretrainCountdown}. */
@@ -66,23 +67,23 @@ export async function pretrainCountdown(o: PretrainOptions): Promise<PretrainRes
     if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be an integer ≥ 1, got ${value}`);
   }
   if (!(o.lr > 0 && Number.isFinite(o.lr))) throw new RangeError(`lr must be finite and > 0, got ${o.lr}`);
-  const problems = generateCountdownProblems({ count: Math.max(256, o.steps * o.batch), seed: deriveSeed(o.seed, PROBLEM_STREAM), ...o.generator });
+  const problems = generateCountdownProblems({ count: Math.max(256, o.steps * o.batch), seed: deriveSeed(o.seed, PROBLEM_STREAM), ...BASE_TASK_DIFFICULTY, ...o.generator });
   const examples = countdownPretrainExamples(problems, o.steps * o.batch, deriveSeed(o.seed, ANSWER_STREAM));
-  const tokenizerFiles = buildBpeTokenizer({ corpus: examples.slice(0, 256).map((e) => e.prompt + e.completion), vocabSize: o.vocabSize ?? 512 });
+  const tokenizerFiles = buildBpeTokenizer({ corpus: examples.slice(0, 256).map((e) => e.prompt + e.completion), vocabSize: o.vocabSize ?? 512, isolateDigits: true });
   const tokenizer = SamplerTokenizer.fromObjects(tokenizerFiles.tokenizerJson, tokenizerFiles.tokenizerConfig);
   const config = parseDecoderConfig({ ...BASE_MODEL_SHAPE, ...o.modelConfig, vocab_size: tokenizer.vocabSize });
   const model = await createDecoderModel({ config, weights: initWeights(config, o.seed), backend: o.backend, log: o.log ?? null });
   const losses: number[] = [];
   try {
     for (let step = 0; step < o.steps; step++) {
-      const loss = await trainStep(model, tokenizer, examples.slice(step * o.batch, (step + 1) * o.batch), o.lr);
+      const loss = await crossEntropyStep(model, tokenizer, examples.slice(step * o.batch, (step + 1) * o.batch), o.lr);
       losses.push(loss);
       o.onStep?.(step + 1, loss);
     }
     const command = o.command ?? `rlvr pretrain --task countdown --steps ${o.steps} --batch ${o.batch} --lr ${o.lr} --seed ${o.seed}`;
     writeModelDirectory(o.outDir, config, await model.weights(), { metadata: { command, seed: String(o.seed) }, extraConfig: { eos_token_id: tokenizer.eosTokenIds[0] ?? null } });
     writeTokenizerFiles(o.outDir, tokenizerFiles);
-    writeFileSync(join(o.outDir, 'PROVENANCE.md'), provenance(command, config, losses));
+    writeFileSync(join(o.outDir, 'PROVENANCE.md'), provenance(PRETRAIN_PURPOSE, command, config, losses));
   } finally {
     await model.dispose();
   }
@@ -90,7 +91,7 @@ export async function pretrainCountdown(o: PretrainOptions): Promise<PretrainRes
 }
 
 /** One step of next-token cross-entropy over the completion tokens of `batch`; returns the mean loss. */
-async function trainStep(model: Awaited<ReturnType<typeof createDecoderModel>>, tokenizer: SamplerTokenizer, batch: readonly PretrainExample[], lr: number): Promise<number> {
+export async function crossEntropyStep(model: Awaited<ReturnType<typeof createDecoderModel>>, tokenizer: SamplerTokenizer, batch: readonly PretrainExample[], lr: number): Promise<number> {
   // buildMicroBatches lays out the loss mask over completion tokens; the sampler logprobs it wants are unused here.
   const rows = batch.map((e) => {
     const completionIds = tokenizer.encode(e.completion);
@@ -115,13 +116,19 @@ async function trainStep(model: Awaited<ReturnType<typeof createDecoderModel>>, 
   return loss;
 }
 
-function provenance(command: string, config: DecoderConfig, losses: number[]): string {
+const PRETRAIN_PURPOSE = [
+  'Countdown base model pretrained by next-token cross-entropy on synthetic completions (random',
+  'step-by-step combinations of the given numbers; mostly not solutions).',
+];
+
+/** PROVENANCE.md of a trained model directory: what it is, the command that reproduces it, its shape and losses. */
+export function provenance(purpose: readonly string[], command: string, config: DecoderConfig, losses: number[]): string {
   const tail = losses.slice(-Math.min(20, losses.length));
   return [
     '# Provenance',
     '',
-    'Countdown base model pretrained by next-token cross-entropy on synthetic completions (random valid',
-    'expressions over the given numbers; mostly not solutions). Reproduce with:',
+    ...purpose,
+    'Reproduce with:',
     '',
     '```',
     command,

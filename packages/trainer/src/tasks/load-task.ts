@@ -9,7 +9,7 @@ import { DatasetError } from './dataset-error.js';
 import { readRecords } from './read-records.js';
 import { deriveSeed } from './shuffle.js';
 import { splitTrainTest } from './split.js';
-import { TASK_KINDS, countdownQuestion, type TaskKind, type TaskName } from './task-kinds.js';
+import { TASK_KINDS, countdownBrief, countdownQuestion, type TaskKind, type TaskName } from './task-kinds.js';
 
 /** One problem of a task. */
 export interface TaskExample {
@@ -17,6 +17,8 @@ export interface TaskExample {
   id: string;
   /** The user-turn text (problem + answer format), before the prompt template. */
   question: string;
+  /** The problem alone, without the answer format (the `compact` template uses it). */
+  brief: string;
   /** The verifier's reference, in its parsed form. */
   reference: unknown;
 }
@@ -87,28 +89,42 @@ export async function loadExamples(
   return { examples, skipped };
 }
 
-/** Generated Countdown examples (the @rlvr/verifiers generator: every problem solvable). */
+/**
+ * Generated Countdown examples (the @rlvr/verifiers generator: every problem solvable), each problem
+ * once: a draw that repeats an earlier one (same target, same numbers in any order) is dropped, so
+ * that a train/test split of them is disjoint (small number ranges repeat problems often).
+ */
 export function generatedCountdownExamples(generator: TrainConfig['task']['generator'], seed: number): TaskExample[] {
+  // `seed` (the caller's choice between generator.seed and the run seed) replaces generator.seed.
   const problems = generateCountdownProblems({ ...generator, seed: deriveSeed(seed, GENERATOR_STREAM) });
-  return problems.map((problem, i) => {
+  const seen = new Set<string>();
+  const examples: TaskExample[] = [];
+  problems.forEach((problem, i) => {
+    const key = `${problem.target}:${[...problem.nums].sort((a, b) => a - b).join(',')}`;
+    if (seen.has(key)) return;
+    seen.add(key);
     const reference = { target: problem.target, nums: problem.nums };
-    return { id: `generated:${i}`, question: countdownQuestion(reference), reference };
+    examples.push({ id: `generated:${i}`, question: countdownQuestion(reference), brief: countdownBrief(reference), reference });
   });
+  return examples;
 }
 
 /**
  * Load the task of a training configuration. The test split is `task.testDataset` when given,
  * else `task.testSize` examples held out of the training data by a seeded split (see
- * {@link splitTrainTest}); `seed` is the run seed.
+ * {@link splitTrainTest}); `seed` is the run seed. Generated Countdown problems and their split use
+ * `task.generator.seed` instead when it is set, so that runs with different seeds share one problem
+ * set and one held-out split (seed sweeps, and a start model fine-tuned on the training split only).
  */
 export async function loadTask(task: TrainConfig['task'], seed: number): Promise<Task> {
   const kind = TASK_KINDS[task.name];
   const options = { format: task.format, onMalformed: task.onMalformed };
   const skipped: SkippedRecord[] = [];
   let all: TaskExample[];
+  const dataSeed = task.dataset === null ? (task.generator.seed ?? seed) : seed;
   if (task.dataset === null) {
     if (task.name !== 'countdown') throw new DatasetError('task.dataset', undefined, `${task.name} has no generator; expected a JSONL or parquet file`);
-    all = generatedCountdownExamples(task.generator, seed);
+    all = generatedCountdownExamples(task.generator, dataSeed);
   } else {
     const loaded = await loadExamples(kind, task.dataset, options);
     all = loaded.examples;
@@ -122,7 +138,7 @@ export async function loadTask(task: TrainConfig['task'], seed: number): Promise
     test = loaded.examples;
     skipped.push(...loaded.skipped);
   } else {
-    ({ train, test } = splitTrainTest(all, task.testSize, deriveSeed(seed, SPLIT_STREAM), task.dataset ?? 'generated countdown problems'));
+    ({ train, test } = splitTrainTest(all, task.testSize, deriveSeed(dataSeed, SPLIT_STREAM), task.dataset ?? 'generated countdown problems'));
   }
   return { name: task.name, verifier: kind.verifier, train, test, skipped };
 }

@@ -35,7 +35,7 @@ export function limitPromptLength(
   const kept: TaskExample[] = [];
   const skipped: SkippedRecord[] = [];
   for (const example of examples) {
-    const tokens = countTokens(renderPrompt(example.question, template));
+    const tokens = countTokens(renderPrompt(example, template));
     if (tokens <= maxTokens) {
       kept.push(example);
       continue;

@@ -15,6 +15,8 @@ export type TaskName = TrainConfig['task']['name'];
 export interface ProblemAndReference {
   /** The user-turn text: the problem and the answer format. */
   question: string;
+  /** The problem alone, without the answer-format instructions (the `compact` template's text). */
+  brief: string;
   /** The reference in the verifier's own parsed form (JSON-serialisable, as the verifier pool takes it). */
   reference: unknown;
 }
@@ -44,6 +46,11 @@ export function countdownQuestion(reference: CountdownReference): string {
   );
 }
 
+/** The Countdown problem in a few tokens (`Numbers: [3, 5, 8]. Target: 24.`), for the `compact` template. */
+export function countdownBrief(reference: CountdownReference): string {
+  return `Numbers: ${JSON.stringify(reference.nums).replace(/,/g, ', ')}. Target: ${reference.target}.`;
+}
+
 /** Appended to GSM8K and MATH problems: the verifiers read the last `\boxed{}` first. */
 const BOXED_FORMAT = 'Reason inside <think> </think>, then give the final answer inside <answer> </answer> as \\boxed{...}.';
 
@@ -65,7 +72,7 @@ export const TASK_KINDS: Readonly<Record<TaskName, TaskKind>> = {
     layout: '{"target": N, "nums": [...]} (Countdown-Tasks-3to4)',
     fromRecord(record) {
       const reference = parseCountdownReference(record);
-      return { question: countdownQuestion(reference), reference };
+      return { question: countdownQuestion(reference), brief: countdownBrief(reference), reference };
     },
   },
   gsm8k: {
@@ -78,7 +85,7 @@ export const TASK_KINDS: Readonly<Record<TaskName, TaskKind>> = {
       if (typeof answer !== 'string' && typeof answer !== 'number') {
         throw new Error(`"answer": expected the solution ending in "#### N", got ${answer === undefined ? 'nothing' : JSON.stringify(answer)}`);
       }
-      return { question: `${question.trim()}\n${BOXED_FORMAT}`, reference: parseGsm8kReference(answer) };
+      return { question: `${question.trim()}\n${BOXED_FORMAT}`, brief: question.trim(), reference: parseGsm8kReference(answer) };
     },
   },
   math: {
@@ -90,7 +97,7 @@ export const TASK_KINDS: Readonly<Record<TaskName, TaskKind>> = {
       // A separate short answer (MATH-500, DeepScaleR) wins over the full solution's last \boxed{}.
       const gold = record.answer !== undefined && record.answer !== null ? String(record.answer) : record.solution;
       if (gold === undefined || gold === null) throw new Error('expected "answer" or "solution"');
-      return { question: `${problem.trim()}\n${BOXED_FORMAT}`, reference: mathVerifier.parseReference(gold) };
+      return { question: `${problem.trim()}\n${BOXED_FORMAT}`, brief: problem.trim(), reference: mathVerifier.parseReference(gold) };
     },
   },
 };

@@ -11,7 +11,7 @@ import { limitPromptLength } from './prompt-length.js';
 import { readJsonlRecords, readParquetRecords, recordFormat } from './read-records.js';
 import { seededPermutation } from './shuffle.js';
 import { splitTrainTest } from './split.js';
-import { TASK_KINDS, countdownQuestion } from './task-kinds.js';
+import { TASK_KINDS, countdownBrief, countdownQuestion } from './task-kinds.js';
 import { r1ZeroPrompt, renderPrompt, type ChatMessage } from './templates.js';
 
 // Committed fixtures (see __fixtures__/README.md for how they were written).
@@ -217,6 +217,24 @@ describe('loadTask', () => {
     }
   });
 
+  test('generated problems appear once (numbers in any order), so train and test are disjoint; generator.seed fixes them across run seeds', async () => {
+    const config = parseTrainConfig({ task: { generator: { count: 600, minNumbers: 3, maxNumbers: 3, maxNumber: 4, maxTarget: 30, seed: 5 }, testSize: 20 } });
+    const key = (e: { reference: unknown }) => {
+      const { target, nums } = e.reference as { target: number; nums: number[] };
+      return `${target}:${[...nums].sort((a, b) => a - b).join(',')}`;
+    };
+    const task = await loadTask(config.task, 1);
+    const all = [...task.train, ...task.test].map(key);
+    // Numbers 1–4: far fewer distinct problems than 600 draws, so repeats were dropped.
+    expect(new Set(all).size).toBe(all.length);
+    expect(all.length).toBeLessThan(600);
+    expect(task.test).toHaveLength(20);
+    // Another run seed, same problems and split.
+    const other = await loadTask(config.task, 2);
+    expect(other.test.map(key)).toEqual(task.test.map(key));
+    expect(other.train.map(key)).toEqual(task.train.map(key));
+  });
+
   test('explicit test file; skipped records from both files are reported', async () => {
     const train = await jsonl('train.jsonl', [{ question: 'A?', answer: '#### 1' }, 'oops', { question: 'B?', answer: '#### 2' }]);
     const test = await jsonl('test.jsonl', [{ question: 'C?', answer: '#### 3' }, { question: 'D?' }]);
@@ -241,7 +259,13 @@ describe('prompt templates', () => {
     expect(prompt).toContain(`User: ${question}\nAssistant:`);
     expect(prompt).toMatch(/<think> and <\/think>.*<answer> and <\/answer>/);
     expect(prompt.endsWith('\n<think>')).toBe(true);
-    expect(renderPrompt(question, { kind: 'r1-zero' })).toBe(prompt);
+    expect(renderPrompt({ question, brief: 'unused' }, { kind: 'r1-zero' })).toBe(prompt);
+  });
+
+  test('compact: the problem alone, then the opened think tag (no preamble, no format instructions)', () => {
+    const brief = countdownBrief({ target: 24, nums: [2, 3, 4] });
+    expect(brief).toBe('Numbers: [2, 3, 4]. Target: 24.');
+    expect(renderPrompt({ question, brief }, { kind: 'compact' })).toBe('Numbers: [2, 3, 4]. Target: 24.\n<think>');
   });
 
   test('countdown question states numbers, target, operations and the answer format', () => {
@@ -256,10 +280,10 @@ describe('prompt templates', () => {
       "{% for m in messages %}{{ '<|im_start|>' + m['role'] + '\\n' + m['content'] + '<|im_end|>\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}",
     );
     const apply = (messages: ChatMessage[]) => chatml.render({ messages, add_generation_prompt: true });
-    expect(renderPrompt('What is 2+2?', { kind: 'chat', apply, systemPrompt: 'Be brief.' })).toBe(
+    expect(renderPrompt({ question: 'What is 2+2?', brief: 'unused' }, { kind: 'chat', apply, systemPrompt: 'Be brief.' })).toBe(
       '<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nWhat is 2+2?<|im_end|>\n<|im_start|>assistant\n',
     );
-    expect(renderPrompt('Hi', { kind: 'chat', apply })).toBe('<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n');
+    expect(renderPrompt({ question: 'Hi', brief: 'unused' }, { kind: 'chat', apply })).toBe('<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n');
   });
 });
 

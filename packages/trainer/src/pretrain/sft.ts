@@ -1,0 +1,84 @@
+/**
+ * The "SFT'd" start of the post-SFT regime (issue 7): the Countdown base model fine-tuned by
+ * next-token cross-entropy on *correct* solutions of the preset's training problems (never a held-out
+ * one: the preset fixes the problem set and split for every run seed). A solution is a derivation in
+ * the pretraining format whose random first steps lead to a candidate that reaches the target (drawn
+ * until one does) and whose answer is that candidate, so the SFT model writes the same kind of text
+ * as the base, only right more often.
+ */
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SeededRandom, parameterCount, writeModelDirectory } from '@rlvr/core';
+import { loadDecoderModel, type BackendChoice } from '@rlvr/kernels';
+import { SamplerTokenizer } from '@rlvr/sampler';
+import { parseTrainConfig } from '../config/index.js';
+import { PRESET_TASK } from '../demo/countdown-preset.js';
+import { tokenizerFiles } from '../loop/task-environment.js';
+import { deriveSeed, loadTask, renderPrompt } from '../tasks/index.js';
+import { countdownCompletion, randomDerivation, type Candidate, type PretrainExample } from './countdown-corpus.js';
+import { crossEntropyStep, provenance } from './pretrain.js';
+
+/** Options of {@link finetuneCountdown}. */
+export interface FinetuneOptions {
+  /** The model directory to start from (its tokenizer is kept). */
+  fromDir: string;
+  outDir: string;
+  steps: number;
+  batch: number;
+  lr: number;
+  seed: number;
+  backend: BackendChoice;
+  command: string;
+  onStep?: (step: number, loss: number) => void;
+  log?: (line: string) => void;
+}
+
+// Random derivations tried per problem before it is left out of the SFT set.
+const MAX_DRAWS = 1000;
+const SOLUTION_STREAM = 0x5f7;
+
+/** A correct solution of `problem` in the pretraining format (the candidate that reaches the target is the answer), or null when no first step of {@link MAX_DRAWS} random ones leads to one. */
+export function derivedSolution(problem: { target: number; nums: readonly number[] }, random: SeededRandom): string | null {
+  const reachTarget = (candidates: Candidate[]) => {
+    const k = candidates.findIndex((c) => c.value === problem.target);
+    return k < 0 ? null : k;
+  };
+  for (let draw = 0; draw < MAX_DRAWS; draw++) {
+    const d = randomDerivation(problem.nums, random, reachTarget);
+    if (d !== null) return countdownCompletion(d);
+  }
+  return null;
+}
+
+/** Fine-tune `fromDir` on correct solutions of the preset's training split and write `outDir`; see the module comment. */
+export async function finetuneCountdown(o: FinetuneOptions): Promise<{ dir: string; losses: number[]; examples: number }> {
+  const config = parseTrainConfig({ task: PRESET_TASK, seed: o.seed });
+  const task = await loadTask(config.task, o.seed);
+  const solver = new SeededRandom(deriveSeed(o.seed, SOLUTION_STREAM));
+  const examples: PretrainExample[] = [];
+  for (const example of task.train) {
+    const completion = derivedSolution(example.reference as { target: number; nums: number[] }, solver);
+    if (completion !== null) examples.push({ prompt: renderPrompt(example, { kind: 'compact' }), completion });
+  }
+  o.log?.(`${examples.length} of ${task.train.length} training problems have a derivation with integer steps; the ${task.test.length} held-out problems are never trained on`);
+  const tokenizer = SamplerTokenizer.load(o.fromDir);
+  const model = await loadDecoderModel(o.fromDir, { backend: o.backend, log: o.log ?? null });
+  const random = new SeededRandom(o.seed);
+  const losses: number[] = [];
+  try {
+    for (let step = 0; step < o.steps; step++) {
+      const batch = Array.from({ length: o.batch }, () => examples[Math.floor(random.next() * examples.length)]!);
+      const loss = await crossEntropyStep(model, tokenizer, batch, o.lr);
+      losses.push(loss);
+      o.onStep?.(step + 1, loss);
+    }
+    writeModelDirectory(o.outDir, model.config, await model.weights(), { metadata: { command: o.command, seed: String(o.seed) }, extraConfig: { eos_token_id: tokenizer.eosTokenIds[0] ?? null } });
+    for (const file of tokenizerFiles(o.fromDir)) copyFileSync(file, join(o.outDir, file.slice(o.fromDir.length + 1)));
+    const purpose = [`The Countdown base model (${o.fromDir}) fine-tuned on ${examples.length} correct step-by-step solutions`, 'of the preset\'s training problems (none of its held-out problems).'];
+    writeFileSync(join(o.outDir, 'PROVENANCE.md'), provenance(purpose, o.command, model.config, losses));
+    o.log?.(`${parameterCount(model.config)} parameters`);
+  } finally {
+    await model.dispose();
+  }
+  return { dir: o.outDir, losses, examples: examples.length };
+}
