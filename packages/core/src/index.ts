@@ -19,3 +19,4 @@ export type { OnnxDim, OnnxValueInfo, OnnxAttribute, OnnxNode, OnnxInitializer, 
 export { writeFileAtomic } from './atomic-write.js';
 export { MODEL_FILES, ModelDirectoryError, readModelDirectory, writeModelDirectory } from './model/model-directory.js';
 export type { ModelDirectory, WriteModelDirectoryOptions } from './model/model-directory.js';
+export { cpuThreadsFromEnv } from './cpu-threads.js';

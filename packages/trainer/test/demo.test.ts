@@ -46,6 +46,30 @@ describe('rlvr demo (shortened)', () => {
   });
 });
 
+describe('rlvr compare (shortened)', () => {
+  test('runs every weighting × seed from the same start, writes the table, the JSON and the figures; finished runs are reused', async () => {
+    const out = join(dir, 'compare');
+    const args = ['compare', '--weightings', 'grpo,linear-r', '--seeds', '1', '--max-steps', '2', '--eval-interval', '1', '--out', out, '--backend', 'cpu'];
+    const io = captureIo();
+    expect(await runCli(args, io)).toBe(0);
+    expect(io.out().trimEnd().split('\n').at(-1)).toBe(join(out, 'results.md'));
+    const table = readFileSync(join(out, 'results.md'), 'utf8');
+    expect(table).toMatch(/\| grpo \| 1 \| \d+\.\d \| \d+\.\d ± 0\.0 \|/);
+    expect(table).toMatch(/\| linear-r \| 1 \|/);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { summaries: { weighting: string }[] };
+    expect(results.summaries.map((r) => r.weighting)).toEqual(['grpo', 'linear-r']);
+    for (const svg of ['accuracy-vs-step.svg', 'accuracy-vs-responses.svg', 'rho-linear-r.svg', 'rho-grpo.svg']) {
+      expect(readFileSync(join(out, svg), 'utf8')).toContain('<svg');
+    }
+    // Both weightings start from the same model: the same greedy held-out accuracy before training.
+    const starts = results.summaries.map((r) => (r as unknown as { start: number }).start);
+    expect(starts[0]).toBe(starts[1]);
+    const again = captureIo();
+    expect(await runCli(args, again)).toBe(0);
+    expect(again.err()).toMatch(/\[1\/2\] grpo lr [\d.e-]+ seed 1: finished earlier, reused/);
+  }, 300_000);
+});
+
 describe('embedded models', () => {
   test.each(['countdown-base', 'countdown-sft'] as const)('%s is a complete model directory whose weights record the command that made it', (name) => {
     const model = embeddedModelDir(name);

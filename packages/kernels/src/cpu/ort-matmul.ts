@@ -3,10 +3,9 @@
  * a software adapter. Graphs are built in memory with symbolic dims, so one session per product kind
  * (transposes × ranks) serves every shape; sessions are created lazily and cached by that key.
  */
-import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import type { OnnxModel, OnnxNode } from '@rlvr/core';
-import { createOrtSession } from './ort-session.js';
+import { createOrtSession, defaultCpuThreads } from './ort-session.js';
 import { KernelsError } from '../errors.js';
 
 /** Shape of one product C = op(A)·op(B), row-major; op(X) = Xᵀ when the trans flag is set (per batch). */
@@ -34,7 +33,7 @@ export class MatmulError extends KernelsError {
 
 /** Options for {@link OrtMatmul}. */
 export interface OrtMatmulOptions {
-  /** Intra-op threads; default: all available cores (MLAS scales with them; the backend runs one product at a time). */
+  /** Intra-op threads; default: `RLVR_CPU_THREADS`, else all available cores (MLAS scales with them; the backend runs one product at a time). */
   threads?: number;
   /** Let idle ORT threads busy-wait between products; default false (see src/cpu/ort-session.ts for why). */
   spinning?: boolean;
@@ -95,7 +94,7 @@ export class OrtMatmul {
 
   /** Creates the backend; no ORT session exists until the first product of each kind. */
   constructor(options: OrtMatmulOptions = {}) {
-    this.threads = options.threads ?? availableParallelism();
+    this.threads = options.threads ?? defaultCpuThreads();
     this.spinning = options.spinning ?? false;
     checkDim('threads', this.threads, false);
   }

@@ -7,7 +7,13 @@
  * two products (and any other process) need. With spinning off, the pool threads sleep between runs.
  */
 import * as ort from 'onnxruntime-node';
-import { encodeOnnxModel, type OnnxModel } from '@rlvr/core';
+import { availableParallelism } from 'node:os';
+import { cpuThreadsFromEnv, encodeOnnxModel, type OnnxModel } from '@rlvr/core';
+
+/** Intra-op threads when the caller gives none: `RLVR_CPU_THREADS`, else every available core. */
+export function defaultCpuThreads(): number {
+  return cpuThreadsFromEnv() ?? availableParallelism();
+}
 
 /** Threading of a cpu-backend session. */
 export interface OrtThreading {

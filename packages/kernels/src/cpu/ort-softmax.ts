@@ -6,9 +6,8 @@
  * gives NaN (0/0), as the plain formula does, not a silent 0.
  */
 import * as ort from 'onnxruntime-node';
-import { availableParallelism } from 'node:os';
 import { KernelsError } from '../errors.js';
-import { createOrtSession } from './ort-session.js';
+import { createOrtSession, defaultCpuThreads } from './ort-session.js';
 
 /** Invalid arguments to {@link OrtSoftmax.softmax}; the message names the argument and what was expected. */
 export class SoftmaxError extends KernelsError {
@@ -33,7 +32,7 @@ export class OrtSoftmax {
 
   /** Creates the op; the session is built on first use. */
   constructor(options: OrtSoftmaxOptions = {}) {
-    this.threads = options.threads ?? availableParallelism();
+    this.threads = options.threads ?? defaultCpuThreads();
     this.spinning = options.spinning ?? false;
     if (!Number.isSafeInteger(this.threads) || this.threads < 1) throw new SoftmaxError(`softmax: threads = ${String(this.threads)} must be a positive integer`);
   }

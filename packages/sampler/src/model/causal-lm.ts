@@ -4,7 +4,7 @@
  * inputs/outputs when loaded and the weights when swapped, naming the file or tensor at fault.
  */
 import * as ort from 'onnxruntime-node';
-import { validateWeights, type DecoderConfig, type NamedTensors } from '@rlvr/core';
+import { cpuThreadsFromEnv, validateWeights, type DecoderConfig, type NamedTensors } from '@rlvr/core';
 import { ModelLoadError } from '../errors.js';
 import { encodeDecoderGraph, kvNames, ROW_PROMPT, sharedKvNames, type KvLayout, type WeightMode } from './decoder-graph.js';
 import type { DecodeCache } from './decode-cache.js';
@@ -46,17 +46,18 @@ export interface StepOutputs {
 
 /** Session options used everywhere: the CPU execution provider, all graph optimizations. */
 export interface CausalLmOptions {
-  /** ORT intra-op threads; default ORT's choice (all cores). */
+  /** ORT intra-op threads; default `RLVR_CPU_THREADS`, else ORT's choice (all cores). */
   intraOpNumThreads?: number;
   /** Execution providers; default `['cpu']`. */
   executionProviders?: string[];
 }
 
 function sessionOptions(options: CausalLmOptions): ort.InferenceSession.SessionOptions {
+  const threads = options.intraOpNumThreads || cpuThreadsFromEnv();
   return {
     executionProviders: options.executionProviders ?? ['cpu'],
     graphOptimizationLevel: 'all',
-    ...(options.intraOpNumThreads ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
+    ...(threads === undefined ? {} : { intraOpNumThreads: threads }),
   };
 }
 

@@ -19,21 +19,24 @@ import { loadRun, rhoHeatmapSpec } from '../report/index.js';
 export const COMPARED_WEIGHTINGS = ['grpo', 'rloo', 'uniform-r', 'linear-r', 'sqrt-r', 'plateau-r'] as const;
 
 /**
- * Learning rate per weighting, picked by the sweep in docs/results/README.md (best final held-out
- * accuracy of {1e-3, 3e-3, 1e-2} with seed 1, from-scratch regime); the paper also tuned the step size
- * per weighting, since the weightings scale the gradient differently.
+ * Learning rate per weighting, picked by the sweep of docs/results/README.md (best final held-out
+ * pass@1 of {1e-4, 3e-4, 1e-3}, seed 1, 60 steps, from-scratch regime; docs/results/device-plan.sh);
+ * the paper also tuned the step size per weighting, since the weightings scale the gradient
+ * differently. The post-SFT regime uses the same rates.
  */
 export const TUNED_LEARNING_RATES: Readonly<Record<string, number>> = {
-  grpo: 3e-3, rloo: 3e-3, 'uniform-r': 3e-3, 'linear-r': 3e-3, 'sqrt-r': 3e-3, 'plateau-r': 3e-3,
+  grpo: 1e-4, rloo: 1e-3, 'uniform-r': 3e-4, 'linear-r': 3e-4, 'sqrt-r': 1e-3, 'plateau-r': 3e-4,
 };
-const DEFAULT_LR = 3e-3;
+const DEFAULT_LR = 3e-4;
 
 const OPTIONS = {
   weightings: { type: 'string', value: 'A,B,…', description: `Weightings to compare (default ${COMPARED_WEIGHTINGS.join(',')}).` },
-  seeds: { type: 'string', value: 'N', description: 'Seeds per weighting, 1…N (default 3).' },
+  seeds: { type: 'string', value: 'N|A,B,…', description: 'Seeds per weighting: 1…N, or the listed seeds (default 3).' },
   regime: { type: 'string', value: 'NAME', description: 'scratch (the embedded base model, default) or sft (its SFT\'d version).' },
-  'max-steps': { type: 'string', value: 'N', description: 'RL steps per run (default 200).' },
-  'eval-interval': { type: 'string', value: 'N', description: 'Held-out evaluation every N steps (default 25).' },
+  'max-steps': { type: 'string', value: 'N', description: 'RL steps per run (default 60).' },
+  'eval-interval': { type: 'string', value: 'N', description: 'Held-out evaluation every N steps (default 20).' },
+  'eval-prompts': { type: 'string', value: 'N', description: 'Held-out problems per evaluation, the first N of 200 (default 200).' },
+  lr: { type: 'string', value: 'LR', description: 'One learning rate for every listed weighting instead of the tuned ones.' },
   lrs: { type: 'string', value: 'A,B,…', description: 'Learning-rate sweep instead: every weighting × seed × these rates; writes sweep.md.' },
   out: { type: 'string', value: 'DIR', description: 'Output directory (default runs/compare-<regime>); finished runs in it are reused.' },
   backend: { type: 'string', value: 'NAME', description: 'auto, webgpu or cpu (default auto).' },
@@ -56,6 +59,12 @@ interface PlannedRun {
   dir: string;
 }
 
+/** `--seeds`: N means 1…N; a comma list names the seeds (so that seeds can run in separate processes). */
+function parseSeeds(value: string): number[] {
+  if (!value.includes(',')) return Array.from({ length: parseInteger('--seeds', value, 1) }, (_, i) => i + 1);
+  return value.split(',').map((s) => parseInteger('--seeds', s.trim(), 0));
+}
+
 /** Whether `dir` holds a finished run (its evaluation after the last step is written). */
 async function finished(dir: string, maxSteps: number): Promise<boolean> {
   if (!existsSync(metricsPath(dir))) return false;
@@ -72,20 +81,23 @@ export const compareCommand: Command = defineCommand({
   examples: ['rlvr compare --seeds 3 --out docs/results/scratch', 'rlvr compare --regime sft --seeds 3 --out docs/results/sft', 'rlvr compare --seeds 1 --lrs 0.001,0.003,0.01 --out runs/sweep'],
   async execute(options, io) {
     const weightings = (options.weightings ?? COMPARED_WEIGHTINGS.join(',')).split(',').map((w) => parseChoice('--weightings', w.trim(), WEIGHTING_NAMES));
-    const seeds = options.seeds === undefined ? 3 : parseInteger('--seeds', options.seeds, 1);
+    const seeds = parseSeeds(options.seeds ?? '3');
     const regime = options.regime === undefined ? 'scratch' : parseChoice('--regime', options.regime, ['scratch', 'sft'] as const);
-    const maxSteps = options['max-steps'] === undefined ? 200 : parseInteger('--max-steps', options['max-steps'], 1);
-    const evalInterval = options['eval-interval'] === undefined ? 25 : parseInteger('--eval-interval', options['eval-interval'], 1);
+    const maxSteps = options['max-steps'] === undefined ? 60 : parseInteger('--max-steps', options['max-steps'], 1);
+    const evalInterval = options['eval-interval'] === undefined ? 20 : parseInteger('--eval-interval', options['eval-interval'], 1);
+    const evalPrompts = options['eval-prompts'] === undefined ? 200 : parseInteger('--eval-prompts', options['eval-prompts'], 1);
     const backend = options.backend === undefined ? 'auto' : parseChoice('--backend', options.backend, BACKEND_CHOICES);
     const sweep = options.lrs?.split(',').map((x) => parseNumber('--lrs', x.trim()));
     if (sweep?.some((lr) => !(lr > 0))) throw new CliError('--lrs', `expected learning rates > 0, got ${options.lrs}`);
+    const fixedLr = options.lr === undefined ? undefined : parseNumber('--lr', options.lr);
+    if (fixedLr !== undefined && !(fixedLr > 0)) throw new CliError('--lr', `expected a learning rate > 0, got ${options.lr}`);
     const out = options.out ?? join('runs', `compare-${regime}`);
     const log = (line: string) => io.stderr.write(`${line}\n`);
 
     const plan: PlannedRun[] = [];
     for (const weighting of weightings) {
-      for (const lr of sweep ?? [TUNED_LEARNING_RATES[weighting] ?? DEFAULT_LR]) {
-        for (let seed = 1; seed <= seeds; seed++) {
+      for (const lr of sweep ?? [fixedLr ?? TUNED_LEARNING_RATES[weighting] ?? DEFAULT_LR]) {
+        for (const seed of seeds) {
           plan.push({ weighting, seed, lr, dir: join(out, 'runs', sweep ? `${weighting}-lr${lr}` : weighting, `seed-${seed}`) });
         }
       }
@@ -98,7 +110,7 @@ export const compareCommand: Command = defineCommand({
         continue;
       }
       rmSync(run.dir, { recursive: true, force: true });
-      const config: TrainConfig = presetConfig({ model: regime === 'scratch' ? null : 'embedded:countdown-sft', weighting: run.weighting, lr: run.lr, maxSteps, seed: run.seed, evalInterval, backend });
+      const config: TrainConfig = presetConfig({ model: regime === 'scratch' ? null : 'embedded:countdown-sft', weighting: run.weighting, lr: run.lr, maxSteps, seed: run.seed, evalInterval, evalPrompts, backend });
       const t0 = process.hrtime.bigint();
       try {
         await runTraining({ config, runDir: run.dir, log: (line) => (line.startsWith('eval') ? log(`${tag}: ${line}`) : undefined) });
@@ -121,13 +133,13 @@ export const compareCommand: Command = defineCommand({
     const header = [
       `# rlvr compare: ${regime === 'scratch' ? 'from scratch (embedded base model)' : 'after SFT (embedded SFT\'d model)'}${sweep ? ', learning-rate sweep' : ''}`,
       '',
-      `${weightings.length} weightings × ${seeds} seeds${sweep ? ` × learning rates ${sweep.join(', ')}` : ''}, ${maxSteps} steps of 16 prompts × 8 responses, held-out evaluation every ${evalInterval} steps on 200 problems.`,
+      `${weightings.length} weightings × ${seeds.length} seeds (${seeds.join(', ')})${sweep ? ` × learning rates ${sweep.join(', ')}` : ''}, ${maxSteps} steps of 16 prompts × 8 responses, held-out evaluation every ${evalInterval} steps on ${evalPrompts} problems.`,
       `Wall time of this invocation: ${seconds.toFixed(0)} s (runs reused from earlier invocations not included).`,
       '',
     ].join('\n');
     const tablePath = join(out, sweep ? 'sweep.md' : 'results.md');
     writeFileSync(tablePath, `${header}\n${summaryTable(summaries)}`);
-    writeFileSync(join(out, sweep ? 'sweep.json' : 'results.json'), `${JSON.stringify({ regime, maxSteps, evalInterval, seeds, summaries }, null, 2)}\n`);
+    writeFileSync(join(out, sweep ? 'sweep.json' : 'results.json'), `${JSON.stringify({ regime, maxSteps, evalInterval, seeds, learningRates: Object.fromEntries(plan.map((r) => [r.weighting, r.lr])), summaries }, null, 2)}\n`);
     if (!sweep) {
       const points = weightings.flatMap((w) => bandPoints(w, groups.get(w)!));
       await writeSvg(accuracyBandSpec(points, 'step', 'Held-out accuracy against RL steps'), join(out, 'accuracy-vs-step.svg'));

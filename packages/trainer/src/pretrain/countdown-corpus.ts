@@ -2,12 +2,13 @@
  * Synthetic pretraining text for the from-scratch Countdown regime (issue 7): the prompt of a
  * generated problem followed by a well-formed completion whose thought combines the numbers in random
  * steps until two values are left, then lists every way of combining those two (`8 - 3 = 5. 5 + 5 =
- * 10. 5 - 5 = 0. 5 * 5 = 25. 5 / 5 = 1.`), and whose answer is one of these candidates drawn at random
- * (`<answer> (8 - 3) * 5 </answer>`). Answers are mostly *not* solutions: a model pretrained on them
- * learns the format, to use the given numbers and single-step arithmetic, and solves only the few
- * problems a random pick happens to hit (≈ 5 %). What RL can then learn is visible in the text: pick
- * the candidate whose value is the target (present after 20.6 % of random first steps), and pick
- * first steps that lead to one.
+ * 10. 5 - 5 = 0. 5 * 5 = 25 (target). 5 / 5 = 1.`), marking a candidate that equals the target, and
+ * whose answer is one of the candidates drawn at random, marked or not (`<answer> (8 - 3) + 5
+ * </answer>`). Answers are mostly *not* solutions: a model pretrained on them learns the format, to
+ * use the given numbers, single-step arithmetic and to check a value against the target, but answers
+ * without using its check, so it solves only the few problems a random pick happens to hit (≈ 5 %).
+ * What RL can then learn is visible in the text: answer with the marked candidate (there is one after
+ * 20.6 % of random first steps), and choose first steps that lead to one.
  */
 import { SeededRandom } from '@rlvr/core';
 import { countdownBrief, countdownQuestion, renderPrompt } from '../tasks/index.js';
@@ -94,9 +95,17 @@ export function randomDerivation(nums: readonly number[], random: SeededRandom, 
   return chosen === null ? null : { steps, candidates, chosen };
 }
 
-/** The completion text of a derivation: its steps and candidates as the thought, the chosen expression as the answer. */
-export function countdownCompletion(d: Derivation): string {
-  const thought = [...d.steps, ...d.candidates.map((c) => c.step)].map((s) => `${s}.`).join(' ');
+/** What marks a candidate whose value is the target, in the thought. */
+export const TARGET_MARK = ' (target)';
+
+/**
+ * The completion text of a derivation for a problem with `target`: its steps and candidates as the
+ * thought, a candidate whose value is the target marked with {@link TARGET_MARK}, and the chosen
+ * candidate's expression as the answer.
+ */
+export function countdownCompletion(d: Derivation, target: number): string {
+  const candidates = d.candidates.map((c) => `${c.step}${c.value === target ? TARGET_MARK : ''}`);
+  const thought = [...d.steps, ...candidates].map((s) => `${s}.`).join(' ');
   return ` ${thought} </think> <answer> ${d.candidates[d.chosen]!.expression} </answer>`;
 }
 
@@ -118,6 +127,6 @@ export function countdownPretrainExamples(
   return Array.from({ length: count }, (_, i) => {
     const p = problems[i % problems.length]!;
     const reference = { target: p.target, nums: p.nums };
-    return { prompt: renderPrompt({ question: countdownQuestion(reference), brief: countdownBrief(reference) }, { kind: template }), completion: countdownCompletion(randomDerivation(p.nums, random)!) };
+    return { prompt: renderPrompt({ question: countdownQuestion(reference), brief: countdownBrief(reference) }, { kind: template }), completion: countdownCompletion(randomDerivation(p.nums, random)!, p.target) };
   });
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { SeededRandom, readSafetensorsSync } from '@rlvr/core';
 import { Sampler, loadModelDir } from '@rlvr/sampler';
 import { countdown, evaluateCountdownExpression, parseCountdownExpression } from '@rlvr/verifiers';
-import { countdownCompletion, countdownPretrainExamples, randomDerivation } from './countdown-corpus.js';
+import { TARGET_MARK, countdownCompletion, countdownPretrainExamples, randomDerivation } from './countdown-corpus.js';
 import { pretrainCountdown } from './pretrain.js';
 import { derivedSolution } from './sft.js';
 
@@ -32,7 +32,10 @@ describe('countdown pretraining corpus', () => {
       if (!parsed.ok) throw new Error(`not parsed: ${answer.expression}`);
       const value = evaluateCountdownExpression(parsed.expression)!;
       expect(Number(value.n) / Number(value.d)).toBe(answer.value);
-      expect(countdown().verify(countdownCompletion(d), { target: answer.value, nums }).correct).toBe(true);
+      const text = countdownCompletion(d, answer.value);
+      expect(countdown().verify(text, { target: answer.value, nums }).correct).toBe(true);
+      // The candidates with the target's value, and only they, are marked.
+      expect(text.split('. ').filter((part) => part.endsWith(TARGET_MARK)).length).toBe(d.candidates.filter((c) => c.value === answer.value).length);
     }
     expect(randomDerivation([4, 2], random, () => null)).toBeNull();
     expect(() => randomDerivation([1], random)).toThrow(/at least two numbers/);
@@ -51,7 +54,7 @@ describe('countdown pretraining corpus', () => {
     const a = countdownPretrainExamples(problems, 4, 9);
     expect(a).toEqual(countdownPretrainExamples(problems, 4, 9));
     expect(a[0]!.prompt).toBe('Numbers: [3, 5, 7]. Target: 24.\n<think>');
-    expect(a[0]!.completion).toMatch(/^( -?\d+ [-+*/] -?\d+ = -?\d+\.){4,7} <\/think> <answer> .+ <\/answer>$/);
+    expect(a[0]!.completion).toMatch(/^( -?\d+ [-+*/] -?\d+ = -?\d+( \(target\))?\.){4,7} <\/think> <answer> .+ <\/answer>$/);
     expect(countdownPretrainExamples(problems, 1, 9, 'r1-zero')[0]!.prompt).toContain('[3, 5, 7]');
   });
 });

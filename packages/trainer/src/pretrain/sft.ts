@@ -45,7 +45,7 @@ export function derivedSolution(problem: { target: number; nums: readonly number
   };
   for (let draw = 0; draw < MAX_DRAWS; draw++) {
     const d = randomDerivation(problem.nums, random, reachTarget);
-    if (d !== null) return countdownCompletion(d);
+    if (d !== null) return countdownCompletion(d, problem.target);
   }
   return null;
 }
