@@ -17,8 +17,8 @@ import { deriveSeed } from '../tasks/index.js';
 import { BASE_TASK_DIFFICULTY } from '../demo/countdown-preset.js';
 import { countdownPretrainExamples, type PretrainExample } from './countdown-corpus.js';
 
-/** Options of {@link pretrainCountdown}. */
-export interface PretrainOptions {
+/** What a cross-entropy training run (pretraining or SFT) is told: where to write, how long, how fast. */
+export interface CrossEntropyRunOptions {
   /** Model directory to write. */
   outDir: string;
   /** Optimizer steps. */
@@ -29,17 +29,21 @@ export interface PretrainOptions {
   lr: number;
   seed: number;
   backend: BackendChoice;
+  /** The command line to record in PROVENANCE.md and the weights' metadata. */
+  command?: string;
+  /** Called after every step with its mean cross-entropy over completion tokens (nats/token). */
+  onStep?: (step: number, loss: number) => void;
+  log?: (line: string) => void;
+}
+
+/** Options of {@link pretrainCountdown}. */
+export interface PretrainOptions extends CrossEntropyRunOptions {
   /** Hugging Face config keys overriding the default small Llama-style shape (vocab_size comes from the tokenizer). */
   modelConfig?: Record<string, unknown>;
   /** Target size of the BPE vocabulary. */
   vocabSize?: number;
   /** Countdown generator settings of the pretraining problems. */
   generator?: { minNumbers?: number; maxNumbers?: number; maxNumber?: number; maxTarget?: number };
-  /** The command line to record in PROVENANCE.md and the weights' metadata. */
-  command?: string;
-  /** Called after every step with its mean cross-entropy over completion tokens (nats/token). */
-  onStep?: (step: number, loss: number) => void;
-  log?: (line: string) => void;
 }
 
 /** What {@link pretrainCountdown} returns. */

@@ -9,28 +9,20 @@
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SeededRandom, parameterCount, writeModelDirectory } from '@rlvr/core';
-import { loadDecoderModel, type BackendChoice } from '@rlvr/kernels';
+import { loadDecoderModel } from '@rlvr/kernels';
 import { SamplerTokenizer } from '@rlvr/sampler';
 import { parseTrainConfig } from '../config/index.js';
 import { PRESET_TASK } from '../demo/countdown-preset.js';
 import { tokenizerFiles } from '../loop/task-environment.js';
 import { deriveSeed, loadTask, renderPrompt } from '../tasks/index.js';
 import { countdownCompletion, randomDerivation, type Candidate, type PretrainExample } from './countdown-corpus.js';
-import { crossEntropyStep, provenance } from './pretrain.js';
+import { crossEntropyStep, provenance, type CrossEntropyRunOptions } from './pretrain.js';
 
 /** Options of {@link finetuneCountdown}. */
-export interface FinetuneOptions {
+export interface FinetuneOptions extends CrossEntropyRunOptions {
   /** The model directory to start from (its tokenizer is kept). */
   fromDir: string;
-  outDir: string;
-  steps: number;
-  batch: number;
-  lr: number;
-  seed: number;
-  backend: BackendChoice;
   command: string;
-  onStep?: (step: number, loss: number) => void;
-  log?: (line: string) => void;
 }
 
 // Random derivations tried per problem before it is left out of the SFT set.
