@@ -26,5 +26,7 @@ best_lr() {
 for w in "${WEIGHTINGS[@]}"; do
   lr=$(best_lr "$w")
   echo "$w: lr $lr" >> "$RESULTS/chosen-lr.txt"
-  for seed in 1 2 3; do job "scratch-$w-$seed" compare --weightings "$w" --seeds "$seed" --lr "$lr" --out "$RESULTS/scratch" "${COMMON[@]}"; done
+  # `--seeds S,` is seed S alone (as run, this line said `--seeds "$seed"`, which means seeds 1…S: phase 2
+  # repeated seed 1 and overran the call; see README.md).
+  for seed in 1 2 3; do job "scratch-$w-$seed" compare --weightings "$w" --seeds "$seed," --lr "$lr" --out "$RESULTS/scratch" "${COMMON[@]}"; done
 done

@@ -68,6 +68,15 @@ describe('rlvr compare (shortened)', () => {
     expect(await runCli(args, again)).toBe(0);
     expect(again.err()).toMatch(/\[1\/2\] grpo lr [\d.e-]+ seed 1: finished earlier, reused/);
   }, 300_000);
+
+  test('refuses a bad seed list or rate by flag, before any run', async () => {
+    for (const [args, flag] of [[['--seeds', '1,x'], '--seeds'], [['--lr', '-1'], '--lr'], [['--regime', 'rl'], '--regime']] as const) {
+      const io = captureIo();
+      expect(await runCli(['compare', ...args, '--out', join(dir, 'never')], io)).toBe(2);
+      expect(io.err()).toContain(flag);
+      expect(existsSync(join(dir, 'never'))).toBe(false);
+    }
+  });
 });
 
 describe('embedded models', () => {

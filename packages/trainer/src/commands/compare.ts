@@ -31,7 +31,7 @@ const DEFAULT_LR = 3e-4;
 
 const OPTIONS = {
   weightings: { type: 'string', value: 'A,B,…', description: `Weightings to compare (default ${COMPARED_WEIGHTINGS.join(',')}).` },
-  seeds: { type: 'string', value: 'N|A,B,…', description: 'Seeds per weighting: 1…N, or the listed seeds (default 3).' },
+  seeds: { type: 'string', value: 'N|A,B,…', description: 'Seeds per weighting: 1…N, or the listed seeds (`2,` = seed 2 alone; default 3).' },
   regime: { type: 'string', value: 'NAME', description: 'scratch (the embedded base model, default) or sft (its SFT\'d version).' },
   'max-steps': { type: 'string', value: 'N', description: 'RL steps per run (default 60).' },
   'eval-interval': { type: 'string', value: 'N', description: 'Held-out evaluation every N steps (default 20).' },
@@ -59,10 +59,10 @@ interface PlannedRun {
   dir: string;
 }
 
-/** `--seeds`: N means 1…N; a comma list names the seeds (so that seeds can run in separate processes). */
+/** `--seeds`: N means 1…N; a comma list names the seeds, `S,` seed S alone (so that seeds can run in separate processes). */
 function parseSeeds(value: string): number[] {
   if (!value.includes(',')) return Array.from({ length: parseInteger('--seeds', value, 1) }, (_, i) => i + 1);
-  return value.split(',').map((s) => parseInteger('--seeds', s.trim(), 0));
+  return value.split(',').filter((s) => s.trim() !== '').map((s) => parseInteger('--seeds', s.trim(), 0));
 }
 
 /** Whether `dir` holds a finished run (its evaluation after the last step is written). */
