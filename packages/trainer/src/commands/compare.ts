@@ -57,12 +57,15 @@ interface PlannedRun {
   seed: number;
   lr: number;
   dir: string;
+  config: TrainConfig;
 }
 
 /** `--seeds`: N means 1…N; a comma list names the seeds, `S,` seed S alone (so that seeds can run in separate processes). */
 function parseSeeds(value: string): number[] {
   if (!value.includes(',')) return Array.from({ length: parseInteger('--seeds', value, 1) }, (_, i) => i + 1);
-  return value.split(',').filter((s) => s.trim() !== '').map((s) => parseInteger('--seeds', s.trim(), 0));
+  const seeds = value.split(',').filter((s) => s.trim() !== '').map((s) => parseInteger('--seeds', s.trim(), 0));
+  if (seeds.length === 0) throw new CliError('--seeds', `expected a count or a list of seeds, got ${value}`);
+  return seeds;
 }
 
 /** Whether `dir` holds a finished run (its evaluation after the last step is written). */
@@ -98,7 +101,8 @@ export const compareCommand: Command = defineCommand({
     for (const weighting of weightings) {
       for (const lr of sweep ?? [fixedLr ?? TUNED_LEARNING_RATES[weighting] ?? DEFAULT_LR]) {
         for (const seed of seeds) {
-          plan.push({ weighting, seed, lr, dir: join(out, 'runs', sweep ? `${weighting}-lr${lr}` : weighting, `seed-${seed}`) });
+          const config = presetConfig({ model: regime === 'scratch' ? null : 'embedded:countdown-sft', weighting, lr, maxSteps, seed, evalInterval, evalPrompts, backend });
+          plan.push({ weighting, seed, lr, dir: join(out, 'runs', sweep ? `${weighting}-lr${lr}` : weighting, `seed-${seed}`), config });
         }
       }
     }
@@ -110,10 +114,9 @@ export const compareCommand: Command = defineCommand({
         continue;
       }
       rmSync(run.dir, { recursive: true, force: true });
-      const config: TrainConfig = presetConfig({ model: regime === 'scratch' ? null : 'embedded:countdown-sft', weighting: run.weighting, lr: run.lr, maxSteps, seed: run.seed, evalInterval, evalPrompts, backend });
       const t0 = process.hrtime.bigint();
       try {
-        await runTraining({ config, runDir: run.dir, log: (line) => (line.startsWith('eval') ? log(`${tag}: ${line}`) : undefined) });
+        await runTraining({ config: run.config, runDir: run.dir, log: (line) => (line.startsWith('eval') ? log(`${tag}: ${line}`) : undefined) });
       } catch (error) {
         throw new CliError(undefined, `${tag} failed: ${(error as Error).message}`, FAILURE_EXIT_CODE);
       }
@@ -130,16 +133,17 @@ export const compareCommand: Command = defineCommand({
     }
     const summaries: WeightingSummary[] = [...groups].map(([key, runs]) => summariseWeighting(key, runs));
     await mkdir(out, { recursive: true });
+    const { promptsPerStep, groupSize } = plan[0]!.config.sampling;
     const header = [
       `# rlvr compare: ${regime === 'scratch' ? 'from scratch (embedded base model)' : 'after SFT (embedded SFT\'d model)'}${sweep ? ', learning-rate sweep' : ''}`,
       '',
-      `${weightings.length} weightings × ${seeds.length} seeds (${seeds.join(', ')})${sweep ? ` × learning rates ${sweep.join(', ')}` : ''}, ${maxSteps} steps of 16 prompts × 8 responses, held-out evaluation every ${evalInterval} steps on ${evalPrompts} problems.`,
+      `${weightings.length} weightings × ${seeds.length} seeds (${seeds.join(', ')})${sweep ? ` × learning rates ${sweep.join(', ')}` : ''}, ${maxSteps} steps of ${promptsPerStep} prompts × ${groupSize} responses, held-out evaluation every ${evalInterval} steps on ${evalPrompts} problems.`,
       `Wall time of this invocation: ${seconds.toFixed(0)} s (runs reused from earlier invocations not included).`,
       '',
     ].join('\n');
     const tablePath = join(out, sweep ? 'sweep.md' : 'results.md');
     writeFileSync(tablePath, `${header}\n${summaryTable(summaries)}`);
-    writeFileSync(join(out, sweep ? 'sweep.json' : 'results.json'), `${JSON.stringify({ regime, maxSteps, evalInterval, seeds, learningRates: Object.fromEntries(plan.map((r) => [r.weighting, r.lr])), summaries }, null, 2)}\n`);
+    writeFileSync(join(out, sweep ? 'sweep.json' : 'results.json'), `${JSON.stringify({ regime, maxSteps, evalInterval, seeds, ...(sweep ? { sweep } : { learningRates: Object.fromEntries(plan.map((r) => [r.weighting, r.lr])) }), summaries }, null, 2)}\n`);
     if (!sweep) {
       const points = weightings.flatMap((w) => bandPoints(w, groups.get(w)!));
       await writeSvg(accuracyBandSpec(points, 'step', 'Held-out accuracy against RL steps'), join(out, 'accuracy-vs-step.svg'));

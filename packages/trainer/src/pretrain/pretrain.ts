@@ -1,15 +1,16 @@
 /**
  * `rlvr pretrain --task countdown`: a small base model for the from-scratch regime, trained by
  * next-token cross-entropy on the completions of synthetic Countdown text (countdown-corpus.ts):
- * prompts (R1-Zero template) followed by well-formed answers that use the given numbers but are mostly
- * not solutions. The tokenizer (byte-level BPE) is learned from the same text, so the template costs
- * few tokens. Writes a complete model directory: config.json, model.safetensors (with the command and
- * seed in its metadata), tokenizer files and PROVENANCE.md.
+ * compact prompts followed by well-formed answers that use the given numbers but are mostly not
+ * solutions. The tokenizer (byte-level BPE, one token per digit) is learned from the same text. Writes
+ * a complete model directory: config.json, model.safetensors (with the command and seed in its
+ * metadata), tokenizer files and PROVENANCE.md. The training loop and the directory writing are shared
+ * with the SFT of sft.ts.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initWeights, parameterCount, parseDecoderConfig, writeModelDirectory, type DecoderConfig } from '@rlvr/core';
-import { cpuOps, createDecoderModel, padShifted, shiftedTargets, type BackendChoice } from '@rlvr/kernels';
+import { cpuOps, createDecoderModel, padShifted, shiftedTargets, type BackendChoice, type DecoderModel } from '@rlvr/kernels';
 import { buildBpeTokenizer, SamplerTokenizer, writeTokenizerFiles } from '@rlvr/sampler';
 import { generateCountdownProblems } from '@rlvr/verifiers';
 import { buildMicroBatches } from '../loop/policy-batches.js';
@@ -67,35 +68,60 @@ export const BASE_MODEL_SHAPE = {
 
 /** Pretrain a Countdown base model and write it to `outDir`; see the module comment. */
 export async function pretrainCountdown(o: PretrainOptions): Promise<PretrainResult> {
-  for (const [name, value] of [['steps', o.steps], ['batch', o.batch]] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be an integer ≥ 1, got ${value}`);
-  }
-  if (!(o.lr > 0 && Number.isFinite(o.lr))) throw new RangeError(`lr must be finite and > 0, got ${o.lr}`);
+  checkRunOptions(o);
   const problems = generateCountdownProblems({ count: Math.max(256, o.steps * o.batch), seed: deriveSeed(o.seed, PROBLEM_STREAM), ...BASE_TASK_DIFFICULTY, ...o.generator });
   const examples = countdownPretrainExamples(problems, o.steps * o.batch, deriveSeed(o.seed, ANSWER_STREAM));
   const tokenizerFiles = buildBpeTokenizer({ corpus: examples.slice(0, 256).map((e) => e.prompt + e.completion), vocabSize: o.vocabSize ?? 512, isolateDigits: true });
   const tokenizer = SamplerTokenizer.fromObjects(tokenizerFiles.tokenizerJson, tokenizerFiles.tokenizerConfig);
   const config = parseDecoderConfig({ ...BASE_MODEL_SHAPE, ...o.modelConfig, vocab_size: tokenizer.vocabSize });
   const model = await createDecoderModel({ config, weights: initWeights(config, o.seed), backend: o.backend, log: o.log ?? null });
-  const losses: number[] = [];
   try {
-    for (let step = 0; step < o.steps; step++) {
-      const loss = await crossEntropyStep(model, tokenizer, examples.slice(step * o.batch, (step + 1) * o.batch), o.lr);
-      losses.push(loss);
-      o.onStep?.(step + 1, loss);
-    }
+    const losses = await trainCrossEntropy(model, tokenizer, o, (step) => examples.slice(step * o.batch, (step + 1) * o.batch));
     const command = o.command ?? `rlvr pretrain --task countdown --steps ${o.steps} --batch ${o.batch} --lr ${o.lr} --seed ${o.seed}`;
-    writeModelDirectory(o.outDir, config, await model.weights(), { metadata: { command, seed: String(o.seed) }, extraConfig: { eos_token_id: tokenizer.eosTokenIds[0] ?? null } });
+    await writeTrainedModel(model, tokenizer, o, command, PRETRAIN_PURPOSE, losses);
     writeTokenizerFiles(o.outDir, tokenizerFiles);
-    writeFileSync(join(o.outDir, 'PROVENANCE.md'), provenance(PRETRAIN_PURPOSE, command, config, losses));
+    return { dir: o.outDir, config, parameters: parameterCount(config), losses };
   } finally {
     await model.dispose();
   }
-  return { dir: o.outDir, config, parameters: parameterCount(config), losses };
+}
+
+/** Checks the options every cross-entropy run shares, before any work; the RangeError names the option. */
+export function checkRunOptions(o: CrossEntropyRunOptions): void {
+  for (const [name, value] of [['steps', o.steps], ['batch', o.batch]] as const) {
+    if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be an integer ≥ 1, got ${value}`);
+  }
+  if (!(o.lr > 0 && Number.isFinite(o.lr))) throw new RangeError(`lr must be finite and > 0, got ${o.lr}`);
+}
+
+/** `o.steps` steps of {@link crossEntropyStep}, step `s` on the examples `batchAt(s)`; returns every step's loss (and reports it to `o.onStep`). */
+export async function trainCrossEntropy(
+  model: DecoderModel,
+  tokenizer: SamplerTokenizer,
+  o: CrossEntropyRunOptions,
+  batchAt: (step: number) => readonly PretrainExample[],
+): Promise<number[]> {
+  const losses: number[] = [];
+  for (let step = 0; step < o.steps; step++) {
+    const loss = await crossEntropyStep(model, tokenizer, batchAt(step), o.lr);
+    losses.push(loss);
+    o.onStep?.(step + 1, loss);
+  }
+  return losses;
+}
+
+/**
+ * Writes a trained model to `o.outDir`: weights with the command and seed in their metadata, config.json
+ * with the tokenizer's EOS id, and PROVENANCE.md (`purpose`, command, shape, losses). Tokenizer files are
+ * the caller's: pretraining writes a new tokenizer, SFT copies its start model's.
+ */
+export async function writeTrainedModel(model: DecoderModel, tokenizer: SamplerTokenizer, o: CrossEntropyRunOptions, command: string, purpose: readonly string[], losses: number[]): Promise<void> {
+  writeModelDirectory(o.outDir, model.config, await model.weights(), { metadata: { command, seed: String(o.seed) }, extraConfig: { eos_token_id: tokenizer.eosTokenIds[0] ?? null } });
+  writeFileSync(join(o.outDir, 'PROVENANCE.md'), provenance(purpose, command, model.config, losses));
 }
 
 /** One step of next-token cross-entropy over the completion tokens of `batch`; returns the mean loss. */
-export async function crossEntropyStep(model: Awaited<ReturnType<typeof createDecoderModel>>, tokenizer: SamplerTokenizer, batch: readonly PretrainExample[], lr: number): Promise<number> {
+export async function crossEntropyStep(model: DecoderModel, tokenizer: SamplerTokenizer, batch: readonly PretrainExample[], lr: number): Promise<number> {
   // buildMicroBatches lays out the loss mask over completion tokens; the sampler logprobs it wants are unused here.
   const rows = batch.map((e) => {
     const completionIds = tokenizer.encode(e.completion);

@@ -6,9 +6,9 @@
  * until one does) and whose answer is that candidate, so the SFT model writes the same kind of text
  * as the base, only right more often.
  */
-import { copyFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { SeededRandom, parameterCount, writeModelDirectory } from '@rlvr/core';
+import { copyFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { SeededRandom, parameterCount } from '@rlvr/core';
 import { loadDecoderModel } from '@rlvr/kernels';
 import { SamplerTokenizer } from '@rlvr/sampler';
 import { parseTrainConfig } from '../config/index.js';
@@ -16,7 +16,7 @@ import { PRESET_TASK } from '../demo/countdown-preset.js';
 import { tokenizerFiles } from '../loop/task-environment.js';
 import { deriveSeed, loadTask, renderPrompt } from '../tasks/index.js';
 import { countdownCompletion, randomDerivation, type Candidate, type PretrainExample } from './countdown-corpus.js';
-import { crossEntropyStep, provenance, type CrossEntropyRunOptions } from './pretrain.js';
+import { checkRunOptions, trainCrossEntropy, writeTrainedModel, type CrossEntropyRunOptions } from './pretrain.js';
 
 /** Options of {@link finetuneCountdown}. */
 export interface FinetuneOptions extends CrossEntropyRunOptions {
@@ -44,33 +44,28 @@ export function derivedSolution(problem: { target: number; nums: readonly number
 
 /** Fine-tune `fromDir` on correct solutions of the preset's training split and write `outDir`; see the module comment. */
 export async function finetuneCountdown(o: FinetuneOptions): Promise<{ dir: string; losses: number[]; examples: number }> {
+  checkRunOptions(o);
   const config = parseTrainConfig({ task: PRESET_TASK, seed: o.seed });
   const task = await loadTask(config.task, o.seed);
   const solver = new SeededRandom(deriveSeed(o.seed, SOLUTION_STREAM));
   const examples: PretrainExample[] = [];
   for (const example of task.train) {
     const completion = derivedSolution(example.reference as { target: number; nums: number[] }, solver);
-    if (completion !== null) examples.push({ prompt: renderPrompt(example, { kind: 'compact' }), completion });
+    if (completion !== null) examples.push({ prompt: renderPrompt(example, { kind: PRESET_TASK.template }), completion });
   }
+  if (examples.length === 0) throw new RangeError(`no training problem of the preset has a derivation with integer steps (${task.train.length} tried)`);
   o.log?.(`${examples.length} of ${task.train.length} training problems have a derivation with integer steps; the ${task.test.length} held-out problems are never trained on`);
   const tokenizer = SamplerTokenizer.load(o.fromDir);
   const model = await loadDecoderModel(o.fromDir, { backend: o.backend, log: o.log ?? null });
   const random = new SeededRandom(o.seed);
-  const losses: number[] = [];
   try {
-    for (let step = 0; step < o.steps; step++) {
-      const batch = Array.from({ length: o.batch }, () => examples[Math.floor(random.next() * examples.length)]!);
-      const loss = await crossEntropyStep(model, tokenizer, batch, o.lr);
-      losses.push(loss);
-      o.onStep?.(step + 1, loss);
-    }
-    writeModelDirectory(o.outDir, model.config, await model.weights(), { metadata: { command: o.command, seed: String(o.seed) }, extraConfig: { eos_token_id: tokenizer.eosTokenIds[0] ?? null } });
-    for (const file of tokenizerFiles(o.fromDir)) copyFileSync(file, join(o.outDir, file.slice(o.fromDir.length + 1)));
+    const losses = await trainCrossEntropy(model, tokenizer, o, () => Array.from({ length: o.batch }, () => examples[Math.floor(random.next() * examples.length)]!));
     const purpose = [`The Countdown base model (${o.fromDir}) fine-tuned on ${examples.length} correct step-by-step solutions`, 'of the preset\'s training problems (none of its held-out problems).'];
-    writeFileSync(join(o.outDir, 'PROVENANCE.md'), provenance(purpose, o.command, model.config, losses));
+    await writeTrainedModel(model, tokenizer, o, o.command, purpose, losses);
+    for (const file of tokenizerFiles(o.fromDir)) copyFileSync(file, join(o.outDir, basename(file)));
     o.log?.(`${parameterCount(model.config)} parameters`);
+    return { dir: o.outDir, losses, examples: examples.length };
   } finally {
     await model.dispose();
   }
-  return { dir: o.outDir, losses, examples: examples.length };
 }
