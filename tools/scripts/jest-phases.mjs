@@ -16,7 +16,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 const GPU = '\\.gpu\\.test\\.ts$';
 const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --disable-warning=ExperimentalWarning`.trim() };
 const extra = process.argv.slice(2);
-const merged = { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0, numTodoTests: 0, numTotalTests: 0, success: true };
+const merged = { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0, numTodoTests: 0, numTotalTests: 0, success: true, testResults: [] };
 let status = 0;
 
 // A GPU file that has not finished in this long is hung, not slow (the slowest takes ≈ 30 s on lavapipe).
@@ -53,11 +53,17 @@ function runJest(args, timeoutMs) {
   if (!existsSync(file)) {
     merged.numFailedTests += 1;
     merged.success = false;
+    merged.testResults.push({ name: args.at(-1), assertionResults: [{ status: 'failed', fullName: `jest process ended (${run.signal ?? `exit ${run.status}`}) without results` }] });
     return;
   }
   const r = JSON.parse(readFileSync(file, 'utf8'));
   for (const key of ['numPassedTests', 'numFailedTests', 'numPendingTests', 'numTodoTests', 'numTotalTests']) merged[key] += r[key] ?? 0;
   merged.success &&= r.success;
+  // Only the failed tests' names are kept: run-tests.mjs lists them at the end of the log.
+  for (const suite of r.testResults ?? []) {
+    const failedTests = (suite.assertionResults ?? []).filter((t) => t.status === 'failed').map(({ status, fullName }) => ({ status, fullName }));
+    if (failedTests.length > 0 || suite.status === 'failed') merged.testResults.push({ name: suite.name, assertionResults: failedTests.length > 0 ? failedTests : [{ status: 'failed', fullName: `suite failed: ${(suite.message ?? '').split('\n')[0]}` }] });
+  }
   rmSync(file, { force: true });
 }
 

@@ -26,14 +26,22 @@ const nx = spawnSync('npx', ['nx', 'run-many', '-t', 'build', 'typecheck', 'lint
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+const failedNames = [];
 for (const file of resultFiles) {
   if (!existsSync(file)) continue;
   const result = JSON.parse(readFileSync(file, 'utf8'));
   passed += result.numPassedTests;
   failed += result.numFailedTests;
   skipped += result.numPendingTests + (result.numTodoTests ?? 0);
+  for (const suite of result.testResults ?? []) {
+    for (const test of suite.assertionResults ?? []) {
+      if (test.status === 'failed') failedNames.push(`${suite.name}: ${test.fullName}`);
+    }
+  }
 }
 const status = nx.status ?? 1;
 if (status !== 0 && failed === 0) console.log('Some build, typecheck, lint or test target failed (see above).');
+// Named again at the very end: a CI log is often read from its tail, far below the failure itself.
+for (const name of failedNames) console.log(`failed: ${name}`);
 console.log(`tests: ${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
 process.exit(status);
