@@ -3,11 +3,11 @@ import type { Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
 import { parseChoice, parseInteger, parseNumber } from '../cli/parse-options.js';
 import { BACKEND_CHOICES } from '../config/index.js';
-import { pretrainCountdown } from '../pretrain/pretrain.js';
+import { NUMBER_TOKENS, pretrainCountdown } from '../pretrain/pretrain.js';
 import { finetuneCountdown } from '../pretrain/sft.js';
 
 /** The flags that made the embedded base model (assets/countdown-base/PROVENANCE.md). */
-export const BASE_PRETRAIN_FLAGS = '--steps 2500 --batch 32 --lr 0.003 --seed 1';
+export const BASE_PRETRAIN_FLAGS = '--steps 3000 --batch 32 --lr 0.003 --seed 1';
 /** The flags that made the embedded SFT'd model (assets/countdown-sft/PROVENANCE.md). */
 export const SFT_FLAGS = '--steps 2000 --batch 32 --lr 0.001 --seed 1';
 
@@ -19,6 +19,7 @@ const OPTIONS = {
   lr: { type: 'string', value: 'LR', description: 'AdamW learning rate (default 3e-3).' },
   seed: { type: 'string', value: 'S', description: 'Seed of the problems, answers and weights (default 1).' },
   backend: { type: 'string', value: 'NAME', description: 'auto, webgpu or cpu (default auto; always printed).' },
+  'number-tokens': { type: 'string', value: 'KIND', description: 'Tokenizer: whole (every number one token, default; the model can check a value against the target) or digits (one token per digit).' },
   sft: { type: 'string', value: 'DIR', description: 'Instead: fine-tune the model in DIR on correct solutions of the demo\'s training problems (the SFT\'d start).' },
 } as const;
 
@@ -49,8 +50,11 @@ export const pretrainCommand: Command = defineCommand({
     if (!(lr > 0)) throw new CliError('--lr', `expected a number > 0, got ${options.lr}`);
     const seed = options.seed === undefined ? 1 : parseInteger('--seed', options.seed, 0);
     const backend = options.backend === undefined ? 'auto' : parseChoice('--backend', options.backend, BACKEND_CHOICES);
+    const numberTokens = options['number-tokens'] === undefined ? 'whole' : parseChoice('--number-tokens', options['number-tokens'], NUMBER_TOKENS);
+    if (options.sft !== undefined && options['number-tokens'] !== undefined) throw new CliError('--number-tokens', 'not with --sft (the fine-tuned model keeps its tokenizer)');
     const sft = options.sft === undefined ? '' : ` --sft ${options.sft}`;
-    const command = `rlvr pretrain --task countdown${sft} --out ${options.out} --steps ${steps} --batch ${batch} --lr ${lr} --seed ${seed}`;
+    const tokens = numberTokens === 'whole' ? '' : ` --number-tokens ${numberTokens}`;
+    const command = `rlvr pretrain --task countdown${sft} --out ${options.out} --steps ${steps} --batch ${batch} --lr ${lr} --seed ${seed}${tokens}`;
     const log = (line: string) => io.stderr.write(`${line}\n`);
     const onStep = (step: number, loss: number) => {
       if (step === 1 || step % 20 === 0 || step === steps) log(`step ${step}/${steps}: completion cross-entropy ${loss.toFixed(3)} nats/token`);
@@ -60,7 +64,7 @@ export const pretrainCommand: Command = defineCommand({
       io.stdout.write(`${result.dir}\n`);
       return 0;
     }
-    const result = await pretrainCountdown({ outDir: options.out!, steps, batch, lr, seed, backend, command, log, onStep });
+    const result = await pretrainCountdown({ outDir: options.out!, steps, batch, lr, seed, backend, command, log, onStep, numberTokens });
     log(`${result.parameters} parameters`);
     io.stdout.write(`${result.dir}\n`);
     return 0;

@@ -115,18 +115,41 @@ export interface PretrainExample {
   completion: string;
 }
 
-/** `count` examples over the given problems (cycled), derivations drawn with `seed`, prompts rendered with `template`. */
+/** Options of {@link countdownPretrainExamples}. */
+export interface PretrainCorpusOptions {
+  /** Prompt template; default `compact`. */
+  template?: 'r1-zero' | 'compact';
+  /**
+   * Share of examples whose target is replaced by the value of one of their derivation's candidates
+   * (drawn at random among those in 1..`maxTarget`), so that their thought holds a marked candidate.
+   * The answer stays a random candidate, so this teaches the target check, not to solve. Default 0.
+   */
+  reachedShare?: number;
+  /** Largest target a replaced target may take; default 100. */
+  maxTarget?: number;
+}
+
+/** `count` examples over the given problems (cycled), derivations drawn with `seed`; see {@link PretrainCorpusOptions}. */
 export function countdownPretrainExamples(
   problems: readonly { target: number; nums: number[] }[],
   count: number,
   seed: number,
-  template: 'r1-zero' | 'compact' = 'compact',
+  options: PretrainCorpusOptions = {},
 ): PretrainExample[] {
   if (problems.length === 0) throw new RangeError('countdownPretrainExamples: no problems');
+  const { template = 'compact', reachedShare = 0, maxTarget = 100 } = options;
+  if (!(reachedShare >= 0 && reachedShare <= 1)) throw new RangeError(`reachedShare must be in [0, 1], got ${reachedShare}`);
   const random = new SeededRandom(seed);
   return Array.from({ length: count }, (_, i) => {
     const p = problems[i % problems.length]!;
-    const reference = { target: p.target, nums: p.nums };
-    return { prompt: renderPrompt({ question: countdownQuestion(reference), brief: countdownBrief(reference) }, { kind: template }), completion: countdownCompletion(randomDerivation(p.nums, random)!, p.target) };
+    const derivation = randomDerivation(p.nums, random)!;
+    let target = p.target;
+    // No extra draws at share 0: the stream (and so the embedded base model) stays as it was.
+    if (reachedShare > 0 && random.next() < reachedShare) {
+      const inRange = derivation.candidates.filter((c) => c.value >= 1 && c.value <= maxTarget);
+      if (inRange.length > 0) target = inRange[Math.floor(random.next() * inRange.length)]!.value;
+    }
+    const reference = { target, nums: p.nums };
+    return { prompt: renderPrompt({ question: countdownQuestion(reference), brief: countdownBrief(reference) }, { kind: template }), completion: countdownCompletion(derivation, target) };
   });
 }

@@ -2,10 +2,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SeededRandom, readSafetensorsSync } from '@rlvr/core';
-import { Sampler, loadModelDir } from '@rlvr/sampler';
-import { countdown, evaluateCountdownExpression, parseCountdownExpression } from '@rlvr/verifiers';
+import { Sampler, SamplerTokenizer, loadModelDir, type TokenizerFiles } from '@rlvr/sampler';
+import { countdown, evaluateCountdownExpression, generateCountdownProblems, parseCountdownExpression } from '@rlvr/verifiers';
+import { BASE_TASK_DIFFICULTY } from '../demo/countdown-preset.js';
 import { TARGET_MARK, countdownCompletion, countdownPretrainExamples, randomDerivation } from './countdown-corpus.js';
-import { pretrainCountdown } from './pretrain.js';
+import { countdownTokenizer, pretrainCountdown } from './pretrain.js';
 import { derivedSolution } from './sft.js';
 
 
@@ -55,7 +56,42 @@ describe('countdown pretraining corpus', () => {
     expect(a).toEqual(countdownPretrainExamples(problems, 4, 9));
     expect(a[0]!.prompt).toBe('Numbers: [3, 5, 7]. Target: 24.\n<think>');
     expect(a[0]!.completion).toMatch(/^( -?\d+ [-+*/] -?\d+ = -?\d+( \(target\))?\.){4,7} <\/think> <answer> .+ <\/answer>$/);
-    expect(countdownPretrainExamples(problems, 1, 9, 'r1-zero')[0]!.prompt).toContain('[3, 5, 7]');
+    expect(countdownPretrainExamples(problems, 1, 9, { template: 'r1-zero' })[0]!.prompt).toContain('[3, 5, 7]');
+  });
+
+  it('reachedShare moves targets onto a candidate (marked in the thought), leaves share 0 as it was and refuses a share outside [0, 1]', () => {
+    const problems = [{ target: 97, nums: [3, 5, 7] }, { target: 99, nums: [2, 4, 9] }];
+    expect(countdownPretrainExamples(problems, 6, 4, { reachedShare: 0 })).toEqual(countdownPretrainExamples(problems, 6, 4));
+    const reached = countdownPretrainExamples(problems, 40, 4, { reachedShare: 1, maxTarget: 100 });
+    for (const e of reached) {
+      const target = Number(/Target: (\d+)\./.exec(e.prompt)![1]);
+      expect(target).toBeGreaterThanOrEqual(1);
+      expect(target).toBeLessThanOrEqual(100);
+      expect(e.completion).toContain(`= ${target}${TARGET_MARK}.`);
+    }
+    // Neither original target (97, 99) is reachable in one of these derivations' last steps with +, −, ×, ÷ often; most must have moved.
+    expect(reached.filter((e) => !/Target: 9[79]\./.test(e.prompt)).length).toBeGreaterThan(30);
+    expect(() => countdownPretrainExamples(problems, 1, 4, { reachedShare: 1.5 })).toThrow('reachedShare must be in [0, 1], got 1.5');
+  });
+});
+
+describe('countdownTokenizer', () => {
+  const problems = generateCountdownProblems({ count: 2000, seed: 3, ...BASE_TASK_DIFFICULTY });
+  const examples = countdownPretrainExamples(problems, 2000, 4);
+  const load = (files: TokenizerFiles) => SamplerTokenizer.fromObjects(files.tokenizerJson, files.tokenizerConfig);
+
+  it('whole: a target and a step value equal to it are one and the same token (so the target check is a token match)', () => {
+    const tokenizer = load(countdownTokenizer(examples, 'whole'));
+    for (const { target } of problems.slice(0, 100)) {
+      const ids = tokenizer.encode(` 5 + 5 = ${target}`);
+      expect(tokenizer.encode(` ${target}`)).toEqual([ids.at(-1)]);
+      expect(tokenizer.encode(`Target: ${target}.`)).toContain(ids.at(-1));
+    }
+  });
+
+  it('digits: every digit is a token of its own', () => {
+    const tokenizer = load(countdownTokenizer(examples, 'digits'));
+    expect(tokenizer.encode(' 5 + 5 = 12').map((id) => tokenizer.decode([id]).trim()).slice(-2)).toEqual(['1', '2']);
   });
 });
 

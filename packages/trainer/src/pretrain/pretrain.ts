@@ -2,7 +2,7 @@
  * `rlvr pretrain --task countdown`: a small base model for the from-scratch regime, trained by
  * next-token cross-entropy on the completions of synthetic Countdown text (countdown-corpus.ts):
  * compact prompts followed by well-formed answers that use the given numbers but are mostly not
- * solutions. The tokenizer (byte-level BPE, one token per digit) is learned from the same text. Writes
+ * solutions. The tokenizer (byte-level BPE, one token per number) is learned from the same text. Writes
  * a complete model directory: config.json, model.safetensors (with the command and seed in its
  * metadata), tokenizer files and PROVENANCE.md. The training loop and the directory writing are shared
  * with the SFT of sft.ts.
@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initWeights, parameterCount, parseDecoderConfig, writeModelDirectory, type DecoderConfig } from '@rlvr/core';
 import { cpuOps, createDecoderModel, padShifted, shiftedTargets, type BackendChoice, type DecoderModel } from '@rlvr/kernels';
-import { buildBpeTokenizer, SamplerTokenizer, writeTokenizerFiles } from '@rlvr/sampler';
+import { buildBpeTokenizer, SamplerTokenizer, writeTokenizerFiles, type TokenizerFiles } from '@rlvr/sampler';
 import { generateCountdownProblems } from '@rlvr/verifiers';
 import { buildMicroBatches } from '../loop/policy-batches.js';
 import { deriveSeed } from '../tasks/index.js';
@@ -45,7 +45,21 @@ export interface PretrainOptions extends CrossEntropyRunOptions {
   vocabSize?: number;
   /** Countdown generator settings of the pretraining problems. */
   generator?: { minNumbers?: number; maxNumbers?: number; maxNumber?: number; maxTarget?: number };
+  /** Share of examples whose target one of their candidates reaches (see countdown-corpus.ts); default 0. */
+  reachedShare?: number;
+  /**
+   * `whole` (default): every number of the corpus one token (BPE over undivided numbers), so checking a
+   * value against the target is matching one token; `digits`: one token per digit. Measured: with digits
+   * the model never learned the target check (85–92 % of its marks wrong, also with half the targets
+   * reachable), with whole numbers 11 % (docs/results/README.md).
+   */
+  numberTokens?: NumberTokens;
 }
+
+/** How the base tokenizer spells numbers. */
+export const NUMBER_TOKENS = ['whole', 'digits'] as const;
+/** One of {@link NUMBER_TOKENS}. */
+export type NumberTokens = (typeof NUMBER_TOKENS)[number];
 
 /** What {@link pretrainCountdown} returns. */
 export interface PretrainResult {
@@ -69,9 +83,10 @@ export const BASE_MODEL_SHAPE = {
 /** Pretrain a Countdown base model and write it to `outDir`; see the module comment. */
 export async function pretrainCountdown(o: PretrainOptions): Promise<PretrainResult> {
   checkRunOptions(o);
-  const problems = generateCountdownProblems({ count: Math.max(256, o.steps * o.batch), seed: deriveSeed(o.seed, PROBLEM_STREAM), ...BASE_TASK_DIFFICULTY, ...o.generator });
-  const examples = countdownPretrainExamples(problems, o.steps * o.batch, deriveSeed(o.seed, ANSWER_STREAM));
-  const tokenizerFiles = buildBpeTokenizer({ corpus: examples.slice(0, 256).map((e) => e.prompt + e.completion), vocabSize: o.vocabSize ?? 512, isolateDigits: true });
+  const difficulty = { ...BASE_TASK_DIFFICULTY, ...o.generator };
+  const problems = generateCountdownProblems({ count: Math.max(256, o.steps * o.batch), seed: deriveSeed(o.seed, PROBLEM_STREAM), ...difficulty });
+  const examples = countdownPretrainExamples(problems, o.steps * o.batch, deriveSeed(o.seed, ANSWER_STREAM), { reachedShare: o.reachedShare ?? 0, maxTarget: difficulty.maxTarget });
+  const tokenizerFiles = countdownTokenizer(examples, o.numberTokens ?? 'whole', o.vocabSize);
   const tokenizer = SamplerTokenizer.fromObjects(tokenizerFiles.tokenizerJson, tokenizerFiles.tokenizerConfig);
   const config = parseDecoderConfig({ ...BASE_MODEL_SHAPE, ...o.modelConfig, vocab_size: tokenizer.vocabSize });
   const model = await createDecoderModel({ config, weights: initWeights(config, o.seed), backend: o.backend, log: o.log ?? null });
@@ -84,6 +99,14 @@ export async function pretrainCountdown(o: PretrainOptions): Promise<PretrainRes
   } finally {
     await model.dispose();
   }
+}
+
+/** The base model's byte-level BPE tokenizer, learned from the first pretraining examples; numbers spelled as `numberTokens` says. */
+export function countdownTokenizer(examples: readonly PretrainExample[], numberTokens: NumberTokens, vocabSize?: number): TokenizerFiles {
+  const whole = numberTokens === 'whole';
+  // Whole numbers need a merge per number: a larger vocabulary, learned from more text so that rare values repeat.
+  const corpus = examples.slice(0, whole ? 8192 : 256).map((e) => e.prompt + e.completion);
+  return buildBpeTokenizer({ corpus, vocabSize: vocabSize ?? (whole ? 1536 : 512), isolateDigits: !whole });
 }
 
 /** Checks the options every cross-entropy run shares, before any work; the RangeError names the option. */
