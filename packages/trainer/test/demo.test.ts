@@ -79,6 +79,19 @@ describe('rlvr compare (shortened)', () => {
   });
 });
 
+describe('rlvr pretrain flags', () => {
+  test('refuses an unknown --number-tokens, and --number-tokens with --sft, by flag and before any work', async () => {
+    const out = join(dir, 'never-written');
+    let io = captureIo();
+    expect(await runCli(['pretrain', '--task', 'countdown', '--out', out, '--number-tokens', 'bytes'], io)).not.toBe(0);
+    expect(io.err()).toMatch(/--number-tokens.*whole, digits/);
+    io = captureIo();
+    expect(await runCli(['pretrain', '--task', 'countdown', '--sft', embeddedModelDir('countdown-base'), '--out', out, '--number-tokens', 'digits'], io)).not.toBe(0);
+    expect(io.err()).toMatch(/--number-tokens: not with --sft/);
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
 describe('embedded models', () => {
   test.each(['countdown-base', 'countdown-sft'] as const)('%s is a complete model directory whose weights record the command that made it', (name) => {
     const model = embeddedModelDir(name);
