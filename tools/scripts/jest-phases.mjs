@@ -53,7 +53,7 @@ function runJest(args, timeoutMs) {
   if (!existsSync(file)) {
     merged.numFailedTests += 1;
     merged.success = false;
-    merged.testResults.push({ name: args.at(-1), assertionResults: [{ status: 'failed', fullName: `jest process ended (${run.signal ?? `exit ${run.status}`}) without results` }] });
+    merged.testResults.push({ name: `jest ${args.join(' ')}`, assertionResults: [{ status: 'failed', fullName: `jest process ended (${run.signal ?? `exit ${run.status}`}) without results` }] });
     return;
   }
   const r = JSON.parse(readFileSync(file, 'utf8'));

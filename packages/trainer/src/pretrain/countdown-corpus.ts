@@ -12,6 +12,7 @@
  */
 import { SeededRandom } from '@rlvr/core';
 import { countdownBrief, countdownQuestion, renderPrompt } from '../tasks/index.js';
+import { BASE_TASK_DIFFICULTY } from '../demo/countdown-preset.js';
 
 const OPERATORS = ['+', '-', '*', '/'] as const;
 type Operator = (typeof OPERATORS)[number];
@@ -125,7 +126,7 @@ export interface PretrainCorpusOptions {
    * The answer stays a random candidate, so this teaches the target check, not to solve. Default 0.
    */
   reachedShare?: number;
-  /** Largest target a replaced target may take; default 100. */
+  /** Largest target a replaced target may take; default the preset's ({@link BASE_TASK_DIFFICULTY}). */
   maxTarget?: number;
 }
 
@@ -137,7 +138,7 @@ export function countdownPretrainExamples(
   options: PretrainCorpusOptions = {},
 ): PretrainExample[] {
   if (problems.length === 0) throw new RangeError('countdownPretrainExamples: no problems');
-  const { template = 'compact', reachedShare = 0, maxTarget = 100 } = options;
+  const { template = 'compact', reachedShare = 0, maxTarget = BASE_TASK_DIFFICULTY.maxTarget } = options;
   if (!(reachedShare >= 0 && reachedShare <= 1)) throw new RangeError(`reachedShare must be in [0, 1], got ${reachedShare}`);
   const random = new SeededRandom(seed);
   return Array.from({ length: count }, (_, i) => {

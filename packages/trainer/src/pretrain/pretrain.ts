@@ -85,7 +85,7 @@ export async function pretrainCountdown(o: PretrainOptions): Promise<PretrainRes
   checkRunOptions(o);
   const difficulty = { ...BASE_TASK_DIFFICULTY, ...o.generator };
   const problems = generateCountdownProblems({ count: Math.max(256, o.steps * o.batch), seed: deriveSeed(o.seed, PROBLEM_STREAM), ...difficulty });
-  const examples = countdownPretrainExamples(problems, o.steps * o.batch, deriveSeed(o.seed, ANSWER_STREAM), { reachedShare: o.reachedShare ?? 0, maxTarget: difficulty.maxTarget });
+  const examples = countdownPretrainExamples(problems, o.steps * o.batch, deriveSeed(o.seed, ANSWER_STREAM), { reachedShare: o.reachedShare, maxTarget: difficulty.maxTarget });
   const tokenizerFiles = countdownTokenizer(examples, o.numberTokens ?? 'whole', o.vocabSize);
   const tokenizer = SamplerTokenizer.fromObjects(tokenizerFiles.tokenizerJson, tokenizerFiles.tokenizerConfig);
   const config = parseDecoderConfig({ ...BASE_MODEL_SHAPE, ...o.modelConfig, vocab_size: tokenizer.vocabSize });
