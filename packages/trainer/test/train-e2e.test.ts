@@ -5,6 +5,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readSafetensorsSync } from '@rlvr/core';
 import { runTraining } from '../src/loop/run-training.js';
 import { metricsOf, timeless, tinyConfig, tinyRun } from './tiny-run.js';
 
@@ -44,6 +45,37 @@ describe('rlvr train, end to end on the cpu backend', () => {
     const b = readFileSync(join(split, 'checkpoints', 'step-6', 'model.safetensors'));
     expect(b.equals(a)).toBe(true);
   }, 180_000);
+
+  it('ppo.oldLogprobs auto (one epoch: no old-logprob forward) trains like recompute, and measures entropy and gap on the trained rows', async () => {
+    const runs = { auto: join(run.root, 'old-auto'), recompute: join(run.root, 'old-recompute') };
+    for (const mode of ['auto', 'recompute'] as const) {
+      await runTraining({ config: tinyConfig(run.modelDir, { maxSteps: 3, weighting: { name: 'sqrt-r', zeroVariance: 'reinforce' }, ppo: { microBatchSize: 5, oldLogprobs: mode } }), runDir: runs[mode] });
+    }
+    const steps = (dir: string) => metricsOf(dir).filter((r) => r.kind === 'step');
+    const [auto, recompute] = [steps(runs.auto), steps(runs.recompute)];
+    expect(auto).toHaveLength(3);
+    auto.forEach((a, i) => {
+      const r = recompute[i]!;
+      // Same samples (the sampler's weights agree to f32 rounding), the same loss and the same entropy:
+      // 'reinforce' trains every response, so the trained rows are all the rows.
+      expect(a.sampledResponses).toBe(r.sampledResponses);
+      expect(a.loss).toBeCloseTo(r.loss, 5);
+      expect(a.entropy).toBeCloseTo(r.entropy, 4);
+      expect(Math.abs(a.logprobGapMean)).toBeLessThan(1e-4);
+      expect(a.gradNorm).toBeCloseTo(r.gradNorm, 5);
+      expect(a.gradNorm).toBeGreaterThan(0);
+    });
+    const weights = (dir: string) => readSafetensorsSync(join(dir, 'checkpoints', 'step-3', 'model.safetensors')).tensors;
+    const [wa, wr] = [weights(runs.auto), weights(runs.recompute)];
+    // The two modes differ by f32 rounding only (the recompute forward pads its micro-batches differently).
+    const apart = Object.entries(wr).flatMap(([name, t]) => {
+      const a = wa[name]!.data;
+      let worst = 0;
+      for (let i = 0; i < t.data.length; i++) worst = Math.max(worst, Math.abs(Number(a[i]) - Number(t.data[i])));
+      return worst < 1e-5 ? [] : [`${name}: ${worst}`];
+    });
+    expect(apart).toEqual([]);
+  }, 120_000);
 
   it('evaluates before training and at the interval', async () => {
     const runDir = join(run.root, 'eval');

@@ -95,4 +95,16 @@ await describeGpu('DecoderModel.policyLoss on webgpu vs cpu', () => {
     for (const name of Object.keys(sc.v)) expect(back.v[name]!.data).toEqual(sc.v[name]!.data);
     expect(back.step).toBe(1);
   });
+
+  it('on-policy (no oldLogp): webgpu and cpu give the same loss and gradients, with no clipping', async () => {
+    const batch: PolicyBatch = { tokens: TOKENS, attentionMask: MASK, batch: B, seq: S, lossMask: LOSS_MASK, advantages: ADV };
+    const o: PolicyLossOptions = { epsLow: 0.2, epsHigh: 0.28, beta: 0, aggregation: 'token-mean' };
+    const [c, w] = [await cpu.policyLoss(batch, o), await web.policyLoss(batch, o)];
+    expect(c.clipFraction).toBe(0);
+    expect(w.clipFraction).toBe(0);
+    expect(Math.abs(w.loss - c.loss)).toBeLessThan(1e-4 * Math.max(1, Math.abs(c.loss)));
+    const gc = await cpu.gradients();
+    const gw = await web.gradients();
+    expect(Object.keys(gc).filter((name) => !(relErr(gw[name]!.data, gc[name]!.data) <= GRAD_TOL))).toEqual([]);
+  });
 });

@@ -43,7 +43,7 @@ async function referenceLoss(batch: PolicyBatch, o: PolicyLossOptions): Promise<
   }
   const f64 = (a: ArrayLike<number> | null | undefined): Float64Array | null => (a ? Float64Array.from(a) : null);
   const r = pgLossFromLogits(rows, targets, {
-    oldLogp: f64(batch.oldLogp)!, advantages: f64(batch.advantages)!, mask: f64(batch.lossMask)!, refLogp: f64(batch.refLogp), samplerLogp: f64(batch.samplerLogp),
+    oldLogp: f64(batch.oldLogp), advantages: f64(batch.advantages)!, mask: f64(batch.lossMask)!, refLogp: f64(batch.refLogp), samplerLogp: f64(batch.samplerLogp),
   }, { ...o, batch: B, seqLen: S - 1, vocab: v });
   const dlogits = new Float64Array(B * S * v);
   for (let b = 0; b < B; b++) for (let s = 0; s + 1 < S; s++) dlogits.set(r.dlogits.subarray((b * (S - 1) + s) * v, (b * (S - 1) + s + 1) * v), (b * S + s) * v);
@@ -63,7 +63,7 @@ function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** A batch whose old logprobs sit ±0.35 from the current ones (so PPO clipping engages on some tokens). */
-async function makeBatch(model: DecoderModel, extra: Partial<PolicyBatch> = {}): Promise<PolicyBatch> {
+async function makeBatch(model: DecoderModel, extra: Partial<Omit<PolicyBatch, 'oldLogp'>> = {}): Promise<PolicyBatch & { oldLogp: Float32Array }> {
   const { logprob } = await model.tokenLogprobs(TOKENS, MASK, B, S);
   const oldLogp = Float32Array.from(logprob, (x, i) => x + (i % 3 === 0 ? 0.35 : i % 3 === 1 ? -0.35 : 0.05));
   return { tokens: TOKENS, attentionMask: MASK, batch: B, seq: S, lossMask: LOSS_MASK, advantages: ADV, oldLogp, ...extra };
@@ -105,6 +105,26 @@ describe('DecoderModel.policyLoss / tokenLogprobs / step (cpu backend)', () => {
     expect(stats.clipFraction).toBeGreaterThan(0);
     for (let i = 0; i < ref.logp.length; i++) if (LOSS_MASK[i]) expect(Math.abs(stats.logp[i]! - ref.logp[i]!)).toBeLessThan(1e-5);
     const grads = await model.gradients();
+    const failures = Object.entries(ref.grads).filter(([name, g]) => !(relErr(grads[name]!.data, g) <= TOL)).map(([name, g]) => `${name}: ${relErr(grads[name]!.data, g)}`);
+    expect(failures).toEqual([]);
+  });
+
+  it('on-policy (no oldLogp): ratio 1, the loss and gradients of oldLogp = the model\'s own logprobs, and the f64 reference\'s', async () => {
+    const o: PolicyLossOptions = { ...base, beta: 0.05, kl: 'k3', tisCap: 1.5 };
+    const { oldLogp: _unused, ...onPolicy } = await makeBatch(model);
+    onPolicy.refLogp = Float32Array.from({ length: B * (S - 1) }, (_, i) => -3 + 0.1 * Math.cos(i));
+    onPolicy.samplerLogp = Float32Array.from({ length: B * (S - 1) }, (_, i) => -3 + 0.5 * Math.sin(i));
+    const stats = await model.policyLoss(onPolicy, o);
+    expect(stats.clipFraction).toBe(0);
+    const grads = await model.gradients();
+    const own = (await model.tokenLogprobs(TOKENS, MASK, B, S)).logprob;
+    const explicit = await model.policyLoss({ ...onPolicy, oldLogp: own }, o);
+    // The same f32 forward gives the same logprobs bit for bit, so both paths compute r = exp(0) = 1.
+    expect(explicit.loss).toBe(stats.loss);
+    const again = await model.gradients();
+    for (const [name, g] of Object.entries(grads)) expect(Array.from(again[name]!.data)).toEqual(Array.from(g.data));
+    const ref = await referenceLoss(onPolicy, o);
+    expect(Math.abs(stats.loss - ref.loss)).toBeLessThan(TOL * Math.max(1, Math.abs(ref.loss)));
     const failures = Object.entries(ref.grads).filter(([name, g]) => !(relErr(grads[name]!.data, g) <= TOL)).map(([name, g]) => `${name}: ${relErr(grads[name]!.data, g)}`);
     expect(failures).toEqual([]);
   });

@@ -139,6 +139,34 @@ await describeGpu('fused log-softmax + gather and PG loss on WebGPU vs the CPU r
     }
   });
 
+  // On-policy (no oldLogp): the kernel uses each token's own logprob as the old one, so the ratio is 1.
+  const onPolicy = variants.filter((v) => /k3 \+ TIS|many clipped/.test(v.c.name));
+  it.each(withLayouts(onPolicy, (v) => v.c.name))('on-policy PG loss (no oldLogp): %s (%s layout)', async (_name, _layoutName, v, layout) => {
+    const { c, vocab } = v;
+    const tokens = c.options.batch * c.options.seqLen;
+    const { logits, targets, inputs } = pgLogitsCase(c, vocab, v.extremes);
+    const onPolicyInputs = { ...inputs, oldLogp: null };
+    const o: PgLossLogitsOptions = { ...c.options, vocab, temperature: v.temperature, entropyCoef: v.entropyCoef };
+    const ref = pgLossFromLogits(f64(logits), targets, onPolicyInputs, o);
+    expect(ref.clipFraction).toBe(0);
+    const [tl, tt] = upload(logits, targets, tokens, vocab);
+    try {
+      const got = await pgLossLogits(gpu, tl, tt, onPolicyInputs, { ...o, ...layout });
+      const dlogits = await got.dlogits.read();
+      got.dlogits.dispose();
+      const tol = pgLossTolerances(logits, targets, onPolicyInputs, o, ref, layout);
+      expect(got.clipFraction).toBe(0);
+      expect(Math.abs(got.loss - ref.loss)).toBeLessThanOrEqual(tol.loss);
+      expect(got.isWeightMean).toBeCloseTo(ref.isWeightMean, 5);
+      expectWithin(dlogits, ref.dlogits, tol.dlogits, 'dlogits');
+      // Not the off-policy result: with the case's old logprobs many tokens clip.
+      expect(pgLossFromLogits(f64(logits), targets, inputs, o).clipFraction).toBeGreaterThan(0);
+    } finally {
+      tl.dispose();
+      tt.dispose();
+    }
+  });
+
   it('picks the split layout on a software fallback adapter and the row layout otherwise; options override', () => {
     expect(lossLayout(gpu)).toEqual(gpu.adapter.isFallbackAdapter ? { ...LOSS_SPLIT_FALLBACK } : { workgroup: LOSS_WORKGROUP, chunk: null });
     expect(lossLayout(gpu, { chunk: null })).toEqual({ workgroup: LOSS_WORKGROUP, chunk: null });

@@ -115,7 +115,7 @@ export function logSoftmaxTolerances(
 export function pgLossTolerances(
   logits: ArrayLike<number>,
   targets: ArrayLike<number>,
-  inputs: { oldLogp: ArrayLike<number>; advantages: ArrayLike<number>; mask: ArrayLike<number>; refLogp?: ArrayLike<number> | null; samplerLogp?: ArrayLike<number> | null },
+  inputs: { oldLogp: ArrayLike<number> | null; advantages: ArrayLike<number>; mask: ArrayLike<number>; refLogp?: ArrayLike<number> | null; samplerLogp?: ArrayLike<number> | null },
   o: PgLossLogitsOptions,
   ref: { logp: ArrayLike<number>; gradLogp: ArrayLike<number> },
   layout: number | LossLayout,
@@ -131,8 +131,10 @@ export function pgLossTolerances(
   for (let i = 0; i < tokens; i++) {
     if (inputs.mask[i] === 0) continue;
     const eps = base.logprob[i]! + 8 * U;
-    const r = Math.exp(ref.logp[i]! - inputs.oldLogp[i]!);
-    const w = inputs.samplerLogp && o.tisCap ? Math.min(Math.exp(inputs.oldLogp[i]! - inputs.samplerLogp[i]!), o.tisCap) : 1;
+    // On-policy (no oldLogp) the ratio is exactly 1 and the logprob error moves into the IS weight instead.
+    const old = inputs.oldLogp ? inputs.oldLogp[i]! : ref.logp[i]!;
+    const r = Math.exp(ref.logp[i]! - old);
+    const w = inputs.samplerLogp && o.tisCap ? Math.min(Math.exp(old - inputs.samplerLogp[i]!), o.tisCap) : 1;
     const a = Math.abs(inputs.advantages[i]!);
     const delta = inputs.refLogp ? inputs.refLogp[i]! - ref.logp[i]! : 0;
     const klTerm = inputs.refLogp ? o.beta * (1 + Math.exp(delta)) : 0;

@@ -258,8 +258,8 @@ export async function logSoftmaxGatherBackward(
 
 /** Per-token inputs of {@link pgLossLogits}, all [batch, seqLen] (CPU arrays; uploaded as one [tokens, 8] block). */
 export interface PgLossGpuInputs {
-  /** Logprobs of the sampling-time policy as recomputed by the trainer. */
-  oldLogp: Float32Array;
+  /** Logprobs of the sampling-time policy as recomputed by the trainer; null = on-policy (the loss's own logprobs, held constant: ratio 1). */
+  oldLogp: Float32Array | null;
   /** Per-token advantages. */
   advantages: Float32Array;
   /** Response mask (1 = in the loss). */
@@ -330,14 +330,14 @@ export async function pgLossLogits(gpu: GpuDevice, logits: GpuTensor, targets: G
     const masked = inputs.mask[i] !== 0;
     if (masked) count++;
     // Unmasked positions may hold −∞ / NaN padding: never uploaded, so never read.
-    tokenIn[i * STRIDE] = masked ? inputs.oldLogp[i]! : 0;
+    tokenIn[i * STRIDE] = masked && inputs.oldLogp ? inputs.oldLogp[i]! : 0;
     tokenIn[i * STRIDE + 1] = masked ? inputs.advantages[i]! : 0;
     tokenIn[i * STRIDE + 2] = masked ? 1 : 0;
     tokenIn[i * STRIDE + 3] = weights[i]!;
     tokenIn[i * STRIDE + 4] = masked && refLogp ? refLogp[i]! : 0;
     tokenIn[i * STRIDE + 5] = masked && samplerLogp ? samplerLogp[i]! : 0;
   }
-  const flags = (refLogp ? 1 : 0) | ((o.kl ?? 'k3') === 'k3' ? 2 : 0) | (cap !== null ? 4 : 0);
+  const flags = (refLogp ? 1 : 0) | ((o.kl ?? 'k3') === 'k3' ? 2 : 0) | (cap !== null ? 4 : 0) | (inputs.oldLogp ? 0 : 8);
   const dlogits = o.out ?? GpuTensor.zeros(gpu, [tokens, vocab], 'dlogits');
   let block: Float32Array;
   try {

@@ -56,10 +56,12 @@ struct Params {
   pad2: u32,
 }
 
-// Bits of Params.flags (MODE 2): reference logprobs given, k3 estimator (else k1), truncated IS.
+// Bits of Params.flags (MODE 2): reference logprobs given, k3 estimator (else k1), truncated IS,
+// on-policy (no oldLogp: the token's own logprob stands in for it, so the ratio is exactly 1).
 const FLAG_REF: u32 = 1u;
 const FLAG_K3: u32 = 2u;
 const FLAG_TIS: u32 = 4u;
+const FLAG_ON_POLICY: u32 = 8u;
 const STRIDE: u32 = 8u;
 const EMPTY_MAX: f32 = -1e38;
 
@@ -178,7 +180,7 @@ fn pgToken(row: u32, lp: f32, entropy: f32) -> vec2<f32> {
     }
     return vec2<f32>(0.0);
   }
-  let oldLp = tokenIn[i];
+  let oldLp = select(tokenIn[i], lp, (p.flags & FLAG_ON_POLICY) != 0u);
   let a = tokenIn[i + 1u];
   let tw = tokenIn[i + 3u];
   let r = exp(lp - oldLp);

@@ -25,8 +25,12 @@ export interface PolicyBatch {
   lossMask: ArrayLike<number>;
   /** Per-token advantages [batch, seq − 1] (a sequence's advantage broadcast over its tokens for GRPO). */
   advantages: ArrayLike<number>;
-  /** Logprobs [batch, seq − 1] under the policy that sampled the batch, as recomputed by the trainer. */
-  oldLogp: ArrayLike<number>;
+  /**
+   * Logprobs [batch, seq − 1] under the policy that sampled the batch, as recomputed by the trainer;
+   * omitted or null = on-policy: the loss's own logprobs held constant (ratio 1), exact when the
+   * weights have not moved since sampling (one PPO epoch, one mini-batch) and one forward cheaper.
+   */
+  oldLogp?: ArrayLike<number> | null;
   /** Reference-policy logprobs [batch, seq − 1]; required when beta ≠ 0. */
   refLogp?: ArrayLike<number> | null;
   /** Sampler (inference engine) logprobs [batch, seq − 1] for the truncated IS weight; needs tisCap. */
@@ -89,7 +93,7 @@ export interface PaddedPolicyInputs {
   targets: Int32Array;
   mask: Float32Array;
   advantages: Float32Array;
-  oldLogp: Float32Array;
+  oldLogp: Float32Array | null;
   refLogp: Float32Array | null;
   samplerLogp: Float32Array | null;
 }
@@ -158,7 +162,7 @@ export function padPolicyBatch(p: PolicyBatch, config: PolicyLossConfig): Padded
     targets: shiftedTargets(p.tokens, batch, seq),
     mask: padShifted(p.lossMask, batch, seq),
     advantages: padShifted(p.advantages, batch, seq),
-    oldLogp: padShifted(p.oldLogp, batch, seq),
+    oldLogp: p.oldLogp ? padShifted(p.oldLogp, batch, seq) : null,
     refLogp: p.refLogp ? padShifted(p.refLogp, batch, seq) : null,
     samplerLogp: p.samplerLogp ? padShifted(p.samplerLogp, batch, seq) : null,
   };

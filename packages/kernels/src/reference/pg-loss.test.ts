@@ -35,6 +35,19 @@ describe('policy-gradient loss reference: textbook cases', () => {
     expect(r.isWeightMean).toBe(1);
   });
 
+  it('on-policy (oldLogp null): r = 1 at every token, so nothing clips and dpg/dlogp = −A; the IS weight uses logp', () => {
+    const sampler = f64(-1.2, -1, -1, -1, -0.4);
+    const o = { ...EPS, batch: 1, seqLen: 5, beta: 0, aggregation: 'token-mean', tisCap: 1.5 } as const;
+    const r = pgLoss({ logp, oldLogp: null, advantages, mask, samplerLogp: sampler }, o);
+    expect(r.clipFraction).toBe(0);
+    // w_t = min(exp(logp_t − sampler_t), 1.5), held constant; pg = −A·w, gradient −A·w / 5.
+    const w = Array.from(logp, (lp, i) => Math.min(Math.exp(lp - sampler[i]!), 1.5));
+    expect(r.loss).toBeCloseTo(w.reduce((sum, wi, i) => sum - advantages[i]! * wi, 0) / 5, 14);
+    w.forEach((wi, i) => expect(r.gradLogp[i]).toBeCloseTo((-advantages[i]! * wi) / 5, 14));
+    // The same as passing the current logprobs as the old ones.
+    expect(pgLoss({ logp, oldLogp: logp.slice(), advantages, mask, samplerLogp: sampler }, o)).toEqual(r);
+  });
+
   describe('aggregation modes on sequences of lengths 3 and 1 (r = 1, A = [1, 2, 3 | 4], so pg = −A)', () => {
     const lp = f64(-0.5, -0.7, -0.9, -1.1, -1.3, -1.5);
     const inputs = { logp: lp, oldLogp: lp.slice(), advantages: f64(1, 2, 3, 4, 9, 9), mask: f64(1, 1, 1, 1, 0, 0) };

@@ -4,6 +4,9 @@
  *
  * Per response token t (mask m_t = 1), with logp the current policy's logprob of the sampled token:
  *   r_t   = exp(logp_t − oldLogp_t)                                  (PPO ratio; 1 on-policy)
+ *           oldLogp null = on-policy: oldLogp_t := logp_t held constant (not differentiated), so
+ *           r_t = 1 exactly and its gradient is A·dlogp (TRL's shortcut for one PPO epoch: the
+ *           trainer need not recompute old logprobs when they are the current policy's)
  *   pg_t  = −min(r_t·A_t, clip(r_t, 1 − ε_low, 1 + ε_high)·A_t)      (clipped surrogate)
  *   w_t   = min(exp(oldLogp_t − samplerLogp_t), C)                   (truncated IS weight, TRL/verl
  *           "token_truncate": corrects the sampler-vs-trainer mismatch; a constant, no gradient;
@@ -40,8 +43,8 @@ export type KlEstimator = 'k1' | 'k3';
 export interface PgLossInputs {
   /** Current policy logprobs of the sampled tokens (the differentiated input). */
   logp: Floats;
-  /** Logprobs under the policy that generated the batch, as recomputed by the trainer. */
-  oldLogp: Floats;
+  /** Logprobs under the policy that generated the batch, as recomputed by the trainer; null = on-policy (logp itself, held constant). */
+  oldLogp: Floats | null;
   /** Per-token advantages (a sequence's advantage broadcast over its tokens for GRPO). */
   advantages: Floats;
   /** Response mask: 1 for tokens in the loss, 0 for prompt/padding. */
@@ -139,7 +142,7 @@ export function pgLoss<T extends Floats>(inputs: PgLossInputs & { logp: T }, o: 
   const refLogp = inputs.refLogp ?? null;
   const samplerLogp = inputs.samplerLogp ?? null;
   requireLength('logp', logp, n, layout);
-  requireLength('oldLogp', oldLogp, n, layout);
+  if (oldLogp) requireLength('oldLogp', oldLogp, n, layout);
   requireLength('advantages', advantages, n, layout);
   requireLength('mask', mask, n, layout);
   if (refLogp) requireLength('refLogp', refLogp, n, layout);
@@ -176,7 +179,8 @@ export function pgLoss<T extends Floats>(inputs: PgLossInputs & { logp: T }, o: 
     if (at(mask, i) === 0) continue;
     const lp = at(logp, i);
     const a = at(advantages, i);
-    const r = Math.exp(lp - at(oldLogp, i));
+    const old = oldLogp ? at(oldLogp, i) : lp;
+    const r = Math.exp(lp - old);
     const rc = Math.min(Math.max(r, 1 - o.epsLow), 1 + o.epsHigh);
     const unclipped = r * a;
     const clippedTerm = rc * a;
@@ -193,7 +197,7 @@ export function pgLoss<T extends Floats>(inputs: PgLossInputs & { logp: T }, o: 
       pg = -unclipped;
       dpg = -unclipped; // d(−r·A)/dlogp = −A·r
     }
-    const w = cap === null || samplerLogp === null ? 1 : Math.min(Math.exp(at(oldLogp, i) - at(samplerLogp, i)), cap);
+    const w = cap === null || samplerLogp === null ? 1 : Math.min(Math.exp(old - at(samplerLogp, i)), cap);
     let k = 0;
     let dk = 0;
     if (refLogp) {

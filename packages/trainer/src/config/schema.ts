@@ -43,6 +43,8 @@ export const MALFORMED_POLICIES = ['error', 'skip'] as const;
 export const LR_SCHEDULES = ['constant', 'cosine'] as const;
 /** Training backends of @rlvr/kernels (`auto`: webgpu on a hardware adapter, else cpu). */
 export const BACKEND_CHOICES = ['auto', 'webgpu', 'cpu'] as const;
+/** How PPO's old logprobs are obtained (ppo.oldLogprobs). */
+export const OLD_LOGPROBS_MODES = ['auto', 'recompute'] as const;
 /** Loss aggregation modes (verl `loss_agg_mode` names, as @rlvr/kernels implements them). */
 export const LOSS_AGGREGATIONS = ['token-mean', 'seq-mean-token-mean', 'seq-mean-token-sum-norm'] as const satisfies readonly LossAggregation[];
 /** KL estimators to the reference policy (k1 = log ratio, k3 = Schulman's low-variance estimator). */
@@ -182,6 +184,12 @@ const PPO = z
     ),
     epsLow: field(nonNegative().default(0.2), 'PPO clip ε_low: ratio floor 1 − ε_low.', 'epsilon', 'actor_rollout_ref.actor.clip_ratio_low'),
     epsHigh: field(nonNegative().default(0.2), 'PPO clip ε_high: ratio cap 1 + ε_high (DAPO: 0.28).', 'epsilon_high', 'actor_rollout_ref.actor.clip_ratio_high'),
+    oldLogprobs: field(
+      z.enum(OLD_LOGPROBS_MODES).default('auto'),
+      'auto: with one epoch and one mini-batch the old logprobs are the current policy’s, so the loss uses its own (ratio 1, exact) and the extra forward is skipped; entropy and logprob gap are then measured on the trained rows. recompute: always recompute them over every response first.',
+      'old_per_token_logps (None, i.e. auto, when num_iterations = 1)',
+      'always recomputed (compute_log_prob)',
+    ),
   })
   .prefault({});
 

@@ -8,8 +8,13 @@
  * term, so they are not trained (from-scratch RL has mostly ρ̂ = 0 groups); each micro-batch's
  * `lossScale` is its share of the whole mini-batch's normaliser (loss tokens for token-mean, sequences
  * for the seq-mean modes) counted over every response, so skipping changes nothing but the time.
+ *
+ * With one epoch and one mini-batch the only optimizer step happens on the weights that sampled, so
+ * PPO's old logprobs are the loss forward's own: `oldLogprobs: 'auto'` then skips their recompute
+ * (TRL's shortcut; the kernels' on-policy loss holds logp constant in the ratio, which is exactly 1)
+ * and takes entropy and the sampler–trainer logprob gap from the loss forward of the trained rows.
  */
-import type { DecoderModel, DecoderStepOptions, PolicyLossConfig } from '@rlvr/kernels';
+import type { DecoderModel, DecoderStepOptions, PolicyBatch, PolicyLossConfig } from '@rlvr/kernels';
 import { groupAdvantages, successHistogram, type Weighting, type ZeroVarianceMode } from '@rlvr/weights';
 import { buildMicroBatches, type RolloutTokens, type TrainingMicroBatch } from './policy-batches.js';
 
@@ -63,6 +68,8 @@ export interface RlStepSettings {
   ppoEpochs: number;
   /** Optimizer steps per epoch (verl: batch / ppo_mini_batch_size). */
   miniBatches: number;
+  /** 'auto': skip the old-logprob recompute when it is exact to (one epoch, one mini-batch); 'recompute': never skip. */
+  oldLogprobs: 'auto' | 'recompute';
   /** AdamW hyperparameters of this step (lr already scheduled) and gradient clipping. */
   optimizer: DecoderStepOptions;
   /** Padding id for training batches (any valid id). */
@@ -99,9 +106,9 @@ export interface RlStepResult {
   clipFraction: number;
   /** Mean global gradient norm before clipping over the step's optimizer steps (0 without a step). */
   gradNorm: number;
-  /** Mean entropy of the policy over every sampled token. */
+  /** Mean entropy of the policy over every sampled token (over the trained rows' tokens when the old-logprob recompute was skipped). */
   entropyMean: number;
-  /** Mean of policy − sampler logprob over every sampled token (the engine gap), and its largest |value|. */
+  /** Mean of policy − sampler logprob over every sampled token (the engine gap), and its largest |value| (trained rows only when skipped). */
   logprobGapMean: number;
   logprobGapMaxAbs: number;
   responseLengthMean: number;
@@ -195,26 +202,47 @@ export async function rolloutLogprobs(policy: DecoderModel, rollouts: readonly R
 
 type TrainMetrics = Pick<RlStepResult, 'loss' | 'klMean' | 'entropyMean' | 'clipFraction' | 'gradNorm' | 'logprobGapMean' | 'logprobGapMaxAbs' | 'optimizerSteps'>;
 
-/** The training phase: old logprobs of every response, then PPO epochs × mini-batches × micro-batches. */
+/** The entries of `values` where `mask` is 1, in order. */
+function maskedValues(values: ArrayLike<number>, mask: ArrayLike<number>): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < mask.length; i++) if (mask[i] === 1) out.push(values[i]!);
+  return out;
+}
+
+/** Sums of the policy's view of sampled tokens (entropy, policy − sampler logprob gap), reduced to the step's metrics. */
+class TokenView {
+  #gapSum = 0;
+  #gapMax = 0;
+  #entropySum = 0;
+  #tokens = 0;
+
+  /** Add `count` tokens whose entropies sum to `entropySum`, with their policy and sampler logprobs. */
+  add(entropySum: number, count: number, policy: ArrayLike<number>, sampler: ArrayLike<number>): void {
+    this.#entropySum += entropySum;
+    this.#tokens += count;
+    for (let j = 0; j < policy.length; j++) {
+      const gap = policy[j]! - sampler[j]!;
+      this.#gapSum += gap;
+      this.#gapMax = Math.max(this.#gapMax, Math.abs(gap));
+    }
+  }
+
+  /** The metrics (0 over no tokens). */
+  metrics(): Pick<RlStepResult, 'entropyMean' | 'logprobGapMean' | 'logprobGapMaxAbs'> {
+    const n = this.#tokens;
+    return { entropyMean: n === 0 ? 0 : this.#entropySum / n, logprobGapMean: n === 0 ? 0 : this.#gapSum / n, logprobGapMaxAbs: this.#gapMax };
+  }
+}
+
+/** The training phase: old logprobs of every response (unless on-policy), then PPO epochs × mini-batches × micro-batches. */
 async function trainOnRollouts(ctx: RlStepContext, rollouts: readonly StepRollout[], advantages: Float32Array, s: RlStepSettings): Promise<TrainMetrics> {
   const loss: PolicyLossConfig = { ...s.loss, normaliser: s.loss.normaliser ?? s.maxNewTokens };
   const temperature = loss.temperature ?? 1;
-  // The policy's view of every sampled token: PPO's old logprobs, the entropy, and the engine gap.
-  const old = await rolloutLogprobs(ctx.policy, rollouts, s.microBatchSize, s.padId, temperature);
-  let gapSum = 0;
-  let gapMax = 0;
-  let entropySum = 0;
-  let tokens = 0;
-  rollouts.forEach((r, i) => {
-    for (let j = 0; j < r.logprobs.length; j++) {
-      const gap = old.logprob[i]![j]! - r.logprobs[j]!;
-      gapSum += gap;
-      gapMax = Math.max(gapMax, Math.abs(gap));
-      entropySum += old.entropy[i]![j]!;
-      tokens++;
-    }
-  });
-  const viewed = { logprobGapMean: tokens === 0 ? 0 : gapSum / tokens, logprobGapMaxAbs: gapMax, entropyMean: tokens === 0 ? 0 : entropySum / tokens };
+  const onPolicy = s.oldLogprobs === 'auto' && s.ppoEpochs === 1 && s.miniBatches === 1;
+  const view = new TokenView();
+  // Off-policy epochs need the policy's view of every sampled token first: PPO's old logprobs (and the metrics).
+  const old = onPolicy ? null : await rolloutLogprobs(ctx.policy, rollouts, s.microBatchSize, s.padId, temperature);
+  if (old) rollouts.forEach((r, i) => view.add(old.entropy[i]!.reduce((a, h) => a + h, 0), r.logprobs.length, old.logprob[i]!, r.logprobs));
 
   // Without KL or entropy terms a zero advantage gives exactly zero gradient: skip those rows.
   const exactZero = loss.beta === 0 && (loss.entropyCoef ?? 0) === 0;
@@ -226,11 +254,13 @@ async function trainOnRollouts(ctx: RlStepContext, rollouts: readonly StepRollou
     const trained = exactZero ? nonEmpty.filter((i) => advantages[i] !== 0) : nonEmpty;
     const totalTokens = nonEmpty.reduce((n, i) => n + rollouts[i]!.completionIds.length, 0);
     const micros = buildMicroBatches(trained.map((i) => rollouts[i]!), trained.map((i) => advantages[i]!), {
-      microBatchSize: s.microBatchSize, padId: s.padId, oldLogprobs: trained.map((i) => old.logprob[i]!),
+      microBatchSize: s.microBatchSize, padId: s.padId, ...(old ? { oldLogprobs: trained.map((i) => old.logprob[i]!) } : {}),
     });
     const list: { micro: TrainingMicroBatch; scale: number }[] = [];
     for (const micro of micros) {
-      const b = micro.batch;
+      const b: PolicyBatch = micro.batch;
+      // On-policy the kernels use the loss forward's own logprobs as the old ones.
+      if (onPolicy) delete b.oldLogp;
       if (ctx.reference && loss.beta !== 0) b.refLogp = (await ctx.reference.tokenLogprobs(b.tokens, b.attentionMask, b.batch, b.seq, { temperature })).logprob;
       if (loss.tisCap !== undefined && loss.tisCap !== null) b.samplerLogp = micro.samplerLogp;
       // This micro-batch's share of the mini-batch's normaliser, counted over every response.
@@ -254,6 +284,7 @@ async function trainOnRollouts(ctx: RlStepContext, rollouts: readonly StepRollou
       let miniClip = 0;
       for (const [k, { micro, scale }] of list.entries()) {
         const stats = await ctx.policy.policyLoss(micro.batch, { ...loss, accumulate: k > 0, lossScale: scale });
+        if (onPolicy) view.add(stats.entropyMean * micro.lossTokens, micro.lossTokens, maskedValues(stats.logp, micro.batch.lossMask), maskedValues(micro.samplerLogp, micro.batch.lossMask));
         miniLoss += scale * stats.loss;
         miniKl += (micro.lossTokens * stats.klMean);
         miniClip += (micro.lossTokens * stats.clipFraction);
@@ -266,6 +297,7 @@ async function trainOnRollouts(ctx: RlStepContext, rollouts: readonly StepRollou
       steps++;
     }
   }
+  const viewed = view.metrics();
   if (steps === 0) return { ...viewed, loss: 0, klMean: 0, clipFraction: 0, gradNorm: 0, optimizerSteps: 0 };
   return { ...viewed, loss: lossSum / steps, klMean: klSum / steps, clipFraction: clipSum / steps, gradNorm: gradNormSum / steps, optimizerSteps: steps };
 }

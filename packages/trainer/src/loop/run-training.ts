@@ -117,7 +117,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
         topP: config.sampling.topP, topK: config.sampling.topK, stop: parts.stop, seed: deriveSeed(config.seed, SAMPLING_STREAM + step),
         weighting: configuredWeighting(config.weighting), zeroVariance: config.weighting.zeroVariance,
         ...(config.weighting.binarize === null ? {} : { binarizeThreshold: config.weighting.binarize }),
-        loss, microBatchSize: config.ppo.microBatchSize, ppoEpochs: config.ppo.epochs, miniBatches: config.ppo.miniBatches,
+        loss, microBatchSize: config.ppo.microBatchSize, ppoEpochs: config.ppo.epochs, miniBatches: config.ppo.miniBatches, oldLogprobs: config.ppo.oldLogprobs,
         optimizer: adamWOptions(config, lr), padId: parts.padId,
       };
       let r;

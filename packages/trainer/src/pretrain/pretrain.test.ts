@@ -1,13 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SeededRandom, readSafetensorsSync } from '@rlvr/core';
 import { Sampler, SamplerTokenizer, loadModelDir, type TokenizerFiles } from '@rlvr/sampler';
 import { countdown, evaluateCountdownExpression, generateCountdownProblems, parseCountdownExpression } from '@rlvr/verifiers';
 import { BASE_TASK_DIFFICULTY } from '../demo/countdown-preset.js';
+import { embeddedModelDir } from '../models/embedded.js';
 import { TARGET_MARK, countdownCompletion, countdownPretrainExamples, randomDerivation } from './countdown-corpus.js';
 import { countdownTokenizer, pretrainCountdown } from './pretrain.js';
-import { derivedSolution } from './sft.js';
+import { derivedSolution, finetuneCountdown } from './sft.js';
 
 
 describe('countdown pretraining corpus', () => {
@@ -48,6 +49,19 @@ describe('countdown pretraining corpus', () => {
     const completion = derivedSolution(problem, random)!;
     expect(countdown().verify(completion, problem).correct).toBe(true);
     expect(derivedSolution({ target: 1000, nums: [1, 1, 1] }, random)).toBeNull();
+  });
+
+  it('drawing a problem\'s SFT solution again gives each of its solving first steps, all correct', () => {
+    const random = new SeededRandom(6);
+    // 24 from [2, 3, 4]: 2 * 3 = 6 then 6 * 4, 3 * 4 = 12 then 12 * 2, 2 * 4 = 8 then 8 * 3, 4 - 2 = 2 ... and more.
+    const problem = { target: 24, nums: [2, 3, 4] };
+    const firstSteps = new Set<string>();
+    for (let draw = 0; draw < 60; draw++) {
+      const completion = derivedSolution(problem, random)!;
+      expect(countdown().verify(completion, problem).correct).toBe(true);
+      firstSteps.add(/^ ([^.]+)\./.exec(completion)![1]!);
+    }
+    expect([...firstSteps].sort()).toEqual(expect.arrayContaining(['2 * 3 = 6', '2 * 4 = 8', '3 * 4 = 12']));
   });
 
   it('examples pair the compact prompt with steps and a tagged answer; the same seed gives the same text', () => {
@@ -123,4 +137,23 @@ describe('pretrainCountdown', () => {
     await expect(pretrainCountdown({ outDir: '/nonexistent', steps: 0, batch: 8, lr: 1e-3, seed: 1, backend: 'cpu' })).rejects.toThrow('steps must be an integer ≥ 1, got 0');
     await expect(pretrainCountdown({ outDir: '/nonexistent', steps: 1, batch: 8, lr: -1, seed: 1, backend: 'cpu' })).rejects.toThrow('lr must be finite and > 0, got -1');
   });
+});
+
+describe('finetuneCountdown', () => {
+  it('fine-tunes the embedded base on the training problems\' solutions and writes a model directory with its tokenizer', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'rlvr-sft-')), 'sft');
+    try {
+      const command = 'rlvr pretrain --task countdown --sft base --out sft --steps 4 --batch 4 --lr 0.001 --seed 1';
+      const r = await finetuneCountdown({ fromDir: embeddedModelDir('countdown-base'), outDir: dir, steps: 4, batch: 4, lr: 1e-3, seed: 1, backend: 'cpu', command });
+      expect(r.losses).toHaveLength(4);
+      r.losses.forEach((loss) => expect(loss).toBeGreaterThan(0));
+      // Every preset training problem has an integer derivation (measured: 1595 of 1595).
+      expect(r.problems).toBe(1595);
+      expect(readSafetensorsSync(join(dir, 'model.safetensors')).metadata.command).toBe(command);
+      for (const file of ['tokenizer.json', 'tokenizer_config.json', 'config.json']) expect(existsSync(join(dir, file))).toBe(true);
+      expect(readFileSync(join(dir, 'PROVENANCE.md'), 'utf8')).toContain('1595');
+    } finally {
+      rmSync(join(dir, '..'), { recursive: true, force: true });
+    }
+  }, 120_000);
 });

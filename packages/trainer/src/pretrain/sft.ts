@@ -4,7 +4,10 @@
  * one: the preset fixes the problem set and split for every run seed). A solution is a derivation in
  * the pretraining format whose random first steps lead to a candidate that reaches the target (drawn
  * until one does) and whose answer is that candidate, so the SFT model writes the same kind of text
- * as the base, only right more often.
+ * as the base, only right more often. Each time a problem is drawn into a batch its solution is drawn
+ * afresh: a problem with several solving first steps is seen with all of them, rather than with one
+ * fixed solution repeated every epoch (which the 125k-parameter model memorised: its loss fell to
+ * 0.013 nats/token while held-out accuracy stayed at 28 %).
  */
 import { copyFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -18,6 +21,9 @@ import { deriveSeed, loadTask, renderPrompt } from '../tasks/index.js';
 import { countdownCompletion, randomDerivation, type Candidate, type PretrainExample } from './countdown-corpus.js';
 import { checkRunOptions, trainCrossEntropy, writeTrainedModel, type CrossEntropyRunOptions } from './pretrain.js';
 
+/** A Countdown problem as the task's reference holds it. */
+type CountdownReference = { target: number; nums: readonly number[] };
+
 /** Options of {@link finetuneCountdown}. */
 export interface FinetuneOptions extends CrossEntropyRunOptions {
   /** The model directory to start from (its tokenizer is kept). */
@@ -30,7 +36,7 @@ const MAX_DRAWS = 1000;
 const SOLUTION_STREAM = 0x5f7;
 
 /** A correct solution of `problem` in the pretraining format (the candidate that reaches the target is the answer), or null when no first step of {@link MAX_DRAWS} random ones leads to one. */
-export function derivedSolution(problem: { target: number; nums: readonly number[] }, random: SeededRandom): string | null {
+export function derivedSolution(problem: CountdownReference, random: SeededRandom): string | null {
   const reachTarget = (candidates: Candidate[]) => {
     const k = candidates.findIndex((c) => c.value === problem.target);
     return k < 0 ? null : k;
@@ -43,28 +49,30 @@ export function derivedSolution(problem: { target: number; nums: readonly number
 }
 
 /** Fine-tune `fromDir` on correct solutions of the preset's training split and write `outDir`; see the module comment. */
-export async function finetuneCountdown(o: FinetuneOptions): Promise<{ dir: string; losses: number[]; examples: number }> {
+export async function finetuneCountdown(o: FinetuneOptions): Promise<{ dir: string; losses: number[]; problems: number }> {
   checkRunOptions(o);
   const config = parseTrainConfig({ task: PRESET_TASK, seed: o.seed });
   const task = await loadTask(config.task, o.seed);
   const solver = new SeededRandom(deriveSeed(o.seed, SOLUTION_STREAM));
-  const examples: PretrainExample[] = [];
-  for (const example of task.train) {
-    const completion = derivedSolution(example.reference as { target: number; nums: number[] }, solver);
-    if (completion !== null) examples.push({ prompt: renderPrompt(example, { kind: PRESET_TASK.template }), completion });
-  }
-  if (examples.length === 0) throw new RangeError(`no training problem of the preset has a derivation with integer steps (${task.train.length} tried)`);
-  o.log?.(`${examples.length} of ${task.train.length} training problems have a derivation with integer steps; the ${task.test.length} held-out problems are never trained on`);
+  const problems = task.train
+    .map((example) => ({ prompt: renderPrompt(example, { kind: PRESET_TASK.template }), reference: example.reference as CountdownReference }))
+    .filter((p) => derivedSolution(p.reference, solver) !== null);
+  if (problems.length === 0) throw new RangeError(`no training problem of the preset has a derivation with integer steps (${task.train.length} tried)`);
+  o.log?.(`${problems.length} of ${task.train.length} training problems have a derivation with integer steps; the ${task.test.length} held-out problems are never trained on`);
+  const solved = (p: (typeof problems)[number]): PretrainExample => ({ prompt: p.prompt, completion: derivedSolution(p.reference, solver)! });
   const tokenizer = SamplerTokenizer.load(o.fromDir);
   const model = await loadDecoderModel(o.fromDir, { backend: o.backend, log: o.log ?? null });
   const random = new SeededRandom(o.seed);
   try {
-    const losses = await trainCrossEntropy(model, tokenizer, o, () => Array.from({ length: o.batch }, () => examples[Math.floor(random.next() * examples.length)]!));
-    const purpose = [`The Countdown base model (${o.fromDir}) fine-tuned on ${examples.length} correct step-by-step solutions`, 'of the preset\'s training problems (none of its held-out problems).'];
+    const losses = await trainCrossEntropy(model, tokenizer, o, () => Array.from({ length: o.batch }, () => solved(problems[Math.floor(random.next() * problems.length)]!)));
+    const purpose = [
+      `The Countdown base model (${o.fromDir}) fine-tuned on correct step-by-step solutions of the preset's ${problems.length}`,
+      'training problems (none of its held-out problems), each solution drawn afresh whenever its problem is drawn.',
+    ];
     await writeTrainedModel(model, tokenizer, o, o.command, purpose, losses);
     for (const file of tokenizerFiles(o.fromDir)) copyFileSync(file, join(o.outDir, basename(file)));
     o.log?.(`${parameterCount(model.config)} parameters`);
-    return { dir: o.outDir, losses, examples: examples.length };
+    return { dir: o.outDir, losses, problems: problems.length };
   } finally {
     await model.dispose();
   }
