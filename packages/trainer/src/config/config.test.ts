@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { WEIGHTING_NAMES, groupAdvantages, weighting } from '@rlvr/weights';
 import { useTempDir } from '../testing/temp-dir.js';
 import { thrownBy } from '../testing/thrown.js';
@@ -200,6 +202,11 @@ describe('reference', () => {
     const table = configReferenceMarkdown();
     expect(table.trimEnd().split('\n')).toHaveLength(configFields().length + 2);
     expect(table).toContain('| `optim.lr` | `--lr` | `0.000001` |');
+  });
+
+  test('the package README holds the current table (regenerate it from configReferenceMarkdown when a field changes)', () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+    expect(readme).toContain(configReferenceMarkdown());
   });
 });
 
