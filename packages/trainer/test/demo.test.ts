@@ -69,6 +69,12 @@ describe('rlvr compare (shortened)', () => {
     const again = captureIo();
     expect(await runCli(args, again)).toBe(0);
     expect(again.err()).toMatch(/\[1\/2\] grpo lr [\d.e-]+ seed 1: finished earlier, reused/);
+    // Another learning rate is another configuration: the finished run is not taken for it.
+    const changed = captureIo();
+    const grpoOnly = args.map((a) => (a === 'grpo,linear-r' ? 'grpo' : a));
+    expect(await runCli([...grpoOnly, '--lr', '0.002'], changed)).toBe(0);
+    expect(changed.err()).not.toMatch(/reused/);
+    expect(changed.err()).toMatch(/\[1\/1\] grpo lr 0\.002 seed 1: \d+ s/);
   }, 600_000);
 
   test('refuses a bad seed list or rate by flag, before any run', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WEIGHTING_NAMES } from '@rlvr/weights';
@@ -12,7 +12,7 @@ import { bandPoints, summariseWeighting, summaryTable, type SeedRun, type Weight
 import { presetConfig } from '../demo/countdown-preset.js';
 import { writeSvg } from '../figures/render-svg.js';
 import { runTraining } from '../loop/run-training.js';
-import { metricsPath, readMetrics } from '../metrics/index.js';
+import { RUN_FILES, metricsPath, readMetrics } from '../metrics/index.js';
 import { loadRun, rhoHeatmapSpec } from '../report/index.js';
 
 /** The paper's six weightings, the default of --weightings. */
@@ -68,11 +68,14 @@ function parseSeeds(value: string): number[] {
   return seeds;
 }
 
-/** Whether `dir` holds a finished run (its evaluation after the last step is written). */
-async function finished(dir: string, maxSteps: number): Promise<boolean> {
-  if (!existsSync(metricsPath(dir))) return false;
+/** Whether `dir` holds a finished run of exactly `config` (same config.json, its evaluation after the last step written). */
+async function finished(dir: string, config: TrainConfig): Promise<boolean> {
+  const configPath = join(dir, RUN_FILES.config);
+  if (!existsSync(metricsPath(dir)) || !existsSync(configPath)) return false;
+  // A run of another configuration (an older learning rate, model or step count) is never reused.
+  if (JSON.stringify(JSON.parse(readFileSync(configPath, 'utf8'))) !== JSON.stringify(config)) return false;
   const { evals } = await readMetrics(metricsPath(dir));
-  return evals.some((e) => e.step === maxSteps);
+  return evals.some((e) => e.step === config.maxSteps);
 }
 
 /** `rlvr compare`: see {@link DESCRIPTION}. */
@@ -109,7 +112,7 @@ export const compareCommand: Command = defineCommand({
     const started = process.hrtime.bigint();
     for (const [i, run] of plan.entries()) {
       const tag = `[${i + 1}/${plan.length}] ${run.weighting} lr ${run.lr} seed ${run.seed}`;
-      if (await finished(run.dir, maxSteps)) {
+      if (await finished(run.dir, run.config)) {
         log(`${tag}: finished earlier, reused (${run.dir})`);
         continue;
       }
