@@ -25,7 +25,7 @@ describe('compare aggregation', () => {
     expect(points[0]!.sampledResponses).toBe(0);
   });
 
-  it('summary: final mean ± t interval, first step at 2× and 4× the start, ρ̂ = 0 share by thirds', () => {
+  it('summary: final mean ± t interval, means over the run, first step at 2× and 4× the start, ρ̂ = 0 share by thirds', () => {
     const s = summariseWeighting('linear-r', runs);
     expect(s.start).toBeCloseTo(0.05, 12);
     expect(s.finalMean).toBeCloseTo(0.2, 12);
@@ -35,7 +35,10 @@ describe('compare aggregation', () => {
     expect(s.stepsTo4x).toBe(6); // mean 0.15 < 0.20 at step 3; 0.20 at step 6
     // Thirds of 6 steps: seed 1 (16,16)(8,8)(0,0) → 1, 0.5, 0; seed 2 (16,8)(8,8)(8,0) → 0.75, 0.5, 0.25.
     expect(s.zeroShareByThird.map((x) => Number(x.toFixed(4)))).toEqual([0.875, 0.5, 0.125]);
-    expect(summaryTable([s])).toContain('| linear-r | 2 | 5.0 | 20.0 ± 127.1 | 3 | 6 | 87.5 / 50.0 / 12.5 |');
+    // Over the run: evaluations after step 0 of both seeds, (0.1 + 0.3 + 0.2 + 0.1) / 4 = 0.175; sampled = half.
+    expect(s.curveMean).toBeCloseTo(0.175, 12);
+    expect(s.sampledCurveMean).toBeCloseTo(0.0875, 12);
+    expect(summaryTable([s])).toContain('| linear-r | 2 | 5.0 | 20.0 ± 127.1 | 17.5 | 8.8 | 3 | 6 | 87.5 / 50.0 / 12.5 |');
   });
 
   it('a start of 0 never counts as reached, and one seed has no interval', () => {
