@@ -9,7 +9,7 @@ import { finetuneCountdown } from '../pretrain/sft.js';
 /** The flags that made the embedded base model (assets/countdown-base/PROVENANCE.md). */
 export const BASE_PRETRAIN_FLAGS = '--steps 3000 --batch 32 --lr 0.003 --seed 1';
 /** The flags that made the embedded SFT'd model (assets/countdown-sft/PROVENANCE.md). */
-export const SFT_FLAGS = '--steps 2000 --batch 32 --lr 0.001 --seed 1';
+export const SFT_FLAGS = '--steps 4000 --batch 32 --lr 0.001 --seed 1';
 
 const OPTIONS = {
   task: { type: 'string', value: 'TASK', required: true, description: 'Task whose base model to pretrain: countdown (the only one so far).' },
