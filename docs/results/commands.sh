@@ -1,21 +1,41 @@
 #!/usr/bin/env bash
 # The exact commands behind docs/results (run from the repository root after `npm ci && npm run build`
-# or `npm start`). Two processes per regime (one ONNX Runtime thread each) share the 2 cores, then a
-# last call aggregates the finished runs into the table and the figures.
+# or `npm start`). What ran where, on 2026-11-27:
+#   - the learning-rate sweep and the post-SFT comparison on the 16 CPU cores of a lent machine
+#     (tools/scripts/pack-device-compare.sh packs the CLI, node and the models into compare-run/; there,
+#     `DEADLINE=S bash compare-run/run.sh PLAN` runs the plan and packs the results into one file);
+#   - the from-scratch comparison on this project's 2-core machine, two processes with one ONNX Runtime
+#     thread each (the lent machine's time ran out before its phase 2 finished; see README.md).
+# Every `rlvr compare` call reuses the finished runs in its --out directory that have the planned
+# configuration, so the last call of each part only aggregates them into the table and the figures.
 set -euo pipefail
 rlvr() { node packages/trainer/dist/cli.js "$@"; }
-# From scratch 80 steps (the base model needs them to move); after SFT 40, as the first comparison did.
-declare -A STEPS=([scratch]=80 [sft]=40)
-for regime in scratch sft; do
-  COMMON=(--seeds 1,2,3 --max-steps "${STEPS[$regime]}" --eval-interval 20 --eval-prompts 100 --backend cpu)
-  out="runs/compare-$regime"
-  RLVR_CPU_THREADS=1 rlvr compare --regime "$regime" --weightings grpo,rloo,uniform-r "${COMMON[@]}" --out "$out" > "/tmp/compare-$regime-a.log" 2>&1 &
-  RLVR_CPU_THREADS=1 rlvr compare --regime "$regime" --weightings linear-r,sqrt-r,plateau-r "${COMMON[@]}" --out "$out" > "/tmp/compare-$regime-b.log" 2>&1 &
-  wait
-  rlvr compare --regime "$regime" "${COMMON[@]}" --out "$out"
+
+# 1. Learning-rate sweep (lent machine): device-plan.sh phase 1, then the table of docs/results/sweep.
+#      DEADLINE=525 bash compare-run/run.sh docs/results/device-plan.sh   # results in compare-run/out
+rlvr compare --seeds 1 --lrs 0.0001,0.0003,0.001 --max-steps 60 --eval-interval 20 --backend cpu --out compare-run/out/sweep
+rlvr compare --weightings rloo,sqrt-r --seeds 1 --lrs 0.003 --max-steps 60 --eval-interval 20 --backend cpu --out compare-run/out/sweep
+# The chosen rates went into TUNED_LEARNING_RATES (packages/trainer/src/commands/compare.ts).
+
+# 2. From scratch (this machine): 6 weightings × seeds 1–3, 80 steps, at the tuned rates.
+COMMON=(--seeds 1,2,3 --max-steps 80 --eval-interval 20 --backend cpu --out runs/compare-scratch)
+RLVR_CPU_THREADS=1 rlvr compare --weightings grpo,rloo,uniform-r "${COMMON[@]}" > /tmp/compare-scratch-a.log 2>&1 &
+RLVR_CPU_THREADS=1 rlvr compare --weightings linear-r,sqrt-r,plateau-r "${COMMON[@]}" > /tmp/compare-scratch-b.log 2>&1 &
+wait
+rlvr compare "${COMMON[@]}"
+
+# 3. After SFT (lent machine): device-plan-sft.sh, then the table.
+#      DEADLINE=245 bash compare-run/run.sh docs/results/device-plan-sft.sh
+rlvr compare --regime sft --seeds 3 --max-steps 40 --eval-interval 20 --backend cpu --out compare-run/out/sft
+
+# Copy a comparison's table, figures and every run's metrics into docs/results/REGIME.
+publish() {
+  local out="$1" regime="$2"
   mkdir -p "docs/results/$regime/metrics"
   cp "$out"/results.md "$out"/results.json "$out"/*.svg "docs/results/$regime/"
   for run in "$out"/runs/*/seed-*; do
     cp "$run/metrics.jsonl" "docs/results/$regime/metrics/$(basename "$(dirname "$run")")-$(basename "$run").jsonl"
   done
-done
+}
+publish runs/compare-scratch scratch
+publish compare-run/out/sft sft
