@@ -111,7 +111,8 @@ describe('DecoderModel.policyLoss / tokenLogprobs / step (cpu backend)', () => {
 
   it('on-policy (no oldLogp): ratio 1, the loss and gradients of oldLogp = the model\'s own logprobs, and the f64 reference\'s', async () => {
     const o: PolicyLossOptions = { ...base, beta: 0.05, kl: 'k3', tisCap: 1.5 };
-    const { oldLogp: _unused, ...onPolicy } = await makeBatch(model);
+    const onPolicy: PolicyBatch = await makeBatch(model);
+    delete onPolicy.oldLogp;
     onPolicy.refLogp = Float32Array.from({ length: B * (S - 1) }, (_, i) => -3 + 0.1 * Math.cos(i));
     onPolicy.samplerLogp = Float32Array.from({ length: B * (S - 1) }, (_, i) => -3 + 0.5 * Math.sin(i));
     const stats = await model.policyLoss(onPolicy, o);
