@@ -30,7 +30,7 @@ describe('defaults', () => {
     const c = parseTrainConfig({});
     expect(c.optim).toEqual({ lr: 1e-6, schedule: 'constant', warmupSteps: 0, minLrRatio: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 });
     expect(c.sampling.groupSize).toBe(8);
-    expect(c.ppo).toEqual({ epochs: 1, miniBatches: 1, microBatchSize: 8, epsLow: 0.2, epsHigh: 0.2 });
+    expect(c.ppo).toEqual({ epochs: 1, miniBatches: 1, microBatchSize: 8, epsLow: 0.2, epsHigh: 0.2, oldLogprobs: 'auto' });
     expect(c.weighting).toEqual({ name: 'grpo', zeroVariance: 'weighting', binarize: null });
     expect(c.task.name).toBe('countdown');
     expect(c.task.generator.minNumbers).toBe(3);

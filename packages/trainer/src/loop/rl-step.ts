@@ -284,6 +284,8 @@ async function trainOnRollouts(ctx: RlStepContext, rollouts: readonly StepRollou
       let miniClip = 0;
       for (const [k, { micro, scale }] of list.entries()) {
         const stats = await ctx.policy.policyLoss(micro.batch, { ...loss, accumulate: k > 0, lossScale: scale });
+        // Stop before the optimizer step applies a non-finite gradient (the run names the step).
+        if (!Number.isFinite(stats.loss)) throw new RangeError(`non-finite loss (${stats.loss}) in micro-batch ${k + 1} of ${list.length}`);
         if (onPolicy) view.add(stats.entropyMean * micro.lossTokens, micro.lossTokens, maskedValues(stats.logp, micro.batch.lossMask), maskedValues(micro.samplerLogp, micro.batch.lossMask));
         miniLoss += scale * stats.loss;
         miniKl += (micro.lossTokens * stats.klMean);
@@ -293,7 +295,9 @@ async function trainOnRollouts(ctx: RlStepContext, rollouts: readonly StepRollou
       lossSum += miniLoss;
       klSum += miniKl / trainedTokens;
       clipSum += miniClip / trainedTokens;
-      gradNormSum += (await ctx.policy.step(s.optimizer)).gradNorm;
+      const { gradNorm } = await ctx.policy.step(s.optimizer);
+      if (!Number.isFinite(gradNorm)) throw new RangeError(`non-finite gradient norm (${gradNorm})`);
+      gradNormSum += gradNorm;
       steps++;
     }
   }
