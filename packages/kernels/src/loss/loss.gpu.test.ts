@@ -7,7 +7,7 @@ import { logSoftmaxGatherBackward as refBackward, logSoftmaxGatherForward as ref
 import { pgLossFromLogits, type PgLossLogitsOptions } from '../reference/pg-loss-logits.js';
 import { PG_LOSS_CASES, pgLossCaseInputs, type PgLossCase } from '../reference/pg-loss.cases.js';
 import { seededFloats, seededInts } from '@rlvr/core';
-import { LOSS_PARAMS, LOSS_SPLIT_FALLBACK, LOSS_WGSL, LOSS_WORKGROUP, logSoftmaxGather, logSoftmaxGatherBackward, lossChunks, lossLayout, pgLossLogits, type LossLayout } from './loss.js';
+import { LOSS_PARAMS, LOSS_SPLIT_FALLBACK, LOSS_WGSL, LOSS_WORKGROUP, logSoftmaxGather, logSoftmaxGatherBackward, lossChunks, lossLayout, pgLossLogits, type LossLayout, type PgLossGpuInputs } from './loss.js';
 import { logSoftmaxTolerances, pgLossTolerances } from './loss.tolerance.js';
 
 /** Worst |actual − expected| / tol; non-finite expectations must match exactly. */
@@ -103,11 +103,28 @@ await describeGpu('fused log-softmax + gather and PG loss on WebGPU vs the CPU r
 
   // Vocabulary, extremes (−∞ masks, ±1e4 logits), temperature and entropy bonus vary across the cases.
   const variants = PG_LOSS_CASES.map((c, i) => ({ c, vocab: [7, 33, 50, 128, 61, 5, 6][i] ?? 33, extremes: i % 2 === 1, temperature: i === 3 ? 0.7 : 1, entropyCoef: i % 3 === 2 ? 0.01 : 0 }));
+  const pgOptions = (v: (typeof variants)[number]): PgLossLogitsOptions => ({ ...v.c.options, vocab: v.vocab, temperature: v.temperature, entropyCoef: v.entropyCoef });
+
+  /** The fused PG loss on the GPU for one case: its statistics and dlogits read back, every tensor released. */
+  async function gpuPgLoss(logits: Float32Array, targets: Int32Array, inputs: PgLossGpuInputs, o: PgLossLogitsOptions, layout: LossLayout) {
+    const tokens = o.batch * o.seqLen;
+    const [tl, tt] = upload(logits, targets, tokens, o.vocab);
+    try {
+      const got = await pgLossLogits(gpu, tl, tt, inputs, { ...o, ...layout });
+      const dlogits = await got.dlogits.read();
+      got.dlogits.dispose();
+      return { got, dlogits };
+    } finally {
+      tl.dispose();
+      tt.dispose();
+    }
+  }
+
   it.each(withLayouts(variants, (v) => v.c.name))('PG loss from logits: %s (%s layout)', async (_name, _layoutName, v, layout) => {
     const { c, vocab } = v;
     const tokens = c.options.batch * c.options.seqLen;
     const { logits, targets, inputs } = pgLogitsCase(c, vocab, v.extremes);
-    const o: PgLossLogitsOptions = { ...c.options, vocab, temperature: v.temperature, entropyCoef: v.entropyCoef };
+    const o = pgOptions(v);
     expect(lossChunks(layout, vocab)).toBeGreaterThanOrEqual(1);
     const ref = pgLossFromLogits(f64(logits), targets, inputs, o);
     // A token whose f64 ratio sits within 1e-5 of a clip boundary could legitimately switch branch in
@@ -117,54 +134,36 @@ await describeGpu('fused log-softmax + gather and PG loss on WebGPU vs the CPU r
       const r = Math.exp(ref.logp[i]! - inputs.oldLogp[i]!);
       expect(Math.min(Math.abs(r - (1 - o.epsLow)), Math.abs(r - (1 + o.epsHigh)))).toBeGreaterThan(1e-5);
     }
-    const [tl, tt] = upload(logits, targets, tokens, vocab);
-    try {
-      const got = await pgLossLogits(gpu, tl, tt, inputs, { ...o, ...layout });
-      const dlogits = await got.dlogits.read();
-      got.dlogits.dispose();
-      const tol = pgLossTolerances(logits, targets, inputs, o, ref, layout);
-      const masked = (a: ArrayLike<number>): number[] => Array.from(a).filter((_, i) => inputs.mask[i] !== 0);
-      expectWithin(masked(got.logp), masked(ref.logp), masked(tol.logprob), 'logp');
-      expect(Math.abs(got.loss - ref.loss)).toBeLessThanOrEqual(tol.loss);
-      expect(got.clipFraction).toBe(ref.clipFraction);
-      expect(got.clipLowFraction).toBe(ref.clipLowFraction);
-      expect(got.clipHighFraction).toBe(ref.clipHighFraction);
-      expect(got.isWeightMean).toBeCloseTo(ref.isWeightMean, 5);
-      expect(got.klMean).toBeCloseTo(ref.klMean, 4);
-      expect(got.entropyMean).toBeCloseTo(ref.entropyMean, 4);
-      expectWithin(dlogits, ref.dlogits, tol.dlogits, 'dlogits');
-    } finally {
-      tl.dispose();
-      tt.dispose();
-    }
+    const { got, dlogits } = await gpuPgLoss(logits, targets, inputs, o, layout);
+    const tol = pgLossTolerances(logits, targets, inputs, o, ref, layout);
+    const masked = (a: ArrayLike<number>): number[] => Array.from(a).filter((_, i) => inputs.mask[i] !== 0);
+    expectWithin(masked(got.logp), masked(ref.logp), masked(tol.logprob), 'logp');
+    expect(Math.abs(got.loss - ref.loss)).toBeLessThanOrEqual(tol.loss);
+    expect(got.clipFraction).toBe(ref.clipFraction);
+    expect(got.clipLowFraction).toBe(ref.clipLowFraction);
+    expect(got.clipHighFraction).toBe(ref.clipHighFraction);
+    expect(got.isWeightMean).toBeCloseTo(ref.isWeightMean, 5);
+    expect(got.klMean).toBeCloseTo(ref.klMean, 4);
+    expect(got.entropyMean).toBeCloseTo(ref.entropyMean, 4);
+    expectWithin(dlogits, ref.dlogits, tol.dlogits, 'dlogits');
   });
 
   // On-policy (no oldLogp): the kernel uses each token's own logprob as the old one, so the ratio is 1.
   const onPolicy = variants.filter((v) => /k3 \+ TIS|many clipped/.test(v.c.name));
   it.each(withLayouts(onPolicy, (v) => v.c.name))('on-policy PG loss (no oldLogp): %s (%s layout)', async (_name, _layoutName, v, layout) => {
-    const { c, vocab } = v;
-    const tokens = c.options.batch * c.options.seqLen;
-    const { logits, targets, inputs } = pgLogitsCase(c, vocab, v.extremes);
+    const { logits, targets, inputs } = pgLogitsCase(v.c, v.vocab, v.extremes);
     const onPolicyInputs = { ...inputs, oldLogp: null };
-    const o: PgLossLogitsOptions = { ...c.options, vocab, temperature: v.temperature, entropyCoef: v.entropyCoef };
+    const o = pgOptions(v);
     const ref = pgLossFromLogits(f64(logits), targets, onPolicyInputs, o);
     expect(ref.clipFraction).toBe(0);
-    const [tl, tt] = upload(logits, targets, tokens, vocab);
-    try {
-      const got = await pgLossLogits(gpu, tl, tt, onPolicyInputs, { ...o, ...layout });
-      const dlogits = await got.dlogits.read();
-      got.dlogits.dispose();
-      const tol = pgLossTolerances(logits, targets, onPolicyInputs, o, ref, layout);
-      expect(got.clipFraction).toBe(0);
-      expect(Math.abs(got.loss - ref.loss)).toBeLessThanOrEqual(tol.loss);
-      expect(got.isWeightMean).toBeCloseTo(ref.isWeightMean, 5);
-      expectWithin(dlogits, ref.dlogits, tol.dlogits, 'dlogits');
-      // Not the off-policy result: with the case's old logprobs many tokens clip.
-      expect(pgLossFromLogits(f64(logits), targets, inputs, o).clipFraction).toBeGreaterThan(0);
-    } finally {
-      tl.dispose();
-      tt.dispose();
-    }
+    const { got, dlogits } = await gpuPgLoss(logits, targets, onPolicyInputs, o, layout);
+    const tol = pgLossTolerances(logits, targets, onPolicyInputs, o, ref, layout);
+    expect(got.clipFraction).toBe(0);
+    expect(Math.abs(got.loss - ref.loss)).toBeLessThanOrEqual(tol.loss);
+    expect(got.isWeightMean).toBeCloseTo(ref.isWeightMean, 5);
+    expectWithin(dlogits, ref.dlogits, tol.dlogits, 'dlogits');
+    // Not the off-policy result: with the case's old logprobs many tokens clip.
+    expect(pgLossFromLogits(f64(logits), targets, inputs, o).clipFraction).toBeGreaterThan(0);
   });
 
   it('picks the split layout on a software fallback adapter and the row layout otherwise; options override', () => {
