@@ -4,6 +4,7 @@ export type { VerificationResult, Verifier } from './types.js';
 export { builtInVerifiers, defaultRegistry } from './builtins.js';
 export { VerifierPool, type PoolItem, type VerifierPoolOptions } from './pool/pool.js';
 export { lastBoxed, type BoxedAnswer } from './text/boxed.js';
+export { lastAnswerTag, type AnswerTag } from './text/answer-tag.js';
 export { SeededRandom } from './random.js';
 export {
   countdown,
@@ -20,5 +21,5 @@ export {
   type SolveOptions,
 } from './countdown/index.js';
 export { extractGsm8kAnswer, gsm8k, parseGsm8kReference, type Gsm8kAnswer, type Gsm8kMode, type Gsm8kOptions } from './gsm8k/index.js';
-export { math, normalizeAnswer, MIN_APPROX_DIGITS, REL_TOL, type MathOptions } from './math/index.js';
+export { math, normalizeAnswer, MIN_APPROX_DIGITS, REL_TOL, type MathExtraction, type MathOptions } from './math/index.js';
 export { extractAnswer as extractMathAnswer, type ExtractedAnswer as ExtractedMathAnswer } from './math/index.js';

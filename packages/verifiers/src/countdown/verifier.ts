@@ -4,6 +4,7 @@
  * used exactly once (or at most once), value compared exactly to the target.
  */
 
+import { lastAnswerTag, type AnswerTag } from '../text/answer-tag.js';
 import { VerifierError } from '../errors.js';
 import type { VerificationResult, Verifier } from '../types.js';
 import { evaluate, parseExpression, shorten } from './expression.js';
@@ -33,30 +34,9 @@ export interface CountdownOptions {
   allowTargetSuffix?: boolean;
 }
 
-const OPEN_TAG = '<answer>';
-const CLOSE_TAG = '</answer>';
-
-/** What {@link extractAnswer} found. */
-export interface AnswerTag {
-  /** Text between the tags, untrimmed. */
-  content: string;
-  /** True when more `</answer>` tags follow the answer's own closing tag (a degenerate output). */
-  repeatedClose: boolean;
-}
-
-/**
- * The last complete `<answer>…</answer>` anywhere in `text` (not only on the last line): the last
- * `<answer>` that has a `</answer>` after it, up to the first `</answer>` after it. A later unclosed
- * `<answer>` is ignored. Tags are case-sensitive. Two native substring searches: O(n).
- */
-export function extractAnswer(text: string): AnswerTag | null {
-  const close = text.lastIndexOf(CLOSE_TAG);
-  if (close < OPEN_TAG.length) return null;
-  const open = text.lastIndexOf(OPEN_TAG, close - OPEN_TAG.length);
-  if (open < 0) return null;
-  const firstClose = text.indexOf(CLOSE_TAG, open + OPEN_TAG.length);
-  return { content: text.slice(open + OPEN_TAG.length, firstClose), repeatedClose: firstClose !== close };
-}
+/** The last complete answer tag of a completion (the Countdown answer; see `lastAnswerTag`). */
+export const extractAnswer = lastAnswerTag;
+export type { AnswerTag };
 
 function safeIntegerOf(value: unknown): number | null {
   if (typeof value === 'number') return Number.isSafeInteger(value) ? value : null;

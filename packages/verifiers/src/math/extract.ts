@@ -1,25 +1,44 @@
 /**
- * Where the answer of a MATH completion is. Priority (first that finds something wins):
+ * Where the answer of a MATH completion is, under one of two extraction policies.
  *
- * 1. the last complete `\boxed{…}` / `\fbox{…}` (or `\boxed 5`) anywhere in the text, via `lastBoxed`;
- * 2. the last "final answer is …" / "final answer: …" (case-insensitive);
- * 3. the last "answer: …" at the start of a line or after a sentence (Minerva's `Answer:` form);
- * 4. the last "the answer is …".
+ * Sources, in order (the first that finds something wins):
  *
- * A phrase fallback takes the rest of its line (at most 300 characters): the first `$…$`, `\(…\)`
- * or `\[…\]` math segment in it if there is one, otherwise the text up to the end of the sentence,
- * without a trailing period and without Minerva's "I hope it is correct". There is deliberately no
- * "last number in the text" fallback: it turns any trailing number into an answer (a known source of
- * false positives). Work is linear in the length of the completion.
+ * 1. the last complete `<answer>…</answer>` tag (the R1-Zero template's answer): the sources below
+ *    are searched inside it, and when none finds anything the whole tag content is the answer;
+ * 2. the last complete `\boxed{…}` / `\fbox{…}` (or `\boxed 5`), joined with the boxes right before
+ *    it when only separators stand between them (`\boxed{3}` and `\boxed{5}` → `3, 5`: an answer
+ *    split over several boxes); boxes with reasoning between them are not joined, so only the last
+ *    of a hedge counts;
+ * 3. the last "final answer is …" / "final answer: …" (case-insensitive);
+ * 4. the last "answer: …" at the start of a line or after a sentence (Minerva's `Answer:` form);
+ * 5. the last "the answer is …";
+ * 6. `flexible` only: the last math segment (`$…$`, `$$…$$`, `\(…\)`, `\[…\]`), joined with the
+ *    segments right before it when only "and", "or" or commas stand between them; else the last
+ *    plain number of the text.
+ *
+ * `strict` (the default, for RL rewards) stops after 5: a completion that never states its answer
+ * gets none, because "the last number" or "the last formula" of free text turns any trailing
+ * number into an answer (a known false-positive source that a policy learns to farm). `flexible`
+ * (for evaluation, as math-verify's default does) adds 6.
+ *
+ * A phrase (3–5) reads the rest of its sentence (at most 300 characters of its line): filler words
+ * and a label linked to the value are skipped (`The largest $n$ is 34.` → `34`, `$x = 5$` stays
+ * whole), then the first math segment or the text to the end of the sentence is the answer, without
+ * Minerva's "I hope it is correct". Work is linear in the length of the completion.
  */
+import { lastAnswerTag } from '../text/answer-tag.js';
 import { lastBoxed } from '../text/boxed.js';
+import { MAX_ITEMS } from './structure.js';
+
+/** Where answers are looked for: `strict` for RL rewards, `flexible` for evaluation (module comment). */
+export type MathExtraction = 'strict' | 'flexible';
 
 /** An extracted answer and how it was found. */
 export interface ExtractedAnswer {
   /** The answer text, trimmed (still raw LaTeX). */
   text: string;
-  /** `boxed` or the phrase that introduced it. */
-  method: 'boxed' | 'final-answer' | 'answer-colon' | 'answer-is';
+  /** The source that found it (module comment). */
+  method: 'boxed' | 'answer-tag' | 'final-answer' | 'answer-colon' | 'answer-is' | 'last-math' | 'last-number';
 }
 
 const PHRASES: ReadonlyArray<{ method: ExtractedAnswer['method']; re: RegExp }> = [
@@ -28,34 +47,147 @@ const PHRASES: ReadonlyArray<{ method: ExtractedAnswer['method']; re: RegExp }> 
   { method: 'answer-is', re: /\bthe answer is\s*[:：]?/gi },
 ];
 
+/** What may stand between two boxes or math segments of one answer: separators, `$`, spacing. */
+const JOINING_GAP = /^(?:\s|\$|\\[(),;!]|\\q?quad|,|;|\band\b|\bor\b|\\text\{\s*(?:and|or|,)?\s*\})*$/i;
+/** Longest gap text tested for {@link JOINING_GAP} (a longer gap is reasoning, not a separator). */
+const MAX_GAP = 40;
+/** Longest earlier box (in characters) that is joined to a later one. */
+const MAX_JOINED_BOX = 4000;
+
 /** The extracted answer of a completion, or null when it has none. */
-export function extractAnswer(completion: string): ExtractedAnswer | null {
-  const box = lastBoxed(completion);
-  if (box) {
-    const text = box.content.trim();
-    return text === '' ? null : { text, method: 'boxed' };
+export function extractAnswer(completion: string, extraction: MathExtraction = 'strict'): ExtractedAnswer | null {
+  const tag = lastAnswerTag(completion);
+  if (tag) {
+    const inner = extractFrom(tag.content, extraction);
+    if (inner) return inner;
+    const text = unwrapMath(tag.content.trim());
+    return text === '' ? null : { text, method: 'answer-tag' };
   }
+  return extractFrom(completion, extraction);
+}
+
+function extractFrom(text: string, extraction: MathExtraction): ExtractedAnswer | null {
+  const boxed = joinedBoxes(text);
+  if (boxed !== null) return boxed === '' ? null : { text: boxed, method: 'boxed' };
   for (const { method, re } of PHRASES) {
     re.lastIndex = 0;
     let lastEnd = -1;
-    for (let m = re.exec(completion); m; m = re.exec(completion)) {
+    for (let m = re.exec(text); m; m = re.exec(text)) {
       lastEnd = m.index + m[0].length;
       if (m[0].length === 0) re.lastIndex++;
     }
     if (lastEnd < 0) continue;
-    const text = afterPhrase(completion.slice(lastEnd, lastEnd + 300));
-    if (text !== '') return { text, method };
+    const answer = phraseSpan(text.slice(lastEnd, lastEnd + 300));
+    if (answer !== '') return { text: answer, method };
   }
+  if (extraction === 'flexible') return lastMath(text) ?? lastPlainNumber(text);
   return null;
 }
 
-function afterPhrase(rest: string): string {
-  let line = rest.split('\n', 1)[0]!.trim();
-  const math = /\$\$([^$]+)\$\$|\$([^$]+)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]/.exec(line);
-  if (math) return (math[1] ?? math[2] ?? math[3] ?? math[4] ?? '').trim();
-  line = line.replace(/\s*I hope it is correct.*$/i, '').replace(/^\*+|\*+$/g, '').trim();
+/** The last box joined with the boxes right before it (module comment); '' for an empty box. */
+function joinedBoxes(text: string): string | null {
+  const last = lastBoxed(text);
+  if (!last) return null;
+  const parts = [last.content.trim()];
+  let start = last.start;
+  while (parts.length <= MAX_ITEMS) {
+    const gapStart = text.lastIndexOf('}', start);
+    if (gapStart < 0 || start - gapStart > MAX_GAP || !JOINING_GAP.test(text.slice(gapStart + 1, start))) break;
+    // Only a window before the gap is searched: a box longer than that is too long to compare anyway.
+    const windowStart = Math.max(0, gapStart + 1 - MAX_JOINED_BOX);
+    const previous = lastBoxed(text.slice(windowStart, gapStart + 1));
+    if (!previous || windowStart + previous.end !== gapStart + 1) break;
+    parts.unshift(previous.content.trim());
+    start = windowStart + previous.start;
+  }
+  if (parts.some((p) => p === '')) return parts.length === 1 ? '' : parts.filter((p) => p !== '').join(', ');
+  return parts.join(', ');
+}
+
+/** A math segment: `$$…$$`, `$…$`, `\(…\)` or `\[…\]` (content in the first defined group). */
+const MATH_SEGMENT = /\$\$([^$]+)\$\$|\$([^$]+)\$|\\\(([\s\S]+?)\\\)|\\\[([\s\S]+?)\\\]/g;
+
+function segmentContent(m: RegExpExecArray): string {
+  return (m[1] ?? m[2] ?? m[3] ?? m[4] ?? '').trim();
+}
+
+/** A text that is one math segment, unwrapped; other text unchanged. */
+function unwrapMath(text: string): string {
+  MATH_SEGMENT.lastIndex = 0;
+  const m = MATH_SEGMENT.exec(text);
+  return m && m.index === 0 && m[0].length === text.length ? segmentContent(m) : text;
+}
+
+/** A word or sign that links a label to its value: "is", "are", "equals", "=", ":". */
+const LINK = /\s(?:is|are|equals|was|will be)\s|=|:/i;
+/** Filler before the value: no digit, no math, at most a few words ("therefore", "The largest"). */
+const FILLER = /^[^\d$\\]{0,60}$/;
+
+/** The answer in the sentence after an answer phrase (module comment). */
+function phraseSpan(rest: string): string {
+  let sentence = rest.split('\n', 1)[0]!.replace(/\s*I hope it is correct.*$/i, '');
+  for (let hop = 0; hop < 4; hop++) {
+    sentence = sentence.replace(/^[\s*:：]+/, '');
+    MATH_SEGMENT.lastIndex = 0;
+    const m = MATH_SEGMENT.exec(sentence);
+    if (m && m.index === 0) {
+      // `$n$ is 34`: the segment is a label when a link follows it
+      const after = sentence.slice(m[0].length);
+      const link = /^\s*(?:is|are|equals|=)\s*/i.exec(after);
+      if (link && /\S/.test(after.slice(link[0].length))) {
+        sentence = after.slice(link[0].length);
+        continue;
+      }
+      return segmentContent(m);
+    }
+    const head = m ? sentence.slice(0, m.index) : sentence;
+    const link = LINK.exec(head);
+    if (link && !/\d/.test(head.slice(0, link.index)) && /\S/.test(sentence.slice(link.index + link[0].length))) {
+      // "The volume of ABCD is 120": a label without numbers, then its value
+      sentence = sentence.slice(link.index + link[0].length);
+      continue;
+    }
+    if (m && FILLER.test(head)) {
+      sentence = sentence.slice(m.index);
+      continue;
+    }
+    break;
+  }
+  let line = sentence.replace(/^\*+|\*+$/g, '').trim();
   // end of sentence: a period followed by a space or the end (not a decimal point)
   const stop = /\.(\s|$)/.exec(line);
   if (stop) line = line.slice(0, stop.index);
   return line.replace(/^\*+|\*+$/g, '').trim();
+}
+
+/** `flexible`: the last math segment, joined with the segments right before it (module comment). */
+function lastMath(text: string): ExtractedAnswer | null {
+  MATH_SEGMENT.lastIndex = 0;
+  const segments: Array<{ start: number; end: number; content: string }> = [];
+  for (let m = MATH_SEGMENT.exec(text); m; m = MATH_SEGMENT.exec(text)) {
+    const content = segmentContent(m);
+    if (content === '') continue;
+    const end = m.index + m[0].length;
+    const previous = segments[segments.length - 1];
+    // keep only the run of joined segments that ends at the latest segment
+    if (previous && end - m[0].length - previous.end <= MAX_GAP && JOINING_GAP.test(text.slice(previous.end, m.index)) && segments.length < MAX_ITEMS) {
+      segments.push({ start: m.index, end, content });
+    } else {
+      segments.length = 0;
+      segments.push({ start: m.index, end, content });
+    }
+  }
+  if (segments.length === 0) return null;
+  return { text: segments.map((s) => s.content).join(', '), method: 'last-math' };
+}
+
+/** A plain number: sign, digits with optional comma groups, decimals, or a fraction `a/b`. */
+const PLAIN_NUMBER = /-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*\/\s*\d+)?|-?\.\d+/g;
+
+/** `flexible`: the last plain number of the text (outside any math, since there is none). */
+function lastPlainNumber(text: string): ExtractedAnswer | null {
+  PLAIN_NUMBER.lastIndex = 0;
+  let last: string | null = null;
+  for (let m = PLAIN_NUMBER.exec(text); m; m = PLAIN_NUMBER.exec(text)) last = m[0];
+  return last === null ? null : { text: last.replace(/\s+/g, ''), method: 'last-number' };
 }

@@ -7,7 +7,7 @@ import { lastBoxed } from '../text/boxed.js';
 import type { VerificationResult, Verifier } from '../types.js';
 import { compareAnswers } from './compare.js';
 import type { Verdict } from './compare.js';
-import { extractAnswer } from './extract.js';
+import { extractAnswer, type MathExtraction } from './extract.js';
 import { choiceLetter, normalizeAnswer } from './normalize.js';
 import { TooComplexError } from './rational.js';
 import { parseStructure } from './structure.js';
@@ -21,6 +21,12 @@ export interface MathOptions {
   wrongReward?: number;
   /** Longest extracted answer that is compared at all, in characters (default 1000). */
   maxAnswerLength?: number;
+  /**
+   * Where the answer is looked for (default `strict`): `strict` for RL rewards (an answer tag, a box
+   * or an answer phrase, nothing else), `flexible` for evaluation (also the last formula or number of
+   * free text, as math-verify does). See `extract.ts`.
+   */
+  extraction?: MathExtraction;
 }
 
 /** Default {@link MathOptions.maxAnswerLength}: real answers are far shorter; longer is "too complex". */
@@ -76,6 +82,8 @@ export function math(options: MathOptions = {}): Verifier<string> {
   const correctReward = options.correctReward ?? 1;
   const wrongReward = options.wrongReward ?? 0;
   const maxLength = options.maxAnswerLength ?? DEFAULT_MAX_ANSWER_LENGTH;
+  const extraction = options.extraction ?? 'strict';
+  if (extraction !== 'strict' && extraction !== 'flexible') throw new VerifierError('options.extraction', `expected "strict" or "flexible", got ${JSON.stringify(extraction)}`);
   // Gold answers repeat across a group of samples: prepare each once (pure, so results are unchanged).
   const golds = new Map<string, PreparedGold>();
 
@@ -121,7 +129,7 @@ export function math(options: MathOptions = {}): Verifier<string> {
       let extracted: string | null = null;
       try {
         if (typeof completion !== 'string') return result(false, false, null, 'no-answer');
-        const answer = extractAnswer(completion);
+        const answer = extractAnswer(completion, extraction);
         if (!answer) return result(false, false, null, 'no-answer');
         extracted = answer.text;
         const v = judge(gold(String(reference)), prepare(answer.text, maxLength));
