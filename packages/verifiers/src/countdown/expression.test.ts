@@ -1,5 +1,6 @@
 import { evaluate, parseExpression } from './expression.js';
 import { add, div, format, integer, mul, sub } from './rational.js';
+import { cpuMs } from '../testing/cpu-time.js';
 
 function value(text: string): string {
   const parsed = parseExpression(text);
@@ -102,9 +103,9 @@ describe('parseExpression + evaluate', () => {
     expect(reason('3-8 = 5', -5)).toMatch(/must be followed/);
   });
 
-  it('parses 100k nested parentheses and a 1 MB answer iteratively, fast', () => {
+  it('parses 100k nested parentheses and a 1 MB answer iteratively, in bounded CPU time', () => {
     const depth = 100_000;
-    const start = performance.now();
+    const start = cpuMs();
     expect(value(`${'('.repeat(depth)}3${')'.repeat(depth)}*8`)).toBe('24');
     expect(reason('('.repeat(depth))).toBe('invalid-expression: no number');
     expect(reason(`${'('.repeat(depth)}3`)).toBe("invalid-expression: unbalanced parentheses: missing ')'");
@@ -113,7 +114,8 @@ describe('parseExpression + evaluate', () => {
     expect(parsed.ok && parsed.expression.literals.length).toBe(200_000);
     expect(reason(`${'1'.repeat(1_000_000)}+`)).toBe('invalid-expression: missing operand at the end');
     expect(reason(`${'1'.repeat(1_000_000)}.5`)).toMatch(/^invalid-expression: decimal number 1{24}…$/);
-    expect(performance.now() - start).toBeLessThan(2000);
+    // CPU time, not wall-clock (a loaded machine cannot break it): ≈ 0.3 s when idle; a quadratic parse would take hours.
+    expect(cpuMs() - start).toBeLessThan(3000);
   });
 });
 

@@ -1,5 +1,6 @@
 import { VerifierError } from '../errors.js';
 import { countdown, extractAnswer, parseCountdownReference, type CountdownReference } from './verifier.js';
+import { cpuMs } from '../testing/cpu-time.js';
 
 const ref: CountdownReference = { target: 24, nums: [3, 5, 3] };
 const tag = (answer: string): string => `<think>hmm</think> <answer>${answer}</answer>`;
@@ -106,8 +107,8 @@ describe('countdown verifier', () => {
     expect(() => verifier.verify(tag('1'), { target: 24, nums: [] })).toThrow(/reference\.nums/);
   });
 
-  it('handles huge and adversarial completions quickly', () => {
-    const start = performance.now();
+  it('handles huge and adversarial completions in bounded CPU time', () => {
+    const start = cpuMs();
     const nested = `${'('.repeat(100_000)}3+5${')'.repeat(100_000)}*3`;
     expect(verifier.verify(tag(nested), ref).correct).toBe(true);
     expect(verifier.verify(tag('('.repeat(100_000)), ref).reason).toBe('invalid-expression: no number');
@@ -118,6 +119,7 @@ describe('countdown verifier', () => {
     expect(verifier.verify('</answer>'.repeat(1_000_000), ref).reason).toBe('no-answer');
     expect(verifier.verify(`<answer>1</answer>${'</answer>'.repeat(1_000_000)}`, ref).reason).toBe('invalid-format: repeated </answer>');
     expect(verifier.verify('<answer>(3+5)*3</answer>'.repeat(100_000), ref).correct).toBe(true);
-    expect(performance.now() - start).toBeLessThan(3000);
+    // CPU time, not wall-clock (a loaded machine cannot break it): ≈ 0.5 s when idle.
+    expect(cpuMs() - start).toBeLessThan(5000);
   });
 });

@@ -2,21 +2,30 @@ import fc from 'fast-check';
 import { math } from './index.js';
 import type { VerificationResult } from '../types.js';
 import { FUZZ_CALL_LIMIT_MS } from '../testing/fuzz-limits.js';
+import { withCpuMs } from '../testing/cpu-time.js';
 
 /**
  * Behaviour bounds, not a benchmark: for ≥ 10,000 generated inputs no exception escapes, the same
- * input gives the same result, and every call returns within {@link FUZZ_CALL_LIMIT_MS}.
+ * input gives the same result, and every call uses less than {@link FUZZ_CALL_LIMIT_MS} of CPU time
+ * (never wall-clock time, which a loaded machine stretches at will).
  */
 const v = math();
-let maxMs = 0;
+/**
+ * The reason compute-engine's own limit gives. That limit is wall-clock (see engine.ts and the
+ * README's known gaps), so on a loaded machine the same input can hit it once and not the next time:
+ * the determinism check does not compare a pair of calls where either hit it.
+ */
+const CE_LIMIT_REASON = 'too-complex: symbolic check exceeded its limits';
+let maxCpuMs = 0;
+let calls = 0;
 
 function check(completion: string, reference: string): void {
-  const t = performance.now();
-  const a: VerificationResult = v.verify(completion, reference);
-  const ms = performance.now() - t;
-  maxMs = Math.max(maxMs, ms);
-  expect(ms).toBeLessThan(FUZZ_CALL_LIMIT_MS);
-  expect(v.verify(completion, reference)).toEqual(a);
+  const { value: a, cpuMs } = withCpuMs((): VerificationResult => v.verify(completion, reference));
+  calls++;
+  maxCpuMs = Math.max(maxCpuMs, cpuMs);
+  expect(cpuMs).toBeLessThan(FUZZ_CALL_LIMIT_MS);
+  const again = v.verify(completion, reference);
+  if (a.reason !== CE_LIMIT_REASON && again.reason !== CE_LIMIT_REASON) expect(again).toEqual(a);
   expect(a.reward === 0 || a.reward === 1).toBe(true);
   expect(a.correct).toBe(a.reward === 1);
   expect(typeof a.reason).toBe('string');
@@ -36,7 +45,8 @@ describe('fuzzing the math verifier', () => {
     v.verify('\\boxed{\\lfloor 1.5 \\rfloor}', '1'); // load compute-engine once, outside the timed calls
   });
   afterAll(() => {
-    expect(maxMs).toBeLessThan(FUZZ_CALL_LIMIT_MS);
+    expect(calls).toBeGreaterThanOrEqual(10_000);
+    expect(maxCpuMs).toBeLessThan(FUZZ_CALL_LIMIT_MS);
   });
 
   it('random strings (3,000)', () => {
