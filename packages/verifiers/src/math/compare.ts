@@ -22,8 +22,9 @@ import { ceEvaluatePair } from './engine.js';
 import { ParseError, evaluate, freeVariables, hasDecimal, parseScalar } from './expr.js';
 import type { Complex, Node } from './expr.js';
 import { compactKey } from './normalize.js';
+import { intervalSet, relationSet, sameRealSet } from './relations.js';
 import { TooComplexError } from './rational.js';
-import { parseStructure } from './structure.js';
+import { isLabel, parseStructure, splitTopLevel } from './structure.js';
 import type { Answer } from './structure.js';
 import { SeededRandom } from '../random.js';
 
@@ -228,26 +229,33 @@ export function compareScalars(g: string, p: string): Verdict {
   return { eq: false, reason: 'unparseable: could not evaluate the answers' };
 }
 
-const ASSIGN_LHS = /^(?:[A-Za-z]|\\[A-Za-z]+)(?:_\{?[A-Za-z0-9]{1,4}\}?)?(?:\([A-Za-z]\))?$/;
-const TUPLE_LHS = /^\((?:\s*[A-Za-z](?:_\{?[A-Za-z0-9]{1,4}\}?)?\s*,)+\s*[A-Za-z](?:_\{?[A-Za-z0-9]{1,4}\}?)?\s*\)$/;
+/** The variables a label mentions (letters and commands outside subscripts, or its parse's). */
+function labelVariables(label: string): Set<string> {
+  const node = parsed(label).node;
+  if (node) return freeVariables(node);
+  return new Set(label.replace(/_\{?[A-Za-z0-9]*\}?/g, '').match(/\\[A-Za-z]+|[A-Za-z]/g)?.map((v) => v.replace(/^\\/, '')) ?? []);
+}
 
 /**
- * An equation whose left side is a variable (`x`, `x_1`, `\theta`, `f(x)`) or a tuple of variables
- * (`(x,y)`) that does not occur on the right: it names a value, and `x=3` and `3` are the same answer
- * (both directions).
+ * An equation that names a value: its first side is a label (`x`, `f(x)`, `AB`, `|AB|`,
+ * `V_1:V_2`, `(x,y)`; see `isLabel`) whose variables do not occur in the last side. Intermediate
+ * steps of a chain are skipped (`x = 5+5+1 = 11` names 11). So `x=3` and `3` are the same answer,
+ * both ways, while `x = x+1`, `7 = 11a+c` or `a+3z = 0` name nothing.
  */
-function assignmentValue(a: Answer): Answer | null {
+function assignment(a: Answer): { label: string; value: Answer } | null {
   if (a.kind !== 'equation') return null;
-  const lhs = compactKey(a.lhs);
-  if (ASSIGN_LHS.test(lhs) && lhs !== '\\pi') {
-    const name = lhs.replace(/\\/g, '').replace(/\(.*$/, '');
-    const rhs = parsed(compactKey(a.rhs));
-    if (rhs.node && freeVariables(rhs.node).has(name.replace(/_\{?([^}]*)\}?/, '_$1'))) return null;
-    return parseStructure(a.rhs);
+  const label = compactKey(splitTopLevel(a.lhs, ['='])[0]!);
+  if (isLabel(label)) {
+    const value = parsed(compactKey(a.rhs));
+    const rhsVariables = value.node ? freeVariables(value.node) : new Set<string>();
+    for (const v of labelVariables(label)) if (rhsVariables.has(v)) return null;
+    return { label, value: parseStructure(a.rhs) };
   }
-  if (TUPLE_LHS.test(lhs)) return parseStructure(a.rhs);
+  if (TUPLE_LHS.test(label)) return { label, value: parseStructure(a.rhs) };
   return null;
 }
+
+const TUPLE_LHS = /^\((?:\s*[A-Za-z](?:_\{?[A-Za-z0-9]{1,4}\}?)?\s*,)+\s*[A-Za-z](?:_\{?[A-Za-z0-9]{1,4}\}?)?\s*\)$/;
 
 function compareEquations(gl: string, gr: string, pl: string, pr: string): Verdict {
   const parts = [gl, gr, pl, pr].map((x) => parsed(x));
@@ -319,20 +327,23 @@ const isSetLike = (a: Answer): a is Extract<Answer, { kind: 'set' | 'list' }> =>
 /** Compare a gold answer with a predicted one (both structured). */
 export function compareAnswers(g: Answer, p: Answer): Verdict {
   if (g.kind === 'equation' && p.kind === 'equation') {
-    const gv = assignmentValue(g);
-    const pv = assignmentValue(p);
-    if (gv && pv && compactKey(g.lhs) === compactKey(p.lhs)) return compareAnswers(gv, pv);
-    if (gv && gv.kind !== 'scalar') return NE;
+    const gv = assignment(g);
+    const pv = assignment(p);
+    if (gv && pv && gv.label === pv.label) return compareAnswers(gv.value, pv.value);
+    if (gv && gv.value.kind !== 'scalar') return NE;
     return compareEquations(g.lhs, g.rhs, p.lhs, p.rhs);
   }
   if (g.kind === 'equation') {
-    const gv = assignmentValue(g);
-    return gv ? compareAnswers(gv, p) : NE;
+    const gv = assignment(g);
+    return gv ? compareAnswers(gv.value, p) : NE;
   }
   if (p.kind === 'equation') {
-    const pv = assignmentValue(p);
-    return pv ? compareAnswers(g, pv) : NE;
+    const pv = assignment(p);
+    return pv ? compareAnswers(g, pv.value) : NE;
   }
+  const goldRelation = relationText(g);
+  const relationVerdict = goldRelation === null ? null : compareRelation(goldRelation, p);
+  if (relationVerdict) return relationVerdict;
   if (isSetLike(g) && isSetLike(p)) return compareSets(g.items, p.items);
   if (isSetLike(g)) return g.items.length === 1 ? compareAnswers(g.items[0]!, p) : NE;
   if (isSetLike(p)) return p.items.length === 1 ? compareAnswers(g, p.items[0]!) : NE;
@@ -343,6 +354,42 @@ export function compareAnswers(g: Answer, p: Answer): Verdict {
     return compareSeqs(g.rows.flat(), p.rows.flat());
   }
   if (g.kind === 'scalar' && p.kind === 'scalar') return compareScalars(g.text, p.text);
-  if (g.kind === 'relation' && p.kind === 'relation') return compactKey(g.text) === compactKey(p.text) ? EQ : NE;
   return NE;
+}
+
+/** The text of a relation answer, or of a list of relations (`x \leq -1, x > 2`); else null. */
+function relationText(a: Answer): string | null {
+  if (a.kind === 'relation') return a.text;
+  if (a.kind === 'list' && a.items.every((item) => item.kind === 'relation')) return a.items.map((item) => (item as { text: string }).text).join(', ');
+  return null;
+}
+
+/**
+ * A gold relation against a prediction: the same text, or the same set of reals in the same
+ * variable (`5 \geq x` = `x \leq 5`, `-x > -1` = `x < 1`), or an interval or union of intervals
+ * equal to the gold's solution set (`-793 < a < 10` accepts `(-793, 10)`). Not the reverse: a gold
+ * `(1,2)` may be a point, so a predicted relation does not match a gold interval. Null when no
+ * solution set can be read: lists of relations are then compared element by element, as text.
+ */
+function compareRelation(gold: string, p: Answer): Verdict | null {
+  const predicted = relationText(p);
+  if (predicted !== null && compactKey(gold) === compactKey(predicted)) return EQ;
+  const goldSet = relationSet(gold);
+  if (!goldSet) return p.kind === 'relation' ? NE : null;
+  const predictedSet = predicted !== null ? relationSet(predicted) : intervalSet(p);
+  if (!predictedSet) return p.kind === 'relation' ? NE : null;
+  if (predicted !== null && predictedSet.variable !== goldSet.variable) return NE;
+  return sameRealSet(goldSet, predictedSet, sameValue) ? EQ : NE;
+}
+
+/** Exact equality of two constant trees (the interval ends of `relations.ts`); doubles only without an exact form. */
+function sameValue(x: Node, y: Node): boolean {
+  try {
+    return polyEquals(normalForm(x), normalForm(y));
+  } catch (e) {
+    if (!(e instanceof NotExact || e instanceof TooComplexError || e instanceof RangeError)) throw e;
+  }
+  const a = evaluate(x, new Map());
+  const b = evaluate(y, new Map());
+  return finite(a) && finite(b) && relClose(a, b);
 }

@@ -387,6 +387,14 @@ export function hasDecimal(node: Node): boolean {
   }
 }
 
+/** The value of a literal rational exponent (`3`, `-2`, `\frac{1}{3}`, `2/5`, `-\frac13`), else null. */
+function rationalLiteral(node: Node): Rational | null {
+  if (node.k === 'num') return node.v;
+  if (node.k === 'neg') return rationalLiteral(node.a)?.neg() ?? null;
+  if (node.k === 'div' && node.a.k === 'num' && node.b.k === 'num' && !node.b.v.isZero()) return node.a.v.div(node.b.v);
+  return null;
+}
+
 /** A complex double. */
 export interface Complex {
   re: number;
@@ -463,8 +471,18 @@ export function evaluate(node: Node, env: ReadonlyMap<string, number>): Complex 
       return cmul(evaluate(node.a, env), evaluate(node.b, env));
     case 'div':
       return cdiv(evaluate(node.a, env), evaluate(node.b, env));
-    case 'pow':
-      return cpow(evaluate(node.a, env), evaluate(node.b, env));
+    case 'pow': {
+      const a = evaluate(node.a, env);
+      // A negative real to a rational power with an odd denominator takes the real branch, as the
+      // odd root does: x^{1/3} and \sqrt[3]{x} are the same function (the principal complex branch
+      // would make them differ at every negative x).
+      const q = a.im === 0 && a.re < 0 ? rationalLiteral(node.b) : null;
+      if (q && q.den % 2n === 1n) {
+        const magnitude = Math.pow(-a.re, q.toNumber());
+        return real(q.num % 2n === 0n ? magnitude : -magnitude);
+      }
+      return cpow(a, evaluate(node.b, env));
+    }
     case 'root': {
       const a = evaluate(node.a, env);
       const n = evaluate(node.n, env);

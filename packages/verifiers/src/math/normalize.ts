@@ -3,9 +3,9 @@
  *
  * - Layout only: `$`, `\(` `\)`, `\left`, `\right`, `\bigl`…, `\displaystyle`, spacing commands
  *   (`\!`, `\,`, `\;`, `\:`, `\ `, `~`, `\quad`), `\dfrac`/`\tfrac`/`\cfrac` → `\frac`, unicode
- *   minus, ×, ·, π, √, ∞, ≤, ≥ → LaTeX.
+ *   minus, ×, ·, π, √, ∞, ≤, ≥, ≠, ≈ and `<=`, `>=`, `!=` → LaTeX.
  * - Dollars: `\$` and a `dollars` unit are dropped (`\$18.90` = 18.90).
- * - Percent: `\%` / `%` / "percent" are dropped, so `10\%` = 10 (the number written before the sign
+ * - Percent: `\%` / `%` / `％` / "percent" / "percentage" / "pct" are dropped, so `10\%` = 10 (the number written before the sign
  *   is the answer), and `10\%` ≠ 0.1. One rule for gold and prediction; never gold/100 or gold×100.
  * - Degrees: `^\circ`, `^{\circ}`, `°`, `\degree` are dropped (`90^\circ` = 90; not converted to radians).
  * - Units: a trailing `\text{…}` / `\mbox{…}` / `\mathrm{…}` (≥ 2 letters, optionally `^2`/`^3`)
@@ -37,6 +37,12 @@ export function normalizeAnswer(raw: string): string {
     .replace(/∞/g, '\\infty ')
     .replace(/≤/g, '\\leq ')
     .replace(/≥/g, '\\geq ')
+    .replace(/≠/g, '\\neq ')
+    .replace(/≈/g, '\\approx ')
+    .replace(/％/g, '%')
+    .replace(/<=/g, '\\leq ')
+    .replace(/>=/g, '\\geq ')
+    .replace(/!=/g, '\\neq ')
     .replace(/°/g, '^\\circ');
   s = s.replace(/\\\$/g, '').replace(/\$/g, '').replace(/\\[()[\]]/g, '');
   s = s.replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big|biggl|biggr|bigg|Bigg)(?![A-Za-z])\s*\.?/g, '');
@@ -49,7 +55,7 @@ export function normalizeAnswer(raw: string): string {
   s = s.replace(/(?<!\\)\\[!,;:>]|(?<!\\)\\ |~|\\q?quad(?![A-Za-z])/g, ' ');
   // degrees and percent
   s = s.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|\\degree(?![A-Za-z])/g, '');
-  s = s.replace(/\\%|%|\\text\{\s*percent\s*\}|\bpercent\b/g, '');
+  s = s.replace(/\\%|%|\\text\{\s*(?:percent|percentage|pct)\s*\}|\b(?:percent|percentage|per\s?cent|pct)\b/g, '');
   s = s.replace(/\\mathrm\{\s*([eid])\s*\}/g, '$1');
   s = s.replace(/\\(?:mbox|textnormal|textrm)\{/g, '\\text{');
   s = s.replace(/\s*\\text\{\s*(?:and|or)\s*\}\s*|\s+(?:and|or)\s+/g, ',');

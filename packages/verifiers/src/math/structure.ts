@@ -119,6 +119,12 @@ export function parseStructure(s: string, depth = 0): Answer {
   if (items.length > 1) return { kind: 'list', items: expandItems(items, depth) };
   if (items.length === 0) return { kind: 'scalar', text: '' };
 
+  const approx = splitTopLevel(s, ['\\approx']);
+  if (approx.length > 1) {
+    // `x \approx 11` names a value; `\frac{\sqrt3}{3} \approx 0.577` gives one and rounds it: the
+    // exact part is the answer, the approximation a tail.
+    return parseStructure(isLabel(approx[0]!) ? `${approx[0]}=${approx[1]}` : approx[0]!, depth + 1);
+  }
   const sides = splitTopLevel(s, ['=']);
   if (sides.length > 1) {
     return { kind: 'equation', lhs: sides.slice(0, -1).join('='), rhs: sides[sides.length - 1]! };
@@ -127,6 +133,24 @@ export function parseStructure(s: string, depth = 0): Answer {
   const pm = expandPm(s);
   if (pm.length > 1) return { kind: 'set', items: pm.map((text) => ({ kind: 'scalar', text })) };
   return { kind: 'scalar', text: s };
+}
+
+/** Longest label (without spaces); longer left sides are expressions, not names. */
+const MAX_LABEL_LENGTH = 60;
+/** A name: a letter or a command (`\\alpha`), with an optional short subscript and primes. */
+const NAME = String.raw`(?:[A-Za-z]|\\[A-Za-z]+)(?:_\{?[A-Za-z0-9]{1,4}\}?)?'*`;
+/** One labelled quantity: `x`, `AB`, `f(x)`, `P(A)`, `|AB|`, `\\overline{AB}`, `m\\angle ABC`. */
+const LABEL_ATOM = String.raw`(?:${NAME})+(?:\([A-Za-z0-9,]{1,12}\))?|\|(?:${NAME})+\||\\overline\{(?:${NAME})+\}|m?\\angle(?:${NAME})+`;
+const LABEL = new RegExp(String.raw`^(?:${LABEL_ATOM})(?::(?:${LABEL_ATOM}))*$`);
+
+/**
+ * True when `text` is a label that names a value rather than an expression: a variable, a product
+ * of letters read as a name (`AB`), a function at a point, an absolute value or overline of names,
+ * an angle, or a ratio of those (`V_1:V_2`). Numbers only inside subscripts or arguments.
+ */
+export function isLabel(text: string): boolean {
+  const key = text.replace(/\s+/g, '');
+  return key.length <= MAX_LABEL_LENGTH && key !== '\\pi' && LABEL.test(key);
 }
 
 function expandItems(items: string[], depth: number): Answer[] {
