@@ -150,17 +150,20 @@ function main(): void {
 
   const clip = (s: string | null, n = 90): string => {
     if (s === null) return '∅';
-    const one = s.replace(/\s+/g, ' ').trim();
+    // line breaks stay visible (some cases are about them), other runs of spacing become one space
+    const one = s.replace(/\n/g, '\\n').replace(/\s+/g, ' ').trim();
     return one.length > n ? `${one.slice(0, n - 20)} … ${one.slice(-19)}` : one;
   };
   for (const policy of POLICIES) {
     const mine = disagreements.filter((d) => d.policy === policy);
     const fp = mine.filter((d) => !d.c.expected);
     const fn = mine.filter((d) => d.c.expected);
-    const bare = fn.filter((d) => hasNoAnswerMarker(d.c.response)).length;
-    console.log(`\n${policy}: ${fp.length} false positive(s), ${fn.length} false negative(s)` + (policy === 'strict' ? ` (${bare} of them with no \\boxed{}, answer tag or answer phrase in the response)` : ''));
+    // Under strict, a response with nothing for strict extraction to find is a miss by design: counted, and listed by id only.
+    const unmarked = policy === 'strict' ? fn.filter((d) => hasNoAnswerMarker(d.c.response)) : [];
+    console.log(`\n${policy}: ${fp.length} false positive(s), ${fn.length} false negative(s)` + (policy === 'strict' ? ` (${unmarked.length} of them with no \\boxed{}, answer tag or answer phrase in the response)` : ''));
     if (!verbose) continue;
-    for (const [title, list] of [['false positives (expected false, ours true)', fp], ['false negatives (expected true, ours false)', fn]] as const) {
+    const listed = fn.filter((d) => !unmarked.includes(d));
+    for (const [title, list] of [['false positives (expected false, ours true)', fp], ['false negatives (expected true, ours false)', listed]] as const) {
       if (list.length === 0) continue;
       console.log(`\n#### ${policy}: ${title}\n`);
       console.log('| id | source | gold | prediction | extracted | reason | math-verify default |');
@@ -170,6 +173,7 @@ function main(): void {
         console.log(`| ${d.c.id} | ${d.c.source} | ${cell(clip(d.c.reference))} | ${cell(clip(d.c.response))} | ${cell(clip(d.extracted, 60))} | ${d.reason} | ${d.c.peer['math-verify-default'] ? '✓' : '✗'} |`);
       }
     }
+    if (unmarked.length > 0) console.log(`\n#### ${policy}: false negatives with no \\boxed{}, answer tag or answer phrase in the response (${unmarked.length})\n\n${unmarked.map((d) => d.c.id).join(', ')}`);
   }
 }
 

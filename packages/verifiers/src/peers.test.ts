@@ -26,19 +26,18 @@ const DELIBERATE_FALSE_POSITIVES: Readonly<Record<string, string>> = {
   'math-verify-all-032': 'inline math $…$ spanning line breaks is valid LaTeX; the stated answer 9 is right',
   // `Answer \( \n 9 \n \)`: the same with `\(…\)`.
   'math-verify-all-033': 'inline math \\(…\\) spanning line breaks is valid LaTeX; the stated answer 9 is right',
+  // `10, 4, -2` vs `4, 10, -2` and `0.1, 4, 2` vs `4, .1, 2`: README "sets, lists": a bare list is
+  // unordered (the trap table has `3, 5` vs `5, 3` as the same answer: MATH lists all solutions).
+  // Hendrycks' is_equiv compares normalised strings, so any reordering is "different" there.
+  'hendrycks-002': 'bare lists ignore order (sets, lists policy; trap table 3, 5 vs 5, 3)',
+  'hendrycks-009': 'bare lists ignore order, and .1 = 0.1 (sets, lists and decimals policies)',
 };
 
 /**
  * Expected true by the peer's test, wrong by our documented policy (package README, MATH section):
- * our "wrong" is deliberate. Left out of (b) for both graders.
+ * our "wrong" (under `flexible`) is deliberate. Left out of (b) for both graders.
  */
 const DELIBERATE_FALSE_NEGATIVES: Readonly<Record<string, string>> = {
-  // Decimal commas. README "thousands": `1000,99` is a list, not 1000.99; a bare comma never marks a
-  // decimal (the trap table has `1000.99` vs `1000,99` as "not the same answer").
-  'math-verify-all-006': 'decimal comma: 1000,99 is a list, not 1000.99 (thousands policy, trap table)',
-  'math-verify-all-007': 'decimal comma: 1,22 is a list, not 1.22 (thousands policy)',
-  'math-verify-all-008': 'decimal comma: 2,74 is a list, not 2.74 (thousands policy)',
-  'math-verify-all-018': 'decimal comma: 0,111 is not 0.111 (thousands policy)',
   // Rounded decimals under a non-default `precision` option of the peer's harness. README
   // "decimals": a decimal matches an exact value with no finite expansion only with >= 6
   // significant digits (1/3 vs 0.3333 is in the trap table as "not the same").
@@ -80,6 +79,15 @@ describe('peer case files', () => {
 });
 
 describe('our math verifier on the peer suites', () => {
+  it('every allow-listed case is still one we judge differently (a stale entry must be removed)', () => {
+    const byId = new Map<string, PeerCase>(suites.flatMap(([, cases]) => cases.map((c) => [c.id, c] as const)));
+    const stale = [
+      ...Object.keys(DELIBERATE_FALSE_POSITIVES).filter((id) => POLICIES.every((p) => !runPeerCase(verifiers.get(p)!, byId.get(id)!).correct)),
+      ...Object.keys(DELIBERATE_FALSE_NEGATIVES).filter((id) => runPeerCase(verifiers.get('flexible')!, byId.get(id)!).correct),
+    ];
+    expect(stale).toEqual([]);
+  });
+
   const grid = suites.flatMap(([suite, cases]) => POLICIES.map((policy) => [suite, policy, cases] as const));
 
   it.each(grid)('(a) %s, %s extraction: no false positive outside the allow-list', (_suite, policy, cases) => {
