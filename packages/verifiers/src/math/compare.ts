@@ -217,6 +217,11 @@ export function compareScalars(g: string, p: string): Verdict {
     if (polyIsConstant(gp) && decimalLiteral(P.node)) {
       if (approximates(P.node, G.node, gp, evaluate(G.node, new Map()))) return EQ;
     }
+    // the same rule the other way: a gold given as a long decimal (4.123105625617661) accepts the
+    // exact value it rounds (\sqrt{17})
+    if (polyIsConstant(pp) && decimalLiteral(G.node)) {
+      if (approximates(G.node, P.node, pp, evaluate(P.node, new Map()))) return EQ;
+    }
     return NE;
   }
   const vars = [...freeVariables(G.node, freeVariables(P.node))].sort();

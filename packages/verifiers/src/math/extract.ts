@@ -28,7 +28,7 @@
  */
 import { lastAnswerTag } from '../text/answer-tag.js';
 import { lastBoxed } from '../text/boxed.js';
-import { MAX_ITEMS } from './structure.js';
+import { MAX_ITEMS, splitTopLevel } from './structure.js';
 
 /** Where answers are looked for: `strict` for RL rewards, `flexible` for evaluation (module comment). */
 export type MathExtraction = 'strict' | 'flexible';
@@ -80,32 +80,50 @@ function extractFrom(text: string, extraction: MathExtraction): ExtractedAnswer 
     const answer = phraseSpan(text.slice(lastEnd, lastEnd + 300));
     if (answer !== '') return { text: answer, method };
   }
-  if (extraction === 'flexible') return lastMath(text) ?? lastPlainNumber(text);
+  if (extraction === 'flexible') return lastMath(text) ?? wholeAnswer(text) ?? lastPlainNumber(text);
   return null;
 }
 
+/** True when `text` holds a word of three letters or more outside LaTeX commands and environment names. */
+export function isProse(text: string): boolean {
+  return /[A-Za-z]{3,}/.test(text.replace(/\\(?:begin|end)\{[A-Za-z*]+\}|\\[A-Za-z]+/g, ' '));
+}
+
+/** Longest completion that {@link wholeAnswer} reads as a bare answer. */
+const MAX_BARE_ANSWER = 200;
+
+/** `flexible`: a short completion with no prose (`\frac{10}{9}`, `1 000`) is itself the answer. */
+function wholeAnswer(text: string): ExtractedAnswer | null {
+  const trimmed = text.trim();
+  if (trimmed === '' || trimmed.length > MAX_BARE_ANSWER || isProse(trimmed)) return null;
+  return { text: trimmed, method: 'last-math' };
+}
+
 /** The last box joined with the boxes right before it (module comment); '' for an empty box. */
-function joinedBoxes(text: string): string | null {
+export function joinedBoxes(text: string): string | null {
   const last = lastBoxed(text);
   if (!last) return null;
   const parts = [last.content.trim()];
   let start = last.start;
   while (parts.length <= MAX_ITEMS) {
-    const gapStart = text.lastIndexOf('}', start);
-    if (gapStart < 0 || start - gapStart > MAX_GAP || !JOINING_GAP.test(text.slice(gapStart + 1, start))) break;
-    // Only a window before the gap is searched: a box longer than that is too long to compare anyway.
-    const windowStart = Math.max(0, gapStart + 1 - MAX_JOINED_BOX);
-    const previous = lastBoxed(text.slice(windowStart, gapStart + 1));
-    if (!previous || windowStart + previous.end !== gapStart + 1) break;
+    // Only a window before the box is searched: a box longer than that is too long to compare anyway.
+    const windowStart = Math.max(0, start - MAX_GAP - MAX_JOINED_BOX);
+    const previous = lastBoxed(text.slice(windowStart, start));
+    if (!previous) break;
+    const gap = text.slice(windowStart + previous.end, start);
+    if (gap.length > MAX_GAP || !JOINING_GAP.test(gap)) break;
     parts.unshift(previous.content.trim());
     start = windowStart + previous.start;
   }
-  if (parts.some((p) => p === '')) return parts.length === 1 ? '' : parts.filter((p) => p !== '').join(', ');
-  return parts.join(', ');
+  const filled = parts.filter((p) => p !== '');
+  return filled.join(', ');
 }
 
-/** A math segment: `$$…$$`, `$…$`, `\(…\)` or `\[…\]` (content in the first defined group). */
-const MATH_SEGMENT = /\$\$([^$]+)\$\$|\$([^$]+)\$|\\\(([\s\S]+?)\\\)|\\\[([\s\S]+?)\\\]/g;
+/**
+ * A math segment: `$$…$$`, `$…$`, `\(…\)` or `\[…\]` (content in the first defined group). Inline
+ * segments stay on one line and may hold escaped dollars (`\$`); display segments may span lines.
+ */
+const MATH_SEGMENT = /\$\$([^$]+)\$\$|\$((?:\\\$|[^$\n])+)\$|\\\(([^\n]+?)\\\)|\\\[([\s\S]+?)\\\]/g;
 
 function segmentContent(m: RegExpExecArray): string {
   return (m[1] ?? m[2] ?? m[3] ?? m[4] ?? '').trim();
@@ -178,14 +196,29 @@ function lastMath(text: string): ExtractedAnswer | null {
     }
   }
   if (segments.length === 0) return null;
-  return { text: segments.map((s) => s.content).join(', '), method: 'last-math' };
+  return { text: segments.map((s) => lastConstantSide(s.content)).join(', '), method: 'last-math' };
 }
 
-/** A plain number: sign, digits with optional comma groups, decimals, or a fraction `a/b`. */
-const PLAIN_NUMBER = /-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*\/\s*\d+)?|-?\.\d+/g;
+/**
+ * A formula of free text that is a chain of constant sides (`\frac{1}{2}\cdot\frac{20}{9} = \frac{10}{9}`)
+ * states its result last; an equation with variables is kept whole.
+ */
+function lastConstantSide(formula: string): string {
+  const sides = splitTopLevel(formula, ['=']);
+  if (sides.length < 2 || sides.some((side) => side === '' || /[A-Za-z]/.test(side.replace(/\\[A-Za-z]+/g, '')))) return formula;
+  return sides[sides.length - 1]!;
+}
+
+/**
+ * A plain number, not part of a word (`AZYUK2A` holds none): sign, digits with comma groups, a decimal
+ * point or comma, or a fraction `a/b`.
+ */
+const PLAIN_NUMBER = /(?<![A-Za-z0-9.,])-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?(?:\s*\/\s*\d+)?|\.\d+)(?![0-9])/g;
 
 /** `flexible`: the last plain number of the text (outside any math, since there is none). */
 function lastPlainNumber(text: string): ExtractedAnswer | null {
+  // inline math broken over lines (`$ \n 9 \n $`) is malformed LaTeX, not plain text: nothing in it counts
+  text = text.replace(/\$[^$]*\$|\\\([\s\S]*?\\\)/g, ' ');
   PLAIN_NUMBER.lastIndex = 0;
   let last: string | null = null;
   for (let m = PLAIN_NUMBER.exec(text); m; m = PLAIN_NUMBER.exec(text)) last = m[0];

@@ -44,6 +44,8 @@ export function normalizeAnswer(raw: string): string {
     .replace(/>=/g, '\\geq ')
     .replace(/!=/g, '\\neq ')
     .replace(/°/g, '^\\circ');
+  // `\\left(` / `\\frac` outside a matrix: a doubled backslash from escaping, not a line break
+  if (!s.includes('\\begin')) s = s.replace(/\\\\(?=[A-Za-z])/g, '\\');
   s = s.replace(/\\\$/g, '').replace(/\$/g, '').replace(/\\[()[\]]/g, '');
   s = s.replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big|biggl|biggr|bigg|Bigg)(?![A-Za-z])\s*\.?/g, '');
   s = s.replace(/\\(?:displaystyle|textstyle|scriptstyle)(?![A-Za-z])/g, '');
@@ -51,14 +53,14 @@ export function normalizeAnswer(raw: string): string {
   s = s.replace(/\\(?:le|leqslant)(?![A-Za-z])/g, '\\leq').replace(/\\(?:ge|geqslant)(?![A-Za-z])/g, '\\geq');
   s = s.replace(/\\infinity|\\inf(?![A-Za-z])/g, '\\infty');
   // thousands written with LaTeX spacing: 1{,}000, 10,\!080, 1\,000
-  s = s.replace(/(\d)\{,\}(?=\d{3})/g, '$1').replace(/(\d),\\!\s*(?=\d{3})/g, '$1').replace(/(\d)\\,(?=\d{3}(?!\d))/g, '$1');
-  s = s.replace(/(?<!\\)\\[!,;:>]|(?<!\\)\\ |~|\\q?quad(?![A-Za-z])/g, ' ');
+  s = s.replace(/(\d)\s*\{\s*,\s*\}\s*(?=\d{3})/g, '$1').replace(/(\d),\\!\s*(?=\d{3})/g, '$1').replace(/(\d)\\,(?=\d{3}(?!\d))/g, '$1');
+  s = s.replace(/(?<!\\)\\[!,;:>]|(?<!\\)\\ |~|\\q?quad/g, ' ');
   // degrees and percent
   s = s.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|\\degree(?![A-Za-z])/g, '');
   s = s.replace(/\\%|%|\\text\{\s*(?:percent|percentage|pct)\s*\}|\b(?:percent|percentage|per\s?cent|pct)\b/g, '');
   s = s.replace(/\\mathrm\{\s*([eid])\s*\}/g, '$1');
   s = s.replace(/\\(?:mbox|textnormal|textrm)\{/g, '\\text{');
-  s = s.replace(/\s*\\text\{\s*(?:and|or)\s*\}\s*|\s+(?:and|or)\s+/g, ',');
+  s = s.replace(/\s*\\text\{\s*(?:and|or)\s*\}\s*|\s+(?:and|or)\s+|(?<=[)\]])\s*(?:and|or)\s*(?=[([])/g, ',');
   s = s.trim().replace(/\.$/, '').trim();
   // trailing units (repeat: "5\text{ cm}^2", "3 \text{ feet}")
   for (let k = 0; k < 3; k++) {
@@ -75,8 +77,10 @@ export function normalizeAnswer(raw: string): string {
     if (s === before) break;
   }
   s = s.trim();
-  if (/^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(s)) s = s.replace(/,/g, '');
+  if (/^[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$/.test(s)) s = s.replace(/,/g, '');
   if (/^[+-]?\d{1,3}(?: \d{3})+(?:\.\d+)?$/.test(s)) s = s.replace(/ /g, '');
+  // a list in plain braces, `{1, 2, 3}`, is the set `\{1, 2, 3\}`
+  if (/^\{[^{}]*,[^{}]*\}$/.test(s)) s = `\\{${s.slice(1, -1)}\\}`;
   return s.replace(/\s+/g, ' ').trim();
 }
 

@@ -96,7 +96,8 @@ const RELATION = /<|>|\\leq?(?![A-Za-z])|\\geq?(?![A-Za-z])|\\neq(?![A-Za-z])|\\
 export function parseStructure(s: string, depth = 0): Answer {
   if (depth > 6) throw new TooComplexError('answer structure too deep');
   s = s.trim();
-  const mat = MATRIX.exec(s);
+  // `\left[\begin{array}…\end{array}\right]` after normalisation: brackets around a matrix
+  const mat = MATRIX.exec(/^[([]\s*\\begin\{[^{}]*\}[\s\S]*\\end\{[^{}]*\}\s*[)\]]$/.test(s) ? s.slice(1, -1).trim() : s);
   if (mat) {
     const rows = mat[2]!.split(/\\\\/).map((r) => r.trim()).filter((r) => r !== '');
     if (rows.length > MAX_ITEMS) throw new TooComplexError('matrix too large');
@@ -139,8 +140,8 @@ export function parseStructure(s: string, depth = 0): Answer {
 const MAX_LABEL_LENGTH = 60;
 /** A name: a letter or a command (`\\alpha`), with an optional short subscript and primes. */
 const NAME = String.raw`(?:[A-Za-z]|\\[A-Za-z]+)(?:_\{?[A-Za-z0-9]{1,4}\}?)?'*`;
-/** One labelled quantity: `x`, `AB`, `f(x)`, `P(A)`, `|AB|`, `\\overline{AB}`, `m\\angle ABC`. */
-const LABEL_ATOM = String.raw`(?:${NAME})+(?:\([A-Za-z0-9,]{1,12}\))?|\|(?:${NAME})+\||\\overline\{(?:${NAME})+\}|m?\\angle(?:${NAME})+`;
+/** One labelled quantity: `x`, `AB`, `f(x)`, `P(A)`, `\frac{NO}{BO}`, `|AB|`, `\overline{AB}`, `m\angle ABC`. */
+const LABEL_ATOM = String.raw`(?:${NAME})+(?:\([A-Za-z0-9,]{1,12}\))?|\\frac\{(?:${NAME})+\}\{(?:${NAME})+\}|\|(?:${NAME})+\||\\overline\{(?:${NAME})+\}|m?\\angle(?:${NAME})+`;
 const LABEL = new RegExp(String.raw`^(?:${LABEL_ATOM})(?::(?:${LABEL_ATOM}))*$`);
 
 /**

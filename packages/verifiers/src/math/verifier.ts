@@ -3,11 +3,10 @@
  * their structure (structure.ts) and compare them (compare.ts). Reward 1 when correct, 0 otherwise.
  */
 import { VerifierError } from '../errors.js';
-import { lastBoxed } from '../text/boxed.js';
 import type { VerificationResult, Verifier } from '../types.js';
 import { compareAnswers } from './compare.js';
 import type { Verdict } from './compare.js';
-import { extractAnswer, type MathExtraction } from './extract.js';
+import { extractAnswer, isProse, joinedBoxes, type MathExtraction } from './extract.js';
 import { choiceLetter, normalizeAnswer } from './normalize.js';
 import { TooComplexError } from './rational.js';
 import { parseStructure } from './structure.js';
@@ -31,6 +30,10 @@ export interface MathOptions {
 
 /** Default {@link MathOptions.maxAnswerLength}: real answers are far shorter; longer is "too complex". */
 export const DEFAULT_MAX_ANSWER_LENGTH = 1000;
+/** Shortest reference read as a worked solution rather than an answer (`1331 and 1728` is an answer). */
+const MIN_SOLUTION_LENGTH = 80;
+/** Two digit runs joined by one comma and no space (`2,74`, `0,111`): a decimal comma where one number is expected. */
+const DECIMAL_COMMA = /^-?\d+,\d+$/;
 /** Deepest brace/bracket nesting accepted in an answer before any parsing. */
 export const MAX_NESTING = 40;
 
@@ -64,12 +67,14 @@ function prepare(text: string, maxLength: number): PreparedGold {
   }
 }
 
-/** The gold answer of a reference: the last box of a solution, or the reference itself. */
+/**
+ * The gold answer of a reference: the last box of a solution (joined with the boxes right before
+ * it, as in a completion: `\boxed{1} and \boxed{-2}` is `1, -2`), or the reference itself.
+ */
 function goldText(raw: string): string | null {
-  if (/\\(?:boxed|fbox)(?![A-Za-z])/.test(raw)) {
-    const box = lastBoxed(raw);
-    return box ? box.content.trim() : null;
-  }
+  if (/\\(?:boxed|fbox)(?![A-Za-z])/.test(raw)) return joinedBoxes(raw);
+  // a worked solution without a box: its answer is where a reader (flexible extraction) finds it
+  if (raw.length > MIN_SOLUTION_LENGTH && isProse(raw.replace(/\$[^$]*\$/g, ' '))) return extractAnswer(raw, 'flexible')?.text ?? raw.trim();
   return raw.trim();
 }
 
@@ -113,7 +118,24 @@ export function math(options: MathOptions = {}): Verifier<string> {
       // multiple choice: the predicted letter, written C, (C), \text{(C)} or "(C) 12"
       return { eq: choiceLetter(p.normalized, true) === g.letter };
     }
-    return compareAnswers(g.structure!, p.structure!);
+    const verdict = compareAnswers(g.structure!, p.structure!);
+    if (verdict.eq) return verdict;
+    // `2,74` against one number: a decimal comma (a list of two numbers cannot equal one number)
+    const decimal = decimalCommaReading(g, p);
+    return decimal ? compareAnswers(decimal.gold, decimal.predicted) : verdict;
+  };
+
+  const decimalCommaReading = (g: PreparedGold, p: PreparedGold): { gold: Answer; predicted: Answer } | null => {
+    const asDecimal = (x: PreparedGold): Answer | null => (DECIMAL_COMMA.test(x.normalized) ? prepare(x.normalized.replace(',', '.'), maxLength).structure : null);
+    if (g.structure!.kind === 'scalar') {
+      const predicted = asDecimal(p);
+      return predicted ? { gold: g.structure!, predicted } : null;
+    }
+    if (p.structure!.kind === 'scalar') {
+      const gold = asDecimal(g);
+      return gold ? { gold, predicted: p.structure! } : null;
+    }
+    return null;
   };
 
   return {
