@@ -20,12 +20,6 @@ import type { PeerCase } from '../scripts/peer-agreement.js';
  * Each entry says why.
  */
 const DELIBERATE_FALSE_POSITIVES: Readonly<Record<string, string>> = {
-  // `Answer $ \n 9 \n $`: the response states 9 in inline math that spans lines. TeX allows line
-  // breaks inside `$…$` (only a blank line ends it), so the answer is 9 and right; math-verify's test
-  // expects false only because its inline-math pattern does not cross a newline.
-  'math-verify-all-032': 'inline math $…$ spanning line breaks is valid LaTeX; the stated answer 9 is right',
-  // `Answer \( \n 9 \n \)`: the same with `\(…\)`.
-  'math-verify-all-033': 'inline math \\(…\\) spanning line breaks is valid LaTeX; the stated answer 9 is right',
   // `10, 4, -2` vs `4, 10, -2` and `0.1, 4, 2` vs `4, .1, 2`: README "sets, lists": a bare list is
   // unordered (the trap table has `3, 5` vs `5, 3` as the same answer: MATH lists all solutions).
   // Hendrycks' is_equiv compares normalised strings, so any reordering is "different" there.
