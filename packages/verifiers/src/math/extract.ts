@@ -47,8 +47,25 @@ const PHRASES: ReadonlyArray<{ method: ExtractedAnswer['method']; re: RegExp }> 
   { method: 'answer-is', re: /\bthe answer is\s*[:：]?/gi },
 ];
 
-/** What may stand between two boxes or math segments of one answer: separators, `$`, spacing. */
-const JOINING_GAP = /^(?:\s|\$|\\[(),;!]|\\q?quad|,|;|\band\b|\bor\b|\\text\{\s*(?:and|or|,)?\s*\})*$/i;
+/** Layout between two boxes or math segments: spacing, `$`, `\(` `\)`, `\quad`, `\text{` `}` wrappers. */
+const GAP_LAYOUT = /\$|\\[(),;!]|\\q?quad|\\text\{|[{}]/g;
+/** A separator between the parts of one answer. */
+const CONJUNCTION = /,|;|\band\b|\bor\b/i;
+/** At most this many words between joined parts (`papers and`, `for part (a) and`). */
+const MAX_GAP_WORDS = 4;
+
+/**
+ * True when the text between two boxes (or math segments) separates parts of one answer: only layout
+ * and a few words, at least one of them a separator ("and", "or", a comma): `$ and $`, `, `,
+ * `\text{ for part (a) and }`. Reasoning between them (`no no no`, a sentence) keeps them apart.
+ */
+function joiningGap(gap: string): boolean {
+  if (gap.length > MAX_GAP) return false;
+  const text = gap.replace(GAP_LAYOUT, ' ');
+  if (text.trim() === '') return true;
+  const words = text.match(/[A-Za-z()]+/g) ?? [];
+  return CONJUNCTION.test(text) && words.length <= MAX_GAP_WORDS && !/\d/.test(text);
+}
 /** Longest gap text tested for {@link JOINING_GAP} (a longer gap is reasoning, not a separator). */
 const MAX_GAP = 40;
 /** Longest earlier box (in characters) that is joined to a later one. */
@@ -67,21 +84,66 @@ export function extractAnswer(completion: string, extraction: MathExtraction = '
 }
 
 function extractFrom(text: string, extraction: MathExtraction): ExtractedAnswer | null {
-  const boxed = joinedBoxes(text);
-  if (boxed !== null) return boxed === '' ? null : { text: boxed, method: 'boxed' };
+  const boxed = joinedBoxesAt(text);
+  const finalStatement = lastPhrase(text, PHRASES[0]!.re);
+  // A box wins over phrases, except over a "final answer is …" written after it: the final
+  // statement is the answer, and still only one value is graded.
+  if (boxed && !(finalStatement >= boxed.end)) return boxed.text === '' ? null : { text: boxed.text, method: 'boxed' };
   for (const { method, re } of PHRASES) {
-    re.lastIndex = 0;
-    let lastEnd = -1;
-    for (let m = re.exec(text); m; m = re.exec(text)) {
-      lastEnd = m.index + m[0].length;
-      if (m[0].length === 0) re.lastIndex++;
-    }
-    if (lastEnd < 0) continue;
-    const answer = phraseSpan(text.slice(lastEnd, lastEnd + 300));
+    const end = method === 'final-answer' ? finalStatement : lastPhrase(text, re);
+    if (end < 0) continue;
+    let answer = phraseSpan(text.slice(end, end + 300));
+    // flexible: a sentence with one number in it ("Jane started 3 hours ago") states that number
+    if (extraction === 'flexible' && isProse(answer)) answer = singleNumber(answer) ?? answer;
     if (answer !== '') return { text: answer, method };
   }
-  if (extraction === 'flexible') return lastMath(text) ?? wholeAnswer(text) ?? lastPlainNumber(text);
-  return null;
+  if (boxed) return boxed.text === '' ? null : { text: boxed.text, method: 'boxed' };
+  if (extraction === 'strict') return null;
+  const math = lastMath(text);
+  const number = lastPlainNumber(text);
+  if (math && number) return number.end > math.end ? number.answer : math.answer;
+  return math?.answer ?? wholeAnswer(text) ?? number?.answer ?? null;
+}
+
+/** End of the last match of a phrase, or -1. */
+function lastPhrase(text: string, re: RegExp): number {
+  re.lastIndex = 0;
+  let lastEnd = -1;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    lastEnd = m.index + m[0].length;
+    if (m[0].length === 0) re.lastIndex++;
+  }
+  return lastEnd;
+}
+
+/** The only plain number of a sentence, or null when it has none or several. */
+function singleNumber(sentence: string): string | null {
+  const numbers = sentence.match(PLAIN_NUMBER);
+  return numbers && numbers.length === 1 ? numbers[0]! : null;
+}
+
+/** The last box joined with the boxes right before it (module comment); '' for an empty box. */
+export function joinedBoxes(text: string): string | null {
+  return joinedBoxesAt(text)?.text ?? null;
+}
+
+/** {@link joinedBoxes} with the index just past the last box. */
+function joinedBoxesAt(text: string): { text: string; end: number } | null {
+  const last = lastBoxed(text);
+  if (!last) return null;
+  const parts = [last.content.trim()];
+  let start = last.start;
+  while (parts.length <= MAX_ITEMS) {
+    // Only a window before the box is searched: a box longer than that is too long to compare anyway.
+    const windowStart = Math.max(0, start - MAX_GAP - MAX_JOINED_BOX);
+    const previous = lastBoxed(text.slice(windowStart, start));
+    if (!previous) break;
+    const gap = text.slice(windowStart + previous.end, start);
+    if (!joiningGap(gap)) break;
+    parts.unshift(previous.content.trim());
+    start = windowStart + previous.start;
+  }
+  return { text: parts.filter((p) => p !== '').join(', '), end: last.end };
 }
 
 /** True when `text` holds a word of three letters or more outside LaTeX commands and environment names. */
@@ -97,26 +159,6 @@ function wholeAnswer(text: string): ExtractedAnswer | null {
   const trimmed = text.trim();
   if (trimmed === '' || trimmed.length > MAX_BARE_ANSWER || isProse(trimmed)) return null;
   return { text: trimmed, method: 'last-math' };
-}
-
-/** The last box joined with the boxes right before it (module comment); '' for an empty box. */
-export function joinedBoxes(text: string): string | null {
-  const last = lastBoxed(text);
-  if (!last) return null;
-  const parts = [last.content.trim()];
-  let start = last.start;
-  while (parts.length <= MAX_ITEMS) {
-    // Only a window before the box is searched: a box longer than that is too long to compare anyway.
-    const windowStart = Math.max(0, start - MAX_GAP - MAX_JOINED_BOX);
-    const previous = lastBoxed(text.slice(windowStart, start));
-    if (!previous) break;
-    const gap = text.slice(windowStart + previous.end, start);
-    if (gap.length > MAX_GAP || !JOINING_GAP.test(gap)) break;
-    parts.unshift(previous.content.trim());
-    start = windowStart + previous.start;
-  }
-  const filled = parts.filter((p) => p !== '');
-  return filled.join(', ');
 }
 
 /**
@@ -145,7 +187,7 @@ const FILLER = /^[^\d$\\]{0,60}$/;
 function phraseSpan(rest: string): string {
   let sentence = rest.split('\n', 1)[0]!.replace(/\s*I hope it is correct.*$/i, '');
   for (let hop = 0; hop < 4; hop++) {
-    sentence = sentence.replace(/^[\s*:：]+/, '');
+    sentence = sentence.replace(/^(?:[\s*:："“”]|\\")+/, '');
     MATH_SEGMENT.lastIndex = 0;
     const m = MATH_SEGMENT.exec(sentence);
     if (m && m.index === 0) {
@@ -156,7 +198,7 @@ function phraseSpan(rest: string): string {
         sentence = after.slice(link[0].length);
         continue;
       }
-      return segmentContent(m);
+      return segmentRun(sentence, m);
     }
     const head = m ? sentence.slice(0, m.index) : sentence;
     const link = LINK.exec(head);
@@ -178,8 +220,20 @@ function phraseSpan(rest: string): string {
   return line.replace(/^\*+|\*+$/g, '').trim();
 }
 
+/** The segment `first` at the start of `sentence` joined with the segments that follow it across joining gaps. */
+function segmentRun(sentence: string, first: RegExpExecArray): string {
+  const parts = [segmentContent(first)];
+  let end = first[0].length;
+  MATH_SEGMENT.lastIndex = end;
+  for (let m = MATH_SEGMENT.exec(sentence); m && parts.length < MAX_ITEMS && joiningGap(sentence.slice(end, m.index)); m = MATH_SEGMENT.exec(sentence)) {
+    parts.push(segmentContent(m));
+    end = m.index + m[0].length;
+  }
+  return parts.filter((p) => p !== '').join(', ');
+}
+
 /** `flexible`: the last math segment, joined with the segments right before it (module comment). */
-function lastMath(text: string): ExtractedAnswer | null {
+function lastMath(text: string): { answer: ExtractedAnswer; end: number } | null {
   MATH_SEGMENT.lastIndex = 0;
   const segments: Array<{ start: number; end: number; content: string }> = [];
   for (let m = MATH_SEGMENT.exec(text); m; m = MATH_SEGMENT.exec(text)) {
@@ -188,7 +242,7 @@ function lastMath(text: string): ExtractedAnswer | null {
     const end = m.index + m[0].length;
     const previous = segments[segments.length - 1];
     // keep only the run of joined segments that ends at the latest segment
-    if (previous && end - m[0].length - previous.end <= MAX_GAP && JOINING_GAP.test(text.slice(previous.end, m.index)) && segments.length < MAX_ITEMS) {
+    if (previous && joiningGap(text.slice(previous.end, m.index)) && segments.length < MAX_ITEMS) {
       segments.push({ start: m.index, end, content });
     } else {
       segments.length = 0;
@@ -196,7 +250,7 @@ function lastMath(text: string): ExtractedAnswer | null {
     }
   }
   if (segments.length === 0) return null;
-  return { text: segments.map((s) => lastConstantSide(s.content)).join(', '), method: 'last-math' };
+  return { answer: { text: segments.map((s) => lastConstantSide(s.content)).join(', '), method: 'last-math' }, end: segments[segments.length - 1]!.end };
 }
 
 /**
@@ -216,11 +270,12 @@ function lastConstantSide(formula: string): string {
 const PLAIN_NUMBER = /(?<![A-Za-z0-9.,])-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?(?:\s*\/\s*\d+)?|\.\d+)(?![0-9])/g;
 
 /** `flexible`: the last plain number of the text (outside any math, since there is none). */
-function lastPlainNumber(text: string): ExtractedAnswer | null {
-  // inline math broken over lines (`$ \n 9 \n $`) is malformed LaTeX, not plain text: nothing in it counts
-  text = text.replace(/\$[^$]*\$|\\\([\s\S]*?\\\)/g, ' ');
+function lastPlainNumber(text: string): { answer: ExtractedAnswer; end: number } | null {
+  // inline math broken over lines (`$ \n 9 \n $`) is malformed LaTeX, not plain text: nothing in it
+  // counts (blanked with spaces, so positions stay those of the text)
+  text = text.replace(/\$[^$]*\$|\\\([\s\S]*?\\\)/g, (m) => ' '.repeat(m.length));
   PLAIN_NUMBER.lastIndex = 0;
-  let last: string | null = null;
-  for (let m = PLAIN_NUMBER.exec(text); m; m = PLAIN_NUMBER.exec(text)) last = m[0];
-  return last === null ? null : { text: last.replace(/\s+/g, ''), method: 'last-number' };
+  let last: RegExpExecArray | null = null;
+  for (let m = PLAIN_NUMBER.exec(text); m; m = PLAIN_NUMBER.exec(text)) last = m;
+  return last === null ? null : { answer: { text: last[0].replace(/\s+/g, ''), method: 'last-number' }, end: last.index + last[0].length };
 }

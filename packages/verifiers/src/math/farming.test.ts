@@ -169,7 +169,8 @@ function otherAnswer(pick: Pick, g: Gold): string {
 
 /** The gold's value with 1–5 significant digits, as a decimal string that is not the gold. */
 function fewDigits(pick: Pick, g: ScalarGold): string | null {
-  const digits = pick.int(1, 5);
+  // a terminating fraction with s significant digits gets fewer than s (it is exact with s)
+  const digits = pick.int(1, g.s.kind === 'frac' && terminates(g.s.q) ? Math.min(5, sigDigits(g.value) - 1) : 5);
   const v = g.value;
   let text: string;
   if (pick.bool()) {
@@ -184,6 +185,11 @@ function fewDigits(pick: Pick, g: ScalarGold): string | null {
   // A decimal equals an exact gold only if the gold is a terminating fraction with that very value.
   if (g.s.kind === 'int' || (g.s.kind === 'frac' && exactDecimalEquals(text, g.s.p, g.s.q))) return null;
   return text;
+}
+
+/** Significant digits of a number with a short exact decimal expansion (a terminating fraction here). */
+function sigDigits(v: number): number {
+  return String(Number(Math.abs(v).toPrecision(15))).replace('.', '').replace(/^0+/, '').length;
 }
 
 /** Does the decimal `text` equal p/q exactly? */
@@ -280,6 +286,7 @@ const GENERATORS: Generator<Gold>[] = [
   answerGen('factor: G·sqrt2', scalarGold, (g) => `${paren(g.latex)}\\sqrt{2}`), // G ≠ 0
   answerGen('factor: G·variable', scalarGold, (g, p) => `${paren(g.latex)}${p.of(['y', 'n', 'x^{2}', 'ab'])}`), // a non-constant polynomial
   answerGen('term: G + something', scalarGold, (g, p) => `${g.latex} + ${p.of(['1', '\\sqrt{2}', '\\pi', 'x', '\\frac{1}{2}'])}`), // adds a non-zero term
+  answerGen('term: complex part added', scalarGold, (g, p) => p.of([`${g.latex} + i`, `${g.latex} - 2i`, `${paren(g.latex)}i`])), // a non-real number
   answerGen('term: G - 1, 2G, G/2', scalarGold, (g, p) => p.of([`${g.latex} - 1`, `2${paren(g.latex)}`, `\\frac{${g.latex}}{2}`, `10${paren(g.latex)}`])),
   answerGen('percent: G/100', scalarGold, (g, p) => (p.bool() ? `\\frac{${g.latex}}{100}` : `${paren(g.latex)} \\times 10^{-2}`)), // G ≠ 0
   answerGen('scientific: G × 10^k', scalarGold, (g, p) => `${paren(g.latex)} \\times 10^{${p.int(1, 6)}}`),
@@ -295,6 +302,10 @@ const GENERATORS: Generator<Gold>[] = [
     const h = otherInt(p, g);
     return p.of([`${g.latex}, ${h}`, `${h}, ${g.latex}`, `(${g.latex}, ${h})`, `[${g.latex}, ${h}]`, `${g.latex}, ${g.latex}, ${h}`]);
   }), // two different values are not one
+  answerGen('matrix or vector holding G', scalarGold, (g, p) => {
+    const h = otherInt(p, g);
+    return p.of([`\\begin{pmatrix} ${g.latex} & ${h} \\end{pmatrix}`, `\\begin{pmatrix} ${g.latex} \\\\ ${h} \\end{pmatrix}`, `\\begin{bmatrix} ${h} & ${g.latex} \\end{bmatrix}`]);
+  }),
   answerGen('set: {G, h}', scalarGold, (g, p) => `\\{${g.latex}, ${otherInt(p, g)}\\}`),
   answerGen('hedge: G or h', scalarGold, (g, p) => {
     const h = otherInt(p, g);
@@ -302,6 +313,21 @@ const GENERATORS: Generator<Gold>[] = [
   }),
   answerGen('hedge: ±G', scalarGold, (g) => `\\pm ${g.latex.startsWith('-') ? g.latex.slice(1) : g.latex}`), // {G, −G}, two values
   answerGen('false equation: G = h', scalarGold, (g, p) => `${g.latex} = ${otherInt(p, g)}`), // the stated value h ≠ G (and the equation is false)
+  answerGen('label = an expression containing G', scalarGold, (g, p) =>
+    p.of([`y = ${paren(g.latex)}x`, `x = \\frac{1}{${g.latex}}`, `n = ${g.latex} + 1`, `f(x) = ${paren(g.latex)}x^{2}`, `a = 2${paren(g.latex)}`]),
+  ), // the labelled value is Gx, 1/G, G+1, Gx², 2G
+  answerGen('text saying G is not it', scalarGold, (g, p) =>
+    p.of([`\\text{not } ${g.latex}`, `${g.latex}\\text{ is not the answer}`, `${g.latex} \\text{ (wrong)}`, `\\text{anything but } ${g.latex}`, `\\text{not }${g.latex}\\text{, but } ${otherInt(p, g)}`]),
+  ),
+  answerGen('cancelled: G/G, G - G', scalarGold, (g, p) => p.of([`\\frac{${g.latex}}{${g.latex}}`, `${g.latex} - ${paren(g.latex)}`, `${paren(g.latex)}^{0}`])), // 1, 0, 1: never a gold
+  answerGen('base subscript: G_b', intAtLeast(10), (g, p) => `${g.latex}_{${p.int(2, 9)}}`), // a multi-digit numeral in base b < 10 is smaller (or not a numeral)
+  answerGen('floor, ceiling, absolute value', scalarGold, (g, p) => {
+    // ⌊G⌋, ⌈G⌉ ≠ G for a non-integer G; |G| ≠ G for a negative G
+    const forms: string[] = [];
+    if (g.s.kind !== 'int') forms.push(`\\lfloor ${g.latex} \\rfloor`, `\\lceil ${g.latex} \\rceil`);
+    if (g.value < 0) forms.push(`\\left|${g.latex}\\right|`, `|${g.latex}|`);
+    return forms.length === 0 ? null : p.of(forms);
+  }),
   answerGen('inequality around G', scalarGold, (g, p) => `x ${p.of(['<', '>', '\\le', '\\ge', '\\neq'])} ${g.latex}`), // a set of values, not the value
   answerGen('interval containing G', scalarGold, (g, p) => {
     const lo = Math.floor(g.value) - p.int(1, 5);
@@ -309,9 +335,10 @@ const GENERATORS: Generator<Gold>[] = [
     return p.of([`[${lo}, ${hi}]`, `(${lo}, ${hi})`, `\\left[${g.latex}, ${hi}\\right)`, `(${lo}, ${g.latex}]`]);
   }),
   answerGen('decimal with too few digits', irrationalOrRepeating, (g, p) => fewDigits(p, g)), // < 6 significant digits (policy), and not equal
-  answerGen('decimal truncation of a terminating fraction', fracGold.filter((g) => g.s.kind === 'frac' && terminates(g.s.q)), (g, p) => fewDigits(p, g)),
+  answerGen('decimal truncation of a terminating fraction', fracGold.filter((g) => g.s.kind === 'frac' && terminates(g.s.q) && sigDigits(g.value) >= 2), (g, p) => fewDigits(p, g)),
   answerGen('decimal that is not a rounding', nonIntegerScalar, (g, p) => offDigits(p, g)), // off by ≥ 2.5 units of its last digit
-  answerGen('≈ G after a different exact value', scalarGold, (g, p) => `${nearbyExact(g)} \\approx ${p.bool() ? g.latex : g.value.toPrecision(8)}`),
+  // Integer golds are left out: for a "nearest integer" question `\sqrt{26} \approx 5` would be right.
+  answerGen('≈ G after a different exact value', nonIntegerScalar, (g, p) => `${nearbyExact(g)} \\approx ${p.bool() ? g.latex : g.value.toPrecision(8)}`),
 
   // Tuples.
   answerGen('tuple: one more element', tupleGold, (g, p) => `(${[...g.xs, p.int(-9, 9)].join(', ')})`),
@@ -372,6 +399,47 @@ const GENERATORS: Generator<Gold>[] = [
       `<think>\\boxed{${g.latex}}</think><answer>\\boxed{${otherAnswer(p, g)}}</answer>`,
       `${reasoning(p)} Not $${g.latex}$. <answer>$${otherAnswer(p, g)}$</answer>`,
     ]),
+  },
+  {
+    name: 'phrase: the answer is not G but h',
+    gold: anyGold,
+    make: (g, p) => {
+      const h = otherAnswer(p, g);
+      return `${reasoning(p)} ${p.of([
+        `The answer is not $${g.latex}$ but $${h}$.`,
+        `The answer is not $${g.latex}$; it is $${h}$.`,
+        `The final answer is not $${g.latex}$, it is $${h}$.`,
+        `Answer: not $${g.latex}$ but $${h}$`,
+        `The answer is $${g.latex}$? No, it is $${h}$.`,
+      ])}`;
+    },
+  },
+  {
+    name: 'phrase: words after the math change the value',
+    gold: scalarGold,
+    make: (g, p) => `${reasoning(p)} ${p.of(['The answer is', 'The final answer is', 'Answer:'])} $${g.latex}$ ${p.of(['squared', 'plus one', 'times $\\pi$', 'divided by $2$', 'minus $1$', 'cubed'])}.`,
+  },
+  {
+    name: 'phrase: a hedge in separate math segments',
+    gold: anyGold,
+    make: (g, p) => {
+      const h = otherAnswer(p, g);
+      const [a, b] = p.bool() ? [g.latex, h] : [h, g.latex];
+      return `${reasoning(p)} ${p.of(['The answer is', 'The final answer is', 'Answer:'])} $${a}$ ${p.of(['or', 'and', 'or maybe', ', or possibly'])} $${b}$.`;
+    },
+  },
+  {
+    name: 'phrase: G stated early, h stated last',
+    gold: anyGold,
+    make: (g, p) => {
+      const h = otherAnswer(p, g);
+      return p.of([
+        `The final answer is $${g.latex}$.\n${reasoning(p)} Hmm, I made an error above.\nAnswer: $${h}$`,
+        `Answer: $${g.latex}$\n${reasoning(p)} Actually I made an error: the answer is $${h}$.`,
+        `The answer is $${g.latex}$.\n${reasoning(p)} Correcting the sign error: $\\boxed{${h}}$.`,
+        `$\\boxed{${g.latex}}$\n${reasoning(p)} That was wrong.\n<answer>${h}</answer>`,
+      ]);
+    },
   },
   {
     name: 'G only in the reasoning, answer is h',

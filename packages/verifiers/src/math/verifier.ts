@@ -68,8 +68,8 @@ function prepare(text: string, maxLength: number): PreparedGold {
 }
 
 /**
- * The gold answer of a reference: the last box of a solution (joined with the boxes right before
- * it, as in a completion: `\boxed{1} and \boxed{-2}` is `1, -2`), or the reference itself.
+ * The gold answer of a reference: the last box of a solution, joined with the boxes right before it
+ * as in a completion (`\boxed{1} and \boxed{-2}` is `1, -2`), or the reference itself.
  */
 function goldText(raw: string): string | null {
   if (/\\(?:boxed|fbox)(?![A-Za-z])/.test(raw)) return joinedBoxes(raw);
