@@ -377,7 +377,9 @@ function relationText(a: Answer): string | null {
  * solution set can be read: lists of relations are then compared element by element, as text.
  */
 function compareRelation(gold: string, p: Answer): Verdict | null {
-  const predicted = relationText(p);
+  gold = functionAsVariable(gold);
+  const rawPredicted = relationText(p);
+  const predicted = rawPredicted === null ? null : functionAsVariable(rawPredicted);
   if (predicted !== null && compactKey(gold) === compactKey(predicted)) return EQ;
   const goldSet = relationSet(gold);
   if (!goldSet) return p.kind === 'relation' ? NE : null;
@@ -385,6 +387,11 @@ function compareRelation(gold: string, p: Answer): Verdict | null {
   if (!predictedSet) return p.kind === 'relation' ? NE : null;
   if (predicted !== null && predictedSet.variable !== goldSet.variable) return NE;
   return sameRealSet(goldSet, predictedSet, sameValue) ? EQ : NE;
+}
+
+/** `0 < f(x) < 1`: a function value bounded as one quantity, read as the variable `f_{x}`. */
+function functionAsVariable(relation: string): string {
+  return relation.replace(/(?<![A-Za-z\\])([A-Za-z])\(([A-Za-z])\)/g, '$1_{$2}');
 }
 
 /** Exact equality of two constant trees (the interval ends of `relations.ts`); doubles only without an exact form. */
