@@ -1,40 +1,36 @@
 /**
- * Numbers in free text, for GSM8K answers: a hand-written scanner (no regular expressions) that reads
- * `18`, `18.00`, `.5`, `1,000`, `1{,}000`, `1 000` (space, no-break, thin or `\,` grouping), `3/4`,
- * with a sign (`-`, `−` U+2212) and a currency mark (`$`, `\$`) in either order before the digits, and
- * turns each into a canonical exact value, so that equality of values is equality of strings:
- * no floating point, no precision limit (a 10⁶-digit integer compares exactly).
+ * Plain numbers and exact values for GSM8K answers: a hand-written scanner (no regular expressions)
+ * for `18`, `18.00`, `.5`, `1,000`, `1{,}000`, `1 000` (space, no-break, thin or `\,` grouping), the
+ * sign before a number (`-`, `−` U+2212, in either order with `$`/`\$`), bigint rationals for the
+ * forms that need arithmetic (fractions, powers, roots, scientific notation; see expressions.ts), and
+ * the canonical text of a value, so that equality of values is equality of strings: no floating
+ * point, no precision limit (a 10⁶-digit integer compares exactly).
  *
  * Canonical form: optional `-`, integer part without leading zeros, then `.` and the fractional digits
- * without trailing zeros when there are any (`18.00` → `18`, `-0` → `0`). A fraction `a/b` is reduced;
- * when its denominator has no prime factor other than 2 and 5 it becomes the equal decimal
- * (`3/4` → `0.75`), otherwise it stays `a/b` (`2/6` → `1/3`), which no decimal can equal.
+ * without trailing zeros when there are any (`18.00` → `18`, `-0` → `0`). A rational whose reduced
+ * denominator has no prime factor other than 2 and 5 becomes the equal decimal (`3/4` → `0.75`);
+ * any other stays `a/b` (`2/6` → `1/3`), which no decimal can equal.
  */
 
-/** A number found in a text. */
-export interface NumberToken {
-  /** Index of its first digit (or of the leading `.` of `.5`). */
-  start: number;
-  /** Index just past its last digit. */
-  end: number;
-  /** Canonical exact value (see the module comment). */
-  value: string;
+/** An exact rational n/d with d > 0 (not necessarily reduced). */
+export interface Rational {
+  n: bigint;
+  d: bigint;
 }
 
-function isDigit(c: number): boolean {
+/** Whether the character code is an ASCII digit. */
+export function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-/** Characters that may sit inside a number (digits, separators, decimal point, fraction bar, LaTeX comma braces). */
-function isNumberish(c: number): boolean {
-  return (
-    (c >= 48 && c <= 57) || c === 44 || c === 46 || c === 47 || c === 32 || c === 0xa0 || c === 0x2009 || c === 0x202f || c === 123 || c === 125 || c === 92
-  );
+/** Whether the character code is an ASCII letter. */
+export function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
 /** A character that makes a following `-` a binary minus (`10-5`, `x-5`, `(a)-5`), not a sign. */
 function bindsMinus(c: number): boolean {
-  return isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 41 || c === 93 || c === 125 || c === 95;
+  return isDigit(c) || isLetter(c) || c === 41 || c === 93 || c === 125 || c === 95;
 }
 
 /** The thousands separator at `i` (its text), or null. Comma kinds: `,` `{,}`; space kinds: ` `, NBSP, thin, narrow NBSP, `\,`. */
@@ -51,20 +47,94 @@ function isGroup(text: string, i: number): boolean {
   return isDigit(text.charCodeAt(i)) && isDigit(text.charCodeAt(i + 1)) && isDigit(text.charCodeAt(i + 2)) && !isDigit(text.charCodeAt(i + 3));
 }
 
+/**
+ * A plain unsigned number in the text: where its integer digits (possibly with one kind of thousands
+ * separator) and its fractional digits lie. Digits are not copied out until a value is asked for, so
+ * that scanning a long completion allocates nothing per number.
+ */
+export interface PlainNumber {
+  start: number;
+  end: number;
+  /** Integer part `[intStart, intEnd)`, separators included when `grouped`. */
+  intStart: number;
+  intEnd: number;
+  /** Fractional digits `[fracStart, end)`; empty when fracStart === end. */
+  fracStart: number;
+  grouped: boolean;
+}
+
+/** Read the plain number that starts at `start` (a digit, or the `.` of `.5`), or null when none starts there. */
+export function readPlainNumber(text: string, start: number): PlainNumber | null {
+  const n = text.length;
+  let i = start;
+  const c0 = text.charCodeAt(i);
+  if (c0 === 46 /* . */) {
+    if (!isDigit(text.charCodeAt(i + 1))) return null;
+    let j = i + 1;
+    while (j < n && isDigit(text.charCodeAt(j))) j++;
+    return { start, end: j, intStart: start, intEnd: start, fracStart: i + 1, grouped: false };
+  }
+  if (!isDigit(c0)) return null;
+  while (i < n && isDigit(text.charCodeAt(i))) i++;
+  let grouped = false;
+  if (i - start <= 3) {
+    const separator = separatorAt(text, i);
+    if (separator !== null && isGroup(text, i + separator.length)) {
+      grouped = true;
+      while (text.startsWith(separator, i) && isGroup(text, i + separator.length)) i += separator.length + 3;
+    }
+  }
+  const intEnd = i;
+  if (text.charCodeAt(i) === 46 && isDigit(text.charCodeAt(i + 1))) {
+    let j = i + 1;
+    while (j < n && isDigit(text.charCodeAt(j))) j++;
+    return { start, end: j, intStart: start, intEnd, fracStart: i + 1, grouped };
+  }
+  return { start, end: i, intStart: start, intEnd, fracStart: i, grouped };
+}
+
+/** The integer digits of a plain number, separators removed. */
+export function integerDigits(text: string, p: PlainNumber): string {
+  const raw = text.slice(p.intStart, p.intEnd);
+  return p.grouped ? raw.replace(/\D/g, '') : raw;
+}
+
+/** Whether a plain number has no fractional digits. */
+export function isInteger(p: PlainNumber): boolean {
+  return p.fracStart === p.end;
+}
+
 /** Canonical decimal from a sign and digit strings (see the module comment). */
-export function canonicalDecimal(negative: boolean, integerDigits: string, fractionDigits: string): string {
+export function canonicalDecimal(negative: boolean, integer: string, fraction: string): string {
   let a = 0;
-  while (a < integerDigits.length - 1 && integerDigits.charCodeAt(a) === 48) a++;
-  let int = integerDigits.slice(a);
+  while (a < integer.length - 1 && integer.charCodeAt(a) === 48) a++;
+  let int = integer.slice(a);
   if (int === '') int = '0';
-  let b = fractionDigits.length;
-  while (b > 0 && fractionDigits.charCodeAt(b - 1) === 48) b--;
-  const frac = fractionDigits.slice(0, b);
+  let b = fraction.length;
+  while (b > 0 && fraction.charCodeAt(b - 1) === 48) b--;
+  const frac = fraction.slice(0, b);
   const body = frac === '' ? int : `${int}.${frac}`;
   return negative && body !== '0' ? `-${body}` : body;
 }
 
+/** Canonical value of a plain number with the given sign. */
+export function plainValue(text: string, p: PlainNumber, negative: boolean): string {
+  return canonicalDecimal(negative, integerDigits(text, p), text.slice(p.fracStart, p.end));
+}
+
+/** Longest digit count a plain number may have to take part in arithmetic (so that bigint work stays small). */
+export const MAX_ARITHMETIC_DIGITS = 400;
+
+/** The exact value of a plain number as a rational, or null when it is too long for arithmetic. */
+export function plainRational(text: string, p: PlainNumber): Rational | null {
+  const int = integerDigits(text, p);
+  const frac = text.slice(p.fracStart, p.end);
+  if (int.length + frac.length > MAX_ARITHMETIC_DIGITS) return null;
+  return { n: BigInt(`${int}${frac}` || '0'), d: 10n ** BigInt(frac.length) };
+}
+
 function gcd(a: bigint, b: bigint): bigint {
+  if (a < 0n) a = -a;
   while (b !== 0n) {
     const t = a % b;
     a = b;
@@ -73,8 +143,87 @@ function gcd(a: bigint, b: bigint): bigint {
   return a;
 }
 
-/** Canonical value of the fraction num/den (den > 0). */
+/** n/d reduced, with d > 0; null when d is 0. */
+export function rational(n: bigint, d: bigint): Rational | null {
+  if (d === 0n) return null;
+  if (d < 0n) {
+    n = -n;
+    d = -d;
+  }
+  const g = gcd(n, d);
+  return g > 1n ? { n: n / g, d: d / g } : { n, d };
+}
+
+/** a + b. */
+export function add(a: Rational, b: Rational): Rational {
+  return rational(a.n * b.d + b.n * a.d, a.d * b.d)!;
+}
+
+/** a × b. */
+export function multiply(a: Rational, b: Rational): Rational {
+  return rational(a.n * b.n, a.d * b.d)!;
+}
+
+/** a ÷ b, or null when b is 0. */
+export function divide(a: Rational, b: Rational): Rational | null {
+  return rational(a.n * b.d, a.d * b.n);
+}
+
+/** Bit length of |x|. */
+export function bitLength(x: bigint): number {
+  return x === 0n ? 0 : (x < 0n ? -x : x).toString(2).length;
+}
+
+/** Largest bit length a power or scientific-notation value may reach (≈ 1,233 decimal digits). */
+export const MAX_POWER_BITS = 4096;
+
+/** base^k exactly for an integer k, or null when 0^negative or when the result would exceed {@link MAX_POWER_BITS}. */
+export function power(base: Rational, k: number): Rational | null {
+  if (k === 0) return { n: 1n, d: 1n };
+  if (base.n === 0n) return k > 0 ? { n: 0n, d: 1n } : null;
+  const size = Math.max(bitLength(base.n), bitLength(base.d));
+  // |base| = 1 stays small whatever k is; otherwise the size grows at least linearly in k.
+  if (size > 1 && (size - 1) * Math.abs(k) > MAX_POWER_BITS) return null;
+  const e = BigInt(Math.abs(k));
+  const up = { n: base.n ** e, d: base.d ** e };
+  return k > 0 ? up : rational(up.d, up.n);
+}
+
+/** The exact integer k-th root of x ≥ 0, or null when x is not a perfect k-th power. */
+function integerRoot(x: bigint, k: number): bigint | null {
+  if (x < 2n) return x;
+  const K = BigInt(k);
+  // Newton's iteration from above: r ← ((k−1)r + x / r^(k−1)) / k, starting at 2^ceil(bits/k).
+  let r = 1n << BigInt(Math.ceil(bitLength(x) / k));
+  for (;;) {
+    const next = ((K - 1n) * r + x / r ** (K - 1n)) / K;
+    if (next >= r) break;
+    r = next;
+  }
+  return r ** K === x ? r : null;
+}
+
+/** Largest bit length a radicand may have (roots are checked exactly, so keep them small). */
+export const MAX_ROOT_BITS = 4096;
+
+/** The exact k-th root of q when it is rational (both parts perfect powers); null otherwise (irrational, even root of a negative, too large). */
+export function exactRoot(q: Rational, k: number): Rational | null {
+  if (bitLength(q.n) > MAX_ROOT_BITS || bitLength(q.d) > MAX_ROOT_BITS) return null;
+  const negative = q.n < 0n;
+  if (negative && k % 2 === 0) return null;
+  const reduced = rational(q.n, q.d)!;
+  const n = integerRoot(negative ? -reduced.n : reduced.n, k);
+  const d = integerRoot(reduced.d, k);
+  if (n === null || d === null) return null;
+  return { n: negative ? -n : n, d };
+}
+
+/** Canonical value of the fraction num/den (den > 0; see the module comment). */
 export function canonicalFraction(negative: boolean, numerator: bigint, denominator: bigint): string {
+  if (numerator < 0n) {
+    negative = !negative;
+    numerator = -numerator;
+  }
   const g = gcd(numerator, denominator);
   const n = numerator / g;
   const d = denominator / g;
@@ -96,8 +245,13 @@ export function canonicalFraction(negative: boolean, numerator: bigint, denomina
   return canonicalDecimal(negative, digits.slice(0, digits.length - k), digits.slice(digits.length - k));
 }
 
+/** Canonical value of a rational. */
+export function canonicalRational(q: Rational): string {
+  return canonicalFraction(false, q.n, q.d);
+}
+
 /** Whether the number whose first character is at `start` carries a minus sign (looking back over `$`/`\$` and the sign, in either order). */
-function negativeBefore(text: string, start: number): boolean {
+export function negativeBefore(text: string, start: number): boolean {
   let p = start;
   let currency = false;
   for (let step = 0; step < 2; step++) {
@@ -111,141 +265,4 @@ function negativeBefore(text: string, start: number): boolean {
     break;
   }
   return false;
-}
-
-/** Longest digit run a fraction part may have (so that its arithmetic stays small). */
-const MAX_FRACTION_DIGITS = 30;
-
-/**
- * Read the number that starts at `start` (a digit, or the `.` of `.5`). The sign comes from the
- * characters before it. Returns null when no number starts there.
- */
-export function readNumberAt(text: string, start: number): NumberToken | null {
-  const n = text.length;
-  let i = start;
-  const c0 = text.charCodeAt(i);
-  if (c0 === 46 /* . */) {
-    if (!isDigit(text.charCodeAt(i + 1))) return null;
-    let j = i + 1;
-    while (j < n && isDigit(text.charCodeAt(j))) j++;
-    return { start, end: j, value: canonicalDecimal(negativeBefore(text, start), '0', text.slice(i + 1, j)) };
-  }
-  if (!isDigit(c0)) return null;
-  while (i < n && isDigit(text.charCodeAt(i))) i++;
-  let integer = text.slice(start, i);
-  let grouped = false;
-  if (i - start <= 3) {
-    const separator = separatorAt(text, i);
-    if (separator !== null && isGroup(text, i + separator.length)) {
-      grouped = true;
-      const parts = [integer];
-      while (text.startsWith(separator, i) && isGroup(text, i + separator.length)) {
-        i += separator.length;
-        parts.push(text.slice(i, i + 3));
-        i += 3;
-      }
-      integer = parts.join('');
-    }
-  }
-  const negative = negativeBefore(text, start);
-  if (text.charCodeAt(i) === 46 && isDigit(text.charCodeAt(i + 1))) {
-    let j = i + 1;
-    while (j < n && isDigit(text.charCodeAt(j))) j++;
-    return { start, end: j, value: canonicalDecimal(negative, integer, text.slice(i + 1, j)) };
-  }
-  if (!grouped && text.charCodeAt(i) === 47 /* / */ && isDigit(text.charCodeAt(i + 1)) && i - start <= MAX_FRACTION_DIGITS) {
-    let j = i + 1;
-    while (j < n && isDigit(text.charCodeAt(j))) j++;
-    // `3/4.5` or a huge denominator is not a fraction we read; nor is a zero denominator.
-    if (j - i - 1 <= MAX_FRACTION_DIGITS && !(text.charCodeAt(j) === 46 && isDigit(text.charCodeAt(j + 1)))) {
-      const denominator = BigInt(text.slice(i + 1, j));
-      if (denominator !== 0n) return { start, end: j, value: canonicalFraction(negative, BigInt(integer), denominator) };
-    }
-  }
-  return { start, end: i, value: canonicalDecimal(negative, integer, '') };
-}
-
-/** Whether a number starts at i when scanning forward (a digit, or `.digit` not preceded by a digit). */
-function startsNumber(text: string, i: number): boolean {
-  const c = text.charCodeAt(i);
-  if (isDigit(c)) return true;
-  return c === 46 && isDigit(text.charCodeAt(i + 1)) && !isDigit(text.charCodeAt(i - 1));
-}
-
-/** Every number of `text`, left to right (for tests and for short texts such as a box's content). */
-export function allNumbers(text: string, limit = Infinity): NumberToken[] {
-  const found: NumberToken[] = [];
-  let i = 0;
-  while (i < text.length && found.length < limit) {
-    if (startsNumber(text, i)) {
-      const token = readNumberAt(text, i)!;
-      found.push(token);
-      i = token.end;
-    } else {
-      i++;
-    }
-  }
-  return found;
-}
-
-/**
- * The last number of `text`, as a forward scan of the whole text would read it, in O(length of the
- * trailing non-digit part + length of the last number-like run): find the last digit, step back to
- * a character that cannot belong to a number, and scan forward from there.
- */
-export function lastNumber(text: string): NumberToken | null {
-  let last = text.length - 1;
-  while (last >= 0 && !isDigit(text.charCodeAt(last))) last--;
-  if (last < 0) return null;
-  let p = last;
-  while (p > 0 && isNumberish(text.charCodeAt(p - 1))) p--;
-  let token: NumberToken | null = null;
-  let i = p;
-  while (i <= last) {
-    if (startsNumber(text, i)) {
-      token = readNumberAt(text, i)!;
-      i = token.end;
-    } else {
-      i++;
-    }
-  }
-  return token;
-}
-
-/** How far past a marker (`####`, "answer is") the number may start, so each marker costs O(1). */
-const MAX_PREFIX = 64;
-
-/**
- * The number that follows position `i` after decoration: whitespace, `:`, `=`, `*` (markdown bold),
- * `$`, `\$`, `\(`, `\[`, `\boxed{`, `\textbf{`, `{`, a sign. Null when something else comes first.
- */
-export function numberAfter(text: string, i: number): NumberToken | null {
-  const stop = Math.min(text.length, i + MAX_PREFIX);
-  while (i < stop) {
-    const c = text.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 0xa0 || c === 58 || c === 61 || c === 42 || c === 36 || c === 123 || c === 45 || c === 0x2212) {
-      i++;
-      continue;
-    }
-    if (c === 92 /* \ */) {
-      const next = text.charCodeAt(i + 1);
-      if (next === 36 || next === 40 || next === 91) {
-        i += 2;
-        continue;
-      }
-      if (text.startsWith('\\boxed{', i)) {
-        i += 7;
-        continue;
-      }
-      if (text.startsWith('\\textbf{', i)) {
-        i += 8;
-        continue;
-      }
-      return null;
-    }
-    break;
-  }
-  if (i >= stop || !startsNumber(text, i)) return null;
-  // A sign must sit right before the digits (or before a `$` right before them): `#### - 5` is not -5.
-  return readNumberAt(text, i);
 }

@@ -1,18 +1,30 @@
 /**
  * The GSM8K verifier: find the final answer of a completion (whole completion, no window), read it
- * as an exact number and compare it with the gold answer.
+ * as one whole numeric expression (expressions.ts) and compare its exact value with the gold answer.
  *
- * Where the answer is taken from, by mode:
- * - `strict`: the last `#### N` (the GSM8K training format); nothing else counts.
- * - `flexible`: the last number of the completion.
- * - `auto` (default): the first of these that exists: the last `#### N`; else the last `\boxed{…}`
- *   holding a number; else the last "answer is N" / "answer: N"; else the last number.
+ * Reasoning is never graded: when the completion closes a `</think>`, only the text after the last
+ * `</think>` is read, in every mode.
+ *
+ * ORDER OF SOURCES (the first that exists decides; later ones are not consulted):
+ * 1. `auto` only: the last complete `<answer>…</answer>` pair (the R1-Zero template's tag). Its
+ *    content (after its last `=`/`≈`) must hold exactly one expression: none → reward 0 (`no-answer`,
+ *    the tag was the answer and it holds no number); several → `ambiguous-answer`.
+ * 2. the last `#### N` (`strict` stops here). A `####` followed by text, not a number, is skipped.
+ * 3. the last `\boxed{…}` holding an expression (after its last `=`): one → the answer; several →
+ *    `ambiguous-answer`; none (`\boxed{\text{eighteen}}`) → skipped.
+ * 4. the last "answer is N" / "answer: N" / "answer = N".
+ * 5. the last expression of the text (`flexible` uses only this one).
+ * A marker (`####`, "answer is") takes the one expression right after it; a second one joined to it
+ * by "or", "to", "and", a comma or a relation (`#### 6 or 7`) makes it `ambiguous-answer`. A chosen
+ * expression that is not a number (`\sqrt{2}`, `6th`, `6:30`, `10 - 4`) scores 0 (`not-a-number`):
+ * never an earlier source or an earlier number instead, so writing the gold first and something else
+ * last does not pay.
  */
 
 import { VerifierError } from '../errors.js';
 import { lastBoxed } from '../text/boxed.js';
 import type { VerificationResult, Verifier } from '../types.js';
-import { allNumbers, canonicalFraction, lastNumber, numberAfter, readNumberAt, type NumberToken } from './numbers.js';
+import { allExpressions, lastExpression, readExpressionAt, startsExpression, type NumberToken } from './expressions.js';
 
 /** How the answer is located in the completion (see the module comment). */
 export type Gsm8kMode = 'strict' | 'flexible' | 'auto';
@@ -24,22 +36,112 @@ export interface Gsm8kOptions {
 }
 
 /** Where an answer was found, for logs and tests. */
-export type AnswerSource = 'hash' | 'boxed' | 'phrase' | 'last-number';
+export type AnswerSource = 'answer-tag' | 'hash' | 'boxed' | 'phrase' | 'last-number';
 
 /** What {@link extractGsm8kAnswer} found. */
 export type Gsm8kAnswer =
-  | { kind: 'number'; value: string; source: AnswerSource }
-  /** A box with several numbers (`\boxed{3 or 4}`): an answer was given, but not one number. */
-  | { kind: 'ambiguous'; text: string; source: 'boxed' };
+  /** One number, with its canonical exact value and the expression as written. */
+  | { kind: 'number'; value: string; text: string; source: AnswerSource }
+  /** One numeric-looking expression without a rational value (`\sqrt{2}`, `6th`, `2024-06-06`). */
+  | { kind: 'not-a-number'; text: string; why: string; source: AnswerSource }
+  /** Several numbers where one was due (`\boxed{3 or 4}`, `#### 6 or 7`): hedging does not pay. */
+  | { kind: 'ambiguous'; text: string; source: AnswerSource }
+  /** A complete `<answer>…</answer>` pair holding no number. */
+  | { kind: 'empty'; text: string; source: 'answer-tag' };
 
-/** The last `#### N`: occurrences of `####` from the end until one is followed by a number. O(n). */
+/** The text after the last `</think>` (all of it when there is none): answers inside the reasoning do not count. */
+export function afterReasoning(text: string): string {
+  const close = text.lastIndexOf('</think>');
+  return close < 0 ? text : text.slice(close + 8);
+}
+
+function clip(text: string): string {
+  const trimmed = text.trim();
+  return trimmed.length > 60 ? `${trimmed.slice(0, 60)}…` : trimmed;
+}
+
+function fromToken(token: NumberToken, source: AnswerSource): Gsm8kAnswer {
+  const value = token.value;
+  if (value === null) return { kind: 'not-a-number', text: token.source, why: token.why!, source };
+  return { kind: 'number', value, text: token.source, source };
+}
+
+/** A relation other than equality: `x \le 6`, `x < 6`, `x \neq 6` state no single value. */
+const INEQUALITY = /[<>≤≥≠]|\\(?:le|ge|leq|geq|neq|ne|lt|gt|leqslant|geqslant)(?![A-Za-z])/;
+
+/**
+ * Read the content of a box or an answer tag: the part after its last `=`/`≈`/`\approx` must hold
+ * exactly one expression. Null when it holds none.
+ */
+function readSpan(content: string, source: AnswerSource): Gsm8kAnswer | null {
+  const equals = Math.max(content.lastIndexOf('='), content.lastIndexOf('≈'));
+  const approx = content.lastIndexOf('\\approx');
+  const tail = content.slice(Math.max(equals + 1, approx >= 0 ? approx + 7 : 0));
+  const tokens = allExpressions(tail, 2);
+  if (tokens.length === 0) return null;
+  if (tokens.length > 1) return { kind: 'ambiguous', text: clip(content), source };
+  if (INEQUALITY.test(content)) return { kind: 'not-a-number', text: clip(content), why: 'an inequality, not a value', source };
+  return fromToken(tokens[0]!, source);
+}
+
+/** The last complete `<answer>…</answer>` pair, read as a span; null when there is no complete pair. */
+function answerTag(text: string): Gsm8kAnswer | null {
+  const close = text.lastIndexOf('</answer>');
+  if (close < 0) return null;
+  const open = text.lastIndexOf('<answer>', close);
+  if (open < 0) return null;
+  const content = text.slice(open + 8, close);
+  return readSpan(content, 'answer-tag') ?? { kind: 'empty', text: clip(content), source: 'answer-tag' };
+}
+
+/** How far past a marker (`####`, "answer is") the expression may start, so each marker costs O(1). */
+const MAX_PREFIX = 64;
+
+/**
+ * The expression that follows position `i` after decoration only: whitespace, `:`, `=`, `*`
+ * (markdown bold), `$`, `\$`, `\(`, `\[`, `\boxed{`, `\textbf{`, `{`, a sign. Null when something
+ * else comes first.
+ */
+export function expressionAfter(text: string, i: number): NumberToken | null {
+  const stop = Math.min(text.length, i + MAX_PREFIX);
+  while (i < stop) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 0xa0 || c === 58 || c === 61 || c === 42 || c === 36 || c === 123 || c === 45 || c === 0x2212) {
+      i++;
+      continue;
+    }
+    if (c === 92 /* \ */ && !startsExpression(text, i)) {
+      const next = text.charCodeAt(i + 1);
+      if (next === 36 || next === 40 || next === 91) i += 2;
+      else if (text.startsWith('\\boxed{', i)) i += 7;
+      else if (text.startsWith('\\textbf{', i)) i += 8;
+      else return null;
+      continue;
+    }
+    break;
+  }
+  if (i >= stop || !startsExpression(text, i)) return null;
+  return readExpressionAt(text, i);
+}
+
+/** A second value joined to the first by "or", "to", "and", a comma or a relation: `6 or 7`, `6, 7`, `6 \text{ to } 8`. */
+const HEDGE = /^\s*(?:[,;~–—<>≤≥≠]|(?:or|to|and|vs\.?)(?=\s))\s*(?:(?:maybe|perhaps|possibly)\s+)?[-−+]?\s*(?:\d|\.\d|\\[dtc]?frac|\\sqrt)/;
+
+/** The answer a marker points at: its expression, or ambiguous when a hedge follows it. */
+function markerAnswer(text: string, token: NumberToken, source: AnswerSource): Gsm8kAnswer {
+  const after = text.slice(token.end, token.end + 48).replace(/\\(?:text|mathrm|textbf)\{|\\[,;! $]|[{}$]/g, ' ');
+  if (HEDGE.test(after)) return { kind: 'ambiguous', text: clip(text.slice(token.start, token.end + 24)), source };
+  return fromToken(token, source);
+}
+
+/** The expression of the last `#### N`: occurrences of `####` from the end until one is followed by an expression. O(n). */
 export function lastHashAnswer(text: string): NumberToken | null {
   let from = text.length;
   while (from >= 0) {
     const p = text.lastIndexOf('####', from);
     if (p < 0) return null;
     if (text.charCodeAt(p + 4) !== 35) {
-      const token = numberAfter(text, p + 4);
+      const token = expressionAfter(text, p + 4);
       if (token !== null) return token;
     }
     // Step over the whole run of '#' so that `#########…` costs its length once, not its square.
@@ -50,13 +152,9 @@ export function lastHashAnswer(text: string): NumberToken | null {
   return null;
 }
 
-function isLetter(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-}
-
 /**
- * The last "answer is N", "answer: N" or "answer = N" (first letter of "answer" in either case, e.g.
- * "The final answer is $18."). Occurrences from the end until one is followed by a number.
+ * The expression of the last "answer is N", "answer: N" or "answer = N" (first letter of "answer" in
+ * either case, e.g. "The final answer is $18."). Occurrences from the end until one is followed by an expression.
  */
 export function lastPhraseAnswer(text: string): NumberToken | null {
   let from = text.length;
@@ -65,57 +163,41 @@ export function lastPhraseAnswer(text: string): NumberToken | null {
     if (p < 1) return null;
     from = p - 1;
     const a = text.charCodeAt(p - 1);
-    if ((a !== 97 && a !== 65) || isLetter(text.charCodeAt(p - 2))) continue;
+    if ((a !== 97 && a !== 65) || isAsciiLetter(text.charCodeAt(p - 2))) continue;
     let i = p + 5;
     while (text.charCodeAt(i) === 32) i++;
     const c = text.charCodeAt(i);
-    if (c === 105 /* i */ && text.charCodeAt(i + 1) === 115 /* s */ && !isLetter(text.charCodeAt(i + 2))) i += 2;
+    if (c === 105 /* i */ && text.charCodeAt(i + 1) === 115 /* s */ && !isAsciiLetter(text.charCodeAt(i + 2))) i += 2;
     else if (c !== 42 /* * (markdown: **Answer:** 18) */ && c !== 58 /* : */ && c !== 61 /* = */) continue;
-    const token = numberAfter(text, i);
+    const token = expressionAfter(text, i);
     if (token !== null) return token;
   }
   return null;
 }
 
-const FRAC = /^\\[dt]?frac\{(\d{1,30})\}\{(\d{1,30})\}$/;
-
-/** The number in a box's content: one number (after the last `=`), a `\frac{a}{b}`, or ambiguous/none. */
-function boxedNumber(content: string): { value: string } | 'none' | 'ambiguous' {
-  const eq = content.lastIndexOf('=');
-  let body = (eq >= 0 ? content.slice(eq + 1) : content).trim();
-  let negative = false;
-  if (body.startsWith('-') || body.startsWith('−')) {
-    negative = true;
-    body = body.slice(1).trimStart();
-  }
-  const frac = body.length <= 80 ? FRAC.exec(body) : null;
-  if (frac !== null) {
-    const denominator = BigInt(frac[2]!);
-    if (denominator !== 0n) return { value: canonicalFraction(negative, BigInt(frac[1]!), denominator) };
-  }
-  const numbers = allNumbers(eq >= 0 ? content.slice(eq + 1) : content, 2);
-  if (numbers.length === 0) return 'none';
-  if (numbers.length > 1) return 'ambiguous';
-  return { value: numbers[0]!.value };
+function isAsciiLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
-/** Find the answer of `text` in the given mode, or null when there is none. Linear time, never throws. */
+/** Find the answer of `text` in the given mode (see the module comment for the order of sources), or null when there is none. Linear time, never throws. */
 export function extractGsm8kAnswer(text: string, mode: Gsm8kMode = 'auto'): Gsm8kAnswer | null {
+  const region = afterReasoning(text);
   if (mode !== 'flexible') {
-    const hash = lastHashAnswer(text);
-    if (hash !== null) return { kind: 'number', value: hash.value, source: 'hash' };
-    if (mode === 'strict') return null;
-    const box = lastBoxed(text);
-    if (box !== null) {
-      const inBox = boxedNumber(box.content);
-      if (inBox === 'ambiguous') return { kind: 'ambiguous', text: box.content, source: 'boxed' };
-      if (inBox !== 'none') return { kind: 'number', value: inBox.value, source: 'boxed' };
+    if (mode === 'auto') {
+      const tag = answerTag(region);
+      if (tag !== null) return tag;
     }
-    const phrase = lastPhraseAnswer(text);
-    if (phrase !== null) return { kind: 'number', value: phrase.value, source: 'phrase' };
+    const hash = lastHashAnswer(region);
+    if (hash !== null) return markerAnswer(region, hash, 'hash');
+    if (mode === 'strict') return null;
+    const box = lastBoxed(region);
+    const inBox = box === null ? null : readSpan(box.content, 'boxed');
+    if (inBox !== null) return inBox;
+    const phrase = lastPhraseAnswer(region);
+    if (phrase !== null) return markerAnswer(region, phrase, 'phrase');
   }
-  const last = lastNumber(text);
-  return last === null ? null : { kind: 'number', value: last.value, source: 'last-number' };
+  const last = lastExpression(region);
+  return last === null ? null : fromToken(last, 'last-number');
 }
 
 /** A canonical value as produced by numbers.ts (`-`, no leading zeros, no trailing fractional zeros). */
@@ -129,7 +211,7 @@ function describe(value: unknown): string {
 
 /**
  * Normalise a GSM8K gold answer to its canonical value: a number, a bigint, a numeric string
- * (`"18"`, `"1,000"`, `"$18.00"`) or a whole GSM8K solution ending in `#### N` (read like a
+ * (`"18"`, `"1,000"`, `"$18.00"`, `"3/4"`) or a whole GSM8K solution ending in `#### N` (read like a
  * completion in `auto` mode). Throws a {@link VerifierError} when no single number can be found.
  */
 export function parseGsm8kReference(raw: unknown): string {
@@ -138,24 +220,31 @@ export function parseGsm8kReference(raw: unknown): string {
     if (!Number.isFinite(raw)) throw new VerifierError('reference', `expected a finite number, got ${raw}`);
     if (Number.isInteger(raw)) return BigInt(raw).toString();
     const text = String(raw);
-    if (text.includes('e')) throw new VerifierError('reference', `the number ${text} is in exponent notation; pass the gold answer as a decimal string`);
-    const token = readNumberAt(text, text.startsWith('-') ? 1 : 0);
-    if (token === null) throw new VerifierError('reference', `cannot read the number ${text}`);
-    return token.value;
+    if (!CANONICAL.test(text)) throw new VerifierError('reference', `the number ${text} is in exponent notation; pass the gold answer as a decimal string`);
+    return text;
   }
   if (typeof raw !== 'string') throw new VerifierError('reference', `expected a number or a string with the gold answer, got ${describe(raw)}`);
   const trimmed = raw.trim();
   if (CANONICAL.test(trimmed) && trimmed !== '-0') return trimmed;
   const answer = extractGsm8kAnswer(raw, 'auto');
-  if (answer === null) throw new VerifierError('reference', `no number found in ${describe(raw)}`);
-  if (answer.kind === 'ambiguous') throw new VerifierError('reference', `the boxed gold answer holds several numbers: ${describe(answer.text)}`);
+  if (answer === null || answer.kind === 'empty') throw new VerifierError('reference', `no number found in ${describe(raw)}`);
+  if (answer.kind === 'ambiguous') throw new VerifierError('reference', `the gold answer holds several numbers: ${describe(answer.text)}`);
+  if (answer.kind === 'not-a-number') throw new VerifierError('reference', `the gold answer ${describe(answer.text)} is not a number (${answer.why})`);
   return answer.value;
 }
+
+const WHERE: Record<AnswerSource, string> = {
+  'answer-tag': '<answer>',
+  hash: 'the #### answer',
+  boxed: '\\boxed{}',
+  phrase: 'the "answer is" phrase',
+  'last-number': 'the last number',
+};
 
 /**
  * The GSM8K verifier: reward 1 when the extracted number equals the gold answer exactly, else 0.
  * `formatOk` is true when an answer was found (in strict mode: a `#### N`). Reasons: `correct`,
- * `wrong-answer: x ≠ gold`, `no-answer`, `ambiguous-answer: several numbers in \boxed{}`.
+ * `wrong-answer: x ≠ gold`, `no-answer`, `ambiguous-answer: several numbers in …`, `not-a-number: …`.
  */
 export function gsm8k(options: Gsm8kOptions = {}): Verifier<string> {
   const mode = options.mode ?? 'auto';
@@ -172,19 +261,25 @@ export function gsm8k(options: Gsm8kOptions = {}): Verifier<string> {
       if (typeof completion !== 'string') return { reward: 0, correct: false, formatOk: false, extracted: null, reason: 'no-answer: completion is not a string' };
       const answer = extractGsm8kAnswer(completion, mode);
       if (answer === null) return { reward: 0, correct: false, formatOk: false, extracted: null, reason: 'no-answer' };
-      if (answer.kind === 'ambiguous') {
-        const text = answer.text.length > 60 ? `${answer.text.slice(0, 60)}…` : answer.text;
-        return { reward: 0, correct: false, formatOk: true, extracted: text, reason: 'ambiguous-answer: several numbers in \\boxed{}' };
+      switch (answer.kind) {
+        case 'empty':
+          return { reward: 0, correct: false, formatOk: false, extracted: answer.text, reason: 'no-answer: the <answer> tag holds no number' };
+        case 'ambiguous':
+          return { reward: 0, correct: false, formatOk: true, extracted: answer.text, reason: `ambiguous-answer: several numbers in ${WHERE[answer.source]}` };
+        case 'not-a-number':
+          return { reward: 0, correct: false, formatOk: true, extracted: answer.text, reason: `not-a-number: ${answer.why}` };
+        default: {
+          const correct = answer.value === gold;
+          const shown = answer.value.length > 40 ? `${answer.value.slice(0, 40)}…` : answer.value;
+          return {
+            reward: correct ? 1 : 0,
+            correct,
+            formatOk: true,
+            extracted: answer.value,
+            reason: correct ? 'correct' : `wrong-answer: ${shown} ≠ ${gold.length > 40 ? `${gold.slice(0, 40)}…` : gold}`,
+          };
+        }
       }
-      const correct = answer.value === gold;
-      const shown = answer.value.length > 40 ? `${answer.value.slice(0, 40)}…` : answer.value;
-      return {
-        reward: correct ? 1 : 0,
-        correct,
-        formatOk: true,
-        extracted: answer.value,
-        reason: correct ? 'correct' : `wrong-answer: ${shown} ≠ ${gold.length > 40 ? `${gold.slice(0, 40)}…` : gold}`,
-      };
     },
   };
 }
