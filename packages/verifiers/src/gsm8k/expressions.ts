@@ -476,7 +476,8 @@ function plainProperFraction(text: string, i: number): Atom | null {
   if (a.grouped || !isInteger(a) || text.charCodeAt(a.end) !== 47 || !isDigit(text.charCodeAt(a.end + 1))) return null;
   const b = readPlainNumber(text, a.end + 1)!;
   const after = text.charCodeAt(b.end);
-  if (b.grouped || !isInteger(b) || after === 47 || after === 46 || isAlnum(after) || b.end - i > 24) return null;
+  const decimal = after === 46 && isDigit(text.charCodeAt(b.end + 1));
+  if (b.grouped || !isInteger(b) || after === 47 || decimal || isAlnum(after) || b.end - i > 24) return null;
   const n = BigInt(text.slice(i, a.end));
   const d = BigInt(text.slice(a.end + 1, b.end));
   return n < d ? { end: b.end, value: { kind: 'exact', q: { n, d } } } : null;
@@ -614,8 +615,17 @@ function endsOperand(text: string, i: number): boolean {
 function contextProblem(text: string, start: number, end: number): string | null {
   // `(1/6)^2`: the number is the base of a bracketed power.
   let j = end;
-  while (j < end + 4 && (text.charCodeAt(j) === 41 || text.charCodeAt(j) === 93 || isBlank(text.charCodeAt(j)))) j++;
-  if (j > end && text.charCodeAt(j) === 94 && (text.charCodeAt(j - 1) === 41 || text.charCodeAt(j - 1) === 93)) return 'the base of a power in brackets';
+  let closed = false;
+  for (let step = 0; step < 6; step++) {
+    const c = text.charCodeAt(j);
+    if (c === 41 || c === 93) {
+      closed = true;
+      j++;
+    } else if (isBlank(c)) j++;
+    else if (hasCommand(text, j, 'right')) j += 6;
+    else break;
+  }
+  if (closed && text.charCodeAt(j) === 94) return 'the base of a power in brackets';
   // `10 - 4`, `3 × (4 + 2)`: an operand with another number on the other side.
   j = skipBlanks(text, end);
   const op = operatorAt(text, j);

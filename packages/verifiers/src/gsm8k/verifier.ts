@@ -124,11 +124,28 @@ export function expressionAfter(text: string, i: number): NumberToken | null {
   return readExpressionAt(text, i);
 }
 
-/** A second value joined to the first by "or", "to", "and", a comma or a relation: `6 or 7`, `6, 7`, `6 \text{ to } 8`. */
-const HEDGE = /^\s*(?:[,;~–—<>≤≥≠]|(?:or|to|and|vs\.?)(?=\s))\s*(?:(?:maybe|perhaps|possibly)\s+)?[-−+]?\s*(?:\d|\.\d|\\[dtc]?frac|\\sqrt)/;
+/** A second value after the first, alone or joined by "or", "to", "and", "of", a comma or a relation: `6 7`, `6 or 7`, `6, 7`, `6 \text{ to } 8`, `6 of 10`. */
+const HEDGE = /^(?:[ \t]+|\s*(?:[,;~–—<>≤≥≠]|(?:or|to|and|of|vs\.?)(?=\s))\s*(?:(?:maybe|perhaps|possibly)\s+)?[-−+]?\s*)(?:\d|\.\d|\\[dtc]?frac|\\sqrt)/;
 
-/** The answer a marker points at: its expression, or ambiguous when a hedge follows it. */
-function markerAnswer(text: string, token: NumberToken, source: AnswerSource): Gsm8kAnswer {
+/** Index of the last `=` in the rest of the sentence after `i` (up to a newline, `. ` or 200 characters), or -1. */
+function lastEqualsInSentence(text: string, i: number): number {
+  const stop = Math.min(text.length, i + 200);
+  let found = -1;
+  for (let j = i; j < stop; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 10 || (c === 46 && (j + 1 >= text.length || /\s/.test(text[j + 1]!)))) break;
+    if (c === 61) found = j;
+  }
+  return found;
+}
+
+/**
+ * The answer a marker points at: its expression, or ambiguous when a hedge follows it. A worked
+ * result in the same sentence counts like in a box: "The answer is 52 + 46 = 98." reads 98.
+ */
+function markerAnswer(text: string, first: NumberToken, source: AnswerSource): Gsm8kAnswer {
+  const equals = lastEqualsInSentence(text, first.end);
+  const token = (equals >= 0 ? expressionAfter(text, equals + 1) : null) ?? first;
   const after = text.slice(token.end, token.end + 48).replace(/\\(?:text|mathrm|textbf)\{|\\[,;! $]|[{}$]/g, ' ');
   if (HEDGE.test(after)) return { kind: 'ambiguous', text: clip(text.slice(token.start, token.end + 24)), source };
   return fromToken(token, source);
