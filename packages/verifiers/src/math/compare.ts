@@ -236,6 +236,8 @@ export function compareScalars(g: string, p: string): Verdict {
 
 /** The variables a label mentions (letters and commands outside subscripts, or its parse's). */
 function labelVariables(label: string): Set<string> {
+  // f(x) = x^2+1 names f: the argument is the function's parameter, free on the right
+  label = label.replace(/\([^()]*\)$/, '');
   const node = parsed(label).node;
   if (node) return freeVariables(node);
   return new Set(label.replace(/_\{?[A-Za-z0-9]*\}?/g, '').match(/\\[A-Za-z]+|[A-Za-z]/g)?.map((v) => v.replace(/^\\/, '')) ?? []);

@@ -7,8 +7,11 @@ describe('extractAnswer', () => {
     expect(extractAnswer('so $\\boxed 5$')?.text).toBe('5');
   });
 
-  it('prefers a box over answer phrases anywhere in the text', () => {
-    expect(extractAnswer('\\boxed{2} and the final answer is 3')?.text).toBe('2');
+  it('prefers a box over answer phrases, except a final-answer statement written after it', () => {
+    expect(extractAnswer('the answer is 3, so \\boxed{2}')?.text).toBe('2');
+    expect(extractAnswer('Answer: 3. Then \\boxed{2}')?.text).toBe('2');
+    expect(extractAnswer('\\boxed{2}, and then the answer is 3')?.text).toBe('2');
+    expect(extractAnswer('\\boxed{2} and the final answer is 3')?.text).toBe('3');
   });
 
   it('falls back to "final answer is", then "Answer:", then "the answer is"', () => {

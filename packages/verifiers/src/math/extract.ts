@@ -55,16 +55,18 @@ const CONJUNCTION = /,|;|\band\b|\bor\b/i;
 const MAX_GAP_WORDS = 4;
 
 /**
- * True when the text between two boxes (or math segments) separates parts of one answer: only layout
- * and a few words, at least one of them a separator ("and", "or", a comma): `$ and $`, `, `,
- * `\text{ for part (a) and }`. Reasoning between them (`no no no`, a sentence) keeps them apart.
+ * True when the text between two boxes (or math segments) separates parts of one answer: layout and
+ * a separator (`$ and $`, `, `), or a few words around a spoken "and"/"or" (`\text{ for part (a)
+ * and }`). Reasoning between them (`no no no`, `; correcting,`, a sentence) keeps them apart.
  */
 function joiningGap(gap: string): boolean {
   if (gap.length > MAX_GAP) return false;
   const text = gap.replace(GAP_LAYOUT, ' ');
   if (text.trim() === '') return true;
-  const words = text.match(/[A-Za-z()]+/g) ?? [];
-  return CONJUNCTION.test(text) && words.length <= MAX_GAP_WORDS && !/\d/.test(text);
+  if (/\d/.test(text) || !CONJUNCTION.test(text)) return false;
+  const words = (text.match(/[A-Za-z()]+/g) ?? []).filter((w) => !/^(?:and|or)$/i.test(w));
+  // words only around a spoken "and"/"or" (`papers and`); a comma or semicolon joins bare parts only
+  return words.length === 0 || (/\b(?:and|or)\b/i.test(text) && words.length <= MAX_GAP_WORDS);
 }
 /** Longest gap text tested for {@link JOINING_GAP} (a longer gap is reasoning, not a separator). */
 const MAX_GAP = 40;
@@ -75,7 +77,8 @@ const MAX_JOINED_BOX = 4000;
 export function extractAnswer(completion: string, extraction: MathExtraction = 'strict'): ExtractedAnswer | null {
   const tag = lastAnswerTag(completion);
   if (tag) {
-    const inner = extractFrom(tag.content, extraction);
+    // the tag is the declared answer: a box or phrase inside it, else all of it (never a number mined from it)
+    const inner = extractFrom(tag.content, 'strict');
     if (inner) return inner;
     const text = unwrapMath(tag.content.trim());
     return text === '' ? null : { text, method: 'answer-tag' };
@@ -89,13 +92,18 @@ function extractFrom(text: string, extraction: MathExtraction): ExtractedAnswer 
   // A box wins over phrases, except over a "final answer is …" written after it: the final
   // statement is the answer, and still only one value is graded.
   if (boxed && !(finalStatement >= boxed.end)) return boxed.text === '' ? null : { text: boxed.text, method: 'boxed' };
+  // the last answer phrase of any kind: a later statement replaces an earlier one
+  let phrase: { method: ExtractedAnswer['method']; end: number } | null = null;
   for (const { method, re } of PHRASES) {
     const end = method === 'final-answer' ? finalStatement : lastPhrase(text, re);
-    if (end < 0) continue;
-    let answer = phraseSpan(text.slice(end, end + 300));
+    if (end >= 0 && (phrase === null || end > phrase.end)) phrase = { method, end };
+  }
+  if (phrase) {
+    let answer = phraseSpan(text.slice(phrase.end, phrase.end + 300));
     // flexible: a sentence with one number in it ("Jane started 3 hours ago") states that number
-    if (extraction === 'flexible' && isProse(answer)) answer = singleNumber(answer) ?? answer;
-    if (answer !== '') return { text: answer, method };
+    if (extraction === 'flexible' && isProse(answer) && !NEGATION.test(answer)) answer = singleNumber(answer) ?? answer;
+    // a phrase whose statement is negated, hedged or continued states no answer: nothing else is read
+    return answer !== '' ? { text: answer, method: phrase.method } : null;
   }
   if (boxed) return boxed.text === '' ? null : { text: boxed.text, method: 'boxed' };
   if (extraction === 'strict') return null;
@@ -180,6 +188,21 @@ function unwrapMath(text: string): string {
 
 /** A word or sign that links a label to its value: "is", "are", "equals", "=", ":". */
 const LINK = /\s(?:is|are|equals|was|will be)\s|=|:/i;
+/** A negation or hedge before the value: the phrase states no answer. */
+const NEGATION = /\b(?:not|no|never|isn't|wasn't|cannot|can't|maybe|perhaps|either|wrong|incorrect|false|but|except|anything|other)\b/i;
+/**
+ * What may follow the answer's formula in its sentence: nothing, punctuation or a unit, never a
+ * word that changes the value (`plus one`, `divided by $2$`), a second formula, a question mark or a
+ * negation.
+ */
+const STATEMENT_TAIL = /^(?![\s\S]*(?:\b(?:plus|minus|times|divided|over|multiplied|squared|cubed|more|less|fewer|added|subtracted|not|no|or|but|except|if|unless|maybe|perhaps)\b|\?|\$|\\\(|\\\[))[\s\S]*$/i;
+
+/** The rest of a sentence: up to a period followed by a space or the end. */
+function sentenceTail(rest: string): string {
+  const stop = /\.(?:\s|$)/.exec(rest);
+  return stop ? rest.slice(0, stop.index) : rest;
+}
+
 /** Filler before the value: no digit, no math, at most a few words ("therefore", "The largest"). */
 const FILLER = /^[^\d$\\]{0,60}$/;
 
@@ -198,9 +221,12 @@ function phraseSpan(rest: string): string {
         sentence = after.slice(link[0].length);
         continue;
       }
-      return segmentRun(sentence, m);
+      const run = segmentRun(sentence, m);
+      return STATEMENT_TAIL.test(sentenceTail(sentence.slice(run.end))) ? run.text : '';
     }
     const head = m ? sentence.slice(0, m.index) : sentence;
+    // "the answer is not 9 but 6": a negated statement states no answer
+    if (NEGATION.test(head)) return '';
     const link = LINK.exec(head);
     if (link && !/\d/.test(head.slice(0, link.index)) && /\S/.test(sentence.slice(link.index + link[0].length))) {
       // "The volume of ABCD is 120": a label without numbers, then its value
@@ -220,8 +246,8 @@ function phraseSpan(rest: string): string {
   return line.replace(/^\*+|\*+$/g, '').trim();
 }
 
-/** The segment `first` at the start of `sentence` joined with the segments that follow it across joining gaps. */
-function segmentRun(sentence: string, first: RegExpExecArray): string {
+/** The segment `first` at the start of `sentence` joined with the segments after it across joining gaps, and where the run ends. */
+function segmentRun(sentence: string, first: RegExpExecArray): { text: string; end: number } {
   const parts = [segmentContent(first)];
   let end = first[0].length;
   MATH_SEGMENT.lastIndex = end;
@@ -229,7 +255,7 @@ function segmentRun(sentence: string, first: RegExpExecArray): string {
     parts.push(segmentContent(m));
     end = m.index + m[0].length;
   }
-  return parts.filter((p) => p !== '').join(', ');
+  return { text: parts.filter((p) => p !== '').join(', '), end };
 }
 
 /** `flexible`: the last math segment, joined with the segments right before it (module comment). */
@@ -250,6 +276,7 @@ function lastMath(text: string): { answer: ExtractedAnswer; end: number } | null
     }
   }
   if (segments.length === 0) return null;
+  if (!STATEMENT_TAIL.test(sentenceTail(text.slice(segments[segments.length - 1]!.end)))) return null;
   return { answer: { text: segments.map((s) => lastConstantSide(s.content)).join(', '), method: 'last-math' }, end: segments[segments.length - 1]!.end };
 }
 
@@ -277,5 +304,7 @@ function lastPlainNumber(text: string): { answer: ExtractedAnswer; end: number }
   PLAIN_NUMBER.lastIndex = 0;
   let last: RegExpExecArray | null = null;
   for (let m = PLAIN_NUMBER.exec(text); m; m = PLAIN_NUMBER.exec(text)) last = m;
-  return last === null ? null : { answer: { text: last[0].replace(/\s+/g, ''), method: 'last-number' }, end: last.index + last[0].length };
+  // (a `$` after a plain number is a currency sign, not a formula)
+  if (last === null || !STATEMENT_TAIL.test(sentenceTail(text.slice(last.index + last[0].length)).replace(/\$/g, ' '))) return null;
+  return { answer: { text: last[0].replace(/\s+/g, ''), method: 'last-number' }, end: last.index + last[0].length };
 }

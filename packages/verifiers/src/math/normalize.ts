@@ -25,6 +25,11 @@ const UNIT_WORDS =
   'mph|kg|g|grams?|kilograms?|pounds?|lbs?|ounces?|oz|liters?|litres?|mL|ml|L|people|students|ways|points?|times';
 const TRAILING_UNIT_WORD = new RegExp(`(?<=[0-9})])(?:\\s+|\\s*\\\\text\\{\\s*)(?:${UNIT_WORDS})(?:\\^\\{?[23]\\}?)?\\}?\\s*$`);
 
+/** A trailing `\text{…}` unit of at most three words after a number, `)` or `}` (`5\text{ cm}^2`). */
+const TRAILING_UNIT_TEXT = /(?<=[0-9})\]])\s*\\(?:text|mathrm|textbf)\{\s*[A-Za-z][A-Za-z.]*(?:\s+[A-Za-z.]+){0,2}\s*\}(?:\^\{?[23]\}?)?\s*$/;
+/** Words that make a trailing `\text{…}` a sentence about the answer, not a unit (`\text{ is not the answer}`). */
+const NOT_A_UNIT = /\b(?:is|are|not|no|answer|wrong|incorrect|false|true|but|or|and|maybe|approximately|about)\b/i;
+
 /** Normalise an extracted answer (see the module comment for every rule). */
 export function normalizeAnswer(raw: string): string {
   let s = raw;
@@ -65,7 +70,7 @@ export function normalizeAnswer(raw: string): string {
   // trailing units (repeat: "5\text{ cm}^2", "3 \text{ feet}")
   for (let k = 0; k < 3; k++) {
     const before = s;
-    s = s.replace(/(?<=[0-9})\]])\s*\\(?:text|mathrm|textbf)\{\s*[A-Za-z][A-Za-z\s.]*\}(?:\^\{?[23]\}?)?\s*$/, '');
+    s = s.replace(TRAILING_UNIT_TEXT, (unit) => (NOT_A_UNIT.test(unit) ? unit : ''));
     s = s.replace(TRAILING_UNIT_WORD, '');
     if (s === before) break;
   }

@@ -49,6 +49,8 @@ function nestingDepth(s: string): number {
 }
 
 interface PreparedGold {
+  /** The answer as extracted, before normalisation. */
+  raw: string;
   normalized: string;
   letter: string | null;
   structure: Answer | null;
@@ -56,13 +58,13 @@ interface PreparedGold {
 }
 
 function prepare(text: string, maxLength: number): PreparedGold {
-  if (text.length > maxLength) return { normalized: '', letter: null, structure: null, error: `too-complex: answer longer than ${maxLength} characters` };
-  if (nestingDepth(text) > MAX_NESTING) return { normalized: '', letter: null, structure: null, error: `too-complex: nesting deeper than ${MAX_NESTING}` };
+  if (text.length > maxLength) return { raw: text, normalized: '', letter: null, structure: null, error: `too-complex: answer longer than ${maxLength} characters` };
+  if (nestingDepth(text) > MAX_NESTING) return { raw: text, normalized: '', letter: null, structure: null, error: `too-complex: nesting deeper than ${MAX_NESTING}` };
   const normalized = normalizeAnswer(text);
   try {
-    return { normalized, letter: choiceLetter(normalized), structure: parseStructure(normalized) };
+    return { raw: text, normalized, letter: choiceLetter(normalized), structure: parseStructure(normalized) };
   } catch (e) {
-    if (e instanceof TooComplexError) return { normalized, letter: null, structure: null, error: `too-complex: ${e.message}` };
+    if (e instanceof TooComplexError) return { raw: text, normalized, letter: null, structure: null, error: `too-complex: ${e.message}` };
     throw e;
   }
 }
@@ -104,7 +106,7 @@ export function math(options: MathOptions = {}): Verifier<string> {
     let g = golds.get(reference);
     if (!g) {
       const text = goldText(reference);
-      g = text === null || text === '' ? { normalized: '', letter: null, structure: null, error: 'unparseable: reference has no answer' } : prepare(text, maxLength * 4);
+      g = text === null || text === '' ? { raw: '', normalized: '', letter: null, structure: null, error: 'unparseable: reference has no answer' } : prepare(text, maxLength * 4);
       if (golds.size >= 2048) golds.clear();
       golds.set(reference, g);
     }
@@ -126,7 +128,8 @@ export function math(options: MathOptions = {}): Verifier<string> {
   };
 
   const decimalCommaReading = (g: PreparedGold, p: PreparedGold): { gold: Answer; predicted: Answer } | null => {
-    const asDecimal = (x: PreparedGold): Answer | null => (DECIMAL_COMMA.test(x.normalized) ? prepare(x.normalized.replace(',', '.'), maxLength).structure : null);
+    // read on the answer as written: `-4309 \text{ and } 0` normalises to `-4309,0` but is a list
+    const asDecimal = (x: PreparedGold): Answer | null => (DECIMAL_COMMA.test(x.raw.replace(/\$/g, '').trim()) ? prepare(x.normalized.replace(',', '.'), maxLength).structure : null);
     if (g.structure!.kind === 'scalar') {
       const predicted = asDecimal(p);
       return predicted ? { gold: g.structure!, predicted } : null;
