@@ -22,6 +22,7 @@
  */
 
 import { VerifierError } from '../errors.js';
+import { lastAnswerTag } from '../text/answer-tag.js';
 import { lastBoxed } from '../text/boxed.js';
 import type { VerificationResult, Verifier } from '../types.js';
 import { allExpressions, lastExpression, readExpressionAt, startsExpression, type NumberToken } from './expressions.js';
@@ -84,14 +85,14 @@ function readSpan(content: string, source: AnswerSource): Gsm8kAnswer | null {
   return fromToken(tokens[0]!, source);
 }
 
-/** The last complete `<answer>…</answer>` pair, read as a span; null when there is no complete pair. */
+/**
+ * The last complete `<answer>…</answer>` pair (the shared reader of every verifier), read as a span;
+ * null when there is no complete pair. A repeated `</answer>` after it changes nothing here.
+ */
 function answerTag(text: string): Gsm8kAnswer | null {
-  const close = text.lastIndexOf('</answer>');
-  if (close < 0) return null;
-  const open = text.lastIndexOf('<answer>', close);
-  if (open < 0) return null;
-  const content = text.slice(open + 8, close);
-  return readSpan(content, 'answer-tag') ?? { kind: 'empty', text: clip(content), source: 'answer-tag' };
+  const tag = lastAnswerTag(text);
+  if (tag === null) return null;
+  return readSpan(tag.content, 'answer-tag') ?? { kind: 'empty', text: clip(tag.content), source: 'answer-tag' };
 }
 
 /** How far past a marker (`####`, "answer is") the expression may start, so each marker costs O(1). */
