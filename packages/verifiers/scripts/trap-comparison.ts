@@ -47,7 +47,8 @@ const TRAPS: Trap[] = [
   { gold: '\\frac{1}{2^{99}}', prediction: '\\frac{1}{2^{98}}', equal: F, mathVerify: T, hendrycks: F, minerva: F },
   { gold: '1-\\frac{1}{\\mathrm{e}}', prediction: '1+\\frac{1}{\\mathrm{e}}', equal: F, mathVerify: T, hendrycks: null, minerva: null },
   { gold: '\\frac{1}{2004!}', prediction: '\\frac{1}{2006!}', equal: F, mathVerify: T, hendrycks: null, minerva: null },
-  { gold: '1000.99', prediction: '1000,99', equal: F, mathVerify: F, hendrycks: F, minerva: F },
+  // a decimal comma where one number is expected (README "decimal comma"); math-verify's own test suite agrees
+  { gold: '1000.99', prediction: '1000,99', equal: T, mathVerify: F, hendrycks: F, minerva: F },
   { gold: '0.333', prediction: '\\frac{1}{3}', equal: F, mathVerify: F, hendrycks: F, minerva: F },
   { gold: '\\frac{1}{3}', prediction: '0.333333', equal: T, mathVerify: T, hendrycks: null, minerva: null },
   { gold: '\\frac{1}{3}', prediction: '0.3333', equal: F, mathVerify: F, hendrycks: null, minerva: null },
