@@ -6,11 +6,11 @@
  * (a) No false positive: on every case whose expected verdict is false, in every suite, under both
  *     extraction policies, we must not say "correct" — except the cases of
  *     DELIBERATE_FALSE_POSITIVES, where we judge the answer right on purpose.
- * (b) Under `flexible` (the evaluation policy, as math-verify's default is), our agreement with the
- *     expected verdicts of math-verify's own suite never falls below the last measured figure; the
- *     test prints it beside math-verify's default harness (`verify(parse(gold), parse(pred))`,
- *     recorded in the file), both over the same cases: those of the two allow-lists below, where we
- *     rule differently from the peer's test on purpose, are left out for both graders.
+ * (b) Under `flexible` (the evaluation policy, as math-verify's default is), we agree with the
+ *     expected verdicts of math-verify's own suite at least as often as math-verify does under its
+ *     default harness (`verify(parse(gold), parse(pred))`, measured and recorded in the file). Both
+ *     are counted over the same cases: those of the two allow-lists below, where we rule differently
+ *     from the peer's test on purpose, are left out for both graders.
  */
 import { loadPeerSuite, PEER_SUITES, peerVerifier, POLICIES, runPeerCase } from '../scripts/peer-agreement.js';
 import type { PeerCase } from '../scripts/peer-agreement.js';
@@ -50,13 +50,6 @@ const DELIBERATE_FALSE_NEGATIVES: Readonly<Record<string, string>> = {
   // VerifierError naming it rather than guessing a gold.
   'math-verify-numina-025': 'malformed reference (its \\boxed{ never closes): parseReference reports it instead of guessing',
 };
-
-/**
- * Agreement of `flexible` with math-verify's suite (allow-listed cases left out), as last measured:
- * a floor, so that no change makes the verifier agree less. math-verify's default harness is higher
- * on this suite (the test prints both); the cases between them are listed in the package README.
- */
-const FLEXIBLE_AGREEMENT_FLOOR = 254;
 
 const suites = PEER_SUITES.map((suite) => [suite, loadPeerSuite(suite)] as const);
 const verifiers = new Map(POLICIES.map((p) => [p, peerVerifier(p)] as const));
@@ -106,7 +99,7 @@ describe('our math verifier on the peer suites', () => {
     expect(falsePositives).toEqual([]);
   });
 
-  it('(b) flexible extraction agrees with math-verify\'s suite no less than last measured', () => {
+  it('(b) flexible extraction agrees with math-verify\'s suite at least as often as math-verify\'s default harness', () => {
     const cases = suites.find(([suite]) => suite === 'math-verify')![1];
     const verifier = verifiers.get('flexible')!;
     const scored = cases.filter((c) => !(c.id in DELIBERATE_FALSE_POSITIVES) && !(c.id in DELIBERATE_FALSE_NEGATIVES));
@@ -118,6 +111,6 @@ describe('our math verifier on the peer suites', () => {
       `math-verify's suite, flexible: ours ${ours}/${scored.length}, math-verify default harness ${mathVerify}/${scored.length} (allow-listed cases left out); ` +
         `all ${cases.length} cases: ours ${rawOurs}, math-verify default harness ${rawMathVerify}`,
     );
-    expect(ours).toBeGreaterThanOrEqual(FLEXIBLE_AGREEMENT_FLOOR);
+    expect(ours).toBeGreaterThanOrEqual(mathVerify);
   });
 });

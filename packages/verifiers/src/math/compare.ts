@@ -245,13 +245,15 @@ function labelVariables(label: string): Set<string> {
 
 /**
  * An equation that names a value: its first side is a label (`x`, `f(x)`, `AB`, `|AB|`,
- * `V_1:V_2`, `(x,y)`; see `isLabel`) whose variables do not occur in the last side. Intermediate
- * steps of a chain are skipped (`x = 5+5+1 = 11` names 11). So `x=3` and `3` are the same answer,
+ * `V_1:V_2`, `(x,y)`; see `isLabel`) whose variables do not occur in the last side; in a chain, the
+ * first side that is a label names the last side (`x = 5+5+1 = 11` names 11). So `x=3` and `3` are the same answer,
  * both ways, while `x = x+1`, `7 = 11a+c` or `a+3z = 0` name nothing.
  */
 function assignment(a: Answer): { label: string; value: Answer } | null {
   if (a.kind !== 'equation') return null;
-  const label = compactKey(splitTopLevel(a.lhs, ['='])[0]!);
+  // the label is the first side that is one: `x = 5+5+1 = 11`, also `1 = \zzz = x = 0`
+  const sides = splitTopLevel(a.lhs, ['=']).map(compactKey);
+  const label = sides.find((side) => isLabel(side)) ?? sides[0]!;
   if (isLabel(label)) {
     const value = parsed(compactKey(a.rhs));
     const rhsVariables = value.node ? freeVariables(value.node) : new Set<string>();
@@ -379,9 +381,9 @@ function relationText(a: Answer): string | null {
  * solution set can be read: lists of relations are then compared element by element, as text.
  */
 function compareRelation(gold: string, p: Answer): Verdict | null {
-  gold = functionAsVariable(gold);
+  gold = withoutAbsoluteValue(functionAsVariable(gold));
   const rawPredicted = relationText(p);
-  const predicted = rawPredicted === null ? null : functionAsVariable(rawPredicted);
+  const predicted = rawPredicted === null ? null : withoutAbsoluteValue(functionAsVariable(rawPredicted));
   if (predicted !== null && compactKey(gold) === compactKey(predicted)) return EQ;
   const goldSet = relationSet(gold);
   if (!goldSet) return p.kind === 'relation' ? NE : null;
@@ -389,6 +391,27 @@ function compareRelation(gold: string, p: Answer): Verdict | null {
   if (!predictedSet) return p.kind === 'relation' ? NE : null;
   if (predicted !== null && predictedSet.variable !== goldSet.variable) return NE;
   return sameRealSet(goldSet, predictedSet, sameValue) ? EQ : NE;
+}
+
+/**
+ * An absolute value of one variable bounded by constants, as the equivalent relations on the
+ * variable: `|v| < b` → `-(b) < v < b`, `|v| > a` → `v < -(a), v > a`, `a \leq |v| \leq b` →
+ * `-(b) \leq v \leq -(a), a \leq v \leq b`. With a negative bound the parts overlap or are empty,
+ * and `relationSet` then reads nothing, so no wrong set is ever made. Other text is unchanged.
+ */
+function withoutAbsoluteValue(relation: string): string {
+  const s = compactKey(relation);
+  const LESS = String.raw`(<|\\leq)`;
+  let m = new RegExp(String.raw`^([^|]+?)${LESS}\|([A-Za-z])\|${LESS}([^|]+)$`).exec(s);
+  if (m) {
+    const [, a, op1, v, op2, b] = m as unknown as [string, string, string, string, string, string];
+    return `-(${b}) ${op2} ${v} ${op1} -(${a}), ${a} ${op1} ${v} ${op2} ${b}`;
+  }
+  m = new RegExp(String.raw`^\|([A-Za-z])\|${LESS}([^|]+)$`).exec(s);
+  if (m) return `-(${m[3]}) ${m[2]} ${m[1]} ${m[2]} ${m[3]}`;
+  m = /^\|([A-Za-z])\|(>|\\geq)([^|]+)$/.exec(s);
+  if (m) return `${m[1]} ${m[2] === '>' ? '<' : '\\leq'} -(${m[3]}), ${m[1]} ${m[2]} ${m[3]}`;
+  return relation;
 }
 
 /** `0 < f(x) < 1`: a function value bounded as one quantity, read as the variable `f_{x}`. */

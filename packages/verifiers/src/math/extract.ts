@@ -49,6 +49,8 @@ const PHRASES: ReadonlyArray<{ method: ExtractedAnswer['method']; re: RegExp }> 
 
 /** Layout between two boxes or math segments: spacing, `$`, `\(` `\)`, `\quad`, `\text{` `}` wrappers. */
 const GAP_LAYOUT = /\$|\\[(),;!]|\\q?quad|\\text\{|[{}]/g;
+/** A label and `=` at the end of a gap, naming the part after it (`y_2 =`). */
+const NEXT_LABEL = /(?:^|\s)[A-Za-z](?:_\s*\{?[A-Za-z0-9]{1,4}\}?)?\s*=\s*$/;
 /** A separator between the parts of one answer. */
 const CONJUNCTION = /,|;|\band\b|\bor\b/i;
 /** At most this many words between joined parts (`papers and`, `for part (a) and`). */
@@ -61,7 +63,8 @@ const MAX_GAP_WORDS = 4;
  */
 function joiningGap(gap: string): boolean {
   if (gap.length > MAX_GAP) return false;
-  const text = gap.replace(GAP_LAYOUT, ' ');
+  // the next part's own label (`\) and \( y_2 = \boxed{…}`) belongs to it, not to the gap
+  const text = gap.replace(GAP_LAYOUT, ' ').replace(NEXT_LABEL, '');
   if (text.trim() === '') return true;
   if (/\d/.test(text) || !CONJUNCTION.test(text)) return false;
   const words = (text.match(/[A-Za-z()]+/g) ?? []).filter((w) => !/^(?:and|or)$/i.test(w));

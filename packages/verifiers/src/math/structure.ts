@@ -96,6 +96,8 @@ const RELATION = /<|>|\\leq?(?![A-Za-z])|\\geq?(?![A-Za-z])|\\neq(?![A-Za-z])|\\
 export function parseStructure(s: string, depth = 0): Answer {
   if (depth > 6) throw new TooComplexError('answer structure too deep');
   s = s.trim();
+  const arithmetic = matrixArithmetic(s);
+  if (arithmetic) return arithmetic;
   // `\left[\begin{array}…\end{array}\right]` after normalisation: brackets around a matrix
   const mat = MATRIX.exec(/^[([]\s*\\begin\{[^{}]*\}[\s\S]*\\end\{[^{}]*\}\s*[)\]]$/.test(s) ? s.slice(1, -1).trim() : s);
   if (mat) {
@@ -115,6 +117,12 @@ export function parseStructure(s: string, depth = 0): Answer {
     if (inner.length > 1) {
       return { kind: 'seq', open: s[0], close: s[s.length - 1]!, items: inner.map((x) => parseStructure(x, depth + 1)) };
     }
+  }
+  const groups = splitTopLevel(s, [';']);
+  if (groups.length > 1) {
+    // `p=5,q=2; p=7,q=2`: groups of labelled values are the tuples (5,2), (7,2)
+    const tuples = groups.map((group) => assignmentTuple(group, depth));
+    if (tuples.every((t) => t !== null)) return { kind: 'list', items: tuples as Answer[] };
   }
   const items = splitTopLevel(s, [',', ';']).filter((x) => x !== '');
   if (items.length > 1) return { kind: 'list', items: expandItems(items, depth) };
@@ -152,6 +160,65 @@ const LABEL = new RegExp(String.raw`^(?:${LABEL_ATOM})(?::(?:${LABEL_ATOM}))*$`)
 export function isLabel(text: string): boolean {
   const key = text.replace(/\s+/g, '');
   return key.length <= MAX_LABEL_LENGTH && key !== '\\pi' && LABEL.test(key);
+}
+
+/** A group `p=5, q=2` of at least two labelled values as the tuple `(5, 2)`; null otherwise. */
+function assignmentTuple(group: string, depth: number): Answer | null {
+  const parts = splitTopLevel(group, [',']);
+  if (parts.length < 2) return null;
+  const values: Answer[] = [];
+  for (const part of parts) {
+    const sides = splitTopLevel(part, ['=']);
+    if (sides.length !== 2 || !isLabel(sides[0]!)) return null;
+    values.push(parseStructure(sides[1]!, depth + 1));
+  }
+  return { kind: 'seq', open: '(', close: ')', items: values };
+}
+
+const MATRIX_ENV = /\\begin\{([pbBvV]?matrix)\}([\s\S]*?)\\end\{\1\}/g;
+/** Most matrices in one sum or product. */
+const MAX_MATRIX_OPERANDS = 4;
+
+/** The cells of a matrix body (`1 & 2 \\\\ 3 & 4`), rows of equal length; null otherwise. */
+function matrixCells(body: string): string[][] | null {
+  const rows = body.split(/\\\\/).map((r) => r.trim()).filter((r) => r !== '').map((r) => r.split('&').map((c) => c.trim()));
+  if (rows.length === 0 || rows.length > MAX_ITEMS || rows.some((r) => r.length !== rows[0]!.length)) return null;
+  return rows;
+}
+
+/**
+ * A sum, difference or product of literal matrices (`A + B`, `A \\cdot B`, `AB`) as the matrix
+ * of its cells, each cell an expression text for the scalar comparison; null for anything else
+ * (one operator kind per expression, shapes must agree).
+ */
+function matrixArithmetic(s: string): Answer | null {
+  MATRIX_ENV.lastIndex = 0;
+  const operands: string[][][] = [];
+  const operators: string[] = [];
+  let end = 0;
+  for (let m = MATRIX_ENV.exec(s); m; m = MATRIX_ENV.exec(s)) {
+    const between = s.slice(end, m.index).trim();
+    if (operands.length === 0 ? between !== '' : !/^(?:[+-]|\\cdot|\\times|)$/.test(between)) return null;
+    if (operands.length > 0) operators.push(between === '-' ? '-' : between === '+' ? '+' : '*');
+    const cells = matrixCells(m[2]!);
+    if (!cells || operands.length >= MAX_MATRIX_OPERANDS) return null;
+    operands.push(cells);
+    end = m.index + m[0].length;
+  }
+  if (operands.length < 2 || s.slice(end).trim() !== '' || new Set(operators.map((o) => (o === '*' ? '*' : '+'))).size > 1) return null;
+  let result = operands[0]!;
+  for (let k = 1; k < operands.length; k++) {
+    const next = operands[k]!;
+    const op = operators[k - 1]!;
+    if (op === '*') {
+      if (result[0]!.length !== next.length) return null;
+      result = result.map((row) => next[0]!.map((_, j) => row.map((cell, i) => `(${cell})(${next[i]![j]})`).join('+')));
+    } else {
+      if (result.length !== next.length || result[0]!.length !== next[0]!.length) return null;
+      result = result.map((row, i) => row.map((cell, j) => `(${cell})${op}(${next[i]![j]})`));
+    }
+  }
+  return { kind: 'matrix', rows: result.map((row) => row.map((text) => ({ kind: 'scalar', text }) as Answer)) };
 }
 
 function expandItems(items: string[], depth: number): Answer[] {
