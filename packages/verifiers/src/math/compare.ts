@@ -21,6 +21,7 @@ import type { Poly } from './algebra.js';
 import { ceEvaluatePair } from './engine.js';
 import { ParseError, evaluate, freeVariables, hasDecimal, parseScalar } from './expr.js';
 import type { Complex, Node } from './expr.js';
+import { commutedKey } from './commuted.js';
 import { compactKey } from './normalize.js';
 import { intervalSet, relationSet, sameRealSet } from './relations.js';
 import { TooComplexError } from './rational.js';
@@ -205,8 +206,15 @@ export function compareScalars(g: string, p: string): Verdict {
   if (isTextual(g) || isTextual(p)) return textKey(g) === textKey(p) ? EQ : NE;
   const G = parsed(g);
   const P = parsed(p);
-  if (G.tooComplex || P.tooComplex) return { eq: false, reason: (P.tooComplex ? P.error : G.error)! };
-  if (!G.node || !P.node) return ceCompare(g, p, P.node);
+  if (G.tooComplex || P.tooComplex) {
+    if (commutedKey(compactKey(g)) === commutedKey(compactKey(p))) return EQ;
+    return { eq: false, reason: (P.tooComplex ? P.error : G.error)! };
+  }
+  if (!G.node || !P.node) {
+    // outside our grammar (a sum, an unknown command): the same text up to the order of factors is equal
+    if (commutedKey(compactKey(g)) === commutedKey(compactKey(p))) return EQ;
+    return ceCompare(g, p, P.node);
+  }
   const gi = infinitySign(G.node);
   const pi = infinitySign(P.node);
   if (gi !== null || pi !== null) return gi !== null && gi === pi ? EQ : NE;
@@ -268,7 +276,11 @@ const TUPLE_LHS = /^\((?:\s*[A-Za-z](?:_\{?[A-Za-z0-9]{1,4}\}?)?\s*,)+\s*[A-Za-z
 
 function compareEquations(gl: string, gr: string, pl: string, pr: string): Verdict {
   const parts = [gl, gr, pl, pr].map((x) => parsed(x));
-  if (parts.some((x) => x.tooComplex)) return { eq: false, reason: 'too-complex: equation too large' };
+  if (parts.some((x) => x.tooComplex)) {
+    // not evaluated (a sum, a huge power): the same text up to the order of factors is still equal
+    const same = commutedKey(compactKey(gl)) === commutedKey(compactKey(pl)) && commutedKey(compactKey(gr)) === commutedKey(compactKey(pr));
+    return same ? EQ : { eq: false, reason: 'too-complex: equation too large' };
+  }
   if (parts.some((x) => !x.node)) {
     return compactKey(gl) === compactKey(pl) && compactKey(gr) === compactKey(pr) ? EQ : { eq: false, reason: 'unparseable: equation' };
   }
