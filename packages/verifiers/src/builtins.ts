@@ -4,10 +4,13 @@ import { math } from './math/index.js';
 import { VerifierRegistry } from './registry.js';
 import type { Verifier } from './types.js';
 
-/** The built-in verifiers with their default options: countdown, gsm8k, math (fresh instances each call). */
+/**
+ * The built-in verifiers (fresh instances each call): countdown, gsm8k and math with their default
+ * options, and math-flexible (`math({ extraction: 'flexible' })`, for evaluation).
+ */
 export function builtInVerifiers(): Verifier[] {
   // Each factory returns a Verifier of its own reference type; the registry holds them type-erased.
-  return [countdown() as Verifier, gsm8k() as Verifier, math() as Verifier];
+  return [countdown() as Verifier, gsm8k() as Verifier, math() as Verifier, math({ extraction: 'flexible' }) as Verifier];
 }
 
 /** A registry holding the built-in verifiers with their default options. */

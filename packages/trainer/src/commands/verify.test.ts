@@ -105,7 +105,7 @@ describe('rlvr verify: built-in verifiers', () => {
 describe('rlvr verify: usage and failures', () => {
   test.each([
     [['--input', 'x.jsonl'], 2, /--task: missing, and required/],
-    [['--task', 'poetry', '--input', 'x.jsonl'], 2, /--task: expected one of countdown, gsm8k, math, got "poetry"/],
+    [['--task', 'poetry', '--input', 'x.jsonl'], 2, /--task: expected one of countdown, gsm8k, math, math-flexible, got "poetry"/],
     [['--task', 'gsm8k', '--input', 'x.jsonl', '--timeout-ms', '0'], 2, /--timeout-ms: expected an integer ≥ 1, got 0/],
     [['--task', 'gsm8k', '--input', 'x.jsonl', '--threads', '1.5'], 2, /--threads: expected an integer ≥ 1/],
     [['--task', 'gsm8k', '--input', '/does/not/exist.jsonl'], 1, /^rlvr verify: --input: cannot read \/does\/not\/exist\.jsonl: ENOENT\n$/],
@@ -132,7 +132,7 @@ describe('rlvr verify: usage and failures', () => {
   test('the help names every flag', async () => {
     const { code, out } = await verify('--help');
     expect(code).toBe(0);
-    for (const flag of ['--task TASK', '--input FILE', '--output FILE', '--timeout-ms N', '--threads N', 'countdown, gsm8k, math']) expect(out).toContain(flag);
+    for (const flag of ['--task TASK', '--input FILE', '--output FILE', '--timeout-ms N', '--threads N', 'countdown, gsm8k, math, math-flexible']) expect(out).toContain(flag);
   });
 });
 

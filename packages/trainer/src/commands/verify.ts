@@ -8,7 +8,7 @@ import { defineCommand } from '../cli/define-command.js';
 import { parseChoice, parseInteger } from '../cli/parse-options.js';
 
 /** The tasks `rlvr verify --task` accepts: the names of the built-in verifiers. */
-export const VERIFY_TASKS = ['countdown', 'gsm8k', 'math'] as const;
+export const VERIFY_TASKS = ['countdown', 'gsm8k', 'math', 'math-flexible'] as const;
 /** One of {@link VERIFY_TASKS}. */
 export type VerifyTask = (typeof VERIFY_TASKS)[number];
 
@@ -23,7 +23,9 @@ const OPTIONS = {
 const DESCRIPTION = [
   'Score a JSONL file of responses with a built-in verifier, on worker threads with a per-item time limit.',
   'Input lines: {"response": "...", "reference": ...}; the reference is {"target": 24, "nums": [...]} for',
-  'countdown and a string (answer or full solution) for gsm8k and math. One output line per input line,',
+  'countdown and a string (answer or full solution) for gsm8k and math. math reads an answer tag, a box or an',
+  'answer phrase only (the reward policy); math-flexible also the last formula or number (for evaluation).',
+  'One output line per input line,',
   'in input order: {"reward": r, "correct": bool, "formatOk": bool, "extracted": "..." | null, "reason": "..."},',
   'or {"error": "...", "line": N} for a line that is not such an object (the run continues). A one-line',
   'summary goes to stderr. The input is streamed, so files of any size work.',

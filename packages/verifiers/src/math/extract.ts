@@ -71,7 +71,7 @@ function joiningGap(gap: string): boolean {
   // words only around a spoken "and"/"or" (`papers and`); a comma or semicolon joins bare parts only
   return words.length === 0 || (/\b(?:and|or)\b/i.test(text) && words.length <= MAX_GAP_WORDS);
 }
-/** Longest gap text tested for {@link JOINING_GAP} (a longer gap is reasoning, not a separator). */
+/** Longest gap between two parts of one answer (a longer gap is reasoning, not a separator). */
 const MAX_GAP = 40;
 /** Longest earlier box (in characters) that is joined to a later one. */
 const MAX_JOINED_BOX = 4000;

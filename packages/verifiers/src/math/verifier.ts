@@ -142,7 +142,8 @@ export function math(options: MathOptions = {}): Verifier<string> {
   };
 
   return {
-    name: 'math',
+    // one registry name per policy, so that a pool worker or a config can name either
+    name: extraction === 'flexible' ? 'math-flexible' : 'math',
     parseReference(raw: unknown): string {
       if (typeof raw !== 'string') throw new VerifierError('reference', `expected a string (a LaTeX answer or a solution with \\boxed{}), got ${raw === null ? 'null' : typeof raw}`);
       const text = goldText(raw);
