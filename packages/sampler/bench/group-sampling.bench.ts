@@ -1,5 +1,5 @@
 /**
- * Group sampling throughput (issue 5): B prompts × M samples × N new tokens on a ~1M and a ~30M
+ * Group sampling throughput: B prompts × M samples × N new tokens on a ~1M and a ~30M
  * parameter model, through this package and, in the same process on the same ONNX model, through
  * transformers.js (`model.generate` on the B·M rows, which is how it samples M completions per prompt),
  * plus the floor given by the model's FLOPs per generated token over ORT's measured MatMul rate.
