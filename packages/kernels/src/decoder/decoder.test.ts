@@ -8,7 +8,7 @@ import type { Floats } from '../reference/common.js';
 import { CpuDecoderModel, DecoderModelError } from './model.js';
 import { ortMatmulEngine, referenceMatmul } from './matmul-engine.js';
 
-/** The brief's tiny config: GQA (4 heads on 2 kv heads), 2 layers, odd vocab. */
+/** A tiny config covering the awkward cases: GQA (4 heads on 2 kv heads), 2 layers, odd vocab. */
 function tiny(extra: Record<string, unknown> = {}): DecoderConfig {
   return parseDecoderConfig({
     model_type: 'qwen2', hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
