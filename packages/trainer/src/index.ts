@@ -1,48 +1,36 @@
 /**
- * @rlvr/trainer: the place where the @rlvr packages meet. So far: the `rlvr` command line
- * (`weights`, `theory`, `verify`) and the SVG figures of the weighting theory; the RL loop comes next.
+ * @rlvr/trainer as a library: run RL training from code (`runTraining` on a `parseTrainConfig` config),
+ * or drive its parts yourself — one RL step (`rlStep`), held-out evaluation (`evaluate`), task loading
+ * (`loadTask`), checkpoints (`writeCheckpoint` / `readCheckpoint`), the metrics file (`readMetrics`) and
+ * the HTML report (`writeReport`); `runCli` runs any `rlvr` command in-process. Everything else
+ * (the command parsers, chart specs, figure rendering) is internal to the `rlvr` executable.
  */
-export { runCli, mainHelp } from './cli/run-cli.js';
-export type { CliIo, CliStream, Command } from './cli/command.js';
-export { CliError, FAILURE_EXIT_CODE, USAGE_EXIT_CODE, toCliError } from './cli/cli-error.js';
+export { runTraining, TrainingDivergedError, type RunTrainingOptions, type RunTrainingResult } from './loop/run-training.js';
 export {
-  formatHelp,
-  parseChoice,
-  parseInteger,
-  parseNumber,
-  parseOpenUnit,
-  parseOptions,
-  type OptionSpec,
-  type OptionSpecs,
-  type ParseResult,
-  type ParsedOptions,
-} from './cli/parse-options.js';
-export { COMMANDS } from './commands/index.js';
-export { weightsCommand, parseRewards, type WeightsOutput } from './commands/weights.js';
+  rlStep,
+  type RlStepContext,
+  type RlStepResult,
+  type RlStepSettings,
+  type StepPrompt,
+  type StepRollout,
+  type StepSampler,
+  type StepScore,
+} from './loop/rl-step.js';
+export { evaluate, type EvalContext, type EvalSettings } from './loop/evaluate.js';
+export { ConfigError, loadTrainConfig, parseTrainConfig, type TrainConfig, type TrainConfigInput } from './config/index.js';
+export { DatasetError, loadTask, type Task, type TaskExample } from './tasks/index.js';
 export {
-  VERIFY_TASKS,
-  formatVerifySummary,
-  verifyCommand,
-  verifyJsonl,
-  type VerifyJsonlOptions,
-  type VerifySummary,
-  type VerifyTask,
-} from './commands/verify.js';
-export { theoryCommand, theoryTable, formatTheoryTable, type TheoryEntry } from './commands/theory.js';
-export { renderSvg, writeSvg } from './figures/render-svg.js';
-export { effectiveWeightsSpec } from './figures/effective-weights.js';
-export { advantagesSpec } from './figures/advantages.js';
-export { trajectoriesSpec } from './figures/trajectories.js';
-export { SIMULATION_DEFAULTS, simulationSpec, type SimulationFigureOptions } from './figures/simulation.js';
-export {
-  SIMULATED_WEIGHTINGS,
-  THEORY_FIGURE_FILES,
-  writeTheoryFigures,
-  type TheoryFigureOptions,
-} from './figures/theory-figures.js';
-export * from './config/index.js';
-export * from './tasks/index.js';
-export * from './metrics/index.js';
-export * from './checkpoint/index.js';
-export * from './report/index.js';
-export { reportCommand } from './commands/report.js';
+  CheckpointError,
+  latestCheckpoint,
+  listCheckpoints,
+  readCheckpoint,
+  writeCheckpoint,
+  type CheckpointRef,
+  type CheckpointState,
+  type LoadedCheckpoint,
+  type WriteCheckpointOptions,
+} from './checkpoint/index.js';
+export { readMetrics, type EvalMetrics, type MetricsFile, type StepMetrics } from './metrics/index.js';
+export { writeReport, type ReportOptions } from './report/index.js';
+export { runCli } from './cli/run-cli.js';
+export type { CliIo } from './cli/command.js';

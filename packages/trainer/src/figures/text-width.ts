@@ -1,5 +1,3 @@
-import * as vega from 'vega';
-
 /**
  * Text-width estimate for headless rendering. Without a canvas Vega guesses 0.8 em per character,
  * nearly half again the real width of a sans-serif font: titles and legends then reserve far too
@@ -44,9 +42,12 @@ interface TextMetrics {
 /** Vega's default font size for text with none set. */
 const DEFAULT_FONT_SIZE = 11;
 
-/** Point Vega's text measurement at {@link estimateTextWidth}; idempotent. */
-export function installTextMetrics(): void {
-  const metrics = (vega as unknown as { textMetrics?: TextMetrics }).textMetrics;
+/**
+ * Point the text measurement of `vega` (the loaded module; see renderSvg for why it is passed in, not
+ * imported here) at {@link estimateTextWidth}; idempotent.
+ */
+export function installTextMetrics(vega: object): void {
+  const metrics = (vega as { textMetrics?: TextMetrics }).textMetrics;
   if (metrics === undefined) return;
   metrics.width = (item, text) => {
     const size = item.fontSize === undefined ? DEFAULT_FONT_SIZE : Number(item.fontSize) || 0;

@@ -6,7 +6,7 @@ import { evalSpec, learningCurveSpec, phaseTimeSpec, rhoHeatmapSpec } from './ch
 import { reportHtml, type ReportChart } from './html.js';
 import { ReportError, loadRuns, type RunData } from './load-run.js';
 
-/** Options of {@link buildReport}. */
+/** Options of {@link buildReport} and {@link writeReport}. */
 export interface ReportOptions {
   /** The line under the title; default "Generated <ISO time> from N runs." */
   generated?: string;
