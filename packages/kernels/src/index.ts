@@ -1,4 +1,4 @@
-export { KernelsError } from './errors.js';
+export { KernelsError, KernelOptionError, NonFiniteGradientError } from './errors.js';
 export * from './device/index.js';
 export * from './gpu/index.js';
 export * from './matmul/index.js';

@@ -1,6 +1,7 @@
 /** AdamW on WebGPU: one element-wise kernel updating a flat parameter and its moments in place. */
 import { TensorShapeError } from '../device/errors.js';
 import type { GpuDevice } from '../device/gpu-device.js';
+import { KernelOptionError } from '../errors.js';
 import type { PipelineSpec } from '../gpu/pipeline-cache.js';
 import type { GpuTensor } from '../gpu/tensor.js';
 import { bindingWindows } from '../gpu/windows.js';
@@ -20,12 +21,12 @@ export function adamwSpec(): PipelineSpec {
 
 /** The step's scalars in f64, as the shader receives them (rounded to f32): PyTorch's formulas. */
 export function adamwScalars(step: number, o: AdamWOptions): { decay: number; stepSize: number; bc2Sqrt: number } {
-  if (!Number.isInteger(step) || step < 1) throw new RangeError(`adamw: step must be an integer ≥ 1, got ${step}`);
+  if (!Number.isInteger(step) || step < 1) throw new KernelOptionError(`adamw: step must be an integer ≥ 1, got ${step}`);
   for (const [name, value] of Object.entries(o)) {
-    if (!Number.isFinite(value)) throw new RangeError(`adamw: ${name} must be finite, got ${value}`);
+    if (!Number.isFinite(value)) throw new KernelOptionError(`adamw: ${name} must be finite, got ${value}`);
   }
-  if (!(o.beta1 >= 0 && o.beta1 < 1)) throw new RangeError(`adamw: beta1 must be in [0, 1), got ${o.beta1}`);
-  if (!(o.beta2 >= 0 && o.beta2 < 1)) throw new RangeError(`adamw: beta2 must be in [0, 1), got ${o.beta2}`);
+  if (!(o.beta1 >= 0 && o.beta1 < 1)) throw new KernelOptionError(`adamw: beta1 must be in [0, 1), got ${o.beta1}`);
+  if (!(o.beta2 >= 0 && o.beta2 < 1)) throw new KernelOptionError(`adamw: beta2 must be in [0, 1), got ${o.beta2}`);
   return { decay: 1 - o.lr * o.weightDecay, stepSize: o.lr / (1 - Math.pow(o.beta1, step)), bc2Sqrt: Math.sqrt(1 - Math.pow(o.beta2, step)) };
 }
 

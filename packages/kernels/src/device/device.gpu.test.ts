@@ -1,6 +1,7 @@
 import { selectBackend } from './backend.js';
 import { describeGpu } from './describe-gpu.js';
 import { GpuKernelError, TensorShapeError } from './errors.js';
+import { KernelOptionError } from '../errors.js';
 import { GpuTensor } from '../gpu/tensor.js';
 import { BufferUsage } from '../gpu/usage.js';
 
@@ -48,7 +49,7 @@ await describeGpu('WebGPU device', (gpu) => {
       gpu.limitBindingBytes(1024);
       expect(gpu.maxBindingBytes).toBe(1024);
       expect(() => gpu.limitBindingBytes(1000)).toThrow(/multiple of 256|multiple of \d+ bytes/);
-      expect(() => gpu.limitBindingBytes(0)).toThrow(RangeError);
+      expect(() => gpu.limitBindingBytes(0)).toThrow(KernelOptionError);
     } finally {
       gpu.limitBindingBytes(null);
     }

@@ -7,7 +7,8 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GpuKernelError, type GpuErrorKind } from './errors.js';
+import { KernelOptionError } from '../errors.js';
+import { BackendUnavailableError, GpuDisposedError, GpuKernelError, type GpuErrorKind } from './errors.js';
 
 /** What the adapter says about itself (Dawn 0.6.2 exposes `isFallbackAdapter` on `adapter.info`). */
 export interface AdapterSummary {
@@ -191,7 +192,7 @@ export class GpuDevice {
   limitBindingBytes(bytes: number | null): void {
     const align = this.limits.minStorageBufferOffsetAlignment;
     if (bytes !== null && !(Number.isInteger(bytes) && bytes >= align && bytes % align === 0)) {
-      throw new RangeError(`limitBindingBytes: expected a positive multiple of ${align} bytes (minStorageBufferOffsetAlignment), got ${bytes}`);
+      throw new KernelOptionError(`limitBindingBytes: expected a positive multiple of ${align} bytes (minStorageBufferOffsetAlignment), got ${bytes}`);
     }
     this.#bindingLimit = bytes;
   }
@@ -237,7 +238,7 @@ export class GpuDevice {
 
   /** Throw a clear error instead of Dawn's when a destroyed device is used. */
   assertAlive(what: string): void {
-    if (this.#destroyed) throw new Error(`${what}: the GPU device has been destroyed`);
+    if (this.#destroyed) throw new GpuDisposedError(`${what}: the GPU device has been destroyed`);
   }
 
   /** Destroy the device (unmapping its buffers) and drop Dawn's instance, so the process can exit. Idempotent. */
@@ -266,7 +267,7 @@ export async function tryRequestGpuDevice(
 /** Acquire an adapter and a device with the adapter's limits; throws when there is no adapter. */
 export async function requestGpuDevice(options: GpuDeviceOptions = {}): Promise<GpuDevice> {
   const result = await tryRequestGpuDevice(options);
-  if (!result.gpu) throw new Error(`no WebGPU adapter: ${result.reason}`);
+  if (!result.gpu) throw new BackendUnavailableError(`no WebGPU adapter: ${result.reason}`);
   return result.gpu;
 }
 

@@ -3,7 +3,7 @@
  * kernels bind `tensor.buffer` directly, or windows of it (`./windows.ts`) when it is larger than one
  * storage binding.
  */
-import { TensorShapeError } from '../device/errors.js';
+import { GpuDisposedError, TensorShapeError } from '../device/errors.js';
 import type { GpuDevice } from '../device/gpu-device.js';
 import { BufferUsage, MapMode } from './usage.js';
 
@@ -110,7 +110,7 @@ export class GpuTensor {
   }
 
   #assertUsable(what: string): void {
-    if (this.#disposed) throw new Error(`${what}: tensor [${this.shape.join(', ')}] has been disposed`);
+    if (this.#disposed) throw new GpuDisposedError(`${what}: tensor [${this.shape.join(', ')}] has been disposed`);
     this.#gpu.assertAlive(what);
   }
 }

@@ -2,6 +2,7 @@
  * Uniform blocks made of u32 fields only, described by one ordered list of names shared with the
  * WGSL struct (a test checks the two agree), so the byte layout is derived, never hand-counted.
  */
+import { TensorShapeError } from '../device/errors.js';
 import type { GpuDevice } from '../device/gpu-device.js';
 import { BufferUsage } from './usage.js';
 
@@ -11,7 +12,7 @@ export function packU32Uniforms(fields: readonly string[], values: Readonly<Reco
   fields.forEach((name, i) => {
     const value = values[name];
     if (value === undefined || !Number.isInteger(value) || value < 0 || value > 0xffffffff) {
-      throw new RangeError(`uniform ${name}: expected a u32, got ${value}`);
+      throw new TensorShapeError(`uniform ${name}: expected a u32, got ${value}`);
     }
     out[i] = value;
   });

@@ -3,7 +3,7 @@
  * final sum) and in-place scaling for clipping, with PyTorch's clip_grad_norm_ coefficient.
  */
 import type { GpuDevice } from '../device/gpu-device.js';
-import { KernelsError } from '../errors.js';
+import { KernelOptionError, NonFiniteGradientError } from '../errors.js';
 import type { PipelineSpec } from '../gpu/pipeline-cache.js';
 import { GpuTensor } from '../gpu/tensor.js';
 import { BufferUsage } from '../gpu/usage.js';
@@ -86,9 +86,9 @@ export async function gradNormGpu(gpu: GpuDevice, grads: readonly GpuTensor[]): 
  * the GPU norm, applied in place only when < 1. A non-finite norm throws (nothing is scaled).
  */
 export async function clipGradNormGpu(gpu: GpuDevice, grads: readonly GpuTensor[], maxNorm: number): Promise<{ norm: number; scale: number }> {
-  if (!(Number.isFinite(maxNorm) && maxNorm > 0)) throw new RangeError(`grad-norm: maxNorm must be finite and > 0, got ${maxNorm}`);
+  if (!(Number.isFinite(maxNorm) && maxNorm > 0)) throw new KernelOptionError(`grad-norm: maxNorm must be finite and > 0, got ${maxNorm}`);
   const norm = await gradNormGpu(gpu, grads);
-  if (!Number.isFinite(norm)) throw new KernelsError(`grad-norm: gradient norm is ${norm} (non-finite gradient or f32 overflow); gradients left unscaled`);
+  if (!Number.isFinite(norm)) throw new NonFiniteGradientError(`grad-norm: gradient norm is ${norm} (non-finite gradient or f32 overflow); gradients left unscaled`);
   const scale = Math.min(1, maxNorm / (norm + CLIP_NORM_EPS));
   if (scale < 1) await submitPlans(gpu, 'grad-norm scale', () => planGradScale(gpu, grads, scale));
   return { norm, scale };

@@ -15,6 +15,7 @@
  */
 import { TensorShapeError } from '../device/errors.js';
 import type { GpuDevice } from '../device/gpu-device.js';
+import { KernelOptionError } from '../errors.js';
 import type { PipelineSpec } from '../gpu/pipeline-cache.js';
 import { GpuTensor } from '../gpu/tensor.js';
 import { f32Bits, planDispatch, sequence, submitPlans, type KernelPlan } from '../kernel-common/plan.js';
@@ -147,12 +148,12 @@ interface LossRun {
 async function runLoss(gpu: GpuDevice, kernel: string, run: LossRun): Promise<Float32Array> {
   const { tokens, vocab } = checkLogits(gpu, kernel, run.logits, run.targets);
   const temperature = run.temperature;
-  if (!(temperature > 0 && Number.isFinite(temperature))) throw new RangeError(`${kernel}: temperature must be finite and > 0, got ${temperature}`);
+  if (!(temperature > 0 && Number.isFinite(temperature))) throw new KernelOptionError(`${kernel}: temperature must be finite and > 0, got ${temperature}`);
   const layout = lossLayout(gpu, run);
   const wg = layout.workgroup;
-  if (!(Number.isInteger(wg) && wg > 0 && (wg & (wg - 1)) === 0)) throw new RangeError(`${kernel}: workgroup ${wg} must be a power of two`);
+  if (!(Number.isInteger(wg) && wg > 0 && (wg & (wg - 1)) === 0)) throw new KernelOptionError(`${kernel}: workgroup ${wg} must be a power of two`);
   if (layout.chunk !== null && !(Number.isInteger(layout.chunk) && layout.chunk > 0 && layout.chunk % 4 === 0)) {
-    throw new RangeError(`${kernel}: chunk ${layout.chunk} must be a positive multiple of 4`);
+    throw new KernelOptionError(`${kernel}: chunk ${layout.chunk} must be a positive multiple of 4`);
   }
   if (run.dlogits && run.dlogits.size !== tokens * vocab) {
     throw new TensorShapeError(`${kernel}: dlogits has shape [${run.dlogits.shape.join(', ')}]; expected [${tokens}, ${vocab}]`);
@@ -311,16 +312,16 @@ export async function pgLossLogits(gpu: GpuDevice, logits: GpuTensor, targets: G
   for (const [name, a] of named) {
     if (a && a.length !== n) throw new TensorShapeError(`${kernel}: ${name} has ${a.length} values; expected [batch ${o.batch}, seqLen ${o.seqLen}] = ${n}`);
   }
-  if (!(o.epsLow >= 0 && o.epsLow < 1)) throw new RangeError(`${kernel}: epsLow must be in [0, 1), got ${o.epsLow}`);
-  if (!(o.epsHigh >= 0)) throw new RangeError(`${kernel}: epsHigh must be ≥ 0, got ${o.epsHigh}`);
+  if (!(o.epsLow >= 0 && o.epsLow < 1)) throw new KernelOptionError(`${kernel}: epsLow must be in [0, 1), got ${o.epsLow}`);
+  if (!(o.epsHigh >= 0)) throw new KernelOptionError(`${kernel}: epsHigh must be ≥ 0, got ${o.epsHigh}`);
   const refLogp = inputs.refLogp ?? null;
   const samplerLogp = inputs.samplerLogp ?? null;
-  if (o.beta !== 0 && !refLogp) throw new RangeError(`${kernel}: refLogp is required when beta = ${o.beta} ≠ 0`);
+  if (o.beta !== 0 && !refLogp) throw new KernelOptionError(`${kernel}: refLogp is required when beta = ${o.beta} ≠ 0`);
   const cap = o.tisCap ?? null;
-  if ((cap === null) !== (samplerLogp === null)) throw new RangeError(`${kernel}: truncated IS needs both samplerLogp and tisCap (or neither)`);
-  if (cap !== null && !(cap > 0)) throw new RangeError(`${kernel}: tisCap must be > 0, got ${cap}`);
+  if ((cap === null) !== (samplerLogp === null)) throw new KernelOptionError(`${kernel}: truncated IS needs both samplerLogp and tisCap (or neither)`);
+  if (cap !== null && !(cap > 0)) throw new KernelOptionError(`${kernel}: tisCap must be > 0, got ${cap}`);
   const normaliser = o.normaliser ?? o.seqLen;
-  if (o.aggregation === 'seq-mean-token-sum-norm' && !(normaliser > 0)) throw new RangeError(`${kernel}: normaliser must be > 0, got ${normaliser}`);
+  if (o.aggregation === 'seq-mean-token-sum-norm' && !(normaliser > 0)) throw new KernelOptionError(`${kernel}: normaliser must be > 0, got ${normaliser}`);
 
   // Aggregation weights on the CPU (O(tokens), depends on the mask only), uploaded per token.
   const weights = aggregationWeights(inputs.mask, o.batch, o.seqLen, o.aggregation, normaliser);

@@ -5,9 +5,10 @@
  * The 1e-6 is PyTorch's: it keeps the scale finite for a zero norm and makes a norm exactly at the
  * limit scale by a hair below 1.
  * Numerics: the sum of squares accumulates in f64 (f32 would lose small tensors next to large ones).
- * A non-finite norm (NaN/∞ somewhere) throws a KernelReferenceError naming the first bad tensor and
+ * A non-finite norm (NaN/∞ somewhere) throws a NonFiniteGradientError naming the first bad tensor and
  * element instead of scaling everything by NaN; the trainer decides whether to skip the step.
  */
+import { NonFiniteGradientError } from '../errors.js';
 import { type Floats, KernelReferenceError, at, requireFinite } from './common.js';
 
 /** PyTorch's additive guard in the clip coefficient maxNorm / (norm + 1e-6). */
@@ -29,10 +30,10 @@ export function clipGradNorm(grads: readonly Floats[], maxNorm: number): { norm:
     for (let k = 0; k < grads.length; k++) {
       const g = grads[k] as Floats;
       for (let i = 0; i < g.length; i++) {
-        if (!Number.isFinite(at(g, i))) throw new KernelReferenceError(`grads[${k}][${i}]`, `non-finite gradient ${at(g, i)}`);
+        if (!Number.isFinite(at(g, i))) throw new NonFiniteGradientError(`grads[${k}][${i}]: non-finite gradient ${at(g, i)}`);
       }
     }
-    throw new KernelReferenceError('grads', `gradient norm overflowed to ${norm}`);
+    throw new NonFiniteGradientError(`grads: gradient norm overflowed to ${norm}`);
   }
   const scale = Math.min(1, maxNorm / (norm + CLIP_NORM_EPS));
   if (scale < 1) for (const g of grads) for (let i = 0; i < g.length; i++) g[i] = at(g, i) * scale;
