@@ -185,7 +185,7 @@ describe('reference', () => {
     expect(rows.find((r) => r.field === 'sampling.groupSize')).toMatchObject({ trl: 'num_generations', verl: 'actor_rollout_ref.rollout.n' });
   });
 
-  test('the issue’s knobs are all there', () => {
+  test('the common GRPO/PPO knobs all exist as config fields', () => {
     const names = new Set(configFields().map((f) => f.name));
     for (const name of [
       'model.path', 'task.name', 'weighting.name', 'weighting.zeroVariance', 'sampling.groupSize', 'sampling.promptsPerStep',

@@ -1,5 +1,5 @@
 /**
- * The training setup of the embedded Countdown models (issue 7), shared by `rlvr demo`,
+ * The training setup of the embedded Countdown models, shared by `rlvr demo`,
  * `rlvr compare` and the SFT'd start model: the problems the base model was pretrained on (three
  * numbers 1–9, targets up to 100, the `compact` prompt), one fixed problem set and held-out split
  * for every run seed (so that seeds vary sampling only, and the SFT model never saw a held-out

@@ -85,7 +85,7 @@ export const EVAL_METRICS_SCHEMA = z.strictObject({
 /** Schema of any line of metrics.jsonl. */
 export const METRICS_RECORD_SCHEMA = z.discriminatedUnion('kind', [STEP_METRICS_SCHEMA, EVAL_METRICS_SCHEMA]);
 
-/** One `step` line: the per-step metrics of the issue's Metrics paragraph. */
+/** One `step` line of metrics.jsonl: every per-step metric (listed in the README under `rlvr train`). */
 export type StepMetrics = z.infer<typeof STEP_METRICS_SCHEMA>;
 /** One `eval` line: held-out pass@1 (greedy), mean accuracy over n samples and pass@k. */
 export type EvalMetrics = z.infer<typeof EVAL_METRICS_SCHEMA>;

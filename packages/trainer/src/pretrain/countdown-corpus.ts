@@ -1,5 +1,5 @@
 /**
- * Synthetic pretraining text for the from-scratch Countdown regime (issue 7): the prompt of a
+ * Synthetic pretraining text for the from-scratch Countdown regime: the prompt of a
  * generated problem followed by a well-formed completion whose thought combines the numbers in random
  * steps until two values are left, then lists every way of combining those two (`8 - 3 = 5. 5 + 5 =
  * 10. 5 - 5 = 0. 5 * 5 = 25 (target). 5 / 5 = 1.`), marking a candidate that equals the target, and

@@ -1,5 +1,5 @@
 /**
- * The "SFT'd" start of the post-SFT regime (issue 7): the Countdown base model fine-tuned by
+ * The "SFT'd" start of the post-SFT regime: the Countdown base model fine-tuned by
  * next-token cross-entropy on *correct* solutions of the preset's training problems (never a held-out
  * one: the preset fixes the problem set and split for every run seed). A solution is a derivation in
  * the pretraining format whose random first steps lead to a candidate that reaches the target (drawn
