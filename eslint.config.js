@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { boundaryConfigs } from './tools/lint/layers.js';
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '.nx/**', 'out/**', 'bench-results/**'] },
@@ -20,4 +21,7 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', globalThis: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  // Module boundaries: which @rlvr package may import which, from the "nx.tags" in each package.json
+  // and the constraints in tools/lint/layers.js. Last, so no later block switches these rules off.
+  ...boundaryConfigs(),
 );
