@@ -15,7 +15,7 @@ describe('gsm8k verifier', () => {
     expect(auto.verify('\\boxed{3 or 4}', '3')).toMatchObject({ reward: 0, formatOk: true, reason: 'ambiguous-answer: several numbers in \\boxed{}' });
   });
 
-  it('matches the spellings of the issue', () => {
+  it('matches the reported farming and tag probes', () => {
     for (const [completion, gold] of [
       ['#### 18.', '18'],
       ['#### $18', '18'],
