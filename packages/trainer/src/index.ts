@@ -5,7 +5,8 @@
  * the HTML report (`writeReport`); `runCli` runs any `rlvr` command in-process. Everything else
  * (the command parsers, chart specs, figure rendering) is internal to the `rlvr` executable.
  */
-export { runTraining, TrainingDivergedError, type RunTrainingOptions, type RunTrainingResult } from './loop/run-training.js';
+export { runTraining, type RunTrainingOptions, type RunTrainingResult } from './loop/run-training.js';
+export { TrainerError, DivergenceError } from './errors.js';
 export {
   rlStep,
   type RlStepContext,

@@ -7,6 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSafetensorsSync } from '@rlvr/core';
 import { runTraining } from '../src/loop/run-training.js';
+import { DivergenceError } from '../src/errors.js';
 import { metricsOf, timeless, tinyConfig, tinyRun } from './tiny-run.js';
 
 let run: ReturnType<typeof tinyRun>;
@@ -107,6 +108,7 @@ describe('rlvr train stops on divergence', () => {
     const config = tinyConfig(run.modelDir, { optim: { lr: 1e30, maxGradNorm: null }, maxSteps: 6, checkpoint: { interval: 1 }, weighting: { name: 'grpo', zeroVariance: 'reinforce' } });
     const error = await runTraining({ config, runDir }).then(() => null, (e: unknown) => e as Error);
     if (process.env.RLVR_TEST_LOG) process.stderr.write(`${error?.message}\n`);
+    expect(DivergenceError.isInstance(error)).toBe(true);
     expect(error?.message).toMatch(/^step \d+: .*stopped without writing a checkpoint \(last: /);
     const steps = metricsOf(runDir).filter((r) => r.kind === 'step');
     const written = readdirSync(join(runDir, 'checkpoints')).filter((d) => d.startsWith('step-'));

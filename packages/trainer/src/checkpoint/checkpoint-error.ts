@@ -1,5 +1,7 @@
+import { TrainerError } from '../errors.js';
+
 /** A checkpoint that cannot be written or read (missing file, wrong format, inconsistent state). */
-export class CheckpointError extends Error {
+export class CheckpointError extends TrainerError {
   /** The checkpoint directory or file at fault. */
   readonly path: string;
 

@@ -1,4 +1,10 @@
+import { CoreError } from '@rlvr/core';
+import { KernelsError } from '@rlvr/kernels';
+import { GenerationError, SamplerError } from '@rlvr/sampler';
+import { VerifierError } from '@rlvr/verifiers';
 import { WeightsError } from '@rlvr/weights';
+import { ConfigError } from '../config/config-error.js';
+import { DivergenceError, TrainerError } from '../errors.js';
 
 /** Exit code of a usage error (bad flag, bad value), as in most Unix tools. */
 export const USAGE_EXIT_CODE = 2;
@@ -9,7 +15,7 @@ export const FAILURE_EXIT_CODE = 1;
  * An error meant for the user: its message is printed as one line on stderr (never a stack trace)
  * and the process exits with `exitCode`.
  */
-export class CliError extends Error {
+export class CliError extends TrainerError {
   /** The flag at fault (e.g. `--group-size`), when there is one. */
   readonly flag: string | undefined;
   /** Process exit code; {@link USAGE_EXIT_CODE} unless said otherwise. */
@@ -47,17 +53,65 @@ const FLAG_OF_ARGUMENT: Readonly<Record<string, string>> = {
   target: '--target',
 };
 
+/** One row of {@link EXIT_CODES}: the errors it matches and their exit code. */
+export interface ExitCodeRule {
+  /** The error class, for documentation and tests. */
+  readonly name: string;
+  /** Whether `error` is of that class (by the package's `isInstance` where it has one, so duplicate installs match). */
+  readonly matches: (error: unknown) => boolean;
+  readonly exitCode: number;
+}
+
 /**
- * Turn a `WeightsError` into a {@link CliError} naming the flag (e.g. `groupSize` → `--group-size`,
- * `rewards[4]` → `--rewards` entry 5); anything else is returned unchanged.
+ * The one table of exit codes: the first row that matches an error gives its code (so a subclass
+ * comes before its base). A {@link CliError} carries its own code (the command that raised it knows
+ * whether the command line was at fault); an error that matches no row is unexpected (a bug, or a
+ * failure of the environment): exit 1, printed as `unexpected error: …`.
+ */
+export const EXIT_CODES: readonly ExitCodeRule[] = [
+  // The command line's fault: a flag value a library refused, a bad training config, a bad sampling option.
+  { name: 'WeightsError', matches: (e) => WeightsError.isInstance(e), exitCode: USAGE_EXIT_CODE },
+  { name: 'ConfigError', matches: (e) => e instanceof ConfigError, exitCode: USAGE_EXIT_CODE },
+  { name: 'GenerationError', matches: (e) => e instanceof GenerationError, exitCode: USAGE_EXIT_CODE },
+  // Not the command line's fault: the run diverged, or a dataset, checkpoint, metrics file, model or
+  // device could not be used.
+  { name: 'DivergenceError', matches: (e) => DivergenceError.isInstance(e), exitCode: FAILURE_EXIT_CODE },
+  { name: 'TrainerError', matches: (e) => TrainerError.isInstance(e), exitCode: FAILURE_EXIT_CODE },
+  { name: 'SamplerError', matches: (e) => SamplerError.isInstance(e), exitCode: FAILURE_EXIT_CODE },
+  { name: 'KernelsError', matches: (e) => KernelsError.isInstance(e), exitCode: FAILURE_EXIT_CODE },
+  { name: 'CoreError', matches: (e) => CoreError.isInstance(e), exitCode: FAILURE_EXIT_CODE },
+  { name: 'VerifierError', matches: (e) => VerifierError.isInstance(e), exitCode: FAILURE_EXIT_CODE },
+  // The trainer's own argument checks below the config (e.g. `--resume` of a directory without checkpoints).
+  { name: 'RangeError', matches: (e) => e instanceof RangeError, exitCode: FAILURE_EXIT_CODE },
+];
+
+/**
+ * The {@link CliError} an error becomes on the command line: a CliError as it is, a `WeightsError`
+ * with its argument translated to the flag (e.g. `groupSize` → `--group-size`, `rewards[4]` →
+ * `--rewards` entry 5), any other error of {@link EXIT_CODES} with its message and the table's code;
+ * anything else is returned unchanged (unexpected).
  */
 export function toCliError(error: unknown): unknown {
-  if (!WeightsError.isInstance(error)) return error;
+  if (error instanceof CliError) return error;
+  const rule = EXIT_CODES.find((r) => r.matches(error));
+  if (rule === undefined) return error;
+  if (WeightsError.isInstance(error)) return weightsCliError(error, rule.exitCode);
+  return new CliError(undefined, (error as Error).message, rule.exitCode);
+}
+
+/** The exit code {@link EXIT_CODES} gives `error` (1 for an unexpected one). */
+export function exitCodeOf(error: unknown): number {
+  const mapped = toCliError(error);
+  return mapped instanceof CliError ? mapped.exitCode : FAILURE_EXIT_CODE;
+}
+
+/** A `WeightsError` as a CliError naming the flag the user typed. */
+function weightsCliError(error: WeightsError, exitCode: number): CliError {
   const argument = error.argument;
   // The library prefixes its message with the argument name; the CLI prefixes the flag instead.
   const detail = error.message.startsWith(`${argument}: `) ? error.message.slice(argument.length + 2) : error.message;
   const entry = /^rewards\[(\d+)\]$/.exec(argument);
-  if (entry) return new CliError('--rewards', `entry ${Number(entry[1]) + 1}: ${detail}`);
+  if (entry) return new CliError('--rewards', `entry ${Number(entry[1]) + 1}: ${detail}`, exitCode);
   const flag = FLAG_OF_ARGUMENT[argument];
-  return new CliError(flag ?? argument, detail);
+  return new CliError(flag ?? argument, detail, exitCode);
 }

@@ -1,7 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { CoreError } from '@rlvr/core';
+import { KernelOptionError, NonFiniteGradientError } from '@rlvr/kernels';
+import { GenerationError, SamplerError } from '@rlvr/sampler';
 import { WeightsError } from '@rlvr/weights';
 import { COMMANDS } from '../commands/index.js';
+import { ConfigError } from '../config/config-error.js';
+import { DivergenceError } from '../errors.js';
+import { CheckpointError } from '../checkpoint/checkpoint-error.js';
+import { DatasetError } from '../tasks/dataset-error.js';
 import { captureIo } from '../testing/capture-io.js';
-import { CliError, toCliError } from './cli-error.js';
+import { CliError, EXIT_CODES, exitCodeOf, toCliError } from './cli-error.js';
 import type { Command } from './command.js';
 import { runCli } from './run-cli.js';
 
@@ -35,6 +43,15 @@ describe('runCli: dispatch and help', () => {
   test('the weights usage names its flags', async () => {
     const { out } = await run(['weights', '--help']);
     for (const flag of ['--weighting NAME', '--group-size M', '--rewards', '--zero-variance MODE', 'linear-r', 'Examples:']) expect(out).toContain(flag);
+  });
+
+  test.each([['--version'], ['-V']])('rlvr %s prints the package version on stdout', async (flag) => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const { code, out, err } = await run([flag]);
+    expect(code).toBe(0);
+    expect(err).toBe('');
+    expect(out).toBe(`${pkg.version}\n`);
+    expect(out).toMatch(/^\d+\.\d+\.\d+/);
   });
 
   test('no command: exit 2 and one line', async () => {
@@ -105,5 +122,55 @@ describe('toCliError: library argument names → flags', () => {
   test('other errors pass through unchanged', () => {
     const error = new TypeError('x');
     expect(toCliError(error)).toBe(error);
+  });
+});
+
+describe('EXIT_CODES: the one table of exit codes', () => {
+  test.each([
+    [new ConfigError('optim.lr', 'expected a number > 0, got -1'), 2, 'optim.lr: expected a number > 0, got -1'],
+    [new GenerationError('temperature: expected ≥ 0'), 2, 'temperature: expected ≥ 0'],
+    [new DivergenceError('step 2: non-finite loss (NaN)'), 1, 'step 2: non-finite loss (NaN)'],
+    [new DatasetError('train.jsonl', 3, 'bad JSON'), 1, 'train.jsonl:3: bad JSON'],
+    [new CheckpointError('run/checkpoints/step-1', 'missing state.json'), 1, 'run/checkpoints/step-1: missing state.json'],
+    [new SamplerError('model.onnx: not found'), 1, 'model.onnx: not found'],
+    [new KernelOptionError('adamw: beta1 must be in [0, 1), got 1'), 1, 'adamw: beta1 must be in [0, 1), got 1'],
+    [new CoreError('config.json: bad'), 1, 'config.json: bad'],
+    [new RangeError('--resume run: no checkpoint in run/checkpoints'), 1, '--resume run: no checkpoint in run/checkpoints'],
+  ])('%s → exit %i, message kept', (error, code, message) => {
+    const mapped = toCliError(error);
+    expect(mapped).toBeInstanceOf(CliError);
+    expect((mapped as CliError).exitCode).toBe(code);
+    expect((mapped as CliError).message).toBe(message);
+    expect(exitCodeOf(error)).toBe(code);
+  });
+
+  test('a subclass row comes before its base row', () => {
+    const names = EXIT_CODES.map((r) => r.name);
+    expect(names.indexOf('DivergenceError')).toBeLessThan(names.indexOf('TrainerError'));
+    expect(names.indexOf('GenerationError')).toBeLessThan(names.indexOf('SamplerError'));
+  });
+
+  test('a non-finite gradient from the kernels is not a usage error', () => {
+    expect(exitCodeOf(new NonFiniteGradientError('grad-norm: gradient norm is NaN'))).toBe(1);
+  });
+
+  test('an error of no row is unexpected: passed through, exit 1', () => {
+    const error = new TypeError('x');
+    expect(toCliError(error)).toBe(error);
+    expect(exitCodeOf(error)).toBe(1);
+  });
+
+  test('a ConfigError from a command is one line with the usage hint, exit 2', async () => {
+    const failing: Command = {
+      name: 'cfg',
+      summary: 'Bad config.',
+      help: () => '',
+      run: async () => {
+        throw new ConfigError('sampling.groupSize', 'expected an integer ≥ 2, got 1');
+      },
+    };
+    const { code, err } = await run(['cfg'], [failing]);
+    expect(code).toBe(2);
+    expect(err).toBe('rlvr cfg: sampling.groupSize: expected an integer ≥ 2, got 1 (see: rlvr cfg --help)\n');
   });
 });

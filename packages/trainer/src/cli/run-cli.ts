@@ -1,6 +1,7 @@
 import { COMMANDS } from '../commands/index.js';
 import { CliError, FAILURE_EXIT_CODE, USAGE_EXIT_CODE, toCliError } from './cli-error.js';
 import type { CliIo, Command } from './command.js';
+import { trainerVersion } from './version.js';
 
 /** The text of `rlvr --help`. */
 export function mainHelp(commands: readonly Command[] = COMMANDS): string {
@@ -13,14 +14,15 @@ export function mainHelp(commands: readonly Command[] = COMMANDS): string {
     'Commands:',
     ...commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
     '',
-    'Run "rlvr <command> --help" for the options of a command.',
+    'Run "rlvr <command> --help" for the options of a command, "rlvr --version" for the version.',
     '',
   ].join('\n');
 }
 
 /**
  * Run the `rlvr` command line in-process: `argv` is what follows the program name. Returns the exit
- * code (0 ok, 1 failure, 2 usage error); user errors become one line on `io.stderr`, never a stack.
+ * code (0 ok, 1 failure, 2 usage error; see EXIT_CODES in cli-error.ts); user errors become one line
+ * on `io.stderr`, never a stack.
  */
 export async function runCli(argv: readonly string[], io: CliIo, commands: readonly Command[] = COMMANDS): Promise<number> {
   const [first, ...rest] = argv;
@@ -30,6 +32,10 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
   }
   if (first === '--help' || first === '-h') {
     io.stdout.write(mainHelp(commands));
+    return 0;
+  }
+  if (first === '--version' || first === '-V') {
+    io.stdout.write(`${trainerVersion()}\n`);
     return 0;
   }
   if (first === 'help') {

@@ -6,7 +6,7 @@ import { defineCommand } from '../cli/define-command.js';
 import { parseChoice, parseInteger } from '../cli/parse-options.js';
 import { BACKEND_CHOICES } from '../config/index.js';
 import { presetConfig } from '../demo/countdown-preset.js';
-import { TrainingDivergedError, runTraining } from '../loop/run-training.js';
+import { runTraining } from '../loop/run-training.js';
 import { metricsPath, readMetrics } from '../metrics/index.js';
 import { writeReport } from '../report/index.js';
 import { progressWriter } from './train.js';
@@ -65,12 +65,7 @@ export const demoCommand: Command = defineCommand({
     const log = (line: string) => io.stderr.write(`${line}\n`);
     log(`rlvr demo: ${weighting} from the embedded Countdown base model, ${maxSteps} steps, run directory ${runDir}`);
     const started = process.hrtime.bigint();
-    try {
-      await runTraining({ config, runDir, log, onStep: progressWriter(io.stderr as CliStream & { isTTY?: boolean }) });
-    } catch (error) {
-      if (error instanceof TrainingDivergedError || error instanceof RangeError) throw new CliError(undefined, error.message, FAILURE_EXIT_CODE);
-      throw error;
-    }
+    await runTraining({ config, runDir, log, onStep: progressWriter(io.stderr as CliStream & { isTTY?: boolean }) });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const { evals } = await readMetrics(metricsPath(runDir));
     const before = evals.find((e) => e.step === 0);

@@ -2,7 +2,7 @@ import { CliError, FAILURE_EXIT_CODE } from '../cli/cli-error.js';
 import type { Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
 import { parseChoice, parseInteger, parseNumber } from '../cli/parse-options.js';
-import { ConfigError, parseTrainConfig, TASK_NAMES } from '../config/index.js';
+import { parseTrainConfig, TASK_NAMES } from '../config/index.js';
 import { PRESET_TASK } from '../demo/countdown-preset.js';
 import { evaluate } from '../loop/evaluate.js';
 import { EMBEDDED_PREFIX, resolveModelPath } from '../models/embedded.js';
@@ -40,23 +40,18 @@ export const evalCommand: Command = defineCommand({
     const task = parseChoice('--task', options.task!, TASK_NAMES);
     const n = options.n === undefined ? 8 : parseInteger('--n', options.n, 1);
     const embedded = options.model!.startsWith(EMBEDDED_PREFIX);
-    let config;
-    try {
-      config = parseTrainConfig({
-        model: { path: options.model },
-        task: embedded && task === 'countdown' && options.dataset === undefined ? PRESET_TASK : { name: task, ...(options.dataset === undefined ? {} : { dataset: options.dataset, testDataset: options.dataset }) },
-        sampling: { ...(options['max-new-tokens'] === undefined ? {} : { maxNewTokens: parseInteger('--max-new-tokens', options['max-new-tokens'], 1) }) },
-        eval: {
-          interval: 1, samples: n, passAtK: n > 1 ? [1, n] : [1],
-          prompts: options.prompts === undefined ? 0 : parseInteger('--prompts', options.prompts, 1),
-          ...(options.temperature === undefined ? {} : { temperature: parseNumber('--temperature', options.temperature) }),
-        },
-        ...(options.seed === undefined ? {} : { seed: parseInteger('--seed', options.seed, 0) }),
-      });
-    } catch (error) {
-      if (error instanceof ConfigError) throw new CliError(undefined, error.message);
-      throw error;
-    }
+    // A bad value is a ConfigError: exit 2 (EXIT_CODES in cli/cli-error.ts).
+    const config = parseTrainConfig({
+      model: { path: options.model },
+      task: embedded && task === 'countdown' && options.dataset === undefined ? PRESET_TASK : { name: task, ...(options.dataset === undefined ? {} : { dataset: options.dataset, testDataset: options.dataset }) },
+      sampling: { ...(options['max-new-tokens'] === undefined ? {} : { maxNewTokens: parseInteger('--max-new-tokens', options['max-new-tokens'], 1) }) },
+      eval: {
+        interval: 1, samples: n, passAtK: n > 1 ? [1, n] : [1],
+        prompts: options.prompts === undefined ? 0 : parseInteger('--prompts', options.prompts, 1),
+        ...(options.temperature === undefined ? {} : { temperature: parseNumber('--temperature', options.temperature) }),
+      },
+      ...(options.seed === undefined ? {} : { seed: parseInteger('--seed', options.seed, 0) }),
+    });
     const env = await openTaskEnvironment(config, resolveModelPath(config.model.path), (line) => io.stderr.write(`${line}\n`));
     try {
       const prompts = heldOutPrompts(config, env);

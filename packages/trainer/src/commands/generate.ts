@@ -1,5 +1,5 @@
-import { GenerationError, loadModelDir, Sampler, SamplerError, type GenerateOptions } from '@rlvr/sampler';
-import { CliError, FAILURE_EXIT_CODE } from '../cli/cli-error.js';
+import { loadModelDir, Sampler, SamplerError, type GenerateOptions } from '@rlvr/sampler';
+import { CliError, exitCodeOf } from '../cli/cli-error.js';
 import type { Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
 import { parseInteger, parseNumber } from '../cli/parse-options.js';
@@ -50,9 +50,11 @@ export const generateCommand: Command = defineCommand({
     try {
       loaded = await loadModelDir(options.model!);
     } catch (error) {
-      if (SamplerError.isInstance(error)) throw new CliError('--model', error.message, FAILURE_EXIT_CODE);
+      if (SamplerError.isInstance(error)) throw new CliError('--model', error.message, exitCodeOf(error));
       throw error;
     }
+    // Option values out of range (GenerationError) are the command line's fault, exit 2; other
+    // SamplerErrors the model's or the prompt's, exit 1 (EXIT_CODES in cli/cli-error.ts).
     try {
       const sampler = new Sampler(loaded.model, loaded.tokenizer);
       const prompt = options.chat ? loaded.tokenizer.applyChatTemplate([{ role: 'user', content: options.prompt! }]) : options.prompt!;
@@ -65,11 +67,6 @@ export const generateCommand: Command = defineCommand({
         }
       }
       return 0;
-    } catch (error) {
-      // Option values out of range are the command line's fault; everything else the model's or the prompt's.
-      if (error instanceof GenerationError) throw new CliError(undefined, error.message);
-      if (SamplerError.isInstance(error)) throw new CliError(undefined, error.message, FAILURE_EXIT_CODE);
-      throw error;
     } finally {
       await loaded.model.release();
     }

@@ -1,8 +1,6 @@
-import { CliError, FAILURE_EXIT_CODE } from '../cli/cli-error.js';
+import { CliError } from '../cli/cli-error.js';
 import type { Command } from '../cli/command.js';
 import { formatHelp, parseOptions } from '../cli/parse-options.js';
-import { MetricsError } from '../metrics/metrics-error.js';
-import { ReportError } from '../report/load-run.js';
 import { writeReport } from '../report/report.js';
 
 const OPTIONS = {
@@ -60,12 +58,7 @@ export const reportCommand: Command = {
     }
     if (runs.length === 0) throw new CliError(undefined, 'expected at least one run directory (rlvr report RUN_DIR… [--out FILE])');
     const out = parsed.values.out ?? 'report.html';
-    try {
-      await writeReport(runs, out);
-    } catch (error) {
-      if (error instanceof ReportError || error instanceof MetricsError) throw new CliError(undefined, error.message, FAILURE_EXIT_CODE);
-      throw error;
-    }
+    await writeReport(runs, out);
     io.stdout.write(`${out}\n`);
     return 0;
   },

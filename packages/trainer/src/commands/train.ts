@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CliError, FAILURE_EXIT_CODE } from '../cli/cli-error.js';
+import { CliError } from '../cli/cli-error.js';
 import type { CliStream, Command } from '../cli/command.js';
-import { ConfigError, configReferenceMarkdown, loadTrainConfig } from '../config/index.js';
+import { configReferenceMarkdown, loadTrainConfig } from '../config/index.js';
 import type { StepMetrics } from '../metrics/index.js';
-import { TrainingDivergedError, runTraining } from '../loop/run-training.js';
+import { runTraining } from '../loop/run-training.js';
 
 const DESCRIPTION = [
   'RL on a task with a prompt weighting: each step samples M responses per prompt (ONNX Runtime), scores them',
@@ -93,24 +93,14 @@ export const trainCommand: Command = {
       configFile = join(resume, 'config.json');
       if (!existsSync(configFile)) throw new CliError('--resume', `${resume} has no config.json (not a run directory?)`);
     }
-    let config;
-    try {
-      config = await loadTrainConfig(configFile, overrides);
-    } catch (error) {
-      if (error instanceof ConfigError) throw new CliError(undefined, error.message);
-      throw error;
-    }
-    try {
-      const result = await runTraining({
-        config, runDir, resume: resume !== undefined,
-        log: (line) => io.stderr.write(`${line}\n`),
-        onStep: progressWriter(io.stderr as CliStream & { isTTY?: boolean }),
-      });
-      io.stdout.write(`${result.runDir}\n`);
-      return 0;
-    } catch (error) {
-      if (error instanceof TrainingDivergedError || error instanceof RangeError) throw new CliError(undefined, error.message, FAILURE_EXIT_CODE);
-      throw error;
-    }
+    // A ConfigError (exit 2), a divergence (exit 1) and the rest: see EXIT_CODES in cli/cli-error.ts.
+    const config = await loadTrainConfig(configFile, overrides);
+    const result = await runTraining({
+      config, runDir, resume: resume !== undefined,
+      log: (line) => io.stderr.write(`${line}\n`),
+      onStep: progressWriter(io.stderr as CliStream & { isTTY?: boolean }),
+    });
+    io.stdout.write(`${result.runDir}\n`);
+    return 0;
   },
 };

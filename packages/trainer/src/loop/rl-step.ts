@@ -14,8 +14,9 @@
  * (TRL's shortcut; the kernels' on-policy loss holds logp constant in the ratio, which is exactly 1)
  * and takes entropy and the sampler–trainer logprob gap from the loss forward of the trained rows.
  */
-import type { DecoderModel, DecoderStepOptions, PolicyBatch, PolicyLossConfig } from '@rlvr/kernels';
+import { NonFiniteGradientError, type DecoderModel, type DecoderStepOptions, type PolicyBatch, type PolicyLossConfig } from '@rlvr/kernels';
 import { groupAdvantages, successHistogram, type Weighting, type ZeroVarianceMode } from '@rlvr/weights';
+import { DivergenceError } from '../errors.js';
 import { buildMicroBatches, type RolloutTokens, type TrainingMicroBatch } from './policy-batches.js';
 
 /** A rollout as the sampler returns it (the fields this step uses). */
@@ -285,7 +286,7 @@ async function trainOnRollouts(ctx: RlStepContext, rollouts: readonly StepRollou
       for (const [k, { micro, scale }] of list.entries()) {
         const stats = await ctx.policy.policyLoss(micro.batch, { ...loss, accumulate: k > 0, lossScale: scale });
         // Stop before the optimizer step applies a non-finite gradient (the run names the step).
-        if (!Number.isFinite(stats.loss)) throw new RangeError(`non-finite loss (${stats.loss}) in micro-batch ${k + 1} of ${list.length}`);
+        if (!Number.isFinite(stats.loss)) throw new DivergenceError(`non-finite loss (${stats.loss}) in micro-batch ${k + 1} of ${list.length}`);
         if (onPolicy) view.add(stats.entropyMean * micro.lossTokens, micro.lossTokens, maskedValues(stats.logp, micro.batch.lossMask), maskedValues(micro.samplerLogp, micro.batch.lossMask));
         miniLoss += scale * stats.loss;
         miniKl += (micro.lossTokens * stats.klMean);
@@ -295,8 +296,8 @@ async function trainOnRollouts(ctx: RlStepContext, rollouts: readonly StepRollou
       lossSum += miniLoss;
       klSum += miniKl / trainedTokens;
       clipSum += miniClip / trainedTokens;
-      const { gradNorm } = await ctx.policy.step(s.optimizer);
-      if (!Number.isFinite(gradNorm)) throw new RangeError(`non-finite gradient norm (${gradNorm})`);
+      const { gradNorm } = await optimizerStep(ctx.policy, s.optimizer);
+      if (!Number.isFinite(gradNorm)) throw new DivergenceError(`non-finite gradient norm (${gradNorm})`);
       gradNormSum += gradNorm;
       steps++;
     }
@@ -304,4 +305,14 @@ async function trainOnRollouts(ctx: RlStepContext, rollouts: readonly StepRollou
   const viewed = view.metrics();
   if (steps === 0) return { ...viewed, loss: 0, klMean: 0, clipFraction: 0, gradNorm: 0, optimizerSteps: 0 };
   return { ...viewed, loss: lossSum / steps, klMean: klSum / steps, clipFraction: clipSum / steps, gradNorm: gradNormSum / steps, optimizerSteps: steps };
+}
+
+/** One optimizer step; the kernels' refusal to clip a non-finite gradient is this loop's divergence. */
+async function optimizerStep(policy: DecoderModel, options: DecoderStepOptions): Promise<{ gradNorm: number }> {
+  try {
+    return await policy.step(options);
+  } catch (error) {
+    if (NonFiniteGradientError.isInstance(error)) throw new DivergenceError(error.message, { cause: error });
+    throw error;
+  }
 }

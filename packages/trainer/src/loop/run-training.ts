@@ -15,17 +15,13 @@ import { loadDecoderModel, type DecoderModel } from '@rlvr/kernels';
 import type { GenerateOptions, Prompt } from '@rlvr/sampler';
 import { listCheckpoints, pruneCheckpoints, readCheckpoint, writeCheckpoint } from '../checkpoint/index.js';
 import { adamWOptions, configuredWeighting, learningRateAt, policyLossConfig, writeRunConfig, type TrainConfig } from '../config/index.js';
+import { DivergenceError } from '../errors.js';
 import { resolveModelPath } from '../models/embedded.js';
 import { MetricsWriter, metricsPath, readMetrics, rewindMetrics, type StepMetrics } from '../metrics/index.js';
 import { PromptCursor, deriveSeed } from '../tasks/index.js';
 import { evaluate, type EvalContext } from './evaluate.js';
 import { rlStep, type RlStepSettings, type StepPrompt, type StepRollout } from './rl-step.js';
 import { closeTaskEnvironment, openTaskEnvironment, tokenizerFiles, type TaskEnvironment } from './task-environment.js';
-
-/** A run stopped because the loss, gradients or weights stopped being finite. */
-export class TrainingDivergedError extends Error {
-  override readonly name = 'TrainingDivergedError';
-}
 
 /** Options of {@link runTraining}. */
 export interface RunTrainingOptions {
@@ -129,11 +125,11 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
           ...(parts.reference ? { reference: parts.reference } : {}),
         }, prompts, settings);
       } catch (error) {
-        if (/non-finite|NaN|Infinity/i.test(String(error))) throw new TrainingDivergedError(`step ${step}: ${(error as Error).message}; stopped without writing a checkpoint (last: ${lastCheckpoint || 'none'})`);
+        if (DivergenceError.isInstance(error)) throw new DivergenceError(`step ${step}: ${error.message}; stopped without writing a checkpoint (last: ${lastCheckpoint || 'none'})`, { cause: error });
         throw error;
       }
       if (!Number.isFinite(r.loss) || !Number.isFinite(r.gradNorm)) {
-        throw new TrainingDivergedError(`step ${step}: loss ${r.loss}, gradient norm ${r.gradNorm}; stopped without writing a checkpoint (last: ${lastCheckpoint || 'none'})`);
+        throw new DivergenceError(`step ${step}: loss ${r.loss}, gradient norm ${r.gradNorm}; stopped without writing a checkpoint (last: ${lastCheckpoint || 'none'})`);
       }
       sampledResponses += r.responses;
       const wall = Number(process.hrtime.bigint() - stepStart) / 1e9;

@@ -6,12 +6,13 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { latestCheckpoint } from '../checkpoint/checkpoint.js';
+import { TrainerError } from '../errors.js';
 import { readMetrics } from '../metrics/metrics-file.js';
 import type { EvalMetrics, StepMetrics } from '../metrics/records.js';
 import { RUN_FILES, metricsPath } from '../metrics/run-layout.js';
 
 /** A run that cannot be reported (no such directory, no metrics). */
-export class ReportError extends Error {
+export class ReportError extends TrainerError {
   /** The run directory or file at fault. */
   readonly path: string;
 
