@@ -25,6 +25,8 @@ export function jestConfig(displayName) {
     moduleNameMapper: {
       // Sibling packages are tested against their sources, so `test` needs no prior build.
       '^@rlvr/([a-z-]+)$': '<rootDir>/../$1/src/index.ts',
+      // Their subpath exports (`@rlvr/kernels/testing`) likewise: `./src/<subpath>/index.ts`.
+      '^@rlvr/([a-z-]+)/([a-z-]+)$': '<rootDir>/../$1/src/$2/index.ts',
       // NodeNext-style `./x.js` specifiers point at `./x.ts` sources.
       '^(\\.{1,2}/.*)\\.js$': '$1',
     },

@@ -6,6 +6,11 @@ export interface PackageBuildOptions {
   entry: Record<string, string>;
   /** Also emit `.cjs` (for consumers that still `require()`); ESM is always emitted. */
   commonjs?: boolean;
+  /**
+   * Share the code of several ESM entry points (`index`, `testing/index`, …) in chunks instead of
+   * bundling it into each, so a class reached from two entries is one class (`instanceof` holds).
+   */
+  splitting?: boolean;
 }
 
 /**
@@ -25,7 +30,7 @@ export function packageBuild(options: PackageBuildOptions): Options {
     },
     sourcemap: true,
     clean: true,
-    splitting: false,
+    splitting: options.splitting ?? false,
     external: [/^@rlvr\//],
     loader: { '.wgsl': 'text' },
   };
