@@ -3,8 +3,8 @@
  * while the sampler runs ONNX Runtime; resume is checked within a stated tolerance.
  */
 import { join } from 'node:path';
-// A test-only helper of @rlvr/kernels (it calls jest's globals, so it is not part of that package's API).
-import { describeGpu } from '../../kernels/src/device/describe-gpu.js';
+// A test-only helper of @rlvr/kernels (it calls jest's globals), from its `testing` subpath, not its API.
+import { describeGpu } from '@rlvr/kernels/testing';
 import { runTraining } from '../src/loop/run-training.js';
 import type { StepMetrics } from '../src/metrics/index.js';
 import { metricsOf, tinyConfig, tinyRun } from './tiny-run.js';

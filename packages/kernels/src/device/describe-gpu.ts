@@ -1,6 +1,6 @@
 /**
  * Test helper for `*.gpu.test.ts`: runs a suite on a real device where an adapter exists and says
- * loudly when it skips. Not exported from the package entry (it calls jest's globals).
+ * loudly when it skips. Exported from `@rlvr/kernels/testing` only (it calls jest's globals).
  */
 import { tryRequestGpuDevice, type GpuDevice } from './gpu-device.js';
 
