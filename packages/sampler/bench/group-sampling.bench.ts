@@ -13,9 +13,8 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { encodeOnnxModel, initWeights, parameterCount, parseDecoderConfig, SeededRandom, type DecoderConfig } from '@rlvr/core';
 import { compared, median, standalone, writeResults, type BenchEntry } from '../../../tools/bench/harness.js';
-import {
-  buildBpeTokenizer, CausalLm, encodeDecoderGraph, Sampler, SamplerTokenizer, TINY_CORPUS, writeModelDir, type TokenizerFiles,
-} from '../src/index.js';
+import { buildBpeTokenizer, CausalLm, encodeDecoderGraph, Sampler, SamplerTokenizer, type TokenizerFiles } from '../src/index.js';
+import { TINY_CORPUS, writeModelDir } from '../src/testing/index.js';
 
 const PROMPTS = 16;
 const SAMPLES = 16;

@@ -1,6 +1,7 @@
 /**
  * @rlvr/sampler: group rollouts (M responses per prompt with token logprobs) from ONNX causal language
- * models through onnxruntime-node, with tokenizers from @huggingface/tokenizers.
+ * models through onnxruntime-node, with tokenizers from @huggingface/tokenizers. Test helpers (a tiny
+ * model and its model directory) are in `@rlvr/sampler/testing`.
  */
 export { SamplerError, TokenizerError, ModelLoadError, GenerationError, NonFiniteLogitsError } from './errors.js';
 export { SamplerTokenizer, readJsonFile } from './tokenizer/tokenizer.js';
@@ -22,5 +23,3 @@ export type { GenerateOptions, ResolvedOptions } from './sampling/options.js';
 export { logSoftmax, argmax, keptTokens, keepsAll, drawToken } from './sampling/distribution.js';
 export type { TruncationOptions } from './sampling/distribution.js';
 export { findStop } from './sampling/stop.js';
-export { tinyModel, writeModelDir, TINY_CORPUS } from './testing/tiny-model.js';
-export type { TinyModel, TinyModelOptions } from './testing/tiny-model.js';

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tinyModel, writeModelDir } from '@rlvr/sampler';
+import { tinyModel, writeModelDir } from '@rlvr/sampler/testing';
 import { runCli } from '../cli/run-cli.js';
 import { captureIo } from '../testing/capture-io.js';
 

@@ -1,0 +1,7 @@
+/**
+ * @rlvr/sampler/testing: test helpers, not part of the runtime API — a tiny seeded Llama-style model
+ * (config, weights, a byte-level BPE tokenizer learned from a small corpus) and the writer of its model
+ * directory.
+ */
+export { tinyModel, writeModelDir, TINY_CORPUS } from './tiny-model.js';
+export type { TinyModel, TinyModelOptions } from './tiny-model.js';
