@@ -206,13 +206,11 @@ export function compareScalars(g: string, p: string): Verdict {
   if (isTextual(g) || isTextual(p)) return textKey(g) === textKey(p) ? EQ : NE;
   const G = parsed(g);
   const P = parsed(p);
-  if (G.tooComplex || P.tooComplex) {
-    if (commutedKey(compactKey(g)) === commutedKey(compactKey(p))) return EQ;
-    return { eq: false, reason: (P.tooComplex ? P.error : G.error)! };
-  }
   if (!G.node || !P.node) {
-    // outside our grammar (a sum, an unknown command): the same text up to the order of factors is equal
+    // not evaluated (a sum, an unknown command, a number too large): the same text up to the order
+    // of factors is equal
     if (commutedKey(compactKey(g)) === commutedKey(compactKey(p))) return EQ;
+    if (G.tooComplex || P.tooComplex) return { eq: false, reason: (P.tooComplex ? P.error : G.error)! };
     return ceCompare(g, p, P.node);
   }
   const gi = infinitySign(G.node);
@@ -405,6 +403,15 @@ function compareRelation(gold: string, p: Answer): Verdict | null {
   return sameRealSet(goldSet, predictedSet, sameValue) ? EQ : NE;
 }
 
+/** `<` or `\leq` in a spacing-free relation. */
+const LESS = String.raw`(<|\\leq)`;
+/** `a < |v| < b` (either end open or closed). */
+const ABS_BETWEEN = new RegExp(String.raw`^([^|]+?)${LESS}\|([A-Za-z])\|${LESS}([^|]+)$`);
+/** `|v| < b`. */
+const ABS_BELOW = new RegExp(String.raw`^\|([A-Za-z])\|${LESS}([^|]+)$`);
+/** `|v| > a`. */
+const ABS_ABOVE = /^\|([A-Za-z])\|(>|\\geq)([^|]+)$/;
+
 /**
  * An absolute value of one variable bounded by constants, as the equivalent relations on the
  * variable: `|v| < b` → `-(b) < v < b`, `|v| > a` → `v < -(a), v > a`, `a \leq |v| \leq b` →
@@ -413,15 +420,14 @@ function compareRelation(gold: string, p: Answer): Verdict | null {
  */
 function withoutAbsoluteValue(relation: string): string {
   const s = compactKey(relation);
-  const LESS = String.raw`(<|\\leq)`;
-  let m = new RegExp(String.raw`^([^|]+?)${LESS}\|([A-Za-z])\|${LESS}([^|]+)$`).exec(s);
+  let m = ABS_BETWEEN.exec(s);
   if (m) {
     const [, a, op1, v, op2, b] = m as unknown as [string, string, string, string, string, string];
     return `-(${b}) ${op2} ${v} ${op1} -(${a}), ${a} ${op1} ${v} ${op2} ${b}`;
   }
-  m = new RegExp(String.raw`^\|([A-Za-z])\|${LESS}([^|]+)$`).exec(s);
+  m = ABS_BELOW.exec(s);
   if (m) return `-(${m[3]}) ${m[2]} ${m[1]} ${m[2]} ${m[3]}`;
-  m = /^\|([A-Za-z])\|(>|\\geq)([^|]+)$/.exec(s);
+  m = ABS_ABOVE.exec(s);
   if (m) return `${m[1]} ${m[2] === '>' ? '<' : '\\leq'} -(${m[3]}), ${m[1]} ${m[2]} ${m[3]}`;
   return relation;
 }

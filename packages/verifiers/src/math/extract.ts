@@ -3,27 +3,29 @@
  *
  * Sources, in order (the first that finds something wins):
  *
- * 1. the last complete `<answer>…</answer>` tag (the R1-Zero template's answer): the sources below
- *    are searched inside it, and when none finds anything the whole tag content is the answer;
+ * 1. the last complete `<answer>…</answer>` tag (the R1-Zero template's answer): the strict sources
+ *    below are searched inside it, and when none finds anything the whole tag content is the answer
+ *    (a number is never mined from it);
  * 2. the last complete `\boxed{…}` / `\fbox{…}` (or `\boxed 5`), joined with the boxes right before
  *    it when only separators stand between them (`\boxed{3}` and `\boxed{5}` → `3, 5`: an answer
  *    split over several boxes); boxes with reasoning between them are not joined, so only the last
- *    of a hedge counts;
- * 3. the last "final answer is …" / "final answer: …" (case-insensitive);
- * 4. the last "answer: …" at the start of a line or after a sentence (Minerva's `Answer:` form);
- * 5. the last "the answer is …";
- * 6. `flexible` only: the last math segment (`$…$`, `$$…$$`, `\(…\)`, `\[…\]`), joined with the
- *    segments right before it when only "and", "or" or commas stand between them; else the last
- *    plain number of the text.
+ *    of a hedge counts. A "final answer is …" written after the last box replaces it;
+ * 3. the last answer phrase of any kind: "final answer is …" / "final answer: …", "answer: …" at the
+ *    start of a line or after a sentence (Minerva's `Answer:` form), "the answer is …"
+ *    (case-insensitive). A phrase whose statement is negated, hedged or continued states no answer,
+ *    and then nothing else is read;
+ * 4. `flexible` only: the later of the last math segment (`$…$`, `$$…$$`, `\(…\)`, `\[…\]`, joined
+ *    with the segments right before it when only separators stand between them) and the last plain
+ *    number of the text; else a short completion with no prose is itself the answer.
  *
- * `strict` (the default, for RL rewards) stops after 5: a completion that never states its answer
+ * `strict` (the default, for RL rewards) stops after 3: a completion that never states its answer
  * gets none, because "the last number" or "the last formula" of free text turns any trailing
  * number into an answer (a known false-positive source that a policy learns to farm). `flexible`
- * (for evaluation, as math-verify's default does) adds 6.
+ * (for evaluation, as math-verify's default does) adds 4.
  *
- * A phrase (3–5) reads the rest of its sentence (at most 300 characters of its line): filler words
- * and a label linked to the value are skipped (`The largest $n$ is 34.` → `34`, `$x = 5$` stays
- * whole), then the first math segment or the text to the end of the sentence is the answer, without
+ * A phrase reads the rest of its sentence (at most 300 characters of its line): filler words and a
+ * label linked to the value are skipped (`The largest $n$ is 34.` → `34`, `$x = 5$` stays whole),
+ * then the first math segment or the text to the end of the sentence is the answer, without
  * Minerva's "I hope it is correct". Work is linear in the length of the completion.
  */
 import { lastAnswerTag } from '../text/answer-tag.js';
@@ -55,6 +57,10 @@ const NEXT_LABEL = /(?:^|\s)[A-Za-z](?:_\s*\{?[A-Za-z0-9]{1,4}\}?)?\s*=\s*$/;
 const CONJUNCTION = /,|;|\band\b|\bor\b/i;
 /** At most this many words between joined parts (`papers and`, `for part (a) and`). */
 const MAX_GAP_WORDS = 4;
+/** Longest gap between two parts of one answer (a longer gap is reasoning, not a separator). */
+const MAX_GAP = 40;
+/** Longest earlier box (in characters) that is joined to a later one. */
+const MAX_JOINED_BOX = 4000;
 
 /**
  * True when the text between two boxes (or math segments) separates parts of one answer: layout and
@@ -71,10 +77,6 @@ function joiningGap(gap: string): boolean {
   // words only around a spoken "and"/"or" (`papers and`); a comma or semicolon joins bare parts only
   return words.length === 0 || (/\b(?:and|or)\b/i.test(text) && words.length <= MAX_GAP_WORDS);
 }
-/** Longest gap between two parts of one answer (a longer gap is reasoning, not a separator). */
-const MAX_GAP = 40;
-/** Longest earlier box (in characters) that is joined to a later one. */
-const MAX_JOINED_BOX = 4000;
 
 /** The extracted answer of a completion, or null when it has none. */
 export function extractAnswer(completion: string, extraction: MathExtraction = 'strict'): ExtractedAnswer | null {
@@ -91,10 +93,11 @@ export function extractAnswer(completion: string, extraction: MathExtraction = '
 
 function extractFrom(text: string, extraction: MathExtraction): ExtractedAnswer | null {
   const boxed = joinedBoxesAt(text);
+  const boxedAnswer: ExtractedAnswer | null = boxed && boxed.text !== '' ? { text: boxed.text, method: 'boxed' } : null;
   const finalStatement = lastPhrase(text, PHRASES[0]!.re);
   // A box wins over phrases, except over a "final answer is …" written after it: the final
   // statement is the answer, and still only one value is graded.
-  if (boxed && !(finalStatement >= boxed.end)) return boxed.text === '' ? null : { text: boxed.text, method: 'boxed' };
+  if (boxed && !(finalStatement >= boxed.end)) return boxedAnswer;
   // the last answer phrase of any kind: a later statement replaces an earlier one
   let phrase: { method: ExtractedAnswer['method']; end: number } | null = null;
   for (const { method, re } of PHRASES) {
@@ -108,7 +111,7 @@ function extractFrom(text: string, extraction: MathExtraction): ExtractedAnswer 
     // a phrase whose statement is negated, hedged or continued states no answer: nothing else is read
     return answer !== '' ? { text: answer, method: phrase.method } : null;
   }
-  if (boxed) return boxed.text === '' ? null : { text: boxed.text, method: 'boxed' };
+  if (boxed) return boxedAnswer;
   if (extraction === 'strict') return null;
   const math = lastMath(text);
   const number = lastPlainNumber(text);
@@ -242,11 +245,8 @@ function phraseSpan(rest: string): string {
     }
     break;
   }
-  let line = sentence.replace(/^\*+|\*+$/g, '').trim();
-  // end of sentence: a period followed by a space or the end (not a decimal point)
-  const stop = /\.(\s|$)/.exec(line);
-  if (stop) line = line.slice(0, stop.index);
-  return line.replace(/^\*+|\*+$/g, '').trim();
+  // to the end of the sentence (a period followed by a space or the end, not a decimal point)
+  return sentenceTail(sentence.replace(/^\*+|\*+$/g, '').trim()).replace(/^\*+|\*+$/g, '').trim();
 }
 
 /** The segment `first` at the start of `sentence` joined with the segments after it across joining gaps, and where the run ends. */
@@ -264,19 +264,14 @@ function segmentRun(sentence: string, first: RegExpExecArray): { text: string; e
 /** `flexible`: the last math segment, joined with the segments right before it (module comment). */
 function lastMath(text: string): { answer: ExtractedAnswer; end: number } | null {
   MATH_SEGMENT.lastIndex = 0;
-  const segments: Array<{ start: number; end: number; content: string }> = [];
+  const segments: Array<{ end: number; content: string }> = [];
   for (let m = MATH_SEGMENT.exec(text); m; m = MATH_SEGMENT.exec(text)) {
     const content = segmentContent(m);
     if (content === '') continue;
-    const end = m.index + m[0].length;
     const previous = segments[segments.length - 1];
     // keep only the run of joined segments that ends at the latest segment
-    if (previous && joiningGap(text.slice(previous.end, m.index)) && segments.length < MAX_ITEMS) {
-      segments.push({ start: m.index, end, content });
-    } else {
-      segments.length = 0;
-      segments.push({ start: m.index, end, content });
-    }
+    if (!(previous && joiningGap(text.slice(previous.end, m.index)) && segments.length < MAX_ITEMS)) segments.length = 0;
+    segments.push({ end: m.index + m[0].length, content });
   }
   if (segments.length === 0) return null;
   if (!STATEMENT_TAIL.test(sentenceTail(text.slice(segments[segments.length - 1]!.end)))) return null;

@@ -101,9 +101,9 @@ export function parseStructure(s: string, depth = 0): Answer {
   // `\left[\begin{array}…\end{array}\right]` after normalisation: brackets around a matrix
   const mat = MATRIX.exec(/^[([]\s*\\begin\{[^{}]*\}[\s\S]*\\end\{[^{}]*\}\s*[)\]]$/.test(s) ? s.slice(1, -1).trim() : s);
   if (mat) {
-    const rows = mat[2]!.split(/\\\\/).map((r) => r.trim()).filter((r) => r !== '');
+    const rows = matrixRows(mat[2]!);
     if (rows.length > MAX_ITEMS) throw new TooComplexError('matrix too large');
-    return { kind: 'matrix', rows: rows.map((r) => r.split('&').map((cell) => parseStructure(cell, depth + 1))) };
+    return { kind: 'matrix', rows: rows.map((r) => r.map((cell) => parseStructure(cell, depth + 1))) };
   }
   const unionParts = splitTopLevel(s, ['\\cup']);
   if (unionParts.length > 1) return { kind: 'union', items: unionParts.map((x) => parseStructure(x, depth + 1)) };
@@ -179,9 +179,14 @@ const MATRIX_ENV = /\\begin\{([pbBvV]?matrix)\}([\s\S]*?)\\end\{\1\}/g;
 /** Most matrices in one sum or product. */
 const MAX_MATRIX_OPERANDS = 4;
 
-/** The cells of a matrix body (`1 & 2 \\\\ 3 & 4`), rows of equal length; null otherwise. */
+/** The rows of a matrix body (`1 & 2 \\\\ 3 & 4`), each a list of its cells' texts. */
+function matrixRows(body: string): string[][] {
+  return body.split(/\\\\/).map((r) => r.trim()).filter((r) => r !== '').map((r) => r.split('&').map((c) => c.trim()));
+}
+
+/** The cells of a matrix body, rows of equal length; null otherwise. */
 function matrixCells(body: string): string[][] | null {
-  const rows = body.split(/\\\\/).map((r) => r.trim()).filter((r) => r !== '').map((r) => r.split('&').map((c) => c.trim()));
+  const rows = matrixRows(body);
   if (rows.length === 0 || rows.length > MAX_ITEMS || rows.some((r) => r.length !== rows[0]!.length)) return null;
   return rows;
 }
