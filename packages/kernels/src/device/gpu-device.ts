@@ -60,6 +60,13 @@ interface DawnModule {
   create(flags: string[]): GPU;
 }
 
+// Every Dawn instance this process creates, never released. Dawn resolves device promises (`lost`,
+// `onSubmittedWorkDone`, mapAsync) from the instance's event processing, which it may still run after
+// `device.destroy()`; an instance collected by then takes the process down natively (deps.md §1:
+// SIGABRT "std::system_error: Invalid argument" or SIGSEGV, seen on CI in a suite's last teardown).
+// An instance is small next to its devices, and holding one does not keep node from exiting.
+const liveInstances = new Set<GPU>();
+
 /** Import Dawn's bindings on first use; importing this file alone does not load `dawn.node`. */
 async function loadDawn(): Promise<DawnModule> {
   // Mesa prints "XDG_RUNTIME_DIR is invalid or not set" on every adapter request without it.
@@ -115,6 +122,7 @@ export async function probeAdapter(options: GpuDeviceOptions = {}): Promise<Adap
   let adapter: GPUAdapter | null;
   try {
     gpu = dawn.create(options.dawnFlags ?? dawnFlagsFromEnv());
+    liveInstances.add(gpu);
     adapter = await gpu.requestAdapter(options.powerPreference ? { powerPreference: options.powerPreference } : undefined);
   } catch (error) {
     // e.g. an unknown `backend=` flag: still "no adapter", with Dawn's words as the reason.
@@ -142,9 +150,7 @@ export class GpuDevice {
   readonly limits: GPUSupportedLimits;
   /** Optional features that were enabled, e.g. `shader-f16`. */
   readonly features: ReadonlySet<string>;
-  // Dawn's instance. If it is garbage-collected while the device lives, Dawn's event processing
-  // runs on a freed instance and the process segfaults (deps.md §1), and V8 may collect an unused
-  // local early, so it is held here, in the object every caller already keeps, until destroy().
+  // Dawn's instance, exposed until destroy(); `liveInstances` keeps it from being collected after that.
   #instance: GPU | null;
   #destroyed = false;
   /** Test override of {@link GpuDevice.maxBindingBytes}; null = the adapter's limit. */
@@ -241,7 +247,7 @@ export class GpuDevice {
     if (this.#destroyed) throw new GpuDisposedError(`${what}: the GPU device has been destroyed`);
   }
 
-  /** Destroy the device (unmapping its buffers) and drop Dawn's instance, so the process can exit. Idempotent. */
+  /** Destroy the device (unmapping its buffers), so the process can exit. Idempotent. */
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
