@@ -1,6 +1,6 @@
 /**
- * @rlvr/core: what several @rlvr packages share (the decoder's Hugging Face config and parameter list,
- * safetensors IO, an ONNX protobuf encoder, a seeded RNG). Zero dependencies.
+ * @rlvr/core: what several @rlvr packages share (the decoder's Hugging Face config, parameter list and
+ * block chain, safetensors IO, an ONNX protobuf encoder, a seeded RNG). Zero dependencies.
  */
 export { CoreError } from './errors.js';
 export { SeededRandom, seededFloats, seededInts } from './random.js';
@@ -14,6 +14,10 @@ export {
   parameterCount, validateWeights, initWeights,
 } from './model/config.js';
 export type { DecoderFamily, DecoderConfig, ParameterKind, ParameterSpec, WeightIssue } from './model/config.js';
+export { decoderParameters, decoderForward, decoderBackward } from './model/decoder-chain.js';
+export type {
+  LinearParameters, BlockParameters, DecoderParameters, ChainValue, ChainSite, DecoderForwardOps, DecoderBackwardOps,
+} from './model/decoder-chain.js';
 export { encodeOnnxModel, ONNX_FLOAT, ONNX_INT32, ONNX_INT64, ONNX_BOOL } from './onnx/onnx-proto.js';
 export type { OnnxDim, OnnxValueInfo, OnnxAttribute, OnnxNode, OnnxInitializer, OnnxModel } from './onnx/onnx-proto.js';
 export { writeFileAtomic } from './atomic-write.js';

@@ -18,6 +18,14 @@ const tinyQwen2 = {
   rope_scaling: null, use_sliding_window: false, sliding_window: 512, torch_dtype: 'bfloat16',
 };
 
+// Shaped like Qwen3-0.6B's config.json (head_dim 128 ≠ hidden / heads), scaled down.
+const tinyQwen3 = {
+  architectures: ['Qwen3ForCausalLM'], model_type: 'qwen3', hidden_size: 32, num_hidden_layers: 2,
+  num_attention_heads: 4, num_key_value_heads: 2, head_dim: 16, intermediate_size: 48, vocab_size: 61,
+  rms_norm_eps: 1e-6, rope_theta: 1000000, tie_word_embeddings: true, max_position_embeddings: 128,
+  attention_bias: false, hidden_act: 'silu', rope_scaling: null, use_sliding_window: false, sliding_window: null,
+};
+
 function configError(json: unknown): ConfigError {
   try {
     parseDecoderConfig(json);
@@ -34,7 +42,7 @@ describe('parseDecoderConfig', () => {
     expect(c).toEqual({
       modelType: 'llama', hiddenSize: 64, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, headDim: 16,
       intermediateSize: 128, vocabSize: 100, rmsNormEps: 1e-5, ropeTheta: 10000, tieWordEmbeddings: true,
-      maxPositionEmbeddings: 256, attentionBias: false, oProjBias: false,
+      maxPositionEmbeddings: 256, attentionBias: false, oProjBias: false, qkNorm: false,
     });
   });
 
@@ -45,13 +53,23 @@ describe('parseDecoderConfig', () => {
     expect(c.headDim).toBe(8);
   });
 
+  it('recognises Qwen3: per-head q/k norms, attention_bias on all four projections, head_dim default 128', () => {
+    const c = parseDecoderConfig(tinyQwen3);
+    expect(c).toMatchObject({ modelType: 'qwen3', qkNorm: true, headDim: 16, attentionBias: false, oProjBias: false });
+    expect(parseDecoderConfig({ ...tinyQwen3, attention_bias: true })).toMatchObject({ attentionBias: true, oProjBias: true });
+    const noHeadDim: Record<string, unknown> = { ...tinyQwen3 };
+    delete noHeadDim.head_dim;
+    expect(parseDecoderConfig(noHeadDim).headDim).toBe(128);
+    expect(parseDecoderConfig(tinyQwen2).qkNorm).toBe(false);
+  });
+
   it('applies defaults: kv heads = heads, Hugging Face eps/theta/tie, model_type llama', () => {
     const c = parseDecoderConfig({ hidden_size: 8, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 16, vocab_size: 10 });
     expect(c).toMatchObject({ modelType: 'llama', numKeyValueHeads: 2, rmsNormEps: 1e-6, ropeTheta: 10000, tieWordEmbeddings: false, maxPositionEmbeddings: 2048 });
   });
 
   it('round-trips through decoderConfigToJson', () => {
-    for (const json of [tinyLlama, tinyQwen2]) {
+    for (const json of [tinyLlama, tinyQwen2, tinyQwen3]) {
       const c = parseDecoderConfig(json);
       expect(parseDecoderConfig(decoderConfigToJson(c))).toEqual(c);
     }
@@ -68,7 +86,7 @@ describe('parseDecoderConfig', () => {
     ['rms_norm_eps', { rms_norm_eps: 0 }, /rms_norm_eps = 0 .*> 0/],
     ['rope_theta', { rope_theta: 'big' }, /rope_theta = "big"/],
     ['tie_word_embeddings', { tie_word_embeddings: 'yes' }, /tie_word_embeddings = "yes" .*true or false/],
-    ['model_type', { model_type: 'gpt2' }, /model_type = "gpt2" .*"llama" or "qwen2"/],
+    ['model_type', { model_type: 'gpt2' }, /model_type = "gpt2" .*"llama", "qwen2" or "qwen3"/],
     ['rope_scaling', { rope_scaling: { type: 'llama3' } }, /rope_scaling/],
     ['mlp_bias', { mlp_bias: true }, /mlp_bias = true/],
     ['hidden_act', { hidden_act: 'gelu' }, /hidden_act = "gelu"/],
@@ -114,6 +132,16 @@ describe('parameterSpecs', () => {
       'model.norm.weight': [64],
     });
     expect(parameterCount(parseDecoderConfig(tinyLlama))).toBe(100 * 64 + 2 * (64 + 64 * 64 + 2 * 32 * 64 + 64 * 64 + 64 + 3 * 128 * 64) + 64);
+  });
+
+  it('Qwen3-like: q_norm and k_norm of [head_dim] in every block, q/o shapes from head_dim', () => {
+    const specs = parameterSpecs(parseDecoderConfig(tinyQwen3));
+    expect(specs).toHaveLength(1 + 2 * 11 + 1);
+    const byName = Object.fromEntries(specs.map((s) => [s.name, s]));
+    expect(byName['model.layers.1.self_attn.q_norm.weight']).toEqual({ name: 'model.layers.1.self_attn.q_norm.weight', shape: [16], kind: 'norm' });
+    expect(byName['model.layers.1.self_attn.k_norm.weight']!.shape).toEqual([16]);
+    expect(byName['model.layers.0.self_attn.q_proj.weight']!.shape).toEqual([64, 32]);
+    expect(byName['model.layers.0.self_attn.o_proj.weight']!.shape).toEqual([32, 64]);
   });
 
   it('Qwen2-like, untied: q/k/v biases and lm_head', () => {

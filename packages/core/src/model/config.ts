@@ -1,14 +1,15 @@
 /**
- * The DecoderModel's configuration, read from a Hugging Face `config.json` (Llama and Qwen2 families),
+ * The DecoderModel's configuration, read from a Hugging Face `config.json` (Llama, Qwen2 and Qwen3 families),
  * and the parameter list that follows from it, named exactly as Hugging Face names the weights so a
  * real checkpoint loads without conversion.
  */
 import type { NamedTensor, NamedTensors } from './safetensors.js';
 import { SeededRandom } from '../random.js';
 import { CoreError } from '../errors.js';
+import { decoderParameters, type LinearParameters } from './decoder-chain.js';
 
 /** Model families whose `config.json` this parser understands. */
-export type DecoderFamily = 'llama' | 'qwen2';
+export type DecoderFamily = 'llama' | 'qwen2' | 'qwen3';
 
 /** A validated decoder configuration (camelCase mirror of the Hugging Face keys, plus derived values). */
 export interface DecoderConfig {
@@ -29,8 +30,10 @@ export interface DecoderConfig {
   maxPositionEmbeddings: number;
   /** q/k/v projections carry a bias: always for Qwen2, `attention_bias` for Llama. */
   attentionBias: boolean;
-  /** o_proj carries a bias: Llama's `attention_bias` applies to o_proj too; Qwen2's o_proj never has one. */
+  /** o_proj carries a bias: Llama's and Qwen3's `attention_bias` applies to o_proj too; Qwen2's o_proj never has one. */
   oProjBias: boolean;
+  /** Per-head RMSNorm of q and k before RoPE (`q_norm`, `k_norm`): Qwen3. */
+  qkNorm: boolean;
 }
 
 /** A `config.json` key with a wrong type or an inconsistent value; names the key, the value and what is allowed. */
@@ -46,10 +49,14 @@ export class ConfigError extends CoreError {
   }
 }
 
-/** Hugging Face defaults where a key is missing (LlamaConfig / Qwen2Config in transformers 4.x). */
-const DEFAULTS: Record<DecoderFamily, { rmsNormEps: number; ropeTheta: number; tie: boolean; maxPos: number }> = {
-  llama: { rmsNormEps: 1e-6, ropeTheta: 10000, tie: false, maxPos: 2048 },
-  qwen2: { rmsNormEps: 1e-6, ropeTheta: 10000, tie: false, maxPos: 32768 },
+/**
+ * Hugging Face defaults where a key is missing (LlamaConfig / Qwen2Config / Qwen3Config in transformers
+ * 4.x); `headDim` null means hidden_size / num_attention_heads (Qwen3Config defaults head_dim to 128).
+ */
+const DEFAULTS: Record<DecoderFamily, { rmsNormEps: number; ropeTheta: number; tie: boolean; maxPos: number; headDim: number | null }> = {
+  llama: { rmsNormEps: 1e-6, ropeTheta: 10000, tie: false, maxPos: 2048, headDim: null },
+  qwen2: { rmsNormEps: 1e-6, ropeTheta: 10000, tie: false, maxPos: 32768, headDim: null },
+  qwen3: { rmsNormEps: 1e-6, ropeTheta: 10000, tie: false, maxPos: 32768, headDim: 128 },
 };
 
 function positiveInt(raw: Record<string, unknown>, key: string, fallback?: number): number {
@@ -84,7 +91,7 @@ export function parseDecoderConfig(json: unknown): DecoderConfig {
   }
   const raw = json as Record<string, unknown>;
   const mt = raw.model_type ?? 'llama';
-  if (mt !== 'llama' && mt !== 'qwen2') throw new ConfigError('model_type', mt, '"llama" or "qwen2" (or absent, meaning llama)');
+  if (mt !== 'llama' && mt !== 'qwen2' && mt !== 'qwen3') throw new ConfigError('model_type', mt, '"llama", "qwen2" or "qwen3" (or absent, meaning llama)');
   const modelType: DecoderFamily = mt;
   const d = DEFAULTS[modelType];
 
@@ -103,7 +110,9 @@ export function parseDecoderConfig(json: unknown): DecoderConfig {
     throw new ConfigError('num_key_value_heads', numKeyValueHeads, `a divisor of num_attention_heads (${numAttentionHeads})`);
   }
   let headDim: number;
-  if (raw.head_dim === undefined || raw.head_dim === null) {
+  if ((raw.head_dim === undefined || raw.head_dim === null) && d.headDim !== null) {
+    headDim = d.headDim;
+  } else if (raw.head_dim === undefined || raw.head_dim === null) {
     if (hiddenSize % numAttentionHeads !== 0) {
       throw new ConfigError('num_attention_heads', numAttentionHeads, `a divisor of hidden_size (${hiddenSize}) when head_dim is absent`);
     }
@@ -125,9 +134,11 @@ export function parseDecoderConfig(json: unknown): DecoderConfig {
     attentionBias = true;
     oProjBias = false;
   } else {
+    // Llama and Qwen3 put attention_bias on all four projections.
     attentionBias = bool(raw, 'attention_bias', false);
     oProjBias = attentionBias;
   }
+  const qkNorm = modelType === 'qwen3';
   if (raw.mlp_bias !== undefined && raw.mlp_bias !== false) throw new ConfigError('mlp_bias', raw.mlp_bias, 'false or absent (MLP biases are not implemented)');
   if (raw.hidden_act !== undefined && raw.hidden_act !== 'silu') throw new ConfigError('hidden_act', raw.hidden_act, '"silu" (SwiGLU) or absent');
   if (raw.rope_scaling !== undefined && raw.rope_scaling !== null) {
@@ -137,14 +148,16 @@ export function parseDecoderConfig(json: unknown): DecoderConfig {
 
   return {
     modelType, hiddenSize, numHiddenLayers, numAttentionHeads, numKeyValueHeads, headDim, intermediateSize,
-    vocabSize, rmsNormEps, ropeTheta, tieWordEmbeddings, maxPositionEmbeddings, attentionBias, oProjBias,
+    vocabSize, rmsNormEps, ropeTheta, tieWordEmbeddings, maxPositionEmbeddings, attentionBias, oProjBias, qkNorm,
   };
 }
+
+const ARCHITECTURES: Record<DecoderFamily, string> = { llama: 'LlamaForCausalLM', qwen2: 'Qwen2ForCausalLM', qwen3: 'Qwen3ForCausalLM' };
 
 /** Serialises a config back to Hugging Face `config.json` keys (so ONNX exporters and transformers read it). */
 export function decoderConfigToJson(c: DecoderConfig): Record<string, unknown> {
   const json: Record<string, unknown> = {
-    architectures: [c.modelType === 'qwen2' ? 'Qwen2ForCausalLM' : 'LlamaForCausalLM'],
+    architectures: [ARCHITECTURES[c.modelType]],
     model_type: c.modelType,
     hidden_size: c.hiddenSize,
     num_hidden_layers: c.numHiddenLayers,
@@ -160,7 +173,7 @@ export function decoderConfigToJson(c: DecoderConfig): Record<string, unknown> {
     hidden_act: 'silu',
     torch_dtype: 'float32',
   };
-  if (c.modelType === 'llama') json.attention_bias = c.attentionBias;
+  if (c.modelType !== 'qwen2') json.attention_bias = c.attentionBias;
   return json;
 }
 
@@ -176,26 +189,22 @@ export interface ParameterSpec {
 
 /** The model's parameters in Hugging Face order and naming; `lm_head.weight` only when embeddings are untied. */
 export function parameterSpecs(c: DecoderConfig): ParameterSpec[] {
+  const P = decoderParameters(c);
   const h = c.hiddenSize;
-  const q = c.numAttentionHeads * c.headDim;
-  const kv = c.numKeyValueHeads * c.headDim;
-  const specs: ParameterSpec[] = [{ name: 'model.embed_tokens.weight', shape: [c.vocabSize, h], kind: 'embedding' }];
-  for (let i = 0; i < c.numHiddenLayers; i++) {
-    const p = `model.layers.${i}`;
-    specs.push({ name: `${p}.input_layernorm.weight`, shape: [h], kind: 'norm' });
-    for (const [proj, out] of [['q', q], ['k', kv], ['v', kv]] as const) {
-      specs.push({ name: `${p}.self_attn.${proj}_proj.weight`, shape: [out, h], kind: 'linear' });
-      if (c.attentionBias) specs.push({ name: `${p}.self_attn.${proj}_proj.bias`, shape: [out], kind: 'bias' });
-    }
-    specs.push({ name: `${p}.self_attn.o_proj.weight`, shape: [h, q], kind: 'linear' });
-    if (c.oProjBias) specs.push({ name: `${p}.self_attn.o_proj.bias`, shape: [h], kind: 'bias' });
-    specs.push({ name: `${p}.post_attention_layernorm.weight`, shape: [h], kind: 'norm' });
-    specs.push({ name: `${p}.mlp.gate_proj.weight`, shape: [c.intermediateSize, h], kind: 'linear' });
-    specs.push({ name: `${p}.mlp.up_proj.weight`, shape: [c.intermediateSize, h], kind: 'linear' });
-    specs.push({ name: `${p}.mlp.down_proj.weight`, shape: [h, c.intermediateSize], kind: 'linear' });
+  const specs: ParameterSpec[] = [{ name: P.embed, shape: [c.vocabSize, h], kind: 'embedding' }];
+  const linear = (l: LinearParameters): void => {
+    specs.push({ name: l.weight, shape: [l.out, l.in], kind: 'linear' });
+    if (l.bias !== null) specs.push({ name: l.bias, shape: [l.out], kind: 'bias' });
+  };
+  for (const b of P.blocks) {
+    specs.push({ name: b.inputNorm, shape: [h], kind: 'norm' });
+    for (const l of [b.q, b.k, b.v, b.o]) linear(l);
+    for (const norm of [b.qNorm, b.kNorm]) if (norm !== null) specs.push({ name: norm, shape: [c.headDim], kind: 'norm' });
+    specs.push({ name: b.postNorm, shape: [h], kind: 'norm' });
+    for (const l of [b.gate, b.up, b.down]) linear(l);
   }
-  specs.push({ name: 'model.norm.weight', shape: [h], kind: 'norm' });
-  if (!c.tieWordEmbeddings) specs.push({ name: 'lm_head.weight', shape: [c.vocabSize, h], kind: 'linear' });
+  specs.push({ name: P.finalNorm, shape: [h], kind: 'norm' });
+  if (!c.tieWordEmbeddings) linear(P.head);
   return specs;
 }
 
