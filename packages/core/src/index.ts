@@ -14,7 +14,7 @@ export {
   parameterCount, validateWeights, initWeights,
 } from './model/config.js';
 export type { DecoderFamily, DecoderConfig, ParameterKind, ParameterSpec, WeightIssue } from './model/config.js';
-export { decoderParameters, decoderForward, decoderBackward } from './model/decoder-chain.js';
+export { decoderParameters, decoderForward, decoderBackward, chainSiteKey } from './model/decoder-chain.js';
 export type {
   LinearParameters, BlockParameters, DecoderParameters, ChainValue, ChainSite, DecoderForwardOps, DecoderBackwardOps,
 } from './model/decoder-chain.js';

@@ -1,12 +1,12 @@
 import { parseDecoderConfig, parameterSpecs } from './config.js';
-import { decoderBackward, decoderForward, decoderParameters, type ChainSite, type DecoderBackwardOps, type DecoderForwardOps, type LinearParameters } from './decoder-chain.js';
+import { chainSiteKey, decoderBackward, decoderForward, decoderParameters, type DecoderBackwardOps, type DecoderForwardOps, type LinearParameters } from './decoder-chain.js';
 
 const base = { hidden_size: 8, num_hidden_layers: 2, num_attention_heads: 2, num_key_value_heads: 1, intermediate_size: 12, vocab_size: 11 };
 
 /** Ops that record each call as text (the handles are the recorded expressions), to read the chain back. */
 function recorder(): { forward: DecoderForwardOps<string>; backward: DecoderBackwardOps<string>; calls: string[] } {
   const calls: string[] = [];
-  const site = (s: ChainSite): string => `${s.layer}.${s.value}`;
+  const site = chainSiteKey;
   const log = (text: string): string => {
     calls.push(text);
     return `#${calls.length - 1}`;

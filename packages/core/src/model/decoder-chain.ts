@@ -121,6 +121,11 @@ export interface ChainSite {
   value: ChainValue;
 }
 
+/** A site as one string (`layer.value`, e.g. `3.n1`, `-1.logits`), for keying what an implementation saves. */
+export function chainSiteKey(site: ChainSite): string {
+  return `${site.layer}.${site.value}`;
+}
+
 /** The operations the forward chain is written against; `X` is an implementation's tensor handle. */
 export interface DecoderForwardOps<X> {
   /** Embedding rows of the batch's token ids, [tokens, hidden]. */
