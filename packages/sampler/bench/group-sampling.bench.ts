@@ -119,7 +119,7 @@ try {
     const modelDir = join(dir, c.name);
     writeModelDir(modelDir, { config: c.config, weights, tokenizer: tokenizerFiles });
     mkdirSync(join(modelDir, 'onnx'));
-    writeFileSync(join(modelDir, 'onnx', 'model.onnx'), encodeDecoderGraph(c.config, { weights: 'initializers', named: weights }));
+    writeFileSync(join(modelDir, 'onnx', 'model.onnx'), await encodeDecoderGraph(c.config, { weights: 'initializers', named: weights }));
     const tokenizer = SamplerTokenizer.fromObjects(tokenizerFiles.tokenizerJson, tokenizerFiles.tokenizerConfig);
     const prompts = Array.from({ length: PROMPTS }, (_, i) => `${TINY_CORPUS[i % TINY_CORPUS.length]!.slice(0, 40 + 7 * (i % 5))} ${i}`);
     const promptTokens = prompts.map((p) => tokenizer.encode(p).length);

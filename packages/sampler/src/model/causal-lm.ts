@@ -105,7 +105,7 @@ export class CausalLm {
     validateWeights(config, weights);
     const mode = options.weightMode ?? 'inputs';
     const kvCache = options.kvCache ?? 'shared';
-    const bytes = encodeDecoderGraph(config, { weights: mode, named: weights, kvCache });
+    const bytes = await encodeDecoderGraph(config, { weights: mode, named: weights, kvCache });
     const session = await ort.InferenceSession.create(bytes, sessionOptions(options));
     const lm = new CausalLm(session, geometryOf(config), `decoder graph (${config.modelType})`, { config, mode, kvCache, options });
     if (mode === 'inputs') lm.feedWeights(weights);
@@ -147,7 +147,7 @@ export class CausalLm {
       this.feedWeights(weights);
       return;
     }
-    const session = await ort.InferenceSession.create(encodeDecoderGraph(config, { weights: mode, named: weights, kvCache }), sessionOptions(options));
+    const session = await ort.InferenceSession.create(await encodeDecoderGraph(config, { weights: mode, named: weights, kvCache }), sessionOptions(options));
     await this.session.release();
     this.session = session;
   }

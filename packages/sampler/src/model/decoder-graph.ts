@@ -1,7 +1,10 @@
 /**
- * The policy decoder (Llama/Qwen2 family) as an ONNX graph built in code from a {@link DecoderConfig},
+ * The policy decoder (Llama/Qwen2/Qwen3 family) as an ONNX graph built in code from a {@link DecoderConfig},
  * with Hugging Face Optimum's input/output names so one runner serves this graph and Optimum exports:
  * input_ids, attention_mask, position_ids, past_key_values.{i}.key/value → logits, present.{i}.key/value.
+ * The layer chain and every parameter name come from @rlvr/core's decoder description
+ * (`decoderForward` with ops that record nodes, `decoderParameters`); this file only says how each op
+ * becomes ONNX nodes.
  *
  * Layout choices (why):
  * - Hidden states stay 2-D [tokens, hidden] and every Linear is one Gemm with transB = 1, so weights are
@@ -10,10 +13,12 @@
  *   [B, kvHeads, group·S, D] (heads of a group are adjacent, as HF's repeat_kv pairs them).
  * - RoPE reads cos/sin tables (computed in f64, rounded once) by position id, which matches the
  *   reference exactly and costs a Gather instead of trigonometry per step.
+ * - Qwen3's per-head q/k RMSNorm views [N, heads·D] as [N, heads, D], so the same RMSNorm nodes reduce
+ *   over the last axis and the [D] gain broadcasts over heads.
  */
 import {
-  encodeOnnxModel, parameterSpecs, ONNX_INT64, type DecoderConfig, type NamedTensors, type OnnxInitializer,
-  type OnnxModel, type OnnxNode, type OnnxValueInfo,
+  decoderForward, encodeOnnxModel, parameterSpecs, ONNX_INT64, type DecoderConfig, type DecoderForwardOps, type NamedTensors,
+  type OnnxInitializer, type OnnxModel, type OnnxNode, type OnnxValueInfo,
 } from '@rlvr/core';
 
 /** How the graph receives its weights. */
@@ -125,8 +130,12 @@ export function ropeTables(config: DecoderConfig): { cos: Float32Array; sin: Flo
   return { cos, sin };
 }
 
-/** The decoder graph as an ONNX model description (encode it with {@link encodeDecoderGraph}). */
-export function buildDecoderGraph(config: DecoderConfig, options: DecoderGraphOptions = {}): OnnxModel {
+/**
+ * The decoder graph as an ONNX model description (encode it with {@link encodeDecoderGraph}). The layer
+ * chain is @rlvr/core's {@link decoderForward} run with ops that record nodes (a handle is an ONNX value
+ * name), so this graph, the f64 reference and the kernels cannot drift apart in structure or naming.
+ */
+export async function buildDecoderGraph(config: DecoderConfig, options: DecoderGraphOptions = {}): Promise<OnnxModel> {
   const mode = options.weights ?? 'inputs';
   const g = new GraphBuilder();
   const c = config;
@@ -204,33 +213,35 @@ export function buildDecoderGraph(config: DecoderConfig, options: DecoderGraphOp
   const eps = g.float(c.rmsNormEps);
   const masked = g.float(MASKED);
   const splitSizes = layout === 'shared' ? g.op('Concat', [prefixLen, cacheLen, seqLen], [{ name: 'axis', value: 0 }]) : '';
+  // Per-head views [N, heads, D] and back [N, heads·D] for Qwen3's q/k norms, one pair per head count.
+  const headViews = new Map<number, { split: string; flat: string }>();
+  const headView = (n: number): { split: string; flat: string } => {
+    let view = headViews.get(n);
+    if (!view) headViews.set(n, (view = { split: g.ints([-1, n, d]), flat: g.ints([-1, n * d]) }));
+    return view;
+  };
 
   const rmsNorm = (x: string, weight: string): string => {
     const meanSquare = g.op('ReduceMean', [g.op('Mul', [x, x])], [{ name: 'axes', value: [-1] }, { name: 'keepdims', value: 1 }]);
     return g.op('Mul', [g.op('Div', [x, g.op('Sqrt', [g.op('Add', [meanSquare, eps])])]), weight]);
   };
-  const linear = (x: string, weight: string, bias: string | null): string =>
-    g.op('Gemm', bias ? [x, weight, bias] : [x, weight], [{ name: 'transB', value: 1 }]);
   const rope = (x: string): string => {
     const [x1, x2] = g.ops('Split', [x], 2, [{ name: 'axis', value: -1 }]) as [string, string];
     const rotated = g.op('Concat', [g.op('Neg', [x2]), x1], [{ name: 'axis', value: -1 }]);
     return g.op('Add', [g.op('Mul', [x, cos]), g.op('Mul', [rotated, sin])]);
   };
   const toHeads = [{ name: 'perm', value: [0, 2, 1, 3] }];
+  const transposeLast = [{ name: 'perm', value: [0, 1, 3, 2] }];
 
-  let x = g.op('Gather', ['model.embed_tokens.weight', g.op('Reshape', ['input_ids', g.ints([-1])])], [{ name: 'axis', value: 0 }]); // [N, H]
-  for (let i = 0; i < c.numHiddenLayers; i++) {
-    const p = `model.layers.${i}`;
-    const bias = (proj: string): string | null => (c.attentionBias ? `${p}.self_attn.${proj}_proj.bias` : null);
-    const h = rmsNorm(x, `${p}.input_layernorm.weight`);
-    const q = rope(g.op('Reshape', [linear(h, `${p}.self_attn.q_proj.weight`, bias('q')), qShape]));
-    const k = rope(g.op('Reshape', [linear(h, `${p}.self_attn.k_proj.weight`, bias('k')), kvShape]));
-    const v = g.op('Reshape', [linear(h, `${p}.self_attn.v_proj.weight`, bias('v')), kvShape]);
+  /** RoPE + causal GQA of layer `layer` over q/k/v [N, ·], reading and writing its KV cache; [N, heads·D]. */
+  const attention = (qFlat: string, kFlat: string, vFlat: string, layer: number): string => {
+    const q = rope(g.op('Reshape', [qFlat, qShape])); // [B, S, heads, D]
+    const k = rope(g.op('Reshape', [kFlat, kvShape]));
+    const v = g.op('Reshape', [vFlat, kvShape]);
     const qGrouped = g.op('Reshape', [g.op('Mul', [g.op('Transpose', [q], toHeads), scale]), groupedShape]); // [B, kvH, group·S, D]
-    const transposeLast = [{ name: 'perm', value: [0, 1, 3, 2] }];
     let rawContext: string;
     if (layout === 'append') {
-      const n = kvNames(i);
+      const n = kvNames(layer);
       const presentKey = g.op('Concat', [n.pastKey, g.op('Transpose', [k], toHeads)], [{ name: 'axis', value: 2 }], n.presentKey);
       const presentValue = g.op('Concat', [n.pastValue, g.op('Transpose', [v], toHeads)], [{ name: 'axis', value: 2 }], n.presentValue);
       const scores = g.op('MatMul', [qGrouped, g.op('Transpose', [presentKey], transposeLast)]);
@@ -240,7 +251,7 @@ export function buildDecoderGraph(config: DecoderConfig, options: DecoderGraphOp
       // Scores against the row's prompt prefix, its generated tokens and the new tokens, one softmax over
       // all three; only scores are concatenated. The Gather materialises this layer's prefix rows
       // transiently (freed after the layer), so the persistent cache holds each prompt once.
-      const n = sharedKvNames(i);
+      const n = sharedKvNames(layer);
       const axis0 = [{ name: 'axis', value: 0 }];
       const prefixKeyT = g.op('Gather', [n.prefixKeyT, ROW_PROMPT], axis0);
       const prefixValue = g.op('Gather', [n.prefixValue, ROW_PROMPT], axis0);
@@ -258,16 +269,23 @@ export function buildDecoderGraph(config: DecoderConfig, options: DecoderGraphOp
       ]);
     }
     const context = g.op('Reshape', [rawContext, headsShape]); // [B, heads, S, D]
-    const attn = g.op('Reshape', [g.op('Transpose', [context], toHeads), flatShape]); // [N, heads·D]
-    const x1 = g.op('Add', [x, linear(attn, `${p}.self_attn.o_proj.weight`, c.oProjBias ? `${p}.self_attn.o_proj.bias` : null)]);
-    const h2 = rmsNorm(x1, `${p}.post_attention_layernorm.weight`);
-    const gate = linear(h2, `${p}.mlp.gate_proj.weight`, null);
-    const up = linear(h2, `${p}.mlp.up_proj.weight`, null);
-    const act = g.op('Mul', [g.op('Mul', [gate, g.op('Sigmoid', [gate])]), up]);
-    x = g.op('Add', [x1, linear(act, `${p}.mlp.down_proj.weight`, null)]);
-  }
-  const head = c.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
-  const logits2d = linear(rmsNorm(x, 'model.norm.weight'), head, null);
+    return g.op('Reshape', [g.op('Transpose', [context], toHeads), flatShape]); // [N, heads·D]
+  };
+
+  // The chain's ops record nodes; hidden states are [N = B·S, ·] throughout.
+  const ops: DecoderForwardOps<string> = {
+    embed: (weight) => g.op('Gather', [weight, g.op('Reshape', ['input_ids', g.ints([-1])])], [{ name: 'axis', value: 0 }]), // [N, H]
+    rmsNorm: (x, weight) => rmsNorm(x, weight),
+    headNorm: (x, weight, n) => {
+      const view = headView(n);
+      return g.op('Reshape', [rmsNorm(g.op('Reshape', [x, view.split]), weight), view.flat]);
+    },
+    linear: (x, p) => g.op('Gemm', p.bias === null ? [x, p.weight] : [x, p.weight, p.bias], [{ name: 'transB', value: 1 }]),
+    attention: (q, k, v, site) => attention(q, k, v, site.layer),
+    residual: (a, b) => g.op('Add', [a, b]),
+    swiglu: (gate, up) => g.op('Mul', [g.op('Mul', [gate, g.op('Sigmoid', [gate])]), up]),
+  };
+  const logits2d = await decoderForward(c, ops);
   const logitsShape = g.op('Concat', [bs, g.ints([c.vocabSize])], [{ name: 'axis', value: 0 }]);
   g.op('Reshape', [logits2d, logitsShape], [], 'logits');
 
@@ -278,6 +296,6 @@ export function buildDecoderGraph(config: DecoderConfig, options: DecoderGraphOp
 }
 
 /** The decoder graph as ONNX bytes for `InferenceSession.create`. */
-export function encodeDecoderGraph(config: DecoderConfig, options: DecoderGraphOptions = {}): Uint8Array {
-  return encodeOnnxModel(buildDecoderGraph(config, options));
+export async function encodeDecoderGraph(config: DecoderConfig, options: DecoderGraphOptions = {}): Promise<Uint8Array> {
+  return encodeOnnxModel(await buildDecoderGraph(config, options));
 }
