@@ -1,11 +1,11 @@
 /**
- * The Llama/Qwen2 decoder on WebGPU, composed from the package's WGSL kernels: the same graph as
- * {@link CpuDecoderModel} (embedding; N × [RMSNorm → q/k/v (+bias) → RoPE → causal GQA attention with
- * padding mask → o_proj (+bias) → residual; RMSNorm → SwiGLU MLP → residual]; final RMSNorm; LM head,
- * tied or not), its backward and an AdamW step. Parameters, gradients and AdamW moments live in GPU
- * tensors keyed by their Hugging Face names; a forward, a backward and a step each record every dispatch
- * into one compute pass and submit it once. The forward keeps every activation the backward needs
- * (per-layer inputs, normed activations, rstd, q/k after RoPE, v, attention o and lse, gate/up/h).
+ * The decoder family (Llama, Qwen2, Qwen3) on WebGPU: the chain of @rlvr/core's one description
+ * ({@link decoderForward} / {@link decoderBackward}) run with ops that record the package's WGSL
+ * kernels, the same model as {@link CpuDecoderModel}, and an AdamW step. Parameters, gradients and AdamW
+ * moments live in GPU tensors keyed by their Hugging Face names ({@link decoderParameters}); a forward, a
+ * backward and a step each record every dispatch into one compute pass and submit it once. The forward
+ * keeps every activation the backward needs (each op's inputs, by chain site: block inputs, normed
+ * activations and rstd, Qwen3's q/k projections, q/k after RoPE, v, attention output and lse, gate/up/h).
  */
 import type { DecoderStepOptions, DecoderTensors, StepReport } from '../decoder/model.js';
 import { DecoderModelError } from '../decoder/errors.js';
@@ -22,8 +22,8 @@ import { GpuTensor } from '../gpu/tensor.js';
 import { bindingWindows } from '../gpu/windows.js';
 import { type KernelPlan, WORKGROUP_1D, grid1d, planDispatch, sequence, submitPlans } from '../kernel-common/plan.js';
 import { planMatmul } from '../matmul/matmul.js';
-import type { DecoderConfig, ParameterSpec } from '@rlvr/core';
-import { parameterSpecs, validateWeights } from '@rlvr/core';
+import type { ChainSite, ChainValue, DecoderBackwardOps, DecoderConfig, DecoderForwardOps, DecoderParameters, ParameterSpec } from '@rlvr/core';
+import { chainSiteKey, decoderBackward, decoderForward, decoderParameters, parameterSpecs, validateWeights } from '@rlvr/core';
 import type { NamedTensors } from '@rlvr/core';
 import type { Ints } from '../reference/common.js';
 import { positionsFromMask } from '../reference/rope.js';
@@ -53,8 +53,6 @@ export const ADD_INTO_WGSL: string = addIntoSource;
 /** Field order of the add-into kernel's `Params` uniform struct. */
 export const ADD_INTO_PARAMS = ['n', 'pad0', 'pad1', 'pad2'] as const;
 
-const EMBED = 'model.embed_tokens.weight';
-const LM_HEAD = 'lm_head.weight';
 // RoPE's workgroup size (rope.ts's WG; the spec fixes it, the grid must match it).
 const ROPE_WG = 64;
 
@@ -96,33 +94,12 @@ export function planAddInto(gpu: GpuDevice, a: GpuTensor, b: GpuTensor): KernelP
   );
 }
 
-/** One block's saved activations (what its backward reads). */
-interface LayerActs {
-  /** Block input (layer 0: the embedding output; layer i > 0: block i − 1's output). */
-  x: GpuTensor;
-  n1: GpuTensor;
-  rstd1: GpuTensor;
-  /** q and k after RoPE (the attention's inputs). */
-  q: GpuTensor;
-  k: GpuTensor;
-  v: GpuTensor;
-  o: GpuTensor;
-  lse: GpuTensor;
-  /** Residual stream after attention. */
-  x1: GpuTensor;
-  n2: GpuTensor;
-  rstd2: GpuTensor;
-  gate: GpuTensor;
-  up: GpuTensor;
-  h: GpuTensor;
-}
-
 /** Gradient scratch of one shape: each is overwritten before it is read within a backward. */
 interface BackwardScratch {
   dlogits: GpuTensor;
   /** The residual stream's gradient. */
   dx: GpuTensor;
-  /** Gradient of an RMSNorm output (sum of the Linear branches that read it). */
+  /** Gradient of an RMSNorm output (the first Linear branch that reads it, then their sum). */
   dn: GpuTensor;
   /** A second branch's product or an RMSNorm's dx, before it is added into dn or dx. */
   tmp: GpuTensor;
@@ -130,31 +107,74 @@ interface BackwardScratch {
   dgate: GpuTensor;
   dup: GpuTensor;
   dO: GpuTensor;
+  /** dq, dk of the rotated q/k; then, for Qwen3, of the per-head norms' inputs. */
   dq: GpuTensor;
   dk: GpuTensor;
   dv: GpuTensor;
+  /** dq, dk through RoPE's transpose. */
   dqLin: GpuTensor;
   dkLin: GpuTensor;
 }
+
+/**
+ * Where each backward op writes its input gradient, by the site's value. Of two branches that sum into
+ * one gradient, the first lands in dn and the second in tmp (addGradients adds tmp into dn); an RMSNorm's
+ * dx goes to tmp and is added into the stream's dx, except the final norm's, which starts the stream.
+ */
+const BACKWARD_OUT: Partial<Record<ChainValue, keyof BackwardScratch>> = {
+  logits: 'dn', down: 'dh', gate: 'dn', up: 'tmp', o: 'dO', q: 'dn', k: 'tmp', v: 'tmp', qNormed: 'dq', kNormed: 'dk',
+};
 
 /** Activation tensors of one (batch, seq) shape, reused by every forward of that shape. */
 interface Activations {
   batch: number;
   seq: number;
-  layers: LayerActs[];
-  /** Last block's output, the final norm's input. */
-  xFinal: GpuTensor;
-  nFinal: GpuTensor;
-  rstdFinal: GpuTensor;
-  /** q/k before RoPE (dead once rotated) and the o_proj / down_proj output (dead once added). */
-  qLin: GpuTensor;
-  kLin: GpuTensor;
-  proj: GpuTensor;
+  /**
+   * Where the forward writes each chain value, by {@link chainSiteKey}: its own tensor for what a
+   * backward reads, shared scratch for values dead within their block (q/k before RoPE, the o_proj and
+   * down_proj outputs); block i's x2 is block i + 1's x.
+   */
+  values: Map<string, GpuTensor>;
+  /** Each RMSNorm's per-row rstd [rows] (per-head norms: [tokens · heads]), by the norm's site. */
+  rstd: Map<string, GpuTensor>;
+  /** Per block: q and k after RoPE and the attention's lse (the attention backward's inputs with v and o). */
+  attention: { q: GpuTensor; k: GpuTensor; lse: GpuTensor }[];
+  /** The tensors each forward op read, by its site (what the backward op of that site reads). */
+  saved: Map<string, GpuTensor[]>;
   ropeTable: GpuTensor;
   logits: GpuTensor;
   grad: BackwardScratch;
+  /** Every tensor above, once (for release). */
+  all: GpuTensor[];
 }
 
+/** The entry of `site` in a map keyed by {@link chainSiteKey}; a missing one is a bug of this module. */
+function bySite<T>(map: Map<string, T>, site: ChainSite): T {
+  const t = map.get(chainSiteKey(site));
+  if (t === undefined) throw new Error(`gpu-decoder: nothing kept for chain site ${chainSiteKey(site)}`);
+  return t;
+}
+
+/**
+ * Run `build` (the chain's description is async; its ops push plans synchronously), then encode its
+ * plans into one pass and submit once, all inside one error scope; the plans are freed either way.
+ */
+async function submitChain(gpu: GpuDevice, kernel: string, build: (plans: KernelPlan[]) => Promise<unknown>): Promise<void> {
+  const plans: KernelPlan[] = [];
+  try {
+    await gpu.scoped(kernel, async () => {
+      await build(plans);
+      const encoder = gpu.device.createCommandEncoder({ label: kernel });
+      const pass = encoder.beginComputePass({ label: kernel });
+      for (const p of plans) p.encode(pass);
+      pass.end();
+      gpu.device.queue.submit([encoder.finish()]);
+    });
+  } finally {
+    // Destroying after submit is allowed: WebGPU frees the buffers once the work is done.
+    for (const p of plans) p.dispose();
+  }
+}
 
 /**
  * The decoder on a {@link GpuDevice}: forward, backward, AdamW step. Create with
@@ -166,6 +186,8 @@ export class GpuDecoderModel {
   readonly config: DecoderConfig;
   readonly #gpu: GpuDevice;
   readonly #specs: ParameterSpec[];
+  /** Every parameter's Hugging Face name by role (the chain's ops receive these). */
+  readonly #names: DecoderParameters;
   readonly #params = new Map<string, GpuTensor>();
   /** Gradients of the last backward (allocated by the first), kept for {@link GpuDecoderModel.step}. */
   readonly #grads = new Map<string, GpuTensor>();
@@ -185,6 +207,7 @@ export class GpuDecoderModel {
     this.#gpu = gpu;
     this.config = config;
     this.#specs = specs;
+    this.#names = decoderParameters(config);
   }
 
   /**
@@ -327,7 +350,7 @@ export class GpuDecoderModel {
     const acts = this.#activations(batch, seq);
     // Positions from the mask (left padding starts each row at 0), as the CPU model does.
     acts.ropeTable.write(ropeTable(positionsFromMask(m, batch, seq), c.headDim, c.ropeTheta));
-    await submitPlans(this.#gpu, 'gpu-decoder forward', () => this.#planForward(acts, ids, m));
+    await submitChain(this.#gpu, 'gpu-decoder forward', (plans) => this.#planForward(acts, ids, m, plans));
     this.#last = { ids, mask: m };
     return acts;
   }
@@ -363,14 +386,15 @@ export class GpuDecoderModel {
     const last = this.#last;
     if (!acts || !last) throw new DecoderModelError('backward: no forward to differentiate; call forward first');
     const c = this.config;
+    const P = this.#names;
     this.#ensureGrads();
     const keep = accumulate && this.#sinceStep;
     if (keep) await this.#copyGrads('into-accumulator');
     // Untied: the scatter-add only writes rows of tokens present, so the rest must be zero beforehand
     // (queued writes land before the next submit). Tied: the LM head's product overwrites it first.
-    if (!c.tieWordEmbeddings) this.#grads.get(EMBED)!.write(new Float32Array(c.vocabSize * c.hiddenSize));
+    if (P.head.weight !== P.embed) this.#grads.get(P.embed)!.write(new Float32Array(c.vocabSize * c.hiddenSize));
     this.#hasGrads = false;
-    await submitPlans(this.#gpu, 'gpu-decoder backward', () => this.#planBackward(acts, last.ids, last.mask));
+    await submitChain(this.#gpu, 'gpu-decoder backward', (plans) => this.#planBackward(acts, last.ids, last.mask, plans));
     if (keep) await this.#copyGrads('add-back');
     this.#hasGrads = true;
     this.#sinceStep = true;
@@ -489,44 +513,57 @@ export class GpuDecoderModel {
     const D = c.headDim;
     const hid = c.hiddenSize;
     const inter = c.intermediateSize;
-    const made: GpuTensor[] = [];
+    const all: GpuTensor[] = [];
     const z = (shape: number[], label: string): GpuTensor => {
       const t = GpuTensor.zeros(this.#gpu, shape, `gpu-decoder-${label}`);
-      made.push(t);
+      all.push(t);
       return t;
     };
+    const values = new Map<string, GpuTensor>();
+    const rstd = new Map<string, GpuTensor>();
+    const at = (layer: number, value: ChainValue): string => chainSiteKey({ layer, value });
     try {
       // Block i's output is block i + 1's input (or the final norm's), so the streams chain: xs[i] → xs[i + 1].
       const xs = Array.from({ length: c.numHiddenLayers + 1 }, (_, i) => z([n, hid], `x${i}`));
-      const layers: LayerActs[] = [];
+      // Dead within their block: q/k before RoPE (Qwen3: after the per-head norm) and the projections added to the stream.
+      const qLin = z([n, H, D], 'q-lin');
+      const kLin = z([n, KV, D], 'k-lin');
+      const proj = z([n, hid], 'proj');
+      const attention: Activations['attention'] = [];
       for (let i = 0; i < c.numHiddenLayers; i++) {
-        layers.push({
-          x: xs[i]!,
-          n1: z([n, hid], `${i}-n1`),
-          rstd1: z([n], `${i}-rstd1`),
-          q: z([n, H, D], `${i}-q`),
-          k: z([n, KV, D], `${i}-k`),
-          v: z([n, KV, D], `${i}-v`),
-          o: z([n, H, D], `${i}-o`),
-          lse: z([batch, H, seq], `${i}-lse`),
-          x1: z([n, hid], `${i}-x1`),
-          n2: z([n, hid], `${i}-n2`),
-          rstd2: z([n], `${i}-rstd2`),
-          gate: z([n, inter], `${i}-gate`),
-          up: z([n, inter], `${i}-up`),
-          h: z([n, inter], `${i}-h`),
-        });
+        values.set(at(i, 'x'), xs[i]!);
+        values.set(at(i, 'n1'), z([n, hid], `${i}-n1`));
+        rstd.set(at(i, 'n1'), z([n], `${i}-rstd1`));
+        // Qwen3's per-head norms read the projections in their backward, so those are kept per block.
+        values.set(at(i, 'q'), c.qkNorm ? z([n, H, D], `${i}-q-proj`) : qLin);
+        values.set(at(i, 'k'), c.qkNorm ? z([n, KV, D], `${i}-k-proj`) : kLin);
+        if (c.qkNorm) {
+          values.set(at(i, 'qNormed'), qLin);
+          values.set(at(i, 'kNormed'), kLin);
+          rstd.set(at(i, 'qNormed'), z([n * H], `${i}-q-rstd`));
+          rstd.set(at(i, 'kNormed'), z([n * KV], `${i}-k-rstd`));
+        }
+        values.set(at(i, 'v'), z([n, KV, D], `${i}-v`));
+        attention.push({ q: z([n, H, D], `${i}-q`), k: z([n, KV, D], `${i}-k`), lse: z([batch, H, seq], `${i}-lse`) });
+        values.set(at(i, 'attention'), z([n, H, D], `${i}-o`));
+        values.set(at(i, 'o'), proj);
+        values.set(at(i, 'x1'), z([n, hid], `${i}-x1`));
+        values.set(at(i, 'n2'), z([n, hid], `${i}-n2`));
+        rstd.set(at(i, 'n2'), z([n], `${i}-rstd2`));
+        values.set(at(i, 'gate'), z([n, inter], `${i}-gate`));
+        values.set(at(i, 'up'), z([n, inter], `${i}-up`));
+        values.set(at(i, 'h'), z([n, inter], `${i}-h`));
+        values.set(at(i, 'down'), proj);
+        values.set(at(i, 'x2'), xs[i + 1]!);
       }
+      values.set(at(-1, 'final'), z([n, hid], 'n-final'));
+      rstd.set(at(-1, 'final'), z([n], 'rstd-final'));
+      const logits = z([n, c.vocabSize], 'logits');
+      values.set(at(-1, 'logits'), logits);
       this.#acts = {
-        batch, seq, layers,
-        xFinal: xs[c.numHiddenLayers]!,
-        nFinal: z([n, hid], 'n-final'),
-        rstdFinal: z([n], 'rstd-final'),
-        qLin: z([n, H, D], 'q-lin'),
-        kLin: z([n, KV, D], 'k-lin'),
-        proj: z([n, hid], 'proj'),
+        batch, seq, values, rstd, attention, logits, all,
+        saved: new Map(),
         ropeTable: z([n, D], 'rope-table'),
-        logits: z([n, c.vocabSize], 'logits'),
         grad: {
           dlogits: z([n, c.vocabSize], 'dlogits'),
           dx: z([n, hid], 'dx'),
@@ -544,7 +581,7 @@ export class GpuDecoderModel {
         },
       };
     } catch (error) {
-      for (const t of made) t.dispose();
+      for (const t of all) t.dispose();
       this.#acts = undefined;
       throw error;
     }
@@ -553,10 +590,7 @@ export class GpuDecoderModel {
 
   #releaseActivations(): void {
     if (!this.#acts) return;
-    const a = this.#acts;
-    const all = [a.xFinal, a.nFinal, a.rstdFinal, a.qLin, a.kLin, a.proj, a.ropeTable, a.logits, ...Object.values(a.grad), ...a.layers.flatMap((l) => Object.values(l))];
-    // Layer i + 1's x is layer i's output tensor: dispose is idempotent, so shared entries are fine.
-    for (const t of all) t.dispose();
+    for (const t of this.#acts.all) t.dispose();
     this.#acts = undefined;
     this.#last = undefined;
   }
@@ -572,114 +606,138 @@ export class GpuDecoderModel {
     return planDispatch(gpu, ropePipelineSpec(backward), [x.buffer, a.ropeTable.buffer, out.buffer], ROPE_PARAMS, { tokens: rows, heads, halfDim: this.config.headDim / 2, groupsX }, [groupsX, groupsY]);
   }
 
-  /** Every dispatch of one forward, in order (dispatches of one pass see each other's writes). */
-  #planForward(a: Activations, ids: Int32Array, mask: Int32Array): KernelPlan {
+  /**
+   * Every dispatch of one forward, in order, pushed onto `plans` (dispatches of one pass see each
+   * other's writes): the chain of {@link decoderForward}, each op writing where its site says and
+   * saving its inputs for the backward op of that site.
+   */
+  async #planForward(a: Activations, ids: Int32Array, mask: Int32Array, plans: KernelPlan[]): Promise<void> {
     const gpu = this.#gpu;
     const c = this.config;
     const rows = a.batch * a.seq;
-    const plans: KernelPlan[] = [];
-    // Plans own uniform buffers: if building one fails, free those already built.
-    try {
-      const linear = (x: GpuTensor, weight: string, bias: string | null, out: GpuTensor): void => {
-        const [outF, inF] = this.#p(weight).shape as [number, number];
-        plans.push(planMatmul(gpu, x, this.#p(weight), out, { m: rows, n: outF, k: inF, transB: true }));
-        if (bias) plans.push(planBiasAdd(gpu, out, this.#p(bias), rows, outF));
-      };
-      const norm = (x: GpuTensor, weight: string, y: GpuTensor, rstd: GpuTensor): void => {
+    const attn = { batch: a.batch, seq: a.seq, numHeads: c.numAttentionHeads, numKvHeads: c.numKeyValueHeads, headDim: c.headDim };
+    const out = (site: ChainSite): GpuTensor => bySite(a.values, site);
+    const save = (site: ChainSite, ...inputs: GpuTensor[]): void => void a.saved.set(chainSiteKey(site), inputs);
+    a.saved.clear();
+    const ops: DecoderForwardOps<GpuTensor> = {
+      embed: (weight, site) => {
+        const y = out(site);
+        plans.push(planEmbeddingForward(gpu, this.#p(weight), ids, y, { vocab: c.vocabSize, hidden: c.hiddenSize }));
+        return y;
+      },
+      rmsNorm: (x, weight, site) => {
+        const y = out(site);
+        const rstd = bySite(a.rstd, site);
         plans.push(planRmsNormForward(gpu, x, this.#p(weight), y, rstd, { rows, hidden: c.hiddenSize, eps: c.rmsNormEps }));
-      };
-      const attn = { batch: a.batch, seq: a.seq, numHeads: c.numAttentionHeads, numKvHeads: c.numKeyValueHeads, headDim: c.headDim };
-
-      plans.push(planEmbeddingForward(gpu, this.#p(EMBED), ids, a.layers[0]?.x ?? a.xFinal, { vocab: c.vocabSize, hidden: c.hiddenSize }));
-      for (let i = 0; i < c.numHiddenLayers; i++) {
-        const L = (s: string): string => `model.layers.${i}.${s}`;
-        const bias = (proj: string): string | null => (c.attentionBias ? L(`self_attn.${proj}_proj.bias`) : null);
-        const s = a.layers[i]!;
-        const next = a.layers[i + 1]?.x ?? a.xFinal;
-        norm(s.x, L('input_layernorm.weight'), s.n1, s.rstd1);
-        linear(s.n1, L('self_attn.q_proj.weight'), bias('q'), a.qLin);
-        plans.push(this.#planRope(a, a.qLin, s.q, c.numAttentionHeads, false));
-        linear(s.n1, L('self_attn.k_proj.weight'), bias('k'), a.kLin);
-        plans.push(this.#planRope(a, a.kLin, s.k, c.numKeyValueHeads, false));
-        linear(s.n1, L('self_attn.v_proj.weight'), bias('v'), s.v);
-        plans.push(planAttentionForward(gpu, s.q, s.k, s.v, mask, s.o, s.lse, attn));
-        linear(s.o, L('self_attn.o_proj.weight'), c.oProjBias ? L('self_attn.o_proj.bias') : null, a.proj);
-        plans.push(planResidualAdd(gpu, s.x, a.proj, s.x1));
-        norm(s.x1, L('post_attention_layernorm.weight'), s.n2, s.rstd2);
-        linear(s.n2, L('mlp.gate_proj.weight'), null, s.gate);
-        linear(s.n2, L('mlp.up_proj.weight'), null, s.up);
-        plans.push(planSwigluForward(gpu, s.gate, s.up, s.h));
-        linear(s.h, L('mlp.down_proj.weight'), null, a.proj);
-        plans.push(planResidualAdd(gpu, s.x1, a.proj, next));
-      }
-      norm(a.xFinal, 'model.norm.weight', a.nFinal, a.rstdFinal);
-      linear(a.nFinal, c.tieWordEmbeddings ? EMBED : LM_HEAD, null, a.logits);
-    } catch (error) {
-      for (const p of plans) p.dispose();
-      throw error;
-    }
-    return sequence(plans);
+        save(site, x, rstd);
+        return y;
+      },
+      // The RMSNorm kernels over rows = tokens · heads of headDim values each: the gain is shared by every head.
+      headNorm: (x, weight, heads, site) => {
+        const y = out(site);
+        const rstd = bySite(a.rstd, site);
+        plans.push(planRmsNormForward(gpu, x, this.#p(weight), y, rstd, { rows: rows * heads, hidden: c.headDim, eps: c.rmsNormEps }));
+        save(site, x, rstd);
+        return y;
+      },
+      linear: (x, p, site) => {
+        const y = out(site);
+        plans.push(planMatmul(gpu, x, this.#p(p.weight), y, { m: rows, n: p.out, k: p.in, transB: true }));
+        if (p.bias !== null) plans.push(planBiasAdd(gpu, y, this.#p(p.bias), rows, p.out));
+        save(site, x);
+        return y;
+      },
+      attention: (q, k, v, site) => {
+        const y = out(site);
+        const s = a.attention[site.layer]!;
+        plans.push(this.#planRope(a, q, s.q, c.numAttentionHeads, false));
+        plans.push(this.#planRope(a, k, s.k, c.numKeyValueHeads, false));
+        plans.push(planAttentionForward(gpu, s.q, s.k, v, mask, y, s.lse, attn));
+        save(site, s.q, s.k, v, y, s.lse);
+        return y;
+      },
+      residual: (x, b, site) => {
+        const y = out(site);
+        plans.push(planResidualAdd(gpu, x, b, y));
+        return y;
+      },
+      swiglu: (gate, up, site) => {
+        const y = out(site);
+        plans.push(planSwigluForward(gpu, gate, up, y));
+        save(site, gate, up);
+        return y;
+      },
+    };
+    const logits = await decoderForward(c, ops);
+    if (logits !== a.logits) throw new Error('gpu-decoder: the forward chain did not end in the logits tensor');
   }
 
   /**
-   * Every dispatch of one backward, in order: the chain rule of {@link CpuDecoderModel.backward}'s
-   * reference path, branch sums in the same order (dn1 = (dq·Wq + dk·Wk) + dv·Wv, dx1 = dx + post.dx).
+   * Every dispatch of one backward, in order, pushed onto `plans`: the chain rule of
+   * {@link decoderBackward} (its branch sums in its order), each op reading what the forward saved at its
+   * site and writing its input gradient where {@link BACKWARD_OUT} says. Every parameter has one use
+   * (a tied embedding two: the LM head's product writes its gradient, the lookup's scatter adds to it),
+   * so each gradient is written, not accumulated.
    */
-  #planBackward(a: Activations, ids: Int32Array, mask: Int32Array): KernelPlan {
+  async #planBackward(a: Activations, ids: Int32Array, mask: Int32Array, plans: KernelPlan[]): Promise<void> {
     const gpu = this.#gpu;
     const c = this.config;
     const rows = a.batch * a.seq;
     const g = a.grad;
-    const plans: KernelPlan[] = [];
-    try {
-      // Linear backward: dW = dyᵀ·x (TN), db = column sums of dy, dx = dy·W (NN) into dxOut.
-      const linear = (dy: GpuTensor, x: GpuTensor, weight: string, bias: string | null, dxOut: GpuTensor | null): void => {
-        const [outF, inF] = this.#p(weight).shape as [number, number];
-        plans.push(planMatmul(gpu, dy, x, this.#grads.get(weight)!, { m: outF, n: inF, k: rows, transA: true }));
-        if (bias) plans.push(planBiasGrad(gpu, dy, this.#grads.get(bias)!, rows, outF));
-        if (dxOut) plans.push(planMatmul(gpu, dy, this.#p(weight), dxOut, { m: rows, n: inF, k: outF }));
-      };
-      // RMSNorm backward: dweight written (one use per norm), dx into tmp, then added to the stream's dx
-      // (or written straight into dx for the final norm, which starts the stream).
-      const norm = (dy: GpuTensor, x: GpuTensor, weight: string, rstd: GpuTensor, dxOut: GpuTensor): void => {
-        plans.push(planRmsNormBackward(gpu, dy, x, this.#p(weight), rstd, dxOut, this.#grads.get(weight)!, { rows, hidden: c.hiddenSize, eps: c.rmsNormEps }));
-      };
-      const attn = { batch: a.batch, seq: a.seq, numHeads: c.numAttentionHeads, numKvHeads: c.numKeyValueHeads, headDim: c.headDim };
-
-      linear(g.dlogits, a.nFinal, c.tieWordEmbeddings ? EMBED : LM_HEAD, null, g.dn);
-      norm(g.dn, a.xFinal, 'model.norm.weight', a.rstdFinal, g.dx);
-      for (let i = c.numHiddenLayers - 1; i >= 0; i--) {
-        const L = (s: string): string => `model.layers.${i}.${s}`;
-        const bias = (proj: string): string | null => (c.attentionBias ? L(`self_attn.${proj}_proj.bias`) : null);
-        const s = a.layers[i]!;
-        // x2 = x1 + down(h): dx flows to x1 unchanged and into the MLP.
-        linear(g.dx, s.h, L('mlp.down_proj.weight'), null, g.dh);
-        plans.push(planSwigluBackward(gpu, g.dh, s.gate, s.up, g.dgate, g.dup));
-        linear(g.dgate, s.n2, L('mlp.gate_proj.weight'), null, g.dn);
-        linear(g.dup, s.n2, L('mlp.up_proj.weight'), null, g.tmp);
-        plans.push(planAddInto(gpu, g.dn, g.tmp));
-        norm(g.dn, s.x1, L('post_attention_layernorm.weight'), s.rstd2, g.tmp);
-        plans.push(planAddInto(gpu, g.dx, g.tmp));
-        // x1 = x + o_proj(attn): same split.
-        linear(g.dx, s.o, L('self_attn.o_proj.weight'), c.oProjBias ? L('self_attn.o_proj.bias') : null, g.dO);
-        plans.push(planAttentionBackward(gpu, g.dO, s.q, s.k, s.v, mask, s.o, s.lse, g.dq, g.dk, g.dv, attn));
+    const attn = { batch: a.batch, seq: a.seq, numHeads: c.numAttentionHeads, numKvHeads: c.numKeyValueHeads, headDim: c.headDim };
+    const saved = (site: ChainSite): GpuTensor[] => bySite(a.saved, site);
+    const gradOut = (site: ChainSite): GpuTensor => {
+      const name = BACKWARD_OUT[site.value];
+      if (!name) throw new Error(`gpu-decoder: no gradient scratch for chain site ${chainSiteKey(site)}`);
+      return g[name];
+    };
+    const grad = (name: string): GpuTensor => this.#grads.get(name)!;
+    const ops: DecoderBackwardOps<GpuTensor> = {
+      // dW = dyᵀ·x (TN), db = column sums of dy, dx = dy·W (NN).
+      linearBackward: (dy, p, site) => {
+        const [x] = saved(site);
+        const dx = gradOut(site);
+        plans.push(planMatmul(gpu, dy, x!, grad(p.weight), { m: p.out, n: p.in, k: rows, transA: true }));
+        if (p.bias !== null) plans.push(planBiasGrad(gpu, dy, grad(p.bias), rows, p.out));
+        plans.push(planMatmul(gpu, dy, this.#p(p.weight), dx, { m: rows, n: p.in, k: p.out }));
+        return dx;
+      },
+      rmsNormBackward: (dy, weight, site, residual) => {
+        const [x, rstd] = saved(site);
+        const dx = residual === null ? g.dx : g.tmp;
+        plans.push(planRmsNormBackward(gpu, dy, x!, this.#p(weight), rstd!, dx, grad(weight), { rows, hidden: c.hiddenSize, eps: c.rmsNormEps }));
+        if (residual === null) return dx;
+        plans.push(planAddInto(gpu, residual, dx));
+        return residual;
+      },
+      headNormBackward: (dy, weight, heads, site) => {
+        const [x, rstd] = saved(site);
+        const dx = gradOut(site);
+        plans.push(planRmsNormBackward(gpu, dy, x!, this.#p(weight), rstd!, dx, grad(weight), { rows: rows * heads, hidden: c.headDim, eps: c.rmsNormEps }));
+        return dx;
+      },
+      attentionBackward: (dO, site) => {
+        const [q, k, v, o, lse] = saved(site);
+        plans.push(planAttentionBackward(gpu, dO, q!, k!, v!, mask, o!, lse!, g.dq, g.dk, g.dv, attn));
         plans.push(this.#planRope(a, g.dq, g.dqLin, c.numAttentionHeads, true));
         plans.push(this.#planRope(a, g.dk, g.dkLin, c.numKeyValueHeads, true));
-        linear(g.dqLin, s.n1, L('self_attn.q_proj.weight'), bias('q'), g.dn);
-        linear(g.dkLin, s.n1, L('self_attn.k_proj.weight'), bias('k'), g.tmp);
-        plans.push(planAddInto(gpu, g.dn, g.tmp));
-        linear(g.dv, s.n1, L('self_attn.v_proj.weight'), bias('v'), g.tmp);
-        plans.push(planAddInto(gpu, g.dn, g.tmp));
-        norm(g.dn, s.x, L('input_layernorm.weight'), s.rstd1, g.tmp);
-        plans.push(planAddInto(gpu, g.dx, g.tmp));
-      }
-      // Tied: the LM head's dW is already in the embedding's gradient, so the scatter accumulates onto it;
-      // untied: it accumulates onto the zeros written before the submit.
-      plans.push(planEmbeddingBackward(gpu, g.dx, ids, this.#grads.get(EMBED)!, { vocab: c.vocabSize, hidden: c.hiddenSize }, true));
-    } catch (error) {
-      for (const p of plans) p.dispose();
-      throw error;
-    }
-    return sequence(plans);
+        return [g.dqLin, g.dkLin, g.dv];
+      },
+      swigluBackward: (dh, site) => {
+        const [gate, up] = saved(site);
+        plans.push(planSwigluBackward(gpu, dh, gate!, up!, g.dgate, g.dup));
+        return [g.dgate, g.dup];
+      },
+      addGradients: (x, b) => {
+        plans.push(planAddInto(gpu, x, b));
+        return x;
+      },
+      // Tied: the LM head's dW is already in the embedding's gradient, so the scatter accumulates onto
+      // it; untied: onto the zeros written before the submit.
+      embedBackward: (dx, weight) => {
+        plans.push(planEmbeddingBackward(gpu, dx, ids, grad(weight), { vocab: c.vocabSize, hidden: c.hiddenSize }, true));
+      },
+    };
+    await decoderBackward(c, ops, g.dlogits);
   }
 }
