@@ -208,6 +208,63 @@ describe('CpuDecoderModel backward (f64 finite differences)', () => {
     const worst = await gradientCheck(c, 202, 8);
     expect(worst).toBeLessThanOrEqual(1);
   });
+
+  test('Qwen3 (per-head q/k RMSNorm, head_dim ≠ hidden / heads, tied): every parameter tensor', async () => {
+    const c = tiny({ model_type: 'qwen3', head_dim: 6, tie_word_embeddings: true });
+    expect(c.qkNorm).toBe(true);
+    const worst = await gradientCheck(c, 505, 8);
+    expect(worst).toBeLessThanOrEqual(1);
+  });
+
+  test('Qwen3 with attention_bias (all four projections), untied: every parameter tensor', async () => {
+    const c = tiny({ model_type: 'qwen3', head_dim: 8, attention_bias: true });
+    expect(c.oProjBias).toBe(true);
+    const worst = await gradientCheck(c, 606, 8);
+    expect(worst).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('Qwen3 q/k norm', () => {
+  /** Multiply the rows of one head of a projection weight (and its bias) by `factor`, in place. */
+  function scaleHead(w: NamedTensors, name: string, head: number, headDim: number, hidden: number, factor: number): void {
+    const data = w[name]!.data;
+    for (let i = head * headDim * hidden; i < (head + 1) * headDim * hidden; i++) data[i]! *= factor;
+  }
+
+  test('is per head over head_dim: scaling one head\'s q or k projection leaves the logits unchanged; without it they change', async () => {
+    const qwen3 = tiny({ model_type: 'qwen3', head_dim: 6 });
+    const w = lively(qwen3, 707);
+    const base = await CpuDecoderModel.f64(qwen3, w).forward(TOKENS, MASK, B, S);
+    const scaled = structuredClone(w);
+    scaleHead(scaled, 'model.layers.0.self_attn.q_proj.weight', 1, 6, 16, 7.5);
+    scaleHead(scaled, 'model.layers.1.self_attn.k_proj.weight', 0, 6, 16, 0.2);
+    const after = await CpuDecoderModel.f64(qwen3, scaled).forward(TOKENS, MASK, B, S);
+    // Only eps (1e-6) in the RMS sees the scale: rstd moves by ≲ eps / mean(k²) ≈ 1e-6 / 0.05 (k shrunk
+    // 5×) = 2e-5 relative, and the logits by less; without the norm the change is of order one.
+    expect(maxDiff(after, base)).toBeLessThan(1e-4 * maxAbs(base));
+    const withoutNorm = tiny({ model_type: 'llama', head_dim: 6 });
+    const plain = Object.fromEntries(Object.entries(w).filter(([name]) => !name.includes('_norm.')));
+    const plainScaled = Object.fromEntries(Object.entries(scaled).filter(([name]) => !name.includes('_norm.')));
+    const a = await CpuDecoderModel.f64(withoutNorm, plain).forward(TOKENS, MASK, B, S);
+    const b = await CpuDecoderModel.f64(withoutNorm, plainScaled).forward(TOKENS, MASK, B, S);
+    expect(maxDiff(a, b)).toBeGreaterThan(1e-3 * maxAbs(a));
+  });
+
+  test('a zero q_norm gain gives uniform attention, exactly as a zero q projection does', async () => {
+    const c = tiny({ model_type: 'qwen3', head_dim: 6, num_hidden_layers: 1 });
+    const w = lively(c, 808);
+    const base = await CpuDecoderModel.f64(c, w).forward(TOKENS, MASK, B, S);
+    const zeroed = structuredClone(w);
+    zeroed['model.layers.0.self_attn.q_norm.weight']!.data.fill(0);
+    // With q̂ = 0 every score is 0: attention is uniform over the allowed keys, as if q_proj were zero.
+    const uniform = await CpuDecoderModel.f64(c, zeroed).forward(TOKENS, MASK, B, S);
+    const zeroQ = structuredClone(w);
+    zeroQ['model.layers.0.self_attn.q_proj.weight']!.data.fill(0);
+    zeroQ['model.layers.0.self_attn.q_norm.weight']!.data.fill(1);
+    const viaProj = await CpuDecoderModel.f64(c, zeroQ).forward(TOKENS, MASK, B, S);
+    expect(maxDiff(uniform, viaProj)).toBeLessThan(1e-12 * maxAbs(viaProj));
+    expect(maxDiff(uniform, base)).toBeGreaterThan(1e-3 * maxAbs(base));
+  });
 });
 
 describe('CpuDecoderModel on ONNX Runtime', () => {
@@ -264,6 +321,7 @@ describe('CpuDecoderModel on ONNX Runtime', () => {
   test.each([
     ['Qwen2 (q/k/v bias, untied)', {}],
     ['Llama (attention_bias, tied)', { model_type: 'llama', attention_bias: true, tie_word_embeddings: true }],
+    ['Qwen3 (q/k norm, head_dim 6, tied)', { model_type: 'qwen3', head_dim: 6, tie_word_embeddings: true }],
   ] as const)('fast ops equal the reference ops in f32: %s', async (_, extra) => {
     const c = tiny(extra);
     const w = lively(c, 404);

@@ -1,0 +1,209 @@
+/**
+ * The decoder chain's ops on the fast f32 CPU kernels (src/cpu-ops): activations live in pooled
+ * buffers keyed by site (same shapes ⇒ no allocation, page faults or GC per step), matrix products and
+ * attention's batched products run on the engine, RoPE is applied while attention stacks q and k, and
+ * each Linear's dW is written by the engine straight into its gradient. Same maths as
+ * {@link ReferenceChainOps}, so results agree to f32 rounding.
+ */
+import { chainSiteKey, type ChainSite, type DecoderBackwardOps, type DecoderConfig, type DecoderForwardOps, type LinearParameters } from '@rlvr/core';
+import {
+  type AttentionWorkspace, addBiasRows, addInto, attentionProbsLength, columnSumsInto, embeddingBackwardInto, embeddingForwardInto,
+  fastAttentionBackward, fastAttentionForward, rmsNormBackwardInto, rmsNormForwardInto, stackedQkvLengths, swigluBackwardInto, swigluForwardInto,
+  type StackedQkv,
+} from '../cpu-ops/index.js';
+import { ropeTables } from '../reference/rope.js';
+import type { MatmulEngine } from './matmul-engine.js';
+import type { ChainBatch, DecoderTensors } from './types.js';
+
+/** What one site's forward keeps for its backward. */
+interface Saved {
+  /** The op's input(s): a Linear's or a norm's x; attention's q, k, v; SwiGLU's gate and up. */
+  inputs: Float32Array[];
+  /** RMSNorm's reciprocal RMS per row. */
+  rstd?: Float64Array;
+  /** σ(gate), so the SwiGLU backward needs no exp. */
+  sig?: Float64Array;
+  /** Attention's probabilities and its stacked (rotated) q, k, v. */
+  probs?: Float32Array;
+  stacked?: StackedQkv;
+}
+
+/** Pool key of the output buffer of a Linear's forward: per block where the value lives on; `a` (o_proj's output) is added at once. */
+function linearOutputKey(site: ChainSite): string {
+  if (site.value === 'o') return 'a';
+  // down_proj's output becomes the next block's input (the residual sum is written over it).
+  if (site.value === 'down') return `${site.layer + 1}.x`;
+  return `${site.layer}.${site.value}`;
+}
+
+/**
+ * Pool key of a Linear backward's dx: shared across blocks (a block's dx is dead before the previous
+ * block runs) but distinct where several are alive at once (dn2 with up's share, dn1 with k's and v's).
+ */
+const LINEAR_DX_KEY: Partial<Record<ChainSite['value'], string>> = {
+  logits: 'd:nf', down: 'd:h', gate: 'd:n2', up: 'd:n2b', o: 'd:o', q: 'd:n1', k: 'd:n1k', v: 'd:n1v',
+};
+
+/** Fast ops for one batch: run {@link decoderForward} with them, then {@link decoderBackward} on the same object. */
+export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBackwardOps<Float32Array> {
+  readonly #saved = new Map<string, Saved>();
+  readonly #rows: number;
+  readonly #attention: { batch: number; seq: number; numHeads: number; numKvHeads: number; headDim: number };
+  /** One RoPE table for q, k and both backwards. */
+  readonly #rope: { cos: Float64Array; sin: Float64Array };
+  #grads: DecoderTensors<Float32Array> | undefined;
+
+  /**
+   * `pool` holds activations across calls of one model; `workspace` is attention's scratch. Logits are
+   * fresh arrays (a caller may keep them across calls).
+   */
+  constructor(
+    private readonly config: DecoderConfig,
+    private readonly params: DecoderTensors<Float32Array>,
+    private readonly engine: MatmulEngine<Float32Array>,
+    private readonly batch: ChainBatch,
+    private readonly pool: AttentionWorkspace,
+    private readonly workspace: AttentionWorkspace,
+  ) {
+    this.#rows = batch.batch * batch.seq;
+    this.#attention = { batch: batch.batch, seq: batch.seq, numHeads: config.numAttentionHeads, numKvHeads: config.numKeyValueHeads, headDim: config.headDim };
+    this.#rope = ropeTables(batch.positions, config.headDim, config.ropeTheta);
+  }
+
+  /** Zeroed gradients become the backward's outputs (Linear dW written, everything else accumulated). */
+  startBackward(grads: DecoderTensors<Float32Array>): void {
+    this.#grads = grads;
+  }
+
+  #p(name: string): Float32Array {
+    return this.params[name]!.data;
+  }
+
+  #g(name: string): Float32Array {
+    return this.#grads![name]!.data;
+  }
+
+  #load(site: ChainSite): Saved {
+    const saved = this.#saved.get(chainSiteKey(site));
+    if (!saved) throw new Error(`decoder chain: no forward values saved at ${chainSiteKey(site)}`);
+    return saved;
+  }
+
+  embed(weight: string): Float32Array {
+    const x = this.pool.get('x0', this.#rows * this.config.hiddenSize);
+    embeddingForwardInto(this.#p(weight), this.batch.ids, this.config.hiddenSize, x);
+    return x;
+  }
+
+  rmsNorm(x: Float32Array, weight: string, site: ChainSite): Float32Array {
+    const key = site.value === 'final' ? 'nFinal' : chainSiteKey(site);
+    return this.#norm(x, weight, this.#rows, this.config.hiddenSize, key, site);
+  }
+
+  headNorm(x: Float32Array, weight: string, heads: number, site: ChainSite): Float32Array {
+    return this.#norm(x, weight, this.#rows * heads, this.config.headDim, chainSiteKey(site), site);
+  }
+
+  #norm(x: Float32Array, weight: string, rows: number, hidden: number, key: string, site: ChainSite): Float32Array {
+    const y = this.pool.get(key, rows * hidden);
+    const rstd = new Float64Array(rows);
+    rmsNormForwardInto(x, this.#p(weight), rows, hidden, this.config.rmsNormEps, y, rstd);
+    this.#saved.set(chainSiteKey(site), { inputs: [x], rstd });
+    return y;
+  }
+
+  async linear(x: Float32Array, p: LinearParameters, site: ChainSite): Promise<Float32Array> {
+    this.#saved.set(chainSiteKey(site), { inputs: [x] });
+    const out = site.value === 'logits' ? undefined : this.pool.get(linearOutputKey(site), this.#rows * p.out);
+    const y = await this.engine.matmul(x, this.#p(p.weight), { m: this.#rows, n: p.out, k: p.in, transB: true }, out);
+    if (p.bias !== null) addBiasRows(y, this.#p(p.bias));
+    return y;
+  }
+
+  async attention(q: Float32Array, k: Float32Array, v: Float32Array, site: ChainSite): Promise<Float32Array> {
+    const d = this.#attention;
+    const P = (name: string, len: number): Float32Array => this.pool.get(`${site.layer}.${name}`, len);
+    const o = P('o', this.#rows * d.numHeads * d.headDim);
+    const probs = P('probs', attentionProbsLength(d));
+    const len = stackedQkvLengths(d);
+    const stacked = { q: P('qs', len.q), k: P('ks', len.k), v: P('vs', len.v) };
+    // q and k arrive un-rotated: RoPE is applied while attention stacks them (one pass, not two).
+    await fastAttentionForward(this.engine, q, k, v, this.batch.mask, d, this.workspace, o, probs, { rope: this.#rope, stacked });
+    this.#saved.set(chainSiteKey(site), { inputs: [q, k, v], probs, stacked });
+    return o;
+  }
+
+  residual(a: Float32Array, b: Float32Array, site: ChainSite): Float32Array {
+    // After the MLP, b (down_proj's output, the next block's pooled input) takes the sum in place.
+    const out = site.value === 'x2' ? b : this.pool.get(chainSiteKey(site), a.length);
+    addInto(a, b, out);
+    return out;
+  }
+
+  async swiglu(gate: Float32Array, up: Float32Array, site: ChainSite): Promise<Float32Array> {
+    const h = this.pool.get(chainSiteKey(site), gate.length);
+    const sig = this.pool.get64(`${site.layer}.sig`, gate.length);
+    // e^gate through the engine (ORT's vectorised Exp) when it has one; else the JS op's Math.exp.
+    const expGate = this.engine.exp ? await this.engine.exp(gate, this.pool.get('expGate', gate.length)) : undefined;
+    swigluForwardInto(gate, up, h, sig, expGate);
+    this.#saved.set(chainSiteKey(site), { inputs: [gate, up], sig });
+    return h;
+  }
+
+  async linearBackward(dy: Float32Array, p: LinearParameters, site: ChainSite): Promise<Float32Array> {
+    const [x] = this.#load(site).inputs as [Float32Array];
+    // Every Linear weight has one use per step, so dW is written, not added; the tied embedding's
+    // scatter-add comes after its LM-head product.
+    await this.engine.matmul(dy, x, { m: p.out, n: p.in, k: this.#rows, transA: true }, this.#g(p.weight));
+    if (p.bias !== null) columnSumsInto(dy, p.out, this.#g(p.bias));
+    const key = LINEAR_DX_KEY[site.value];
+    if (key === undefined) throw new Error(`decoder chain: no Linear at ${chainSiteKey(site)}`);
+    return this.engine.matmul(dy, this.#p(p.weight), { m: this.#rows, n: p.in, k: p.out }, this.pool.get(key, this.#rows * p.in));
+  }
+
+  rmsNormBackward(dy: Float32Array, weight: string, site: ChainSite, residual: Float32Array | null): Float32Array {
+    const saved = this.#load(site);
+    const hidden = this.config.hiddenSize;
+    // The residual stream's gradient is updated in place by each block's norms.
+    const dx = residual ?? this.pool.get('dx', this.#rows * hidden);
+    rmsNormBackwardInto(dy, saved.inputs[0]!, this.#p(weight), saved.rstd!, this.#rows, hidden, dx, this.#g(weight), residual !== null);
+    return dx;
+  }
+
+  headNormBackward(dy: Float32Array, weight: string, heads: number, site: ChainSite): Float32Array {
+    const saved = this.#load(site);
+    const dx = this.pool.get(`d:${site.value}`, dy.length);
+    rmsNormBackwardInto(dy, saved.inputs[0]!, this.#p(weight), saved.rstd!, this.#rows * heads, this.config.headDim, dx, this.#g(weight));
+    return dx;
+  }
+
+  async attentionBackward(dOut: Float32Array, site: ChainSite): Promise<[Float32Array, Float32Array, Float32Array]> {
+    const saved = this.#load(site);
+    const [q, k, v] = saved.inputs as [Float32Array, Float32Array, Float32Array];
+    const dq = this.pool.get('dq', q.length);
+    const dk = this.pool.get('dk', k.length);
+    const dv = this.pool.get('dv', v.length);
+    // dq, dk come out rotated back (RoPE's transpose fused into attention's scatter).
+    await fastAttentionBackward(this.engine, dOut, q, k, v, saved.probs!, this.#attention, this.workspace, dq, dk, dv, { rope: this.#rope, stacked: saved.stacked! });
+    return [dq, dk, dv];
+  }
+
+  swigluBackward(dh: Float32Array, site: ChainSite): [Float32Array, Float32Array] {
+    const saved = this.#load(site);
+    const [gate, up] = saved.inputs as [Float32Array, Float32Array];
+    const dgate = this.pool.get('dgate', dh.length);
+    const dup = this.pool.get('dup', dh.length);
+    swigluBackwardInto(dh, gate, up, dgate, dup, saved.sig);
+    return [dgate, dup];
+  }
+
+  addGradients(a: Float32Array, b: Float32Array): Float32Array {
+    addInto(a, b, a);
+    return a;
+  }
+
+  embedBackward(dx: Float32Array, weight: string): void {
+    // Tied: the LM head's dW is already in the embedding's gradient; the scatter-add accumulates onto it.
+    embeddingBackwardInto(dx, this.batch.ids, this.config.hiddenSize, this.#g(weight));
+  }
+}

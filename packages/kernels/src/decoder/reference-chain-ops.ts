@@ -1,0 +1,171 @@
+/**
+ * The decoder chain's ops composed from the plain CPU references (ground truth; the only op set for
+ * f64 models): every op allocates its output and saves its inputs by site for the backward. Matrix
+ * products go through the model's {@link MatmulEngine}; everything else accumulates in f64.
+ */
+import { chainSiteKey, type ChainSite, type DecoderBackwardOps, type DecoderConfig, type DecoderForwardOps, type LinearParameters } from '@rlvr/core';
+import { type Floats, allocLike } from '../reference/common.js';
+import { attentionBackward, attentionForward, type AttentionDims } from '../reference/attention.js';
+import { embeddingBackward, embeddingForward } from '../reference/embedding.js';
+import { rmsNormBackward, rmsNormForward } from '../reference/rmsnorm.js';
+import { ropeBackward, ropeForward } from '../reference/rope.js';
+import { swigluBackward, swigluForward } from '../reference/swiglu.js';
+import type { ChainBatch, DecoderTensors } from './types.js';
+import type { MatmulEngine } from './matmul-engine.js';
+
+/** Adds bias [n] to every row of y [rows, n] in place. */
+function addBias(y: Floats, bias: Floats): void {
+  const n = bias.length;
+  for (let r = 0; r < y.length; r += n) for (let j = 0; j < n; j++) y[r + j] = y[r + j]! + bias[j]!;
+}
+
+/** Column sums of dy [rows, n]: the gradient of a bias, accumulated in f64. */
+function columnSums<T extends Floats>(dy: T, n: number): T {
+  const acc = new Float64Array(n);
+  for (let r = 0; r < dy.length; r += n) for (let j = 0; j < n; j++) acc[j] = acc[j]! + dy[r + j]!;
+  const out = allocLike(dy, n);
+  out.set(acc);
+  return out;
+}
+
+/** a += b element-wise, in place (one rounding per add). */
+function addInto(a: Floats, b: Floats): void {
+  for (let i = 0; i < a.length; i++) a[i] = a[i]! + b[i]!;
+}
+
+/** Reference ops for one batch: run {@link decoderForward} with them, then {@link decoderBackward} on the same object. */
+export class ReferenceChainOps<T extends Floats> implements DecoderForwardOps<T>, DecoderBackwardOps<T> {
+  /** Inputs each op saved for its backward, by site key. */
+  readonly #saved = new Map<string, T[]>();
+  readonly #attention: AttentionDims;
+  readonly #rows: number;
+  /** Parameter gradients the backward ops accumulate into (set by {@link ReferenceChainOps.startBackward}). */
+  #grads: DecoderTensors<T> | undefined;
+
+  constructor(
+    private readonly config: DecoderConfig,
+    private readonly params: DecoderTensors<T>,
+    private readonly engine: MatmulEngine<T>,
+    private readonly batch: ChainBatch,
+  ) {
+    this.#rows = batch.batch * batch.seq;
+    this.#attention = { batch: batch.batch, seq: batch.seq, numHeads: config.numAttentionHeads, numKvHeads: config.numKeyValueHeads, headDim: config.headDim };
+  }
+
+  /** Zeroed gradients become the backward's accumulators. */
+  startBackward(grads: DecoderTensors<T>): void {
+    this.#grads = grads;
+  }
+
+  #p(name: string): T {
+    return this.params[name]!.data;
+  }
+
+  #g(name: string): T {
+    return this.#grads![name]!.data;
+  }
+
+  #save(site: ChainSite, ...values: T[]): void {
+    this.#saved.set(chainSiteKey(site), values);
+  }
+
+  #load(site: ChainSite): T[] {
+    const values = this.#saved.get(chainSiteKey(site));
+    if (!values) throw new Error(`decoder chain: no forward values saved at ${chainSiteKey(site)}`);
+    return values;
+  }
+
+  #norm(rows: number, hidden: number): { rows: number; hidden: number; eps: number } {
+    return { rows, hidden, eps: this.config.rmsNormEps };
+  }
+
+  #rope(heads: number): { tokens: number; headDim: number; theta: number; heads: number } {
+    return { tokens: this.#rows, headDim: this.config.headDim, theta: this.config.ropeTheta, heads };
+  }
+
+  embed(weight: string): T {
+    return embeddingForward(this.#p(weight), this.batch.ids, { vocab: this.config.vocabSize, hidden: this.config.hiddenSize });
+  }
+
+  rmsNorm(x: T, weight: string, site: ChainSite): T {
+    this.#save(site, x);
+    return rmsNormForward(x, this.#p(weight), this.#norm(this.#rows, this.config.hiddenSize)).y;
+  }
+
+  headNorm(x: T, weight: string, heads: number, site: ChainSite): T {
+    this.#save(site, x);
+    return rmsNormForward(x, this.#p(weight), this.#norm(this.#rows * heads, this.config.headDim)).y;
+  }
+
+  async linear(x: T, p: LinearParameters, site: ChainSite): Promise<T> {
+    this.#save(site, x);
+    const y = await this.engine.matmul(x, this.#p(p.weight), { m: this.#rows, n: p.out, k: p.in, transB: true });
+    if (p.bias !== null) addBias(y, this.#p(p.bias));
+    return y;
+  }
+
+  attention(q: T, k: T, v: T, site: ChainSite): T {
+    const c = this.config;
+    const qRotated = ropeForward(q, this.batch.positions, this.#rope(c.numAttentionHeads));
+    const kRotated = ropeForward(k, this.batch.positions, this.#rope(c.numKeyValueHeads));
+    this.#save(site, qRotated, kRotated, v);
+    return attentionForward(qRotated, kRotated, v, this.batch.mask, this.#attention).o;
+  }
+
+  residual(a: T, b: T): T {
+    const sum = a.slice() as T;
+    addInto(sum, b);
+    return sum;
+  }
+
+  swiglu(gate: T, up: T, site: ChainSite): T {
+    this.#save(site, gate, up);
+    return swigluForward(gate, up);
+  }
+
+  async linearBackward(dy: T, p: LinearParameters, site: ChainSite): Promise<T> {
+    const [x] = this.#load(site) as [T];
+    const dw = await this.engine.matmul(dy, x, { m: p.out, n: p.in, k: this.#rows, transA: true });
+    addInto(this.#g(p.weight), dw);
+    if (p.bias !== null) addInto(this.#g(p.bias), columnSums(dy, p.out));
+    return this.engine.matmul(dy, this.#p(p.weight), { m: this.#rows, n: p.in, k: p.out });
+  }
+
+  rmsNormBackward(dy: T, weight: string, site: ChainSite, residual: T | null): T {
+    const [x] = this.#load(site) as [T];
+    const r = rmsNormBackward(dy, x, this.#p(weight), this.#norm(this.#rows, this.config.hiddenSize));
+    addInto(this.#g(weight), r.dweight);
+    if (residual === null) return r.dx;
+    addInto(residual, r.dx);
+    return residual;
+  }
+
+  headNormBackward(dy: T, weight: string, heads: number, site: ChainSite): T {
+    const [x] = this.#load(site) as [T];
+    const r = rmsNormBackward(dy, x, this.#p(weight), this.#norm(this.#rows * heads, this.config.headDim));
+    addInto(this.#g(weight), r.dweight);
+    return r.dx;
+  }
+
+  attentionBackward(dOut: T, site: ChainSite): [T, T, T] {
+    const c = this.config;
+    const [q, k, v] = this.#load(site) as [T, T, T];
+    const { dq, dk, dv } = attentionBackward(dOut, q, k, v, this.batch.mask, this.#attention);
+    return [ropeBackward(dq, this.batch.positions, this.#rope(c.numAttentionHeads)), ropeBackward(dk, this.batch.positions, this.#rope(c.numKeyValueHeads)), dv];
+  }
+
+  swigluBackward(dh: T, site: ChainSite): [T, T] {
+    const [gate, up] = this.#load(site) as [T, T];
+    const { dgate, dup } = swigluBackward(dh, gate, up);
+    return [dgate, dup];
+  }
+
+  addGradients(a: T, b: T): T {
+    addInto(a, b);
+    return a;
+  }
+
+  embedBackward(dx: T, weight: string): void {
+    addInto(this.#g(weight), embeddingBackward(dx, this.batch.ids, { vocab: this.config.vocabSize, hidden: this.config.hiddenSize }));
+  }
+}
