@@ -16,6 +16,10 @@ const configs: [string, DecoderConfig][] = [
     model_type: 'llama', hidden_size: 24, num_hidden_layers: 3, num_attention_heads: 2, head_dim: 16, intermediate_size: 40,
     vocab_size: 53, max_position_embeddings: 64, tie_word_embeddings: true, attention_bias: true, rms_norm_eps: 1e-5,
   })],
+  ['qwen3: per-head q/k RMSNorm, GQA 4/2, head_dim 12 ≠ hidden/heads, tied head', parseDecoderConfig({
+    model_type: 'qwen3', hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, head_dim: 12,
+    intermediate_size: 48, vocab_size: 61, max_position_embeddings: 64, tie_word_embeddings: true, rope_theta: 1000000,
+  })],
 ];
 
 /** Seeded weights with non-trivial norms and biases (HF init would make them 1 and 0, hiding mistakes). */
