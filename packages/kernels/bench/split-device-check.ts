@@ -7,6 +7,7 @@
  * against an f64 CPU product. Env SPLIT_VOCAB overrides the vocabulary (smaller for a quick local run).
  * Prints plain text; exits non-zero on any failure.
  */
+import { seededFloats } from '@rlvr/core';
 import { adamwStepGpu } from '../src/adamw/index.js';
 import { describeAdapter, requestGpuDevice } from '../src/device/index.js';
 import { embeddingBackwardGpu, embeddingForwardGpu } from '../src/embedding/index.js';
@@ -29,16 +30,8 @@ const report = (ok: boolean, line: string): void => {
   console.log(`${ok ? 'pass' : 'FAIL'} ${line}`);
 };
 
-/** Deterministic values in [-1, 1) (a multiplicative hash; cheap enough for 136M elements). */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let x = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0;
-    out[i] = x / 2 ** 31 - 1;
-  }
-  return out;
-}
+/** Deterministic values in [-1, 1) from the project's seeded PRNG (a few seconds for the 136M-element embedding). */
+const values = (n: number, seed: number): Float32Array => seededFloats(seed, n);
 
 const wholeFits = V * H * 4 <= gpu.maxBindingBytes;
 /** Run `work` with the binding limit at 128 MiB (split), then at the adapter's (whole, when E fits one binding). */

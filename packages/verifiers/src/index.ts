@@ -5,7 +5,6 @@ export { builtInVerifiers, defaultRegistry } from './builtins.js';
 export { VerifierPool, type PoolItem, type VerifierPoolOptions } from './pool/pool.js';
 export { lastBoxed, type BoxedAnswer } from './text/boxed.js';
 export { lastAnswerTag, type AnswerTag } from './text/answer-tag.js';
-export { SeededRandom } from './random.js';
 export {
   countdown,
   evaluate as evaluateCountdownExpression,

@@ -1,7 +1,10 @@
 /**
  * The package's one seeded PRNG (sfc32, seeded through splitmix32): Countdown problems, the MATH
  * verifier's evaluation points and the benchmark sets depend on their seed alone; each user owns its
- * instance (never Math.random, never global state).
+ * instance (never Math.random, never global state). Private (not exported; @rlvr/core's
+ * `SeededRandom`, mulberry32, is the project's exported generator): this stream defines the problem
+ * set of every `generateCountdownProblems` seed, the demo's held-out problems included, so replacing
+ * it with core's would change the demo's recorded numbers.
  */
 export class SeededRandom {
   private a: number;

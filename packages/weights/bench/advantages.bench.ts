@@ -4,7 +4,8 @@
  * response once). Entry `advantages-vs-copy`: ns per response vs ns per copied element.
  */
 import { compared, standalone, timeMedian, writeResults, type BenchEntry } from '../../../tools/bench/harness.js';
-import { SeededRandom, groupAdvantages, type WeightingName } from '../src/index.js';
+import { groupAdvantages, type WeightingName } from '../src/index.js';
+import { SeededRandom } from '../src/random.js';
 
 const RESPONSES = 1 << 20;
 const GROUP_SIZE = 16;

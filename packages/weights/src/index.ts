@@ -38,7 +38,6 @@ export {
   type GroupAdvantageOptions,
   type ZeroVarianceMode,
 } from './group-advantages.js';
-export { SeededRandom } from './random.js';
 export { EFFECTIVE_CLOCK, REGULAR_CLOCK, costClock, resolveClock, type Clock } from './theory/clocks.js';
 export {
   costLowerBound,

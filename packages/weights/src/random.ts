@@ -1,6 +1,8 @@
 /**
- * A small seeded random number generator (xoshiro128**, seeded through splitmix32). It is an
- * instance, never global state, so two simulations with the same seed give the same numbers.
+ * A small seeded random number generator (xoshiro128**, seeded through splitmix32) for `simulate`. It
+ * is an instance, never global state, so two simulations with the same seed give the same numbers.
+ * Private to this package (not exported): @rlvr/weights has no dependencies, so it cannot use
+ * @rlvr/core's `SeededRandom`, the project's one exported generator.
  */
 export class SeededRandom {
   private s0: number;
