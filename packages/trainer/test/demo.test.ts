@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSafetensorsSync } from '@rlvr/core';
 import { runCli } from '../src/cli/run-cli.js';
+import { ConfigError } from '../src/config/index.js';
 import { embeddedModelDir, resolveModelPath } from '../src/models/embedded.js';
 import { captureIo } from '../src/testing/capture-io.js';
 
@@ -113,6 +114,7 @@ describe('embedded models', () => {
     expect(resolveModelPath(null)).toBe(embeddedModelDir('countdown-base'));
     expect(resolveModelPath('embedded:countdown-sft')).toBe(embeddedModelDir('countdown-sft'));
     expect(resolveModelPath('some/dir')).toBe('some/dir');
-    expect(() => resolveModelPath('embedded:nope')).toThrow(/unknown embedded model "nope"; expected one of embedded:countdown-base, embedded:countdown-sft/);
+    expect(() => resolveModelPath('embedded:nope')).toThrow(/^model\.path: unknown embedded model "nope"; expected one of embedded:countdown-base, embedded:countdown-sft$/);
+    expect(() => resolveModelPath('embedded:nope')).toThrow(ConfigError);
   });
 });

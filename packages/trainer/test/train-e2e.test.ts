@@ -7,6 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSafetensorsSync } from '@rlvr/core';
 import { runTraining } from '../src/loop/run-training.js';
+import { CheckpointError } from '../src/checkpoint/index.js';
 import { DivergenceError } from '../src/errors.js';
 import { metricsOf, timeless, tinyConfig, tinyRun } from './tiny-run.js';
 
@@ -90,7 +91,9 @@ describe('rlvr train, end to end on the cpu backend', () => {
   });
 
   it('refuses to resume a directory without checkpoints', async () => {
-    await expect(runTraining({ config: tinyConfig(run.modelDir), runDir: join(run.root, 'nothing'), resume: true })).rejects.toThrow(/no checkpoint in/);
+    const refused = runTraining({ config: tinyConfig(run.modelDir), runDir: join(run.root, 'nothing'), resume: true });
+    await expect(refused).rejects.toBeInstanceOf(CheckpointError);
+    await expect(refused).rejects.toThrow(/--resume.*no checkpoint in/);
   });
 });
 

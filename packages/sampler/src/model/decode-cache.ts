@@ -7,6 +7,7 @@
  *   into a preallocated per-row buffer, one slot per step. Keys are stored transposed ([…, D, length]).
  *   Memory: prompts × prompt length + rows × generated tokens, instead of rows × (prompt + generated).
  */
+import { SamplerError } from '../errors.js';
 import type { KvLayout } from './decoder-graph.js';
 
 /** One prompt's prefill cache: [1, kvHeads, length, headDim] per layer. */
@@ -142,7 +143,7 @@ export class DecodeCache {
       this.capacity++;
       return;
     }
-    if (this.length >= this.capacity) throw new RangeError(`generated-token KV cache full (${this.capacity} slots)`);
+    if (this.length >= this.capacity) throw new SamplerError(`DecodeCache.advance: the generated-token KV cache is full (${this.capacity} slots, the \`generated\` given to fromPrefills)`);
     const { numKvHeads: kvH, headDim: d } = this.g;
     const cap = this.capacity;
     const slot = this.length;

@@ -73,16 +73,15 @@ export const EXIT_CODES: readonly ExitCodeRule[] = [
   { name: 'WeightsError', matches: (e) => WeightsError.isInstance(e), exitCode: USAGE_EXIT_CODE },
   { name: 'ConfigError', matches: (e) => e instanceof ConfigError, exitCode: USAGE_EXIT_CODE },
   { name: 'GenerationError', matches: (e) => e instanceof GenerationError, exitCode: USAGE_EXIT_CODE },
-  // Not the command line's fault: the run diverged, or a dataset, checkpoint, metrics file, model or
-  // device could not be used.
+  // Not the command line's fault: the run diverged, or a dataset, checkpoint (e.g. `--resume` of a
+  // directory without one), metrics file, model or device could not be used, or one of the trainer's
+  // own argument checks below the config refused a value.
   { name: 'DivergenceError', matches: (e) => DivergenceError.isInstance(e), exitCode: FAILURE_EXIT_CODE },
   { name: 'TrainerError', matches: (e) => TrainerError.isInstance(e), exitCode: FAILURE_EXIT_CODE },
   { name: 'SamplerError', matches: (e) => SamplerError.isInstance(e), exitCode: FAILURE_EXIT_CODE },
   { name: 'KernelsError', matches: (e) => KernelsError.isInstance(e), exitCode: FAILURE_EXIT_CODE },
   { name: 'CoreError', matches: (e) => CoreError.isInstance(e), exitCode: FAILURE_EXIT_CODE },
   { name: 'VerifierError', matches: (e) => VerifierError.isInstance(e), exitCode: FAILURE_EXIT_CODE },
-  // The trainer's own argument checks below the config (e.g. `--resume` of a directory without checkpoints).
-  { name: 'RangeError', matches: (e) => e instanceof RangeError, exitCode: FAILURE_EXIT_CODE },
 ];
 
 /**

@@ -5,7 +5,8 @@ import { GenerationError, SamplerError } from '@rlvr/sampler';
 import { WeightsError } from '@rlvr/weights';
 import { COMMANDS } from '../commands/index.js';
 import { ConfigError } from '../config/config-error.js';
-import { DivergenceError } from '../errors.js';
+import { DivergenceError, TrainerError } from '../errors.js';
+import { MetricsError } from '../metrics/metrics-error.js';
 import { CheckpointError } from '../checkpoint/checkpoint-error.js';
 import { DatasetError } from '../tasks/dataset-error.js';
 import { captureIo } from '../testing/capture-io.js';
@@ -135,7 +136,10 @@ describe('EXIT_CODES: the one table of exit codes', () => {
     [new SamplerError('model.onnx: not found'), 1, 'model.onnx: not found'],
     [new KernelOptionError('adamw: beta1 must be in [0, 1), got 1'), 1, 'adamw: beta1 must be in [0, 1), got 1'],
     [new CoreError('config.json: bad'), 1, 'config.json: bad'],
-    [new RangeError('--resume run: no checkpoint in run/checkpoints'), 1, '--resume run: no checkpoint in run/checkpoints'],
+    [new CheckpointError('run', 'nothing to resume (--resume): no checkpoint in run/checkpoints'), 1, 'run: nothing to resume (--resume): no checkpoint in run/checkpoints'],
+    [new ConfigError('model.path', 'unknown embedded model "x"'), 2, 'model.path: unknown embedded model "x"'],
+    [new MetricsError('passAtK', 'evaluate: pass@8 needs an integer k with 1 ≤ k ≤ samples = 4'), 1, 'passAtK: evaluate: pass@8 needs an integer k with 1 ≤ k ≤ samples = 4'],
+    [new TrainerError('microBatchSize must be an integer ≥ 1, got 0'), 1, 'microBatchSize must be an integer ≥ 1, got 0'],
   ])('%s → exit %i, message kept', (error, code, message) => {
     const mapped = toCliError(error);
     expect(mapped).toBeInstanceOf(CliError);
@@ -158,6 +162,12 @@ describe('EXIT_CODES: the one table of exit codes', () => {
     const error = new TypeError('x');
     expect(toCliError(error)).toBe(error);
     expect(exitCodeOf(error)).toBe(1);
+  });
+
+  test('a RangeError is unexpected (a bug): no package throws one for user input', () => {
+    const error = new RangeError('Invalid array length');
+    expect(toCliError(error)).toBe(error);
+    expect(EXIT_CODES.map((r) => r.name)).not.toContain('RangeError');
   });
 
   test('a ConfigError from a command is one line with the usage hint, exit 2', async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WEIGHTING_NAMES, groupAdvantages, weighting } from '@rlvr/weights';
 import { useTempDir } from '../testing/temp-dir.js';
+import { TrainerError } from '../errors.js';
 import { thrownBy } from '../testing/thrown.js';
 import { ConfigError } from './config-error.js';
 import { configFields, flagFields } from './fields.js';
@@ -224,7 +225,8 @@ describe('learning-rate schedule (HF conventions)', () => {
     expect(learningRateAt(optim, 10, 12)).toBeCloseTo(0.1 + 0.9 * 0.5 * (1 + Math.cos(0.7 * Math.PI)), 15);
     expect(learningRateAt(optim, 12, 12)).toBeCloseTo(0.1 + 0.9 * 0.5 * (1 + Math.cos(0.9 * Math.PI)), 15);
     expect(learningRateAt(optim, 50, 12)).toBeCloseTo(0.1, 15); // past the end: the floor
-    expect(() => learningRateAt(optim, 0, 12)).toThrow(RangeError);
+    expect(thrownBy(() => learningRateAt(optim, 0, 12), TrainerError).message).toBe('learningRateAt: step must be an integer ≥ 1 (steps are 1-based), got 0');
+    expect(thrownBy(() => learningRateAt(optim, 1, 0), TrainerError).message).toMatch(/maxSteps must be an integer ≥ 1, got 0/);
   });
 });
 

@@ -4,7 +4,7 @@
  * pass@k for each requested k ≤ n, mean reward).
  */
 import type { EvalMetrics } from '../metrics/index.js';
-import { meanAtK, meanPassAtK } from '../metrics/index.js';
+import { MetricsError, meanAtK, meanPassAtK } from '../metrics/index.js';
 import type { StepPrompt, StepRollout, StepScore } from './rl-step.js';
 
 /** What evaluation needs: generation (greedy or sampled) and scoring of completions. */
@@ -26,8 +26,8 @@ export interface EvalSettings {
 
 /** Evaluate on `prompts`; returns the eval record of metrics.jsonl (minus its step). */
 export async function evaluate(ctx: EvalContext, prompts: readonly StepPrompt[], s: EvalSettings): Promise<Omit<EvalMetrics, 'kind' | 'step'>> {
-  if (prompts.length === 0) throw new RangeError('evaluate: no held-out prompts');
-  for (const k of s.passAtK) if (!(Number.isInteger(k) && k >= 1 && k <= s.samples)) throw new RangeError(`evaluate: pass@${k} needs 1 ≤ k ≤ samples = ${s.samples}`);
+  if (prompts.length === 0) throw new MetricsError('prompts', 'evaluate needs at least one held-out prompt, got none');
+  for (const k of s.passAtK) if (!(Number.isInteger(k) && k >= 1 && k <= s.samples)) throw new MetricsError('passAtK', `evaluate: pass@${k} needs an integer k with 1 ≤ k ≤ samples = ${s.samples}`);
   const start = process.hrtime.bigint();
   const ids = prompts.map((p) => p.ids);
   const references = (rollouts: StepRollout[]): unknown[] => rollouts.map((r) => prompts[r.promptIndex]!.reference);

@@ -1,3 +1,4 @@
+import { TrainerError } from '../errors.js';
 import { buildMicroBatches, type RolloutTokens } from './policy-batches.js';
 
 const rollouts: RolloutTokens[] = [
@@ -43,5 +44,6 @@ describe('buildMicroBatches', () => {
     expect(() => buildMicroBatches([{ ...rollouts[0]!, logprobs: [-1] }], [1], { microBatchSize: 2, padId: 0 })).toThrow('rollout 0: 1 logprobs for 2 completion tokens');
     expect(() => buildMicroBatches([{ ...rollouts[0]!, promptIds: [] }], [1], { microBatchSize: 2, padId: 0 })).toThrow(/rollout 0: empty prompt/);
     expect(() => buildMicroBatches(rollouts, [1, 2, 3], { microBatchSize: 0, padId: 0 })).toThrow(/microBatchSize must be an integer ≥ 1/);
+    expect(() => buildMicroBatches(rollouts, [1, 2, 3], { microBatchSize: 0, padId: 0 })).toThrow(TrainerError);
   });
 });

@@ -16,7 +16,7 @@
  */
 import { NonFiniteGradientError, type DecoderModel, type DecoderStepOptions, type PolicyBatch, type PolicyLossConfig } from '@rlvr/kernels';
 import { groupAdvantages, successHistogram, type Weighting, type ZeroVarianceMode } from '@rlvr/weights';
-import { DivergenceError } from '../errors.js';
+import { DivergenceError, TrainerError } from '../errors.js';
 import { buildMicroBatches, type RolloutTokens, type TrainingMicroBatch } from './policy-batches.js';
 
 /** A rollout as the sampler returns it (the fields this step uses). */
@@ -126,7 +126,7 @@ const seconds = (start: bigint): number => Number(process.hrtime.bigint() - star
 
 /** Run one RL step on `prompts`; see the module comment. */
 export async function rlStep(ctx: RlStepContext, prompts: readonly StepPrompt[], s: RlStepSettings): Promise<RlStepResult> {
-  if (s.loss.beta !== 0 && !ctx.reference) throw new RangeError(`loss.beta = ${s.loss.beta} needs a reference policy`);
+  if (s.loss.beta !== 0 && !ctx.reference) throw new TrainerError(`rlStep: loss.beta = ${s.loss.beta} needs ctx.reference (a reference policy), which is missing`);
   const M = s.groupSize;
   let t = process.hrtime.bigint();
   const rollouts = await ctx.sampler.generate(prompts.map((p) => p.ids), {

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDecoderModel, type DecoderModel } from '@rlvr/kernels';
 import type { GenerateOptions, Prompt } from '@rlvr/sampler';
-import { listCheckpoints, pruneCheckpoints, readCheckpoint, writeCheckpoint } from '../checkpoint/index.js';
+import { CheckpointError, listCheckpoints, pruneCheckpoints, readCheckpoint, writeCheckpoint } from '../checkpoint/index.js';
 import { adamWOptions, configuredWeighting, learningRateAt, policyLossConfig, writeRunConfig, type TrainConfig } from '../config/index.js';
 import { DivergenceError } from '../errors.js';
 import { resolveModelPath } from '../models/embedded.js';
@@ -61,7 +61,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
   const log = options.log ?? (() => undefined);
   const modelDir = resolveModelPath(config.model.path);
   const resumeFrom = options.resume ? listCheckpoints(runDir).at(-1) : undefined;
-  if (options.resume && !resumeFrom) throw new RangeError(`--resume ${runDir}: no checkpoint in ${join(runDir, 'checkpoints')}`);
+  if (options.resume && !resumeFrom) throw new CheckpointError(runDir, `nothing to resume (--resume): no checkpoint in ${join(runDir, 'checkpoints')}`);
   const checkpoint = resumeFrom ? readCheckpoint(resumeFrom.dir) : undefined;
 
   const parts = await openRun(config, checkpoint?.dir ?? modelDir, modelDir, log);

@@ -7,6 +7,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../config/config-error.js';
+import { TrainerError } from '../errors.js';
 
 /** Names of the embedded models. */
 export const EMBEDDED_MODEL_NAMES = ['countdown-base', 'countdown-sft'] as const;
@@ -27,7 +29,7 @@ export function embeddedModelDir(name: EmbeddedModelName): string {
     if (existsSync(join(candidate, 'config.json'))) return candidate;
     dir = dirname(dir);
   }
-  throw new RangeError(`embedded model ${name}: no assets/${name}/config.json above ${dirname(fileURLToPath(import.meta.url))} (a broken install?)`);
+  throw new TrainerError(`embedded model ${name}: no assets/${name}/config.json above ${dirname(fileURLToPath(import.meta.url))} (a broken install?)`);
 }
 
 /** The model directory a config's `model.path` stands for: null → the base model, `embedded:NAME`, or a directory as given. */
@@ -36,7 +38,7 @@ export function resolveModelPath(path: string | null): string {
   if (!path.startsWith(EMBEDDED_PREFIX)) return path;
   const name = path.slice(EMBEDDED_PREFIX.length);
   if (!(EMBEDDED_MODEL_NAMES as readonly string[]).includes(name)) {
-    throw new RangeError(`model.path: unknown embedded model "${name}"; expected one of ${EMBEDDED_MODEL_NAMES.map((n) => EMBEDDED_PREFIX + n).join(', ')}`);
+    throw new ConfigError('model.path', `unknown embedded model "${name}"; expected one of ${EMBEDDED_MODEL_NAMES.map((n) => EMBEDDED_PREFIX + n).join(', ')}`);
   }
   return embeddedModelDir(name as EmbeddedModelName);
 }

@@ -13,6 +13,7 @@
 import { SeededRandom } from '@rlvr/core';
 import { countdownBrief, countdownQuestion, renderPrompt } from '../tasks/index.js';
 import { BASE_TASK_DIFFICULTY } from '../demo/countdown-preset.js';
+import { TrainerError } from '../errors.js';
 
 const OPERATORS = ['+', '-', '*', '/'] as const;
 type Operator = (typeof OPERATORS)[number];
@@ -77,7 +78,7 @@ function lastSteps(a: Item, b: Item): Candidate[] {
  * candidate that reaches a target; it returns an index or null for none).
  */
 export function randomDerivation(nums: readonly number[], random: SeededRandom, choose?: (candidates: Candidate[]) => number | null): Derivation | null {
-  if (nums.length < 2) throw new RangeError('randomDerivation: expected at least two numbers');
+  if (nums.length < 2) throw new TrainerError(`randomDerivation: nums must hold at least two numbers, got ${nums.length}`);
   const items: Item[] = nums.map((n) => ({ expression: String(n), value: n, composite: false }));
   const steps: string[] = [];
   while (items.length > 2) {
@@ -137,9 +138,9 @@ export function countdownPretrainExamples(
   seed: number,
   options: PretrainCorpusOptions = {},
 ): PretrainExample[] {
-  if (problems.length === 0) throw new RangeError('countdownPretrainExamples: no problems');
+  if (problems.length === 0) throw new TrainerError('countdownPretrainExamples: problems is empty; expected at least one problem');
   const { template = 'compact', reachedShare = 0, maxTarget = BASE_TASK_DIFFICULTY.maxTarget } = options;
-  if (!(reachedShare >= 0 && reachedShare <= 1)) throw new RangeError(`reachedShare must be in [0, 1], got ${reachedShare}`);
+  if (!(reachedShare >= 0 && reachedShare <= 1)) throw new TrainerError(`reachedShare must be in [0, 1], got ${reachedShare}`);
   const random = new SeededRandom(seed);
   return Array.from({ length: count }, (_, i) => {
     const p = problems[i % problems.length]!;

@@ -5,6 +5,7 @@ import { SeededRandom, readSafetensorsSync } from '@rlvr/core';
 import { Sampler, SamplerTokenizer, loadModelDir, type TokenizerFiles } from '@rlvr/sampler';
 import { countdown, evaluateCountdownExpression, generateCountdownProblems, parseCountdownExpression } from '@rlvr/verifiers';
 import { BASE_TASK_DIFFICULTY } from '../demo/countdown-preset.js';
+import { TrainerError } from '../errors.js';
 import { embeddedModelDir } from '../models/embedded.js';
 import { TARGET_MARK, countdownCompletion, countdownPretrainExamples, randomDerivation } from './countdown-corpus.js';
 import { countdownTokenizer, pretrainCountdown } from './pretrain.js';
@@ -86,6 +87,7 @@ describe('countdown pretraining corpus', () => {
     // Neither original target (97, 99) is reachable in one of these derivations' last steps with +, −, ×, ÷ often; most must have moved.
     expect(reached.filter((e) => !/Target: 9[79]\./.test(e.prompt)).length).toBeGreaterThan(30);
     expect(() => countdownPretrainExamples(problems, 1, 4, { reachedShare: 1.5 })).toThrow('reachedShare must be in [0, 1], got 1.5');
+    expect(() => countdownPretrainExamples(problems, 1, 4, { reachedShare: 1.5 })).toThrow(TrainerError);
   });
 });
 
@@ -136,6 +138,7 @@ describe('pretrainCountdown', () => {
   it('rejects bad options by name', async () => {
     await expect(pretrainCountdown({ outDir: '/nonexistent', steps: 0, batch: 8, lr: 1e-3, seed: 1, backend: 'cpu' })).rejects.toThrow('steps must be an integer ≥ 1, got 0');
     await expect(pretrainCountdown({ outDir: '/nonexistent', steps: 1, batch: 8, lr: -1, seed: 1, backend: 'cpu' })).rejects.toThrow('lr must be finite and > 0, got -1');
+    await expect(pretrainCountdown({ outDir: '/nonexistent', steps: 1, batch: 0, lr: 1e-3, seed: 1, backend: 'cpu' })).rejects.toBeInstanceOf(TrainerError);
   });
 });
 

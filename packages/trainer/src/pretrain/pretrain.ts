@@ -16,6 +16,7 @@ import { generateCountdownProblems } from '@rlvr/verifiers';
 import { buildMicroBatches } from '../loop/policy-batches.js';
 import { deriveSeed } from '../tasks/index.js';
 import { BASE_TASK_DIFFICULTY } from '../demo/countdown-preset.js';
+import { TrainerError } from '../errors.js';
 import { countdownPretrainExamples, type PretrainExample } from './countdown-corpus.js';
 
 /** What a cross-entropy training run (pretraining or SFT) is told: where to write, how long, how fast. */
@@ -109,12 +110,12 @@ export function countdownTokenizer(examples: readonly PretrainExample[], numberT
   return buildBpeTokenizer({ corpus, vocabSize: vocabSize ?? (whole ? 1536 : 512), isolateDigits: !whole });
 }
 
-/** Checks the options every cross-entropy run shares, before any work; the RangeError names the option. */
+/** Checks the options every cross-entropy run shares, before any work; the TrainerError names the option. */
 export function checkRunOptions(o: CrossEntropyRunOptions): void {
   for (const [name, value] of [['steps', o.steps], ['batch', o.batch]] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be an integer ≥ 1, got ${value}`);
+    if (!Number.isInteger(value) || value < 1) throw new TrainerError(`${name} must be an integer ≥ 1, got ${value}`);
   }
-  if (!(o.lr > 0 && Number.isFinite(o.lr))) throw new RangeError(`lr must be finite and > 0, got ${o.lr}`);
+  if (!(o.lr > 0 && Number.isFinite(o.lr))) throw new TrainerError(`lr must be finite and > 0, got ${o.lr}`);
 }
 
 /** `o.steps` steps of {@link crossEntropyStep}, step `s` on the examples `batchAt(s)`; returns every step's loss (and reports it to `o.onStep`). */

@@ -16,6 +16,7 @@ import { loadDecoderModel } from '@rlvr/kernels';
 import { SamplerTokenizer } from '@rlvr/sampler';
 import { parseTrainConfig } from '../config/index.js';
 import { PRESET_TASK } from '../demo/countdown-preset.js';
+import { TrainerError } from '../errors.js';
 import { tokenizerFiles } from '../loop/task-environment.js';
 import { deriveSeed, loadTask, renderPrompt } from '../tasks/index.js';
 import { countdownCompletion, randomDerivation, type Candidate, type PretrainExample } from './countdown-corpus.js';
@@ -57,7 +58,7 @@ export async function finetuneCountdown(o: FinetuneOptions): Promise<{ dir: stri
   const problems = task.train
     .map((example) => ({ prompt: renderPrompt(example, { kind: PRESET_TASK.template }), reference: example.reference as CountdownReference }))
     .filter((p) => derivedSolution(p.reference, solver) !== null);
-  if (problems.length === 0) throw new RangeError(`no training problem of the preset has a derivation with integer steps (${task.train.length} tried)`);
+  if (problems.length === 0) throw new TrainerError(`no training problem of the preset has a derivation with integer steps (${task.train.length} tried)`);
   o.log?.(`${problems.length} of ${task.train.length} training problems have a derivation with integer steps; the ${task.test.length} held-out problems are never trained on`);
   const solved = (p: (typeof problems)[number]): PretrainExample => ({ prompt: p.prompt, completion: derivedSolution(p.reference, solver)! });
   const tokenizer = SamplerTokenizer.load(o.fromDir);

@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { Template } from '@huggingface/jinja';
 import { countdown, gsm8k, math } from '@rlvr/verifiers';
 import { parseTrainConfig } from '../config/load-config.js';
+import { TrainerError } from '../errors.js';
 import { useTempDir, writeJsonl } from '../testing/temp-dir.js';
+import { thrownBy } from '../testing/thrown.js';
 import { DatasetError } from './dataset-error.js';
 import { loadExamples, loadTask } from './load-task.js';
 import { PromptCursor } from './prompt-cursor.js';
@@ -195,7 +197,8 @@ describe('split and order', () => {
     straight.next(12);
     const resumed = new PromptCursor(5, 3, JSON.parse(JSON.stringify(cursor.state())) as { epoch: number; position: number });
     expect(resumed.next(9)).toEqual(straight.next(9));
-    expect(() => new PromptCursor(5, 3, { epoch: 0, position: 6 })).toThrow(RangeError);
+    expect(thrownBy(() => new PromptCursor(5, 3, { epoch: 0, position: 6 }), TrainerError).message).toMatch(/PromptCursor: state \{"epoch":0,"position":6\} is not a position in a training set of 5 prompts/);
+    expect(thrownBy(() => new PromptCursor(0, 3), TrainerError).message).toMatch(/size must be an integer ≥ 1/);
   });
 });
 
