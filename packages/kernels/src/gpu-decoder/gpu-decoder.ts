@@ -7,7 +7,7 @@
  * keeps every activation the backward needs (each op's inputs, by chain site: block inputs, normed
  * activations and rstd, Qwen3's q/k projections, q/k after RoPE, v, attention output and lse, gate/up/h).
  */
-import type { DecoderStepOptions, DecoderTensors, StepReport } from '../decoder/model.js';
+import type { DecoderStepOptions, DecoderTensors, StepReport } from '../decoder/types.js';
 import { DecoderModelError } from '../decoder/errors.js';
 import { checkDecoderInputs } from '../decoder/inputs.js';
 import type { GpuDevice } from '../device/gpu-device.js';
