@@ -21,3 +21,26 @@ export class VerifierError extends Error {
     return typeof value === 'object' && value !== null && MARKER in value;
   }
 }
+
+/** Marker of {@link DivisionByZeroError}, for the same reason. */
+const DIVISION_BY_ZERO = Symbol.for('@rlvr/verifiers/error/division-by-zero');
+
+/**
+ * A zero denominator or divisor that reached MATH's exact rationals (`Rational.of(n, 0n)`,
+ * `x.div(zero)`, `zero.inv()`, `zero.powInt(-k)`). Their callers check first, so it means a missed
+ * check; the verifier still catches it like a size refusal (as it did the RangeError this replaces):
+ * the completion scores 0 with a `too-complex:` reason, and nothing reaches the caller.
+ */
+export class DivisionByZeroError extends VerifierError {
+  private readonly [DIVISION_BY_ZERO] = true;
+
+  constructor(argument: string, message: string) {
+    super(argument, message);
+    this.name = 'DivisionByZeroError';
+  }
+
+  /** True for a DivisionByZeroError from any copy of this package. */
+  static override isInstance(value: unknown): value is DivisionByZeroError {
+    return typeof value === 'object' && value !== null && DIVISION_BY_ZERO in value;
+  }
+}

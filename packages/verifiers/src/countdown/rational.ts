@@ -1,32 +1,27 @@
 /**
  * Exact rational arithmetic for Countdown: numerator/denominator as safe JS integers on the fast
- * path, switching to bigint as soon as a result would leave the safe range, so no intermediate value
- * ever loses precision. Denominators are always positive and fractions always reduced.
- * (The MATH verifier has its own bigint-only `Rational` with size limits; this one exists because the
- * Countdown solver evaluates millions of small fractions: a multiply-add on small values took 17 ns
- * here against 196 ns with the bigint class, measured on the 2-core CI machine kind.)
+ * path, handing over to the shared bigint rationals (exact/rational.ts) as soon as a result would
+ * leave the safe range, so no intermediate value ever loses precision. Denominators are always
+ * positive and fractions always reduced; a value is held as numbers whenever both parts are safe
+ * integers, so each value has one representation. The fast path exists because the Countdown solver
+ * evaluates millions of small fractions: a multiply-add on small values took 17 ns here against
+ * 196 ns with bigint rationals, measured on the 2-core CI machine kind. Countdown sets no size cap
+ * of its own: the verifier checks every literal against the problem's numbers (safe integers, each
+ * used at most once) before it evaluates, so a value has at most as many digits as they have together.
  */
 
+import * as exact from '../exact/rational.js';
+
 /** A reduced fraction `n/d` with `d > 0`; both parts are numbers, or both are bigints when large. */
-export type Rational = { readonly n: number; readonly d: number } | { readonly n: bigint; readonly d: bigint };
+export type Rational = { readonly n: number; readonly d: number } | exact.Rational;
 
 /** Largest integer a double holds exactly; results beyond it go to bigint. */
 const MAX = Number.MAX_SAFE_INTEGER;
+const MAX_BIG = BigInt(MAX);
 
 function gcdNumber(a: number, b: number): number {
   if (a < 0) a = -a;
   while (b !== 0) {
-    const t = a % b;
-    a = b;
-    b = t;
-  }
-  return a;
-}
-
-function gcdBig(a: bigint, b: bigint): bigint {
-  if (a < 0n) a = -a;
-  if (b < 0n) b = -b;
-  while (b !== 0n) {
     const t = a % b;
     a = b;
     b = t;
@@ -40,7 +35,7 @@ export function integer(value: number | bigint): Rational {
     if (Number.isSafeInteger(value)) return { n: value, d: 1 };
     return { n: BigInt(value), d: 1n };
   }
-  return normalizeBig(value, 1n);
+  return small({ n: value, d: 1n });
 }
 
 function makeNumber(n: number, d: number): Rational {
@@ -54,24 +49,15 @@ function makeNumber(n: number, d: number): Rational {
   return g === 1 ? { n, d } : { n: n / g, d: d / g };
 }
 
-function normalizeBig(n: bigint, d: bigint): Rational {
-  if (n === 0n) return { n: 0, d: 1 };
-  if (d < 0n) {
-    n = -n;
-    d = -d;
-  }
-  const g = gcdBig(n, d);
-  if (g !== 1n) {
-    n /= g;
-    d /= g;
-  }
-  // Back to the fast path when the reduced value fits again (e.g. after a cancelling division).
-  if (n <= 9007199254740991n && n >= -9007199254740991n && d <= 9007199254740991n) return { n: Number(n), d: Number(d) };
-  return { n, d };
+/** A reduced bigint value back on the fast path when it fits again (e.g. after a cancelling division). */
+function small(q: exact.Rational): Rational {
+  const { n, d } = q;
+  if (n <= MAX_BIG && n >= -MAX_BIG && d <= MAX_BIG) return { n: Number(n), d: Number(d) };
+  return q;
 }
 
-function big(q: Rational): { n: bigint; d: bigint } {
-  return typeof q.n === 'bigint' ? (q as { n: bigint; d: bigint }) : { n: BigInt(q.n), d: BigInt(q.d) };
+function big(q: Rational): exact.Rational {
+  return typeof q.n === 'bigint' ? (q as exact.Rational) : { n: BigInt(q.n), d: BigInt(q.d) };
 }
 
 // A product or sum of safe integers is exact in floating point exactly when its magnitude is at most
@@ -96,14 +82,12 @@ export function add(a: Rational, b: Rational): Rational {
       if (safe(x) && safe(y) && safe(d) && safe(s)) return makeNumber(s, d);
     }
   }
-  const p = big(a);
-  const q = big(b);
-  return normalizeBig(p.n * q.d + q.n * p.d, p.d * q.d);
+  return small(exact.add(big(a), big(b)));
 }
 
 /** a − b, exactly. */
 export function sub(a: Rational, b: Rational): Rational {
-  return add(a, typeof b.n === 'number' ? { n: -b.n, d: b.d as number } : { n: -b.n, d: b.d as bigint });
+  return add(a, typeof b.n === 'number' ? { n: -b.n, d: b.d as number } : exact.neg(b as exact.Rational));
 }
 
 /** a × b, exactly. */
@@ -113,18 +97,17 @@ export function mul(a: Rational, b: Rational): Rational {
     const d = (a.d as number) * (b.d as number);
     if (safe(n) && safe(d)) return d === 1 ? { n: n === 0 ? 0 : n, d: 1 } : makeNumber(n, d);
   }
-  const p = big(a);
-  const q = big(b);
-  return normalizeBig(p.n * q.n, p.d * q.d);
+  return small(exact.mul(big(a), big(b)));
 }
 
 /** a ÷ b, exactly; null when b is zero. */
 export function div(a: Rational, b: Rational): Rational | null {
   if (isZero(b)) return null;
-  const inverse: Rational = typeof b.n === 'number' ? { n: b.d as number, d: b.n } : { n: b.d as bigint, d: b.n };
-  if (typeof inverse.n === 'number' && (inverse.d as number) < 0) return mul(a, { n: -inverse.n, d: -(inverse.d as number) });
-  if (typeof inverse.n === 'bigint' && (inverse.d as bigint) < 0n) return mul(a, { n: -inverse.n, d: -(inverse.d as bigint) });
-  return mul(a, inverse);
+  if (typeof b.n === 'number') {
+    const bd = b.d as number;
+    return mul(a, b.n < 0 ? { n: -bd, d: -b.n } : { n: bd, d: b.n });
+  }
+  return small(exact.div(big(a), b as exact.Rational)!);
 }
 
 /** True when q = 0. */
@@ -140,6 +123,5 @@ export function equalsInteger(q: Rational, value: number): boolean {
 
 /** `n` or `n/d`, for reasons and tests. */
 export function format(q: Rational): string {
-  const n = q.n === 0 ? 0 : q.n; // no "-0"
-  return q.d === 1 || q.d === 1n ? `${n}` : `${n}/${q.d}`;
+  return exact.toString(big(q));
 }

@@ -39,13 +39,11 @@
  * linear in the text length whatever the input.
  */
 
+import { add, div, mul, neg } from '../exact/rational.js';
 import {
-  add,
   canonicalRational,
-  divide,
   exactRoot,
   isInteger,
-  multiply,
   negativeBefore,
   plainRational,
   plainValue,
@@ -76,7 +74,7 @@ export class NumberToken {
   get value(): string | null {
     const { val } = this;
     if (val.kind === 'plain') return plainValue(this.text, val.p, this.negative);
-    if (val.kind === 'exact') return canonicalRational(this.negative ? { n: -val.q.n, d: val.q.d } : val.q);
+    if (val.kind === 'exact') return canonicalRational(this.negative ? neg(val.q) : val.q);
     return null;
   }
 
@@ -91,7 +89,7 @@ export class NumberToken {
     if (val.kind === 'nan') return val.why;
     const q = val.kind === 'exact' ? val.q : plainRational(this.text, val.p);
     if (q === null) return 'a number too long for exact arithmetic';
-    return this.negative ? { n: -q.n, d: q.d } : q;
+    return this.negative ? neg(q) : q;
   }
 
   /** The expression as written (at most 60 characters), for reasons and logs. */
@@ -274,7 +272,7 @@ function readFraction(text: string, i: number, name: string): Atom {
     while (isDigit(text.charCodeAt(end))) end++;
     return { end, value: nan('digits glued after a fraction') };
   }
-  return { end: bottom.end, value: combine(exactOf(text, top.value), exactOf(text, bottom.value), divide, 'division by zero') };
+  return { end: bottom.end, value: combine(exactOf(text, top.value), exactOf(text, bottom.value), div, 'division by zero') };
 }
 
 /** `\sqrt{…}`, `\sqrt[k]{…}` at `i` (the backslash). */
@@ -365,7 +363,7 @@ function powerSignAt(text: string, i: number): number {
 
 /** `value × 10^k`, for scientific notation and scale words. */
 function timesTenTo(text: string, value: Value, k: number): Value {
-  return combine(exactOf(text, value), power({ n: 10n, d: 1n }, k) ?? 'a power too large to be an answer', multiply, '');
+  return combine(exactOf(text, value), power({ n: 10n, d: 1n }, k) ?? 'a power too large to be an answer', mul, '');
 }
 
 /**
@@ -382,7 +380,7 @@ function readNumeral(text: string, start: number): Atom {
   if (c === 47 /* / */ && isDigit(next) && !p.grouped) {
     const q = readPlainNumber(text, end + 1)!;
     if (text.charCodeAt(q.end) === 47 && isDigit(text.charCodeAt(q.end + 1))) return { end: skipChain(text, q.end, 47), value: nan('a date (several fraction bars)') };
-    value = combine(exactOf(text, value), exactOf(text, { kind: 'plain', p: q }), divide, 'division by zero');
+    value = combine(exactOf(text, value), exactOf(text, { kind: 'plain', p: q }), div, 'division by zero');
     end = q.end;
   } else if (c === 46 && isDigit(next)) {
     return { end: skipChain(text, end, 46), value: nan('a version or date (several decimal points)') };
@@ -505,7 +503,7 @@ function readScaleAndTimesTen(text: string, atom: Atom): Atom {
   if (times !== null) {
     const exponent = readExponent(text, times);
     const tenth = raise(text, { kind: 'exact', q: { n: 10n, d: 1n } }, exponent);
-    return { end: exponent.end, value: exponent.degree ? nan('a non-numeric exponent') : combine(exactOf(text, value), exactOf(text, tenth), multiply, '') };
+    return { end: exponent.end, value: exponent.degree ? nan('a non-numeric exponent') : combine(exactOf(text, value), exactOf(text, tenth), mul, '') };
   }
   return { end, value };
 }
@@ -552,7 +550,7 @@ function readJuxtaposed(text: string, atom: Atom, numeral: boolean): Atom {
   if (hasCommand(text, j, 'pi')) return { end: j + 3, value: nan('a multiple of π') };
   if (numeral && hasCommand(text, j, 'sqrt')) {
     const root = readSqrt(text, j);
-    return { end: root.end, value: combine(exactOf(text, atom.value), exactOf(text, root.value), multiply, '') };
+    return { end: root.end, value: combine(exactOf(text, atom.value), exactOf(text, root.value), mul, '') };
   }
   return atom;
 }

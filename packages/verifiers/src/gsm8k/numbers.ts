@@ -12,11 +12,10 @@
  * any other stays `a/b` (`2/6` → `1/3`), which no decimal can equal.
  */
 
-/** An exact rational n/d with d > 0 (not necessarily reduced). */
-export interface Rational {
-  n: bigint;
-  d: bigint;
-}
+import { bitLength, decimalPlaces, fromDecimalDigits, normalize, pow, root, type Rational } from '../exact/rational.js';
+
+/** An exact rational n/d with d > 0 (not necessarily reduced: a plain number keeps its written scale). */
+export type { Rational };
 
 /** Whether the character code is an ASCII digit. */
 export function isDigit(c: number): boolean {
@@ -125,82 +124,32 @@ export function plainValue(text: string, p: PlainNumber, negative: boolean): str
 /** Longest digit count a plain number may have to take part in arithmetic (so that bigint work stays small). */
 export const MAX_ARITHMETIC_DIGITS = 400;
 
-/** The exact value of a plain number as a rational, or null when it is too long for arithmetic. */
+/** The exact value of a plain number as a rational (not reduced: `3.0` is 30/10), or null when it is too long for arithmetic. */
 export function plainRational(text: string, p: PlainNumber): Rational | null {
   const int = integerDigits(text, p);
   const frac = text.slice(p.fracStart, p.end);
   if (int.length + frac.length > MAX_ARITHMETIC_DIGITS) return null;
-  return { n: BigInt(`${int}${frac}` || '0'), d: 10n ** BigInt(frac.length) };
+  return fromDecimalDigits(int, frac);
 }
 
-function gcd(a: bigint, b: bigint): bigint {
-  if (a < 0n) a = -a;
-  while (b !== 0n) {
-    const t = a % b;
-    a = b;
-    b = t;
-  }
-  return a;
-}
+/** n/d reduced with d > 0, or null when d is 0 (the shared exact `normalize`). */
+export { normalize as rational };
 
-/** n/d reduced, with d > 0; null when d is 0. */
-export function rational(n: bigint, d: bigint): Rational | null {
-  if (d === 0n) return null;
-  if (d < 0n) {
-    n = -n;
-    d = -d;
-  }
-  const g = gcd(n, d);
-  return g > 1n ? { n: n / g, d: d / g } : { n, d };
-}
-
-/** a + b. */
-export function add(a: Rational, b: Rational): Rational {
-  return rational(a.n * b.d + b.n * a.d, a.d * b.d)!;
-}
-
-/** a × b. */
-export function multiply(a: Rational, b: Rational): Rational {
-  return rational(a.n * b.n, a.d * b.d)!;
-}
-
-/** a ÷ b, or null when b is 0. */
-export function divide(a: Rational, b: Rational): Rational | null {
-  return rational(a.n * b.d, a.d * b.n);
-}
-
-/** Bit length of |x|. */
-export function bitLength(x: bigint): number {
-  return x === 0n ? 0 : (x < 0n ? -x : x).toString(2).length;
-}
-
-/** Largest bit length a power or scientific-notation value may reach (≈ 1,233 decimal digits). */
+/**
+ * Largest bit length a power or scientific-notation value may reach (≈ 1,233 decimal digits): GSM8K's
+ * cap, far below MATH's 100,000 bits, because a GSM8K answer is an everyday quantity; a larger power
+ * is refused (not a number) rather than computed.
+ */
 export const MAX_POWER_BITS = 4096;
 
 /** base^k exactly for an integer k, or null when 0^negative or when the result would exceed {@link MAX_POWER_BITS}. */
 export function power(base: Rational, k: number): Rational | null {
-  if (k === 0) return { n: 1n, d: 1n };
-  if (base.n === 0n) return k > 0 ? { n: 0n, d: 1n } : null;
-  const size = Math.max(bitLength(base.n), bitLength(base.d));
-  // |base| = 1 stays small whatever k is; otherwise the size grows at least linearly in k.
-  if (size > 1 && (size - 1) * Math.abs(k) > MAX_POWER_BITS) return null;
-  const e = BigInt(Math.abs(k));
-  const up = { n: base.n ** e, d: base.d ** e };
-  return k > 0 ? up : rational(up.d, up.n);
-}
-
-/** The exact integer k-th root of x ≥ 0, or null when x is not a perfect k-th power. */
-function integerRoot(x: bigint, k: number): bigint | null {
-  if (x < 2n) return x;
-  const K = BigInt(k);
-  // Newton's iteration from above: r ← ((k−1)r + x / r^(k−1)) / k, starting at 2^ceil(bits/k).
-  let r = 1n << BigInt(Math.ceil(bitLength(x) / k));
-  for (;;) {
-    const next = ((K - 1n) * r + x / r ** (K - 1n)) / K;
-    if (next >= r) break;
-    r = next;
+  if (k !== 0 && base.n !== 0n) {
+    const size = Math.max(bitLength(base.n), bitLength(base.d));
+    // |base| = 1 stays small whatever k is; otherwise the result has at least (size − 1)·|k| bits.
+    if (size > 1 && (size - 1) * Math.abs(k) > MAX_POWER_BITS) return null;
   }
-  return r ** K === x ? r : null;
+  return pow(base, BigInt(k));
 }
 
 /** Largest bit length a radicand may have (roots are checked exactly, so keep them small). */
@@ -209,38 +158,17 @@ export const MAX_ROOT_BITS = 4096;
 /** The exact k-th root of q when it is rational (both parts perfect powers); null otherwise (irrational, even root of a negative, too large). */
 export function exactRoot(q: Rational, k: number): Rational | null {
   if (bitLength(q.n) > MAX_ROOT_BITS || bitLength(q.d) > MAX_ROOT_BITS) return null;
-  const negative = q.n < 0n;
-  if (negative && k % 2 === 0) return null;
-  const reduced = rational(q.n, q.d)!;
-  const n = integerRoot(negative ? -reduced.n : reduced.n, k);
-  const d = integerRoot(reduced.d, k);
-  if (n === null || d === null) return null;
-  return { n: negative ? -n : n, d };
+  return root(q, k);
 }
 
 /** Canonical value of the fraction num/den (den > 0; see the module comment). */
 export function canonicalFraction(negative: boolean, numerator: bigint, denominator: bigint): string {
-  if (numerator < 0n) {
-    negative = !negative;
-    numerator = -numerator;
-  }
-  const g = gcd(numerator, denominator);
-  const n = numerator / g;
-  const d = denominator / g;
-  let twos = 0;
-  let fives = 0;
-  let rest = d;
-  while (rest % 2n === 0n) {
-    rest /= 2n;
-    twos++;
-  }
-  while (rest % 5n === 0n) {
-    rest /= 5n;
-    fives++;
-  }
-  if (rest !== 1n) return n === 0n ? '0' : `${negative ? '-' : ''}${n}/${d}`;
-  const k = Math.max(twos, fives);
-  const scaled = (n * 10n ** BigInt(k)) / d;
+  const q = normalize(numerator, denominator)!;
+  if (q.n < 0n) negative = !negative;
+  const n = q.n < 0n ? -q.n : q.n;
+  const k = decimalPlaces(q.d);
+  if (k === null) return `${negative ? '-' : ''}${n}/${q.d}`;
+  const scaled = (n * 10n ** BigInt(k)) / q.d;
   const digits = scaled.toString().padStart(k + 1, '0');
   return canonicalDecimal(negative, digits.slice(0, digits.length - k), digits.slice(digits.length - k));
 }

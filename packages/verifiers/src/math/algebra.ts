@@ -60,13 +60,13 @@ function constant(c: Rational): Poly {
 function reduceAtom(atom: string, e: Rational): { c: Rational; e: Rational } {
   if (atom === 'i') {
     if (!e.isInteger()) throw new NotExact('fractional power of i');
-    const r = Number(((e.num % 4n) + 4n) % 4n);
+    const r = Number(((e.n % 4n) + 4n) % 4n);
     return { c: r >= 2 ? Rational.ONE.neg() : Rational.ONE, e: r % 2 === 1 ? Rational.ONE : Rational.ZERO };
   }
   if (atom.startsWith('#')) {
     // floor(e) goes into the coefficient, the fractional part stays
-    let q = e.num / e.den;
-    if (e.num < 0n && q * e.den !== e.num) q -= 1n;
+    let q = e.n / e.d;
+    if (e.n < 0n && q * e.d !== e.n) q -= 1n;
     const frac = e.sub(Rational.of(q));
     return { c: Rational.of(BigInt(atom.slice(1))).powInt(q), e: frac };
   }
@@ -142,13 +142,13 @@ function powCoefficient(c: Rational, e: Rational): { c: Rational; m: Mono } {
   const exps = new Map<string, Rational>();
   if (c.sign() < 0) {
     // (−1)^(p/q): i^p for q = 2, ±1 for odd q; other roots of negatives are not real-principal here
-    if (e.den === 2n) exps.set('i', Rational.of(e.num));
-    else if (e.den % 2n === 1n) sign = e.num % 2n === 0n ? Rational.ONE : Rational.ONE.neg();
+    if (e.d === 2n) exps.set('i', Rational.of(e.n));
+    else if (e.d % 2n === 1n) sign = e.n % 2n === 0n ? Rational.ONE : Rational.ONE.neg();
     else throw new NotExact('even root of a negative number');
     c = c.neg();
   }
-  const num = factorInteger(c.num);
-  const den = factorInteger(c.den);
+  const num = factorInteger(c.n);
+  const den = factorInteger(c.d);
   if (!num || !den) throw new NotExact('radicand too large to factor');
   for (const [p, k] of num) exps.set(`#${p}`, (exps.get(`#${p}`) ?? Rational.ZERO).add(e.mul(Rational.of(k))));
   for (const [p, k] of den) exps.set(`#${p}`, (exps.get(`#${p}`) ?? Rational.ZERO).sub(e.mul(Rational.of(k))));
@@ -157,7 +157,7 @@ function powCoefficient(c: Rational, e: Rational): { c: Rational; m: Mono } {
 }
 
 function powRational(p: Poly, e: Rational): Poly {
-  if (e.isInteger()) return powInt(p, e.num);
+  if (e.isInteger()) return powInt(p, e.n);
   const t = single(p);
   if (!t) throw new NotExact('fractional power of a sum');
   if (t.c.isZero()) {
@@ -244,8 +244,8 @@ export function normalForm(node: Node): Poly {
     }
     case 'root': {
       const n = single(normalForm(node.n));
-      if (!n || n.m.length > 0 || !n.c.isInteger() || n.c.num < 2n || n.c.num > 64n) throw new NotExact('unusual root');
-      return powRational(normalForm(node.a), Rational.of(1n, n.c.num));
+      if (!n || n.m.length > 0 || !n.c.isInteger() || n.c.n < 2n || n.c.n > 64n) throw new NotExact('unusual root');
+      return powRational(normalForm(node.a), Rational.of(1n, n.c.n));
     }
     case 'fact': {
       const a = single(normalForm(node.a));
@@ -258,8 +258,8 @@ export function normalForm(node: Node): Poly {
       const a = single(normalForm(node.a));
       const b = single(normalForm(node.b));
       if (!a || !b || a.m.length > 0 || b.m.length > 0 || !a.c.isInteger() || !b.c.isInteger()) throw new NotExact('symbolic binomial');
-      const n = a.c.num;
-      const k = b.c.num;
+      const n = a.c.n;
+      const k = b.c.n;
       if (k < 0n || n < 0n || k > n) return constant(Rational.ZERO);
       if (k > 5000n) throw new TooComplexError('binomial too large');
       let r = 1n;

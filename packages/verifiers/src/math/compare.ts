@@ -24,7 +24,8 @@ import type { Complex, Node } from './expr.js';
 import { commutedKey } from './commuted.js';
 import { compactKey } from './normalize.js';
 import { intervalSet, relationSet, sameRealSet } from './relations.js';
-import { TooComplexError } from './rational.js';
+import { decimalPlaces } from '../exact/rational.js';
+import { isExactRefusal } from './rational.js';
 import { isLabel, parseStructure, splitTopLevel } from './structure.js';
 import type { Answer } from './structure.js';
 import { SeededRandom } from '../random.js';
@@ -61,9 +62,8 @@ function parsed(text: string): ParsedScalar {
   try {
     r = { node: parseScalar(text) };
   } catch (e) {
-    if (e instanceof TooComplexError) r = { error: `too-complex: ${e.message}`, tooComplex: true };
+    if (isExactRefusal(e)) r = { error: `too-complex: ${e.message}`, tooComplex: true };
     else if (e instanceof ParseError) r = { error: e.message };
-    else if (e instanceof RangeError) r = { error: `too-complex: ${e.message}`, tooComplex: true };
     else throw e;
   }
   if (cache.size >= CACHE_LIMIT) cache.clear();
@@ -77,7 +77,7 @@ function exact(ps: ParsedScalar): Poly | null {
     ps.poly = normalForm(ps.node!);
   } catch (e) {
     if (e instanceof NotExact) ps.poly = null;
-    else if (e instanceof TooComplexError || e instanceof RangeError) {
+    else if (isExactRefusal(e)) {
       ps.poly = null;
       ps.polyTooComplex = true;
     } else throw e;
@@ -134,10 +134,7 @@ function decimalLiteral(node: Node): { literal: string; sign: number } | null {
 function terminates(p: Poly | null | undefined): boolean {
   const r = p ? polyRational(p) : null;
   if (!r) return false;
-  let d = r.den;
-  while (d % 2n === 0n) d /= 2n;
-  while (d % 5n === 0n) d /= 5n;
-  return d === 1n;
+  return decimalPlaces(r.d) !== null;
 }
 
 /** The decimal-approximation policy (module comment). `goldValue` is the gold's numeric value. */
@@ -290,7 +287,7 @@ function compareEquations(gl: string, gr: string, pl: string, pr: string): Verdi
     const H = polySub(normalForm(c), normalForm(d));
     return polyProportional(F, H) ? EQ : NE;
   } catch (e) {
-    if (!(e instanceof NotExact || e instanceof TooComplexError || e instanceof RangeError)) throw e;
+    if (!(e instanceof NotExact || isExactRefusal(e))) throw e;
   }
   // numeric: (c−d)/(a−b) must be the same non-zero constant at every point
   const vars = [...freeVariables(f, freeVariables(h))].sort();
@@ -442,7 +439,7 @@ function sameValue(x: Node, y: Node): boolean {
   try {
     return polyEquals(normalForm(x), normalForm(y));
   } catch (e) {
-    if (!(e instanceof NotExact || e instanceof TooComplexError || e instanceof RangeError)) throw e;
+    if (!(e instanceof NotExact || isExactRefusal(e))) throw e;
   }
   const a = evaluate(x, new Map());
   const b = evaluate(y, new Map());

@@ -477,9 +477,9 @@ export function evaluate(node: Node, env: ReadonlyMap<string, number>): Complex 
       // odd root does: x^{1/3} and \sqrt[3]{x} are the same function (the principal complex branch
       // would make them differ at every negative x).
       const q = a.im === 0 && a.re < 0 ? rationalLiteral(node.b) : null;
-      if (q && q.den % 2n === 1n) {
+      if (q && q.d % 2n === 1n) {
         const magnitude = Math.pow(-a.re, q.toNumber());
-        return real(q.num % 2n === 0n ? magnitude : -magnitude);
+        return real(q.n % 2n === 0n ? magnitude : -magnitude);
       }
       return cpow(a, evaluate(node.b, env));
     }
@@ -521,6 +521,6 @@ export function evaluate(node: Node, env: ReadonlyMap<string, number>): Complex 
 
 /** Exact factorial of a rational that must be a small non-negative integer (used by algebra.ts). */
 export function exactFactorial(v: Rational): Rational | null {
-  if (!v.isInteger() || v.num < 0n) return null;
-  return Rational.of(factorial(v.num));
+  if (!v.isInteger() || v.n < 0n) return null;
+  return Rational.of(factorial(v.n));
 }

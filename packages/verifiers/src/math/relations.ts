@@ -36,7 +36,7 @@ import { NotExact, normalForm, polyEquals, polyRational } from './algebra.js';
 import type { Poly } from './algebra.js';
 import { ParseError, evaluate, freeVariables, parseScalar } from './expr.js';
 import type { Node } from './expr.js';
-import { Rational, TooComplexError } from './rational.js';
+import { isExactRefusal, Rational } from './rational.js';
 import { splitTopLevel } from './structure.js';
 import type { Answer } from './structure.js';
 
@@ -81,7 +81,7 @@ function guard<T>(f: () => T | null): T | null {
   try {
     return f();
   } catch (e) {
-    if (e instanceof Unsupported || e instanceof ParseError || e instanceof NotExact || e instanceof TooComplexError || e instanceof RangeError) {
+    if (e instanceof Unsupported || e instanceof ParseError || e instanceof NotExact || isExactRefusal(e)) {
       return null;
     }
     throw e;
@@ -198,7 +198,7 @@ function exactForm(node: Node): Poly | null {
   try {
     return normalForm(node);
   } catch (e) {
-    if (e instanceof NotExact || e instanceof TooComplexError || e instanceof RangeError) return null;
+    if (e instanceof NotExact || isExactRefusal(e)) return null;
     throw e;
   }
 }

@@ -8,7 +8,7 @@ import { compareAnswers } from './compare.js';
 import type { Verdict } from './compare.js';
 import { extractAnswer, isProse, joinedBoxes, type MathExtraction } from './extract.js';
 import { choiceLetter, normalizeAnswer } from './normalize.js';
-import { TooComplexError } from './rational.js';
+import { isExactRefusal, TooComplexError } from './rational.js';
 import { parseStructure } from './structure.js';
 import type { Answer } from './structure.js';
 
@@ -162,7 +162,7 @@ export function math(options: MathOptions = {}): Verifier<string> {
         return result(v.eq, true, extracted, v.eq ? 'correct' : (v.reason ?? 'wrong-answer'));
       } catch (e) {
         // never throw: a bug or an unexpected engine failure is a zero reward with its reason
-        if (e instanceof TooComplexError || e instanceof RangeError) return result(false, extracted !== null, extracted, `too-complex: ${e.message}`);
+        if (isExactRefusal(e)) return result(false, extracted !== null, extracted, `too-complex: ${e.message}`);
         return result(false, extracted !== null, extracted, `error: ${e instanceof Error ? e.message : String(e)}`);
       }
     },
