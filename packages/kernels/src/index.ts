@@ -21,12 +21,12 @@ export { GpuDecoderModel } from './gpu-decoder/index.js';
 export type { GpuDecoderWeights } from './gpu-decoder/index.js';
 
 // The policy-gradient micro-batch and its shifted-token layout helpers.
-export { padShifted, shiftedTargets, unpadShifted } from './policy/index.js';
-export type { PaddedPolicyInputs, PolicyBatch, PolicyLossConfig, PolicyLossOptions, PolicyLossStats, TokenLogprobs } from './policy/index.js';
+export { PolicyModel, padShifted, shiftedTargets, unpadShifted } from './policy/index.js';
+export type { PaddedLossStats, PaddedPolicyInputs, PolicyBackend, PolicyBatch, PolicyLossConfig, PolicyLossOptions, PolicyLossStats, PolicyModelOptions, TokenLogprobs } from './policy/index.js';
 
 // The cpu backend's building blocks.
 /** Fast f32 CPU versions of the non-matmul ops (the `cpu` backend's element-wise and row work). */
-export * as cpuOps from './cpu-ops/index.js';
+export * as cpuOps from './cpu.js';
 export {
   OrtMatmul,
   MatmulError,
@@ -35,22 +35,23 @@ export {
   type MatmulShape as OrtMatmulShape,
   type OrtMatmulOptions,
   type OrtSoftmaxOptions,
-} from './cpu/index.js';
+} from './ort/index.js';
 
 // GPU tensors and the WGSL ops on them (forward, backward, optimizer, loss).
 export { GpuTensor, PipelineCache, pipelineCacheOf } from './gpu/index.js';
 export type { PipelineSpec, TensorWindow } from './gpu/index.js';
-export { matmul } from './matmul/index.js';
-export type { MatmulOptions, MatmulShape } from './matmul/index.js';
-export { rmsNormForwardGpu, rmsNormBackwardGpu } from './rmsnorm/index.js';
-export { swigluForwardGpu, swigluBackwardGpu } from './swiglu/index.js';
-export { residualAddGpu, residualAddBackwardGpu } from './residual/index.js';
-export { embeddingForwardGpu, embeddingBackwardGpu } from './embedding/index.js';
-export type { TokenIds } from './embedding/index.js';
-export { rope, ropeTable, ropeTableTensor } from './rope/index.js';
-export type { RopeGpuOptions } from './rope/index.js';
-export { attentionForwardGpu, attentionBackwardGpu, type AttentionMask } from './attention/index.js';
-export { adamwStepGpu } from './adamw/index.js';
-export { gradNormGpu, clipGradNormGpu } from './grad-norm/index.js';
-export { logSoftmaxGather, logSoftmaxGatherBackward, pgLossLogits } from './loss/index.js';
-export type { LogSoftmaxGpuOptions, PgLossGpuInputs, PgLossGpuOptions, PgLossGpuResult } from './loss/index.js';
+export { matmul } from './matmul/matmul.gpu.js';
+export type { MatmulOptions } from './matmul/matmul.gpu.js';
+export type { MatmulShape } from './matmul/matmul.shared.js';
+export { rmsNormForwardGpu, rmsNormBackwardGpu } from './rmsnorm/rmsnorm.gpu.js';
+export { swigluForwardGpu, swigluBackwardGpu } from './swiglu/swiglu.gpu.js';
+export { residualAddGpu, residualAddBackwardGpu } from './residual/residual.gpu.js';
+export { embeddingForwardGpu, embeddingBackwardGpu } from './embedding/embedding.gpu.js';
+export type { TokenIds } from './embedding/embedding.gpu.js';
+export { rope, ropeTable, ropeTableTensor } from './rope/rope.gpu.js';
+export type { RopeGpuOptions } from './rope/rope.gpu.js';
+export { attentionForwardGpu, attentionBackwardGpu, type AttentionMask } from './attention/attention.gpu.js';
+export { adamwStepGpu } from './adamw/adamw.gpu.js';
+export { gradNormGpu, clipGradNormGpu } from './grad-norm/grad-norm.gpu.js';
+export { logSoftmaxGather, logSoftmaxGatherBackward, pgLossLogits } from './loss/loss.gpu.js';
+export type { LogSoftmaxGpuOptions, PgLossGpuInputs, PgLossGpuOptions, PgLossGpuResult } from './loss/loss.gpu.js';

@@ -18,18 +18,21 @@
  */
 import type { DecoderConfig, NamedTensors, ParameterSpec } from '@rlvr/core';
 import { decoderBackward, decoderForward, parameterSpecs, validateWeights } from '@rlvr/core';
-import { type Floats, type Ints, allocLike } from '../reference/common.js';
-import { adamwStep, type AdamWOptions } from '../reference/adamw.js';
-import { clipGradNorm, globalGradNorm } from '../reference/grad-norm.js';
-import { logSoftmaxGatherForward } from '../reference/log-softmax-gather.js';
-import { positionsFromMask } from '../reference/rope.js';
-import { AttentionWorkspace, adamwStepF32 } from '../cpu-ops/index.js';
+import { type Floats, type Ints, allocLike } from '../arrays.js';
+import { adamwStep } from '../adamw/adamw.reference.js';
+import { type AdamWOptions } from '../adamw/adamw.shared.js';
+import { clipGradNorm, globalGradNorm } from '../grad-norm/grad-norm.reference.js';
+import { logSoftmaxGatherForward } from '../loss/log-softmax-gather.reference.js';
+import { positionsFromMask } from '../rope/rope.shared.js';
+import { AttentionWorkspace } from '../attention/attention.cpu.js';
+import { adamwStepF32 } from '../adamw/adamw.cpu.js';
 import { type MatmulEngine, referenceMatmul } from './matmul-engine.js';
 import { DecoderModelError } from './errors.js';
 import { checkDecoderInputs } from './inputs.js';
 import { FastChainOps } from './fast-chain-ops.js';
 import { ReferenceChainOps } from './reference-chain-ops.js';
 import type { AdamWState, ChainBatch, DecoderStepOptions, DecoderTensors, StepReport } from './types.js';
+import { decaysWeight } from './weight-decay.js';
 
 export type { AdamWState, DecoderStepOptions, DecoderTensor, DecoderTensors, StepReport } from './types.js';
 export { DecoderModelError } from './errors.js';
@@ -176,8 +179,16 @@ export class CpuDecoderModel<T extends Floats> {
     return state;
   }
 
-  /** One reference AdamW step on every parameter, from `grads` (default: the last {@link backward}'s); advances state.step. */
-  step(state: AdamWState<T>, options: DecoderStepOptions, grads: DecoderTensors<T> | undefined = this.gradients): StepReport {
+  /**
+   * One AdamW step on every parameter, from `grads` (default: the last {@link backward}'s); advances
+   * state.step. `decays` picks the parameters that get weight decay (default {@link decaysWeight}).
+   */
+  step(
+    state: AdamWState<T>,
+    options: DecoderStepOptions,
+    grads: DecoderTensors<T> | undefined = this.gradients,
+    decays: (spec: ParameterSpec) => boolean = (spec) => decaysWeight(spec, options.decayNormsAndBiases),
+  ): StepReport {
     if (!grads) throw new DecoderModelError('step: no gradients; call backward first or pass them');
     for (const s of this.specs) {
       if (!grads[s.name]) throw new DecoderModelError(`step: gradient of ${s.name} missing`);
@@ -188,10 +199,9 @@ export class CpuDecoderModel<T extends Floats> {
     const clip = maxGradNorm === undefined ? { norm: globalGradNorm(list), scale: 1 } : clipGradNorm(list, maxGradNorm);
     const t = state.step + 1;
     for (const s of this.specs) {
-      const decays = decayNormsAndBiases === true || s.kind === 'linear' || s.kind === 'embedding';
       // The fast path's f32 AdamW is bit-identical to the reference (src/cpu-ops/adamw.ts), only faster.
       const update = (this.ops === 'fast' ? adamwStepF32 : adamwStep) as (p: T, g: T, m: T, v: T, t: number, o: AdamWOptions) => void;
-      update(this.params[s.name]!.data, grads[s.name]!.data, state.m[s.name]!, state.v[s.name]!, t, decays ? adam : { ...adam, weightDecay: 0 });
+      update(this.params[s.name]!.data, grads[s.name]!.data, state.m[s.name]!, state.v[s.name]!, t, decays(s) ? adam : { ...adam, weightDecay: 0 });
     }
     state.step = t;
     return { gradNorm: clip.norm, clipScale: clip.scale };

@@ -142,8 +142,8 @@ await describeGpu('GpuDecoderModel forward vs the CPU reference decoder', (gpu) 
     model.dispose();
     expect(model.disposed).toBe(true);
     expect(embed.disposed).toBe(true);
-    await expect(model.forward(Int32Array.of(0, 1), Int32Array.of(1, 1), 1, 2)).rejects.toThrow(/forward: this GpuDecoderModel has been disposed/);
-    await expect(model.weights()).rejects.toThrow(/weights: this GpuDecoderModel has been disposed/);
+    await expect(model.forward(Int32Array.of(0, 1), Int32Array.of(1, 1), 1, 2)).rejects.toThrow(/forward: this DecoderModel \(webgpu\) has been disposed/);
+    await expect(model.weights()).rejects.toThrow(/weights: this DecoderModel \(webgpu\) has been disposed/);
     model.dispose();
   });
 });

@@ -7,33 +7,34 @@
  * keeps every activation the backward needs (each op's inputs, by chain site: block inputs, normed
  * activations and rstd, Qwen3's q/k projections, q/k after RoPE, v, attention output and lse, gate/up/h).
  */
-import type { DecoderStepOptions, DecoderTensors, StepReport } from '../decoder/types.js';
+import type { DecoderTensors, StepReport } from '../decoder/types.js';
 import { DecoderModelError } from '../decoder/errors.js';
-import { checkDecoderInputs } from '../decoder/inputs.js';
 import type { GpuDevice } from '../device/gpu-device.js';
-import { planAdamw } from '../adamw/adamw.js';
-import { clipGradNormGpu, gradNormGpu, planGradScale } from '../grad-norm/grad-norm.js';
-import { logSoftmaxGather, pgLossLogits } from '../loss/loss.js';
-import { type PolicyBatch, type PolicyLossOptions, type PolicyLossStats, type TokenLogprobs, checkedLossScale, padPolicyBatch, paddedLossOptions, policyLossStats, shiftedTargets, unpadShifted } from '../policy/policy-batch.js';
-import { planAttentionBackward, planAttentionForward } from '../attention/attention.js';
-import { planEmbeddingBackward, planEmbeddingForward } from '../embedding/embedding.js';
+import { planAdamw } from '../adamw/adamw.gpu.js';
+import { clipGradNormGpu, gradNormGpu, planGradScale } from '../grad-norm/grad-norm.gpu.js';
+import { logSoftmaxGather, pgLossLogits } from '../loss/loss.gpu.js';
+import { type PaddedLossStats, type PolicyBackend, PolicyModel } from '../policy/policy-model.js';
+import type { PaddedPolicyInputs } from '../policy/policy-batch.js';
+import type { AdamWOptions } from '../adamw/adamw.shared.js';
+import type { PgLossLogitsOptions } from '../loss/loss.shared.js';
+import { planAttentionBackward, planAttentionForward } from '../attention/attention.gpu.js';
+import { planEmbeddingBackward, planEmbeddingForward } from '../embedding/embedding.gpu.js';
 import type { PipelineSpec } from '../gpu/pipeline-cache.js';
 import { GpuTensor } from '../gpu/tensor.js';
 import { bindingWindows } from '../gpu/windows.js';
 import { type KernelPlan, WORKGROUP_1D, grid1d, planDispatch, sequence, submitPlans } from '../kernel-common/plan.js';
-import { planMatmul } from '../matmul/matmul.js';
+import { planMatmul } from '../matmul/matmul.gpu.js';
 import type { ChainSite, ChainValue, DecoderBackwardOps, DecoderConfig, DecoderForwardOps, DecoderParameters, ParameterSpec } from '@rlvr/core';
 import { chainSiteKey, decoderBackward, decoderForward, decoderParameters, parameterSpecs, validateWeights } from '@rlvr/core';
 import type { NamedTensors } from '@rlvr/core';
-import type { Ints } from '../reference/common.js';
-import { positionsFromMask } from '../reference/rope.js';
-import { planResidualAdd } from '../residual/residual.js';
-import { planRmsNormBackward, planRmsNormForward } from '../rmsnorm/rmsnorm.js';
-import { ROPE_PARAMS, ropePipelineSpec, ropeTable } from '../rope/rope.js';
-import { planSwigluBackward, planSwigluForward } from '../swiglu/swiglu.js';
+import { positionsFromMask } from '../rope/rope.shared.js';
+import { planResidualAdd } from '../residual/residual.gpu.js';
+import { planRmsNormBackward, planRmsNormForward } from '../rmsnorm/rmsnorm.gpu.js';
+import { ROPE_PARAMS, ropePipelineSpec, ropeTable } from '../rope/rope.gpu.js';
+import { planSwigluBackward, planSwigluForward } from '../swiglu/swiglu.gpu.js';
 import addIntoSource from './add-into.wgsl';
 import biasGradSource from './bias-grad.wgsl';
-import biasSource from './bias.wgsl';
+import biasSource from '../bias/bias.wgsl';
 
 /** The WGSL source of the row-broadcast bias-add kernel. */
 export const BIAS_ADD_WGSL: string = biasSource;
@@ -177,11 +178,12 @@ async function submitChain(gpu: GpuDevice, kernel: string, build: (plans: Kernel
 }
 
 /**
- * The decoder on a {@link GpuDevice}: forward, backward, AdamW step. Create with
- * {@link GpuDecoderModel.create}; call {@link GpuDecoderModel.dispose} when done. Calls must not
- * interleave (activations are shared, and a backward differentiates the last forward).
+ * The decoder on a {@link GpuDevice} as a {@link PolicyBackend}: parameters, gradients, AdamW moments
+ * and the last forward's activations and logits in GPU tensors; the PG loss, the log-softmax-gather and
+ * AdamW run as kernels, so logits never leave the device in training. Use it through
+ * {@link GpuDecoderModel} (or `createDecoderModel`); calls must not interleave.
  */
-export class GpuDecoderModel {
+export class GpuPolicyBackend implements PolicyBackend {
   /** The validated configuration. */
   readonly config: DecoderConfig;
   readonly #gpu: GpuDevice;
@@ -189,46 +191,37 @@ export class GpuDecoderModel {
   /** Every parameter's Hugging Face name by role (the chain's ops receive these). */
   readonly #names: DecoderParameters;
   readonly #params = new Map<string, GpuTensor>();
-  /** Gradients of the last backward (allocated by the first), kept for {@link GpuDecoderModel.step}. */
+  /** Gradients of the last backward (allocated by the first). */
   readonly #grads = new Map<string, GpuTensor>();
   readonly #moments = new Map<string, { m: GpuTensor; v: GpuTensor }>();
   /** Gradients set aside while a micro-batch's backward overwrites #grads (allocated on first accumulate). */
   readonly #gradAccum = new Map<string, GpuTensor>();
-  #adamSteps = 0;
   #acts: Activations | undefined;
   /** Token ids and mask of the last forward (the backward's embedding scatter and attention mask). */
   #last: { ids: Int32Array; mask: Int32Array } | undefined;
-  #hasGrads = false;
-  /** Whether #grads hold a backward taken since the last step (what `accumulate` adds to). */
-  #sinceStep = false;
   #disposed = false;
-
-  private constructor(gpu: GpuDevice, config: DecoderConfig, specs: ParameterSpec[]) {
-    this.#gpu = gpu;
-    this.config = config;
-    this.#specs = specs;
-    this.#names = decoderParameters(config);
-  }
 
   /**
    * Validate `weights` against `config` (errors name the tensor) and upload every parameter into its own
    * GPU tensor. A tied checkpoint's duplicate `lm_head.weight` (checked equal to the embedding) is dropped.
    */
-  static create(gpu: GpuDevice, config: DecoderConfig, weights: GpuDecoderWeights): GpuDecoderModel {
+  constructor(gpu: GpuDevice, config: DecoderConfig, weights: GpuDecoderWeights) {
     // validateWeights only reads shapes, lengths and values, so any numeric array checks the same way.
     validateWeights(config, weights as unknown as NamedTensors);
-    const model = new GpuDecoderModel(gpu, config, parameterSpecs(config));
+    this.#gpu = gpu;
+    this.config = config;
+    this.#specs = parameterSpecs(config);
+    this.#names = decoderParameters(config);
     try {
-      for (const s of model.#specs) {
+      for (const s of this.#specs) {
         const src = weights[s.name]!.data;
         const data = src instanceof Float32Array ? src : Float32Array.from(src);
-        model.#params.set(s.name, GpuTensor.fromArray(gpu, data, s.shape, s.name));
+        this.#params.set(s.name, GpuTensor.fromArray(gpu, data, s.shape, s.name));
       }
     } catch (error) {
-      model.dispose();
+      void this.dispose();
       throw error;
     }
-    return model;
   }
 
   /** The GPU tensor of parameter `name` (Hugging Face name); throws naming it when absent. */
@@ -239,16 +232,12 @@ export class GpuDecoderModel {
     return t;
   }
 
-  /** Every parameter read back as named Float32 tensors (copies; tied models have no `lm_head.weight`). */
-  async weights(): Promise<DecoderTensors<Float32Array>> {
+  async readParameters(): Promise<DecoderTensors<Float32Array>> {
     this.#assertUsable('weights');
-    const out: DecoderTensors<Float32Array> = {};
-    for (const s of this.#specs) out[s.name] = { shape: [...s.shape], data: await this.#params.get(s.name)!.read() };
-    return out;
+    return await this.#readAll(this.#params);
   }
 
-  /** AdamW's step count and moments read back (zeros before the first step). */
-  async optimizerState(): Promise<{ step: number; m: DecoderTensors<Float32Array>; v: DecoderTensors<Float32Array> }> {
+  async readMoments(): Promise<{ m: DecoderTensors<Float32Array>; v: DecoderTensors<Float32Array> }> {
     this.#assertUsable('optimizerState');
     const m: DecoderTensors<Float32Array> = {};
     const v: DecoderTensors<Float32Array> = {};
@@ -258,146 +247,87 @@ export class GpuDecoderModel {
       m[s.name] = { shape: [...s.shape], data: mv ? await mv.m.read() : new Float32Array(size) };
       v[s.name] = { shape: [...s.shape], data: mv ? await mv.v.read() : new Float32Array(size) };
     }
-    return { step: this.#adamSteps, m, v };
+    return { m, v };
   }
 
-  /** Upload a checkpoint's AdamW state (names and shapes already checked by the caller). */
-  setOptimizerState(state: { step: number; m: DecoderTensors<Float32Array>; v: DecoderTensors<Float32Array> }): void {
+  async writeMoments(m: DecoderTensors<Float32Array>, v: DecoderTensors<Float32Array>): Promise<void> {
     this.#assertUsable('setOptimizerState');
+    this.#ensureMoments();
     for (const s of this.#specs) {
-      let mv = this.#moments.get(s.name);
-      if (!mv) {
-        mv = { m: GpuTensor.zeros(this.#gpu, s.shape, `${s.name}.adam-m`), v: GpuTensor.zeros(this.#gpu, s.shape, `${s.name}.adam-v`) };
-        this.#moments.set(s.name, mv);
-      }
-      mv.m.write(Float32Array.from(state.m[s.name]!.data));
-      mv.v.write(Float32Array.from(state.v[s.name]!.data));
+      const mv = this.#moments.get(s.name)!;
+      mv.m.write(Float32Array.from(m[s.name]!.data));
+      mv.v.write(Float32Array.from(v[s.name]!.data));
     }
-    this.#adamSteps = state.step;
   }
 
-  /** Number of AdamW steps taken (the next {@link GpuDecoderModel.step} uses t = this + 1). */
-  get optimizerSteps(): number {
-    return this.#adamSteps;
-  }
-
-  /** Logits [batch, seq, vocab] of tokens [batch, seq] under mask [batch, seq] (1 = token, 0 = padding); saves activations for {@link GpuDecoderModel.backward}. */
-  async forward(tokens: Ints, mask: Ints, batch: number, seq: number): Promise<Float32Array> {
+  async forward(ids: Int32Array, mask: Int32Array, batch: number, seq: number): Promise<void> {
     this.#assertUsable('forward');
-    return (await this.#runForward(tokens, mask, batch, seq)).logits.read();
-  }
-
-  /**
-   * Token logprobs and entropies [batch, seq − 1] (TRL's shifted convention: entry [b, s] is token
-   * s + 1 given tokens ≤ s) by a forward and the fused log-softmax-gather kernel on the GPU logits: only
-   * two numbers per token are read back, never the logits. Logits are divided by `temperature` first.
-   */
-  async tokenLogprobs(tokens: Ints, mask: Ints, batch: number, seq: number, options: { temperature?: number } = {}): Promise<TokenLogprobs> {
-    this.#assertUsable('tokenLogprobs');
-    if (!Number.isInteger(seq) || seq < 2) throw new DecoderModelError(`tokenLogprobs: seq must be an integer ≥ 2, got ${seq}`);
-    const acts = await this.#runForward(tokens, mask, batch, seq);
-    const targets = GpuTensor.fromArray(this.#gpu, Float32Array.from(shiftedTargets(this.#last!.ids, batch, seq)), [batch * seq], 'gpu-decoder-targets');
-    try {
-      const r = await logSoftmaxGather(this.#gpu, acts.logits, targets, options.temperature === undefined ? {} : { temperature: options.temperature });
-      return { logprob: unpadShifted(r.logprob, batch, seq), entropy: unpadShifted(r.entropy, batch, seq) };
-    } finally {
-      targets.dispose();
-    }
-  }
-
-  /**
-   * Forward, the fused policy-gradient loss (PPO clip, KL, IS correction, aggregation; see
-   * {@link PolicyLossConfig}) with d loss/d logits written on the GPU, and the backward — the logits
-   * never leave the device. Gradients replace those of the last backward, or with `accumulate` are added
-   * to the ones gathered since the last {@link GpuDecoderModel.step} (micro-batching).
-   */
-  async policyLoss(p: PolicyBatch, options: PolicyLossOptions): Promise<PolicyLossStats> {
-    this.#assertUsable('policyLoss');
-    const { accumulate, lossScale, ...config } = options;
-    const scale = checkedLossScale(lossScale);
-    const padded = padPolicyBatch(p, config);
-    const acts = await this.#runForward(p.tokens, p.attentionMask, p.batch, p.seq);
-    const targets = GpuTensor.fromArray(this.#gpu, Float32Array.from(padded.targets), [p.batch * p.seq], 'gpu-decoder-targets');
-    let r;
-    try {
-      r = await pgLossLogits(
-        this.#gpu, acts.logits, targets,
-        { oldLogp: padded.oldLogp, advantages: padded.advantages, mask: padded.mask, refLogp: padded.refLogp, samplerLogp: padded.samplerLogp },
-        { ...paddedLossOptions(config, p.batch, p.seq), vocab: this.config.vocabSize, out: acts.grad.dlogits },
-      );
-    } finally {
-      targets.dispose();
-    }
-    if (scale !== 1) await submitPlans(this.#gpu, 'gpu-decoder loss scale', () => planGradScale(this.#gpu, [acts.grad.dlogits], scale));
-    await this.#runBackward(accumulate === true);
-    return policyLossStats(r, p.batch, p.seq);
-  }
-
-  /** The gradients gathered since the last step, read back as named tensors (copies). */
-  async gradients(): Promise<DecoderTensors<Float32Array>> {
-    this.#assertUsable('gradients');
-    if (!this.#hasGrads) throw new DecoderModelError('gradients: no gradients; call backward or policyLoss first');
-    const out: DecoderTensors<Float32Array> = {};
-    for (const s of this.#specs) out[s.name] = { shape: [...s.shape], data: await this.#grads.get(s.name)!.read() };
-    return out;
-  }
-
-  /** Run a forward and keep its activations on the GPU (the logits stay in `acts.logits`). */
-  async #runForward(tokens: Ints, mask: Ints, batch: number, seq: number): Promise<Activations> {
     const c = this.config;
-    const { ids, mask: m } = checkDecoderInputs(c, tokens, mask, batch, seq);
     this.#last = undefined;
     const acts = this.#activations(batch, seq);
     // Positions from the mask (left padding starts each row at 0), as the CPU model does.
-    acts.ropeTable.write(ropeTable(positionsFromMask(m, batch, seq), c.headDim, c.ropeTheta));
-    await submitChain(this.#gpu, 'gpu-decoder forward', (plans) => this.#planForward(acts, ids, m, plans));
-    this.#last = { ids, mask: m };
-    return acts;
+    acts.ropeTable.write(ropeTable(positionsFromMask(mask, batch, seq), c.headDim, c.ropeTheta));
+    await submitChain(this.#gpu, 'gpu-decoder forward', (plans) => this.#planForward(acts, ids, mask, plans));
+    this.#last = { ids, mask };
   }
 
-  /**
-   * Gradients of a scalar loss with respect to every parameter, given dloss/dlogits [batch, seq, vocab]
-   * of the last forward; same names, shapes and convention as {@link CpuDecoderModel.backward} (tied:
-   * the embedding's gradient sums its lookup and LM-head uses; no `lm_head.weight`). The gradients stay
-   * on the GPU for {@link GpuDecoderModel.step}; the returned arrays are copies.
-   */
-  async backward(dlogits: Float32Array): Promise<DecoderTensors<Float32Array>> {
-    this.#assertUsable('backward');
-    const acts = this.#acts;
-    const last = this.#last;
-    if (!acts || !last) throw new DecoderModelError('backward: no forward to differentiate; call forward first');
-    const c = this.config;
-    const n = acts.batch * acts.seq;
-    if (!(dlogits instanceof Float32Array) || dlogits.length !== n * c.vocabSize) {
-      throw new DecoderModelError(`dlogits: expected a Float32Array of ${n * c.vocabSize} values ([batch ${acts.batch}, seq ${acts.seq}, vocab ${c.vocabSize}]), got ${dlogits.length}`);
+  async readLogits(): Promise<Float32Array> {
+    return await this.#forwarded().logits.read();
+  }
+
+  /** The fused log-softmax-gather kernel on the GPU logits: only two numbers per token are read back. */
+  async gatherLogprobs(targets: Int32Array, temperature: number | undefined): Promise<{ logprob: Float32Array; entropy: Float32Array }> {
+    const acts = this.#forwarded();
+    const t = GpuTensor.fromArray(this.#gpu, Float32Array.from(targets), [targets.length], 'gpu-decoder-targets');
+    try {
+      return await logSoftmaxGather(this.#gpu, acts.logits, t, temperature === undefined ? {} : { temperature });
+    } finally {
+      t.dispose();
     }
-    acts.grad.dlogits.write(dlogits);
-    await this.#runBackward(false);
-    return await this.gradients();
+  }
+
+  /** The fused PG loss kernel with d loss/d logits written on the GPU (the logits never leave the device). */
+  async policyLoss(targets: Int32Array, inputs: Omit<PaddedPolicyInputs, 'targets'>, options: PgLossLogitsOptions, scale: number): Promise<PaddedLossStats> {
+    const acts = this.#forwarded();
+    const t = GpuTensor.fromArray(this.#gpu, Float32Array.from(targets), [targets.length], 'gpu-decoder-targets');
+    let r;
+    try {
+      r = await pgLossLogits(this.#gpu, acts.logits, t, inputs, { ...options, out: acts.grad.dlogits });
+    } finally {
+      t.dispose();
+    }
+    if (scale !== 1) await submitPlans(this.#gpu, 'gpu-decoder loss scale', () => planGradScale(this.#gpu, [acts.grad.dlogits], scale));
+    return r;
+  }
+
+  async setDlogits(dlogits: Float32Array): Promise<void> {
+    this.#forwarded().grad.dlogits.write(dlogits);
   }
 
   /**
-   * The backward of the last forward from the dlogits already in `acts.grad.dlogits`. With `accumulate`
-   * (and gradients pending) the previous gradients are copied aside first and added back afterwards,
-   * because every product of the backward overwrites its gradient.
+   * The backward of the last forward from the dlogits in `acts.grad.dlogits`. With `accumulate` the
+   * previous gradients are copied aside first and added back afterwards, because every product of the
+   * backward overwrites its gradient.
    */
-  async #runBackward(accumulate: boolean): Promise<void> {
+  async backward(accumulate: boolean): Promise<void> {
+    this.#assertUsable('backward');
     const acts = this.#acts;
     const last = this.#last;
     if (!acts || !last) throw new DecoderModelError('backward: no forward to differentiate; call forward first');
     const c = this.config;
     const P = this.#names;
     this.#ensureGrads();
-    const keep = accumulate && this.#sinceStep;
-    if (keep) await this.#copyGrads('into-accumulator');
+    if (accumulate) await this.#copyGrads('into-accumulator');
     // Untied: the scatter-add only writes rows of tokens present, so the rest must be zero beforehand
     // (queued writes land before the next submit). Tied: the LM head's product overwrites it first.
     if (P.head.weight !== P.embed) this.#grads.get(P.embed)!.write(new Float32Array(c.vocabSize * c.hiddenSize));
-    this.#hasGrads = false;
     await submitChain(this.#gpu, 'gpu-decoder backward', (plans) => this.#planBackward(acts, last.ids, last.mask, plans));
-    if (keep) await this.#copyGrads('add-back');
-    this.#hasGrads = true;
-    this.#sinceStep = true;
+    if (accumulate) await this.#copyGrads('add-back');
+  }
+
+  async readGradients(): Promise<DecoderTensors<Float32Array>> {
+    this.#assertUsable('gradients');
+    return await this.#readAll(this.#grads);
   }
 
   /** Accumulation helper: copy every gradient into its accumulator, or add the accumulator back into it. */
@@ -422,31 +352,22 @@ export class GpuDecoderModel {
   }
 
   /**
-   * One AdamW step (the WGSL kernel) on every parameter from the last backward's gradients; moments
-   * live on the GPU, zero before the first step. Weight decay applies to matrices and the embedding
-   * only unless `decayNormsAndBiases` (CpuDecoderModel.step's default). The global gradient norm is
-   * computed on the GPU and read back (returned); with `maxGradNorm` the gradients are clipped first.
+   * The global gradient norm computed on the GPU and read back (with `maxGradNorm`, the gradients are
+   * clipped first), then the AdamW kernel on every parameter; moments live on the GPU, zero before the
+   * first step.
    */
-  async step(options: DecoderStepOptions): Promise<StepReport> {
+  async adamw(t: number, adam: AdamWOptions, decays: (spec: ParameterSpec) => boolean, maxGradNorm: number | undefined): Promise<StepReport> {
     this.#assertUsable('step');
-    // A step consumes the gradients: stepping twice on one backward is almost always a trainer bug.
-    if (!this.#sinceStep) throw new DecoderModelError('step: no gradients since the last step; call backward or policyLoss first');
-    const { decayNormsAndBiases, maxGradNorm, ...adam } = options;
     const grads = this.#specs.map((s) => this.#grads.get(s.name)!);
     // The norm is read back either way: it is the step's most useful health metric.
     const clip = maxGradNorm === undefined ? { norm: await gradNormGpu(this.#gpu, grads), scale: 1 } : await clipGradNormGpu(this.#gpu, grads, maxGradNorm);
-    for (const s of this.#specs) {
-      if (this.#moments.has(s.name)) continue;
-      this.#moments.set(s.name, { m: GpuTensor.zeros(this.#gpu, s.shape, `${s.name}.adam-m`), v: GpuTensor.zeros(this.#gpu, s.shape, `${s.name}.adam-v`) });
-    }
-    const t = this.#adamSteps + 1;
+    this.#ensureMoments();
     await submitPlans(this.#gpu, 'gpu-decoder step', () => {
       const plans: KernelPlan[] = [];
       try {
         for (const s of this.#specs) {
-          const decays = decayNormsAndBiases === true || s.kind === 'linear' || s.kind === 'embedding';
           const mv = this.#moments.get(s.name)!;
-          plans.push(planAdamw(this.#gpu, this.#p(s.name), this.#grads.get(s.name)!, mv.m, mv.v, t, decays ? adam : { ...adam, weightDecay: 0 }));
+          plans.push(planAdamw(this.#gpu, this.#p(s.name), this.#grads.get(s.name)!, mv.m, mv.v, t, decays(s) ? adam : { ...adam, weightDecay: 0 }));
         }
       } catch (error) {
         for (const p of plans) p.dispose();
@@ -454,13 +375,11 @@ export class GpuDecoderModel {
       }
       return sequence(plans);
     });
-    this.#adamSteps = t;
-    this.#sinceStep = false;
     return { gradNorm: clip.norm, clipScale: clip.scale };
   }
 
   /** Release every parameter, gradient, moment and activation buffer; later calls throw. Idempotent. */
-  dispose(): void {
+  async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
     for (const t of this.#params.values()) t.dispose();
@@ -477,14 +396,30 @@ export class GpuDecoderModel {
     this.#releaseActivations();
   }
 
-  /** True once {@link GpuDecoderModel.dispose} has run. */
-  get disposed(): boolean {
-    return this.#disposed;
+  #assertUsable(what: string): void {
+    if (this.#disposed) throw new DecoderModelError(`${what}: this GpuPolicyBackend has been disposed`);
+    this.#gpu.assertAlive(`GpuDecoderModel.${what}`);
   }
 
-  #assertUsable(what: string): void {
-    if (this.#disposed) throw new DecoderModelError(`${what}: this GpuDecoderModel has been disposed`);
-    this.#gpu.assertAlive(`GpuDecoderModel.${what}`);
+  /** The last forward's activations; throws when there is none. */
+  #forwarded(): Activations {
+    this.#assertUsable('forward');
+    if (!this.#acts || !this.#last) throw new DecoderModelError('no forward on the GPU model; call forward first');
+    return this.#acts;
+  }
+
+  /** Named copies of one GPU tensor per parameter. */
+  async #readAll(tensors: Map<string, GpuTensor>): Promise<DecoderTensors<Float32Array>> {
+    const out: DecoderTensors<Float32Array> = {};
+    for (const s of this.#specs) out[s.name] = { shape: [...s.shape], data: await tensors.get(s.name)!.read() };
+    return out;
+  }
+
+  #ensureMoments(): void {
+    for (const s of this.#specs) {
+      if (this.#moments.has(s.name)) continue;
+      this.#moments.set(s.name, { m: GpuTensor.zeros(this.#gpu, s.shape, `${s.name}.adam-m`), v: GpuTensor.zeros(this.#gpu, s.shape, `${s.name}.adam-v`) });
+    }
   }
 
   #p(name: string): GpuTensor {
@@ -739,5 +674,28 @@ export class GpuDecoderModel {
       },
     };
     await decoderBackward(c, ops, g.dlogits);
+  }
+}
+
+/**
+ * The decoder on a {@link GpuDevice}: {@link PolicyModel} over a {@link GpuPolicyBackend}. The device
+ * stays the caller's (disposing the model frees its buffers, not the device).
+ */
+export class GpuDecoderModel extends PolicyModel {
+  readonly #engine: GpuPolicyBackend;
+
+  private constructor(engine: GpuPolicyBackend) {
+    super(engine, { backend: 'webgpu', reason: 'a GpuDecoderModel created on a given device' });
+    this.#engine = engine;
+  }
+
+  /** Validate `weights` against `config` (errors name the tensor) and upload them to `gpu`. */
+  static create(gpu: GpuDevice, config: DecoderConfig, weights: GpuDecoderWeights): GpuDecoderModel {
+    return new GpuDecoderModel(new GpuPolicyBackend(gpu, config, weights));
+  }
+
+  /** The GPU tensor of parameter `name` (Hugging Face name); throws naming it when absent. */
+  parameter(name: string): GpuTensor {
+    return this.#engine.parameter(name);
   }
 }
