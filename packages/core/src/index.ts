@@ -18,6 +18,7 @@ export { decoderParameters, decoderForward, decoderBackward, chainSiteKey } from
 export type {
   LinearParameters, BlockParameters, DecoderParameters, ChainValue, ChainSite, DecoderForwardOps, DecoderBackwardOps,
 } from './model/decoder-chain.js';
+export { OnnxGraphBuilder } from './onnx/graph-builder.js';
 export { encodeOnnxModel, ONNX_FLOAT, ONNX_INT32, ONNX_INT64, ONNX_BOOL } from './onnx/onnx-proto.js';
 export type { OnnxDim, OnnxValueInfo, OnnxAttribute, OnnxNode, OnnxInitializer, OnnxModel } from './onnx/onnx-proto.js';
 export { writeFileAtomic } from './atomic-write.js';

@@ -17,8 +17,8 @@
  *   over the last axis and the [D] gain broadcasts over heads.
  */
 import {
-  decoderForward, encodeOnnxModel, parameterSpecs, ONNX_INT64, type DecoderConfig, type DecoderForwardOps, type NamedTensors,
-  type OnnxInitializer, type OnnxModel, type OnnxNode, type OnnxValueInfo,
+  decoderForward, encodeOnnxModel, OnnxGraphBuilder, parameterSpecs, ONNX_INT64, type DecoderConfig, type DecoderForwardOps, type NamedTensors,
+  type OnnxModel, type OnnxValueInfo,
 } from '@rlvr/core';
 
 /** How the graph receives its weights. */
@@ -71,48 +71,6 @@ export function sharedKvNames(i: number): { prefixKeyT: string; prefixValue: str
 /** The `shared` layout's int64 input [batch]: which prompt's prefix cache each row reads. */
 export const ROW_PROMPT = 'row_prompt';
 
-/** Collects nodes and constants with unique intermediate names. */
-class GraphBuilder {
-  readonly nodes: OnnxNode[] = [];
-  readonly initializers: OnnxInitializer[] = [];
-  private counter = 0;
-
-  op(opType: string, inputs: string[], attributes: OnnxNode['attributes'] = [], output?: string): string {
-    const out = output ?? `${opType.toLowerCase()}_${this.counter++}`;
-    this.nodes.push({ opType, inputs, outputs: [out], attributes });
-    return out;
-  }
-
-  ops(opType: string, inputs: string[], outputs: number, attributes: OnnxNode['attributes'] = []): string[] {
-    const outs = Array.from({ length: outputs }, () => `${opType.toLowerCase()}_${this.counter++}`);
-    this.nodes.push({ opType, inputs, outputs: outs, attributes });
-    return outs;
-  }
-
-  ints(values: number[], name?: string): string {
-    const n = name ?? `const_i64_${this.counter++}`;
-    this.initializers.push({ name: n, dims: [values.length], data: BigInt64Array.from(values, (v) => BigInt(v)) });
-    return n;
-  }
-
-  intScalar(value: number): string {
-    const n = `const_i64_${this.counter++}`;
-    this.initializers.push({ name: n, dims: [], data: BigInt64Array.from([BigInt(value)]) });
-    return n;
-  }
-
-  float(value: number): string {
-    const n = `const_f32_${this.counter++}`;
-    this.initializers.push({ name: n, dims: [], data: Float32Array.from([value]) });
-    return n;
-  }
-
-  floats(name: string, dims: number[], data: Float32Array): string {
-    this.initializers.push({ name, dims, data });
-    return name;
-  }
-}
-
 /** cos and sin tables [positions, headDim] of HF's rotate-half RoPE, computed in f64. */
 export function ropeTables(config: DecoderConfig): { cos: Float32Array; sin: Float32Array } {
   const d = config.headDim;
@@ -137,7 +95,7 @@ export function ropeTables(config: DecoderConfig): { cos: Float32Array; sin: Flo
  */
 export async function buildDecoderGraph(config: DecoderConfig, options: DecoderGraphOptions = {}): Promise<OnnxModel> {
   const mode = options.weights ?? 'inputs';
-  const g = new GraphBuilder();
+  const g = new OnnxGraphBuilder();
   const c = config;
   const heads = c.numAttentionHeads;
   const kvHeads = c.numKeyValueHeads;
