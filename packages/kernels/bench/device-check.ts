@@ -5,14 +5,16 @@
  */
 import { describeAdapter, requestGpuDevice } from '../src/device/index.js';
 import { GpuTensor } from '../src/gpu/index.js';
-import { matmulCases, matmulInputLengths, matmulReference, planMatmul } from '../src/matmul/index.js';
+import { matmulCaseInputs, matmulCases } from '../src/matmul/matmul.cases.js';
+import { matmulInputLengths } from '../src/matmul/matmul.shared.js';
+import { matmulReference } from '../src/matmul/matmul.reference.js';
+import { planMatmul } from '../src/matmul/matmul.gpu.js';
 import { matmulTolerance } from '../src/matmul/matmul.tolerance.js';
-import { seededFloats } from '@rlvr/core';
-import { logSoftmaxGather, logSoftmaxGatherBackward, LOSS_WORKGROUP } from '../src/loss/index.js';
+import { logSoftmaxGather, logSoftmaxGatherBackward, LOSS_WORKGROUP } from '../src/loss/loss.gpu.js';
 import { logSoftmaxTolerances } from '../src/loss/loss.tolerance.js';
-import { worstRatio } from '../src/kernel-common/plan.js';
-import { LOG_SOFTMAX_CASES, logSoftmaxCaseInputs } from '../src/reference/log-softmax-gather.cases.js';
-import { logSoftmaxGatherBackward as referenceBackward, logSoftmaxGatherForward as referenceForward } from '../src/reference/log-softmax-gather.js';
+import { submitPlans, worstRatio } from '../src/kernel-common/plan.js';
+import { LOG_SOFTMAX_CASES, logSoftmaxCaseInputs } from '../src/loss/log-softmax-gather.cases.js';
+import { logSoftmaxGatherBackward as referenceBackward, logSoftmaxGatherForward as referenceForward } from '../src/loss/log-softmax-gather.reference.js';
 import { gpuGflops } from './gpu-timing.js';
 import { measureLossBandwidth } from './loss-timing.js';
 
@@ -21,21 +23,12 @@ console.log(`adapter: ${describeAdapter(gpu.adapter)}`);
 let failures = 0;
 for (const [i, c] of matmulCases.entries()) {
   const lengths = matmulInputLengths(c);
-  // Same seeds as matmul.gpu.test.ts, so a failure here reproduces there.
-  const a = seededFloats(1000 + i, lengths.a);
-  const b = seededFloats(2000 + i, lengths.b);
+  // The operands matmul.gpu.test.ts draws, so a failure here reproduces there.
+  const { a, b } = matmulCaseInputs(c, i);
   const ta = GpuTensor.fromArray(gpu, a, [lengths.a], 'A');
   const tb = GpuTensor.fromArray(gpu, b, [lengths.b], 'B');
   const tc = GpuTensor.zeros(gpu, [lengths.c], 'C');
-  await gpu.scoped('matmul', () => {
-    const plan = planMatmul(gpu, ta, tb, tc, c);
-    const encoder = gpu.device.createCommandEncoder();
-    const pass = encoder.beginComputePass();
-    plan.encode(pass);
-    pass.end();
-    gpu.device.queue.submit([encoder.finish()]);
-    plan.dispose();
-  });
+  await submitPlans(gpu, 'matmul', () => planMatmul(gpu, ta, tb, tc, c));
   const { ratio } = worstRatio(await tc.read(), matmulReference(a, b, c), matmulTolerance(a.map(Math.abs), b.map(Math.abs), c));
   if (!(ratio <= 1)) failures += 1;
   console.log(`${ratio <= 1 ? 'pass' : 'FAIL'} ${c.name}: worst error ${ratio.toExponential(2)} × tolerance`);

@@ -5,7 +5,8 @@
 import { median } from '../../../tools/bench/harness.js';
 import type { GpuDevice } from '../src/device/index.js';
 import { GpuTensor } from '../src/gpu/index.js';
-import { planMatmul, type MatmulShape } from '../src/matmul/index.js';
+import { planMatmul } from '../src/matmul/matmul.gpu.js';
+import { type MatmulShape } from '../src/matmul/matmul.shared.js';
 import { seededFloats } from '@rlvr/core';
 
 /** Floating-point operations of one product. */

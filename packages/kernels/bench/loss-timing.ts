@@ -8,7 +8,7 @@
  */
 import type { GpuDevice } from '../src/device/index.js';
 import { GpuTensor } from '../src/gpu/index.js';
-import { logSoftmaxGather, lossBytesMoved, pgLossLogits, type LogSoftmaxGpuOptions } from '../src/loss/index.js';
+import { logSoftmaxGather, lossBytesMoved, pgLossLogits, type LogSoftmaxGpuOptions } from '../src/loss/loss.gpu.js';
 import { seededFloats, seededInts } from '@rlvr/core';
 import { timeInterleaved } from './gpu-timing.js';
 

@@ -10,7 +10,9 @@ import * as ort from 'onnxruntime-node';
 import { compared, median, standalone, writeResults, type BenchEntry } from '../../../tools/bench/harness.js';
 import { encodeOnnxModel } from '@rlvr/core';
 import { describeAdapter, requestGpuDevice } from '../src/device/index.js';
-import { matmulReference, matmulUsesVec4, type MatmulShape } from '../src/matmul/index.js';
+import { matmulReference } from '../src/matmul/matmul.reference.js';
+import { matmulUsesVec4 } from '../src/matmul/matmul.gpu.js';
+import { type MatmulShape } from '../src/matmul/matmul.shared.js';
 import { seededFloats } from '@rlvr/core';
 import { flops, gpuGflops, timeAsync } from './gpu-timing.js';
 

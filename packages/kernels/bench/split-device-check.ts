@@ -8,12 +8,13 @@
  * Prints plain text; exits non-zero on any failure.
  */
 import { seededFloats } from '@rlvr/core';
-import { adamwStepGpu } from '../src/adamw/index.js';
+import { adamwStepGpu } from '../src/adamw/adamw.gpu.js';
 import { describeAdapter, requestGpuDevice } from '../src/device/index.js';
-import { embeddingBackwardGpu, embeddingForwardGpu } from '../src/embedding/index.js';
+import { embeddingBackwardGpu, embeddingForwardGpu } from '../src/embedding/embedding.gpu.js';
 import { GpuTensor, bindingWindows } from '../src/gpu/index.js';
-import { gradNormGpu } from '../src/grad-norm/index.js';
-import { matmul, type MatmulShape } from '../src/matmul/index.js';
+import { gradNormGpu } from '../src/grad-norm/grad-norm.gpu.js';
+import { matmul } from '../src/matmul/matmul.gpu.js';
+import { type MatmulShape } from '../src/matmul/matmul.shared.js';
 
 const V = Number(process.env.SPLIT_VOCAB ?? 151936);
 const H = 896;

@@ -3,7 +3,7 @@
  * dlogits, backward, AdamW — on a ~1M-parameter Qwen2-like config (hidden 128, 4 layers, 4/2 heads,
  * intermediate 344, vocab 2048, tied embeddings), seq 64. Entries (merged into
  * bench-results/kernels.json):
- *   - `train-step-cpu`: tokens/s of the fast path (src/cpu-ops + ORT MatMul engine) at batch FAST_BATCH;
+ *   - `train-step-cpu`: tokens/s of the fast path (the ops' *.cpu.ts + ORT MatMul engine) at batch FAST_BATCH;
  *     baseline: tokens/s of the all-reference path (plain-loop ops and products) at batch REF_BATCH,
  *     same run (the reference is ~30 s per step at batch 64, and its tokens/s does not depend on batch).
  *   - `train-step-cpu-flops`: achieved GFLOP/s of the fast step, FLOPs = 6·P·T + 12·L·B·H·S²·D
@@ -18,19 +18,19 @@
  *     lavapipe; named in the unit); baseline: the cpu backend (createDecoderModel 'cpu') at the same
  *     batch, same run. The cross-entropy dlogits are computed on the CPU for both (part of the step).
  * Cross-entropy: the plain references' step uses a plain JS loop (two exps per logit); the fast step and
- * the backend comparison use src/cpu-ops' nextTokenCrossEntropyGradInto (ORT's Softmax, same maths).
+ * the backend comparison use the cpu backend's f32 log-softmax backward (loss/log-softmax-gather.cpu.ts)
+ * with dL/dlogprob = −1/count at every predicting position (same maths, one exp per logit).
  * Timing: median of several steps after warm-up steps (sessions created, buffers grown).
  * Threads: the fast path is timed with ORT at 1 thread and at all cores (idle ORT threads sleep instead
- * of spinning, see src/cpu/ort-session.ts) and the faster is reported (named in the unit): on a busy
+ * of spinning, see src/ort/ort-session.ts) and the faster is reported (named in the unit): on a busy
  * 2-core machine 1 thread can still win overall.
  */
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { compared, median, writeResults, type BenchEntry } from '../../../tools/bench/harness.js';
 import { encodeOnnxModel } from '@rlvr/core';
-import { OrtMatmul } from '../src/cpu/ort-matmul.js';
-import { OrtSoftmax } from '../src/cpu/ort-softmax.js';
-import { nextTokenCrossEntropyGradInto } from '../src/cpu-ops/cross-entropy.js';
+import { OrtMatmul } from '../src/ort/ort-matmul.js';
+import { logSoftmaxGatherBackwardF32 } from '../src/loss/log-softmax-gather.cpu.js';
 import { createDecoderModel, type DecoderModel } from '../src/backend-model/index.js';
 import { CpuDecoderModel, ortMatmulEngine } from '../src/decoder/index.js';
 import { initWeights, parameterCount, parseDecoderConfig } from '@rlvr/core';
@@ -71,15 +71,28 @@ function crossEntropyGrad(logits: Float32Array, tokens: Int32Array, batch: numbe
   }
 }
 
-/** The cross-entropy dlogits of one step: plain loop (reference) or ORT softmax (fast). */
+/** The cross-entropy dlogits of one step: plain loop (reference) or the cpu backend's log-softmax backward (fast). */
 type CrossEntropy = (logits: Float32Array, tokens: Int32Array, batch: number, d: Float32Array) => void | Promise<unknown>;
 
 const plainCrossEntropy: CrossEntropy = (logits, tokens, batch, d) => crossEntropyGrad(logits, tokens, batch, SEQ, config.vocabSize, d);
 
-/** The fast cross-entropy on `softmax`'s ORT session. */
-function fastCrossEntropy(softmax: OrtSoftmax): CrossEntropy {
-  return (logits, tokens, batch, d) => nextTokenCrossEntropyGradInto(softmax, logits, tokens, batch, SEQ, config.vocabSize, d);
-}
+/**
+ * The fast cross-entropy: the mean next-token loss is −(1/count)·Σ logprob(target), so its dlogits are the
+ * log-softmax backward with dL/dlogprob = −1/count at each predicting position and 0 at the last one.
+ */
+const fastCrossEntropy: CrossEntropy = (logits, tokens, batch, d) => {
+  const rows = batch * SEQ;
+  const targets = new Int32Array(rows);
+  const gLogprob = new Float32Array(rows);
+  const inv = 1 / (batch * (SEQ - 1));
+  for (let b = 0; b < batch; b++) {
+    for (let s = 0; s + 1 < SEQ; s++) {
+      targets[b * SEQ + s] = tokens[b * SEQ + s + 1]!;
+      gLogprob[b * SEQ + s] = -inv;
+    }
+  }
+  d.set(logSoftmaxGatherBackwardF32(logits, targets, gLogprob, null, { tokens: rows, vocab: config.vocabSize }));
+};
 
 /** Median seconds per training step of `model` at `batch` over `runs` steps after `warmup` steps. */
 async function stepSeconds(model: CpuDecoderModel<Float32Array>, batch: number, runs: number, warmup: number, ce: CrossEntropy): Promise<number> {
@@ -148,14 +161,12 @@ const entries: BenchEntry[] = [];
   let fastThreads = 0;
   for (const threads of [...new Set([1, THREADS])]) {
     const engine = new OrtMatmul({ threads });
-    const softmax = new OrtSoftmax({ threads });
     try {
-      const s = await stepSeconds(CpuDecoderModel.f32(config, weights, ortMatmulEngine(engine)), FAST_BATCH, 5, 2, fastCrossEntropy(softmax));
+      const s = await stepSeconds(CpuDecoderModel.f32(config, weights, ortMatmulEngine(engine)), FAST_BATCH, 5, 2, fastCrossEntropy);
       process.stdout.write(`  ORT ${threads} thread(s): ${s.toFixed(3)} s/step\n`);
       if (s < fastS) [fastS, fastThreads] = [s, threads];
     } finally {
       await engine.dispose();
-      await softmax.dispose();
     }
   }
   const reference = CpuDecoderModel.f32(config, weights);
@@ -177,9 +188,8 @@ const entries: BenchEntry[] = [];
 }
 {
   // WebGPU (whatever adapter exists; lavapipe in CI) against the cpu backend, same batch, same run.
-  // Both backends get the same (fast, ORT softmax) cross-entropy, so the comparison is of the models alone.
-  const softmax = new OrtSoftmax({ threads: THREADS });
-  const ce = fastCrossEntropy(softmax);
+  // Both backends get the same (fast) cross-entropy, so the comparison is of the models alone.
+  const ce = fastCrossEntropy;
   const cpuModel = await createDecoderModel({ config, weights, backend: 'cpu' });
   let cpuS: number;
   try {
@@ -193,7 +203,6 @@ const entries: BenchEntry[] = [];
     gpuS = await backendStepSeconds(gpuModel, GPU_BATCH, 5, 2, ce);
   } finally {
     await gpuModel.dispose();
-    await softmax.dispose();
   }
   const tokens = GPU_BATCH * SEQ;
   process.stdout.write(`webgpu ${(tokens / gpuS).toFixed(0)} tokens/s (${gpuS.toFixed(3)} s/step), cpu backend ${(tokens / cpuS).toFixed(0)} tokens/s (${cpuS.toFixed(3)} s/step)\n`);

@@ -1,11 +1,11 @@
 import { KernelOptionError, KernelsError, NonFiniteGradientError } from './errors.js';
 import { BackendUnavailableError, GpuDisposedError, GpuError, GpuKernelError, TensorShapeError } from './device/errors.js';
-import { MatmulError } from './cpu/ort-matmul.js';
-import { SoftmaxError } from './cpu/ort-softmax.js';
-import { KernelReferenceError, requireInt } from './reference/common.js';
+import { MatmulError } from './ort/ort-matmul.js';
+import { KernelReferenceError } from './errors.js';
+import { requireInt } from './arrays.js';
 import { DecoderModelError } from './decoder/errors.js';
-import { adamwScalars } from './adamw/adamw.js';
-import { clipGradNorm } from './reference/grad-norm.js';
+import { adamwScalars } from './adamw/adamw.gpu.js';
+import { clipGradNorm } from './grad-norm/grad-norm.reference.js';
 
 function thrown(fn: () => unknown): unknown {
   try {
@@ -17,7 +17,7 @@ function thrown(fn: () => unknown): unknown {
 }
 
 const ALL = [
-  BackendUnavailableError, GpuDisposedError, GpuError, GpuKernelError, TensorShapeError, MatmulError, SoftmaxError,
+  BackendUnavailableError, GpuDisposedError, GpuError, GpuKernelError, TensorShapeError, MatmulError,
   KernelReferenceError, DecoderModelError, KernelOptionError, NonFiniteGradientError,
 ];
 

@@ -38,3 +38,14 @@ export class NonFiniteGradientError extends KernelsError {
     return typeof value === 'object' && value !== null && NON_FINITE_GRADIENT in value;
   }
 }
+
+/** Error thrown by the plain-loop references for bad input; the message names the argument and what was expected. */
+export class KernelReferenceError extends KernelsError {
+  /** The argument at fault, e.g. `"ids[3]"` or `"q"`. */
+  readonly argument: string;
+  constructor(argument: string, message: string) {
+    super(`${argument}: ${message}`);
+    this.name = 'KernelReferenceError';
+    this.argument = argument;
+  }
+}

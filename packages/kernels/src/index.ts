@@ -25,33 +25,18 @@ export { PolicyModel, padShifted, shiftedTargets, unpadShifted } from './policy/
 export type { PaddedLossStats, PaddedPolicyInputs, PolicyBackend, PolicyBatch, PolicyLossConfig, PolicyLossOptions, PolicyLossStats, PolicyModelOptions, TokenLogprobs } from './policy/index.js';
 
 // The cpu backend's building blocks.
-/** Fast f32 CPU versions of the non-matmul ops (the `cpu` backend's element-wise and row work). */
+/** Fast f32 CPU versions of the non-matmul ops (the `cpu` backend's element-wise and row work; each in its op folder's `<op>.cpu.ts`). */
 export * as cpuOps from './cpu.js';
-export {
-  OrtMatmul,
-  MatmulError,
-  OrtSoftmax,
-  SoftmaxError,
-  type MatmulShape as OrtMatmulShape,
-  type OrtMatmulOptions,
-  type OrtSoftmaxOptions,
-} from './ort/index.js';
+export { OrtMatmul, MatmulError, type MatmulShape as OrtMatmulShape, type OrtMatmulOptions } from './ort/index.js';
 
-// GPU tensors and the WGSL ops on them (forward, backward, optimizer, loss).
+// GPU tensors and the WGSL ops the decoder's policy step is built from beyond its plans (matmul, the
+// fused loss, the global gradient norm). The one-shot forms of the other kernels are test helpers, in
+// `@rlvr/kernels/testing`.
 export { GpuTensor, PipelineCache, pipelineCacheOf } from './gpu/index.js';
 export type { PipelineSpec, TensorWindow } from './gpu/index.js';
 export { matmul } from './matmul/matmul.gpu.js';
 export type { MatmulOptions } from './matmul/matmul.gpu.js';
 export type { MatmulShape } from './matmul/matmul.shared.js';
-export { rmsNormForwardGpu, rmsNormBackwardGpu } from './rmsnorm/rmsnorm.gpu.js';
-export { swigluForwardGpu, swigluBackwardGpu } from './swiglu/swiglu.gpu.js';
-export { residualAddGpu, residualAddBackwardGpu } from './residual/residual.gpu.js';
-export { embeddingForwardGpu, embeddingBackwardGpu } from './embedding/embedding.gpu.js';
-export type { TokenIds } from './embedding/embedding.gpu.js';
-export { rope, ropeTable, ropeTableTensor } from './rope/rope.gpu.js';
-export type { RopeGpuOptions } from './rope/rope.gpu.js';
-export { attentionForwardGpu, attentionBackwardGpu, type AttentionMask } from './attention/attention.gpu.js';
-export { adamwStepGpu } from './adamw/adamw.gpu.js';
 export { gradNormGpu, clipGradNormGpu } from './grad-norm/grad-norm.gpu.js';
 export { logSoftmaxGather, logSoftmaxGatherBackward, pgLossLogits } from './loss/loss.gpu.js';
 export type { LogSoftmaxGpuOptions, PgLossGpuInputs, PgLossGpuOptions, PgLossGpuResult } from './loss/loss.gpu.js';

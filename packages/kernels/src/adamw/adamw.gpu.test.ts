@@ -4,9 +4,9 @@ import { bindingWindows } from '../gpu/windows.js';
 import { seededFloats } from '@rlvr/core';
 import { wgslStructFields } from '../gpu/uniforms.js';
 import { assertClose } from '../kernel-common/plan.js';
-import { ADAMW_CASES, adamwCaseInputs, type AdamWCase } from '../reference/adamw.cases.js';
-import { adamwStep } from '../reference/adamw.js';
-import { ADAMW_PARAMS, ADAMW_WGSL, adamwScalars, adamwStepGpu } from './adamw.js';
+import { ADAMW_CASES, adamwCaseInputs, type AdamWCase } from './adamw.cases.js';
+import { adamwStep } from './adamw.reference.js';
+import { ADAMW_PARAMS, ADAMW_WGSL, adamwScalars, adamwStepGpu } from './adamw.gpu.js';
 import { AdamwTolerance } from './adamw.tolerance.js';
 
 await describeGpu('adamw on WebGPU vs the CPU reference', (gpu) => {

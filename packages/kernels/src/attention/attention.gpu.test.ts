@@ -2,9 +2,9 @@ import { describeGpu } from '../device/describe-gpu.js';
 import { GpuTensor } from '../gpu/tensor.js';
 import { wgslStructFields } from '../gpu/uniforms.js';
 import { assertClose } from '../kernel-common/plan.js';
-import { ATTENTION_CASES, attentionCaseInputs, type AttentionCase } from '../reference/attention.cases.js';
-import { attentionBackward, attentionForward } from '../reference/attention.js';
-import { ATTENTION_BACKWARD_WGSL, ATTENTION_PARAMS, ATTENTION_WGSL, attentionBackwardGpu, attentionForwardGpu } from './attention.js';
+import { ATTENTION_CASES, attentionCaseInputs, type AttentionCase } from './attention.cases.js';
+import { attentionBackward, attentionForward } from './attention.reference.js';
+import { ATTENTION_BACKWARD_WGSL, ATTENTION_PARAMS, ATTENTION_WGSL, attentionBackwardGpu, attentionForwardGpu } from './attention.gpu.js';
 import { attentionTolerance } from './attention.tolerance.js';
 
 await describeGpu('causal GQA attention on WebGPU vs the CPU reference', (gpu) => {

@@ -24,7 +24,7 @@
  * signed sums, so that cancellation (Σ_j p_ij(dp_ij − D_i) = 0) does not make a bound 0. An indexing or
  * masking bug gives errors of the order of the magnitudes themselves, far above these bounds.
  */
-import type { AttentionDims } from '../reference/attention.js';
+import type { AttentionDims } from './attention.shared.js';
 
 const U = 2 ** -24;
 const SAFETY = 2;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CpuDecoderModel } from '../decoder/model.js';
 import { initWeights, parseDecoderConfig } from '@rlvr/core';
 import type { PolicyBatch, PolicyLossOptions } from '../policy/policy-batch.js';
-import { pgLossFromLogits } from '../reference/pg-loss-logits.js';
+import { pgLossFromLogits } from '../loss/pg-loss-logits.reference.js';
 import { SeededRandom } from '@rlvr/core';
 import { createDecoderModel, loadDecoderModel, saveDecoderModel, type DecoderModel } from './index.js';
 

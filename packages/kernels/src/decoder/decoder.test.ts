@@ -1,10 +1,10 @@
-import { OrtMatmul } from '../cpu/ort-matmul.js';
+import { OrtMatmul } from '../ort/ort-matmul.js';
 import { type DecoderConfig, initWeights, parameterSpecs, parseDecoderConfig } from '@rlvr/core';
 import type { NamedTensors } from '@rlvr/core';
 import { SeededRandom, seededInts } from '@rlvr/core';
 import { dot, projection } from '../reference/finite-difference.js';
-import { logSoftmaxGatherBackward, logSoftmaxGatherForward } from '../reference/log-softmax-gather.js';
-import type { Floats } from '../reference/common.js';
+import { logSoftmaxGatherBackward, logSoftmaxGatherForward } from '../loss/log-softmax-gather.reference.js';
+import type { Floats } from '../arrays.js';
 import { CpuDecoderModel, DecoderModelError } from './model.js';
 import { ortMatmulEngine, referenceMatmul } from './matmul-engine.js';
 
@@ -313,7 +313,7 @@ describe('CpuDecoderModel on ONNX Runtime', () => {
   });
 
   /**
-   * The fast ops (src/cpu-ops) against the all-reference f32 path on the tiny configs (GQA, left
+   * The fast ops (the `<op>.cpu.ts` files) against the all-reference f32 path on the tiny configs (GQA, left
    * padding, biases, tied and untied). Tolerance per tensor, × max|reference|: 1e-5 for fast ops on
    * the reference engine (same f64-accumulated products; only rstd storage and f32-stored scores and
    * probabilities differ), 1e-4 on ORT (f32 sgemm rounding compounds over ~30 ops, as in the test above).

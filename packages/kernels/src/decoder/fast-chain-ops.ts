@@ -1,17 +1,18 @@
 /**
- * The decoder chain's ops on the fast f32 CPU kernels (src/cpu-ops): activations live in pooled
+ * The decoder chain's ops on the fast f32 CPU ops (each op folder's `<op>.cpu.ts`): activations live in pooled
  * buffers keyed by site (same shapes ⇒ no allocation, page faults or GC per step), matrix products and
  * attention's batched products run on the engine, RoPE is applied while attention stacks q and k, and
  * each Linear's dW is written by the engine straight into its gradient. Same maths as
  * {@link ReferenceChainOps}, so results agree to f32 rounding.
  */
 import { chainSiteKey, type ChainSite, type DecoderBackwardOps, type DecoderConfig, type DecoderForwardOps, type LinearParameters } from '@rlvr/core';
-import {
-  type AttentionWorkspace, addBiasRows, addInto, attentionProbsLength, columnSumsInto, embeddingBackwardInto, embeddingForwardInto,
-  fastAttentionBackward, fastAttentionForward, rmsNormBackwardInto, rmsNormForwardInto, stackedQkvLengths, swigluBackwardInto, swigluForwardInto,
-  type StackedQkv,
-} from '../cpu-ops/index.js';
-import { ropeTables } from '../reference/rope.js';
+import { type AttentionWorkspace, attentionProbsLength, fastAttentionBackward, fastAttentionForward, stackedQkvLengths, type StackedQkv } from '../attention/attention.cpu.js';
+import { addBiasRows, columnSumsInto } from '../bias/bias.cpu.js';
+import { addInto } from '../residual/residual.cpu.js';
+import { embeddingBackwardInto, embeddingForwardInto } from '../embedding/embedding.cpu.js';
+import { rmsNormBackwardInto, rmsNormForwardInto } from '../rmsnorm/rmsnorm.cpu.js';
+import { swigluBackwardInto, swigluForwardInto } from '../swiglu/swiglu.cpu.js';
+import { ropeTables } from '../rope/rope.shared.js';
 import type { MatmulEngine } from './matmul-engine.js';
 import type { ChainBatch, DecoderTensors } from './types.js';
 

@@ -3,7 +3,7 @@
  * the same inputs with the same messages.
  */
 import type { DecoderConfig } from '@rlvr/core';
-import type { Ints } from '../reference/common.js';
+import type { Ints } from '../arrays.js';
 import { DecoderModelError } from './errors.js';
 
 /** Checked token ids and mask of one forward, as Int32Arrays of batch·seq entries. */

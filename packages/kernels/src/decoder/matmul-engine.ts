@@ -5,12 +5,13 @@
  *
  * Layout: every operand is row-major; C [m, n] = op(A) [m, k] · op(B) [k, n], op(X) = Xᵀ when the
  * matching trans flag is set (A then stored [k, m], B stored [n, k]). The Linear layers use the three
- * 2-D products X·Wᵀ (transB), dY·W (plain) and dYᵀ·X (transA); the fast attention (src/cpu-ops) uses
+ * 2-D products X·Wᵀ (transB), dY·W (plain) and dYᵀ·X (transA); the fast attention (attention.cpu.ts) uses
  * the same three with `batch` (one product per (sequence, kv head), stacked), so it costs one engine
  * call per product instead of batch·kvHeads.
  */
-import type { OrtMatmul } from '../cpu/ort-matmul.js';
-import { type Floats, allocLike } from '../reference/common.js';
+import type { OrtMatmul } from '../ort/ort-matmul.js';
+import type { Floats } from '../arrays.js';
+import { referenceMatmulProduct } from '../matmul/matmul.reference.js';
 
 /** Shape of one 2-D product C = op(A)·op(B). */
 export interface EngineMatmulShape {
@@ -42,43 +43,6 @@ export interface MatmulEngine<T extends Floats> {
    * to the JS op. `out` has x's length and does not overlap it.
    */
   exp?(x: T, out: T): Promise<T>;
-}
-
-/**
- * Plain-loop product, f64 accumulation, one rounding on store. Written here rather than reusing
- * matmulReference because that one is typed and allocated as Float32Array only; the loop order
- * (i, p, j with a row accumulator) keeps the inner loop contiguous so the reference path of a
- * ~1M-parameter model still runs in seconds, not minutes.
- */
-export function referenceMatmulProduct<T extends Floats>(a: T, b: Floats, s: EngineMatmulShape, out?: T): T {
-  const { m, n, k } = s;
-  const batch = s.batch ?? 1;
-  const c = out ?? allocLike(a, batch * m * n);
-  if (s.batch !== undefined) {
-    // Stacked products: each entry is the 2-D product on its slice (subarray views share memory).
-    for (let e = 0; e < batch; e++) {
-      referenceMatmulProduct(a.subarray(e * m * k, (e + 1) * m * k) as T, b.subarray(e * n * k, (e + 1) * n * k), { m, n, k, transA: s.transA, transB: s.transB }, c.subarray(e * m * n, (e + 1) * m * n) as T);
-    }
-    return c;
-  }
-  const row = new Float64Array(n);
-  // B stored [n, k] is transposed once so the inner loop always walks contiguous memory.
-  let bt: Floats = b;
-  if (s.transB) {
-    const t = new Float64Array(k * n);
-    for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) t[p * n + j] = b[j * k + p]!;
-    bt = t;
-  }
-  for (let i = 0; i < m; i++) {
-    row.fill(0);
-    for (let p = 0; p < k; p++) {
-      const av = s.transA ? a[p * m + i]! : a[i * k + p]!;
-      const o = p * n;
-      for (let j = 0; j < n; j++) row[j] = row[j]! + av * bt[o + j]!;
-    }
-    c.set(row, i * n);
-  }
-  return c;
 }
 
 /** The plain reference engine; works for Float32Array and Float64Array models. */

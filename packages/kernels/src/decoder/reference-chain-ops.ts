@@ -4,34 +4,17 @@
  * products go through the model's {@link MatmulEngine}; everything else accumulates in f64.
  */
 import { chainSiteKey, type ChainSite, type DecoderBackwardOps, type DecoderConfig, type DecoderForwardOps, type LinearParameters } from '@rlvr/core';
-import { type Floats, allocLike } from '../reference/common.js';
-import { attentionBackward, attentionForward, type AttentionDims } from '../reference/attention.js';
-import { embeddingBackward, embeddingForward } from '../reference/embedding.js';
-import { rmsNormBackward, rmsNormForward } from '../reference/rmsnorm.js';
-import { ropeBackward, ropeForward } from '../reference/rope.js';
-import { swigluBackward, swigluForward } from '../reference/swiglu.js';
+import type { Floats } from '../arrays.js';
+import { attentionBackward, attentionForward } from '../attention/attention.reference.js';
+import type { AttentionDims } from '../attention/attention.shared.js';
+import { biasAddForward, biasGrad } from '../bias/bias.reference.js';
+import { embeddingBackward, embeddingForward } from '../embedding/embedding.reference.js';
+import { residualAddForward, residualAddInto } from '../residual/residual.reference.js';
+import { rmsNormBackward, rmsNormForward } from '../rmsnorm/rmsnorm.reference.js';
+import { ropeBackward, ropeForward } from '../rope/rope.reference.js';
+import { swigluBackward, swigluForward } from '../swiglu/swiglu.reference.js';
 import type { ChainBatch, DecoderTensors } from './types.js';
 import type { MatmulEngine } from './matmul-engine.js';
-
-/** Adds bias [n] to every row of y [rows, n] in place. */
-function addBias(y: Floats, bias: Floats): void {
-  const n = bias.length;
-  for (let r = 0; r < y.length; r += n) for (let j = 0; j < n; j++) y[r + j] = y[r + j]! + bias[j]!;
-}
-
-/** Column sums of dy [rows, n]: the gradient of a bias, accumulated in f64. */
-function columnSums<T extends Floats>(dy: T, n: number): T {
-  const acc = new Float64Array(n);
-  for (let r = 0; r < dy.length; r += n) for (let j = 0; j < n; j++) acc[j] = acc[j]! + dy[r + j]!;
-  const out = allocLike(dy, n);
-  out.set(acc);
-  return out;
-}
-
-/** a += b element-wise, in place (one rounding per add). */
-function addInto(a: Floats, b: Floats): void {
-  for (let i = 0; i < a.length; i++) a[i] = a[i]! + b[i]!;
-}
 
 /** Reference ops for one batch: run {@link decoderForward} with them, then {@link decoderBackward} on the same object. */
 export class ReferenceChainOps<T extends Floats> implements DecoderForwardOps<T>, DecoderBackwardOps<T> {
@@ -100,8 +83,7 @@ export class ReferenceChainOps<T extends Floats> implements DecoderForwardOps<T>
   async linear(x: T, p: LinearParameters, site: ChainSite): Promise<T> {
     this.#save(site, x);
     const y = await this.engine.matmul(x, this.#p(p.weight), { m: this.#rows, n: p.out, k: p.in, transB: true });
-    if (p.bias !== null) addBias(y, this.#p(p.bias));
-    return y;
+    return p.bias === null ? y : biasAddForward(y, this.#p(p.bias));
   }
 
   attention(q: T, k: T, v: T, site: ChainSite): T {
@@ -113,9 +95,7 @@ export class ReferenceChainOps<T extends Floats> implements DecoderForwardOps<T>
   }
 
   residual(a: T, b: T): T {
-    const sum = a.slice() as T;
-    addInto(sum, b);
-    return sum;
+    return residualAddForward(a, b);
   }
 
   swiglu(gate: T, up: T, site: ChainSite): T {
@@ -126,24 +106,24 @@ export class ReferenceChainOps<T extends Floats> implements DecoderForwardOps<T>
   async linearBackward(dy: T, p: LinearParameters, site: ChainSite): Promise<T> {
     const [x] = this.#load(site) as [T];
     const dw = await this.engine.matmul(dy, x, { m: p.out, n: p.in, k: this.#rows, transA: true });
-    addInto(this.#g(p.weight), dw);
-    if (p.bias !== null) addInto(this.#g(p.bias), columnSums(dy, p.out));
+    residualAddInto(this.#g(p.weight), dw);
+    if (p.bias !== null) residualAddInto(this.#g(p.bias), biasGrad(dy, p.out));
     return this.engine.matmul(dy, this.#p(p.weight), { m: this.#rows, n: p.in, k: p.out });
   }
 
   rmsNormBackward(dy: T, weight: string, site: ChainSite, residual: T | null): T {
     const [x] = this.#load(site) as [T];
     const r = rmsNormBackward(dy, x, this.#p(weight), this.#norm(this.#rows, this.config.hiddenSize));
-    addInto(this.#g(weight), r.dweight);
+    residualAddInto(this.#g(weight), r.dweight);
     if (residual === null) return r.dx;
-    addInto(residual, r.dx);
+    residualAddInto(residual, r.dx);
     return residual;
   }
 
   headNormBackward(dy: T, weight: string, heads: number, site: ChainSite): T {
     const [x] = this.#load(site) as [T];
     const r = rmsNormBackward(dy, x, this.#p(weight), this.#norm(this.#rows * heads, this.config.headDim));
-    addInto(this.#g(weight), r.dweight);
+    residualAddInto(this.#g(weight), r.dweight);
     return r.dx;
   }
 
@@ -161,11 +141,11 @@ export class ReferenceChainOps<T extends Floats> implements DecoderForwardOps<T>
   }
 
   addGradients(a: T, b: T): T {
-    addInto(a, b);
+    residualAddInto(a, b);
     return a;
   }
 
   embedBackward(dx: T, weight: string): void {
-    addInto(this.#g(weight), embeddingBackward(dx, this.batch.ids, { vocab: this.config.vocabSize, hidden: this.config.hiddenSize }));
+    residualAddInto(this.#g(weight), embeddingBackward(dx, this.batch.ids, { vocab: this.config.vocabSize, hidden: this.config.hiddenSize }));
   }
 }

@@ -2,8 +2,8 @@
  * Types shared by every decoder implementation (CPU op sets, WebGPU) and the backend-neutral model
  * interface: named tensors, one batch's checked inputs, the optimizer step's options and report.
  */
-import type { AdamWOptions } from '../reference/adamw.js';
-import type { Floats } from '../reference/common.js';
+import type { AdamWOptions } from '../adamw/adamw.shared.js';
+import type { Floats } from '../arrays.js';
 
 /** One named tensor of kind T (Hugging Face name → shape and row-major data). */
 export interface DecoderTensor<T extends Floats> {

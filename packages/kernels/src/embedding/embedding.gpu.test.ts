@@ -3,23 +3,10 @@ import { GpuTensor } from '../gpu/tensor.js';
 import { bindingWindows } from '../gpu/windows.js';
 import { wgslStructFields } from '../gpu/uniforms.js';
 import { assertClose, submitPlans } from '../kernel-common/plan.js';
-import { EMBEDDING_CASES, embeddingCaseInputs, type EmbeddingCase } from '../reference/embedding.cases.js';
-import { embeddingBackward, embeddingForward } from '../reference/embedding.js';
-import { EMBEDDING_PARAMS, EMBEDDING_WGSL, embeddingBackwardGpu, embeddingCsr, embeddingForwardGpu, planEmbeddingBackward } from './embedding.js';
-
-/**
- * Tolerances: the gather is a copy, so bit-exact. The scatter-add sums an id's c occurrences in f32 in
- * position order; the reference sums them in f64 and rounds once, so per element
- * |gpu − ref| ≤ (c + 1)·2⁻²⁴·Σ|dout| (γ_c for the sum plus the reference's rounding); we use the largest
- * c of the case for every element, plus a 1e-30 floor for rows that are exactly 0.
- */
-function scatterTolerance(dout: Float32Array, ids: Int32Array, c: EmbeddingCase): Float64Array {
-  const counts = new Map<number, number>();
-  for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
-  const maxCount = Math.max(1, ...counts.values());
-  const mag = embeddingBackward(Float64Array.from(dout, Math.abs), ids, c.dims);
-  return mag.map((m) => (maxCount + 1) * 2 ** -24 * m + 1e-30);
-}
+import { EMBEDDING_CASES, embeddingCaseInputs, type EmbeddingCase } from './embedding.cases.js';
+import { embeddingScatterTolerance } from './embedding.tolerance.js';
+import { embeddingBackward, embeddingForward } from './embedding.reference.js';
+import { EMBEDDING_PARAMS, EMBEDDING_WGSL, embeddingBackwardGpu, embeddingCsr, embeddingForwardGpu, planEmbeddingBackward } from './embedding.gpu.js';
 
 await describeGpu('embedding on WebGPU vs the CPU reference', (gpu) => {
   it('uniform field list matches the WGSL struct', () => {
@@ -40,7 +27,7 @@ await describeGpu('embedding on WebGPU vs the CPU reference', (gpu) => {
     const out = await embeddingForwardGpu(gpu, tt, c.ids, c.dims);
     const dtable = await embeddingBackwardGpu(gpu, td, c.ids, c.dims);
     expect(await out.read()).toEqual(embeddingForward(table, c.ids, c.dims));
-    assertClose(await dtable.read(), embeddingBackward(dout, c.ids, c.dims), scatterTolerance(dout, c.ids, c), `${c.name} dtable`);
+    assertClose(await dtable.read(), embeddingBackward(dout, c.ids, c.dims), embeddingScatterTolerance(dout, c.ids, c.dims), `${c.name} dtable`);
     for (const t of [tt, td, out, dtable]) t.dispose();
   });
 
@@ -91,7 +78,7 @@ await describeGpu('embedding on WebGPU vs the CPU reference', (gpu) => {
     // Per element the scatter sums the same terms in the same order whatever the window: bit-identical.
     expect(split[1]).toEqual(whole[1]);
     expect(split[2]).toEqual(whole[2]);
-    assertClose(split[1]!, embeddingBackward(doutAll, ids, c.dims), scatterTolerance(doutAll, ids, c), 'split dtable');
+    assertClose(split[1]!, embeddingBackward(doutAll, ids, c.dims), embeddingScatterTolerance(doutAll, ids, c.dims), 'split dtable');
     for (const t of [tt, td]) t.dispose();
   });
 

@@ -4,7 +4,7 @@
  * 200 × 32 embedding (25.6 kB) and the 12 × 200 logits (9.6 kB) are split while every activation of
  * the other kernels (≤ 2.3 kB) still fits one binding, as on a real adapter with a 150k vocabulary.
  */
-import { adamwScalars } from '../adamw/adamw.js';
+import { adamwScalars } from '../adamw/adamw.gpu.js';
 import { AdamwTolerance } from '../adamw/adamw.tolerance.js';
 import { referenceMatmul } from '../decoder/matmul-engine.js';
 import { CpuDecoderModel } from '../decoder/model.js';
@@ -13,7 +13,7 @@ import { bindingWindows } from '../gpu/windows.js';
 import { assertClose } from '../kernel-common/plan.js';
 import { parameterSpecs, parseDecoderConfig, type DecoderConfig } from '@rlvr/core';
 import { seededFloats } from '@rlvr/core';
-import { adamwStep } from '../reference/adamw.js';
+import { adamwStep } from '../adamw/adamw.reference.js';
 import { GpuDecoderModel } from './index.js';
 import { testWeights } from './test-weights.js';
 

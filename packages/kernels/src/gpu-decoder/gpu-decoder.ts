@@ -19,81 +19,23 @@ import type { AdamWOptions } from '../adamw/adamw.shared.js';
 import type { PgLossLogitsOptions } from '../loss/loss.shared.js';
 import { planAttentionBackward, planAttentionForward } from '../attention/attention.gpu.js';
 import { planEmbeddingBackward, planEmbeddingForward } from '../embedding/embedding.gpu.js';
-import type { PipelineSpec } from '../gpu/pipeline-cache.js';
 import { GpuTensor } from '../gpu/tensor.js';
-import { bindingWindows } from '../gpu/windows.js';
-import { type KernelPlan, WORKGROUP_1D, grid1d, planDispatch, sequence, submitPlans } from '../kernel-common/plan.js';
+import { type KernelPlan, planDispatch, sequence, submitPlans } from '../kernel-common/plan.js';
 import { planMatmul } from '../matmul/matmul.gpu.js';
 import type { ChainSite, ChainValue, DecoderBackwardOps, DecoderConfig, DecoderForwardOps, DecoderParameters, ParameterSpec } from '@rlvr/core';
 import { chainSiteKey, decoderBackward, decoderForward, decoderParameters, parameterSpecs, validateWeights } from '@rlvr/core';
 import type { NamedTensors } from '@rlvr/core';
 import { positionsFromMask } from '../rope/rope.shared.js';
-import { planResidualAdd } from '../residual/residual.gpu.js';
+import { planAddInto, planResidualAdd } from '../residual/residual.gpu.js';
+import { planBiasAdd, planBiasGrad } from '../bias/bias.gpu.js';
 import { planRmsNormBackward, planRmsNormForward } from '../rmsnorm/rmsnorm.gpu.js';
 import { ROPE_PARAMS, ropePipelineSpec, ropeTable } from '../rope/rope.gpu.js';
 import { planSwigluBackward, planSwigluForward } from '../swiglu/swiglu.gpu.js';
-import addIntoSource from './add-into.wgsl';
-import biasGradSource from './bias-grad.wgsl';
-import biasSource from '../bias/bias.wgsl';
-
-/** The WGSL source of the row-broadcast bias-add kernel. */
-export const BIAS_ADD_WGSL: string = biasSource;
-
-/** Field order of the bias kernel's `Params` uniform struct (checked against the WGSL by a test). */
-export const BIAS_ADD_PARAMS = ['rows', 'n', 'pad0', 'pad1'] as const;
-
-/** The WGSL source of the bias-gradient (column sum) kernel. */
-export const BIAS_GRAD_WGSL: string = biasGradSource;
-
-/** Field order of the bias-gradient kernel's `Params` uniform struct. */
-export const BIAS_GRAD_PARAMS = ['rows', 'n', 'pad0', 'pad1'] as const;
-
-/** The WGSL source of the in-place add (a += b) kernel. */
-export const ADD_INTO_WGSL: string = addIntoSource;
-
-/** Field order of the add-into kernel's `Params` uniform struct. */
-export const ADD_INTO_PARAMS = ['n', 'pad0', 'pad1', 'pad2'] as const;
-
 // RoPE's workgroup size (rope.ts's WG; the spec fixes it, the grid must match it).
 const ROPE_WG = 64;
 
 /** Weights as {@link GpuDecoderModel.create} accepts them: Hugging Face name → shape and row-major values. */
 export type GpuDecoderWeights = Record<string, { shape: number[]; data: ArrayLike<number> }>;
-
-/** Record y [rows, n] += bias [n] (in place); call inside `gpu.scoped`. */
-export function planBiasAdd(gpu: GpuDevice, y: GpuTensor, bias: GpuTensor, rows: number, n: number): KernelPlan {
-  if (bias.size !== n || y.size < rows * n) {
-    throw new DecoderModelError(`bias add: y [${y.shape.join(', ')}] / bias [${bias.shape.join(', ')}] do not fit rows ${rows} × n ${n}`);
-  }
-  const spec: PipelineSpec = { id: 'gpu-decoder-bias', code: biasSource, constants: { WG: WORKGROUP_1D } };
-  return planDispatch(gpu, spec, [y.buffer, bias.buffer], BIAS_ADD_PARAMS, { rows, n, pad0: 0, pad1: 0 }, grid1d(gpu, rows * n));
-}
-
-/** Record db [n] = column sums of dy [rows, n] (overwrites db); call inside `gpu.scoped`. */
-export function planBiasGrad(gpu: GpuDevice, dy: GpuTensor, db: GpuTensor, rows: number, n: number): KernelPlan {
-  if (db.size !== n || dy.size < rows * n) {
-    throw new DecoderModelError(`bias grad: dy [${dy.shape.join(', ')}] / db [${db.shape.join(', ')}] do not fit rows ${rows} × n ${n}`);
-  }
-  const spec: PipelineSpec = { id: 'gpu-decoder-bias-grad', code: biasGradSource, constants: { WG: WORKGROUP_1D } };
-  return planDispatch(gpu, spec, [dy.buffer, db.buffer], BIAS_GRAD_PARAMS, { rows, n, pad0: 0, pad1: 0 }, grid1d(gpu, n));
-}
-
-/**
- * Record a += b element-wise over a's size (a and b distinct tensors); call inside `gpu.scoped`. One
- * dispatch per binding window of a (the same elements of b), so gradients as large as a vocabulary-
- * sized embedding work too.
- */
-export function planAddInto(gpu: GpuDevice, a: GpuTensor, b: GpuTensor): KernelPlan {
-  if (b.size < a.size || a.buffer === b.buffer) {
-    throw new DecoderModelError(`add into: a [${a.shape.join(', ')}] and b [${b.shape.join(', ')}] must be distinct with b at least as large`);
-  }
-  const spec: PipelineSpec = { id: 'gpu-decoder-add-into', code: addIntoSource, constants: { WG: WORKGROUP_1D } };
-  return sequence(
-    bindingWindows(gpu, a, 1).map((w) =>
-      planDispatch(gpu, spec, [w.binding, { ...w.binding, buffer: b.buffer }], ADD_INTO_PARAMS, { n: w.rows, pad0: 0, pad1: 0, pad2: 0 }, grid1d(gpu, w.rows)),
-    ),
-  );
-}
 
 /** Gradient scratch of one shape: each is overwritten before it is read within a backward. */
 interface BackwardScratch {

@@ -2,28 +2,11 @@ import { describeGpu } from '../device/describe-gpu.js';
 import { GpuTensor } from '../gpu/tensor.js';
 import { bindingWindows } from '../gpu/windows.js';
 import { wgslStructFields } from '../gpu/uniforms.js';
-import { assertClose } from '../kernel-common/plan.js';
-import { GRAD_NORM_CASES, gradNormCaseInputs, type GradNormCase } from '../reference/grad-norm.cases.js';
-import { clipGradNorm, globalGradNorm } from '../reference/grad-norm.js';
-import { GRAD_NORM_PARAMS, GRAD_NORM_WGSL, clipGradNormGpu, gradNormGpu, gradNormLayout } from './grad-norm.js';
-
-const U = 2 ** -24;
-
-/**
- * Tolerance of the f32 GPU norm against the f64 reference: relative (chunk + partials + 8)·u. Σ g² has
- * only non-negative terms, so a sequential f32 sum of L terms is within γ_L of exact relative to the
- * sum itself (no cancellation); each value passes through one chunk sum (≤ chunk terms) and the final
- * sum (partials terms), plus one rounding per square; sqrt halves the relative error and adds ≤ 1 ulp
- * (Vulkan sqrt: 1/inversesqrt, a few ulp). The +8 and the unhalved sum are margin. On the largest case
- * (257k elements: chunk 256, 1006 partials) this is 7.6e-5 relative — loose next to the usual
- * O(√L·u) error, but it is the rigorous bound; a dropped tensor or element moves the norm far more.
- * After clipping, each g·scale differs by that same relative error (scale depends on the norm) plus
- * 2 roundings (scale to f32 and the product).
- */
-function normRelTol(sizes: readonly number[]): number {
-  const { chunk, total } = gradNormLayout(sizes);
-  return (chunk + total + 8) * U;
-}
+import { F32_U as U, assertClose } from '../kernel-common/plan.js';
+import { gradNormTolerance } from './grad-norm.tolerance.js';
+import { GRAD_NORM_CASES, gradNormCaseInputs, type GradNormCase } from './grad-norm.cases.js';
+import { clipGradNorm, globalGradNorm } from './grad-norm.reference.js';
+import { GRAD_NORM_PARAMS, GRAD_NORM_WGSL, clipGradNormGpu, gradNormGpu, gradNormLayout } from './grad-norm.gpu.js';
 
 await describeGpu('grad-norm on WebGPU vs the CPU reference', (gpu) => {
   it('uniform field list matches the WGSL struct', () => {
@@ -33,7 +16,7 @@ await describeGpu('grad-norm on WebGPU vs the CPU reference', (gpu) => {
   it.each(GRAD_NORM_CASES.map((c) => [c.name, c] as [string, GradNormCase]))('%s: norm and clip', async (_name, c) => {
     const grads = gradNormCaseInputs(c);
     const tensors = grads.map((g, k) => GpuTensor.fromArray(gpu, g, [g.length], `grads[${k}]`));
-    const rel = normRelTol(grads.map((g) => g.length));
+    const rel = gradNormTolerance(grads.map((g) => g.length));
     const refNorm = globalGradNorm(grads);
     const norm = await gradNormGpu(gpu, tensors);
     assertClose([norm], [refNorm], [rel * refNorm + 1e-30], `${c.name} norm`);
@@ -63,7 +46,7 @@ await describeGpu('grad-norm on WebGPU vs the CPU reference', (gpu) => {
       const windows = tensors.flatMap((t) => bindingWindows(gpu, t, 1));
       expect(windows).toHaveLength(18);
       // The stage-1 layout is that of the windows (one partial-sum run per window).
-      const rel = normRelTol(windows.map((w) => w.rows));
+      const rel = gradNormTolerance(windows.map((w) => w.rows));
       const refNorm = globalGradNorm(grads);
       assertClose([await gradNormGpu(gpu, tensors)], [refNorm], [rel * refNorm + 1e-30], 'split norm');
       const ref = grads.map((g) => g.slice());

@@ -7,7 +7,7 @@
 import { TensorShapeError } from '../device/errors.js';
 import type { GpuDevice } from '../device/gpu-device.js';
 import { pipelineCacheOf, type PipelineSpec } from '../gpu/pipeline-cache.js';
-import type { GpuTensor } from '../gpu/tensor.js';
+import { GpuTensor } from '../gpu/tensor.js';
 import { createUniformBuffer, packU32Uniforms } from '../gpu/uniforms.js';
 import { BufferUsage } from '../gpu/usage.js';
 
@@ -108,6 +108,21 @@ export async function submitPlans(gpu: GpuDevice, kernel: string, build: () => K
       plan.dispose();
     }
   });
+}
+
+/**
+ * Submit the plan `build` records into `outputs` (tensors the caller just created for the result) and
+ * return them; if building or submitting throws, the outputs are disposed first. The one-shot `…Gpu`
+ * forms of the kernels are this around their plans.
+ */
+export async function submitInto<T extends GpuTensor | Readonly<Record<string, GpuTensor>>>(gpu: GpuDevice, kernel: string, outputs: T, build: (outputs: T) => KernelPlan): Promise<T> {
+  try {
+    await submitPlans(gpu, kernel, () => build(outputs));
+  } catch (error) {
+    for (const t of outputs instanceof GpuTensor ? [outputs] : Object.values(outputs)) t.dispose();
+    throw error;
+  }
+  return outputs;
 }
 
 /** Throw a TensorShapeError naming `name` unless `tensor` has exactly `size` elements. */

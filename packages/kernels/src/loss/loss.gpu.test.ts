@@ -3,12 +3,13 @@ import { TensorShapeError } from '../device/errors.js';
 import { KernelOptionError } from '../errors.js';
 import { GpuTensor } from '../gpu/tensor.js';
 import { wgslStructFields } from '../gpu/uniforms.js';
-import { LOG_SOFTMAX_CASES, logSoftmaxCaseInputs, type LogSoftmaxCase } from '../reference/log-softmax-gather.cases.js';
-import { logSoftmaxGatherBackward as refBackward, logSoftmaxGatherForward as refForward } from '../reference/log-softmax-gather.js';
-import { pgLossFromLogits, type PgLossLogitsOptions } from '../reference/pg-loss-logits.js';
-import { PG_LOSS_CASES, pgLossCaseInputs, type PgLossCase } from '../reference/pg-loss.cases.js';
+import { LOG_SOFTMAX_CASES, logSoftmaxCaseInputs, type LogSoftmaxCase } from './log-softmax-gather.cases.js';
+import { logSoftmaxGatherBackward as refBackward, logSoftmaxGatherForward as refForward } from './log-softmax-gather.reference.js';
+import { pgLossFromLogits } from './pg-loss-logits.reference.js';
+import { type PgLossLogitsOptions } from './loss.shared.js';
+import { PG_LOSS_CASES, pgLossCaseInputs, type PgLossCase } from './pg-loss.cases.js';
 import { seededFloats, seededInts } from '@rlvr/core';
-import { LOSS_PARAMS, LOSS_SPLIT_FALLBACK, LOSS_WGSL, LOSS_WORKGROUP, logSoftmaxGather, logSoftmaxGatherBackward, lossChunks, lossLayout, pgLossLogits, type LossLayout, type PgLossGpuInputs } from './loss.js';
+import { LOSS_PARAMS, LOSS_SPLIT_FALLBACK, LOSS_WGSL, LOSS_WORKGROUP, logSoftmaxGather, logSoftmaxGatherBackward, lossChunks, lossLayout, pgLossLogits, type LossLayout, type PgLossGpuInputs } from './loss.gpu.js';
 import { logSoftmaxTolerances, pgLossTolerances } from './loss.tolerance.js';
 
 /** Worst |actual − expected| / tol; non-finite expectations must match exactly. */

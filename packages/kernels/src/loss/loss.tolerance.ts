@@ -19,9 +19,9 @@
  * gives errors of order p_j or of the logprob itself, while E_x is ≤ 1e-4 even at V = 151,936.
  * Non-finite references (−∞ logprobs of all −∞ rows) must match exactly (tolerance 0).
  */
-import { type PgLossLogitsOptions } from '../reference/pg-loss-logits.js';
-import type { LossLayout } from './loss.js';
-import { aggregationWeights } from '../reference/pg-loss.js';
+import { type PgLossLogitsOptions } from './loss.shared.js';
+import type { LossLayout } from './loss.gpu.js';
+import { aggregationWeights } from './loss.shared.js';
 
 const U = 2 ** -24;
 const SAFETY = 4;

@@ -1,4 +1,4 @@
-import { matmulInputLengths, type MatmulShape } from './matmul.reference.js';
+import { matmulInputLengths, type MatmulShape } from './matmul.shared.js';
 import { matmulBlocks, matmulLeadingDims, matmulTiles } from './matmul-split.js';
 
 const SLACK = 256 + 16;

@@ -6,7 +6,7 @@
  * a column of C (NT) or a K step (NN); a row of C is a row of C.
  */
 import { TensorShapeError } from '../device/errors.js';
-import { matmulInputLengths, matmulStrides, type MatmulShape } from './matmul.reference.js';
+import { matmulInputLengths, matmulStrides, type MatmulShape } from './matmul.shared.js';
 
 /** Block sizes of a split product (the whole dimension when that dimension is not split). */
 export interface MatmulBlocks {

@@ -2,7 +2,8 @@
  * The shared matmul case table: awkward sizes (1, 7, non-multiples of the 4×4 block and of the 8×8
  * workgroup), each transposition, batching with shared operands, and decoder-sized products.
  */
-import type { MatmulShape } from './matmul.reference.js';
+import { seededFloats } from '@rlvr/core';
+import { type MatmulShape, matmulInputLengths } from './matmul.shared.js';
 
 /** One named case of the table. */
 export interface MatmulCase extends MatmulShape {
@@ -60,3 +61,12 @@ const large: MatmulCase[] = [
 
 /** The whole table, shared by the CPU and GPU tests. */
 export const matmulCases: readonly MatmulCase[] = [...plain, ...batched, ...large];
+
+/**
+ * Seeded f32 operands of case `index` of a table, A and B as long as the shape needs (with its strides);
+ * the GPU test and the device check draw the same ones, so a failure on a device reproduces here.
+ */
+export function matmulCaseInputs(c: MatmulShape, index: number): { a: Float32Array; b: Float32Array } {
+  const lengths = matmulInputLengths(c);
+  return { a: seededFloats(1000 + index, lengths.a), b: seededFloats(2000 + index, lengths.b) };
+}

@@ -1,12 +1,13 @@
 import { describeGpu } from '../device/describe-gpu.js';
 import { pipelineCacheOf } from '../gpu/pipeline-cache.js';
 import { GpuTensor } from '../gpu/tensor.js';
-import { matmulCases, type MatmulCase } from './matmul.cases.js';
-import { matmulInputLengths, matmulReference, type MatmulShape } from './matmul.reference.js';
-import { matmul, matmulUsesVec4, planMatmul } from './matmul.js';
+import { matmulCaseInputs, matmulCases, type MatmulCase } from './matmul.cases.js';
+import { matmulInputLengths, type MatmulShape } from './matmul.shared.js';
+import { matmulReference } from './matmul.reference.js';
+import { matmul, matmulUsesVec4, planMatmul } from './matmul.gpu.js';
 import { matmulTolerance } from './matmul.tolerance.js';
 import { matmulBlocks, matmulTiles } from './matmul-split.js';
-import { worstRatio } from '../kernel-common/plan.js';
+import { submitPlans, worstRatio } from '../kernel-common/plan.js';
 import { seededFloats } from '@rlvr/core';
 
 
@@ -25,15 +26,7 @@ await describeGpu('matmul on WebGPU vs the CPU reference', (gpu) => {
     const tb = GpuTensor.fromArray(gpu, b, [lengths.b], 'B');
     const tc = GpuTensor.zeros(gpu, [lengths.c], 'C');
     try {
-      await gpu.scoped('matmul', () => {
-        const plan = planMatmul(gpu, ta, tb, tc, shape);
-        const encoder = gpu.device.createCommandEncoder();
-        const pass = encoder.beginComputePass();
-        plan.encode(pass);
-        pass.end();
-        gpu.device.queue.submit([encoder.finish()]);
-        plan.dispose();
-      });
+      await submitPlans(gpu, 'matmul', () => planMatmul(gpu, ta, tb, tc, shape));
       return await tc.read();
     } finally {
       for (const t of [ta, tb, tc]) t.dispose();
@@ -41,9 +34,7 @@ await describeGpu('matmul on WebGPU vs the CPU reference', (gpu) => {
   };
 
   it.each(matmulCases.map((c, i) => [c.name, c, i] as [string, MatmulCase, number]))('%s', async (_name, c, i) => {
-    const lengths = matmulInputLengths(c);
-    const a = seededFloats(1000 + i, lengths.a);
-    const b = seededFloats(2000 + i, lengths.b);
+    const { a, b } = matmulCaseInputs(c, i);
     const actual = await run(c, a, b);
     const tol = matmulTolerance(a.map(Math.abs), b.map(Math.abs), c);
     expectClose(actual, matmulReference(a, b, c), tol, `${c.name} (${matmulUsesVec4(c) ? 'vec4' : 'scalar'} path)`);

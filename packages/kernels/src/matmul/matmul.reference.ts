@@ -1,44 +1,13 @@
-/** CPU reference of matmul: plain loops, f64 accumulation. The ground truth of the GPU tests. */
+/**
+ * CPU references of matmul: plain loops, f64 accumulation. `matmulReference` (f32, any strides) is the
+ * ground truth of the GPU and ONNX Runtime tests; `referenceMatmulProduct` (f32 or f64, stacked
+ * products, optional output) is the product of the CPU decoder's reference engine.
+ */
+import { type Floats, allocLike } from '../arrays.js';
+import { type MatmulShape, matmulStrides } from './matmul.shared.js';
 
-/** Shape and layout of a (batched) matmul C[b] = op(A[b]) · op(B[b]); all arrays row-major. */
-export interface MatmulShape {
-  /** Rows of op(A) and of C. */
-  m: number;
-  /** Columns of op(B) and of C. */
-  n: number;
-  /** Columns of op(A) = rows of op(B): the reduction length. */
-  k: number;
-  /** Number of independent products; default 1. */
-  batch?: number;
-  /** A is stored K×M (op(A) = Aᵀ). */
-  transA?: boolean;
-  /** B is stored N×K (op(B) = Bᵀ). */
-  transB?: boolean;
-  /** Elements between consecutive A matrices; default m·k, 0 shares one A across the batch. */
-  strideA?: number;
-  /** Elements between consecutive B matrices; default k·n, 0 shares one B across the batch. */
-  strideB?: number;
-}
-
-/** Resolved batch and strides of a shape (C is always packed: stride m·n). */
-export function matmulStrides(shape: MatmulShape): { batch: number; strideA: number; strideB: number; strideC: number } {
-  return {
-    batch: shape.batch ?? 1,
-    strideA: shape.strideA ?? shape.m * shape.k,
-    strideB: shape.strideB ?? shape.k * shape.n,
-    strideC: shape.m * shape.n,
-  };
-}
-
-/** Elements A must hold for `shape` (the last batch's matrix ends there). */
-export function matmulInputLengths(shape: MatmulShape): { a: number; b: number; c: number } {
-  const { batch, strideA, strideB, strideC } = matmulStrides(shape);
-  return {
-    a: (batch - 1) * strideA + shape.m * shape.k,
-    b: (batch - 1) * strideB + shape.k * shape.n,
-    c: batch * strideC,
-  };
-}
+/** Shape of a {@link referenceMatmulProduct}: C = op(A)·op(B), `batch` stacked products (absent: one 2-D product). */
+export type ReferenceProductShape = Pick<MatmulShape, 'm' | 'n' | 'k' | 'transA' | 'transB' | 'batch'>;
 
 /** C = op(A) · op(B) for every batch, by the definition, accumulating in f64. */
 export function matmulReference(a: Float32Array, b: Float32Array, shape: MatmulShape): Float32Array {
@@ -57,6 +26,43 @@ export function matmulReference(a: Float32Array, b: Float32Array, shape: MatmulS
         c[t * strideC + i * n + j] = sum;
       }
     }
+  }
+  return c;
+}
+
+/**
+ * Plain-loop product, f64 accumulation, one rounding on store. Written here rather than reusing
+ * matmulReference because that one is typed and allocated as Float32Array only; the loop order
+ * (i, p, j with a row accumulator) keeps the inner loop contiguous so the reference path of a
+ * ~1M-parameter model still runs in seconds, not minutes.
+ */
+export function referenceMatmulProduct<T extends Floats>(a: T, b: Floats, s: ReferenceProductShape, out?: T): T {
+  const { m, n, k } = s;
+  const batch = s.batch ?? 1;
+  const c = out ?? allocLike(a, batch * m * n);
+  if (s.batch !== undefined) {
+    // Stacked products: each entry is the 2-D product on its slice (subarray views share memory).
+    for (let e = 0; e < batch; e++) {
+      referenceMatmulProduct(a.subarray(e * m * k, (e + 1) * m * k) as T, b.subarray(e * n * k, (e + 1) * n * k), { m, n, k, transA: s.transA, transB: s.transB }, c.subarray(e * m * n, (e + 1) * m * n) as T);
+    }
+    return c;
+  }
+  const row = new Float64Array(n);
+  // B stored [n, k] is transposed once so the inner loop always walks contiguous memory.
+  let bt: Floats = b;
+  if (s.transB) {
+    const t = new Float64Array(k * n);
+    for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) t[p * n + j] = b[j * k + p]!;
+    bt = t;
+  }
+  for (let i = 0; i < m; i++) {
+    row.fill(0);
+    for (let p = 0; p < k; p++) {
+      const av = s.transA ? a[p * m + i]! : a[i * k + p]!;
+      const o = p * n;
+      for (let j = 0; j < n; j++) row[j] = row[j]! + av * bt[o + j]!;
+    }
+    c.set(row, i * n);
   }
   return c;
 }

@@ -1,4 +1,5 @@
-import { matmulReference, type MatmulShape } from './matmul.reference.js';
+import { matmulReference } from './matmul.reference.js';
+import { type MatmulShape } from './matmul.shared.js';
 
 /**
  * Tolerance of a GPU matmul against the f64 reference, per element: |gpu − ref| ≤ (K + 2) · 2⁻²⁴ · (|A|·|B|)ᵢⱼ + 1e-30.

@@ -7,8 +7,8 @@
  * fused loss over all batch·seq logits rows, so the per-token values are padded with a zero (masked)
  * last column: {@link padShifted} and {@link unpadShifted} convert between the two layouts.
  */
-import type { PgLossLogitsOptions, PgLossLogitsResult } from '../reference/pg-loss-logits.js';
-import type { Ints } from '../reference/common.js';
+import type { PgLossLogitsOptions, PgLossLogitsResult } from '../loss/loss.shared.js';
+import type { Ints } from '../arrays.js';
 import { DecoderModelError } from '../decoder/errors.js';
 
 /** One micro-batch of the PG loss (see the module comment for the layouts). */

@@ -1,9 +1,10 @@
 import { describeGpu } from '../device/describe-gpu.js';
+import { TensorShapeError } from '../device/errors.js';
 import { GpuTensor } from '../gpu/tensor.js';
 import { wgslStructFields } from '../gpu/uniforms.js';
-import { RESIDUAL_CASES, residualCaseInputs, type ResidualCase } from '../reference/residual.cases.js';
-import { residualAddBackward, residualAddForward } from '../reference/residual.js';
-import { RESIDUAL_PARAMS, RESIDUAL_WGSL, residualAddBackwardGpu, residualAddGpu } from './residual.js';
+import { RESIDUAL_CASES, residualCaseInputs, type ResidualCase } from './residual.cases.js';
+import { residualAddBackward, residualAddForward, residualAddInto } from './residual.reference.js';
+import { RESIDUAL_PARAMS, RESIDUAL_WGSL, residualAddBackwardGpu, residualAddGpu, residualAddIntoGpu } from './residual.gpu.js';
 
 // Tolerance: none. One correctly rounded f32 add equals the reference's f64 sum rounded once to f32,
 // so the GPU must be bit-exact (checked with toEqual on the Float32Arrays).
@@ -24,6 +25,27 @@ await describeGpu('residual add on WebGPU vs the CPU reference', (gpu) => {
     expect(await da.read()).toEqual(ref.da);
     expect(await db.read()).toEqual(ref.db);
     for (const t of [ta, tb, tdy, y, da, db]) t.dispose();
+  });
+
+  it.each(RESIDUAL_CASES.map((c) => [c.name, c] as [string, ResidualCase]))('%s: in place (a += b), bit-exact', async (_name, c) => {
+    const { a, b } = residualCaseInputs(c);
+    const ta = GpuTensor.fromArray(gpu, a, [c.n], 'a');
+    const tb = GpuTensor.fromArray(gpu, b, [c.n], 'b');
+    await residualAddIntoGpu(gpu, ta, tb);
+    const expected = a.slice();
+    residualAddInto(expected, b);
+    expect(await ta.read()).toEqual(expected);
+    expect(await tb.read()).toEqual(b);
+    for (const t of [ta, tb]) t.dispose();
+  });
+
+  it('refuses to add a tensor into itself or from a smaller one', async () => {
+    const ta = GpuTensor.zeros(gpu, [4]);
+    const tb = GpuTensor.zeros(gpu, [3]);
+    await expect(residualAddIntoGpu(gpu, ta, ta)).rejects.toThrow(/must be distinct/);
+    await expect(residualAddIntoGpu(gpu, ta, tb)).rejects.toThrow(TensorShapeError);
+    ta.dispose();
+    tb.dispose();
   });
 
   it('passes ±∞ through', async () => {

@@ -2,9 +2,9 @@ import { describeGpu } from '../device/describe-gpu.js';
 import { GpuTensor } from '../gpu/tensor.js';
 import { wgslStructFields } from '../gpu/uniforms.js';
 import { assertClose } from '../kernel-common/plan.js';
-import { RMSNORM_CASES, rmsNormCaseInputs, type RmsNormCase } from '../reference/rmsnorm.cases.js';
-import { rmsNormBackward, rmsNormForward } from '../reference/rmsnorm.js';
-import { RMSNORM_BACKWARD_PARAMS, RMSNORM_BACKWARD_WGSL, RMSNORM_PARAMS, RMSNORM_WGSL, rmsNormBackwardGpu, rmsNormForwardGpu } from './rmsnorm.js';
+import { RMSNORM_CASES, rmsNormCaseInputs, type RmsNormCase } from './rmsnorm.cases.js';
+import { rmsNormBackward, rmsNormForward } from './rmsnorm.reference.js';
+import { RMSNORM_BACKWARD_PARAMS, RMSNORM_BACKWARD_WGSL, RMSNORM_PARAMS, RMSNORM_WGSL, rmsNormBackwardGpu, rmsNormForwardGpu } from './rmsnorm.gpu.js';
 import { rmsNormTolerance } from './rmsnorm.tolerance.js';
 
 await describeGpu('rmsnorm on WebGPU vs the CPU reference', (gpu) => {

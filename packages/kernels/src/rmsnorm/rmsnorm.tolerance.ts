@@ -11,7 +11,7 @@
  * - dweight: (R + H + 32)·u·Σ_r |dy_rj x_rj|·s_r: a length-R sequential sum of products carrying s's error.
  * A floor of 1e-30 covers all-zero magnitudes. An indexing bug gives errors of order the magnitude itself.
  */
-import type { RmsNormDims } from '../reference/rmsnorm.js';
+import type { RmsNormDims } from './rmsnorm.shared.js';
 
 const U = 2 ** -24;
 

@@ -2,9 +2,10 @@ import { describeGpu } from '../device/describe-gpu.js';
 import { TensorShapeError } from '../device/errors.js';
 import { GpuTensor } from '../gpu/tensor.js';
 import { wgslStructFields } from '../gpu/uniforms.js';
-import { ROPE_CASES, ropeCaseInputs, type RopeCase } from '../reference/rope.cases.js';
-import { ropeBackward, ropeForward } from '../reference/rope.js';
-import { ROPE_PARAMS, ROPE_WGSL, rope, ropeTableTensor, ropeTolerance } from './rope.js';
+import { ROPE_CASES, ropeCaseInputs, type RopeCase } from './rope.cases.js';
+import { ropeBackward, ropeForward } from './rope.reference.js';
+import { ROPE_PARAMS, ROPE_WGSL, rope, ropeTableTensor } from './rope.gpu.js';
+import { ropeTolerance } from './rope.tolerance.js';
 
 function expectWithin(actual: Float32Array, expected: Float64Array, tol: Float64Array, what: string): void {
   expect(actual.length).toBe(expected.length);

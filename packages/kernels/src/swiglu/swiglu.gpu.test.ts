@@ -2,9 +2,9 @@ import { describeGpu } from '../device/describe-gpu.js';
 import { GpuTensor } from '../gpu/tensor.js';
 import { wgslStructFields } from '../gpu/uniforms.js';
 import { assertClose } from '../kernel-common/plan.js';
-import { SWIGLU_CASES, swigluCaseInputs, type SwigluCase } from '../reference/swiglu.cases.js';
-import { swigluBackward, swigluForward } from '../reference/swiglu.js';
-import { SWIGLU_PARAMS, SWIGLU_WGSL, swigluBackwardGpu, swigluForwardGpu } from './swiglu.js';
+import { SWIGLU_CASES, swigluCaseInputs, type SwigluCase } from './swiglu.cases.js';
+import { swigluBackward, swigluForward } from './swiglu.reference.js';
+import { SWIGLU_PARAMS, SWIGLU_WGSL, swigluBackwardGpu, swigluForwardGpu } from './swiglu.gpu.js';
 import { swigluTolerance } from './swiglu.tolerance.js';
 
 await describeGpu('swiglu on WebGPU vs the CPU reference', (gpu) => {

@@ -8,7 +8,7 @@
  * |g| = 128 e^{−|g|} is 0 in f32 and the results are exact limits, hence the cap. Floor 1e−35 covers
  * denormal flushing (|result| < 1.2e−38) on adapters that flush.
  */
-import { sigmoid } from '../reference/swiglu.js';
+import { sigmoid } from './swiglu.reference.js';
 
 const U = 2 ** -24;
 
