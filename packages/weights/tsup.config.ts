@@ -1,4 +1,4 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tools/config/tsup-factory.js';
 
-export default defineConfig(packageBuild({ entry: { index: 'src/index.ts' }, commonjs: true }));
+export default defineConfig(packageBuild({ entry: { index: 'src/index.ts' } }));

@@ -1,37 +1,62 @@
 import type { Options } from 'tsup';
+import { wgslEsbuildPlugin } from './wgsl.mjs';
 
-/** Options for {@link packageBuild}: the package's entry points and whether it ships a CommonJS build too. */
+/** Options for {@link packageBuild}: the package's entry points and how they share code. */
 export interface PackageBuildOptions {
   /** Entry files relative to the package root, e.g. `{ index: 'src/index.ts' }`. */
   entry: Record<string, string>;
-  /** Also emit `.cjs` (for consumers that still `require()`); ESM is always emitted. */
-  commonjs?: boolean;
   /**
-   * Share the code of several ESM entry points (`index`, `testing/index`, …) in chunks instead of
+   * Share the code of several entry points (`index`, `testing/index`, …) in chunks instead of
    * bundling it into each, so a class reached from two entries is one class (`instanceof` holds).
+   * Applies to the ESM and the CommonJS build alike.
    */
   splitting?: boolean;
+  /**
+   * Packages whose global types the declarations use (`/// <reference types="…" />` on top of every
+   * emitted `.d.ts`/`.d.cts`), e.g. `@webgpu/types`: a consumer's tsc then loads them without being
+   * told to. Each must be a dependency of the package.
+   */
+  typesReferences?: string[];
+  /**
+   * Entries that are ESM only, without declarations: executables and worker scripts that Node loads
+   * by path (`rlvr`, the verifier pool's worker), not modules a consumer imports. An executable may
+   * use top-level await, which a CommonJS build cannot hold.
+   */
+  esmOnly?: string[];
 }
 
 /**
- * The one tsup configuration every @rlvr package builds with: ESM (+ optional CJS), declarations,
- * source maps, and sibling @rlvr packages kept external so each package ships only its own code.
+ * The one tsup configuration every @rlvr package builds with: ESM (`.js`, `.d.ts`) and CommonJS
+ * (`.cjs`, `.d.cts`) for every entry, source maps, `.wgsl` shaders as text (tools/config/wgsl.mjs),
+ * and sibling @rlvr packages kept external so each package ships only its own code.
  */
 export function packageBuild(options: PackageBuildOptions): Options {
+  const references = (options.typesReferences ?? []).map((name) => `/// <reference types="${name}" />`);
+  const esmOnly = new Set(options.esmOnly ?? []);
+  for (const name of esmOnly) if (!(name in options.entry)) throw new Error(`packageBuild: esmOnly names ${name}, which is not an entry`);
+  const libraryEntries = Object.fromEntries(Object.entries(options.entry).filter(([name]) => !esmOnly.has(name)));
   return {
     entry: options.entry,
-    format: options.commonjs ? ['esm', 'cjs'] : ['esm'],
+    format: ['esm', 'cjs'],
     target: 'node20',
     platform: 'node',
     dts: {
       // Declarations must reference the published types of sibling packages, not their sources:
       // dropping the source condition makes `@rlvr/x` resolve to its built `dist/index.d.ts`.
       compilerOptions: { customConditions: [] },
+      entry: libraryEntries,
+      ...(references.length > 0 ? { banner: references.join('\n') } : {}),
     },
     sourcemap: true,
     clean: true,
     splitting: options.splitting ?? false,
+    // `import.meta.url` in the CommonJS build (sources locate their assets and worker scripts with it).
+    shims: true,
     external: [/^@rlvr\//],
-    loader: { '.wgsl': 'text' },
+    esbuildPlugins: [wgslEsbuildPlugin],
+    // One esbuild run per format, both given every entry; the CommonJS run drops the ESM-only ones.
+    esbuildOptions(esbuild, { format }) {
+      if (format === 'cjs') esbuild.entryPoints = libraryEntries;
+    },
   };
 }

@@ -1,4 +1,5 @@
-// `--import` entry for benchmarks run with tsx: installs the `.wgsl` text hooks of wgsl-hooks.mjs.
+// `--import` entry for scripts run with tsx: `.wgsl` files load through the shared hooks of
+// tools/config/wgsl.mjs (the definition tsup and jest use too); tsx alone rejects the extension.
 import { register } from 'node:module';
 
-register('./wgsl-hooks.mjs', import.meta.url);
+register('../../../tools/config/wgsl.mjs', import.meta.url);
