@@ -19,4 +19,9 @@ describe('OnnxGraphBuilder', () => {
     const model = encodeOnnxModel({ nodes: g.nodes, initializers: g.initializers, inputs: [{ name: 'x', dims: [4] }], outputs: [{ name: 'y', dims: [2, 2] }], graphName: 'test', producer: 'test', opset: 17 });
     expect(model.length).toBeGreaterThan(0);
   });
+
+  it('starts every generated name with its prefix', () => {
+    const g = new OnnxGraphBuilder('b_');
+    expect([g.op('Neg', ['x']), g.ints([1]), g.intScalar(2), g.float(3), ...g.ops('Split', ['x'], 2)].every((n) => n.startsWith('b_'))).toBe(true);
+  });
 });

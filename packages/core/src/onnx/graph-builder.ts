@@ -11,6 +11,12 @@ export class OnnxGraphBuilder {
   /** Constants and baked-in weights. */
   readonly initializers: OnnxInitializer[] = [];
   #counter = 0;
+  readonly #prefix: string;
+
+  /** `prefix` starts every generated name, so two graphs that exchange values never reuse a name. */
+  constructor(prefix = '') {
+    this.#prefix = prefix;
+  }
 
   /** One node with one output (named `output`, or a fresh name); returns the output's name. */
   op(opType: string, inputs: string[], attributes: OnnxNode['attributes'] = [], output?: string): string {
@@ -28,21 +34,21 @@ export class OnnxGraphBuilder {
 
   /** An int64 vector constant (shapes, axes, indices). */
   ints(values: number[], name?: string): string {
-    const n = name ?? `const_i64_${this.#counter++}`;
+    const n = name ?? `${this.#prefix}const_i64_${this.#counter++}`;
     this.initializers.push({ name: n, dims: [values.length], data: BigInt64Array.from(values, (v) => BigInt(v)) });
     return n;
   }
 
   /** An int64 scalar constant. */
   intScalar(value: number): string {
-    const n = `const_i64_${this.#counter++}`;
+    const n = `${this.#prefix}const_i64_${this.#counter++}`;
     this.initializers.push({ name: n, dims: [], data: BigInt64Array.from([BigInt(value)]) });
     return n;
   }
 
   /** A float32 scalar constant. */
   float(value: number): string {
-    const n = `const_f32_${this.#counter++}`;
+    const n = `${this.#prefix}const_f32_${this.#counter++}`;
     this.initializers.push({ name: n, dims: [], data: Float32Array.from([value]) });
     return n;
   }
@@ -54,6 +60,6 @@ export class OnnxGraphBuilder {
   }
 
   #fresh(opType: string): string {
-    return `${opType.toLowerCase()}_${this.#counter++}`;
+    return `${this.#prefix}${opType.toLowerCase()}_${this.#counter++}`;
   }
 }
