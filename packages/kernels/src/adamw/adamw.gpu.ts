@@ -15,7 +15,7 @@ export const ADAMW_WGSL: string = source;
 export const ADAMW_PARAMS = ['n', 'decay', 'beta1', 'omb1', 'beta2', 'omb2', 'stepSize', 'bc2Sqrt', 'eps', 'pad0', 'pad1', 'pad2'] as const;
 
 /** Pipeline spec of the AdamW kernel. */
-export function adamwSpec(): PipelineSpec {
+function adamwSpec(): PipelineSpec {
   return { id: 'adamw', code: source, constants: { WG: WORKGROUP_1D } };
 }
 

@@ -1,6 +1,6 @@
 /**
  * What every AdamW implementation shares (reference, fast f32 CPU, WGSL): PyTorch's hyperparameter
- * names and defaults, and the argument check of the CPU steps.
+ * names (defaults in the doc of each), and the argument check of the CPU steps.
  */
 import { KernelReferenceError } from '../errors.js';
 import { requireFinite, requireInt, requireLength } from '../arrays.js';
@@ -18,9 +18,6 @@ export interface AdamWOptions {
   /** Decoupled weight decay, PyTorch AdamW default 1e-2. */
   weightDecay: number;
 }
-
-/** PyTorch AdamW defaults. */
-export const ADAMW_DEFAULTS: Readonly<AdamWOptions> = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-2 };
 
 /** Throws (naming the argument) unless grad, m, v match param's length, step ≥ 1 and the hyperparameters are valid; shared with the fast f32 AdamW. */
 export function checkAdamWArgs(param: ArrayLike<number>, grad: ArrayLike<number>, m: ArrayLike<number>, v: ArrayLike<number>, step: number, o: AdamWOptions): void {

@@ -17,20 +17,7 @@
  * product is cheaper than per-row products.
  */
 import type { MatmulEngine } from '../decoder/matmul-engine.js';
-
-/** Shape of a fast attention call (as the reference's AttentionDims). */
-export interface FastAttentionDims {
-  /** Number of sequences. */
-  batch: number;
-  /** Sequence length. */
-  seq: number;
-  /** num_attention_heads. */
-  numHeads: number;
-  /** num_key_value_heads (divides numHeads). */
-  numKvHeads: number;
-  /** head_dim. */
-  headDim: number;
-}
+import type { AttentionDims } from './attention.shared.js';
 
 /** Scratch buffers reused across attention calls (grown on demand, never shrunk). */
 export class AttentionWorkspace {
@@ -59,7 +46,7 @@ function grown<A extends Float32Array | Float64Array>(map: Map<string, A>, key: 
 }
 
 /** Length of the saved probabilities P for these dims: batch·Hkv · (H/Hkv·seq) · seq. */
-export function attentionProbsLength(d: FastAttentionDims): number {
+export function attentionProbsLength(d: AttentionDims): number {
   return d.batch * d.numHeads * d.seq * d.seq;
 }
 
@@ -78,7 +65,7 @@ export interface AttentionRope {
  * rotated on the way — gather: forward RoPE, scatter: its transpose — with the arithmetic of
  * ropeInPlace (rope.cpu.ts), so fusing saves a pass without changing a bit.
  */
-function permuteHeads(model: Float32Array, stacked: Float32Array, d: FastAttentionDims, heads: number, direction: 'gather' | 'scatter', rope?: AttentionRope): void {
+function permuteHeads(model: Float32Array, stacked: Float32Array, d: AttentionDims, heads: number, direction: 'gather' | 'scatter', rope?: AttentionRope): void {
   const { batch, seq, headDim } = d;
   const hpg = heads / d.numKvHeads;
   const half = headDim >> 1;
@@ -124,7 +111,7 @@ export interface StackedQkv {
 }
 
 /** Lengths of the {@link StackedQkv} buffers for these dims. */
-export function stackedQkvLengths(d: FastAttentionDims): { q: number; k: number; v: number } {
+export function stackedQkvLengths(d: AttentionDims): { q: number; k: number; v: number } {
   const kv = d.batch * d.numKvHeads * d.seq * d.headDim;
   return { q: d.batch * d.numHeads * d.seq * d.headDim, k: kv, v: kv };
 }
@@ -133,7 +120,7 @@ export function stackedQkvLengths(d: FastAttentionDims): { q: number; k: number;
  * q, k, v in the stacked layout, into `into` when given (the caller keeps them for the backward) or
  * the workspace buffers `q`, `k`, `v`; with `rope`, q and k are rotated on the way.
  */
-function stackQkv(q: Float32Array, k: Float32Array, v: Float32Array, d: FastAttentionDims, ws: AttentionWorkspace, rope?: AttentionRope, into?: StackedQkv) {
+function stackQkv(q: Float32Array, k: Float32Array, v: Float32Array, d: AttentionDims, ws: AttentionWorkspace, rope?: AttentionRope, into?: StackedQkv) {
   const { seq } = d;
   const entries = d.batch * d.numKvHeads;
   const rows = (d.numHeads / d.numKvHeads) * seq;
@@ -154,7 +141,7 @@ function stackQkv(q: Float32Array, k: Float32Array, v: Float32Array, d: FastAtte
  * engine exponentiates them into p, and a last pass normalises each row. Otherwise one JS pass per
  * row with Math.exp (~10 ns each, most of this op's cost on the JS path).
  */
-async function maskedSoftmax(p: Float32Array, mask: Int32Array, d: FastAttentionDims, scale: number, engine: MatmulEngine<Float32Array>, ws: AttentionWorkspace): Promise<void> {
+async function maskedSoftmax(p: Float32Array, mask: Int32Array, d: AttentionDims, scale: number, engine: MatmulEngine<Float32Array>, ws: AttentionWorkspace): Promise<void> {
   const { batch, seq } = d;
   const rowsPerEntry = (d.numHeads / d.numKvHeads) * seq;
   const exp = engine.exp !== undefined;
@@ -232,7 +219,7 @@ export async function fastAttentionForward(
   k: Float32Array,
   v: Float32Array,
   mask: Int32Array,
-  d: FastAttentionDims,
+  d: AttentionDims,
   ws: AttentionWorkspace,
   o: Float32Array,
   probs: Float32Array,
@@ -260,7 +247,7 @@ export async function fastAttentionBackward(
   k: Float32Array,
   v: Float32Array,
   probs: Float32Array,
-  d: FastAttentionDims,
+  d: AttentionDims,
   ws: AttentionWorkspace,
   dq: Float32Array,
   dk: Float32Array,

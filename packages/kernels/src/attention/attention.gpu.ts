@@ -22,7 +22,7 @@ export const ATTENTION_BACKWARD_WGSL: string = backwardSource;
 /** Field order of both shaders' `Params` uniform struct. */
 export const ATTENTION_PARAMS = ['batch', 'seq', 'num_heads', 'num_kv_heads'] as const;
 /** Largest head dimension the kernels support (the size of their private arrays). */
-export const ATTENTION_MAX_HEAD_DIM = 128;
+const ATTENTION_MAX_HEAD_DIM = 128;
 
 /** A padding mask as the wrappers accept it: [batch, seq] of 0 (padding) and 1 (token). */
 export type AttentionMask = Int32Array | Uint32Array | readonly number[];
@@ -65,7 +65,7 @@ function checkShapes(
 }
 
 /** The mask as u32 after checking its length and that every entry is 0 or 1 (a TensorShapeError names `mask[t]`). */
-export function checkedAttentionMask(kernel: string, mask: AttentionMask, d: AttentionDims): Uint32Array {
+function checkedAttentionMask(kernel: string, mask: AttentionMask, d: AttentionDims): Uint32Array {
   if (mask.length !== d.batch * d.seq) throw new TensorShapeError(`${kernel}: mask has ${mask.length} entries; expected ${d.batch * d.seq} ([batch, seq])`);
   const out = new Uint32Array(mask.length);
   for (let t = 0; t < mask.length; t++) {
@@ -77,12 +77,12 @@ export function checkedAttentionMask(kernel: string, mask: AttentionMask, d: Att
 }
 
 /** Pipeline spec of the forward kernel for one head dimension. */
-export function attentionForwardSpec(headDim: number): PipelineSpec {
+function attentionForwardSpec(headDim: number): PipelineSpec {
   return { id: 'attention', code: forwardSource, entryPoint: 'forward', constants: { WG: WORKGROUP_1D, HEAD_DIM: headDim } };
 }
 
 /** Pipeline spec of a backward entry point for one head dimension. */
-export function attentionBackwardSpec(entryPoint: BackwardEntry, headDim: number): PipelineSpec {
+function attentionBackwardSpec(entryPoint: BackwardEntry, headDim: number): PipelineSpec {
   return { id: 'attention-backward', code: backwardSource, entryPoint, constants: { WG: WORKGROUP_1D, HEAD_DIM: headDim } };
 }
 

@@ -16,7 +16,7 @@ export const BIAS_WGSL: string = source;
 export const BIAS_PARAMS = ['rows', 'n', 'pad0', 'pad1'] as const;
 
 /** Pipeline spec of an entry point. */
-export function biasSpec(entryPoint: 'forward' | 'grad'): PipelineSpec {
+function biasSpec(entryPoint: 'forward' | 'grad'): PipelineSpec {
   return { id: 'bias', code: source, entryPoint, constants: { WG: WORKGROUP_1D } };
 }
 

@@ -21,7 +21,7 @@ export const EMBEDDING_PARAMS = ['count', 'hidden', 'row0', 'rows', 'first', 'pa
 export type TokenIds = Int32Array | Uint32Array | readonly number[];
 
 /** Pipeline spec of an entry point. */
-export function embeddingSpec(entryPoint: 'gather' | 'scatter', accumulate = false): PipelineSpec {
+function embeddingSpec(entryPoint: 'gather' | 'scatter', accumulate = false): PipelineSpec {
   const constants: Record<string, number | boolean> = { WG: WORKGROUP_1D };
   if (entryPoint === 'scatter') constants.ACCUMULATE = accumulate;
   return { id: 'embedding', code: source, entryPoint, constants };
@@ -34,7 +34,7 @@ function checkDims(d: EmbeddingDims): void {
 }
 
 /** The ids as u32, after checking each is an integer in [0, vocab) (a TensorShapeError names `ids[t]`). */
-export function checkedIds(ids: TokenIds, vocab: number): Uint32Array {
+function checkedIds(ids: TokenIds, vocab: number): Uint32Array {
   const out = new Uint32Array(ids.length);
   for (let t = 0; t < ids.length; t++) {
     const id = ids[t]!;

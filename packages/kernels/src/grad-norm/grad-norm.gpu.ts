@@ -23,7 +23,7 @@ const MIN_CHUNK = 256;
 const MAX_PARTIALS = 16384;
 
 /** Pipeline spec of an entry point. */
-export function gradNormSpec(entryPoint: 'partial' | 'finish' | 'scale'): PipelineSpec {
+function gradNormSpec(entryPoint: 'partial' | 'finish' | 'scale'): PipelineSpec {
   return { id: 'grad-norm', code: source, entryPoint, constants: entryPoint === 'finish' ? {} : { WG: WORKGROUP_1D } };
 }
 
@@ -44,7 +44,7 @@ function gradWindows(gpu: GpuDevice, grads: readonly GpuTensor[]): TensorWindow[
  * Record out[0] = sqrt(Σ over `grads` of g²); `out` has one element. Call inside `gpu.scoped`. Each
  * binding window of each tensor is one stage-1 dispatch, with its own partial sums.
  */
-export function planGradNorm(gpu: GpuDevice, grads: readonly GpuTensor[], out: GpuTensor): KernelPlan {
+function planGradNorm(gpu: GpuDevice, grads: readonly GpuTensor[], out: GpuTensor): KernelPlan {
   requireSize('grad-norm', 'out', out, 1, '[1]');
   const windows = gradWindows(gpu, grads);
   const layout = gradNormLayout(windows.map((w) => w.rows));

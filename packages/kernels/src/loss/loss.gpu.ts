@@ -91,7 +91,7 @@ const MODE_ID: Record<LossMode, number> = { forward: 0, backward: 1, pg: 2 };
 export type LossEntryPoint = 'main' | 'partial' | 'combine' | 'grad';
 
 /** The pipeline spec of a mode and entry point. */
-export function lossPipelineSpec(mode: LossMode, vocab: number, workgroup: number = LOSS_WORKGROUP, entryPoint: LossEntryPoint = 'main'): PipelineSpec {
+function lossPipelineSpec(mode: LossMode, vocab: number, workgroup: number = LOSS_WORKGROUP, entryPoint: LossEntryPoint = 'main'): PipelineSpec {
   // VEC4: rows (and chunks, a multiple of 4 long) start on 16-byte boundaries, so the kernel loads and stores four logits at a time.
   return { id: 'loss', code: source, entryPoint, constants: { MODE: MODE_ID[mode], WG: workgroup, VEC4: vocab % 4 === 0 } };
 }

@@ -41,7 +41,7 @@ export interface MatmulOptions {
  * The product described by two tensors of rank 2 ([rows, cols]) or 3 ([batch, rows, cols]);
  * a rank-2 operand next to a rank-3 one is shared by every batch (stride 0).
  */
-export function matmulShapeOf(a: GpuTensor, b: GpuTensor, options: MatmulOptions = {}): MatmulShape {
+function matmulShapeOf(a: GpuTensor, b: GpuTensor, options: MatmulOptions = {}): MatmulShape {
   const rank = (t: GpuTensor, name: string): void => {
     if (t.shape.length !== 2 && t.shape.length !== 3) {
       throw new TensorShapeError(`matmul: ${name} has shape [${t.shape.join(', ')}]; expected rank 2 or 3`);

@@ -14,7 +14,7 @@
 import { SeededRandom } from '@rlvr/core';
 
 /** Default relative FD step: balances O(h²) truncation against ε/h rounding in f64. */
-export const FD_RELATIVE_STEP = 1e-5;
+const FD_RELATIVE_STEP = 1e-5;
 
 /** Relative tolerance of analytic vs FD gradients (see the file header for the error budget). */
 export const GRADIENT_TOLERANCE = 1e-6;

@@ -17,7 +17,7 @@ export const RESIDUAL_WGSL: string = source;
 export const RESIDUAL_PARAMS = ['n', 'pad0', 'pad1', 'pad2'] as const;
 
 /** Pipeline spec of the residual add (`main`) or its in-place form (`add_into`). */
-export function residualSpec(entryPoint: 'main' | 'add_into' = 'main'): PipelineSpec {
+function residualSpec(entryPoint: 'main' | 'add_into' = 'main'): PipelineSpec {
   return { id: 'residual', code: source, entryPoint, constants: { WG: WORKGROUP_1D } };
 }
 

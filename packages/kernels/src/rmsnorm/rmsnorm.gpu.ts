@@ -27,12 +27,12 @@ function checkDims(d: RmsNormDims): void {
 }
 
 /** Pipeline spec of the forward kernel. */
-export function rmsNormForwardSpec(): PipelineSpec {
+function rmsNormForwardSpec(): PipelineSpec {
   return { id: 'rmsnorm', code: forwardSource, entryPoint: 'forward', constants: { WG: WORKGROUP_1D } };
 }
 
 /** Pipeline spec of a backward entry point (`backward_dx` or `backward_dw`). */
-export function rmsNormBackwardSpec(entryPoint: 'backward_dx' | 'backward_dw', accumulate = false): PipelineSpec {
+function rmsNormBackwardSpec(entryPoint: 'backward_dx' | 'backward_dw', accumulate = false): PipelineSpec {
   const constants: Record<string, number | boolean> = { WG: WORKGROUP_1D };
   if (entryPoint === 'backward_dw') constants.ACCUMULATE = accumulate;
   return { id: 'rmsnorm-backward', code: backwardSource, entryPoint, constants };

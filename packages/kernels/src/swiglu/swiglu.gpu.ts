@@ -11,7 +11,7 @@ export const SWIGLU_WGSL: string = source;
 export const SWIGLU_PARAMS = ['n', 'pad0', 'pad1', 'pad2'] as const;
 
 /** Pipeline spec of an entry point. */
-export function swigluSpec(entryPoint: 'forward' | 'backward'): PipelineSpec {
+function swigluSpec(entryPoint: 'forward' | 'backward'): PipelineSpec {
   return { id: 'swiglu', code: source, entryPoint, constants: { WG: WORKGROUP_1D } };
 }
 

@@ -6,7 +6,7 @@
 import { expect } from '@jest/globals';
 
 /** The f32 tolerance of the fast cpu ops, relative to max(1, max|reference|). */
-export const CPU_F32_TOLERANCE = 1e-6;
+const CPU_F32_TOLERANCE = 1e-6;
 
 /** Asserts |a − b| ≤ tol·max(1, max|b|) element-wise, with equal non-finite values (±∞, NaN) allowed. */
 export function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, tol = CPU_F32_TOLERANCE): void {
