@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSafetensorsSync } from '@rlvr/core';
 import { runCli } from '../src/cli/run-cli.js';
+import { BASE_PRETRAIN_FLAGS } from '../src/commands/pretrain.js';
 import { ConfigError } from '../src/config/index.js';
 import { embeddedModelDir, resolveModelPath } from '../src/models/embedded.js';
 import { captureIo } from '../src/testing/capture-io.js';
@@ -97,6 +98,16 @@ describe('rlvr pretrain flags', () => {
     io = captureIo();
     expect(await runCli(['pretrain', '--task', 'countdown', '--sft', embeddedModelDir('countdown-base'), '--out', out, '--number-tokens', 'digits'], io)).not.toBe(0);
     expect(io.err()).toMatch(/--number-tokens: not with --sft/);
+    io = captureIo();
+    expect(await runCli(['pretrain', '--task', 'countdown', '--sft', embeddedModelDir('countdown-base'), '--out', out, '--problems', 'embedded:countdown-pretraining'], io)).toBe(2);
+    expect(io.err()).toMatch(/--problems: not with --sft/);
+    // A frozen set stands in only for the generator call it records: seed 1's problems, not seed 2's.
+    io = captureIo();
+    expect(await runCli(['pretrain', '--task', 'countdown', '--out', out, '--seed', '2', '--problems', 'embedded:countdown-pretraining'], io)).toBe(2);
+    expect(io.err()).toMatch(/problems: embedded:countdown-pretraining holds the problems of seed \d+, but this run's generator has seed \d+/);
+    io = captureIo();
+    expect(await runCli(['pretrain', '--task', 'countdown', '--out', out, '--problems', 'embedded:nope'], io)).toBe(2);
+    expect(io.err()).toMatch(/problems: unknown frozen problem set "nope"/);
     expect(existsSync(out)).toBe(false);
   });
 });
@@ -108,6 +119,12 @@ describe('embedded models', () => {
     const command = readSafetensorsSync(join(model, 'model.safetensors')).metadata.command!;
     expect(command).toMatch(/^rlvr pretrain --task countdown /);
     expect(readFileSync(join(model, 'PROVENANCE.md'), 'utf8')).toContain(command);
+  });
+
+  test("the base model's PROVENANCE.md names the flags that reproduce it: the metadata's command reading its frozen pretraining problems", () => {
+    const provenance = readFileSync(join(embeddedModelDir('countdown-base'), 'PROVENANCE.md'), 'utf8');
+    expect(provenance).toContain(`rlvr pretrain --task countdown ${BASE_PRETRAIN_FLAGS}\n`);
+    expect(BASE_PRETRAIN_FLAGS).toMatch(/ --problems embedded:countdown-pretraining$/);
   });
 
   test('model.path null is the base model; embedded:NAME selects one; unknown names are refused', () => {

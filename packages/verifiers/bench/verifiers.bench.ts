@@ -9,20 +9,20 @@
  * thread), `<task>-pool-per-s` (baseline: one thread), `pool-overhead-us` (baseline: in-process no-op).
  */
 import { fileURLToPath } from 'node:url';
+import { SeededRandom } from '@rlvr/core';
 import { compared, median, standalone, writeResults, type BenchEntry } from '../../../tools/bench/harness.js';
 import { countdown, generateCountdownProblems } from '../src/countdown/index.js';
 import { gsm8k } from '../src/gsm8k/index.js';
 import { math } from '../src/math/index.js';
 import { VerifierPool, type PoolItem } from '../src/pool/pool.js';
 import type { Verifier } from '../src/types.js';
-import { SeededRandom } from '../src/random.js';
 
 const PER_TASK = 2000;
 const POOL_THREADS = 2;
 
 // Seeded, so that the sets are the same in every run.
 const generator = new SeededRandom(20260126);
-const random = (): number => generator.uniform();
+const random = (): number => generator.next();
 const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
 const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
 

@@ -6,8 +6,11 @@ import { BACKEND_CHOICES } from '../config/index.js';
 import { NUMBER_TOKENS, pretrainCountdown } from '../pretrain/pretrain.js';
 import { finetuneCountdown } from '../pretrain/sft.js';
 
-/** The flags that made the embedded base model (assets/countdown-base/PROVENANCE.md). */
-export const BASE_PRETRAIN_FLAGS = '--steps 3000 --batch 32 --lr 0.003 --seed 1';
+/**
+ * The flags that reproduce the embedded base model (assets/countdown-base/PROVENANCE.md): its problems
+ * were drawn with the generator's earlier PRNG, so they are read from their frozen set.
+ */
+export const BASE_PRETRAIN_FLAGS = '--steps 3000 --batch 32 --lr 0.003 --seed 1 --problems embedded:countdown-pretraining';
 /** The flags that made the embedded SFT'd model (assets/countdown-sft/PROVENANCE.md). */
 export const SFT_FLAGS = '--steps 4000 --batch 32 --lr 0.001 --seed 1';
 
@@ -20,6 +23,11 @@ const OPTIONS = {
   seed: { type: 'string', value: 'S', description: 'Seed of the problems, answers and weights (default 1).' },
   backend: { type: 'string', value: 'NAME', description: 'auto, webgpu or cpu (default auto; always printed).' },
   'number-tokens': { type: 'string', value: 'KIND', description: 'Tokenizer: whole (every number one token, default; the model can check a value against the target) or digits (one token per digit).' },
+  problems: {
+    type: 'string',
+    value: 'SOURCE',
+    description: 'Read the pretraining problems from a frozen set instead of generating them: embedded:countdown-pretraining (those of the embedded base model, drawn with the generator\'s earlier PRNG, for --steps ≤ 3000 --batch 32 --seed 1) or a file of scripts/freeze-countdown-problems.ts.',
+  },
   sft: { type: 'string', value: 'DIR', description: 'Instead: fine-tune the model in DIR on correct solutions of the demo\'s training problems (the SFT\'d start).' },
 } as const;
 
@@ -52,9 +60,11 @@ export const pretrainCommand: Command = defineCommand({
     const backend = options.backend === undefined ? 'auto' : parseChoice('--backend', options.backend, BACKEND_CHOICES);
     const numberTokens = options['number-tokens'] === undefined ? 'whole' : parseChoice('--number-tokens', options['number-tokens'], NUMBER_TOKENS);
     if (options.sft !== undefined && options['number-tokens'] !== undefined) throw new CliError('--number-tokens', 'not with --sft (the fine-tuned model keeps its tokenizer)');
+    if (options.sft !== undefined && options.problems !== undefined) throw new CliError('--problems', 'not with --sft (fine-tuning uses the demo\'s training problems)');
     const sft = options.sft === undefined ? '' : ` --sft ${options.sft}`;
     const tokens = numberTokens === 'whole' ? '' : ` --number-tokens ${numberTokens}`;
-    const command = `rlvr pretrain --task countdown${sft} --out ${options.out} --steps ${steps} --batch ${batch} --lr ${lr} --seed ${seed}${tokens}`;
+    const problems = options.problems === undefined ? '' : ` --problems ${options.problems}`;
+    const command = `rlvr pretrain --task countdown${sft} --out ${options.out} --steps ${steps} --batch ${batch} --lr ${lr} --seed ${seed}${tokens}${problems}`;
     const log = (line: string) => io.stderr.write(`${line}\n`);
     const onStep = (step: number, loss: number) => {
       if (step === 1 || step % 20 === 0 || step === steps) log(`step ${step}/${steps}: completion cross-entropy ${loss.toFixed(3)} nats/token`);
@@ -64,7 +74,7 @@ export const pretrainCommand: Command = defineCommand({
       io.stdout.write(`${result.dir}\n`);
       return 0;
     }
-    const result = await pretrainCountdown({ outDir: options.out!, steps, batch, lr, seed, backend, command, log, onStep, numberTokens });
+    const result = await pretrainCountdown({ outDir: options.out!, steps, batch, lr, seed, backend, command, log, onStep, numberTokens, problems: options.problems });
     log(`${result.parameters} parameters`);
     io.stdout.write(`${result.dir}\n`);
     return 0;

@@ -44,7 +44,7 @@ describe('defaults', () => {
     const c = parseTrainConfig({ optim: { lr: 3e-6 }, task: { generator: { count: 10 } } });
     expect(c.optim.lr).toBe(3e-6);
     expect(c.optim.beta2).toBe(0.999);
-    expect(c.task.generator).toEqual({ count: 10, minNumbers: 3, maxNumbers: 4, maxNumber: 99, maxTarget: 100, seed: null });
+    expect(c.task.generator).toEqual({ count: 10, minNumbers: 3, maxNumbers: 4, maxNumber: 99, maxTarget: 100, seed: null, frozen: null });
   });
 });
 

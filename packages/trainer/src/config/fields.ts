@@ -34,10 +34,11 @@ const ALIASES: Readonly<Record<string, string>> = {
 };
 
 /**
- * Leaf names that get no flag of their own even when unique: too short to be clear (`a`, `b`), or
- * misleading to users of TRL, where `--epsilon` is the PPO clip (here `ppo.epsLow`), not GRPO's ε.
+ * Leaf names that get no flag of their own even when unique: too short to be clear (`a`, `b`, a bare
+ * `--frozen`), or misleading to users of TRL, where `--epsilon` is the PPO clip (here `ppo.epsLow`),
+ * not GRPO's ε.
  */
-const PATH_ONLY = new Set(['a', 'b', 'std', 'epsilon', 'threshold', 'path', 'count', 'format', 'prompts', 'samples', 'keep', 'reference', 'estimator']);
+const PATH_ONLY = new Set(['a', 'b', 'std', 'epsilon', 'threshold', 'path', 'count', 'format', 'prompts', 'samples', 'keep', 'reference', 'estimator', 'frozen']);
 
 interface Unwrapped {
   inner: z.ZodType;

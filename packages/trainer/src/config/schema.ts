@@ -80,6 +80,12 @@ const GENERATOR = z
     maxNumber: field(count(1).default(99), 'Largest number drawn (Countdown-Tasks-3to4: 99).', null, null),
     maxTarget: field(count(1).default(100), 'Largest target (Countdown-Tasks-3to4: 100).', null, null),
     seed: field(count(0).max(0xffffffff).nullable().default(null), 'Seed of the generated problems and their train/test split; null = the run seed.', null, null),
+    frozen: field(
+      z.string().min(1).nullable().default(null),
+      'Read these generator settings’ problems from a frozen set instead of generating them: embedded:countdown-preset (the demo’s problems, drawn with the PRNG the recorded results used) or a file of scripts/freeze-countdown-problems.ts; its header must match the settings above. null = generate.',
+      null,
+      null,
+    ),
   })
   .prefault({});
 

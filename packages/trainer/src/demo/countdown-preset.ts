@@ -23,12 +23,20 @@ export const BASE_TASK_DIFFICULTY = { minNumbers: 3, maxNumbers: 3, maxNumber: 9
 /** The seed of the preset's generated problems and split (fixed across run seeds). */
 export const PRESET_DATA_SEED = 7;
 
-/** The preset's task section: generated problems at the base model's difficulty, 200 held out. */
+/**
+ * The preset's problems, frozen: the generator's draws for these settings as the PRNG of the recorded
+ * results made them (sfc32; the generator now uses @rlvr/core's mulberry32, which draws other
+ * problems), so that the demo's numbers, docs/results and the SFT model's held-out guarantee stay as
+ * they were (src/tasks/frozen-problems.ts).
+ */
+export const PRESET_PROBLEMS = 'embedded:countdown-preset';
+
+/** The preset's task section: generated problems at the base model's difficulty (frozen), 200 held out. */
 export const PRESET_TASK = {
   name: 'countdown',
   template: 'compact',
   testSize: 200,
-  generator: { count: 4096, ...BASE_TASK_DIFFICULTY, seed: PRESET_DATA_SEED },
+  generator: { count: 4096, ...BASE_TASK_DIFFICULTY, seed: PRESET_DATA_SEED, frozen: PRESET_PROBLEMS },
 } as const;
 
 /** What a preset run varies. */

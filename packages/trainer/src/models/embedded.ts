@@ -2,7 +2,8 @@
  * The model directories shipped inside @rlvr/trainer (`assets/`): the Countdown base model of the
  * from-scratch regime and its SFT'd counterpart, each a complete Hugging Face-style directory with
  * its tokenizer and a PROVENANCE.md naming the command that reproduces it. A config's `model.path`
- * of `null` means the base model; `embedded:NAME` names one of them.
+ * of `null` means the base model; `embedded:NAME` names one of them. (`assets/countdown-problems/`
+ * holds the frozen problem sets of src/tasks/frozen-problems.ts, found the same way.)
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,17 +20,23 @@ export type EmbeddedModelName = (typeof EMBEDDED_MODEL_NAMES)[number];
 export const EMBEDDED_PREFIX = 'embedded:';
 
 /**
- * The directory of an embedded model. Searched upwards from this module because the package runs
- * from `src/` (tests) and from the bundled `dist/` alike; both sit one level under the package root.
+ * The path of `assets/<relative>` inside the package (a model's config.json, a frozen problem set).
+ * Searched upwards from this module because the package runs from `src/` (tests) and from the bundled
+ * `dist/` alike; both sit one level under the package root. `what` names the asset in the error.
  */
-export function embeddedModelDir(name: EmbeddedModelName): string {
+export function embeddedAssetPath(relative: string, what: string): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let up = 0; up < 4; up++) {
-    const candidate = join(dir, 'assets', name);
-    if (existsSync(join(candidate, 'config.json'))) return candidate;
+    const candidate = join(dir, 'assets', relative);
+    if (existsSync(candidate)) return candidate;
     dir = dirname(dir);
   }
-  throw new TrainerError(`embedded model ${name}: no assets/${name}/config.json above ${dirname(fileURLToPath(import.meta.url))} (a broken install?)`);
+  throw new TrainerError(`${what}: no assets/${relative} above ${dirname(fileURLToPath(import.meta.url))} (a broken install?)`);
+}
+
+/** The directory of an embedded model (see {@link embeddedAssetPath}). */
+export function embeddedModelDir(name: EmbeddedModelName): string {
+  return dirname(embeddedAssetPath(`${name}/config.json`, `embedded model ${name}`));
 }
 
 /** The model directory a config's `model.path` stands for: null → the base model, `embedded:NAME`, or a directory as given. */

@@ -11,7 +11,8 @@
  * 20.6 % of random first steps), and choose first steps that lead to one.
  */
 import { SeededRandom } from '@rlvr/core';
-import { countdownBrief, countdownQuestion, renderPrompt } from '../tasks/index.js';
+import { generateCountdownProblems, type CountdownGeneratorOptions } from '@rlvr/verifiers';
+import { countdownBrief, countdownQuestion, deriveSeed, frozenCountdownProblems, renderPrompt } from '../tasks/index.js';
 import { BASE_TASK_DIFFICULTY } from '../demo/countdown-preset.js';
 import { TrainerError } from '../errors.js';
 
@@ -115,6 +116,31 @@ export function countdownCompletion(d: Derivation, target: number): string {
 export interface PretrainExample {
   prompt: string;
   completion: string;
+}
+
+// Seed stream of a pretraining run's problems.
+const PROBLEM_STREAM = 0x9e71;
+
+/** What decides a pretraining run's problems: its size, seed, difficulty and (optionally) a frozen set to read them from. */
+export interface PretrainingProblemsOptions {
+  steps: number;
+  batch: number;
+  seed: number;
+  /** Generator settings overriding the preset's difficulty ({@link BASE_TASK_DIFFICULTY}). */
+  generator?: { minNumbers?: number; maxNumbers?: number; maxNumber?: number; maxTarget?: number };
+  /** A frozen problem set (`embedded:NAME` or a file) to read instead of generating; see src/tasks/frozen-problems.ts. */
+  problems?: string;
+}
+
+/** The options of the generator call that draws a pretraining run's problems (one per example, in order). */
+export function pretrainingProblemOptions(o: PretrainingProblemsOptions): CountdownGeneratorOptions {
+  return { count: Math.max(256, o.steps * o.batch), seed: deriveSeed(o.seed, PROBLEM_STREAM), ...BASE_TASK_DIFFICULTY, ...o.generator };
+}
+
+/** The problems of a pretraining run: generated, or read from the frozen set `o.problems` (whose header must match {@link pretrainingProblemOptions}). */
+export function pretrainingProblems(o: PretrainingProblemsOptions): { target: number; nums: number[] }[] {
+  const options = pretrainingProblemOptions(o);
+  return o.problems === undefined ? generateCountdownProblems(options) : frozenCountdownProblems(o.problems, options, 'problems');
 }
 
 /** Options of {@link countdownPretrainExamples}. */

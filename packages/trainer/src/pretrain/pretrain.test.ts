@@ -135,6 +135,20 @@ describe('pretrainCountdown', () => {
     }
   }, 120_000);
 
+  it('reads its problems from a frozen set with `problems`, and records the option in the command', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'rlvr-pretrain-')), 'base');
+    try {
+      await pretrainCountdown({ outDir: dir, steps: 2, batch: 4, lr: 3e-3, seed: 1, backend: 'cpu', problems: 'embedded:countdown-pretraining' });
+      expect(readSafetensorsSync(join(dir, 'model.safetensors')).metadata.command).toBe('rlvr pretrain --task countdown --steps 2 --batch 4 --lr 0.003 --seed 1 --problems embedded:countdown-pretraining');
+    } finally {
+      rmSync(join(dir, '..'), { recursive: true, force: true });
+    }
+    // Another seed's generator call is not the one the set froze: refused before any work.
+    await expect(pretrainCountdown({ outDir: '/nonexistent', steps: 2, batch: 4, lr: 3e-3, seed: 2, backend: 'cpu', problems: 'embedded:countdown-pretraining' })).rejects.toThrow(
+      /^problems: embedded:countdown-pretraining holds the problems of seed \d+, but this run's generator has seed \d+/,
+    );
+  }, 120_000);
+
   it('rejects bad options by name', async () => {
     await expect(pretrainCountdown({ outDir: '/nonexistent', steps: 0, batch: 8, lr: 1e-3, seed: 1, backend: 'cpu' })).rejects.toThrow('steps must be an integer ≥ 1, got 0');
     await expect(pretrainCountdown({ outDir: '/nonexistent', steps: 1, batch: 8, lr: -1, seed: 1, backend: 'cpu' })).rejects.toThrow('lr must be finite and > 0, got -1');

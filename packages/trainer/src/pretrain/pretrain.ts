@@ -12,12 +12,11 @@ import { join } from 'node:path';
 import { initWeights, parameterCount, parseDecoderConfig, writeModelDirectory, type DecoderConfig } from '@rlvr/core';
 import { cpuOps, createDecoderModel, padShifted, shiftedTargets, type BackendChoice, type DecoderModel } from '@rlvr/kernels';
 import { buildBpeTokenizer, SamplerTokenizer, writeTokenizerFiles, type TokenizerFiles } from '@rlvr/sampler';
-import { generateCountdownProblems } from '@rlvr/verifiers';
 import { buildMicroBatches } from '../loop/policy-batches.js';
 import { deriveSeed } from '../tasks/index.js';
 import { BASE_TASK_DIFFICULTY } from '../demo/countdown-preset.js';
 import { TrainerError } from '../errors.js';
-import { countdownPretrainExamples, type PretrainExample } from './countdown-corpus.js';
+import { countdownPretrainExamples, pretrainingProblems, type PretrainExample } from './countdown-corpus.js';
 
 /** What a cross-entropy training run (pretraining or SFT) is told: where to write, how long, how fast. */
 export interface CrossEntropyRunOptions {
@@ -46,6 +45,12 @@ export interface PretrainOptions extends CrossEntropyRunOptions {
   vocabSize?: number;
   /** Countdown generator settings of the pretraining problems. */
   generator?: { minNumbers?: number; maxNumbers?: number; maxNumber?: number; maxTarget?: number };
+  /**
+   * Read the pretraining problems from a frozen set (`embedded:countdown-pretraining`, the embedded
+   * base model's, or a file of scripts/freeze-countdown-problems.ts) instead of generating them; its
+   * header must match the generator call of {@link pretrainingProblemOptions}. Default: generate.
+   */
+  problems?: string;
   /** Share of examples whose target one of their candidates reaches (see countdown-corpus.ts); default 0. */
   reachedShare?: number;
   /**
@@ -71,8 +76,7 @@ export interface PretrainResult {
   losses: number[];
 }
 
-// Seed streams: problems, answers, weights.
-const PROBLEM_STREAM = 0x9e71;
+// Seed stream of the answers (the problems' is countdown-corpus.ts's; the weights use the seed itself).
 const ANSWER_STREAM = 0xa115;
 
 /** The default base shape: small enough to pretrain and RL on a 2-core CPU in minutes. */
@@ -85,7 +89,7 @@ export const BASE_MODEL_SHAPE = {
 export async function pretrainCountdown(o: PretrainOptions): Promise<PretrainResult> {
   checkRunOptions(o);
   const difficulty = { ...BASE_TASK_DIFFICULTY, ...o.generator };
-  const problems = generateCountdownProblems({ count: Math.max(256, o.steps * o.batch), seed: deriveSeed(o.seed, PROBLEM_STREAM), ...difficulty });
+  const problems = pretrainingProblems(o);
   const examples = countdownPretrainExamples(problems, o.steps * o.batch, deriveSeed(o.seed, ANSWER_STREAM), { reachedShare: o.reachedShare, maxTarget: difficulty.maxTarget });
   const tokenizerFiles = countdownTokenizer(examples, o.numberTokens ?? 'whole', o.vocabSize);
   const tokenizer = SamplerTokenizer.fromObjects(tokenizerFiles.tokenizerJson, tokenizerFiles.tokenizerConfig);
@@ -93,7 +97,7 @@ export async function pretrainCountdown(o: PretrainOptions): Promise<PretrainRes
   const model = await createDecoderModel({ config, weights: initWeights(config, o.seed), backend: o.backend, log: o.log ?? null });
   try {
     const losses = await trainCrossEntropy(model, tokenizer, o, (step) => examples.slice(step * o.batch, (step + 1) * o.batch));
-    const command = o.command ?? `rlvr pretrain --task countdown --steps ${o.steps} --batch ${o.batch} --lr ${o.lr} --seed ${o.seed}`;
+    const command = o.command ?? `rlvr pretrain --task countdown --steps ${o.steps} --batch ${o.batch} --lr ${o.lr} --seed ${o.seed}${o.problems === undefined ? '' : ` --problems ${o.problems}`}`;
     await writeTrainedModel(model, tokenizer, o, command, PRETRAIN_PURPOSE, losses);
     writeTokenizerFiles(o.outDir, tokenizerFiles);
     return { dir: o.outDir, config, parameters: parameterCount(config), losses };

@@ -7,4 +7,16 @@ export { splitTrainTest, type TrainTestSplit } from './split.js';
 export { deriveSeed, seededPermutation } from './shuffle.js';
 export { PromptCursor, type PromptCursorState } from './prompt-cursor.js';
 export { limitPromptLength, type CountTokens, type PromptLengthResult } from './prompt-length.js';
-export { generatedCountdownExamples, loadExamples, loadTask, type LoadedExamples, type SkippedRecord, type Task, type TaskExample } from './load-task.js';
+export { countdownGeneratorOptions, generatedCountdownExamples, loadExamples, loadTask, type LoadedExamples, type SkippedRecord, type Task, type TaskExample } from './load-task.js';
+export {
+  FROZEN_PROBLEM_SETS,
+  countdownGeneratorCall,
+  encodeFrozenProblems,
+  frozenCountdownProblems,
+  frozenProblemsFile,
+  readFrozenProblems,
+  type CountdownGeneratorCall,
+  type FrozenProblemSetName,
+  type FrozenProblems,
+  type FrozenProblemsHeader,
+} from './frozen-problems.js';

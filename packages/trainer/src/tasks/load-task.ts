@@ -3,9 +3,10 @@
  * reference) → train/test split, with malformed records stopped or skipped-and-counted as the
  * configuration says.
  */
-import { generateCountdownProblems } from '@rlvr/verifiers';
+import { generateCountdownProblems, type CountdownGeneratorOptions } from '@rlvr/verifiers';
 import type { TrainConfig } from '../config/schema.js';
 import { DatasetError } from './dataset-error.js';
+import { frozenCountdownProblems } from './frozen-problems.js';
 import { readRecords } from './read-records.js';
 import { deriveSeed } from './shuffle.js';
 import { splitTrainTest } from './split.js';
@@ -90,13 +91,24 @@ export async function loadExamples(
 }
 
 /**
- * Generated Countdown examples (the @rlvr/verifiers generator: every problem solvable), each problem
- * once: a draw that repeats an earlier one (same target, same numbers in any order) is dropped, so
- * that a train/test split of them is disjoint (small number ranges repeat problems often).
+ * The options `task.generator` passes to @rlvr/verifiers' `generateCountdownProblems`: its count and
+ * difficulty, and a seed derived from `seed` (the caller's choice between generator.seed and the run seed).
+ */
+export function countdownGeneratorOptions(generator: TrainConfig['task']['generator'], seed: number): CountdownGeneratorOptions {
+  const { count, minNumbers, maxNumbers, maxNumber, maxTarget } = generator;
+  return { count, minNumbers, maxNumbers, maxNumber, maxTarget, seed: deriveSeed(seed, GENERATOR_STREAM) };
+}
+
+/**
+ * Generated Countdown examples (the @rlvr/verifiers generator: every problem solvable; or, with
+ * `generator.frozen`, that generator's problems as an earlier version drew them, read from a frozen
+ * set: see frozen-problems.ts), each problem once: a draw that repeats an earlier one (same target,
+ * same numbers in any order) is dropped, so that a train/test split of them is disjoint (small number
+ * ranges repeat problems often).
  */
 export function generatedCountdownExamples(generator: TrainConfig['task']['generator'], seed: number): TaskExample[] {
-  // `seed` (the caller's choice between generator.seed and the run seed) replaces generator.seed.
-  const problems = generateCountdownProblems({ ...generator, seed: deriveSeed(seed, GENERATOR_STREAM) });
+  const options = countdownGeneratorOptions(generator, seed);
+  const problems = generator.frozen === null ? generateCountdownProblems(options) : frozenCountdownProblems(generator.frozen, options, 'task.generator.frozen');
   const seen = new Set<string>();
   const examples: TaskExample[] = [];
   problems.forEach((problem, i) => {

@@ -1,5 +1,5 @@
-import { SeededRandom } from '../random.js';
-import { generateCountdownProblems, solveCountdown } from './solver.js';
+import { SeededRandom } from '@rlvr/core';
+import { generateCountdownProblems, solveCountdown, uniformInt } from './solver.js';
 import { countdown } from './verifier.js';
 import { cpuMs } from '../testing/cpu-time.js';
 
@@ -67,7 +67,7 @@ describe('solveCountdown', () => {
   it('agrees with an independent brute force on random small instances', () => {
     const random = new SeededRandom(42);
     for (let trial = 0; trial < 60; trial++) {
-      const nums = Array.from({ length: random.int(1, 3) }, () => random.int(0, 12));
+      const nums = Array.from({ length: uniformInt(random, 1, 3) }, () => uniformInt(random, 0, 12));
       const reachable = bruteForceReachable(nums);
       for (let target = -5; target <= 40; target++) {
         const expression = solveCountdown(nums, target);
@@ -99,6 +99,55 @@ describe('generateCountdownProblems', () => {
     expect(generateCountdownProblems({ count: 50, seed: 123 })).toEqual(a);
     expect(generateCountdownProblems({ count: 50, seed: 124 })).not.toEqual(a);
     expect(generateCountdownProblems({ count: 0, seed: 1 })).toEqual([]);
+  });
+
+  it("draws from @rlvr/core's SeededRandom: the size, each number, then the target among the reachable ones, each uniform by rejection over 32-bit outputs", () => {
+    // Independent reference: mulberry32 as published (Tommy Ettinger; core's generator, pinned in
+    // core's random.test.ts), integers by rejection sampling, reachable targets by the brute force above.
+    let state = 2024;
+    const next = (): number => {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = Math.imul(state ^ (state >>> 15), 1 | state);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return (t ^ (t >>> 14)) >>> 0;
+    };
+    const int = (min: number, max: number): number => {
+      const range = max - min + 1;
+      if (range === 1) return min;
+      const limit = 2 ** 32 - (2 ** 32 % range);
+      let x = next();
+      while (x >= limit) x = next();
+      return min + (x % range);
+    };
+    const expected: { target: number; nums: number[] }[] = [];
+    while (expected.length < 60) {
+      const size = int(1, 3);
+      const nums = Array.from({ length: size }, () => int(1, 12));
+      const reachable = bruteForceReachable(nums);
+      const targets = Array.from({ length: 30 }, (_, i) => i + 1).filter((t) => reachable.has(`${t}/1`));
+      if (targets.length > 0) expected.push({ target: targets[int(0, targets.length - 1)]!, nums });
+    }
+    const problems = generateCountdownProblems({ count: 60, seed: 2024, minNumbers: 1, maxNumbers: 3, maxNumber: 12, maxTarget: 30 });
+    expect(problems.map(({ target, nums }) => ({ target, nums }))).toEqual(expected);
+    // Sequential draws: fewer problems of the same options are the first ones.
+    expect(generateCountdownProblems({ count: 25, seed: 2024, minNumbers: 1, maxNumbers: 3, maxNumber: 12, maxTarget: 30 })).toEqual(problems.slice(0, 25));
+  });
+
+  it('uniformInt: every value of a range about equally often, and ranges beyond 2^32 (two outputs) without a hang', () => {
+    const random = new SeededRandom(3);
+    const counts = new Array<number>(9).fill(0);
+    for (let i = 0; i < 9000; i++) counts[uniformInt(random, 1, 9) - 1]! += 1;
+    // 1,000 expected per value, σ ≈ 31.4: ± 130 is beyond 4σ.
+    for (const c of counts) expect(Math.abs(c - 1000)).toBeLessThan(130);
+    const lo = 2 ** 40;
+    const hi = 2 ** 41;
+    const wide = Array.from({ length: 2000 }, () => uniformInt(random, lo, hi));
+    for (const x of wide) expect(Number.isSafeInteger(x) && x >= lo && x <= hi).toBe(true);
+    // Both halves of the range, and low bits that vary (not a multiple of 2^32 apart): 53-bit draws.
+    const upper = wide.filter((x) => x >= lo + 2 ** 39).length;
+    expect(Math.abs(upper - 1000)).toBeLessThan(130);
+    expect(new Set(wide.map((x) => x % 1024)).size).toBeGreaterThan(800);
+    expect(uniformInt(random, 5, 5)).toBe(5);
   });
 
   it('generates solvable problems within the default ranges, whose solution verifies', () => {

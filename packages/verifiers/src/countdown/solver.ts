@@ -5,9 +5,9 @@
  * For 4 numbers that is 3,888 complete expressions: a problem costs well under a millisecond.
  */
 
+import { SeededRandom } from '@rlvr/core';
 import { VerifierError } from '../errors.js';
 import { ADD, DIV, MUL, SUB } from './expression.js';
-import { SeededRandom } from '../random.js';
 import { add, div, equalsInteger, integer, mul, sub, type Rational } from './rational.js';
 
 /** A generated problem with one known solution. */
@@ -30,7 +30,7 @@ export interface SolveOptions {
 export interface CountdownGeneratorOptions {
   /** How many problems. */
   count: number;
-  /** Seed of the generator's own PRNG: same options → same problems. */
+  /** Seed of the generator's @rlvr/core `SeededRandom` (taken modulo 2^32): same options → same problems. */
   seed: number;
   /** Fewest numbers per problem (default 3). */
   minNumbers?: number;
@@ -321,11 +321,32 @@ function intOption(options: CountdownGeneratorOptions, key: keyof CountdownGener
   return value;
 }
 
+const TWO_32 = 4294967296;
+
 /**
- * `count` solvable problems in the Countdown-Tasks-3to4 style, from `seed` alone: a number of values
+ * Uniform integer in [min, max] (safe integers) from `random`, without bias: rejection sampling over
+ * its 32-bit outputs (`next()` is an output divided by 2^32, so multiplying back is exact), and over
+ * 53 bits from two outputs when the range is wider than 2^32.
+ */
+export function uniformInt(random: SeededRandom, min: number, max: number): number {
+  const range = max - min + 1;
+  if (range <= 1) return min;
+  const wide = range > TWO_32;
+  const draw = wide ? () => ((random.next() * TWO_32) >>> 11) * TWO_32 + random.next() * TWO_32 : () => random.next() * TWO_32;
+  // Accept only draws below the largest multiple of `range` the draw can reach.
+  const limit = Math.floor((wide ? 2 ** 53 : TWO_32) / range) * range;
+  let x = draw();
+  while (x >= limit) x = draw();
+  return min + (x % range);
+}
+
+/**
+ * `count` solvable problems in the Countdown-Tasks-3to4 style, from `seed` alone (@rlvr/core's
+ * `SeededRandom`, so a seed's problems are the same on every platform): a number of values
  * uniform in [minNumbers, maxNumbers], each uniform in [minNumber, maxNumber]; the target uniform
- * among the integers in [minTarget, maxTarget] that the numbers can reach (numbers redrawn when none);
- * one solution each. Thousands of problems per second.
+ * among the integers in [minTarget, maxTarget] that the numbers can reach, in ascending order (numbers
+ * redrawn when none); one solution each. Draws are sequential, so a smaller `count` gives the first
+ * problems of a larger one. Thousands of problems per second.
  */
 export function generateCountdownProblems(options: CountdownGeneratorOptions): CountdownProblem[] {
   if (typeof options !== 'object' || options === null) throw new VerifierError('options', 'expected {count, seed, …}');
@@ -345,9 +366,9 @@ export function generateCountdownProblems(options: CountdownGeneratorOptions): C
   const maxAttempts = 1000;
   let failures = 0;
   while (problems.length < count) {
-    const size = random.int(minNumbers, maxNumbers);
+    const size = uniformInt(random, minNumbers, maxNumbers);
     const nums: number[] = [];
-    for (let k = 0; k < size; k++) nums.push(random.int(minNumber, maxNumber));
+    for (let k = 0; k < size; k++) nums.push(uniformInt(random, minNumber, maxNumber));
     // Pass 1: which targets in range are reachable (no rendering); pass 2: solve the drawn one.
     const reachable = new Set<number>();
     if (partial) for (const x of nums) if (x >= minTarget && x <= maxTarget) reachable.add(x);
@@ -372,7 +393,7 @@ export function generateCountdownProblems(options: CountdownGeneratorOptions): C
     }
     failures = 0;
     const targets = [...reachable].sort((x, y) => x - y);
-    const target = targets[random.int(0, targets.length - 1)]!;
+    const target = targets[uniformInt(random, 0, targets.length - 1)]!;
     const solution = solveCountdown(nums, target, { allowUnusedNumbers: partial })!;
     problems.push({ target, nums, solution });
   }

@@ -16,6 +16,7 @@
  * (correctly rounded or truncated): `\frac13` vs `0.333333` ✓, vs `0.333` ✗; `2\pi` vs `6.28319` ✓,
  * vs `6.28` ✗. A gold with a finite decimal expansion (12, 0.5, 3/8) needs an exactly equal value.
  */
+import { SeededRandom } from '@rlvr/core';
 import { NotExact, normalForm, polyEquals, polyIsConstant, polyProportional, polyRational, polySub } from './algebra.js';
 import type { Poly } from './algebra.js';
 import { ceEvaluatePair } from './engine.js';
@@ -28,7 +29,6 @@ import { decimalPlaces } from '../exact/rational.js';
 import { isExactRefusal } from './rational.js';
 import { isLabel, parseStructure, splitTopLevel } from './structure.js';
 import type { Answer } from './structure.js';
-import { SeededRandom } from '../random.js';
 
 /** Result of a comparison: equal, not equal, or undecided with a reason (scored 0). */
 export type Verdict = { eq: true } | { eq: false; reason?: string };
@@ -103,7 +103,7 @@ export function randomPoints(vars: readonly string[]): Array<Record<string, numb
   const out: Array<Record<string, number>> = [];
   for (let k = 0; k < POINTS; k++) {
     const pt: Record<string, number> = {};
-    for (const v of vars) pt[v] = (k % 2 === 0 ? 1 : -1) * (0.3 + 2.7 * random.uniform());
+    for (const v of vars) pt[v] = (k % 2 === 0 ? 1 : -1) * (0.3 + 2.7 * random.next());
     out.push(pt);
   }
   return out;
