@@ -3,6 +3,7 @@ import { BackendUnavailableError } from '../device/errors.js';
 import { initWeights, parseDecoderConfig } from '@rlvr/core';
 import { seededInts } from '@rlvr/core';
 import { createDecoderModel } from './index.js';
+import { cpuEngineChoice } from './backend-model.js';
 
 const config = parseDecoderConfig({
   model_type: 'qwen2', hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
@@ -100,5 +101,24 @@ describe('createDecoderModel (cpu backend, no GPU needed)', () => {
     const bad = { ...weights };
     delete bad['model.layers.1.mlp.up_proj.weight'];
     await expect(createDecoderModel({ config, weights: bad, backend: 'cpu', log: null })).rejects.toThrow(/model\.layers\.1\.mlp\.up_proj\.weight/);
+  });
+});
+
+describe('cpuEngineChoice', () => {
+  const saved = process.env.RLVR_CPU_ENGINE;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.RLVR_CPU_ENGINE;
+    else process.env.RLVR_CPU_ENGINE = saved;
+  });
+
+  it('takes the option, else RLVR_CPU_ENGINE, else eager; a bad value names its source', () => {
+    delete process.env.RLVR_CPU_ENGINE;
+    expect(cpuEngineChoice(undefined)).toBe('eager');
+    process.env.RLVR_CPU_ENGINE = 'compiled';
+    expect(cpuEngineChoice(undefined)).toBe('compiled');
+    expect(cpuEngineChoice('eager')).toBe('eager');
+    process.env.RLVR_CPU_ENGINE = 'fast';
+    expect(() => cpuEngineChoice(undefined)).toThrow('RLVR_CPU_ENGINE: expected eager or compiled, got "fast"');
+    expect(() => cpuEngineChoice('turbo' as never)).toThrow('cpuEngine option: expected eager or compiled, got "turbo"');
   });
 });

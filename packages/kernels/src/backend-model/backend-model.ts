@@ -9,7 +9,8 @@ import type { DecoderConfig } from '@rlvr/core';
 import { parseBackendChoice, selectBackend, type BackendChoice } from '../device/backend.js';
 import { GpuPolicyBackend, type GpuDecoderWeights } from '../gpu-decoder/gpu-decoder.js';
 import { type DecoderModel, PolicyModel } from '../policy/policy-model.js';
-import { CpuPolicyBackend } from './cpu-backend.js';
+import { BackendUnavailableError } from '../device/errors.js';
+import { type CpuEngine, CpuPolicyBackend } from './cpu-backend.js';
 
 export type { DecoderModel, OptimizerState } from '../policy/policy-model.js';
 
@@ -23,8 +24,23 @@ export interface CreateDecoderModelOptions {
   backend?: BackendChoice;
   /** Where the one-line backend decision goes; default stderr, `null` for quiet (the reason is still on the model). */
   log?: ((line: string) => void) | null;
-  /** ONNX Runtime intra-op threads of the cpu backend; default all cores. */
+  /** ONNX Runtime intra-op threads of the cpu backend; default `RLVR_CPU_THREADS`, else all cores. */
   threads?: number;
+  /**
+   * How the cpu backend runs forward and backward: `eager` (one ONNX Runtime product at a time) or
+   * `compiled` (the whole forward, then the whole backward, each one ONNX Runtime call); default env
+   * `RLVR_CPU_ENGINE`, else `eager`.
+   */
+  cpuEngine?: CpuEngine;
+}
+
+/** The cpu engine from the option, else env `RLVR_CPU_ENGINE`, else `eager`; anything else throws naming its source. */
+export function cpuEngineChoice(option: CpuEngine | undefined): CpuEngine {
+  const value: string = option ?? process.env.RLVR_CPU_ENGINE ?? 'eager';
+  if (value !== 'eager' && value !== 'compiled') {
+    throw new BackendUnavailableError(`${option === undefined ? 'RLVR_CPU_ENGINE' : 'cpuEngine option'}: expected eager or compiled, got ${JSON.stringify(value)}`);
+  }
+  return value;
 }
 
 /**
@@ -35,7 +51,9 @@ export async function createDecoderModel(options: CreateDecoderModelOptions): Pr
   const backend = options.backend === undefined ? undefined : parseBackendChoice(options.backend as string, 'backend option');
   const selection = await selectBackend({ ...(backend === undefined ? {} : { backend }), ...(options.log === undefined ? {} : { log: options.log }) });
   if (selection.backend === 'cpu') {
-    return new PolicyModel(new CpuPolicyBackend(options.config, options.weights, options.threads), { backend: 'cpu', reason: selection.reason });
+    const engine = cpuEngineChoice(options.cpuEngine);
+    const backendModel = new CpuPolicyBackend(options.config, options.weights, options.threads, engine);
+    return new PolicyModel(backendModel, { backend: 'cpu', reason: engine === 'eager' ? selection.reason : `${selection.reason}; compiled training graphs` });
   }
   const gpu = selection.gpu;
   try {

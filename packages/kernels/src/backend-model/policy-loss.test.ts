@@ -71,10 +71,11 @@ async function makeBatch(model: DecoderModel, extra: Partial<Omit<PolicyBatch, '
 
 const base: PolicyLossOptions = { epsLow: 0.2, epsHigh: 0.28, beta: 0, aggregation: 'token-mean' };
 
-describe('DecoderModel.policyLoss / tokenLogprobs / step (cpu backend)', () => {
+// Both cpu engines against the same f64 reference: every loss option, accumulation, state round trips.
+describe.each(['eager', 'compiled'] as const)('DecoderModel.policyLoss / tokenLogprobs / step (cpu backend, %s engine)', (cpuEngine) => {
   let model: DecoderModel;
   beforeEach(async () => {
-    model = await createDecoderModel({ config, weights, backend: 'cpu', log: null, threads: 1 });
+    model = await createDecoderModel({ config, weights, backend: 'cpu', log: null, threads: 1, cpuEngine });
   });
   afterEach(async () => model.dispose());
 
@@ -173,7 +174,7 @@ describe('DecoderModel.policyLoss / tokenLogprobs / step (cpu backend)', () => {
     await model.step(adamw);
     const state = await model.optimizerState();
     expect(state.step).toBe(1);
-    const twin = await createDecoderModel({ config, weights: await model.weights(), backend: 'cpu', log: null, threads: 1 });
+    const twin = await createDecoderModel({ config, weights: await model.weights(), backend: 'cpu', log: null, threads: 1, cpuEngine });
     try {
       await twin.setOptimizerState(state);
       await model.policyLoss(batch, base);
@@ -207,7 +208,7 @@ describe('DecoderModel.policyLoss / tokenLogprobs / step (cpu backend)', () => {
       await model.policyLoss(await makeBatch(model), base);
       await model.step({ lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
       await saveDecoderModel(model, dir);
-      const loaded = await loadDecoderModel(dir, { backend: 'cpu', log: null, threads: 1 });
+      const loaded = await loadDecoderModel(dir, { backend: 'cpu', log: null, threads: 1, cpuEngine });
       try {
         expect(loaded.config).toEqual(config);
         const a = await model.forward(TOKENS, MASK, B, S);

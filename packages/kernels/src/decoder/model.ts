@@ -199,7 +199,7 @@ export class CpuDecoderModel<T extends Floats> {
     const clip = maxGradNorm === undefined ? { norm: globalGradNorm(list), scale: 1 } : clipGradNorm(list, maxGradNorm);
     const t = state.step + 1;
     for (const s of this.specs) {
-      // The fast path's f32 AdamW is bit-identical to the reference (src/cpu-ops/adamw.ts), only faster.
+      // The fast path's f32 AdamW is bit-identical to the reference (adamw/adamw.cpu.ts), only faster.
       const update = (this.ops === 'fast' ? adamwStepF32 : adamwStep) as (p: T, g: T, m: T, v: T, t: number, o: AdamWOptions) => void;
       update(this.params[s.name]!.data, grads[s.name]!.data, state.m[s.name]!, state.v[s.name]!, t, decays(s) ? adam : { ...adam, weightDecay: 0 });
     }

@@ -20,7 +20,7 @@ import type { PgLossLogitsOptions } from '../loss/loss.shared.js';
 import { planAttentionBackward, planAttentionForward } from '../attention/attention.gpu.js';
 import { planEmbeddingBackward, planEmbeddingForward } from '../embedding/embedding.gpu.js';
 import { GpuTensor } from '../gpu/tensor.js';
-import { type KernelPlan, planDispatch, sequence, submitPlans } from '../kernel-common/plan.js';
+import { type KernelPlan, sequence, submitPlans } from '../kernel-common/plan.js';
 import { planMatmul } from '../matmul/matmul.gpu.js';
 import type { ChainSite, ChainValue, DecoderBackwardOps, DecoderConfig, DecoderForwardOps, DecoderParameters, ParameterSpec } from '@rlvr/core';
 import { chainSiteKey, decoderBackward, decoderForward, decoderParameters, parameterSpecs, validateWeights } from '@rlvr/core';
@@ -29,10 +29,8 @@ import { positionsFromMask } from '../rope/rope.shared.js';
 import { planAddInto, planResidualAdd } from '../residual/residual.gpu.js';
 import { planBiasAdd, planBiasGrad } from '../bias/bias.gpu.js';
 import { planRmsNormBackward, planRmsNormForward } from '../rmsnorm/rmsnorm.gpu.js';
-import { ROPE_PARAMS, ropePipelineSpec, ropeTable } from '../rope/rope.gpu.js';
+import { planRope, ropeTable } from '../rope/rope.gpu.js';
 import { planSwigluBackward, planSwigluForward } from '../swiglu/swiglu.gpu.js';
-// RoPE's workgroup size (rope.ts's WG; the spec fixes it, the grid must match it).
-const ROPE_WG = 64;
 
 /** Weights as {@link GpuDecoderModel.create} accepts them: Hugging Face name → shape and row-major values. */
 export type GpuDecoderWeights = Record<string, { shape: number[]; data: ArrayLike<number> }>;
@@ -472,17 +470,6 @@ export class GpuPolicyBackend implements PolicyBackend {
     this.#last = undefined;
   }
 
-  /** A RoPE dispatch (forward or its transpose) of x [rows, heads, headDim] into out, with this shape's table. */
-  #planRope(a: Activations, x: GpuTensor, out: GpuTensor, heads: number, backward: boolean): KernelPlan {
-    const gpu = this.#gpu;
-    const rows = a.batch * a.seq;
-    const pairs = (rows * heads * this.config.headDim) / 2;
-    const groups = Math.ceil(pairs / ROPE_WG);
-    const groupsX = Math.min(groups, gpu.limits.maxComputeWorkgroupsPerDimension);
-    const groupsY = Math.ceil(groups / groupsX);
-    return planDispatch(gpu, ropePipelineSpec(backward), [x.buffer, a.ropeTable.buffer, out.buffer], ROPE_PARAMS, { tokens: rows, heads, halfDim: this.config.headDim / 2, groupsX }, [groupsX, groupsY]);
-  }
-
   /**
    * Every dispatch of one forward, in order, pushed onto `plans` (dispatches of one pass see each
    * other's writes): the chain of {@link decoderForward}, each op writing where its site says and
@@ -527,8 +514,8 @@ export class GpuPolicyBackend implements PolicyBackend {
       attention: (q, k, v, site) => {
         const y = out(site);
         const s = a.attention[site.layer]!;
-        plans.push(this.#planRope(a, q, s.q, c.numAttentionHeads, false));
-        plans.push(this.#planRope(a, k, s.k, c.numKeyValueHeads, false));
+        plans.push(planRope(this.#gpu, q, a.ropeTable, s.q, c.numAttentionHeads, false));
+        plans.push(planRope(this.#gpu, k, a.ropeTable, s.k, c.numKeyValueHeads, false));
         plans.push(planAttentionForward(gpu, s.q, s.k, v, mask, y, s.lse, attn));
         save(site, s.q, s.k, v, y, s.lse);
         return y;
@@ -596,8 +583,8 @@ export class GpuPolicyBackend implements PolicyBackend {
       attentionBackward: (dO, site) => {
         const [q, k, v, o, lse] = saved(site);
         plans.push(planAttentionBackward(gpu, dO, q!, k!, v!, mask, o!, lse!, g.dq, g.dk, g.dv, attn));
-        plans.push(this.#planRope(a, g.dq, g.dqLin, c.numAttentionHeads, true));
-        plans.push(this.#planRope(a, g.dk, g.dkLin, c.numKeyValueHeads, true));
+        plans.push(planRope(this.#gpu, g.dq, a.ropeTable, g.dqLin, c.numAttentionHeads, true));
+        plans.push(planRope(this.#gpu, g.dk, a.ropeTable, g.dkLin, c.numKeyValueHeads, true));
         return [g.dqLin, g.dkLin, g.dv];
       },
       swigluBackward: (dh, site) => {

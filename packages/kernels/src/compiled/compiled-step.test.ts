@@ -1,0 +1,97 @@
+import { type DecoderConfig, SeededRandom, initWeights, parameterSpecs, parseDecoderConfig, type NamedTensors } from '@rlvr/core';
+import { CpuDecoderModel } from '../decoder/model.js';
+import type { DecoderTensors } from '../decoder/types.js';
+import { logSoftmaxGatherBackward, logSoftmaxGatherForward } from '../loss/log-softmax-gather.reference.js';
+import { CompiledTrainStep } from './compiled-step.js';
+
+/** Configs covering GQA, left padding, q/k/v and o biases, tied and untied heads, Qwen3's q/k norm. */
+const CONFIGS: [string, Record<string, unknown>][] = [
+  ['qwen2 (q/k/v bias, untied, GQA)', { model_type: 'qwen2' }],
+  ['llama (all four biases, tied)', { model_type: 'llama', attention_bias: true, tie_word_embeddings: true }],
+  ['qwen3 (q/k norm, head_dim 6, tied)', { model_type: 'qwen3', head_dim: 6, tie_word_embeddings: true }],
+];
+
+function config(extra: Record<string, unknown>): DecoderConfig {
+  return parseDecoderConfig({ hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, intermediate_size: 24, vocab_size: 11, rms_norm_eps: 1e-6, ...extra });
+}
+
+/** O(1) activations and gradients (norm gains ≠ 1, biases ≠ 0), so relative checks are not vacuous. */
+function lively(c: DecoderConfig, seed: number): NamedTensors {
+  const w = initWeights(c, seed, 0.3);
+  const rng = new SeededRandom(seed + 1);
+  for (const s of parameterSpecs(c)) {
+    const d = w[s.name]!.data;
+    if (s.kind === 'norm') for (let i = 0; i < d.length; i++) d[i] = 1 + 0.3 * (2 * rng.next() - 1);
+    if (s.kind === 'bias') for (let i = 0; i < d.length; i++) d[i] = 0.2 * (2 * rng.next() - 1);
+  }
+  return w;
+}
+
+const B = 2;
+const S = 5;
+// Row 1 is left-padded by two slots; repeated ids exercise the embedding's scatter-add.
+const IDS = Int32Array.from([3, 7, 1, 3, 10, 0, 0, 5, 3, 9]);
+const MASK = Int32Array.from([1, 1, 1, 1, 1, 0, 0, 1, 1, 1]);
+const TARGETS = Int32Array.from([7, 1, 3, 10, 0, 0, 5, 3, 9, 0]);
+
+function maxAbs(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]!));
+  return m;
+}
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+function asF32(w: NamedTensors): DecoderTensors<Float32Array> {
+  return Object.fromEntries(Object.entries(w).map(([k, t]) => [k, { shape: t.shape, data: Float32Array.from(t.data) }]));
+}
+
+/**
+ * The compiled forward and backward against the f64 reference model. Tolerance per tensor: 1e-4 ×
+ * max|reference| — the graphs are f32 throughout with MLAS's summation orders (the same budget as the
+ * eager f32 path against f64 in decoder.test.ts).
+ */
+describe.each(CONFIGS)('compiled training step: %s', (_, extra) => {
+  const c = config(extra);
+  const w = lively(c, 17);
+  let step: CompiledTrainStep;
+  beforeAll(async () => {
+    step = await CompiledTrainStep.create(c, { threads: 1, spinning: false });
+  });
+  afterAll(async () => step.dispose());
+
+  it('forward: logits, target logprobs and entropies at temperature 0.7', async () => {
+    const exact = CpuDecoderModel.f64(c, w);
+    const logits = await exact.forward(IDS, MASK, B, S);
+    const ref = logSoftmaxGatherForward(logits, TARGETS, { tokens: B * S, vocab: c.vocabSize, temperature: 0.7 });
+    const f = await step.forward(asF32(w), IDS, MASK, B, S, TARGETS, 0.7);
+    expect(maxDiff(f.logits, logits)).toBeLessThan(1e-4 * maxAbs(logits));
+    expect(maxDiff(f.logprob, ref.logprob)).toBeLessThan(1e-4 * maxAbs(ref.logprob));
+    expect(maxDiff(f.entropy, ref.entropy)).toBeLessThan(1e-4 * maxAbs(ref.entropy));
+  });
+
+  it('backward from d loss/d logits and from d loss/d (logprob, entropy): every parameter', async () => {
+    const rng = new SeededRandom(5);
+    const n = B * S;
+    const gLogprob = Float64Array.from({ length: n }, () => rng.next() - 0.5);
+    const gEntropy = Float64Array.from({ length: n }, () => 0.3 * (rng.next() - 0.5));
+    const exact = CpuDecoderModel.f64(c, w);
+    const logits = await exact.forward(IDS, MASK, B, S);
+    const dlogits = logSoftmaxGatherBackward(logits, TARGETS, gLogprob, gEntropy, { tokens: n, vocab: c.vocabSize, temperature: 0.7 });
+    const ref = await exact.backward(dlogits);
+    const f = await step.forward(asF32(w), IDS, MASK, B, S, TARGETS, 0.7);
+    const fromLogprob = await step.backwardFromLogprob(f, Float32Array.from(gLogprob), Float32Array.from(gEntropy));
+    const fromLogits = await step.backwardFromLogits(f, Float32Array.from(dlogits));
+    for (const s of parameterSpecs(c)) {
+      const scale = maxAbs(ref[s.name]!.data);
+      expect(scale).toBeGreaterThan(1e-3); // every tensor gets a real gradient
+      for (const [mode, g] of [['logprob', fromLogprob], ['logits', fromLogits]] as const) {
+        expect({ mode, name: s.name, shape: g[s.name]!.shape, ok: maxDiff(g[s.name]!.data, ref[s.name]!.data) <= 1e-4 * scale }).toEqual({ mode, name: s.name, shape: s.shape, ok: true });
+      }
+    }
+  });
+});

@@ -1,0 +1,414 @@
+/**
+ * The cpu backend's training step as two ONNX graphs recorded from @rlvr/core's decoder chain, so that
+ * ONNX Runtime runs a whole micro-batch per call (MLAS for the products, its thread pool for the
+ * element-wise work) instead of one call per product with JS loops between them:
+ *
+ * - **forward**: ids, mask, RoPE tables, parameters → logits, the log-softmax (z = logits / T and its
+ *   log-sum-exp), each row's target logprob and entropy, and every activation the backward reads;
+ * - **backward**: those activations and the upstream gradient — either d loss/d logprob and
+ *   d loss/d entropy per row (the PG loss's, computed between the two calls by the reference loss, so
+ *   every loss option keeps one implementation) or d loss/d logits — → every parameter's gradient.
+ *
+ * Layouts follow the CPU model: hidden states [tokens, features], tokens = batch·seq row-major, Linear
+ * weights [out, in]; attention works on [batch, kvHeads, group·seq, headDim] views (heads of a group
+ * adjacent, as HF's repeat_kv pairs them), so grouped-query attention never copies K/V.
+ */
+import {
+  OnnxGraphBuilder, ONNX_INT64, decoderBackward, decoderForward, chainSiteKey, parameterSpecs, type ChainSite, type DecoderBackwardOps,
+  type DecoderConfig, type DecoderForwardOps, type LinearParameters, type OnnxDim, type OnnxModel, type OnnxValueInfo,
+} from '@rlvr/core';
+
+/** Graph input and output names shared by the two graphs and their runner. */
+export const TRAIN_GRAPH_IO = {
+  /** int64 [batch, seq]. */
+  ids: 'input_ids',
+  /** int64 [batch, seq], 1 = token, 0 = padding. */
+  mask: 'attention_mask',
+  /** float [batch, seq, 1, headDim]: cos/sin of each token's RoPE angles (rotate-half layout). */
+  cos: 'rope_cos',
+  sin: 'rope_sin',
+  /** int64 [tokens]: the row's target token for the log-softmax gather. */
+  targets: 'targets',
+  /** float scalar: 1 / temperature. */
+  invTemperature: 'inv_temperature',
+  logits: 'logits',
+  /** float [tokens]. */
+  logprob: 'logprob',
+  entropy: 'entropy',
+  /** float [tokens]: upstream gradients of the backward's `logprob` mode. */
+  gradLogprob: 'grad_logprob',
+  gradEntropy: 'grad_entropy',
+  /** float [tokens, vocab]: the upstream gradient of the backward's `logits` mode. */
+  gradLogits: 'grad_logits',
+} as const;
+
+/** Output name of a parameter's gradient in the backward graph. */
+export function gradientOutput(parameter: string): string {
+  return `grad.${parameter}`;
+}
+
+/** Where the backward graph's upstream gradient comes from. */
+export type BackwardSeed = 'logprob' | 'logits';
+
+/** The two graphs and the activations the first hands to the second (outputs of one, inputs of the other). */
+export interface TrainGraphs {
+  forward: OnnxModel;
+  backward: OnnxModel;
+  /** Names of the forward's activation outputs that the backward takes as inputs. */
+  saved: string[];
+}
+
+// Softmax input for disallowed keys: finite, so a fully masked row stays finite (it is then zeroed).
+const MASKED = -3.4028234663852886e38;
+const TOKENS = 'tokens';
+
+/** A recorded value and its shape (kept so that an activation can be declared as a graph output and input). */
+interface Value {
+  name: string;
+  dims: OnnxDim[];
+}
+
+/** What the forward saved at each chain site, by {@link chainSiteKey}. */
+type SavedValues = Map<string, Value[]>;
+
+/** Shape helpers and constants both graphs need, built on one graph builder. */
+class GraphContext {
+  readonly g: OnnxGraphBuilder;
+  readonly c: DecoderConfig;
+  readonly group: number;
+  #batchSeq: string | undefined;
+  readonly #shapes = new Map<string, string>();
+
+  constructor(c: DecoderConfig, prefix: string) {
+    this.g = new OnnxGraphBuilder(prefix);
+    this.c = c;
+    this.group = c.numAttentionHeads / c.numKeyValueHeads;
+  }
+
+  /** [batch, seq] as an int64 tensor (from the ids' shape). */
+  batchSeq(): string {
+    this.#batchSeq ??= this.g.op('Shape', [TRAIN_GRAPH_IO.ids]);
+    return this.#batchSeq;
+  }
+
+  /** [batch, seq, heads, headDim] as a shape tensor. */
+  headsShape(heads: number): string {
+    const key = `heads${heads}`;
+    let s = this.#shapes.get(key);
+    if (s === undefined) {
+      s = this.g.op('Concat', [this.batchSeq(), this.g.ints([heads, this.c.headDim])], [{ name: 'axis', value: 0 }]);
+      this.#shapes.set(key, s);
+    }
+    return s;
+  }
+
+  transpose(x: string, perm: number[]): string {
+    return this.g.op('Transpose', [x], [{ name: 'perm', value: perm }]);
+  }
+
+  reshape(x: string, shape: number[] | string): string {
+    return this.g.op('Reshape', [x, typeof shape === 'string' ? shape : this.g.ints(shape)]);
+  }
+
+  /** Sum over `axes` (ReduceSum takes its axes as an input from opset 13). */
+  sum(x: string, axes: number[], keepdims: boolean): string {
+    return this.g.op('ReduceSum', [x, this.g.ints(axes)], [{ name: 'keepdims', value: keepdims ? 1 : 0 }]);
+  }
+
+  mean(x: string, axes: number[]): string {
+    return this.g.op('ReduceMean', [x], [{ name: 'axes', value: axes }, { name: 'keepdims', value: 1 }]);
+  }
+
+  /** RoPE (rotate-half) of x [batch, seq, heads, headDim]; `transpose` applies its inverse rotation (the gradient). */
+  rope(x: string, transpose: boolean): string {
+    const { g } = this;
+    const split = [{ name: 'axis', value: -1 }];
+    if (!transpose) {
+      const [x1, x2] = g.ops('Split', [x], 2, split) as [string, string];
+      const rotated = g.op('Concat', [g.op('Neg', [x2]), x1], split);
+      return g.op('Add', [g.op('Mul', [x, TRAIN_GRAPH_IO.cos]), g.op('Mul', [rotated, TRAIN_GRAPH_IO.sin])]);
+    }
+    // y = x·cos + R(x)·sin with R(x) = [−x2, x1] ⇒ dx = dy·cos + Rᵀ(dy·sin), Rᵀ([a, b]) = [b, −a].
+    const [a, b] = g.ops('Split', [g.op('Mul', [x, TRAIN_GRAPH_IO.sin])], 2, split) as [string, string];
+    return g.op('Add', [g.op('Mul', [x, TRAIN_GRAPH_IO.cos]), g.op('Concat', [b, g.op('Neg', [a])], split)]);
+  }
+}
+
+/** Forward ops that record nodes, saving what the backward reads. */
+class ForwardRecorder implements DecoderForwardOps<string> {
+  readonly saved: SavedValues = new Map();
+  #allowed: { allowed: string; rowAny: string } | undefined;
+
+  constructor(private readonly x: GraphContext) {}
+
+  #save(site: ChainSite, ...values: Value[]): void {
+    this.saved.set(chainSiteKey(site), values);
+  }
+
+  embed(weight: string): string {
+    const { g } = this.x;
+    return g.op('Gather', [weight, this.x.reshape(TRAIN_GRAPH_IO.ids, [-1])], [{ name: 'axis', value: 0 }]);
+  }
+
+  #norm(x: string, weight: string, rows: OnnxDim[], site: ChainSite): string {
+    const { g } = this.x;
+    const rstd = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [this.x.mean(g.op('Mul', [x, x]), [-1]), g.float(this.x.c.rmsNormEps)])])]);
+    this.#save(site, { name: x, dims: [...rows.slice(0, -1), rows.at(-1)!] }, { name: rstd, dims: [...rows.slice(0, -1), 1] });
+    return g.op('Mul', [g.op('Mul', [x, rstd]), weight]);
+  }
+
+  rmsNorm(x: string, weight: string, site: ChainSite): string {
+    return this.#norm(x, weight, [TOKENS, this.x.c.hiddenSize], site);
+  }
+
+  headNorm(x: string, weight: string, heads: number, site: ChainSite): string {
+    const D = this.x.c.headDim;
+    const y = this.#norm(this.x.reshape(x, [-1, heads, D]), weight, [TOKENS, heads, D], site);
+    return this.x.reshape(y, [-1, heads * D]);
+  }
+
+  linear(x: string, p: LinearParameters, site: ChainSite): string {
+    this.#save(site, { name: x, dims: [TOKENS, p.in] });
+    return this.x.g.op('Gemm', p.bias === null ? [x, p.weight] : [x, p.weight, p.bias], [{ name: 'transB', value: 1 }]);
+  }
+
+  /** Allowed keys [batch, 1, group·seq, seq] (causal and not padding) and rows with any allowed key [batch, 1, group·seq, 1]. */
+  #mask(): { allowed: string; rowAny: string } {
+    if (this.#allowed) return this.#allowed;
+    const { g, group } = this.x;
+    const seq = g.op('Squeeze', [g.op('Gather', [this.x.batchSeq(), g.ints([1])], [{ name: 'axis', value: 0 }]), g.ints([0])]);
+    const idx = g.op('Range', [g.intScalar(0), seq, g.intScalar(1)]);
+    const causal = g.op('LessOrEqual', [g.op('Unsqueeze', [idx, g.ints([0])]), g.op('Unsqueeze', [idx, g.ints([1])])]); // [query, key]
+    const keyOk = g.op('Unsqueeze', [g.op('Cast', [TRAIN_GRAPH_IO.mask], [{ name: 'to', value: 9 }]), g.ints([1, 2])]); // [B, 1, 1, S]
+    let allowed = g.op('And', [causal, keyOk]); // [B, 1, S, S]
+    if (group > 1) allowed = g.op('Tile', [allowed, g.ints([1, 1, group, 1])]); // rows (j, s) of a group
+    const rowAny = g.op('ReduceMax', [g.op('Cast', [allowed], [{ name: 'to', value: 1 }])], [{ name: 'axes', value: [-1] }, { name: 'keepdims', value: 1 }]);
+    this.#allowed = { allowed, rowAny };
+    return this.#allowed;
+  }
+
+  attention(q: string, k: string, v: string, site: ChainSite): string {
+    const x = this.x;
+    const { g, c } = x;
+    const H = c.numAttentionHeads;
+    const KV = c.numKeyValueHeads;
+    const D = c.headDim;
+    const toHeads = [0, 2, 1, 3];
+    const qg = x.reshape(x.transpose(x.rope(x.reshape(q, x.headsShape(H)), false), toHeads), [0, KV, -1, D]); // [B, KV, g·S, D]
+    const kh = x.transpose(x.rope(x.reshape(k, x.headsShape(KV)), false), toHeads); // [B, KV, S, D]
+    const vh = x.transpose(x.reshape(v, x.headsShape(KV)), toHeads);
+    const { allowed, rowAny } = this.#mask();
+    const scores = g.op('Mul', [g.op('MatMul', [qg, x.transpose(kh, [0, 1, 3, 2])]), g.float(1 / Math.sqrt(D))]);
+    // Fully masked rows (left-padded queries) get zero probabilities, hence a zero output and no gradient.
+    const probs = g.op('Mul', [g.op('Softmax', [g.op('Where', [allowed, scores, g.float(MASKED)])], [{ name: 'axis', value: -1 }]), rowAny]);
+    this.#save(
+      site,
+      { name: qg, dims: ['batch', KV, 'group_seq', D] },
+      { name: kh, dims: ['batch', KV, 'seq', D] },
+      { name: vh, dims: ['batch', KV, 'seq', D] },
+      { name: probs, dims: ['batch', KV, 'group_seq', 'seq'] },
+    );
+    const oh = x.reshape(g.op('MatMul', [probs, vh]), [0, H, -1, D]); // [B, H, S, D]
+    return x.reshape(x.transpose(oh, toHeads), [-1, H * D]);
+  }
+
+  residual(a: string, b: string): string {
+    return this.x.g.op('Add', [a, b]);
+  }
+
+  swiglu(gate: string, up: string, site: ChainSite): string {
+    const { g } = this.x;
+    const sig = g.op('Sigmoid', [gate]);
+    const n = this.x.c.intermediateSize;
+    this.#save(site, { name: gate, dims: [TOKENS, n] }, { name: up, dims: [TOKENS, n] }, { name: sig, dims: [TOKENS, n] });
+    return g.op('Mul', [g.op('Mul', [gate, sig]), up]);
+  }
+}
+
+/** Backward ops that record nodes; parameter gradients are collected per name and summed in recording order. */
+class BackwardRecorder implements DecoderBackwardOps<string> {
+  /** Each parameter's gradient contributions, in the order the chain produced them. */
+  readonly contributions = new Map<string, string[]>();
+
+  constructor(
+    private readonly x: GraphContext,
+    private readonly saved: SavedValues,
+  ) {}
+
+  #load(site: ChainSite): string[] {
+    const values = this.saved.get(chainSiteKey(site));
+    if (!values) throw new Error(`train graph: nothing saved at ${chainSiteKey(site)}`);
+    return values.map((v) => v.name);
+  }
+
+  #add(parameter: string, gradient: string): void {
+    const list = this.contributions.get(parameter) ?? [];
+    list.push(gradient);
+    this.contributions.set(parameter, list);
+  }
+
+  linearBackward(dy: string, p: LinearParameters, site: ChainSite): string {
+    const { g } = this.x;
+    const [x] = this.#load(site) as [string];
+    this.#add(p.weight, g.op('Gemm', [dy, x], [{ name: 'transA', value: 1 }]));
+    if (p.bias !== null) this.#add(p.bias, this.x.sum(dy, [0], false));
+    return g.op('MatMul', [dy, p.weight]);
+  }
+
+  /** dx of y = x·rstd·w over the last axis, and the gain's gradient summed over `weightAxes`. */
+  #normBackward(dy: string, weight: string, site: ChainSite, weightAxes: number[]): string {
+    const { g } = this.x;
+    const [x, rstd] = this.#load(site) as [string, string];
+    const dyw = g.op('Mul', [dy, weight]);
+    this.#add(weight, this.x.sum(g.op('Mul', [g.op('Mul', [dy, x]), rstd]), weightAxes, false));
+    // dx = rstd·dy·w − x·rstd³·mean(dy·w·x)
+    const r3 = g.op('Mul', [rstd, g.op('Mul', [rstd, rstd])]);
+    return g.op('Sub', [g.op('Mul', [dyw, rstd]), g.op('Mul', [x, g.op('Mul', [r3, this.x.mean(g.op('Mul', [dyw, x]), [-1])])])]);
+  }
+
+  rmsNormBackward(dy: string, weight: string, site: ChainSite, residual: string | null): string {
+    const dx = this.#normBackward(dy, weight, site, [0]);
+    return residual === null ? dx : this.x.g.op('Add', [residual, dx]);
+  }
+
+  headNormBackward(dy: string, weight: string, heads: number, site: ChainSite): string {
+    const D = this.x.c.headDim;
+    return this.x.reshape(this.#normBackward(this.x.reshape(dy, [-1, heads, D]), weight, site, [0, 1]), [-1, heads * D]);
+  }
+
+  attentionBackward(dOut: string, site: ChainSite): [string, string, string] {
+    const x = this.x;
+    const { g, c } = x;
+    const H = c.numAttentionHeads;
+    const KV = c.numKeyValueHeads;
+    const D = c.headDim;
+    const [qg, kh, vh, probs] = this.#load(site) as [string, string, string, string];
+    const toHeads = [0, 2, 1, 3];
+    const lastTwo = [0, 1, 3, 2];
+    const dOg = x.reshape(x.transpose(x.reshape(dOut, x.headsShape(H)), toHeads), [0, KV, -1, D]); // [B, KV, g·S, D]
+    const dv = g.op('MatMul', [x.transpose(probs, lastTwo), dOg]); // [B, KV, S, D]
+    const dp = g.op('MatMul', [dOg, x.transpose(vh, lastTwo)]);
+    // Softmax backward, then the 1/√D of the scores.
+    const ds = g.op('Mul', [g.op('Mul', [probs, g.op('Sub', [dp, x.sum(g.op('Mul', [dp, probs]), [-1], true)])]), g.float(1 / Math.sqrt(D))]);
+    const dqg = g.op('MatMul', [ds, kh]);
+    const dk = g.op('MatMul', [x.transpose(ds, lastTwo), qg]);
+    const back = (t: string, heads: number): string => x.reshape(x.rope(x.transpose(t, toHeads), true), [-1, heads * D]);
+    const dvOut = x.reshape(x.transpose(dv, toHeads), [-1, KV * D]);
+    return [back(x.reshape(dqg, [0, H, -1, D]), H), back(dk, KV), dvOut];
+  }
+
+  swigluBackward(dh: string, site: ChainSite): [string, string] {
+    const { g } = this.x;
+    const [gate, up, sig] = this.#load(site) as [string, string, string];
+    const one = g.float(1);
+    // d silu(g)/dg = σ·(1 + g·(1 − σ))
+    const dsilu = g.op('Mul', [sig, g.op('Add', [one, g.op('Mul', [gate, g.op('Sub', [one, sig])])])]);
+    return [g.op('Mul', [g.op('Mul', [dh, up]), dsilu]), g.op('Mul', [dh, g.op('Mul', [gate, sig])])];
+  }
+
+  addGradients(a: string, b: string): string {
+    return this.x.g.op('Add', [a, b]);
+  }
+
+  embedBackward(dx: string, weight: string): void {
+    const { g, c } = this.x;
+    // ConstantOfShape's default value is a float32 zero.
+    const zeros = g.op('ConstantOfShape', [g.ints([c.vocabSize, c.hiddenSize])]);
+    const rows = g.op('Unsqueeze', [this.x.reshape(TRAIN_GRAPH_IO.ids, [-1]), g.ints([1])]);
+    this.#add(weight, g.op('ScatterND', [zeros, rows, dx], [{ name: 'reduction', value: 'add' }]));
+  }
+}
+
+/** Inputs both graphs read: ids, mask, RoPE tables and every parameter. */
+function commonInputs(c: DecoderConfig): OnnxValueInfo[] {
+  const io = TRAIN_GRAPH_IO;
+  return [
+    { name: io.ids, dims: ['batch', 'seq'], elemType: ONNX_INT64 },
+    { name: io.mask, dims: ['batch', 'seq'], elemType: ONNX_INT64 },
+    { name: io.cos, dims: ['batch', 'seq', 1, c.headDim] },
+    { name: io.sin, dims: ['batch', 'seq', 1, c.headDim] },
+    ...parameterSpecs(c).map((s) => ({ name: s.name, dims: s.shape })),
+  ];
+}
+
+/** Record the forward and backward graphs of `config` (see the module comment); `seed` picks the backward's upstream gradient. */
+export async function buildTrainGraphs(config: DecoderConfig, seed: BackwardSeed): Promise<TrainGraphs> {
+  const io = TRAIN_GRAPH_IO;
+  const V = config.vocabSize;
+
+  const fx = new GraphContext(config, 'f_');
+  const forward = new ForwardRecorder(fx);
+  const logits = await decoderForward(config, forward);
+  const { g } = fx;
+  const z = g.op('Mul', [logits, io.invTemperature]);
+  const lse = g.op('ReduceLogSumExp', [z], [{ name: 'axes', value: [-1] }, { name: 'keepdims', value: 1 }]);
+  const logpAll = g.op('Sub', [z, lse]);
+  const picked = g.op('GatherElements', [logpAll, g.op('Unsqueeze', [io.targets, g.ints([1])])], [{ name: 'axis', value: 1 }]);
+  g.op('Reshape', [picked, g.ints([-1])], [], io.logprob);
+  g.op('Neg', [fx.sum(g.op('Mul', [g.op('Exp', [logpAll]), logpAll]), [-1], false)], [], io.entropy);
+  g.op('Identity', [logits], [], io.logits);
+  forward.saved.set('head', [{ name: logpAll, dims: [TOKENS, V] }]);
+
+  const savedValues = [...new Map([...forward.saved.values()].flat().map((v) => [v.name, v])).values()];
+  const forwardModel: OnnxModel = {
+    nodes: g.nodes,
+    initializers: g.initializers,
+    inputs: [...commonInputs(config), { name: io.targets, dims: [TOKENS], elemType: ONNX_INT64 }, { name: io.invTemperature, dims: [] }],
+    outputs: [
+      { name: io.logits, dims: [TOKENS, V] },
+      { name: io.logprob, dims: [TOKENS] },
+      { name: io.entropy, dims: [TOKENS] },
+      ...savedValues,
+    ],
+    graphName: `rlvr-${config.modelType}-train-forward`,
+    producer: '@rlvr/kernels',
+    opset: 17,
+  };
+
+  const bx = new GraphContext(config, 'b_');
+  const backward = new BackwardRecorder(bx, forward.saved);
+  const b = bx.g;
+  const seedInputs: OnnxValueInfo[] = [];
+  let dlogits: string;
+  if (seed === 'logits') {
+    dlogits = io.gradLogits;
+    seedInputs.push({ name: io.gradLogits, dims: [TOKENS, V] });
+  } else {
+    // dz_j = gLogprob·(δ_j,target − p_j) − gEntropy·p_j·(log p_j + H), then ÷ T (the reference's log-softmax backward).
+    const [logpAllIn] = forward.saved.get('head')!.map((v) => v.name) as [string];
+    const col = (t: string): string => b.op('Unsqueeze', [t, b.ints([1])]);
+    const p = b.op('Exp', [logpAllIn]);
+    const entropyTerm = b.op('Mul', [col(io.gradEntropy), b.op('Add', [logpAllIn, col(io.entropy)])]);
+    const dz = b.op('Neg', [b.op('Mul', [p, b.op('Add', [col(io.gradLogprob), entropyTerm])])]);
+    const withTarget = b.op('ScatterElements', [dz, col(io.targets), col(io.gradLogprob)], [{ name: 'axis', value: 1 }, { name: 'reduction', value: 'add' }]);
+    dlogits = b.op('Mul', [withTarget, io.invTemperature]);
+    seedInputs.push(
+      { name: io.targets, dims: [TOKENS], elemType: ONNX_INT64 },
+      { name: io.invTemperature, dims: [] },
+      { name: io.entropy, dims: [TOKENS] },
+      { name: io.gradLogprob, dims: [TOKENS] },
+      { name: io.gradEntropy, dims: [TOKENS] },
+    );
+  }
+  await decoderBackward(config, backward, dlogits);
+  const outputs: OnnxValueInfo[] = [];
+  for (const s of parameterSpecs(config)) {
+    const parts = backward.contributions.get(s.name);
+    if (!parts) throw new Error(`train graph: no gradient reaches ${s.name}`);
+    b.op(parts.length === 1 ? 'Identity' : 'Sum', parts, [], gradientOutput(s.name));
+    outputs.push({ name: gradientOutput(s.name), dims: s.shape });
+  }
+  // The backward reads only the activations its ops asked for (the head's log-softmax only in logprob mode).
+  const used = new Set(b.nodes.flatMap((n) => n.inputs));
+  const backwardSaved = savedValues.filter((v) => used.has(v.name));
+  const backwardModel: OnnxModel = {
+    nodes: b.nodes,
+    initializers: b.initializers,
+    inputs: [...commonInputs(config).filter((i) => used.has(i.name)), ...seedInputs.filter((i) => used.has(i.name)), ...backwardSaved],
+    outputs,
+    graphName: `rlvr-${config.modelType}-train-backward`,
+    producer: '@rlvr/kernels',
+    opset: 17,
+  };
+  return { forward: forwardModel, backward: backwardModel, saved: backwardSaved.map((v) => v.name) };
+}
