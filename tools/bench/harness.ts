@@ -17,7 +17,7 @@ export interface BenchEntry {
   unit: string;
   /** The same-run baseline in the same unit, or null when there is none. */
   baseline: number | null;
-  /** value / baseline, or null. */
+  /** value / baseline (for interleaved rounds: the median of the per-round ratios), or null. */
   ratio: number | null;
 }
 
@@ -54,6 +54,16 @@ export function median(values: readonly number[]): number {
 /** An entry comparing `value` with a `baseline` measured in the same run (`ratio` = value / baseline). */
 export function compared(name: string, value: number, baseline: number, unit: string): BenchEntry {
   return { name, value, unit, baseline, ratio: value / baseline };
+}
+
+/**
+ * An entry from interleaved rounds on a noisy machine: `values[i]` and `baselines[i]` were measured
+ * back to back, so each round's ratio cancels the machine's speed of the moment. `value` and `baseline`
+ * are the medians of each; `ratio` is the median of the per-round ratios.
+ */
+export function comparedRounds(name: string, values: readonly number[], baselines: readonly number[], unit: string): BenchEntry {
+  if (values.length === 0 || values.length !== baselines.length) throw new Error('comparedRounds: expected one baseline per value, at least one round');
+  return { name, value: median(values), unit, baseline: median(baselines), ratio: median(values.map((v, i) => v / baselines[i]!)) };
 }
 
 /** An entry without a baseline. */
