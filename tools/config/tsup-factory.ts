@@ -8,7 +8,9 @@ export interface PackageBuildOptions {
   /**
    * Share the code of several entry points (`index`, `testing/index`, …) in chunks instead of
    * bundling it into each, so a class reached from two entries is one class (`instanceof` holds).
-   * Applies to the ESM and the CommonJS build alike.
+   * Applies to the ESM and the CommonJS build alike. tsup makes the split CommonJS build from ESM
+   * chunks (sucrase), which turns a lazy `import()` into `require()`: a package that splits may lazily
+   * load only modules that Node's `require(esm)` loads (kernels' `webgpu`), none with top-level await.
    */
   splitting?: boolean;
   /**
@@ -33,7 +35,9 @@ export interface PackageBuildOptions {
 export function packageBuild(options: PackageBuildOptions): Options {
   const references = (options.typesReferences ?? []).map((name) => `/// <reference types="${name}" />`);
   const esmOnly = new Set(options.esmOnly ?? []);
-  for (const name of esmOnly) if (!(name in options.entry)) throw new Error(`packageBuild: esmOnly names ${name}, which is not an entry`);
+  for (const name of esmOnly) {
+    if (!(name in options.entry)) throw new Error(`packageBuild: esmOnly names ${name}, which is not an entry`);
+  }
   const libraryEntries = Object.fromEntries(Object.entries(options.entry).filter(([name]) => !esmOnly.has(name)));
   return {
     entry: options.entry,
