@@ -3,7 +3,11 @@ import { packageBuild } from '../../tools/config/tsup-factory.js';
 
 export default defineConfig(
   packageBuild({
-    entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', 'reference/index': 'src/reference/index.ts' },
+    entry: {
+      index: 'src/index.ts',
+      'testing/index': 'src/testing/index.ts',
+      'reference/index': 'src/reference/index.ts',
+    },
     splitting: true,
     // The declarations use WebGPU's global types (GPUDevice, GPUBuffer …), a dependency of this package.
     typesReferences: ['@webgpu/types'],

@@ -61,9 +61,22 @@ export function compared(name: string, value: number, baseline: number, unit: st
  * back to back, so each round's ratio cancels the machine's speed of the moment. `value` and `baseline`
  * are the medians of each; `ratio` is the median of the per-round ratios.
  */
-export function comparedRounds(name: string, values: readonly number[], baselines: readonly number[], unit: string): BenchEntry {
-  if (values.length === 0 || values.length !== baselines.length) throw new Error('comparedRounds: expected one baseline per value, at least one round');
-  return { name, value: median(values), unit, baseline: median(baselines), ratio: median(values.map((v, i) => v / baselines[i]!)) };
+export function comparedRounds(
+  name: string,
+  values: readonly number[],
+  baselines: readonly number[],
+  unit: string,
+): BenchEntry {
+  if (values.length === 0 || values.length !== baselines.length) {
+    throw new Error('comparedRounds: expected one baseline per value, at least one round');
+  }
+  return {
+    name,
+    value: median(values),
+    unit,
+    baseline: median(baselines),
+    ratio: median(values.map((v, i) => v / baselines[i]!)),
+  };
 }
 
 /** An entry without a baseline. */
@@ -84,7 +97,9 @@ export function writeResults(name: string, entries: readonly BenchEntry[], optio
   mkdirSync(dirname(path), { recursive: true });
   const measured = new Set(entries.map((entry) => entry.name));
   const kept: BenchEntry[] =
-    options.merge && existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as BenchEntry[]).filter((entry) => !measured.has(entry.name)) : [];
+    options.merge && existsSync(path)
+      ? (JSON.parse(readFileSync(path, 'utf8')) as BenchEntry[]).filter((entry) => !measured.has(entry.name))
+      : [];
   const text = `${JSON.stringify([...kept, ...entries], null, 2)}\n`;
   writeFileSync(path, text);
   process.stdout.write(text);

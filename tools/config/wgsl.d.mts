@@ -10,6 +10,10 @@ export function process(sourceText: string): { code: string };
 declare const transformer: { process: typeof process };
 export default transformer;
 /** Node module hook (`module.register`): a `.wgsl` URL loads as {@link wgslModule}. */
-export function load(url: string, context: unknown, nextLoad: (url: string, context: unknown) => unknown): Promise<unknown>;
+export function load(
+  url: string,
+  context: unknown,
+  nextLoad: (url: string, context: unknown) => unknown,
+): Promise<unknown>;
 /** esbuild plugin (tsup's `esbuildPlugins`): a `.wgsl` file bundles as {@link wgslModule}. */
 export const wgslEsbuildPlugin: EsbuildPlugin;

@@ -39,6 +39,9 @@ export async function load(url, context, nextLoad) {
 export const wgslEsbuildPlugin = {
   name: 'wgsl',
   setup(build) {
-    build.onLoad({ filter: /\.wgsl$/ }, async (args) => ({ contents: wgslModule(await readFile(args.path, 'utf8')), loader: 'js' }));
+    build.onLoad({ filter: /\.wgsl$/ }, async (args) => ({
+      contents: wgslModule(await readFile(args.path, 'utf8')),
+      loader: 'js',
+    }));
   },
 };

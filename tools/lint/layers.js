@@ -91,7 +91,10 @@ export function boundaryConfigs(root = workspaceRoot) {
       // The package by name, or a subpath of it.
       { regex: `^${escape(target.name)}(/.*)?$`, message: why(target) },
       // Its files by a relative path out of this package (../../<dir>/src/…, ../packages/<dir>/dist/…).
-      { regex: `^(\\.\\./)+(packages/)?${escape(target.dir)}/(src|dist|test|bench|scripts|package\\.json)(/|$)`, message: why(target) },
+      {
+        regex: `^(\\.\\./)+(packages/)?${escape(target.dir)}/(src|dist|test|bench|scripts|package\\.json)(/|$)`,
+        message: why(target),
+      },
     ]);
     const names = forbidden.map((target) => escape(target.name)).join('|');
     const specifier = `/^(${names})(\\/|$)/`;
@@ -104,7 +107,10 @@ export function boundaryConfigs(root = workspaceRoot) {
         'no-restricted-syntax': [
           'error',
           { selector: `ImportExpression[source.value=${specifier}]`, message: dynamicMessage },
-          { selector: `CallExpression[callee.name='require'][arguments.0.value=${specifier}]`, message: dynamicMessage },
+          {
+            selector: `CallExpression[callee.name='require'][arguments.0.value=${specifier}]`,
+            message: dynamicMessage,
+          },
           { selector: `TSImportType[argument.literal.value=${specifier}]`, message: dynamicMessage },
           { selector: `TSExternalModuleReference[expression.value=${specifier}]`, message: dynamicMessage },
         ],

@@ -66,20 +66,14 @@ describe('module boundaries (tools/lint/layers.js)', () => {
   it('passes allowed imports: a lib onto core, the trainer onto every layer, a package onto itself', async () => {
     assert.deepEqual(await boundaryErrors('kernels', "import { x } from '@rlvr/core';\nimport { y } from './local.js';\nexport const z = [x, y];\n"), []);
     assert.deepEqual(await boundaryErrors('sampler', "import type { X } from '@rlvr/core';\nexport type Y = X;\n"), []);
-    const trainer = ['core', 'weights', 'verifiers', 'sampler', 'kernels', 'trainer']
-      .map((dir, i) => `import { x${i} } from '@rlvr/${dir}';`)
-      .join('\n');
+    const trainer = ['core', 'weights', 'verifiers', 'sampler', 'kernels', 'trainer'].map((dir, i) => `import { x${i} } from '@rlvr/${dir}';`).join('\n');
     assert.deepEqual(await boundaryErrors('trainer', `${trainer}\nexport const all = [x0, x1, x2, x3, x4, x5];\n`), []);
   });
 
   it('every package.json declares only @rlvr dependencies that its layer allows', () => {
     const projects = readProjects();
     const byName = new Map(projects.map((p) => [p.name, p]));
-    const violations = projects.flatMap((source) =>
-      source.dependencies
-        .filter((name) => byName.has(name) && !mayDependOn(source, byName.get(name)))
-        .map((name) => `${source.name} → ${name}`),
-    );
+    const violations = projects.flatMap((source) => source.dependencies.filter((name) => byName.has(name) && !mayDependOn(source, byName.get(name))).map((name) => `${source.name} → ${name}`));
     assert.deepEqual(violations, []);
   });
 });

@@ -28,7 +28,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const { values: args } = parseArgs({ options: { 'no-build': { type: 'boolean' }, node: { type: 'string' }, keep: { type: 'boolean' } } });
+const { values: args } = parseArgs({
+  options: { 'no-build': { type: 'boolean' }, node: { type: 'string' }, keep: { type: 'boolean' } },
+});
 const node = args.node ?? process.execPath;
 const started = Date.now();
 const seconds = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
@@ -46,7 +48,9 @@ const installEnv = { ...baseEnv, ONNXRUNTIME_NODE_INSTALL: 'skip' };
 function run(command, argv, options = {}) {
   const result = spawnSync(command, argv, { encoding: 'utf8', env: baseEnv, maxBuffer: 64 * 1024 * 1024, ...options });
   if (result.status !== 0) {
-    throw new Error(`${command} ${argv.join(' ')} failed (${result.signal ?? `exit ${result.status}`}):\n${result.stdout ?? ''}${result.stderr ?? ''}`);
+    throw new Error(
+      `${command} ${argv.join(' ')} failed (${result.signal ?? `exit ${result.status}`}):\n${result.stdout ?? ''}${result.stderr ?? ''}`,
+    );
   }
   return result.stdout;
 }
@@ -70,7 +74,11 @@ const packages = readdirSync(join(root, 'packages'))
 function main() {
   if (!args['no-build']) {
     console.log('building every package (nx run-many -t build)');
-    run('npx', ['nx', 'run-many', '-t', 'build', '--output-style=static'], { cwd: root, stdio: 'inherit', env: { ...baseEnv, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' } });
+    run('npx', ['nx', 'run-many', '-t', 'build', '--output-style=static'], {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...baseEnv, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
+    });
   }
 
   const work = mkdtempSync(join(tmpdir(), 'rlvr-tarballs-'));
@@ -81,14 +89,22 @@ function main() {
 
   try {
     // 1. Pack every package (one npm process for all workspaces).
-    const packed = JSON.parse(run('npm', ['pack', '--workspaces', '--json', '--pack-destination', tarballs], { cwd: root }));
+    const packed = JSON.parse(
+      run('npm', ['pack', '--workspaces', '--json', '--pack-destination', tarballs], { cwd: root }),
+    );
     console.log(`packed ${packed.length} packages (${seconds()})`);
     for (const { dir, manifest } of packages) {
       check(`${manifest.name}: tarball holds LICENSE, README.md and every file its exports and bin name`, () => {
         const entry = packed.find((p) => p.name === manifest.name);
         if (entry === undefined) throw new Error(`npm pack produced no tarball for ${manifest.name} (packages/${dir})`);
         const files = new Set(entry.files.map((f) => f.path));
-        const wanted = ['LICENSE', 'README.md', 'package.json', ...exportTargets(manifest), ...Object.values(typeof manifest.bin === 'string' ? { bin: manifest.bin } : (manifest.bin ?? {}))];
+        const wanted = [
+          'LICENSE',
+          'README.md',
+          'package.json',
+          ...exportTargets(manifest),
+          ...Object.values(typeof manifest.bin === 'string' ? { bin: manifest.bin } : (manifest.bin ?? {})),
+        ];
         const missing = [...new Set(wanted.map((p) => p.replace(/^\.\//, '')))].filter((p) => !files.has(p));
         if (missing.length > 0) throw new Error(`missing from ${entry.filename}: ${missing.join(', ')}`);
       });
@@ -98,34 +114,61 @@ function main() {
     // tsc needs for the Node.js types that the declarations use). `overrides` pins the @rlvr packages
     // to the tarballs, so that the exact @rlvr dependencies between them are never looked up in a registry.
     const tgz = Object.fromEntries(packed.map((p) => [p.name, `file:${join(tarballs, p.filename)}`]));
-    const typesNode = JSON.parse(readFileSync(join(root, 'node_modules', '@types', 'node', 'package.json'), 'utf8')).version;
-    writeFileSync(join(consumer, 'package.json'), `${JSON.stringify({ name: 'rlvr-consumer', version: '0.0.0', private: true, type: 'module', dependencies: { ...tgz, '@types/node': typesNode }, overrides: tgz }, null, 2)}\n`);
-    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: consumer, env: installEnv });
+    const typesNode = JSON.parse(
+      readFileSync(join(root, 'node_modules', '@types', 'node', 'package.json'), 'utf8'),
+    ).version;
+    writeFileSync(
+      join(consumer, 'package.json'),
+      `${JSON.stringify({ name: 'rlvr-consumer', version: '0.0.0', private: true, type: 'module', dependencies: { ...tgz, '@types/node': typesNode }, overrides: tgz }, null, 2)}\n`,
+    );
+    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
+      cwd: consumer,
+      env: installEnv,
+    });
     console.log(`installed the tarballs into ${consumer} (${seconds()})`);
 
     // 3. The same checks through `import` (check.mjs) and `require()` (check.cjs), each in its own process.
-    writeFileSync(join(consumer, 'check.mjs'), [
-      "import { createRequire } from 'node:module';",
-      'const builtin = createRequire(import.meta.url);',
-      'const load = (name) => import(name);',
-      'const resolve = (name) => import.meta.resolve(name);',
-      "const BUILD = '.js';",
-      CHECKS,
-      'await main();',
-    ].join('\n'));
-    writeFileSync(join(consumer, 'check.cjs'), [
-      'const builtin = require;',
-      'const load = async (name) => require(name);',
-      "const resolve = (name) => require('node:url').pathToFileURL(require.resolve(name)).href;",
-      "const BUILD = '.cjs';",
-      CHECKS,
-      'main().catch((error) => { console.error(error); process.exitCode = 1; });',
-    ].join('\n'));
-    writeFileSync(join(consumer, 'dawn.mjs'), `${DAWN}\nconst { probeAdapter } = await import('@rlvr/kernels');\nawait main(probeAdapter);\n`);
-    writeFileSync(join(consumer, 'dawn.cjs'), `${DAWN}\nmain(require('@rlvr/kernels').probeAdapter).catch((error) => { console.error(error); process.exitCode = 1; });\n`);
+    writeFileSync(
+      join(consumer, 'check.mjs'),
+      [
+        "import { createRequire } from 'node:module';",
+        'const builtin = createRequire(import.meta.url);',
+        'const load = (name) => import(name);',
+        'const resolve = (name) => import.meta.resolve(name);',
+        "const BUILD = '.js';",
+        CHECKS,
+        'await main();',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(consumer, 'check.cjs'),
+      [
+        'const builtin = require;',
+        'const load = async (name) => require(name);',
+        "const resolve = (name) => require('node:url').pathToFileURL(require.resolve(name)).href;",
+        "const BUILD = '.cjs';",
+        CHECKS,
+        'main().catch((error) => { console.error(error); process.exitCode = 1; });',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(consumer, 'dawn.mjs'),
+      `${DAWN}\nconst { probeAdapter } = await import('@rlvr/kernels');\nawait main(probeAdapter);\n`,
+    );
+    writeFileSync(
+      join(consumer, 'dawn.cjs'),
+      `${DAWN}\nmain(require('@rlvr/kernels').probeAdapter).catch((error) => { console.error(error); process.exitCode = 1; });\n`,
+    );
     const version = run(node, ['--version']).trim();
-    for (const [file, system] of [['check.mjs', 'import'], ['check.cjs', 'require']]) {
-      const out = spawnSync(node, [file], { cwd: consumer, encoding: 'utf8', env: { ...baseEnv, RLVR_BACKEND: 'cpu' } });
+    for (const [file, system] of [
+      ['check.mjs', 'import'],
+      ['check.cjs', 'require'],
+    ]) {
+      const out = spawnSync(node, [file], {
+        cwd: consumer,
+        encoding: 'utf8',
+        env: { ...baseEnv, RLVR_BACKEND: 'cpu' },
+      });
       const lines = out.stdout.split('\n');
       lines.forEach((line, i) => {
         if (!line.startsWith('ok ') && !line.startsWith('fail ')) return;
@@ -133,14 +176,24 @@ function main() {
         check(`${name}: ${system} (Node ${version}): ${rest.join(' ')}`, () => {
           if (status === 'ok') return;
           const end = lines.findIndex((l, j) => j > i && !l.startsWith('  | '));
-          throw new Error(lines.slice(i + 1, end < 0 ? undefined : end).map((l) => l.slice(4)).join('\n'));
+          throw new Error(
+            lines
+              .slice(i + 1, end < 0 ? undefined : end)
+              .map((l) => l.slice(4))
+              .join('\n'),
+          );
         });
       });
       check(`${system} (Node ${version}): every check ran`, () => {
-        if (out.status !== 0 || !out.stdout.includes('\ndone\n')) throw new Error(`${file} ended with ${out.signal ?? `exit ${out.status}`}:\n${out.stdout}${out.stderr}`);
+        if (out.status !== 0 || !out.stdout.includes('\ndone\n')) {
+          throw new Error(`${file} ended with ${out.signal ?? `exit ${out.status}`}:\n${out.stdout}${out.stderr}`);
+        }
       });
     }
-    for (const [file, system] of [['dawn.mjs', 'import'], ['dawn.cjs', 'require']]) {
+    for (const [file, system] of [
+      ['dawn.mjs', 'import'],
+      ['dawn.cjs', 'require'],
+    ]) {
       check(`@rlvr/kernels: ${system} (Node ${version}): Dawn's addon (webgpu) loads`, () => {
         const out = run(node, [file], { cwd: consumer });
         if (!out.includes('dawn loaded')) throw new Error(out);
@@ -153,22 +206,33 @@ function main() {
     });
 
     // 4. Types, as a consumer's tsc sees them (this repository's TypeScript).
-    writeFileSync(join(consumer, 'tsconfig.json'), `${JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2023'], strict: true, noEmit: true, skipLibCheck: false, types: ['node'] }, files: ['types-esm.ts', 'types-cjs.cts'] }, null, 2)}\n`);
+    writeFileSync(
+      join(consumer, 'tsconfig.json'),
+      `${JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2023'], strict: true, noEmit: true, skipLibCheck: false, types: ['node'] }, files: ['types-esm.ts', 'types-cjs.cts'] }, null, 2)}\n`,
+    );
     writeFileSync(join(consumer, 'types-esm.ts'), TYPES_ESM);
     writeFileSync(join(consumer, 'types-cjs.cts'), TYPES_CJS);
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
     const tsVersion = run(process.execPath, [tsc, '--version']).trim();
     check(`types: tsc --noEmit (${tsVersion}, nodenext) of an importing .ts and a requiring .cts consumer`, () => {
-      const out = spawnSync(process.execPath, [tsc, '-p', consumer, '--listFiles', '--pretty', 'false'], { cwd: consumer, encoding: 'utf8', env: baseEnv });
+      const out = spawnSync(process.execPath, [tsc, '-p', consumer, '--listFiles', '--pretty', 'false'], {
+        cwd: consumer,
+        encoding: 'utf8',
+        env: baseEnv,
+      });
       const listed = out.stdout.split('\n');
       // Errors in this repository's declarations or the consumer's files fail; those inside other
       // packages' declarations are theirs: @webgpu/types names DOM types (VideoFrame, ImageBitmap …), so a
       // consumer without the DOM lib needs skipLibCheck (tsc --init's default), as the kernels README says.
       const errors = listed.filter((line) => / error TS\d+:/.test(line));
       const ours = errors.filter((line) => !line.startsWith('node_modules/') || line.startsWith('node_modules/@rlvr/'));
-      if (ours.length > 0 || (out.status !== 0 && errors.length === 0)) throw new Error(`${ours.join('\n')}\n${out.stderr}`);
+      if (ours.length > 0 || (out.status !== 0 && errors.length === 0)) {
+        throw new Error(`${ours.join('\n')}\n${out.stderr}`);
+      }
       const theirs = new Set(errors.filter((line) => !ours.includes(line)).map((line) => line.replace(/\(.*/, '')));
-      if (theirs.size > 0) console.log(`      (${errors.length - ours.length} errors inside ${[...theirs].join(', ')}: not ours)`);
+      if (theirs.size > 0) {
+        console.log(`      (${errors.length - ours.length} errors inside ${[...theirs].join(', ')}: not ours)`);
+      }
       // Both declaration flavours were used: .d.ts for the importing file, .d.cts for the requiring one.
       for (const { manifest } of packages) {
         for (const ext of ['.d.ts', '.d.cts']) {
@@ -176,7 +240,9 @@ function main() {
           if (!listed.some((line) => line.endsWith(file))) throw new Error(`tsc did not read ${file}`);
         }
       }
-      if (!listed.some((line) => line.includes('node_modules/@webgpu/types/'))) throw new Error('tsc did not read @webgpu/types');
+      if (!listed.some((line) => line.includes('node_modules/@webgpu/types/'))) {
+        throw new Error('tsc did not read @webgpu/types');
+      }
     });
   } catch (error) {
     failures.push('setup');

@@ -14,9 +14,21 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const GPU = '\\.gpu\\.test\\.ts$';
-const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --disable-warning=ExperimentalWarning`.trim() };
+const env = {
+  ...process.env,
+  NODE_OPTIONS:
+    `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --disable-warning=ExperimentalWarning`.trim(),
+};
 const extra = process.argv.slice(2);
-const merged = { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0, numTodoTests: 0, numTotalTests: 0, success: true, testResults: [] };
+const merged = {
+  numPassedTests: 0,
+  numFailedTests: 0,
+  numPendingTests: 0,
+  numTodoTests: 0,
+  numTotalTests: 0,
+  success: true,
+  testResults: [],
+};
 let status = 0;
 
 // A GPU file that has not finished in this long is hung, not slow (the slowest takes ≈ 30 s on lavapipe).
@@ -41,11 +53,22 @@ function diedNatively(run) {
 function runJest(args, timeoutMs) {
   const file = 'test-results.part.json';
   rmSync(file, { force: true });
-  const spawn = () => spawnSync('npx', ['jest', '--passWithNoTests', '--json', `--outputFile=${file}`, ...args, ...extra], { stdio: 'inherit', env, timeout: timeoutMs, killSignal: 'SIGKILL' });
+  const spawn = () =>
+    spawnSync('npx', ['jest', '--passWithNoTests', '--json', `--outputFile=${file}`, ...args, ...extra], {
+      stdio: 'inherit',
+      env,
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL',
+    });
   let run = spawn();
   if (timeoutMs !== undefined && (run.error?.code === 'ETIMEDOUT' || diedNatively(run))) {
-    const why = run.error?.code === 'ETIMEDOUT' ? `did not finish in ${timeoutMs / 1000} s (hung) and was killed` : `died natively (${run.signal ?? `exit ${run.status}`})`;
-    process.stderr.write(`\n${'!'.repeat(100)}\njest ${args.join(' ')} ${why}; running it once more\n${'!'.repeat(100)}\n`);
+    const why =
+      run.error?.code === 'ETIMEDOUT'
+        ? `did not finish in ${timeoutMs / 1000} s (hung) and was killed`
+        : `died natively (${run.signal ?? `exit ${run.status}`})`;
+    process.stderr.write(
+      `\n${'!'.repeat(100)}\njest ${args.join(' ')} ${why}; running it once more\n${'!'.repeat(100)}\n`,
+    );
     rmSync(file, { force: true });
     run = spawn();
   }
@@ -53,23 +76,44 @@ function runJest(args, timeoutMs) {
   if (!existsSync(file)) {
     merged.numFailedTests += 1;
     merged.success = false;
-    merged.testResults.push({ name: `jest ${args.join(' ')}`, assertionResults: [{ status: 'failed', fullName: `jest process ended (${run.signal ?? `exit ${run.status}`}) without results` }] });
+    merged.testResults.push({
+      name: `jest ${args.join(' ')}`,
+      assertionResults: [
+        { status: 'failed', fullName: `jest process ended (${run.signal ?? `exit ${run.status}`}) without results` },
+      ],
+    });
     return;
   }
   const r = JSON.parse(readFileSync(file, 'utf8'));
-  for (const key of ['numPassedTests', 'numFailedTests', 'numPendingTests', 'numTodoTests', 'numTotalTests']) merged[key] += r[key] ?? 0;
+  for (const key of ['numPassedTests', 'numFailedTests', 'numPendingTests', 'numTodoTests', 'numTotalTests']) {
+    merged[key] += r[key] ?? 0;
+  }
   merged.success &&= r.success;
   // Only the failed tests' names are kept: run-tests.mjs lists them at the end of the log.
   for (const suite of r.testResults ?? []) {
-    const failedTests = (suite.assertionResults ?? []).filter((t) => t.status === 'failed').map(({ status, fullName }) => ({ status, fullName }));
-    if (failedTests.length > 0 || suite.status === 'failed') merged.testResults.push({ name: suite.name, assertionResults: failedTests.length > 0 ? failedTests : [{ status: 'failed', fullName: `suite failed: ${(suite.message ?? '').split('\n')[0]}` }] });
+    const failedTests = (suite.assertionResults ?? [])
+      .filter((t) => t.status === 'failed')
+      .map(({ status, fullName }) => ({ status, fullName }));
+    if (failedTests.length > 0 || suite.status === 'failed') {
+      merged.testResults.push({
+        name: suite.name,
+        assertionResults:
+          failedTests.length > 0
+            ? failedTests
+            : [{ status: 'failed', fullName: `suite failed: ${(suite.message ?? '').split('\n')[0]}` }],
+      });
+    }
   }
   rmSync(file, { force: true });
 }
 
 runJest(['--testPathIgnorePatterns', GPU]);
 const list = spawnSync('npx', ['jest', '--listTests', '--testPathPatterns', GPU, ...extra], { env, encoding: 'utf8' });
-const gpuFiles = list.stdout.split('\n').map((line) => line.trim()).filter((line) => line.endsWith('.gpu.test.ts')).sort();
+const gpuFiles = list.stdout
+  .split('\n')
+  .map((line) => line.trim())
+  .filter((line) => line.endsWith('.gpu.test.ts'))
+  .sort();
 for (const file of gpuFiles) runJest(['--forceExit', '--runTestsByPath', file], GPU_FILE_TIMEOUT_MS);
 writeFileSync('test-results.json', `${JSON.stringify(merged)}\n`);
 process.exit(status);

@@ -18,10 +18,19 @@ for (const file of resultFiles) rmSync(file, { force: true });
 // In CI every task runs (no results replayed from Nx's cache, which lives outside the checkout) and
 // prints its output (static), so a failure's log is there without a rerun.
 const ciFlags = process.env.CI ? ['--output-style=static', '--skip-nx-cache'] : [];
-const nx = spawnSync('npx', ['nx', 'run-many', '-t', 'build', 'typecheck', 'lint', 'test', '--parallel=2', ...ciFlags, ...process.argv.slice(2)], {
+// Files outside the packages (tools, CI, root configs) are formatted too; each package's lint checks its own.
+const format = spawnSync('npx', ['prettier', '--check', 'tools', '.ci', '*.js', '*.json'], {
   cwd: root,
   stdio: 'inherit',
 });
+const nx = spawnSync(
+  'npx',
+  ['nx', 'run-many', '-t', 'build', 'typecheck', 'lint', 'test', '--parallel=2', ...ciFlags, ...process.argv.slice(2)],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
 
 let passed = 0;
 let failed = 0;
@@ -39,7 +48,10 @@ for (const file of resultFiles) {
     }
   }
 }
-const status = nx.status ?? 1;
+const status = (nx.status ?? 1) || (format.status ?? 1);
+if (format.status !== 0) {
+  console.log('Some files outside the packages are not formatted: run `npx prettier --write .`.');
+}
 if (status !== 0 && failed === 0) console.log('Some build, typecheck, lint or test target failed (see above).');
 // Named again at the very end: a CI log is often read from its tail, far below the failure itself.
 for (const name of failedNames) console.log(`failed: ${name}`);

@@ -5,18 +5,40 @@
 export { CoreError } from './errors.js';
 export { SeededRandom, seededFloats, seededInts } from './random.js';
 export {
-  SafetensorsError, MAX_HEADER_BYTES, f16BitsToNumber, bf16BitsToNumber, f16ToFloat32, bf16ToFloat32,
-  decodeSafetensors, encodeSafetensors, readSafetensors, readSafetensorsSync, writeSafetensors,
+  SafetensorsError,
+  MAX_HEADER_BYTES,
+  f16BitsToNumber,
+  bf16BitsToNumber,
+  f16ToFloat32,
+  bf16ToFloat32,
+  decodeSafetensors,
+  encodeSafetensors,
+  readSafetensors,
+  readSafetensorsSync,
+  writeSafetensors,
 } from './model/safetensors.js';
 export type { NamedTensor, NamedTensors, SafetensorsMetadata, SafetensorsContent } from './model/safetensors.js';
 export {
-  ConfigError, ModelWeightsError, INIT_STD, parseDecoderConfig, decoderConfigToJson, parameterSpecs,
-  parameterCount, validateWeights, initWeights,
+  ConfigError,
+  ModelWeightsError,
+  INIT_STD,
+  parseDecoderConfig,
+  decoderConfigToJson,
+  parameterSpecs,
+  parameterCount,
+  validateWeights,
+  initWeights,
 } from './model/config.js';
 export type { DecoderFamily, DecoderConfig, ParameterKind, ParameterSpec, WeightIssue } from './model/config.js';
 export { decoderParameters, decoderForward, decoderBackward, chainSiteKey } from './model/decoder-chain.js';
 export type {
-  LinearParameters, BlockParameters, DecoderParameters, ChainValue, ChainSite, DecoderForwardOps, DecoderBackwardOps,
+  LinearParameters,
+  BlockParameters,
+  DecoderParameters,
+  ChainValue,
+  ChainSite,
+  DecoderForwardOps,
+  DecoderBackwardOps,
 } from './model/decoder-chain.js';
 export { OnnxGraphBuilder } from './onnx/graph-builder.js';
 export { encodeOnnxModel, ONNX_FLOAT, ONNX_INT32, ONNX_INT64, ONNX_BOOL } from './onnx/onnx-proto.js';

@@ -14,7 +14,15 @@
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { comparedRounds, median, writeResults, type BenchEntry } from '../../../tools/bench/harness.js';
-import { encodeOnnxModel, initWeights, parameterCount, parseDecoderConfig, seededFloats, seededInts, type DecoderConfig } from '@rlvr/core';
+import {
+  encodeOnnxModel,
+  initWeights,
+  parameterCount,
+  parseDecoderConfig,
+  seededFloats,
+  seededInts,
+  type DecoderConfig,
+} from '@rlvr/core';
 import { createDecoderModel, type DecoderModel } from '../src/backend-model/index.js';
 import type { PolicyBatch } from '../src/policy/index.js';
 
@@ -31,7 +39,7 @@ function policyBatch(c: DecoderConfig, batch: number, seq: number): PolicyBatch 
     attentionMask: new Int32Array(batch * seq).fill(1),
     batch,
     seq,
-    lossMask: Float32Array.from({ length: n }, (_, i) => (i % (seq - 1) >= (seq >> 2) ? 1 : 0)),
+    lossMask: Float32Array.from({ length: n }, (_, i) => (i % (seq - 1) >= seq >> 2 ? 1 : 0)),
     advantages: Float32Array.from({ length: n }, (_, i) => ((i * 7) % 3) - 1),
   };
 }
@@ -45,16 +53,26 @@ async function stepSeconds(model: DecoderModel, batch: PolicyBatch): Promise<num
 }
 
 /** A session computing C = A·B at m×k·k×n, and a function timing one run of it (median of `runs`). */
-async function matmulCeiling(m: number, n: number, k: number): Promise<{ gflops: (runs: number) => Promise<number>; release: () => Promise<void> }> {
+async function matmulCeiling(
+  m: number,
+  n: number,
+  k: number,
+): Promise<{ gflops: (runs: number) => Promise<number>; release: () => Promise<void> }> {
   const session = await ort.InferenceSession.create(
     encodeOnnxModel({
       nodes: [{ opType: 'MatMul', inputs: ['A', 'B'], outputs: ['C'] }],
-      inputs: [{ name: 'A', dims: [m, k] }, { name: 'B', dims: [k, n] }],
+      inputs: [
+        { name: 'A', dims: [m, k] },
+        { name: 'B', dims: [k, n] },
+      ],
       outputs: [{ name: 'C', dims: [m, n] }],
     }),
     { intraOpNumThreads: THREADS, interOpNumThreads: 1, graphOptimizationLevel: 'all' },
   );
-  const feeds = { A: new ort.Tensor('float32', seededFloats(1, m * k, 0.5), [m, k]), B: new ort.Tensor('float32', seededFloats(2, k * n, 0.5), [k, n]) };
+  const feeds = {
+    A: new ort.Tensor('float32', seededFloats(1, m * k, 0.5), [m, k]),
+    B: new ort.Tensor('float32', seededFloats(2, k * n, 0.5), [k, n]),
+  };
   await session.run(feeds);
   return {
     gflops: async (runs) => {
@@ -71,12 +89,25 @@ async function matmulCeiling(m: number, n: number, k: number): Promise<{ gflops:
 }
 
 /** GFLOP/s of the compiled step against the ORT MatMul ceiling at the model's largest GEMM, interleaved. */
-async function flopsEntry(name: string, json: Record<string, unknown>, batch: number, seq: number, what: string): Promise<BenchEntry> {
+async function flopsEntry(
+  name: string,
+  json: Record<string, unknown>,
+  batch: number,
+  seq: number,
+  what: string,
+): Promise<BenchEntry> {
   const c = parseDecoderConfig(json);
   const params = parameterCount(c);
   const tokens = batch * seq;
   const flops = 6 * params * tokens + 12 * c.numHiddenLayers * batch * c.numAttentionHeads * seq * seq * c.headDim;
-  const model = await createDecoderModel({ config: c, weights: initWeights(c, 1), backend: 'cpu', cpuEngine: 'compiled', log: null, threads: THREADS });
+  const model = await createDecoderModel({
+    config: c,
+    weights: initWeights(c, 1),
+    backend: 'cpu',
+    cpuEngine: 'compiled',
+    log: null,
+    threads: THREADS,
+  });
   const ceiling = await matmulCeiling(tokens, Math.max(c.vocabSize, c.intermediateSize), c.hiddenSize);
   const b = policyBatch(c, batch, seq);
   const achieved: number[] = [];
@@ -87,27 +118,56 @@ async function flopsEntry(name: string, json: Record<string, unknown>, batch: nu
       const s = await stepSeconds(model, b);
       achieved.push(flops / s / 1e9);
       ceilings.push(await ceiling.gflops(5));
-      process.stdout.write(`  ${name} round ${r}: step ${s.toFixed(2)} s = ${achieved.at(-1)!.toFixed(1)} GFLOP/s, MatMul ${ceilings.at(-1)!.toFixed(1)} GFLOP/s\n`);
+      process.stdout.write(
+        `  ${name} round ${r}: step ${s.toFixed(2)} s = ${achieved.at(-1)!.toFixed(1)} GFLOP/s, MatMul ${ceilings.at(-1)!.toFixed(1)} GFLOP/s\n`,
+      );
     }
   } finally {
     await model.dispose();
     await ceiling.release();
   }
-  return comparedRounds(name, achieved, ceilings,
-    `GFLOP/s (higher is better); ${params}-parameter ${what}, batch ${batch} × seq ${seq}, compiled cpu engine (forward + PG loss + backward + AdamW), ${THREADS} threads; FLOPs = 6·params·tokens + 12·layers·batch·heads·seq²·headDim; baseline: ORT MatMul ${tokens}×${c.hiddenSize}·${c.hiddenSize}×${Math.max(c.vocabSize, c.intermediateSize)}, interleaved rounds, ratio = median of per-round ratios`);
+  return comparedRounds(
+    name,
+    achieved,
+    ceilings,
+    `GFLOP/s (higher is better); ${params}-parameter ${what}, batch ${batch} × seq ${seq}, compiled cpu engine (forward + PG loss + backward + AdamW), ${THREADS} threads; FLOPs = 6·params·tokens + 12·layers·batch·heads·seq²·headDim; baseline: ORT MatMul ${tokens}×${c.hiddenSize}·${c.hiddenSize}×${Math.max(c.vocabSize, c.intermediateSize)}, interleaved rounds, ratio = median of per-round ratios`,
+  );
 }
 
 /** Tokens/s of the compiled and eager engines at the demo's train-phase shape, interleaved. */
 async function demoEntry(): Promise<BenchEntry> {
   const c = parseDecoderConfig({
-    model_type: 'llama', hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, head_dim: 16,
-    intermediate_size: 176, vocab_size: 517, rms_norm_eps: 1e-5, tie_word_embeddings: true, max_position_embeddings: 512,
+    model_type: 'llama',
+    hidden_size: 64,
+    num_hidden_layers: 2,
+    num_attention_heads: 4,
+    num_key_value_heads: 2,
+    head_dim: 16,
+    intermediate_size: 176,
+    vocab_size: 517,
+    rms_norm_eps: 1e-5,
+    tie_word_embeddings: true,
+    max_position_embeddings: 512,
   });
   const batch = 64;
   const seq = 112;
   const weights = initWeights(c, 1);
-  const compiled = await createDecoderModel({ config: c, weights, backend: 'cpu', cpuEngine: 'compiled', log: null, threads: THREADS });
-  const eager = await createDecoderModel({ config: c, weights, backend: 'cpu', cpuEngine: 'eager', log: null, threads: THREADS });
+  const compiled = await createDecoderModel({
+    config: c,
+    weights,
+    backend: 'cpu',
+    cpuEngine: 'compiled',
+    log: null,
+    threads: THREADS,
+  });
+  const eager = await createDecoderModel({
+    config: c,
+    weights,
+    backend: 'cpu',
+    cpuEngine: 'eager',
+    log: null,
+    threads: THREADS,
+  });
   const b = policyBatch(c, batch, seq);
   const fast: number[] = [];
   const slow: number[] = [];
@@ -117,22 +177,58 @@ async function demoEntry(): Promise<BenchEntry> {
     for (let r = 0; r < ROUNDS * 2; r++) {
       fast.push((batch * seq) / (await stepSeconds(compiled, b)));
       slow.push((batch * seq) / (await stepSeconds(eager, b)));
-      process.stdout.write(`  demo round ${r}: compiled ${fast.at(-1)!.toFixed(0)} tokens/s, eager ${slow.at(-1)!.toFixed(0)} tokens/s\n`);
+      process.stdout.write(
+        `  demo round ${r}: compiled ${fast.at(-1)!.toFixed(0)} tokens/s, eager ${slow.at(-1)!.toFixed(0)} tokens/s\n`,
+      );
     }
   } finally {
     await compiled.dispose();
     await eager.dispose();
   }
-  return comparedRounds('train-step-cpu-demo', fast, slow,
-    `tokens/s (higher is better); the demo model (${parameterCount(c)} parameters, Llama, hidden 64, 2 layers, vocab 517) at its train phase's micro-batch 64 × seq 112, forward + PG loss + backward + AdamW, ${THREADS} threads; compiled engine; baseline: the eager engine, interleaved rounds, ratio = median of per-round ratios`);
+  return comparedRounds(
+    'train-step-cpu-demo',
+    fast,
+    slow,
+    `tokens/s (higher is better); the demo model (${parameterCount(c)} parameters, Llama, hidden 64, 2 layers, vocab 517) at its train phase's micro-batch 64 × seq 112, forward + PG loss + backward + AdamW, ${THREADS} threads; compiled engine; baseline: the eager engine, interleaved rounds, ratio = median of per-round ratios`,
+  );
 }
 
 const entries: BenchEntry[] = [];
 entries.push(await demoEntry());
-entries.push(await flopsEntry('train-step-cpu-1m-flops', {
-  model_type: 'qwen2', hidden_size: 128, num_hidden_layers: 4, num_attention_heads: 4, num_key_value_heads: 2, intermediate_size: 344, vocab_size: 2048, tie_word_embeddings: true,
-}, 64, 64, 'Qwen2-like decoder (hidden 128, 4 layers, 4/2 heads, intermediate 344, vocab 2048)'));
-entries.push(await flopsEntry('train-step-cpu-30m-flops', {
-  model_type: 'llama', hidden_size: 512, num_hidden_layers: 8, num_attention_heads: 8, num_key_value_heads: 4, intermediate_size: 1408, vocab_size: 8192, tie_word_embeddings: true,
-}, 4, 256, 'Llama-style decoder (hidden 512, 8 layers, 8/4 heads, intermediate 1408, vocab 8192)'));
+entries.push(
+  await flopsEntry(
+    'train-step-cpu-1m-flops',
+    {
+      model_type: 'qwen2',
+      hidden_size: 128,
+      num_hidden_layers: 4,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      intermediate_size: 344,
+      vocab_size: 2048,
+      tie_word_embeddings: true,
+    },
+    64,
+    64,
+    'Qwen2-like decoder (hidden 128, 4 layers, 4/2 heads, intermediate 344, vocab 2048)',
+  ),
+);
+entries.push(
+  await flopsEntry(
+    'train-step-cpu-30m-flops',
+    {
+      model_type: 'llama',
+      hidden_size: 512,
+      num_hidden_layers: 8,
+      num_attention_heads: 8,
+      num_key_value_heads: 4,
+      intermediate_size: 1408,
+      vocab_size: 8192,
+      tie_word_embeddings: true,
+    },
+    4,
+    256,
+    'Llama-style decoder (hidden 512, 8 layers, 8/4 heads, intermediate 1408, vocab 8192)',
+  ),
+);
 writeResults('kernels', entries, { merge: true });

@@ -14,7 +14,10 @@ import { logSoftmaxGather, logSoftmaxGatherBackward, LOSS_WORKGROUP } from '../s
 import { logSoftmaxTolerances } from '../src/loss/loss.tolerance.js';
 import { submitPlans, worstRatio } from '../src/kernel-common/plan.js';
 import { LOG_SOFTMAX_CASES, logSoftmaxCaseInputs } from '../src/loss/log-softmax-gather.cases.js';
-import { logSoftmaxGatherBackward as referenceBackward, logSoftmaxGatherForward as referenceForward } from '../src/loss/log-softmax-gather.reference.js';
+import {
+  logSoftmaxGatherBackward as referenceBackward,
+  logSoftmaxGatherForward as referenceForward,
+} from '../src/loss/log-softmax-gather.reference.js';
 import { gpuGflops } from './gpu-timing.js';
 import { measureLossBandwidth } from './loss-timing.js';
 
@@ -29,7 +32,11 @@ for (const [i, c] of matmulCases.entries()) {
   const tb = GpuTensor.fromArray(gpu, b, [lengths.b], 'B');
   const tc = GpuTensor.zeros(gpu, [lengths.c], 'C');
   await submitPlans(gpu, 'matmul', () => planMatmul(gpu, ta, tb, tc, c));
-  const { ratio } = worstRatio(await tc.read(), matmulReference(a, b, c), matmulTolerance(a.map(Math.abs), b.map(Math.abs), c));
+  const { ratio } = worstRatio(
+    await tc.read(),
+    matmulReference(a, b, c),
+    matmulTolerance(a.map(Math.abs), b.map(Math.abs), c),
+  );
   if (!(ratio <= 1)) failures += 1;
   console.log(`${ratio <= 1 ? 'pass' : 'FAIL'} ${c.name}: worst error ${ratio.toExponential(2)} × tolerance`);
   for (const t of [ta, tb, tc]) t.dispose();
@@ -45,7 +52,13 @@ for (const c of LOG_SOFTMAX_CASES) {
   const backward = await logSoftmaxGatherBackward(gpu, tl, tt, gLogprob, gEntropy, { temperature });
   const dlogits = await backward.dlogits.read();
   const reference = referenceForward(Float64Array.from(logits), targets, c.dims);
-  const referenceD = referenceBackward(Float64Array.from(logits), targets, Float64Array.from(gLogprob), Float64Array.from(gEntropy), c.dims);
+  const referenceD = referenceBackward(
+    Float64Array.from(logits),
+    targets,
+    Float64Array.from(gLogprob),
+    Float64Array.from(gEntropy),
+    c.dims,
+  );
   const tol = logSoftmaxTolerances(logits, targets, c.dims, gLogprob, gEntropy, LOSS_WORKGROUP);
   const ratio = Math.max(
     worstRatio(forward.logprob, reference.logprob, tol.logprob).ratio,
@@ -53,7 +66,9 @@ for (const c of LOG_SOFTMAX_CASES) {
     worstRatio(dlogits, referenceD, tol.dlogits).ratio,
   );
   if (!(ratio <= 1)) lossFailures += 1;
-  console.log(`${ratio <= 1 ? 'pass' : 'FAIL'} log-softmax ${c.name}: worst error ${ratio.toExponential(2)} × tolerance`);
+  console.log(
+    `${ratio <= 1 ? 'pass' : 'FAIL'} log-softmax ${c.name}: worst error ${ratio.toExponential(2)} × tolerance`,
+  );
   for (const t of [tl, tt, backward.dlogits]) t.dispose();
 }
 console.log(`log-softmax cases: ${LOG_SOFTMAX_CASES.length - lossFailures} passed, ${lossFailures} failed`);
@@ -64,10 +79,17 @@ for (const shape of [
   { m: 4096, n: 256, k: 256 },
   { m: 4096, n: 256, k: 256, transB: true },
 ]) {
-  console.log(`matmul ${shape.m}×${shape.n}×${shape.k}${shape.transB ? ' NT' : ''}: ${(await gpuGflops(gpu, shape)).toFixed(1)} GFLOP/s`);
+  console.log(
+    `matmul ${shape.m}×${shape.n}×${shape.k}${shape.transB ? ' NT' : ''}: ${(await gpuGflops(gpu, shape)).toFixed(1)} GFLOP/s`,
+  );
 }
-for (const [tokens, vocab] of [[64, 32768], [512, 151936]] as const) {
+for (const [tokens, vocab] of [
+  [64, 32768],
+  [512, 151936],
+] as const) {
   const { forwardGBs, pgGBs, copyGBs } = await measureLossBandwidth(gpu, tokens, vocab);
-  console.log(`loss ${tokens}×${vocab}: forward ${forwardGBs.toFixed(1)} GB/s, PG + dlogits ${pgGBs.toFixed(1)} GB/s, buffer copy ${copyGBs.toFixed(1)} GB/s`);
+  console.log(
+    `loss ${tokens}×${vocab}: forward ${forwardGBs.toFixed(1)} GB/s, PG + dlogits ${pgGBs.toFixed(1)} GB/s, buffer copy ${copyGBs.toFixed(1)} GB/s`,
+  );
 }
 gpu.destroy();

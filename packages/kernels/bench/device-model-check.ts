@@ -9,7 +9,15 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { initWeights, parameterCount, parseDecoderConfig, writeModelDirectory, writeSafetensors, type DecoderConfig, type NamedTensors } from '@rlvr/core';
+import {
+  initWeights,
+  parameterCount,
+  parseDecoderConfig,
+  writeModelDirectory,
+  writeSafetensors,
+  type DecoderConfig,
+  type NamedTensors,
+} from '@rlvr/core';
 import { describeAdapter, requestGpuDevice } from '../src/device/index.js';
 import { GpuDecoderModel } from '../src/gpu-decoder/index.js';
 import type { PolicyBatch } from '../src/policy/index.js';
@@ -17,13 +25,24 @@ import { SeededRandom } from '@rlvr/core';
 
 const out = process.argv[2] ?? 'device-out';
 const gpu = await requestGpuDevice();
-console.log(`adapter: ${describeAdapter(gpu.adapter)}; maxStorageBufferBindingSize ${gpu.limits.maxStorageBufferBindingSize}, maxBufferSize ${gpu.limits.maxBufferSize}`);
+console.log(
+  `adapter: ${describeAdapter(gpu.adapter)}; maxStorageBufferBindingSize ${gpu.limits.maxStorageBufferBindingSize}, maxBufferSize ${gpu.limits.maxBufferSize}`,
+);
 
 /** Mean next-token cross-entropy over pairs of real tokens, and its dlogits (f64 math, f32 result). */
-function crossEntropy(logits: Float32Array, tokens: Int32Array, mask: Int32Array, batch: number, seq: number, vocab: number): Float32Array {
+function crossEntropy(
+  logits: Float32Array,
+  tokens: Int32Array,
+  mask: Int32Array,
+  batch: number,
+  seq: number,
+  vocab: number,
+): Float32Array {
   const d = new Float32Array(logits.length);
   let count = 0;
-  for (let b = 0; b < batch; b++) for (let s = 0; s + 1 < seq; s++) if (mask[b * seq + s] && mask[b * seq + s + 1]) count++;
+  for (let b = 0; b < batch; b++) {
+    for (let s = 0; s + 1 < seq; s++) if (mask[b * seq + s] && mask[b * seq + s + 1]) count++;
+  }
   for (let b = 0; b < batch; b++) {
     for (let s = 0; s + 1 < seq; s++) {
       if (!(mask[b * seq + s] && mask[b * seq + s + 1])) continue;
@@ -41,22 +60,59 @@ function crossEntropy(logits: Float32Array, tokens: Int32Array, mask: Int32Array
 
 // 1. Parity cases for transformers: left padding, GQA, Qwen2 biases, tied and untied heads.
 const parity: [string, Record<string, unknown>][] = [
-  ['qwen2-tied-bias', { model_type: 'qwen2', hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, intermediate_size: 96, vocab_size: 97, rms_norm_eps: 1e-6, rope_theta: 1000000, tie_word_embeddings: true, max_position_embeddings: 128 }],
-  ['llama-untied', { model_type: 'llama', hidden_size: 48, num_hidden_layers: 3, num_attention_heads: 6, num_key_value_heads: 3, intermediate_size: 80, vocab_size: 61, rms_norm_eps: 1e-5, rope_theta: 10000, tie_word_embeddings: false, max_position_embeddings: 128 }],
+  [
+    'qwen2-tied-bias',
+    {
+      model_type: 'qwen2',
+      hidden_size: 64,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      intermediate_size: 96,
+      vocab_size: 97,
+      rms_norm_eps: 1e-6,
+      rope_theta: 1000000,
+      tie_word_embeddings: true,
+      max_position_embeddings: 128,
+    },
+  ],
+  [
+    'llama-untied',
+    {
+      model_type: 'llama',
+      hidden_size: 48,
+      num_hidden_layers: 3,
+      num_attention_heads: 6,
+      num_key_value_heads: 3,
+      intermediate_size: 80,
+      vocab_size: 61,
+      rms_norm_eps: 1e-5,
+      rope_theta: 10000,
+      tie_word_embeddings: false,
+      max_position_embeddings: 128,
+    },
+  ],
 ];
 for (const [name, json] of parity) {
   const config = parseDecoderConfig(json);
   const weights = initWeights(config, 7, 0.05);
   const random = new SeededRandom(3);
   // Qwen2 biases are zero from initWeights: make them matter.
-  for (const [k, t] of Object.entries(weights)) if (k.endsWith('.bias')) for (let i = 0; i < t.data.length; i++) t.data[i] = 0.1 * (2 * random.next() - 1);
+  for (const [k, t] of Object.entries(weights)) {
+    if (k.endsWith('.bias')) for (let i = 0; i < t.data.length; i++) t.data[i] = 0.1 * (2 * random.next() - 1);
+  }
   const batch = 3;
   const seq = 12;
   const mask = Int32Array.from({ length: batch * seq }, (_, i) => (i < 4 ? 0 : 1));
-  const tokens = Int32Array.from({ length: batch * seq }, (_, i) => (mask[i] ? Math.floor(random.next() * config.vocabSize) : 0));
+  const tokens = Int32Array.from({ length: batch * seq }, (_, i) =>
+    mask[i] ? Math.floor(random.next() * config.vocabSize) : 0,
+  );
   const dir = join(out, 'parity', name);
   writeModelDirectory(dir, config, weights);
-  writeFileSync(join(dir, 'inputs.json'), JSON.stringify({ batch, seq, tokens: Array.from(tokens), mask: Array.from(mask) }));
+  writeFileSync(
+    join(dir, 'inputs.json'),
+    JSON.stringify({ batch, seq, tokens: Array.from(tokens), mask: Array.from(mask) }),
+  );
   const model = GpuDecoderModel.create(gpu, config, weights);
   const logits = await model.forward(tokens, mask, batch, seq);
   const grads = await model.backward(crossEntropy(logits, tokens, mask, batch, seq, config.vocabSize));
@@ -69,9 +125,57 @@ for (const [name, json] of parity) {
 
 // 2. The full RL training step on three shapes: ~1M (the lavapipe bench's), SmolLM2-135M, Qwen2.5-0.5B.
 const shapes: [string, Record<string, unknown>, number, number][] = [
-  ['qwen2-1m', { model_type: 'qwen2', hidden_size: 128, num_hidden_layers: 4, num_attention_heads: 4, num_key_value_heads: 2, intermediate_size: 344, vocab_size: 2048, rms_norm_eps: 1e-6, rope_theta: 10000, tie_word_embeddings: true }, 64, 64],
-  ['smollm2-135m', { model_type: 'llama', hidden_size: 576, num_hidden_layers: 30, num_attention_heads: 9, num_key_value_heads: 3, intermediate_size: 1536, vocab_size: 49152, rms_norm_eps: 1e-5, rope_theta: 100000, tie_word_embeddings: true }, 8, 256],
-  ['qwen2.5-0.5b', { model_type: 'qwen2', hidden_size: 896, num_hidden_layers: 24, num_attention_heads: 14, num_key_value_heads: 2, intermediate_size: 4864, vocab_size: 151936, rms_norm_eps: 1e-6, rope_theta: 1000000, tie_word_embeddings: true }, 4, 256],
+  [
+    'qwen2-1m',
+    {
+      model_type: 'qwen2',
+      hidden_size: 128,
+      num_hidden_layers: 4,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      intermediate_size: 344,
+      vocab_size: 2048,
+      rms_norm_eps: 1e-6,
+      rope_theta: 10000,
+      tie_word_embeddings: true,
+    },
+    64,
+    64,
+  ],
+  [
+    'smollm2-135m',
+    {
+      model_type: 'llama',
+      hidden_size: 576,
+      num_hidden_layers: 30,
+      num_attention_heads: 9,
+      num_key_value_heads: 3,
+      intermediate_size: 1536,
+      vocab_size: 49152,
+      rms_norm_eps: 1e-5,
+      rope_theta: 100000,
+      tie_word_embeddings: true,
+    },
+    8,
+    256,
+  ],
+  [
+    'qwen2.5-0.5b',
+    {
+      model_type: 'qwen2',
+      hidden_size: 896,
+      num_hidden_layers: 24,
+      num_attention_heads: 14,
+      num_key_value_heads: 2,
+      intermediate_size: 4864,
+      vocab_size: 151936,
+      rms_norm_eps: 1e-6,
+      rope_theta: 1000000,
+      tie_word_embeddings: true,
+    },
+    4,
+    256,
+  ],
 ];
 const timing: Record<string, unknown>[] = [];
 // RLVR_DEVICE_SHAPES=1 runs only the first shape (a dry run on lavapipe before spending GPU time).
@@ -87,7 +191,10 @@ for (const [name, json, batch, seq] of shapes.slice(0, Number(process.env.RLVR_D
     const mask = new Int32Array(n).fill(1);
     const old = await model.tokenLogprobs(tokens, mask, batch, seq);
     const p: PolicyBatch = {
-      tokens, attentionMask: mask, batch, seq,
+      tokens,
+      attentionMask: mask,
+      batch,
+      seq,
       lossMask: new Float32Array(batch * (seq - 1)).fill(1),
       advantages: Float32Array.from({ length: batch * (seq - 1) }, (_, i) => (Math.floor(i / (seq - 1)) % 2 ? 1 : -1)),
       oldLogp: old.logprob,
@@ -104,7 +211,9 @@ for (const [name, json, batch, seq] of shapes.slice(0, Number(process.env.RLVR_D
     const flops = 6 * params * n + 12 * batch * config.numAttentionHeads * seq * seq * config.headDim;
     const row = { name, params, batch, seq, secondsPerStep: s, tokensPerSecond: n / s, tflops: flops / s / 1e12 };
     timing.push(row);
-    console.log(`train step ${name} (${(params / 1e6).toFixed(1)}M params, batch ${batch} × seq ${seq}): ${s.toFixed(3)} s/step, ${(n / s).toFixed(0)} tokens/s, ${(flops / s / 1e12).toFixed(2)} TFLOP/s`);
+    console.log(
+      `train step ${name} (${(params / 1e6).toFixed(1)}M params, batch ${batch} × seq ${seq}): ${s.toFixed(3)} s/step, ${(n / s).toFixed(0)} tokens/s, ${(flops / s / 1e12).toFixed(2)} TFLOP/s`,
+    );
   } catch (error) {
     timing.push({ name, params, batch, seq, error: String(error) });
     console.log(`train step ${name}: FAILED ${String(error).slice(0, 400)}`);

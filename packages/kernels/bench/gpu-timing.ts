@@ -28,7 +28,11 @@ export async function timeAsync(fn: () => Promise<unknown>, runs: number, warmup
  * Median seconds of each of `fns` over `runs` rounds, each round calling every fn once in turn (after
  * `warmup` such rounds), so that on a shared machine a burst of load hits all of them alike.
  */
-export async function timeInterleaved(fns: readonly (() => Promise<unknown>)[], runs: number, warmup = 2): Promise<number[]> {
+export async function timeInterleaved(
+  fns: readonly (() => Promise<unknown>)[],
+  runs: number,
+  warmup = 2,
+): Promise<number[]> {
   for (let i = 0; i < warmup; i++) for (const fn of fns) await fn();
   const samples = fns.map((): number[] => []);
   for (let i = 0; i < runs; i++) {

@@ -22,8 +22,21 @@ export async function measureLossBandwidth(
   const logits = GpuTensor.fromArray(gpu, seededFloats(99, tokens * vocab, 4), [tokens, vocab], 'logits');
   const targets = GpuTensor.fromArray(gpu, Float32Array.from(seededInts(98, tokens, vocab)), [tokens], 'targets');
   const copy = GpuTensor.zeros(gpu, [tokens, vocab], 'copy');
-  const inputs = { oldLogp: new Float32Array(tokens).fill(-10), advantages: seededFloats(97, tokens, 1), mask: new Float32Array(tokens).fill(1) };
-  const options = { batch: 1, seqLen: tokens, vocab, epsLow: 0.2, epsHigh: 0.28, beta: 0, aggregation: 'token-mean' as const, ...layout };
+  const inputs = {
+    oldLogp: new Float32Array(tokens).fill(-10),
+    advantages: seededFloats(97, tokens, 1),
+    mask: new Float32Array(tokens).fill(1),
+  };
+  const options = {
+    batch: 1,
+    seqLen: tokens,
+    vocab,
+    epsLow: 0.2,
+    epsHigh: 0.28,
+    beta: 0,
+    aggregation: 'token-mean' as const,
+    ...layout,
+  };
   const dlogits = (await pgLossLogits(gpu, logits, targets, inputs, options)).dlogits;
   try {
     const copyOnce = async (): Promise<void> => {
@@ -33,7 +46,11 @@ export async function measureLossBandwidth(
       await gpu.device.queue.onSubmittedWorkDone();
     };
     const [forwardSeconds, pgSeconds, copySeconds] = (await timeInterleaved(
-      [() => logSoftmaxGather(gpu, logits, targets, layout), () => pgLossLogits(gpu, logits, targets, inputs, { ...options, out: dlogits }), copyOnce],
+      [
+        () => logSoftmaxGather(gpu, logits, targets, layout),
+        () => pgLossLogits(gpu, logits, targets, inputs, { ...options, out: dlogits }),
+        copyOnce,
+      ],
       7,
     )) as [number, number, number];
     return {

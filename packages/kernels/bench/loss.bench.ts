@@ -16,7 +16,14 @@ const gpu = await requestGpuDevice();
 try {
   const { forwardGBs, pgGBs, copyGBs } = await measureLossBandwidth(gpu, TOKENS, VOCAB);
   const unit = `GB/s (higher is better); ${TOKENS}×${VOCAB} logits on ${describeAdapter(gpu.adapter)}; baseline: buffer copy on the same adapter`;
-  writeResults('kernels', [compared('loss-fused-webgpu', forwardGBs, copyGBs, unit), compared('loss-pg-backward-webgpu', pgGBs, copyGBs, unit)], { merge: true });
+  writeResults(
+    'kernels',
+    [
+      compared('loss-fused-webgpu', forwardGBs, copyGBs, unit),
+      compared('loss-pg-backward-webgpu', pgGBs, copyGBs, unit),
+    ],
+    { merge: true },
+  );
 } finally {
   gpu.destroy();
 }

@@ -31,9 +31,6 @@ const SIZES: Size[] = [
   { name: 'matmul-decoder-tn', shape: { m: 256, n: 256, k: 4096, transA: true } },
 ];
 
-
-
-
 async function ortGflops(shape: MatmulShape): Promise<number> {
   const { m, n, k } = shape;
   // Plain MatMul (transposes as explicit Transpose nodes would time the copy too, so the baseline
@@ -41,7 +38,10 @@ async function ortGflops(shape: MatmulShape): Promise<number> {
   const session = await ort.InferenceSession.create(
     encodeOnnxModel({
       nodes: [{ opType: 'MatMul', inputs: ['A', 'B'], outputs: ['C'] }],
-      inputs: [{ name: 'A', dims: [m, k] }, { name: 'B', dims: [k, n] }],
+      inputs: [
+        { name: 'A', dims: [m, k] },
+        { name: 'B', dims: [k, n] },
+      ],
       outputs: [{ name: 'C', dims: [m, n] }],
     }),
     { intraOpNumThreads: availableParallelism(), interOpNumThreads: 1, graphOptimizationLevel: 'all' },
@@ -71,7 +71,8 @@ function referenceGflops(shape: MatmulShape): number {
 const gpu = await requestGpuDevice();
 const adapter = describeAdapter(gpu.adapter);
 process.stdout.write(`adapter: ${adapter}\nORT CPU threads: ${availableParallelism()}\n`);
-const unit = (what: string): string => `GFLOP/s (higher is better); ${what}; baseline: ONNX Runtime CPU MatMul (NN, same size, same run, ${availableParallelism()} threads)`;
+const unit = (what: string): string =>
+  `GFLOP/s (higher is better); ${what}; baseline: ONNX Runtime CPU MatMul (NN, same size, same run, ${availableParallelism()} threads)`;
 
 const entries: BenchEntry[] = [];
 try {
@@ -81,13 +82,23 @@ try {
     // that lavapipe's threads need.
     const gpuRate = await gpuGflops(gpu, shape);
     const ortRate = await ortGflops(shape);
-    process.stdout.write(`${label.padEnd(22)} webgpu ${gpuRate.toFixed(2)} GFLOP/s (${matmulUsesVec4(shape) ? 'vec4' : 'scalar'})  ort-cpu ${ortRate.toFixed(1)} GFLOP/s\n`);
+    process.stdout.write(
+      `${label.padEnd(22)} webgpu ${gpuRate.toFixed(2)} GFLOP/s (${matmulUsesVec4(shape) ? 'vec4' : 'scalar'})  ort-cpu ${ortRate.toFixed(1)} GFLOP/s\n`,
+    );
     entries.push(compared(`${name}-webgpu`, gpuRate, ortRate, unit(`WGSL matmul ${label} on ${adapter}`)));
     if (!shape.transA && !shape.transB) {
       const refRate = referenceGflops(shape);
       process.stdout.write(`${label.padEnd(22)} reference ${refRate.toFixed(3)} GFLOP/s\n`);
-      entries.push(compared(`${name}-reference`, refRate, ortRate, unit(`plain-loop CPU reference (f64 accumulation) ${label}`)));
-      entries.push(standalone(`${name}-ort-cpu`, ortRate, `GFLOP/s (higher is better); ONNX Runtime CPU MatMul ${label}, ${availableParallelism()} threads`));
+      entries.push(
+        compared(`${name}-reference`, refRate, ortRate, unit(`plain-loop CPU reference (f64 accumulation) ${label}`)),
+      );
+      entries.push(
+        standalone(
+          `${name}-ort-cpu`,
+          ortRate,
+          `GFLOP/s (higher is better); ONNX Runtime CPU MatMul ${label}, ${availableParallelism()} threads`,
+        ),
+      );
     }
   }
 } finally {

@@ -25,8 +25,16 @@ const FIRST_SAMPLE = 100;
 const BATCH = 2;
 const SEQ = 32;
 const config = parseDecoderConfig({
-  model_type: 'qwen2', hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
-  intermediate_size: 128, vocab_size: 256, rms_norm_eps: 1e-6, rope_theta: 10000, tie_word_embeddings: true,
+  model_type: 'qwen2',
+  hidden_size: 64,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  intermediate_size: 128,
+  vocab_size: 256,
+  rms_norm_eps: 1e-6,
+  rope_theta: 10000,
+  tie_word_embeddings: true,
 });
 const weights = initWeights(config, 1);
 const adamw = { lr: 1e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 };
@@ -83,7 +91,9 @@ async function run(backend: BackendName): Promise<{ rss: [number, number]; buffe
       }
       if (step % 100 === 0) {
         const s = Number(process.hrtime.bigint() - start) / 1e9;
-        process.stdout.write(`  ${backend} step ${step}: ${s.toFixed(1)} s, RSS ${(process.memoryUsage.rss() / MB).toFixed(1)} MB, live GPU buffers ${live.count} (${(live.bytes / 1024).toFixed(0)} KiB)\n`);
+        process.stdout.write(
+          `  ${backend} step ${step}: ${s.toFixed(1)} s, RSS ${(process.memoryUsage.rss() / MB).toFixed(1)} MB, live GPU buffers ${live.count} (${(live.bytes / 1024).toFixed(0)} KiB)\n`,
+        );
       }
     }
   } finally {
@@ -96,14 +106,29 @@ const what = `${parameterCount(config)}-parameter Qwen2-like decoder (hidden 64,
 process.stdout.write(`memory bench: ${what}\n`);
 const entries: BenchEntry[] = [];
 const cpu = await run('cpu');
-entries.push(standalone('memory-growth-cpu-mb', cpu.rss[1] - cpu.rss[0],
-  `MB (lower is better; 0 = no growth); process RSS after step ${STEPS} minus after step ${FIRST_SAMPLE} (${cpu.rss[0].toFixed(1)} → ${cpu.rss[1].toFixed(1)} MB); cpu backend; ${what}`));
+entries.push(
+  standalone(
+    'memory-growth-cpu-mb',
+    cpu.rss[1] - cpu.rss[0],
+    `MB (lower is better; 0 = no growth); process RSS after step ${STEPS} minus after step ${FIRST_SAMPLE} (${cpu.rss[0].toFixed(1)} → ${cpu.rss[1].toFixed(1)} MB); cpu backend; ${what}`,
+  ),
+);
 // After the cpu run: a Dawn device created before ORT's thread pool starts aborted the process here (futex error).
 await trackGpuBuffers();
 const gpu = await run('webgpu');
 const [b0, b1] = gpu.buffers;
-entries.push(standalone('memory-growth-webgpu-mb', gpu.rss[1] - gpu.rss[0],
-  `MB (lower is better; 0 = no growth); process RSS after step ${STEPS} minus after step ${FIRST_SAMPLE} (${gpu.rss[0].toFixed(1)} → ${gpu.rss[1].toFixed(1)} MB; on a software adapter GPU memory is process memory); webgpu backend; ${what}`));
-entries.push(standalone('memory-growth-webgpu-buffers-kb', (b1.bytes - b0.bytes) / 1024,
-  `KiB (lower is better; 0 = no growth); bytes of live GPU buffers (created, not destroyed) after step ${STEPS} minus after step ${FIRST_SAMPLE} (${b0.count} buffers / ${(b0.bytes / 1024).toFixed(0)} KiB → ${b1.count} / ${(b1.bytes / 1024).toFixed(0)} KiB); webgpu backend; ${what}`));
+entries.push(
+  standalone(
+    'memory-growth-webgpu-mb',
+    gpu.rss[1] - gpu.rss[0],
+    `MB (lower is better; 0 = no growth); process RSS after step ${STEPS} minus after step ${FIRST_SAMPLE} (${gpu.rss[0].toFixed(1)} → ${gpu.rss[1].toFixed(1)} MB; on a software adapter GPU memory is process memory); webgpu backend; ${what}`,
+  ),
+);
+entries.push(
+  standalone(
+    'memory-growth-webgpu-buffers-kb',
+    (b1.bytes - b0.bytes) / 1024,
+    `KiB (lower is better; 0 = no growth); bytes of live GPU buffers (created, not destroyed) after step ${STEPS} minus after step ${FIRST_SAMPLE} (${b0.count} buffers / ${(b0.bytes / 1024).toFixed(0)} KiB → ${b1.count} / ${(b1.bytes / 1024).toFixed(0)} KiB); webgpu backend; ${what}`,
+  ),
+);
 writeResults('kernels', entries, { merge: true });

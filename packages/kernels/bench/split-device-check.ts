@@ -24,7 +24,9 @@ const U = 2 ** -24;
 
 const gpu = await requestGpuDevice();
 console.log(`adapter: ${describeAdapter(gpu.adapter)}`);
-console.log(`maxStorageBufferBindingSize ${gpu.limits.maxStorageBufferBindingSize}, maxBufferSize ${gpu.limits.maxBufferSize}, vocab ${V} × hidden ${H} = ${(V * H * 4) / 1e6} MB`);
+console.log(
+  `maxStorageBufferBindingSize ${gpu.limits.maxStorageBufferBindingSize}, maxBufferSize ${gpu.limits.maxBufferSize}, vocab ${V} × hidden ${H} = ${(V * H * 4) / 1e6} MB`,
+);
 let failures = 0;
 const report = (ok: boolean, line: string): void => {
   if (!ok) failures += 1;
@@ -52,7 +54,14 @@ async function both<T>(work: () => Promise<T>): Promise<{ split: T; whole: T | n
 }
 
 /** Worst |gpu − f64| / ((K + 2)·u·Σ|a||b|) over C[i, :] for the listed rows i (row-major A [M, K] and op(B) by `bAt`). */
-function rowRatio(c: Float32Array, n: number, rows: number[], k: number, aAt: (i: number, p: number) => number, bAt: (p: number, j: number) => number): number {
+function rowRatio(
+  c: Float32Array,
+  n: number,
+  rows: number[],
+  k: number,
+  aAt: (i: number, p: number) => number,
+  bAt: (p: number, j: number) => number,
+): number {
   let worst = 0;
   for (const i of rows) {
     for (let j = 0; j < n; j++) {
@@ -76,14 +85,59 @@ const tE = GpuTensor.fromArray(gpu, e, [V, H], 'embed');
 const tH = GpuTensor.fromArray(gpu, h, [T, H], 'h');
 const tD = GpuTensor.fromArray(gpu, dlogits, [T, V], 'dlogits');
 gpu.limitBindingBytes(Math.min(LIMIT, gpu.maxBindingBytes));
-console.log(`embed: ${bindingWindows(gpu, tE, H).length} windows at ${Math.min(LIMIT, gpu.maxBindingBytes)} bytes; whole product possible: ${wholeFits}`);
+console.log(
+  `embed: ${bindingWindows(gpu, tE, H).length} windows at ${Math.min(LIMIT, gpu.maxBindingBytes)} bytes; whole product possible: ${wholeFits}`,
+);
 gpu.limitBindingBytes(null);
 
-const products: { name: string; a: GpuTensor; b: GpuTensor; shape: MatmulShape; check: (c: Float32Array) => number }[] = [
-  { name: `NT logits ${T}×${V}×${H}`, a: tH, b: tE, shape: { m: T, n: V, k: H, transB: true }, check: (c) => rowRatio(c, V, [0, T - 1], H, (i, p) => h[i * H + p]!, (p, j) => e[j * H + p]!) },
-  { name: `TN dW ${V}×${H}×${T}`, a: tD, b: tH, shape: { m: V, n: H, k: T, transA: true }, check: (c) => rowRatio(c, H, [0, V - 1, V - 2], T, (i, p) => dlogits[p * V + i]!, (p, j) => h[p * H + j]!) },
-  { name: `NN dx ${T}×${H}×${V}`, a: tD, b: tE, shape: { m: T, n: H, k: V }, check: (c) => rowRatio(c, H, [T - 1], V, (i, p) => dlogits[i * V + p]!, (p, j) => e[p * H + j]!) },
-];
+const products: { name: string; a: GpuTensor; b: GpuTensor; shape: MatmulShape; check: (c: Float32Array) => number }[] =
+  [
+    {
+      name: `NT logits ${T}×${V}×${H}`,
+      a: tH,
+      b: tE,
+      shape: { m: T, n: V, k: H, transB: true },
+      check: (c) =>
+        rowRatio(
+          c,
+          V,
+          [0, T - 1],
+          H,
+          (i, p) => h[i * H + p]!,
+          (p, j) => e[j * H + p]!,
+        ),
+    },
+    {
+      name: `TN dW ${V}×${H}×${T}`,
+      a: tD,
+      b: tH,
+      shape: { m: V, n: H, k: T, transA: true },
+      check: (c) =>
+        rowRatio(
+          c,
+          H,
+          [0, V - 1, V - 2],
+          T,
+          (i, p) => dlogits[p * V + i]!,
+          (p, j) => h[p * H + j]!,
+        ),
+    },
+    {
+      name: `NN dx ${T}×${H}×${V}`,
+      a: tD,
+      b: tE,
+      shape: { m: T, n: H, k: V },
+      check: (c) =>
+        rowRatio(
+          c,
+          H,
+          [T - 1],
+          V,
+          (i, p) => dlogits[i * V + p]!,
+          (p, j) => e[p * H + j]!,
+        ),
+    },
+  ];
 for (const p of products) {
   const r = await both(async () => {
     const c = await matmul(gpu, p.a, p.b, { transA: p.shape.transA, transB: p.shape.transB });
@@ -93,7 +147,10 @@ for (const p of products) {
     return data;
   });
   const ratio = p.check(r.split);
-  report(ratio <= 1, `${p.name} split: rows vs f64 worst ${ratio.toExponential(2)} × tolerance (${r.splitS.toFixed(2)} s incl. readback)`);
+  report(
+    ratio <= 1,
+    `${p.name} split: rows vs f64 worst ${ratio.toExponential(2)} × tolerance (${r.splitS.toFixed(2)} s incl. readback)`,
+  );
   if (r.whole) {
     let diff = 0;
     let scale = 0;
@@ -104,7 +161,10 @@ for (const p of products) {
     const exact = diff === 0;
     // NT splits only N and M (same dot products): bit-identical. TN/NN may split K: reordered sums
     // (H100: 7.4e-6 of max for NN; the rows-vs-f64 check above is the rigorous one).
-    report(p.shape.transB ? exact : diff <= 1e-4 * scale, `${p.name} split vs whole: max |Δ| ${diff.toExponential(2)} of max ${scale.toExponential(2)}${exact ? ' (bit-identical)' : ''} (whole ${r.wholeS.toFixed(2)} s)`);
+    report(
+      p.shape.transB ? exact : diff <= 1e-4 * scale,
+      `${p.name} split vs whole: max |Δ| ${diff.toExponential(2)} of max ${scale.toExponential(2)}${exact ? ' (bit-identical)' : ''} (whole ${r.wholeS.toFixed(2)} s)`,
+    );
   }
 }
 
@@ -140,8 +200,17 @@ const dims = { vocab: V, hidden: H };
       if (Math.abs(r.split.rows.get(id)![j]! - sum) > 4 * U * Math.abs(sum) + 1e-30) scatterOk = false;
     }
   }
-  report(scatterOk && r.split.nonzero <= new Set(ids).size * H, `embedding scatter-add: touched rows equal the sums, ${r.split.nonzero} nonzero elements`);
-  if (r.whole) report(r.whole.rows.size === r.split.rows.size && [...r.whole.rows].every(([id, row]) => row.every((v, j) => v === r.split.rows.get(id)![j])), 'embedding scatter split vs whole: bit-identical');
+  report(
+    scatterOk && r.split.nonzero <= new Set(ids).size * H,
+    `embedding scatter-add: touched rows equal the sums, ${r.split.nonzero} nonzero elements`,
+  );
+  if (r.whole) {
+    report(
+      r.whole.rows.size === r.split.rows.size &&
+        [...r.whole.rows].every(([id, row]) => row.every((v, j) => v === r.split.rows.get(id)![j])),
+      'embedding scatter split vs whole: bit-identical',
+    );
+  }
   tdout.dispose();
 }
 
@@ -149,7 +218,12 @@ const dims = { vocab: V, hidden: H };
   const grad = values(V * H, 5).map((v) => v * 1e-3);
   const o = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 };
   const r = await both(async () => {
-    const t = [GpuTensor.fromArray(gpu, e, [V, H], 'p'), GpuTensor.fromArray(gpu, grad, [V, H], 'g'), GpuTensor.zeros(gpu, [V, H], 'm'), GpuTensor.zeros(gpu, [V, H], 'v')] as const;
+    const t = [
+      GpuTensor.fromArray(gpu, e, [V, H], 'p'),
+      GpuTensor.fromArray(gpu, grad, [V, H], 'g'),
+      GpuTensor.zeros(gpu, [V, H], 'm'),
+      GpuTensor.zeros(gpu, [V, H], 'v'),
+    ] as const;
     await adamwStepGpu(gpu, t[0], t[1], t[2], t[3], 1, o);
     const norm = await gradNormGpu(gpu, [t[1]]);
     const p = await t[0].read();
@@ -163,12 +237,20 @@ const dims = { vocab: V, hidden: H };
     const expected = e[i]! * (1 - o.lr * o.weightDecay) - (o.lr * g) / (Math.abs(g) + o.eps);
     worst = Math.max(worst, Math.abs(r.split.p[i]! - expected) / (8 * U * (Math.abs(expected) + o.lr)));
   }
-  report(worst <= 1, `AdamW step 1 over ${V * H} elements split: worst ${worst.toExponential(2)} × tolerance (8u·(|p| + lr))`);
+  report(
+    worst <= 1,
+    `AdamW step 1 over ${V * H} elements split: worst ${worst.toExponential(2)} × tolerance (8u·(|p| + lr))`,
+  );
   let norm2 = 0;
   for (const g of grad) norm2 += g * g;
   const relNorm = Math.abs(r.split.norm - Math.sqrt(norm2)) / Math.sqrt(norm2);
   report(relNorm < 1e-4, `grad norm split: relative error ${relNorm.toExponential(2)} vs f64`);
-  if (r.whole) report(r.whole.p.every((v, i) => v === r.split.p[i]), `AdamW split vs whole: bit-identical; norms ${r.split.norm} vs ${r.whole.norm}`);
+  if (r.whole) {
+    report(
+      r.whole.p.every((v, i) => v === r.split.p[i]),
+      `AdamW split vs whole: bit-identical; norms ${r.split.norm} vs ${r.whole.norm}`,
+    );
+  }
 }
 
 for (const t of [tE, tH, tD]) t.dispose();

@@ -42,15 +42,30 @@ const REF_BATCH = 8;
 const GPU_BATCH = 4;
 const THREADS = availableParallelism();
 const config = parseDecoderConfig({
-  model_type: 'qwen2', hidden_size: 128, num_hidden_layers: 4, num_attention_heads: 4, num_key_value_heads: 2,
-  intermediate_size: 344, vocab_size: 2048, rms_norm_eps: 1e-6, rope_theta: 10000, tie_word_embeddings: true,
+  model_type: 'qwen2',
+  hidden_size: 128,
+  num_hidden_layers: 4,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  intermediate_size: 344,
+  vocab_size: 2048,
+  rms_norm_eps: 1e-6,
+  rope_theta: 10000,
+  tie_word_embeddings: true,
 });
 const params = parameterCount(config);
 const weights = initWeights(config, 1);
 const adamw = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 };
 
 /** Plain-loop mean next-token cross-entropy's dlogits into `d` [batch, seq, vocab] (last position 0): the reference step's. */
-function crossEntropyGrad(logits: Float32Array, tokens: Int32Array, batch: number, seq: number, vocab: number, d: Float32Array): void {
+function crossEntropyGrad(
+  logits: Float32Array,
+  tokens: Int32Array,
+  batch: number,
+  seq: number,
+  vocab: number,
+  d: Float32Array,
+): void {
   const count = batch * (seq - 1);
   for (let b = 0; b < batch; b++) {
     for (let s = 0; s < seq; s++) {
@@ -72,9 +87,15 @@ function crossEntropyGrad(logits: Float32Array, tokens: Int32Array, batch: numbe
 }
 
 /** The cross-entropy dlogits of one step: plain loop (reference) or the cpu backend's log-softmax backward (fast). */
-type CrossEntropy = (logits: Float32Array, tokens: Int32Array, batch: number, d: Float32Array) => void | Promise<unknown>;
+type CrossEntropy = (
+  logits: Float32Array,
+  tokens: Int32Array,
+  batch: number,
+  d: Float32Array,
+) => void | Promise<unknown>;
 
-const plainCrossEntropy: CrossEntropy = (logits, tokens, batch, d) => crossEntropyGrad(logits, tokens, batch, SEQ, config.vocabSize, d);
+const plainCrossEntropy: CrossEntropy = (logits, tokens, batch, d) =>
+  crossEntropyGrad(logits, tokens, batch, SEQ, config.vocabSize, d);
 
 /**
  * The fast cross-entropy: the mean next-token loss is −(1/count)·Σ logprob(target), so its dlogits are the
@@ -95,7 +116,13 @@ const fastCrossEntropy: CrossEntropy = (logits, tokens, batch, d) => {
 };
 
 /** Median seconds per training step of `model` at `batch` over `runs` steps after `warmup` steps. */
-async function stepSeconds(model: CpuDecoderModel<Float32Array>, batch: number, runs: number, warmup: number, ce: CrossEntropy): Promise<number> {
+async function stepSeconds(
+  model: CpuDecoderModel<Float32Array>,
+  batch: number,
+  runs: number,
+  warmup: number,
+  ce: CrossEntropy,
+): Promise<number> {
   const tokens = seededInts(3, batch * SEQ, config.vocabSize);
   const mask = new Int32Array(batch * SEQ).fill(1);
   const dlogits = new Float32Array(batch * SEQ * config.vocabSize);
@@ -109,13 +136,21 @@ async function stepSeconds(model: CpuDecoderModel<Float32Array>, batch: number, 
     model.step(state, adamw);
     const s = Number(process.hrtime.bigint() - start) / 1e9;
     if (i >= warmup) samples.push(s);
-    process.stdout.write(`  ${model.ops}/${model.engine.name} batch ${batch} step ${i}${i < warmup ? ' (warm-up)' : ''}: ${s.toFixed(3)} s\n`);
+    process.stdout.write(
+      `  ${model.ops}/${model.engine.name} batch ${batch} step ${i}${i < warmup ? ' (warm-up)' : ''}: ${s.toFixed(3)} s\n`,
+    );
   }
   return median(samples);
 }
 
 /** Median seconds per full step (forward, cross-entropy dlogits, backward, AdamW) of a backend model at `batch`. */
-async function backendStepSeconds(model: DecoderModel, batch: number, runs: number, warmup: number, ce: CrossEntropy): Promise<number> {
+async function backendStepSeconds(
+  model: DecoderModel,
+  batch: number,
+  runs: number,
+  warmup: number,
+  ce: CrossEntropy,
+): Promise<number> {
   const tokens = seededInts(3, batch * SEQ, config.vocabSize);
   const mask = new Int32Array(batch * SEQ).fill(1);
   const dlogits = new Float32Array(batch * SEQ * config.vocabSize);
@@ -128,7 +163,9 @@ async function backendStepSeconds(model: DecoderModel, batch: number, runs: numb
     await model.step(adamw);
     const s = Number(process.hrtime.bigint() - start) / 1e9;
     if (i >= warmup) samples.push(s);
-    process.stdout.write(`  ${model.backend} batch ${batch} step ${i}${i < warmup ? ' (warm-up)' : ''}: ${s.toFixed(3)} s\n`);
+    process.stdout.write(
+      `  ${model.backend} batch ${batch} step ${i}${i < warmup ? ' (warm-up)' : ''}: ${s.toFixed(3)} s\n`,
+    );
   }
   return median(samples);
 }
@@ -138,12 +175,18 @@ async function ortGflops(m: number, n: number, k: number): Promise<number> {
   const session = await ort.InferenceSession.create(
     encodeOnnxModel({
       nodes: [{ opType: 'MatMul', inputs: ['A', 'B'], outputs: ['C'] }],
-      inputs: [{ name: 'A', dims: [m, k] }, { name: 'B', dims: [k, n] }],
+      inputs: [
+        { name: 'A', dims: [m, k] },
+        { name: 'B', dims: [k, n] },
+      ],
       outputs: [{ name: 'C', dims: [m, n] }],
     }),
     { intraOpNumThreads: THREADS, interOpNumThreads: 1, graphOptimizationLevel: 'all' },
   );
-  const feeds = { A: new ort.Tensor('float32', seededFloats(1, m * k, 0.5), [m, k]), B: new ort.Tensor('float32', seededFloats(2, k * n, 0.5), [k, n]) };
+  const feeds = {
+    A: new ort.Tensor('float32', seededFloats(1, m * k, 0.5), [m, k]),
+    B: new ort.Tensor('float32', seededFloats(2, k * n, 0.5), [k, n]),
+  };
   const samples: number[] = [];
   for (let i = 0; i < 23; i++) {
     const start = process.hrtime.bigint();
@@ -162,7 +205,13 @@ const entries: BenchEntry[] = [];
   for (const threads of [...new Set([1, THREADS])]) {
     const engine = new OrtMatmul({ threads });
     try {
-      const s = await stepSeconds(CpuDecoderModel.f32(config, weights, ortMatmulEngine(engine)), FAST_BATCH, 5, 2, fastCrossEntropy);
+      const s = await stepSeconds(
+        CpuDecoderModel.f32(config, weights, ortMatmulEngine(engine)),
+        FAST_BATCH,
+        5,
+        2,
+        fastCrossEntropy,
+      );
       process.stdout.write(`  ORT ${threads} thread(s): ${s.toFixed(3)} s/step\n`);
       if (s < fastS) [fastS, fastThreads] = [s, threads];
     } finally {
@@ -178,13 +227,27 @@ const entries: BenchEntry[] = [];
   const refTps = (REF_BATCH * SEQ) / refS;
   const attnFlops = 12 * config.numHiddenLayers * FAST_BATCH * config.numAttentionHeads * SEQ * SEQ * config.headDim;
   const gflops = (6 * params * fastTokens + attnFlops) / fastS / 1e9;
-  process.stdout.write(`fast ${fastTps.toFixed(0)} tokens/s (${fastS.toFixed(3)} s/step), reference ${refTps.toFixed(1)} tokens/s (${refS.toFixed(2)} s/step)\n`);
+  process.stdout.write(
+    `fast ${fastTps.toFixed(0)} tokens/s (${fastS.toFixed(3)} s/step), reference ${refTps.toFixed(1)} tokens/s (${refS.toFixed(2)} s/step)\n`,
+  );
   process.stdout.write(`fast ${gflops.toFixed(2)} GFLOP/s vs ORT MatMul 4096×256×256 ${ortRate.toFixed(2)} GFLOP/s\n`);
   const what = `${params}-parameter Qwen2-like decoder (hidden 128, 4 layers, 4/2 heads, intermediate 344, vocab 2048), seq ${SEQ}, forward + cross-entropy + backward + AdamW, ${THREADS} threads`;
-  entries.push(compared('train-step-cpu', fastTps, refTps,
-    `tokens/s (higher is better); ${what}; fast cpu ops + ORT MatMul (${fastThreads} thread(s)) at batch ${FAST_BATCH}; baseline: all-reference path (plain-loop ops and products) at batch ${REF_BATCH}, same run`));
-  entries.push(compared('train-step-cpu-flops', gflops, ortRate,
-    `GFLOP/s (higher is better); ${what}, batch ${FAST_BATCH}, ORT ${fastThreads} thread(s) in the step; FLOPs = 6·params·tokens + 12·layers·batch·heads·seq²·headDim; baseline: ORT MatMul (NN) 4096×256×256, same run`));
+  entries.push(
+    compared(
+      'train-step-cpu',
+      fastTps,
+      refTps,
+      `tokens/s (higher is better); ${what}; fast cpu ops + ORT MatMul (${fastThreads} thread(s)) at batch ${FAST_BATCH}; baseline: all-reference path (plain-loop ops and products) at batch ${REF_BATCH}, same run`,
+    ),
+  );
+  entries.push(
+    compared(
+      'train-step-cpu-flops',
+      gflops,
+      ortRate,
+      `GFLOP/s (higher is better); ${what}, batch ${FAST_BATCH}, ORT ${fastThreads} thread(s) in the step; FLOPs = 6·params·tokens + 12·layers·batch·heads·seq²·headDim; baseline: ORT MatMul (NN) 4096×256×256, same run`,
+    ),
+  );
 }
 {
   // WebGPU (whatever adapter exists; lavapipe in CI) against the cpu backend, same batch, same run.
@@ -205,8 +268,16 @@ const entries: BenchEntry[] = [];
     await gpuModel.dispose();
   }
   const tokens = GPU_BATCH * SEQ;
-  process.stdout.write(`webgpu ${(tokens / gpuS).toFixed(0)} tokens/s (${gpuS.toFixed(3)} s/step), cpu backend ${(tokens / cpuS).toFixed(0)} tokens/s (${cpuS.toFixed(3)} s/step)\n`);
-  entries.push(compared('train-step-webgpu', tokens / gpuS, tokens / cpuS,
-    `tokens/s (higher is better); ${params}-parameter Qwen2-like decoder (hidden 128, 4 layers, 4/2 heads, intermediate 344, vocab 2048), batch ${GPU_BATCH} × seq ${SEQ}, forward + cross-entropy + backward + AdamW on WebGPU (${gpuModel.reason}); baseline: the cpu backend (fast ops + ORT MatMul, ${THREADS} threads) at the same shape, same run`));
+  process.stdout.write(
+    `webgpu ${(tokens / gpuS).toFixed(0)} tokens/s (${gpuS.toFixed(3)} s/step), cpu backend ${(tokens / cpuS).toFixed(0)} tokens/s (${cpuS.toFixed(3)} s/step)\n`,
+  );
+  entries.push(
+    compared(
+      'train-step-webgpu',
+      tokens / gpuS,
+      tokens / cpuS,
+      `tokens/s (higher is better); ${params}-parameter Qwen2-like decoder (hidden 128, 4 layers, 4/2 heads, intermediate 344, vocab 2048), batch ${GPU_BATCH} × seq ${SEQ}, forward + cross-entropy + backward + AdamW on WebGPU (${gpuModel.reason}); baseline: the cpu backend (fast ops + ORT MatMul, ${THREADS} threads) at the same shape, same run`,
+    ),
+  );
 }
 writeResults('kernels', entries, { merge: true });

@@ -9,7 +9,12 @@ import { type BenchResult, measuredThroughput, renderKernelsMd } from '../src/op
 
 const out = fileURLToPath(new URL('../KERNELS.md', import.meta.url));
 const resultsPath = fileURLToPath(new URL('../../../bench-results/kernels.json', import.meta.url));
-const results: BenchResult[] = existsSync(resultsPath) ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as BenchResult[]) : [];
+const results: BenchResult[] = existsSync(resultsPath)
+  ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as BenchResult[])
+  : [];
 
-writeFileSync(out, renderKernelsMd((op) => measuredThroughput(op, results)));
+writeFileSync(
+  out,
+  renderKernelsMd((op) => measuredThroughput(op, results)),
+);
 console.log(`wrote ${out}`);

@@ -9,7 +9,13 @@ export { embeddingBackwardInto, embeddingForwardInto } from './embedding/embeddi
 export { rmsNormBackwardInto, rmsNormForwardInto } from './rmsnorm/rmsnorm.cpu.js';
 export { ropeInPlace } from './rope/rope.cpu.js';
 export { swigluBackwardInto, swigluForwardInto } from './swiglu/swiglu.cpu.js';
-export { AttentionWorkspace, attentionProbsLength, fastAttentionBackward, fastAttentionForward, stackedQkvLengths } from './attention/attention.cpu.js';
+export {
+  AttentionWorkspace,
+  attentionProbsLength,
+  fastAttentionBackward,
+  fastAttentionForward,
+  stackedQkvLengths,
+} from './attention/attention.cpu.js';
 export type { AttentionRope, FastAttentionOptions, StackedQkv } from './attention/attention.cpu.js';
 export { adamwStepF32 } from './adamw/adamw.cpu.js';
 export { logSoftmaxGatherBackwardF32, logSoftmaxGatherF32 } from './loss/log-softmax-gather.cpu.js';

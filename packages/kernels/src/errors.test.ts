@@ -16,10 +16,7 @@ function thrown(fn: () => unknown): unknown {
   throw new Error('nothing was thrown');
 }
 
-const ALL = [
-  BackendUnavailableError, GpuDisposedError, GpuError, GpuKernelError, TensorShapeError, MatmulError,
-  KernelReferenceError, DecoderModelError, KernelOptionError, NonFiniteGradientError,
-];
+const ALL = [BackendUnavailableError, GpuDisposedError, GpuError, GpuKernelError, TensorShapeError, MatmulError, KernelReferenceError, DecoderModelError, KernelOptionError, NonFiniteGradientError];
 
 describe('KernelsError', () => {
   it('is the base of every error class of the package', () => {

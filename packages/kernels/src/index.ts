@@ -5,24 +5,66 @@
  * `@rlvr/kernels/reference`. The HF config, safetensors and model-directory IO are `@rlvr/core`'s.
  */
 export { KernelsError, KernelOptionError, NonFiniteGradientError } from './errors.js';
-export { BackendUnavailableError, GpuDisposedError, GpuError, GpuKernelError, TensorShapeError } from './device/index.js';
+export {
+  BackendUnavailableError,
+  GpuDisposedError,
+  GpuError,
+  GpuKernelError,
+  TensorShapeError,
+} from './device/index.js';
 export type { GpuErrorKind } from './device/index.js';
 
 // Backends and the WebGPU device.
-export { selectBackend, parseBackendChoice, GpuDevice, requestGpuDevice, tryRequestGpuDevice, probeAdapter, openDevice } from './device/index.js';
-export type { AdapterProbe, AdapterSummary, GpuDeviceOptions, BackendChoice, BackendName, BackendSelection, SelectBackendOptions } from './device/index.js';
+export {
+  selectBackend,
+  parseBackendChoice,
+  GpuDevice,
+  requestGpuDevice,
+  tryRequestGpuDevice,
+  probeAdapter,
+  openDevice,
+} from './device/index.js';
+export type {
+  AdapterProbe,
+  AdapterSummary,
+  GpuDeviceOptions,
+  BackendChoice,
+  BackendName,
+  BackendSelection,
+  SelectBackendOptions,
+} from './device/index.js';
 
 // The decoder model: one interface over both backends, its files, and the two models behind it.
 export { createDecoderModel, loadDecoderModel, saveDecoderModel } from './backend-model/index.js';
 export type { CreateDecoderModelOptions, DecoderModel, OptimizerState } from './backend-model/index.js';
 export { CpuDecoderModel, DecoderModelError, ortMatmulEngine } from './decoder/index.js';
-export type { AdamWState, DecoderF32Options, DecoderOps, DecoderStepOptions, DecoderTensor, DecoderTensors, StepReport, EngineMatmulShape, MatmulEngine } from './decoder/index.js';
+export type {
+  AdamWState,
+  DecoderF32Options,
+  DecoderOps,
+  DecoderStepOptions,
+  DecoderTensor,
+  DecoderTensors,
+  StepReport,
+  EngineMatmulShape,
+  MatmulEngine,
+} from './decoder/index.js';
 export { GpuDecoderModel } from './gpu-decoder/index.js';
 export type { GpuDecoderWeights } from './gpu-decoder/index.js';
 
 // The policy-gradient micro-batch and its shifted-token layout helpers.
 export { PolicyModel, padShifted, shiftedTargets, unpadShifted } from './policy/index.js';
-export type { PaddedLossStats, PaddedPolicyInputs, PolicyBackend, PolicyBatch, PolicyLossConfig, PolicyLossOptions, PolicyLossStats, PolicyModelOptions, TokenLogprobs } from './policy/index.js';
+export type {
+  PaddedLossStats,
+  PaddedPolicyInputs,
+  PolicyBackend,
+  PolicyBatch,
+  PolicyLossConfig,
+  PolicyLossOptions,
+  PolicyLossStats,
+  PolicyModelOptions,
+  TokenLogprobs,
+} from './policy/index.js';
 
 // The cpu backend's building blocks.
 /** Fast f32 CPU versions of the non-matmul ops (the `cpu` backend's element-wise and row work; each in its op folder's `<op>.cpu.ts`). */

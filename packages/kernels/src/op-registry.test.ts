@@ -29,7 +29,13 @@ describe('OPS, the op registry', () => {
   });
 
   it('lists every folder that has WGSL, and nothing else has WGSL', () => {
-    const wgslFolders = [...new Set(tree().filter((f) => f.endsWith('.wgsl')).map((f) => f.split('/')[0]!))];
+    const wgslFolders = [
+      ...new Set(
+        tree()
+          .filter((f) => f.endsWith('.wgsl'))
+          .map((f) => f.split('/')[0]!),
+      ),
+    ];
     expect(OPS.map((op) => op.id).sort()).toEqual(wgslFolders.sort());
   });
 

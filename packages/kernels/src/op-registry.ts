@@ -56,7 +56,17 @@ export interface OpEntry {
 }
 
 /** The files of op `id` named by the scheme: `<id>/<name>.<role>.ts` for each name (`id` unless given). */
-function scheme(id: string, parts: { wgsl?: readonly string[]; cpu?: boolean; shared?: boolean; tolerance?: boolean; names?: readonly string[]; gpuName?: string }): OpFiles {
+function scheme(
+  id: string,
+  parts: {
+    wgsl?: readonly string[];
+    cpu?: boolean;
+    shared?: boolean;
+    tolerance?: boolean;
+    names?: readonly string[];
+    gpuName?: string;
+  },
+): OpFiles {
   const names = parts.names ?? [id];
   const at = (file: string): string => `${id}/${file}`;
   const cpu = parts.cpu ?? true;
@@ -88,7 +98,10 @@ export const OPS: readonly OpEntry[] = [
     computes: 'token embedding gather; deterministic CSR scatter-add gradient; a table over one binding in row windows',
     passes: 'forward + backward',
     files: scheme('embedding', {}),
-    tolerance: { gpu: 'gather bit-exact; scatter (count+1)·u·Σ|dout|', cpu: 'gather bit-exact; scatter 1e-6·max(1, max|ref|)' },
+    tolerance: {
+      gpu: 'gather bit-exact; scatter (count+1)·u·Σ|dout|',
+      cpu: 'gather bit-exact; scatter 1e-6·max(1, max|ref|)',
+    },
     benchEntries: [],
   },
   {
@@ -101,13 +114,19 @@ export const OPS: readonly OpEntry[] = [
   },
   {
     id: 'matmul',
-    computes: 'C = A·B, NN/NT/TN/TT, batched, 4×4 register blocking, vec4 when aligned; operands over one binding as sub-products over windows; on the cpu backend ONNX Runtime (ort/)',
+    computes:
+      'C = A·B, NN/NT/TN/TT, batched, 4×4 register blocking, vec4 when aligned; operands over one binding as sub-products over windows; on the cpu backend ONNX Runtime (ort/)',
     passes: 'forward + backward',
     files: {
       ...matmul,
       cpu: ['ort/ort-matmul.ts'],
       helpers: ['matmul/matmul-split.ts'],
-      tests: { ...matmul.tests, cpu: ['ort/ort-matmul.test.ts'], reference: ['matmul/matmul.reference.test.ts'], other: ['matmul/matmul-split.test.ts', 'matmul/matmul.pipeline.test.ts'] },
+      tests: {
+        ...matmul.tests,
+        cpu: ['ort/ort-matmul.test.ts'],
+        reference: ['matmul/matmul.reference.test.ts'],
+        other: ['matmul/matmul-split.test.ts', 'matmul/matmul.pipeline.test.ts'],
+      },
     },
     tolerance: { gpu: '(K+2)·2⁻²⁴·(|A|·|B|)ᵢⱼ, rigorous', cpu: 'ONNX Runtime 2(K+1)·2⁻²⁴·Σ|a||b|' },
     benchEntries: ['matmul-256-webgpu', 'matmul-1024-webgpu', 'matmul-decoder-webgpu'],
@@ -117,15 +136,22 @@ export const OPS: readonly OpEntry[] = [
     computes: "a Linear layer's bias: y += b per row (in place), db = column sums of dy",
     passes: 'forward + backward',
     files: scheme('bias', { shared: false }),
-    tolerance: { gpu: 'add bit-exact; gradient (rows+1)·u·Σ|dy|', cpu: 'add bit-exact; gradient 1e-6·max(1, max|ref|)' },
+    tolerance: {
+      gpu: 'add bit-exact; gradient (rows+1)·u·Σ|dy|',
+      cpu: 'add bit-exact; gradient 1e-6·max(1, max|ref|)',
+    },
     benchEntries: [],
   },
   {
     id: 'rope',
-    computes: 'rotary embedding, HF rotate-half; inverse rotation for the gradient; cos/sin tables and positions from the mask',
+    computes:
+      'rotary embedding, HF rotate-half; inverse rotation for the gradient; cos/sin tables and positions from the mask',
     passes: 'forward + backward',
     files: scheme('rope', {}),
-    tolerance: { gpu: '4u·(|a|+|b|) per rotated pair', cpu: '1e-6·max(1, max|ref|); fused into the fast attention bit for bit' },
+    tolerance: {
+      gpu: '4u·(|a|+|b|) per rotated pair',
+      cpu: '1e-6·max(1, max|ref|); fused into the fast attention bit for bit',
+    },
     benchEntries: [],
   },
   {
@@ -133,7 +159,10 @@ export const OPS: readonly OpEntry[] = [
     computes: 'causal self-attention, grouped-query heads, padding mask; o and lse; dq, dk, dv',
     passes: 'forward + backward',
     files: scheme('attention', { wgsl: ['attention.wgsl', 'attention-backward.wgsl'] }),
-    tolerance: { gpu: 'derived per element, doubled', cpu: '1e-6 (reference engine), 1e-5 (ORT engine; 1e-3 for scores ~10³) of max(1, max|ref|)' },
+    tolerance: {
+      gpu: 'derived per element, doubled',
+      cpu: '1e-6 (reference engine), 1e-5 (ORT engine; 1e-3 for scores ~10³) of max(1, max|ref|)',
+    },
     benchEntries: [],
   },
   {
@@ -164,7 +193,10 @@ export const OPS: readonly OpEntry[] = [
       cpu: ['loss/log-softmax-gather.cpu.ts'],
       tests: { ...loss.tests, cpu: ['loss/log-softmax-gather.cpu.test.ts'] },
     },
-    tolerance: { gpu: 'first-order f32 analysis × 4', cpu: 'log-softmax 4u·(1+|z|)·max(1, ln V); dlogits 8u·(1+|z|)·|g|; PG loss = the reference' },
+    tolerance: {
+      gpu: 'first-order f32 analysis × 4',
+      cpu: 'log-softmax 4u·(1+|z|)·max(1, ln V); dlogits 8u·(1+|z|)·|g|; PG loss = the reference',
+    },
     benchEntries: ['loss-fused-webgpu', 'loss-pg-backward-webgpu'],
   },
   {
@@ -190,7 +222,20 @@ export const OPS: readonly OpEntry[] = [
 export function opFiles(op: OpEntry): string[] {
   const f = op.files;
   const t = f.tests;
-  return [...f.wgsl, f.gpu, ...f.reference, ...f.cpu, ...(f.shared ? [f.shared] : []), ...f.cases, ...(f.tolerance ? [f.tolerance] : []), ...f.helpers, ...t.reference, ...t.cpu, ...t.gpu, ...t.other];
+  return [
+    ...f.wgsl,
+    f.gpu,
+    ...f.reference,
+    ...f.cpu,
+    ...(f.shared ? [f.shared] : []),
+    ...f.cases,
+    ...(f.tolerance ? [f.tolerance] : []),
+    ...f.helpers,
+    ...t.reference,
+    ...t.cpu,
+    ...t.gpu,
+    ...t.other,
+  ];
 }
 
 /** A bench result as bench-results/kernels.json holds it. */
@@ -217,7 +262,10 @@ const code = (paths: readonly string[]): string => (paths.length === 0 ? '—' :
 
 /** KERNELS.md, with each op's throughput cell from `throughput` (the last bench run's, or the committed file's in the test). */
 export function renderKernelsMd(throughput: (op: OpEntry) => string): string {
-  const summary = OPS.map((op) => `| \`${op.id}\` | ${cell(op.computes)} | ${op.passes} | ${cell(op.tolerance.gpu)} | ${cell(op.tolerance.cpu)} | ${throughput(op)} |`);
+  const summary = OPS.map(
+    (op) =>
+      `| \`${op.id}\` | ${cell(op.computes)} | ${op.passes} | ${cell(op.tolerance.gpu)} | ${cell(op.tolerance.cpu)} | ${throughput(op)} |`,
+  );
   const where = OPS.map((op) => {
     const f = op.files;
     const tests = [...f.tests.reference, ...f.tests.cpu, ...f.tests.gpu, ...f.tests.other];

@@ -11,9 +11,23 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { encodeOnnxModel, initWeights, parameterCount, parseDecoderConfig, SeededRandom, type DecoderConfig } from '@rlvr/core';
+import {
+  encodeOnnxModel,
+  initWeights,
+  parameterCount,
+  parseDecoderConfig,
+  SeededRandom,
+  type DecoderConfig,
+} from '@rlvr/core';
 import { compared, median, standalone, writeResults, type BenchEntry } from '../../../tools/bench/harness.js';
-import { buildBpeTokenizer, CausalLm, encodeDecoderGraph, Sampler, SamplerTokenizer, type TokenizerFiles } from '../src/index.js';
+import {
+  buildBpeTokenizer,
+  CausalLm,
+  encodeDecoderGraph,
+  Sampler,
+  SamplerTokenizer,
+  type TokenizerFiles,
+} from '../src/index.js';
 import { TINY_CORPUS, writeModelDir } from '../src/testing/index.js';
 
 const PROMPTS = 16;
@@ -54,10 +68,16 @@ function flopsPerToken(c: DecoderConfig, context: number): number {
 
 /** ORT's MatMul rate (FLOP/s) at the decode batch's shape: [rows, hidden] · [hidden, intermediate]. */
 async function matmulRate(rows: number, k: number, n: number): Promise<number> {
-  const session = await ort.InferenceSession.create(encodeOnnxModel({
-    nodes: [{ opType: 'MatMul', inputs: ['A', 'B'], outputs: ['C'] }],
-    inputs: [{ name: 'A', dims: [rows, k] }, { name: 'B', dims: [k, n] }], outputs: [{ name: 'C', dims: [rows, n] }],
-  }));
+  const session = await ort.InferenceSession.create(
+    encodeOnnxModel({
+      nodes: [{ opType: 'MatMul', inputs: ['A', 'B'], outputs: ['C'] }],
+      inputs: [
+        { name: 'A', dims: [rows, k] },
+        { name: 'B', dims: [k, n] },
+      ],
+      outputs: [{ name: 'C', dims: [rows, n] }],
+    }),
+  );
   const a = new ort.Tensor('float32', new Float32Array(rows * k).fill(0.5), [rows, k]);
   const b = new ort.Tensor('float32', new Float32Array(k * n).fill(0.25), [k, n]);
   for (let i = 0; i < 5; i++) await session.run({ A: a, B: b });
@@ -92,17 +112,35 @@ interface Case {
 
 const cases: Case[] = [
   {
-    name: '1m', vocab: 512, runs: QUICK ? 1 : 5,
+    name: '1m',
+    vocab: 512,
+    runs: QUICK ? 1 : 5,
     config: parseDecoderConfig({
-      model_type: 'llama', hidden_size: 128, num_hidden_layers: 4, num_attention_heads: 4, num_key_value_heads: 2,
-      intermediate_size: 384, vocab_size: 512, max_position_embeddings: 512, tie_word_embeddings: true,
+      model_type: 'llama',
+      hidden_size: 128,
+      num_hidden_layers: 4,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      intermediate_size: 384,
+      vocab_size: 512,
+      max_position_embeddings: 512,
+      tie_word_embeddings: true,
     }),
   },
   {
-    name: '30m', vocab: 2048, runs: QUICK ? 1 : 3,
+    name: '30m',
+    vocab: 2048,
+    runs: QUICK ? 1 : 3,
     config: parseDecoderConfig({
-      model_type: 'llama', hidden_size: 512, num_hidden_layers: 10, num_attention_heads: 8, num_key_value_heads: 4,
-      intermediate_size: 1408, vocab_size: 2048, max_position_embeddings: 512, tie_word_embeddings: true,
+      model_type: 'llama',
+      hidden_size: 512,
+      num_hidden_layers: 10,
+      num_attention_heads: 8,
+      num_key_value_heads: 4,
+      intermediate_size: 1408,
+      vocab_size: 2048,
+      max_position_embeddings: 512,
+      tie_word_embeddings: true,
     }),
   },
 ];
@@ -119,14 +157,22 @@ try {
     const modelDir = join(dir, c.name);
     writeModelDir(modelDir, { config: c.config, weights, tokenizer: tokenizerFiles });
     mkdirSync(join(modelDir, 'onnx'));
-    writeFileSync(join(modelDir, 'onnx', 'model.onnx'), await encodeDecoderGraph(c.config, { weights: 'initializers', named: weights }));
+    writeFileSync(
+      join(modelDir, 'onnx', 'model.onnx'),
+      await encodeDecoderGraph(c.config, { weights: 'initializers', named: weights }),
+    );
     const tokenizer = SamplerTokenizer.fromObjects(tokenizerFiles.tokenizerJson, tokenizerFiles.tokenizerConfig);
-    const prompts = Array.from({ length: PROMPTS }, (_, i) => `${TINY_CORPUS[i % TINY_CORPUS.length]!.slice(0, 40 + 7 * (i % 5))} ${i}`);
+    const prompts = Array.from(
+      { length: PROMPTS },
+      (_, i) => `${TINY_CORPUS[i % TINY_CORPUS.length]!.slice(0, 40 + 7 * (i % 5))} ${i}`,
+    );
     const promptTokens = prompts.map((p) => tokenizer.encode(p).length);
     const meanContext = promptTokens.reduce((a, b) => a + b, 0) / PROMPTS + NEW_TOKENS / 2;
     const generated = PROMPTS * SAMPLES * NEW_TOKENS;
     const options = { groupSize: SAMPLES, maxNewTokens: NEW_TOKENS, temperature: 1, seed: 1 };
-    console.log(`model ${c.name}: ${(parameterCount(c.config) / 1e6).toFixed(2)}M parameters, prompts of ${Math.min(...promptTokens)}–${Math.max(...promptTokens)} tokens`);
+    console.log(
+      `model ${c.name}: ${(parameterCount(c.config) / 1e6).toFixed(2)}M parameters, prompts of ${Math.min(...promptTokens)}–${Math.max(...promptTokens)} tokens`,
+    );
 
     // This package, weights as graph inputs (the default) and as initializers.
     const rates: Record<string, number> = {};
@@ -149,7 +195,9 @@ try {
     // One token's K and V over all layers; Optimum's layout would hold rows × (longest prompt + new tokens) of them.
     const slot = c.config.numHiddenLayers * 2 * c.config.numKeyValueHeads * c.config.headDim * 4;
     const appendBytes = PROMPTS * SAMPLES * (Math.max(...promptTokens) + NEW_TOKENS) * slot;
-    console.log(`  peak RSS ${mb(rss)} MB (before transformers.js is loaded); KV cache ${mb(cacheBytes)} MB (one row per sample with its own prompt copy would be ${mb(appendBytes)} MB)`);
+    console.log(
+      `  peak RSS ${mb(rss)} MB (before transformers.js is loaded); KV cache ${mb(cacheBytes)} MB (one row per sample with its own prompt copy would be ${mb(appendBytes)} MB)`,
+    );
 
     // transformers.js on the same ONNX model: B·M rows (each prompt repeated M times), left-padded.
     tjs.env.localModelPath = dir;
@@ -157,19 +205,44 @@ try {
     tjsTokenizer.padding_side = 'left';
     const tjsModel = await tjs.AutoModelForCausalLM.from_pretrained(modelDir, { dtype: 'fp32', device: 'cpu' });
     const repeated = prompts.flatMap((p) => Array.from({ length: SAMPLES }, () => p));
-    const greedyCheck = await tjsModel.generate({ ...tjsTokenizer([prompts[0]!]), max_new_tokens: 8, do_sample: false }) as { tolist(): bigint[][] };
+    const greedyCheck = (await tjsModel.generate({
+      ...tjsTokenizer([prompts[0]!]),
+      max_new_tokens: 8,
+      do_sample: false,
+    })) as { tolist(): bigint[][] };
     const ours = await samplers.get('inputs')!.sampler.generate([prompts[0]!], { greedy: true, maxNewTokens: 8 });
     const theirs = greedyCheck.tolist()[0]!.slice(-8).map(Number);
-    console.log(`  greedy tokens agree with transformers.js: ${JSON.stringify(theirs) === JSON.stringify(ours[0]!.completionIds)}`);
-    await tjsModel.generate({ ...tjsTokenizer(repeated.slice(0, 4), { padding: true }), max_new_tokens: 4, do_sample: true, top_k: 0 });
+    console.log(
+      `  greedy tokens agree with transformers.js: ${JSON.stringify(theirs) === JSON.stringify(ours[0]!.completionIds)}`,
+    );
+    await tjsModel.generate({
+      ...tjsTokenizer(repeated.slice(0, 4), { padding: true }),
+      max_new_tokens: 4,
+      do_sample: true,
+      top_k: 0,
+    });
 
     // Every contender once per repetition, in rotating order, so load drifting on the shared machine
     // hits all alike; the MatMul rate of the floor is measured in the same rotation.
     const contenders: Record<string, () => Promise<number>> = {
-      inputs: async () => (await samplers.get('inputs')!.sampler.generate(prompts, options)).reduce((n, r) => n + r.completionIds.length, 0),
-      initializers: async () => (await samplers.get('initializers')!.sampler.generate(prompts, options)).reduce((n, r) => n + r.completionIds.length, 0),
+      inputs: async () =>
+        (await samplers.get('inputs')!.sampler.generate(prompts, options)).reduce(
+          (n, r) => n + r.completionIds.length,
+          0,
+        ),
+      initializers: async () =>
+        (await samplers.get('initializers')!.sampler.generate(prompts, options)).reduce(
+          (n, r) => n + r.completionIds.length,
+          0,
+        ),
       'transformers.js': async () => {
-        await tjsModel.generate({ ...tjsTokenizer(repeated, { padding: true }), max_new_tokens: NEW_TOKENS, min_new_tokens: NEW_TOKENS, do_sample: true, top_k: 0 });
+        await tjsModel.generate({
+          ...tjsTokenizer(repeated, { padding: true }),
+          max_new_tokens: NEW_TOKENS,
+          min_new_tokens: NEW_TOKENS,
+          do_sample: true,
+          top_k: 0,
+        });
         return generated;
       },
     };
@@ -185,7 +258,9 @@ try {
     }
     for (const name of names) {
       rates[name] = median(measured[name]!);
-      console.log(`  ${name}: ${measured[name]!.map((r) => r.toFixed(0)).join(', ')} → median ${rates[name]!.toFixed(0)} tokens/s`);
+      console.log(
+        `  ${name}: ${measured[name]!.map((r) => r.toFixed(0)).join(', ')} → median ${rates[name]!.toFixed(0)} tokens/s`,
+      );
     }
     const tjsRate = rates['transformers.js']!;
     for (const mode of modes) {
@@ -195,19 +270,66 @@ try {
       swaps[mode] = performance.now() - t;
       await lm.release();
     }
-    console.log(`  setWeights: initializers ${swaps.initializers!.toFixed(0)} ms, inputs ${swaps.inputs!.toFixed(0)} ms`);
+    console.log(
+      `  setWeights: initializers ${swaps.initializers!.toFixed(0)} ms, inputs ${swaps.inputs!.toFixed(0)} ms`,
+    );
     await tjsModel.dispose();
 
     const rate = median(matmul);
     const floor = rate / flopsPerToken(c.config, meanContext);
-    console.log(`  ORT MatMul ${(rate / 1e9).toFixed(0)} GFLOP/s → floor ${floor.toFixed(0)} tokens/s (${((100 * rates.inputs!) / floor).toFixed(0)}% reached)`);
+    console.log(
+      `  ORT MatMul ${(rate / 1e9).toFixed(0)} GFLOP/s → floor ${floor.toFixed(0)} tokens/s (${((100 * rates.inputs!) / floor).toFixed(0)}% reached)`,
+    );
 
-    entries.push(compared(`group-sampling-${c.name}`, rates.inputs!, tjsRate, `tokens/s (${PROMPTS} prompts × ${SAMPLES} samples × ${NEW_TOKENS} new tokens; higher is better; baseline transformers.js ${tjs.env.version})`));
-    entries.push(compared(`group-sampling-${c.name}-initializers`, rates.initializers!, rates.inputs!, 'tokens/s with weights as pre-packed initializers, session rebuilt on setWeights (higher is better; baseline: weights as graph inputs, the default)'));
-    entries.push(compared(`set-weights-${c.name}`, swaps.initializers!, swaps.inputs!, 'ms per setWeights, initializers = session rebuild (lower is better; baseline: weights as graph inputs)'));
-    if (c.name === '30m') entries.push(compared('group-sampling-30m-floor', rates.inputs!, floor, 'tokens/s (higher is better; baseline: FLOPs per generated token / ORT MatMul rate at the decode shape, ratio = share of the floor reached)'));
-    entries.push(standalone(`group-sampling-${c.name}-peak-rss`, mb(rss), 'MB peak RSS of the process after this package\'s full-size runs, before transformers.js is loaded (cumulative over models; lower is better)'));
-    entries.push(compared(`group-sampling-${c.name}-kv-cache`, mb(cacheBytes), mb(appendBytes), 'MB of KV cache (lower is better; baseline: every sample holding its own copy of its prompt\'s cache)'));
+    entries.push(
+      compared(
+        `group-sampling-${c.name}`,
+        rates.inputs!,
+        tjsRate,
+        `tokens/s (${PROMPTS} prompts × ${SAMPLES} samples × ${NEW_TOKENS} new tokens; higher is better; baseline transformers.js ${tjs.env.version})`,
+      ),
+    );
+    entries.push(
+      compared(
+        `group-sampling-${c.name}-initializers`,
+        rates.initializers!,
+        rates.inputs!,
+        'tokens/s with weights as pre-packed initializers, session rebuilt on setWeights (higher is better; baseline: weights as graph inputs, the default)',
+      ),
+    );
+    entries.push(
+      compared(
+        `set-weights-${c.name}`,
+        swaps.initializers!,
+        swaps.inputs!,
+        'ms per setWeights, initializers = session rebuild (lower is better; baseline: weights as graph inputs)',
+      ),
+    );
+    if (c.name === '30m') {
+      entries.push(
+        compared(
+          'group-sampling-30m-floor',
+          rates.inputs!,
+          floor,
+          'tokens/s (higher is better; baseline: FLOPs per generated token / ORT MatMul rate at the decode shape, ratio = share of the floor reached)',
+        ),
+      );
+    }
+    entries.push(
+      standalone(
+        `group-sampling-${c.name}-peak-rss`,
+        mb(rss),
+        "MB peak RSS of the process after this package's full-size runs, before transformers.js is loaded (cumulative over models; lower is better)",
+      ),
+    );
+    entries.push(
+      compared(
+        `group-sampling-${c.name}-kv-cache`,
+        mb(cacheBytes),
+        mb(appendBytes),
+        "MB of KV cache (lower is better; baseline: every sample holding its own copy of its prompt's cache)",
+      ),
+    );
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

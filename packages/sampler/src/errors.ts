@@ -15,7 +15,10 @@ export class SamplerError extends Error {
 export class TokenizerError extends SamplerError {
   override readonly name = 'TokenizerError';
   /** Creates the error for `file`. */
-  constructor(readonly file: string, problem: string) {
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
     super(`${file}: ${problem}`);
   }
 }
@@ -24,7 +27,10 @@ export class TokenizerError extends SamplerError {
 export class ModelLoadError extends SamplerError {
   override readonly name = 'ModelLoadError';
   /** Creates the error for `what` (a file path or tensor name). */
-  constructor(readonly what: string, problem: string) {
+  constructor(
+    readonly what: string,
+    problem: string,
+  ) {
     super(`${what}: ${problem}`);
   }
 }
@@ -38,7 +44,14 @@ export class GenerationError extends SamplerError {
 export class NonFiniteLogitsError extends SamplerError {
   override readonly name = 'NonFiniteLogitsError';
   /** Creates the error for one sequence at one decoding step. */
-  constructor(readonly promptIndex: number, readonly sampleIndex: number, readonly step: number, value: number) {
-    super(`model produced a non-finite logit (${value}) for prompt ${promptIndex}, sample ${sampleIndex}, at generated token ${step}`);
+  constructor(
+    readonly promptIndex: number,
+    readonly sampleIndex: number,
+    readonly step: number,
+    value: number,
+  ) {
+    super(
+      `model produced a non-finite logit (${value}) for prompt ${promptIndex}, sample ${sampleIndex}, at generated token ${step}`,
+    );
   }
 }

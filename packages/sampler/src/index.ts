@@ -6,9 +6,22 @@
 export { SamplerError, TokenizerError, ModelLoadError, GenerationError, NonFiniteLogitsError } from './errors.js';
 export { SamplerTokenizer, readJsonFile } from './tokenizer/tokenizer.js';
 export type { ChatMessage, ChatTemplateOptions } from './tokenizer/tokenizer.js';
-export { buildBpeTokenizer, writeTokenizerFiles, bytesToUnicode, DEFAULT_SPECIAL_TOKENS, CHATML_TEMPLATE } from './tokenizer/bpe-builder.js';
+export {
+  buildBpeTokenizer,
+  writeTokenizerFiles,
+  bytesToUnicode,
+  DEFAULT_SPECIAL_TOKENS,
+  CHATML_TEMPLATE,
+} from './tokenizer/bpe-builder.js';
 export type { BpeBuildOptions, TokenizerFiles } from './tokenizer/bpe-builder.js';
-export { buildDecoderGraph, encodeDecoderGraph, kvNames, sharedKvNames, ROW_PROMPT, ropeTables } from './model/decoder-graph.js';
+export {
+  buildDecoderGraph,
+  encodeDecoderGraph,
+  kvNames,
+  sharedKvNames,
+  ROW_PROMPT,
+  ropeTables,
+} from './model/decoder-graph.js';
 export type { DecoderGraphOptions, WeightMode, KvLayout } from './model/decoder-graph.js';
 export { DecodeCache } from './model/decode-cache.js';
 export type { PrefillCache, CacheGeometry } from './model/decode-cache.js';

@@ -22,8 +22,12 @@ afterAll(async () => lm.release());
 async function fullLogits(ids: number[]): Promise<Float32Array> {
   const n = ids.length;
   const out = await lm.step({
-    batch: 1, seq: n, inputIds: BigInt64Array.from(ids, BigInt), attentionMask: new BigInt64Array(n).fill(1n),
-    positionIds: BigInt64Array.from(ids, (_, i) => BigInt(i)), past: null,
+    batch: 1,
+    seq: n,
+    inputIds: BigInt64Array.from(ids, BigInt),
+    attentionMask: new BigInt64Array(n).fill(1n),
+    positionIds: BigInt64Array.from(ids, (_, i) => BigInt(i)),
+    past: null,
   });
   return out.logits;
 }
@@ -212,7 +216,10 @@ describe('Sampler: shared-prefix sampling has the distribution of independent sa
     const m = 1500;
     const options = { maxNewTokens: 2, topK: 4, temperature: 1.5 };
     const shared = await sampler.generate([prompts[0]!], { ...options, groupSize: m, seed: 100 });
-    const independent = await sampler.generate(Array.from({ length: m }, () => prompts[0]!), { ...options, groupSize: 1, seed: 200 });
+    const independent = await sampler.generate(
+      Array.from({ length: m }, () => prompts[0]!),
+      { ...options, groupSize: 1, seed: 200 },
+    );
     const key = (r: Rollout): string => r.completionIds.join(',');
     const a = new Map<string, number>();
     const b = new Map<string, number>();
@@ -242,7 +249,9 @@ describe('Sampler: shared-prefix sampling has the distribution of independent sa
     const ids = rollouts[0]!.promptIds;
     const v = tiny.config.vocabSize;
     const lp = logSoftmax(await fullLogits(ids), 1, (ids.length - 1) * v, v);
-    const top = Array.from(lp.keys()).sort((x, y) => lp[y]! - lp[x]!).slice(0, 5);
+    const top = Array.from(lp.keys())
+      .sort((x, y) => lp[y]! - lp[x]!)
+      .slice(0, 5);
     const mass = top.reduce((s, i) => s + Math.exp(lp[i]!), 0);
     let chi2 = 0;
     for (const id of top) {

@@ -51,9 +51,14 @@ interface Row {
 /** Generates rollouts from a {@link CausalLm} and a tokenizer. */
 export class Sampler {
   /** Creates a sampler; the model's vocabulary must cover the tokenizer's ids. */
-  constructor(readonly model: CausalLm, readonly tokenizer: SamplerTokenizer) {
+  constructor(
+    readonly model: CausalLm,
+    readonly tokenizer: SamplerTokenizer,
+  ) {
     if (tokenizer.vocabSize > model.geometry.vocabSize) {
-      throw new GenerationError(`tokenizer has ${tokenizer.vocabSize} ids but the model's vocab_size is ${model.geometry.vocabSize}`);
+      throw new GenerationError(
+        `tokenizer has ${tokenizer.vocabSize} ids but the model's vocab_size is ${model.geometry.vocabSize}`,
+      );
     }
   }
 
@@ -77,18 +82,32 @@ export class Sampler {
       const ids = promptIds[p]!;
       const n = ids.length;
       const out = await this.model.step({
-        batch: 1, seq: n, inputIds: BigInt64Array.from(ids, BigInt), attentionMask: new BigInt64Array(n).fill(1n),
-        positionIds: BigInt64Array.from(ids, (_, i) => BigInt(i)), past: null,
+        batch: 1,
+        seq: n,
+        inputIds: BigInt64Array.from(ids, BigInt),
+        attentionMask: new BigInt64Array(n).fill(1n),
+        positionIds: BigInt64Array.from(ids, (_, i) => BigInt(i)),
+        past: null,
       });
       prefills.push({ cache: out.present, logits: out.logits.subarray((n - 1) * g.vocabSize, n * g.vocabSize) });
-      for (let s = 0; s < o.groupSize; s++) rows.push({ prompt: p, sample: s, ids: [], logprobs: [], text: '', finish: null });
+      for (let s = 0; s < o.groupSize; s++) {
+        rows.push({ prompt: p, sample: s, ids: [], logprobs: [], text: '', finish: null });
+      }
     }
-    for (const row of rows) this.advance(row, prefills[row.prompt]!.logits, 0, promptIds[row.prompt]!.length, o, rng, eos);
+    for (const row of rows) {
+      this.advance(row, prefills[row.prompt]!.logits, 0, promptIds[row.prompt]!.length, o, rng, eos);
+    }
 
     let active = rows.filter((r) => r.finish === null);
     if (active.length === 0) return this.rollouts(rows, promptIds);
     // Generated-token slots: every generated token but the last (it is never fed back).
-    const cache = DecodeCache.fromPrefills(this.model.kvLayout, g, prefills.map((p) => p.cache), active.map((r) => r.prompt), o.maxNewTokens - 1);
+    const cache = DecodeCache.fromPrefills(
+      this.model.kvLayout,
+      g,
+      prefills.map((p) => p.cache),
+      active.map((r) => r.prompt),
+      o.maxNewTokens - 1,
+    );
     while (active.length > 0) {
       const batch = active.length;
       const inputIds = new BigInt64Array(batch);
@@ -99,7 +118,9 @@ export class Sampler {
         positions[r] = BigInt(promptIds[row.prompt]!.length + row.ids.length - 1);
       }
       const logits = await this.model.decode(cache, inputIds, positions);
-      for (let r = 0; r < batch; r++) this.advance(active[r]!, logits, r * g.vocabSize, promptIds[active[r]!.prompt]!.length, o, rng, eos);
+      for (let r = 0; r < batch; r++) {
+        this.advance(active[r]!, logits, r * g.vocabSize, promptIds[active[r]!.prompt]!.length, o, rng, eos);
+      }
       const keep = active.map((row, r) => (row.finish === null ? r : -1)).filter((r) => r >= 0);
       if (keep.length < batch && keep.length > 0) cache.selectRows(keep);
       active = keep.map((r) => active[r]!);
@@ -109,8 +130,13 @@ export class Sampler {
 
   private rollouts(rows: Row[], promptIds: number[][]): Rollout[] {
     return rows.map((row) => ({
-      promptIndex: row.prompt, sampleIndex: row.sample, promptIds: promptIds[row.prompt]!, completionIds: row.ids,
-      text: row.finish === 'stop' ? row.text : this.tokenizer.decode(row.ids), logprobs: row.logprobs, finishReason: row.finish ?? 'length',
+      promptIndex: row.prompt,
+      sampleIndex: row.sample,
+      promptIds: promptIds[row.prompt]!,
+      completionIds: row.ids,
+      text: row.finish === 'stop' ? row.text : this.tokenizer.decode(row.ids),
+      logprobs: row.logprobs,
+      finishReason: row.finish ?? 'length',
     }));
   }
 
@@ -118,14 +144,30 @@ export class Sampler {
     const ids = typeof prompt === 'string' ? this.tokenizer.encode(prompt) : prompt;
     const { vocabSize, maxContext } = this.model.geometry;
     if (ids.length === 0) throw new GenerationError(`prompt ${index} is empty (no tokens)`);
-    if (ids.length >= maxContext) throw new GenerationError(`prompt ${index} has ${ids.length} tokens; the model's context is ${maxContext}, so at most ${maxContext - 1} leave room for one new token`);
+    if (ids.length >= maxContext) {
+      throw new GenerationError(
+        `prompt ${index} has ${ids.length} tokens; the model's context is ${maxContext}, so at most ${maxContext - 1} leave room for one new token`,
+      );
+    }
     const bad = ids.findIndex((id) => !Number.isInteger(id) || id < 0 || id >= vocabSize);
-    if (bad >= 0) throw new GenerationError(`prompt ${index}: token ${bad} is ${ids[bad]}, expected an integer id in [0, ${vocabSize})`);
+    if (bad >= 0) {
+      throw new GenerationError(
+        `prompt ${index}: token ${bad} is ${ids[bad]}, expected an integer id in [0, ${vocabSize})`,
+      );
+    }
     return ids;
   }
 
   /** Samples the next token of `row` from one row of logits and updates its text and finish state. */
-  private advance(row: Row, logits: Float32Array, offset: number, promptLength: number, o: ResolvedOptions, rng: SeededRandom, eos: Set<number>): void {
+  private advance(
+    row: Row,
+    logits: Float32Array,
+    offset: number,
+    promptLength: number,
+    o: ResolvedOptions,
+    rng: SeededRandom,
+    eos: Set<number>,
+  ): void {
     const vocab = this.model.geometry.vocabSize;
     for (let i = 0; i < vocab; i++) {
       const v = logits[offset + i]!;
@@ -157,6 +199,8 @@ export class Sampler {
         return;
       }
     }
-    if (row.ids.length >= o.maxNewTokens || promptLength + row.ids.length >= this.model.geometry.maxContext) row.finish = 'length';
+    if (row.ids.length >= o.maxNewTokens || promptLength + row.ids.length >= this.model.geometry.maxContext) {
+      row.finish = 'length';
+    }
   }
 }

@@ -38,22 +38,38 @@ const backend = parseBackendChoice(process.env.RLVR_BACKEND ?? 'cpu', 'RLVR_BACK
 
 const root = mkdtempSync(join(tmpdir(), 'rlvr-rl-step-bench-'));
 const modelDir = join(root, 'model');
-const tokenizer = buildBpeTokenizer({ corpus: [...TINY_CORPUS, r1ZeroPrompt(countdownQuestion({ target: 24, nums: [3, 5, 7, 11] }))], vocabSize: 1024 });
+const tokenizer = buildBpeTokenizer({
+  corpus: [...TINY_CORPUS, r1ZeroPrompt(countdownQuestion({ target: 24, nums: [3, 5, 7, 11] }))],
+  vocabSize: 1024,
+});
 const modelConfig = parseDecoderConfig({
-  model_type: 'qwen2', hidden_size: 128, num_hidden_layers: 4, num_attention_heads: 4, num_key_value_heads: 2,
-  intermediate_size: 344, vocab_size: 2048, rms_norm_eps: 1e-6, rope_theta: 10000, tie_word_embeddings: true, max_position_embeddings: 512,
+  model_type: 'qwen2',
+  hidden_size: 128,
+  num_hidden_layers: 4,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  intermediate_size: 344,
+  vocab_size: 2048,
+  rms_norm_eps: 1e-6,
+  rope_theta: 10000,
+  tie_word_embeddings: true,
+  max_position_embeddings: 512,
 });
 writeModelDir(modelDir, { config: modelConfig, weights: initWeights(modelConfig, 1, 0.1), tokenizer });
 const params = parameterCount(modelConfig);
 const config = parseTrainConfig({
-  model: { path: modelDir }, backend, seed: 1,
+  model: { path: modelDir },
+  backend,
+  seed: 1,
   task: { name: 'countdown', generator: { count: 512 } },
   sampling: { groupSize: GROUP, promptsPerStep: PROMPTS, maxNewTokens: NEW_TOKENS },
   weighting: { name: 'sqrt-r', zeroVariance: 'reinforce' },
   ppo: { microBatchSize: 32 },
   optim: { lr: 1e-5 },
 });
-process.stdout.write(`rl-step bench: ${params} parameters, ${PROMPTS} prompts × ${GROUP} samples × ≤ ${NEW_TOKENS} new tokens, backend ${backend}\n`);
+process.stdout.write(
+  `rl-step bench: ${params} parameters, ${PROMPTS} prompts × ${GROUP} samples × ≤ ${NEW_TOKENS} new tokens, backend ${backend}\n`,
+);
 
 const env = await openTaskEnvironment(config, modelDir, (l) => process.stdout.write(`${l}\n`));
 const policy = await loadDecoderModel(modelDir, { backend, log: (l) => process.stdout.write(`${l}\n`) });
@@ -64,20 +80,36 @@ try {
     const mode = step % 2 === 1 ? 'recompute' : 'auto';
     const start = process.hrtime.bigint();
     const r = await rlStep({ policy, sampler: env.sampler as never, score: env.score }, prompts, {
-      groupSize: GROUP, maxNewTokens: NEW_TOKENS, temperature: 1, topP: 1, topK: 0, stop: env.stop, seed: step,
-      weighting: 'sqrt-r', zeroVariance: 'reinforce', loss: policyLossConfig(config), microBatchSize: config.ppo.microBatchSize,
-      ppoEpochs: 1, miniBatches: 1, oldLogprobs: mode, optimizer: adamWOptions(config, config.optim.lr), padId: env.padId,
+      groupSize: GROUP,
+      maxNewTokens: NEW_TOKENS,
+      temperature: 1,
+      topP: 1,
+      topK: 0,
+      stop: env.stop,
+      seed: step,
+      weighting: 'sqrt-r',
+      zeroVariance: 'reinforce',
+      loss: policyLossConfig(config),
+      microBatchSize: config.ppo.microBatchSize,
+      ppoEpochs: 1,
+      miniBatches: 1,
+      oldLogprobs: mode,
+      optimizer: adamWOptions(config, config.optim.lr),
+      padId: env.padId,
     });
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     // Tokens of the padded micro-batches (what the forward and backward actually process).
     let trainTokens = 0;
     for (let first = 0; first < r.rollouts.length; first += config.ppo.microBatchSize) {
       const rows = r.rollouts.slice(first, first + config.ppo.microBatchSize);
-      trainTokens += rows.length * Math.max(...rows.map((x) => x.rollout.promptIds.length + x.rollout.completionIds.length));
+      trainTokens +=
+        rows.length * Math.max(...rows.map((x) => x.rollout.promptIds.length + x.rollout.completionIds.length));
     }
     results.push({ r, seconds, trainTokens, mode });
     const t = r.times;
-    process.stdout.write(`  step ${step}${step === 0 ? ' (warm-up)' : ''}, ${mode}: ${seconds.toFixed(2)} s — sample ${t.sample.toFixed(2)}, verify ${t.verify.toFixed(3)}, advantages ${t.advantages.toFixed(4)}, train ${t.train.toFixed(2)}, sync ${t.sync.toFixed(3)}; ${r.completionTokens} new tokens, ${trainTokens} training tokens, accuracy ${r.accuracy.toFixed(3)}\n`);
+    process.stdout.write(
+      `  step ${step}${step === 0 ? ' (warm-up)' : ''}, ${mode}: ${seconds.toFixed(2)} s — sample ${t.sample.toFixed(2)}, verify ${t.verify.toFixed(3)}, advantages ${t.advantages.toFixed(4)}, train ${t.train.toFixed(2)}, sync ${t.sync.toFixed(3)}; ${r.completionTokens} new tokens, ${trainTokens} training tokens, accuracy ${r.accuracy.toFixed(3)}\n`,
+    );
   }
 } finally {
   await policy.dispose();
@@ -111,9 +143,25 @@ const what = `${params}-parameter Qwen2-like decoder, ${PROMPTS} prompts × ${GR
 const entries: BenchEntry[] = [
   standalone('rl-step-seconds', stepSeconds, `seconds per RL step (lower is better); ${what}`),
   standalone('rl-step-sample-share', sampleShare, `share of the step spent sampling (ONNX Runtime); ${what}`),
-  standalone('rl-step-train-share', trainShare, `share of the step spent training (loss forward + backward + AdamW); ${what}`),
-  compared('train-tokens-per-second-on-policy', trainRate(timed), trainRate(recomputed), `padded training tokens per second of the train phase (higher is better) with ppo.oldLogprobs auto (no old-logprob forward); baseline: recompute, alternate steps of the same run; ${what}`),
-  compared('train-flops-vs-ceiling', trainGflops, ceiling, `GFLOP/s of the train phase (higher is better), FLOPs = 8·params·padded tokens; baseline: ORT MatMul 4096×256×256 GFLOP/s, ${availableParallelism()} threads, same run; ${what}`),
+  standalone(
+    'rl-step-train-share',
+    trainShare,
+    `share of the step spent training (loss forward + backward + AdamW); ${what}`,
+  ),
+  compared(
+    'train-tokens-per-second-on-policy',
+    trainRate(timed),
+    trainRate(recomputed),
+    `padded training tokens per second of the train phase (higher is better) with ppo.oldLogprobs auto (no old-logprob forward); baseline: recompute, alternate steps of the same run; ${what}`,
+  ),
+  compared(
+    'train-flops-vs-ceiling',
+    trainGflops,
+    ceiling,
+    `GFLOP/s of the train phase (higher is better), FLOPs = 8·params·padded tokens; baseline: ORT MatMul 4096×256×256 GFLOP/s, ${availableParallelism()} threads, same run; ${what}`,
+  ),
 ];
-process.stdout.write(`step ${stepSeconds.toFixed(2)} s, sample ${(100 * sampleShare).toFixed(0)} %, train ${(100 * trainShare).toFixed(0)} %, train ${trainGflops.toFixed(1)} GFLOP/s vs ceiling ${ceiling.toFixed(1)}\n`);
+process.stdout.write(
+  `step ${stepSeconds.toFixed(2)} s, sample ${(100 * sampleShare).toFixed(0)} %, train ${(100 * trainShare).toFixed(0)} %, train ${trainGflops.toFixed(1)} GFLOP/s vs ceiling ${ceiling.toFixed(1)}\n`,
+);
 process.stdout.write(`wrote ${writeResults('trainer', entries)}\n`);

@@ -16,17 +16,34 @@ import { TARGET_MARK } from '../src/pretrain/countdown-corpus.js';
 
 const SAMPLES = 8;
 const STEP = new RegExp(`(-?\\d+) ([-+*/]) (-?\\d+) = (-?\\d+)(${TARGET_MARK.replace(/[()]/g, '\\$&')})?`, 'g');
-const exact = { '+': (a: number, b: number) => a + b, '-': (a: number, b: number) => a - b, '*': (a: number, b: number) => a * b, '/': (a: number, b: number) => a / b };
+const exact = {
+  '+': (a: number, b: number) => a + b,
+  '-': (a: number, b: number) => a - b,
+  '*': (a: number, b: number) => a * b,
+  '/': (a: number, b: number) => a / b,
+};
 
 const model = process.argv[2] ?? null;
 const config = presetConfig({ model, weighting: 'grpo', lr: 1e-4, maxSteps: 1, seed: 1, evalInterval: 0 });
 const env = await openTaskEnvironment(config, resolveModelPath(config.model.path), () => {});
 try {
   const prompts = heldOutPrompts(config, env);
-  const rollouts = await env.sampler.generate(prompts.map((p) => p.ids), { groupSize: SAMPLES, maxNewTokens: config.sampling.maxNewTokens, temperature: 1, stop: env.stop, seed: 5 });
+  const rollouts = await env.sampler.generate(
+    prompts.map((p) => p.ids),
+    { groupSize: SAMPLES, maxNewTokens: config.sampling.maxNewTokens, temperature: 1, stop: env.stop, seed: 5 },
+  );
   const references = rollouts.map((_, i) => prompts[Math.floor(i / SAMPLES)]!.reference as { target: number });
   const scores = await env.score(rollouts, references);
-  const n = { steps: 0, wrongSteps: 0, marks: 0, wrongMarks: 0, unmarkedHits: 0, withRightMark: 0, solvedWithRightMark: 0, solved: 0 };
+  const n = {
+    steps: 0,
+    wrongSteps: 0,
+    marks: 0,
+    wrongMarks: 0,
+    unmarkedHits: 0,
+    withRightMark: 0,
+    solvedWithRightMark: 0,
+    solved: 0,
+  };
   rollouts.forEach((rollout, i) => {
     const { target } = references[i]!;
     const thought = rollout.text.split('</think>')[0]!;
@@ -46,17 +63,19 @@ try {
     if (rightMark && solved) n.solvedWithRightMark++;
   });
   const share = (a: number, b: number) => (b === 0 ? null : Number((a / b).toFixed(4)));
-  console.log(JSON.stringify({
-    model: model ?? 'embedded:countdown-base',
-    completions: rollouts.length,
-    accuracy: share(n.solved, rollouts.length),
-    wrongStepShare: share(n.wrongSteps, n.steps),
-    marks: n.marks,
-    wrongMarkShare: share(n.wrongMarks, n.marks),
-    unmarkedStepsEqualToTarget: n.unmarkedHits,
-    completionsWithRightMark: share(n.withRightMark, rollouts.length),
-    accuracyGivenRightMark: share(n.solvedWithRightMark, n.withRightMark),
-  }));
+  console.log(
+    JSON.stringify({
+      model: model ?? 'embedded:countdown-base',
+      completions: rollouts.length,
+      accuracy: share(n.solved, rollouts.length),
+      wrongStepShare: share(n.wrongSteps, n.steps),
+      marks: n.marks,
+      wrongMarkShare: share(n.wrongMarks, n.marks),
+      unmarkedStepsEqualToTarget: n.unmarkedHits,
+      completionsWithRightMark: share(n.withRightMark, rollouts.length),
+      accuracyGivenRightMark: share(n.solvedWithRightMark, n.withRightMark),
+    }),
+  );
 } finally {
   await closeTaskEnvironment(env);
 }

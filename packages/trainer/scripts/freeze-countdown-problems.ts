@@ -21,7 +21,15 @@ import { solveCountdown } from '@rlvr/verifiers';
 import { parseTrainConfig } from '../src/config/index.js';
 import { PRESET_DATA_SEED, PRESET_TASK } from '../src/demo/countdown-preset.js';
 import { pretrainingProblemOptions } from '../src/pretrain/countdown-corpus.js';
-import { FROZEN_PROBLEM_SETS, countdownGeneratorCall, countdownGeneratorOptions, encodeFrozenProblems, type CountdownGeneratorCall, type FrozenProblemSetName, type FrozenProblemsHeader } from '../src/tasks/index.js';
+import {
+  FROZEN_PROBLEM_SETS,
+  countdownGeneratorCall,
+  countdownGeneratorOptions,
+  encodeFrozenProblems,
+  type CountdownGeneratorCall,
+  type FrozenProblemSetName,
+  type FrozenProblemsHeader,
+} from '../src/tasks/index.js';
 
 /** sfc32 seeded through splitmix32, 12 outputs discarded: @rlvr/verifiers' PRNG until 2026-12-06. */
 class Sfc32 {
@@ -89,7 +97,8 @@ function sfc32Problems(o: CountdownGeneratorCall): { target: number; nums: numbe
   return problems;
 }
 
-const GENERATOR = '@rlvr/verifiers generateCountdownProblems as of commit 21878c0 (src/countdown/solver.ts, its PRNG src/random.ts)';
+const GENERATOR =
+  '@rlvr/verifiers generateCountdownProblems as of commit 21878c0 (src/countdown/solver.ts, its PRNG src/random.ts)';
 const ALGORITHM = 'sfc32, seeded through splitmix32 (12 outputs discarded)';
 const SCRIPT = 'packages/trainer/scripts/freeze-countdown-problems.ts';
 
@@ -107,7 +116,7 @@ const SETS: { name: FrozenProblemSetName; description: string; options: Countdow
   {
     name: 'countdown-pretraining',
     description:
-      'The embedded base model\'s pretraining problems (assets/countdown-base): rlvr pretrain --steps 3000 --batch 32 --seed 1, ' +
+      "The embedded base model's pretraining problems (assets/countdown-base): rlvr pretrain --steps 3000 --batch 32 --seed 1, " +
       'one per example in this order; generator seed deriveSeed(1, 0x9e71). Fewer steps × batch with --seed 1 use the first ones.',
     options: countdownGeneratorCall(pretrainingProblemOptions({ steps: 3000, batch: 32, seed: 1 })),
   },
@@ -119,7 +128,14 @@ if (!check) mkdirSync(DIR, { recursive: true });
 let stale = 0;
 for (const set of SETS) {
   const problems = sfc32Problems(set.options);
-  const header: FrozenProblemsHeader = { description: set.description, algorithm: ALGORITHM, generator: GENERATOR, script: SCRIPT, options: set.options, count: problems.length };
+  const header: FrozenProblemsHeader = {
+    description: set.description,
+    algorithm: ALGORITHM,
+    generator: GENERATOR,
+    script: SCRIPT,
+    options: set.options,
+    count: problems.length,
+  };
   const text = encodeFrozenProblems(header, problems);
   const file = DIR + FROZEN_PROBLEM_SETS[set.name];
   if (check) {

@@ -50,7 +50,10 @@ async function rlvr(...args: string[]): Promise<{ code: number; stdout: string; 
       await writeFile(input, `${JSON.stringify({ response: 'So 2 + 3 = 5.\n#### 5', reference: '5' })}\nnot json\n`);
       const { code, stdout, stderr } = await rlvr('verify', '--task', 'gsm8k', '--input', input);
       expect(code).toBe(0);
-      const lines = stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      const lines = stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(lines[0]).toMatchObject({ reward: 1, correct: true, extracted: '5' });
       expect(lines[1]).toEqual({ error: expect.stringMatching(/^invalid JSON/), line: 2 });
       expect(stderr).toMatch(/^rlvr verify: gsm8k: 2 lines, 1 verified, 1 correct/);

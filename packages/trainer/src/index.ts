@@ -18,7 +18,13 @@ export {
   type StepScore,
 } from './loop/rl-step.js';
 export { evaluate, type EvalContext, type EvalSettings } from './loop/evaluate.js';
-export { ConfigError, loadTrainConfig, parseTrainConfig, type TrainConfig, type TrainConfigInput } from './config/index.js';
+export {
+  ConfigError,
+  loadTrainConfig,
+  parseTrainConfig,
+  type TrainConfig,
+  type TrainConfigInput,
+} from './config/index.js';
 export { DatasetError, loadTask, type Task, type TaskExample } from './tasks/index.js';
 export {
   CheckpointError,

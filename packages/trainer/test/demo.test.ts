@@ -80,7 +80,11 @@ describe('rlvr compare (shortened)', () => {
   }, 600_000);
 
   test('refuses a bad seed list or rate by flag, before any run', async () => {
-    for (const [args, flag] of [[['--seeds', '1,x'], '--seeds'], [['--lr', '-1'], '--lr'], [['--regime', 'rl'], '--regime']] as const) {
+    for (const [args, flag] of [
+      [['--seeds', '1,x'], '--seeds'],
+      [['--lr', '-1'], '--lr'],
+      [['--regime', 'rl'], '--regime'],
+    ] as const) {
       const io = captureIo();
       expect(await runCli(['compare', ...args, '--out', join(dir, 'never')], io)).toBe(2);
       expect(io.err()).toContain(flag);

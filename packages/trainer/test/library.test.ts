@@ -45,7 +45,10 @@ describe('README "Use as a library"', () => {
       expect(steps.map((s) => s.step)).toEqual([1, 2, 3]);
       // 4 prompts × 4 responses per step.
       expect(steps.map((s) => s.sampledResponses)).toEqual([16, 32, 48]);
-      expect(evals.map((e) => [e.step, e.prompts, e.samples])).toEqual([[0, 8, 2], [3, 8, 2]]);
+      expect(evals.map((e) => [e.step, e.prompts, e.samples])).toEqual([
+        [0, 8, 2],
+        [3, 8, 2],
+      ]);
       expect(result.checkpoint).toBe(join(result.runDir, 'checkpoints', 'step-3'));
       expect(readdirSync(join(result.runDir, 'checkpoints'))).toEqual(['step-3']);
     } finally {
@@ -56,9 +59,24 @@ describe('README "Use as a library"', () => {
 
 /** The root export, in order: what a program that trains needs, and nothing of the CLI's insides. */
 const ROOT_EXPORTS = [
-  'CheckpointError', 'ConfigError', 'DatasetError', 'DivergenceError', 'TrainerError',
-  'evaluate', 'latestCheckpoint', 'listCheckpoints', 'loadTask', 'loadTrainConfig', 'parseTrainConfig',
-  'readCheckpoint', 'readMetrics', 'rlStep', 'runCli', 'runTraining', 'writeCheckpoint', 'writeReport',
+  'CheckpointError',
+  'ConfigError',
+  'DatasetError',
+  'DivergenceError',
+  'TrainerError',
+  'evaluate',
+  'latestCheckpoint',
+  'listCheckpoints',
+  'loadTask',
+  'loadTrainConfig',
+  'parseTrainConfig',
+  'readCheckpoint',
+  'readMetrics',
+  'rlStep',
+  'runCli',
+  'runTraining',
+  'writeCheckpoint',
+  'writeReport',
 ];
 
 describe('the root export', () => {
@@ -70,9 +88,15 @@ describe('the root export', () => {
     const index = join(root, 'src', 'index.ts');
     // The package's own sources only (noResolve: sibling packages and lib files stay out; a few seconds).
     const sources = readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' })
-      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => join(root, 'src', f));
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .map((f) => join(root, 'src', f));
     const program = ts.createProgram(sources, {
-      module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, noEmit: true, noResolve: true, noLib: true, types: [],
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      noEmit: true,
+      noResolve: true,
+      noLib: true,
+      types: [],
     });
     const checker = program.getTypeChecker();
     const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(index)!)!;

@@ -8,18 +8,53 @@ import { CpuDecoderModel } from '@rlvr/kernels';
 import { CausalLm } from '@rlvr/sampler';
 
 const configs: [string, DecoderConfig][] = [
-  ['qwen2: GQA 4/2, q/k/v bias, untied head', parseDecoderConfig({
-    model_type: 'qwen2', hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
-    intermediate_size: 48, vocab_size: 61, max_position_embeddings: 64, tie_word_embeddings: false, rope_theta: 1000000,
-  })],
-  ['llama: MHA, tied head, attention_bias (o_proj bias too), head_dim ≠ hidden/heads', parseDecoderConfig({
-    model_type: 'llama', hidden_size: 24, num_hidden_layers: 3, num_attention_heads: 2, head_dim: 16, intermediate_size: 40,
-    vocab_size: 53, max_position_embeddings: 64, tie_word_embeddings: true, attention_bias: true, rms_norm_eps: 1e-5,
-  })],
-  ['qwen3: per-head q/k RMSNorm, GQA 4/2, head_dim 12 ≠ hidden/heads, tied head', parseDecoderConfig({
-    model_type: 'qwen3', hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, head_dim: 12,
-    intermediate_size: 48, vocab_size: 61, max_position_embeddings: 64, tie_word_embeddings: true, rope_theta: 1000000,
-  })],
+  [
+    'qwen2: GQA 4/2, q/k/v bias, untied head',
+    parseDecoderConfig({
+      model_type: 'qwen2',
+      hidden_size: 32,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      intermediate_size: 48,
+      vocab_size: 61,
+      max_position_embeddings: 64,
+      tie_word_embeddings: false,
+      rope_theta: 1000000,
+    }),
+  ],
+  [
+    'llama: MHA, tied head, attention_bias (o_proj bias too), head_dim ≠ hidden/heads',
+    parseDecoderConfig({
+      model_type: 'llama',
+      hidden_size: 24,
+      num_hidden_layers: 3,
+      num_attention_heads: 2,
+      head_dim: 16,
+      intermediate_size: 40,
+      vocab_size: 53,
+      max_position_embeddings: 64,
+      tie_word_embeddings: true,
+      attention_bias: true,
+      rms_norm_eps: 1e-5,
+    }),
+  ],
+  [
+    'qwen3: per-head q/k RMSNorm, GQA 4/2, head_dim 12 ≠ hidden/heads, tied head',
+    parseDecoderConfig({
+      model_type: 'qwen3',
+      hidden_size: 32,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      head_dim: 12,
+      intermediate_size: 48,
+      vocab_size: 61,
+      max_position_embeddings: 64,
+      tie_word_embeddings: true,
+      rope_theta: 1000000,
+    }),
+  ],
 ];
 
 /** Seeded weights with non-trivial norms and biases (HF init would make them 1 and 0, hiding mistakes). */
@@ -46,8 +81,12 @@ describe.each(configs)('sampler ONNX graph vs @rlvr/kernels CpuDecoderModel (%s)
     const reference = await CpuDecoderModel.f64(config, w).forward(Int32Array.from(tokens), Int32Array.from(mask), batch, seq);
     const lm = await CausalLm.fromWeights(config, w);
     const { logits } = await lm.step({
-      batch, seq, inputIds: BigInt64Array.from(tokens, BigInt), attentionMask: BigInt64Array.from(mask, BigInt),
-      positionIds: BigInt64Array.from(positions, BigInt), past: null,
+      batch,
+      seq,
+      inputIds: BigInt64Array.from(tokens, BigInt),
+      attentionMask: BigInt64Array.from(mask, BigInt),
+      positionIds: BigInt64Array.from(positions, BigInt),
+      past: null,
     });
     await lm.release();
     const v = config.vocabSize;

@@ -19,10 +19,20 @@ import { countdownQuestion, r1ZeroPrompt } from '../src/tasks/index.js';
  */
 export function writeTinyModel(dir: string, corpus: string[], vocabSize: number): void {
   const tokenizer = buildBpeTokenizer({ corpus, vocabSize });
-  const vocab = Object.keys((tokenizer.tokenizerJson.model as { vocab: object }).vocab).length + (tokenizer.tokenizerJson.added_tokens as unknown[]).length;
+  const vocab =
+    Object.keys((tokenizer.tokenizerJson.model as { vocab: object }).vocab).length +
+    (tokenizer.tokenizerJson.added_tokens as unknown[]).length;
   const modelConfig = parseDecoderConfig({
-    model_type: 'llama', hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
-    intermediate_size: 64, vocab_size: vocab, max_position_embeddings: 256, tie_word_embeddings: true, rms_norm_eps: 1e-5,
+    model_type: 'llama',
+    hidden_size: 32,
+    num_hidden_layers: 2,
+    num_attention_heads: 4,
+    num_key_value_heads: 2,
+    intermediate_size: 64,
+    vocab_size: vocab,
+    max_position_embeddings: 256,
+    tie_word_embeddings: true,
+    rms_norm_eps: 1e-5,
   });
   writeModelDir(dir, { config: modelConfig, weights: initWeights(modelConfig, 3, 0.3), tokenizer });
 }
@@ -54,7 +64,10 @@ export function tinyConfig(modelDir: string, extra: Partial<TrainConfigInput> = 
 
 /** Every line of a run's metrics.jsonl. */
 export function metricsOf(runDir: string): MetricsRecord[] {
-  return readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MetricsRecord);
+  return readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as MetricsRecord);
 }
 
 /** A record without its wall-clock fields (the only ones allowed to differ between equal runs). */

@@ -21,16 +21,20 @@ await describeGpu('rlvr train on the webgpu backend', () => {
   });
   afterAll(() => run.cleanup());
 
-  it.each(['grpo', 'rloo', 'dr-grpo', 'sqrt-r', 'uniform-r', 'plateau-r'])('%s: 2 steps with finite metrics and a non-zero gradient', async (weighting) => {
-    const runDir = join(run.root, `webgpu-${weighting}`);
-    await runTraining({ config: tinyConfig(run.modelDir, { backend: 'webgpu', weighting: { name: weighting, zeroVariance: 'reinforce' } }), runDir });
-    const steps = metricsOf(runDir).filter((r): r is StepMetrics => r.kind === 'step');
-    expect(steps.map((r) => r.step)).toEqual([1, 2]);
-    for (const r of steps) {
-      for (const key of ['loss', 'gradNorm', 'entropy', 'kl', 'clipFraction', 'logprobGapMean'] as const) expect([key, Number.isFinite(r[key])]).toEqual([key, true]);
-      expect(r.gradNorm).toBeGreaterThan(0);
-    }
-  }, 120_000);
+  it.each(['grpo', 'rloo', 'dr-grpo', 'sqrt-r', 'uniform-r', 'plateau-r'])(
+    '%s: 2 steps with finite metrics and a non-zero gradient',
+    async (weighting) => {
+      const runDir = join(run.root, `webgpu-${weighting}`);
+      await runTraining({ config: tinyConfig(run.modelDir, { backend: 'webgpu', weighting: { name: weighting, zeroVariance: 'reinforce' } }), runDir });
+      const steps = metricsOf(runDir).filter((r): r is StepMetrics => r.kind === 'step');
+      expect(steps.map((r) => r.step)).toEqual([1, 2]);
+      for (const r of steps) {
+        for (const key of ['loss', 'gradNorm', 'entropy', 'kl', 'clipFraction', 'logprobGapMean'] as const) expect([key, Number.isFinite(r[key])]).toEqual([key, true]);
+        expect(r.gradNorm).toBeGreaterThan(0);
+      }
+    },
+    120_000,
+  );
 
   it('trains with linear-r, and 2 steps + resume + 1 step matches 3 straight steps', async () => {
     const c3 = tinyConfig(run.modelDir, { backend: 'webgpu', maxSteps: 3, weighting: { name: 'linear-r', zeroVariance: 'reinforce' }, checkpoint: { interval: 2 } });

@@ -51,7 +51,10 @@ describe('rlvr train, end to end on the cpu backend', () => {
   it('ppo.oldLogprobs auto (one epoch: no old-logprob forward) trains like recompute, and measures entropy and gap on the trained rows', async () => {
     const runs = { auto: join(run.root, 'old-auto'), recompute: join(run.root, 'old-recompute') };
     for (const mode of ['auto', 'recompute'] as const) {
-      await runTraining({ config: tinyConfig(run.modelDir, { maxSteps: 3, weighting: { name: 'sqrt-r', zeroVariance: 'reinforce' }, ppo: { microBatchSize: 5, oldLogprobs: mode } }), runDir: runs[mode] });
+      await runTraining({
+        config: tinyConfig(run.modelDir, { maxSteps: 3, weighting: { name: 'sqrt-r', zeroVariance: 'reinforce' }, ppo: { microBatchSize: 5, oldLogprobs: mode } }),
+        runDir: runs[mode],
+      });
     }
     const steps = (dir: string) => metricsOf(dir).filter((r) => r.kind === 'step');
     const [auto, recompute] = [steps(runs.auto), steps(runs.recompute)];
@@ -109,7 +112,10 @@ describe('rlvr train stops on divergence', () => {
     // lr 1e30 without clipping: the first update sends the weights to ±1e30-scale values, whose
     // products overflow f32 in the next step's forward.
     const config = tinyConfig(run.modelDir, { optim: { lr: 1e30, maxGradNorm: null }, maxSteps: 6, checkpoint: { interval: 1 }, weighting: { name: 'grpo', zeroVariance: 'reinforce' } });
-    const error = await runTraining({ config, runDir }).then(() => null, (e: unknown) => e as Error);
+    const error = await runTraining({ config, runDir }).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
     if (process.env.RLVR_TEST_LOG) process.stderr.write(`${error?.message}\n`);
     expect(DivergenceError.isInstance(error)).toBe(true);
     expect(error?.message).toMatch(/^step \d+: .*stopped without writing a checkpoint \(last: /);

@@ -44,7 +44,12 @@ function reasoning(latex = false): string {
   while (text.length < target) {
     const a = int(2, 99);
     const b = int(2, 99);
-    text += random() < 0.5 ? `${pick(FILLER)} ` : latex ? `We get $${a} \\cdot ${b} = ${a * b}$, so $\\frac{${a}}{${b}}$ remains. ` : `${a} * ${b} = ${a * b}, and ${a} + ${b} = ${a + b}. `;
+    text +=
+      random() < 0.5
+        ? `${pick(FILLER)} `
+        : latex
+          ? `We get $${a} \\cdot ${b} = ${a * b}$, so $\\frac{${a}}{${b}}$ remains. `
+          : `${a} * ${b} = ${a * b}, and ${a} + ${b} = ${a + b}. `;
   }
   return text;
 }
@@ -63,10 +68,21 @@ function countdownSet(): Sample[] {
     let answer: string | null;
     if (roll < 0.35) answer = random() < 0.5 ? solution : solution.replace(/\*/g, '×').replace(/ /g, '');
     else if (roll < 0.65) answer = random() < 0.5 ? nums.join(' + ') : solution.replace(/[+]/, '-').replace(/[*]/, '+');
-    else if (roll < 0.8) answer = pick([`${nums[0]} ** 2`, `${nums[0]}${nums[1]} - ${nums[2]}`, `(${nums.join(' + ')}`, `${nums[0]} + ${nums[0]}`, `${target}`, `${nums[0]} / 1.5`]);
-    else answer = null;
+    else if (roll < 0.8) {
+      answer = pick([
+        `${nums[0]} ** 2`,
+        `${nums[0]}${nums[1]} - ${nums[2]}`,
+        `(${nums.join(' + ')}`,
+        `${nums[0]} + ${nums[0]}`,
+        `${target}`,
+        `${nums[0]} / 1.5`,
+      ]);
+    } else answer = null;
     const think = `<think>${reasoning()}</think>`;
-    const completion = answer === null ? `${think} ${random() < 0.5 ? `I believe the answer is ${target}.` : '<answer>'}` : `${think} <answer>${answer}</answer>`;
+    const completion =
+      answer === null
+        ? `${think} ${random() < 0.5 ? `I believe the answer is ${target}.` : '<answer>'}`
+        : `${think} <answer>${answer}</answer>`;
     return { completion, reference };
   });
 }
@@ -77,8 +93,16 @@ function gsm8kSet(): Sample[] {
     const gold = random() < 0.2 ? int(1000, 250_000) : int(0, 999);
     const right = random() < 0.5;
     const value = right ? gold : gold + pick([-10, -1, 1, 2, 7, 100]);
-    const shown = value >= 1000 && random() < 0.5 ? value.toLocaleString('en-US') : random() < 0.1 ? `${value}.00` : String(value);
-    const ending = pick([`#### ${shown}`, `#### ${shown}`, `The answer is ${shown}.`, `The answer is $${shown}.`, `\\boxed{${shown}}`, `So she has ${shown} apples left.`]);
+    const shown =
+      value >= 1000 && random() < 0.5 ? value.toLocaleString('en-US') : random() < 0.1 ? `${value}.00` : String(value);
+    const ending = pick([
+      `#### ${shown}`,
+      `#### ${shown}`,
+      `The answer is ${shown}.`,
+      `The answer is $${shown}.`,
+      `\\boxed{${shown}}`,
+      `So she has ${shown} apples left.`,
+    ]);
     const reference = random() < 0.5 ? String(gold) : `${reasoning()}\n#### ${gold}`;
     return { completion: `${reasoning()}\n${ending}`, reference };
   });
@@ -102,7 +126,11 @@ function mathAnswer(): [string, string, string] {
       p /= g;
       q /= g;
       if (q === 1) q = 7;
-      return [`\\frac{${p}}{${q}}`, pick([`\\dfrac{${p}}{${q}}`, `${p}/${q}`, `\\frac{${2 * p}}{${2 * q}}`]), `\\frac{${q}}{${p + q}}`];
+      return [
+        `\\frac{${p}}{${q}}`,
+        pick([`\\dfrac{${p}}{${q}}`, `${p}/${q}`, `\\frac{${2 * p}}{${2 * q}}`]),
+        `\\frac{${q}}{${p + q}}`,
+      ];
     }
     case 2: {
       const k = int(2, 9);
@@ -148,7 +176,8 @@ function mathSet(): Sample[] {
   return Array.from({ length: PER_TASK }, () => {
     const [gold, same, wrong] = mathAnswer();
     const answer = random() < 0.5 ? same : wrong;
-    const ending = random() < 0.9 ? `Therefore the answer is $\\boxed{${answer}}$.` : `The final answer is $${answer}$.`;
+    const ending =
+      random() < 0.9 ? `Therefore the answer is $\\boxed{${answer}}$.` : `The final answer is $${answer}$.`;
     const reference = random() < 0.7 ? gold : `${reasoning(true)} Hence $\\boxed{${gold}}$.`;
     return { completion: `${reasoning(true)}\n${ending}`, reference };
   });
@@ -208,15 +237,22 @@ const oneThread = new Map<string, number>();
 for (const [verifier, samples] of sets) {
   // Not an entry: a check that the set is the realistic mix it claims to be.
   const verdicts = samples.map((s) => verifier.verify(s.completion, verifier.parseReference(s.reference)));
-  const share = (f: (r: (typeof verdicts)[number]) => boolean) => ((100 * verdicts.filter(f).length) / verdicts.length).toFixed(0);
+  const share = (f: (r: (typeof verdicts)[number]) => boolean) =>
+    ((100 * verdicts.filter(f).length) / verdicts.length).toFixed(0);
   const reasons = new Map<string, number>();
   for (const v of verdicts) reasons.set(v.reason.split(':')[0]!, (reasons.get(v.reason.split(':')[0]!) ?? 0) + 1);
-  console.error(`${verifier.name}: ${share((r) => r.correct)}% correct, ${share((r) => r.formatOk)}% formatOk; reasons ${JSON.stringify(Object.fromEntries(reasons))}`);
+  console.error(
+    `${verifier.name}: ${share((r) => r.correct)}% correct, ${share((r) => r.formatOk)}% formatOk; reasons ${JSON.stringify(Object.fromEntries(reasons))}`,
+  );
   const { latencies, perSecond } = measureOneThread(verifier, samples);
   oneThread.set(verifier.name, perSecond);
   const name = verifier.name;
   entries.push(
-    standalone(`${name}-median-ms`, median(latencies), `ms per verification, median over ${samples.length} mixed completions (lower is better)`),
+    standalone(
+      `${name}-median-ms`,
+      median(latencies),
+      `ms per verification, median over ${samples.length} mixed completions (lower is better)`,
+    ),
     standalone(`${name}-p99-ms`, percentile(latencies, 99), 'ms per verification, 99th percentile (lower is better)'),
     standalone(`${name}-per-s`, perSecond, 'verifications/s on one thread, in-process (higher is better)'),
   );
@@ -226,7 +262,12 @@ try {
   for (const [verifier, samples] of sets) {
     const poolPerSecond = await measurePool(pool, verifier.name, samples);
     entries.push(
-      compared(`${verifier.name}-pool-per-s`, poolPerSecond, oneThread.get(verifier.name)!, `verifications/s through VerifierPool on ${POOL_THREADS} threads, one score() call (higher is better); baseline: one thread in-process`),
+      compared(
+        `${verifier.name}-pool-per-s`,
+        poolPerSecond,
+        oneThread.get(verifier.name)!,
+        `verifications/s through VerifierPool on ${POOL_THREADS} threads, one score() call (higher is better); baseline: one thread in-process`,
+      ),
     );
   }
 } finally {
@@ -235,16 +276,31 @@ try {
 
 // The pool's own cost per item: a verifier that does nothing, through 1 worker vs in-process.
 const noopModule = fileURLToPath(new URL('../src/pool/__fixtures__/test-verifiers.mjs', import.meta.url));
-const noopItems: PoolItem[] = Array.from({ length: 20_000 }, (_, i) => ({ verifier: 'exact', completion: `answer ${i % 10}`, reference: 'answer 3' }));
+const noopItems: PoolItem[] = Array.from({ length: 20_000 }, (_, i) => ({
+  verifier: 'exact',
+  completion: `answer ${i % 10}`,
+  reference: 'answer 3',
+}));
 const noopPool = new VerifierPool({ threads: 1, modules: [noopModule] });
 try {
-  const perSecond = await measurePool(noopPool, 'exact', noopItems.map((item) => ({ completion: item.completion, reference: item.reference })));
+  const perSecond = await measurePool(
+    noopPool,
+    'exact',
+    noopItems.map((item) => ({ completion: item.completion, reference: item.reference })),
+  );
   const local = (await import(noopModule)) as { exact: Verifier };
   const { perSecond: localPerSecond } = measureOneThread(
     local.exact,
     noopItems.map((item) => ({ completion: item.completion, reference: item.reference })),
   );
-  entries.push(compared('pool-overhead-us', 1e6 / perSecond, 1e6 / localPerSecond, 'µs per item through a 1-thread pool with a trivial verifier (lower is better); baseline: the same verifier in-process'));
+  entries.push(
+    compared(
+      'pool-overhead-us',
+      1e6 / perSecond,
+      1e6 / localPerSecond,
+      'µs per item through a 1-thread pool with a trivial verifier (lower is better); baseline: the same verifier in-process',
+    ),
+  );
 } finally {
   await noopPool.close();
 }

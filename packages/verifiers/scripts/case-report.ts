@@ -19,9 +19,15 @@ for (const task of CASE_TASKS) {
     entry.cases += 1;
     entry.passed += passed ? 1 : 0;
     byGroup.set(key, entry);
-    if (!passed) console.error(`FAIL ${testCase.id}: expected ${JSON.stringify(testCase.expected)}, got ${JSON.stringify(result)}`);
+    if (!passed) {
+      console.error(
+        `FAIL ${testCase.id}: expected ${JSON.stringify(testCase.expected)}, got ${JSON.stringify(result)}`,
+      );
+    }
   }
-  for (const { category, policy, cases, passed } of [...byGroup.values()].sort((a, b) => a.category.localeCompare(b.category) || a.policy.localeCompare(b.policy))) {
+  for (const { category, policy, cases, passed } of [...byGroup.values()].sort(
+    (a, b) => a.category.localeCompare(b.category) || a.policy.localeCompare(b.policy),
+  )) {
     rows.push(`| ${task} | ${category} | ${policy} | ${cases} | ${passed} (${((100 * passed) / cases).toFixed(0)}%) |`);
     total += cases;
     passedTotal += passed;

@@ -62,12 +62,19 @@ export function peerVerifier(extraction: MathExtraction): Verifier<string> {
 }
 
 /** Our verdict on one case. A gold that `parseReference` rejects is a wrong answer with its reason. */
-export function runPeerCase(verifier: Verifier<string>, c: PeerCase): { correct: boolean; reason: string; extracted: string | null } {
+export function runPeerCase(
+  verifier: Verifier<string>,
+  c: PeerCase,
+): { correct: boolean; reason: string; extracted: string | null } {
   let reference: string;
   try {
     reference = verifier.parseReference(c.reference);
   } catch (e) {
-    return { correct: false, reason: `reference rejected: ${e instanceof Error ? e.message : String(e)}`, extracted: null };
+    return {
+      correct: false,
+      reason: `reference rejected: ${e instanceof Error ? e.message : String(e)}`,
+      extracted: null,
+    };
   }
   const { correct, reason, extracted } = verifier.verify(c.response, reference);
   return { correct, reason, extracted };
@@ -109,14 +116,24 @@ function main(): void {
   const verifiers = new Map(POLICIES.map((p) => [p, peerVerifier(p)] as const));
   const pct = (n: number, of: number): string => (of === 0 ? '—' : `${n} (${((100 * n) / of).toFixed(1)}%)`);
   const rows = [
-    '| suite | category | cases | expected true | expected false | math-verify (default harness) | peer\'s own grader | ours, strict | ours, flexible |',
+    "| suite | category | cases | expected true | expected false | math-verify (default harness) | peer's own grader | ours, strict | ours, flexible |",
     '|---|---|---|---|---|---|---|---|---|',
   ];
   const all = newTally();
   const disagreements: Disagreement[] = [];
   const row = (suite: string, category: string, t: Tally, bold = false): string => {
     const b = (s: string): string => (bold ? `**${s}**` : s);
-    const cells = [suite, category, String(t.cases), String(t.expectedTrue), String(t.cases - t.expectedTrue), pct(t.mvDefault, t.cases), pct(t.own, t.ownMeasured), pct(t.strict, t.cases), pct(t.flexible, t.cases)];
+    const cells = [
+      suite,
+      category,
+      String(t.cases),
+      String(t.expectedTrue),
+      String(t.cases - t.expectedTrue),
+      pct(t.mvDefault, t.cases),
+      pct(t.own, t.ownMeasured),
+      pct(t.strict, t.cases),
+      pct(t.flexible, t.cases),
+    ];
     return `| ${cells.map((c, i) => (i < 2 ? c : b(c))).join(' | ')} |`;
   };
   for (const suite of PEER_SUITES) {
@@ -141,12 +158,16 @@ function main(): void {
         else disagreements.push({ c, policy, reason: r.reason, extracted: r.extracted });
       }
     }
-    for (const [category, t] of [...byCategory].sort(([a], [b]) => a.localeCompare(b))) rows.push(row(suite, category, t));
+    for (const [category, t] of [...byCategory].sort(([a], [b]) => a.localeCompare(b))) {
+      rows.push(row(suite, category, t));
+    }
     rows.push(row(suite, '**all**', total, true));
   }
   rows.push(row('**all suites**', '', all, true));
   console.log(rows.join('\n'));
-  console.log(`\n"peer's own grader": math-verify's own test harness (compare_strings with each case's options) for its suite, NeMo-Skills' math_equal, Hendrycks' is_equiv; all as measured by tools/peers/run-math-verify.py.`);
+  console.log(
+    `\n"peer's own grader": math-verify's own test harness (compare_strings with each case's options) for its suite, NeMo-Skills' math_equal, Hendrycks' is_equiv; all as measured by tools/peers/run-math-verify.py.`,
+  );
 
   const clip = (s: string | null, n = 90): string => {
     if (s === null) return '∅';
@@ -160,20 +181,34 @@ function main(): void {
     const fn = mine.filter((d) => d.c.expected);
     // Under strict, a response with nothing for strict extraction to find is a miss by design: counted, and listed by id only.
     const unmarked = policy === 'strict' ? fn.filter((d) => hasNoAnswerMarker(d.c.response)) : [];
-    console.log(`\n${policy}: ${fp.length} false positive(s), ${fn.length} false negative(s)` + (policy === 'strict' ? ` (${unmarked.length} of them with no \\boxed{}, answer tag or answer phrase in the response)` : ''));
+    console.log(
+      `\n${policy}: ${fp.length} false positive(s), ${fn.length} false negative(s)` +
+        (policy === 'strict'
+          ? ` (${unmarked.length} of them with no \\boxed{}, answer tag or answer phrase in the response)`
+          : ''),
+    );
     if (!verbose) continue;
     const listed = fn.filter((d) => !unmarked.includes(d));
-    for (const [title, list] of [['false positives (expected false, ours true)', fp], ['false negatives (expected true, ours false)', listed]] as const) {
+    for (const [title, list] of [
+      ['false positives (expected false, ours true)', fp],
+      ['false negatives (expected true, ours false)', listed],
+    ] as const) {
       if (list.length === 0) continue;
       console.log(`\n#### ${policy}: ${title}\n`);
       console.log('| id | source | gold | prediction | extracted | reason | math-verify default |');
       console.log('|---|---|---|---|---|---|---|');
       for (const d of list) {
         const cell = (s: string): string => `\`${s.replace(/\|/g, '\\|').replace(/`/g, "'")}\``;
-        console.log(`| ${d.c.id} | ${d.c.source} | ${cell(clip(d.c.reference))} | ${cell(clip(d.c.response))} | ${cell(clip(d.extracted, 60))} | ${d.reason} | ${d.c.peer['math-verify-default'] ? '✓' : '✗'} |`);
+        console.log(
+          `| ${d.c.id} | ${d.c.source} | ${cell(clip(d.c.reference))} | ${cell(clip(d.c.response))} | ${cell(clip(d.extracted, 60))} | ${d.reason} | ${d.c.peer['math-verify-default'] ? '✓' : '✗'} |`,
+        );
       }
     }
-    if (unmarked.length > 0) console.log(`\n#### ${policy}: false negatives with no \\boxed{}, answer tag or answer phrase in the response (${unmarked.length})\n\n${unmarked.map((d) => d.c.id).join(', ')}`);
+    if (unmarked.length > 0) {
+      console.log(
+        `\n#### ${policy}: false negatives with no \\boxed{}, answer tag or answer phrase in the response (${unmarked.length})\n\n${unmarked.map((d) => d.c.id).join(', ')}`,
+      );
+    }
   }
 }
 

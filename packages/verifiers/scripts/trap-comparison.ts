@@ -45,7 +45,14 @@ const TRAPS: Trap[] = [
   { gold: '2\\pi', prediction: '6.283185', equal: T, mathVerify: T, hendrycks: null, minerva: null },
   { gold: '\\pm 2', prediction: '2', equal: F, mathVerify: F, hendrycks: F, minerva: F },
   { gold: '\\frac{1}{2^{99}}', prediction: '\\frac{1}{2^{98}}', equal: F, mathVerify: T, hendrycks: F, minerva: F },
-  { gold: '1-\\frac{1}{\\mathrm{e}}', prediction: '1+\\frac{1}{\\mathrm{e}}', equal: F, mathVerify: T, hendrycks: null, minerva: null },
+  {
+    gold: '1-\\frac{1}{\\mathrm{e}}',
+    prediction: '1+\\frac{1}{\\mathrm{e}}',
+    equal: F,
+    mathVerify: T,
+    hendrycks: null,
+    minerva: null,
+  },
   { gold: '\\frac{1}{2004!}', prediction: '\\frac{1}{2006!}', equal: F, mathVerify: T, hendrycks: null, minerva: null },
   // a decimal comma where one number is expected (README "decimal comma"); math-verify's own test suite agrees
   { gold: '1000.99', prediction: '1000,99', equal: T, mathVerify: F, hendrycks: F, minerva: F },
@@ -55,24 +62,40 @@ const TRAPS: Trap[] = [
 ];
 
 const verifier = math();
-const mark = (verdict: boolean | null, right: boolean): string => (verdict === null ? '—' : verdict === right ? (verdict ? '✓' : '✗') : verdict ? '**✓ (wrong)**' : '**✗ (wrong)**');
+const mark = (verdict: boolean | null, right: boolean): string =>
+  verdict === null ? '—' : verdict === right ? (verdict ? '✓' : '✗') : verdict ? '**✓ (wrong)**' : '**✗ (wrong)**';
 const tally: Record<'mathVerify' | 'hendrycks' | 'minerva' | 'ours', [right: number, measured: number]> = {
   mathVerify: [0, 0],
   hendrycks: [0, 0],
   minerva: [0, 0],
   ours: [0, 0],
 };
-const rows = ['| gold | prediction | same answer? | math-verify | Hendrycks | Minerva | @rlvr/verifiers |', '|---|---|---|---|---|---|---|'];
+const rows = [
+  '| gold | prediction | same answer? | math-verify | Hendrycks | Minerva | @rlvr/verifiers |',
+  '|---|---|---|---|---|---|---|',
+];
 for (const trap of TRAPS) {
-  const ours = verifier.verify(`The final answer is $\\boxed{${trap.prediction}}$.`, verifier.parseReference(trap.gold)).correct;
-  for (const [key, verdict] of [['mathVerify', trap.mathVerify], ['hendrycks', trap.hendrycks], ['minerva', trap.minerva], ['ours', ours]] as const) {
+  const ours = verifier.verify(
+    `The final answer is $\\boxed{${trap.prediction}}$.`,
+    verifier.parseReference(trap.gold),
+  ).correct;
+  for (const [key, verdict] of [
+    ['mathVerify', trap.mathVerify],
+    ['hendrycks', trap.hendrycks],
+    ['minerva', trap.minerva],
+    ['ours', ours],
+  ] as const) {
     if (verdict === null) continue;
     tally[key][1] += 1;
     if (verdict === trap.equal) tally[key][0] += 1;
   }
   const cell = (text: string): string => `\`${text.replace(/\|/g, '\\|')}\``;
-  rows.push(`| ${cell(trap.gold)} | ${cell(trap.prediction)} | ${trap.equal ? 'yes' : 'no'} | ${mark(trap.mathVerify, trap.equal)} | ${mark(trap.hendrycks, trap.equal)} | ${mark(trap.minerva, trap.equal)} | ${mark(ours, trap.equal)} |`);
+  rows.push(
+    `| ${cell(trap.gold)} | ${cell(trap.prediction)} | ${trap.equal ? 'yes' : 'no'} | ${mark(trap.mathVerify, trap.equal)} | ${mark(trap.hendrycks, trap.equal)} | ${mark(trap.minerva, trap.equal)} | ${mark(ours, trap.equal)} |`,
+  );
 }
 const score = ([right, measured]: [number, number]): string => `${right}/${measured}`;
-rows.push(`| **right verdicts** | | | **${score(tally.mathVerify)}** | **${score(tally.hendrycks)}** | **${score(tally.minerva)}** | **${score(tally.ours)}** |`);
+rows.push(
+  `| **right verdicts** | | | **${score(tally.mathVerify)}** | **${score(tally.hendrycks)}** | **${score(tally.minerva)}** | **${score(tally.ours)}** |`,
+);
 console.log(rows.join('\n'));

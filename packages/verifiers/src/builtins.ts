@@ -10,7 +10,12 @@ import type { Verifier } from './types.js';
  */
 export function builtInVerifiers(): Verifier[] {
   // Each factory returns a Verifier of its own reference type; the registry holds them type-erased.
-  return [countdown() as Verifier, gsm8k() as Verifier, math() as Verifier, math({ extraction: 'flexible' }) as Verifier];
+  return [
+    countdown() as Verifier,
+    gsm8k() as Verifier,
+    math() as Verifier,
+    math({ extraction: 'flexible' }) as Verifier,
+  ];
 }
 
 /** A registry holding the built-in verifiers with their default options. */

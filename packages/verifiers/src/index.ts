@@ -19,6 +19,20 @@ export {
   type CountdownReference,
   type SolveOptions,
 } from './countdown/index.js';
-export { extractGsm8kAnswer, gsm8k, parseGsm8kReference, type Gsm8kAnswer, type Gsm8kMode, type Gsm8kOptions } from './gsm8k/index.js';
-export { math, normalizeAnswer, MIN_APPROX_DIGITS, REL_TOL, type MathExtraction, type MathOptions } from './math/index.js';
+export {
+  extractGsm8kAnswer,
+  gsm8k,
+  parseGsm8kReference,
+  type Gsm8kAnswer,
+  type Gsm8kMode,
+  type Gsm8kOptions,
+} from './gsm8k/index.js';
+export {
+  math,
+  normalizeAnswer,
+  MIN_APPROX_DIGITS,
+  REL_TOL,
+  type MathExtraction,
+  type MathOptions,
+} from './math/index.js';
 export { extractAnswer as extractMathAnswer, type ExtractedAnswer as ExtractedMathAnswer } from './math/index.js';

@@ -99,7 +99,7 @@ describe('our math verifier on the peer suites', () => {
     expect(falsePositives).toEqual([]);
   });
 
-  it('(b) flexible extraction agrees with math-verify\'s suite at least as often as math-verify\'s default harness', () => {
+  it("(b) flexible extraction agrees with math-verify's suite at least as often as math-verify's default harness", () => {
     const cases = suites.find(([suite]) => suite === 'math-verify')![1];
     const verifier = verifiers.get('flexible')!;
     const scored = cases.filter((c) => !(c.id in DELIBERATE_FALSE_POSITIVES) && !(c.id in DELIBERATE_FALSE_NEGATIVES));

@@ -15,11 +15,22 @@ export class VerifierRegistry {
 
   /** Add a verifier; a name that is taken is an error unless `replace` is true. */
   register(verifier: Verifier, options: { replace?: boolean } = {}): this {
-    if (typeof verifier?.name !== 'string' || verifier.name === '' || typeof verifier.verify !== 'function' || typeof verifier.parseReference !== 'function') {
-      throw new VerifierError('verifier', 'expected an object with a non-empty `name`, `parseReference(raw)` and `verify(completion, reference)`');
+    if (
+      typeof verifier?.name !== 'string' ||
+      verifier.name === '' ||
+      typeof verifier.verify !== 'function' ||
+      typeof verifier.parseReference !== 'function'
+    ) {
+      throw new VerifierError(
+        'verifier',
+        'expected an object with a non-empty `name`, `parseReference(raw)` and `verify(completion, reference)`',
+      );
     }
     if (this.byName.has(verifier.name) && !options.replace) {
-      throw new VerifierError('verifier', `a verifier named "${verifier.name}" is already registered (pass { replace: true } to replace it)`);
+      throw new VerifierError(
+        'verifier',
+        `a verifier named "${verifier.name}" is already registered (pass { replace: true } to replace it)`,
+      );
     }
     this.byName.set(verifier.name, verifier);
     return this;
@@ -29,7 +40,10 @@ export class VerifierRegistry {
   get<Ref = unknown>(name: string): Verifier<Ref> {
     const verifier = this.byName.get(name);
     if (verifier === undefined) {
-      throw new VerifierError('verifier', `unknown verifier "${name}"; registered: ${this.names().join(', ') || 'none'}`);
+      throw new VerifierError(
+        'verifier',
+        `unknown verifier "${name}"; registered: ${this.names().join(', ') || 'none'}`,
+      );
     }
     return verifier as Verifier<Ref>;
   }

@@ -42,10 +42,27 @@ const linearInPlaceNs = inPlace[0]![1];
 const entries: BenchEntry[] = [
   // Headline: Linear-R (the paper's confirmed asymmetric weighting), default call (allocates its output)
   // vs `new Float32Array(rewards)`.
-  compared('advantages-vs-copy', allocatingNs, allocatingCopyNs, `${UNIT}; baseline: ns/element of new Float32Array(rewards)`),
-  compared('advantages-inplace-vs-loop-copy', linearInPlaceNs, loopCopyNs, `${UNIT}; baseline: ns/element of a JS copy loop into a preallocated array`),
-  compared('advantages-inplace-vs-memcpy', linearInPlaceNs, memcpyNs, `${UNIT}; baseline: ns/element of Float32Array.prototype.set`),
-  ...inPlace.map(([name, ns]) => compared(`advantages-inplace-${name}`, ns, loopCopyNs, `${UNIT}; baseline: ns/element of a JS copy loop`)),
+  compared(
+    'advantages-vs-copy',
+    allocatingNs,
+    allocatingCopyNs,
+    `${UNIT}; baseline: ns/element of new Float32Array(rewards)`,
+  ),
+  compared(
+    'advantages-inplace-vs-loop-copy',
+    linearInPlaceNs,
+    loopCopyNs,
+    `${UNIT}; baseline: ns/element of a JS copy loop into a preallocated array`,
+  ),
+  compared(
+    'advantages-inplace-vs-memcpy',
+    linearInPlaceNs,
+    memcpyNs,
+    `${UNIT}; baseline: ns/element of Float32Array.prototype.set`,
+  ),
+  ...inPlace.map(([name, ns]) =>
+    compared(`advantages-inplace-${name}`, ns, loopCopyNs, `${UNIT}; baseline: ns/element of a JS copy loop`),
+  ),
   standalone('advantages-linear-r-per-s', 1e9 / linearInPlaceNs, 'responses/s (higher is better)'),
 ];
 writeResults('weights', entries);

@@ -23,13 +23,23 @@ export interface EffectiveWeightPoint {
  * h(ρ̂) of each weighting at ρ̂ = k/M for k = 1 … M−1 (paper Fig. 2); with `includeEndpoints`, also
  * k = 0 and k = M, where symmetric weightings are 0 and the asymmetric ones are not.
  */
-export function effectiveWeightPoints(weightings: readonly Weighting[], groupSize: number, includeEndpoints = false): EffectiveWeightPoint[] {
+export function effectiveWeightPoints(
+  weightings: readonly Weighting[],
+  groupSize: number,
+  includeEndpoints = false,
+): EffectiveWeightPoint[] {
   requireInteger('groupSize', groupSize, 2);
   const points: EffectiveWeightPoint[] = [];
   for (const w of weightings) {
     for (let k = includeEndpoints ? 0 : 1; k <= (includeEndpoints ? groupSize : groupSize - 1); k++) {
       const rho = k / groupSize;
-      points.push({ weighting: w.name, label: w.label, successes: k, rho, effectiveWeight: w.effectiveWeight(rho, groupSize) });
+      points.push({
+        weighting: w.name,
+        label: w.label,
+        successes: k,
+        rho,
+        effectiveWeight: w.effectiveWeight(rho, groupSize),
+      });
     }
   }
   return points;

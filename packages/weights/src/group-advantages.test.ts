@@ -1,19 +1,7 @@
 import fc from 'fast-check';
 import { MAX_REAL_REWARD, ZERO_VARIANCE_MODES, groupAdvantages, groupSuccessRates, successHistogram, type ZeroVarianceMode } from './group-advantages.js';
 import { fromGroupScale, type Weighting } from './weighting.js';
-import {
-  WEIGHTING_NAMES,
-  costAware,
-  drGrpo,
-  grpo,
-  linearR,
-  plateauR,
-  reinforce,
-  rloo,
-  sqrtR,
-  uniformR,
-  weighting,
-} from './weightings.js';
+import { WEIGHTING_NAMES, costAware, drGrpo, grpo, linearR, plateauR, reinforce, rloo, sqrtR, uniformR, weighting } from './weightings.js';
 import { expectWeightsError } from './testing/expect-weights-error.js';
 
 // groupAdvantages returns Float32: rounding an f64 result costs ≤ 2^-24 relative and the f64 result is a
@@ -29,7 +17,6 @@ const ALL_WEIGHTINGS: Weighting[] = [
   costAware({ a: 1, b: 0 }),
   costAware({ a: 0, b: 1 }),
 ];
-
 
 /** Largest |actual − expected| relative to |expected| (absolute below `floor`), over two arrays. */
 function maxError(actual: ArrayLike<number>, expected: ArrayLike<number>, floor = 1e-300): number {
@@ -62,7 +49,10 @@ function groupOf(m: number, kinds: 'binary' | 'unit'): fc.Arbitrary<number[]> {
     fc.constant(new Array<number>(m).fill(1)),
     fc.array(fc.constantFrom(0, 1), exact),
     // Rare successes, as at the start of from-scratch RL.
-    fc.array(fc.integer({ min: 0, max: 19 }).map((x) => (x === 0 ? 1 : 0)), exact),
+    fc.array(
+      fc.integer({ min: 0, max: 19 }).map((x) => (x === 0 ? 1 : 0)),
+      exact,
+    ),
   ];
   if (kinds === 'binary') return fc.oneof(...binary);
   return fc.oneof(
@@ -75,31 +65,35 @@ function groupOf(m: number, kinds: 'binary' | 'unit'): fc.Arbitrary<number[]> {
 
 /** M in 2..64 and 1..6 groups of it, laid out contiguously. */
 function batchOf(kinds: 'binary' | 'unit'): fc.Arbitrary<{ m: number; rewards: number[] }> {
-  return fc
-    .integer({ min: 2, max: 64 })
-    .chain((m) => fc.array(groupOf(m, kinds), { minLength: 1, maxLength: 6 }).map((gs) => ({ m, rewards: gs.flat() })));
+  return fc.integer({ min: 2, max: 64 }).chain((m) => fc.array(groupOf(m, kinds), { minLength: 1, maxLength: 6 }).map((gs) => ({ m, rewards: gs.flat() })));
 }
 
 /** Rewards on a grid of j/1000 (non-binary, like format credit), so a group's mean carries no cancellation. */
 function gridBatch(maxM = 32): fc.Arbitrary<{ m: number; rewards: number[] }> {
-  return fc
-    .integer({ min: 2, max: maxM })
-    .chain((m) =>
-      fc.integer({ min: 1, max: 5 }).chain((g) =>
-        fc.array(fc.integer({ min: 0, max: 1000 }).map((j) => j / 1000), { minLength: g * m, maxLength: g * m }).map((rewards) => ({ m, rewards })),
-      ),
-    );
+  return fc.integer({ min: 2, max: maxM }).chain((m) =>
+    fc.integer({ min: 1, max: 5 }).chain((g) =>
+      fc
+        .array(
+          fc.integer({ min: 0, max: 1000 }).map((j) => j / 1000),
+          { minLength: g * m, maxLength: g * m },
+        )
+        .map((rewards) => ({ m, rewards })),
+    ),
+  );
 }
 
 /** Real rewards on a dyadic grid in [−64, 64] (exact sums), for the real-domain weightings. */
 function realBatch(): fc.Arbitrary<{ m: number; rewards: number[] }> {
-  return fc
-    .integer({ min: 2, max: 32 })
-    .chain((m) =>
-      fc.integer({ min: 1, max: 4 }).chain((g) =>
-        fc.array(fc.integer({ min: -4096, max: 4096 }).map((j) => j / 64), { minLength: g * m, maxLength: g * m }).map((rewards) => ({ m, rewards })),
-      ),
-    );
+  return fc.integer({ min: 2, max: 32 }).chain((m) =>
+    fc.integer({ min: 1, max: 4 }).chain((g) =>
+      fc
+        .array(
+          fc.integer({ min: -4096, max: 4096 }).map((j) => j / 64),
+          { minLength: g * m, maxLength: g * m },
+        )
+        .map((rewards) => ({ m, rewards })),
+    ),
+  );
 }
 
 // ─── Properties ───────────────────────────────────────────────────────────────────────────────
@@ -123,19 +117,17 @@ describe('no NaN or infinity, ever', () => {
 
   it('any real rewards up to MAX_REAL_REWARD in magnitude, for the real-domain weightings', () => {
     const real = ALL_WEIGHTINGS.filter((w) => w.rewardDomain === 'real');
-    const batch = fc
-      .integer({ min: 2, max: 64 })
-      .chain((m) =>
-        fc
-          .array(
-            fc.oneof(
-              fc.array(fc.double({ min: -MAX_REAL_REWARD, max: MAX_REAL_REWARD, noNaN: true }), { minLength: m, maxLength: m }),
-              fc.double({ min: -MAX_REAL_REWARD, max: MAX_REAL_REWARD, noNaN: true }).map((r) => new Array<number>(m).fill(r)),
-            ),
-            { minLength: 1, maxLength: 6 },
-          )
-          .map((gs) => ({ m, rewards: gs.flat() })),
-      );
+    const batch = fc.integer({ min: 2, max: 64 }).chain((m) =>
+      fc
+        .array(
+          fc.oneof(
+            fc.array(fc.double({ min: -MAX_REAL_REWARD, max: MAX_REAL_REWARD, noNaN: true }), { minLength: m, maxLength: m }),
+            fc.double({ min: -MAX_REAL_REWARD, max: MAX_REAL_REWARD, noNaN: true }).map((r) => new Array<number>(m).fill(r)),
+          ),
+          { minLength: 1, maxLength: 6 },
+        )
+        .map((gs) => ({ m, rewards: gs.flat() })),
+    );
     fc.assert(
       fc.property(batch, fc.constantFrom(...real), fc.constantFrom(...ZERO_VARIANCE_MODES), ({ m, rewards }, w, zeroVariance) =>
         groupAdvantages(rewards, m, w, { zeroVariance }).every(Number.isFinite),
@@ -165,10 +157,7 @@ describe('no NaN or infinity, ever', () => {
 });
 
 describe('symmetric weightings give zero-sum groups', () => {
-  const symmetric = [
-    ...ALL_WEIGHTINGS.filter((w) => w.symmetric && w.centred),
-    fromGroupScale((_mean, variance) => 1 / (variance + 0.25), { name: 'custom-scale' }),
-  ];
+  const symmetric = [...ALL_WEIGHTINGS.filter((w) => w.symmetric && w.centred), fromGroupScale((_mean, variance) => 1 / (variance + 0.25), { name: 'custom-scale' })];
 
   it('the symmetric, centred built-ins are GRPO, RLOO, Dr. GRPO (and cost-aware with b = 0)', () => {
     expect(symmetric.map((w) => w.name)).toEqual(['grpo', 'rloo', 'dr-grpo', 'grpo', 'grpo', 'cost-aware', 'custom-scale']);
@@ -190,13 +179,22 @@ describe('symmetric weightings give zero-sum groups', () => {
   }
 
   it.each(symmetric.map((w) => [`${w.name} ${JSON.stringify(w.parameters)}`, w] as const))('%s: binary and graded rewards', (_title, w) => {
-    fc.assert(fc.property(batchOf('binary'), ({ m, rewards }) => sumIsZero(rewards, m, w)), { numRuns: 100 });
-    fc.assert(fc.property(gridBatch(), ({ m, rewards }) => sumIsZero(rewards, m, w)), { numRuns: 100 });
+    fc.assert(
+      fc.property(batchOf('binary'), ({ m, rewards }) => sumIsZero(rewards, m, w)),
+      { numRuns: 100 },
+    );
+    fc.assert(
+      fc.property(gridBatch(), ({ m, rewards }) => sumIsZero(rewards, m, w)),
+      { numRuns: 100 },
+    );
   });
 
   it('real-valued rewards for the real-domain ones', () => {
     for (const w of symmetric.filter((x) => x.rewardDomain === 'real')) {
-      fc.assert(fc.property(realBatch(), ({ m, rewards }) => sumIsZero(rewards, m, w)), { numRuns: 100 });
+      fc.assert(
+        fc.property(realBatch(), ({ m, rewards }) => sumIsZero(rewards, m, w)),
+        { numRuns: 100 },
+      );
     }
   });
 
@@ -234,20 +232,22 @@ describe('non-binary rewards: A_i = ω(ρ̂)·(r_i − ρ̂) with ρ̂ the mean 
     expect(maxError(groupAdvantages(rewards, 8, linearR()), expected)).toBeLessThanOrEqual(F32_RELATIVE);
   });
 
-  it.each(unitOmegas.map(([w, omega]) => [`${w.name} ${JSON.stringify(w.parameters)}`, w, omega] as const))(
-    '%s',
-    (_title, w, omega) => {
-      fc.assert(
-        fc.property(gridBatch(), ({ m, rewards }) => {
-          const expected = direct(rewards, m, omega);
-          const actual = groupAdvantages(rewards, m, w);
-          const keep = expected.map((e) => !Number.isNaN(e));
-          return maxError(actual.filter((_, i) => keep[i]), expected.filter((_, i) => keep[i])) <= F32_RELATIVE;
-        }),
-        { numRuns: 150 },
-      );
-    },
-  );
+  it.each(unitOmegas.map(([w, omega]) => [`${w.name} ${JSON.stringify(w.parameters)}`, w, omega] as const))('%s', (_title, w, omega) => {
+    fc.assert(
+      fc.property(gridBatch(), ({ m, rewards }) => {
+        const expected = direct(rewards, m, omega);
+        const actual = groupAdvantages(rewards, m, w);
+        const keep = expected.map((e) => !Number.isNaN(e));
+        return (
+          maxError(
+            actual.filter((_, i) => keep[i]),
+            expected.filter((_, i) => keep[i]),
+          ) <= F32_RELATIVE
+        );
+      }),
+      { numRuns: 150 },
+    );
+  });
 
   it('a group of equal non-binary rewards gets 0 from a centred weighting (r_i − ρ̂ = 0)', () => {
     for (const w of ALL_WEIGHTINGS.filter((x) => x.centred)) {

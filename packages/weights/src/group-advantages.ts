@@ -55,7 +55,10 @@ export function groupAdvantages(
   }
   const zeroVariance = options.zeroVariance ?? 'weighting';
   if (!ZERO_VARIANCE_MODES.includes(zeroVariance)) {
-    throw new WeightsError('zeroVariance', `expected one of ${ZERO_VARIANCE_MODES.join(', ')}, got ${JSON.stringify(zeroVariance)}`);
+    throw new WeightsError(
+      'zeroVariance',
+      `expected one of ${ZERO_VARIANCE_MODES.join(', ')}, got ${JSON.stringify(zeroVariance)}`,
+    );
   }
   const threshold = options.binarizeThreshold;
   if (threshold !== undefined && !Number.isFinite(threshold)) {
@@ -175,7 +178,11 @@ function generalGroup(
 }
 
 /** Per-group success rate ρ̂ (mean reward, or success fraction when `binarizeThreshold` is set). */
-export function groupSuccessRates(rewards: ArrayLike<number>, groupSize: number, binarizeThreshold?: number): Float64Array {
+export function groupSuccessRates(
+  rewards: ArrayLike<number>,
+  groupSize: number,
+  binarizeThreshold?: number,
+): Float64Array {
   requireInteger('groupSize', groupSize, 1);
   if (rewards.length % groupSize !== 0) {
     throw new WeightsError('rewards', `expected a multiple of groupSize = ${groupSize} rewards, got ${rewards.length}`);
@@ -222,7 +229,9 @@ function constantGroupValue(rule: Weighting, mode: ZeroVarianceMode, reward: num
 
 function rangeDescription(rule: Weighting, r: number): string {
   if (!Number.isFinite(r)) return 'a finite number';
-  return rule.rewardDomain === 'unit' ? `a reward in [0, 1] for ${rule.name}` : `a reward of magnitude at most ${MAX_REAL_REWARD}`;
+  return rule.rewardDomain === 'unit'
+    ? `a reward in [0, 1] for ${rule.name}`
+    : `a reward of magnitude at most ${MAX_REAL_REWARD}`;
 }
 
 /** 1 where the reward is ≥ threshold, else 0; NaN and ±∞ are reported with their index. */

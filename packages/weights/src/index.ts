@@ -51,13 +51,14 @@ export {
   type Trajectory,
   type TrajectoryOptions,
 } from './theory/dynamics.js';
-export { arcsineSurrogate, closedForm, closedFormLowerBound, sqrtSurrogate, type ClosedForm } from './theory/closed-forms.js';
+export {
+  arcsineSurrogate,
+  closedForm,
+  closedFormLowerBound,
+  sqrtSurrogate,
+  type ClosedForm,
+} from './theory/closed-forms.js';
 export { optimalWeighting } from './theory/optimal.js';
 export { integrate, type QuadratureOptions } from './theory/quadrature.js';
 export { simulate, type SamplingMode, type SimulationOptions, type SimulationResult } from './theory/simulation.js';
-export {
-  advantagePoints,
-  effectiveWeightPoints,
-  type AdvantagePoint,
-  type EffectiveWeightPoint,
-} from './figures.js';
+export { advantagePoints, effectiveWeightPoints, type AdvantagePoint, type EffectiveWeightPoint } from './figures.js';

@@ -6,7 +6,6 @@ import { expectWeightsError } from './testing/expect-weights-error.js';
 // groupAdvantages returns Float32: one rounding (2^-24 relative) plus a few f64 ulps; one f32 ulp covers it.
 const F32_RELATIVE = 2 ** -23;
 
-
 function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
   expect(actual.length).toBe(expected.length);
   let worst = 0;

@@ -1,20 +1,6 @@
 import { groupAdvantages } from './group-advantages.js';
 import { responseAdvantages, type Weighting } from './weighting.js';
-import {
-  WEIGHTING_NAMES,
-  costAware,
-  drGrpo,
-  grpo,
-  isWeightingName,
-  linearR,
-  plateauR,
-  reinforce,
-  rloo,
-  sqrtR,
-  uniformR,
-  weighting,
-  type WeightingParameters,
-} from './weightings.js';
+import { WEIGHTING_NAMES, costAware, drGrpo, grpo, isWeightingName, linearR, plateauR, reinforce, rloo, sqrtR, uniformR, weighting, type WeightingParameters } from './weightings.js';
 import { expectWeightsError } from './testing/expect-weights-error.js';
 
 const GROUP_SIZES = [2, 4, 8, 16, 32];
@@ -42,8 +28,7 @@ interface ClosedFormCase {
 
 function grpoCase(std: 'sample' | 'population', epsilon: number | undefined): ClosedFormCase {
   const eps = epsilon ?? 1e-6; // verl's default, documented by grpo()
-  const sigma = (rho: number, m: number): number =>
-    std === 'population' ? Math.sqrt(rho * (1 - rho)) : Math.sqrt((m / (m - 1)) * rho * (1 - rho));
+  const sigma = (rho: number, m: number): number => (std === 'population' ? Math.sqrt(rho * (1 - rho)) : Math.sqrt((m / (m - 1)) * rho * (1 - rho)));
   const parameters: WeightingParameters = epsilon === undefined ? { std } : { std, epsilon };
   return {
     title: `grpo std=${std} ε=${eps}`,
@@ -305,12 +290,7 @@ describe('effective weight and prompt weight', () => {
     // √(1−ρ) = min(1, 2(1−ρ)) where 1−ρ = 1/4: Plateau-R keeps more weight below, Sqrt-R above.
     let violations = 0;
     for (const rho of grid) {
-      const [lin, sqrt, plateau, uniform] = [linearR(), sqrtR(), plateauR(), uniformR()].map((w) => w.effectiveWeight(rho)) as [
-        number,
-        number,
-        number,
-        number,
-      ];
+      const [lin, sqrt, plateau, uniform] = [linearR(), sqrtR(), plateauR(), uniformR()].map((w) => w.effectiveWeight(rho)) as [number, number, number, number];
       if (!(lin <= sqrt && lin <= plateau && sqrt <= uniform && plateau <= uniform)) violations++;
       if (rho < 0.75 ? !(plateau > sqrt) : rho > 0.75 ? !(plateau < sqrt) : plateau !== sqrt) violations++;
     }
@@ -320,9 +300,7 @@ describe('effective weight and prompt weight', () => {
 
 describe('metadata', () => {
   it('lists every built-in by name and recognises exactly those names', () => {
-    expect([...WEIGHTING_NAMES].sort()).toEqual(
-      ['cost-aware', 'dr-grpo', 'grpo', 'linear-r', 'plateau-r', 'reinforce', 'rloo', 'sqrt-r', 'uniform-r'].sort(),
-    );
+    expect([...WEIGHTING_NAMES].sort()).toEqual(['cost-aware', 'dr-grpo', 'grpo', 'linear-r', 'plateau-r', 'reinforce', 'rloo', 'sqrt-r', 'uniform-r'].sort());
     for (const name of WEIGHTING_NAMES) {
       expect(isWeightingName(name)).toBe(true);
       expect(weighting(name).name).toBe(name);
@@ -365,7 +343,6 @@ describe('metadata', () => {
 });
 
 describe('constructor errors name the argument', () => {
-
   it('unknown weighting name', () => {
     expectWeightsError(() => weighting('sqrt-reinforce'), 'weighting');
     expect(() => weighting('nope')).toThrow(/unknown weighting "nope"; expected one of grpo, rloo/);

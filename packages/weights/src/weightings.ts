@@ -57,12 +57,15 @@ export function grpo(options: GrpoOptions = {}): Weighting {
 
 /** RLOO: the leave-one-out baseline, A_i = r_i − mean_{j≠i} r_j = M/(M−1)·(r_i − mean). Symmetric. */
 export function rloo(): Weighting {
-  return fromGroupScale((_mean, _variance, groupSize) => (Number.isFinite(groupSize) ? groupSize / (groupSize - 1) : 1), {
-    name: 'rloo',
-    label: 'RLOO',
-    provenance: 'confirmed',
-    note: 'Symmetric per the paper; the exact leave-one-out form holds for any rewards.',
-  });
+  return fromGroupScale(
+    (_mean, _variance, groupSize) => (Number.isFinite(groupSize) ? groupSize / (groupSize - 1) : 1),
+    {
+      name: 'rloo',
+      label: 'RLOO',
+      provenance: 'confirmed',
+      note: 'Symmetric per the paper; the exact leave-one-out form holds for any rewards.',
+    },
+  );
 }
 
 /** Dr. GRPO: the group-mean baseline without std normalisation, A_i = r_i − mean. Symmetric. */
@@ -176,8 +179,13 @@ export interface CostAwareOptions {
 export function costAware(options: CostAwareOptions = {}): Weighting {
   const a = options.a ?? 1;
   const b = options.b ?? 1;
-  for (const [argument, value] of [['a', a], ['b', b]] as const) {
-    if (!(Number.isFinite(value) && value >= 0)) throw new WeightsError(argument, `expected a finite cost ≥ 0, got ${value}`);
+  for (const [argument, value] of [
+    ['a', a],
+    ['b', b],
+  ] as const) {
+    if (!(Number.isFinite(value) && value >= 0)) {
+      throw new WeightsError(argument, `expected a finite cost ≥ 0, got ${value}`);
+    }
   }
   if (a + b === 0) throw new WeightsError('a', 'a and b cannot both be 0');
   return fromEffectiveWeight((rho) => Math.sqrt(((a * rho + b) * (1 - rho)) / (a + b)), {
@@ -215,7 +223,10 @@ export function isWeightingName(name: string): name is WeightingName {
  */
 export function weighting(name: string, parameters: WeightingParameters = {}): Weighting {
   if (!isWeightingName(name)) {
-    throw new WeightsError('weighting', `unknown weighting ${JSON.stringify(name)}; expected one of ${WEIGHTING_NAMES.join(', ')}`);
+    throw new WeightsError(
+      'weighting',
+      `unknown weighting ${JSON.stringify(name)}; expected one of ${WEIGHTING_NAMES.join(', ')}`,
+    );
   }
   for (const key of Object.keys(parameters)) {
     if (!(ALLOWED_PARAMETERS[name] as readonly string[]).includes(key)) {

@@ -1,29 +1,62 @@
-import {
-  ConfigError, ModelWeightsError, decoderConfigToJson, initWeights, parameterCount, parameterSpecs,
-  parseDecoderConfig, validateWeights, type DecoderConfig,
-} from './config.js';
+import { ConfigError, ModelWeightsError, decoderConfigToJson, initWeights, parameterCount, parameterSpecs, parseDecoderConfig, validateWeights, type DecoderConfig } from './config.js';
 import type { NamedTensors } from './safetensors.js';
 import { SeededRandom } from '../random.js';
 
 const tinyLlama = {
-  model_type: 'llama', hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
-  intermediate_size: 128, vocab_size: 100, rms_norm_eps: 1e-5, rope_theta: 10000, tie_word_embeddings: true,
-  max_position_embeddings: 256, some_unknown_key: { ignored: true },
+  model_type: 'llama',
+  hidden_size: 64,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  intermediate_size: 128,
+  vocab_size: 100,
+  rms_norm_eps: 1e-5,
+  rope_theta: 10000,
+  tie_word_embeddings: true,
+  max_position_embeddings: 256,
+  some_unknown_key: { ignored: true },
 };
 // Shaped like Qwen2.5-0.5B's config.json (no attention_bias key), scaled down.
 const tinyQwen2 = {
-  architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', hidden_size: 56, num_hidden_layers: 3,
-  num_attention_heads: 7, num_key_value_heads: 1, intermediate_size: 96, vocab_size: 151, rms_norm_eps: 1e-6,
-  rope_theta: 1000000, tie_word_embeddings: false, max_position_embeddings: 512, hidden_act: 'silu',
-  rope_scaling: null, use_sliding_window: false, sliding_window: 512, torch_dtype: 'bfloat16',
+  architectures: ['Qwen2ForCausalLM'],
+  model_type: 'qwen2',
+  hidden_size: 56,
+  num_hidden_layers: 3,
+  num_attention_heads: 7,
+  num_key_value_heads: 1,
+  intermediate_size: 96,
+  vocab_size: 151,
+  rms_norm_eps: 1e-6,
+  rope_theta: 1000000,
+  tie_word_embeddings: false,
+  max_position_embeddings: 512,
+  hidden_act: 'silu',
+  rope_scaling: null,
+  use_sliding_window: false,
+  sliding_window: 512,
+  torch_dtype: 'bfloat16',
 };
 
 // Shaped like Qwen3-0.6B's config.json (head_dim 128 ≠ hidden / heads), scaled down.
 const tinyQwen3 = {
-  architectures: ['Qwen3ForCausalLM'], model_type: 'qwen3', hidden_size: 32, num_hidden_layers: 2,
-  num_attention_heads: 4, num_key_value_heads: 2, head_dim: 16, intermediate_size: 48, vocab_size: 61,
-  rms_norm_eps: 1e-6, rope_theta: 1000000, tie_word_embeddings: true, max_position_embeddings: 128,
-  attention_bias: false, hidden_act: 'silu', rope_scaling: null, use_sliding_window: false, sliding_window: null,
+  architectures: ['Qwen3ForCausalLM'],
+  model_type: 'qwen3',
+  hidden_size: 32,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  head_dim: 16,
+  intermediate_size: 48,
+  vocab_size: 61,
+  rms_norm_eps: 1e-6,
+  rope_theta: 1000000,
+  tie_word_embeddings: true,
+  max_position_embeddings: 128,
+  attention_bias: false,
+  hidden_act: 'silu',
+  rope_scaling: null,
+  use_sliding_window: false,
+  sliding_window: null,
 };
 
 function configError(json: unknown): ConfigError {
@@ -40,9 +73,21 @@ describe('parseDecoderConfig', () => {
   it('parses a Llama-like config, derives head_dim, ignores unknown keys', () => {
     const c = parseDecoderConfig(tinyLlama);
     expect(c).toEqual({
-      modelType: 'llama', hiddenSize: 64, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, headDim: 16,
-      intermediateSize: 128, vocabSize: 100, rmsNormEps: 1e-5, ropeTheta: 10000, tieWordEmbeddings: true,
-      maxPositionEmbeddings: 256, attentionBias: false, oProjBias: false, qkNorm: false,
+      modelType: 'llama',
+      hiddenSize: 64,
+      numHiddenLayers: 2,
+      numAttentionHeads: 4,
+      numKeyValueHeads: 2,
+      headDim: 16,
+      intermediateSize: 128,
+      vocabSize: 100,
+      rmsNormEps: 1e-5,
+      ropeTheta: 10000,
+      tieWordEmbeddings: true,
+      maxPositionEmbeddings: 256,
+      attentionBias: false,
+      oProjBias: false,
+      qkNorm: false,
     });
   });
 
@@ -118,17 +163,19 @@ describe('parameterSpecs', () => {
     const byName = Object.fromEntries(specs.map((s) => [s.name, s.shape]));
     expect(byName).toEqual({
       'model.embed_tokens.weight': [100, 64],
-      ...Object.fromEntries([0, 1].flatMap((i) => [
-        [`model.layers.${i}.input_layernorm.weight`, [64]],
-        [`model.layers.${i}.self_attn.q_proj.weight`, [64, 64]],
-        [`model.layers.${i}.self_attn.k_proj.weight`, [32, 64]],
-        [`model.layers.${i}.self_attn.v_proj.weight`, [32, 64]],
-        [`model.layers.${i}.self_attn.o_proj.weight`, [64, 64]],
-        [`model.layers.${i}.post_attention_layernorm.weight`, [64]],
-        [`model.layers.${i}.mlp.gate_proj.weight`, [128, 64]],
-        [`model.layers.${i}.mlp.up_proj.weight`, [128, 64]],
-        [`model.layers.${i}.mlp.down_proj.weight`, [64, 128]],
-      ])),
+      ...Object.fromEntries(
+        [0, 1].flatMap((i) => [
+          [`model.layers.${i}.input_layernorm.weight`, [64]],
+          [`model.layers.${i}.self_attn.q_proj.weight`, [64, 64]],
+          [`model.layers.${i}.self_attn.k_proj.weight`, [32, 64]],
+          [`model.layers.${i}.self_attn.v_proj.weight`, [32, 64]],
+          [`model.layers.${i}.self_attn.o_proj.weight`, [64, 64]],
+          [`model.layers.${i}.post_attention_layernorm.weight`, [64]],
+          [`model.layers.${i}.mlp.gate_proj.weight`, [128, 64]],
+          [`model.layers.${i}.mlp.up_proj.weight`, [128, 64]],
+          [`model.layers.${i}.mlp.down_proj.weight`, [64, 128]],
+        ]),
+      ),
       'model.norm.weight': [64],
     });
     expect(parameterCount(parseDecoderConfig(tinyLlama))).toBe(100 * 64 + 2 * (64 + 64 * 64 + 2 * 32 * 64 + 64 * 64 + 64 + 3 * 128 * 64) + 64);

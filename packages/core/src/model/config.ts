@@ -53,7 +53,10 @@ export class ConfigError extends CoreError {
  * Hugging Face defaults where a key is missing (LlamaConfig / Qwen2Config / Qwen3Config in transformers
  * 4.x); `headDim` null means hidden_size / num_attention_heads (Qwen3Config defaults head_dim to 128).
  */
-const DEFAULTS: Record<DecoderFamily, { rmsNormEps: number; ropeTheta: number; tie: boolean; maxPos: number; headDim: number | null }> = {
+const DEFAULTS: Record<
+  DecoderFamily,
+  { rmsNormEps: number; ropeTheta: number; tie: boolean; maxPos: number; headDim: number | null }
+> = {
   llama: { rmsNormEps: 1e-6, ropeTheta: 10000, tie: false, maxPos: 2048, headDim: null },
   qwen2: { rmsNormEps: 1e-6, ropeTheta: 10000, tie: false, maxPos: 32768, headDim: null },
   qwen3: { rmsNormEps: 1e-6, ropeTheta: 10000, tie: false, maxPos: 32768, headDim: 128 },
@@ -91,7 +94,9 @@ export function parseDecoderConfig(json: unknown): DecoderConfig {
   }
   const raw = json as Record<string, unknown>;
   const mt = raw.model_type ?? 'llama';
-  if (mt !== 'llama' && mt !== 'qwen2' && mt !== 'qwen3') throw new ConfigError('model_type', mt, '"llama", "qwen2" or "qwen3" (or absent, meaning llama)');
+  if (mt !== 'llama' && mt !== 'qwen2' && mt !== 'qwen3') {
+    throw new ConfigError('model_type', mt, '"llama", "qwen2" or "qwen3" (or absent, meaning llama)');
+  }
   const modelType: DecoderFamily = mt;
   const d = DEFAULTS[modelType];
 
@@ -107,21 +112,35 @@ export function parseDecoderConfig(json: unknown): DecoderConfig {
   const maxPositionEmbeddings = positiveInt(raw, 'max_position_embeddings', d.maxPos);
 
   if (numAttentionHeads % numKeyValueHeads !== 0) {
-    throw new ConfigError('num_key_value_heads', numKeyValueHeads, `a divisor of num_attention_heads (${numAttentionHeads})`);
+    throw new ConfigError(
+      'num_key_value_heads',
+      numKeyValueHeads,
+      `a divisor of num_attention_heads (${numAttentionHeads})`,
+    );
   }
   let headDim: number;
   if ((raw.head_dim === undefined || raw.head_dim === null) && d.headDim !== null) {
     headDim = d.headDim;
   } else if (raw.head_dim === undefined || raw.head_dim === null) {
     if (hiddenSize % numAttentionHeads !== 0) {
-      throw new ConfigError('num_attention_heads', numAttentionHeads, `a divisor of hidden_size (${hiddenSize}) when head_dim is absent`);
+      throw new ConfigError(
+        'num_attention_heads',
+        numAttentionHeads,
+        `a divisor of hidden_size (${hiddenSize}) when head_dim is absent`,
+      );
     }
     headDim = hiddenSize / numAttentionHeads;
   } else {
     headDim = positiveInt(raw, 'head_dim');
   }
   // RoPE's rotate-half pairs element i with i + headDim/2.
-  if (headDim % 2 !== 0) throw new ConfigError(raw.head_dim === undefined ? 'num_attention_heads' : 'head_dim', raw.head_dim ?? numAttentionHeads, `a value giving an even head_dim (got ${headDim})`);
+  if (headDim % 2 !== 0) {
+    throw new ConfigError(
+      raw.head_dim === undefined ? 'num_attention_heads' : 'head_dim',
+      raw.head_dim ?? numAttentionHeads,
+      `a value giving an even head_dim (got ${headDim})`,
+    );
+  }
 
   // Qwen2's attention hard-codes bias=True on q/k/v (bias=False on o_proj) and its configs carry no
   // attention_bias key, so the family is recognised by model_type; an explicit false contradicts that.
@@ -129,7 +148,11 @@ export function parseDecoderConfig(json: unknown): DecoderConfig {
   let oProjBias: boolean;
   if (modelType === 'qwen2') {
     if (raw.attention_bias !== undefined && raw.attention_bias !== true) {
-      throw new ConfigError('attention_bias', raw.attention_bias, 'absent or true for model_type "qwen2" (Qwen2 always has q/k/v bias)');
+      throw new ConfigError(
+        'attention_bias',
+        raw.attention_bias,
+        'absent or true for model_type "qwen2" (Qwen2 always has q/k/v bias)',
+      );
     }
     attentionBias = true;
     oProjBias = false;
@@ -139,20 +162,47 @@ export function parseDecoderConfig(json: unknown): DecoderConfig {
     oProjBias = attentionBias;
   }
   const qkNorm = modelType === 'qwen3';
-  if (raw.mlp_bias !== undefined && raw.mlp_bias !== false) throw new ConfigError('mlp_bias', raw.mlp_bias, 'false or absent (MLP biases are not implemented)');
-  if (raw.hidden_act !== undefined && raw.hidden_act !== 'silu') throw new ConfigError('hidden_act', raw.hidden_act, '"silu" (SwiGLU) or absent');
-  if (raw.rope_scaling !== undefined && raw.rope_scaling !== null) {
-    throw new ConfigError('rope_scaling', raw.rope_scaling, 'null or absent (scaled RoPE variants are not implemented)');
+  if (raw.mlp_bias !== undefined && raw.mlp_bias !== false) {
+    throw new ConfigError('mlp_bias', raw.mlp_bias, 'false or absent (MLP biases are not implemented)');
   }
-  if (raw.use_sliding_window === true) throw new ConfigError('use_sliding_window', true, 'false or absent (sliding-window attention is not implemented)');
+  if (raw.hidden_act !== undefined && raw.hidden_act !== 'silu') {
+    throw new ConfigError('hidden_act', raw.hidden_act, '"silu" (SwiGLU) or absent');
+  }
+  if (raw.rope_scaling !== undefined && raw.rope_scaling !== null) {
+    throw new ConfigError(
+      'rope_scaling',
+      raw.rope_scaling,
+      'null or absent (scaled RoPE variants are not implemented)',
+    );
+  }
+  if (raw.use_sliding_window === true) {
+    throw new ConfigError('use_sliding_window', true, 'false or absent (sliding-window attention is not implemented)');
+  }
 
   return {
-    modelType, hiddenSize, numHiddenLayers, numAttentionHeads, numKeyValueHeads, headDim, intermediateSize,
-    vocabSize, rmsNormEps, ropeTheta, tieWordEmbeddings, maxPositionEmbeddings, attentionBias, oProjBias, qkNorm,
+    modelType,
+    hiddenSize,
+    numHiddenLayers,
+    numAttentionHeads,
+    numKeyValueHeads,
+    headDim,
+    intermediateSize,
+    vocabSize,
+    rmsNormEps,
+    ropeTheta,
+    tieWordEmbeddings,
+    maxPositionEmbeddings,
+    attentionBias,
+    oProjBias,
+    qkNorm,
   };
 }
 
-const ARCHITECTURES: Record<DecoderFamily, string> = { llama: 'LlamaForCausalLM', qwen2: 'Qwen2ForCausalLM', qwen3: 'Qwen3ForCausalLM' };
+const ARCHITECTURES: Record<DecoderFamily, string> = {
+  llama: 'LlamaForCausalLM',
+  qwen2: 'Qwen2ForCausalLM',
+  qwen3: 'Qwen3ForCausalLM',
+};
 
 /** Serialises a config back to Hugging Face `config.json` keys (so ONNX exporters and transformers read it). */
 export function decoderConfigToJson(c: DecoderConfig): Record<string, unknown> {
@@ -199,7 +249,9 @@ export function parameterSpecs(c: DecoderConfig): ParameterSpec[] {
   for (const b of P.blocks) {
     specs.push({ name: b.inputNorm, shape: [h], kind: 'norm' });
     for (const l of [b.q, b.k, b.v, b.o]) linear(l);
-    for (const norm of [b.qNorm, b.kNorm]) if (norm !== null) specs.push({ name: norm, shape: [c.headDim], kind: 'norm' });
+    for (const norm of [b.qNorm, b.kNorm]) {
+      if (norm !== null) specs.push({ name: norm, shape: [c.headDim], kind: 'norm' });
+    }
     specs.push({ name: b.postNorm, shape: [h], kind: 'norm' });
     for (const l of [b.gate, b.up, b.down]) linear(l);
   }
@@ -225,8 +277,10 @@ export class ModelWeightsError extends CoreError {
   override readonly name = 'ModelWeightsError';
   /** Creates the error from the full list of issues. */
   constructor(readonly issues: WeightIssue[]) {
-    super(`weights do not match the config (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` +
-      issues.map((i) => `  ${i.tensor}: ${i.detail}`).join('\n'));
+    super(
+      `weights do not match the config (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` +
+        issues.map((i) => `  ${i.tensor}: ${i.detail}`).join('\n'),
+    );
   }
 }
 
@@ -249,7 +303,13 @@ export function validateWeights(c: DecoderConfig, named: NamedTensors): void {
   }
   for (const name of Object.keys(named)) {
     if (expected.has(name)) continue;
-    if (name === 'lm_head.weight' && c.tieWordEmbeddings && sameData(named[name]!, named['model.embed_tokens.weight'])) continue;
+    if (
+      name === 'lm_head.weight' &&
+      c.tieWordEmbeddings &&
+      sameData(named[name]!, named['model.embed_tokens.weight'])
+    ) {
+      continue;
+    }
     issues.push({
       tensor: name,
       problem: 'unexpected',
@@ -267,12 +327,20 @@ function sameData(a: NamedTensor, b: NamedTensor | undefined): boolean {
 
 function checkTensor(name: string, t: NamedTensor, shape: number[], issues: WeightIssue[]): void {
   if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-    issues.push({ tensor: name, problem: 'shape', detail: `shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]` });
+    issues.push({
+      tensor: name,
+      problem: 'shape',
+      detail: `shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]`,
+    });
     return;
   }
   const count = shape.reduce((a, b) => a * b, 1);
   if (t.data.length !== count) {
-    issues.push({ tensor: name, problem: 'data-length', detail: `data has ${t.data.length} values, shape [${shape.join(', ')}] needs ${count}` });
+    issues.push({
+      tensor: name,
+      problem: 'data-length',
+      detail: `data has ${t.data.length} values, shape [${shape.join(', ')}] needs ${count}`,
+    });
     return;
   }
   let bad = 0;
@@ -283,7 +351,13 @@ function checkTensor(name: string, t: NamedTensor, shape: number[], issues: Weig
       bad++;
     }
   }
-  if (bad > 0) issues.push({ tensor: name, problem: 'non-finite', detail: `${bad} non-finite value(s), first at flat index ${first} (${t.data[first]})` });
+  if (bad > 0) {
+    issues.push({
+      tensor: name,
+      problem: 'non-finite',
+      detail: `${bad} non-finite value(s), first at flat index ${first} (${t.data[first]})`,
+    });
+  }
 }
 
 /** Hugging Face's `initializer_range` default: weights ~ N(0, 0.02²). */

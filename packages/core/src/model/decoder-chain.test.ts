@@ -37,7 +37,10 @@ function recorder(): { forward: DecoderForwardOps<string>; backward: DecoderBack
 
 describe('the decoder chain', () => {
   it('names every parameter parameterSpecs lists, each exactly once (untied Qwen2, tied Qwen3)', () => {
-    for (const json of [{ ...base, model_type: 'qwen2' }, { ...base, model_type: 'qwen3', head_dim: 6, tie_word_embeddings: true }]) {
+    for (const json of [
+      { ...base, model_type: 'qwen2' },
+      { ...base, model_type: 'qwen3', head_dim: 6, tie_word_embeddings: true },
+    ]) {
       const c = parseDecoderConfig(json);
       const P = decoderParameters(c);
       const named = [P.embed, P.finalNorm, ...(c.tieWordEmbeddings ? [] : [P.head.weight])];
@@ -45,7 +48,11 @@ describe('the decoder chain', () => {
         named.push(b.inputNorm, b.postNorm, ...[b.qNorm, b.kNorm].filter((n): n is string => n !== null));
         for (const l of [b.q, b.k, b.v, b.o, b.gate, b.up, b.down]) named.push(l.weight, ...(l.bias ? [l.bias] : []));
       }
-      expect(named.sort()).toEqual(parameterSpecs(c).map((s) => s.name).sort());
+      expect(named.sort()).toEqual(
+        parameterSpecs(c)
+          .map((s) => s.name)
+          .sort(),
+      );
       expect(P.head.weight).toBe(c.tieWordEmbeddings ? P.embed : 'lm_head.weight');
     }
   });

@@ -58,7 +58,10 @@ export function decoderParameters(c: DecoderConfig): DecoderParameters {
   const q = c.numAttentionHeads * c.headDim;
   const kv = c.numKeyValueHeads * c.headDim;
   const linear = (weight: string, out: number, inp: number, bias: boolean): LinearParameters => ({
-    weight: `${weight}.weight`, bias: bias ? `${weight}.bias` : null, out, in: inp,
+    weight: `${weight}.weight`,
+    bias: bias ? `${weight}.bias` : null,
+    out,
+    in: inp,
   });
   const blocks: BlockParameters[] = [];
   for (let i = 0; i < c.numHiddenLayers; i++) {
@@ -81,7 +84,12 @@ export function decoderParameters(c: DecoderConfig): DecoderParameters {
     embed: 'model.embed_tokens.weight',
     blocks,
     finalNorm: 'model.norm.weight',
-    head: { weight: c.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight', bias: null, out: c.vocabSize, in: h },
+    head: {
+      weight: c.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight',
+      bias: null,
+      out: c.vocabSize,
+      in: h,
+    },
   };
 }
 
@@ -92,9 +100,12 @@ export type ChainValue =
   /** Input RMSNorm output. */
   | 'n1'
   /** q/k/v projections (before RoPE; for Qwen3 before the per-head norm). */
-  | 'q' | 'k' | 'v'
+  | 'q'
+  | 'k'
+  | 'v'
   /** q and k after the per-head RMSNorm (Qwen3). */
-  | 'qNormed' | 'kNormed'
+  | 'qNormed'
+  | 'kNormed'
   /** Attention output [tokens, heads · headDim]. */
   | 'attention'
   /** o_proj output. */
@@ -103,7 +114,8 @@ export type ChainValue =
   | 'x1'
   /** Post-attention RMSNorm output. */
   | 'n2'
-  | 'gate' | 'up'
+  | 'gate'
+  | 'up'
   /** SwiGLU output. */
   | 'h'
   /** down_proj output. */
@@ -212,7 +224,11 @@ export async function decoderBackward<X>(c: DecoderConfig, ops: DecoderBackwardO
     // x2 = x1 + down(h): the stream's gradient flows to x1 unchanged and into the MLP.
     const dh = await ops.linearBackward(dx, b.down, at(i, 'down'));
     const [dgate, dup] = await ops.swigluBackward(dh, at(i, 'h'));
-    const dn2 = await ops.addGradients(await ops.linearBackward(dgate, b.gate, at(i, 'gate')), await ops.linearBackward(dup, b.up, at(i, 'up')), at(i, 'n2'));
+    const dn2 = await ops.addGradients(
+      await ops.linearBackward(dgate, b.gate, at(i, 'gate')),
+      await ops.linearBackward(dup, b.up, at(i, 'up')),
+      at(i, 'n2'),
+    );
     dx = await ops.rmsNormBackward(dn2, b.postNorm, at(i, 'n2'), dx);
     // x1 = x + o_proj(attention): the same split.
     const dAttention = await ops.linearBackward(dx, b.o, at(i, 'o'));
@@ -223,7 +239,11 @@ export async function decoderBackward<X>(c: DecoderConfig, ops: DecoderBackwardO
       dq = await ops.headNormBackward(dq, b.qNorm, c.numAttentionHeads, at(i, 'qNormed'));
       dk = await ops.headNormBackward(dk, b.kNorm, c.numKeyValueHeads, at(i, 'kNormed'));
     }
-    const dqk = await ops.addGradients(await ops.linearBackward(dq, b.q, at(i, 'q')), await ops.linearBackward(dk, b.k, at(i, 'k')), at(i, 'n1'));
+    const dqk = await ops.addGradients(
+      await ops.linearBackward(dq, b.q, at(i, 'q')),
+      await ops.linearBackward(dk, b.k, at(i, 'k')),
+      at(i, 'n1'),
+    );
     const dn1 = await ops.addGradients(dqk, await ops.linearBackward(dv, b.v, at(i, 'v')), at(i, 'n1'));
     dx = await ops.rmsNormBackward(dn1, b.inputNorm, at(i, 'n1'), dx);
   }

@@ -6,8 +6,16 @@ import { MODEL_FILES, ModelDirectoryError, readModelDirectory, writeModelDirecto
 import { readSafetensorsSync, writeSafetensors } from './safetensors.js';
 
 const config = parseDecoderConfig({
-  model_type: 'llama', hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 1,
-  intermediate_size: 24, vocab_size: 11, rms_norm_eps: 1e-5, rope_theta: 10000, tie_word_embeddings: false,
+  model_type: 'llama',
+  hidden_size: 16,
+  num_hidden_layers: 1,
+  num_attention_heads: 2,
+  num_key_value_heads: 1,
+  intermediate_size: 24,
+  vocab_size: 11,
+  rms_norm_eps: 1e-5,
+  rope_theta: 10000,
+  tie_word_embeddings: false,
 });
 const weights = initWeights(config, 3);
 
@@ -45,7 +53,21 @@ describe('writeModelDirectory / readModelDirectory', () => {
   });
 
   it('reads sharded checkpoints through model.safetensors.index.json', () => {
-    writeFileSync(join(dir, MODEL_FILES.config), JSON.stringify({ model_type: 'llama', hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 1, intermediate_size: 24, vocab_size: 11, rms_norm_eps: 1e-5, rope_theta: 10000, tie_word_embeddings: false }));
+    writeFileSync(
+      join(dir, MODEL_FILES.config),
+      JSON.stringify({
+        model_type: 'llama',
+        hidden_size: 16,
+        num_hidden_layers: 1,
+        num_attention_heads: 2,
+        num_key_value_heads: 1,
+        intermediate_size: 24,
+        vocab_size: 11,
+        rms_norm_eps: 1e-5,
+        rope_theta: 10000,
+        tie_word_embeddings: false,
+      }),
+    );
     const names = Object.keys(weights).sort();
     const half = Math.ceil(names.length / 2);
     const shards = [names.slice(0, half), names.slice(half)];

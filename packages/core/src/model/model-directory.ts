@@ -61,7 +61,10 @@ function readWeights(dir: string): NamedTensors {
   if (existsSync(single)) return readSafetensorsSync(single).tensors;
   const indexPath = join(dir, MODEL_FILES.index);
   if (!existsSync(indexPath)) {
-    throw new ModelDirectoryError(`${dir}: no weights (expected ${MODEL_FILES.weights} or ${MODEL_FILES.index})`, single);
+    throw new ModelDirectoryError(
+      `${dir}: no weights (expected ${MODEL_FILES.weights} or ${MODEL_FILES.index})`,
+      single,
+    );
   }
   const index = readJsonFile(indexPath, 'the safetensors shard index');
   const map = index.weight_map;
@@ -71,17 +74,27 @@ function readWeights(dir: string): NamedTensors {
   const byShard = new Map<string, string[]>();
   for (const [name, file] of Object.entries(map as Record<string, unknown>)) {
     if (typeof file !== 'string' || file.includes('/') || file.includes('\\')) {
-      throw new ModelDirectoryError(`${indexPath}: weight_map["${name}"] must be a file name in the directory, got ${JSON.stringify(file)}`, indexPath);
+      throw new ModelDirectoryError(
+        `${indexPath}: weight_map["${name}"] must be a file name in the directory, got ${JSON.stringify(file)}`,
+        indexPath,
+      );
     }
     byShard.set(file, [...(byShard.get(file) ?? []), name]);
   }
   const weights: NamedTensors = {};
   for (const [file, names] of byShard) {
     const shardPath = join(dir, file);
-    if (!existsSync(shardPath)) throw new ModelDirectoryError(`${indexPath}: shard ${file} (holding ${names[0]}) does not exist`, shardPath);
+    if (!existsSync(shardPath)) {
+      throw new ModelDirectoryError(`${indexPath}: shard ${file} (holding ${names[0]}) does not exist`, shardPath);
+    }
     const { tensors } = readSafetensorsSync(shardPath);
     for (const name of names) {
-      if (!tensors[name]) throw new ModelDirectoryError(`${shardPath}: the index puts ${name} here, but the shard has no such tensor`, shardPath);
+      if (!tensors[name]) {
+        throw new ModelDirectoryError(
+          `${shardPath}: the index puts ${name} here, but the shard has no such tensor`,
+          shardPath,
+        );
+      }
       weights[name] = tensors[name];
     }
   }
@@ -97,7 +110,9 @@ function readJsonFile(path: string, what: string): Record<string, unknown> {
   } catch (error) {
     throw new ModelDirectoryError(`${path}: not valid JSON (${(error as Error).message})`, path);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ModelDirectoryError(`${path}: expected a JSON object (${what})`, path);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ModelDirectoryError(`${path}: expected a JSON object (${what})`, path);
+  }
   return value as Record<string, unknown>;
 }
 
@@ -113,11 +128,19 @@ export interface WriteModelDirectoryOptions {
  * Write `config.json` and `model.safetensors` (F32) into `dir` (created if needed), each atomically,
  * weights first. Returns the two paths.
  */
-export function writeModelDirectory(dir: string, config: DecoderConfig, weights: NamedTensors, options: WriteModelDirectoryOptions = {}): { config: string; weights: string } {
+export function writeModelDirectory(
+  dir: string,
+  config: DecoderConfig,
+  weights: NamedTensors,
+  options: WriteModelDirectoryOptions = {},
+): { config: string; weights: string } {
   mkdirSync(dir, { recursive: true });
   const weightsPath = join(dir, MODEL_FILES.weights);
   const configPath = join(dir, MODEL_FILES.config);
   writeSafetensors(weightsPath, weights, { format: 'pt', ...options.metadata });
-  writeFileAtomic(configPath, `${JSON.stringify({ ...options.extraConfig, ...decoderConfigToJson(config) }, null, 2)}\n`);
+  writeFileAtomic(
+    configPath,
+    `${JSON.stringify({ ...options.extraConfig, ...decoderConfigToJson(config) }, null, 2)}\n`,
+  );
   return { config: configPath, weights: weightsPath };
 }

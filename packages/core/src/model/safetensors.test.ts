@@ -2,8 +2,17 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  SafetensorsError, bf16BitsToNumber, bf16ToFloat32, decodeSafetensors, encodeSafetensors, f16BitsToNumber,
-  f16ToFloat32, readSafetensors, readSafetensorsSync, writeSafetensors, type NamedTensors,
+  SafetensorsError,
+  bf16BitsToNumber,
+  bf16ToFloat32,
+  decodeSafetensors,
+  encodeSafetensors,
+  f16BitsToNumber,
+  f16ToFloat32,
+  readSafetensors,
+  readSafetensorsSync,
+  writeSafetensors,
+  type NamedTensors,
 } from './safetensors.js';
 
 /** Builds a file by hand from a header object and raw data bytes, exactly as the spec lays it out. */
@@ -96,10 +105,7 @@ describe('safetensors round trip', () => {
 
 describe('safetensors layout matches the spec byte for byte', () => {
   it('header length, JSON, padding, offsets and data', () => {
-    const bytes = encodeSafetensors(
-      { 'w.b': { shape: [1, 2], data: new Float32Array([1, 2]) }, 'w.a': { shape: [1], data: new Float32Array([-2]) } },
-      { format: 'pt' },
-    );
+    const bytes = encodeSafetensors({ 'w.b': { shape: [1, 2], data: new Float32Array([1, 2]) }, 'w.a': { shape: [1], data: new Float32Array([-2]) } }, { format: 'pt' });
     const json = '{"__metadata__":{"format":"pt"},"w.a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w.b":{"dtype":"F32","shape":[1,2],"data_offsets":[4,12]}}';
     const padded = Math.ceil(json.length / 8) * 8;
     const view = new DataView(bytes.buffer);
@@ -115,11 +121,7 @@ describe('safetensors layout matches the spec byte for byte', () => {
   });
 
   it('reads a hand-built file with unpadded header and an unsorted header order', () => {
-    const file = handBuilt(
-      { y: { dtype: 'F32', shape: [2], data_offsets: [4, 12] }, x: { dtype: 'F32', shape: [], data_offsets: [0, 4] } },
-      f32Bytes([7, 8, 9]),
-      false,
-    );
+    const file = handBuilt({ y: { dtype: 'F32', shape: [2], data_offsets: [4, 12] }, x: { dtype: 'F32', shape: [], data_offsets: [0, 4] } }, f32Bytes([7, 8, 9]), false);
     const { tensors, metadata } = decodeSafetensors(file);
     expect(metadata).toEqual({});
     expect(Array.from(tensors.x!.data)).toEqual([7]);
@@ -137,7 +139,11 @@ describe('safetensors corruption errors name the tensor', () => {
     expectError(() => decodeSafetensors(handBuilt({ a: ok, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, f32Bytes([1, 2]))), 'b', /overlap tensor "a"/);
   });
   it('a hole between tensors', () => {
-    expectError(() => decodeSafetensors(handBuilt({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] } }, f32Bytes([1, 2, 3]))), 'b', /hole/);
+    expectError(
+      () => decodeSafetensors(handBuilt({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] } }, f32Bytes([1, 2, 3]))),
+      'b',
+      /hole/,
+    );
   });
   it('trailing bytes not indexed', () => {
     expectError(() => decodeSafetensors(handBuilt({ a: ok }, f32Bytes([1, 2, 3]))), 'a', /trailing bytes/);
@@ -175,11 +181,15 @@ describe('safetensors corruption errors name the tensor', () => {
 describe('F16 / BF16 decoding', () => {
   it('decodes known F16 bit patterns', () => {
     const cases: [number, number][] = [
-      [0x3c00, 1], [0xc100, -2.5], [0x0000, 0], [0x7bff, 65504],
+      [0x3c00, 1],
+      [0xc100, -2.5],
+      [0x0000, 0],
+      [0x7bff, 65504],
       [0x0001, 2 ** -24], // smallest subnormal
       [0x03ff, 1023 * 2 ** -24], // largest subnormal
       [0x0400, 2 ** -14], // smallest normal
-      [0x7c00, Infinity], [0xfc00, -Infinity],
+      [0x7c00, Infinity],
+      [0xfc00, -Infinity],
     ];
     for (const [bits, value] of cases) expect(f16BitsToNumber(bits)).toBe(value);
     expect(Object.is(f16BitsToNumber(0x8000), -0)).toBe(true);
@@ -191,8 +201,12 @@ describe('F16 / BF16 decoding', () => {
 
   it('decodes known BF16 bit patterns', () => {
     const cases: [number, number][] = [
-      [0x3f80, 1], [0xc020, -2.5], [0x0001, 2 ** -133], // smallest subnormal (2^-149 · 2^16)
-      [0x7f80, Infinity], [0xff80, -Infinity], [0x7f7f, 3.3895313892515355e38],
+      [0x3f80, 1],
+      [0xc020, -2.5],
+      [0x0001, 2 ** -133], // smallest subnormal (2^-149 · 2^16)
+      [0x7f80, Infinity],
+      [0xff80, -Infinity],
+      [0x7f7f, 3.3895313892515355e38],
     ];
     for (const [bits, value] of cases) expect(bf16BitsToNumber(bits)).toBe(value);
     expect(bf16BitsToNumber(0x7fc0)).toBeNaN();

@@ -45,8 +45,21 @@ export const MAX_HEADER_BYTES = 100_000_000;
 
 /** Element sizes of every dtype the format defines; only F32/F16/BF16/F64 can be decoded to Float32. */
 const DTYPE_BYTES: Record<string, number> = {
-  BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, I16: 2, U16: 2, F16: 2, BF16: 2,
-  I32: 4, U32: 4, F32: 4, F64: 8, I64: 8, U64: 8,
+  BOOL: 1,
+  U8: 1,
+  I8: 1,
+  F8_E5M2: 1,
+  F8_E4M3: 1,
+  I16: 2,
+  U16: 2,
+  F16: 2,
+  BF16: 2,
+  I32: 4,
+  U32: 4,
+  F32: 4,
+  F64: 8,
+  I64: 8,
+  U64: 8,
 };
 const DECODABLE = ['F32', 'F16', 'BF16', 'F64'];
 
@@ -142,13 +155,21 @@ function parseHeader(json: unknown, dataBytes: number): { entries: HeaderEntry[]
       );
     }
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      throw new SafetensorsError(`tensor "${name}": shape must be an array of non-negative integers, got ${describe(shape)}`, name);
+      throw new SafetensorsError(
+        `tensor "${name}": shape must be an array of non-negative integers, got ${describe(shape)}`,
+        name,
+      );
     }
     if (
-      !Array.isArray(offsets) || offsets.length !== 2 ||
-      !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) || offsets[0] > offsets[1]
+      !Array.isArray(offsets) ||
+      offsets.length !== 2 ||
+      !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) ||
+      offsets[0] > offsets[1]
     ) {
-      throw new SafetensorsError(`tensor "${name}": data_offsets must be [begin, end] with 0 ≤ begin ≤ end, got ${describe(offsets)}`, name);
+      throw new SafetensorsError(
+        `tensor "${name}": data_offsets must be [begin, end] with 0 ≤ begin ≤ end, got ${describe(offsets)}`,
+        name,
+      );
     }
     const [begin, end] = offsets as [number, number];
     if (end > dataBytes) {
@@ -198,13 +219,19 @@ function parseHeader(json: unknown, dataBytes: number): { entries: HeaderEntry[]
 
 /** Decodes a whole safetensors file held in memory; F16/BF16/F64 tensors are converted to Float32. */
 export function decodeSafetensors(bytes: Uint8Array): SafetensorsContent {
-  if (bytes.length < 8) throw new SafetensorsError(`file is truncated: ${bytes.length} bytes, the header length alone needs 8`);
+  if (bytes.length < 8) {
+    throw new SafetensorsError(`file is truncated: ${bytes.length} bytes, the header length alone needs 8`);
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = view.getBigUint64(0, true);
-  if (n > BigInt(MAX_HEADER_BYTES)) throw new SafetensorsError(`header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
+  if (n > BigInt(MAX_HEADER_BYTES)) {
+    throw new SafetensorsError(`header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
+  }
   const headerBytes = Number(n);
   if (8 + headerBytes > bytes.length) {
-    throw new SafetensorsError(`file is truncated: header claims ${headerBytes} bytes but only ${bytes.length - 8} follow the length`);
+    throw new SafetensorsError(
+      `file is truncated: header claims ${headerBytes} bytes but only ${bytes.length - 8} follow the length`,
+    );
   }
   let json: unknown;
   try {
@@ -217,7 +244,10 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsContent {
   const tensors: NamedTensors = {};
   for (const e of entries) {
     if (!DECODABLE.includes(e.dtype)) {
-      throw new SafetensorsError(`tensor "${e.name}": dtype ${e.dtype} cannot be read as Float32; supported: ${DECODABLE.join(', ')}`, e.name);
+      throw new SafetensorsError(
+        `tensor "${e.name}": dtype ${e.dtype} cannot be read as Float32; supported: ${DECODABLE.join(', ')}`,
+        e.name,
+      );
     }
     const size = DTYPE_BYTES[e.dtype]!;
     const count = (e.end - e.begin) / size;
@@ -245,15 +275,25 @@ export function encodeSafetensors(tensors: NamedTensors, metadata?: SafetensorsM
   }
   let offset = 0;
   for (const name of names) {
-    if (name === '__metadata__' || name.length === 0) throw new SafetensorsError(`tensor name ${describe(name)} is reserved or empty`, name);
+    if (name === '__metadata__' || name.length === 0) {
+      throw new SafetensorsError(`tensor name ${describe(name)} is reserved or empty`, name);
+    }
     const t = tensors[name]!;
-    if (!(t.data instanceof Float32Array)) throw new SafetensorsError(`tensor "${name}": data must be a Float32Array`, name);
+    if (!(t.data instanceof Float32Array)) {
+      throw new SafetensorsError(`tensor "${name}": data must be a Float32Array`, name);
+    }
     if (!Array.isArray(t.shape) || !t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      throw new SafetensorsError(`tensor "${name}": shape must be non-negative integers, got ${describe(t.shape)}`, name);
+      throw new SafetensorsError(
+        `tensor "${name}": shape must be non-negative integers, got ${describe(t.shape)}`,
+        name,
+      );
     }
     const count = t.shape.reduce((a, b) => a * b, 1);
     if (count !== t.data.length) {
-      throw new SafetensorsError(`tensor "${name}": shape [${t.shape.join(', ')}] has ${count} elements but data has ${t.data.length}`, name);
+      throw new SafetensorsError(
+        `tensor "${name}": shape [${t.shape.join(', ')}] has ${count} elements but data has ${t.data.length}`,
+        name,
+      );
     }
     header[name] = { dtype: 'F32', shape: [...t.shape], data_offsets: [offset, offset + count * 4] };
     offset += count * 4;

@@ -15,8 +15,20 @@ describe('OnnxGraphBuilder', () => {
     expect(scaled).toBe('y');
     expect(g.nodes.map((n) => n.opType)).toEqual(['Reshape', 'Mul', 'Split']);
     expect(g.nodes[2]!.outputs).toEqual([a, b]);
-    expect(g.initializers.map((i) => [i.dims, i.data.constructor.name])).toEqual([[[2], 'BigInt64Array'], [[], 'Float32Array'], [[], 'BigInt64Array']]);
-    const model = encodeOnnxModel({ nodes: g.nodes, initializers: g.initializers, inputs: [{ name: 'x', dims: [4] }], outputs: [{ name: 'y', dims: [2, 2] }], graphName: 'test', producer: 'test', opset: 17 });
+    expect(g.initializers.map((i) => [i.dims, i.data.constructor.name])).toEqual([
+      [[2], 'BigInt64Array'],
+      [[], 'Float32Array'],
+      [[], 'BigInt64Array'],
+    ]);
+    const model = encodeOnnxModel({
+      nodes: g.nodes,
+      initializers: g.initializers,
+      inputs: [{ name: 'x', dims: [4] }],
+      outputs: [{ name: 'y', dims: [2, 2] }],
+      graphName: 'test',
+      producer: 'test',
+      opset: 17,
+    });
     expect(model.length).toBeGreaterThan(0);
   });
 

@@ -154,10 +154,13 @@ export interface OnnxModel {
 
 function encodeValueInfo(w: Writer, v: OnnxValueInfo): void {
   w.string(1, v.name); // ValueInfoProto.name
-  w.message(2, (type) => // ValueInfoProto.type: TypeProto
-    type.message(1, (tt) => { // TypeProto.tensor_type
+  w.message(2, (type) =>
+    // ValueInfoProto.type: TypeProto
+    type.message(1, (tt) => {
+      // TypeProto.tensor_type
       tt.int(1, v.elemType ?? ONNX_FLOAT); // elem_type
-      tt.message(2, (shape) => { // TensorShapeProto
+      tt.message(2, (shape) => {
+        // TensorShapeProto
         for (const d of v.dims) {
           shape.message(1, (dim) => (typeof d === 'number' ? dim.int(1, d) : dim.string(2, d))); // dim_value | dim_param
         }
@@ -202,7 +205,8 @@ export function encodeOnnxModel(m: OnnxModel): Uint8Array {
   const w = new Writer();
   w.int(1, 8); // ir_version
   w.string(2, m.producer ?? '@rlvr/core'); // producer_name
-  w.message(7, (g) => { // graph
+  w.message(7, (g) => {
+    // graph
     for (const n of m.nodes) {
       g.message(1, (nw) => {
         for (const i of n.inputs) nw.string(1, i);
@@ -218,7 +222,8 @@ export function encodeOnnxModel(m: OnnxModel): Uint8Array {
     for (const v of m.inputs) g.message(11, (vw) => encodeValueInfo(vw, v));
     for (const v of m.outputs) g.message(12, (vw) => encodeValueInfo(vw, v));
   });
-  w.message(8, (o) => { // opset_import
+  w.message(8, (o) => {
+    // opset_import
     o.string(1, '');
     o.int(2, m.opset ?? 17);
   });

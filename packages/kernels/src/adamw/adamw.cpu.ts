@@ -8,7 +8,14 @@
 import { checkAdamWArgs, type AdamWOptions } from './adamw.shared.js';
 
 /** One AdamW step on one f32 tensor, in place on param, m, v; `step` is t ≥ 1 (count including this step). */
-export function adamwStepF32(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, step: number, o: AdamWOptions): void {
+export function adamwStepF32(
+  param: Float32Array,
+  grad: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  step: number,
+  o: AdamWOptions,
+): void {
   checkAdamWArgs(param, grad, m, v, step, o);
   const b1 = o.beta1;
   const b2 = o.beta2;

@@ -20,7 +20,14 @@ export interface AdamWOptions {
 }
 
 /** Throws (naming the argument) unless grad, m, v match param's length, step ≥ 1 and the hyperparameters are valid; shared with the fast f32 AdamW. */
-export function checkAdamWArgs(param: ArrayLike<number>, grad: ArrayLike<number>, m: ArrayLike<number>, v: ArrayLike<number>, step: number, o: AdamWOptions): void {
+export function checkAdamWArgs(
+  param: ArrayLike<number>,
+  grad: ArrayLike<number>,
+  m: ArrayLike<number>,
+  v: ArrayLike<number>,
+  step: number,
+  o: AdamWOptions,
+): void {
   requireLength('grad', grad, param.length, 'same as param');
   requireLength('m', m, param.length, 'same as param');
   requireLength('v', v, param.length, 'same as param');

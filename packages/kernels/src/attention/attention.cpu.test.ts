@@ -85,7 +85,15 @@ describe('fast attention with RoPE fused into the stacking and stacks kept for t
     const [dq2, dk2, dv2] = [new Float32Array(q.length), new Float32Array(k.length), new Float32Array(v.length)];
     const nan = (x: Float32Array): Float32Array => new Float32Array(x.length).fill(NaN);
     await fastAttentionBackward(engine, dO, nan(q), nan(k), nan(v), p2, d, ws, dq2, dk2, dv2, { rope, stacked });
-    for (const [a, b] of [[o2, o1], [p2, p1], [dq2, dq1], [dk2, dk1], [dv2, dv1]] as const) expect(Array.from(a)).toEqual(Array.from(b));
+    for (const [a, b] of [
+      [o2, o1],
+      [p2, p1],
+      [dq2, dq1],
+      [dk2, dk1],
+      [dv2, dv1],
+    ] as const) {
+      expect(Array.from(a)).toEqual(Array.from(b));
+    }
     expect(dq2.every(Number.isFinite)).toBe(true);
   });
 });

@@ -36,7 +36,12 @@ export class AttentionWorkspace {
 }
 
 /** The first n elements of `map`'s buffer `key`, (re)allocated by `make` when missing or too short. */
-function grown<A extends Float32Array | Float64Array>(map: Map<string, A>, key: string, n: number, make: (n: number) => A): A {
+function grown<A extends Float32Array | Float64Array>(
+  map: Map<string, A>,
+  key: string,
+  n: number,
+  make: (n: number) => A,
+): A {
   let b = map.get(key);
   if (!b || b.length < n) {
     b = make(n);
@@ -65,7 +70,14 @@ export interface AttentionRope {
  * rotated on the way — gather: forward RoPE, scatter: its transpose — with the arithmetic of
  * ropeInPlace (rope.cpu.ts), so fusing saves a pass without changing a bit.
  */
-function permuteHeads(model: Float32Array, stacked: Float32Array, d: AttentionDims, heads: number, direction: 'gather' | 'scatter', rope?: AttentionRope): void {
+function permuteHeads(
+  model: Float32Array,
+  stacked: Float32Array,
+  d: AttentionDims,
+  heads: number,
+  direction: 'gather' | 'scatter',
+  rope?: AttentionRope,
+): void {
   const { batch, seq, headDim } = d;
   const hpg = heads / d.numKvHeads;
   const half = headDim >> 1;
@@ -120,7 +132,15 @@ export function stackedQkvLengths(d: AttentionDims): { q: number; k: number; v: 
  * q, k, v in the stacked layout, into `into` when given (the caller keeps them for the backward) or
  * the workspace buffers `q`, `k`, `v`; with `rope`, q and k are rotated on the way.
  */
-function stackQkv(q: Float32Array, k: Float32Array, v: Float32Array, d: AttentionDims, ws: AttentionWorkspace, rope?: AttentionRope, into?: StackedQkv) {
+function stackQkv(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  d: AttentionDims,
+  ws: AttentionWorkspace,
+  rope?: AttentionRope,
+  into?: StackedQkv,
+) {
   const { seq } = d;
   const entries = d.batch * d.numKvHeads;
   const rows = (d.numHeads / d.numKvHeads) * seq;
@@ -141,7 +161,14 @@ function stackQkv(q: Float32Array, k: Float32Array, v: Float32Array, d: Attentio
  * engine exponentiates them into p, and a last pass normalises each row. Otherwise one JS pass per
  * row with Math.exp (~10 ns each, most of this op's cost on the JS path).
  */
-async function maskedSoftmax(p: Float32Array, mask: Int32Array, d: AttentionDims, scale: number, engine: MatmulEngine<Float32Array>, ws: AttentionWorkspace): Promise<void> {
+async function maskedSoftmax(
+  p: Float32Array,
+  mask: Int32Array,
+  d: AttentionDims,
+  scale: number,
+  engine: MatmulEngine<Float32Array>,
+  ws: AttentionWorkspace,
+): Promise<void> {
   const { batch, seq } = d;
   const rowsPerEntry = (d.numHeads / d.numKvHeads) * seq;
   const exp = engine.exp !== undefined;
@@ -257,7 +284,9 @@ export async function fastAttentionBackward(
   const { seq, headDim } = d;
   const entries = d.batch * d.numKvHeads;
   const rows = (d.numHeads / d.numKvHeads) * seq;
-  const { qs, ks, vs } = options.stacked ? { qs: options.stacked.q, ks: options.stacked.k, vs: options.stacked.v } : stackQkv(q, k, v, d, ws, options.rope);
+  const { qs, ks, vs } = options.stacked
+    ? { qs: options.stacked.q, ks: options.stacked.k, vs: options.stacked.v }
+    : stackQkv(q, k, v, d, ws, options.rope);
   if (entries === 0 || seq === 0) return;
   const dos = ws.get('o', entries * rows * headDim);
   const ds = ws.get('dp', entries * rows * seq);

@@ -32,7 +32,10 @@ await describeGpu('causal GQA attention on WebGPU vs the CPU reference', (gpu) =
     assertClose(oGpu, ref.o, tol.o, `${c.name} o`);
     assertClose(await lse.read(), ref.lse, tol.lse, `${c.name} lse`);
     expect(oGpu.some(Number.isNaN)).toBe(false);
-    for (const [mode, g] of [['with o', withO], ['without o', withoutO]] as const) {
+    for (const [mode, g] of [
+      ['with o', withO],
+      ['without o', withoutO],
+    ] as const) {
       assertClose(await g.dq.read(), refB.dq, tol.dq, `${c.name} dq (${mode})`);
       assertClose(await g.dk.read(), refB.dk, tol.dk, `${c.name} dk (${mode})`);
       assertClose(await g.dv.read(), refB.dv, tol.dv, `${c.name} dv (${mode})`);

@@ -10,7 +10,16 @@ import type { GpuDevice } from '../device/gpu-device.js';
 import type { PipelineSpec } from '../gpu/pipeline-cache.js';
 import { GpuTensor } from '../gpu/tensor.js';
 import { BufferUsage } from '../gpu/usage.js';
-import { type KernelPlan, WORKGROUP_1D, createU32StorageBuffer, grid1d, planDispatch, requireSize, sequence, submitInto } from '../kernel-common/plan.js';
+import {
+  type KernelPlan,
+  WORKGROUP_1D,
+  createU32StorageBuffer,
+  grid1d,
+  planDispatch,
+  requireSize,
+  sequence,
+  submitInto,
+} from '../kernel-common/plan.js';
 import type { AttentionDims } from './attention.shared.js';
 import forwardSource from './attention.wgsl';
 import backwardSource from './attention-backward.wgsl';
@@ -40,8 +49,12 @@ function checkDims(kernel: string, d: AttentionDims): void {
   for (const [name, value, min] of ints) {
     if (!Number.isInteger(value) || value < min) throw new TensorShapeError(`${kernel}: invalid dims ${name}=${value}`);
   }
-  if (d.numHeads % d.numKvHeads !== 0) throw new TensorShapeError(`${kernel}: numKvHeads=${d.numKvHeads} must divide numHeads=${d.numHeads}`);
-  if (d.headDim > ATTENTION_MAX_HEAD_DIM) throw new TensorShapeError(`${kernel}: headDim=${d.headDim} exceeds the supported ${ATTENTION_MAX_HEAD_DIM}`);
+  if (d.numHeads % d.numKvHeads !== 0) {
+    throw new TensorShapeError(`${kernel}: numKvHeads=${d.numKvHeads} must divide numHeads=${d.numHeads}`);
+  }
+  if (d.headDim > ATTENTION_MAX_HEAD_DIM) {
+    throw new TensorShapeError(`${kernel}: headDim=${d.headDim} exceeds the supported ${ATTENTION_MAX_HEAD_DIM}`);
+  }
 }
 
 /**
@@ -61,12 +74,18 @@ function checkShapes(
     [kv, d.batch * d.seq * d.numKvHeads * d.headDim, '[batch, seq, numKvHeads, headDim]'],
     [rows, d.batch * d.numHeads * d.seq, '[batch, numHeads, seq]'],
   ] as const;
-  for (const [tensors, size, layout] of layouts) for (const [name, t] of Object.entries(tensors)) if (t) requireSize(kernel, name, t, size, layout);
+  for (const [tensors, size, layout] of layouts) {
+    for (const [name, t] of Object.entries(tensors)) if (t) requireSize(kernel, name, t, size, layout);
+  }
 }
 
 /** The mask as u32 after checking its length and that every entry is 0 or 1 (a TensorShapeError names `mask[t]`). */
 function checkedAttentionMask(kernel: string, mask: AttentionMask, d: AttentionDims): Uint32Array {
-  if (mask.length !== d.batch * d.seq) throw new TensorShapeError(`${kernel}: mask has ${mask.length} entries; expected ${d.batch * d.seq} ([batch, seq])`);
+  if (mask.length !== d.batch * d.seq) {
+    throw new TensorShapeError(
+      `${kernel}: mask has ${mask.length} entries; expected ${d.batch * d.seq} ([batch, seq])`,
+    );
+  }
   const out = new Uint32Array(mask.length);
   for (let t = 0; t < mask.length; t++) {
     const m = mask[t]!;
@@ -78,12 +97,22 @@ function checkedAttentionMask(kernel: string, mask: AttentionMask, d: AttentionD
 
 /** Pipeline spec of the forward kernel for one head dimension. */
 function attentionForwardSpec(headDim: number): PipelineSpec {
-  return { id: 'attention', code: forwardSource, entryPoint: 'forward', constants: { WG: WORKGROUP_1D, HEAD_DIM: headDim } };
+  return {
+    id: 'attention',
+    code: forwardSource,
+    entryPoint: 'forward',
+    constants: { WG: WORKGROUP_1D, HEAD_DIM: headDim },
+  };
 }
 
 /** Pipeline spec of a backward entry point for one head dimension. */
 function attentionBackwardSpec(entryPoint: BackwardEntry, headDim: number): PipelineSpec {
-  return { id: 'attention-backward', code: backwardSource, entryPoint, constants: { WG: WORKGROUP_1D, HEAD_DIM: headDim } };
+  return {
+    id: 'attention-backward',
+    code: backwardSource,
+    entryPoint,
+    constants: { WG: WORKGROUP_1D, HEAD_DIM: headDim },
+  };
 }
 
 function uniformValues(d: AttentionDims): Record<string, number> {
@@ -139,7 +168,11 @@ export function planAttentionBackward(
   checkShapes(kernel, d, { dO, q, o, dq }, { k, v, dk, dv }, { lse });
   const rows = d.batch * d.numHeads * d.seq;
   const maskBuffer = createU32StorageBuffer(gpu, checkedAttentionMask(kernel, mask, d), 'attention-mask');
-  const delta = gpu.device.createBuffer({ label: 'attention-delta', size: Math.max(16, Math.ceil((rows * 4) / 16) * 16), usage: BufferUsage.STORAGE });
+  const delta = gpu.device.createBuffer({
+    label: 'attention-delta',
+    size: Math.max(16, Math.ceil((rows * 4) / 16) * 16),
+    usage: BufferUsage.STORAGE,
+  });
   const values = uniformValues(d);
   const [rx, ry] = grid1d(gpu, rows);
   const [kx, ky] = grid1d(gpu, d.batch * d.seq * d.numKvHeads);
@@ -147,7 +180,14 @@ export function planAttentionBackward(
   // Bindings 0…10: dO, q, k, v, mask, lse, o, delta, dq, dk, dv (null: unused by that entry point);
   // planDispatch puts the uniform block right after the list, so every list has all 11 entries.
   const deltaPlan = o
-    ? planDispatch(gpu, attentionBackwardSpec('delta_from_o', hd), [dO.buffer, null, null, null, null, null, o.buffer, delta, null, null, null], ATTENTION_PARAMS, values, [rx, ry])
+    ? planDispatch(
+        gpu,
+        attentionBackwardSpec('delta_from_o', hd),
+        [dO.buffer, null, null, null, null, null, o.buffer, delta, null, null, null],
+        ATTENTION_PARAMS,
+        values,
+        [rx, ry],
+      )
     : planDispatch(
         gpu,
         attentionBackwardSpec('delta_recompute', hd),
@@ -179,8 +219,18 @@ export function planAttentionBackward(
 }
 
 /** Attention forward on the GPU: new tensors o (shape of q) and lse [batch, numHeads, seq] (−∞ on rows with no allowed key). */
-export function attentionForwardGpu(gpu: GpuDevice, q: GpuTensor, k: GpuTensor, v: GpuTensor, mask: AttentionMask, d: AttentionDims): Promise<{ o: GpuTensor; lse: GpuTensor }> {
-  const outputs = { o: GpuTensor.zeros(gpu, q.shape, 'attention-o'), lse: GpuTensor.zeros(gpu, [d.batch, d.numHeads, d.seq], 'attention-lse') };
+export function attentionForwardGpu(
+  gpu: GpuDevice,
+  q: GpuTensor,
+  k: GpuTensor,
+  v: GpuTensor,
+  mask: AttentionMask,
+  d: AttentionDims,
+): Promise<{ o: GpuTensor; lse: GpuTensor }> {
+  const outputs = {
+    o: GpuTensor.zeros(gpu, q.shape, 'attention-o'),
+    lse: GpuTensor.zeros(gpu, [d.batch, d.numHeads, d.seq], 'attention-lse'),
+  };
   return submitInto(gpu, 'attention', outputs, ({ o, lse }) => planAttentionForward(gpu, q, k, v, mask, o, lse, d));
 }
 
@@ -196,6 +246,12 @@ export function attentionBackwardGpu(
   lse: GpuTensor,
   d: AttentionDims,
 ): Promise<{ dq: GpuTensor; dk: GpuTensor; dv: GpuTensor }> {
-  const outputs = { dq: GpuTensor.zeros(gpu, q.shape, 'attention-dq'), dk: GpuTensor.zeros(gpu, k.shape, 'attention-dk'), dv: GpuTensor.zeros(gpu, k.shape, 'attention-dv') };
-  return submitInto(gpu, 'attention backward', outputs, ({ dq, dk, dv }) => planAttentionBackward(gpu, dO, q, k, v, mask, o ?? null, lse, dq, dk, dv, d));
+  const outputs = {
+    dq: GpuTensor.zeros(gpu, q.shape, 'attention-dq'),
+    dk: GpuTensor.zeros(gpu, k.shape, 'attention-dk'),
+    dv: GpuTensor.zeros(gpu, k.shape, 'attention-dv'),
+  };
+  return submitInto(gpu, 'attention backward', outputs, ({ dq, dk, dv }) =>
+    planAttentionBackward(gpu, dO, q, k, v, mask, o ?? null, lse, dq, dk, dv, d),
+  );
 }

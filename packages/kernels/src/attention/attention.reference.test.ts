@@ -32,9 +32,24 @@ describe('causal GQA attention reference', () => {
     const proj = projection(c.seed, q.length);
     const f = (qq: Float64Array, kk: Float64Array, vv: Float64Array): number => dot(proj, attentionForward(qq, kk, vv, c.mask, c.dims).o);
     const { dq, dk, dv } = attentionBackward(proj, q, k, v, c.mask, c.dims);
-    expect(gradientError(dq, centralDifference((x) => f(x, k, v), q)).error).toBeLessThanOrEqual(GRADIENT_TOLERANCE);
-    expect(gradientError(dk, centralDifference((x) => f(q, x, v), k)).error).toBeLessThanOrEqual(GRADIENT_TOLERANCE);
-    expect(gradientError(dv, centralDifference((x) => f(q, k, x), v)).error).toBeLessThanOrEqual(GRADIENT_TOLERANCE);
+    expect(
+      gradientError(
+        dq,
+        centralDifference((x) => f(x, k, v), q),
+      ).error,
+    ).toBeLessThanOrEqual(GRADIENT_TOLERANCE);
+    expect(
+      gradientError(
+        dk,
+        centralDifference((x) => f(q, x, v), k),
+      ).error,
+    ).toBeLessThanOrEqual(GRADIENT_TOLERANCE);
+    expect(
+      gradientError(
+        dv,
+        centralDifference((x) => f(q, k, x), v),
+      ).error,
+    ).toBeLessThanOrEqual(GRADIENT_TOLERANCE);
   });
 
   it.each(ATTENTION_CASES.map((c) => [c.name, c] as const))('f32 outputs finite; fully masked rows exactly 0: %s', (_, c) => {

@@ -43,7 +43,16 @@ function check(q: Floats, k: Floats, v: Floats, mask: Ints, d: AttentionDims): v
  * Softmax row p_i· over keys (length seq; disallowed keys 0) for one (b, h, i), and its log-sum-exp
  * (−∞ when the row is fully masked, in which case p is all zeros).
  */
-function probabilities(q: Floats, k: Floats, mask: Ints, d: AttentionDims, b: number, h: number, i: number, p: Float64Array): number {
+function probabilities(
+  q: Floats,
+  k: Floats,
+  mask: Ints,
+  d: AttentionDims,
+  b: number,
+  h: number,
+  i: number,
+  p: Float64Array,
+): number {
   const g = Math.floor(h / (d.numHeads / d.numKvHeads));
   const scale = 1 / Math.sqrt(d.headDim);
   const qo = ((b * d.seq + i) * d.numHeads + h) * d.headDim;
@@ -76,7 +85,13 @@ function probabilities(q: Floats, k: Floats, mask: Ints, d: AttentionDims, b: nu
 }
 
 /** Attention forward: o [batch, seq, numHeads, headDim] and lse [batch, numHeads, seq] (−∞ on fully masked rows). */
-export function attentionForward<T extends Floats>(q: T, k: Floats, v: Floats, mask: Ints, d: AttentionDims): { o: T; lse: Float64Array } {
+export function attentionForward<T extends Floats>(
+  q: T,
+  k: Floats,
+  v: Floats,
+  mask: Ints,
+  d: AttentionDims,
+): { o: T; lse: Float64Array } {
   check(q, k, v, mask, d);
   const o = allocLike(q, q.length);
   const lse = new Float64Array(d.batch * d.numHeads * d.seq);

@@ -12,8 +12,16 @@ const LOGIT_TOL = 1e-4;
 const GRAD_TOL = 3e-4;
 
 const config = parseDecoderConfig({
-  model_type: 'qwen2', hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
-  intermediate_size: 48, vocab_size: 37, rms_norm_eps: 1e-6, rope_theta: 10000, tie_word_embeddings: false,
+  model_type: 'qwen2',
+  hidden_size: 32,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  intermediate_size: 48,
+  vocab_size: 37,
+  rms_norm_eps: 1e-6,
+  rope_theta: 10000,
+  tie_word_embeddings: false,
 });
 const BATCH = 2;
 const SEQ = 6;

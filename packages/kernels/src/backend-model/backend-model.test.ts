@@ -6,8 +6,16 @@ import { createDecoderModel } from './index.js';
 import { cpuEngineChoice } from './backend-model.js';
 
 const config = parseDecoderConfig({
-  model_type: 'qwen2', hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
-  intermediate_size: 24, vocab_size: 11, rms_norm_eps: 1e-6, rope_theta: 10000, tie_word_embeddings: false,
+  model_type: 'qwen2',
+  hidden_size: 16,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  intermediate_size: 24,
+  vocab_size: 11,
+  rms_norm_eps: 1e-6,
+  rope_theta: 10000,
+  tie_word_embeddings: false,
 });
 const weights = initWeights(config, 7, 0.3);
 const BATCH = 2;
@@ -79,12 +87,8 @@ describe('createDecoderModel (cpu backend, no GPU needed)', () => {
   });
 
   it('bad backend names fail clearly, from the option or the env', async () => {
-    await expect(createDecoderModel({ config, weights, backend: 'cuda' as never, log: null })).rejects.toThrow(
-      new BackendUnavailableError('backend option="cuda": expected one of auto, webgpu, cpu'),
-    );
-    await expect(withEnv('RLVR_BACKEND', 'gpu', () => createDecoderModel({ config, weights, log: null }))).rejects.toThrow(
-      'RLVR_BACKEND="gpu": expected one of auto, webgpu, cpu',
-    );
+    await expect(createDecoderModel({ config, weights, backend: 'cuda' as never, log: null })).rejects.toThrow(new BackendUnavailableError('backend option="cuda": expected one of auto, webgpu, cpu'));
+    await expect(withEnv('RLVR_BACKEND', 'gpu', () => createDecoderModel({ config, weights, log: null }))).rejects.toThrow('RLVR_BACKEND="gpu": expected one of auto, webgpu, cpu');
   });
 
   it('explicit webgpu without an adapter is an error, never a silent cpu; auto then says why it chose cpu', async () => {

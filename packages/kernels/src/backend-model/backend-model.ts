@@ -38,7 +38,9 @@ export interface CreateDecoderModelOptions {
 export function cpuEngineChoice(option: CpuEngine | undefined): CpuEngine {
   const value: string = option ?? process.env.RLVR_CPU_ENGINE ?? 'eager';
   if (value !== 'eager' && value !== 'compiled') {
-    throw new BackendUnavailableError(`${option === undefined ? 'RLVR_CPU_ENGINE' : 'cpuEngine option'}: expected eager or compiled, got ${JSON.stringify(value)}`);
+    throw new BackendUnavailableError(
+      `${option === undefined ? 'RLVR_CPU_ENGINE' : 'cpuEngine option'}: expected eager or compiled, got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }
@@ -48,17 +50,28 @@ export function cpuEngineChoice(option: CpuEngine | undefined): CpuEngine {
  * {@link BackendUnavailableError} for an unknown backend name or an explicit `webgpu` without an adapter.
  */
 export async function createDecoderModel(options: CreateDecoderModelOptions): Promise<DecoderModel> {
-  const backend = options.backend === undefined ? undefined : parseBackendChoice(options.backend as string, 'backend option');
-  const selection = await selectBackend({ ...(backend === undefined ? {} : { backend }), ...(options.log === undefined ? {} : { log: options.log }) });
+  const backend =
+    options.backend === undefined ? undefined : parseBackendChoice(options.backend as string, 'backend option');
+  const selection = await selectBackend({
+    ...(backend === undefined ? {} : { backend }),
+    ...(options.log === undefined ? {} : { log: options.log }),
+  });
   if (selection.backend === 'cpu') {
     const engine = cpuEngineChoice(options.cpuEngine);
     const backendModel = new CpuPolicyBackend(options.config, options.weights, options.threads, engine);
-    return new PolicyModel(backendModel, { backend: 'cpu', reason: engine === 'eager' ? selection.reason : `${selection.reason}; compiled training graphs` });
+    return new PolicyModel(backendModel, {
+      backend: 'cpu',
+      reason: engine === 'eager' ? selection.reason : `${selection.reason}; compiled training graphs`,
+    });
   }
   const gpu = selection.gpu;
   try {
     // The device was opened for this model, so disposing the model destroys it.
-    return new PolicyModel(new GpuPolicyBackend(gpu, options.config, options.weights), { backend: 'webgpu', reason: selection.reason, onDispose: () => gpu.destroy() });
+    return new PolicyModel(new GpuPolicyBackend(gpu, options.config, options.weights), {
+      backend: 'webgpu',
+      reason: selection.reason,
+      onDispose: () => gpu.destroy(),
+    });
   } catch (error) {
     gpu.destroy();
     throw error;

@@ -39,7 +39,10 @@ interface CompiledBatch {
 type Seed = { dlogits: Float32Array } | { gLogprob: Float32Array; gEntropy: Float32Array };
 
 /** The cpu backend's f32 log-softmax pair, composed by the reference PG loss (O(tokens) work besides). */
-const FAST_LOG_SOFTMAX: LogSoftmaxOps<Float32Array> = { forward: logSoftmaxGatherF32, backward: logSoftmaxGatherBackwardF32 };
+const FAST_LOG_SOFTMAX: LogSoftmaxOps<Float32Array> = {
+  forward: logSoftmaxGatherF32,
+  backward: logSoftmaxGatherBackwardF32,
+};
 
 /** Whether two id arrays are equal element-wise. */
 function sameInts(a: Int32Array, b: Int32Array): boolean {
@@ -75,7 +78,12 @@ export class CpuPolicyBackend implements PolicyBackend {
    * Validates and copies `weights`; `threads` = ONNX Runtime intra-op threads (default
    * `RLVR_CPU_THREADS`, else all cores); `engine` as in the module comment (default eager).
    */
-  constructor(config: DecoderConfig, weights: Record<string, { shape: number[]; data: ArrayLike<number> }>, threads?: number, engine: CpuEngine = 'eager') {
+  constructor(
+    config: DecoderConfig,
+    weights: Record<string, { shape: number[]; data: ArrayLike<number> }>,
+    threads?: number,
+    engine: CpuEngine = 'eager',
+  ) {
     this.#threads = threads ?? defaultCpuThreads();
     this.#ort = new OrtMatmul({ threads: this.#threads });
     this.#model = CpuDecoderModel.f32(config, weights, ortMatmulEngine(this.#ort), { ops: 'fast' });
@@ -95,19 +103,33 @@ export class CpuPolicyBackend implements PolicyBackend {
 
   async readLogits(): Promise<Float32Array> {
     // Logits do not depend on the targets or the temperature, so any run of this batch has them.
-    if (this.#engine === 'compiled') return (this.#compiledBatch?.run?.forward ?? (await this.#compiledRun(undefined, 1))).logits;
+    if (this.#engine === 'compiled') {
+      return (this.#compiledBatch?.run?.forward ?? (await this.#compiledRun(undefined, 1))).logits;
+    }
     return this.#logits!;
   }
 
-  async gatherLogprobs(targets: Int32Array, temperature: number | undefined): Promise<{ logprob: Float32Array; entropy: Float32Array }> {
+  async gatherLogprobs(
+    targets: Int32Array,
+    temperature: number | undefined,
+  ): Promise<{ logprob: Float32Array; entropy: Float32Array }> {
     if (this.#engine === 'compiled') {
       const f = await this.#compiledRun(targets, temperature ?? 1);
       return { logprob: f.logprob.slice(), entropy: f.entropy.slice() };
     }
-    return logSoftmaxGatherF32(this.#logits!, targets, { tokens: targets.length, vocab: this.config.vocabSize, temperature: temperature ?? 1 });
+    return logSoftmaxGatherF32(this.#logits!, targets, {
+      tokens: targets.length,
+      vocab: this.config.vocabSize,
+      temperature: temperature ?? 1,
+    });
   }
 
-  async policyLoss(targets: Int32Array, inputs: Omit<PaddedPolicyInputs, 'targets'>, options: PgLossLogitsOptions, scale: number): Promise<PaddedLossStats> {
+  async policyLoss(
+    targets: Int32Array,
+    inputs: Omit<PaddedPolicyInputs, 'targets'>,
+    options: PgLossLogitsOptions,
+    scale: number,
+  ): Promise<PaddedLossStats> {
     if (this.#engine === 'compiled') return await this.#compiledPolicyLoss(targets, inputs, options, scale);
     const r = pgLossFromLogits(this.#logits!, targets, inputs, options, FAST_LOG_SOFTMAX);
     if (scale !== 1) for (let i = 0; i < r.dlogits.length; i++) r.dlogits[i]! *= scale;
@@ -126,7 +148,10 @@ export class CpuPolicyBackend implements PolicyBackend {
       // A caller's dlogits need the forward's activations only (any targets and temperature do).
       const f = this.#compiledBatch?.run?.forward ?? (await this.#compiledRun(undefined, 1));
       const step = await this.#compiled!;
-      grads = 'dlogits' in seed ? await step.backwardFromLogits(f, seed.dlogits) : await step.backwardFromLogprob(f, seed.gLogprob, seed.gEntropy);
+      grads =
+        'dlogits' in seed
+          ? await step.backwardFromLogits(f, seed.dlogits)
+          : await step.backwardFromLogprob(f, seed.gLogprob, seed.gEntropy);
     } else {
       if (!('dlogits' in seed)) throw new Error('cpu backend: eager backward without dlogits');
       grads = await this.#model.backward(seed.dlogits);
@@ -145,10 +170,20 @@ export class CpuPolicyBackend implements PolicyBackend {
     return copyTensors(this.#grads!);
   }
 
-  async adamw(t: number, adam: AdamWOptions, decays: (spec: ParameterSpec) => boolean, maxGradNorm: number | undefined): Promise<StepReport> {
+  async adamw(
+    t: number,
+    adam: AdamWOptions,
+    decays: (spec: ParameterSpec) => boolean,
+    maxGradNorm: number | undefined,
+  ): Promise<StepReport> {
     this.#state ??= this.#model.createAdamWState();
     this.#state.step = t - 1;
-    return this.#model.step(this.#state, { ...adam, ...(maxGradNorm === undefined ? {} : { maxGradNorm }) }, this.#grads, decays);
+    return this.#model.step(
+      this.#state,
+      { ...adam, ...(maxGradNorm === undefined ? {} : { maxGradNorm }) },
+      this.#grads,
+      decays,
+    );
   }
 
   async readParameters(): Promise<DecoderTensors<Float32Array>> {
@@ -159,7 +194,9 @@ export class CpuPolicyBackend implements PolicyBackend {
     const state = this.#state ?? this.#model.createAdamWState();
     const params = this.#model.weights();
     const named = (moments: Record<string, Float32Array>): DecoderTensors<Float32Array> =>
-      Object.fromEntries(Object.entries(moments).map(([name, data]) => [name, { shape: [...params[name]!.shape], data: data.slice() }]));
+      Object.fromEntries(
+        Object.entries(moments).map(([name, data]) => [name, { shape: [...params[name]!.shape], data: data.slice() }]),
+      );
     return { m: named(state.m), v: named(state.v) };
   }
 
@@ -187,13 +224,26 @@ export class CpuPolicyBackend implements PolicyBackend {
     if (b.run && b.run.temperature === temperature && sameInts(b.run.targets, wanted)) return b.run.forward;
     this.#compiled ??= CompiledTrainStep.create(this.config, { threads: this.#threads, spinning: false });
     const step = await this.#compiled;
-    const forward = await step.forward(this.#model.weights() as DecoderTensors<Float32Array>, b.ids, b.mask, b.batch, b.seq, wanted, temperature);
+    const forward = await step.forward(
+      this.#model.weights() as DecoderTensors<Float32Array>,
+      b.ids,
+      b.mask,
+      b.batch,
+      b.seq,
+      wanted,
+      temperature,
+    );
     b.run = { forward, targets: wanted, temperature };
     return forward;
   }
 
   /** The reference PG loss on the compiled forward's row logprobs; its d loss/d (logprob, entropy) seed the backward. */
-  async #compiledPolicyLoss(targets: Int32Array, inputs: Omit<PaddedPolicyInputs, 'targets'>, options: PgLossLogitsOptions, scale: number): Promise<PaddedLossStats> {
+  async #compiledPolicyLoss(
+    targets: Int32Array,
+    inputs: Omit<PaddedPolicyInputs, 'targets'>,
+    options: PgLossLogitsOptions,
+    scale: number,
+  ): Promise<PaddedLossStats> {
     const f = await this.#compiledRun(targets, options.temperature ?? 1);
     let upstream: { gLogprob: Float32Array; gEntropy: Float32Array } | undefined;
     // The same composition as the eager path (pgLossFromLogits), with the log-softmax already done by the

@@ -7,12 +7,19 @@ import { readModelDirectory, writeModelDirectory, type WriteModelDirectoryOption
 import { type CreateDecoderModelOptions, type DecoderModel, createDecoderModel } from './backend-model.js';
 
 /** Load `dir`'s config and weights (errors name the file or tensor) and build the model on the selected backend. */
-export async function loadDecoderModel(dir: string, options: Omit<CreateDecoderModelOptions, 'config' | 'weights'> = {}): Promise<DecoderModel> {
+export async function loadDecoderModel(
+  dir: string,
+  options: Omit<CreateDecoderModelOptions, 'config' | 'weights'> = {},
+): Promise<DecoderModel> {
   const { config, weights } = readModelDirectory(dir);
   return await createDecoderModel({ ...options, config, weights });
 }
 
 /** Save the model's current weights and config into `dir` (each file written atomically); returns the paths. */
-export async function saveDecoderModel(model: DecoderModel, dir: string, options: WriteModelDirectoryOptions = {}): Promise<{ config: string; weights: string }> {
+export async function saveDecoderModel(
+  model: DecoderModel,
+  dir: string,
+  options: WriteModelDirectoryOptions = {},
+): Promise<{ config: string; weights: string }> {
   return writeModelDirectory(dir, model.config, await model.weights(), options);
 }

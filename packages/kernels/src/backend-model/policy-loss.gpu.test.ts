@@ -10,8 +10,16 @@ const GRAD_TOL = 3e-4;
 const LOGP_TOL = 1e-4;
 
 const config = parseDecoderConfig({
-  model_type: 'llama', hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
-  intermediate_size: 40, vocab_size: 53, rms_norm_eps: 1e-5, rope_theta: 10000, tie_word_embeddings: true,
+  model_type: 'llama',
+  hidden_size: 32,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  intermediate_size: 40,
+  vocab_size: 53,
+  rms_norm_eps: 1e-5,
+  rope_theta: 10000,
+  tie_word_embeddings: true,
 });
 const weights = initWeights(config, 13, 0.4);
 const B = 2;
@@ -51,7 +59,13 @@ await describeGpu('DecoderModel.policyLoss on webgpu vs cpu', () => {
 
     const oldLogp = Float32Array.from(a.logprob, (x, i) => x + (i % 2 ? 0.3 : -0.3));
     const batch: PolicyBatch = {
-      tokens: TOKENS, attentionMask: MASK, batch: B, seq: S, lossMask: LOSS_MASK, advantages: ADV, oldLogp,
+      tokens: TOKENS,
+      attentionMask: MASK,
+      batch: B,
+      seq: S,
+      lossMask: LOSS_MASK,
+      advantages: ADV,
+      oldLogp,
       refLogp: Float32Array.from(oldLogp, (x, i) => x - 0.05 * i),
     };
     const o: PolicyLossOptions = { epsLow: 0.2, epsHigh: 0.28, beta: 0.04, kl: 'k3', aggregation: 'seq-mean-token-mean', temperature: 0.8, entropyCoef: 0.01 };

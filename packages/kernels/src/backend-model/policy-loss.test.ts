@@ -15,8 +15,16 @@ import { createDecoderModel, loadDecoderModel, saveDecoderModel, type DecoderMod
 const TOL = 1e-4;
 
 const config = parseDecoderConfig({
-  model_type: 'qwen2', hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
-  intermediate_size: 24, vocab_size: 23, rms_norm_eps: 1e-6, rope_theta: 10000, tie_word_embeddings: true,
+  model_type: 'qwen2',
+  hidden_size: 16,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  intermediate_size: 24,
+  vocab_size: 23,
+  rms_norm_eps: 1e-6,
+  rope_theta: 10000,
+  tie_word_embeddings: true,
 });
 const weights = initWeights(config, 5, 0.4);
 const B = 3;
@@ -42,9 +50,18 @@ async function referenceLoss(batch: PolicyBatch, o: PolicyLossOptions): Promise<
     }
   }
   const f64 = (a: ArrayLike<number> | null | undefined): Float64Array | null => (a ? Float64Array.from(a) : null);
-  const r = pgLossFromLogits(rows, targets, {
-    oldLogp: f64(batch.oldLogp), advantages: f64(batch.advantages)!, mask: f64(batch.lossMask)!, refLogp: f64(batch.refLogp), samplerLogp: f64(batch.samplerLogp),
-  }, { ...o, batch: B, seqLen: S - 1, vocab: v });
+  const r = pgLossFromLogits(
+    rows,
+    targets,
+    {
+      oldLogp: f64(batch.oldLogp),
+      advantages: f64(batch.advantages)!,
+      mask: f64(batch.lossMask)!,
+      refLogp: f64(batch.refLogp),
+      samplerLogp: f64(batch.samplerLogp),
+    },
+    { ...o, batch: B, seqLen: S - 1, vocab: v },
+  );
   const dlogits = new Float64Array(B * S * v);
   for (let b = 0; b < B; b++) for (let s = 0; s + 1 < S; s++) dlogits.set(r.dlogits.subarray((b * (S - 1) + s) * v, (b * (S - 1) + s + 1) * v), (b * S + s) * v);
   const grads = await model.backward(dlogits);
@@ -106,11 +123,13 @@ describe.each(['eager', 'compiled'] as const)('DecoderModel.policyLoss / tokenLo
     expect(stats.clipFraction).toBeGreaterThan(0);
     for (let i = 0; i < ref.logp.length; i++) if (LOSS_MASK[i]) expect(Math.abs(stats.logp[i]! - ref.logp[i]!)).toBeLessThan(1e-5);
     const grads = await model.gradients();
-    const failures = Object.entries(ref.grads).filter(([name, g]) => !(relErr(grads[name]!.data, g) <= TOL)).map(([name, g]) => `${name}: ${relErr(grads[name]!.data, g)}`);
+    const failures = Object.entries(ref.grads)
+      .filter(([name, g]) => !(relErr(grads[name]!.data, g) <= TOL))
+      .map(([name, g]) => `${name}: ${relErr(grads[name]!.data, g)}`);
     expect(failures).toEqual([]);
   });
 
-  it('on-policy (no oldLogp): ratio 1, the loss and gradients of oldLogp = the model\'s own logprobs, and the f64 reference\'s', async () => {
+  it("on-policy (no oldLogp): ratio 1, the loss and gradients of oldLogp = the model's own logprobs, and the f64 reference's", async () => {
     const o: PolicyLossOptions = { ...base, beta: 0.05, kl: 'k3', tisCap: 1.5 };
     const onPolicy: PolicyBatch = await makeBatch(model);
     delete onPolicy.oldLogp;
@@ -127,7 +146,9 @@ describe.each(['eager', 'compiled'] as const)('DecoderModel.policyLoss / tokenLo
     for (const [name, g] of Object.entries(grads)) expect(Array.from(again[name]!.data)).toEqual(Array.from(g.data));
     const ref = await referenceLoss(onPolicy, o);
     expect(Math.abs(stats.loss - ref.loss)).toBeLessThan(TOL * Math.max(1, Math.abs(ref.loss)));
-    const failures = Object.entries(ref.grads).filter(([name, g]) => !(relErr(grads[name]!.data, g) <= TOL)).map(([name, g]) => `${name}: ${relErr(grads[name]!.data, g)}`);
+    const failures = Object.entries(ref.grads)
+      .filter(([name, g]) => !(relErr(grads[name]!.data, g) <= TOL))
+      .map(([name, g]) => `${name}: ${relErr(grads[name]!.data, g)}`);
     expect(failures).toEqual([]);
   });
 
@@ -135,11 +156,20 @@ describe.each(['eager', 'compiled'] as const)('DecoderModel.policyLoss / tokenLo
     const batch = await makeBatch(model);
     const half = (keep: (b: number) => boolean): PolicyBatch => ({ ...batch, lossMask: Float32Array.from(LOSS_MASK, (m, i) => (keep(Math.floor(i / (S - 1))) ? m : 0)) });
     const o: PolicyLossOptions = { ...base, aggregation: 'seq-mean-token-sum-norm', normaliser: 4 };
-    await model.policyLoss(half((b) => b === 0), o);
+    await model.policyLoss(
+      half((b) => b === 0),
+      o,
+    );
     const g0 = await model.gradients();
-    await model.policyLoss(half((b) => b > 0), o);
+    await model.policyLoss(
+      half((b) => b > 0),
+      o,
+    );
     const g1 = await model.gradients();
-    await model.policyLoss(half((b) => b === 0), { ...o, accumulate: true });
+    await model.policyLoss(
+      half((b) => b === 0),
+      { ...o, accumulate: true },
+    );
     const sum = await model.gradients();
     // seq-mean-token-sum-norm divides by B·N for any mask, so the two halves add up to the whole batch.
     await model.policyLoss(batch, o);
@@ -147,7 +177,14 @@ describe.each(['eager', 'compiled'] as const)('DecoderModel.policyLoss / tokenLo
     const scaled = await model.policyLoss(batch, { ...o, lossScale: 0.25 });
     const quarter = await model.gradients();
     expect(scaled.loss).toBeCloseTo((await model.policyLoss(batch, o)).loss, 6);
-    for (const name of Object.keys(whole)) expect(relErr(quarter[name]!.data, Float32Array.from(whole[name]!.data, (x) => 0.25 * x))).toBeLessThan(1e-6);
+    for (const name of Object.keys(whole)) {
+      expect(
+        relErr(
+          quarter[name]!.data,
+          Float32Array.from(whole[name]!.data, (x) => 0.25 * x),
+        ),
+      ).toBeLessThan(1e-6);
+    }
     await expect(model.policyLoss(batch, { ...o, lossScale: 0 })).rejects.toThrow(/lossScale must be finite and > 0, got 0/);
     for (const name of Object.keys(whole)) {
       const expected = Float32Array.from(g0[name]!.data, (x, i) => x + g1[name]!.data[i]!);
@@ -196,7 +233,9 @@ describe.each(['eager', 'compiled'] as const)('DecoderModel.policyLoss / tokenLo
   it('bad batches fail naming the array and entry', async () => {
     const batch = await makeBatch(model);
     await expect(model.policyLoss({ ...batch, advantages: new Float32Array(3) }, base)).rejects.toThrow(/advantages has 3 entries; expected \[batch 3, seq − 1 = 6\] = 18/);
-    await expect(model.policyLoss({ ...batch, lossMask: Float32Array.from(LOSS_MASK, (m, i) => (i === 0 ? 1 : m)) }, base)).rejects.toThrow(/lossMask\[0\] = 1 but token 1 of sequence 0 or its predecessor is padding/);
+    await expect(model.policyLoss({ ...batch, lossMask: Float32Array.from(LOSS_MASK, (m, i) => (i === 0 ? 1 : m)) }, base)).rejects.toThrow(
+      /lossMask\[0\] = 1 but token 1 of sequence 0 or its predecessor is padding/,
+    );
     await expect(model.policyLoss({ ...batch, oldLogp: Float32Array.from(batch.oldLogp, (x, i) => (i === 5 ? NaN : x)) }, base)).rejects.toThrow(/oldLogp\[5\] is NaN at a loss token/);
     await expect(model.policyLoss(batch, { ...base, beta: 0.1 })).rejects.toThrow(/refLogp is required when beta = 0.1/);
     await expect(model.policyLoss(batch, { ...base, tisCap: 2 })).rejects.toThrow(/truncated IS needs both samplerLogp and tisCap/);

@@ -14,6 +14,9 @@ describe('fast bias matches the reference', () => {
     // The gradient is accumulated onto what db holds (the model's gradient tensor).
     const db = new Float32Array(c.n).fill(1);
     columnSumsInto(dy, c.n, db);
-    expectClose(db, Array.from(biasGrad(dy, c.n), (v) => Math.fround(v + 1)));
+    expectClose(
+      db,
+      Array.from(biasGrad(dy, c.n), (v) => Math.fround(v + 1)),
+    );
   });
 });

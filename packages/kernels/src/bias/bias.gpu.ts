@@ -6,7 +6,15 @@
 import type { GpuDevice } from '../device/gpu-device.js';
 import type { PipelineSpec } from '../gpu/pipeline-cache.js';
 import { GpuTensor } from '../gpu/tensor.js';
-import { type KernelPlan, WORKGROUP_1D, grid1d, planDispatch, requireSize, submitInto, submitPlans } from '../kernel-common/plan.js';
+import {
+  type KernelPlan,
+  WORKGROUP_1D,
+  grid1d,
+  planDispatch,
+  requireSize,
+  submitInto,
+  submitPlans,
+} from '../kernel-common/plan.js';
 import source from './bias.wgsl';
 
 /** The WGSL source of the bias kernels (`forward`: y += bias per row; `grad`: column sums). */
@@ -24,18 +32,38 @@ function biasSpec(entryPoint: 'forward' | 'grad'): PipelineSpec {
 export function planBiasAdd(gpu: GpuDevice, y: GpuTensor, bias: GpuTensor, rows: number, n: number): KernelPlan {
   requireSize('bias add', 'bias', bias, n, '[n]');
   if (y.size < rows * n) requireSize('bias add', 'y', y, rows * n, '[rows, n]');
-  return planDispatch(gpu, biasSpec('forward'), [y.buffer, bias.buffer, null, null], BIAS_PARAMS, { rows, n, pad0: 0, pad1: 0 }, grid1d(gpu, rows * n));
+  return planDispatch(
+    gpu,
+    biasSpec('forward'),
+    [y.buffer, bias.buffer, null, null],
+    BIAS_PARAMS,
+    { rows, n, pad0: 0, pad1: 0 },
+    grid1d(gpu, rows * n),
+  );
 }
 
 /** Record db [n] = column sums of dy [rows, n] (overwrites db); call inside `gpu.scoped`. */
 export function planBiasGrad(gpu: GpuDevice, dy: GpuTensor, db: GpuTensor, rows: number, n: number): KernelPlan {
   requireSize('bias grad', 'db', db, n, '[n]');
   if (dy.size < rows * n) requireSize('bias grad', 'dy', dy, rows * n, '[rows, n]');
-  return planDispatch(gpu, biasSpec('grad'), [null, null, dy.buffer, db.buffer], BIAS_PARAMS, { rows, n, pad0: 0, pad1: 0 }, grid1d(gpu, n));
+  return planDispatch(
+    gpu,
+    biasSpec('grad'),
+    [null, null, dy.buffer, db.buffer],
+    BIAS_PARAMS,
+    { rows, n, pad0: 0, pad1: 0 },
+    grid1d(gpu, n),
+  );
 }
 
 /** y += bias on the GPU, in place on y [rows, n]. */
-export async function biasAddGpu(gpu: GpuDevice, y: GpuTensor, bias: GpuTensor, rows: number, n: number): Promise<void> {
+export async function biasAddGpu(
+  gpu: GpuDevice,
+  y: GpuTensor,
+  bias: GpuTensor,
+  rows: number,
+  n: number,
+): Promise<void> {
   await submitPlans(gpu, 'bias add', () => planBiasAdd(gpu, y, bias, rows, n));
 }
 

@@ -22,7 +22,17 @@ describe('bias reference', () => {
     const bias = toF64(inp.bias);
     const proj = projection(c.seed, c.rows * c.n);
     // d/d(bias) of ⟨proj, y + bias⟩ is the column sums of proj; d/dy is proj itself.
-    expect(gradientError(biasGrad(proj, c.n), centralDifference((b) => dot(proj, biasAddForward(y, b)), bias)).error).toBeLessThanOrEqual(GRADIENT_TOLERANCE);
-    expect(gradientError(proj, centralDifference((x) => dot(proj, biasAddForward(x, bias)), y)).error).toBeLessThanOrEqual(GRADIENT_TOLERANCE);
+    expect(
+      gradientError(
+        biasGrad(proj, c.n),
+        centralDifference((b) => dot(proj, biasAddForward(y, b)), bias),
+      ).error,
+    ).toBeLessThanOrEqual(GRADIENT_TOLERANCE);
+    expect(
+      gradientError(
+        proj,
+        centralDifference((x) => dot(proj, biasAddForward(x, bias)), y),
+      ).error,
+    ).toBeLessThanOrEqual(GRADIENT_TOLERANCE);
   });
 });

@@ -30,4 +30,3 @@ export function biasGrad<T extends Floats>(dy: T, n: number): T {
   db.set(acc);
   return db;
 }
-

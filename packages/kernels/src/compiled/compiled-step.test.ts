@@ -89,7 +89,10 @@ describe.each(CONFIGS)('compiled training step: %s', (_, extra) => {
     for (const s of parameterSpecs(c)) {
       const scale = maxAbs(ref[s.name]!.data);
       expect(scale).toBeGreaterThan(1e-3); // every tensor gets a real gradient
-      for (const [mode, g] of [['logprob', fromLogprob], ['logits', fromLogits]] as const) {
+      for (const [mode, g] of [
+        ['logprob', fromLogprob],
+        ['logits', fromLogits],
+      ] as const) {
         expect({ mode, name: s.name, shape: g[s.name]!.shape, ok: maxDiff(g[s.name]!.data, ref[s.name]!.data) <= 1e-4 * scale }).toEqual({ mode, name: s.name, shape: s.shape, ok: true });
       }
     }

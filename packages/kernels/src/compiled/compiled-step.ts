@@ -50,16 +50,36 @@ export class CompiledTrainStep {
    * Forward of ids and mask [batch, seq] (checked by the caller) under `params`: logits, and the
    * logprob and entropy of each row at `targets` [batch·seq] with logits divided by `temperature`.
    */
-  async forward(params: DecoderTensors<Float32Array>, ids: Int32Array, mask: Int32Array, batch: number, seq: number, targets: Int32Array, temperature: number): Promise<CompiledForward> {
+  async forward(
+    params: DecoderTensors<Float32Array>,
+    ids: Int32Array,
+    mask: Int32Array,
+    batch: number,
+    seq: number,
+    targets: Int32Array,
+    temperature: number,
+  ): Promise<CompiledForward> {
     const io = TRAIN_GRAPH_IO;
     const c = this.config;
     const { cos, sin } = this.#ropeTables(mask, batch, seq);
     const feeds: Record<string, ort.Tensor> = {
-      [io.ids]: new Tensor('int64', BigInt64Array.from(ids, (v) => BigInt(v)), [batch, seq]),
-      [io.mask]: new Tensor('int64', BigInt64Array.from(mask, (v) => BigInt(v)), [batch, seq]),
+      [io.ids]: new Tensor(
+        'int64',
+        BigInt64Array.from(ids, (v) => BigInt(v)),
+        [batch, seq],
+      ),
+      [io.mask]: new Tensor(
+        'int64',
+        BigInt64Array.from(mask, (v) => BigInt(v)),
+        [batch, seq],
+      ),
       [io.cos]: new Tensor('float32', cos, [batch, seq, 1, c.headDim]),
       [io.sin]: new Tensor('float32', sin, [batch, seq, 1, c.headDim]),
-      [io.targets]: new Tensor('int64', BigInt64Array.from(targets, (v) => BigInt(v)), [batch * seq]),
+      [io.targets]: new Tensor(
+        'int64',
+        BigInt64Array.from(targets, (v) => BigInt(v)),
+        [batch * seq],
+      ),
       [io.invTemperature]: new Tensor('float32', Float32Array.of(1 / temperature), []),
     };
     for (const s of this.#specs) feeds[s.name] = new Tensor('float32', params[s.name]!.data, s.shape);
@@ -75,7 +95,11 @@ export class CompiledTrainStep {
   }
 
   /** Every parameter's gradient of the loss whose d loss/d logprob and d loss/d entropy per row are given. */
-  async backwardFromLogprob(f: CompiledForward, gradLogprob: Float32Array, gradEntropy: Float32Array): Promise<DecoderTensors<Float32Array>> {
+  async backwardFromLogprob(
+    f: CompiledForward,
+    gradLogprob: Float32Array,
+    gradEntropy: Float32Array,
+  ): Promise<DecoderTensors<Float32Array>> {
     const n = f.batch * f.seq;
     return await this.#runBackward('logprob', f, {
       [TRAIN_GRAPH_IO.gradLogprob]: new Tensor('float32', gradLogprob, [n]),
@@ -85,7 +109,9 @@ export class CompiledTrainStep {
 
   /** Every parameter's gradient of a loss whose d loss/d logits [batch·seq, vocab] is given. */
   async backwardFromLogits(f: CompiledForward, gradLogits: Float32Array): Promise<DecoderTensors<Float32Array>> {
-    return await this.#runBackward('logits', f, { [TRAIN_GRAPH_IO.gradLogits]: new Tensor('float32', gradLogits, [f.batch * f.seq, this.config.vocabSize]) });
+    return await this.#runBackward('logits', f, {
+      [TRAIN_GRAPH_IO.gradLogits]: new Tensor('float32', gradLogits, [f.batch * f.seq, this.config.vocabSize]),
+    });
   }
 
   /** Release the sessions. */
@@ -94,7 +120,11 @@ export class CompiledTrainStep {
     for (const s of this.#backward.values()) await (await s).release();
   }
 
-  async #runBackward(seed: BackwardSeed, f: CompiledForward, seedFeeds: Record<string, ort.Tensor>): Promise<DecoderTensors<Float32Array>> {
+  async #runBackward(
+    seed: BackwardSeed,
+    f: CompiledForward,
+    seedFeeds: Record<string, ort.Tensor>,
+  ): Promise<DecoderTensors<Float32Array>> {
     let session = this.#backward.get(seed);
     if (!session) {
       session = buildTrainGraphs(this.config, seed).then((g) => createOrtSession(g.backward, this.#threading));
@@ -106,7 +136,9 @@ export class CompiledTrainStep {
     for (const name of s.inputNames) feeds[name] = all[name]!;
     const out = await s.run(feeds);
     const grads: DecoderTensors<Float32Array> = {};
-    for (const spec of this.#specs) grads[spec.name] = { shape: [...spec.shape], data: out[gradientOutput(spec.name)]!.data as Float32Array };
+    for (const spec of this.#specs) {
+      grads[spec.name] = { shape: [...spec.shape], data: out[gradientOutput(spec.name)]!.data as Float32Array };
+    }
     return grads;
   }
 

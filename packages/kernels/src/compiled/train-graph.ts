@@ -14,8 +14,20 @@
  * adjacent, as HF's repeat_kv pairs them), so grouped-query attention never copies K/V.
  */
 import {
-  OnnxGraphBuilder, ONNX_INT64, decoderBackward, decoderForward, chainSiteKey, parameterSpecs, type ChainSite, type DecoderBackwardOps,
-  type DecoderConfig, type DecoderForwardOps, type LinearParameters, type OnnxDim, type OnnxModel, type OnnxValueInfo,
+  OnnxGraphBuilder,
+  ONNX_INT64,
+  decoderBackward,
+  decoderForward,
+  chainSiteKey,
+  parameterSpecs,
+  type ChainSite,
+  type DecoderBackwardOps,
+  type DecoderConfig,
+  type DecoderForwardOps,
+  type LinearParameters,
+  type OnnxDim,
+  type OnnxModel,
+  type OnnxValueInfo,
 } from '@rlvr/core';
 
 /** Graph input and output names shared by the two graphs and their runner. */
@@ -116,7 +128,14 @@ class GraphContext {
   }
 
   mean(x: string, axes: number[]): string {
-    return this.g.op('ReduceMean', [x], [{ name: 'axes', value: axes }, { name: 'keepdims', value: 1 }]);
+    return this.g.op(
+      'ReduceMean',
+      [x],
+      [
+        { name: 'axes', value: axes },
+        { name: 'keepdims', value: 1 },
+      ],
+    );
   }
 
   /** RoPE (rotate-half) of x [batch, seq, heads, headDim]; `transpose` applies its inverse rotation (the gradient). */
@@ -152,8 +171,14 @@ class ForwardRecorder implements DecoderForwardOps<string> {
 
   #norm(x: string, weight: string, rows: OnnxDim[], site: ChainSite): string {
     const { g } = this.x;
-    const rstd = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [this.x.mean(g.op('Mul', [x, x]), [-1]), g.float(this.x.c.rmsNormEps)])])]);
-    this.#save(site, { name: x, dims: [...rows.slice(0, -1), rows.at(-1)!] }, { name: rstd, dims: [...rows.slice(0, -1), 1] });
+    const rstd = g.op('Reciprocal', [
+      g.op('Sqrt', [g.op('Add', [this.x.mean(g.op('Mul', [x, x]), [-1]), g.float(this.x.c.rmsNormEps)])]),
+    ]);
+    this.#save(
+      site,
+      { name: x, dims: [...rows.slice(0, -1), rows.at(-1)!] },
+      { name: rstd, dims: [...rows.slice(0, -1), 1] },
+    );
     return g.op('Mul', [g.op('Mul', [x, rstd]), weight]);
   }
 
@@ -176,13 +201,23 @@ class ForwardRecorder implements DecoderForwardOps<string> {
   #mask(): { allowed: string; rowAny: string } {
     if (this.#allowed) return this.#allowed;
     const { g, group } = this.x;
-    const seq = g.op('Squeeze', [g.op('Gather', [this.x.batchSeq(), g.ints([1])], [{ name: 'axis', value: 0 }]), g.ints([0])]);
+    const seq = g.op('Squeeze', [
+      g.op('Gather', [this.x.batchSeq(), g.ints([1])], [{ name: 'axis', value: 0 }]),
+      g.ints([0]),
+    ]);
     const idx = g.op('Range', [g.intScalar(0), seq, g.intScalar(1)]);
     const causal = g.op('LessOrEqual', [g.op('Unsqueeze', [idx, g.ints([0])]), g.op('Unsqueeze', [idx, g.ints([1])])]); // [query, key]
     const keyOk = g.op('Unsqueeze', [g.op('Cast', [TRAIN_GRAPH_IO.mask], [{ name: 'to', value: 9 }]), g.ints([1, 2])]); // [B, 1, 1, S]
     let allowed = g.op('And', [causal, keyOk]); // [B, 1, S, S]
     if (group > 1) allowed = g.op('Tile', [allowed, g.ints([1, 1, group, 1])]); // rows (j, s) of a group
-    const rowAny = g.op('ReduceMax', [g.op('Cast', [allowed], [{ name: 'to', value: 1 }])], [{ name: 'axes', value: [-1] }, { name: 'keepdims', value: 1 }]);
+    const rowAny = g.op(
+      'ReduceMax',
+      [g.op('Cast', [allowed], [{ name: 'to', value: 1 }])],
+      [
+        { name: 'axes', value: [-1] },
+        { name: 'keepdims', value: 1 },
+      ],
+    );
     this.#allowed = { allowed, rowAny };
     return this.#allowed;
   }
@@ -200,7 +235,10 @@ class ForwardRecorder implements DecoderForwardOps<string> {
     const { allowed, rowAny } = this.#mask();
     const scores = g.op('Mul', [g.op('MatMul', [qg, x.transpose(kh, [0, 1, 3, 2])]), g.float(1 / Math.sqrt(D))]);
     // Fully masked rows (left-padded queries) get zero probabilities, hence a zero output and no gradient.
-    const probs = g.op('Mul', [g.op('Softmax', [g.op('Where', [allowed, scores, g.float(MASKED)])], [{ name: 'axis', value: -1 }]), rowAny]);
+    const probs = g.op('Mul', [
+      g.op('Softmax', [g.op('Where', [allowed, scores, g.float(MASKED)])], [{ name: 'axis', value: -1 }]),
+      rowAny,
+    ]);
     this.#save(
       site,
       { name: qg, dims: ['batch', KV, 'group_seq', D] },
@@ -220,7 +258,12 @@ class ForwardRecorder implements DecoderForwardOps<string> {
     const { g } = this.x;
     const sig = g.op('Sigmoid', [gate]);
     const n = this.x.c.intermediateSize;
-    this.#save(site, { name: gate, dims: [TOKENS, n] }, { name: up, dims: [TOKENS, n] }, { name: sig, dims: [TOKENS, n] });
+    this.#save(
+      site,
+      { name: gate, dims: [TOKENS, n] },
+      { name: up, dims: [TOKENS, n] },
+      { name: sig, dims: [TOKENS, n] },
+    );
     return g.op('Mul', [g.op('Mul', [gate, sig]), up]);
   }
 }
@@ -263,7 +306,10 @@ class BackwardRecorder implements DecoderBackwardOps<string> {
     this.#add(weight, this.x.sum(g.op('Mul', [g.op('Mul', [dy, x]), rstd]), weightAxes, false));
     // dx = rstd·dy·w − x·rstd³·mean(dy·w·x)
     const r3 = g.op('Mul', [rstd, g.op('Mul', [rstd, rstd])]);
-    return g.op('Sub', [g.op('Mul', [dyw, rstd]), g.op('Mul', [x, g.op('Mul', [r3, this.x.mean(g.op('Mul', [dyw, x]), [-1])])])]);
+    return g.op('Sub', [
+      g.op('Mul', [dyw, rstd]),
+      g.op('Mul', [x, g.op('Mul', [r3, this.x.mean(g.op('Mul', [dyw, x]), [-1])])]),
+    ]);
   }
 
   rmsNormBackward(dy: string, weight: string, site: ChainSite, residual: string | null): string {
@@ -273,7 +319,10 @@ class BackwardRecorder implements DecoderBackwardOps<string> {
 
   headNormBackward(dy: string, weight: string, heads: number, site: ChainSite): string {
     const D = this.x.c.headDim;
-    return this.x.reshape(this.#normBackward(this.x.reshape(dy, [-1, heads, D]), weight, site, [0, 1]), [-1, heads * D]);
+    return this.x.reshape(this.#normBackward(this.x.reshape(dy, [-1, heads, D]), weight, site, [0, 1]), [
+      -1,
+      heads * D,
+    ]);
   }
 
   attentionBackward(dOut: string, site: ChainSite): [string, string, string] {
@@ -289,10 +338,14 @@ class BackwardRecorder implements DecoderBackwardOps<string> {
     const dv = g.op('MatMul', [x.transpose(probs, lastTwo), dOg]); // [B, KV, S, D]
     const dp = g.op('MatMul', [dOg, x.transpose(vh, lastTwo)]);
     // Softmax backward, then the 1/√D of the scores.
-    const ds = g.op('Mul', [g.op('Mul', [probs, g.op('Sub', [dp, x.sum(g.op('Mul', [dp, probs]), [-1], true)])]), g.float(1 / Math.sqrt(D))]);
+    const ds = g.op('Mul', [
+      g.op('Mul', [probs, g.op('Sub', [dp, x.sum(g.op('Mul', [dp, probs]), [-1], true)])]),
+      g.float(1 / Math.sqrt(D)),
+    ]);
     const dqg = g.op('MatMul', [ds, kh]);
     const dk = g.op('MatMul', [x.transpose(ds, lastTwo), qg]);
-    const back = (t: string, heads: number): string => x.reshape(x.rope(x.transpose(t, toHeads), true), [-1, heads * D]);
+    const back = (t: string, heads: number): string =>
+      x.reshape(x.rope(x.transpose(t, toHeads), true), [-1, heads * D]);
     const dvOut = x.reshape(x.transpose(dv, toHeads), [-1, KV * D]);
     return [back(x.reshape(dqg, [0, H, -1, D]), H), back(dk, KV), dvOut];
   }
@@ -341,9 +394,20 @@ export async function buildTrainGraphs(config: DecoderConfig, seed: BackwardSeed
   const logits = await decoderForward(config, forward);
   const { g } = fx;
   const z = g.op('Mul', [logits, io.invTemperature]);
-  const lse = g.op('ReduceLogSumExp', [z], [{ name: 'axes', value: [-1] }, { name: 'keepdims', value: 1 }]);
+  const lse = g.op(
+    'ReduceLogSumExp',
+    [z],
+    [
+      { name: 'axes', value: [-1] },
+      { name: 'keepdims', value: 1 },
+    ],
+  );
   const logpAll = g.op('Sub', [z, lse]);
-  const picked = g.op('GatherElements', [logpAll, g.op('Unsqueeze', [io.targets, g.ints([1])])], [{ name: 'axis', value: 1 }]);
+  const picked = g.op(
+    'GatherElements',
+    [logpAll, g.op('Unsqueeze', [io.targets, g.ints([1])])],
+    [{ name: 'axis', value: 1 }],
+  );
   g.op('Reshape', [picked, g.ints([-1])], [], io.logprob);
   g.op('Neg', [fx.sum(g.op('Mul', [g.op('Exp', [logpAll]), logpAll]), [-1], false)], [], io.entropy);
   g.op('Identity', [logits], [], io.logits);
@@ -353,7 +417,11 @@ export async function buildTrainGraphs(config: DecoderConfig, seed: BackwardSeed
   const forwardModel: OnnxModel = {
     nodes: g.nodes,
     initializers: g.initializers,
-    inputs: [...commonInputs(config), { name: io.targets, dims: [TOKENS], elemType: ONNX_INT64 }, { name: io.invTemperature, dims: [] }],
+    inputs: [
+      ...commonInputs(config),
+      { name: io.targets, dims: [TOKENS], elemType: ONNX_INT64 },
+      { name: io.invTemperature, dims: [] },
+    ],
     outputs: [
       { name: io.logits, dims: [TOKENS, V] },
       { name: io.logprob, dims: [TOKENS] },
@@ -380,7 +448,14 @@ export async function buildTrainGraphs(config: DecoderConfig, seed: BackwardSeed
     const p = b.op('Exp', [logpAllIn]);
     const entropyTerm = b.op('Mul', [col(io.gradEntropy), b.op('Add', [logpAllIn, col(io.entropy)])]);
     const dz = b.op('Neg', [b.op('Mul', [p, b.op('Add', [col(io.gradLogprob), entropyTerm])])]);
-    const withTarget = b.op('ScatterElements', [dz, col(io.targets), col(io.gradLogprob)], [{ name: 'axis', value: 1 }, { name: 'reduction', value: 'add' }]);
+    const withTarget = b.op(
+      'ScatterElements',
+      [dz, col(io.targets), col(io.gradLogprob)],
+      [
+        { name: 'axis', value: 1 },
+        { name: 'reduction', value: 'add' },
+      ],
+    );
     dlogits = b.op('Mul', [withTarget, io.invTemperature]);
     seedInputs.push(
       { name: io.targets, dims: [TOKENS], elemType: ONNX_INT64 },
@@ -404,7 +479,11 @@ export async function buildTrainGraphs(config: DecoderConfig, seed: BackwardSeed
   const backwardModel: OnnxModel = {
     nodes: b.nodes,
     initializers: b.initializers,
-    inputs: [...commonInputs(config).filter((i) => used.has(i.name)), ...seedInputs.filter((i) => used.has(i.name)), ...backwardSaved],
+    inputs: [
+      ...commonInputs(config).filter((i) => used.has(i.name)),
+      ...seedInputs.filter((i) => used.has(i.name)),
+      ...backwardSaved,
+    ],
     outputs,
     graphName: `rlvr-${config.modelType}-train-backward`,
     producer: '@rlvr/kernels',

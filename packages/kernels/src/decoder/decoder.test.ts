@@ -11,8 +11,16 @@ import { ortMatmulEngine, referenceMatmul } from './matmul-engine.js';
 /** A tiny config covering the awkward cases: GQA (4 heads on 2 kv heads), 2 layers, odd vocab. */
 function tiny(extra: Record<string, unknown> = {}): DecoderConfig {
   return parseDecoderConfig({
-    model_type: 'qwen2', hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
-    intermediate_size: 24, vocab_size: 11, rms_norm_eps: 1e-6, rope_theta: 10000, ...extra,
+    model_type: 'qwen2',
+    hidden_size: 16,
+    num_hidden_layers: 2,
+    num_attention_heads: 4,
+    num_key_value_heads: 2,
+    intermediate_size: 24,
+    vocab_size: 11,
+    rms_norm_eps: 1e-6,
+    rope_theta: 10000,
+    ...extra,
   });
 }
 
@@ -81,8 +89,13 @@ describe('CpuDecoderModel forward', () => {
   test('one layer with identity-like weights reproduces hand-computed logits for a 1-token input', async () => {
     const eps = 1e-6;
     const c = parseDecoderConfig({
-      hidden_size: 4, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 1, intermediate_size: 2,
-      vocab_size: 4, rms_norm_eps: eps,
+      hidden_size: 4,
+      num_hidden_layers: 1,
+      num_attention_heads: 2,
+      num_key_value_heads: 1,
+      intermediate_size: 2,
+      vocab_size: 4,
+      rms_norm_eps: eps,
     });
     const w = initWeights(c, 5, 0.5); // q/k stay random: one token attends only to itself, p = 1.
     w['model.embed_tokens.weight']!.data.set([1, 2, 3, 4], 2 * 4);
@@ -143,7 +156,12 @@ describe('CpuDecoderModel forward', () => {
     const lp = await model.tokenLogprobs(TOKENS, MASK, B, S);
     const logits = await model.forward(TOKENS, MASK, B, S);
     expect(lp.length).toBe(B * (S - 1));
-    for (const [bi, t] of [[0, 0], [0, 3], [1, 2], [1, 3]] as const) {
+    for (const [bi, t] of [
+      [0, 0],
+      [0, 3],
+      [1, 2],
+      [1, 3],
+    ] as const) {
       const row = Array.from(logits.subarray((bi * S + t) * 11, (bi * S + t + 1) * 11));
       const lse = Math.log(row.reduce((a, v) => a + Math.exp(v), 0));
       expect(lp[bi * (S - 1) + t]).toBeCloseTo(row[TOKENS[bi * S + t + 1]!]! - lse, 12);
@@ -231,7 +249,7 @@ describe('Qwen3 q/k norm', () => {
     for (let i = head * headDim * hidden; i < (head + 1) * headDim * hidden; i++) data[i]! *= factor;
   }
 
-  test('is per head over head_dim: scaling one head\'s q or k projection leaves the logits unchanged; without it they change', async () => {
+  test("is per head over head_dim: scaling one head's q or k projection leaves the logits unchanged; without it they change", async () => {
     const qwen3 = tiny({ model_type: 'qwen3', head_dim: 6 });
     const w = lively(qwen3, 707);
     const base = await CpuDecoderModel.f64(qwen3, w).forward(TOKENS, MASK, B, S);
@@ -278,8 +296,13 @@ describe('CpuDecoderModel on ONNX Runtime', () => {
    */
   test('logits and every gradient agree with the reference engine in f32', async () => {
     const c = parseDecoderConfig({
-      model_type: 'qwen2', hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
-      intermediate_size: 96, vocab_size: 50,
+      model_type: 'qwen2',
+      hidden_size: 64,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      intermediate_size: 96,
+      vocab_size: 50,
     });
     const w = lively(c, 303);
     const b = 3;
@@ -333,7 +356,10 @@ describe('CpuDecoderModel on ONNX Runtime', () => {
     const lr = await ref.forward(TOKENS, MASK, B, S);
     const proj = Float32Array.from(projection(9, lr.length));
     const gr = await ref.backward(proj);
-    for (const [model, tol] of [[fastRef, 1e-5], [fastOrt, 1e-4]] as const) {
+    for (const [model, tol] of [
+      [fastRef, 1e-5],
+      [fastOrt, 1e-4],
+    ] as const) {
       // Twice: the second call reuses the attention workspace and must give the same answer.
       for (let rep = 0; rep < 2; rep++) {
         const lf = await model.forward(TOKENS, MASK, B, S);

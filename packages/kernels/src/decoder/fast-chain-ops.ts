@@ -5,8 +5,22 @@
  * each Linear's dW is written by the engine straight into its gradient. Same maths as
  * {@link ReferenceChainOps}, so results agree to f32 rounding.
  */
-import { chainSiteKey, type ChainSite, type DecoderBackwardOps, type DecoderConfig, type DecoderForwardOps, type LinearParameters } from '@rlvr/core';
-import { type AttentionWorkspace, attentionProbsLength, fastAttentionBackward, fastAttentionForward, stackedQkvLengths, type StackedQkv } from '../attention/attention.cpu.js';
+import {
+  chainSiteKey,
+  type ChainSite,
+  type DecoderBackwardOps,
+  type DecoderConfig,
+  type DecoderForwardOps,
+  type LinearParameters,
+} from '@rlvr/core';
+import {
+  type AttentionWorkspace,
+  attentionProbsLength,
+  fastAttentionBackward,
+  fastAttentionForward,
+  stackedQkvLengths,
+  type StackedQkv,
+} from '../attention/attention.cpu.js';
 import { addBiasRows, columnSumsInto } from '../bias/bias.cpu.js';
 import { addInto } from '../residual/residual.cpu.js';
 import { embeddingBackwardInto, embeddingForwardInto } from '../embedding/embedding.cpu.js';
@@ -42,7 +56,14 @@ function linearOutputKey(site: ChainSite): string {
  * block runs) but distinct where several are alive at once (dn2 with up's share, dn1 with k's and v's).
  */
 const LINEAR_DX_KEY: Partial<Record<ChainSite['value'], string>> = {
-  logits: 'd:nf', down: 'd:h', gate: 'd:n2', up: 'd:n2b', o: 'd:o', q: 'd:n1', k: 'd:n1k', v: 'd:n1v',
+  logits: 'd:nf',
+  down: 'd:h',
+  gate: 'd:n2',
+  up: 'd:n2b',
+  o: 'd:o',
+  q: 'd:n1',
+  k: 'd:n1k',
+  v: 'd:n1v',
 };
 
 /** Fast ops for one batch: run {@link decoderForward} with them, then {@link decoderBackward} on the same object. */
@@ -67,7 +88,13 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
     private readonly workspace: AttentionWorkspace,
   ) {
     this.#rows = batch.batch * batch.seq;
-    this.#attention = { batch: batch.batch, seq: batch.seq, numHeads: config.numAttentionHeads, numKvHeads: config.numKeyValueHeads, headDim: config.headDim };
+    this.#attention = {
+      batch: batch.batch,
+      seq: batch.seq,
+      numHeads: config.numAttentionHeads,
+      numKvHeads: config.numKeyValueHeads,
+      headDim: config.headDim,
+    };
     this.#rope = ropeTables(batch.positions, config.headDim, config.ropeTheta);
   }
 
@@ -129,7 +156,10 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
     const len = stackedQkvLengths(d);
     const stacked = { q: P('qs', len.q), k: P('ks', len.k), v: P('vs', len.v) };
     // q and k arrive un-rotated: RoPE is applied while attention stacks them (one pass, not two).
-    await fastAttentionForward(this.engine, q, k, v, this.batch.mask, d, this.workspace, o, probs, { rope: this.#rope, stacked });
+    await fastAttentionForward(this.engine, q, k, v, this.batch.mask, d, this.workspace, o, probs, {
+      rope: this.#rope,
+      stacked,
+    });
     this.#saved.set(chainSiteKey(site), { inputs: [q, k, v], probs, stacked });
     return o;
   }
@@ -159,7 +189,12 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
     if (p.bias !== null) columnSumsInto(dy, p.out, this.#g(p.bias));
     const key = LINEAR_DX_KEY[site.value];
     if (key === undefined) throw new Error(`decoder chain: no Linear at ${chainSiteKey(site)}`);
-    return this.engine.matmul(dy, this.#p(p.weight), { m: this.#rows, n: p.in, k: p.out }, this.pool.get(key, this.#rows * p.in));
+    return this.engine.matmul(
+      dy,
+      this.#p(p.weight),
+      { m: this.#rows, n: p.in, k: p.out },
+      this.pool.get(key, this.#rows * p.in),
+    );
   }
 
   rmsNormBackward(dy: Float32Array, weight: string, site: ChainSite, residual: Float32Array | null): Float32Array {
@@ -167,14 +202,33 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
     const hidden = this.config.hiddenSize;
     // The residual stream's gradient is updated in place by each block's norms.
     const dx = residual ?? this.pool.get('dx', this.#rows * hidden);
-    rmsNormBackwardInto(dy, saved.inputs[0]!, this.#p(weight), saved.rstd!, this.#rows, hidden, dx, this.#g(weight), residual !== null);
+    rmsNormBackwardInto(
+      dy,
+      saved.inputs[0]!,
+      this.#p(weight),
+      saved.rstd!,
+      this.#rows,
+      hidden,
+      dx,
+      this.#g(weight),
+      residual !== null,
+    );
     return dx;
   }
 
   headNormBackward(dy: Float32Array, weight: string, heads: number, site: ChainSite): Float32Array {
     const saved = this.#load(site);
     const dx = this.pool.get(`d:${site.value}`, dy.length);
-    rmsNormBackwardInto(dy, saved.inputs[0]!, this.#p(weight), saved.rstd!, this.#rows * heads, this.config.headDim, dx, this.#g(weight));
+    rmsNormBackwardInto(
+      dy,
+      saved.inputs[0]!,
+      this.#p(weight),
+      saved.rstd!,
+      this.#rows * heads,
+      this.config.headDim,
+      dx,
+      this.#g(weight),
+    );
     return dx;
   }
 
@@ -185,7 +239,10 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
     const dk = this.pool.get('dk', k.length);
     const dv = this.pool.get('dv', v.length);
     // dq, dk come out rotated back (RoPE's transpose fused into attention's scatter).
-    await fastAttentionBackward(this.engine, dOut, q, k, v, saved.probs!, this.#attention, this.workspace, dq, dk, dv, { rope: this.#rope, stacked: saved.stacked! });
+    await fastAttentionBackward(this.engine, dOut, q, k, v, saved.probs!, this.#attention, this.workspace, dq, dk, dv, {
+      rope: this.#rope,
+      stacked: saved.stacked!,
+    });
     return [dq, dk, dv];
   }
 

@@ -15,8 +15,16 @@ export interface DecoderInputs {
 }
 
 /** Check batch, seq, token ids and mask; errors name the argument or entry (e.g. `tokens[3]`). */
-export function checkDecoderInputs(config: DecoderConfig, tokens: Ints, mask: Ints, batch: number, seq: number): DecoderInputs {
-  if (!Number.isInteger(batch) || batch < 1) throw new DecoderModelError(`batch: expected an integer ≥ 1, got ${batch}`);
+export function checkDecoderInputs(
+  config: DecoderConfig,
+  tokens: Ints,
+  mask: Ints,
+  batch: number,
+  seq: number,
+): DecoderInputs {
+  if (!Number.isInteger(batch) || batch < 1) {
+    throw new DecoderModelError(`batch: expected an integer ≥ 1, got ${batch}`);
+  }
   if (!Number.isInteger(seq) || seq < 1) throw new DecoderModelError(`seq: expected an integer ≥ 1, got ${seq}`);
   const n = batch * seq;
   return {

@@ -46,7 +46,10 @@ export interface MatmulEngine<T extends Floats> {
 }
 
 /** The plain reference engine; works for Float32Array and Float64Array models. */
-export const referenceMatmul: { readonly name: 'reference'; matmul<T extends Floats>(a: T, b: T, shape: EngineMatmulShape, out?: T): T } = {
+export const referenceMatmul: {
+  readonly name: 'reference';
+  matmul<T extends Floats>(a: T, b: T, shape: EngineMatmulShape, out?: T): T;
+} = {
   name: 'reference',
   matmul: (a, b, shape, out) => referenceMatmulProduct(a, b, shape, out),
 };
@@ -55,7 +58,20 @@ export const referenceMatmul: { readonly name: 'reference'; matmul<T extends Flo
 export function ortMatmulEngine(ort: OrtMatmul): MatmulEngine<Float32Array> {
   return {
     name: 'ort',
-    matmul: (a, b, s, out) => ort.matmul(a, b, { m: s.m, n: s.n, k: s.k, transA: s.transA ?? false, transB: s.transB ?? false, ...(s.batch !== undefined ? { batch: s.batch } : {}) }, out),
+    matmul: (a, b, s, out) =>
+      ort.matmul(
+        a,
+        b,
+        {
+          m: s.m,
+          n: s.n,
+          k: s.k,
+          transA: s.transA ?? false,
+          transB: s.transB ?? false,
+          ...(s.batch !== undefined ? { batch: s.batch } : {}),
+        },
+        out,
+      ),
     exp: (x, out) => ort.exp(x, out),
   };
 }

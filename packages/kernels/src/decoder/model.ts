@@ -73,7 +73,13 @@ export class CpuDecoderModel<T extends Floats> {
   private last: LastForward | undefined;
   private gradients: DecoderTensors<T> | undefined;
 
-  private constructor(config: DecoderConfig, weights: Record<string, { shape: number[]; data: ArrayLike<number> }>, engine: MatmulEngine<T>, alloc: (n: number) => T, ops: DecoderOps) {
+  private constructor(
+    config: DecoderConfig,
+    weights: Record<string, { shape: number[]; data: ArrayLike<number> }>,
+    engine: MatmulEngine<T>,
+    alloc: (n: number) => T,
+    ops: DecoderOps,
+  ) {
     // validateWeights only reads lengths and values, so a Float64Array-backed record checks the same way.
     validateWeights(config, weights as unknown as NamedTensors);
     this.config = config;
@@ -91,15 +97,25 @@ export class CpuDecoderModel<T extends Floats> {
   }
 
   /** A Float32 model (production); weights are copied, validated first (errors name the tensor); ops default as {@link DecoderF32Options}. */
-  static f32(config: DecoderConfig, weights: Record<string, { shape: number[]; data: ArrayLike<number> }>, engine: MatmulEngine<Float32Array> = referenceMatmul, options: DecoderF32Options = {}): CpuDecoderModel<Float32Array> {
+  static f32(
+    config: DecoderConfig,
+    weights: Record<string, { shape: number[]; data: ArrayLike<number> }>,
+    engine: MatmulEngine<Float32Array> = referenceMatmul,
+    options: DecoderF32Options = {},
+  ): CpuDecoderModel<Float32Array> {
     // The reference engine means "ground truth" (and is too slow for the fast ops to matter), so it keeps the reference ops.
     const ops = options.ops ?? (engine.name === 'reference' ? 'reference' : 'fast');
-    if (ops !== 'reference' && ops !== 'fast') throw new DecoderModelError(`ops: expected 'reference' or 'fast', got ${String(ops)}`);
+    if (ops !== 'reference' && ops !== 'fast') {
+      throw new DecoderModelError(`ops: expected 'reference' or 'fast', got ${String(ops)}`);
+    }
     return new CpuDecoderModel<Float32Array>(config, weights, engine, (n) => new Float32Array(n), ops);
   }
 
   /** A Float64 model on the reference engine, for finite-difference checks; weights are copied. */
-  static f64(config: DecoderConfig, weights: Record<string, { shape: number[]; data: ArrayLike<number> }>): CpuDecoderModel<Float64Array> {
+  static f64(
+    config: DecoderConfig,
+    weights: Record<string, { shape: number[]; data: ArrayLike<number> }>,
+  ): CpuDecoderModel<Float64Array> {
     return new CpuDecoderModel<Float64Array>(config, weights, referenceMatmul, (n) => new Float64Array(n), 'reference');
   }
 
@@ -118,9 +134,17 @@ export class CpuDecoderModel<T extends Floats> {
     const chainBatch: ChainBatch = { batch, seq, ids, mask: m, positions: positionsFromMask(m, batch, seq) };
     this.last = undefined;
     // The fast ops exist only on Float32 models (f32() is the only way to ask for them), so T is Float32Array there.
-    const ops = this.ops === 'fast'
-      ? new FastChainOps(this.config, this.params as unknown as DecoderTensors<Float32Array>, this.engine as unknown as MatmulEngine<Float32Array>, chainBatch, this.pool, this.workspace)
-      : new ReferenceChainOps<Floats>(this.config, this.params, this.engine as MatmulEngine<Floats>, chainBatch);
+    const ops =
+      this.ops === 'fast'
+        ? new FastChainOps(
+            this.config,
+            this.params as unknown as DecoderTensors<Float32Array>,
+            this.engine as unknown as MatmulEngine<Float32Array>,
+            chainBatch,
+            this.pool,
+            this.workspace,
+          )
+        : new ReferenceChainOps<Floats>(this.config, this.params, this.engine as MatmulEngine<Floats>, chainBatch);
     const logits = (await decoderForward<Floats>(this.config, ops as ReferenceChainOps<Floats>)) as T;
     this.last = { ops, batch: chainBatch };
     return logits;
@@ -137,10 +161,14 @@ export class CpuDecoderModel<T extends Floats> {
     const { batch, seq } = last.batch;
     const expected = batch * seq * this.config.vocabSize;
     if (dlogits.length !== expected) {
-      throw new DecoderModelError(`dlogits: expected ${expected} values ([batch ${batch}, seq ${seq}, vocab ${this.config.vocabSize}]), got ${dlogits.length}`);
+      throw new DecoderModelError(
+        `dlogits: expected ${expected} values ([batch ${batch}, seq ${seq}, vocab ${this.config.vocabSize}]), got ${dlogits.length}`,
+      );
     }
     const grads: DecoderTensors<T> = {};
-    for (const s of this.specs) grads[s.name] = { shape: [...s.shape], data: this.alloc(this.params[s.name]!.data.length) };
+    for (const s of this.specs) {
+      grads[s.name] = { shape: [...s.shape], data: this.alloc(this.params[s.name]!.data.length) };
+    }
     const ops = last.ops as ReferenceChainOps<Floats>;
     ops.startBackward(grads);
     await decoderBackward<Floats>(this.config, ops, dlogits);
@@ -200,8 +228,22 @@ export class CpuDecoderModel<T extends Floats> {
     const t = state.step + 1;
     for (const s of this.specs) {
       // The fast path's f32 AdamW is bit-identical to the reference (adamw/adamw.cpu.ts), only faster.
-      const update = (this.ops === 'fast' ? adamwStepF32 : adamwStep) as (p: T, g: T, m: T, v: T, t: number, o: AdamWOptions) => void;
-      update(this.params[s.name]!.data, grads[s.name]!.data, state.m[s.name]!, state.v[s.name]!, t, decays(s) ? adam : { ...adam, weightDecay: 0 });
+      const update = (this.ops === 'fast' ? adamwStepF32 : adamwStep) as (
+        p: T,
+        g: T,
+        m: T,
+        v: T,
+        t: number,
+        o: AdamWOptions,
+      ) => void;
+      update(
+        this.params[s.name]!.data,
+        grads[s.name]!.data,
+        state.m[s.name]!,
+        state.v[s.name]!,
+        t,
+        decays(s) ? adam : { ...adam, weightDecay: 0 },
+      );
     }
     state.step = t;
     return { gradNorm: clip.norm, clipScale: clip.scale };

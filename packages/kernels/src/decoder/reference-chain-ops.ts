@@ -3,7 +3,14 @@
  * f64 models): every op allocates its output and saves its inputs by site for the backward. Matrix
  * products go through the model's {@link MatmulEngine}; everything else accumulates in f64.
  */
-import { chainSiteKey, type ChainSite, type DecoderBackwardOps, type DecoderConfig, type DecoderForwardOps, type LinearParameters } from '@rlvr/core';
+import {
+  chainSiteKey,
+  type ChainSite,
+  type DecoderBackwardOps,
+  type DecoderConfig,
+  type DecoderForwardOps,
+  type LinearParameters,
+} from '@rlvr/core';
 import type { Floats } from '../arrays.js';
 import { attentionBackward, attentionForward } from '../attention/attention.reference.js';
 import type { AttentionDims } from '../attention/attention.shared.js';
@@ -32,7 +39,13 @@ export class ReferenceChainOps<T extends Floats> implements DecoderForwardOps<T>
     private readonly batch: ChainBatch,
   ) {
     this.#rows = batch.batch * batch.seq;
-    this.#attention = { batch: batch.batch, seq: batch.seq, numHeads: config.numAttentionHeads, numKvHeads: config.numKeyValueHeads, headDim: config.headDim };
+    this.#attention = {
+      batch: batch.batch,
+      seq: batch.seq,
+      numHeads: config.numAttentionHeads,
+      numKvHeads: config.numKeyValueHeads,
+      headDim: config.headDim,
+    };
   }
 
   /** Zeroed gradients become the backward's accumulators. */
@@ -67,7 +80,10 @@ export class ReferenceChainOps<T extends Floats> implements DecoderForwardOps<T>
   }
 
   embed(weight: string): T {
-    return embeddingForward(this.#p(weight), this.batch.ids, { vocab: this.config.vocabSize, hidden: this.config.hiddenSize });
+    return embeddingForward(this.#p(weight), this.batch.ids, {
+      vocab: this.config.vocabSize,
+      hidden: this.config.hiddenSize,
+    });
   }
 
   rmsNorm(x: T, weight: string, site: ChainSite): T {
@@ -131,7 +147,11 @@ export class ReferenceChainOps<T extends Floats> implements DecoderForwardOps<T>
     const c = this.config;
     const [q, k, v] = this.#load(site) as [T, T, T];
     const { dq, dk, dv } = attentionBackward(dOut, q, k, v, this.batch.mask, this.#attention);
-    return [ropeBackward(dq, this.batch.positions, this.#rope(c.numAttentionHeads)), ropeBackward(dk, this.batch.positions, this.#rope(c.numKeyValueHeads)), dv];
+    return [
+      ropeBackward(dq, this.batch.positions, this.#rope(c.numAttentionHeads)),
+      ropeBackward(dk, this.batch.positions, this.#rope(c.numKeyValueHeads)),
+      dv,
+    ];
   }
 
   swigluBackward(dh: T, site: ChainSite): [T, T] {
@@ -146,6 +166,9 @@ export class ReferenceChainOps<T extends Floats> implements DecoderForwardOps<T>
   }
 
   embedBackward(dx: T, weight: string): void {
-    residualAddInto(this.#g(weight), embeddingBackward(dx, this.batch.ids, { vocab: this.config.vocabSize, hidden: this.config.hiddenSize }));
+    residualAddInto(
+      this.#g(weight),
+      embeddingBackward(dx, this.batch.ids, { vocab: this.config.vocabSize, hidden: this.config.hiddenSize }),
+    );
   }
 }

@@ -34,9 +34,7 @@ describe('backend selection (no GPU needed)', () => {
   const absentBackend = process.platform === 'win32' ? 'backend=metal' : 'backend=d3d12';
 
   it('explicit webgpu without an adapter is an error, not a silent cpu', async () => {
-    await expect(selectBackend({ backend: 'webgpu', log: null, dawnFlags: [absentBackend] })).rejects.toThrow(
-      /backend webgpu requested \(option\) but requestAdapter\(\) returned null/,
-    );
+    await expect(selectBackend({ backend: 'webgpu', log: null, dawnFlags: [absentBackend] })).rejects.toThrow(/backend webgpu requested \(option\) but requestAdapter\(\) returned null/);
   });
 
   it('auto without an adapter falls back to cpu and says so', async () => {

@@ -3,7 +3,14 @@
  * reason are always returned (and printed unless told otherwise), never swapped silently.
  */
 import { BackendUnavailableError } from './errors.js';
-import { describeAdapter, openDevice, probeAdapter, type AdapterSummary, type GpuDevice, type GpuDeviceOptions } from './gpu-device.js';
+import {
+  describeAdapter,
+  openDevice,
+  probeAdapter,
+  type AdapterSummary,
+  type GpuDevice,
+  type GpuDeviceOptions,
+} from './gpu-device.js';
 
 /** A training backend: WGSL kernels on Dawn, or the CPU (ONNX Runtime matmuls + typed-array loops). */
 export type BackendName = 'webgpu' | 'cpu';
@@ -53,7 +60,9 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
 
   const probe = await probeAdapter(options);
   if (!probe.found) {
-    if (choice === 'webgpu') throw new BackendUnavailableError(`backend webgpu requested (${source}) but ${probe.reason}`);
+    if (choice === 'webgpu') {
+      throw new BackendUnavailableError(`backend webgpu requested (${source}) but ${probe.reason}`);
+    }
     return report({ backend: 'cpu', reason: `no WebGPU adapter: ${probe.reason}`, gpu: null, adapter: null });
   }
   const adapter = probe.summary;
@@ -66,6 +75,9 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     });
   }
   const gpu = await openDevice(probe.gpu, probe.adapter, adapter);
-  const reason = choice === 'webgpu' ? `requested explicitly; adapter ${describeAdapter(adapter)}` : `hardware adapter ${describeAdapter(adapter)}`;
+  const reason =
+    choice === 'webgpu'
+      ? `requested explicitly; adapter ${describeAdapter(adapter)}`
+      : `hardware adapter ${describeAdapter(adapter)}`;
   return report({ backend: 'webgpu', reason, gpu, adapter });
 }

@@ -29,9 +29,11 @@ await describeGpu('WebGPU device', (gpu) => {
       gpu.device.createBuffer({ size: 16, usage: BufferUsage.MAP_READ | BufferUsage.STORAGE });
     });
     await expect(bad).rejects.toBeInstanceOf(GpuKernelError);
-    await expect(gpu.scoped('bad-kernel', () => {
-      gpu.device.createBuffer({ size: 16, usage: BufferUsage.MAP_READ | BufferUsage.STORAGE });
-    })).rejects.toThrow(/^bad-kernel: WebGPU validation error/);
+    await expect(
+      gpu.scoped('bad-kernel', () => {
+        gpu.device.createBuffer({ size: 16, usage: BufferUsage.MAP_READ | BufferUsage.STORAGE });
+      }),
+    ).rejects.toThrow(/^bad-kernel: WebGPU validation error/);
     // The scope stack is balanced afterwards: clean work passes.
     await expect(gpu.scoped('good', () => 42)).resolves.toBe(42);
   });

@@ -107,8 +107,7 @@ export function describeAdapter(adapter: AdapterSummary): string {
 
 /** An adapter found by {@link probeAdapter}, or why there is none. */
 export type AdapterProbe =
-  | { found: true; gpu: GPU; adapter: GPUAdapter; summary: AdapterSummary }
-  | { found: false; reason: string };
+  { found: true; gpu: GPU; adapter: GPUAdapter; summary: AdapterSummary } | { found: false; reason: string };
 
 /** Ask Dawn for an adapter without creating a device. The returned `gpu` must stay referenced while the adapter is used. */
 export async function probeAdapter(options: GpuDeviceOptions = {}): Promise<AdapterProbe> {
@@ -123,7 +122,9 @@ export async function probeAdapter(options: GpuDeviceOptions = {}): Promise<Adap
   try {
     gpu = dawn.create(options.dawnFlags ?? dawnFlagsFromEnv());
     liveInstances.add(gpu);
-    adapter = await gpu.requestAdapter(options.powerPreference ? { powerPreference: options.powerPreference } : undefined);
+    adapter = await gpu.requestAdapter(
+      options.powerPreference ? { powerPreference: options.powerPreference } : undefined,
+    );
   } catch (error) {
     // e.g. an unknown `backend=` flag: still "no adapter", with Dawn's words as the reason.
     return { found: false, reason: `requestAdapter() failed: ${(error as Error).message.split('\n')[0]}` };
@@ -131,7 +132,8 @@ export async function probeAdapter(options: GpuDeviceOptions = {}): Promise<Adap
   if (!adapter) {
     return {
       found: false,
-      reason: 'requestAdapter() returned null (no Vulkan/Metal/D3D12 driver; on Debian 12 run tools/scripts/install-lavapipe.sh)',
+      reason:
+        'requestAdapter() returned null (no Vulkan/Metal/D3D12 driver; on Debian 12 run tools/scripts/install-lavapipe.sh)',
     };
   }
   return { found: true, gpu, adapter, summary: summariseAdapter(adapter) };
@@ -186,7 +188,8 @@ export class GpuDevice {
    */
   get maxBindingBytes(): number {
     const align = this.limits.minStorageBufferOffsetAlignment;
-    const real = Math.floor(Math.min(this.limits.maxStorageBufferBindingSize, this.limits.maxBufferSize) / align) * align;
+    const real =
+      Math.floor(Math.min(this.limits.maxStorageBufferBindingSize, this.limits.maxBufferSize) / align) * align;
     return this.#bindingLimit === null ? real : Math.min(real, this.#bindingLimit);
   }
 
@@ -198,7 +201,9 @@ export class GpuDevice {
   limitBindingBytes(bytes: number | null): void {
     const align = this.limits.minStorageBufferOffsetAlignment;
     if (bytes !== null && !(Number.isInteger(bytes) && bytes >= align && bytes % align === 0)) {
-      throw new KernelOptionError(`limitBindingBytes: expected a positive multiple of ${align} bytes (minStorageBufferOffsetAlignment), got ${bytes}`);
+      throw new KernelOptionError(
+        `limitBindingBytes: expected a positive multiple of ${align} bytes (minStorageBufferOffsetAlignment), got ${bytes}`,
+      );
     }
     this.#bindingLimit = bytes;
   }

@@ -8,7 +8,16 @@ import type { GpuDevice } from '../device/gpu-device.js';
 import type { PipelineSpec } from '../gpu/pipeline-cache.js';
 import { GpuTensor } from '../gpu/tensor.js';
 import { bindingWindows, wholeBinding } from '../gpu/windows.js';
-import { type KernelPlan, WORKGROUP_1D, createU32StorageBuffer, grid1d, planDispatch, requireSize, sequence, submitInto } from '../kernel-common/plan.js';
+import {
+  type KernelPlan,
+  WORKGROUP_1D,
+  createU32StorageBuffer,
+  grid1d,
+  planDispatch,
+  requireSize,
+  sequence,
+  submitInto,
+} from '../kernel-common/plan.js';
 import type { EmbeddingDims } from './embedding.shared.js';
 import source from './embedding.wgsl';
 
@@ -38,7 +47,9 @@ function checkedIds(ids: TokenIds, vocab: number): Uint32Array {
   const out = new Uint32Array(ids.length);
   for (let t = 0; t < ids.length; t++) {
     const id = ids[t]!;
-    if (!Number.isInteger(id) || id < 0 || id >= vocab) throw new TensorShapeError(`embedding: ids[${t}] = ${id} is not a token id in [0, ${vocab})`);
+    if (!Number.isInteger(id) || id < 0 || id >= vocab) {
+      throw new TensorShapeError(`embedding: ids[${t}] = ${id} is not a token id in [0, ${vocab})`);
+    }
     out[t] = id;
   }
   return out;
@@ -60,12 +71,24 @@ export function embeddingCsr(ids: Uint32Array): { unique: Uint32Array; offsets: 
 }
 
 /** The uniform values of one dispatch (unused fields zero). */
-function params(values: { count: number; hidden: number; row0: number; rows?: number; first?: number }): Record<(typeof EMBEDDING_PARAMS)[number], number> {
+function params(values: {
+  count: number;
+  hidden: number;
+  row0: number;
+  rows?: number;
+  first?: number;
+}): Record<(typeof EMBEDDING_PARAMS)[number], number> {
   return { rows: 0, first: 0, pad0: 0, pad1: 0, pad2: 0, ...values };
 }
 
 /** Record out[t, :] = table[ids[t], :], one dispatch per binding window of the table; call inside `gpu.scoped`. */
-export function planEmbeddingForward(gpu: GpuDevice, table: GpuTensor, ids: TokenIds, out: GpuTensor, d: EmbeddingDims): KernelPlan {
+export function planEmbeddingForward(
+  gpu: GpuDevice,
+  table: GpuTensor,
+  ids: TokenIds,
+  out: GpuTensor,
+  d: EmbeddingDims,
+): KernelPlan {
   checkDims(d);
   requireSize('embedding', 'table', table, d.vocab * d.hidden, '[vocab, hidden]');
   requireSize('embedding', 'out', out, ids.length * d.hidden, '[tokens, hidden]');
@@ -92,7 +115,14 @@ export function planEmbeddingForward(gpu: GpuDevice, table: GpuTensor, ids: Toke
  * `accumulate` the sums are added to dtable's contents), one dispatch per binding window of dtable
  * that holds an id. Call inside `gpu.scoped`.
  */
-export function planEmbeddingBackward(gpu: GpuDevice, dout: GpuTensor, ids: TokenIds, dtable: GpuTensor, d: EmbeddingDims, accumulate = false): KernelPlan {
+export function planEmbeddingBackward(
+  gpu: GpuDevice,
+  dout: GpuTensor,
+  ids: TokenIds,
+  dtable: GpuTensor,
+  d: EmbeddingDims,
+  accumulate = false,
+): KernelPlan {
   checkDims(d);
   requireSize('embedding backward', 'dout', dout, ids.length * d.hidden, '[tokens, hidden]');
   requireSize('embedding backward', 'dtable', dtable, d.vocab * d.hidden, '[vocab, hidden]');
@@ -137,11 +167,28 @@ function lowerBound(sorted: Uint32Array, value: number): number {
 }
 
 /** Gather on the GPU: a new tensor [tokens, hidden]. */
-export function embeddingForwardGpu(gpu: GpuDevice, table: GpuTensor, ids: TokenIds, d: EmbeddingDims): Promise<GpuTensor> {
-  return submitInto(gpu, 'embedding', GpuTensor.zeros(gpu, [ids.length, d.hidden], 'embedding-out'), (out) => planEmbeddingForward(gpu, table, ids, out, d));
+export function embeddingForwardGpu(
+  gpu: GpuDevice,
+  table: GpuTensor,
+  ids: TokenIds,
+  d: EmbeddingDims,
+): Promise<GpuTensor> {
+  return submitInto(gpu, 'embedding', GpuTensor.zeros(gpu, [ids.length, d.hidden], 'embedding-out'), (out) =>
+    planEmbeddingForward(gpu, table, ids, out, d),
+  );
 }
 
 /** Scatter-add on the GPU: a new tensor dtable [vocab, hidden] (zero rows for absent ids). */
-export function embeddingBackwardGpu(gpu: GpuDevice, dout: GpuTensor, ids: TokenIds, d: EmbeddingDims): Promise<GpuTensor> {
-  return submitInto(gpu, 'embedding backward', GpuTensor.zeros(gpu, [d.vocab, d.hidden], 'embedding-dtable'), (dtable) => planEmbeddingBackward(gpu, dout, ids, dtable, d));
+export function embeddingBackwardGpu(
+  gpu: GpuDevice,
+  dout: GpuTensor,
+  ids: TokenIds,
+  d: EmbeddingDims,
+): Promise<GpuTensor> {
+  return submitInto(
+    gpu,
+    'embedding backward',
+    GpuTensor.zeros(gpu, [d.vocab, d.hidden], 'embedding-dtable'),
+    (dtable) => planEmbeddingBackward(gpu, dout, ids, dtable, d),
+  );
 }

@@ -8,7 +8,11 @@ import type { EmbeddingDims } from './embedding.shared.js';
  * |gpu − ref| ≤ (c + 1)·2⁻²⁴·Σ|dout| (γ_c for the sum plus the reference's rounding); we use the largest
  * c of the case for every element, plus a 1e-30 floor for rows that are exactly 0.
  */
-export function embeddingScatterTolerance(dout: Float32Array, ids: ArrayLike<number>, dims: EmbeddingDims): Float64Array {
+export function embeddingScatterTolerance(
+  dout: Float32Array,
+  ids: ArrayLike<number>,
+  dims: EmbeddingDims,
+): Float64Array {
   const counts = new Map<number, number>();
   for (const id of Array.from(ids)) counts.set(id, (counts.get(id) ?? 0) + 1);
   const maxCount = Math.max(1, ...counts.values());

@@ -24,27 +24,71 @@ import { testWeights } from './test-weights.js';
 const REL_TOL = 1e-4;
 
 const qwen2 = parseDecoderConfig({
-  model_type: 'qwen2', hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
-  intermediate_size: 48, vocab_size: 37, rms_norm_eps: 1e-6, rope_theta: 10000, tie_word_embeddings: false,
+  model_type: 'qwen2',
+  hidden_size: 32,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  intermediate_size: 48,
+  vocab_size: 37,
+  rms_norm_eps: 1e-6,
+  rope_theta: 10000,
+  tie_word_embeddings: false,
 });
 const llama = parseDecoderConfig({
-  model_type: 'llama', hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
-  intermediate_size: 48, vocab_size: 37, rms_norm_eps: 1e-5, rope_theta: 10000, tie_word_embeddings: true,
+  model_type: 'llama',
+  hidden_size: 32,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  intermediate_size: 48,
+  vocab_size: 37,
+  rms_norm_eps: 1e-5,
+  rope_theta: 10000,
+  tie_word_embeddings: true,
 });
 // Llama with attention_bias: q/k/v and o_proj biases (the only config where o_proj has one).
 const llamaBias = parseDecoderConfig({
-  model_type: 'llama', hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
-  intermediate_size: 48, vocab_size: 37, rms_norm_eps: 1e-5, rope_theta: 10000, tie_word_embeddings: true, attention_bias: true,
+  model_type: 'llama',
+  hidden_size: 32,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  intermediate_size: 48,
+  vocab_size: 37,
+  rms_norm_eps: 1e-5,
+  rope_theta: 10000,
+  tie_word_embeddings: true,
+  attention_bias: true,
 });
 // Qwen3: per-head RMSNorm of q and k before RoPE; head_dim ≠ hidden / heads (12 and 6 vs 8), so the
 // attention width (heads · head_dim = 48, 24) differs from hidden and o_proj is not square.
 const qwen3 = parseDecoderConfig({
-  model_type: 'qwen3', hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, head_dim: 12,
-  intermediate_size: 48, vocab_size: 37, rms_norm_eps: 1e-6, rope_theta: 10000, tie_word_embeddings: true,
+  model_type: 'qwen3',
+  hidden_size: 32,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  head_dim: 12,
+  intermediate_size: 48,
+  vocab_size: 37,
+  rms_norm_eps: 1e-6,
+  rope_theta: 10000,
+  tie_word_embeddings: true,
 });
 const qwen3Bias = parseDecoderConfig({
-  model_type: 'qwen3', hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, head_dim: 6,
-  intermediate_size: 48, vocab_size: 37, rms_norm_eps: 1e-6, rope_theta: 10000, tie_word_embeddings: false, attention_bias: true,
+  model_type: 'qwen3',
+  hidden_size: 32,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  head_dim: 6,
+  intermediate_size: 48,
+  vocab_size: 37,
+  rms_norm_eps: 1e-6,
+  rope_theta: 10000,
+  tie_word_embeddings: false,
+  attention_bias: true,
 });
 
 // batch 2 × seq 6: row 0 left-padded by 2, row 1 full.
@@ -73,34 +117,31 @@ await describeGpu('GpuDecoderModel forward vs the CPU reference decoder', (gpu) 
     ['llama (tied embeddings)', llama, 12],
     ['qwen3 (tied, head_dim 12, q/k norm)', qwen3, 13],
     ['qwen3 (untied, head_dim 6, q/k/v + o_proj bias)', qwen3Bias, 14],
-  ] as const)(
-    '%s: logits match the reference at real tokens; second forward identical; weights round-trip',
-    async (_name, config, seed) => {
-      const weights = testWeights(config, seed);
-      const ref = await CpuDecoderModel.f32(config, weights).forward(TOKENS, MASK, BATCH, SEQ);
-      const model = GpuDecoderModel.create(gpu, config, weights);
-      try {
-        const logits = await model.forward(TOKENS, MASK, BATCH, SEQ);
-        expect(logits.length).toBe(BATCH * SEQ * config.vocabSize);
-        const { err, scale } = worstError(logits, ref, config.vocabSize);
-        if (process.env.RLVR_TOL_LOG) process.stderr.write(`TOL gpu-decoder ${config.modelType}: worst ${(err / scale).toExponential(2)} of max|logit| ${scale.toFixed(3)}\n`);
-        expect(scale).toBeGreaterThan(0.1);
-        expect(err).toBeLessThanOrEqual(REL_TOL * scale);
+  ] as const)('%s: logits match the reference at real tokens; second forward identical; weights round-trip', async (_name, config, seed) => {
+    const weights = testWeights(config, seed);
+    const ref = await CpuDecoderModel.f32(config, weights).forward(TOKENS, MASK, BATCH, SEQ);
+    const model = GpuDecoderModel.create(gpu, config, weights);
+    try {
+      const logits = await model.forward(TOKENS, MASK, BATCH, SEQ);
+      expect(logits.length).toBe(BATCH * SEQ * config.vocabSize);
+      const { err, scale } = worstError(logits, ref, config.vocabSize);
+      if (process.env.RLVR_TOL_LOG) process.stderr.write(`TOL gpu-decoder ${config.modelType}: worst ${(err / scale).toExponential(2)} of max|logit| ${scale.toFixed(3)}\n`);
+      expect(scale).toBeGreaterThan(0.1);
+      expect(err).toBeLessThanOrEqual(REL_TOL * scale);
 
-        // Reused activation buffers: the same inputs give bit-identical logits.
-        expect(await model.forward(TOKENS, MASK, BATCH, SEQ)).toEqual(logits);
+      // Reused activation buffers: the same inputs give bit-identical logits.
+      expect(await model.forward(TOKENS, MASK, BATCH, SEQ)).toEqual(logits);
 
-        const back = await model.weights();
-        expect(Object.keys(back).sort()).toEqual(Object.keys(weights).sort());
-        for (const [name, t] of Object.entries(weights)) {
-          expect(back[name]!.shape).toEqual(t.shape);
-          expect(back[name]!.data).toEqual(t.data);
-        }
-      } finally {
-        model.dispose();
+      const back = await model.weights();
+      expect(Object.keys(back).sort()).toEqual(Object.keys(weights).sort());
+      for (const [name, t] of Object.entries(weights)) {
+        expect(back[name]!.shape).toEqual(t.shape);
+        expect(back[name]!.data).toEqual(t.data);
       }
-    },
-  );
+    } finally {
+      model.dispose();
+    }
+  });
 
   it('a new batch shape reallocates activations and still matches the reference', async () => {
     const weights = testWeights(qwen2, 5);
@@ -200,46 +241,43 @@ await describeGpu('GpuDecoderModel backward vs the CPU reference decoder', (gpu)
     ['llama (tied, q/k/v + o_proj bias)', llamaBias, 23],
     ['qwen3 (tied, head_dim 12, q/k norm)', qwen3, 24],
     ['qwen3 (untied, head_dim 6, q/k/v + o_proj bias)', qwen3Bias, 25],
-  ] as const)(
-    '%s: every gradient matches the reference backward',
-    async (_name, config, seed) => {
-      const weights = testWeights(config, seed);
-      const dlogits = seededDlogits(config.vocabSize, seed + 100);
-      const cpu = CpuDecoderModel.f32(config, weights, referenceMatmul, { ops: 'reference' });
-      await cpu.forward(TOKENS, MASK, BATCH, SEQ);
-      const ref = await cpu.backward(dlogits.slice());
-      const model = GpuDecoderModel.create(gpu, config, weights);
-      try {
-        await expect(model.backward(dlogits)).rejects.toThrow(/backward: no forward/);
-        await model.forward(TOKENS, MASK, BATCH, SEQ);
-        const grads = await model.backward(dlogits);
-        expect(Object.keys(grads).sort()).toEqual(Object.keys(ref).sort());
-        if (config.tieWordEmbeddings) expect(grads['lm_head.weight']).toBeUndefined();
-        let worst = 0;
-        const failures: string[] = [];
-        for (const [name, r] of Object.entries(ref)) {
-          const got = grads[name]!;
-          expect(got.shape).toEqual(r.shape);
-          let err = 0;
-          let scale = 0;
-          for (let i = 0; i < r.data.length; i++) {
-            err = Math.max(err, Math.abs(got.data[i]! - r.data[i]!));
-            scale = Math.max(scale, Math.abs(r.data[i]!));
-          }
-          expect(scale).toBeGreaterThan(0);
-          const rel = err / scale;
-          worst = Math.max(worst, rel);
-          if (!(rel <= GRAD_REL_TOL)) failures.push(`${name}: worst |gpu − ref| ${err.toExponential(2)} = ${rel.toExponential(2)} of max|grad| ${scale.toExponential(2)}`);
+  ] as const)('%s: every gradient matches the reference backward', async (_name, config, seed) => {
+    const weights = testWeights(config, seed);
+    const dlogits = seededDlogits(config.vocabSize, seed + 100);
+    const cpu = CpuDecoderModel.f32(config, weights, referenceMatmul, { ops: 'reference' });
+    await cpu.forward(TOKENS, MASK, BATCH, SEQ);
+    const ref = await cpu.backward(dlogits.slice());
+    const model = GpuDecoderModel.create(gpu, config, weights);
+    try {
+      await expect(model.backward(dlogits)).rejects.toThrow(/backward: no forward/);
+      await model.forward(TOKENS, MASK, BATCH, SEQ);
+      const grads = await model.backward(dlogits);
+      expect(Object.keys(grads).sort()).toEqual(Object.keys(ref).sort());
+      if (config.tieWordEmbeddings) expect(grads['lm_head.weight']).toBeUndefined();
+      let worst = 0;
+      const failures: string[] = [];
+      for (const [name, r] of Object.entries(ref)) {
+        const got = grads[name]!;
+        expect(got.shape).toEqual(r.shape);
+        let err = 0;
+        let scale = 0;
+        for (let i = 0; i < r.data.length; i++) {
+          err = Math.max(err, Math.abs(got.data[i]! - r.data[i]!));
+          scale = Math.max(scale, Math.abs(r.data[i]!));
         }
-        expect(failures).toEqual([]);
-        if (process.env.RLVR_TOL_LOG) process.stderr.write(`TOL gpu-decoder backward ${config.modelType}: worst ${worst.toExponential(2)} of max|grad|\n`);
-        // A second backward of the same forward reuses every buffer and gives identical gradients.
-        expect(await model.backward(dlogits)).toEqual(grads);
-      } finally {
-        model.dispose();
+        expect(scale).toBeGreaterThan(0);
+        const rel = err / scale;
+        worst = Math.max(worst, rel);
+        if (!(rel <= GRAD_REL_TOL)) failures.push(`${name}: worst |gpu − ref| ${err.toExponential(2)} = ${rel.toExponential(2)} of max|grad| ${scale.toExponential(2)}`);
       }
-    },
-  );
+      expect(failures).toEqual([]);
+      if (process.env.RLVR_TOL_LOG) process.stderr.write(`TOL gpu-decoder backward ${config.modelType}: worst ${worst.toExponential(2)} of max|grad|\n`);
+      // A second backward of the same forward reuses every buffer and gives identical gradients.
+      expect(await model.backward(dlogits)).toEqual(grads);
+    } finally {
+      model.dispose();
+    }
+  });
 });
 
 // AdamW tolerance: AdamwTolerance (src/adamw), the bound the AdamW kernel's own tests use, accumulated
@@ -252,45 +290,50 @@ await describeGpu('GpuDecoderModel AdamW step vs CpuDecoderModel.step', (gpu) =>
     ['llama (tied, o_proj bias)', llamaBias, 32, 1e-2],
     ['qwen3 (tied, q/k norm)', qwen3, 33, 5e-3],
     ['qwen3 (untied, all attention biases)', qwen3Bias, 34, 1e-2],
-  ] as const)(
-    '%s: 4 GPU AdamW steps equal the reference step on the same gradients; next-token loss decreases',
-    async (_name, config, seed, lr) => {
-      const weights = testWeights(config, seed);
-      const options = { lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1 };
-      const cpu = CpuDecoderModel.f32(config, weights, referenceMatmul, { ops: 'reference' });
-      const state = cpu.createAdamWState();
-      const tols = new Map(parameterSpecs(config).map((s) => [s.name, new AdamwTolerance(s.shape.reduce((x, y) => x * y, 1), options.beta1)]));
-      const model = GpuDecoderModel.create(gpu, config, weights);
-      try {
-        await expect(model.step(options)).rejects.toThrow(/step: no gradients/);
-        const losses: number[] = [];
-        for (let step = 0; step < 4; step++) {
-          const { loss, dlogits } = nextTokenLoss(await model.forward(TOKENS, MASK, BATCH, SEQ), config.vocabSize);
-          losses.push(loss);
-          const grads = await model.backward(dlogits);
-          // The reference steps from the GPU's gradients, so the comparison isolates AdamW (the
-          // gradients themselves are checked above); its parameters drift from the GPU's by rounding only.
-          const before = Object.fromEntries(Object.entries(cpu.weights()).map(([k, t]) => [k, t.data.slice()]));
-          cpu.step(state, options, grads);
-          await model.step(options);
-          for (const s of parameterSpecs(config)) {
-            const decays = s.kind === 'linear' || s.kind === 'embedding';
-            tols.get(s.name)!.step(grads[s.name]!.data, before[s.name]!, cpu.weights()[s.name]!.data, decays ? 1 - options.lr * options.weightDecay : 1);
-          }
-        }
-        expect(model.optimizerSteps).toBe(4);
-        const got = await model.weights();
+  ] as const)('%s: 4 GPU AdamW steps equal the reference step on the same gradients; next-token loss decreases', async (_name, config, seed, lr) => {
+    const weights = testWeights(config, seed);
+    const options = { lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1 };
+    const cpu = CpuDecoderModel.f32(config, weights, referenceMatmul, { ops: 'reference' });
+    const state = cpu.createAdamWState();
+    const tols = new Map(
+      parameterSpecs(config).map((s) => [
+        s.name,
+        new AdamwTolerance(
+          s.shape.reduce((x, y) => x * y, 1),
+          options.beta1,
+        ),
+      ]),
+    );
+    const model = GpuDecoderModel.create(gpu, config, weights);
+    try {
+      await expect(model.step(options)).rejects.toThrow(/step: no gradients/);
+      const losses: number[] = [];
+      for (let step = 0; step < 4; step++) {
+        const { loss, dlogits } = nextTokenLoss(await model.forward(TOKENS, MASK, BATCH, SEQ), config.vocabSize);
+        losses.push(loss);
+        const grads = await model.backward(dlogits);
+        // The reference steps from the GPU's gradients, so the comparison isolates AdamW (the
+        // gradients themselves are checked above); its parameters drift from the GPU's by rounding only.
+        const before = Object.fromEntries(Object.entries(cpu.weights()).map(([k, t]) => [k, t.data.slice()]));
+        cpu.step(state, options, grads);
+        await model.step(options);
         for (const s of parameterSpecs(config)) {
-          const tol = tols.get(s.name)!.current(state.v[s.name]!);
-          assertClose(got[s.name]!.data, cpu.weights()[s.name]!.data, tol.p, `${s.name} after 4 AdamW steps`);
+          const decays = s.kind === 'linear' || s.kind === 'embedding';
+          tols.get(s.name)!.step(grads[s.name]!.data, before[s.name]!, cpu.weights()[s.name]!.data, decays ? 1 - options.lr * options.weightDecay : 1);
         }
-        const { loss: final } = nextTokenLoss(await model.forward(TOKENS, MASK, BATCH, SEQ), config.vocabSize);
-        losses.push(final);
-        if (process.env.RLVR_TOL_LOG) process.stderr.write(`TOL gpu-decoder step ${config.modelType}: losses ${losses.map((l) => l.toFixed(4)).join(' → ')}\n`);
-        for (let i = 1; i < losses.length; i++) expect(losses[i]!).toBeLessThan(losses[i - 1]!);
-      } finally {
-        model.dispose();
       }
-    },
-  );
+      expect(model.optimizerSteps).toBe(4);
+      const got = await model.weights();
+      for (const s of parameterSpecs(config)) {
+        const tol = tols.get(s.name)!.current(state.v[s.name]!);
+        assertClose(got[s.name]!.data, cpu.weights()[s.name]!.data, tol.p, `${s.name} after 4 AdamW steps`);
+      }
+      const { loss: final } = nextTokenLoss(await model.forward(TOKENS, MASK, BATCH, SEQ), config.vocabSize);
+      losses.push(final);
+      if (process.env.RLVR_TOL_LOG) process.stderr.write(`TOL gpu-decoder step ${config.modelType}: losses ${losses.map((l) => l.toFixed(4)).join(' → ')}\n`);
+      for (let i = 1; i < losses.length; i++) expect(losses[i]!).toBeLessThan(losses[i - 1]!);
+    } finally {
+      model.dispose();
+    }
+  });
 });

@@ -42,56 +42,56 @@ await describeGpu('GpuDecoderModel with the embedding and LM head split across b
     }
   };
 
-  it.each([['llama (tied embedding = LM head)', llama, 41], ['qwen2 (untied LM head)', qwen2, 42]] as [string, DecoderConfig, number][])(
-    '%s: logits bit-identical to unsplit; gradients match the reference; an AdamW step matches the reference step',
-    async (_name, config, seed) => {
-      const weights = testWeights(config, seed);
-      const dlogits = seededFloats(seed + 100, BATCH * SEQ * config.vocabSize, 1);
-      const cpu = CpuDecoderModel.f32(config, weights, referenceMatmul, { ops: 'reference' });
-      await cpu.forward(TOKENS, MASK, BATCH, SEQ);
-      const ref = await cpu.backward(dlogits.slice());
-      const whole = GpuDecoderModel.create(gpu, config, weights);
-      const split = GpuDecoderModel.create(gpu, config, weights);
-      try {
-        const logits = await whole.forward(TOKENS, MASK, BATCH, SEQ);
-        await limited(async () => {
-          expect(bindingWindows(gpu, split.parameter('model.embed_tokens.weight'), config.hiddenSize).length).toBeGreaterThan(1);
-          // Rows of C are computed whole (N and M blocks only): the same dot products, bit for bit.
-          expect(await split.forward(TOKENS, MASK, BATCH, SEQ)).toEqual(logits);
-          const grads = await split.backward(dlogits);
-          const failures: string[] = [];
-          for (const [name, r] of Object.entries(ref)) {
-            let err = 0;
-            let scale = 0;
-            for (let i = 0; i < r.data.length; i++) {
-              err = Math.max(err, Math.abs(grads[name]!.data[i]! - r.data[i]!));
-              scale = Math.max(scale, Math.abs(r.data[i]!));
-            }
-            if (!(scale > 0 && err <= GRAD_REL_TOL * scale)) failures.push(`${name}: worst |gpu − ref| ${err.toExponential(2)} of max|grad| ${scale.toExponential(2)}`);
+  it.each([
+    ['llama (tied embedding = LM head)', llama, 41],
+    ['qwen2 (untied LM head)', qwen2, 42],
+  ] as [string, DecoderConfig, number][])('%s: logits bit-identical to unsplit; gradients match the reference; an AdamW step matches the reference step', async (_name, config, seed) => {
+    const weights = testWeights(config, seed);
+    const dlogits = seededFloats(seed + 100, BATCH * SEQ * config.vocabSize, 1);
+    const cpu = CpuDecoderModel.f32(config, weights, referenceMatmul, { ops: 'reference' });
+    await cpu.forward(TOKENS, MASK, BATCH, SEQ);
+    const ref = await cpu.backward(dlogits.slice());
+    const whole = GpuDecoderModel.create(gpu, config, weights);
+    const split = GpuDecoderModel.create(gpu, config, weights);
+    try {
+      const logits = await whole.forward(TOKENS, MASK, BATCH, SEQ);
+      await limited(async () => {
+        expect(bindingWindows(gpu, split.parameter('model.embed_tokens.weight'), config.hiddenSize).length).toBeGreaterThan(1);
+        // Rows of C are computed whole (N and M blocks only): the same dot products, bit for bit.
+        expect(await split.forward(TOKENS, MASK, BATCH, SEQ)).toEqual(logits);
+        const grads = await split.backward(dlogits);
+        const failures: string[] = [];
+        for (const [name, r] of Object.entries(ref)) {
+          let err = 0;
+          let scale = 0;
+          for (let i = 0; i < r.data.length; i++) {
+            err = Math.max(err, Math.abs(grads[name]!.data[i]! - r.data[i]!));
+            scale = Math.max(scale, Math.abs(r.data[i]!));
           }
-          expect(failures).toEqual([]);
+          if (!(scale > 0 && err <= GRAD_REL_TOL * scale)) failures.push(`${name}: worst |gpu − ref| ${err.toExponential(2)} of max|grad| ${scale.toExponential(2)}`);
+        }
+        expect(failures).toEqual([]);
 
-          // One step from these gradients against the reference AdamW on the same gradients.
-          const options = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1 };
-          const before = await split.weights();
-          await split.step(options);
-          const after = await split.weights();
-          for (const s of parameterSpecs(config)) {
-            const n = before[s.name]!.data.length;
-            const p = before[s.name]!.data.slice();
-            const v = new Float32Array(n);
-            const g = grads[s.name]!.data;
-            const o = s.kind === 'linear' || s.kind === 'embedding' ? options : { ...options, weightDecay: 0 };
-            adamwStep(p, g, new Float32Array(n), v, 1, o);
-            const tol = new AdamwTolerance(n, options.beta1);
-            tol.step(g, before[s.name]!.data, p, adamwScalars(1, o).decay);
-            assertClose(after[s.name]!.data, p, tol.current(v).p, `${s.name} after a split AdamW step`);
-          }
-        });
-      } finally {
-        whole.dispose();
-        split.dispose();
-      }
-    },
-  );
+        // One step from these gradients against the reference AdamW on the same gradients.
+        const options = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1 };
+        const before = await split.weights();
+        await split.step(options);
+        const after = await split.weights();
+        for (const s of parameterSpecs(config)) {
+          const n = before[s.name]!.data.length;
+          const p = before[s.name]!.data.slice();
+          const v = new Float32Array(n);
+          const g = grads[s.name]!.data;
+          const o = s.kind === 'linear' || s.kind === 'embedding' ? options : { ...options, weightDecay: 0 };
+          adamwStep(p, g, new Float32Array(n), v, 1, o);
+          const tol = new AdamwTolerance(n, options.beta1);
+          tol.step(g, before[s.name]!.data, p, adamwScalars(1, o).decay);
+          assertClose(after[s.name]!.data, p, tol.current(v).p, `${s.name} after a split AdamW step`);
+        }
+      });
+    } finally {
+      whole.dispose();
+      split.dispose();
+    }
+  });
 });

@@ -22,8 +22,23 @@ import { planEmbeddingBackward, planEmbeddingForward } from '../embedding/embedd
 import { GpuTensor } from '../gpu/tensor.js';
 import { type KernelPlan, sequence, submitPlans } from '../kernel-common/plan.js';
 import { planMatmul } from '../matmul/matmul.gpu.js';
-import type { ChainSite, ChainValue, DecoderBackwardOps, DecoderConfig, DecoderForwardOps, DecoderParameters, ParameterSpec } from '@rlvr/core';
-import { chainSiteKey, decoderBackward, decoderForward, decoderParameters, parameterSpecs, validateWeights } from '@rlvr/core';
+import type {
+  ChainSite,
+  ChainValue,
+  DecoderBackwardOps,
+  DecoderConfig,
+  DecoderForwardOps,
+  DecoderParameters,
+  ParameterSpec,
+} from '@rlvr/core';
+import {
+  chainSiteKey,
+  decoderBackward,
+  decoderForward,
+  decoderParameters,
+  parameterSpecs,
+  validateWeights,
+} from '@rlvr/core';
 import type { NamedTensors } from '@rlvr/core';
 import { positionsFromMask } from '../rope/rope.shared.js';
 import { planAddInto, planResidualAdd } from '../residual/residual.gpu.js';
@@ -63,7 +78,16 @@ interface BackwardScratch {
  * dx goes to tmp and is added into the stream's dx, except the final norm's, which starts the stream.
  */
 const BACKWARD_OUT: Partial<Record<ChainValue, keyof BackwardScratch>> = {
-  logits: 'dn', down: 'dh', gate: 'dn', up: 'tmp', o: 'dO', q: 'dn', k: 'tmp', v: 'tmp', qNormed: 'dq', kNormed: 'dk',
+  logits: 'dn',
+  down: 'dh',
+  gate: 'dn',
+  up: 'tmp',
+  o: 'dO',
+  q: 'dn',
+  k: 'tmp',
+  v: 'tmp',
+  qNormed: 'dq',
+  kNormed: 'dk',
 };
 
 /** Activation tensors of one (batch, seq) shape, reused by every forward of that shape. */
@@ -100,7 +124,11 @@ function bySite<T>(map: Map<string, T>, site: ChainSite): T {
  * Run `build` (the chain's description is async; its ops push plans synchronously), then encode its
  * plans into one pass and submit once, all inside one error scope; the plans are freed either way.
  */
-async function submitChain(gpu: GpuDevice, kernel: string, build: (plans: KernelPlan[]) => Promise<unknown>): Promise<void> {
+async function submitChain(
+  gpu: GpuDevice,
+  kernel: string,
+  build: (plans: KernelPlan[]) => Promise<unknown>,
+): Promise<void> {
   const plans: KernelPlan[] = [];
   try {
     await gpu.scoped(kernel, async () => {
@@ -216,7 +244,10 @@ export class GpuPolicyBackend implements PolicyBackend {
   }
 
   /** The fused log-softmax-gather kernel on the GPU logits: only two numbers per token are read back. */
-  async gatherLogprobs(targets: Int32Array, temperature: number | undefined): Promise<{ logprob: Float32Array; entropy: Float32Array }> {
+  async gatherLogprobs(
+    targets: Int32Array,
+    temperature: number | undefined,
+  ): Promise<{ logprob: Float32Array; entropy: Float32Array }> {
     const acts = this.#forwarded();
     const t = GpuTensor.fromArray(this.#gpu, Float32Array.from(targets), [targets.length], 'gpu-decoder-targets');
     try {
@@ -227,7 +258,12 @@ export class GpuPolicyBackend implements PolicyBackend {
   }
 
   /** The fused PG loss kernel with d loss/d logits written on the GPU (the logits never leave the device). */
-  async policyLoss(targets: Int32Array, inputs: Omit<PaddedPolicyInputs, 'targets'>, options: PgLossLogitsOptions, scale: number): Promise<PaddedLossStats> {
+  async policyLoss(
+    targets: Int32Array,
+    inputs: Omit<PaddedPolicyInputs, 'targets'>,
+    options: PgLossLogitsOptions,
+    scale: number,
+  ): Promise<PaddedLossStats> {
     const acts = this.#forwarded();
     const t = GpuTensor.fromArray(this.#gpu, Float32Array.from(targets), [targets.length], 'gpu-decoder-targets');
     let r;
@@ -236,7 +272,11 @@ export class GpuPolicyBackend implements PolicyBackend {
     } finally {
       t.dispose();
     }
-    if (scale !== 1) await submitPlans(this.#gpu, 'gpu-decoder loss scale', () => planGradScale(this.#gpu, [acts.grad.dlogits], scale));
+    if (scale !== 1) {
+      await submitPlans(this.#gpu, 'gpu-decoder loss scale', () =>
+        planGradScale(this.#gpu, [acts.grad.dlogits], scale),
+      );
+    }
     return r;
   }
 
@@ -261,7 +301,9 @@ export class GpuPolicyBackend implements PolicyBackend {
     // Untied: the scatter-add only writes rows of tokens present, so the rest must be zero beforehand
     // (queued writes land before the next submit). Tied: the LM head's product overwrites it first.
     if (P.head.weight !== P.embed) this.#grads.get(P.embed)!.write(new Float32Array(c.vocabSize * c.hiddenSize));
-    await submitChain(this.#gpu, 'gpu-decoder backward', (plans) => this.#planBackward(acts, last.ids, last.mask, plans));
+    await submitChain(this.#gpu, 'gpu-decoder backward', (plans) =>
+      this.#planBackward(acts, last.ids, last.mask, plans),
+    );
     if (accumulate) await this.#copyGrads('add-back');
   }
 
@@ -274,7 +316,9 @@ export class GpuPolicyBackend implements PolicyBackend {
   async #copyGrads(direction: 'into-accumulator' | 'add-back'): Promise<void> {
     const gpu = this.#gpu;
     for (const s of this.#specs) {
-      if (!this.#gradAccum.has(s.name)) this.#gradAccum.set(s.name, GpuTensor.zeros(gpu, s.shape, `${s.name}.grad-accum`));
+      if (!this.#gradAccum.has(s.name)) {
+        this.#gradAccum.set(s.name, GpuTensor.zeros(gpu, s.shape, `${s.name}.grad-accum`));
+      }
     }
     if (direction === 'into-accumulator') {
       await gpu.scoped('gpu-decoder grad accumulate', async () => {
@@ -288,7 +332,9 @@ export class GpuPolicyBackend implements PolicyBackend {
       });
       return;
     }
-    await submitPlans(gpu, 'gpu-decoder grad accumulate', () => sequence(this.#specs.map((s) => planAddInto(gpu, this.#grads.get(s.name)!, this.#gradAccum.get(s.name)!))));
+    await submitPlans(gpu, 'gpu-decoder grad accumulate', () =>
+      sequence(this.#specs.map((s) => planAddInto(gpu, this.#grads.get(s.name)!, this.#gradAccum.get(s.name)!))),
+    );
   }
 
   /**
@@ -296,18 +342,36 @@ export class GpuPolicyBackend implements PolicyBackend {
    * clipped first), then the AdamW kernel on every parameter; moments live on the GPU, zero before the
    * first step.
    */
-  async adamw(t: number, adam: AdamWOptions, decays: (spec: ParameterSpec) => boolean, maxGradNorm: number | undefined): Promise<StepReport> {
+  async adamw(
+    t: number,
+    adam: AdamWOptions,
+    decays: (spec: ParameterSpec) => boolean,
+    maxGradNorm: number | undefined,
+  ): Promise<StepReport> {
     this.#assertUsable('step');
     const grads = this.#specs.map((s) => this.#grads.get(s.name)!);
     // The norm is read back either way: it is the step's most useful health metric.
-    const clip = maxGradNorm === undefined ? { norm: await gradNormGpu(this.#gpu, grads), scale: 1 } : await clipGradNormGpu(this.#gpu, grads, maxGradNorm);
+    const clip =
+      maxGradNorm === undefined
+        ? { norm: await gradNormGpu(this.#gpu, grads), scale: 1 }
+        : await clipGradNormGpu(this.#gpu, grads, maxGradNorm);
     this.#ensureMoments();
     await submitPlans(this.#gpu, 'gpu-decoder step', () => {
       const plans: KernelPlan[] = [];
       try {
         for (const s of this.#specs) {
           const mv = this.#moments.get(s.name)!;
-          plans.push(planAdamw(this.#gpu, this.#p(s.name), this.#grads.get(s.name)!, mv.m, mv.v, t, decays(s) ? adam : { ...adam, weightDecay: 0 }));
+          plans.push(
+            planAdamw(
+              this.#gpu,
+              this.#p(s.name),
+              this.#grads.get(s.name)!,
+              mv.m,
+              mv.v,
+              t,
+              decays(s) ? adam : { ...adam, weightDecay: 0 },
+            ),
+          );
         }
       } catch (error) {
         for (const p of plans) p.dispose();
@@ -358,7 +422,10 @@ export class GpuPolicyBackend implements PolicyBackend {
   #ensureMoments(): void {
     for (const s of this.#specs) {
       if (this.#moments.has(s.name)) continue;
-      this.#moments.set(s.name, { m: GpuTensor.zeros(this.#gpu, s.shape, `${s.name}.adam-m`), v: GpuTensor.zeros(this.#gpu, s.shape, `${s.name}.adam-v`) });
+      this.#moments.set(s.name, {
+        m: GpuTensor.zeros(this.#gpu, s.shape, `${s.name}.adam-m`),
+        v: GpuTensor.zeros(this.#gpu, s.shape, `${s.name}.adam-v`),
+      });
     }
   }
 
@@ -436,7 +503,13 @@ export class GpuPolicyBackend implements PolicyBackend {
       const logits = z([n, c.vocabSize], 'logits');
       values.set(at(-1, 'logits'), logits);
       this.#acts = {
-        batch, seq, values, rstd, attention, logits, all,
+        batch,
+        seq,
+        values,
+        rstd,
+        attention,
+        logits,
+        all,
         saved: new Map(),
         ropeTable: z([n, D], 'rope-table'),
         grad: {
@@ -479,7 +552,13 @@ export class GpuPolicyBackend implements PolicyBackend {
     const gpu = this.#gpu;
     const c = this.config;
     const rows = a.batch * a.seq;
-    const attn = { batch: a.batch, seq: a.seq, numHeads: c.numAttentionHeads, numKvHeads: c.numKeyValueHeads, headDim: c.headDim };
+    const attn = {
+      batch: a.batch,
+      seq: a.seq,
+      numHeads: c.numAttentionHeads,
+      numKvHeads: c.numKeyValueHeads,
+      headDim: c.headDim,
+    };
     const out = (site: ChainSite): GpuTensor => bySite(a.values, site);
     const save = (site: ChainSite, ...inputs: GpuTensor[]): void => void a.saved.set(chainSiteKey(site), inputs);
     a.saved.clear();
@@ -492,7 +571,9 @@ export class GpuPolicyBackend implements PolicyBackend {
       rmsNorm: (x, weight, site) => {
         const y = out(site);
         const rstd = bySite(a.rstd, site);
-        plans.push(planRmsNormForward(gpu, x, this.#p(weight), y, rstd, { rows, hidden: c.hiddenSize, eps: c.rmsNormEps }));
+        plans.push(
+          planRmsNormForward(gpu, x, this.#p(weight), y, rstd, { rows, hidden: c.hiddenSize, eps: c.rmsNormEps }),
+        );
         save(site, x, rstd);
         return y;
       },
@@ -500,7 +581,13 @@ export class GpuPolicyBackend implements PolicyBackend {
       headNorm: (x, weight, heads, site) => {
         const y = out(site);
         const rstd = bySite(a.rstd, site);
-        plans.push(planRmsNormForward(gpu, x, this.#p(weight), y, rstd, { rows: rows * heads, hidden: c.headDim, eps: c.rmsNormEps }));
+        plans.push(
+          planRmsNormForward(gpu, x, this.#p(weight), y, rstd, {
+            rows: rows * heads,
+            hidden: c.headDim,
+            eps: c.rmsNormEps,
+          }),
+        );
         save(site, x, rstd);
         return y;
       },
@@ -548,7 +635,13 @@ export class GpuPolicyBackend implements PolicyBackend {
     const c = this.config;
     const rows = a.batch * a.seq;
     const g = a.grad;
-    const attn = { batch: a.batch, seq: a.seq, numHeads: c.numAttentionHeads, numKvHeads: c.numKeyValueHeads, headDim: c.headDim };
+    const attn = {
+      batch: a.batch,
+      seq: a.seq,
+      numHeads: c.numAttentionHeads,
+      numKvHeads: c.numKeyValueHeads,
+      headDim: c.headDim,
+    };
     const saved = (site: ChainSite): GpuTensor[] => bySite(a.saved, site);
     const gradOut = (site: ChainSite): GpuTensor => {
       const name = BACKWARD_OUT[site.value];
@@ -569,7 +662,13 @@ export class GpuPolicyBackend implements PolicyBackend {
       rmsNormBackward: (dy, weight, site, residual) => {
         const [x, rstd] = saved(site);
         const dx = residual === null ? g.dx : g.tmp;
-        plans.push(planRmsNormBackward(gpu, dy, x!, this.#p(weight), rstd!, dx, grad(weight), { rows, hidden: c.hiddenSize, eps: c.rmsNormEps }));
+        plans.push(
+          planRmsNormBackward(gpu, dy, x!, this.#p(weight), rstd!, dx, grad(weight), {
+            rows,
+            hidden: c.hiddenSize,
+            eps: c.rmsNormEps,
+          }),
+        );
         if (residual === null) return dx;
         plans.push(planAddInto(gpu, residual, dx));
         return residual;
@@ -577,7 +676,13 @@ export class GpuPolicyBackend implements PolicyBackend {
       headNormBackward: (dy, weight, heads, site) => {
         const [x, rstd] = saved(site);
         const dx = gradOut(site);
-        plans.push(planRmsNormBackward(gpu, dy, x!, this.#p(weight), rstd!, dx, grad(weight), { rows: rows * heads, hidden: c.headDim, eps: c.rmsNormEps }));
+        plans.push(
+          planRmsNormBackward(gpu, dy, x!, this.#p(weight), rstd!, dx, grad(weight), {
+            rows: rows * heads,
+            hidden: c.headDim,
+            eps: c.rmsNormEps,
+          }),
+        );
         return dx;
       },
       attentionBackward: (dO, site) => {
@@ -599,7 +704,9 @@ export class GpuPolicyBackend implements PolicyBackend {
       // Tied: the LM head's dW is already in the embedding's gradient, so the scatter accumulates onto
       // it; untied: onto the zeros written before the submit.
       embedBackward: (dx, weight) => {
-        plans.push(planEmbeddingBackward(gpu, dx, ids, grad(weight), { vocab: c.vocabSize, hidden: c.hiddenSize }, true));
+        plans.push(
+          planEmbeddingBackward(gpu, dx, ids, grad(weight), { vocab: c.vocabSize, hidden: c.hiddenSize }, true),
+        );
       },
     };
     await decoderBackward(c, ops, g.dlogits);

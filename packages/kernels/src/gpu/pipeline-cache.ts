@@ -70,7 +70,9 @@ export class PipelineCache {
     const cached = this.#modules.get(spec.id);
     if (cached) {
       // The key omits the text by design; catch two different shaders registered under one id.
-      if (cached.code !== spec.code) throw new Error(`pipeline cache: kernel id ${spec.id} used with two different WGSL sources`);
+      if (cached.code !== spec.code) {
+        throw new Error(`pipeline cache: kernel id ${spec.id} used with two different WGSL sources`);
+      }
       return cached.module;
     }
     const module = this.#gpu.device.createShaderModule({ label: spec.id, code: spec.code });

@@ -11,7 +11,9 @@ import { BufferUsage, MapMode } from './usage.js';
 export function shapeSize(shape: readonly number[]): number {
   let size = 1;
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new TensorShapeError(`invalid dimension ${d} in shape [${shape.join(', ')}]`);
+    if (!Number.isInteger(d) || d < 0) {
+      throw new TensorShapeError(`invalid dimension ${d} in shape [${shape.join(', ')}]`);
+    }
     size *= d;
   }
   return size;
@@ -50,7 +52,11 @@ export class GpuTensor {
       );
     }
     // New WebGPU buffers are zero-initialised, so the padding is zero too.
-    this.buffer = gpu.device.createBuffer({ label, size: bytes, usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST });
+    this.buffer = gpu.device.createBuffer({
+      label,
+      size: bytes,
+      usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST,
+    });
   }
 
   /** A zero-filled tensor of `shape`. */
@@ -63,7 +69,9 @@ export class GpuTensor {
     const tensor = new GpuTensor(gpu, shape, label);
     if (data.length !== tensor.size) {
       tensor.dispose();
-      throw new TensorShapeError(`tensor ${label}: ${data.length} values given for shape [${shape.join(', ')}] (${tensor.size} expected)`);
+      throw new TensorShapeError(
+        `tensor ${label}: ${data.length} values given for shape [${shape.join(', ')}] (${tensor.size} expected)`,
+      );
     }
     tensor.write(data);
     return tensor;
@@ -72,8 +80,12 @@ export class GpuTensor {
   /** Overwrite the contents with `data` (same length as the tensor); queued before later submits. */
   write(data: Float32Array): void {
     this.#assertUsable('write');
-    if (data.length !== this.size) throw new TensorShapeError(`write: ${data.length} values for a tensor of ${this.size}`);
-    if (this.size > 0) this.#gpu.device.queue.writeBuffer(this.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+    if (data.length !== this.size) {
+      throw new TensorShapeError(`write: ${data.length} values for a tensor of ${this.size}`);
+    }
+    if (this.size > 0) {
+      this.#gpu.device.queue.writeBuffer(this.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+    }
   }
 
   /** Download the contents through a staging buffer (waits for all submitted work that writes it). */
@@ -83,7 +95,11 @@ export class GpuTensor {
     if (this.size === 0) return out;
     const device = this.#gpu.device;
     // Storage buffers cannot be mapped; copy into a MAP_READ buffer, map it, copy out, destroy it.
-    const staging = device.createBuffer({ label: 'staging-read', size: this.size * 4, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+    const staging = device.createBuffer({
+      label: 'staging-read',
+      size: this.size * 4,
+      usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST,
+    });
     try {
       const encoder = device.createCommandEncoder();
       encoder.copyBufferToBuffer(this.buffer, 0, staging, 0, this.size * 4);

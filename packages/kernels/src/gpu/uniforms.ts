@@ -21,7 +21,11 @@ export function packU32Uniforms(fields: readonly string[], values: Readonly<Reco
 
 /** A new UNIFORM buffer holding `data`. The caller destroys it once the work using it is submitted. */
 export function createUniformBuffer(gpu: GpuDevice, data: Uint32Array, label: string): GPUBuffer {
-  const buffer = gpu.device.createBuffer({ label, size: data.byteLength, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST });
+  const buffer = gpu.device.createBuffer({
+    label,
+    size: data.byteLength,
+    usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST,
+  });
   gpu.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
   return buffer;
 }

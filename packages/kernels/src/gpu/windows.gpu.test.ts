@@ -42,7 +42,9 @@ await describeGpu('binding windows of tensors larger than one storage binding', 
   it('names the tensor when not even one aligned window fits, or a range is too large', () => {
     const t = GpuTensor.zeros(gpu, [10, 100], 'wide');
     expect(() => limited(256, () => bindingWindows(gpu, t, 100))).toThrow(/tensor wide \[10, 100\]: 16 rows of 100 elements .* exceed one storage binding \(256 bytes\)/);
-    expect(() => limited(512, () => wholeBinding(gpu, t, 'kernel x'))).toThrow(/kernel x: 4000 bytes of tensor wide \[10, 100\] must be bound at once, more than one storage binding allows \(512 bytes\)/);
+    expect(() => limited(512, () => wholeBinding(gpu, t, 'kernel x'))).toThrow(
+      /kernel x: 4000 bytes of tensor wide \[10, 100\] must be bound at once, more than one storage binding allows \(512 bytes\)/,
+    );
     // A range starting mid-window: offset rounded down to 256 B, `first` is the remainder in elements.
     expect(limited(512, () => elementWindow(gpu, t, 70, 130, 'kernel x'))).toEqual({ binding: { buffer: t.buffer, offset: 256, size: 272 }, first: 6 });
     t.dispose();

@@ -31,7 +31,9 @@ const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
  */
 export function bindingWindows(gpu: GpuDevice, tensor: GpuTensor, rowElems: number): TensorWindow[] {
   if (!(Number.isInteger(rowElems) && rowElems > 0) || tensor.size % rowElems !== 0) {
-    throw new TensorShapeError(`bindingWindows: tensor ${tensor.label} [${tensor.shape.join(', ')}] is not made of rows of ${rowElems} elements`);
+    throw new TensorShapeError(
+      `bindingWindows: tensor ${tensor.label} [${tensor.shape.join(', ')}] is not made of rows of ${rowElems} elements`,
+    );
   }
   const total = tensor.size / rowElems;
   if (total === 0) return [];
@@ -49,7 +51,11 @@ export function bindingWindows(gpu: GpuDevice, tensor: GpuTensor, rowElems: numb
   for (let row0 = 0; row0 < total; row0 += perWindow) {
     const rows = Math.min(perWindow, total - row0);
     // ≤ maxBytes: rows·rowBytes ≤ maxBytes and maxBytes is a multiple of the alignment (≥ 16).
-    windows.push({ row0, rows, binding: { buffer: tensor.buffer, offset: row0 * rowBytes, size: roundUp(rows * rowBytes, PAD) } });
+    windows.push({
+      row0,
+      rows,
+      binding: { buffer: tensor.buffer, offset: row0 * rowBytes, size: roundUp(rows * rowBytes, PAD) },
+    });
   }
   return windows;
 }
@@ -59,9 +65,17 @@ export function bindingWindows(gpu: GpuDevice, tensor: GpuTensor, rowElems: numb
  * up to 16 bytes, and `first`, the element index of `start` inside the binding. Throws a
  * TensorShapeError naming `what` and the tensor when that exceeds one binding.
  */
-export function elementWindow(gpu: GpuDevice, tensor: GpuTensor, start: number, end: number, what: string): { binding: GPUBufferBinding; first: number } {
+export function elementWindow(
+  gpu: GpuDevice,
+  tensor: GpuTensor,
+  start: number,
+  end: number,
+  what: string,
+): { binding: GPUBufferBinding; first: number } {
   if (!(Number.isInteger(start) && Number.isInteger(end) && 0 <= start && start <= end && end <= tensor.size)) {
-    throw new TensorShapeError(`${what}: elements [${start}, ${end}) are outside tensor ${tensor.label} [${tensor.shape.join(', ')}]`);
+    throw new TensorShapeError(
+      `${what}: elements [${start}, ${end}) are outside tensor ${tensor.label} [${tensor.shape.join(', ')}]`,
+    );
   }
   // An empty range binds the first 16 bytes (every buffer has them) rather than past the end.
   if (start === end) start = end = 0;

@@ -30,7 +30,12 @@ await describeGpu('grad-norm on WebGPU vs the CPU reference', (gpu) => {
       if (refClip.scale === 1 && clip.scale === 1) {
         expect(actual).toEqual(grads[k]); // unclipped gradients stay bit-exact
       } else {
-        assertClose(actual, ref[k]!, Float64Array.from(ref[k]!, (v) => (rel + 2 * U) * Math.abs(v) + 1e-30), `${c.name} grads[${k}]`);
+        assertClose(
+          actual,
+          ref[k]!,
+          Float64Array.from(ref[k]!, (v) => (rel + 2 * U) * Math.abs(v) + 1e-30),
+          `${c.name} grads[${k}]`,
+        );
       }
     }
     for (const t of tensors) t.dispose();
@@ -54,7 +59,12 @@ await describeGpu('grad-norm on WebGPU vs the CPU reference', (gpu) => {
       const clip = await clipGradNormGpu(gpu, tensors, 0.01);
       expect(clip.scale).toBeLessThan(1);
       for (let k = 0; k < grads.length; k++) {
-        assertClose(await tensors[k]!.read(), ref[k]!, Float64Array.from(ref[k]!, (v) => (rel + 2 * U) * Math.abs(v) + 1e-30), `split grads[${k}]`);
+        assertClose(
+          await tensors[k]!.read(),
+          ref[k]!,
+          Float64Array.from(ref[k]!, (v) => (rel + 2 * U) * Math.abs(v) + 1e-30),
+          `split grads[${k}]`,
+        );
       }
       expect(clip.scale).toBeCloseTo(refClip.scale, 6);
     } finally {

@@ -8,7 +8,16 @@ import type { PipelineSpec } from '../gpu/pipeline-cache.js';
 import { GpuTensor } from '../gpu/tensor.js';
 import { BufferUsage } from '../gpu/usage.js';
 import { bindingWindows, type TensorWindow } from '../gpu/windows.js';
-import { type KernelPlan, WORKGROUP_1D, f32Bits, grid1d, planDispatch, requireSize, sequence, submitPlans } from '../kernel-common/plan.js';
+import {
+  type KernelPlan,
+  WORKGROUP_1D,
+  f32Bits,
+  grid1d,
+  planDispatch,
+  requireSize,
+  sequence,
+  submitPlans,
+} from '../kernel-common/plan.js';
 import { CLIP_NORM_EPS } from './grad-norm.shared.js';
 import source from './grad-norm.wgsl';
 
@@ -48,17 +57,40 @@ function planGradNorm(gpu: GpuDevice, grads: readonly GpuTensor[], out: GpuTenso
   requireSize('grad-norm', 'out', out, 1, '[1]');
   const windows = gradWindows(gpu, grads);
   const layout = gradNormLayout(windows.map((w) => w.rows));
-  const partials = gpu.device.createBuffer({ label: 'grad-norm-partials', size: Math.max(16, layout.total * 4), usage: BufferUsage.STORAGE });
+  const partials = gpu.device.createBuffer({
+    label: 'grad-norm-partials',
+    size: Math.max(16, layout.total * 4),
+    usage: BufferUsage.STORAGE,
+  });
   const plans: KernelPlan[] = [];
   let offset = 0;
   windows.forEach((w, k) => {
     const parts = layout.parts[k]!;
     if (parts > 0) {
-      plans.push(planDispatch(gpu, gradNormSpec('partial'), [w.binding, partials, null], GRAD_NORM_PARAMS, { n: w.rows, parts, offset, scale: 0 }, grid1d(gpu, parts)));
+      plans.push(
+        planDispatch(
+          gpu,
+          gradNormSpec('partial'),
+          [w.binding, partials, null],
+          GRAD_NORM_PARAMS,
+          { n: w.rows, parts, offset, scale: 0 },
+          grid1d(gpu, parts),
+        ),
+      );
     }
     offset += parts;
   });
-  plans.push(planDispatch(gpu, gradNormSpec('finish'), [null, partials, out.buffer], GRAD_NORM_PARAMS, { n: layout.total, parts: 0, offset: 0, scale: 0 }, [1, 1], [partials]));
+  plans.push(
+    planDispatch(
+      gpu,
+      gradNormSpec('finish'),
+      [null, partials, out.buffer],
+      GRAD_NORM_PARAMS,
+      { n: layout.total, parts: 0, offset: 0, scale: 0 },
+      [1, 1],
+      [partials],
+    ),
+  );
   return sequence(plans);
 }
 
@@ -66,7 +98,16 @@ function planGradNorm(gpu: GpuDevice, grads: readonly GpuTensor[], out: GpuTenso
 export function planGradScale(gpu: GpuDevice, grads: readonly GpuTensor[], scale: number): KernelPlan {
   const bits = f32Bits(scale);
   return sequence(
-    gradWindows(gpu, grads).map((w) => planDispatch(gpu, gradNormSpec('scale'), [w.binding, null, null], GRAD_NORM_PARAMS, { n: w.rows, parts: 0, offset: 0, scale: bits }, grid1d(gpu, w.rows))),
+    gradWindows(gpu, grads).map((w) =>
+      planDispatch(
+        gpu,
+        gradNormSpec('scale'),
+        [w.binding, null, null],
+        GRAD_NORM_PARAMS,
+        { n: w.rows, parts: 0, offset: 0, scale: bits },
+        grid1d(gpu, w.rows),
+      ),
+    ),
   );
 }
 
@@ -85,10 +126,20 @@ export async function gradNormGpu(gpu: GpuDevice, grads: readonly GpuTensor[]): 
  * PyTorch's clip_grad_norm_ on the GPU: scale = min(1, maxNorm / (norm + 1e-6)) computed in f64 from
  * the GPU norm, applied in place only when < 1. A non-finite norm throws (nothing is scaled).
  */
-export async function clipGradNormGpu(gpu: GpuDevice, grads: readonly GpuTensor[], maxNorm: number): Promise<{ norm: number; scale: number }> {
-  if (!(Number.isFinite(maxNorm) && maxNorm > 0)) throw new KernelOptionError(`grad-norm: maxNorm must be finite and > 0, got ${maxNorm}`);
+export async function clipGradNormGpu(
+  gpu: GpuDevice,
+  grads: readonly GpuTensor[],
+  maxNorm: number,
+): Promise<{ norm: number; scale: number }> {
+  if (!(Number.isFinite(maxNorm) && maxNorm > 0)) {
+    throw new KernelOptionError(`grad-norm: maxNorm must be finite and > 0, got ${maxNorm}`);
+  }
   const norm = await gradNormGpu(gpu, grads);
-  if (!Number.isFinite(norm)) throw new NonFiniteGradientError(`grad-norm: gradient norm is ${norm} (non-finite gradient or f32 overflow); gradients left unscaled`);
+  if (!Number.isFinite(norm)) {
+    throw new NonFiniteGradientError(
+      `grad-norm: gradient norm is ${norm} (non-finite gradient or f32 overflow); gradients left unscaled`,
+    );
+  }
   const scale = Math.min(1, maxNorm / (norm + CLIP_NORM_EPS));
   if (scale < 1) await submitPlans(gpu, 'grad-norm scale', () => planGradScale(gpu, grads, scale));
   return { norm, scale };

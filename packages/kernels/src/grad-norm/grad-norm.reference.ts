@@ -29,7 +29,9 @@ export function clipGradNorm(grads: readonly Floats[], maxNorm: number): { norm:
     for (let k = 0; k < grads.length; k++) {
       const g = grads[k] as Floats;
       for (let i = 0; i < g.length; i++) {
-        if (!Number.isFinite(at(g, i))) throw new NonFiniteGradientError(`grads[${k}][${i}]: non-finite gradient ${at(g, i)}`);
+        if (!Number.isFinite(at(g, i))) {
+          throw new NonFiniteGradientError(`grads[${k}][${i}]: non-finite gradient ${at(g, i)}`);
+        }
       }
     }
     throw new NonFiniteGradientError(`grads: gradient norm overflowed to ${norm}`);

@@ -64,7 +64,9 @@ export function planDispatch(
   const uniforms = createUniformBuffer(gpu, packU32Uniforms(fields, values), `${spec.id}-params`);
   const bindGroup = gpu.device.createBindGroup({
     layout: pipeline.getBindGroupLayout(0),
-    entries: [...buffers, uniforms].flatMap((b, binding) => (b ? [{ binding, resource: 'buffer' in b ? b : { buffer: b } }] : [])),
+    entries: [...buffers, uniforms].flatMap((b, binding) =>
+      b ? [{ binding, resource: 'buffer' in b ? b : { buffer: b } }] : [],
+    ),
   });
   const [x, y, z = 1] = groups;
   return {
@@ -115,7 +117,12 @@ export async function submitPlans(gpu: GpuDevice, kernel: string, build: () => K
  * return them; if building or submitting throws, the outputs are disposed first. The one-shot `…Gpu`
  * forms of the kernels are this around their plans.
  */
-export async function submitInto<T extends GpuTensor | Readonly<Record<string, GpuTensor>>>(gpu: GpuDevice, kernel: string, outputs: T, build: (outputs: T) => KernelPlan): Promise<T> {
+export async function submitInto<T extends GpuTensor | Readonly<Record<string, GpuTensor>>>(
+  gpu: GpuDevice,
+  kernel: string,
+  outputs: T,
+  build: (outputs: T) => KernelPlan,
+): Promise<T> {
   try {
     await submitPlans(gpu, kernel, () => build(outputs));
   } catch (error) {
@@ -128,12 +135,18 @@ export async function submitInto<T extends GpuTensor | Readonly<Record<string, G
 /** Throw a TensorShapeError naming `name` unless `tensor` has exactly `size` elements. */
 export function requireSize(kernel: string, name: string, tensor: GpuTensor, size: number, layout: string): void {
   if (tensor.size !== size) {
-    throw new TensorShapeError(`${kernel}: ${name} has shape [${tensor.shape.join(', ')}] (${tensor.size} elements); expected ${size} (${layout})`);
+    throw new TensorShapeError(
+      `${kernel}: ${name} has shape [${tensor.shape.join(', ')}] (${tensor.size} elements); expected ${size} (${layout})`,
+    );
   }
 }
 
 /** Largest |actual − expected| / tol over elements (NaN counts as worst); ≤ 1 passes. For tests. */
-export function worstRatio(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: ArrayLike<number>): { index: number; ratio: number } {
+export function worstRatio(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tol: ArrayLike<number>,
+): { index: number; ratio: number } {
   let index = -1;
   let ratio = 0;
   for (let i = 0; i < expected.length; i++) {
@@ -150,12 +163,21 @@ export function worstRatio(actual: ArrayLike<number>, expected: ArrayLike<number
 }
 
 /** Throw with the worst element unless every element is within tolerance (env RLVR_TOL_LOG=1 logs each worst ratio). For tests. */
-export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: ArrayLike<number>, what: string): void {
-  if (actual.length !== expected.length) throw new Error(`${what}: length ${actual.length}, expected ${expected.length}`);
+export function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tol: ArrayLike<number>,
+  what: string,
+): void {
+  if (actual.length !== expected.length) {
+    throw new Error(`${what}: length ${actual.length}, expected ${expected.length}`);
+  }
   const { index, ratio } = worstRatio(actual, expected, tol);
   if (process.env.RLVR_TOL_LOG) process.stderr.write(`TOL ${what}: worst ${ratio.toExponential(2)}\n`);
   if (!(ratio <= 1)) {
-    throw new Error(`${what}: element ${index} is ${actual[index]}, expected ${expected[index]} ± ${tol[index]} (${ratio.toFixed(2)}× the tolerance)`);
+    throw new Error(
+      `${what}: element ${index} is ${actual[index]}, expected ${expected[index]} ± ${tol[index]} (${ratio.toFixed(2)}× the tolerance)`,
+    );
   }
 }
 

@@ -9,7 +9,13 @@ import type { LogSoftmaxDims } from './loss.shared.js';
 import type { Floats, Ints } from '../arrays.js';
 
 /** Row statistics: log-sum-exp, entropy, Σ exp(z − max); `scratch[j]` = exp(z_j − max), so p_j = scratch[j] / sum. */
-function rowStats(logits: Float32Array, o: number, vocab: number, invT: number, scratch: Float64Array): { lse: number; entropy: number; sum: number } {
+function rowStats(
+  logits: Float32Array,
+  o: number,
+  vocab: number,
+  invT: number,
+  scratch: Float64Array,
+): { lse: number; entropy: number; sum: number } {
   let m = -Infinity;
   for (let j = 0; j < vocab; j++) {
     const z = logits[o + j]! * invT;
@@ -32,7 +38,11 @@ function rowStats(logits: Float32Array, o: number, vocab: number, invT: number, 
 }
 
 /** Token logprobs and entropies [tokens] of logits [tokens, vocab] at targets [tokens]. */
-export function logSoftmaxGatherF32(logits: Float32Array, targets: Ints, d: LogSoftmaxDims): { logprob: Float32Array; entropy: Float32Array } {
+export function logSoftmaxGatherF32(
+  logits: Float32Array,
+  targets: Ints,
+  d: LogSoftmaxDims,
+): { logprob: Float32Array; entropy: Float32Array } {
   const invT = 1 / (d.temperature ?? 1);
   const logprob = new Float32Array(d.tokens);
   const entropy = new Float32Array(d.tokens);
@@ -50,7 +60,13 @@ export function logSoftmaxGatherF32(logits: Float32Array, targets: Ints, d: LogS
  * dlogits [tokens, vocab] of L with dL/dlogprob = gLogprob and dL/dentropy = gEntropy (null = zeros):
  * dz_j = gl·(1[j = target] − p_j) − ge·p_j·(log p_j + H), divided by the temperature.
  */
-export function logSoftmaxGatherBackwardF32(logits: Float32Array, targets: Ints, gLogprob: Floats | null, gEntropy: Floats | null, d: LogSoftmaxDims): Float32Array {
+export function logSoftmaxGatherBackwardF32(
+  logits: Float32Array,
+  targets: Ints,
+  gLogprob: Floats | null,
+  gEntropy: Floats | null,
+  d: LogSoftmaxDims,
+): Float32Array {
   const invT = 1 / (d.temperature ?? 1);
   const dlogits = new Float32Array(logits.length);
   const scratch = new Float64Array(d.vocab);

@@ -65,26 +65,23 @@ describe('fused log-softmax + gather reference', () => {
 
   it('property: log-softmax rows log-sum-exp to 0, and 0 ≤ entropy ≤ log V', () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.oneof(fc.double({ min: -1e4, max: 1e4, noNaN: true }), fc.constant(-Infinity)), { minLength: 1, maxLength: 40 }),
-        (row) => {
-          if (!row.some(Number.isFinite)) row[0] = 0;
-          const V = row.length;
-          const logits = Float64Array.from(row);
-          // Log-sum-exp of the whole log-softmax row, via one gather per target.
-          const targets = Array.from({ length: V }, (_, j) => j);
-          const many = new Float64Array(V * V);
-          for (let t = 0; t < V; t++) many.set(logits, t * V);
-          const { logprob, entropy } = logSoftmaxGatherForward(many, targets, { tokens: V, vocab: V });
-          let m = -Infinity;
-          for (const lp of logprob) m = Math.max(m, lp);
-          let s = 0;
-          for (const lp of logprob) s += Math.exp(lp - m);
-          const lse = m + Math.log(s);
-          const h = entropy[0] as number;
-          return Math.abs(lse) < 1e-12 && h >= -1e-12 && h <= Math.log(V) + 1e-12;
-        },
-      ),
+      fc.property(fc.array(fc.oneof(fc.double({ min: -1e4, max: 1e4, noNaN: true }), fc.constant(-Infinity)), { minLength: 1, maxLength: 40 }), (row) => {
+        if (!row.some(Number.isFinite)) row[0] = 0;
+        const V = row.length;
+        const logits = Float64Array.from(row);
+        // Log-sum-exp of the whole log-softmax row, via one gather per target.
+        const targets = Array.from({ length: V }, (_, j) => j);
+        const many = new Float64Array(V * V);
+        for (let t = 0; t < V; t++) many.set(logits, t * V);
+        const { logprob, entropy } = logSoftmaxGatherForward(many, targets, { tokens: V, vocab: V });
+        let m = -Infinity;
+        for (const lp of logprob) m = Math.max(m, lp);
+        let s = 0;
+        for (const lp of logprob) s += Math.exp(lp - m);
+        const lse = m + Math.log(s);
+        const h = entropy[0] as number;
+        return Math.abs(lse) < 1e-12 && h >= -1e-12 && h <= Math.log(V) + 1e-12;
+      }),
       { numRuns: 200 },
     );
   });
@@ -92,7 +89,11 @@ describe('fused log-softmax + gather reference', () => {
   it('temperature divides the logits (and the gradient)', () => {
     const l = Float64Array.of(0.3, -1.2, 2);
     const a = logSoftmaxGatherForward(l, [2], { tokens: 1, vocab: 3, temperature: 0.5 });
-    const b = logSoftmaxGatherForward(l.map((x) => x / 0.5), [2], { tokens: 1, vocab: 3 });
+    const b = logSoftmaxGatherForward(
+      l.map((x) => x / 0.5),
+      [2],
+      { tokens: 1, vocab: 3 },
+    );
     expect(a.logprob[0]).toBeCloseTo(b.logprob[0] as number, 15);
     expect(a.entropy[0]).toBeCloseTo(b.entropy[0] as number, 15);
   });

@@ -62,7 +62,11 @@ function rowEntropy(logits: Floats, r: number, vocab: number, temperature: numbe
 }
 
 /** Forward: token logprobs [tokens] and entropies [tokens] (arrays of the logits' kind). */
-export function logSoftmaxGatherForward<T extends Floats>(logits: T, targets: Ints, d: LogSoftmaxDims): { logprob: T; entropy: T } {
+export function logSoftmaxGatherForward<T extends Floats>(
+  logits: T,
+  targets: Ints,
+  d: LogSoftmaxDims,
+): { logprob: T; entropy: T } {
   const temperature = check(logits, targets, d);
   const logprob = allocLike(logits, d.tokens);
   const entropy = allocLike(logits, d.tokens);

@@ -9,7 +9,19 @@ import { pgLossFromLogits } from './pg-loss-logits.reference.js';
 import { type PgLossLogitsOptions } from './loss.shared.js';
 import { PG_LOSS_CASES, pgLossCaseInputs, type PgLossCase } from './pg-loss.cases.js';
 import { seededFloats, seededInts } from '@rlvr/core';
-import { LOSS_PARAMS, LOSS_SPLIT_FALLBACK, LOSS_WGSL, LOSS_WORKGROUP, logSoftmaxGather, logSoftmaxGatherBackward, lossChunks, lossLayout, pgLossLogits, type LossLayout, type PgLossGpuInputs } from './loss.gpu.js';
+import {
+  LOSS_PARAMS,
+  LOSS_SPLIT_FALLBACK,
+  LOSS_WGSL,
+  LOSS_WORKGROUP,
+  logSoftmaxGather,
+  logSoftmaxGatherBackward,
+  lossChunks,
+  lossLayout,
+  pgLossLogits,
+  type LossLayout,
+  type PgLossGpuInputs,
+} from './loss.gpu.js';
 import { logSoftmaxTolerances, pgLossTolerances } from './loss.tolerance.js';
 
 /** Worst |actual − expected| / tol; non-finite expectations must match exactly. */
@@ -40,11 +52,15 @@ const LAYOUTS: [string, LossLayout][] = [
   ['split', { ...LOSS_SPLIT_FALLBACK }],
   ['split, chunk 4', { workgroup: 2, chunk: 4 }],
 ];
-const withLayouts = <T,>(cases: readonly T[], name: (c: T) => string): [string, string, T, LossLayout][] =>
+const withLayouts = <T>(cases: readonly T[], name: (c: T) => string): [string, string, T, LossLayout][] =>
   cases.flatMap((c) => LAYOUTS.map(([layoutName, layout]) => [name(c), layoutName, c, layout] as [string, string, T, LossLayout]));
 
 /** PG inputs on top of logits: the case's log-ratios, advantages and mask, anchored at the reference logprobs. */
-function pgLogitsCase(c: PgLossCase, vocab: number, extremes: boolean): {
+function pgLogitsCase(
+  c: PgLossCase,
+  vocab: number,
+  extremes: boolean,
+): {
   logits: Float32Array;
   targets: Int32Array;
   inputs: { oldLogp: Float32Array; advantages: Float32Array; mask: Float32Array; refLogp: Float32Array | null; samplerLogp: Float32Array | null };
@@ -190,7 +206,10 @@ await describeGpu('fused log-softmax + gather and PG loss on WebGPU vs the CPU r
     const dims = { tokens, vocab };
     const [tl, tt] = upload(logits, targets, tokens, vocab);
     try {
-      for (const layout of [{ workgroup: 2, chunk: 8 }, { workgroup: 8, chunk: 4 }]) {
+      for (const layout of [
+        { workgroup: 2, chunk: 8 },
+        { workgroup: 8, chunk: 4 },
+      ]) {
         const bwd = await logSoftmaxGatherBackward(gpu, tl, tt, gLogprob, gEntropy, layout);
         const dlogits = await bwd.dlogits.read();
         bwd.dlogits.dispose();

@@ -91,9 +91,19 @@ const MODE_ID: Record<LossMode, number> = { forward: 0, backward: 1, pg: 2 };
 export type LossEntryPoint = 'main' | 'partial' | 'combine' | 'grad';
 
 /** The pipeline spec of a mode and entry point. */
-function lossPipelineSpec(mode: LossMode, vocab: number, workgroup: number = LOSS_WORKGROUP, entryPoint: LossEntryPoint = 'main'): PipelineSpec {
+function lossPipelineSpec(
+  mode: LossMode,
+  vocab: number,
+  workgroup: number = LOSS_WORKGROUP,
+  entryPoint: LossEntryPoint = 'main',
+): PipelineSpec {
   // VEC4: rows (and chunks, a multiple of 4 long) start on 16-byte boundaries, so the kernel loads and stores four logits at a time.
-  return { id: 'loss', code: source, entryPoint, constants: { MODE: MODE_ID[mode], WG: workgroup, VEC4: vocab % 4 === 0 } };
+  return {
+    id: 'loss',
+    code: source,
+    entryPoint,
+    constants: { MODE: MODE_ID[mode], WG: workgroup, VEC4: vocab % 4 === 0 },
+  };
 }
 
 /** Options shared by the log-softmax kernels. */
@@ -107,22 +117,35 @@ export interface LogSoftmaxGpuOptions {
 }
 
 /** Validate logits [tokens, vocab] and targets [tokens]; returns the shape. */
-function checkLogits(gpu: GpuDevice, kernel: string, logits: GpuTensor, targets: GpuTensor): { tokens: number; vocab: number } {
+function checkLogits(
+  gpu: GpuDevice,
+  kernel: string,
+  logits: GpuTensor,
+  targets: GpuTensor,
+): { tokens: number; vocab: number } {
   if (logits.shape.length !== 2) {
     throw new TensorShapeError(`${kernel}: logits has shape [${logits.shape.join(', ')}]; expected [tokens, vocab]`);
   }
   const [tokens, vocab] = logits.shape as [number, number];
-  if (vocab < 1 || vocab >= 2 ** 24) throw new TensorShapeError(`${kernel}: logits vocab ${vocab} must be in [1, 2²⁴) (token ids travel as f32)`);
+  if (vocab < 1 || vocab >= 2 ** 24) {
+    throw new TensorShapeError(`${kernel}: logits vocab ${vocab} must be in [1, 2²⁴) (token ids travel as f32)`);
+  }
   if (targets.size !== tokens) {
-    throw new TensorShapeError(`${kernel}: targets has shape [${targets.shape.join(', ')}]; expected [${tokens}] (one id per logits row)`);
+    throw new TensorShapeError(
+      `${kernel}: targets has shape [${targets.shape.join(', ')}]; expected [${tokens}] (one id per logits row)`,
+    );
   }
   const maxGroups = gpu.limits.maxComputeWorkgroupsPerDimension;
-  if (tokens > maxGroups * maxGroups) throw new TensorShapeError(`${kernel}: logits has ${tokens} rows, more than ${maxGroups}² workgroups`);
+  if (tokens > maxGroups * maxGroups) {
+    throw new TensorShapeError(`${kernel}: logits has ${tokens} rows, more than ${maxGroups}² workgroups`);
+  }
   // The fused kernels bind the logits (and dlogits) whole: refuse clearly rather than fail validation.
   const bytes = tokens * vocab * 4;
   if (bytes > gpu.maxBindingBytes) {
     const rows = Math.max(1, Math.floor(gpu.maxBindingBytes / (vocab * 4)));
-    throw new TensorShapeError(`${kernel}: logits [${tokens}, ${vocab}] are ${(bytes / 2 ** 20).toFixed(0)} MiB, more than one storage binding (${(gpu.maxBindingBytes / 2 ** 20).toFixed(0)} MiB on this adapter); pass at most ${rows} rows per call (smaller micro-batches)`);
+    throw new TensorShapeError(
+      `${kernel}: logits [${tokens}, ${vocab}] are ${(bytes / 2 ** 20).toFixed(0)} MiB, more than one storage binding (${(gpu.maxBindingBytes / 2 ** 20).toFixed(0)} MiB on this adapter); pass at most ${rows} rows per call (smaller micro-batches)`,
+    );
   }
   return { tokens, vocab };
 }
@@ -148,26 +171,42 @@ interface LossRun {
 async function runLoss(gpu: GpuDevice, kernel: string, run: LossRun): Promise<Float32Array> {
   const { tokens, vocab } = checkLogits(gpu, kernel, run.logits, run.targets);
   const temperature = run.temperature;
-  if (!(temperature > 0 && Number.isFinite(temperature))) throw new KernelOptionError(`${kernel}: temperature must be finite and > 0, got ${temperature}`);
+  if (!(temperature > 0 && Number.isFinite(temperature))) {
+    throw new KernelOptionError(`${kernel}: temperature must be finite and > 0, got ${temperature}`);
+  }
   const layout = lossLayout(gpu, run);
   const wg = layout.workgroup;
-  if (!(Number.isInteger(wg) && wg > 0 && (wg & (wg - 1)) === 0)) throw new KernelOptionError(`${kernel}: workgroup ${wg} must be a power of two`);
+  if (!(Number.isInteger(wg) && wg > 0 && (wg & (wg - 1)) === 0)) {
+    throw new KernelOptionError(`${kernel}: workgroup ${wg} must be a power of two`);
+  }
   if (layout.chunk !== null && !(Number.isInteger(layout.chunk) && layout.chunk > 0 && layout.chunk % 4 === 0)) {
     throw new KernelOptionError(`${kernel}: chunk ${layout.chunk} must be a positive multiple of 4`);
   }
   if (run.dlogits && run.dlogits.size !== tokens * vocab) {
-    throw new TensorShapeError(`${kernel}: dlogits has shape [${run.dlogits.shape.join(', ')}]; expected [${tokens}, ${vocab}]`);
+    throw new TensorShapeError(
+      `${kernel}: dlogits has shape [${run.dlogits.shape.join(', ')}]; expected [${tokens}, ${vocab}]`,
+    );
   }
   if (tokens === 0) return new Float32Array(0);
   const chunks = lossChunks(layout, vocab);
   const maxGroups = gpu.limits.maxComputeWorkgroupsPerDimension;
-  if (tokens * chunks > maxGroups * maxGroups) throw new TensorShapeError(`${kernel}: logits has ${tokens} rows × ${chunks} chunks, more than ${maxGroups}² workgroups`);
+  if (tokens * chunks > maxGroups * maxGroups) {
+    throw new TensorShapeError(
+      `${kernel}: logits has ${tokens} rows × ${chunks} chunks, more than ${maxGroups}² workgroups`,
+    );
+  }
   const tokenOut = GpuTensor.zeros(gpu, [tokens, STRIDE], `${kernel}-token-out`);
-  const tokenIn = GpuTensor.fromArray(gpu, run.tokenIn ?? new Float32Array(tokens * STRIDE), [tokens, STRIDE], `${kernel}-token-in`);
+  const tokenIn = GpuTensor.fromArray(
+    gpu,
+    run.tokenIn ?? new Float32Array(tokens * STRIDE),
+    [tokens, STRIDE],
+    `${kernel}-token-in`,
+  );
   // Row layout: forward-only runs still bind a dlogits buffer (never written), one bind-group layout for all modes.
   const dummy = run.dlogits || layout.chunk !== null ? null : GpuTensor.zeros(gpu, [1], `${kernel}-no-dlogits`);
   // Split layout: chunk states, then two vec4 per row (see loss.wgsl).
-  const stats = layout.chunk === null ? null : GpuTensor.zeros(gpu, [tokens * chunks + 2 * tokens, 4], `${kernel}-stats`);
+  const stats =
+    layout.chunk === null ? null : GpuTensor.zeros(gpu, [tokens * chunks + 2 * tokens, 4], `${kernel}-stats`);
   try {
     const uniforms = (groupsX: number): Record<string, number> => ({
       tokens,
@@ -191,15 +230,26 @@ async function runLoss(gpu: GpuDevice, kernel: string, run: LossRun): Promise<Fl
     const dispatch = (entry: LossEntryPoint, buffers: (GpuTensor | null)[], groups: number): KernelPlan => {
       const groupsX = Math.min(groups, maxGroups);
       const spec = lossPipelineSpec(run.mode, vocab, wg, entry);
-      return planDispatch(gpu, spec, buffers.map((t) => t?.buffer ?? null), LOSS_PARAMS, uniforms(groupsX), [groupsX, Math.ceil(groups / groupsX)]);
+      return planDispatch(
+        gpu,
+        spec,
+        buffers.map((t) => t?.buffer ?? null),
+        LOSS_PARAMS,
+        uniforms(groupsX),
+        [groupsX, Math.ceil(groups / groupsX)],
+      );
     };
     await submitPlans(gpu, kernel, () => {
-      if (stats === null) return dispatch('main', [run.logits, run.targets, tokenIn, run.dlogits ?? dummy!, tokenOut, null], tokens);
+      if (stats === null) {
+        return dispatch('main', [run.logits, run.targets, tokenIn, run.dlogits ?? dummy!, tokenOut, null], tokens);
+      }
       const plans = [
         dispatch('partial', [run.logits, null, null, null, null, stats], tokens * chunks),
         dispatch('combine', [run.logits, run.targets, tokenIn, null, tokenOut, stats], Math.ceil(tokens / wg)),
       ];
-      if (run.dlogits) plans.push(dispatch('grad', [run.logits, run.targets, null, run.dlogits, null, stats], tokens * chunks));
+      if (run.dlogits) {
+        plans.push(dispatch('grad', [run.logits, run.targets, null, run.dlogits, null, stats], tokens * chunks));
+      }
       return sequence(plans);
     });
     return await tokenOut.read();
@@ -225,7 +275,17 @@ export async function logSoftmaxGather(
   targets: GpuTensor,
   options: LogSoftmaxGpuOptions = {},
 ): Promise<{ logprob: Float32Array; entropy: Float32Array }> {
-  const block = await runLoss(gpu, 'log-softmax-gather', { mode: 'forward', logits, targets, tokenIn: null, dlogits: null, flags: 0, temperature: options.temperature ?? 1, workgroup: options.workgroup, chunk: options.chunk });
+  const block = await runLoss(gpu, 'log-softmax-gather', {
+    mode: 'forward',
+    logits,
+    targets,
+    tokenIn: null,
+    dlogits: null,
+    flags: 0,
+    temperature: options.temperature ?? 1,
+    workgroup: options.workgroup,
+    chunk: options.chunk,
+  });
   return { logprob: column(block, 0), entropy: column(block, 1) };
 }
 
@@ -239,8 +299,13 @@ export async function logSoftmaxGatherBackward(
   options: LogSoftmaxGpuOptions & { out?: GpuTensor } = {},
 ): Promise<{ dlogits: GpuTensor; logprob: Float32Array; entropy: Float32Array }> {
   const { tokens, vocab } = checkLogits(gpu, 'log-softmax-gather-backward', logits, targets);
-  for (const [name, g] of [['gLogprob', gLogprob], ['gEntropy', gEntropy]] as const) {
-    if (g && g.length !== tokens) throw new TensorShapeError(`log-softmax-gather-backward: ${name} has ${g.length} values; expected [${tokens}]`);
+  for (const [name, g] of [
+    ['gLogprob', gLogprob],
+    ['gEntropy', gEntropy],
+  ] as const) {
+    if (g && g.length !== tokens) {
+      throw new TensorShapeError(`log-softmax-gather-backward: ${name} has ${g.length} values; expected [${tokens}]`);
+    }
   }
   const tokenIn = new Float32Array(tokens * STRIDE);
   for (let i = 0; i < tokens; i++) {
@@ -249,7 +314,17 @@ export async function logSoftmaxGatherBackward(
   }
   const dlogits = options.out ?? GpuTensor.zeros(gpu, [tokens, vocab], 'dlogits');
   try {
-    const block = await runLoss(gpu, 'log-softmax-gather-backward', { mode: 'backward', logits, targets, tokenIn, dlogits, flags: 0, temperature: options.temperature ?? 1, workgroup: options.workgroup, chunk: options.chunk });
+    const block = await runLoss(gpu, 'log-softmax-gather-backward', {
+      mode: 'backward',
+      logits,
+      targets,
+      tokenIn,
+      dlogits,
+      flags: 0,
+      temperature: options.temperature ?? 1,
+      workgroup: options.workgroup,
+      chunk: options.chunk,
+    });
     return { dlogits, logprob: column(block, 0), entropy: column(block, 1) };
   } catch (error) {
     if (!options.out) dlogits.dispose();
@@ -296,11 +371,19 @@ export interface PgLossGpuResult extends Omit<PgLossLogitsResult<Float32Array>, 
 }
 
 /** The policy-gradient loss of pg-loss-logits.reference.ts on the GPU, with d loss / d logits from the same dispatch. */
-export async function pgLossLogits(gpu: GpuDevice, logits: GpuTensor, targets: GpuTensor, inputs: PgLossGpuInputs, o: PgLossGpuOptions): Promise<PgLossGpuResult> {
+export async function pgLossLogits(
+  gpu: GpuDevice,
+  logits: GpuTensor,
+  targets: GpuTensor,
+  inputs: PgLossGpuInputs,
+  o: PgLossGpuOptions,
+): Promise<PgLossGpuResult> {
   const kernel = 'pg-loss';
   const { tokens, vocab } = checkLogits(gpu, kernel, logits, targets);
   const n = o.batch * o.seqLen;
-  if (n !== tokens) throw new TensorShapeError(`${kernel}: logits has ${tokens} rows; batch ${o.batch} × seqLen ${o.seqLen} = ${n}`);
+  if (n !== tokens) {
+    throw new TensorShapeError(`${kernel}: logits has ${tokens} rows; batch ${o.batch} × seqLen ${o.seqLen} = ${n}`);
+  }
   if (vocab !== o.vocab) throw new TensorShapeError(`${kernel}: logits vocab ${vocab} ≠ options.vocab ${o.vocab}`);
   const named: [string, ArrayLike<number> | null | undefined][] = [
     ['oldLogp', inputs.oldLogp],
@@ -310,18 +393,28 @@ export async function pgLossLogits(gpu: GpuDevice, logits: GpuTensor, targets: G
     ['samplerLogp', inputs.samplerLogp],
   ];
   for (const [name, a] of named) {
-    if (a && a.length !== n) throw new TensorShapeError(`${kernel}: ${name} has ${a.length} values; expected [batch ${o.batch}, seqLen ${o.seqLen}] = ${n}`);
+    if (a && a.length !== n) {
+      throw new TensorShapeError(
+        `${kernel}: ${name} has ${a.length} values; expected [batch ${o.batch}, seqLen ${o.seqLen}] = ${n}`,
+      );
+    }
   }
-  if (!(o.epsLow >= 0 && o.epsLow < 1)) throw new KernelOptionError(`${kernel}: epsLow must be in [0, 1), got ${o.epsLow}`);
+  if (!(o.epsLow >= 0 && o.epsLow < 1)) {
+    throw new KernelOptionError(`${kernel}: epsLow must be in [0, 1), got ${o.epsLow}`);
+  }
   if (!(o.epsHigh >= 0)) throw new KernelOptionError(`${kernel}: epsHigh must be ≥ 0, got ${o.epsHigh}`);
   const refLogp = inputs.refLogp ?? null;
   const samplerLogp = inputs.samplerLogp ?? null;
   if (o.beta !== 0 && !refLogp) throw new KernelOptionError(`${kernel}: refLogp is required when beta = ${o.beta} ≠ 0`);
   const cap = o.tisCap ?? null;
-  if ((cap === null) !== (samplerLogp === null)) throw new KernelOptionError(`${kernel}: truncated IS needs both samplerLogp and tisCap (or neither)`);
+  if ((cap === null) !== (samplerLogp === null)) {
+    throw new KernelOptionError(`${kernel}: truncated IS needs both samplerLogp and tisCap (or neither)`);
+  }
   if (cap !== null && !(cap > 0)) throw new KernelOptionError(`${kernel}: tisCap must be > 0, got ${cap}`);
   const normaliser = o.normaliser ?? o.seqLen;
-  if (o.aggregation === 'seq-mean-token-sum-norm' && !(normaliser > 0)) throw new KernelOptionError(`${kernel}: normaliser must be > 0, got ${normaliser}`);
+  if (o.aggregation === 'seq-mean-token-sum-norm' && !(normaliser > 0)) {
+    throw new KernelOptionError(`${kernel}: normaliser must be > 0, got ${normaliser}`);
+  }
 
   // Aggregation weights on the CPU (O(tokens), depends on the mask only), uploaded per token.
   const weights = aggregationWeights(inputs.mask, o.batch, o.seqLen, o.aggregation, normaliser);
@@ -338,7 +431,8 @@ export async function pgLossLogits(gpu: GpuDevice, logits: GpuTensor, targets: G
     tokenIn[i * STRIDE + 4] = masked && refLogp ? refLogp[i]! : 0;
     tokenIn[i * STRIDE + 5] = masked && samplerLogp ? samplerLogp[i]! : 0;
   }
-  const flags = (refLogp ? 1 : 0) | ((o.kl ?? 'k3') === 'k3' ? 2 : 0) | (cap !== null ? 4 : 0) | (inputs.oldLogp ? 0 : 8);
+  const flags =
+    (refLogp ? 1 : 0) | ((o.kl ?? 'k3') === 'k3' ? 2 : 0) | (cap !== null ? 4 : 0) | (inputs.oldLogp ? 0 : 8);
   const dlogits = o.out ?? GpuTensor.zeros(gpu, [tokens, vocab], 'dlogits');
   let block: Float32Array;
   try {

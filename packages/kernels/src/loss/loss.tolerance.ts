@@ -27,7 +27,12 @@ const U = 2 ** -24;
 const SAFETY = 4;
 
 /** Per-row f64 softmax quantities: max, log s, entropy. */
-function rowStats(logits: ArrayLike<number>, r: number, vocab: number, temperature: number): { m: number; logS: number; h: number; maxAbs: number } {
+function rowStats(
+  logits: ArrayLike<number>,
+  r: number,
+  vocab: number,
+  temperature: number,
+): { m: number; logS: number; h: number; maxAbs: number } {
   let m = -Infinity;
   let maxAbs = 0;
   for (let j = 0; j < vocab; j++) {
@@ -87,7 +92,7 @@ export function logSoftmaxTolerances(
     for (let j = 0; j < vocab; j++) {
       const z = logits[r * vocab + j]! / temperature;
       if (z === -Infinity) {
-        dlogits[r * vocab + j] = j === target ? SAFETY * (U * gl + dgl) / temperature + 1e-30 : 0;
+        dlogits[r * vocab + j] = j === target ? (SAFETY * (U * gl + dgl)) / temperature + 1e-30 : 0;
         continue;
       }
       const x = z - m - logS;
@@ -97,7 +102,8 @@ export function logSoftmaxTolerances(
       const delta = j === target ? 1 : 0;
       const value = (gl * (delta + p) + ge * p * (Math.abs(x) + h)) / temperature;
       dlogits[r * vocab + j] =
-        (SAFETY * (gl * (dp + U * delta) + dgl * (p + delta) + ge * (dp * (Math.abs(x) + h + 1) + p * (exj + eh)))) / temperature +
+        (SAFETY * (gl * (dp + U * delta) + dgl * (p + delta) + ge * (dp * (Math.abs(x) + h + 1) + p * (exj + eh)))) /
+          temperature +
         U * value +
         1e-30;
     }
@@ -115,7 +121,13 @@ export function logSoftmaxTolerances(
 export function pgLossTolerances(
   logits: ArrayLike<number>,
   targets: ArrayLike<number>,
-  inputs: { oldLogp: ArrayLike<number> | null; advantages: ArrayLike<number>; mask: ArrayLike<number>; refLogp?: ArrayLike<number> | null; samplerLogp?: ArrayLike<number> | null },
+  inputs: {
+    oldLogp: ArrayLike<number> | null;
+    advantages: ArrayLike<number>;
+    mask: ArrayLike<number>;
+    refLogp?: ArrayLike<number> | null;
+    samplerLogp?: ArrayLike<number> | null;
+  },
   o: PgLossLogitsOptions,
   ref: { logp: ArrayLike<number>; gradLogp: ArrayLike<number> },
   layout: number | LossLayout,
@@ -141,7 +153,9 @@ export function pgLossTolerances(
     const tw = weights[i]!;
     glError[i] = SAFETY * tw * (w * a * r + klTerm) * eps + U * Math.abs(ref.gradLogp[i]!);
     gEntropy[i] = -coef * tw;
-    loss += SAFETY * tw * (w * a * r * eps + klTerm * (eps + 8 * U) + coef * base.entropy[i]!) + 8 * U * tw * (w * a * r + Math.abs(delta) + 1);
+    loss +=
+      SAFETY * tw * (w * a * r * eps + klTerm * (eps + 8 * U) + coef * base.entropy[i]!) +
+      8 * U * tw * (w * a * r + Math.abs(delta) + 1);
   }
   const full = logSoftmaxTolerances(logits, targets, dims, ref.gradLogp, gEntropy, layout, glError);
   return { loss: loss + 1e-30, logprob: base.logprob, entropy: base.entropy, dlogits: full.dlogits };

@@ -68,10 +68,8 @@ describe('policy-gradient loss reference: textbook cases', () => {
 
     it('token-mean: Σ(−A)/4 tokens', () => check(opts('token-mean'), -(1 + 2 + 3 + 4) / 4, [-1 / 4, -2 / 4, -3 / 4, -4 / 4, 0, 0]));
     it('seq-mean-token-mean: mean(−6/3, −4/1)', () => check(opts('seq-mean-token-mean'), (-6 / 3 - 4 / 1) / 2, [-1 / 6, -2 / 6, -3 / 6, -4 / 2, 0, 0]));
-    it('seq-mean-token-sum-norm N=4: (−6/4 − 4/4)/2', () =>
-      check(opts('seq-mean-token-sum-norm', 4), (-6 / 4 - 4 / 4) / 2, [-1 / 8, -2 / 8, -3 / 8, -4 / 8, 0, 0]));
-    it('seq-mean-token-sum-norm default N = seqLen = 3', () =>
-      check(opts('seq-mean-token-sum-norm'), (-6 / 3 - 4 / 3) / 2, [-1 / 6, -2 / 6, -3 / 6, -4 / 6, 0, 0]));
+    it('seq-mean-token-sum-norm N=4: (−6/4 − 4/4)/2', () => check(opts('seq-mean-token-sum-norm', 4), (-6 / 4 - 4 / 4) / 2, [-1 / 8, -2 / 8, -3 / 8, -4 / 8, 0, 0]));
+    it('seq-mean-token-sum-norm default N = seqLen = 3', () => check(opts('seq-mean-token-sum-norm'), (-6 / 3 - 4 / 3) / 2, [-1 / 6, -2 / 6, -3 / 6, -4 / 6, 0, 0]));
   });
 
   describe('KL to the reference (one token, r = 1, A = 0, logp = −1, ref = −1.5, β = 0.1)', () => {
@@ -110,10 +108,7 @@ describe('policy-gradient loss reference: textbook cases', () => {
   });
 
   it('an empty batch gives loss 0 and zero gradient, never NaN', () => {
-    const r = pgLoss(
-      { logp: f64(-1, NaN), oldLogp: f64(-1, -1), advantages: f64(1, 1), mask: f64(0, 0) },
-      { ...EPS, batch: 2, seqLen: 1, beta: 0, aggregation: 'seq-mean-token-mean' },
-    );
+    const r = pgLoss({ logp: f64(-1, NaN), oldLogp: f64(-1, -1), advantages: f64(1, 1), mask: f64(0, 0) }, { ...EPS, batch: 2, seqLen: 1, beta: 0, aggregation: 'seq-mean-token-mean' });
     expect(r.loss).toBe(0);
     expect(Array.from(r.gradLogp)).toEqual([0, 0]);
     expect(r.clipFraction).toBe(0);
@@ -127,23 +122,20 @@ describe('policy-gradient loss reference: textbook cases', () => {
 });
 
 describe('policy-gradient loss reference: case table', () => {
-  it.each(PG_LOSS_CASES.filter((c) => c.options.batch * c.options.seqLen <= 64).map((c) => [c.name, c] as const))(
-    'gradient wrt logp matches FD: %s',
-    (_, c) => {
-      const inp = pgLossCaseInputs(c);
-      const rest = {
-        oldLogp: toF64(inp.oldLogp),
-        advantages: toF64(inp.advantages),
-        mask: inp.mask,
-        refLogp: inp.refLogp && toF64(inp.refLogp),
-        samplerLogp: inp.samplerLogp && toF64(inp.samplerLogp),
-      };
-      const logp = toF64(inp.logp);
-      const fd = centralDifference((lp) => pgLoss({ ...rest, logp: lp }, c.options).loss, logp);
-      const r = pgLoss({ ...rest, logp }, c.options);
-      expect(gradientError(r.gradLogp, fd).error).toBeLessThanOrEqual(GRADIENT_TOLERANCE);
-    },
-  );
+  it.each(PG_LOSS_CASES.filter((c) => c.options.batch * c.options.seqLen <= 64).map((c) => [c.name, c] as const))('gradient wrt logp matches FD: %s', (_, c) => {
+    const inp = pgLossCaseInputs(c);
+    const rest = {
+      oldLogp: toF64(inp.oldLogp),
+      advantages: toF64(inp.advantages),
+      mask: inp.mask,
+      refLogp: inp.refLogp && toF64(inp.refLogp),
+      samplerLogp: inp.samplerLogp && toF64(inp.samplerLogp),
+    };
+    const logp = toF64(inp.logp);
+    const fd = centralDifference((lp) => pgLoss({ ...rest, logp: lp }, c.options).loss, logp);
+    const r = pgLoss({ ...rest, logp }, c.options);
+    expect(gradientError(r.gradLogp, fd).error).toBeLessThanOrEqual(GRADIENT_TOLERANCE);
+  });
 
   it.each(PG_LOSS_CASES.map((c) => [c.name, c] as const))('f32 run is finite, fractions in [0, 1]: %s', (_, c) => {
     const inp = pgLossCaseInputs(c);

@@ -52,7 +52,9 @@ export function pgLoss<T extends Floats>(inputs: PgLossInputs & { logp: T }, o: 
   if (samplerLogp) requireLength('samplerLogp', samplerLogp, n, layout);
   requireFinite('epsLow', o.epsLow);
   requireFinite('epsHigh', o.epsHigh);
-  if (o.epsLow < 0 || o.epsLow >= 1) throw new KernelReferenceError('epsLow', `expected 0 ≤ ε_low < 1, got ${o.epsLow}`);
+  if (o.epsLow < 0 || o.epsLow >= 1) {
+    throw new KernelReferenceError('epsLow', `expected 0 ≤ ε_low < 1, got ${o.epsLow}`);
+  }
   if (o.epsHigh < 0) throw new KernelReferenceError('epsHigh', `expected ε_high ≥ 0, got ${o.epsHigh}`);
   requireFinite('beta', o.beta);
   if (o.beta !== 0 && !refLogp) throw new KernelReferenceError('refLogp', `required when beta = ${o.beta} ≠ 0`);

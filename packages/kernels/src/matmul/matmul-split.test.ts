@@ -31,7 +31,14 @@ function checkTiles(shape: MatmulShape, maxBytes: number): number {
       const aLast = shape.transA ? (t.k0 + p) * ldA + t.m0 + t.m - 1 : (t.m0 + t.m - 1) * ldA + t.k0 + p;
       const bFirst = shape.transB ? t.n0 * ldB + t.k0 + p : (t.k0 + p) * ldB + t.n0;
       const bLast = shape.transB ? (t.n0 + t.n - 1) * ldB + t.k0 + p : (t.k0 + p) * ldB + t.n0 + t.n - 1;
-      for (const [v, r] of [[aFirst, t.a], [aLast, t.a], [bFirst, t.b], [bLast, t.b]] as const) expect(v >= r.start && v < r.end).toBe(true);
+      for (const [v, r] of [
+        [aFirst, t.a],
+        [aLast, t.a],
+        [bFirst, t.b],
+        [bLast, t.b],
+      ] as const) {
+        expect(v >= r.start && v < r.end).toBe(true);
+      }
     }
   }
   const kBlocks = Math.max(1, Math.ceil(shape.k / matmulBlocks(shape, maxBytes, SLACK).k));

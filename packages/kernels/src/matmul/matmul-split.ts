@@ -60,11 +60,15 @@ export function matmulBlocks(shape: MatmulShape, maxBytes: number, slackBytes: n
   for (const op of operands) {
     if (op.elements * 4 + slackBytes <= maxBytes) continue;
     if (matmulStrides(shape).batch > 1) {
-      throw new TensorShapeError(`matmul: ${op.name} needs ${op.elements * 4} bytes, more than one storage binding (${maxBytes} bytes); batched products are not split`);
+      throw new TensorShapeError(
+        `matmul: ${op.name} needs ${op.elements * 4} bytes, more than one storage binding (${maxBytes} bytes); batched products are not split`,
+      );
     }
     const rows = Math.floor((maxBytes - slackBytes) / (op.ld * 4) / 4) * 4;
     if (rows < 4) {
-      throw new TensorShapeError(`matmul: 4 rows of ${op.name} (${op.ld} elements each) exceed one storage binding (${maxBytes} bytes)`);
+      throw new TensorShapeError(
+        `matmul: 4 rows of ${op.name} (${op.ld} elements each) exceed one storage binding (${maxBytes} bytes)`,
+      );
     }
     blocks[op.dim] = Math.min(blocks[op.dim], rows);
   }
@@ -97,7 +101,12 @@ export function matmulTiles(shape: MatmulShape, blocks: MatmulBlocks): MatmulTil
         const n = Math.min(blocks.n, shape.n - n0);
         const k = Math.min(blocks.k, shape.k - k0);
         tiles.push({
-          m0, n0, k0, m, n, k,
+          m0,
+          n0,
+          k0,
+          m,
+          n,
+          k,
           accumulate: k0 > 0,
           // An unsplit product (possibly batched) binds each operand from element 0 to its end.
           a: whole ? { start: 0, end: need.a } : shape.transA ? range(ldA, k0, k, m0, m) : range(ldA, m0, m, k0, k),

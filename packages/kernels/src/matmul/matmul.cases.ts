@@ -37,9 +37,7 @@ const sizes: [number, number, number][] = [
 ];
 
 /** Every size × every layout, unbatched. */
-const plain: MatmulCase[] = sizes.flatMap(([m, n, k]) =>
-  layouts.map(({ tag, transA, transB }) => ({ name: `${tag} ${m}×${n}×${k}`, m, n, k, transA, transB })),
-);
+const plain: MatmulCase[] = sizes.flatMap(([m, n, k]) => layouts.map(({ tag, transA, transB }) => ({ name: `${tag} ${m}×${n}×${k}`, m, n, k, transA, transB })));
 
 /** Batched products: packed, with a shared B (weights, strideB 0), a shared A, and attention-like NT. */
 const batched: MatmulCase[] = [

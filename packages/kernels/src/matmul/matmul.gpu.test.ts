@@ -10,7 +10,6 @@ import { matmulBlocks, matmulTiles } from './matmul-split.js';
 import { submitPlans, worstRatio } from '../kernel-common/plan.js';
 import { seededFloats } from '@rlvr/core';
 
-
 function expectClose(actual: Float32Array, expected: Float32Array, tol: Float32Array, what: string): void {
   expect(actual.length).toBe(expected.length);
   const { index, ratio } = worstRatio(actual, expected, tol);
@@ -43,7 +42,13 @@ await describeGpu('matmul on WebGPU vs the CPU reference', (gpu) => {
   // The three products of an LM head W [vocab, hidden] on rows × hidden activations, as GpuDecoderModel
   // runs them, with the binding limit lowered to 1 KiB so that W, the logits and their gradient are
   // split: vocab 37 (odd: scalar path), 40 (vec4 path), and an odd hidden of 7.
-  const headShapes = ([[12, 37, 32], [9, 40, 16], [5, 29, 7]] as const).flatMap(([rows, vocab, hidden]) => [
+  const headShapes = (
+    [
+      [12, 37, 32],
+      [9, 40, 16],
+      [5, 29, 7],
+    ] as const
+  ).flatMap(([rows, vocab, hidden]) => [
     { name: `NT logits ${rows}×${vocab}×${hidden}`, m: rows, n: vocab, k: hidden, transB: true },
     { name: `TN dW ${vocab}×${hidden}×${rows}`, m: vocab, n: hidden, k: rows, transA: true },
     { name: `NN dx ${rows}×${hidden}×${vocab}`, m: rows, n: hidden, k: vocab },

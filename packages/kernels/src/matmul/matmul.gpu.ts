@@ -19,7 +19,24 @@ import { matmulInputLengths, matmulStrides, type MatmulShape } from './matmul.sh
 export const MATMUL_WGSL: string = source;
 
 /** Field order of the shader's `Params` uniform struct (checked against the WGSL by a test). */
-export const MATMUL_PARAMS = ['M', 'N', 'K', 'batch', 'strideA', 'strideB', 'strideC', 'ldA', 'ldB', 'ldC', 'offA', 'offB', 'offC', 'accumulate', 'pad0', 'pad1'] as const;
+export const MATMUL_PARAMS = [
+  'M',
+  'N',
+  'K',
+  'batch',
+  'strideA',
+  'strideB',
+  'strideC',
+  'ldA',
+  'ldB',
+  'ldC',
+  'offA',
+  'offB',
+  'offC',
+  'accumulate',
+  'pad0',
+  'pad1',
+] as const;
 
 // 8×8 invocations of 4×4 blocks = a 32×32 tile of C per workgroup: 64 lanes fill eight of
 // llvmpipe's 8-wide subgroups and is a safe size on every hardware GPU.
@@ -87,12 +104,23 @@ export function matmulUsesVec4(shape: MatmulShape): boolean {
 }
 
 /** The vec4 condition of a (sub-)product: K, the stored row lengths, window offsets and strides of A and B multiples of 4. */
-function vec4Aligned(k: number, ldA: number, ldB: number, offA: number, offB: number, s: { strideA: number; strideB: number }): boolean {
+function vec4Aligned(
+  k: number,
+  ldA: number,
+  ldB: number,
+  offA: number,
+  offB: number,
+  s: { strideA: number; strideB: number },
+): boolean {
   return [k, ldA, ldB, offA, offB, s.strideA, s.strideB].every((v) => v % 4 === 0);
 }
 
 /** The pipeline spec (kernel id + override constants) of a product (`vec4` overrides the alignment test, for sub-products). */
-export function matmulPipelineSpec(shape: MatmulShape, workgroup: readonly [number, number] = DEFAULT_WORKGROUP, vec4 = matmulUsesVec4(shape)): PipelineSpec {
+export function matmulPipelineSpec(
+  shape: MatmulShape,
+  workgroup: readonly [number, number] = DEFAULT_WORKGROUP,
+  vec4 = matmulUsesVec4(shape),
+): PipelineSpec {
   return {
     id: 'matmul',
     code: source,
@@ -124,16 +152,31 @@ export interface MatmulPlan {
  * over windows (unbatched only; a TensorShapeError names the operand otherwise). Pipeline creation
  * errors surface in the caller's error scope: call inside `gpu.scoped`.
  */
-export function planMatmul(gpu: GpuDevice, a: GpuTensor, b: GpuTensor, out: GpuTensor, shape: MatmulShape, workgroup?: readonly [number, number]): MatmulPlan {
+export function planMatmul(
+  gpu: GpuDevice,
+  a: GpuTensor,
+  b: GpuTensor,
+  out: GpuTensor,
+  shape: MatmulShape,
+  workgroup?: readonly [number, number],
+): MatmulPlan {
   const { batch, strideA, strideB, strideC } = matmulStrides(shape);
   const need = matmulInputLengths(shape);
-  for (const [name, tensor, length] of [['A', a, need.a], ['B', b, need.b], ['C', out, need.c]] as const) {
+  for (const [name, tensor, length] of [
+    ['A', a, need.a],
+    ['B', b, need.b],
+    ['C', out, need.c],
+  ] as const) {
     if (tensor.size < length) {
-      throw new TensorShapeError(`matmul: ${name} [${tensor.shape.join(', ')}] has ${tensor.size} elements; ${shape.m}×${shape.n}×${shape.k} batch ${batch} needs ${length}`);
+      throw new TensorShapeError(
+        `matmul: ${name} [${tensor.shape.join(', ')}] has ${tensor.size} elements; ${shape.m}×${shape.n}×${shape.k} batch ${batch} needs ${length}`,
+      );
     }
   }
   if (batch > gpu.limits.maxComputeWorkgroupsPerDimension) {
-    throw new TensorShapeError(`matmul: batch ${batch} exceeds maxComputeWorkgroupsPerDimension ${gpu.limits.maxComputeWorkgroupsPerDimension}`);
+    throw new TensorShapeError(
+      `matmul: batch ${batch} exceeds maxComputeWorkgroupsPerDimension ${gpu.limits.maxComputeWorkgroupsPerDimension}`,
+    );
   }
   const wg = workgroup ?? DEFAULT_WORKGROUP;
   if (shape.m === 0 || shape.n === 0 || batch === 0) return { shape, out, encode() {}, dispose() {} };
@@ -148,8 +191,27 @@ export function planMatmul(gpu: GpuDevice, a: GpuTensor, b: GpuTensor, out: GpuT
       const wb = elementWindow(gpu, b, t.b.start, t.b.end, 'matmul B');
       const wc = elementWindow(gpu, out, t.c.start, t.c.end, 'matmul C');
       const sub = { ...shape, m: t.m, n: t.n, k: t.k };
-      const pipeline = pipelineCacheOf(gpu).get(matmulPipelineSpec(sub, wg, vec4Aligned(t.k, ldA, ldB, wa.first, wb.first, { strideA, strideB })));
-      const values = { M: t.m, N: t.n, K: t.k, batch, strideA, strideB, strideC, ldA, ldB, ldC, offA: wa.first, offB: wb.first, offC: wc.first, accumulate: t.accumulate ? 1 : 0, pad0: 0, pad1: 0 };
+      const pipeline = pipelineCacheOf(gpu).get(
+        matmulPipelineSpec(sub, wg, vec4Aligned(t.k, ldA, ldB, wa.first, wb.first, { strideA, strideB })),
+      );
+      const values = {
+        M: t.m,
+        N: t.n,
+        K: t.k,
+        batch,
+        strideA,
+        strideB,
+        strideC,
+        ldA,
+        ldB,
+        ldC,
+        offA: wa.first,
+        offB: wb.first,
+        offC: wc.first,
+        accumulate: t.accumulate ? 1 : 0,
+        pad0: 0,
+        pad1: 0,
+      };
       const uniforms = createUniformBuffer(gpu, packU32Uniforms(MATMUL_PARAMS, values), 'matmul-params');
       uniformBuffers.push(uniforms);
       const bindGroup = gpu.device.createBindGroup({
@@ -161,7 +223,11 @@ export function planMatmul(gpu: GpuDevice, a: GpuTensor, b: GpuTensor, out: GpuT
           { binding: 3, resource: { buffer: uniforms } },
         ],
       });
-      dispatches.push({ pipeline, bindGroup, groups: [Math.ceil(Math.ceil(t.n / 4) / wg[0]), Math.ceil(Math.ceil(t.m / 4) / wg[1])] });
+      dispatches.push({
+        pipeline,
+        bindGroup,
+        groups: [Math.ceil(Math.ceil(t.n / 4) / wg[0]), Math.ceil(Math.ceil(t.m / 4) / wg[1])],
+      });
     }
   } catch (error) {
     for (const u of uniformBuffers) u.destroy();
@@ -188,11 +254,18 @@ export function planMatmul(gpu: GpuDevice, a: GpuTensor, b: GpuTensor, out: GpuT
  * C = op(A) · op(B) on the GPU. A and B are [rows, cols] or [batch, rows, cols] (a rank-2 operand is
  * shared across the batch); returns [M, N] or [batch, M, N]. Errors name the kernel `matmul`.
  */
-export async function matmul(gpu: GpuDevice, a: GpuTensor, b: GpuTensor, options: MatmulOptions = {}): Promise<GpuTensor> {
+export async function matmul(
+  gpu: GpuDevice,
+  a: GpuTensor,
+  b: GpuTensor,
+  options: MatmulOptions = {},
+): Promise<GpuTensor> {
   const shape = matmulShapeOf(a, b, options);
   const outShape = a.shape.length === 3 || b.shape.length === 3 ? [shape.batch!, shape.m, shape.n] : [shape.m, shape.n];
   if (options.out && options.out.size !== outShape.reduce((x, y) => x * y, 1)) {
-    throw new TensorShapeError(`matmul: out has shape [${options.out.shape.join(', ')}]; expected [${outShape.join(', ')}]`);
+    throw new TensorShapeError(
+      `matmul: out has shape [${options.out.shape.join(', ')}]; expected [${outShape.join(', ')}]`,
+    );
   }
   const out = options.out ?? GpuTensor.zeros(gpu, outShape, 'matmul-out');
   try {

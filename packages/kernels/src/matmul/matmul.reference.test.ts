@@ -46,7 +46,7 @@ describe('matmulReference', () => {
   });
 });
 
-describe('referenceMatmulProduct (the CPU decoder\'s reference engine)', () => {
+describe("referenceMatmulProduct (the CPU decoder's reference engine)", () => {
   // Its stacked products are packed (no shared operands), so it covers the table's unstrided cases.
   const packed = matmulCases.filter((c) => c.strideA === undefined && c.strideB === undefined && c.m * c.n * c.k <= 1 << 16);
 

@@ -43,7 +43,12 @@ export function referenceMatmulProduct<T extends Floats>(a: T, b: Floats, s: Ref
   if (s.batch !== undefined) {
     // Stacked products: each entry is the 2-D product on its slice (subarray views share memory).
     for (let e = 0; e < batch; e++) {
-      referenceMatmulProduct(a.subarray(e * m * k, (e + 1) * m * k) as T, b.subarray(e * n * k, (e + 1) * n * k), { m, n, k, transA: s.transA, transB: s.transB }, c.subarray(e * m * n, (e + 1) * m * n) as T);
+      referenceMatmulProduct(
+        a.subarray(e * m * k, (e + 1) * m * k) as T,
+        b.subarray(e * n * k, (e + 1) * n * k),
+        { m, n, k, transA: s.transA, transB: s.transB },
+        c.subarray(e * m * n, (e + 1) * m * n) as T,
+      );
     }
     return c;
   }

@@ -21,7 +21,12 @@ export interface MatmulShape {
 }
 
 /** Resolved batch and strides of a shape (C is always packed: stride m·n). */
-export function matmulStrides(shape: MatmulShape): { batch: number; strideA: number; strideB: number; strideC: number } {
+export function matmulStrides(shape: MatmulShape): {
+  batch: number;
+  strideA: number;
+  strideB: number;
+  strideC: number;
+} {
   return {
     batch: shape.batch ?? 1,
     strideA: shape.strideA ?? shape.m * shape.k,

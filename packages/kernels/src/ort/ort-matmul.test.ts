@@ -41,8 +41,22 @@ function reference(a: Float32Array, b: Float32Array, s: MatmulShape): { c: Float
 const mm = new OrtMatmul();
 afterAll(() => mm.dispose());
 
-const shapes: [number, number, number][] = [[1, 1, 1], [1, 7, 1], [7, 1, 7], [7, 33, 5], [33, 7, 64], [64, 1, 5], [1, 64, 33], [65, 129, 31]];
-const kinds: [string, Partial<MatmulShape>][] = [['NN', {}], ['NT', { transB: true }], ['TN', { transA: true }], ['TT', { transA: true, transB: true }]];
+const shapes: [number, number, number][] = [
+  [1, 1, 1],
+  [1, 7, 1],
+  [7, 1, 7],
+  [7, 33, 5],
+  [33, 7, 64],
+  [64, 1, 5],
+  [1, 64, 33],
+  [65, 129, 31],
+];
+const kinds: [string, Partial<MatmulShape>][] = [
+  ['NN', {}],
+  ['NT', { transB: true }],
+  ['TN', { transA: true }],
+  ['TT', { transA: true, transB: true }],
+];
 const cases: [string, MatmulShape][] = [];
 for (const [kind, flags] of kinds) {
   for (const [m, k, n] of shapes) cases.push([`${kind} ${m}×${k}×${n}`, { m, k, n, ...flags }]);
@@ -82,7 +96,11 @@ describe('OrtMatmul vs a plain f64 loop', () => {
 
   it('one session per product kind serves every shape', async () => {
     const fresh = new OrtMatmul({ threads: 1 });
-    for (const [m, k, n] of [[3, 4, 5], [50, 2, 9], [1, 1, 1]] as const) {
+    for (const [m, k, n] of [
+      [3, 4, 5],
+      [50, 2, 9],
+      [1, 1, 1],
+    ] as const) {
       await fresh.matmul(new Float32Array(m * k), new Float32Array(k * n), { m, k, n, transB: true });
     }
     expect(fresh.sessionCount).toBe(1);
@@ -146,12 +164,25 @@ describe('onnx-proto encoder', () => {
     const w = new Float32Array([1, 2, 3, 4, 5, 6]); // [2, 3]
     const bias = new Float32Array([10, -10]);
     const bytes = encodeOnnxModel({
-      nodes: [{ opType: 'Gemm', inputs: ['X', 'W', 'bias'], outputs: ['Y'], name: 'g', attributes: [
-        { name: 'transB', value: 1 }, { name: 'alpha', value: 2, float: true }, { name: 'beta', value: 0.5 },
-      ] }],
+      nodes: [
+        {
+          opType: 'Gemm',
+          inputs: ['X', 'W', 'bias'],
+          outputs: ['Y'],
+          name: 'g',
+          attributes: [
+            { name: 'transB', value: 1 },
+            { name: 'alpha', value: 2, float: true },
+            { name: 'beta', value: 0.5 },
+          ],
+        },
+      ],
       inputs: [{ name: 'X', dims: ['rows', 3] }],
       outputs: [{ name: 'Y', dims: ['rows', 2] }],
-      initializers: [{ name: 'W', dims: [2, 3], data: w }, { name: 'bias', dims: [2], data: bias }],
+      initializers: [
+        { name: 'W', dims: [2, 3], data: w },
+        { name: 'bias', dims: [2], data: bias },
+      ],
     });
     const session = await ort.InferenceSession.create(bytes);
     const y = await session.run({ X: new ort.Tensor('float32', new Float32Array([1, 0, -1, 2, 2, 2]), [2, 3]) });
@@ -160,11 +191,13 @@ describe('onnx-proto encoder', () => {
   });
 
   it('encodes negative int attributes (10-byte varints), e.g. Softmax axis = -1', async () => {
-    const session = await ort.InferenceSession.create(encodeOnnxModel({
-      nodes: [{ opType: 'Softmax', inputs: ['X'], outputs: ['Y'], attributes: [{ name: 'axis', value: -1 }] }],
-      inputs: [{ name: 'X', dims: [2, 2] }],
-      outputs: [{ name: 'Y', dims: [2, 2] }],
-    }));
+    const session = await ort.InferenceSession.create(
+      encodeOnnxModel({
+        nodes: [{ opType: 'Softmax', inputs: ['X'], outputs: ['Y'], attributes: [{ name: 'axis', value: -1 }] }],
+        inputs: [{ name: 'X', dims: [2, 2] }],
+        outputs: [{ name: 'Y', dims: [2, 2] }],
+      }),
+    );
     const y = (await session.run({ X: new ort.Tensor('float32', new Float32Array([0, 0, 0, Math.log(3)]), [2, 2]) })).Y!.data as Float32Array;
     expect(Array.from(y).map((v) => Math.round(v * 1e6) / 1e6)).toEqual([0.5, 0.5, 0.25, 0.75]);
     await session.release();

@@ -41,7 +41,9 @@ export interface OrtMatmulOptions {
 
 function checkDim(name: string, v: unknown, allowZero: boolean): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < (allowZero ? 0 : 1)) {
-    throw new MatmulError(`matmul: ${name} = ${String(v)} must be a ${allowZero ? 'non-negative' : 'positive'} integer`);
+    throw new MatmulError(
+      `matmul: ${name} = ${String(v)} must be a ${allowZero ? 'non-negative' : 'positive'} integer`,
+    );
   }
   return v;
 }
@@ -56,13 +58,25 @@ export function buildMatmulModel(transA: boolean, transB: boolean, batched: bool
   const bt = batched ? ['batch'] : [];
   const aDims = [...bt, ...(transA ? ['k', 'm'] : ['m', 'k'])];
   const bDims = [...(batched && !broadcastB ? ['batch'] : []), ...(transB ? ['n', 'k'] : ['k', 'n'])];
-  const inputs = [{ name: 'A', dims: aDims }, { name: 'B', dims: bDims }];
+  const inputs = [
+    { name: 'A', dims: aDims },
+    { name: 'B', dims: bDims },
+  ];
   const outputs = [{ name: 'C', dims: [...bt, 'm', 'n'] }];
   if (!batched) {
     // Gemm passes the transposes straight to MLAS's sgemm, with no transposed copy.
-    const node: OnnxNode = transA || transB
-      ? { opType: 'Gemm', inputs: ['A', 'B'], outputs: ['C'], attributes: [{ name: 'transA', value: transA ? 1 : 0 }, { name: 'transB', value: transB ? 1 : 0 }] }
-      : { opType: 'MatMul', inputs: ['A', 'B'], outputs: ['C'] };
+    const node: OnnxNode =
+      transA || transB
+        ? {
+            opType: 'Gemm',
+            inputs: ['A', 'B'],
+            outputs: ['C'],
+            attributes: [
+              { name: 'transA', value: transA ? 1 : 0 },
+              { name: 'transB', value: transB ? 1 : 0 },
+            ],
+          }
+        : { opType: 'MatMul', inputs: ['A', 'B'], outputs: ['C'] };
     return { nodes: [node], inputs, outputs, graphName: 'matmul' };
   }
   // Batched: Transpose + MatMul, which ORT's MatMulTransposeFusion rewrites into one FusedMatMul with
@@ -71,7 +85,12 @@ export function buildMatmulModel(transA: boolean, transB: boolean, batched: bool
   let a = 'A';
   let b = 'B';
   if (transA) {
-    nodes.push({ opType: 'Transpose', inputs: ['A'], outputs: ['At'], attributes: [{ name: 'perm', value: [0, 2, 1] }] });
+    nodes.push({
+      opType: 'Transpose',
+      inputs: ['A'],
+      outputs: ['At'],
+      attributes: [{ name: 'perm', value: [0, 2, 1] }],
+    });
     a = 'At';
   }
   if (transB) {
@@ -132,14 +151,22 @@ export class OrtMatmul {
     if (broadcastB && !batched) throw new MatmulError('matmul: broadcastB needs batch');
     const bBatch = batched && !broadcastB ? batch : 1;
     if (a.length !== batch * m * k) {
-      throw new MatmulError(`matmul: A has ${a.length} values, expected ${batched ? `batch ${batch} × ` : ''}${transA ? `k ${k} × m ${m}` : `m ${m} × k ${k}`} = ${batch * m * k}`);
+      throw new MatmulError(
+        `matmul: A has ${a.length} values, expected ${batched ? `batch ${batch} × ` : ''}${transA ? `k ${k} × m ${m}` : `m ${m} × k ${k}`} = ${batch * m * k}`,
+      );
     }
     if (b.length !== bBatch * k * n) {
-      throw new MatmulError(`matmul: B has ${b.length} values, expected ${bBatch > 1 || (batched && !broadcastB) ? `batch ${bBatch} × ` : ''}${transB ? `n ${n} × k ${k}` : `k ${k} × n ${n}`} = ${bBatch * k * n}`);
+      throw new MatmulError(
+        `matmul: B has ${b.length} values, expected ${bBatch > 1 || (batched && !broadcastB) ? `batch ${bBatch} × ` : ''}${transB ? `n ${n} × k ${k}` : `k ${k} × n ${n}`} = ${bBatch * k * n}`,
+      );
     }
     const c = out ?? new Float32Array(batch * m * n);
-    if (c.length !== batch * m * n) throw new MatmulError(`matmul: out has ${c.length} values, expected ${batch * m * n}`);
-    if (overlaps(c, a) || overlaps(c, b)) throw new MatmulError('matmul: out overlaps an input; ORT would read partially written data');
+    if (c.length !== batch * m * n) {
+      throw new MatmulError(`matmul: out has ${c.length} values, expected ${batch * m * n}`);
+    }
+    if (overlaps(c, a) || overlaps(c, b)) {
+      throw new MatmulError('matmul: out overlaps an input; ORT would read partially written data');
+    }
     if (c.length === 0) return c;
     // Zero-size inner dimension: the empty sum. Handled here so ORT never sees a zero-size dim.
     if (k === 0) return c.fill(0);
@@ -172,7 +199,10 @@ export class OrtMatmul {
       outputs: [{ name: 'Y', dims: ['n'] }],
       graphName: 'exp',
     }));
-    await session.run({ X: new ort.Tensor('float32', x, [x.length]) }, { Y: new ort.Tensor('float32', out, [out.length]) });
+    await session.run(
+      { X: new ort.Tensor('float32', x, [x.length]) },
+      { Y: new ort.Tensor('float32', out, [out.length]) },
+    );
     return out;
   }
 

@@ -60,7 +60,9 @@ export interface PolicyLossOptions extends PolicyLossConfig {
 /** Check a lossScale option (finite, > 0); returns it or 1. */
 export function checkedLossScale(scale: number | undefined): number {
   if (scale === undefined) return 1;
-  if (!(Number.isFinite(scale) && scale > 0)) throw new DecoderModelError(`policyLoss: lossScale must be finite and > 0, got ${scale}`);
+  if (!(Number.isFinite(scale) && scale > 0)) {
+    throw new DecoderModelError(`policyLoss: lossScale must be finite and > 0, got ${scale}`);
+  }
   return scale;
 }
 
@@ -72,10 +74,20 @@ export function checkedLossScale(scale: number | undefined): number {
 export type PolicyLossStats = Omit<PgLossLogitsResult<Float32Array>, 'gradLogp' | 'dlogits'>;
 
 /** The PG loss's result in the batch's shifted layout (shared by both backends' `policyLoss`). */
-export function policyLossStats(r: Omit<PolicyLossStats, 'logp'> & { logp: ArrayLike<number> }, batch: number, seq: number): PolicyLossStats {
+export function policyLossStats(
+  r: Omit<PolicyLossStats, 'logp'> & { logp: ArrayLike<number> },
+  batch: number,
+  seq: number,
+): PolicyLossStats {
   return {
-    loss: r.loss, clipFraction: r.clipFraction, clipLowFraction: r.clipLowFraction, clipHighFraction: r.clipHighFraction,
-    klMean: r.klMean, isWeightMean: r.isWeightMean, entropyMean: r.entropyMean, logp: unpadShifted(r.logp, batch, seq),
+    loss: r.loss,
+    clipFraction: r.clipFraction,
+    clipLowFraction: r.clipLowFraction,
+    clipHighFraction: r.clipHighFraction,
+    klMean: r.klMean,
+    isWeightMean: r.isWeightMean,
+    entropyMean: r.entropyMean,
+    logp: unpadShifted(r.logp, batch, seq),
   };
 }
 
@@ -126,10 +138,22 @@ export function unpadShifted(values: ArrayLike<number>, batch: number, seq: numb
  */
 export function padPolicyBatch(p: PolicyBatch, config: PolicyLossConfig): PaddedPolicyInputs {
   const { batch, seq } = p;
-  if (!Number.isInteger(batch) || batch < 1) throw new DecoderModelError(`policy batch: batch must be an integer ≥ 1, got ${batch}`);
-  if (!Number.isInteger(seq) || seq < 2) throw new DecoderModelError(`policy batch: seq must be an integer ≥ 2 (a token and its successor), got ${seq}`);
-  if (p.tokens.length !== batch * seq) throw new DecoderModelError(`policy batch: tokens has ${p.tokens.length} entries; expected [batch ${batch}, seq ${seq}] = ${batch * seq}`);
-  if (p.attentionMask.length !== batch * seq) throw new DecoderModelError(`policy batch: attentionMask has ${p.attentionMask.length} entries; expected ${batch * seq}`);
+  if (!Number.isInteger(batch) || batch < 1) {
+    throw new DecoderModelError(`policy batch: batch must be an integer ≥ 1, got ${batch}`);
+  }
+  if (!Number.isInteger(seq) || seq < 2) {
+    throw new DecoderModelError(`policy batch: seq must be an integer ≥ 2 (a token and its successor), got ${seq}`);
+  }
+  if (p.tokens.length !== batch * seq) {
+    throw new DecoderModelError(
+      `policy batch: tokens has ${p.tokens.length} entries; expected [batch ${batch}, seq ${seq}] = ${batch * seq}`,
+    );
+  }
+  if (p.attentionMask.length !== batch * seq) {
+    throw new DecoderModelError(
+      `policy batch: attentionMask has ${p.attentionMask.length} entries; expected ${batch * seq}`,
+    );
+  }
   const n = batch * (seq - 1);
   const named: [string, ArrayLike<number> | null | undefined][] = [
     ['lossMask', p.lossMask],
@@ -139,11 +163,19 @@ export function padPolicyBatch(p: PolicyBatch, config: PolicyLossConfig): Padded
     ['samplerLogp', p.samplerLogp],
   ];
   for (const [name, a] of named) {
-    if (a && a.length !== n) throw new DecoderModelError(`policy batch: ${name} has ${a.length} entries; expected [batch ${batch}, seq − 1 = ${seq - 1}] = ${n}`);
+    if (a && a.length !== n) {
+      throw new DecoderModelError(
+        `policy batch: ${name} has ${a.length} entries; expected [batch ${batch}, seq − 1 = ${seq - 1}] = ${n}`,
+      );
+    }
   }
-  if (config.beta !== 0 && !p.refLogp) throw new DecoderModelError(`policy batch: refLogp is required when beta = ${config.beta} ≠ 0`);
+  if (config.beta !== 0 && !p.refLogp) {
+    throw new DecoderModelError(`policy batch: refLogp is required when beta = ${config.beta} ≠ 0`);
+  }
   const hasCap = config.tisCap !== undefined && config.tisCap !== null;
-  if (hasCap !== Boolean(p.samplerLogp)) throw new DecoderModelError('policy batch: truncated IS needs both samplerLogp and tisCap (or neither)');
+  if (hasCap !== Boolean(p.samplerLogp)) {
+    throw new DecoderModelError('policy batch: truncated IS needs both samplerLogp and tisCap (or neither)');
+  }
   for (let b = 0; b < batch; b++) {
     for (let s = 0; s + 1 < seq; s++) {
       const i = b * (seq - 1) + s;
@@ -151,10 +183,14 @@ export function padPolicyBatch(p: PolicyBatch, config: PolicyLossConfig): Padded
       if (m !== 0 && m !== 1) throw new DecoderModelError(`policy batch: lossMask[${i}] must be 0 or 1, got ${m}`);
       if (m === 0) continue;
       if (p.attentionMask[b * seq + s] !== 1 || p.attentionMask[b * seq + s + 1] !== 1) {
-        throw new DecoderModelError(`policy batch: lossMask[${i}] = 1 but token ${s + 1} of sequence ${b} or its predecessor is padding`);
+        throw new DecoderModelError(
+          `policy batch: lossMask[${i}] = 1 but token ${s + 1} of sequence ${b} or its predecessor is padding`,
+        );
       }
       for (const [name, a] of named.slice(1)) {
-        if (a && !Number.isFinite(a[i])) throw new DecoderModelError(`policy batch: ${name}[${i}] is ${a[i]} at a loss token`);
+        if (a && !Number.isFinite(a[i])) {
+          throw new DecoderModelError(`policy batch: ${name}[${i}] is ${a[i]} at a loss token`);
+        }
       }
     }
   }
@@ -169,6 +205,10 @@ export function padPolicyBatch(p: PolicyBatch, config: PolicyLossConfig): Padded
 }
 
 /** The PG-loss options over padded [batch·seq] rows: normaliser defaults to seq − 1 (the unpadded slots). */
-export function paddedLossOptions(config: PolicyLossConfig, batch: number, seq: number): PolicyLossConfig & { batch: number; seqLen: number; normaliser: number } {
+export function paddedLossOptions(
+  config: PolicyLossConfig,
+  batch: number,
+  seq: number,
+): PolicyLossConfig & { batch: number; seqLen: number; normaliser: number } {
   return { ...config, batch, seqLen: seq, normaliser: config.normaliser ?? seq - 1 };
 }

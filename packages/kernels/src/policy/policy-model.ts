@@ -15,8 +15,17 @@ import { checkDecoderInputs } from '../decoder/inputs.js';
 import type { DecoderStepOptions, DecoderTensors, StepReport } from '../decoder/types.js';
 import { decaysWeight } from '../decoder/weight-decay.js';
 import {
-  type PaddedPolicyInputs, type PolicyBatch, type PolicyLossOptions, type PolicyLossStats, type TokenLogprobs, checkedLossScale, padPolicyBatch,
-  paddedLossOptions, policyLossStats, shiftedTargets, unpadShifted,
+  type PaddedPolicyInputs,
+  type PolicyBatch,
+  type PolicyLossOptions,
+  type PolicyLossStats,
+  type TokenLogprobs,
+  checkedLossScale,
+  padPolicyBatch,
+  paddedLossOptions,
+  policyLossStats,
+  shiftedTargets,
+  unpadShifted,
 } from './policy-batch.js';
 
 /** AdamW state of a {@link DecoderModel}: steps taken and first/second moments by parameter name. */
@@ -45,7 +54,13 @@ export interface DecoderModel {
   /** Named gradients (copies) of a scalar loss given dloss/dlogits [batch, seq, vocab] of the last forward. */
   backward(dlogits: Float32Array): Promise<DecoderTensors<Float32Array>>;
   /** Token logprobs and entropies [batch, seq − 1] (TRL's shifted convention) under temperature (default 1). */
-  tokenLogprobs(tokens: Ints, mask: Ints, batch: number, seq: number, options?: { temperature?: number }): Promise<TokenLogprobs>;
+  tokenLogprobs(
+    tokens: Ints,
+    mask: Ints,
+    batch: number,
+    seq: number,
+    options?: { temperature?: number },
+  ): Promise<TokenLogprobs>;
   /**
    * Forward, the policy-gradient loss with its dlogits, and the backward of one micro-batch; gradients
    * replace the pending ones, or are added to them with `accumulate`. Returns the loss and its statistics.
@@ -80,9 +95,17 @@ export interface PolicyBackend {
   /** The last forward's logits [batch·seq, vocab], read back (the caller's to keep). */
   readLogits(): Promise<Float32Array>;
   /** Logprob and entropy of each logits row of the last forward at `targets` [batch·seq], logits divided by `temperature`. */
-  gatherLogprobs(targets: Int32Array, temperature: number | undefined): Promise<{ logprob: Float32Array; entropy: Float32Array }>;
+  gatherLogprobs(
+    targets: Int32Array,
+    temperature: number | undefined,
+  ): Promise<{ logprob: Float32Array; entropy: Float32Array }>;
   /** The PG loss on the last forward's logits; its d loss/d logits, times `scale`, become the pending dlogits. */
-  policyLoss(targets: Int32Array, inputs: Omit<PaddedPolicyInputs, 'targets'>, options: PgLossLogitsOptions, scale: number): Promise<PaddedLossStats>;
+  policyLoss(
+    targets: Int32Array,
+    inputs: Omit<PaddedPolicyInputs, 'targets'>,
+    options: PgLossLogitsOptions,
+    scale: number,
+  ): Promise<PaddedLossStats>;
   /** Make `dlogits` [batch·seq·vocab] the pending dlogits. */
   setDlogits(dlogits: Float32Array): Promise<void>;
   /** Backward of the last forward from the pending dlogits: the gradients replace the backend's, or are added to them. */
@@ -93,7 +116,12 @@ export interface PolicyBackend {
    * Global gradient norm (clipped to `maxGradNorm` when given), then AdamW step `t` on every parameter,
    * with `adam.weightDecay` where `decays(spec)` and none elsewhere.
    */
-  adamw(t: number, adam: AdamWOptions, decays: (spec: ParameterSpec) => boolean, maxGradNorm: number | undefined): Promise<StepReport>;
+  adamw(
+    t: number,
+    adam: AdamWOptions,
+    decays: (spec: ParameterSpec) => boolean,
+    maxGradNorm: number | undefined,
+  ): Promise<StepReport>;
   /** Every parameter read back (copies). */
   readParameters(): Promise<DecoderTensors<Float32Array>>;
   /** AdamW moments read back (zeros before the first step). */
@@ -106,17 +134,23 @@ export interface PolicyBackend {
 
 /** Check an optimizer state against the config: integer step ≥ 0, and m and v with exactly the parameters' names and shapes. */
 export function checkOptimizerState(config: DecoderConfig, state: OptimizerState): void {
-  if (!Number.isInteger(state.step) || state.step < 0) throw new DecoderModelError(`optimizer state: step must be an integer ≥ 0, got ${state.step}`);
+  if (!Number.isInteger(state.step) || state.step < 0) {
+    throw new DecoderModelError(`optimizer state: step must be an integer ≥ 0, got ${state.step}`);
+  }
   const shapes = new Map(parameterSpecs(config).map((s) => [s.name, s.shape]));
   for (const which of ['m', 'v'] as const) {
     const tensors = state[which];
-    for (const name of Object.keys(tensors)) if (!shapes.has(name)) throw new DecoderModelError(`optimizer state: ${which} has unknown tensor ${name}`);
+    for (const name of Object.keys(tensors)) {
+      if (!shapes.has(name)) throw new DecoderModelError(`optimizer state: ${which} has unknown tensor ${name}`);
+    }
     for (const [name, shape] of shapes) {
       const t = tensors[name];
       if (!t) throw new DecoderModelError(`optimizer state: ${which} is missing ${name}`);
       const size = shape.reduce((a, b) => a * b, 1);
       if (t.shape.join(',') !== shape.join(',') || t.data.length !== size) {
-        throw new DecoderModelError(`optimizer state: ${which}.${name} has shape [${t.shape.join(', ')}] (${t.data.length} values); expected [${shape.join(', ')}]`);
+        throw new DecoderModelError(
+          `optimizer state: ${which}.${name} has shape [${t.shape.join(', ')}] (${t.data.length} values); expected [${shape.join(', ')}]`,
+        );
       }
     }
   }
@@ -176,16 +210,26 @@ export class PolicyModel implements DecoderModel {
     if (!last) throw new DecoderModelError('backward: no forward to differentiate; call forward first');
     const expected = last.batch * last.seq * this.config.vocabSize;
     if (!(dlogits instanceof Float32Array) || dlogits.length !== expected) {
-      throw new DecoderModelError(`dlogits: expected a Float32Array of ${expected} values ([batch ${last.batch}, seq ${last.seq}, vocab ${this.config.vocabSize}]), got ${dlogits.length}`);
+      throw new DecoderModelError(
+        `dlogits: expected a Float32Array of ${expected} values ([batch ${last.batch}, seq ${last.seq}, vocab ${this.config.vocabSize}]), got ${dlogits.length}`,
+      );
     }
     await this.#engine.setDlogits(dlogits);
     await this.#backward(false);
     return await this.#engine.readGradients();
   }
 
-  async tokenLogprobs(tokens: Ints, mask: Ints, batch: number, seq: number, options: { temperature?: number } = {}): Promise<TokenLogprobs> {
+  async tokenLogprobs(
+    tokens: Ints,
+    mask: Ints,
+    batch: number,
+    seq: number,
+    options: { temperature?: number } = {},
+  ): Promise<TokenLogprobs> {
     this.#assertUsable('tokenLogprobs');
-    if (!Number.isInteger(seq) || seq < 2) throw new DecoderModelError(`tokenLogprobs: seq must be an integer ≥ 2, got ${seq}`);
+    if (!Number.isInteger(seq) || seq < 2) {
+      throw new DecoderModelError(`tokenLogprobs: seq must be an integer ≥ 2, got ${seq}`);
+    }
     const ids = await this.#forward(tokens, mask, batch, seq);
     const r = await this.#engine.gatherLogprobs(shiftedTargets(ids, batch, seq), options.temperature);
     return { logprob: unpadShifted(r.logprob, batch, seq), entropy: unpadShifted(r.entropy, batch, seq) };
@@ -199,7 +243,13 @@ export class PolicyModel implements DecoderModel {
     await this.#forward(p.tokens, p.attentionMask, p.batch, p.seq);
     const r = await this.#engine.policyLoss(
       padded.targets,
-      { oldLogp: padded.oldLogp, advantages: padded.advantages, mask: padded.mask, refLogp: padded.refLogp, samplerLogp: padded.samplerLogp },
+      {
+        oldLogp: padded.oldLogp,
+        advantages: padded.advantages,
+        mask: padded.mask,
+        refLogp: padded.refLogp,
+        samplerLogp: padded.samplerLogp,
+      },
       { ...paddedLossOptions(config, p.batch, p.seq), vocab: this.config.vocabSize },
       scale,
     );
@@ -216,7 +266,9 @@ export class PolicyModel implements DecoderModel {
   async step(options: DecoderStepOptions): Promise<StepReport> {
     this.#assertUsable('step');
     // A step consumes the gradients: stepping twice on one backward is almost always a trainer bug.
-    if (!this.#pending) throw new DecoderModelError('step: no gradients since the last step; call backward or policyLoss first');
+    if (!this.#pending) {
+      throw new DecoderModelError('step: no gradients since the last step; call backward or policyLoss first');
+    }
     const { decayNormsAndBiases, maxGradNorm, ...adam } = options;
     const t = this.#steps + 1;
     const report = await this.#engine.adamw(t, adam, (spec) => decaysWeight(spec, decayNormsAndBiases), maxGradNorm);

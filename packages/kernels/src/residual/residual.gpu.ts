@@ -8,7 +8,16 @@ import type { GpuDevice } from '../device/gpu-device.js';
 import type { PipelineSpec } from '../gpu/pipeline-cache.js';
 import { GpuTensor } from '../gpu/tensor.js';
 import { bindingWindows } from '../gpu/windows.js';
-import { type KernelPlan, WORKGROUP_1D, grid1d, planDispatch, requireSize, sequence, submitInto, submitPlans } from '../kernel-common/plan.js';
+import {
+  type KernelPlan,
+  WORKGROUP_1D,
+  grid1d,
+  planDispatch,
+  requireSize,
+  sequence,
+  submitInto,
+  submitPlans,
+} from '../kernel-common/plan.js';
 import source from './residual.wgsl';
 
 /** The WGSL source of the residual-add kernels (`main`: y = a + b; `add_into`: y += b). */
@@ -26,7 +35,14 @@ export function planResidualAdd(gpu: GpuDevice, a: GpuTensor, b: GpuTensor, y: G
   const n = a.size;
   requireSize('residual', 'b', b, n, 'same as a');
   requireSize('residual', 'y', y, n, 'same as a');
-  return planDispatch(gpu, residualSpec(), [a.buffer, b.buffer, y.buffer], RESIDUAL_PARAMS, { n, pad0: 0, pad1: 0, pad2: 0 }, grid1d(gpu, n));
+  return planDispatch(
+    gpu,
+    residualSpec(),
+    [a.buffer, b.buffer, y.buffer],
+    RESIDUAL_PARAMS,
+    { n, pad0: 0, pad1: 0, pad2: 0 },
+    grid1d(gpu, n),
+  );
 }
 
 /**
@@ -36,11 +52,20 @@ export function planResidualAdd(gpu: GpuDevice, a: GpuTensor, b: GpuTensor, y: G
  */
 export function planAddInto(gpu: GpuDevice, a: GpuTensor, b: GpuTensor): KernelPlan {
   if (b.size < a.size || a.buffer === b.buffer) {
-    throw new TensorShapeError(`residual add-into: a [${a.shape.join(', ')}] and b [${b.shape.join(', ')}] must be distinct with b at least as large`);
+    throw new TensorShapeError(
+      `residual add-into: a [${a.shape.join(', ')}] and b [${b.shape.join(', ')}] must be distinct with b at least as large`,
+    );
   }
   return sequence(
     bindingWindows(gpu, a, 1).map((w) =>
-      planDispatch(gpu, residualSpec('add_into'), [null, { ...w.binding, buffer: b.buffer }, w.binding], RESIDUAL_PARAMS, { n: w.rows, pad0: 0, pad1: 0, pad2: 0 }, grid1d(gpu, w.rows)),
+      planDispatch(
+        gpu,
+        residualSpec('add_into'),
+        [null, { ...w.binding, buffer: b.buffer }, w.binding],
+        RESIDUAL_PARAMS,
+        { n: w.rows, pad0: 0, pad1: 0, pad2: 0 },
+        grid1d(gpu, w.rows),
+      ),
     ),
   );
 }

@@ -27,7 +27,17 @@ describe('residual add reference', () => {
     const b = toF64(inp.b);
     const proj = projection(c.seed, c.n);
     const { da, db } = residualAddBackward(proj);
-    expect(gradientError(da, centralDifference((x) => dot(proj, residualAddForward(x, b)), a)).error).toBeLessThanOrEqual(GRADIENT_TOLERANCE);
-    expect(gradientError(db, centralDifference((x) => dot(proj, residualAddForward(a, x)), b)).error).toBeLessThanOrEqual(GRADIENT_TOLERANCE);
+    expect(
+      gradientError(
+        da,
+        centralDifference((x) => dot(proj, residualAddForward(x, b)), a),
+      ).error,
+    ).toBeLessThanOrEqual(GRADIENT_TOLERANCE);
+    expect(
+      gradientError(
+        db,
+        centralDifference((x) => dot(proj, residualAddForward(a, x)), b),
+      ).error,
+    ).toBeLessThanOrEqual(GRADIENT_TOLERANCE);
   });
 });

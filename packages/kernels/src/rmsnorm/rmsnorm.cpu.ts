@@ -9,7 +9,15 @@
  */
 
 /** RMSNorm forward into y [rows, hidden]; rstd [rows] receives 1/sqrt(mean(x²) + eps) for the backward. */
-export function rmsNormForwardInto(x: Float32Array, weight: Float32Array, rows: number, hidden: number, eps: number, y: Float32Array, rstd: Float32Array | Float64Array): void {
+export function rmsNormForwardInto(
+  x: Float32Array,
+  weight: Float32Array,
+  rows: number,
+  hidden: number,
+  eps: number,
+  y: Float32Array,
+  rstd: Float32Array | Float64Array,
+): void {
   for (let r = 0, o = 0; r < rows; r++, o += hidden) {
     let ss = 0;
     for (let j = 0; j < hidden; j++) {
@@ -27,7 +35,17 @@ export function rmsNormForwardInto(x: Float32Array, weight: Float32Array, rows: 
  * residual-stream add), dweight [hidden] is accumulated. rstd is the forward's; f64 storage keeps the
  * backward bit-compatible with the reference's recomputed f64 rstd.
  */
-export function rmsNormBackwardInto(dy: Float32Array, x: Float32Array, weight: Float32Array, rstd: Float32Array | Float64Array, rows: number, hidden: number, dx: Float32Array, dweight: Float32Array, accumulate = false): void {
+export function rmsNormBackwardInto(
+  dy: Float32Array,
+  x: Float32Array,
+  weight: Float32Array,
+  rstd: Float32Array | Float64Array,
+  rows: number,
+  hidden: number,
+  dx: Float32Array,
+  dweight: Float32Array,
+  accumulate = false,
+): void {
   // Per-column sums in f64 across rows; rounded into dweight once at the end.
   const dw = new Float64Array(hidden);
   for (let r = 0, o = 0; r < rows; r++, o += hidden) {
@@ -39,8 +57,9 @@ export function rmsNormBackwardInto(dy: Float32Array, x: Float32Array, weight: F
       dw[j] = dw[j]! + dyx * s;
     }
     const c = (s * s * s * gx) / hidden;
-    if (accumulate) for (let j = 0; j < hidden; j++) dx[o + j] = dx[o + j]! + (s * dy[o + j]! * weight[j]! - x[o + j]! * c);
-    else for (let j = 0; j < hidden; j++) dx[o + j] = s * dy[o + j]! * weight[j]! - x[o + j]! * c;
+    if (accumulate) {
+      for (let j = 0; j < hidden; j++) dx[o + j] = dx[o + j]! + (s * dy[o + j]! * weight[j]! - x[o + j]! * c);
+    } else for (let j = 0; j < hidden; j++) dx[o + j] = s * dy[o + j]! * weight[j]! - x[o + j]! * c;
   }
   for (let j = 0; j < hidden; j++) dweight[j] = dweight[j]! + dw[j]!;
 }

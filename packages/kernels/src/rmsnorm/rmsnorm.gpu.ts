@@ -6,7 +6,16 @@ import { TensorShapeError } from '../device/errors.js';
 import type { GpuDevice } from '../device/gpu-device.js';
 import type { PipelineSpec } from '../gpu/pipeline-cache.js';
 import { GpuTensor } from '../gpu/tensor.js';
-import { type KernelPlan, WORKGROUP_1D, f32Bits, grid1d, planDispatch, requireSize, sequence, submitInto } from '../kernel-common/plan.js';
+import {
+  type KernelPlan,
+  WORKGROUP_1D,
+  f32Bits,
+  grid1d,
+  planDispatch,
+  requireSize,
+  sequence,
+  submitInto,
+} from '../kernel-common/plan.js';
 import type { RmsNormDims } from './rmsnorm.shared.js';
 import forwardSource from './rmsnorm.wgsl';
 import backwardSource from './rmsnorm-backward.wgsl';
@@ -39,7 +48,14 @@ function rmsNormBackwardSpec(entryPoint: 'backward_dx' | 'backward_dw', accumula
 }
 
 /** Record y = rmsnorm(x)·weight and rstd [rows] into caller tensors; call inside `gpu.scoped`. */
-export function planRmsNormForward(gpu: GpuDevice, x: GpuTensor, weight: GpuTensor, y: GpuTensor, rstd: GpuTensor, d: RmsNormDims): KernelPlan {
+export function planRmsNormForward(
+  gpu: GpuDevice,
+  x: GpuTensor,
+  weight: GpuTensor,
+  y: GpuTensor,
+  rstd: GpuTensor,
+  d: RmsNormDims,
+): KernelPlan {
   checkDims(d);
   requireSize('rmsnorm', 'x', x, d.rows * d.hidden, '[rows, hidden]');
   requireSize('rmsnorm', 'weight', weight, d.hidden, '[hidden]');
@@ -83,19 +99,53 @@ export function planRmsNormBackward(
   const [ax, ay] = grid1d(gpu, d.rows);
   const [bx, by] = grid1d(gpu, d.hidden);
   return sequence([
-    planDispatch(gpu, rmsNormBackwardSpec('backward_dx'), [dy.buffer, x.buffer, weight.buffer, rstd.buffer, dx.buffer], RMSNORM_BACKWARD_PARAMS, values, [ax, ay]),
-    planDispatch(gpu, rmsNormBackwardSpec('backward_dw', accumulate), [dy.buffer, x.buffer, null, rstd.buffer, dweight.buffer], RMSNORM_BACKWARD_PARAMS, values, [bx, by]),
+    planDispatch(
+      gpu,
+      rmsNormBackwardSpec('backward_dx'),
+      [dy.buffer, x.buffer, weight.buffer, rstd.buffer, dx.buffer],
+      RMSNORM_BACKWARD_PARAMS,
+      values,
+      [ax, ay],
+    ),
+    planDispatch(
+      gpu,
+      rmsNormBackwardSpec('backward_dw', accumulate),
+      [dy.buffer, x.buffer, null, rstd.buffer, dweight.buffer],
+      RMSNORM_BACKWARD_PARAMS,
+      values,
+      [bx, by],
+    ),
   ]);
 }
 
 /** RMSNorm forward on the GPU: new tensors y (shape of x) and rstd [rows]. */
-export function rmsNormForwardGpu(gpu: GpuDevice, x: GpuTensor, weight: GpuTensor, d: RmsNormDims): Promise<{ y: GpuTensor; rstd: GpuTensor }> {
-  const outputs = { y: GpuTensor.zeros(gpu, x.shape, 'rmsnorm-y'), rstd: GpuTensor.zeros(gpu, [d.rows], 'rmsnorm-rstd') };
+export function rmsNormForwardGpu(
+  gpu: GpuDevice,
+  x: GpuTensor,
+  weight: GpuTensor,
+  d: RmsNormDims,
+): Promise<{ y: GpuTensor; rstd: GpuTensor }> {
+  const outputs = {
+    y: GpuTensor.zeros(gpu, x.shape, 'rmsnorm-y'),
+    rstd: GpuTensor.zeros(gpu, [d.rows], 'rmsnorm-rstd'),
+  };
   return submitInto(gpu, 'rmsnorm', outputs, ({ y, rstd }) => planRmsNormForward(gpu, x, weight, y, rstd, d));
 }
 
 /** RMSNorm backward on the GPU: new tensors dx (shape of x) and dweight [hidden]. */
-export function rmsNormBackwardGpu(gpu: GpuDevice, dy: GpuTensor, x: GpuTensor, weight: GpuTensor, rstd: GpuTensor, d: RmsNormDims): Promise<{ dx: GpuTensor; dweight: GpuTensor }> {
-  const outputs = { dx: GpuTensor.zeros(gpu, x.shape, 'rmsnorm-dx'), dweight: GpuTensor.zeros(gpu, [d.hidden], 'rmsnorm-dweight') };
-  return submitInto(gpu, 'rmsnorm backward', outputs, ({ dx, dweight }) => planRmsNormBackward(gpu, dy, x, weight, rstd, dx, dweight, d));
+export function rmsNormBackwardGpu(
+  gpu: GpuDevice,
+  dy: GpuTensor,
+  x: GpuTensor,
+  weight: GpuTensor,
+  rstd: GpuTensor,
+  d: RmsNormDims,
+): Promise<{ dx: GpuTensor; dweight: GpuTensor }> {
+  const outputs = {
+    dx: GpuTensor.zeros(gpu, x.shape, 'rmsnorm-dx'),
+    dweight: GpuTensor.zeros(gpu, [d.hidden], 'rmsnorm-dweight'),
+  };
+  return submitInto(gpu, 'rmsnorm backward', outputs, ({ dx, dweight }) =>
+    planRmsNormBackward(gpu, dy, x, weight, rstd, dx, dweight, d),
+  );
 }

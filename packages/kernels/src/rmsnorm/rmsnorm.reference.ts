@@ -43,7 +43,12 @@ export function rmsNormForward<T extends Floats>(x: T, weight: Floats, d: RmsNor
  * RMSNorm backward from dy [rows, hidden]: dx [rows, hidden] and dweight [hidden] (summed over rows).
  * With s = rstd, g = dy⊙w: dx = s·g − x·s³·(Σ_j g_j x_j)/hidden; dweight_j = Σ_rows dy_j·x_j·s.
  */
-export function rmsNormBackward<T extends Floats>(dy: T, x: Floats, weight: Floats, d: RmsNormDims): { dx: T; dweight: T } {
+export function rmsNormBackward<T extends Floats>(
+  dy: T,
+  x: Floats,
+  weight: Floats,
+  d: RmsNormDims,
+): { dx: T; dweight: T } {
   check(x, weight, d);
   requireLength('dy', dy, d.rows * d.hidden, '[rows, hidden]');
   const dx = allocLike(dy, x.length);

@@ -41,7 +41,9 @@ export function rmsNormTolerance(
     }
     for (let j = 0; j < h; j++) {
       y[o + j] = (h + 16) * U * Math.abs(x[o + j]! * s * weight[j]!) + 1e-30;
-      dx[o + j] = (2 * h + 32) * U * (s * Math.abs(dy[o + j]! * weight[j]!) + (Math.abs(x[o + j]!) * s * s * s * gxMag) / h) + 1e-30;
+      dx[o + j] =
+        (2 * h + 32) * U * (s * Math.abs(dy[o + j]! * weight[j]!) + (Math.abs(x[o + j]!) * s * s * s * gxMag) / h) +
+        1e-30;
     }
   }
   const dweight = dwMag.map((m) => (rows + h + 32) * U * m + 1e-30);

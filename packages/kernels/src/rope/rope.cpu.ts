@@ -5,7 +5,15 @@
  * (the reference's `ropeTables`, built once per forward and shared by q, k and both backwards).
  * sign 1: forward rotation; −1: backward (the transpose).
  */
-export function ropeInPlace(x: Float32Array, cos: Float64Array, sin: Float64Array, tokens: number, heads: number, headDim: number, sign: 1 | -1): void {
+export function ropeInPlace(
+  x: Float32Array,
+  cos: Float64Array,
+  sin: Float64Array,
+  tokens: number,
+  heads: number,
+  headDim: number,
+  sign: 1 | -1,
+): void {
   const half = headDim >> 1;
   for (let t = 0; t < tokens; t++) {
     const tb = t * half;

@@ -49,12 +49,26 @@ export function ropeTableTensor(gpu: GpuDevice, positions: Ints, headDim: number
  * ([tokens, headDim], from {@link ropeTableTensor}) into out (x's size, not x); call inside `gpu.scoped`.
  * One invocation per rotated pair, the grid folded into y past the x dimension's limit.
  */
-export function planRope(gpu: GpuDevice, x: GpuTensor, table: GpuTensor, out: GpuTensor, heads: number, backward: boolean): KernelPlan {
+export function planRope(
+  gpu: GpuDevice,
+  x: GpuTensor,
+  table: GpuTensor,
+  out: GpuTensor,
+  heads: number,
+  backward: boolean,
+): KernelPlan {
   const [tokens, headDim] = table.shape as [number, number];
   const groups = Math.ceil((tokens * heads * headDim) / 2 / WG);
   const groupsX = Math.min(groups, gpu.limits.maxComputeWorkgroupsPerDimension);
   const groupsY = Math.ceil(groups / Math.max(1, groupsX));
-  return planDispatch(gpu, ropePipelineSpec(backward), [x.buffer, table.buffer, out.buffer], ROPE_PARAMS, { tokens, heads, halfDim: headDim / 2, groupsX }, [groupsX, groupsY]);
+  return planDispatch(
+    gpu,
+    ropePipelineSpec(backward),
+    [x.buffer, table.buffer, out.buffer],
+    ROPE_PARAMS,
+    { tokens, heads, halfDim: headDim / 2, groupsX },
+    [groupsX, groupsY],
+  );
 }
 
 /** Options of {@link rope}. */
@@ -66,17 +80,30 @@ export interface RopeGpuOptions {
 }
 
 /** Rotate x [tokens, heads, headDim] by the table of {@link ropeTableTensor} ([tokens, headDim]); backward applies Rᵀ. */
-export async function rope(gpu: GpuDevice, x: GpuTensor, table: GpuTensor, options: RopeGpuOptions = {}): Promise<GpuTensor> {
+export async function rope(
+  gpu: GpuDevice,
+  x: GpuTensor,
+  table: GpuTensor,
+  options: RopeGpuOptions = {},
+): Promise<GpuTensor> {
   const kernel = options.backward ? 'rope-backward' : 'rope';
   const name = options.backward ? 'dy' : 'x';
-  if (x.shape.length !== 3) throw new TensorShapeError(`${kernel}: ${name} has shape [${x.shape.join(', ')}]; expected [tokens, heads, headDim]`);
+  if (x.shape.length !== 3) {
+    throw new TensorShapeError(
+      `${kernel}: ${name} has shape [${x.shape.join(', ')}]; expected [tokens, heads, headDim]`,
+    );
+  }
   const [tokens, heads, headDim] = x.shape as [number, number, number];
   if (headDim % 2 !== 0) throw new TensorShapeError(`${kernel}: ${name} has odd headDim ${headDim}`);
   if (table.shape.length !== 2 || table.shape[0] !== tokens || table.shape[1] !== headDim) {
-    throw new TensorShapeError(`${kernel}: table has shape [${table.shape.join(', ')}]; expected [${tokens}, ${headDim}]`);
+    throw new TensorShapeError(
+      `${kernel}: table has shape [${table.shape.join(', ')}]; expected [${tokens}, ${headDim}]`,
+    );
   }
   if (options.out && (options.out.size !== x.size || options.out === x)) {
-    throw new TensorShapeError(`${kernel}: out has shape [${options.out.shape.join(', ')}]; expected [${x.shape.join(', ')}] and a tensor other than ${name}`);
+    throw new TensorShapeError(
+      `${kernel}: out has shape [${options.out.shape.join(', ')}]; expected [${x.shape.join(', ')}] and a tensor other than ${name}`,
+    );
   }
   const out = options.out ?? GpuTensor.zeros(gpu, x.shape, `${kernel}-out`);
   if (x.size === 0) return out;

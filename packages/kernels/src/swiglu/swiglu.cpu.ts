@@ -11,7 +11,13 @@
  * this op's cost; e^g = 0 or ∞ give σ = 0 or 1 as they should). Rounding e^g to f32 moves σ by at
  * most e^g's own relative error (a few 1e-8), below the f32 rounding of h.
  */
-export function swigluForwardInto(gate: Float32Array, up: Float32Array, h: Float32Array, sig?: Float64Array, expGate?: Float32Array): void {
+export function swigluForwardInto(
+  gate: Float32Array,
+  up: Float32Array,
+  h: Float32Array,
+  sig?: Float64Array,
+  expGate?: Float32Array,
+): void {
   const n = gate.length;
   if (sig && expGate) {
     for (let i = 0; i < n; i++) {
@@ -43,7 +49,14 @@ export function swigluForwardInto(gate: Float32Array, up: Float32Array, h: Float
  * SwiGLU backward into dgate and dup: dgate = dh·up·σ(g)·(1 + g(1 − σ(g))), dup = dh·silu(g). `sig`:
  * σ(gate) saved by {@link swigluForwardInto} (f64, so results are the same as recomputing it).
  */
-export function swigluBackwardInto(dh: Float32Array, gate: Float32Array, up: Float32Array, dgate: Float32Array, dup: Float32Array, sig?: Float64Array): void {
+export function swigluBackwardInto(
+  dh: Float32Array,
+  gate: Float32Array,
+  up: Float32Array,
+  dgate: Float32Array,
+  dup: Float32Array,
+  sig?: Float64Array,
+): void {
   const n = gate.length;
   // One loop over a saved (or here computed) σ, so the loop has no per-element "saved or not" branch.
   const sg = sig ?? sigmoidOf(gate);

@@ -20,13 +20,34 @@ export function planSwigluForward(gpu: GpuDevice, gate: GpuTensor, up: GpuTensor
   const n = gate.size;
   requireSize('swiglu', 'up', up, n, 'same as gate');
   requireSize('swiglu', 'h', h, n, 'same as gate');
-  return planDispatch(gpu, swigluSpec('forward'), [gate.buffer, up.buffer, null, h.buffer, null], SWIGLU_PARAMS, { n, pad0: 0, pad1: 0, pad2: 0 }, grid1d(gpu, n));
+  return planDispatch(
+    gpu,
+    swigluSpec('forward'),
+    [gate.buffer, up.buffer, null, h.buffer, null],
+    SWIGLU_PARAMS,
+    { n, pad0: 0, pad1: 0, pad2: 0 },
+    grid1d(gpu, n),
+  );
 }
 
 /** Record dgate and dup from dh, gate, up; call inside `gpu.scoped`. */
-export function planSwigluBackward(gpu: GpuDevice, dh: GpuTensor, gate: GpuTensor, up: GpuTensor, dgate: GpuTensor, dup: GpuTensor): KernelPlan {
+export function planSwigluBackward(
+  gpu: GpuDevice,
+  dh: GpuTensor,
+  gate: GpuTensor,
+  up: GpuTensor,
+  dgate: GpuTensor,
+  dup: GpuTensor,
+): KernelPlan {
   const n = gate.size;
-  for (const [name, t] of [['up', up], ['dh', dh], ['dgate', dgate], ['dup', dup]] as const) requireSize('swiglu backward', name, t, n, 'same as gate');
+  for (const [name, t] of [
+    ['up', up],
+    ['dh', dh],
+    ['dgate', dgate],
+    ['dup', dup],
+  ] as const) {
+    requireSize('swiglu backward', name, t, n, 'same as gate');
+  }
   return planDispatch(
     gpu,
     swigluSpec('backward'),
@@ -39,11 +60,23 @@ export function planSwigluBackward(gpu: GpuDevice, dh: GpuTensor, gate: GpuTenso
 
 /** h = silu(gate)·up on the GPU, a new tensor of gate's shape. */
 export function swigluForwardGpu(gpu: GpuDevice, gate: GpuTensor, up: GpuTensor): Promise<GpuTensor> {
-  return submitInto(gpu, 'swiglu', GpuTensor.zeros(gpu, gate.shape, 'swiglu-h'), (h) => planSwigluForward(gpu, gate, up, h));
+  return submitInto(gpu, 'swiglu', GpuTensor.zeros(gpu, gate.shape, 'swiglu-h'), (h) =>
+    planSwigluForward(gpu, gate, up, h),
+  );
 }
 
 /** SwiGLU backward on the GPU: new tensors dgate and dup of gate's shape. */
-export function swigluBackwardGpu(gpu: GpuDevice, dh: GpuTensor, gate: GpuTensor, up: GpuTensor): Promise<{ dgate: GpuTensor; dup: GpuTensor }> {
-  const outputs = { dgate: GpuTensor.zeros(gpu, gate.shape, 'swiglu-dgate'), dup: GpuTensor.zeros(gpu, gate.shape, 'swiglu-dup') };
-  return submitInto(gpu, 'swiglu backward', outputs, ({ dgate, dup }) => planSwigluBackward(gpu, dh, gate, up, dgate, dup));
+export function swigluBackwardGpu(
+  gpu: GpuDevice,
+  dh: GpuTensor,
+  gate: GpuTensor,
+  up: GpuTensor,
+): Promise<{ dgate: GpuTensor; dup: GpuTensor }> {
+  const outputs = {
+    dgate: GpuTensor.zeros(gpu, gate.shape, 'swiglu-dgate'),
+    dup: GpuTensor.zeros(gpu, gate.shape, 'swiglu-dup'),
+  };
+  return submitInto(gpu, 'swiglu backward', outputs, ({ dgate, dup }) =>
+    planSwigluBackward(gpu, dh, gate, up, dgate, dup),
+  );
 }

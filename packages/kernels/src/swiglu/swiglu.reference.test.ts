@@ -22,8 +22,18 @@ describe('SwiGLU reference', () => {
     const proj = projection(c.seed, gate.length);
     const { dgate, dup } = swigluBackward(proj, gate, up);
     // −∞ gates are not perturbed by the FD helper and must get gradient exactly 0.
-    expect(gradientError(dgate, centralDifference((g) => dot(proj, swigluForward(g, up)), gate)).error).toBeLessThanOrEqual(GRADIENT_TOLERANCE);
-    expect(gradientError(dup, centralDifference((u) => dot(proj, swigluForward(gate, u)), up)).error).toBeLessThanOrEqual(GRADIENT_TOLERANCE);
+    expect(
+      gradientError(
+        dgate,
+        centralDifference((g) => dot(proj, swigluForward(g, up)), gate),
+      ).error,
+    ).toBeLessThanOrEqual(GRADIENT_TOLERANCE);
+    expect(
+      gradientError(
+        dup,
+        centralDifference((u) => dot(proj, swigluForward(gate, u)), up),
+      ).error,
+    ).toBeLessThanOrEqual(GRADIENT_TOLERANCE);
   });
 
   it.each(SWIGLU_CASES.map((c) => [c.name, c] as const))('f32 outputs and grads are finite: %s', (_, c) => {

@@ -13,7 +13,11 @@ import { sigmoid } from './swiglu.reference.js';
 const U = 2 ** -24;
 
 /** Per-element tolerances of h, dgate and dup (see the file comment). */
-export function swigluTolerance(gate: Float32Array, up: Float32Array, dh: Float32Array): { h: Float64Array; dgate: Float64Array; dup: Float64Array } {
+export function swigluTolerance(
+  gate: Float32Array,
+  up: Float32Array,
+  dh: Float32Array,
+): { h: Float64Array; dgate: Float64Array; dup: Float64Array } {
   const n = gate.length;
   const h = new Float64Array(n);
   const dgate = new Float64Array(n);

@@ -11,18 +11,42 @@ import { tinyModel, writeModelDir } from '../testing/tiny-model.js';
 
 /** Qwen2-shaped: GQA (4 query heads over 2 KV heads), q/k/v biases, untied LM head. */
 const qwen2 = parseDecoderConfig({
-  model_type: 'qwen2', hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
-  intermediate_size: 48, vocab_size: 61, max_position_embeddings: 64, tie_word_embeddings: false, rope_theta: 10000,
+  model_type: 'qwen2',
+  hidden_size: 32,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  intermediate_size: 48,
+  vocab_size: 61,
+  max_position_embeddings: 64,
+  tie_word_embeddings: false,
+  rope_theta: 10000,
 });
 /** Llama-shaped: plain multi-head attention, tied embeddings, o_proj bias through attention_bias. */
 const llama = parseDecoderConfig({
-  model_type: 'llama', hidden_size: 24, num_hidden_layers: 3, num_attention_heads: 3, intermediate_size: 40,
-  vocab_size: 53, max_position_embeddings: 64, tie_word_embeddings: true, attention_bias: true,
+  model_type: 'llama',
+  hidden_size: 24,
+  num_hidden_layers: 3,
+  num_attention_heads: 3,
+  intermediate_size: 40,
+  vocab_size: 53,
+  max_position_embeddings: 64,
+  tie_word_embeddings: true,
+  attention_bias: true,
 });
 /** Qwen3-shaped: per-head q/k RMSNorm, GQA (4 over 2), head_dim 12 ≠ hidden / heads, tied head, no biases. */
 const qwen3 = parseDecoderConfig({
-  model_type: 'qwen3', hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, head_dim: 12,
-  intermediate_size: 48, vocab_size: 61, max_position_embeddings: 64, tie_word_embeddings: true, rope_theta: 1000000,
+  model_type: 'qwen3',
+  hidden_size: 32,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  head_dim: 12,
+  intermediate_size: 48,
+  vocab_size: 61,
+  max_position_embeddings: 64,
+  tie_word_embeddings: true,
+  rope_theta: 1000000,
 });
 
 /** Weights with non-trivial norms and biases so that every parameter matters. */
@@ -124,7 +148,7 @@ function referenceLogits(c: DecoderConfig, w: NamedTensors, ids: number[]): Floa
         }
         const top = Math.max(...scores);
         let z = 0;
-        for (let u = 0; u <= t; u++) z += (scores[u] = Math.exp(scores[u]! - top));
+        for (let u = 0; u <= t; u++) z += scores[u] = Math.exp(scores[u]! - top);
         for (let u = 0; u <= t; u++) for (let j = 0; j < D; j++) attn[(t * nh + h) * D + j]! += (scores[u]! / z) * v[(u * nkv + kh) * D + j]!;
       }
     }
@@ -148,7 +172,9 @@ const TOL = 1e-5;
 const REFERENCE_TOL = 1e-4;
 
 describe.each([
-  ['qwen2 (GQA, q/k/v bias, untied)', qwen2], ['llama (MHA, tied, o_proj bias)', llama], ['qwen3 (q/k norm, GQA, head_dim ≠ hidden/heads, tied)', qwen3],
+  ['qwen2 (GQA, q/k/v bias, untied)', qwen2],
+  ['llama (MHA, tied, o_proj bias)', llama],
+  ['qwen3 (q/k norm, GQA, head_dim ≠ hidden/heads, tied)', qwen3],
 ])('decoder graph: %s', (_, config) => {
   let lm: CausalLm;
   let appendLm: CausalLm;
@@ -173,8 +199,14 @@ describe.each([
     const prompts = [tokens.slice(0, 5), tokens.slice(5, 7)];
     const rowPrompt = [0, 1, 0];
     const prefills = [];
-    for (const p of prompts) prefills.push((await model.step({ batch: 1, seq: p.length, inputIds: ints(p), attentionMask: new BigInt64Array(p.length).fill(1n), positionIds: ints(p.map((_, i) => i)), past: null })).present);
-    const continuations = [[9, 44, 3, 3], [21, 0, 50, 7], [1, 2, 30, 19]];
+    for (const p of prompts) {
+      prefills.push((await model.step({ batch: 1, seq: p.length, inputIds: ints(p), attentionMask: new BigInt64Array(p.length).fill(1n), positionIds: ints(p.map((_, i) => i)), past: null })).present);
+    }
+    const continuations = [
+      [9, 44, 3, 3],
+      [21, 0, 50, 7],
+      [1, 2, 30, 19],
+    ];
     const cache = DecodeCache.fromPrefills(layout, model.geometry, prefills, rowPrompt, 5); // 4 steps below, 1 after selectRows
     for (let t = 0; t < 4; t++) {
       const logits = await model.decode(cache, ints(continuations.map((c) => c[t]!)), ints(rowPrompt.map((p) => prompts[p]!.length + t)));
@@ -187,7 +219,10 @@ describe.each([
     // Dropping a row keeps the others' caches intact.
     cache.selectRows([2, 1]);
     const logits = await model.decode(cache, ints([5, 6]), ints([9, 6]));
-    const rows = [[...prompts[0]!, ...continuations[2]!, 5], [...prompts[1]!, ...continuations[1]!, 6]];
+    const rows = [
+      [...prompts[0]!, ...continuations[2]!, 5],
+      [...prompts[1]!, ...continuations[1]!, 6],
+    ];
     for (let r = 0; r < 2; r++) expect(maxDiff(logits.subarray(r * v, (r + 1) * v), (await full(model, rows[r]!)).subarray((rows[r]!.length - 1) * v))).toBeLessThan(TOL);
   });
 
@@ -252,7 +287,9 @@ describe('setWeights', () => {
     const error = await lm.setWeights(bad).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelWeightsError);
     expect((error as ModelWeightsError).issues.map((i) => `${i.tensor}: ${i.problem}`).sort()).toEqual([
-      'model.layers.0.self_attn.q_proj.bias: missing', 'model.layers.1.self_attn.k_proj.weight: shape', 'model.norm.weight: non-finite',
+      'model.layers.0.self_attn.q_proj.bias: missing',
+      'model.layers.1.self_attn.k_proj.weight: shape',
+      'model.norm.weight: non-finite',
     ]);
     expect(maxDiff(await full(lm, tokens), before)).toBe(0);
     await lm.release();
@@ -284,10 +321,14 @@ describe('ONNX files in the Optimum convention', () => {
 
   it('an ONNX graph without the KV-cache inputs is rejected, naming the file and the missing inputs', async () => {
     const file = join(dir, 'model.onnx');
-    writeFileSync(file, encodeOnnxModel({
-      nodes: [{ opType: 'Identity', inputs: ['x'], outputs: ['logits'] }],
-      inputs: [{ name: 'x', dims: [1, 2, 3] }], outputs: [{ name: 'logits', dims: [1, 2, 3] }],
-    }));
+    writeFileSync(
+      file,
+      encodeOnnxModel({
+        nodes: [{ opType: 'Identity', inputs: ['x'], outputs: ['logits'] }],
+        inputs: [{ name: 'x', dims: [1, 2, 3] }],
+        outputs: [{ name: 'logits', dims: [1, 2, 3] }],
+      }),
+    );
     await expect(CausalLm.fromOnnxFile(file, 64)).rejects.toThrow(new RegExp(`${file}: expected inputs past_key_values`));
     // With KV inputs but no input_ids: the check names what is missing.
     const graph = await buildDecoderGraph(qwen2, { weights: 'initializers', named: weights(qwen2, 3) });

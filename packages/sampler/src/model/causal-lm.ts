@@ -6,7 +6,14 @@
 import * as ort from 'onnxruntime-node';
 import { cpuThreadsFromEnv, validateWeights, type DecoderConfig, type NamedTensors } from '@rlvr/core';
 import { ModelLoadError } from '../errors.js';
-import { encodeDecoderGraph, kvNames, ROW_PROMPT, sharedKvNames, type KvLayout, type WeightMode } from './decoder-graph.js';
+import {
+  encodeDecoderGraph,
+  kvNames,
+  ROW_PROMPT,
+  sharedKvNames,
+  type KvLayout,
+  type WeightMode,
+} from './decoder-graph.js';
 import type { DecodeCache } from './decode-cache.js';
 
 /** The per-layer K and V caches of a batch: each [batch, kvHeads, length, headDim], row-major. */
@@ -74,7 +81,12 @@ export class CausalLm {
     /** Shapes the sampler relies on. */
     readonly geometry: CausalLmGeometry,
     private readonly source: string,
-    private readonly decoder: { config: DecoderConfig; mode: WeightMode; kvCache: KvLayout; options: CausalLmOptions } | null,
+    private readonly decoder: {
+      config: DecoderConfig;
+      mode: WeightMode;
+      kvCache: KvLayout;
+      options: CausalLmOptions;
+    } | null,
   ) {
     const inputs = new Set(session.inputNames);
     const outputs = new Set(session.outputNames);
@@ -88,7 +100,10 @@ export class CausalLm {
       for (const name of [presentKey, presentValue]) if (!outputs.has(name)) missing.push(`output ${name}`);
     }
     if (missing.length > 0) {
-      throw new ModelLoadError(source, `not a decoder with a KV cache in the Optimum convention; missing ${missing.join(', ')} (has inputs ${session.inputNames.join(', ')})`);
+      throw new ModelLoadError(
+        source,
+        `not a decoder with a KV cache in the Optimum convention; missing ${missing.join(', ')} (has inputs ${session.inputNames.join(', ')})`,
+      );
     }
     this.hasPositionIds = inputs.has('position_ids');
     // Optimum's "merged" decoders switch between the no-cache and cache branches with this flag.
@@ -101,13 +116,22 @@ export class CausalLm {
    * not consistently faster in the benchmark's interleaved runs, see the README), and the `shared` KV
    * cache (one prompt cache per group, no per-step copies).
    */
-  static async fromWeights(config: DecoderConfig, weights: NamedTensors, options: CausalLmOptions & { weightMode?: WeightMode; kvCache?: KvLayout } = {}): Promise<CausalLm> {
+  static async fromWeights(
+    config: DecoderConfig,
+    weights: NamedTensors,
+    options: CausalLmOptions & { weightMode?: WeightMode; kvCache?: KvLayout } = {},
+  ): Promise<CausalLm> {
     validateWeights(config, weights);
     const mode = options.weightMode ?? 'inputs';
     const kvCache = options.kvCache ?? 'shared';
     const bytes = await encodeDecoderGraph(config, { weights: mode, named: weights, kvCache });
     const session = await ort.InferenceSession.create(bytes, sessionOptions(options));
-    const lm = new CausalLm(session, geometryOf(config), `decoder graph (${config.modelType})`, { config, mode, kvCache, options });
+    const lm = new CausalLm(session, geometryOf(config), `decoder graph (${config.modelType})`, {
+      config,
+      mode,
+      kvCache,
+      options,
+    });
     if (mode === 'inputs') lm.feedWeights(weights);
     return lm;
   }
@@ -129,9 +153,17 @@ export class CausalLm {
     const kvShape = meta?.isTensor ? meta.shape : [];
     const vocab = logitsMeta?.isTensor ? logitsMeta.shape[2] : undefined;
     if (layers === 0 || typeof kvShape[1] !== 'number' || typeof kvShape[3] !== 'number' || typeof vocab !== 'number') {
-      throw new ModelLoadError(file, `expected inputs past_key_values.{i}.key with fixed [*, kvHeads, *, headDim] and output logits with a fixed vocab size (inputs: ${session.inputNames.join(', ')})`);
+      throw new ModelLoadError(
+        file,
+        `expected inputs past_key_values.{i}.key with fixed [*, kvHeads, *, headDim] and output logits with a fixed vocab size (inputs: ${session.inputNames.join(', ')})`,
+      );
     }
-    return new CausalLm(session, { numLayers: layers, numKvHeads: kvShape[1], headDim: kvShape[3], vocabSize: vocab, maxContext }, file, null);
+    return new CausalLm(
+      session,
+      { numLayers: layers, numKvHeads: kvShape[1], headDim: kvShape[3], vocabSize: vocab, maxContext },
+      file,
+      null,
+    );
   }
 
   /**
@@ -140,14 +172,22 @@ export class CausalLm {
    * first; the error lists each wrong tensor by name and the old weights stay in use.
    */
   async setWeights(weights: NamedTensors): Promise<void> {
-    if (!this.decoder) throw new ModelLoadError(this.source, 'setWeights needs the project\'s decoder graph (fromWeights); an ONNX file has its weights inside');
+    if (!this.decoder) {
+      throw new ModelLoadError(
+        this.source,
+        "setWeights needs the project's decoder graph (fromWeights); an ONNX file has its weights inside",
+      );
+    }
     const { config, mode, kvCache, options } = this.decoder;
     validateWeights(config, weights);
     if (mode === 'inputs') {
       this.feedWeights(weights);
       return;
     }
-    const session = await ort.InferenceSession.create(await encodeDecoderGraph(config, { weights: mode, named: weights, kvCache }), sessionOptions(options));
+    const session = await ort.InferenceSession.create(
+      await encodeDecoderGraph(config, { weights: mode, named: weights, kvCache }),
+      sessionOptions(options),
+    );
     await this.session.release();
     this.session = session;
   }
@@ -174,7 +214,14 @@ export class CausalLm {
   }
 
   /** The feeds shared by every run: weights, ids, mask, positions. */
-  private baseFeeds(batch: number, seq: number, inputIds: BigInt64Array, attentionMask: BigInt64Array, positionIds: BigInt64Array, pastLength: number): Record<string, ort.Tensor> {
+  private baseFeeds(
+    batch: number,
+    seq: number,
+    inputIds: BigInt64Array,
+    attentionMask: BigInt64Array,
+    positionIds: BigInt64Array,
+    pastLength: number,
+  ): Record<string, ort.Tensor> {
     const feeds: Record<string, ort.Tensor> = {
       ...this.weightFeeds,
       input_ids: new ort.Tensor('int64', inputIds, [batch, seq]),
@@ -194,10 +241,19 @@ export class CausalLm {
     const { batch, seq } = inputs;
     const g = this.geometry;
     const pastLength = inputs.past?.length ?? 0;
-    if (inputs.inputIds.length !== batch * seq || inputs.positionIds.length !== batch * seq || inputs.attentionMask.length !== batch * (pastLength + seq)) {
-      throw new ModelLoadError('input_ids/position_ids/attention_mask', `expected ${batch}×${seq} ids and positions and ${batch}×${pastLength + seq} mask entries, got ${inputs.inputIds.length}, ${inputs.positionIds.length}, ${inputs.attentionMask.length}`);
+    if (
+      inputs.inputIds.length !== batch * seq ||
+      inputs.positionIds.length !== batch * seq ||
+      inputs.attentionMask.length !== batch * (pastLength + seq)
+    ) {
+      throw new ModelLoadError(
+        'input_ids/position_ids/attention_mask',
+        `expected ${batch}×${seq} ids and positions and ${batch}×${pastLength + seq} mask entries, got ${inputs.inputIds.length}, ${inputs.positionIds.length}, ${inputs.attentionMask.length}`,
+      );
     }
-    if (this.kvLayout === 'shared' && inputs.past) throw new ModelLoadError(this.source, 'a shared-cache graph decodes through decode(cache, …), not step(past)');
+    if (this.kvLayout === 'shared' && inputs.past) {
+      throw new ModelLoadError(this.source, 'a shared-cache graph decodes through decode(cache, …), not step(past)');
+    }
     const feeds = this.baseFeeds(batch, seq, inputs.inputIds, inputs.attentionMask, inputs.positionIds, pastLength);
     const empty = new Float32Array(0);
     const kvDims = [batch, g.numKvHeads, pastLength, g.headDim];
@@ -221,7 +277,9 @@ export class CausalLm {
   async decode(cache: DecodeCache, inputIds: BigInt64Array, positionIds: BigInt64Array): Promise<Float32Array> {
     const g = this.geometry;
     const batch = cache.batch;
-    if (cache.layout !== this.kvLayout) throw new ModelLoadError(this.source, `cache layout ${cache.layout} does not match the graph's ${this.kvLayout}`);
+    if (cache.layout !== this.kvLayout) {
+      throw new ModelLoadError(this.source, `cache layout ${cache.layout} does not match the graph's ${this.kvLayout}`);
+    }
     const feeds = this.baseFeeds(batch, 1, inputIds, cache.mask(), positionIds, cache.length);
     const cap = cache.capacity;
     const valueDims = [batch, g.numKvHeads, cap, g.headDim];
@@ -233,18 +291,32 @@ export class CausalLm {
       if (this.kvLayout === 'shared') {
         const n = sharedKvNames(i);
         const lp = cache.prefixLength;
-        feeds[n.prefixKeyT] = new ort.Tensor('float32', cache.prefixKeys[i]!, [cache.prompts, g.numKvHeads, g.headDim, lp]);
-        feeds[n.prefixValue] = new ort.Tensor('float32', cache.prefixValues[i]!, [cache.prompts, g.numKvHeads, lp, g.headDim]);
+        feeds[n.prefixKeyT] = new ort.Tensor('float32', cache.prefixKeys[i]!, [
+          cache.prompts,
+          g.numKvHeads,
+          g.headDim,
+          lp,
+        ]);
+        feeds[n.prefixValue] = new ort.Tensor('float32', cache.prefixValues[i]!, [
+          cache.prompts,
+          g.numKvHeads,
+          lp,
+          g.headDim,
+        ]);
       }
     }
-    if (this.kvLayout === 'shared') feeds[ROW_PROMPT] = new ort.Tensor('int64', BigInt64Array.from(cache.rowPrompt, BigInt), [batch]);
+    if (this.kvLayout === 'shared') {
+      feeds[ROW_PROMPT] = new ort.Tensor('int64', BigInt64Array.from(cache.rowPrompt, BigInt), [batch]);
+    }
     const { logits, keys, values } = await this.run(feeds);
     cache.advance(keys, values);
     return logits;
   }
 
   /** Runs the session; returns the logits and each layer's output K and V. */
-  private async run(feeds: Record<string, ort.Tensor>): Promise<{ logits: Float32Array; keys: Float32Array[]; values: Float32Array[] }> {
+  private async run(
+    feeds: Record<string, ort.Tensor>,
+  ): Promise<{ logits: Float32Array; keys: Float32Array[]; values: Float32Array[] }> {
     const out = await this.session.run(feeds);
     const keys: Float32Array[] = [];
     const values: Float32Array[] = [];
@@ -265,7 +337,10 @@ export class CausalLm {
 /** The geometry of a {@link DecoderConfig}. */
 export function geometryOf(config: DecoderConfig): CausalLmGeometry {
   return {
-    numLayers: config.numHiddenLayers, numKvHeads: config.numKeyValueHeads, headDim: config.headDim,
-    vocabSize: config.vocabSize, maxContext: config.maxPositionEmbeddings,
+    numLayers: config.numHiddenLayers,
+    numKvHeads: config.numKeyValueHeads,
+    headDim: config.headDim,
+    vocabSize: config.vocabSize,
+    maxContext: config.maxPositionEmbeddings,
   };
 }

@@ -25,11 +25,23 @@ export interface CacheGeometry {
 }
 
 /** Copies [kvH, n, D] into a [kvH, D, cap] (transposed) or [kvH, cap, D] block at slot `at`. */
-function place(dst: Float32Array, base: number, src: Float32Array, kvH: number, n: number, d: number, cap: number, at: number, transposed: boolean): void {
+function place(
+  dst: Float32Array,
+  base: number,
+  src: Float32Array,
+  kvH: number,
+  n: number,
+  d: number,
+  cap: number,
+  at: number,
+  transposed: boolean,
+): void {
   for (let h = 0; h < kvH; h++) {
     const head = base + h * cap * d;
     if (!transposed) dst.set(src.subarray(h * n * d, (h + 1) * n * d), head + at * d);
-    else for (let t = 0; t < n; t++) for (let j = 0; j < d; j++) dst[head + j * cap + at + t] = src[(h * n + t) * d + j]!;
+    else {
+      for (let t = 0; t < n; t++) for (let j = 0; j < d; j++) dst[head + j * cap + at + t] = src[(h * n + t) * d + j]!;
+    }
   }
 }
 
@@ -74,7 +86,13 @@ export class DecodeCache {
    * The batch cache for rows continuing `prefills[rowPrompt[r]]`, left-padded to the longest prompt;
    * `generated` (shared layout) is the number of generated-token slots to allocate per row.
    */
-  static fromPrefills(layout: KvLayout, g: CacheGeometry, prefills: PrefillCache[], rowPrompt: number[], generated: number): DecodeCache {
+  static fromPrefills(
+    layout: KvLayout,
+    g: CacheGeometry,
+    prefills: PrefillCache[],
+    rowPrompt: number[],
+    generated: number,
+  ): DecodeCache {
     const longest = Math.max(...prefills.map((p) => p.length));
     const promptPads = prefills.map((p) => longest - p.length);
     const { numKvHeads: kvH, headDim: d } = g;
@@ -143,7 +161,11 @@ export class DecodeCache {
       this.capacity++;
       return;
     }
-    if (this.length >= this.capacity) throw new SamplerError(`DecodeCache.advance: the generated-token KV cache is full (${this.capacity} slots, the \`generated\` given to fromPrefills)`);
+    if (this.length >= this.capacity) {
+      throw new SamplerError(
+        `DecodeCache.advance: the generated-token KV cache is full (${this.capacity} slots, the \`generated\` given to fromPrefills)`,
+      );
+    }
     const { numKvHeads: kvH, headDim: d } = this.g;
     const cap = this.capacity;
     const slot = this.length;

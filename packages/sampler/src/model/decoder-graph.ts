@@ -17,8 +17,16 @@
  *   over the last axis and the [D] gain broadcasts over heads.
  */
 import {
-  decoderForward, encodeOnnxModel, OnnxGraphBuilder, parameterSpecs, ONNX_INT64, type DecoderConfig, type DecoderForwardOps, type NamedTensors,
-  type OnnxModel, type OnnxValueInfo,
+  decoderForward,
+  encodeOnnxModel,
+  OnnxGraphBuilder,
+  parameterSpecs,
+  ONNX_INT64,
+  type DecoderConfig,
+  type DecoderForwardOps,
+  type NamedTensors,
+  type OnnxModel,
+  type OnnxValueInfo,
 } from '@rlvr/core';
 
 /** How the graph receives its weights. */
@@ -55,16 +63,29 @@ const MASKED = -3.4028234663852886e38;
 /** Names of the KV-cache graph inputs/outputs of layer `i` (Optimum convention). */
 export function kvNames(i: number): { pastKey: string; pastValue: string; presentKey: string; presentValue: string } {
   return {
-    pastKey: `past_key_values.${i}.key`, pastValue: `past_key_values.${i}.value`,
-    presentKey: `present.${i}.key`, presentValue: `present.${i}.value`,
+    pastKey: `past_key_values.${i}.key`,
+    pastValue: `past_key_values.${i}.value`,
+    presentKey: `present.${i}.key`,
+    presentValue: `present.${i}.value`,
   };
 }
 
 /** Names of the shared-prefix cache inputs/outputs of layer `i` (the project's graph with `kvCache: 'shared'`). */
-export function sharedKvNames(i: number): { prefixKeyT: string; prefixValue: string; cacheKeyT: string; cacheValue: string; newKey: string; newValue: string } {
+export function sharedKvNames(i: number): {
+  prefixKeyT: string;
+  prefixValue: string;
+  cacheKeyT: string;
+  cacheValue: string;
+  newKey: string;
+  newValue: string;
+} {
   return {
-    prefixKeyT: `prefix.${i}.key_t`, prefixValue: `prefix.${i}.value`, cacheKeyT: `cache.${i}.key_t`, cacheValue: `cache.${i}.value`,
-    newKey: `new.${i}.key`, newValue: `new.${i}.value`,
+    prefixKeyT: `prefix.${i}.key_t`,
+    prefixValue: `prefix.${i}.value`,
+    cacheKeyT: `cache.${i}.key_t`,
+    cacheValue: `cache.${i}.value`,
+    newKey: `new.${i}.key`,
+    newValue: `new.${i}.value`,
   };
 }
 
@@ -140,7 +161,8 @@ export async function buildDecoderGraph(config: DecoderConfig, options: DecoderG
   const bs = g.op('Shape', ['input_ids']); // [B, S]
   const seqLen = g.op('Gather', [bs, g.ints([1])], [{ name: 'axis', value: 0 }]); // [1]
   // Slots before the new tokens: the past length (append), or prefix + generated-cache capacity (shared).
-  const lengthOf = (input: string): string => g.op('Gather', [g.op('Shape', [input]), g.ints([2])], [{ name: 'axis', value: 0 }]); // [1]
+  const lengthOf = (input: string): string =>
+    g.op('Gather', [g.op('Shape', [input]), g.ints([2])], [{ name: 'axis', value: 0 }]); // [1]
   const prefixLen = layout === 'shared' ? lengthOf(sharedKvNames(0).prefixValue) : '';
   const cacheLen = layout === 'shared' ? lengthOf(sharedKvNames(0).cacheValue) : '';
   const pastLen = layout === 'append' ? lengthOf(kvNames(0).pastKey) : g.op('Add', [prefixLen, cacheLen]);
@@ -151,7 +173,10 @@ export async function buildDecoderGraph(config: DecoderConfig, options: DecoderG
   const one = g.intScalar(1);
   const keyIdx = g.op('Range', [g.intScalar(0), totalScalar, one]); // [T]
   const queryIdx = g.op('Range', [pastScalar, totalScalar, one]); // [S]: each new token's slot in the cache
-  const causal = g.op('LessOrEqual', [g.op('Unsqueeze', [keyIdx, g.ints([0])]), g.op('Unsqueeze', [queryIdx, g.ints([1])])]); // [S, T]
+  const causal = g.op('LessOrEqual', [
+    g.op('Unsqueeze', [keyIdx, g.ints([0])]),
+    g.op('Unsqueeze', [queryIdx, g.ints([1])]),
+  ]); // [S, T]
   const padMask = g.op('Unsqueeze', [g.op('Cast', ['attention_mask'], [{ name: 'to', value: 9 }]), g.ints([1, 2])]); // [B, 1, 1, T]
   let allowed = g.op('And', [causal, padMask]); // [B, 1, S, T]
   if (group > 1) allowed = g.op('Tile', [allowed, g.ints([1, 1, group, 1])]); // [B, 1, group·S, T], rows (g, s)
@@ -170,7 +195,8 @@ export async function buildDecoderGraph(config: DecoderConfig, options: DecoderG
   const scale = g.float(1 / Math.sqrt(d));
   const eps = g.float(c.rmsNormEps);
   const masked = g.float(MASKED);
-  const splitSizes = layout === 'shared' ? g.op('Concat', [prefixLen, cacheLen, seqLen], [{ name: 'axis', value: 0 }]) : '';
+  const splitSizes =
+    layout === 'shared' ? g.op('Concat', [prefixLen, cacheLen, seqLen], [{ name: 'axis', value: 0 }]) : '';
   // Per-head views [N, heads, D] and back [N, heads·D] for Qwen3's q/k norms, one pair per head count.
   const headViews = new Map<number, { split: string; flat: string }>();
   const headView = (n: number): { split: string; flat: string } => {
@@ -180,7 +206,14 @@ export async function buildDecoderGraph(config: DecoderConfig, options: DecoderG
   };
 
   const rmsNorm = (x: string, weight: string): string => {
-    const meanSquare = g.op('ReduceMean', [g.op('Mul', [x, x])], [{ name: 'axes', value: [-1] }, { name: 'keepdims', value: 1 }]);
+    const meanSquare = g.op(
+      'ReduceMean',
+      [g.op('Mul', [x, x])],
+      [
+        { name: 'axes', value: [-1] },
+        { name: 'keepdims', value: 1 },
+      ],
+    );
     return g.op('Mul', [g.op('Div', [x, g.op('Sqrt', [g.op('Add', [meanSquare, eps])])]), weight]);
   };
   const rope = (x: string): string => {
@@ -200,8 +233,18 @@ export async function buildDecoderGraph(config: DecoderConfig, options: DecoderG
     let rawContext: string;
     if (layout === 'append') {
       const n = kvNames(layer);
-      const presentKey = g.op('Concat', [n.pastKey, g.op('Transpose', [k], toHeads)], [{ name: 'axis', value: 2 }], n.presentKey);
-      const presentValue = g.op('Concat', [n.pastValue, g.op('Transpose', [v], toHeads)], [{ name: 'axis', value: 2 }], n.presentValue);
+      const presentKey = g.op(
+        'Concat',
+        [n.pastKey, g.op('Transpose', [k], toHeads)],
+        [{ name: 'axis', value: 2 }],
+        n.presentKey,
+      );
+      const presentValue = g.op(
+        'Concat',
+        [n.pastValue, g.op('Transpose', [v], toHeads)],
+        [{ name: 'axis', value: 2 }],
+        n.presentValue,
+      );
       const scores = g.op('MatMul', [qGrouped, g.op('Transpose', [presentKey], transposeLast)]);
       const probs = g.op('Softmax', [g.op('Where', [allowed, scores, masked])], [{ name: 'axis', value: -1 }]);
       rawContext = g.op('MatMul', [probs, presentValue]);
@@ -215,12 +258,19 @@ export async function buildDecoderGraph(config: DecoderConfig, options: DecoderG
       const prefixValue = g.op('Gather', [n.prefixValue, ROW_PROMPT], axis0);
       const newKey = g.op('Transpose', [k], toHeads, n.newKey);
       const newValue = g.op('Transpose', [v], toHeads, n.newValue);
-      const scores = g.op('Concat', [
-        g.op('MatMul', [qGrouped, prefixKeyT]), g.op('MatMul', [qGrouped, n.cacheKeyT]),
-        g.op('MatMul', [qGrouped, g.op('Transpose', [newKey], transposeLast)]),
-      ], [{ name: 'axis', value: -1 }]);
+      const scores = g.op(
+        'Concat',
+        [
+          g.op('MatMul', [qGrouped, prefixKeyT]),
+          g.op('MatMul', [qGrouped, n.cacheKeyT]),
+          g.op('MatMul', [qGrouped, g.op('Transpose', [newKey], transposeLast)]),
+        ],
+        [{ name: 'axis', value: -1 }],
+      );
       const probs = g.op('Softmax', [g.op('Where', [allowed, scores, masked])], [{ name: 'axis', value: -1 }]);
-      const [prefixProbs, cacheProbs, newProbs] = g.ops('Split', [probs, splitSizes], 3, [{ name: 'axis', value: -1 }]) as [string, string, string];
+      const [prefixProbs, cacheProbs, newProbs] = g.ops('Split', [probs, splitSizes], 3, [
+        { name: 'axis', value: -1 },
+      ]) as [string, string, string];
       rawContext = g.op('Add', [
         g.op('Add', [g.op('MatMul', [prefixProbs, prefixValue]), g.op('MatMul', [cacheProbs, n.cacheValue])]),
         g.op('MatMul', [newProbs, newValue]),
@@ -232,13 +282,15 @@ export async function buildDecoderGraph(config: DecoderConfig, options: DecoderG
 
   // The chain's ops record nodes; hidden states are [N = B·S, ·] throughout.
   const ops: DecoderForwardOps<string> = {
-    embed: (weight) => g.op('Gather', [weight, g.op('Reshape', ['input_ids', g.ints([-1])])], [{ name: 'axis', value: 0 }]), // [N, H]
+    embed: (weight) =>
+      g.op('Gather', [weight, g.op('Reshape', ['input_ids', g.ints([-1])])], [{ name: 'axis', value: 0 }]), // [N, H]
     rmsNorm: (x, weight) => rmsNorm(x, weight),
     headNorm: (x, weight, n) => {
       const view = headView(n);
       return g.op('Reshape', [rmsNorm(g.op('Reshape', [x, view.split]), weight), view.flat]);
     },
-    linear: (x, p) => g.op('Gemm', p.bias === null ? [x, p.weight] : [x, p.weight, p.bias], [{ name: 'transB', value: 1 }]),
+    linear: (x, p) =>
+      g.op('Gemm', p.bias === null ? [x, p.weight] : [x, p.weight, p.bias], [{ name: 'transB', value: 1 }]),
     attention: (q, k, v, site) => attention(q, k, v, site.layer),
     residual: (a, b) => g.op('Add', [a, b]),
     swiglu: (gate, up) => g.op('Mul', [g.op('Mul', [gate, g.op('Sigmoid', [gate])]), up]),
@@ -248,12 +300,20 @@ export async function buildDecoderGraph(config: DecoderConfig, options: DecoderG
   g.op('Reshape', [logits2d, logitsShape], [], 'logits');
 
   return {
-    nodes: g.nodes, inputs, outputs, initializers: g.initializers, graphName: `rlvr-${c.modelType}-decoder`,
-    producer: '@rlvr/sampler', opset: 17,
+    nodes: g.nodes,
+    inputs,
+    outputs,
+    initializers: g.initializers,
+    graphName: `rlvr-${c.modelType}-decoder`,
+    producer: '@rlvr/sampler',
+    opset: 17,
   };
 }
 
 /** The decoder graph as ONNX bytes for `InferenceSession.create`. */
-export async function encodeDecoderGraph(config: DecoderConfig, options: DecoderGraphOptions = {}): Promise<Uint8Array> {
+export async function encodeDecoderGraph(
+  config: DecoderConfig,
+  options: DecoderGraphOptions = {},
+): Promise<Uint8Array> {
   return encodeOnnxModel(await buildDecoderGraph(config, options));
 }

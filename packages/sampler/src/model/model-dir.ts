@@ -54,25 +54,33 @@ export async function loadModelDir(dir: string, options: LoadModelOptions = {}):
   const config = readModelJson(configFile);
   let tokenizer = SamplerTokenizer.load(dir);
   const generationFile = join(dir, 'generation_config.json');
-  const extraEos = [...eosIds(config.eos_token_id), ...(existsSync(generationFile) ? eosIds(readModelJson(generationFile).eos_token_id) : [])];
+  const extraEos = [
+    ...eosIds(config.eos_token_id),
+    ...(existsSync(generationFile) ? eosIds(readModelJson(generationFile).eos_token_id) : []),
+  ];
   if (extraEos.length > 0) tokenizer = tokenizer.withExtraEos(extraEos);
 
   const onnx = ONNX_CANDIDATES.map((f) => join(dir, f)).find((f) => existsSync(f));
   if (onnx) {
     const maxPos = config.max_position_embeddings;
-    const maxContext = Number.isSafeInteger(maxPos) && (maxPos as number) > 0 ? (maxPos as number) : Number.MAX_SAFE_INTEGER;
+    const maxContext =
+      Number.isSafeInteger(maxPos) && (maxPos as number) > 0 ? (maxPos as number) : Number.MAX_SAFE_INTEGER;
     return { model: await CausalLm.fromOnnxFile(onnx, maxContext, options), tokenizer, source: onnx };
   }
   const weightFiles = [MODEL_FILES.weights, MODEL_FILES.index];
   const weightsFile = weightFiles.map((f) => join(dir, f)).find((f) => existsSync(f));
-  if (!weightsFile) throw new ModelLoadError(dir, `no model file: expected one of ${[...ONNX_CANDIDATES, ...weightFiles].join(', ')}`);
+  if (!weightsFile) {
+    throw new ModelLoadError(dir, `no model file: expected one of ${[...ONNX_CANDIDATES, ...weightFiles].join(', ')}`);
+  }
   try {
     const { config: decoder, weights } = readModelDirectory(dir);
     const model = await CausalLm.fromWeights(decoder, weights, options);
     return { model, tokenizer, source: weightsFile };
   } catch (error) {
     // Core's errors name the key or tensor; add the file they came from.
-    if (CoreError.isInstance(error)) throw new ModelLoadError(`${dir} (config.json / model.safetensors)`, error.message);
+    if (CoreError.isInstance(error)) {
+      throw new ModelLoadError(`${dir} (config.json / model.safetensors)`, error.message);
+    }
     throw error;
   }
 }

@@ -5,7 +5,8 @@ import { findStop } from './stop.js';
 import { resolveOptions } from './options.js';
 import { GenerationError } from '../errors.js';
 
-const logitsArb = fc.array(fc.float({ min: -8, max: 8, noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 40 })
+const logitsArb = fc
+  .array(fc.float({ min: -8, max: 8, noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 40 })
   // A few exact ties make the tie-breaking rule matter.
   .map((xs) => xs.map((x, i) => (i % 7 === 3 ? xs[0]! : Math.fround(x))));
 
@@ -23,52 +24,60 @@ function order(p: number[]): number[] {
 
 describe('next-token distribution (property tests)', () => {
   it('logSoftmax(logits, T) = log(exp(l/T) / Σ exp(l/T))', () => {
-    fc.assert(fc.property(logitsArb, fc.double({ min: 0.05, max: 5, noNaN: true }), (logits, t) => {
-      const lp = logSoftmax(Float32Array.from(logits), t);
-      const p = probs(Array.from(Float32Array.from(logits)), t);
-      p.forEach((pi, i) => expect(Math.exp(lp[i]!)).toBeCloseTo(pi, 12));
-    }));
+    fc.assert(
+      fc.property(logitsArb, fc.double({ min: 0.05, max: 5, noNaN: true }), (logits, t) => {
+        const lp = logSoftmax(Float32Array.from(logits), t);
+        const p = probs(Array.from(Float32Array.from(logits)), t);
+        p.forEach((pi, i) => expect(Math.exp(lp[i]!)).toBeCloseTo(pi, 12));
+      }),
+    );
   });
 
   it('top-k keeps exactly the k most likely tokens', () => {
-    fc.assert(fc.property(logitsArb, fc.integer({ min: 1, max: 45 }), (logits, k) => {
-      const lp = logSoftmax(Float32Array.from(logits));
-      const kept = keptTokens(lp, { topK: k, topP: 1, minP: 0 });
-      const expected = order(Array.from(lp)).slice(0, k);
-      expect(kept).toEqual(expected);
-      const keptSet = new Set(kept);
-      const minKept = Math.min(...kept.map((i) => lp[i]!));
-      for (let i = 0; i < lp.length; i++) if (!keptSet.has(i)) expect(lp[i]!).toBeLessThanOrEqual(minKept);
-    }));
+    fc.assert(
+      fc.property(logitsArb, fc.integer({ min: 1, max: 45 }), (logits, k) => {
+        const lp = logSoftmax(Float32Array.from(logits));
+        const kept = keptTokens(lp, { topK: k, topP: 1, minP: 0 });
+        const expected = order(Array.from(lp)).slice(0, k);
+        expect(kept).toEqual(expected);
+        const keptSet = new Set(kept);
+        const minKept = Math.min(...kept.map((i) => lp[i]!));
+        for (let i = 0; i < lp.length; i++) if (!keptSet.has(i)) expect(lp[i]!).toBeLessThanOrEqual(minKept);
+      }),
+    );
   });
 
   it('top-p keeps the shortest most-likely-first prefix reaching p (after top-k, renormalised)', () => {
-    fc.assert(fc.property(logitsArb, fc.double({ min: 0.01, max: 1, noNaN: true }), fc.integer({ min: 0, max: 10 }), (logits, p, k) => {
-      const lp = logSoftmax(Float32Array.from(logits));
-      const kept = keptTokens(lp, { topK: k, topP: p, minP: 0 });
-      const pool = order(Array.from(lp)).slice(0, k > 0 ? k : undefined);
-      const poolMass = pool.reduce((s, i) => s + Math.exp(lp[i]!), 0);
-      // With nothing to truncate (p = 1, no top-k) nothing is ranked: every id is kept, in id order.
-      if (keepsAll({ topK: k, topP: p, minP: 0 })) expect(kept).toEqual(Array.from(lp.keys()));
-      else expect(kept).toEqual(pool.slice(0, kept.length));
-      const mass = (ids: number[]): number => ids.reduce((s, i) => s + Math.exp(lp[i]!), 0) / poolMass;
-      expect(mass(kept)).toBeGreaterThanOrEqual(Math.min(p, 1) - 1e-12);
-      expect(mass(kept.slice(0, -1))).toBeLessThan(p);
-    }));
+    fc.assert(
+      fc.property(logitsArb, fc.double({ min: 0.01, max: 1, noNaN: true }), fc.integer({ min: 0, max: 10 }), (logits, p, k) => {
+        const lp = logSoftmax(Float32Array.from(logits));
+        const kept = keptTokens(lp, { topK: k, topP: p, minP: 0 });
+        const pool = order(Array.from(lp)).slice(0, k > 0 ? k : undefined);
+        const poolMass = pool.reduce((s, i) => s + Math.exp(lp[i]!), 0);
+        // With nothing to truncate (p = 1, no top-k) nothing is ranked: every id is kept, in id order.
+        if (keepsAll({ topK: k, topP: p, minP: 0 })) expect(kept).toEqual(Array.from(lp.keys()));
+        else expect(kept).toEqual(pool.slice(0, kept.length));
+        const mass = (ids: number[]): number => ids.reduce((s, i) => s + Math.exp(lp[i]!), 0) / poolMass;
+        expect(mass(kept)).toBeGreaterThanOrEqual(Math.min(p, 1) - 1e-12);
+        expect(mass(kept.slice(0, -1))).toBeLessThan(p);
+      }),
+    );
   });
 
   it('min-p keeps exactly the tokens with probability ≥ minP · max probability', () => {
-    fc.assert(fc.property(logitsArb, fc.double({ min: 0, max: 0.99, noNaN: true }), (logits, minP) => {
-      const lp = logSoftmax(Float32Array.from(logits));
-      const p = Array.from(lp, Math.exp);
-      const pmax = Math.max(...p);
-      const kept = new Set(keptTokens(lp, { topK: 0, topP: 1, minP }));
-      // Compare in log space as the implementation does; skip values within rounding of the threshold.
-      p.forEach((pi, i) => {
-        if (Math.abs(pi - minP * pmax) < 1e-12) return;
-        expect(kept.has(i)).toBe(pi >= minP * pmax);
-      });
-    }));
+    fc.assert(
+      fc.property(logitsArb, fc.double({ min: 0, max: 0.99, noNaN: true }), (logits, minP) => {
+        const lp = logSoftmax(Float32Array.from(logits));
+        const p = Array.from(lp, Math.exp);
+        const pmax = Math.max(...p);
+        const kept = new Set(keptTokens(lp, { topK: 0, topP: 1, minP }));
+        // Compare in log space as the implementation does; skip values within rounding of the threshold.
+        p.forEach((pi, i) => {
+          if (Math.abs(pi - minP * pmax) < 1e-12) return;
+          expect(kept.has(i)).toBe(pi >= minP * pmax);
+        });
+      }),
+    );
   });
 
   it('drawToken only returns kept tokens, with the renormalised probabilities (chi-square)', () => {

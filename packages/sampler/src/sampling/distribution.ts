@@ -20,7 +20,12 @@ export interface TruncationOptions {
 }
 
 /** log softmax(logits / temperature) in f64; temperature must be > 0. */
-export function logSoftmax(logits: ArrayLike<number>, temperature = 1, offset = 0, length = logits.length - offset): Float64Array {
+export function logSoftmax(
+  logits: ArrayLike<number>,
+  temperature = 1,
+  offset = 0,
+  length = logits.length - offset,
+): Float64Array {
   const out = new Float64Array(length);
   let max = -Infinity;
   for (let i = 0; i < length; i++) {

@@ -45,11 +45,18 @@ export function resolveOptions(options: GenerateOptions): ResolvedOptions {
   };
   check('groupSize', o.groupSize, Number.isSafeInteger(o.groupSize) && o.groupSize >= 1, 'an integer ≥ 1');
   check('maxNewTokens', o.maxNewTokens, Number.isSafeInteger(o.maxNewTokens) && o.maxNewTokens >= 1, 'an integer ≥ 1');
-  check('temperature', o.temperature, Number.isFinite(o.temperature) && o.temperature >= 0, 'a finite number ≥ 0 (0 = greedy)');
+  check(
+    'temperature',
+    o.temperature,
+    Number.isFinite(o.temperature) && o.temperature >= 0,
+    'a finite number ≥ 0 (0 = greedy)',
+  );
   check('topK', o.topK, Number.isSafeInteger(o.topK) && o.topK >= 0, 'an integer ≥ 0 (0 = off)');
   check('topP', o.topP, o.topP > 0 && o.topP <= 1, 'a number in (0, 1] (1 = off)');
   check('minP', o.minP, o.minP >= 0 && o.minP < 1, 'a number in [0, 1) (0 = off)');
   check('seed', o.seed, Number.isSafeInteger(o.seed), 'an integer');
-  if (!Array.isArray(o.stop) || o.stop.some((s) => typeof s !== 'string')) throw new GenerationError(`stop: expected an array of strings, got ${JSON.stringify(o.stop)}`);
+  if (!Array.isArray(o.stop) || o.stop.some((s) => typeof s !== 'string')) {
+    throw new GenerationError(`stop: expected an array of strings, got ${JSON.stringify(o.stop)}`);
+  }
   return o;
 }

@@ -71,7 +71,9 @@ export function buildBpeTokenizer(options: BpeBuildOptions): TokenizerFiles {
   const specials = options.specialTokens ?? DEFAULT_SPECIAL_TOKENS;
   const mergeBudget = options.vocabSize - 256 - specials.length;
   if (!Number.isInteger(options.vocabSize) || mergeBudget < 0) {
-    throw new GenerationError(`vocabSize: expected an integer ≥ 256 + ${specials.length} special tokens, got ${options.vocabSize}`);
+    throw new GenerationError(
+      `vocabSize: expected an integer ≥ 256 + ${specials.length} special tokens, got ${options.vocabSize}`,
+    );
   }
   const byteChar = bytesToUnicode();
   const encoder = new TextEncoder();
@@ -124,7 +126,13 @@ export function buildBpeTokenizer(options: BpeBuildOptions): TokenizerFiles {
   }
   const base = Object.keys(vocab).length;
   const addedTokens = specials.map((content, i) => ({
-    id: base + i, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true,
+    id: base + i,
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
   }));
   const tokenizerJson = {
     version: '1.0',
@@ -132,12 +140,22 @@ export function buildBpeTokenizer(options: BpeBuildOptions): TokenizerFiles {
     padding: null,
     added_tokens: addedTokens,
     normalizer: null,
-    pre_tokenizer: options.isolateDigits ? { type: 'Sequence', pretokenizers: [{ type: 'Digits', individual_digits: true }, BYTE_LEVEL] } : BYTE_LEVEL,
+    pre_tokenizer: options.isolateDigits
+      ? { type: 'Sequence', pretokenizers: [{ type: 'Digits', individual_digits: true }, BYTE_LEVEL] }
+      : BYTE_LEVEL,
     post_processor: BYTE_LEVEL,
     decoder: BYTE_LEVEL,
     model: {
-      type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null,
-      fuse_unk: false, byte_fallback: false, ignore_merges: false, vocab, merges,
+      type: 'BPE',
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: false,
+      byte_fallback: false,
+      ignore_merges: false,
+      vocab,
+      merges,
     },
   };
   const eos = options.eosToken ?? specials[specials.length - 1] ?? null;

@@ -32,11 +32,14 @@ describe('byte-level BPE tokenizer generated for tiny models', () => {
   });
 
   it('round-trips arbitrary unicode text exactly (property test)', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (text) => {
-      const ids = tok.encode(text);
-      expect(ids.every((id) => id >= 0 && id < special)).toBe(true); // no special token from plain text
-      expect(tok.decode(ids)).toBe(text);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (text) => {
+        const ids = tok.encode(text);
+        expect(ids.every((id) => id >= 0 && id < special)).toBe(true); // no special token from plain text
+        expect(tok.decode(ids)).toBe(text);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('round-trips whitespace, emoji, CJK and special tokens; skipSpecialTokens drops them', () => {
@@ -55,18 +58,27 @@ describe('byte-level BPE tokenizer generated for tiny models', () => {
   });
 
   it('renders the ChatML chat template (with and without the generation prompt)', () => {
-    const messages = [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }];
+    const messages = [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Hi' },
+    ];
     expect(tok.applyChatTemplate(messages)).toBe('<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n');
     expect(tok.applyChatTemplate(messages, { addGenerationPrompt: false })).toBe('<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n');
   });
 
   it('renders a Llama-style template using bos_token and loops', () => {
     const llama = SamplerTokenizer.fromObjects(files.tokenizerJson, {
-      ...files.tokenizerConfig, bos_token: { content: '<|endoftext|>' },
+      ...files.tokenizerConfig,
+      bos_token: { content: '<|endoftext|>' },
       chat_template: "{{ bos_token }}{% for m in messages %}[{{ m['role'] | upper }}] {{ m['content'] }}{% if not loop.last %} {% endif %}{% endfor %}",
     });
     expect(llama.bosTokenId).toBe(special);
-    expect(llama.applyChatTemplate([{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }])).toBe('<|endoftext|>[USER] a [ASSISTANT] b');
+    expect(
+      llama.applyChatTemplate([
+        { role: 'user', content: 'a' },
+        { role: 'assistant', content: 'b' },
+      ]),
+    ).toBe('<|endoftext|>[USER] a [ASSISTANT] b');
   });
 });
 
@@ -87,9 +99,12 @@ describe('BPE with isolated digits (arithmetic tasks)', () => {
 
   it('still merges words, and round-trips text exactly (property test)', () => {
     expect(tok.encode(' numbers').length).toBe(1);
-    fc.assert(fc.property(fc.string({ maxLength: 60 }), (text) => {
-      expect(tok.decode(tok.encode(text))).toBe(text);
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60 }), (text) => {
+        expect(tok.decode(tok.encode(text))).toBe(text);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 

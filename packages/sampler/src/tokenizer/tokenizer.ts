@@ -32,7 +32,9 @@ export function readJsonFile(file: string): Record<string, unknown> {
   } catch (error) {
     throw new TokenizerError(file, `not valid JSON (${(error as Error).message})`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new TokenizerError(file, 'expected a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new TokenizerError(file, 'expected a JSON object');
+  }
   return parsed as Record<string, unknown>;
 }
 
@@ -59,7 +61,11 @@ export class SamplerTokenizer {
   private readonly template: Template | null;
   private readonly specials: Record<string, string>;
 
-  private constructor(tokenizerJson: Record<string, unknown>, config: Record<string, unknown>, private readonly source: string) {
+  private constructor(
+    tokenizerJson: Record<string, unknown>,
+    config: Record<string, unknown>,
+    private readonly source: string,
+  ) {
     try {
       this.tokenizer = new Tokenizer(tokenizerJson, config);
     } catch (error) {
@@ -70,7 +76,9 @@ export class SamplerTokenizer {
       const content = tokenContent(config[key]);
       if (content === null) return null;
       const found = this.tokenizer.token_to_id(content);
-      if (found === undefined) throw new TokenizerError(configFile, `${key} ${JSON.stringify(content)} is not a token of tokenizer.json`);
+      if (found === undefined) {
+        throw new TokenizerError(configFile, `${key} ${JSON.stringify(content)} is not a token of tokenizer.json`);
+      }
       return found;
     };
     const eos = id('eos_token');
@@ -88,8 +96,9 @@ export class SamplerTokenizer {
     this.vocabSize = max + 1;
     const chat = config.chat_template;
     if (chat === undefined || chat === null) this.template = null;
-    else if (typeof chat !== 'string') throw new TokenizerError(configFile, 'chat_template must be a string (named template lists are not supported)');
-    else {
+    else if (typeof chat !== 'string') {
+      throw new TokenizerError(configFile, 'chat_template must be a string (named template lists are not supported)');
+    } else {
       try {
         this.template = new Template(chat);
       } catch (error) {
@@ -107,7 +116,11 @@ export class SamplerTokenizer {
   }
 
   /** Builds a tokenizer from already parsed objects; `source` names them in errors. */
-  static fromObjects(tokenizerJson: Record<string, unknown>, config: Record<string, unknown>, source = 'tokenizer.json'): SamplerTokenizer {
+  static fromObjects(
+    tokenizerJson: Record<string, unknown>,
+    config: Record<string, unknown>,
+    source = 'tokenizer.json',
+  ): SamplerTokenizer {
     return new SamplerTokenizer(tokenizerJson, config, source);
   }
 
@@ -127,7 +140,10 @@ export class SamplerTokenizer {
   decode(ids: ArrayLike<number>, skipSpecialTokens = true): string {
     // The library rejects an empty id list; an empty completion is an empty string.
     if (ids.length === 0) return '';
-    return this.tokenizer.decode(Array.from(ids), { skip_special_tokens: skipSpecialTokens, clean_up_tokenization_spaces: false });
+    return this.tokenizer.decode(Array.from(ids), {
+      skip_special_tokens: skipSpecialTokens,
+      clean_up_tokenization_spaces: false,
+    });
   }
 
   /** The token string of an id (e.g. `<|im_end|>`), or undefined. */
@@ -142,7 +158,12 @@ export class SamplerTokenizer {
 
   /** Renders the chat template for `messages` (as transformers' `apply_chat_template(tokenize=False)`). */
   applyChatTemplate(messages: ChatMessage[], options: ChatTemplateOptions = {}): string {
-    if (!this.template) throw new TokenizerError(`${this.source} (tokenizer_config.json)`, 'has no chat_template; pass plain prompts instead');
+    if (!this.template) {
+      throw new TokenizerError(
+        `${this.source} (tokenizer_config.json)`,
+        'has no chat_template; pass plain prompts instead',
+      );
+    }
     return this.template.render({
       messages,
       add_generation_prompt: options.addGenerationPrompt ?? true,

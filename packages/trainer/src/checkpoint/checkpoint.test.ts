@@ -7,24 +7,22 @@ import { initWeights, parseDecoderConfig, readModelDirectory, type NamedTensors 
 import { createDecoderModel, type DecoderModel, type OptimizerState, type PolicyBatch } from '@rlvr/kernels';
 import { useTempDir } from '../testing/temp-dir.js';
 import { CheckpointError, NonFiniteCheckpointError } from './checkpoint-error.js';
-import {
-  checkpointDir,
-  latestCheckpoint,
-  listCheckpoints,
-  pruneCheckpoints,
-  readCheckpoint,
-  writeCheckpoint,
-  type CheckpointOptimizerState,
-  type CheckpointState,
-} from './checkpoint.js';
+import { checkpointDir, latestCheckpoint, listCheckpoints, pruneCheckpoints, readCheckpoint, writeCheckpoint, type CheckpointOptimizerState, type CheckpointState } from './checkpoint.js';
 
 // The kernels' optimizer state must be storable as it is.
 const _compatible: (state: OptimizerState) => CheckpointOptimizerState = (state) => state;
 void _compatible;
 
 const config = parseDecoderConfig({
-  model_type: 'qwen2', hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 1,
-  intermediate_size: 24, vocab_size: 23, max_position_embeddings: 32, tie_word_embeddings: false,
+  model_type: 'qwen2',
+  hidden_size: 16,
+  num_hidden_layers: 1,
+  num_attention_heads: 2,
+  num_key_value_heads: 1,
+  intermediate_size: 24,
+  vocab_size: 23,
+  max_position_embeddings: 32,
+  tie_word_embeddings: false,
 });
 
 const tempDir = useTempDir('rlvr-checkpoint-');
@@ -216,8 +214,12 @@ describe('resume through a real DecoderModel (cpu backend)', () => {
       await trainStep(straight, [1, 1, 1, 1, -1, -1, -1, -1]);
       await trainStep(straight, [-0.5, -0.5, -0.5, -0.5, 0.5, 0.5, 0.5, 0.5]);
       writeCheckpoint(runDir, 2, {
-        modelConfig: config, weights: await straight.weights(), optimizerState: await straight.optimizerState(),
-        rng: {}, dataCursor: { epoch: 0, position: 2 }, config: {},
+        modelConfig: config,
+        weights: await straight.weights(),
+        optimizerState: await straight.optimizerState(),
+        rng: {},
+        dataCursor: { epoch: 0, position: 2 },
+        config: {},
       });
       const saved = readCheckpoint(latestCheckpoint(runDir)!.dir);
       const resumed = await open(saved.weights);

@@ -13,7 +13,18 @@
  * (one writer per run directory).
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
 import {
   readModelDirectory,
@@ -121,8 +132,15 @@ function optimizerTensors(state: CheckpointOptimizerState): NamedTensors {
  * Throws {@link NonFiniteCheckpointError} before writing anything if a weight or moment is NaN/∞.
  * An existing checkpoint of the same step is replaced only once the new one is complete.
  */
-export function writeCheckpoint(runDir: string, step: number, state: CheckpointState, options: WriteCheckpointOptions = {}): string {
-  if (!Number.isInteger(step) || step < 0) throw new CheckpointError(runDir, `expected a step that is an integer ≥ 0, got ${step}`);
+export function writeCheckpoint(
+  runDir: string,
+  step: number,
+  state: CheckpointState,
+  options: WriteCheckpointOptions = {},
+): string {
+  if (!Number.isInteger(step) || step < 0) {
+    throw new CheckpointError(runDir, `expected a step that is an integer ≥ 0, got ${step}`);
+  }
   requireFiniteTensors(step, 'weights', state.weights);
   requireFiniteTensors(step, 'optimizer.m', state.optimizerState.m);
   requireFiniteTensors(step, 'optimizer.v', state.optimizerState.v);
@@ -135,12 +153,20 @@ export function writeCheckpoint(runDir: string, step: number, state: CheckpointS
   const final = checkpointDir(runDir, step);
   mkdirSync(tmp);
   try {
-    writeModelDirectory(tmp, state.modelConfig, state.weights, { extraConfig: options.extraModelConfig, metadata: { step: String(step) } });
-    writeSafetensors(join(tmp, FILES.optimizer), optimizerTensors(state.optimizerState), { step: String(state.optimizerState.step) });
+    writeModelDirectory(tmp, state.modelConfig, state.weights, {
+      extraConfig: options.extraModelConfig,
+      metadata: { step: String(step) },
+    });
+    writeSafetensors(join(tmp, FILES.optimizer), optimizerTensors(state.optimizerState), {
+      step: String(state.optimizerState.step),
+    });
     writeFileAtomic(join(tmp, FILES.trainConfig), `${JSON.stringify(state.config, null, 2)}\n`);
     for (const file of options.copyFiles ?? []) copyFileSync(file, join(tmp, basename(file)));
     // Written last: a directory with state.json is complete, whatever happened to the rename.
-    writeFileAtomic(join(tmp, FILES.state), `${JSON.stringify({ format: FORMAT, step, rng: state.rng, dataCursor: state.dataCursor }, null, 2)}\n`);
+    writeFileAtomic(
+      join(tmp, FILES.state),
+      `${JSON.stringify({ format: FORMAT, step, rng: state.rng, dataCursor: state.dataCursor }, null, 2)}\n`,
+    );
     fsyncDir(tmp);
   } catch (error) {
     rmSync(tmp, { recursive: true, force: true });
@@ -186,14 +212,25 @@ function readJson(path: string): unknown {
 export function readCheckpoint(dir: string): LoadedCheckpoint {
   const statePath = join(dir, FILES.state);
   const saved = readJson(statePath) as { format?: unknown; step?: unknown; rng?: unknown; dataCursor?: unknown };
-  if (saved.format !== FORMAT) throw new CheckpointError(statePath, `expected checkpoint format ${FORMAT}, got ${JSON.stringify(saved.format)}`);
-  if (typeof saved.step !== 'number' || !Number.isInteger(saved.step)) throw new CheckpointError(statePath, `expected an integer "step", got ${JSON.stringify(saved.step)}`);
-  if (typeof saved.rng !== 'object' || saved.rng === null || Array.isArray(saved.rng)) throw new CheckpointError(statePath, 'expected an object "rng"');
+  if (saved.format !== FORMAT) {
+    throw new CheckpointError(statePath, `expected checkpoint format ${FORMAT}, got ${JSON.stringify(saved.format)}`);
+  }
+  if (typeof saved.step !== 'number' || !Number.isInteger(saved.step)) {
+    throw new CheckpointError(statePath, `expected an integer "step", got ${JSON.stringify(saved.step)}`);
+  }
+  if (typeof saved.rng !== 'object' || saved.rng === null || Array.isArray(saved.rng)) {
+    throw new CheckpointError(statePath, 'expected an object "rng"');
+  }
   const model = readModelDirectory(dir);
   const optimizerPath = join(dir, FILES.optimizer);
   const { tensors, metadata } = readSafetensorsSync(optimizerPath);
   const optimizerStep = Number(metadata.step);
-  if (!Number.isInteger(optimizerStep) || optimizerStep < 0) throw new CheckpointError(optimizerPath, `expected the AdamW step count in the metadata, got ${JSON.stringify(metadata.step)}`);
+  if (!Number.isInteger(optimizerStep) || optimizerStep < 0) {
+    throw new CheckpointError(
+      optimizerPath,
+      `expected the AdamW step count in the metadata, got ${JSON.stringify(metadata.step)}`,
+    );
+  }
   const m: NamedTensors = {};
   const v: NamedTensors = {};
   for (const [name, tensor] of Object.entries(tensors)) {
@@ -234,7 +271,9 @@ export function latestCheckpoint(runDir: string): CheckpointRef | null {
 
 /** Remove all but the newest `keep` checkpoints (config `checkpoint.keep`); returns the steps removed. */
 export function pruneCheckpoints(runDir: string, keep: number): number[] {
-  if (!Number.isInteger(keep) || keep < 1) throw new CheckpointError(runDir, `expected keep to be an integer ≥ 1, got ${keep}`);
+  if (!Number.isInteger(keep) || keep < 1) {
+    throw new CheckpointError(runDir, `expected keep to be an integer ≥ 1, got ${keep}`);
+  }
   const all = listCheckpoints(runDir);
   const removed = all.slice(0, Math.max(0, all.length - keep));
   for (const ref of removed) rmSync(ref.dir, { recursive: true, force: true });

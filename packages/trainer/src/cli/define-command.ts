@@ -19,7 +19,8 @@ export interface CommandDefinition<S extends OptionSpecs> {
 
 /** Build a {@link Command}: `--help` prints the help, anything else is parsed and handed to `execute`. */
 export function defineCommand<S extends OptionSpecs>(definition: CommandDefinition<S>): Command {
-  const help = (): string => formatHelp(definition.name, definition.description, definition.options, definition.examples);
+  const help = (): string =>
+    formatHelp(definition.name, definition.description, definition.options, definition.examples);
   return {
     name: definition.name,
     summary: definition.summary,

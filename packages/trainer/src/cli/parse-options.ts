@@ -33,8 +33,12 @@ export type ParseResult<S extends OptionSpecs> = { help: true } | { help: false;
  * Every problem is a {@link CliError} that names the flag.
  */
 export function parseOptions<S extends OptionSpecs>(args: readonly string[], specs: S): ParseResult<S> {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
-  for (const [name, spec] of Object.entries(specs)) options[name] = spec.short ? { type: spec.type, short: spec.short } : { type: spec.type };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+  };
+  for (const [name, spec] of Object.entries(specs)) {
+    options[name] = spec.short ? { type: spec.type, short: spec.short } : { type: spec.type };
+  }
   const { tokens } = parseArgs({ args: [...args], options, strict: false, allowPositionals: true, tokens: true });
   if (tokens.some((token) => token.kind === 'option' && token.name === 'help')) return { help: true };
 
@@ -42,11 +46,19 @@ export function parseOptions<S extends OptionSpecs>(args: readonly string[], spe
   for (const token of tokens) {
     if (token.kind === 'option-terminator') continue;
     if (token.kind === 'positional') {
-      throw new CliError(undefined, `unexpected argument ${JSON.stringify(token.value)}; every input is given as --flag VALUE`);
+      throw new CliError(
+        undefined,
+        `unexpected argument ${JSON.stringify(token.value)}; every input is given as --flag VALUE`,
+      );
     }
     const spec = specs[token.name];
     if (spec === undefined) {
-      throw new CliError(token.rawName, `unknown option; expected one of ${Object.keys(specs).map((n) => `--${n}`).join(', ')}, --help`);
+      throw new CliError(
+        token.rawName,
+        `unknown option; expected one of ${Object.keys(specs)
+          .map((n) => `--${n}`)
+          .join(', ')}, --help`,
+      );
     }
     const flag = `--${token.name}`;
     if (token.name in values) throw new CliError(flag, 'given more than once');
@@ -63,7 +75,12 @@ export function parseOptions<S extends OptionSpecs>(args: readonly string[], spe
     values[token.name] = token.value;
   }
   for (const [name, spec] of Object.entries(specs)) {
-    if (spec.required && !(name in values)) throw new CliError(`--${name}`, `missing, and required: ${spec.value ?? 'VALUE'} = ${lowerFirst(spec.description)}`);
+    if (spec.required && !(name in values)) {
+      throw new CliError(
+        `--${name}`,
+        `missing, and required: ${spec.value ?? 'VALUE'} = ${lowerFirst(spec.description)}`,
+      );
+    }
   }
   return { help: false, values: values as ParsedOptions<S> };
 }
@@ -73,7 +90,12 @@ function lowerFirst(text: string): string {
 }
 
 /** The help text of a command: usage line, description, and its flags aligned in a column. */
-export function formatHelp(command: string, description: string, specs: OptionSpecs, examples: readonly string[] = []): string {
+export function formatHelp(
+  command: string,
+  description: string,
+  specs: OptionSpecs,
+  examples: readonly string[] = [],
+): string {
   const flags = Object.entries(specs).map(([name, spec]) => {
     const left = `${spec.short ? `-${spec.short}, ` : ''}--${name}${spec.type === 'string' ? ` ${spec.value ?? 'VALUE'}` : ''}`;
     return [left, `${spec.description}${spec.required ? ' (required)' : ''}`] as const;
@@ -111,14 +133,18 @@ export function parseNumber(flag: string, text: string, what = ''): number {
 /** Parse an integer ≥ `min` or throw a {@link CliError} naming `flag`. */
 export function parseInteger(flag: string, text: string, min: number): number {
   const value = parseNumber(flag, text);
-  if (!Number.isInteger(value) || value < min) throw new CliError(flag, `expected an integer ≥ ${min}, got ${text.trim()}`);
+  if (!Number.isInteger(value) || value < min) {
+    throw new CliError(flag, `expected an integer ≥ ${min}, got ${text.trim()}`);
+  }
   return value;
 }
 
 /** Parse a probability strictly between 0 and 1 or throw a {@link CliError} naming `flag`. */
 export function parseOpenUnit(flag: string, text: string): number {
   const value = parseNumber(flag, text);
-  if (!(value > 0 && value < 1)) throw new CliError(flag, `expected a number strictly between 0 and 1, got ${text.trim()}`);
+  if (!(value > 0 && value < 1)) {
+    throw new CliError(flag, `expected a number strictly between 0 and 1, got ${text.trim()}`);
+  }
   return value;
 }
 

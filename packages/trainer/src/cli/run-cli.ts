@@ -24,10 +24,16 @@ export function mainHelp(commands: readonly Command[] = COMMANDS): string {
  * code (0 ok, 1 failure, 2 usage error; see EXIT_CODES in cli-error.ts); user errors become one line
  * on `io.stderr`, never a stack.
  */
-export async function runCli(argv: readonly string[], io: CliIo, commands: readonly Command[] = COMMANDS): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+  commands: readonly Command[] = COMMANDS,
+): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined) {
-    io.stderr.write(`rlvr: missing command; expected one of ${commands.map((c) => c.name).join(', ')} (see: rlvr --help)\n`);
+    io.stderr.write(
+      `rlvr: missing command; expected one of ${commands.map((c) => c.name).join(', ')} (see: rlvr --help)\n`,
+    );
     return USAGE_EXIT_CODE;
   }
   if (first === '--help' || first === '-h') {
@@ -71,7 +77,9 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
 
 function unknownCommand(name: string, io: CliIo, commands: readonly Command[]): number {
   const kind = name.startsWith('-') ? 'unknown option' : 'unknown command';
-  io.stderr.write(`rlvr: ${kind} ${JSON.stringify(name)}; expected one of ${commands.map((c) => c.name).join(', ')} (see: rlvr --help)\n`);
+  io.stderr.write(
+    `rlvr: ${kind} ${JSON.stringify(name)}; expected one of ${commands.map((c) => c.name).join(', ')} (see: rlvr --help)\n`,
+  );
   return USAGE_EXIT_CODE;
 }
 

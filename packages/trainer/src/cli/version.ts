@@ -19,5 +19,7 @@ export function trainerVersion(): string {
     }
     dir = dirname(dir);
   }
-  throw new Error(`${PACKAGE_NAME}: no package.json above ${dirname(fileURLToPath(import.meta.url))} (a broken install?)`);
+  throw new Error(
+    `${PACKAGE_NAME}: no package.json above ${dirname(fileURLToPath(import.meta.url))} (a broken install?)`,
+  );
 }

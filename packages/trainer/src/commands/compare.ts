@@ -8,7 +8,13 @@ import { defineCommand } from '../cli/define-command.js';
 import { parseChoice, parseInteger, parseNumber } from '../cli/parse-options.js';
 import { BACKEND_CHOICES, type TrainConfig } from '../config/index.js';
 import { accuracyBandSpec } from '../compare/figures.js';
-import { bandPoints, summariseWeighting, summaryTable, type SeedRun, type WeightingSummary } from '../compare/aggregate.js';
+import {
+  bandPoints,
+  summariseWeighting,
+  summaryTable,
+  type SeedRun,
+  type WeightingSummary,
+} from '../compare/aggregate.js';
 import { presetConfig } from '../demo/countdown-preset.js';
 import { writeSvg } from '../figures/render-svg.js';
 import { runTraining } from '../loop/run-training.js';
@@ -26,25 +32,58 @@ export const COMPARED_WEIGHTINGS = ['grpo', 'rloo', 'uniform-r', 'linear-r', 'sq
  * The post-SFT regime uses the same rates.
  */
 export const TUNED_LEARNING_RATES: Readonly<Record<string, number>> = {
-  grpo: 1e-3, rloo: 1e-3, 'uniform-r': 1e-3, 'linear-r': 3e-4, 'sqrt-r': 1e-3, 'plateau-r': 1e-3,
+  grpo: 1e-3,
+  rloo: 1e-3,
+  'uniform-r': 1e-3,
+  'linear-r': 3e-4,
+  'sqrt-r': 1e-3,
+  'plateau-r': 1e-3,
 };
 const DEFAULT_LR = 3e-4;
 
 const OPTIONS = {
-  weightings: { type: 'string', value: 'A,B,…', description: `Weightings to compare (default ${COMPARED_WEIGHTINGS.join(',')}).` },
-  seeds: { type: 'string', value: 'N|A,B,…', description: 'Seeds per weighting: 1…N, or the listed seeds (`2,` = seed 2 alone; default 3).' },
-  regime: { type: 'string', value: 'NAME', description: 'scratch (the embedded base model, default) or sft (its SFT\'d version).' },
+  weightings: {
+    type: 'string',
+    value: 'A,B,…',
+    description: `Weightings to compare (default ${COMPARED_WEIGHTINGS.join(',')}).`,
+  },
+  seeds: {
+    type: 'string',
+    value: 'N|A,B,…',
+    description: 'Seeds per weighting: 1…N, or the listed seeds (`2,` = seed 2 alone; default 3).',
+  },
+  regime: {
+    type: 'string',
+    value: 'NAME',
+    description: "scratch (the embedded base model, default) or sft (its SFT'd version).",
+  },
   'max-steps': { type: 'string', value: 'N', description: 'RL steps per run (default 60).' },
   'eval-interval': { type: 'string', value: 'N', description: 'Held-out evaluation every N steps (default 20).' },
-  'eval-prompts': { type: 'string', value: 'N', description: 'Held-out problems per evaluation, the first N of 200 (default 200).' },
-  lr: { type: 'string', value: 'LR', description: 'One learning rate for every listed weighting instead of the tuned ones.' },
-  lrs: { type: 'string', value: 'A,B,…', description: 'Learning-rate sweep instead: every weighting × seed × these rates; writes sweep.md.' },
-  out: { type: 'string', value: 'DIR', description: 'Output directory (default runs/compare-<regime>); finished runs in it are reused.' },
+  'eval-prompts': {
+    type: 'string',
+    value: 'N',
+    description: 'Held-out problems per evaluation, the first N of 200 (default 200).',
+  },
+  lr: {
+    type: 'string',
+    value: 'LR',
+    description: 'One learning rate for every listed weighting instead of the tuned ones.',
+  },
+  lrs: {
+    type: 'string',
+    value: 'A,B,…',
+    description: 'Learning-rate sweep instead: every weighting × seed × these rates; writes sweep.md.',
+  },
+  out: {
+    type: 'string',
+    value: 'DIR',
+    description: 'Output directory (default runs/compare-<regime>); finished runs in it are reused.',
+  },
   backend: { type: 'string', value: 'NAME', description: 'auto, webgpu or cpu (default auto).' },
 } as const;
 
 const DESCRIPTION = [
-  'The paper\'s experiment on the embedded Countdown models: every weighting × seed from the same start,',
+  "The paper's experiment on the embedded Countdown models: every weighting × seed from the same start,",
   'with the same budget of sampled responses (same steps, prompts per step and group size), each weighting at',
   'its tuned learning rate. Writes OUT/results.md (final held-out accuracy ± 95% interval, held-out and',
   'sampled accuracy averaged over the run, steps to 2× and 4× the start, ρ̂ = 0 share over time),',
@@ -65,7 +104,10 @@ interface PlannedRun {
 /** `--seeds`: N means 1…N; a comma list names the seeds, `S,` seed S alone (so that seeds can run in separate processes). */
 function parseSeeds(value: string): number[] {
   if (!value.includes(',')) return Array.from({ length: parseInteger('--seeds', value, 1) }, (_, i) => i + 1);
-  const seeds = value.split(',').filter((s) => s.trim() !== '').map((s) => parseInteger('--seeds', s.trim(), 0));
+  const seeds = value
+    .split(',')
+    .filter((s) => s.trim() !== '')
+    .map((s) => parseInteger('--seeds', s.trim(), 0));
   if (seeds.length === 0) throw new CliError('--seeds', `expected a count or a list of seeds, got ${value}`);
   return seeds;
 }
@@ -83,22 +125,33 @@ async function finished(dir: string, config: TrainConfig): Promise<boolean> {
 /** `rlvr compare`: see {@link DESCRIPTION}. */
 export const compareCommand: Command = defineCommand({
   name: 'compare',
-  summary: 'The paper\'s experiment: weightings × seeds from the embedded Countdown model; table and figures.',
+  summary: "The paper's experiment: weightings × seeds from the embedded Countdown model; table and figures.",
   description: DESCRIPTION,
   options: OPTIONS,
-  examples: ['rlvr compare --seeds 3 --out docs/results/scratch', 'rlvr compare --regime sft --seeds 3 --out docs/results/sft', 'rlvr compare --seeds 1 --lrs 0.001,0.003,0.01 --out runs/sweep'],
+  examples: [
+    'rlvr compare --seeds 3 --out docs/results/scratch',
+    'rlvr compare --regime sft --seeds 3 --out docs/results/sft',
+    'rlvr compare --seeds 1 --lrs 0.001,0.003,0.01 --out runs/sweep',
+  ],
   async execute(options, io) {
-    const weightings = (options.weightings ?? COMPARED_WEIGHTINGS.join(',')).split(',').map((w) => parseChoice('--weightings', w.trim(), WEIGHTING_NAMES));
+    const weightings = (options.weightings ?? COMPARED_WEIGHTINGS.join(','))
+      .split(',')
+      .map((w) => parseChoice('--weightings', w.trim(), WEIGHTING_NAMES));
     const seeds = parseSeeds(options.seeds ?? '3');
-    const regime = options.regime === undefined ? 'scratch' : parseChoice('--regime', options.regime, ['scratch', 'sft'] as const);
+    const regime =
+      options.regime === undefined ? 'scratch' : parseChoice('--regime', options.regime, ['scratch', 'sft'] as const);
     const maxSteps = options['max-steps'] === undefined ? 60 : parseInteger('--max-steps', options['max-steps'], 1);
-    const evalInterval = options['eval-interval'] === undefined ? 20 : parseInteger('--eval-interval', options['eval-interval'], 1);
-    const evalPrompts = options['eval-prompts'] === undefined ? 200 : parseInteger('--eval-prompts', options['eval-prompts'], 1);
+    const evalInterval =
+      options['eval-interval'] === undefined ? 20 : parseInteger('--eval-interval', options['eval-interval'], 1);
+    const evalPrompts =
+      options['eval-prompts'] === undefined ? 200 : parseInteger('--eval-prompts', options['eval-prompts'], 1);
     const backend = options.backend === undefined ? 'auto' : parseChoice('--backend', options.backend, BACKEND_CHOICES);
     const sweep = options.lrs?.split(',').map((x) => parseNumber('--lrs', x.trim()));
     if (sweep?.some((lr) => !(lr > 0))) throw new CliError('--lrs', `expected learning rates > 0, got ${options.lrs}`);
     const fixedLr = options.lr === undefined ? undefined : parseNumber('--lr', options.lr);
-    if (fixedLr !== undefined && !(fixedLr > 0)) throw new CliError('--lr', `expected a learning rate > 0, got ${options.lr}`);
+    if (fixedLr !== undefined && !(fixedLr > 0)) {
+      throw new CliError('--lr', `expected a learning rate > 0, got ${options.lr}`);
+    }
     const out = options.out ?? join('runs', `compare-${regime}`);
     const log = (line: string) => io.stderr.write(`${line}\n`);
 
@@ -106,8 +159,23 @@ export const compareCommand: Command = defineCommand({
     for (const weighting of weightings) {
       for (const lr of sweep ?? [fixedLr ?? TUNED_LEARNING_RATES[weighting] ?? DEFAULT_LR]) {
         for (const seed of seeds) {
-          const config = presetConfig({ model: regime === 'scratch' ? null : 'embedded:countdown-sft', weighting, lr, maxSteps, seed, evalInterval, evalPrompts, backend });
-          plan.push({ weighting, seed, lr, dir: join(out, 'runs', sweep ? `${weighting}-lr${lr}` : weighting, `seed-${seed}`), config });
+          const config = presetConfig({
+            model: regime === 'scratch' ? null : 'embedded:countdown-sft',
+            weighting,
+            lr,
+            maxSteps,
+            seed,
+            evalInterval,
+            evalPrompts,
+            backend,
+          });
+          plan.push({
+            weighting,
+            seed,
+            lr,
+            dir: join(out, 'runs', sweep ? `${weighting}-lr${lr}` : weighting, `seed-${seed}`),
+            config,
+          });
         }
       }
     }
@@ -121,7 +189,11 @@ export const compareCommand: Command = defineCommand({
       rmSync(run.dir, { recursive: true, force: true });
       const t0 = process.hrtime.bigint();
       try {
-        await runTraining({ config: run.config, runDir: run.dir, log: (line) => (line.startsWith('eval') ? log(`${tag}: ${line}`) : undefined) });
+        await runTraining({
+          config: run.config,
+          runDir: run.dir,
+          log: (line) => (line.startsWith('eval') ? log(`${tag}: ${line}`) : undefined),
+        });
       } catch (error) {
         throw new CliError(undefined, `${tag} failed: ${(error as Error).message}`, FAILURE_EXIT_CODE);
       }
@@ -140,7 +212,7 @@ export const compareCommand: Command = defineCommand({
     await mkdir(out, { recursive: true });
     const { promptsPerStep, groupSize } = plan[0]!.config.sampling;
     const header = [
-      `# rlvr compare: ${regime === 'scratch' ? 'from scratch (embedded base model)' : 'after SFT (embedded SFT\'d model)'}${sweep ? ', learning-rate sweep' : ''}`,
+      `# rlvr compare: ${regime === 'scratch' ? 'from scratch (embedded base model)' : "after SFT (embedded SFT'd model)"}${sweep ? ', learning-rate sweep' : ''}`,
       '',
       `${weightings.length} weightings × ${seeds.length} seeds (${seeds.join(', ')})${sweep ? ` × learning rates ${sweep.join(', ')}` : ''}, ${maxSteps} steps of ${promptsPerStep} prompts × ${groupSize} responses, held-out evaluation every ${evalInterval} steps on ${evalPrompts} problems.`,
       `Wall time of this invocation: ${seconds.toFixed(0)} s (runs reused from earlier invocations not included).`,
@@ -148,11 +220,20 @@ export const compareCommand: Command = defineCommand({
     ].join('\n');
     const tablePath = join(out, sweep ? 'sweep.md' : 'results.md');
     writeFileSync(tablePath, `${header}\n${summaryTable(summaries)}`);
-    writeFileSync(join(out, sweep ? 'sweep.json' : 'results.json'), `${JSON.stringify({ regime, maxSteps, evalInterval, seeds, ...(sweep ? { sweep } : { learningRates: Object.fromEntries(plan.map((r) => [r.weighting, r.lr])) }), summaries }, null, 2)}\n`);
+    writeFileSync(
+      join(out, sweep ? 'sweep.json' : 'results.json'),
+      `${JSON.stringify({ regime, maxSteps, evalInterval, seeds, ...(sweep ? { sweep } : { learningRates: Object.fromEntries(plan.map((r) => [r.weighting, r.lr])) }), summaries }, null, 2)}\n`,
+    );
     if (!sweep) {
       const points = weightings.flatMap((w) => bandPoints(w, groups.get(w)!));
-      await writeSvg(accuracyBandSpec(points, 'step', 'Held-out accuracy against RL steps'), join(out, 'accuracy-vs-step.svg'));
-      await writeSvg(accuracyBandSpec(points, 'sampledResponses', 'Held-out accuracy against sampled responses'), join(out, 'accuracy-vs-responses.svg'));
+      await writeSvg(
+        accuracyBandSpec(points, 'step', 'Held-out accuracy against RL steps'),
+        join(out, 'accuracy-vs-step.svg'),
+      );
+      await writeSvg(
+        accuracyBandSpec(points, 'sampledResponses', 'Held-out accuracy against sampled responses'),
+        join(out, 'accuracy-vs-responses.svg'),
+      );
       for (const w of ['linear-r', 'grpo'].filter((name) => weightings.includes(name as never))) {
         const first = plan.find((r) => r.weighting === w)!;
         await writeSvg(rhoHeatmapSpec(await loadRun(first.dir, `${w} seed ${first.seed}`)), join(out, `rho-${w}.svg`));

@@ -23,7 +23,7 @@ const OPTIONS = {
 } as const;
 
 const DESCRIPTION = [
-  'The project\'s main job: RL from scratch on Countdown. Starts from the embedded base model (it writes',
+  "The project's main job: RL from scratch on Countdown. Starts from the embedded base model (it writes",
   'well-formed answers but solves only a few per cent of problems), trains it with Linear-R, evaluates the',
   '200 held-out problems before and after, and writes RUN_DIR/report.html and RUN_DIR/summary.json',
   '({heldoutBefore, heldoutAfter, steps, seconds, weighting, …}; held-out = pass@1 of greedy answers).',
@@ -51,14 +51,25 @@ export const demoCommand: Command = defineCommand({
   options: OPTIONS,
   examples: ['rlvr demo', 'rlvr demo --max-steps 20 --out runs/demo-short'],
   async execute(options, io) {
-    const maxSteps = options['max-steps'] === undefined ? DEMO_DEFAULTS.maxSteps : parseInteger('--max-steps', options['max-steps'], 1);
+    const maxSteps =
+      options['max-steps'] === undefined
+        ? DEMO_DEFAULTS.maxSteps
+        : parseInteger('--max-steps', options['max-steps'], 1);
     const seed = options.seed === undefined ? DEMO_DEFAULTS.seed : parseInteger('--seed', options.seed, 0);
     const backend = options.backend === undefined ? 'auto' : parseChoice('--backend', options.backend, BACKEND_CHOICES);
     const weighting = options.weighting ?? DEMO_DEFAULTS.weighting;
     const runDir = options.out ?? join('runs', `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`);
     let config;
     try {
-      config = presetConfig({ model: null, weighting, lr: DEMO_DEFAULTS.lr, maxSteps, seed, evalInterval: maxSteps, backend });
+      config = presetConfig({
+        model: null,
+        weighting,
+        lr: DEMO_DEFAULTS.lr,
+        maxSteps,
+        seed,
+        evalInterval: maxSteps,
+        backend,
+      });
     } catch (error) {
       throw new CliError(undefined, (error as Error).message);
     }
@@ -70,16 +81,30 @@ export const demoCommand: Command = defineCommand({
     const { evals } = await readMetrics(metricsPath(runDir));
     const before = evals.find((e) => e.step === 0);
     const after = evals.find((e) => e.step === maxSteps);
-    if (!before || !after) throw new CliError(undefined, `${metricsPath(runDir)}: missing the evaluation before or after training`, FAILURE_EXIT_CODE);
+    if (!before || !after) {
+      throw new CliError(
+        undefined,
+        `${metricsPath(runDir)}: missing the evaluation before or after training`,
+        FAILURE_EXIT_CODE,
+      );
+    }
     const report = await writeReport([runDir], join(runDir, 'report.html'));
     const summary: DemoSummary = {
-      heldoutBefore: before.pass1Greedy, heldoutAfter: after.pass1Greedy,
-      meanAccuracyBefore: before.meanAccuracy, meanAccuracyAfter: after.meanAccuracy,
-      steps: maxSteps, seconds: Math.round(seconds * 10) / 10, weighting, heldoutPrompts: after.prompts, report,
+      heldoutBefore: before.pass1Greedy,
+      heldoutAfter: after.pass1Greedy,
+      meanAccuracyBefore: before.meanAccuracy,
+      meanAccuracyAfter: after.meanAccuracy,
+      steps: maxSteps,
+      seconds: Math.round(seconds * 10) / 10,
+      weighting,
+      heldoutPrompts: after.prompts,
+      report,
     };
     const summaryPath = join(runDir, 'summary.json');
     writeFileSync(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
-    log(`held-out pass@1 (greedy): ${summary.heldoutBefore.toFixed(3)} → ${summary.heldoutAfter.toFixed(3)} over ${summary.heldoutPrompts} problems; mean accuracy ${summary.meanAccuracyBefore.toFixed(3)} → ${summary.meanAccuracyAfter.toFixed(3)}; ${summary.seconds} s`);
+    log(
+      `held-out pass@1 (greedy): ${summary.heldoutBefore.toFixed(3)} → ${summary.heldoutAfter.toFixed(3)} over ${summary.heldoutPrompts} problems; mean accuracy ${summary.meanAccuracyBefore.toFixed(3)} → ${summary.meanAccuracyAfter.toFixed(3)}; ${summary.seconds} s`,
+    );
     log(`report: ${report}`);
     io.stdout.write(`${summaryPath}\n`);
     return 0;

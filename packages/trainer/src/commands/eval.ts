@@ -11,10 +11,24 @@ import { closeTaskEnvironment, openTaskEnvironment } from '../loop/task-environm
 import type { StepRollout } from '../loop/rl-step.js';
 
 const OPTIONS = {
-  model: { type: 'string', value: 'DIR', required: true, description: 'Model directory (config.json, model.safetensors or model.onnx, tokenizer.json), or embedded:countdown-base / embedded:countdown-sft (with the demo\'s problems and template).' },
+  model: {
+    type: 'string',
+    value: 'DIR',
+    required: true,
+    description:
+      "Model directory (config.json, model.safetensors or model.onnx, tokenizer.json), or embedded:countdown-base / embedded:countdown-sft (with the demo's problems and template).",
+  },
   task: { type: 'string', value: 'TASK', required: true, description: `Task: ${TASK_NAMES.join(', ')}.` },
-  dataset: { type: 'string', value: 'FILE', description: 'Held-out JSONL or parquet file (default: the task\'s seeded test split; countdown: generated).' },
-  n: { type: 'string', value: 'K', description: 'Samples per prompt for mean accuracy and pass@k (default 8), plus one greedy response.' },
+  dataset: {
+    type: 'string',
+    value: 'FILE',
+    description: "Held-out JSONL or parquet file (default: the task's seeded test split; countdown: generated).",
+  },
+  n: {
+    type: 'string',
+    value: 'K',
+    description: 'Samples per prompt for mean accuracy and pass@k (default 8), plus one greedy response.',
+  },
   prompts: { type: 'string', value: 'N', description: 'Evaluate the first N held-out prompts (default all).' },
   'max-new-tokens': { type: 'string', value: 'N', description: 'Longest completion (default 256).' },
   temperature: { type: 'string', value: 'T', description: 'Temperature of the K samples (default 1).' },
@@ -27,7 +41,10 @@ const DESCRIPTION = [
   'pass@k for k = 1 and K, mean reward. Prints one JSON line (the eval record of metrics.jsonl).',
 ].join('\n');
 
-const EXAMPLES = ['rlvr eval --model runs/linear-r/checkpoints/step-200 --task countdown --n 8', 'rlvr eval --model ./my-qwen --task gsm8k --dataset gsm8k-test.jsonl --prompts 200'];
+const EXAMPLES = [
+  'rlvr eval --model runs/linear-r/checkpoints/step-200 --task countdown --n 8',
+  'rlvr eval --model ./my-qwen --task gsm8k --dataset gsm8k-test.jsonl --prompts 200',
+];
 
 /** `rlvr eval`: held-out pass@1 (greedy), mean accuracy and pass@k of a model directory. */
 export const evalCommand: Command = defineCommand({
@@ -43,23 +60,47 @@ export const evalCommand: Command = defineCommand({
     // A bad value is a ConfigError: exit 2 (EXIT_CODES in cli/cli-error.ts).
     const config = parseTrainConfig({
       model: { path: options.model },
-      task: embedded && task === 'countdown' && options.dataset === undefined ? PRESET_TASK : { name: task, ...(options.dataset === undefined ? {} : { dataset: options.dataset, testDataset: options.dataset }) },
-      sampling: { ...(options['max-new-tokens'] === undefined ? {} : { maxNewTokens: parseInteger('--max-new-tokens', options['max-new-tokens'], 1) }) },
+      task:
+        embedded && task === 'countdown' && options.dataset === undefined
+          ? PRESET_TASK
+          : {
+              name: task,
+              ...(options.dataset === undefined ? {} : { dataset: options.dataset, testDataset: options.dataset }),
+            },
+      sampling: {
+        ...(options['max-new-tokens'] === undefined
+          ? {}
+          : { maxNewTokens: parseInteger('--max-new-tokens', options['max-new-tokens'], 1) }),
+      },
       eval: {
-        interval: 1, samples: n, passAtK: n > 1 ? [1, n] : [1],
+        interval: 1,
+        samples: n,
+        passAtK: n > 1 ? [1, n] : [1],
         prompts: options.prompts === undefined ? 0 : parseInteger('--prompts', options.prompts, 1),
-        ...(options.temperature === undefined ? {} : { temperature: parseNumber('--temperature', options.temperature) }),
+        ...(options.temperature === undefined
+          ? {}
+          : { temperature: parseNumber('--temperature', options.temperature) }),
       },
       ...(options.seed === undefined ? {} : { seed: parseInteger('--seed', options.seed, 0) }),
     });
-    const env = await openTaskEnvironment(config, resolveModelPath(config.model.path), (line) => io.stderr.write(`${line}\n`));
+    const env = await openTaskEnvironment(config, resolveModelPath(config.model.path), (line) =>
+      io.stderr.write(`${line}\n`),
+    );
     try {
       const prompts = heldOutPrompts(config, env);
       if (prompts.length === 0) throw new CliError(undefined, 'no held-out prompts', FAILURE_EXIT_CODE);
-      const record = await evaluate({ generate: async (p, o) => (await env.sampler.generate(p, o)) as StepRollout[], score: env.score }, prompts, {
-        samples: config.eval.samples, temperature: config.eval.temperature, passAtK: config.eval.passAtK,
-        maxNewTokens: config.sampling.maxNewTokens, stop: env.stop, seed: config.seed,
-      });
+      const record = await evaluate(
+        { generate: async (p, o) => (await env.sampler.generate(p, o)) as StepRollout[], score: env.score },
+        prompts,
+        {
+          samples: config.eval.samples,
+          temperature: config.eval.temperature,
+          passAtK: config.eval.passAtK,
+          maxNewTokens: config.sampling.maxNewTokens,
+          stop: env.stop,
+          seed: config.seed,
+        },
+      );
       io.stdout.write(`${JSON.stringify({ kind: 'eval', step: 0, ...record })}\n`);
       return 0;
     } finally {

@@ -29,7 +29,10 @@ describe('rlvr generate', () => {
     const { code, out, err } = await generate('--model', model, '--prompt', 'How many clips', '-n', '3', '--max-new-tokens', '5', '--seed', '4', '--json');
     expect(err).toBe('');
     expect(code).toBe(0);
-    const lines = out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = out
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(3);
     for (const line of lines) {
       expect(Object.keys(line)).toEqual(['text', 'tokens', 'logprobs', 'finishReason']);

@@ -5,17 +5,43 @@ import { defineCommand } from '../cli/define-command.js';
 import { parseInteger, parseNumber } from '../cli/parse-options.js';
 
 const OPTIONS = {
-  model: { type: 'string', value: 'DIR', required: true, description: 'Model directory: config.json, tokenizer.json (+ tokenizer_config.json), and model.onnx (Optimum export) or model.safetensors.' },
-  prompt: { type: 'string', value: 'TEXT', required: true, description: 'The prompt (used as is; add --chat to wrap it in the chat template).' },
-  'num-samples': { type: 'string', value: 'M', short: 'n', description: 'Completions to sample (default 1), all from one prefill of the prompt.' },
+  model: {
+    type: 'string',
+    value: 'DIR',
+    required: true,
+    description:
+      'Model directory: config.json, tokenizer.json (+ tokenizer_config.json), and model.onnx (Optimum export) or model.safetensors.',
+  },
+  prompt: {
+    type: 'string',
+    value: 'TEXT',
+    required: true,
+    description: 'The prompt (used as is; add --chat to wrap it in the chat template).',
+  },
+  'num-samples': {
+    type: 'string',
+    value: 'M',
+    short: 'n',
+    description: 'Completions to sample (default 1), all from one prefill of the prompt.',
+  },
   'max-new-tokens': { type: 'string', value: 'N', description: 'Most tokens per completion (default 64).' },
   temperature: { type: 'string', value: 'T', description: 'Sampling temperature (default 1; 0 = greedy).' },
   'top-k': { type: 'string', value: 'K', description: 'Keep the K most likely tokens (default 0 = off).' },
   'top-p': { type: 'string', value: 'P', description: 'Nucleus sampling threshold in (0, 1] (default 1 = off).' },
   stop: { type: 'string', value: 'TEXT', description: 'A stop string: completions end before it.' },
-  seed: { type: 'string', value: 'S', description: 'Random seed (default 0); the same seed gives the same completions.' },
-  chat: { type: 'boolean', description: 'Render the prompt as one user message through the tokenizer\'s chat template.' },
-  json: { type: 'boolean', description: 'One JSON object per completion: {"text", "tokens", "logprobs", "finishReason"}.' },
+  seed: {
+    type: 'string',
+    value: 'S',
+    description: 'Random seed (default 0); the same seed gives the same completions.',
+  },
+  chat: {
+    type: 'boolean',
+    description: "Render the prompt as one user message through the tokenizer's chat template.",
+  },
+  json: {
+    type: 'boolean',
+    description: 'One JSON object per completion: {"text", "tokens", "logprobs", "finishReason"}.',
+  },
 } as const;
 
 const DESCRIPTION = [
@@ -39,7 +65,8 @@ export const generateCommand: Command = defineCommand({
   async execute(options, io) {
     const generate: GenerateOptions = {
       groupSize: options['num-samples'] === undefined ? 1 : parseInteger('--num-samples', options['num-samples'], 1),
-      maxNewTokens: options['max-new-tokens'] === undefined ? 64 : parseInteger('--max-new-tokens', options['max-new-tokens'], 1),
+      maxNewTokens:
+        options['max-new-tokens'] === undefined ? 64 : parseInteger('--max-new-tokens', options['max-new-tokens'], 1),
       temperature: options.temperature === undefined ? 1 : parseNumber('--temperature', options.temperature),
       topK: options['top-k'] === undefined ? 0 : parseInteger('--top-k', options['top-k'], 0),
       topP: options['top-p'] === undefined ? 1 : parseNumber('--top-p', options['top-p']),
@@ -57,13 +84,19 @@ export const generateCommand: Command = defineCommand({
     // SamplerErrors the model's or the prompt's, exit 1 (EXIT_CODES in cli/cli-error.ts).
     try {
       const sampler = new Sampler(loaded.model, loaded.tokenizer);
-      const prompt = options.chat ? loaded.tokenizer.applyChatTemplate([{ role: 'user', content: options.prompt! }]) : options.prompt!;
+      const prompt = options.chat
+        ? loaded.tokenizer.applyChatTemplate([{ role: 'user', content: options.prompt! }])
+        : options.prompt!;
       const rollouts = await sampler.generate([prompt], generate);
       for (const r of rollouts) {
         if (options.json) {
-          io.stdout.write(`${JSON.stringify({ text: r.text, tokens: r.completionIds, logprobs: r.logprobs, finishReason: r.finishReason })}\n`);
+          io.stdout.write(
+            `${JSON.stringify({ text: r.text, tokens: r.completionIds, logprobs: r.logprobs, finishReason: r.finishReason })}\n`,
+          );
         } else {
-          io.stdout.write(`--- sample ${r.sampleIndex + 1}/${rollouts.length} (${r.completionIds.length} tokens, ${r.finishReason}) ---\n${r.text}\n`);
+          io.stdout.write(
+            `--- sample ${r.sampleIndex + 1}/${rollouts.length} (${r.completionIds.length} tokens, ${r.finishReason}) ---\n${r.text}\n`,
+          );
         }
       }
       return 0;

@@ -14,4 +14,15 @@ import { weightsCommand } from './weights.js';
  * Every `rlvr` subcommand, in the order `rlvr --help` lists them. A new subcommand is a module in
  * this folder that exports a {@link Command}, added here; the dispatcher needs no other change.
  */
-export const COMMANDS: readonly Command[] = [demoCommand, weightsCommand, theoryCommand, verifyCommand, generateCommand, trainCommand, evalCommand, pretrainCommand, reportCommand, compareCommand];
+export const COMMANDS: readonly Command[] = [
+  demoCommand,
+  weightsCommand,
+  theoryCommand,
+  verifyCommand,
+  generateCommand,
+  trainCommand,
+  evalCommand,
+  pretrainCommand,
+  reportCommand,
+  compareCommand,
+];

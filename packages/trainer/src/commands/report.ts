@@ -56,7 +56,9 @@ export const reportCommand: Command = {
       io.stdout.write(help());
       return 0;
     }
-    if (runs.length === 0) throw new CliError(undefined, 'expected at least one run directory (rlvr report RUN_DIR… [--out FILE])');
+    if (runs.length === 0) {
+      throw new CliError(undefined, 'expected at least one run directory (rlvr report RUN_DIR… [--out FILE])');
+    }
     const out = parsed.values.out ?? 'report.html';
     await writeReport(runs, out);
     io.stdout.write(`${out}\n`);

@@ -6,11 +6,29 @@ import { parseInteger, parseOpenUnit } from '../cli/parse-options.js';
 import { writeTheoryFigures } from '../figures/theory-figures.js';
 
 const OPTIONS = {
-  rho0: { type: 'string', value: 'A', required: true, description: 'Start success probability ρ₀, in (0, 1); e.g. 0.025 from scratch.' },
-  target: { type: 'string', value: 'B', required: true, description: 'Target success probability, in (0, 1) and above ρ₀.' },
+  rho0: {
+    type: 'string',
+    value: 'A',
+    required: true,
+    description: 'Start success probability ρ₀, in (0, 1); e.g. 0.025 from scratch.',
+  },
+  target: {
+    type: 'string',
+    value: 'B',
+    required: true,
+    description: 'Target success probability, in (0, 1) and above ρ₀.',
+  },
   json: { type: 'boolean', description: 'Print one JSON object keyed by weighting name instead of the table.' },
-  out: { type: 'string', value: 'DIR', description: 'Also write the SVG figures into DIR (created if missing) and print their paths.' },
-  'group-size': { type: 'string', value: 'M', description: 'Group size of the per-group figures and the simulation (default 16).' },
+  out: {
+    type: 'string',
+    value: 'DIR',
+    description: 'Also write the SVG figures into DIR (created if missing) and print their paths.',
+  },
+  'group-size': {
+    type: 'string',
+    value: 'M',
+    description: 'Group size of the per-group figures and the simulation (default 16).',
+  },
 } as const;
 
 const DESCRIPTION = [
@@ -22,7 +40,11 @@ const DESCRIPTION = [
   'effectiveCost, regularRatio, effectiveRatio, label, provenance}, …}; figure paths then go to stderr.',
 ].join('\n');
 
-const EXAMPLES = ['rlvr theory --rho0 0.025 --target 0.8', 'rlvr theory --rho0 0.025 --target 0.8 --json', 'rlvr theory --rho0 0.025 --target 0.8 --out out/theory'];
+const EXAMPLES = [
+  'rlvr theory --rho0 0.025 --target 0.8',
+  'rlvr theory --rho0 0.025 --target 0.8 --json',
+  'rlvr theory --rho0 0.025 --target 0.8 --out out/theory',
+];
 
 /** One weighting's entry in `rlvr theory --json`. */
 export interface TheoryEntry extends TheoryRow {
@@ -51,7 +73,17 @@ function formatNumber(value: number): string {
 
 /** The human-readable table: a header, one row per weighting, then the lower bounds. */
 export function formatTheoryTable(table: Record<string, TheoryEntry>, rho0: number, target: number): string {
-  const header = ['weighting', 'provenance', 'budget B', 'T regular', 'T effective', 'B·T regular', '× bound', 'B·T effective', '× bound'];
+  const header = [
+    'weighting',
+    'provenance',
+    'budget B',
+    'T regular',
+    'T effective',
+    'B·T regular',
+    '× bound',
+    'B·T effective',
+    '× bound',
+  ];
   const rows = Object.entries(table).map(([name, e]) => [
     name,
     e.provenance,
@@ -66,7 +98,10 @@ export function formatTheoryTable(table: Record<string, TheoryEntry>, rho0: numb
   const widths = header.map((title, c) => Math.max(title.length, ...rows.map((row) => row[c]!.length)));
   // Text columns left-aligned, numbers right-aligned so that digits line up.
   const line = (cells: readonly string[]): string =>
-    cells.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
+    cells
+      .map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+      .join('  ')
+      .trimEnd();
   const regularBound = costLowerBound(rho0, target, 'regular');
   const effectiveBound = costLowerBound(rho0, target, 'effective');
   return [
@@ -107,7 +142,13 @@ export const theoryCommand: Command = defineCommand({
         // File-system failures (a file where the folder should be, no permission) are the user's
         // environment, not a bug: one line, exit 1.
         const code = (error as NodeJS.ErrnoException | undefined)?.code;
-        if (typeof code === 'string') throw new CliError('--out', `cannot write the figures into ${JSON.stringify(options.out)}: ${(error as Error).message}`, FAILURE_EXIT_CODE);
+        if (typeof code === 'string') {
+          throw new CliError(
+            '--out',
+            `cannot write the figures into ${JSON.stringify(options.out)}: ${(error as Error).message}`,
+            FAILURE_EXIT_CODE,
+          );
+        }
         throw error;
       }
       // With --json, stdout carries exactly one JSON object, so the paths go to stderr.

@@ -40,7 +40,9 @@ function splitArgs(args: readonly string[]): { own: Record<string, string | true
   const overrides: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg, undefined];
     if (flag === '-h' || flag === '--help' || flag === '--fields') {
       own[flag === '-h' ? 'help' : flag.replace(/^-+/, '')] = true;
     } else if (flag === '--config' || flag === '--out' || flag === '--resume') {
@@ -67,7 +69,9 @@ export function progressWriter(stream: CliStream & { isTTY?: boolean }): (m: Ste
 
 function formatDuration(seconds: number): string {
   const s = Math.round(seconds);
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+    : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
 /** `rlvr train`: see {@link DESCRIPTION}. */
@@ -86,17 +90,24 @@ export const trainCommand: Command = {
       return 0;
     }
     const resume = typeof own.resume === 'string' ? own.resume : undefined;
-    if (resume && own.out && own.out !== resume) throw new CliError('--out', `conflicts with --resume ${resume} (a resumed run stays in its directory)`);
-    const runDir = resume ?? (typeof own.out === 'string' ? own.out : join('runs', new Date().toISOString().replace(/[:.]/g, '-')));
+    if (resume && own.out && own.out !== resume) {
+      throw new CliError('--out', `conflicts with --resume ${resume} (a resumed run stays in its directory)`);
+    }
+    const runDir =
+      resume ?? (typeof own.out === 'string' ? own.out : join('runs', new Date().toISOString().replace(/[:.]/g, '-')));
     let configFile = typeof own.config === 'string' ? own.config : null;
     if (resume && configFile === null) {
       configFile = join(resume, 'config.json');
-      if (!existsSync(configFile)) throw new CliError('--resume', `${resume} has no config.json (not a run directory?)`);
+      if (!existsSync(configFile)) {
+        throw new CliError('--resume', `${resume} has no config.json (not a run directory?)`);
+      }
     }
     // A ConfigError (exit 2), a divergence (exit 1) and the rest: see EXIT_CODES in cli/cli-error.ts.
     const config = await loadTrainConfig(configFile, overrides);
     const result = await runTraining({
-      config, runDir, resume: resume !== undefined,
+      config,
+      runDir,
+      resume: resume !== undefined,
       log: (line) => io.stderr.write(`${line}\n`),
       onStep: progressWriter(io.stderr as CliStream & { isTTY?: boolean }),
     });

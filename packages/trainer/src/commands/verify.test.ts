@@ -33,7 +33,10 @@ async function verify(...args: string[]) {
 
 function outputLines(text: string): Record<string, unknown>[] {
   expect(text.endsWith('\n')).toBe(true);
-  return text.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 describe('rlvr verify: built-in verifiers', () => {
@@ -63,7 +66,9 @@ describe('rlvr verify: built-in verifiers', () => {
     expect(lines[6]).toEqual({ error: expect.stringMatching(/expected a JSON object/), line: 7 });
     expect(lines[7]).toEqual({ error: '"response" must be a string', line: 8 });
     expect(lines[8]).toMatchObject({ reward: 0, correct: false, extracted: null });
-    expect(err).toMatch(/^rlvr verify: gsm8k: 9 lines, 4 verified, 2 correct \(50\.0%\), mean reward 0\.5000, errors 5 \(5 malformed lines, 0 verifier errors\), 0 timeouts, [\d.]+ s \(\d+ lines\/s\)\n$/);
+    expect(err).toMatch(
+      /^rlvr verify: gsm8k: 9 lines, 4 verified, 2 correct \(50\.0%\), mean reward 0\.5000, errors 5 \(5 malformed lines, 0 verifier errors\), 0 timeouts, [\d.]+ s \(\d+ lines\/s\)\n$/,
+    );
   });
 
   test('countdown with --output: TinyZero scores 1 / 0.1 / 0, and a reference the verifier refuses is a malformed line', async () => {

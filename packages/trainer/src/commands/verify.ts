@@ -14,9 +14,22 @@ export type VerifyTask = (typeof VERIFY_TASKS)[number];
 
 const OPTIONS = {
   task: { type: 'string', value: 'TASK', required: true, description: `Verifier: ${VERIFY_TASKS.join(', ')}.` },
-  input: { type: 'string', value: 'FILE', required: true, description: 'JSONL input, one {"response": "...", "reference": ...} per line.' },
-  output: { type: 'string', value: 'FILE', description: 'Write the results here instead of stdout (created or overwritten).' },
-  'timeout-ms': { type: 'string', value: 'N', description: 'Per-item time limit in ms; an item over it gets reward 0, reason "timeout" (default 2000).' },
+  input: {
+    type: 'string',
+    value: 'FILE',
+    required: true,
+    description: 'JSONL input, one {"response": "...", "reference": ...} per line.',
+  },
+  output: {
+    type: 'string',
+    value: 'FILE',
+    description: 'Write the results here instead of stdout (created or overwritten).',
+  },
+  'timeout-ms': {
+    type: 'string',
+    value: 'N',
+    description: 'Per-item time limit in ms; an item over it gets reward 0, reason "timeout" (default 2000).',
+  },
   threads: { type: 'string', value: 'N', description: 'Worker threads (default min(2, cores)).' },
 } as const;
 
@@ -92,7 +105,16 @@ export async function verifyJsonl(options: VerifyJsonlOptions): Promise<VerifySu
   // is reported as a bad input line (a data problem) rather than as a zero reward.
   const registry = defaultRegistry();
   const verifier = registry.has(options.task) ? registry.get(options.task) : undefined;
-  const summary: VerifySummary = { lines: 0, verified: 0, correct: 0, rewardSum: 0, malformed: 0, errors: 0, timeouts: 0, seconds: 0 };
+  const summary: VerifySummary = {
+    lines: 0,
+    verified: 0,
+    correct: 0,
+    rewardSum: 0,
+    malformed: 0,
+    errors: 0,
+    timeouts: 0,
+    seconds: 0,
+  };
   const pool = new VerifierPool({ timeoutMs: options.timeoutMs, threads: options.threads, modules: options.modules });
   try {
     let pending: Promise<void> = Promise.resolve();
@@ -129,7 +151,12 @@ export async function verifyJsonl(options: VerifyJsonlOptions): Promise<VerifySu
 }
 
 /** The output lines of one batch; updates the counts. */
-function render(parsed: readonly Parsed[], results: readonly VerificationResult[], firstLine: number, summary: VerifySummary): string {
+function render(
+  parsed: readonly Parsed[],
+  results: readonly VerificationResult[],
+  firstLine: number,
+  summary: VerifySummary,
+): string {
   let text = '';
   let next = 0;
   parsed.forEach((entry, i) => {
@@ -162,7 +189,9 @@ function parseLine(line: string, task: string, verifier: Verifier | undefined): 
     return { error: 'expected a JSON object {"response": "...", "reference": ...}' };
   }
   const { response, reference } = value as { response?: unknown; reference?: unknown };
-  if (typeof response !== 'string') return { error: response === undefined ? '"response" is missing' : '"response" must be a string' };
+  if (typeof response !== 'string') {
+    return { error: response === undefined ? '"response" is missing' : '"response" must be a string' };
+  }
   if (reference === undefined) return { error: '"reference" is missing' };
   if (verifier !== undefined) {
     try {
@@ -202,7 +231,11 @@ async function checkReadable(path: string): Promise<void> {
   try {
     isFile = (await stat(path)).isFile();
   } catch (error) {
-    throw new CliError('--input', `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, FAILURE_EXIT_CODE);
+    throw new CliError(
+      '--input',
+      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      FAILURE_EXIT_CODE,
+    );
   }
   if (!isFile) throw new CliError('--input', `${path} is not a file`, FAILURE_EXIT_CODE);
 }
@@ -220,7 +253,11 @@ async function openOutput(path: string): Promise<WriteStream> {
   try {
     await once(stream, 'open');
   } catch (error) {
-    throw new CliError('--output', `cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, FAILURE_EXIT_CODE);
+    throw new CliError(
+      '--output',
+      `cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      FAILURE_EXIT_CODE,
+    );
   }
   return stream;
 }
@@ -230,7 +267,11 @@ async function closeOutput(stream: WriteStream, path: string): Promise<void> {
   try {
     await once(stream, 'finish');
   } catch (error) {
-    throw new CliError('--output', `cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, FAILURE_EXIT_CODE);
+    throw new CliError(
+      '--output',
+      `cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      FAILURE_EXIT_CODE,
+    );
   }
 }
 
@@ -255,7 +296,8 @@ export const verifyCommand: Command = defineCommand({
   examples: EXAMPLES,
   async execute(options, io) {
     const task = parseChoice('--task', options.task!, VERIFY_TASKS);
-    const timeoutMs = options['timeout-ms'] === undefined ? undefined : parseInteger('--timeout-ms', options['timeout-ms'], 1);
+    const timeoutMs =
+      options['timeout-ms'] === undefined ? undefined : parseInteger('--timeout-ms', options['timeout-ms'], 1);
     const threads = options.threads === undefined ? undefined : parseInteger('--threads', options.threads, 1);
     // Checked before --output is created, so that a typo in --input does not truncate an output file.
     await checkReadable(options.input!);

@@ -2,13 +2,39 @@ import type { EvalMetrics, StepMetrics } from '../metrics/index.js';
 import { bandPoints, halfWidth95, summariseWeighting, summaryTable, type SeedRun } from './aggregate.js';
 
 const evalAt = (step: number, pass1Greedy: number): EvalMetrics => ({
-  kind: 'eval', step, prompts: 200, samples: 4, pass1Greedy, meanAccuracy: pass1Greedy / 2, passAtK: { 1: pass1Greedy / 2 }, rewardMean: 0, seconds: 1,
+  kind: 'eval',
+  step,
+  prompts: 200,
+  samples: 4,
+  pass1Greedy,
+  meanAccuracy: pass1Greedy / 2,
+  passAtK: { 1: pass1Greedy / 2 },
+  rewardMean: 0,
+  seconds: 1,
 });
 // Only the fields the aggregation reads matter; the rest are filler of the right type.
 const stepAt = (step: number, zeroGroups: number): StepMetrics => ({
-  kind: 'step', step, elapsedSeconds: step, phaseSeconds: { sample: 0, verify: 0, advantages: 0, train: 0, sync: 0 }, promptsPerSecond: 1, tokensPerSecond: 1,
-  sampledResponses: step * 128, rewardMean: 0, accuracy: 0, rhoHistogram: [zeroGroups, 16 - zeroGroups, 0, 0, 0, 0, 0, 0, 0], noSignalFraction: 0,
-  loss: 0, kl: 0, entropy: 0, gradNorm: 0, clipFraction: 0, logprobGapMean: 0, logprobGapMaxAbs: 0, responseLengthMean: 1, responseLengthMax: 1, learningRate: 1e-3,
+  kind: 'step',
+  step,
+  elapsedSeconds: step,
+  phaseSeconds: { sample: 0, verify: 0, advantages: 0, train: 0, sync: 0 },
+  promptsPerSecond: 1,
+  tokensPerSecond: 1,
+  sampledResponses: step * 128,
+  rewardMean: 0,
+  accuracy: 0,
+  rhoHistogram: [zeroGroups, 16 - zeroGroups, 0, 0, 0, 0, 0, 0, 0],
+  noSignalFraction: 0,
+  loss: 0,
+  kl: 0,
+  entropy: 0,
+  gradNorm: 0,
+  clipFraction: 0,
+  logprobGapMean: 0,
+  logprobGapMaxAbs: 0,
+  responseLengthMean: 1,
+  responseLengthMax: 1,
+  learningRate: 1e-3,
 });
 const steps = (zeros: number[]) => zeros.map((z, i) => stepAt(i + 1, z));
 
@@ -46,6 +72,6 @@ describe('compare aggregation', () => {
     const s = summariseWeighting('grpo', flat);
     expect(s.stepsTo2x).toBeNull();
     expect(s.finalHalfWidth).toBe(0);
-    expect(halfWidth95([1, 2, 3])).toBeCloseTo(4.303 * 1 / Math.sqrt(3), 10);
+    expect(halfWidth95([1, 2, 3])).toBeCloseTo((4.303 * 1) / Math.sqrt(3), 10);
   });
 });

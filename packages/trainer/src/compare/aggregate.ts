@@ -54,7 +54,7 @@ export function halfWidth95(xs: readonly number[]): number {
   if (n < 2) return 0;
   const mean = xs.reduce((a, b) => a + b, 0) / n;
   const sd = Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1));
-  return (T_975[n - 2] ?? 1.96) * sd / Math.sqrt(n);
+  return ((T_975[n - 2] ?? 1.96) * sd) / Math.sqrt(n);
 }
 
 /** Held-out accuracy of an evaluation: pass@1 of the greedy answer (the demo's and the paper's headline). */
@@ -71,10 +71,12 @@ export function bandPoints(weighting: string, runs: readonly SeedRun[]): BandPoi
     const values = runs.map((r) => heldOut(r.evals.find((e) => e.step === step)!));
     const responses = runs.map((r) => (step === 0 ? 0 : (r.steps.find((s) => s.step === step)?.sampledResponses ?? 0)));
     return {
-      weighting, step,
+      weighting,
+      step,
       sampledResponses: responses.reduce((a, b) => a + b, 0) / runs.length,
       mean: values.reduce((a, b) => a + b, 0) / values.length,
-      min: Math.min(...values), max: Math.max(...values),
+      min: Math.min(...values),
+      max: Math.max(...values),
     };
   });
 }
@@ -90,7 +92,8 @@ export function summariseWeighting(weighting: string, runs: readonly SeedRun[]):
   const points = bandPoints(weighting, runs);
   const start = points[0]?.step === 0 ? points[0].mean : NaN;
   const finals = runs.map((r) => heldOut(r.evals.at(-1)!));
-  const reach = (factor: number) => points.find((p) => p.step > 0 && p.mean >= factor * start && p.mean > 0)?.step ?? null;
+  const reach = (factor: number) =>
+    points.find((p) => p.step > 0 && p.mean >= factor * start && p.mean > 0)?.step ?? null;
   const thirds = [0, 1, 2].map((third) => {
     const shares = runs.map((r) => {
       const n = r.steps.length;
@@ -104,10 +107,16 @@ export function summariseWeighting(weighting: string, runs: readonly SeedRun[]):
     return values.length === 0 ? NaN : values.reduce((a, b) => a + b, 0) / values.length;
   };
   return {
-    weighting, seeds: runs.length, start,
-    curveMean: overRun(heldOut), sampledCurveMean: overRun((e) => e.meanAccuracy),
-    finalMean: finals.reduce((a, b) => a + b, 0) / Math.max(1, finals.length), finalHalfWidth: halfWidth95(finals),
-    stepsTo2x: reach(2), stepsTo4x: reach(4), zeroShareByThird: thirds,
+    weighting,
+    seeds: runs.length,
+    start,
+    curveMean: overRun(heldOut),
+    sampledCurveMean: overRun((e) => e.meanAccuracy),
+    finalMean: finals.reduce((a, b) => a + b, 0) / Math.max(1, finals.length),
+    finalHalfWidth: halfWidth95(finals),
+    stepsTo2x: reach(2),
+    stepsTo4x: reach(4),
+    zeroShareByThird: thirds,
   };
 }
 
@@ -117,7 +126,10 @@ export function summaryTable(rows: readonly WeightingSummary[]): string {
   const lines = [
     '| weighting | seeds | held-out start (%) | final held-out (%) mean ± 95% CI | held-out over the run (%) | sampled accuracy over the run (%) | steps to 2× start | steps to 4× start | ρ̂ = 0 share, thirds of training (%) |',
     '|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.weighting} | ${r.seeds} | ${pct(r.start)} | ${pct(r.finalMean)} ± ${pct(r.finalHalfWidth)} | ${pct(r.curveMean)} | ${pct(r.sampledCurveMean)} | ${r.stepsTo2x ?? 'not reached'} | ${r.stepsTo4x ?? 'not reached'} | ${r.zeroShareByThird.map(pct).join(' / ')} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.weighting} | ${r.seeds} | ${pct(r.start)} | ${pct(r.finalMean)} ± ${pct(r.finalHalfWidth)} | ${pct(r.curveMean)} | ${pct(r.sampledCurveMean)} | ${r.stepsTo2x ?? 'not reached'} | ${r.stepsTo4x ?? 'not reached'} | ${r.zeroShareByThird.map(pct).join(' / ')} |`,
+    ),
   ];
   return `${lines.join('\n')}\n`;
 }

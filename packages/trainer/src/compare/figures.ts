@@ -9,7 +9,11 @@ import { FIGURE_CONFIG, familyEncoding, familyOf, weightingScales } from '../fig
 import type { BandPoint } from './aggregate.js';
 
 /** Held-out accuracy (mean line, min–max band over seeds) against `x`, one colour per weighting. */
-export function accuracyBandSpec(points: readonly BandPoint[], x: 'step' | 'sampledResponses', title: string): TopLevelSpec {
+export function accuracyBandSpec(
+  points: readonly BandPoint[],
+  x: 'step' | 'sampledResponses',
+  title: string,
+): TopLevelSpec {
   const names = [...new Set(points.map((p) => p.weighting))];
   const scales = weightingScales(names);
   const rows = points.map((p) => {
@@ -25,10 +29,18 @@ export function accuracyBandSpec(points: readonly BandPoint[], x: 'step' | 'samp
     height: 300,
     data: { values: rows },
     layer: [
-      { mark: { type: 'area', opacity: 0.15 }, encoding: { x: xEncoding, y: { field: 'min', type: 'quantitative' }, y2: { field: 'max' }, color } },
+      {
+        mark: { type: 'area', opacity: 0.15 },
+        encoding: { x: xEncoding, y: { field: 'min', type: 'quantitative' }, y2: { field: 'max' }, color },
+      },
       {
         mark: { type: 'line', point: true, strokeWidth: 2 },
-        encoding: { x: xEncoding, y: { field: 'mean', type: 'quantitative', title: 'held-out accuracy' }, color, strokeDash: familyEncoding() },
+        encoding: {
+          x: xEncoding,
+          y: { field: 'mean', type: 'quantitative', title: 'held-out accuracy' },
+          color,
+          strokeDash: familyEncoding(),
+        },
       },
     ],
     config: FIGURE_CONFIG,

@@ -52,15 +52,23 @@ describe('CLI overrides win over the file', () => {
   test('short flags, dotted paths (camel and kebab), = form, null', async () => {
     const file = await configFile('base.json', { optim: { lr: 1e-5 }, weighting: { name: 'grpo' }, sampling: { maxNewTokens: 64 } });
     const c = await loadTrainConfig(file, [
-      '--lr', '1e-6',
-      '--weighting', 'sqrt-r',
-      '--sampling.max-new-tokens', '128',
+      '--lr',
+      '1e-6',
+      '--weighting',
+      'sqrt-r',
+      '--sampling.max-new-tokens',
+      '128',
       '--kl.beta=0.01',
-      '--ppo.epsHigh', '0.28',
-      '--max-grad-norm', 'null',
-      '--eval.pass-at-k', '1,4',
-      '--eval.samples', '4',
-      '--temperature', '0.7',
+      '--ppo.epsHigh',
+      '0.28',
+      '--max-grad-norm',
+      'null',
+      '--eval.pass-at-k',
+      '1,4',
+      '--eval.samples',
+      '4',
+      '--temperature',
+      '0.7',
     ]);
     expect(c.optim.lr).toBe(1e-6);
     expect(c.weighting.name).toBe('sqrt-r');
@@ -122,9 +130,7 @@ describe('a bad field fails with the field, the value and what is allowed', () =
   });
 
   test('enum lists its values', () => {
-    expect(() => parseTrainConfig({ loss: { aggregation: 'sum' } })).toThrow(
-      'loss.aggregation: got "sum" (in the config); expected one of token-mean, seq-mean-token-mean, seq-mean-token-sum-norm',
-    );
+    expect(() => parseTrainConfig({ loss: { aggregation: 'sum' } })).toThrow('loss.aggregation: got "sum" (in the config); expected one of token-mean, seq-mean-token-mean, seq-mean-token-sum-norm');
   });
 
   test('weighting names come from the @rlvr/weights registry', () => {
@@ -189,11 +195,37 @@ describe('reference', () => {
   test('the common GRPO/PPO knobs all exist as config fields', () => {
     const names = new Set(configFields().map((f) => f.name));
     for (const name of [
-      'model.path', 'task.name', 'weighting.name', 'weighting.zeroVariance', 'sampling.groupSize', 'sampling.promptsPerStep',
-      'sampling.maxNewTokens', 'sampling.temperature', 'sampling.topP', 'optim.lr', 'optim.schedule', 'optim.warmupSteps',
-      'optim.beta1', 'optim.beta2', 'optim.weightDecay', 'optim.maxGradNorm', 'ppo.epochs', 'ppo.miniBatches', 'ppo.epsLow',
-      'ppo.epsHigh', 'kl.beta', 'kl.estimator', 'kl.reference', 'loss.aggregation', 'loss.tisCap', 'ppo.microBatchSize',
-      'eval.interval', 'task.testDataset', 'checkpoint.interval', 'seed', 'backend',
+      'model.path',
+      'task.name',
+      'weighting.name',
+      'weighting.zeroVariance',
+      'sampling.groupSize',
+      'sampling.promptsPerStep',
+      'sampling.maxNewTokens',
+      'sampling.temperature',
+      'sampling.topP',
+      'optim.lr',
+      'optim.schedule',
+      'optim.warmupSteps',
+      'optim.beta1',
+      'optim.beta2',
+      'optim.weightDecay',
+      'optim.maxGradNorm',
+      'ppo.epochs',
+      'ppo.miniBatches',
+      'ppo.epsLow',
+      'ppo.epsHigh',
+      'kl.beta',
+      'kl.estimator',
+      'kl.reference',
+      'loss.aggregation',
+      'loss.tisCap',
+      'ppo.microBatchSize',
+      'eval.interval',
+      'task.testDataset',
+      'checkpoint.interval',
+      'seed',
+      'backend',
     ]) {
       expect(names).toContain(name);
     }
@@ -232,14 +264,46 @@ describe('learning-rate schedule (HF conventions)', () => {
 
 describe('kernel options', () => {
   test('every loss and optimizer field reaches the kernels', () => {
-    const config = parseTrainConfig(
-      {},
-      ['--eps-low', '0.1', '--eps-high', '0.28', '--kl.beta', '0.04', '--kl.estimator', 'k1', '--tis-cap', '2', '--aggregation', 'seq-mean-token-sum-norm',
-        '--max-new-tokens', '64', '--temperature', '0.8', '--entropy-coef', '0.001', '--beta1', '0.8', '--beta2', '0.99', '--eps', '1e-6',
-        '--weight-decay', '0.1', '--max-grad-norm', '0.5'],
-    );
+    const config = parseTrainConfig({}, [
+      '--eps-low',
+      '0.1',
+      '--eps-high',
+      '0.28',
+      '--kl.beta',
+      '0.04',
+      '--kl.estimator',
+      'k1',
+      '--tis-cap',
+      '2',
+      '--aggregation',
+      'seq-mean-token-sum-norm',
+      '--max-new-tokens',
+      '64',
+      '--temperature',
+      '0.8',
+      '--entropy-coef',
+      '0.001',
+      '--beta1',
+      '0.8',
+      '--beta2',
+      '0.99',
+      '--eps',
+      '1e-6',
+      '--weight-decay',
+      '0.1',
+      '--max-grad-norm',
+      '0.5',
+    ]);
     expect(policyLossConfig(config)).toEqual({
-      epsLow: 0.1, epsHigh: 0.28, beta: 0.04, kl: 'k1', tisCap: 2, aggregation: 'seq-mean-token-sum-norm', normaliser: 64, temperature: 0.8, entropyCoef: 0.001,
+      epsLow: 0.1,
+      epsHigh: 0.28,
+      beta: 0.04,
+      kl: 'k1',
+      tisCap: 2,
+      aggregation: 'seq-mean-token-sum-norm',
+      normaliser: 64,
+      temperature: 0.8,
+      entropyCoef: 0.001,
     });
     expect(adamWOptions(config, 3e-6)).toEqual({ lr: 3e-6, beta1: 0.8, beta2: 0.99, eps: 1e-6, weightDecay: 0.1, maxGradNorm: 0.5 });
     expect(adamWOptions(parseTrainConfig({}, ['--max-grad-norm', 'null']), 1).maxGradNorm).toBeUndefined();
@@ -260,10 +324,8 @@ describe('configuredWeighting', () => {
   it('carries the configured parameters into the weighting the loop uses', () => {
     // ρ̂ = 0.375 lies inside the default plateau (τ = 0.5) and outside one ending at τ = 0.25.
     const rewards = [1, 1, 1, 0, 0, 0, 0, 0];
-    const plateau = (extra: Record<string, unknown>): Float32Array =>
-      groupAdvantages(rewards, 8, configuredWeighting(parseTrainConfig({ weighting: { name: 'plateau-r', ...extra } }).weighting));
+    const plateau = (extra: Record<string, unknown>): Float32Array => groupAdvantages(rewards, 8, configuredWeighting(parseTrainConfig({ weighting: { name: 'plateau-r', ...extra } }).weighting));
     expect(Array.from(plateau({ threshold: 0.25 }))).not.toEqual(Array.from(plateau({})));
     expect(Array.from(plateau({ threshold: 0.25 }))).toEqual(Array.from(groupAdvantages(rewards, 8, weighting('plateau-r', { threshold: 0.25 }))));
   });
 });
-

@@ -38,7 +38,22 @@ const ALIASES: Readonly<Record<string, string>> = {
  * `--frozen`), or misleading to users of TRL, where `--epsilon` is the PPO clip (here `ppo.epsLow`),
  * not GRPO's ε.
  */
-const PATH_ONLY = new Set(['a', 'b', 'std', 'epsilon', 'threshold', 'path', 'count', 'format', 'prompts', 'samples', 'keep', 'reference', 'estimator', 'frozen']);
+const PATH_ONLY = new Set([
+  'a',
+  'b',
+  'std',
+  'epsilon',
+  'threshold',
+  'path',
+  'count',
+  'format',
+  'prompts',
+  'samples',
+  'keep',
+  'reference',
+  'estimator',
+  'frozen',
+]);
 
 interface Unwrapped {
   inner: z.ZodType;
@@ -91,9 +106,19 @@ export function configFields(): readonly ConfigField[] {
         continue;
       }
       const info = FIELD_INFO.get(schema);
-      if (info === undefined) throw new Error(`config field ${path.join('.')} has no documentation (wrap it in field())`);
+      if (info === undefined) {
+        throw new Error(`config field ${path.join('.')} has no documentation (wrap it in field())`);
+      }
       const { inner, nullable } = unwrap(schema);
-      fields.push({ ...info, path, name: path.join('.'), defaultValue: defaultOf(schema), kind: kindOf(inner), nullable, schema });
+      fields.push({
+        ...info,
+        path,
+        name: path.join('.'),
+        defaultValue: defaultOf(schema),
+        kind: kindOf(inner),
+        nullable,
+        schema,
+      });
     }
   };
   visit(TRAIN_CONFIG_SHAPE.shape, []);
@@ -151,6 +176,8 @@ export function flagFields(): ReadonlyMap<string, ConfigField> {
 /** The shortest flag that sets `field` (what help texts and docs show). */
 export function preferredFlag(f: ConfigField): string {
   let best = f.path.map(kebab).join('.');
-  for (const [flag, target] of flagFields()) if (target === f && flag.length < best.length && !/[A-Z]/.test(flag)) best = flag;
+  for (const [flag, target] of flagFields()) {
+    if (target === f && flag.length < best.length && !/[A-Z]/.test(flag)) best = flag;
+  }
   return best;
 }

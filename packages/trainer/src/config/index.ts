@@ -18,7 +18,13 @@ export {
   type TrainConfigInput,
 } from './schema.js';
 export { configFields, flagFields, preferredFlag, type ConfigField, type FieldKind } from './fields.js';
-export { loadTrainConfig, overrideValue, parseOverrides, parseTrainConfig, type ConfigOverride } from './load-config.js';
+export {
+  loadTrainConfig,
+  overrideValue,
+  parseOverrides,
+  parseTrainConfig,
+  type ConfigOverride,
+} from './load-config.js';
 export { configReference, configReferenceMarkdown, type ConfigReferenceRow } from './reference.js';
 export { learningRateAt } from './lr-schedule.js';
 export { adamWOptions, policyLossConfig } from './kernel-options.js';

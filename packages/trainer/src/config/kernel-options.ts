@@ -25,7 +25,13 @@ export function policyLossConfig(config: TrainConfig): PolicyLossConfig {
 
 /** `step` settings at learning rate `lr` (from {@link learningRateAt}). */
 export function adamWOptions(config: TrainConfig, lr: number): DecoderStepOptions {
-  const options: DecoderStepOptions = { lr, beta1: config.optim.beta1, beta2: config.optim.beta2, eps: config.optim.eps, weightDecay: config.optim.weightDecay };
+  const options: DecoderStepOptions = {
+    lr,
+    beta1: config.optim.beta1,
+    beta2: config.optim.beta2,
+    eps: config.optim.eps,
+    weightDecay: config.optim.weightDecay,
+  };
   if (config.optim.maxGradNorm !== null) options.maxGradNorm = config.optim.maxGradNorm;
   return options;
 }

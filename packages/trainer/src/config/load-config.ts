@@ -32,17 +32,26 @@ export function parseOverrides(args: readonly string[]): ConfigOverride[] {
   const overrides: ConfigOverride[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (!arg.startsWith('--')) throw new ConfigError(arg, 'unexpected argument; overrides are --field VALUE (e.g. --lr 1e-6, --optim.lr 1e-6)');
+    if (!arg.startsWith('--')) {
+      throw new ConfigError(arg, 'unexpected argument; overrides are --field VALUE (e.g. --lr 1e-6, --optim.lr 1e-6)');
+    }
     const eq = arg.indexOf('=');
     const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
     const field = table.get(name);
-    if (field === undefined) throw new ConfigError(`--${name}`, `unknown config field${suggestion(name)}; use a dotted path such as --optim.lr or --kl.beta`);
+    if (field === undefined) {
+      throw new ConfigError(
+        `--${name}`,
+        `unknown config field${suggestion(name)}; use a dotted path such as --optim.lr or --kl.beta`,
+      );
+    }
     let raw: string | undefined;
     if (eq !== -1) raw = arg.slice(eq + 1);
     else {
       raw = args[i + 1];
       // A following word that is itself a flag means the value was forgotten (`--lr --seed 1`).
-      if (raw === undefined || raw.startsWith('--')) throw new ConfigError(`--${name}`, `expects a value (${field.name})`);
+      if (raw === undefined || raw.startsWith('--')) {
+        throw new ConfigError(`--${name}`, `expects a value (${field.name})`);
+      }
       i++;
     }
     const earlier = overrides.find((o) => o.field === field);
@@ -66,7 +75,9 @@ function editDistance(a: string, b: string): number {
   let row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const next = [i];
-    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
     row = next;
   }
   return row[b.length]!;
@@ -87,7 +98,9 @@ export function overrideValue(field: ConfigField, raw: string): unknown {
     case 'boolean':
       return text === 'true' ? true : text === 'false' ? false : raw;
     case 'array':
-      return text === '' ? [] : text.split(',').map((part) => (DECIMAL.test(part.trim()) ? Number(part.trim()) : part.trim()));
+      return text === ''
+        ? []
+        : text.split(',').map((part) => (DECIMAL.test(part.trim()) ? Number(part.trim()) : part.trim()));
     default:
       return raw;
   }
@@ -98,7 +111,8 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
   const [head, ...rest] = path as [string, ...string[]];
   if (rest.length === 0) return { ...target, [head]: value };
   const child = target[head];
-  const base = typeof child === 'object' && child !== null && !Array.isArray(child) ? (child as Record<string, unknown>) : {};
+  const base =
+    typeof child === 'object' && child !== null && !Array.isArray(child) ? (child as Record<string, unknown>) : {};
   return { ...target, [head]: setPath(base, rest, value) };
 }
 
@@ -117,7 +131,14 @@ function show(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-const ARTICLE: Record<string, string> = { int: 'an integer', number: 'a number', string: 'a string', boolean: 'true or false', object: 'an object', array: 'an array' };
+const ARTICLE: Record<string, string> = {
+  int: 'an integer',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'an array',
+};
 
 /** What a zod issue says the field allows, in plain words. */
 function allowed(issue: z.core.$ZodIssue): string {
@@ -140,7 +161,11 @@ function allowed(issue: z.core.$ZodIssue): string {
 }
 
 /** Turn zod issues into one {@link ConfigError}: the first problem in full, the others by field name. */
-function toConfigError(issues: readonly z.core.$ZodIssue[], input: unknown, source: (path: string) => string): ConfigError {
+function toConfigError(
+  issues: readonly z.core.$ZodIssue[],
+  input: unknown,
+  source: (path: string) => string,
+): ConfigError {
   const problems = issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') {
       const keys = objectKeys(issue.path.map(String)) ?? [];
@@ -163,7 +188,11 @@ function toConfigError(issues: readonly z.core.$ZodIssue[], input: unknown, sour
  * Validate a parsed config object (plus overrides) and fill in the defaults. `origin` names where
  * the object came from in messages (a file name).
  */
-export function parseTrainConfig(input: unknown, overrides: readonly string[] = [], origin = 'the config'): TrainConfig {
+export function parseTrainConfig(
+  input: unknown,
+  overrides: readonly string[] = [],
+  origin = 'the config',
+): TrainConfig {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new ConfigError('', `${origin}: expected a JSON object at the top level, got ${show(input)}`);
   }
@@ -192,7 +221,10 @@ export async function loadTrainConfig(file: string | null, overrides: readonly s
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ConfigError('', `cannot read config file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new ConfigError(
+      '',
+      `cannot read config file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
   }
   let input: unknown;
   try {
@@ -202,4 +234,3 @@ export async function loadTrainConfig(file: string | null, overrides: readonly s
   }
   return parseTrainConfig(input, overrides, file);
 }
-

@@ -11,8 +11,12 @@ import type { TrainConfig } from './schema.js';
 
 /** The learning rate of the 1-based RL step `step` of a run of `maxSteps` steps. */
 export function learningRateAt(optim: TrainConfig['optim'], step: number, maxSteps: number): number {
-  if (!Number.isInteger(step) || step < 1) throw new TrainerError(`learningRateAt: step must be an integer ≥ 1 (steps are 1-based), got ${step}`);
-  if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new TrainerError(`learningRateAt: maxSteps must be an integer ≥ 1, got ${maxSteps}`);
+  if (!Number.isInteger(step) || step < 1) {
+    throw new TrainerError(`learningRateAt: step must be an integer ≥ 1 (steps are 1-based), got ${step}`);
+  }
+  if (!Number.isInteger(maxSteps) || maxSteps < 1) {
+    throw new TrainerError(`learningRateAt: maxSteps must be an integer ≥ 1, got ${maxSteps}`);
+  }
   const s = step - 1;
   const w = optim.warmupSteps;
   if (s < w) return (optim.lr * s) / w;

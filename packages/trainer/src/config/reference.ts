@@ -38,7 +38,9 @@ export function configReferenceMarkdown(): string {
   const cell = (text: string) => text.replace(/\|/g, '\\|');
   const lines = ['| field | flag | default | meaning | TRL | verl |', '| --- | --- | --- | --- | --- | --- |'];
   for (const r of configReference()) {
-    lines.push(`| \`${r.field}\` | \`${r.flag}\` | \`${cell(r.defaultValue)}\` | ${cell(r.description)} | ${cell(r.trl)} | ${cell(r.verl)} |`);
+    lines.push(
+      `| \`${r.field}\` | \`${r.flag}\` | \`${cell(r.defaultValue)}\` | ${cell(r.description)} | ${cell(r.trl)} | ${cell(r.verl)} |`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

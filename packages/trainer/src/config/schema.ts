@@ -7,7 +7,15 @@
  * refinement so that every check runs before any work.
  */
 import type { PolicyLossConfig } from '@rlvr/kernels';
-import { WeightsError, ZERO_VARIANCE_MODES, weighting, type StdConvention, type Weighting, type WeightingParameters, type ZeroVarianceMode } from '@rlvr/weights';
+import {
+  WeightsError,
+  ZERO_VARIANCE_MODES,
+  weighting,
+  type StdConvention,
+  type Weighting,
+  type WeightingParameters,
+  type ZeroVarianceMode,
+} from '@rlvr/weights';
 import * as z from 'zod';
 
 /** What the config reference says about one field: its meaning and its names in TRL and verl. */
@@ -46,7 +54,11 @@ export const BACKEND_CHOICES = ['auto', 'webgpu', 'cpu'] as const;
 /** How PPO's old logprobs are obtained (ppo.oldLogprobs). */
 export const OLD_LOGPROBS_MODES = ['auto', 'recompute'] as const;
 /** Loss aggregation modes (verl `loss_agg_mode` names, as @rlvr/kernels implements them). */
-export const LOSS_AGGREGATIONS = ['token-mean', 'seq-mean-token-mean', 'seq-mean-token-sum-norm'] as const satisfies readonly LossAggregation[];
+export const LOSS_AGGREGATIONS = [
+  'token-mean',
+  'seq-mean-token-mean',
+  'seq-mean-token-sum-norm',
+] as const satisfies readonly LossAggregation[];
 /** KL estimators to the reference policy (k1 = log ratio, k3 = Schulman's low-variance estimator). */
 export const KL_ESTIMATORS = ['k1', 'k3'] as const satisfies readonly KlEstimator[];
 
@@ -74,12 +86,32 @@ const MODEL = z
 
 const GENERATOR = z
   .strictObject({
-    count: field(count(1).default(4096), 'Countdown problems to generate when task.dataset is null (train + test).', null, null),
-    minNumbers: field(count(1).max(6).default(3), 'Fewest numbers per generated problem (Countdown-Tasks-3to4: 3).', null, null),
-    maxNumbers: field(count(1).max(6).default(4), 'Most numbers per generated problem (Countdown-Tasks-3to4: 4).', null, null),
+    count: field(
+      count(1).default(4096),
+      'Countdown problems to generate when task.dataset is null (train + test).',
+      null,
+      null,
+    ),
+    minNumbers: field(
+      count(1).max(6).default(3),
+      'Fewest numbers per generated problem (Countdown-Tasks-3to4: 3).',
+      null,
+      null,
+    ),
+    maxNumbers: field(
+      count(1).max(6).default(4),
+      'Most numbers per generated problem (Countdown-Tasks-3to4: 4).',
+      null,
+      null,
+    ),
     maxNumber: field(count(1).default(99), 'Largest number drawn (Countdown-Tasks-3to4: 99).', null, null),
     maxTarget: field(count(1).default(100), 'Largest target (Countdown-Tasks-3to4: 100).', null, null),
-    seed: field(count(0).max(0xffffffff).nullable().default(null), 'Seed of the generated problems and their train/test split; null = the run seed.', null, null),
+    seed: field(
+      count(0).max(0xffffffff).nullable().default(null),
+      'Seed of the generated problems and their train/test split; null = the run seed.',
+      null,
+      null,
+    ),
     frozen: field(
       z.string().min(1).nullable().default(null),
       'Read these generator settings’ problems from a frozen set instead of generating them: embedded:countdown-preset (the demo’s problems, drawn with the PRNG the recorded results used) or a file of scripts/freeze-countdown-problems.ts; its header must match the settings above. null = generate.',
@@ -91,7 +123,12 @@ const GENERATOR = z
 
 const TASK = z
   .strictObject({
-    name: field(z.enum(TASK_NAMES).default('countdown'), 'Task: dataset reader, prompt wording and verifier.', 'reward_funcs', 'reward_model / custom_reward_function'),
+    name: field(
+      z.enum(TASK_NAMES).default('countdown'),
+      'Task: dataset reader, prompt wording and verifier.',
+      'reward_funcs',
+      'reward_model / custom_reward_function',
+    ),
     dataset: field(
       z.string().min(1).nullable().default(null),
       'JSONL or parquet file in the public Hugging Face layout; null = Countdown generator (countdown only).',
@@ -111,10 +148,30 @@ const TASK = z
       null,
       null,
     ),
-    template: field(z.enum(TEMPLATE_NAMES).default('r1-zero'), 'Prompt template: R1-Zero base template, compact (problem + <think>, for tiny from-scratch models), or the tokenizer chat template.', 'conversational vs standard dataset', 'data.apply_chat_template_kwargs'),
-    systemPrompt: field(z.string().nullable().default(null), 'System message for the chat template (null = none).', null, null),
-    onMalformed: field(z.enum(MALFORMED_POLICIES).default('error'), 'Malformed dataset record: stop (file and line), or skip and count.', null, null),
-    maxPromptTokens: field(count(1).default(512), 'Longest prompt in tokens (checked by the loop once the tokenizer is loaded).', 'max_prompt_length', 'data.max_prompt_length'),
+    template: field(
+      z.enum(TEMPLATE_NAMES).default('r1-zero'),
+      'Prompt template: R1-Zero base template, compact (problem + <think>, for tiny from-scratch models), or the tokenizer chat template.',
+      'conversational vs standard dataset',
+      'data.apply_chat_template_kwargs',
+    ),
+    systemPrompt: field(
+      z.string().nullable().default(null),
+      'System message for the chat template (null = none).',
+      null,
+      null,
+    ),
+    onMalformed: field(
+      z.enum(MALFORMED_POLICIES).default('error'),
+      'Malformed dataset record: stop (file and line), or skip and count.',
+      null,
+      null,
+    ),
+    maxPromptTokens: field(
+      count(1).default(512),
+      'Longest prompt in tokens (checked by the loop once the tokenizer is loaded).',
+      'max_prompt_length',
+      'data.max_prompt_length',
+    ),
     generator: GENERATOR,
   })
   .prefault({});
@@ -130,7 +187,12 @@ const WEIGHTING = z
     // The weighting parameters are checked by @rlvr/weights itself (see the refinement below).
     std: field(z.string().optional(), 'grpo only: sample (TRL/verl) or population standard deviation.', null, null),
     epsilon: field(z.number().optional(), 'grpo only: added to the std before dividing (default 1e-6).', null, null),
-    threshold: field(z.number().optional(), 'plateau-r only: end of the plateau τ in (0, 1) (default 0.5).', null, null),
+    threshold: field(
+      z.number().optional(),
+      'plateau-r only: end of the plateau τ in (0, 1) (default 0.5).',
+      null,
+      null,
+    ),
     a: field(z.number().optional(), 'cost-aware only: cost per update a ≥ 0 (default 1).', null, null),
     b: field(z.number().optional(), 'cost-aware only: cost per sampled response b ≥ 0 (default 1).', null, null),
     zeroVariance: field(
@@ -150,32 +212,102 @@ const WEIGHTING = z
 
 const SAMPLING = z
   .strictObject({
-    groupSize: field(count(2).default(8), 'Responses sampled per prompt (M).', 'num_generations', 'actor_rollout_ref.rollout.n'),
-    promptsPerStep: field(count(1).default(16), 'Prompts per RL step.', 'generation_batch_size / num_generations', 'data.train_batch_size'),
-    maxNewTokens: field(count(1).default(256), 'Longest completion in tokens.', 'max_completion_length', 'data.max_response_length'),
-    temperature: field(positive().default(1), 'Sampling temperature (also divides the trainer’s logits, as TRL).', 'temperature', 'actor_rollout_ref.rollout.temperature'),
-    topP: field(positive().max(1).default(1), 'Nucleus sampling mass in (0, 1].', 'top_p', 'actor_rollout_ref.rollout.top_p'),
+    groupSize: field(
+      count(2).default(8),
+      'Responses sampled per prompt (M).',
+      'num_generations',
+      'actor_rollout_ref.rollout.n',
+    ),
+    promptsPerStep: field(
+      count(1).default(16),
+      'Prompts per RL step.',
+      'generation_batch_size / num_generations',
+      'data.train_batch_size',
+    ),
+    maxNewTokens: field(
+      count(1).default(256),
+      'Longest completion in tokens.',
+      'max_completion_length',
+      'data.max_response_length',
+    ),
+    temperature: field(
+      positive().default(1),
+      'Sampling temperature (also divides the trainer’s logits, as TRL).',
+      'temperature',
+      'actor_rollout_ref.rollout.temperature',
+    ),
+    topP: field(
+      positive().max(1).default(1),
+      'Nucleus sampling mass in (0, 1].',
+      'top_p',
+      'actor_rollout_ref.rollout.top_p',
+    ),
     topK: field(count(0).default(0), 'Top-k sampling; 0 = off.', 'top_k', 'actor_rollout_ref.rollout.top_k'),
   })
   .prefault({});
 
 const OPTIM = z
   .strictObject({
-    lr: field(positive().default(1e-6), 'AdamW learning rate (peak, after warm-up).', 'learning_rate', 'actor_rollout_ref.actor.optim.lr'),
-    schedule: field(z.enum(LR_SCHEDULES).default('constant'), 'Learning-rate schedule after warm-up.', 'lr_scheduler_type', 'actor_rollout_ref.actor.optim.lr_scheduler_type'),
-    warmupSteps: field(count(0).default(0), 'Linear warm-up steps from 0 to lr.', 'warmup_steps', 'actor_rollout_ref.actor.optim.lr_warmup_steps'),
-    minLrRatio: field(z.number().min(0).max(1).default(0), 'cosine only: final lr as a fraction of lr.', null, 'actor_rollout_ref.actor.optim.min_lr_ratio'),
-    beta1: field(z.number().min(0).lt(1).default(0.9), 'AdamW β1 (first-moment decay).', 'adam_beta1', 'actor_rollout_ref.actor.optim.betas[0]'),
-    beta2: field(z.number().min(0).lt(1).default(0.999), 'AdamW β2 (second-moment decay).', 'adam_beta2', 'actor_rollout_ref.actor.optim.betas[1]'),
+    lr: field(
+      positive().default(1e-6),
+      'AdamW learning rate (peak, after warm-up).',
+      'learning_rate',
+      'actor_rollout_ref.actor.optim.lr',
+    ),
+    schedule: field(
+      z.enum(LR_SCHEDULES).default('constant'),
+      'Learning-rate schedule after warm-up.',
+      'lr_scheduler_type',
+      'actor_rollout_ref.actor.optim.lr_scheduler_type',
+    ),
+    warmupSteps: field(
+      count(0).default(0),
+      'Linear warm-up steps from 0 to lr.',
+      'warmup_steps',
+      'actor_rollout_ref.actor.optim.lr_warmup_steps',
+    ),
+    minLrRatio: field(
+      z.number().min(0).max(1).default(0),
+      'cosine only: final lr as a fraction of lr.',
+      null,
+      'actor_rollout_ref.actor.optim.min_lr_ratio',
+    ),
+    beta1: field(
+      z.number().min(0).lt(1).default(0.9),
+      'AdamW β1 (first-moment decay).',
+      'adam_beta1',
+      'actor_rollout_ref.actor.optim.betas[0]',
+    ),
+    beta2: field(
+      z.number().min(0).lt(1).default(0.999),
+      'AdamW β2 (second-moment decay).',
+      'adam_beta2',
+      'actor_rollout_ref.actor.optim.betas[1]',
+    ),
     eps: field(positive().default(1e-8), 'AdamW denominator guard.', 'adam_epsilon', null),
-    weightDecay: field(nonNegative().default(0), 'Decoupled weight decay (matrices only).', 'weight_decay', 'actor_rollout_ref.actor.optim.weight_decay'),
-    maxGradNorm: field(positive().nullable().default(1), 'Clip the global gradient norm to this; null = no clipping.', 'max_grad_norm', 'actor_rollout_ref.actor.grad_clip'),
+    weightDecay: field(
+      nonNegative().default(0),
+      'Decoupled weight decay (matrices only).',
+      'weight_decay',
+      'actor_rollout_ref.actor.optim.weight_decay',
+    ),
+    maxGradNorm: field(
+      positive().nullable().default(1),
+      'Clip the global gradient norm to this; null = no clipping.',
+      'max_grad_norm',
+      'actor_rollout_ref.actor.grad_clip',
+    ),
   })
   .prefault({});
 
 const PPO = z
   .strictObject({
-    epochs: field(count(1).default(1), 'Passes over each batch of rollouts (μ).', 'num_iterations', 'actor_rollout_ref.actor.ppo_epochs'),
+    epochs: field(
+      count(1).default(1),
+      'Passes over each batch of rollouts (μ).',
+      'num_iterations',
+      'actor_rollout_ref.actor.ppo_epochs',
+    ),
     miniBatches: field(
       count(1).default(1),
       'Optimizer steps per epoch; the step’s prompts are split evenly among them.',
@@ -188,8 +320,18 @@ const PPO = z
       'per_device_train_batch_size',
       'actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu',
     ),
-    epsLow: field(nonNegative().default(0.2), 'PPO clip ε_low: ratio floor 1 − ε_low.', 'epsilon', 'actor_rollout_ref.actor.clip_ratio_low'),
-    epsHigh: field(nonNegative().default(0.2), 'PPO clip ε_high: ratio cap 1 + ε_high (DAPO: 0.28).', 'epsilon_high', 'actor_rollout_ref.actor.clip_ratio_high'),
+    epsLow: field(
+      nonNegative().default(0.2),
+      'PPO clip ε_low: ratio floor 1 − ε_low.',
+      'epsilon',
+      'actor_rollout_ref.actor.clip_ratio_low',
+    ),
+    epsHigh: field(
+      nonNegative().default(0.2),
+      'PPO clip ε_high: ratio cap 1 + ε_high (DAPO: 0.28).',
+      'epsilon_high',
+      'actor_rollout_ref.actor.clip_ratio_high',
+    ),
     oldLogprobs: field(
       z.enum(OLD_LOGPROBS_MODES).default('auto'),
       'auto: with one epoch and one mini-batch the old logprobs are the current policy’s, so the loss uses its own (ratio 1, exact) and the extra forward is skipped; entropy and logprob gap are then measured on the trained rows. recompute: always recompute them over every response first.',
@@ -213,7 +355,12 @@ const LOSS = z
       'max_completion_length (dr_grpo)',
       'actor_rollout_ref.actor.loss_scale_factor',
     ),
-    entropyCoef: field(z.number().default(0), 'Entropy bonus coefficient.', null, 'actor_rollout_ref.actor.entropy_coeff'),
+    entropyCoef: field(
+      z.number().default(0),
+      'Entropy bonus coefficient.',
+      null,
+      'actor_rollout_ref.actor.entropy_coeff',
+    ),
     tisCap: field(
       positive().nullable().default(null),
       'Truncated importance weight cap for the sampler/trainer logprob gap; null = no correction.',
@@ -225,8 +372,18 @@ const LOSS = z
 
 const KL = z
   .strictObject({
-    beta: field(nonNegative().default(0), 'KL coefficient β in the loss; 0 = no KL term and no reference model.', 'beta', 'actor_rollout_ref.actor.kl_loss_coef'),
-    estimator: field(z.enum(KL_ESTIMATORS).default('k3'), 'KL estimator: k1 (log ratio) or k3 (low variance).', null, 'actor_rollout_ref.actor.kl_loss_type (kl = k1, low_var_kl = k3)'),
+    beta: field(
+      nonNegative().default(0),
+      'KL coefficient β in the loss; 0 = no KL term and no reference model.',
+      'beta',
+      'actor_rollout_ref.actor.kl_loss_coef',
+    ),
+    estimator: field(
+      z.enum(KL_ESTIMATORS).default('k3'),
+      'KL estimator: k1 (log ratio) or k3 (low variance).',
+      null,
+      'actor_rollout_ref.actor.kl_loss_type (kl = k1, low_var_kl = k3)',
+    ),
     reference: field(
       z.string().min(1).nullable().default(null),
       'Frozen reference model directory when beta > 0; null = a frozen copy of the initial policy.',
@@ -238,18 +395,48 @@ const KL = z
 
 const EVAL = z
   .strictObject({
-    interval: field(count(0).default(0), 'Evaluate on the held-out split every this many steps; 0 = never.', 'eval_steps', 'trainer.test_freq'),
+    interval: field(
+      count(0).default(0),
+      'Evaluate on the held-out split every this many steps; 0 = never.',
+      'eval_steps',
+      'trainer.test_freq',
+    ),
     prompts: field(count(0).default(0), 'Held-out prompts per evaluation; 0 = all of them.', null, null),
-    samples: field(count(1).default(8), 'Samples per prompt for mean accuracy and pass@k (plus one greedy for pass@1).', 'num_generations_eval', 'actor_rollout_ref.rollout.val_kwargs.n'),
-    temperature: field(positive().default(1), 'Sampling temperature of the k evaluation samples.', null, 'actor_rollout_ref.rollout.val_kwargs.temperature'),
-    passAtK: field(z.array(count(1)).default([1, 8]), 'The k of the reported pass@k values (each ≤ eval.samples).', null, null),
+    samples: field(
+      count(1).default(8),
+      'Samples per prompt for mean accuracy and pass@k (plus one greedy for pass@1).',
+      'num_generations_eval',
+      'actor_rollout_ref.rollout.val_kwargs.n',
+    ),
+    temperature: field(
+      positive().default(1),
+      'Sampling temperature of the k evaluation samples.',
+      null,
+      'actor_rollout_ref.rollout.val_kwargs.temperature',
+    ),
+    passAtK: field(
+      z.array(count(1)).default([1, 8]),
+      'The k of the reported pass@k values (each ≤ eval.samples).',
+      null,
+      null,
+    ),
   })
   .prefault({});
 
 const CHECKPOINT = z
   .strictObject({
-    interval: field(count(0).default(100), 'Write a checkpoint every this many steps (and at the end); 0 = only at the end.', 'save_steps', 'trainer.save_freq'),
-    keep: field(count(1).nullable().default(null), 'Keep only the newest this many checkpoints; null = keep all.', 'save_total_limit', 'trainer.max_actor_ckpt_to_keep'),
+    interval: field(
+      count(0).default(100),
+      'Write a checkpoint every this many steps (and at the end); 0 = only at the end.',
+      'save_steps',
+      'trainer.save_freq',
+    ),
+    keep: field(
+      count(1).nullable().default(null),
+      'Keep only the newest this many checkpoints; null = keep all.',
+      'save_total_limit',
+      'trainer.max_actor_ckpt_to_keep',
+    ),
   })
   .prefault({});
 
@@ -265,8 +452,18 @@ const BASE = z.strictObject({
   eval: EVAL,
   checkpoint: CHECKPOINT,
   maxSteps: field(count(1).default(200), 'RL steps to run.', 'max_steps', 'trainer.total_training_steps'),
-  seed: field(count(0).max(0xffffffff).default(42), 'Seed of every random choice (data order, split, sampling).', 'seed', 'data.seed'),
-  backend: field(z.enum(BACKEND_CHOICES).default('auto'), 'Training backend: auto, webgpu or cpu (always printed, never swapped silently).', null, null),
+  seed: field(
+    count(0).max(0xffffffff).default(42),
+    'Seed of every random choice (data order, split, sampling).',
+    'seed',
+    'data.seed',
+  ),
+  backend: field(
+    z.enum(BACKEND_CHOICES).default('auto'),
+    'Training backend: auto, webgpu or cpu (always printed, never swapped silently).',
+    null,
+    null,
+  ),
 });
 
 /** The weighting's parameters as @rlvr/weights takes them (only those that were set). */
@@ -295,11 +492,17 @@ export const TRAIN_CONFIG_SCHEMA = BASE.superRefine((config, context) => {
   } catch (error) {
     if (!WeightsError.isInstance(error)) throw error;
     const argument = error.argument === 'weighting' ? 'name' : error.argument.replace(/^weighting\./, '');
-    const detail = error.message.startsWith(`${error.argument}: `) ? error.message.slice(error.argument.length + 2) : error.message;
+    const detail = error.message.startsWith(`${error.argument}: `)
+      ? error.message.slice(error.argument.length + 2)
+      : error.message;
     context.addIssue({ code: 'custom', path: ['weighting', argument], message: detail });
   }
   if (config.task.name !== 'countdown' && config.task.dataset === null) {
-    context.addIssue({ code: 'custom', path: ['task', 'dataset'], message: `${config.task.name} has no generator; expected a JSONL or parquet file` });
+    context.addIssue({
+      code: 'custom',
+      path: ['task', 'dataset'],
+      message: `${config.task.name} has no generator; expected a JSONL or parquet file`,
+    });
   }
   if (config.sampling.promptsPerStep % config.ppo.miniBatches !== 0) {
     context.addIssue({
@@ -310,7 +513,11 @@ export const TRAIN_CONFIG_SCHEMA = BASE.superRefine((config, context) => {
   }
   config.eval.passAtK.forEach((k, index) => {
     if (k > config.eval.samples) {
-      context.addIssue({ code: 'custom', path: ['eval', 'passAtK', index], message: `expected k ≤ eval.samples = ${config.eval.samples}` });
+      context.addIssue({
+        code: 'custom',
+        path: ['eval', 'passAtK', index],
+        message: `expected k ≤ eval.samples = ${config.eval.samples}`,
+      });
     }
   });
 });

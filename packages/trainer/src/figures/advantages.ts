@@ -15,7 +15,12 @@ export function advantagesSpec(names: readonly string[], groupSize: number): Top
   const symmetric = new Map(rules.map((rule) => [rule.name, rule.symmetric]));
   const scales = weightingScales(names);
   const values = advantagePoints(rules, groupSize).flatMap((point) => {
-    const common = { label: point.label, rho: point.rho, successes: point.successes, family: familyOf(symmetric.get(point.weighting) ?? true) };
+    const common = {
+      label: point.label,
+      rho: point.rho,
+      successes: point.successes,
+      family: familyOf(symmetric.get(point.weighting) ?? true),
+    };
     const rows = [];
     if (point.correct !== null) rows.push({ ...common, response: CORRECT, advantage: point.correct });
     if (point.wrong !== null) rows.push({ ...common, response: WRONG, advantage: point.wrong });
@@ -29,13 +34,24 @@ export function advantagesSpec(names: readonly string[], groupSize: number): Top
     },
     data: { values },
     facet: {
-      column: { field: 'response', type: 'nominal', title: null, sort: [CORRECT, WRONG], header: { labelFontSize: 13, labelFontWeight: 'bold' } },
+      column: {
+        field: 'response',
+        type: 'nominal',
+        title: null,
+        sort: [CORRECT, WRONG],
+        header: { labelFontSize: 13, labelFontWeight: 'bold' },
+      },
     },
     spec: {
       width: 330,
       height: 300,
       encoding: {
-        x: { field: 'rho', type: 'quantitative', title: 'success rate ρ̂ of the group (k/M)', scale: { domain: [0, 1] } },
+        x: {
+          field: 'rho',
+          type: 'quantitative',
+          title: 'success rate ρ̂ of the group (k/M)',
+          scale: { domain: [0, 1] },
+        },
         y: { field: 'advantage', type: 'quantitative', title: 'advantage A' },
         color: { field: 'label', type: 'nominal', title: 'weighting', scale: scales.color, sort: scales.color.domain },
       },
@@ -43,7 +59,15 @@ export function advantagesSpec(names: readonly string[], groupSize: number): Top
         { mark: { type: 'line', strokeWidth: 1.5 }, encoding: { strokeDash: familyEncoding() } },
         {
           mark: { type: 'point', filled: true, size: 30, opacity: 1 },
-          encoding: { shape: { field: 'label', type: 'nominal', title: 'weighting', scale: scales.shape, sort: scales.shape.domain } },
+          encoding: {
+            shape: {
+              field: 'label',
+              type: 'nominal',
+              title: 'weighting',
+              scale: scales.shape,
+              sort: scales.shape.domain,
+            },
+          },
         },
       ],
     },

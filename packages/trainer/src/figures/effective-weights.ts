@@ -31,10 +31,17 @@ export function effectiveWeightsSpec(names: readonly string[], groupSize: number
       { mark: { type: 'line', strokeWidth: 2 }, encoding: { strokeDash: familyEncoding() } },
       {
         mark: { type: 'point', filled: true, size: 45, opacity: 1 },
-        encoding: { shape: { field: 'label', type: 'nominal', title: 'weighting', scale: scales.shape, sort: scales.shape.domain } },
+        encoding: {
+          shape: {
+            field: 'label',
+            type: 'nominal',
+            title: 'weighting',
+            scale: scales.shape,
+            sort: scales.shape.domain,
+          },
+        },
       },
     ],
     config: FIGURE_CONFIG,
   };
 }
-

@@ -5,11 +5,36 @@ import { WEIGHTING_NAMES, weighting } from '@rlvr/weights';
  * so that a weighting looks the same in every figure even when a figure shows only some of them.
  * Colours: Tableau 10, distinguishable in print and for the common colour-vision deficiencies.
  */
-const COLOURS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
-const SHAPES = ['circle', 'square', 'triangle-up', 'cross', 'diamond', 'triangle-down', 'triangle-right', 'triangle-left', 'wedge', 'stroke'];
+const COLOURS = [
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+];
+const SHAPES = [
+  'circle',
+  'square',
+  'triangle-up',
+  'cross',
+  'diamond',
+  'triangle-down',
+  'triangle-right',
+  'triangle-left',
+  'wedge',
+  'stroke',
+];
 
 /** Encoding scales (domain = display labels) for colour and shape, for the given weighting names. */
-export function weightingScales(names: readonly string[]): { color: { domain: string[]; range: string[] }; shape: { domain: string[]; range: string[] } } {
+export function weightingScales(names: readonly string[]): {
+  color: { domain: string[]; range: string[] };
+  shape: { domain: string[]; range: string[] };
+} {
   const domain = names.map((name) => weighting(name).label);
   const slot = (name: string): number => {
     const index = (WEIGHTING_NAMES as readonly string[]).indexOf(name);
@@ -47,6 +72,12 @@ export function familyEncoding() {
     field: 'family',
     type: 'nominal' as const,
     title: 'family',
-    scale: { domain: [ASYMMETRIC, SYMMETRIC], range: [[1, 0], [6, 3]] },
+    scale: {
+      domain: [ASYMMETRIC, SYMMETRIC],
+      range: [
+        [1, 0],
+        [6, 3],
+      ],
+    },
   };
 }

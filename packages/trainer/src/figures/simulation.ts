@@ -57,9 +57,20 @@ export function simulationSpec(options: SimulationFigureOptions): TopLevelSpec {
       accuracy,
     }));
   });
-  const color = { field: 'label', type: 'nominal' as const, title: 'weighting', scale: scales.color, sort: scales.color.domain };
+  const color = {
+    field: 'label',
+    type: 'nominal' as const,
+    title: 'weighting',
+    scale: scales.color,
+    sort: scales.color.domain,
+  };
   const strokeDash = familyEncoding();
-  const y = { field: 'accuracy', type: 'quantitative' as const, title: 'mean success probability', scale: { domain: [0, 1] } };
+  const y = {
+    field: 'accuracy',
+    type: 'quantitative' as const,
+    title: 'mean success probability',
+    scale: { domain: [0, 1] },
+  };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
@@ -76,7 +87,12 @@ export function simulationSpec(options: SimulationFigureOptions): TopLevelSpec {
         width: 360,
         height: 300,
         mark: { type: 'line', strokeWidth: 2 },
-        encoding: { x: { field: 'responsesPerPrompt', type: 'quantitative', title: 'responses sampled per prompt' }, y, color, strokeDash },
+        encoding: {
+          x: { field: 'responsesPerPrompt', type: 'quantitative', title: 'responses sampled per prompt' },
+          y,
+          color,
+          strokeDash,
+        },
       },
       {
         title: { text: 'Regular time: updates', fontSize: 13 },

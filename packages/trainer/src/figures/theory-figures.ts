@@ -11,7 +11,12 @@ import { trajectoriesSpec } from './trajectories.js';
 export const SIMULATED_WEIGHTINGS = ['grpo', 'rloo', 'linear-r', 'sqrt-r', 'uniform-r', 'plateau-r'] as const;
 
 /** The file names that {@link writeTheoryFigures} writes, in order. */
-export const THEORY_FIGURE_FILES = ['effective-weights.svg', 'advantages.svg', 'trajectories.svg', 'simulation-effective-time.svg'] as const;
+export const THEORY_FIGURE_FILES = [
+  'effective-weights.svg',
+  'advantages.svg',
+  'trajectories.svg',
+  'simulation-effective-time.svg',
+] as const;
 
 /** Inputs of {@link writeTheoryFigures}. */
 export interface TheoryFigureOptions {

@@ -29,7 +29,12 @@ export function trajectoriesSpec(names: readonly string[], rho0: number, target:
     const curves = rules.flatMap((rule, i) => {
       const budget = budgets[i]!;
       const path = trajectory(rule, rho0, { clock, duration: horizon / budget, points: POINTS });
-      return Array.from(path.rho, (rho, p) => ({ label: rule.label, family: familyOf(rule.symmetric), time: path.time[p]! * budget, rho }));
+      return Array.from(path.rho, (rho, p) => ({
+        label: rule.label,
+        family: familyOf(rule.symmetric),
+        time: path.time[p]! * budget,
+        rho,
+      }));
     });
     const arrivals = rules
       .map((rule, i) => ({ label: rule.label, time: costs[i]!, rho: target }))
@@ -43,9 +48,25 @@ export function trajectoriesSpec(names: readonly string[], rho0: number, target:
           data: { values: curves },
           mark: { type: 'line' as const, strokeWidth: 2 },
           encoding: {
-            x: { field: 'time', type: 'quantitative' as const, title: axis, scale: { domain: [0, horizon], nice: false } },
-            y: { field: 'rho', type: 'quantitative' as const, title: 'success probability ρ', scale: { domain: [0, 1] } },
-            color: { field: 'label', type: 'nominal' as const, title: 'weighting', scale: scales.color, sort: scales.color.domain },
+            x: {
+              field: 'time',
+              type: 'quantitative' as const,
+              title: axis,
+              scale: { domain: [0, horizon], nice: false },
+            },
+            y: {
+              field: 'rho',
+              type: 'quantitative' as const,
+              title: 'success probability ρ',
+              scale: { domain: [0, 1] },
+            },
+            color: {
+              field: 'label',
+              type: 'nominal' as const,
+              title: 'weighting',
+              scale: scales.color,
+              sort: scales.color.domain,
+            },
             strokeDash: familyEncoding(),
           },
         },
@@ -61,8 +82,20 @@ export function trajectoriesSpec(names: readonly string[], rho0: number, target:
           encoding: {
             x: { field: 'time', type: 'quantitative' as const },
             y: { field: 'rho', type: 'quantitative' as const },
-            color: { field: 'label', type: 'nominal' as const, title: 'weighting', scale: scales.color, sort: scales.color.domain },
-            shape: { field: 'label', type: 'nominal' as const, title: 'weighting', scale: scales.shape, sort: scales.shape.domain },
+            color: {
+              field: 'label',
+              type: 'nominal' as const,
+              title: 'weighting',
+              scale: scales.color,
+              sort: scales.color.domain,
+            },
+            shape: {
+              field: 'label',
+              type: 'nominal' as const,
+              title: 'weighting',
+              scale: scales.shape,
+              sort: scales.shape.domain,
+            },
           },
         },
       ],

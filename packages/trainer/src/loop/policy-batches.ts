@@ -46,12 +46,28 @@ export interface MicroBatchOptions {
  * `options.oldLogprobs` (the policy's recomputed logprobs) or, without them, the sampler's.
  * Throws when lengths disagree (a rollout whose logprobs do not match its completion is corrupt).
  */
-export function buildMicroBatches(rollouts: readonly RolloutTokens[], advantages: ArrayLike<number>, options: MicroBatchOptions): TrainingMicroBatch[] {
-  if (advantages.length !== rollouts.length) throw new TrainerError(`advantages: ${advantages.length} values for ${rollouts.length} rollouts`);
-  if (!Number.isInteger(options.microBatchSize) || options.microBatchSize < 1) throw new TrainerError(`microBatchSize must be an integer ≥ 1, got ${options.microBatchSize}`);
+export function buildMicroBatches(
+  rollouts: readonly RolloutTokens[],
+  advantages: ArrayLike<number>,
+  options: MicroBatchOptions,
+): TrainingMicroBatch[] {
+  if (advantages.length !== rollouts.length) {
+    throw new TrainerError(`advantages: ${advantages.length} values for ${rollouts.length} rollouts`);
+  }
+  if (!Number.isInteger(options.microBatchSize) || options.microBatchSize < 1) {
+    throw new TrainerError(`microBatchSize must be an integer ≥ 1, got ${options.microBatchSize}`);
+  }
   rollouts.forEach((r, i) => {
-    if (r.logprobs.length !== r.completionIds.length) throw new TrainerError(`rollout ${i}: ${r.logprobs.length} logprobs for ${r.completionIds.length} completion tokens`);
-    if (r.promptIds.length < 1) throw new TrainerError(`rollout ${i}: empty prompt (the first completion token needs a position to be predicted from)`);
+    if (r.logprobs.length !== r.completionIds.length) {
+      throw new TrainerError(
+        `rollout ${i}: ${r.logprobs.length} logprobs for ${r.completionIds.length} completion tokens`,
+      );
+    }
+    if (r.promptIds.length < 1) {
+      throw new TrainerError(
+        `rollout ${i}: empty prompt (the first completion token needs a position to be predicted from)`,
+      );
+    }
   });
   const out: TrainingMicroBatch[] = [];
   for (let first = 0; first < rollouts.length; first += options.microBatchSize) {
@@ -73,7 +89,11 @@ export function buildMicroBatches(rollouts: readonly RolloutTokens[], advantages
       attentionMask.fill(1, b * seq, b * seq + ids.length);
       const p = r.promptIds.length;
       const old = options.oldLogprobs?.[i] ?? r.logprobs;
-      if (old.length !== r.completionIds.length) throw new TrainerError(`rollout ${i}: ${old.length} old logprobs for ${r.completionIds.length} completion tokens`);
+      if (old.length !== r.completionIds.length) {
+        throw new TrainerError(
+          `rollout ${i}: ${old.length} old logprobs for ${r.completionIds.length} completion tokens`,
+        );
+      }
       for (let j = 0; j < r.completionIds.length; j++) {
         const s = b * (seq - 1) + p + j - 1;
         lossMask[s] = 1;
@@ -83,7 +103,12 @@ export function buildMicroBatches(rollouts: readonly RolloutTokens[], advantages
       }
       lossTokens += r.completionIds.length;
     });
-    out.push({ batch: { tokens, attentionMask, batch, seq, lossMask, advantages: adv, oldLogp }, samplerLogp, rows, lossTokens });
+    out.push({
+      batch: { tokens, attentionMask, batch, seq, lossMask, advantages: adv, oldLogp },
+      samplerLogp,
+      rows,
+      lossTokens,
+    });
   }
   return out;
 }

@@ -14,7 +14,13 @@
  * (TRL's shortcut; the kernels' on-policy loss holds logp constant in the ratio, which is exactly 1)
  * and takes entropy and the sampler–trainer logprob gap from the loss forward of the trained rows.
  */
-import { NonFiniteGradientError, type DecoderModel, type DecoderStepOptions, type PolicyBatch, type PolicyLossConfig } from '@rlvr/kernels';
+import {
+  NonFiniteGradientError,
+  type DecoderModel,
+  type DecoderStepOptions,
+  type PolicyBatch,
+  type PolicyLossConfig,
+} from '@rlvr/kernels';
 import { groupAdvantages, successHistogram, type Weighting, type ZeroVarianceMode } from '@rlvr/weights';
 import { DivergenceError, TrainerError } from '../errors.js';
 import { buildMicroBatches, type RolloutTokens, type TrainingMicroBatch } from './policy-batches.js';
@@ -30,7 +36,18 @@ export interface StepRollout extends RolloutTokens {
 /** What the step needs of a sampler: group generation and a weight swap. */
 export interface StepSampler {
   /** M completions per prompt, ordered by prompt then sample. */
-  generate(prompts: number[][], options: { groupSize: number; maxNewTokens: number; temperature: number; topP: number; topK: number; stop: string[]; seed: number }): Promise<StepRollout[]>;
+  generate(
+    prompts: number[][],
+    options: {
+      groupSize: number;
+      maxNewTokens: number;
+      temperature: number;
+      topP: number;
+      topK: number;
+      stop: string[];
+      seed: number;
+    },
+  ): Promise<StepRollout[]>;
   /** Load the policy's new weights (named HF tensors). */
   setWeights(weights: Record<string, { shape: number[]; data: Float32Array }>): Promise<void>;
 }
@@ -125,29 +142,58 @@ export interface RlStepResult {
 const seconds = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9;
 
 /** Run one RL step on `prompts`; see the module comment. */
-export async function rlStep(ctx: RlStepContext, prompts: readonly StepPrompt[], s: RlStepSettings): Promise<RlStepResult> {
-  if (s.loss.beta !== 0 && !ctx.reference) throw new TrainerError(`rlStep: loss.beta = ${s.loss.beta} needs ctx.reference (a reference policy), which is missing`);
+export async function rlStep(
+  ctx: RlStepContext,
+  prompts: readonly StepPrompt[],
+  s: RlStepSettings,
+): Promise<RlStepResult> {
+  if (s.loss.beta !== 0 && !ctx.reference) {
+    throw new TrainerError(
+      `rlStep: loss.beta = ${s.loss.beta} needs ctx.reference (a reference policy), which is missing`,
+    );
+  }
   const M = s.groupSize;
   let t = process.hrtime.bigint();
-  const rollouts = await ctx.sampler.generate(prompts.map((p) => p.ids), {
-    groupSize: M, maxNewTokens: s.maxNewTokens, temperature: s.temperature, topP: s.topP, topK: s.topK, stop: s.stop, seed: s.seed,
-  });
-  if (rollouts.length !== prompts.length * M) throw new Error(`sampler returned ${rollouts.length} rollouts for ${prompts.length} prompts × ${M}`);
+  const rollouts = await ctx.sampler.generate(
+    prompts.map((p) => p.ids),
+    {
+      groupSize: M,
+      maxNewTokens: s.maxNewTokens,
+      temperature: s.temperature,
+      topP: s.topP,
+      topK: s.topK,
+      stop: s.stop,
+      seed: s.seed,
+    },
+  );
+  if (rollouts.length !== prompts.length * M) {
+    throw new Error(`sampler returned ${rollouts.length} rollouts for ${prompts.length} prompts × ${M}`);
+  }
   rollouts.forEach((r, i) => {
-    if (r.promptIndex * M + r.sampleIndex !== i) throw new Error(`sampler rollouts out of order at ${i} (prompt ${r.promptIndex}, sample ${r.sampleIndex})`);
+    if (r.promptIndex * M + r.sampleIndex !== i) {
+      throw new Error(`sampler rollouts out of order at ${i} (prompt ${r.promptIndex}, sample ${r.sampleIndex})`);
+    }
   });
   const sample = seconds(t);
 
   t = process.hrtime.bigint();
-  const scores = await ctx.score(rollouts, rollouts.map((r) => prompts[r.promptIndex]!.reference));
+  const scores = await ctx.score(
+    rollouts,
+    rollouts.map((r) => prompts[r.promptIndex]!.reference),
+  );
   const verify = seconds(t);
 
   t = process.hrtime.bigint();
   const rewards = Float64Array.from(scores, (x) => x.reward);
   const advantages = groupAdvantages(rewards, M, s.weighting, {
-    zeroVariance: s.zeroVariance, ...(s.binarizeThreshold === undefined ? {} : { binarizeThreshold: s.binarizeThreshold }),
+    zeroVariance: s.zeroVariance,
+    ...(s.binarizeThreshold === undefined ? {} : { binarizeThreshold: s.binarizeThreshold }),
   });
-  const histogram = successHistogram(Float64Array.from(scores, (x) => (x.correct ? 1 : 0)), M, 1);
+  const histogram = successHistogram(
+    Float64Array.from(scores, (x) => (x.correct ? 1 : 0)),
+    M,
+    1,
+  );
   let noSignal = 0;
   for (let g = 0; g < prompts.length; g++) {
     const first = rewards[g * M]!;
@@ -184,7 +230,13 @@ export async function rlStep(ctx: RlStepContext, prompts: readonly StepPrompt[],
 }
 
 /** The policy's logprobs and entropies of every rollout's completion tokens (one forward per micro-batch, no backward). */
-export async function rolloutLogprobs(policy: DecoderModel, rollouts: readonly RolloutTokens[], microBatchSize: number, padId: number, temperature: number): Promise<{ logprob: Float32Array[]; entropy: Float32Array[] }> {
+export async function rolloutLogprobs(
+  policy: DecoderModel,
+  rollouts: readonly RolloutTokens[],
+  microBatchSize: number,
+  padId: number,
+  temperature: number,
+): Promise<{ logprob: Float32Array[]; entropy: Float32Array[] }> {
   const logprob: Float32Array[] = [];
   const entropy: Float32Array[] = [];
   const zeros = new Float32Array(rollouts.length);
@@ -201,7 +253,17 @@ export async function rolloutLogprobs(policy: DecoderModel, rollouts: readonly R
   return { logprob, entropy };
 }
 
-type TrainMetrics = Pick<RlStepResult, 'loss' | 'klMean' | 'entropyMean' | 'clipFraction' | 'gradNorm' | 'logprobGapMean' | 'logprobGapMaxAbs' | 'optimizerSteps'>;
+type TrainMetrics = Pick<
+  RlStepResult,
+  | 'loss'
+  | 'klMean'
+  | 'entropyMean'
+  | 'clipFraction'
+  | 'gradNorm'
+  | 'logprobGapMean'
+  | 'logprobGapMaxAbs'
+  | 'optimizerSteps'
+>;
 
 /** The entries of `values` where `mask` is 1, in order. */
 function maskedValues(values: ArrayLike<number>, mask: ArrayLike<number>): number[] {
@@ -231,19 +293,37 @@ class TokenView {
   /** The metrics (0 over no tokens). */
   metrics(): Pick<RlStepResult, 'entropyMean' | 'logprobGapMean' | 'logprobGapMaxAbs'> {
     const n = this.#tokens;
-    return { entropyMean: n === 0 ? 0 : this.#entropySum / n, logprobGapMean: n === 0 ? 0 : this.#gapSum / n, logprobGapMaxAbs: this.#gapMax };
+    return {
+      entropyMean: n === 0 ? 0 : this.#entropySum / n,
+      logprobGapMean: n === 0 ? 0 : this.#gapSum / n,
+      logprobGapMaxAbs: this.#gapMax,
+    };
   }
 }
 
 /** The training phase: old logprobs of every response (unless on-policy), then PPO epochs × mini-batches × micro-batches. */
-async function trainOnRollouts(ctx: RlStepContext, rollouts: readonly StepRollout[], advantages: Float32Array, s: RlStepSettings): Promise<TrainMetrics> {
+async function trainOnRollouts(
+  ctx: RlStepContext,
+  rollouts: readonly StepRollout[],
+  advantages: Float32Array,
+  s: RlStepSettings,
+): Promise<TrainMetrics> {
   const loss: PolicyLossConfig = { ...s.loss, normaliser: s.loss.normaliser ?? s.maxNewTokens };
   const temperature = loss.temperature ?? 1;
   const onPolicy = s.oldLogprobs === 'auto' && s.ppoEpochs === 1 && s.miniBatches === 1;
   const view = new TokenView();
   // Off-policy epochs need the policy's view of every sampled token first: PPO's old logprobs (and the metrics).
   const old = onPolicy ? null : await rolloutLogprobs(ctx.policy, rollouts, s.microBatchSize, s.padId, temperature);
-  if (old) rollouts.forEach((r, i) => view.add(old.entropy[i]!.reduce((a, h) => a + h, 0), r.logprobs.length, old.logprob[i]!, r.logprobs));
+  if (old) {
+    rollouts.forEach((r, i) =>
+      view.add(
+        old.entropy[i]!.reduce((a, h) => a + h, 0),
+        r.logprobs.length,
+        old.logprob[i]!,
+        r.logprobs,
+      ),
+    );
+  }
 
   // Without KL or entropy terms a zero advantage gives exactly zero gradient: skip those rows.
   const exactZero = loss.beta === 0 && (loss.entropyCoef ?? 0) === 0;
@@ -254,18 +334,29 @@ async function trainOnRollouts(ctx: RlStepContext, rollouts: readonly StepRollou
     const nonEmpty = mini.filter((i) => rollouts[i]!.completionIds.length > 0);
     const trained = exactZero ? nonEmpty.filter((i) => advantages[i] !== 0) : nonEmpty;
     const totalTokens = nonEmpty.reduce((n, i) => n + rollouts[i]!.completionIds.length, 0);
-    const micros = buildMicroBatches(trained.map((i) => rollouts[i]!), trained.map((i) => advantages[i]!), {
-      microBatchSize: s.microBatchSize, padId: s.padId, ...(old ? { oldLogprobs: trained.map((i) => old.logprob[i]!) } : {}),
-    });
+    const micros = buildMicroBatches(
+      trained.map((i) => rollouts[i]!),
+      trained.map((i) => advantages[i]!),
+      {
+        microBatchSize: s.microBatchSize,
+        padId: s.padId,
+        ...(old ? { oldLogprobs: trained.map((i) => old.logprob[i]!) } : {}),
+      },
+    );
     const list: { micro: TrainingMicroBatch; scale: number }[] = [];
     for (const micro of micros) {
       const b: PolicyBatch = micro.batch;
       // On-policy the kernels use the loss forward's own logprobs as the old ones.
       if (onPolicy) delete b.oldLogp;
-      if (ctx.reference && loss.beta !== 0) b.refLogp = (await ctx.reference.tokenLogprobs(b.tokens, b.attentionMask, b.batch, b.seq, { temperature })).logprob;
+      if (ctx.reference && loss.beta !== 0) {
+        b.refLogp = (
+          await ctx.reference.tokenLogprobs(b.tokens, b.attentionMask, b.batch, b.seq, { temperature })
+        ).logprob;
+      }
       if (loss.tisCap !== undefined && loss.tisCap !== null) b.samplerLogp = micro.samplerLogp;
       // This micro-batch's share of the mini-batch's normaliser, counted over every response.
-      const scale = loss.aggregation === 'token-mean' ? micro.lossTokens / totalTokens : micro.rows.length / nonEmpty.length;
+      const scale =
+        loss.aggregation === 'token-mean' ? micro.lossTokens / totalTokens : micro.rows.length / nonEmpty.length;
       list.push({ micro, scale });
     }
     planned.push(list);
@@ -286,11 +377,20 @@ async function trainOnRollouts(ctx: RlStepContext, rollouts: readonly StepRollou
       for (const [k, { micro, scale }] of list.entries()) {
         const stats = await ctx.policy.policyLoss(micro.batch, { ...loss, accumulate: k > 0, lossScale: scale });
         // Stop before the optimizer step applies a non-finite gradient (the run names the step).
-        if (!Number.isFinite(stats.loss)) throw new DivergenceError(`non-finite loss (${stats.loss}) in micro-batch ${k + 1} of ${list.length}`);
-        if (onPolicy) view.add(stats.entropyMean * micro.lossTokens, micro.lossTokens, maskedValues(stats.logp, micro.batch.lossMask), maskedValues(micro.samplerLogp, micro.batch.lossMask));
+        if (!Number.isFinite(stats.loss)) {
+          throw new DivergenceError(`non-finite loss (${stats.loss}) in micro-batch ${k + 1} of ${list.length}`);
+        }
+        if (onPolicy) {
+          view.add(
+            stats.entropyMean * micro.lossTokens,
+            micro.lossTokens,
+            maskedValues(stats.logp, micro.batch.lossMask),
+            maskedValues(micro.samplerLogp, micro.batch.lossMask),
+          );
+        }
         miniLoss += scale * stats.loss;
-        miniKl += (micro.lossTokens * stats.klMean);
-        miniClip += (micro.lossTokens * stats.clipFraction);
+        miniKl += micro.lossTokens * stats.klMean;
+        miniClip += micro.lossTokens * stats.clipFraction;
       }
       const trainedTokens = list.reduce((n, x) => n + x.micro.lossTokens, 0);
       lossSum += miniLoss;
@@ -304,7 +404,14 @@ async function trainOnRollouts(ctx: RlStepContext, rollouts: readonly StepRollou
   }
   const viewed = view.metrics();
   if (steps === 0) return { ...viewed, loss: 0, klMean: 0, clipFraction: 0, gradNorm: 0, optimizerSteps: 0 };
-  return { ...viewed, loss: lossSum / steps, klMean: klSum / steps, clipFraction: clipSum / steps, gradNorm: gradNormSum / steps, optimizerSteps: steps };
+  return {
+    ...viewed,
+    loss: lossSum / steps,
+    klMean: klSum / steps,
+    clipFraction: clipSum / steps,
+    gradNorm: gradNormSum / steps,
+    optimizerSteps: steps,
+  };
 }
 
 /** One optimizer step; the kernels' refusal to clip a non-finite gradient is this loop's divergence. */

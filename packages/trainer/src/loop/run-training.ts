@@ -13,8 +13,21 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDecoderModel, type DecoderModel } from '@rlvr/kernels';
 import type { GenerateOptions, Prompt } from '@rlvr/sampler';
-import { CheckpointError, listCheckpoints, pruneCheckpoints, readCheckpoint, writeCheckpoint } from '../checkpoint/index.js';
-import { adamWOptions, configuredWeighting, learningRateAt, policyLossConfig, writeRunConfig, type TrainConfig } from '../config/index.js';
+import {
+  CheckpointError,
+  listCheckpoints,
+  pruneCheckpoints,
+  readCheckpoint,
+  writeCheckpoint,
+} from '../checkpoint/index.js';
+import {
+  adamWOptions,
+  configuredWeighting,
+  learningRateAt,
+  policyLossConfig,
+  writeRunConfig,
+  type TrainConfig,
+} from '../config/index.js';
 import { DivergenceError } from '../errors.js';
 import { resolveModelPath } from '../models/embedded.js';
 import { MetricsWriter, metricsPath, readMetrics, rewindMetrics, type StepMetrics } from '../metrics/index.js';
@@ -61,13 +74,19 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
   const log = options.log ?? (() => undefined);
   const modelDir = resolveModelPath(config.model.path);
   const resumeFrom = options.resume ? listCheckpoints(runDir).at(-1) : undefined;
-  if (options.resume && !resumeFrom) throw new CheckpointError(runDir, `nothing to resume (--resume): no checkpoint in ${join(runDir, 'checkpoints')}`);
+  if (options.resume && !resumeFrom) {
+    throw new CheckpointError(runDir, `nothing to resume (--resume): no checkpoint in ${join(runDir, 'checkpoints')}`);
+  }
   const checkpoint = resumeFrom ? readCheckpoint(resumeFrom.dir) : undefined;
 
   const parts = await openRun(config, checkpoint?.dir ?? modelDir, modelDir, log);
   try {
     writeRunConfig(runDir, config);
-    const cursor = new PromptCursor(parts.train.length, config.seed, checkpoint ? (checkpoint.dataCursor as { epoch: number; position: number }) : undefined);
+    const cursor = new PromptCursor(
+      parts.train.length,
+      config.seed,
+      checkpoint ? (checkpoint.dataCursor as { epoch: number; position: number }) : undefined,
+    );
     let step = checkpoint?.step ?? 0;
     let elapsedBefore = 0;
     let sampledResponses = 0;
@@ -92,11 +111,17 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
     };
     const runEval = async (at: number): Promise<void> => {
       const r = await evaluate(evalCtx, heldOut, {
-        samples: config.eval.samples, temperature: config.eval.temperature, passAtK: config.eval.passAtK,
-        maxNewTokens: config.sampling.maxNewTokens, stop: parts.stop, seed: deriveSeed(config.seed, EVAL_STREAM + at),
+        samples: config.eval.samples,
+        temperature: config.eval.temperature,
+        passAtK: config.eval.passAtK,
+        maxNewTokens: config.sampling.maxNewTokens,
+        stop: parts.stop,
+        seed: deriveSeed(config.seed, EVAL_STREAM + at),
       });
       metrics.append({ kind: 'eval', step: at, ...r });
-      log(`eval after step ${at}: pass@1 (greedy) ${r.pass1Greedy.toFixed(3)}, mean accuracy ${r.meanAccuracy.toFixed(3)} over ${r.prompts} prompts × ${r.samples}`);
+      log(
+        `eval after step ${at}: pass@1 (greedy) ${r.pass1Greedy.toFixed(3)}, mean accuracy ${r.meanAccuracy.toFixed(3)} over ${r.prompts} prompts × ${r.samples}`,
+      );
     };
     if (heldOut.length > 0 && step === 0) await runEval(0);
 
@@ -109,50 +134,96 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
       const prompts = indices.map((i) => parts.encode(parts.train[i]!));
       const lr = learningRateAt(config.optim, step, config.maxSteps);
       const settings: RlStepSettings = {
-        groupSize: config.sampling.groupSize, maxNewTokens: config.sampling.maxNewTokens, temperature: config.sampling.temperature,
-        topP: config.sampling.topP, topK: config.sampling.topK, stop: parts.stop, seed: deriveSeed(config.seed, SAMPLING_STREAM + step),
-        weighting: configuredWeighting(config.weighting), zeroVariance: config.weighting.zeroVariance,
+        groupSize: config.sampling.groupSize,
+        maxNewTokens: config.sampling.maxNewTokens,
+        temperature: config.sampling.temperature,
+        topP: config.sampling.topP,
+        topK: config.sampling.topK,
+        stop: parts.stop,
+        seed: deriveSeed(config.seed, SAMPLING_STREAM + step),
+        weighting: configuredWeighting(config.weighting),
+        zeroVariance: config.weighting.zeroVariance,
         ...(config.weighting.binarize === null ? {} : { binarizeThreshold: config.weighting.binarize }),
-        loss, microBatchSize: config.ppo.microBatchSize, ppoEpochs: config.ppo.epochs, miniBatches: config.ppo.miniBatches, oldLogprobs: config.ppo.oldLogprobs,
-        optimizer: adamWOptions(config, lr), padId: parts.padId,
+        loss,
+        microBatchSize: config.ppo.microBatchSize,
+        ppoEpochs: config.ppo.epochs,
+        miniBatches: config.ppo.miniBatches,
+        oldLogprobs: config.ppo.oldLogprobs,
+        optimizer: adamWOptions(config, lr),
+        padId: parts.padId,
       };
       let r;
       try {
-        r = await rlStep({
-          policy: parts.policy,
-          sampler: { generate: async (p, o) => (await parts.sampler.generate(p as Prompt[], o as GenerateOptions)) as StepRollout[], setWeights: (w) => parts.sampler.setWeights(w) },
-          score: parts.score,
-          ...(parts.reference ? { reference: parts.reference } : {}),
-        }, prompts, settings);
+        r = await rlStep(
+          {
+            policy: parts.policy,
+            sampler: {
+              generate: async (p, o) =>
+                (await parts.sampler.generate(p as Prompt[], o as GenerateOptions)) as StepRollout[],
+              setWeights: (w) => parts.sampler.setWeights(w),
+            },
+            score: parts.score,
+            ...(parts.reference ? { reference: parts.reference } : {}),
+          },
+          prompts,
+          settings,
+        );
       } catch (error) {
-        if (DivergenceError.isInstance(error)) throw new DivergenceError(`step ${step}: ${error.message}; stopped without writing a checkpoint (last: ${lastCheckpoint || 'none'})`, { cause: error });
+        if (DivergenceError.isInstance(error)) {
+          throw new DivergenceError(
+            `step ${step}: ${error.message}; stopped without writing a checkpoint (last: ${lastCheckpoint || 'none'})`,
+            { cause: error },
+          );
+        }
         throw error;
       }
       if (!Number.isFinite(r.loss) || !Number.isFinite(r.gradNorm)) {
-        throw new DivergenceError(`step ${step}: loss ${r.loss}, gradient norm ${r.gradNorm}; stopped without writing a checkpoint (last: ${lastCheckpoint || 'none'})`);
+        throw new DivergenceError(
+          `step ${step}: loss ${r.loss}, gradient norm ${r.gradNorm}; stopped without writing a checkpoint (last: ${lastCheckpoint || 'none'})`,
+        );
       }
       sampledResponses += r.responses;
       const wall = Number(process.hrtime.bigint() - stepStart) / 1e9;
       const record: StepMetrics = {
-        kind: 'step', step, elapsedSeconds: elapsed(), phaseSeconds: r.times,
-        promptsPerSecond: r.prompts / wall, tokensPerSecond: r.completionTokens / wall, sampledResponses,
-        rewardMean: r.rewardMean, accuracy: r.accuracy, rhoHistogram: r.successHistogram, noSignalFraction: r.noSignalFraction,
-        loss: r.loss, kl: r.klMean, entropy: r.entropyMean, gradNorm: r.gradNorm, clipFraction: r.clipFraction,
-        logprobGapMean: r.logprobGapMean, logprobGapMaxAbs: r.logprobGapMaxAbs,
-        responseLengthMean: r.responseLengthMean, responseLengthMax: r.responseLengthMax, learningRate: lr,
+        kind: 'step',
+        step,
+        elapsedSeconds: elapsed(),
+        phaseSeconds: r.times,
+        promptsPerSecond: r.prompts / wall,
+        tokensPerSecond: r.completionTokens / wall,
+        sampledResponses,
+        rewardMean: r.rewardMean,
+        accuracy: r.accuracy,
+        rhoHistogram: r.successHistogram,
+        noSignalFraction: r.noSignalFraction,
+        loss: r.loss,
+        kl: r.klMean,
+        entropy: r.entropyMean,
+        gradNorm: r.gradNorm,
+        clipFraction: r.clipFraction,
+        logprobGapMean: r.logprobGapMean,
+        logprobGapMaxAbs: r.logprobGapMaxAbs,
+        responseLengthMean: r.responseLengthMean,
+        responseLengthMax: r.responseLengthMax,
+        learningRate: lr,
       };
       metrics.append(record);
       options.onStep?.(record, config.maxSteps);
       if (heldOut.length > 0 && step % config.eval.interval === 0) await runEval(step);
       if ((config.checkpoint.interval > 0 && step % config.checkpoint.interval === 0) || step === config.maxSteps) {
-        lastCheckpoint = writeCheckpoint(runDir, step, {
-          modelConfig: parts.policy.config,
-          weights: await parts.policy.weights(),
-          optimizerState: await parts.policy.optimizerState(),
-          rng: { scheme: 'derived per step from config.seed', seed: config.seed },
-          dataCursor: { ...cursor.state() },
-          config: config as never,
-        }, { copyFiles: tokenizerFiles(modelDir) });
+        lastCheckpoint = writeCheckpoint(
+          runDir,
+          step,
+          {
+            modelConfig: parts.policy.config,
+            weights: await parts.policy.weights(),
+            optimizerState: await parts.policy.optimizerState(),
+            rng: { scheme: 'derived per step from config.seed', seed: config.seed },
+            dataCursor: { ...cursor.state() },
+            config: config as never,
+          },
+          { copyFiles: tokenizerFiles(modelDir) },
+        );
         if (config.checkpoint.keep !== null) pruneCheckpoints(runDir, config.checkpoint.keep);
       }
     }
@@ -163,13 +234,21 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
 }
 
 /** Open the task environment on `modelDir`, then the policy (weights from `weightsDir`) and the reference. */
-async function openRun(config: TrainConfig, weightsDir: string, modelDir: string, log: (line: string) => void): Promise<RunParts> {
+async function openRun(
+  config: TrainConfig,
+  weightsDir: string,
+  modelDir: string,
+  log: (line: string) => void,
+): Promise<RunParts> {
   const env = await openTaskEnvironment(config, modelDir, log);
   try {
     const backend = { backend: config.backend, log };
     const policy = await loadDecoderModel(weightsDir, backend);
     if (weightsDir !== modelDir) await env.sampler.setWeights(await policy.weights());
-    const reference = config.kl.beta > 0 ? await loadDecoderModel(config.kl.reference ?? modelDir, { ...backend, log: null }) : undefined;
+    const reference =
+      config.kl.beta > 0
+        ? await loadDecoderModel(config.kl.reference ?? modelDir, { ...backend, log: null })
+        : undefined;
     return { ...env, policy, reference };
   } catch (error) {
     await closeTaskEnvironment(env);

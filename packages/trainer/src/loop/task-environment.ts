@@ -8,7 +8,14 @@ import { join } from 'node:path';
 import { Sampler, loadModelDir } from '@rlvr/sampler';
 import { VerifierPool } from '@rlvr/verifiers';
 import type { TrainConfig } from '../config/index.js';
-import { limitPromptLength, loadTask, renderPrompt, type PromptTemplate, type Task, type TaskExample } from '../tasks/index.js';
+import {
+  limitPromptLength,
+  loadTask,
+  renderPrompt,
+  type PromptTemplate,
+  type Task,
+  type TaskExample,
+} from '../tasks/index.js';
 import type { StepPrompt, StepRollout, StepScore } from './rl-step.js';
 
 /** The sampler, task, prompt encoding and scoring of one model directory. */
@@ -31,17 +38,24 @@ export interface TaskEnvironment {
 
 /** Tokenizer files to copy into checkpoints, so that a checkpoint is a complete model directory. */
 export function tokenizerFiles(modelDir: string): string[] {
-  return ['tokenizer.json', 'tokenizer_config.json', 'generation_config.json'].map((f) => join(modelDir, f)).filter((f) => existsSync(f));
+  return ['tokenizer.json', 'tokenizer_config.json', 'generation_config.json']
+    .map((f) => join(modelDir, f))
+    .filter((f) => existsSync(f));
 }
 
 /** Open the sampler on `modelDir`, load the task and start the verifier pool. */
-export async function openTaskEnvironment(config: TrainConfig, modelDir: string, log: (line: string) => void): Promise<TaskEnvironment> {
+export async function openTaskEnvironment(
+  config: TrainConfig,
+  modelDir: string,
+  log: (line: string) => void,
+): Promise<TaskEnvironment> {
   const loaded = await loadModelDir(modelDir);
   const sampler = new Sampler(loaded.model, loaded.tokenizer);
   const tokenizer = loaded.tokenizer;
-  const template: PromptTemplate = config.task.template === 'chat'
-    ? { kind: 'chat', apply: (m) => tokenizer.applyChatTemplate(m), systemPrompt: config.task.systemPrompt }
-    : { kind: config.task.template };
+  const template: PromptTemplate =
+    config.task.template === 'chat'
+      ? { kind: 'chat', apply: (m) => tokenizer.applyChatTemplate(m), systemPrompt: config.task.systemPrompt }
+      : { kind: config.task.template };
   let task: Task;
   try {
     task = await loadTask(config.task, config.seed);
@@ -49,16 +63,36 @@ export async function openTaskEnvironment(config: TrainConfig, modelDir: string,
     await loaded.model.release();
     throw error;
   }
-  const limited = limitPromptLength(task.train, template, (text) => tokenizer.encode(text).length, config.task.maxPromptTokens, config.task.onMalformed);
-  if (limited.skipped.length > 0) log(`skipped ${limited.skipped.length} training prompts longer than task.maxPromptTokens`);
+  const limited = limitPromptLength(
+    task.train,
+    template,
+    (text) => tokenizer.encode(text).length,
+    config.task.maxPromptTokens,
+    config.task.onMalformed,
+  );
+  if (limited.skipped.length > 0) {
+    log(`skipped ${limited.skipped.length} training prompts longer than task.maxPromptTokens`);
+  }
   const pool = new VerifierPool();
   const verifier = task.verifier;
   return {
-    sampler, pool, task, train: limited.kept, modelDir,
+    sampler,
+    pool,
+    task,
+    train: limited.kept,
+    modelDir,
     encode: (example) => ({ ids: tokenizer.encode(renderPrompt(example, template)), reference: example.reference }),
     stop: config.task.template === 'chat' ? [] : ['</answer>'],
     score: async (rollouts, references) =>
-      (await pool.score(rollouts.map((r, i) => ({ verifier, completion: tokenizer.decode(r.completionIds), reference: references[i] })))).map((x) => ({ reward: x.reward, correct: x.correct })),
+      (
+        await pool.score(
+          rollouts.map((r, i) => ({
+            verifier,
+            completion: tokenizer.decode(r.completionIds),
+            reference: references[i],
+          })),
+        )
+      ).map((x) => ({ reward: x.reward, correct: x.correct })),
     padId: tokenizer.padTokenId ?? tokenizer.eosTokenIds[0] ?? 0,
   };
 }

@@ -20,9 +20,17 @@ export interface GroupStats {
 
 /** Statistics of `rewards` and `correct` (both B·M long, group after group) for group size `groupSize`. */
 export function groupStats(rewards: ArrayLike<number>, correct: ArrayLike<boolean>, groupSize: number): GroupStats {
-  if (rewards.length !== correct.length) throw new MetricsError('groupStats', `rewards (${rewards.length}) and correct (${correct.length}) differ in length`);
+  if (rewards.length !== correct.length) {
+    throw new MetricsError(
+      'groupStats',
+      `rewards (${rewards.length}) and correct (${correct.length}) differ in length`,
+    );
+  }
   if (!Number.isInteger(groupSize) || groupSize < 2 || rewards.length === 0 || rewards.length % groupSize !== 0) {
-    throw new MetricsError('groupStats', `expected a non-empty multiple of groupSize = ${groupSize} rewards, got ${rewards.length}`);
+    throw new MetricsError(
+      'groupStats',
+      `expected a non-empty multiple of groupSize = ${groupSize} rewards, got ${rewards.length}`,
+    );
   }
   let rewardSum = 0;
   let correctCount = 0;
@@ -40,7 +48,9 @@ export function groupStats(rewards: ArrayLike<number>, correct: ArrayLike<boolea
   let flat = 0;
   for (let g = 0; g < groups; g++) {
     let equal = true;
-    for (let i = g * groupSize + 1; i < (g + 1) * groupSize && equal; i++) equal = rewards[i] === rewards[g * groupSize];
+    for (let i = g * groupSize + 1; i < (g + 1) * groupSize && equal; i++) {
+      equal = rewards[i] === rewards[g * groupSize];
+    }
     if (equal) flat++;
   }
   return {

@@ -62,7 +62,15 @@ describe('pass@k (Chen et al. 2021) and mean@k', () => {
     expect(() => passAtK(4, 1, 5)).toThrow(/expected k an integer in \[1, n = 4\], got 5/);
     expect(() => passAtK(0, 0, 1)).toThrow(MetricsError);
     expect(() => meanAtK([])).toThrow(/at least one prompt/);
-    expect(() => meanPassAtK([{ n: 2, c: 1 }, { n: 2, c: 3 }], 1)).toThrow(/results\[1\]/);
+    expect(() =>
+      meanPassAtK(
+        [
+          { n: 2, c: 1 },
+          { n: 2, c: 3 },
+        ],
+        1,
+      ),
+    ).toThrow(/results\[1\]/);
   });
 });
 
@@ -86,7 +94,15 @@ describe('group statistics', () => {
 
 describe('metrics.jsonl', () => {
   const evalRecord: EvalMetrics = {
-    kind: 'eval', step: 2, prompts: 10, samples: 4, pass1Greedy: 0.3, meanAccuracy: 0.25, passAtK: { '1': 0.25, '4': 0.6 }, rewardMean: 0.3, seconds: 1.5,
+    kind: 'eval',
+    step: 2,
+    prompts: 10,
+    samples: 4,
+    pass1Greedy: 0.3,
+    meanAccuracy: 0.25,
+    passAtK: { '1': 0.25, '4': 0.6 },
+    rewardMean: 0.3,
+    seconds: 1.5,
   };
 
   test('one line per record, steps and evals told apart by kind, read back equal', async () => {
@@ -98,7 +114,12 @@ describe('metrics.jsonl', () => {
     writer.append(evalRecord);
     const text = await readFile(join(runDir, 'metrics.jsonl'), 'utf8');
     expect(text.split('\n')).toHaveLength(4); // three lines + the final newline
-    expect(text.split('\n').slice(0, 3).map((l) => (JSON.parse(l) as { kind: string }).kind)).toEqual(['step', 'step', 'eval']);
+    expect(
+      text
+        .split('\n')
+        .slice(0, 3)
+        .map((l) => (JSON.parse(l) as { kind: string }).kind),
+    ).toEqual(['step', 'step', 'eval']);
     const read = await readMetrics(writer.path);
     expect(read).toEqual({ steps, evals: [evalRecord], truncated: false });
     // A second writer on the same run (a resume) appends.

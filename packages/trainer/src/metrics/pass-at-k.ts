@@ -18,13 +18,17 @@ export interface SampleCounts {
 
 function checkCounts(n: number, c: number, where: string): void {
   if (!Number.isInteger(n) || n < 1) throw new MetricsError(where, `expected n an integer ≥ 1, got ${n}`);
-  if (!Number.isInteger(c) || c < 0 || c > n) throw new MetricsError(where, `expected c an integer in [0, n = ${n}], got ${c}`);
+  if (!Number.isInteger(c) || c < 0 || c > n) {
+    throw new MetricsError(where, `expected c an integer in [0, n = ${n}], got ${c}`);
+  }
 }
 
 /** Unbiased pass@k of one prompt with `n` samples of which `c` are correct (k ≤ n). */
 export function passAtK(n: number, c: number, k: number): number {
   checkCounts(n, c, 'passAtK');
-  if (!Number.isInteger(k) || k < 1 || k > n) throw new MetricsError('passAtK', `expected k an integer in [1, n = ${n}], got ${k}`);
+  if (!Number.isInteger(k) || k < 1 || k > n) {
+    throw new MetricsError('passAtK', `expected k an integer in [1, n = ${n}], got ${k}`);
+  }
   // Fewer than k wrong samples: every k-subset holds a correct one.
   if (n - c < k) return 1;
   let allWrong = 1;

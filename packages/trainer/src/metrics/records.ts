@@ -23,7 +23,13 @@ export const STEP_METRICS_SCHEMA = z.strictObject({
   /** Seconds since the run started (resumes continue the count). */
   elapsedSeconds: seconds(),
   /** Wall time of each phase of this step. */
-  phaseSeconds: z.strictObject({ sample: seconds(), verify: seconds(), advantages: seconds(), train: seconds(), sync: seconds() }),
+  phaseSeconds: z.strictObject({
+    sample: seconds(),
+    verify: seconds(),
+    advantages: seconds(),
+    train: seconds(),
+    sync: seconds(),
+  }),
   /** Prompts of this step per second of its wall time. */
   promptsPerSecond: z.number().nonnegative(),
   /** Generated tokens of this step per second of its wall time. */

@@ -31,7 +31,9 @@ export function embeddedAssetPath(relative: string, what: string): string {
     if (existsSync(candidate)) return candidate;
     dir = dirname(dir);
   }
-  throw new TrainerError(`${what}: no assets/${relative} above ${dirname(fileURLToPath(import.meta.url))} (a broken install?)`);
+  throw new TrainerError(
+    `${what}: no assets/${relative} above ${dirname(fileURLToPath(import.meta.url))} (a broken install?)`,
+  );
 }
 
 /** The directory of an embedded model (see {@link embeddedAssetPath}). */
@@ -45,7 +47,10 @@ export function resolveModelPath(path: string | null): string {
   if (!path.startsWith(EMBEDDED_PREFIX)) return path;
   const name = path.slice(EMBEDDED_PREFIX.length);
   if (!(EMBEDDED_MODEL_NAMES as readonly string[]).includes(name)) {
-    throw new ConfigError('model.path', `unknown embedded model "${name}"; expected one of ${EMBEDDED_MODEL_NAMES.map((n) => EMBEDDED_PREFIX + n).join(', ')}`);
+    throw new ConfigError(
+      'model.path',
+      `unknown embedded model "${name}"; expected one of ${EMBEDDED_MODEL_NAMES.map((n) => EMBEDDED_PREFIX + n).join(', ')}`,
+    );
   }
   return embeddedModelDir(name as EmbeddedModelName);
 }

@@ -12,7 +12,13 @@
  */
 import { SeededRandom } from '@rlvr/core';
 import { generateCountdownProblems, type CountdownGeneratorOptions } from '@rlvr/verifiers';
-import { countdownBrief, countdownQuestion, deriveSeed, frozenCountdownProblems, renderPrompt } from '../tasks/index.js';
+import {
+  countdownBrief,
+  countdownQuestion,
+  deriveSeed,
+  frozenCountdownProblems,
+  renderPrompt,
+} from '../tasks/index.js';
 import { BASE_TASK_DIFFICULTY } from '../demo/countdown-preset.js';
 import { TrainerError } from '../errors.js';
 
@@ -57,12 +63,22 @@ const operand = (x: Item) => (x.composite ? `(${x.expression})` : x.expression);
 function combine(a: Item, op: Operator, b: Item): { step: string; item: Item } | null {
   const value = apply(a.value, op, b.value);
   if (value === null) return null;
-  return { step: `${a.value} ${op} ${b.value} = ${value}`, item: { expression: `${operand(a)} ${op} ${operand(b)}`, value, composite: true } };
+  return {
+    step: `${a.value} ${op} ${b.value} = ${value}`,
+    item: { expression: `${operand(a)} ${op} ${operand(b)}`, value, composite: true },
+  };
 }
 
 /** Every integer combination of two values: + and * once, − and / both ways, each distinct step once. */
 function lastSteps(a: Item, b: Item): Candidate[] {
-  const pairs: [Item, Operator, Item][] = [[a, '+', b], [a, '-', b], [b, '-', a], [a, '*', b], [a, '/', b], [b, '/', a]];
+  const pairs: [Item, Operator, Item][] = [
+    [a, '+', b],
+    [a, '-', b],
+    [b, '-', a],
+    [a, '*', b],
+    [a, '/', b],
+    [b, '/', a],
+  ];
   const seen = new Set<string>();
   return pairs.flatMap(([x, op, y]) => {
     const c = combine(x, op, y);
@@ -78,8 +94,14 @@ function lastSteps(a: Item, b: Item): Candidate[] {
  * lists every way of combining those, and picks one at random (`choose` may pick instead, e.g. the
  * candidate that reaches a target; it returns an index or null for none).
  */
-export function randomDerivation(nums: readonly number[], random: SeededRandom, choose?: (candidates: Candidate[]) => number | null): Derivation | null {
-  if (nums.length < 2) throw new TrainerError(`randomDerivation: nums must hold at least two numbers, got ${nums.length}`);
+export function randomDerivation(
+  nums: readonly number[],
+  random: SeededRandom,
+  choose?: (candidates: Candidate[]) => number | null,
+): Derivation | null {
+  if (nums.length < 2) {
+    throw new TrainerError(`randomDerivation: nums must hold at least two numbers, got ${nums.length}`);
+  }
   const items: Item[] = nums.map((n) => ({ expression: String(n), value: n, composite: false }));
   const steps: string[] = [];
   while (items.length > 2) {
@@ -134,13 +156,20 @@ export interface PretrainingProblemsOptions {
 
 /** The options of the generator call that draws a pretraining run's problems (one per example, in order). */
 export function pretrainingProblemOptions(o: PretrainingProblemsOptions): CountdownGeneratorOptions {
-  return { count: Math.max(256, o.steps * o.batch), seed: deriveSeed(o.seed, PROBLEM_STREAM), ...BASE_TASK_DIFFICULTY, ...o.generator };
+  return {
+    count: Math.max(256, o.steps * o.batch),
+    seed: deriveSeed(o.seed, PROBLEM_STREAM),
+    ...BASE_TASK_DIFFICULTY,
+    ...o.generator,
+  };
 }
 
 /** The problems of a pretraining run: generated, or read from the frozen set `o.problems` (whose header must match {@link pretrainingProblemOptions}). */
 export function pretrainingProblems(o: PretrainingProblemsOptions): { target: number; nums: number[] }[] {
   const options = pretrainingProblemOptions(o);
-  return o.problems === undefined ? generateCountdownProblems(options) : frozenCountdownProblems(o.problems, options, 'problems');
+  return o.problems === undefined
+    ? generateCountdownProblems(options)
+    : frozenCountdownProblems(o.problems, options, 'problems');
 }
 
 /** Options of {@link countdownPretrainExamples}. */
@@ -164,9 +193,13 @@ export function countdownPretrainExamples(
   seed: number,
   options: PretrainCorpusOptions = {},
 ): PretrainExample[] {
-  if (problems.length === 0) throw new TrainerError('countdownPretrainExamples: problems is empty; expected at least one problem');
+  if (problems.length === 0) {
+    throw new TrainerError('countdownPretrainExamples: problems is empty; expected at least one problem');
+  }
   const { template = 'compact', reachedShare = 0, maxTarget = BASE_TASK_DIFFICULTY.maxTarget } = options;
-  if (!(reachedShare >= 0 && reachedShare <= 1)) throw new TrainerError(`reachedShare must be in [0, 1], got ${reachedShare}`);
+  if (!(reachedShare >= 0 && reachedShare <= 1)) {
+    throw new TrainerError(`reachedShare must be in [0, 1], got ${reachedShare}`);
+  }
   const random = new SeededRandom(seed);
   return Array.from({ length: count }, (_, i) => {
     const p = problems[i % problems.length]!;
@@ -178,6 +211,12 @@ export function countdownPretrainExamples(
       if (inRange.length > 0) target = inRange[Math.floor(random.next() * inRange.length)]!.value;
     }
     const reference = { target, nums: p.nums };
-    return { prompt: renderPrompt({ question: countdownQuestion(reference), brief: countdownBrief(reference) }, { kind: template }), completion: countdownCompletion(derivation, target) };
+    return {
+      prompt: renderPrompt(
+        { question: countdownQuestion(reference), brief: countdownBrief(reference) },
+        { kind: template },
+      ),
+      completion: countdownCompletion(derivation, target),
+    };
   });
 }

@@ -11,9 +11,8 @@ import { TARGET_MARK, countdownCompletion, countdownPretrainExamples, randomDeri
 import { countdownTokenizer, pretrainCountdown } from './pretrain.js';
 import { derivedSolution, finetuneCountdown } from './sft.js';
 
-
 describe('countdown pretraining corpus', () => {
-  it('random derivations write correct integer steps and candidates; the answer uses every number once and has its candidate\'s value', () => {
+  it("random derivations write correct integer steps and candidates; the answer uses every number once and has its candidate's value", () => {
     const random = new SeededRandom(3);
     const checkStep = (step: string) => {
       const [, a, op, b, c] = /^(-?\d+) ([-+*/]) (-?\d+) = (-?\d+)$/.exec(step)!;
@@ -52,7 +51,7 @@ describe('countdown pretraining corpus', () => {
     expect(derivedSolution({ target: 1000, nums: [1, 1, 1] }, random)).toBeNull();
   });
 
-  it('drawing a problem\'s SFT solution again gives each of its solving first steps, all correct', () => {
+  it("drawing a problem's SFT solution again gives each of its solving first steps, all correct", () => {
     const random = new SeededRandom(6);
     // 24 from [2, 3, 4]: 2 * 3 = 6 then 6 * 4, 3 * 4 = 12 then 12 * 2, 2 * 4 = 8 then 8 * 3, 4 - 2 = 2 ... and more.
     const problem = { target: 24, nums: [2, 3, 4] };
@@ -66,7 +65,10 @@ describe('countdown pretraining corpus', () => {
   });
 
   it('examples pair the compact prompt with steps and a tagged answer; the same seed gives the same text', () => {
-    const problems = [{ target: 24, nums: [3, 5, 7] }, { target: 10, nums: [1, 2, 3, 4] }];
+    const problems = [
+      { target: 24, nums: [3, 5, 7] },
+      { target: 10, nums: [1, 2, 3, 4] },
+    ];
     const a = countdownPretrainExamples(problems, 4, 9);
     expect(a).toEqual(countdownPretrainExamples(problems, 4, 9));
     expect(a[0]!.prompt).toBe('Numbers: [3, 5, 7]. Target: 24.\n<think>');
@@ -75,7 +77,10 @@ describe('countdown pretraining corpus', () => {
   });
 
   it('reachedShare moves targets onto a candidate (marked in the thought), leaves share 0 as it was and refuses a share outside [0, 1]', () => {
-    const problems = [{ target: 97, nums: [3, 5, 7] }, { target: 99, nums: [2, 4, 9] }];
+    const problems = [
+      { target: 97, nums: [3, 5, 7] },
+      { target: 99, nums: [2, 4, 9] },
+    ];
     expect(countdownPretrainExamples(problems, 6, 4, { reachedShare: 0 })).toEqual(countdownPretrainExamples(problems, 6, 4));
     const reached = countdownPretrainExamples(problems, 40, 4, { reachedShare: 1, maxTarget: 100 });
     for (const e of reached) {
@@ -107,7 +112,12 @@ describe('countdownTokenizer', () => {
 
   it('digits: every digit is a token of its own', () => {
     const tokenizer = load(countdownTokenizer(examples, 'digits'));
-    expect(tokenizer.encode(' 5 + 5 = 12').map((id) => tokenizer.decode([id]).trim()).slice(-2)).toEqual(['1', '2']);
+    expect(
+      tokenizer
+        .encode(' 5 + 5 = 12')
+        .map((id) => tokenizer.decode([id]).trim())
+        .slice(-2),
+    ).toEqual(['1', '2']);
   });
 });
 
@@ -139,7 +149,9 @@ describe('pretrainCountdown', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'rlvr-pretrain-')), 'base');
     try {
       await pretrainCountdown({ outDir: dir, steps: 2, batch: 4, lr: 3e-3, seed: 1, backend: 'cpu', problems: 'embedded:countdown-pretraining' });
-      expect(readSafetensorsSync(join(dir, 'model.safetensors')).metadata.command).toBe('rlvr pretrain --task countdown --steps 2 --batch 4 --lr 0.003 --seed 1 --problems embedded:countdown-pretraining');
+      expect(readSafetensorsSync(join(dir, 'model.safetensors')).metadata.command).toBe(
+        'rlvr pretrain --task countdown --steps 2 --batch 4 --lr 0.003 --seed 1 --problems embedded:countdown-pretraining',
+      );
     } finally {
       rmSync(join(dir, '..'), { recursive: true, force: true });
     }
@@ -157,7 +169,7 @@ describe('pretrainCountdown', () => {
 });
 
 describe('finetuneCountdown', () => {
-  it('fine-tunes the embedded base on the training problems\' solutions and writes a model directory with its tokenizer', async () => {
+  it("fine-tunes the embedded base on the training problems' solutions and writes a model directory with its tokenizer", async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'rlvr-sft-')), 'sft');
     try {
       const command = 'rlvr pretrain --task countdown --sft base --out sft --steps 4 --batch 4 --lr 0.001 --seed 1';

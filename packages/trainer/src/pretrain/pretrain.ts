@@ -10,7 +10,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initWeights, parameterCount, parseDecoderConfig, writeModelDirectory, type DecoderConfig } from '@rlvr/core';
-import { cpuOps, createDecoderModel, padShifted, shiftedTargets, type BackendChoice, type DecoderModel } from '@rlvr/kernels';
+import {
+  cpuOps,
+  createDecoderModel,
+  padShifted,
+  shiftedTargets,
+  type BackendChoice,
+  type DecoderModel,
+} from '@rlvr/kernels';
 import { buildBpeTokenizer, SamplerTokenizer, writeTokenizerFiles, type TokenizerFiles } from '@rlvr/sampler';
 import { buildMicroBatches } from '../loop/policy-batches.js';
 import { deriveSeed } from '../tasks/index.js';
@@ -81,8 +88,16 @@ const ANSWER_STREAM = 0xa115;
 
 /** The default base shape: small enough to pretrain and RL on a 2-core CPU in minutes. */
 export const BASE_MODEL_SHAPE = {
-  model_type: 'llama', hidden_size: 64, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
-  intermediate_size: 176, max_position_embeddings: 512, tie_word_embeddings: true, rms_norm_eps: 1e-5, rope_theta: 10000,
+  model_type: 'llama',
+  hidden_size: 64,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  intermediate_size: 176,
+  max_position_embeddings: 512,
+  tie_word_embeddings: true,
+  rms_norm_eps: 1e-5,
+  rope_theta: 10000,
 } as const;
 
 /** Pretrain a Countdown base model and write it to `outDir`; see the module comment. */
@@ -90,14 +105,26 @@ export async function pretrainCountdown(o: PretrainOptions): Promise<PretrainRes
   checkRunOptions(o);
   const difficulty = { ...BASE_TASK_DIFFICULTY, ...o.generator };
   const problems = pretrainingProblems(o);
-  const examples = countdownPretrainExamples(problems, o.steps * o.batch, deriveSeed(o.seed, ANSWER_STREAM), { reachedShare: o.reachedShare, maxTarget: difficulty.maxTarget });
+  const examples = countdownPretrainExamples(problems, o.steps * o.batch, deriveSeed(o.seed, ANSWER_STREAM), {
+    reachedShare: o.reachedShare,
+    maxTarget: difficulty.maxTarget,
+  });
   const tokenizerFiles = countdownTokenizer(examples, o.numberTokens ?? 'whole', o.vocabSize);
   const tokenizer = SamplerTokenizer.fromObjects(tokenizerFiles.tokenizerJson, tokenizerFiles.tokenizerConfig);
   const config = parseDecoderConfig({ ...BASE_MODEL_SHAPE, ...o.modelConfig, vocab_size: tokenizer.vocabSize });
-  const model = await createDecoderModel({ config, weights: initWeights(config, o.seed), backend: o.backend, log: o.log ?? null });
+  const model = await createDecoderModel({
+    config,
+    weights: initWeights(config, o.seed),
+    backend: o.backend,
+    log: o.log ?? null,
+  });
   try {
-    const losses = await trainCrossEntropy(model, tokenizer, o, (step) => examples.slice(step * o.batch, (step + 1) * o.batch));
-    const command = o.command ?? `rlvr pretrain --task countdown --steps ${o.steps} --batch ${o.batch} --lr ${o.lr} --seed ${o.seed}${o.problems === undefined ? '' : ` --problems ${o.problems}`}`;
+    const losses = await trainCrossEntropy(model, tokenizer, o, (step) =>
+      examples.slice(step * o.batch, (step + 1) * o.batch),
+    );
+    const command =
+      o.command ??
+      `rlvr pretrain --task countdown --steps ${o.steps} --batch ${o.batch} --lr ${o.lr} --seed ${o.seed}${o.problems === undefined ? '' : ` --problems ${o.problems}`}`;
     await writeTrainedModel(model, tokenizer, o, command, PRETRAIN_PURPOSE, losses);
     writeTokenizerFiles(o.outDir, tokenizerFiles);
     return { dir: o.outDir, config, parameters: parameterCount(config), losses };
@@ -107,7 +134,11 @@ export async function pretrainCountdown(o: PretrainOptions): Promise<PretrainRes
 }
 
 /** The base model's byte-level BPE tokenizer, learned from the first pretraining examples; numbers spelled as `numberTokens` says. */
-export function countdownTokenizer(examples: readonly PretrainExample[], numberTokens: NumberTokens, vocabSize?: number): TokenizerFiles {
+export function countdownTokenizer(
+  examples: readonly PretrainExample[],
+  numberTokens: NumberTokens,
+  vocabSize?: number,
+): TokenizerFiles {
   const whole = numberTokens === 'whole';
   // Whole numbers need a merge per number: a larger vocabulary, learned from more text so that rare values repeat.
   const corpus = examples.slice(0, whole ? 8192 : 256).map((e) => e.prompt + e.completion);
@@ -116,7 +147,10 @@ export function countdownTokenizer(examples: readonly PretrainExample[], numberT
 
 /** Checks the options every cross-entropy run shares, before any work; the TrainerError names the option. */
 export function checkRunOptions(o: CrossEntropyRunOptions): void {
-  for (const [name, value] of [['steps', o.steps], ['batch', o.batch]] as const) {
+  for (const [name, value] of [
+    ['steps', o.steps],
+    ['batch', o.batch],
+  ] as const) {
     if (!Number.isInteger(value) || value < 1) throw new TrainerError(`${name} must be an integer ≥ 1, got ${value}`);
   }
   if (!(o.lr > 0 && Number.isFinite(o.lr))) throw new TrainerError(`lr must be finite and > 0, got ${o.lr}`);
@@ -143,19 +177,37 @@ export async function trainCrossEntropy(
  * with the tokenizer's EOS id, and PROVENANCE.md (`purpose`, command, shape, losses). Tokenizer files are
  * the caller's: pretraining writes a new tokenizer, SFT copies its start model's.
  */
-export async function writeTrainedModel(model: DecoderModel, tokenizer: SamplerTokenizer, o: CrossEntropyRunOptions, command: string, purpose: readonly string[], losses: number[]): Promise<void> {
-  writeModelDirectory(o.outDir, model.config, await model.weights(), { metadata: { command, seed: String(o.seed) }, extraConfig: { eos_token_id: tokenizer.eosTokenIds[0] ?? null } });
+export async function writeTrainedModel(
+  model: DecoderModel,
+  tokenizer: SamplerTokenizer,
+  o: CrossEntropyRunOptions,
+  command: string,
+  purpose: readonly string[],
+  losses: number[],
+): Promise<void> {
+  writeModelDirectory(o.outDir, model.config, await model.weights(), {
+    metadata: { command, seed: String(o.seed) },
+    extraConfig: { eos_token_id: tokenizer.eosTokenIds[0] ?? null },
+  });
   writeFileSync(join(o.outDir, 'PROVENANCE.md'), provenance(purpose, command, model.config, losses));
 }
 
 /** One step of next-token cross-entropy over the completion tokens of `batch`; returns the mean loss. */
-export async function crossEntropyStep(model: DecoderModel, tokenizer: SamplerTokenizer, batch: readonly PretrainExample[], lr: number): Promise<number> {
+export async function crossEntropyStep(
+  model: DecoderModel,
+  tokenizer: SamplerTokenizer,
+  batch: readonly PretrainExample[],
+  lr: number,
+): Promise<number> {
   // buildMicroBatches lays out the loss mask over completion tokens; the sampler logprobs it wants are unused here.
   const rows = batch.map((e) => {
     const completionIds = tokenizer.encode(e.completion);
     return { promptIds: tokenizer.encode(e.prompt), completionIds, logprobs: completionIds.map(() => 0) };
   });
-  const [micro] = buildMicroBatches(rows, new Float32Array(rows.length), { microBatchSize: rows.length, padId: tokenizer.padTokenId ?? 0 });
+  const [micro] = buildMicroBatches(rows, new Float32Array(rows.length), {
+    microBatchSize: rows.length,
+    padId: tokenizer.padTokenId ?? 0,
+  });
   const b = micro!.batch;
   const logits = await model.forward(b.tokens, b.attentionMask, b.batch, b.seq);
   const dims = { tokens: b.batch * b.seq, vocab: model.config.vocabSize };
@@ -180,7 +232,12 @@ const PRETRAIN_PURPOSE = [
 ];
 
 /** PROVENANCE.md of a trained model directory: what it is, the command that reproduces it, its shape and losses. */
-export function provenance(purpose: readonly string[], command: string, config: DecoderConfig, losses: number[]): string {
+export function provenance(
+  purpose: readonly string[],
+  command: string,
+  config: DecoderConfig,
+  losses: number[],
+): string {
   const tail = losses.slice(-Math.min(20, losses.length));
   return [
     '# Provenance',

@@ -50,22 +50,38 @@ export function derivedSolution(problem: CountdownReference, random: SeededRando
 }
 
 /** Fine-tune `fromDir` on correct solutions of the preset's training split and write `outDir`; see the module comment. */
-export async function finetuneCountdown(o: FinetuneOptions): Promise<{ dir: string; losses: number[]; problems: number }> {
+export async function finetuneCountdown(
+  o: FinetuneOptions,
+): Promise<{ dir: string; losses: number[]; problems: number }> {
   checkRunOptions(o);
   const config = parseTrainConfig({ task: PRESET_TASK, seed: o.seed });
   const task = await loadTask(config.task, o.seed);
   const solver = new SeededRandom(deriveSeed(o.seed, SOLUTION_STREAM));
   const problems = task.train
-    .map((example) => ({ prompt: renderPrompt(example, { kind: PRESET_TASK.template }), reference: example.reference as CountdownReference }))
+    .map((example) => ({
+      prompt: renderPrompt(example, { kind: PRESET_TASK.template }),
+      reference: example.reference as CountdownReference,
+    }))
     .filter((p) => derivedSolution(p.reference, solver) !== null);
-  if (problems.length === 0) throw new TrainerError(`no training problem of the preset has a derivation with integer steps (${task.train.length} tried)`);
-  o.log?.(`${problems.length} of ${task.train.length} training problems have a derivation with integer steps; the ${task.test.length} held-out problems are never trained on`);
-  const solved = (p: (typeof problems)[number]): PretrainExample => ({ prompt: p.prompt, completion: derivedSolution(p.reference, solver)! });
+  if (problems.length === 0) {
+    throw new TrainerError(
+      `no training problem of the preset has a derivation with integer steps (${task.train.length} tried)`,
+    );
+  }
+  o.log?.(
+    `${problems.length} of ${task.train.length} training problems have a derivation with integer steps; the ${task.test.length} held-out problems are never trained on`,
+  );
+  const solved = (p: (typeof problems)[number]): PretrainExample => ({
+    prompt: p.prompt,
+    completion: derivedSolution(p.reference, solver)!,
+  });
   const tokenizer = SamplerTokenizer.load(o.fromDir);
   const model = await loadDecoderModel(o.fromDir, { backend: o.backend, log: o.log ?? null });
   const random = new SeededRandom(o.seed);
   try {
-    const losses = await trainCrossEntropy(model, tokenizer, o, () => Array.from({ length: o.batch }, () => solved(problems[Math.floor(random.next() * problems.length)]!)));
+    const losses = await trainCrossEntropy(model, tokenizer, o, () =>
+      Array.from({ length: o.batch }, () => solved(problems[Math.floor(random.next() * problems.length)]!)),
+    );
     const purpose = [
       `The Countdown base model (${o.fromDir}) fine-tuned on correct step-by-step solutions of the preset's ${problems.length}`,
       'training problems (none of its held-out problems), each solution drawn afresh whenever its problem is drawn.',

@@ -23,7 +23,9 @@ export interface CurveRow {
 
 /** The learning-curve points of `metric` for every run. */
 export function curveRows(runs: readonly RunData[], metric: 'accuracy' | 'rewardMean'): CurveRow[] {
-  return runs.flatMap((run) => run.steps.map((s) => ({ run: run.label, step: s.step, sampledResponses: s.sampledResponses, value: s[metric] })));
+  return runs.flatMap((run) =>
+    run.steps.map((s) => ({ run: run.label, step: s.step, sampledResponses: s.sampledResponses, value: s[metric] })),
+  );
 }
 
 function runColor(runs: readonly RunData[]) {
@@ -39,13 +41,21 @@ export function learningCurveSpec(runs: readonly RunData[], metric: 'accuracy' |
     mark: { type: 'line' as const, strokeWidth: 1.8, interpolate: 'linear' as const },
     encoding: {
       x: { field: x, type: 'quantitative' as const, title: xTitle },
-      y: { field: 'value', type: 'quantitative' as const, title, ...(metric === 'accuracy' ? { scale: { domain: [0, 1] } } : {}) },
+      y: {
+        field: 'value',
+        type: 'quantitative' as const,
+        title,
+        ...(metric === 'accuracy' ? { scale: { domain: [0, 1] } } : {}),
+      },
       color: runColor(runs),
     },
   });
   return {
     $schema: SCHEMA,
-    title: { text: `Training ${title}`, subtitle: 'Per step (left) and per sampled response, the paper’s effective time (right).' },
+    title: {
+      text: `Training ${title}`,
+      subtitle: 'Per step (left) and per sampled response, the paper’s effective time (right).',
+    },
     data: { values: curveRows(runs, metric) },
     hconcat: [panel('step', 'step'), panel('sampledResponses', 'sampled responses')],
     config: FIGURE_CONFIG,
@@ -69,27 +79,49 @@ export function heatmapRows(run: RunData): HeatmapRow[] {
   return run.steps.flatMap((s) => {
     const groups = s.rhoHistogram.reduce((a, b) => a + b, 0);
     const m = s.rhoHistogram.length - 1;
-    return s.rhoHistogram.map((count, k) => ({ step: s.step - 0.5, stepEnd: s.step + 0.5, k, label: `${k}/${m}`, share: groups === 0 ? 0 : count / groups }));
+    return s.rhoHistogram.map((count, k) => ({
+      step: s.step - 0.5,
+      stepEnd: s.step + 0.5,
+      k,
+      label: `${k}/${m}`,
+      share: groups === 0 ? 0 : count / groups,
+    }));
   });
 }
 
 /** Paper Fig. 3 for one run: the share of groups with k of M correct at each step. */
 export function rhoHeatmapSpec(run: RunData): TopLevelSpec {
   const rows = heatmapRows(run);
-  const labels = [...new Set(rows.map((r) => r.label))].sort((a, b) => Number(b.split('/')[0]) - Number(a.split('/')[0]));
+  const labels = [...new Set(rows.map((r) => r.label))].sort(
+    (a, b) => Number(b.split('/')[0]) - Number(a.split('/')[0]),
+  );
   return {
     $schema: SCHEMA,
-    title: { text: `ρ̂ histogram over steps: ${run.label}`, subtitle: 'Share of prompts whose group had k of M responses correct (ρ̂ = k/M), per step.' },
+    title: {
+      text: `ρ̂ histogram over steps: ${run.label}`,
+      subtitle: 'Share of prompts whose group had k of M responses correct (ρ̂ = k/M), per step.',
+    },
     width: WIDTH * 2,
     height: Math.max(120, 18 * labels.length),
     data: { values: rows },
     mark: { type: 'rect' },
     encoding: {
       // No grid: grid lines drawn over the cells would read as data.
-      x: { field: 'step', type: 'quantitative', title: 'step', scale: { nice: false, zero: false }, axis: { grid: false, tickMinStep: 1, format: 'd' } },
+      x: {
+        field: 'step',
+        type: 'quantitative',
+        title: 'step',
+        scale: { nice: false, zero: false },
+        axis: { grid: false, tickMinStep: 1, format: 'd' },
+      },
       x2: { field: 'stepEnd' },
       y: { field: 'label', type: 'ordinal', title: 'k/M correct', sort: labels, axis: { grid: false } },
-      color: { field: 'share', type: 'quantitative', title: 'share of prompts', scale: { scheme: 'viridis', domain: [0, 1] } },
+      color: {
+        field: 'share',
+        type: 'quantitative',
+        title: 'share of prompts',
+        scale: { scheme: 'viridis', domain: [0, 1] },
+      },
     },
     config: FIGURE_CONFIG,
   };
@@ -112,7 +144,12 @@ export function phaseRows(runs: readonly RunData[]): PhaseRow[] {
     if (n === 0) return [];
     const means = PHASE_NAMES.map((phase) => run.steps.reduce((sum, s) => sum + s.phaseSeconds[phase], 0) / n);
     const total = means.reduce((a, b) => a + b, 0);
-    return PHASE_NAMES.map((phase, i) => ({ run: run.label, phase, seconds: means[i]!, share: total === 0 ? 0 : means[i]! / total }));
+    return PHASE_NAMES.map((phase, i) => ({
+      run: run.label,
+      phase,
+      seconds: means[i]!,
+      share: total === 0 ? 0 : means[i]! / total,
+    }));
   });
 }
 
@@ -162,7 +199,10 @@ export function evalSpec(runs: readonly RunData[]): TopLevelSpec {
   const rows = evalRows(runs);
   return {
     $schema: SCHEMA,
-    title: { text: 'Held-out evaluation', subtitle: 'pass@1 of the greedy response, mean accuracy over n samples, and unbiased pass@k.' },
+    title: {
+      text: 'Held-out evaluation',
+      subtitle: 'pass@1 of the greedy response, mean accuracy over n samples, and unbiased pass@k.',
+    },
     data: { values: rows },
     // Panels in the order the rows name them (greedy, mean@n, pass@k by k), not alphabetically.
     facet: { field: 'measure', type: 'nominal', title: null, sort: [...new Set(rows.map((r) => r.measure))] },

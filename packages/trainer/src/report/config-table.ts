@@ -2,12 +2,15 @@
 
 /** `{a: {b: 1}}` → `{"a.b": "1"}` (leaf values as JSON). */
 export function flattenConfig(config: unknown, prefix = ''): Record<string, string> {
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) return { [prefix || '(config)']: JSON.stringify(config) ?? 'undefined' };
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    return { [prefix || '(config)']: JSON.stringify(config) ?? 'undefined' };
+  }
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(config)) {
     const path = prefix === '' ? key : `${prefix}.${key}`;
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) Object.assign(out, flattenConfig(value, path));
-    else out[path] = JSON.stringify(value) ?? 'undefined';
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      Object.assign(out, flattenConfig(value, path));
+    } else out[path] = JSON.stringify(value) ?? 'undefined';
   }
   return out;
 }

@@ -19,12 +19,16 @@ export function escapeHtml(text: string): string {
  */
 export function scopeSvgIds(svg: string, prefix: string): string {
   const ids = new Map<string, string>();
-  for (const match of svg.matchAll(/\sid="([^"]+)"/g)) if (!ids.has(match[1]!)) ids.set(match[1]!, `${prefix}id${ids.size}`);
+  for (const match of svg.matchAll(/\sid="([^"]+)"/g)) {
+    if (!ids.has(match[1]!)) ids.set(match[1]!, `${prefix}id${ids.size}`);
+  }
   if (ids.size === 0) return svg;
   return svg
     .replace(/(\sid=")([^"]+)"/g, (_, head: string, id: string) => `${head}${ids.get(id)!}"`)
     .replace(/url\(#([^)]+)\)/g, (whole, id: string) => (ids.has(id) ? `url(#${ids.get(id)!})` : whole))
-    .replace(/(href=")#([^"]+)"/g, (whole, head: string, id: string) => (ids.has(id) ? `${head}#${ids.get(id)!}"` : whole));
+    .replace(/(href=")#([^"]+)"/g, (whole, head: string, id: string) =>
+      ids.has(id) ? `${head}#${ids.get(id)!}"` : whole,
+    );
 }
 
 /** A chart of the page: its heading and its rendered SVG. */
@@ -38,19 +42,46 @@ function number(value: number, digits = 3): string {
 }
 
 function summaryTable(runs: readonly RunData[]): string {
-  const head = ['run', 'directory', 'steps', 'sampled responses', 'final accuracy', 'best accuracy', 'final reward', 'wall time (s)', 'notes'];
+  const head = [
+    'run',
+    'directory',
+    'steps',
+    'sampled responses',
+    'final accuracy',
+    'best accuracy',
+    'final reward',
+    'wall time (s)',
+    'notes',
+  ];
   const rows = runs.map((run) => {
     const last = run.steps.at(-1);
     const best = run.steps.reduce((m, s) => Math.max(m, s.accuracy), 0);
-    const notes = [run.truncated ? 'metrics.jsonl ends in a partial line (crashed or still running)' : '', run.config === null ? 'no config found' : '']
+    const notes = [
+      run.truncated ? 'metrics.jsonl ends in a partial line (crashed or still running)' : '',
+      run.config === null ? 'no config found' : '',
+    ]
       .filter((n) => n !== '')
       .join('; ');
-    return [run.label, run.dir, String(run.steps.length), last ? String(last.sampledResponses) : '—', last ? number(last.accuracy) : '—', number(best), last ? number(last.rewardMean) : '—', last ? number(last.elapsedSeconds, 4) : '—', notes];
+    return [
+      run.label,
+      run.dir,
+      String(run.steps.length),
+      last ? String(last.sampledResponses) : '—',
+      last ? number(last.accuracy) : '—',
+      number(best),
+      last ? number(last.rewardMean) : '—',
+      last ? number(last.elapsedSeconds, 4) : '—',
+      notes,
+    ];
   });
   return table(head, rows);
 }
 
-function table(head: readonly string[], rows: readonly (readonly string[])[], rowClass: (i: number) => string = () => ''): string {
+function table(
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  rowClass: (i: number) => string = () => '',
+): string {
   const th = head.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
   const body = rows
     .map((row, i) => {
@@ -68,7 +99,11 @@ function configSection(runs: readonly RunData[]): string {
     runs.length > 1
       ? `<p>${differing === 1 ? '1 field differs' : `${differing} fields differ`} between the runs (highlighted, listed first).</p>`
       : '<p>The configuration of the run.</p>';
-  const tableHtml = table(['field', ...runs.map((r) => r.label)], rows.map((r) => [r.field, ...r.values.map((v) => v ?? '—')]), (i) => (rows[i]!.differs ? 'differs' : ''));
+  const tableHtml = table(
+    ['field', ...runs.map((r) => r.label)],
+    rows.map((r) => [r.field, ...r.values.map((v) => v ?? '—')]),
+    (i) => (rows[i]!.differs ? 'differs' : ''),
+  );
   return `${intro}\n${tableHtml}`;
 }
 
@@ -85,7 +120,10 @@ figure { margin: 1em 0; overflow-x: auto; } svg { max-width: 100%; height: auto;
 /** The whole page. `generated` is shown as is (pass a fixed string for reproducible output). */
 export function reportHtml(runs: readonly RunData[], charts: readonly ReportChart[], generated: string): string {
   const figures = charts
-    .map((chart, i) => `<h2>${escapeHtml(chart.heading)}</h2>\n<figure>\n${scopeSvgIds(chart.svg.replace(/^<\?xml[^>]*\?>\s*/, ''), `c${i}-`)}\n</figure>`)
+    .map(
+      (chart, i) =>
+        `<h2>${escapeHtml(chart.heading)}</h2>\n<figure>\n${scopeSvgIds(chart.svg.replace(/^<\?xml[^>]*\?>\s*/, ''), `c${i}-`)}\n</figure>`,
+    )
     .join('\n');
   return [
     '<!DOCTYPE html>',

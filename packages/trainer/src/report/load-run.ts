@@ -56,12 +56,23 @@ async function readConfig(dir: string): Promise<unknown> {
 
 /** Read one run directory. */
 export async function loadRun(dir: string, label = basename(resolve(dir))): Promise<RunData> {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ReportError(dir, 'not a run directory (it does not exist or is not a folder)');
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new ReportError(dir, 'not a run directory (it does not exist or is not a folder)');
+  }
   const file = metricsPath(dir);
-  if (!existsSync(file)) throw new ReportError(dir, `has no ${RUN_FILES.metrics}; expected a run directory written by rlvr train`);
+  if (!existsSync(file)) {
+    throw new ReportError(dir, `has no ${RUN_FILES.metrics}; expected a run directory written by rlvr train`);
+  }
   const metrics = await readMetrics(file);
   const byStep = <T extends { step: number }>(records: T[]) => [...records].sort((a, b) => a.step - b.step);
-  return { dir, label, steps: byStep(metrics.steps), evals: byStep(metrics.evals), config: await readConfig(dir), truncated: metrics.truncated };
+  return {
+    dir,
+    label,
+    steps: byStep(metrics.steps),
+    evals: byStep(metrics.evals),
+    config: await readConfig(dir),
+    truncated: metrics.truncated,
+  };
 }
 
 /**
@@ -70,5 +81,7 @@ export async function loadRun(dir: string, label = basename(resolve(dir))): Prom
  */
 export async function loadRuns(dirs: readonly string[]): Promise<RunData[]> {
   const names = dirs.map((dir) => basename(resolve(dir)));
-  return await Promise.all(dirs.map((dir, i) => loadRun(dir, names.filter((n) => n === names[i]).length > 1 ? dir : names[i])));
+  return await Promise.all(
+    dirs.map((dir, i) => loadRun(dir, names.filter((n) => n === names[i]).length > 1 ? dir : names[i])),
+  );
 }

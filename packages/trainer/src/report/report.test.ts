@@ -26,7 +26,17 @@ async function writeRun(name: string, weighting: string, steps: number, slope: n
   for (let s = 1; s <= steps; s++) {
     writer.append(syntheticStep(s, 4, { accuracy: Math.min(0.95, 0.025 + slope * s) }));
     if (evalEvery > 0 && s % evalEvery === 0) {
-      writer.append({ kind: 'eval', step: s, prompts: 16, samples: 4, pass1Greedy: slope * s, meanAccuracy: slope * s * 0.9, passAtK: { '1': slope * s * 0.9, '4': Math.min(1, slope * s * 2) }, rewardMean: slope * s, seconds: 0.5 });
+      writer.append({
+        kind: 'eval',
+        step: s,
+        prompts: 16,
+        samples: 4,
+        pass1Greedy: slope * s,
+        meanAccuracy: slope * s * 0.9,
+        passAtK: { '1': slope * s * 0.9, '4': Math.min(1, slope * s * 2) },
+        rewardMean: slope * s,
+        seconds: 0.5,
+      });
     }
   }
   writeRunConfig(runDir, parseTrainConfig({ weighting: { name: weighting }, sampling: { groupSize: 4 } }));

@@ -18,9 +18,13 @@ export async function reportCharts(runs: readonly RunData[]): Promise<ReportChar
     { heading: 'Accuracy', svg: await renderSvg(learningCurveSpec(runs, 'accuracy')) },
     { heading: 'Reward', svg: await renderSvg(learningCurveSpec(runs, 'rewardMean')) },
   ];
-  if (runs.some((r) => r.evals.length > 0)) charts.push({ heading: 'Evaluation', svg: await renderSvg(evalSpec(runs)) });
+  if (runs.some((r) => r.evals.length > 0)) {
+    charts.push({ heading: 'Evaluation', svg: await renderSvg(evalSpec(runs)) });
+  }
   for (const run of runs) {
-    if (run.steps.length > 0) charts.push({ heading: `ρ̂ histogram: ${run.label}`, svg: await renderSvg(rhoHeatmapSpec(run)) });
+    if (run.steps.length > 0) {
+      charts.push({ heading: `ρ̂ histogram: ${run.label}`, svg: await renderSvg(rhoHeatmapSpec(run)) });
+    }
   }
   charts.push({ heading: 'Time per phase', svg: await renderSvg(phaseTimeSpec(runs)) });
   return charts;
@@ -30,12 +34,18 @@ export async function reportCharts(runs: readonly RunData[]): Promise<ReportChar
 export async function buildReport(runDirs: readonly string[], options: ReportOptions = {}): Promise<string> {
   if (runDirs.length === 0) throw new ReportError('(no runs)', 'expected at least one run directory');
   const runs = await loadRuns(runDirs);
-  const generated = options.generated ?? `Generated ${new Date().toISOString()} from ${runs.length} run${runs.length === 1 ? '' : 's'}.`;
+  const generated =
+    options.generated ??
+    `Generated ${new Date().toISOString()} from ${runs.length} run${runs.length === 1 ? '' : 's'}.`;
   return reportHtml(runs, await reportCharts(runs), generated);
 }
 
 /** Build the report and write it to `out` (parent folders created); returns `out`. */
-export async function writeReport(runDirs: readonly string[], out: string, options: ReportOptions = {}): Promise<string> {
+export async function writeReport(
+  runDirs: readonly string[],
+  out: string,
+  options: ReportOptions = {},
+): Promise<string> {
   const html = await buildReport(runDirs, options);
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, html);

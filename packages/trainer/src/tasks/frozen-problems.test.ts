@@ -34,7 +34,11 @@ describe('shipped frozen problem sets', () => {
   ])('%s: %i sfc32 draws of generator seed %i, content as frozen', (source, count, seed, checksum) => {
     const { header, problems } = readFrozenProblems(source, 'test');
     expect(problems).toHaveLength(count);
-    expect(header).toMatchObject({ algorithm: expect.stringMatching(/^sfc32\b/), count, options: { count, seed, minNumbers: 3, maxNumbers: 3, minNumber: 1, maxNumber: 9, minTarget: 1, maxTarget: 100, allowUnusedNumbers: false } });
+    expect(header).toMatchObject({
+      algorithm: expect.stringMatching(/^sfc32\b/),
+      count,
+      options: { count, seed, minNumbers: 3, maxNumbers: 3, minNumber: 1, maxNumber: 9, minTarget: 1, maxTarget: 100, allowUnusedNumbers: false },
+    });
     expect(sha256(JSON.stringify(rows(problems)))).toBe(checksum);
   });
 
@@ -63,7 +67,14 @@ describe('shipped frozen problem sets', () => {
 
 describe('frozenCountdownProblems', () => {
   const call = { count: 6, seed: 99, minNumbers: 2, maxNumbers: 2, maxNumber: 9, maxTarget: 20 };
-  const problems = [[3, 1, 2], [8, 4, 4], [5, 9, 4], [18, 9, 2], [1, 5, 5], [7, 3, 4]].map(([target, ...nums]) => ({ target: target!, nums }));
+  const problems = [
+    [3, 1, 2],
+    [8, 4, 4],
+    [5, 9, 4],
+    [18, 9, 2],
+    [1, 5, 5],
+    [7, 3, 4],
+  ].map(([target, ...nums]) => ({ target: target!, nums }));
   const write = (name: string, text: string | Buffer) => {
     const file = join(tempDir(), name);
     writeFileSync(file, text);

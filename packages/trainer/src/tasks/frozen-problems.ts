@@ -58,7 +58,17 @@ export interface FrozenProblems {
   problems: { target: number; nums: number[] }[];
 }
 
-const OPTION_KEYS = ['count', 'seed', 'minNumbers', 'maxNumbers', 'minNumber', 'maxNumber', 'minTarget', 'maxTarget', 'allowUnusedNumbers'] as const;
+const OPTION_KEYS = [
+  'count',
+  'seed',
+  'minNumbers',
+  'maxNumbers',
+  'minNumber',
+  'maxNumber',
+  'minTarget',
+  'maxTarget',
+  'allowUnusedNumbers',
+] as const;
 
 /** The options of a `generateCountdownProblems` call with the generator's defaults filled in. */
 export function countdownGeneratorCall(options: CountdownGeneratorOptions): CountdownGeneratorCall {
@@ -80,9 +90,17 @@ export function frozenProblemsFile(source: string, argument: string): string {
   if (!source.startsWith(EMBEDDED_PREFIX)) return source;
   const name = source.slice(EMBEDDED_PREFIX.length);
   if (!Object.hasOwn(FROZEN_PROBLEM_SETS, name)) {
-    throw new ConfigError(argument, `unknown frozen problem set "${name}"; expected one of ${Object.keys(FROZEN_PROBLEM_SETS).map((n) => EMBEDDED_PREFIX + n).join(', ')} or a file`);
+    throw new ConfigError(
+      argument,
+      `unknown frozen problem set "${name}"; expected one of ${Object.keys(FROZEN_PROBLEM_SETS)
+        .map((n) => EMBEDDED_PREFIX + n)
+        .join(', ')} or a file`,
+    );
   }
-  return embeddedAssetPath(`countdown-problems/${FROZEN_PROBLEM_SETS[name as FrozenProblemSetName]}`, `frozen problem set ${name}`);
+  return embeddedAssetPath(
+    `countdown-problems/${FROZEN_PROBLEM_SETS[name as FrozenProblemSetName]}`,
+    `frozen problem set ${name}`,
+  );
 }
 
 /** Reads and checks a frozen set (see the module comment); a malformed file is a DatasetError naming it. */
@@ -93,22 +111,39 @@ export function readFrozenProblems(source: string, argument: string): FrozenProb
     const bytes = readFileSync(file);
     parsed = JSON.parse((file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8'));
   } catch (error) {
-    throw new DatasetError(file, undefined, `cannot read the frozen problem set: ${error instanceof Error ? error.message : String(error)}`);
+    throw new DatasetError(
+      file,
+      undefined,
+      `cannot read the frozen problem set: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
-  const bad = (what: string) => new DatasetError(file, undefined, `not a frozen problem set: ${what}; expected {"header": {options, count, …}, "problems": [[target, ...nums], …]}`);
+  const bad = (what: string) =>
+    new DatasetError(
+      file,
+      undefined,
+      `not a frozen problem set: ${what}; expected {"header": {options, count, …}, "problems": [[target, ...nums], …]}`,
+    );
   if (typeof parsed !== 'object' || parsed === null) throw bad('not an object');
   const { header, problems } = parsed as { header?: Partial<FrozenProblemsHeader>; problems?: unknown };
-  if (typeof header !== 'object' || header === null || typeof header.options !== 'object' || header.options === null) throw bad('no header.options');
+  if (typeof header !== 'object' || header === null || typeof header.options !== 'object' || header.options === null) {
+    throw bad('no header.options');
+  }
   for (const key of OPTION_KEYS) {
     const value = (header.options as Record<string, unknown>)[key];
-    if (key === 'allowUnusedNumbers' ? typeof value !== 'boolean' : typeof value !== 'number') throw bad(`header.options.${key} is ${JSON.stringify(value)}`);
+    if (key === 'allowUnusedNumbers' ? typeof value !== 'boolean' : typeof value !== 'number') {
+      throw bad(`header.options.${key} is ${JSON.stringify(value)}`);
+    }
   }
   if (!Array.isArray(problems)) throw bad('no problems array');
   if (header.count !== problems.length || header.options.count !== problems.length) {
-    throw bad(`header.count ${String(header.count)} and header.options.count ${header.options.count} must both be the ${problems.length} problems`);
+    throw bad(
+      `header.count ${String(header.count)} and header.options.count ${header.options.count} must both be the ${problems.length} problems`,
+    );
   }
   const out = problems.map((p: unknown, i) => {
-    if (!Array.isArray(p) || p.length < 2 || !p.every((x) => Number.isSafeInteger(x))) throw bad(`problems[${i}] is ${JSON.stringify(p)}`);
+    if (!Array.isArray(p) || p.length < 2 || !p.every((x) => Number.isSafeInteger(x))) {
+      throw bad(`problems[${i}] is ${JSON.stringify(p)}`);
+    }
     const [target, ...nums] = p as number[];
     return { target: target!, nums };
   });
@@ -120,23 +155,36 @@ export function readFrozenProblems(source: string, argument: string): FrozenProb
  * `options.count` problems, once every other option equals the header's. A differing option or a
  * larger count is a ConfigError naming `argument` and the option.
  */
-export function frozenCountdownProblems(source: string, options: CountdownGeneratorOptions, argument: string): { target: number; nums: number[] }[] {
+export function frozenCountdownProblems(
+  source: string,
+  options: CountdownGeneratorOptions,
+  argument: string,
+): { target: number; nums: number[] }[] {
   const frozen = readFrozenProblems(source, argument);
   const wanted = countdownGeneratorCall(options);
   for (const key of OPTION_KEYS) {
     if (key === 'count') continue;
     if (frozen.header.options[key] !== wanted[key]) {
-      throw new ConfigError(argument, `${source} holds the problems of ${key} ${String(frozen.header.options[key])}, but this run's generator has ${key} ${String(wanted[key])} (${describeCall(frozen.header.options)})`);
+      throw new ConfigError(
+        argument,
+        `${source} holds the problems of ${key} ${String(frozen.header.options[key])}, but this run's generator has ${key} ${String(wanted[key])} (${describeCall(frozen.header.options)})`,
+      );
     }
   }
   if (wanted.count > frozen.problems.length) {
-    throw new ConfigError(argument, `${source} holds ${frozen.problems.length} problems, but this run's generator asks for ${wanted.count}`);
+    throw new ConfigError(
+      argument,
+      `${source} holds ${frozen.problems.length} problems, but this run's generator asks for ${wanted.count}`,
+    );
   }
   return frozen.problems.slice(0, wanted.count);
 }
 
 /** A frozen set as its file's text: the header pretty-printed, then one problem per line (diffs stay readable). */
-export function encodeFrozenProblems(header: FrozenProblemsHeader, problems: readonly { target: number; nums: readonly number[] }[]): string {
+export function encodeFrozenProblems(
+  header: FrozenProblemsHeader,
+  problems: readonly { target: number; nums: readonly number[] }[],
+): string {
   const rows = problems.map((p) => JSON.stringify([p.target, ...p.nums]));
   return `{"header": ${JSON.stringify(header, null, 2).replace(/\n/g, '\n  ')},\n"problems": [\n${rows.join(',\n')}\n]}\n`;
 }

@@ -1,13 +1,44 @@
 /** Tasks: datasets (JSONL, parquet, the Countdown generator), prompt templates, splits and data order. */
 export { DatasetError } from './dataset-error.js';
-export { readRecords, readJsonlRecords, readParquetRecords, recordFormat, type RawRecord, type RecordFormat } from './read-records.js';
-export { TASK_KINDS, countdownBrief, countdownQuestion, type ProblemAndReference, type TaskKind, type TaskName } from './task-kinds.js';
-export { compactPrompt, r1ZeroPrompt, renderPrompt, type PromptSource, type ChatMessage, type ChatTemplate, type PromptTemplate } from './templates.js';
+export {
+  readRecords,
+  readJsonlRecords,
+  readParquetRecords,
+  recordFormat,
+  type RawRecord,
+  type RecordFormat,
+} from './read-records.js';
+export {
+  TASK_KINDS,
+  countdownBrief,
+  countdownQuestion,
+  type ProblemAndReference,
+  type TaskKind,
+  type TaskName,
+} from './task-kinds.js';
+export {
+  compactPrompt,
+  r1ZeroPrompt,
+  renderPrompt,
+  type PromptSource,
+  type ChatMessage,
+  type ChatTemplate,
+  type PromptTemplate,
+} from './templates.js';
 export { splitTrainTest, type TrainTestSplit } from './split.js';
 export { deriveSeed, seededPermutation } from './shuffle.js';
 export { PromptCursor, type PromptCursorState } from './prompt-cursor.js';
 export { limitPromptLength, type CountTokens, type PromptLengthResult } from './prompt-length.js';
-export { countdownGeneratorOptions, generatedCountdownExamples, loadExamples, loadTask, type LoadedExamples, type SkippedRecord, type Task, type TaskExample } from './load-task.js';
+export {
+  countdownGeneratorOptions,
+  generatedCountdownExamples,
+  loadExamples,
+  loadTask,
+  type LoadedExamples,
+  type SkippedRecord,
+  type Task,
+  type TaskExample,
+} from './load-task.js';
 export {
   FROZEN_PROBLEM_SETS,
   countdownGeneratorCall,

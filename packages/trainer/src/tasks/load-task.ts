@@ -82,11 +82,17 @@ export async function loadExamples(
       }
     }
     if ((options.onMalformed ?? 'error') === 'error') {
-      throw new DatasetError(file, record.line, `malformed ${kind.name} record: ${reason}; expected ${kind.layout} (set task.onMalformed to "skip" to skip such records)`);
+      throw new DatasetError(
+        file,
+        record.line,
+        `malformed ${kind.name} record: ${reason}; expected ${kind.layout} (set task.onMalformed to "skip" to skip such records)`,
+      );
     }
     skipped.push({ file, line: record.line, reason });
   }
-  if (examples.length === 0) throw new DatasetError(file, undefined, `no usable ${kind.name} records (${skipped.length} malformed)`);
+  if (examples.length === 0) {
+    throw new DatasetError(file, undefined, `no usable ${kind.name} records (${skipped.length} malformed)`);
+  }
   return { examples, skipped };
 }
 
@@ -94,7 +100,10 @@ export async function loadExamples(
  * The options `task.generator` passes to @rlvr/verifiers' `generateCountdownProblems`: its count and
  * difficulty, and a seed derived from `seed` (the caller's choice between generator.seed and the run seed).
  */
-export function countdownGeneratorOptions(generator: TrainConfig['task']['generator'], seed: number): CountdownGeneratorOptions {
+export function countdownGeneratorOptions(
+  generator: TrainConfig['task']['generator'],
+  seed: number,
+): CountdownGeneratorOptions {
   const { count, minNumbers, maxNumbers, maxNumber, maxTarget } = generator;
   return { count, minNumbers, maxNumbers, maxNumber, maxTarget, seed: deriveSeed(seed, GENERATOR_STREAM) };
 }
@@ -108,7 +117,10 @@ export function countdownGeneratorOptions(generator: TrainConfig['task']['genera
  */
 export function generatedCountdownExamples(generator: TrainConfig['task']['generator'], seed: number): TaskExample[] {
   const options = countdownGeneratorOptions(generator, seed);
-  const problems = generator.frozen === null ? generateCountdownProblems(options) : frozenCountdownProblems(generator.frozen, options, 'task.generator.frozen');
+  const problems =
+    generator.frozen === null
+      ? generateCountdownProblems(options)
+      : frozenCountdownProblems(generator.frozen, options, 'task.generator.frozen');
   const seen = new Set<string>();
   const examples: TaskExample[] = [];
   problems.forEach((problem, i) => {
@@ -116,7 +128,12 @@ export function generatedCountdownExamples(generator: TrainConfig['task']['gener
     if (seen.has(key)) return;
     seen.add(key);
     const reference = { target: problem.target, nums: problem.nums };
-    examples.push({ id: `generated:${i}`, question: countdownQuestion(reference), brief: countdownBrief(reference), reference });
+    examples.push({
+      id: `generated:${i}`,
+      question: countdownQuestion(reference),
+      brief: countdownBrief(reference),
+      reference,
+    });
   });
   return examples;
 }
@@ -135,7 +152,13 @@ export async function loadTask(task: TrainConfig['task'], seed: number): Promise
   let all: TaskExample[];
   const dataSeed = task.dataset === null ? (task.generator.seed ?? seed) : seed;
   if (task.dataset === null) {
-    if (task.name !== 'countdown') throw new DatasetError('task.dataset', undefined, `${task.name} has no generator; expected a JSONL or parquet file`);
+    if (task.name !== 'countdown') {
+      throw new DatasetError(
+        'task.dataset',
+        undefined,
+        `${task.name} has no generator; expected a JSONL or parquet file`,
+      );
+    }
     all = generatedCountdownExamples(task.generator, dataSeed);
   } else {
     const loaded = await loadExamples(kind, task.dataset, options);
@@ -150,7 +173,12 @@ export async function loadTask(task: TrainConfig['task'], seed: number): Promise
     test = loaded.examples;
     skipped.push(...loaded.skipped);
   } else {
-    ({ train, test } = splitTrainTest(all, task.testSize, deriveSeed(dataSeed, SPLIT_STREAM), task.dataset ?? 'generated countdown problems'));
+    ({ train, test } = splitTrainTest(
+      all,
+      task.testSize,
+      deriveSeed(dataSeed, SPLIT_STREAM),
+      task.dataset ?? 'generated countdown problems',
+    ));
   }
   return { name: task.name, verifier: kind.verifier, train, test, skipped };
 }

@@ -24,9 +24,19 @@ export class PromptCursor {
 
   /** A cursor over `size` prompts, seeded by `seed`, starting at `state` (default: the very beginning). */
   constructor(size: number, seed: number, state: PromptCursorState = { epoch: 0, position: 0 }) {
-    if (!Number.isInteger(size) || size < 1) throw new TrainerError(`PromptCursor: size must be an integer ≥ 1 (training prompts), got ${size}`);
-    if (!Number.isInteger(state.epoch) || state.epoch < 0 || !Number.isInteger(state.position) || state.position < 0 || state.position > size) {
-      throw new TrainerError(`PromptCursor: state ${JSON.stringify(state)} is not a position in a training set of ${size} prompts`);
+    if (!Number.isInteger(size) || size < 1) {
+      throw new TrainerError(`PromptCursor: size must be an integer ≥ 1 (training prompts), got ${size}`);
+    }
+    if (
+      !Number.isInteger(state.epoch) ||
+      state.epoch < 0 ||
+      !Number.isInteger(state.position) ||
+      state.position < 0 ||
+      state.position > size
+    ) {
+      throw new TrainerError(
+        `PromptCursor: state ${JSON.stringify(state)} is not a position in a training set of ${size} prompts`,
+      );
     }
     this.#size = size;
     this.#seed = seed;

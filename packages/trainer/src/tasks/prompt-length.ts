@@ -42,7 +42,9 @@ export function limitPromptLength(
     }
     const { file, line } = location(example.id);
     const reason = `prompt has ${tokens} tokens, more than task.maxPromptTokens = ${maxTokens}`;
-    if (onMalformed === 'error') throw new DatasetError(file, line, `${reason} (set task.onMalformed to "skip" to skip such records)`);
+    if (onMalformed === 'error') {
+      throw new DatasetError(file, line, `${reason} (set task.onMalformed to "skip" to skip such records)`);
+    }
     skipped.push({ file, line, reason });
   }
   return { kept, skipped };

@@ -21,7 +21,11 @@ export function recordFormat(file: string, format: 'auto' | RecordFormat): Recor
   const extension = extname(file).toLowerCase();
   if (extension === '.jsonl' || extension === '.json') return 'jsonl';
   if (extension === '.parquet') return 'parquet';
-  throw new DatasetError(file, undefined, `cannot tell the format from the extension ${JSON.stringify(extension)}; expected .jsonl, .json or .parquet, or set task.format`);
+  throw new DatasetError(
+    file,
+    undefined,
+    `cannot tell the format from the extension ${JSON.stringify(extension)}; expected .jsonl, .json or .parquet, or set task.format`,
+  );
 }
 
 /** Every record of a JSONL or parquet file (read whole: datasets are shuffled and split in memory). */
@@ -30,7 +34,11 @@ export async function readRecords(file: string, format: 'auto' | RecordFormat = 
 }
 
 function cannotRead(file: string, error: unknown): DatasetError {
-  return new DatasetError(file, undefined, `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message ?? String(error)}`);
+  return new DatasetError(
+    file,
+    undefined,
+    `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message ?? String(error)}`,
+  );
 }
 
 /**
@@ -95,9 +103,15 @@ function withNumbers(value: unknown, path = ''): unknown {
     return Number(value);
   }
   if (Array.isArray(value)) return value.map((item, i) => withNumbers(item, `${path}[${i}]`));
-  if (ArrayBuffer.isView(value)) return value instanceof DataView ? value : Array.from(value as unknown as ArrayLike<number | bigint>, (item, i) => withNumbers(item, `${path}[${i}]`));
+  if (ArrayBuffer.isView(value)) {
+    return value instanceof DataView
+      ? value
+      : Array.from(value as unknown as ArrayLike<number | bigint>, (item, i) => withNumbers(item, `${path}[${i}]`));
+  }
   if (typeof value === 'object' && value !== null && !(value instanceof Date)) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withNumbers(item, path === '' ? key : `${path}.${key}`)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, withNumbers(item, path === '' ? key : `${path}.${key}`)]),
+    );
   }
   return value;
 }

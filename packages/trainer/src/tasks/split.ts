@@ -15,13 +15,26 @@ export interface TrainTestSplit<T> {
  * seeded permutation (see {@link seededPermutation}), so the same data and seed always hold out the
  * same examples; both parts keep the original order. At least one example stays for training.
  */
-export function splitTrainTest<T>(examples: readonly T[], testSize: number, seed: number, source = 'dataset'): TrainTestSplit<T> {
+export function splitTrainTest<T>(
+  examples: readonly T[],
+  testSize: number,
+  seed: number,
+  source = 'dataset',
+): TrainTestSplit<T> {
   if (!(testSize > 0) || (testSize >= 1 && !Number.isInteger(testSize))) {
-    throw new DatasetError(source, undefined, `task.testSize: expected a fraction in (0, 1) or a whole count ≥ 1, got ${testSize}`);
+    throw new DatasetError(
+      source,
+      undefined,
+      `task.testSize: expected a fraction in (0, 1) or a whole count ≥ 1, got ${testSize}`,
+    );
   }
   const testCount = testSize < 1 ? Math.round(testSize * examples.length) : testSize;
   if (testCount >= examples.length) {
-    throw new DatasetError(source, undefined, `task.testSize = ${testSize} holds out ${testCount} of ${examples.length} examples; at least one must stay for training`);
+    throw new DatasetError(
+      source,
+      undefined,
+      `task.testSize = ${testSize} holds out ${testCount} of ${examples.length} examples; at least one must stay for training`,
+    );
   }
   const heldOut = new Uint8Array(examples.length);
   const order = seededPermutation(examples.length, seed);

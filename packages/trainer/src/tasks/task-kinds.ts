@@ -52,12 +52,15 @@ export function countdownBrief(reference: CountdownReference): string {
 }
 
 /** Appended to GSM8K and MATH problems: the verifiers read the last `\boxed{}` first. */
-const BOXED_FORMAT = 'Reason inside <think> </think>, then give the final answer inside <answer> </answer> as \\boxed{...}.';
+const BOXED_FORMAT =
+  'Reason inside <think> </think>, then give the final answer inside <answer> </answer> as \\boxed{...}.';
 
 function requiredString(record: Record<string, unknown>, key: string): string {
   const value = record[key];
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new Error(`"${key}": expected a non-empty string, got ${value === undefined ? 'nothing' : JSON.stringify(value)?.slice(0, 60)}`);
+    throw new Error(
+      `"${key}": expected a non-empty string, got ${value === undefined ? 'nothing' : JSON.stringify(value)?.slice(0, 60)}`,
+    );
   }
   return value;
 }
@@ -83,21 +86,32 @@ export const TASK_KINDS: Readonly<Record<TaskName, TaskKind>> = {
       const question = requiredString(record, 'question');
       const answer = record.answer;
       if (typeof answer !== 'string' && typeof answer !== 'number') {
-        throw new Error(`"answer": expected the solution ending in "#### N", got ${answer === undefined ? 'nothing' : JSON.stringify(answer)}`);
+        throw new Error(
+          `"answer": expected the solution ending in "#### N", got ${answer === undefined ? 'nothing' : JSON.stringify(answer)}`,
+        );
       }
-      return { question: `${question.trim()}\n${BOXED_FORMAT}`, brief: question.trim(), reference: parseGsm8kReference(answer) };
+      return {
+        question: `${question.trim()}\n${BOXED_FORMAT}`,
+        brief: question.trim(),
+        reference: parseGsm8kReference(answer),
+      };
     },
   },
   math: {
     name: 'math',
     verifier: 'math',
-    layout: '{"problem": "...", "solution": "... \\boxed{A} ..."} or {"problem": "...", "answer": "A"} (MATH, MATH-500)',
+    layout:
+      '{"problem": "...", "solution": "... \\boxed{A} ..."} or {"problem": "...", "answer": "A"} (MATH, MATH-500)',
     fromRecord(record) {
       const problem = requiredString(record, 'problem');
       // A separate short answer (MATH-500, DeepScaleR) wins over the full solution's last \boxed{}.
       const gold = record.answer !== undefined && record.answer !== null ? String(record.answer) : record.solution;
       if (gold === undefined || gold === null) throw new Error('expected "answer" or "solution"');
-      return { question: `${problem.trim()}\n${BOXED_FORMAT}`, brief: problem.trim(), reference: mathVerifier.parseReference(gold) };
+      return {
+        question: `${problem.trim()}\n${BOXED_FORMAT}`,
+        brief: problem.trim(),
+        reference: mathVerifier.parseReference(gold),
+      };
     },
   },
 };

@@ -74,10 +74,7 @@ describe('parquet records (hyparquet)', () => {
 
   test('gsm8k layout', async () => {
     const records = await readParquetRecords(GSM8K_PARQUET);
-    expect(records.map((r) => ('value' in r ? r.value.answer : r.problem))).toEqual([
-      'He has 3 + 4 = <<3+4=7>>7 apples.\n#### 7',
-      'There are 12 * 3 = <<12*3=36>>36 eggs.\n#### 36',
-    ]);
+    expect(records.map((r) => ('value' in r ? r.value.answer : r.problem))).toEqual(['He has 3 + 4 = <<3+4=7>>7 apples.\n#### 7', 'There are 12 * 3 = <<12*3=36>>36 eggs.\n#### 36']);
   });
 
   test('a file that is not parquet names the file', async () => {
@@ -113,7 +110,12 @@ describe('tasks from records', () => {
   });
 
   test('countdown JSONL: wrong field types are malformed with their line', async () => {
-    const file = await jsonl('cd.jsonl', [{ target: 24, nums: [2, 3, 4] }, { target: '24', nums: [1] }, { target: 5, nums: [] }, { target: 5, nums: [2, 3] }]);
+    const file = await jsonl('cd.jsonl', [
+      { target: 24, nums: [2, 3, 4] },
+      { target: '24', nums: [1] },
+      { target: 5, nums: [] },
+      { target: 5, nums: [2, 3] },
+    ]);
     await expect(loadExamples(TASK_KINDS.countdown, file)).rejects.toThrow(/cd\.jsonl:2: malformed countdown record: reference\.target: expected a safe integer/);
     const { examples, skipped } = await loadExamples(TASK_KINDS.countdown, file, { onMalformed: 'skip' });
     expect(examples).toHaveLength(2);
@@ -197,7 +199,9 @@ describe('split and order', () => {
     straight.next(12);
     const resumed = new PromptCursor(5, 3, JSON.parse(JSON.stringify(cursor.state())) as { epoch: number; position: number });
     expect(resumed.next(9)).toEqual(straight.next(9));
-    expect(thrownBy(() => new PromptCursor(5, 3, { epoch: 0, position: 6 }), TrainerError).message).toMatch(/PromptCursor: state \{"epoch":0,"position":6\} is not a position in a training set of 5 prompts/);
+    expect(thrownBy(() => new PromptCursor(5, 3, { epoch: 0, position: 6 }), TrainerError).message).toMatch(
+      /PromptCursor: state \{"epoch":0,"position":6\} is not a position in a training set of 5 prompts/,
+    );
     expect(thrownBy(() => new PromptCursor(0, 3), TrainerError).message).toMatch(/size must be an integer ≥ 1/);
   });
 });
@@ -295,7 +299,10 @@ describe('prompt length limit', () => {
   const words = (text: string) => text.split(/\s+/).filter((w) => w !== '').length;
 
   test('over-long prompts are refused with file and line, or skipped and counted', async () => {
-    const file = await jsonl('long.jsonl', [{ question: 'Short?', answer: '#### 1' }, { question: `${'very '.repeat(50)}long?`, answer: '#### 2' }]);
+    const file = await jsonl('long.jsonl', [
+      { question: 'Short?', answer: '#### 1' },
+      { question: `${'very '.repeat(50)}long?`, answer: '#### 2' },
+    ]);
     const { examples } = await loadExamples(TASK_KINDS.gsm8k, file);
     const limit = words(r1ZeroPrompt(examples[0]!.question));
     expect(() => limitPromptLength(examples, { kind: 'r1-zero' }, words, limit)).toThrow(

@@ -29,7 +29,8 @@ export interface ChatMessage {
 export type ChatTemplate = (messages: ChatMessage[]) => string;
 
 /** How prompts are built: the R1-Zero base template, or a chat template (with an optional system message). */
-export type PromptTemplate = { kind: 'r1-zero' } | { kind: 'compact' } | { kind: 'chat'; apply: ChatTemplate; systemPrompt?: string | null };
+export type PromptTemplate =
+  { kind: 'r1-zero' } | { kind: 'compact' } | { kind: 'chat'; apply: ChatTemplate; systemPrompt?: string | null };
 
 /** The R1-Zero base template around `question` (see the module comment). */
 export function r1ZeroPrompt(question: string): string {

@@ -37,9 +37,17 @@ export function parseSvgStructure(svg: string): SvgStructure {
   const body = svg.replace(/^<\?xml[^>]*\?>\s*/, '');
   for (let match = tag.exec(body); match !== null; match = tag.exec(body)) {
     const between = body.slice(position, match.index);
-    if (between.includes('<') || between.includes('>')) throw new Error(`stray angle bracket before offset ${match.index}`);
+    if (between.includes('<') || between.includes('>')) {
+      throw new Error(`stray angle bracket before offset ${match.index}`);
+    }
     if (stack.length === 0 && between.trim() !== '') throw new Error('text outside the root element');
-    const [whole, closing, name, attributes, selfClosing] = match as unknown as [string, string, string, string, string];
+    const [whole, closing, name, attributes, selfClosing] = match as unknown as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     if (closing) {
       const open = stack.pop();
       if (open !== name) throw new Error(`</${name}> closes <${open ?? 'nothing'}>`);

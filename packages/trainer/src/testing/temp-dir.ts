@@ -22,6 +22,9 @@ export function useTempDir(prefix: string): () => string {
 
 /** Write `lines` to `path` as JSONL: strings as they are (to write malformed lines), anything else as JSON. */
 export async function writeJsonl(path: string, lines: readonly unknown[], ending = '\n'): Promise<string> {
-  await writeFile(path, lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join(ending) + ending);
+  await writeFile(
+    path,
+    lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join(ending) + ending,
+  );
   return path;
 }

@@ -86,7 +86,9 @@ function readOperator(text: string, i: number, c: number): { op: number; length:
       return { op: DIV, length: 1 };
     case 92: // backslash
       for (const [command, op] of LATEX_OPERATORS) {
-        if (text.startsWith(command, i) && !isLetter(text.charCodeAt(i + command.length))) return { op, length: command.length };
+        if (text.startsWith(command, i) && !isLetter(text.charCodeAt(i + command.length))) {
+          return { op, length: command.length };
+        }
       }
       return null;
     default:
@@ -183,7 +185,9 @@ export function parseExpression(text: string, options: ParseOptions = {}): Parse
       if (c === 47 && text.charCodeAt(i + 1) === 47) return fail("'//' is not allowed");
       const p = precedence(op);
       // Left associativity: pop operators of equal or higher precedence (8/4/2 = (8/4)/2).
-      while (ops.length > 0 && ops[ops.length - 1] !== OPEN && precedence(ops[ops.length - 1]!) >= p) rpn.push(ops.pop()!);
+      while (ops.length > 0 && ops[ops.length - 1] !== OPEN && precedence(ops[ops.length - 1]!) >= p) {
+        rpn.push(ops.pop()!);
+      }
       ops.push(op);
       expectOperand = true;
       previousWasOpen = false;
@@ -202,7 +206,9 @@ export function parseExpression(text: string, options: ParseOptions = {}): Parse
     if (c === 94 /* ^ */) return fail("'^' is not allowed");
     if (c === 61 /* = */) {
       if (options.target === undefined || expectOperand || depth > 0) return fail("unexpected '='");
-      if (!isTargetSuffix(text, i + 1, options.target)) return fail(`'=' must be followed by the target ${options.target} and nothing else`);
+      if (!isTargetSuffix(text, i + 1, options.target)) {
+        return fail(`'=' must be followed by the target ${options.target} and nothing else`);
+      }
       claimedTarget = true;
       break;
     }

@@ -17,7 +17,40 @@ const references: CountdownReference[] = [
 ];
 const verifiers = [countdown(), countdown({ binary: true }), countdown({ allowUnusedNumbers: true, allowTargetSuffix: false })];
 
-const tokens = ['3', '5', '24', '1', '0', '12', '+', '-', '−', '*', '×', '\\times', '/', '÷', '\\div', '**', '//', '%', '^', '(', ')', ' ', '.', '1.5', '=', '= 24', '<answer>', '</answer>', '\n', 'x', '😀', '\u0000'];
+const tokens = [
+  '3',
+  '5',
+  '24',
+  '1',
+  '0',
+  '12',
+  '+',
+  '-',
+  '−',
+  '*',
+  '×',
+  '\\times',
+  '/',
+  '÷',
+  '\\div',
+  '**',
+  '//',
+  '%',
+  '^',
+  '(',
+  ')',
+  ' ',
+  '.',
+  '1.5',
+  '=',
+  '= 24',
+  '<answer>',
+  '</answer>',
+  '\n',
+  'x',
+  '😀',
+  '\u0000',
+];
 const tokenString = fc.array(fc.constantFrom(...tokens), { maxLength: 40 }).map((parts) => parts.join(''));
 const answerString = tokenString.map((inner) => `<think>try</think><answer>${inner}</answer>`);
 const adversarial = fc
@@ -45,17 +78,32 @@ function check(completion: string, k: number): void {
 describe('countdown fuzzing', () => {
   let k = 0;
   it('random unicode strings (4,000)', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (s) => check(s, k++)), { numRuns: 2000, seed: 1 });
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 100 }), (s) => check(`<answer>${s}</answer>`, k++)), { numRuns: 2000, seed: 2 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (s) => check(s, k++)),
+      { numRuns: 2000, seed: 1 },
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 100 }), (s) => check(`<answer>${s}</answer>`, k++)),
+      { numRuns: 2000, seed: 2 },
+    );
   });
 
   it('strings built from the answer grammar tokens (4,000)', () => {
-    fc.assert(fc.property(tokenString, (s) => check(s, k++)), { numRuns: 1000, seed: 3 });
-    fc.assert(fc.property(answerString, (s) => check(s, k++)), { numRuns: 3000, seed: 4 });
+    fc.assert(
+      fc.property(tokenString, (s) => check(s, k++)),
+      { numRuns: 1000, seed: 3 },
+    );
+    fc.assert(
+      fc.property(answerString, (s) => check(s, k++)),
+      { numRuns: 3000, seed: 4 },
+    );
   });
 
   it('adversarial repetitions: deep nesting, long digit runs, many tags (2,000)', () => {
-    fc.assert(fc.property(adversarial, (s) => check(s, k++)), { numRuns: 2000, seed: 5 });
+    fc.assert(
+      fc.property(adversarial, (s) => check(s, k++)),
+      { numRuns: 2000, seed: 5 },
+    );
   });
 
   it(`ran at least 10,000 inputs, each verified in under ${FUZZ_CALL_LIMIT_MS} CPU ms`, () => {

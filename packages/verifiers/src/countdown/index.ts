@@ -7,4 +7,3 @@ export { format as formatRational } from './rational.js';
 export type { Rational } from './rational.js';
 export { generateCountdownProblems, MAX_SOLVER_NUMBERS, solveCountdown } from './solver.js';
 export type { CountdownGeneratorOptions, CountdownProblem, SolveOptions } from './solver.js';
-

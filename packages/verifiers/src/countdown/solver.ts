@@ -117,7 +117,12 @@ function render(node: Node): string {
   let l = render(left);
   let r = render(right);
   if (left.op !== 0 && precedence(left.op) < p) l = `(${l})`;
-  if (right.op !== 0 && (precedence(right.op) < p || (precedence(right.op) === p && (node.op === SUB || node.op === DIV)))) r = `(${r})`;
+  if (
+    right.op !== 0 &&
+    (precedence(right.op) < p || (precedence(right.op) === p && (node.op === SUB || node.op === DIV)))
+  ) {
+    r = `(${r})`;
+  }
   return `${l} ${SYMBOL[node.op]} ${r}`;
 }
 
@@ -127,7 +132,11 @@ function render(node: Node): string {
  * Returns 'overflow' when some intermediate value left the safe-integer range (those branches were
  * skipped, so the caller falls back to the exact bigint-capable search).
  */
-function fastSearch(nums: readonly number[], partial: boolean, visit: (n: number, d: number, node: number, pool: Pool) => boolean): boolean | 'overflow' {
+function fastSearch(
+  nums: readonly number[],
+  partial: boolean,
+  visit: (n: number, d: number, node: number, pool: Pool) => boolean,
+): boolean | 'overflow' {
   const count = nums.length;
   const size = 2 * count;
   // Plain arrays, not typed arrays: under test runners that share typed-array constructors across
@@ -211,7 +220,14 @@ function fastSearch(nums: readonly number[], partial: boolean, visit: (n: number
           }
           // Products of safe integers are exact iff within ±MAX (see rational.ts); the cross terms
           // of a sum are bounded by the checked |num| + |den|-style products below.
-          if (!(within(an * bd) && within(bn * ad) && within(an * bn) && within(ad * bd) && within(num) && within(den))) {
+          if (!(
+            within(an * bd) &&
+            within(bn * ad) &&
+            within(an * bn) &&
+            within(ad * bd) &&
+            within(num) &&
+            within(den)
+          )) {
             overflow = true;
             continue;
           }
@@ -276,10 +292,15 @@ function renderPool(pool: Pool, node: number): string {
 
 function checkNums(nums: readonly number[], argument: string): void {
   if (!Array.isArray(nums) || nums.length === 0 || nums.length > MAX_SOLVER_NUMBERS) {
-    throw new VerifierError(argument, `expected 1 to ${MAX_SOLVER_NUMBERS} numbers, got ${Array.isArray(nums) ? nums.length : typeof nums}`);
+    throw new VerifierError(
+      argument,
+      `expected 1 to ${MAX_SOLVER_NUMBERS} numbers, got ${Array.isArray(nums) ? nums.length : typeof nums}`,
+    );
   }
   nums.forEach((x, k) => {
-    if (!Number.isSafeInteger(x) || x < 0) throw new VerifierError(`${argument}[${k}]`, `expected a non-negative safe integer, got ${String(x)}`);
+    if (!Number.isSafeInteger(x) || x < 0) {
+      throw new VerifierError(`${argument}[${k}]`, `expected a non-negative safe integer, got ${String(x)}`);
+    }
   });
 }
 
@@ -290,7 +311,9 @@ function checkNums(nums: readonly number[], argument: string): void {
  */
 export function solveCountdown(nums: readonly number[], target: number, options: SolveOptions = {}): string | null {
   checkNums(nums, 'nums');
-  if (!Number.isSafeInteger(target)) throw new VerifierError('target', `expected a safe integer, got ${String(target)}`);
+  if (!Number.isSafeInteger(target)) {
+    throw new VerifierError('target', `expected a safe integer, got ${String(target)}`);
+  }
   const partial = options.allowUnusedNumbers === true;
   const leaves = nums.map(leaf);
   if (partial) {
@@ -313,7 +336,13 @@ export function solveCountdown(nums: readonly number[], target: number, options:
   return found === null ? null : render(found);
 }
 
-function intOption(options: CountdownGeneratorOptions, key: keyof CountdownGeneratorOptions, fallback: number, min: number, max: number): number {
+function intOption(
+  options: CountdownGeneratorOptions,
+  key: keyof CountdownGeneratorOptions,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const value = options[key] ?? fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
     throw new VerifierError(`options.${key}`, `expected an integer in [${min}, ${max}], got ${String(value)}`);
@@ -332,7 +361,9 @@ export function uniformInt(random: SeededRandom, min: number, max: number): numb
   const range = max - min + 1;
   if (range <= 1) return min;
   const wide = range > TWO_32;
-  const draw = wide ? () => ((random.next() * TWO_32) >>> 11) * TWO_32 + random.next() * TWO_32 : () => random.next() * TWO_32;
+  const draw = wide
+    ? () => ((random.next() * TWO_32) >>> 11) * TWO_32 + random.next() * TWO_32
+    : () => random.next() * TWO_32;
   // Accept only draws below the largest multiple of `range` the draw can reach.
   const limit = Math.floor((wide ? 2 ** 53 : TWO_32) / range) * range;
   let x = draw();
@@ -351,7 +382,9 @@ export function uniformInt(random: SeededRandom, min: number, max: number): numb
 export function generateCountdownProblems(options: CountdownGeneratorOptions): CountdownProblem[] {
   if (typeof options !== 'object' || options === null) throw new VerifierError('options', 'expected {count, seed, …}');
   const count = intOption(options, 'count', NaN, 0, 1e9);
-  if (typeof options.seed !== 'number' || !Number.isFinite(options.seed)) throw new VerifierError('options.seed', `expected a finite number, got ${String(options.seed)}`);
+  if (typeof options.seed !== 'number' || !Number.isFinite(options.seed)) {
+    throw new VerifierError('options.seed', `expected a finite number, got ${String(options.seed)}`);
+  }
   const minNumbers = intOption(options, 'minNumbers', 3, 1, MAX_SOLVER_NUMBERS);
   const maxNumbers = intOption(options, 'maxNumbers', 4, minNumbers, MAX_SOLVER_NUMBERS);
   const minNumber = intOption(options, 'minNumber', 1, 0, Number.MAX_SAFE_INTEGER);
@@ -387,7 +420,10 @@ export function generateCountdownProblems(options: CountdownGeneratorOptions): C
     if (reachable.size === 0) {
       failures++;
       if (failures >= maxAttempts) {
-        throw new VerifierError('options', `no solvable problem found in ${maxAttempts} draws; widen minTarget..maxTarget or the number range`);
+        throw new VerifierError(
+          'options',
+          `no solvable problem found in ${maxAttempts} draws; widen minTarget..maxTarget or the number range`,
+        );
       }
       continue;
     }

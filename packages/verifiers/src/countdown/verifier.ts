@@ -40,7 +40,9 @@ export type { AnswerTag };
 
 function safeIntegerOf(value: unknown): number | null {
   if (typeof value === 'number') return Number.isSafeInteger(value) ? value : null;
-  if (typeof value === 'bigint') return value >= -9007199254740991n && value <= 9007199254740991n ? Number(value) : null;
+  if (typeof value === 'bigint') {
+    return value >= -9007199254740991n && value <= 9007199254740991n ? Number(value) : null;
+  }
   return null;
 }
 
@@ -65,15 +67,24 @@ export function parseCountdownReference(raw: unknown): CountdownReference {
   }
   const record = raw as Record<string, unknown>;
   const target = safeIntegerOf(record.target);
-  if (target === null) throw new VerifierError('reference.target', `expected a safe integer, got ${describe(record.target)}`);
+  if (target === null) {
+    throw new VerifierError('reference.target', `expected a safe integer, got ${describe(record.target)}`);
+  }
   const rawNums = record.nums;
   const list: ArrayLike<unknown> | null = Array.isArray(rawNums)
     ? rawNums
     : ArrayBuffer.isView(rawNums) && !(rawNums instanceof DataView)
       ? (rawNums as unknown as ArrayLike<unknown>)
       : null;
-  if (list === null) throw new VerifierError('reference.nums', `expected a non-empty array of non-negative integers, got ${describe(rawNums)}`);
-  if (list.length === 0) throw new VerifierError('reference.nums', 'expected a non-empty array of non-negative integers, got []');
+  if (list === null) {
+    throw new VerifierError(
+      'reference.nums',
+      `expected a non-empty array of non-negative integers, got ${describe(rawNums)}`,
+    );
+  }
+  if (list.length === 0) {
+    throw new VerifierError('reference.nums', 'expected a non-empty array of non-negative integers, got []');
+  }
   const nums: number[] = [];
   for (let k = 0; k < list.length; k++) {
     const value = safeIntegerOf(list[k]);
@@ -85,10 +96,16 @@ export function parseCountdownReference(raw: unknown): CountdownReference {
   return { target, nums };
 }
 
-function checkReward(options: CountdownOptions, key: 'correctReward' | 'formatReward' | 'noAnswerReward', fallback: number): number {
+function checkReward(
+  options: CountdownOptions,
+  key: 'correctReward' | 'formatReward' | 'noAnswerReward',
+  fallback: number,
+): number {
   const value = options[key];
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new VerifierError(`options.${key}`, `expected a finite number, got ${describe(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new VerifierError(`options.${key}`, `expected a finite number, got ${describe(value)}`);
+  }
   return value;
 }
 
@@ -172,7 +189,9 @@ export function countdown(options: CountdownOptions = {}): Verifier<CountdownRef
             }
           }
         }
-        if (slot < 0) return wrong(extracted, present ? `numbers-reused: ${value}` : `numbers-mismatch: ${literal} not in nums`);
+        if (slot < 0) {
+          return wrong(extracted, present ? `numbers-reused: ${value}` : `numbers-mismatch: ${literal} not in nums`);
+        }
         used[slot] = true;
       }
       if (!allowUnused) {
@@ -181,7 +200,9 @@ export function countdown(options: CountdownOptions = {}): Verifier<CountdownRef
       }
       const value = evaluate(parsed.expression);
       if (value === null) return wrong(extracted, 'division-by-zero');
-      if (!equalsInteger(value, reference.target)) return wrong(extracted, `wrong-value: ${shorten(format(value), 40)} ≠ ${reference.target}`);
+      if (!equalsInteger(value, reference.target)) {
+        return wrong(extracted, `wrong-value: ${shorten(format(value), 40)} ≠ ${reference.target}`);
+      }
       return { reward: rewardOf(true, true), correct: true, formatOk: true, extracted, reason: 'correct' };
     },
   };

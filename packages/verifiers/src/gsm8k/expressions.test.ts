@@ -51,7 +51,20 @@ describe('numeric expressions', () => {
       'NaN(2^{x})',
       'NaN(2^{1/2})',
     ]);
-    expect(read('10-4 and 3 + 3 and 2 \\times 3 and 6 – 8 and (1/6)^2 and 2 x 3 = 6')).toEqual(['NaN(10)', 'NaN(4)', 'NaN(3)', 'NaN(3)', 'NaN(2)', 'NaN(3)', 'NaN(6)', 'NaN(8)', 'NaN(1/6)', 'NaN(2)', 'NaN(3)', '6']);
+    expect(read('10-4 and 3 + 3 and 2 \\times 3 and 6 – 8 and (1/6)^2 and 2 x 3 = 6')).toEqual([
+      'NaN(10)',
+      'NaN(4)',
+      'NaN(3)',
+      'NaN(3)',
+      'NaN(2)',
+      'NaN(3)',
+      'NaN(6)',
+      'NaN(8)',
+      'NaN(1/6)',
+      'NaN(2)',
+      'NaN(3)',
+      '6',
+    ]);
     expect(read('2^{9999} 1e99999999')).toEqual(['NaN(2^{9999})', 'NaN(1e99999999)']);
   });
 

@@ -94,7 +94,9 @@ export class NumberToken {
 
   /** The expression as written (at most 60 characters), for reasons and logs. */
   get source(): string {
-    return this.end - this.start > 60 ? `${this.text.slice(this.start, this.start + 60)}…` : this.text.slice(this.start, this.end);
+    return this.end - this.start > 60
+      ? `${this.text.slice(this.start, this.start + 60)}…`
+      : this.text.slice(this.start, this.end);
   }
 }
 
@@ -214,7 +216,12 @@ function exactOf(text: string, value: Value): Rational | string {
   return plainRational(text, value.p) ?? 'a number too long for exact arithmetic';
 }
 
-function combine(a: Rational | string, b: Rational | string, op: (x: Rational, y: Rational) => Rational | null, whyNull: string): Value {
+function combine(
+  a: Rational | string,
+  b: Rational | string,
+  op: (x: Rational, y: Rational) => Rational | null,
+  whyNull: string,
+): Value {
   if (typeof a === 'string') return nan(a);
   if (typeof b === 'string') return nan(b);
   const q = op(a, b);
@@ -253,12 +260,20 @@ function readArgument(text: string, i: number): Atom & { bareDigit: boolean } {
   if (c === 123) {
     const close = matchBrace(text, j);
     if (close < 0) return { end: text.length, value: nan('an unclosed brace'), bareDigit: false };
-    if (close - j - 1 > MAX_GROUP) return { end: close + 1, value: nan('a part too long to evaluate'), bareDigit: false };
+    if (close - j - 1 > MAX_GROUP) {
+      return { end: close + 1, value: nan('a part too long to evaluate'), bareDigit: false };
+    }
     const q = soleValue(text.slice(j + 1, close));
     return { end: close + 1, value: typeof q === 'string' ? nan(q) : { kind: 'exact', q }, bareDigit: false };
   }
   if (isDigit(c)) return { end: j + 1, value: { kind: 'exact', q: { n: BigInt(c - 48), d: 1n } }, bareDigit: true };
-  if (c === 92) return { end: j + 1 + Math.max(1, commandName(text, j).length), value: nan('a non-numeric part'), bareDigit: false };
+  if (c === 92) {
+    return {
+      end: j + 1 + Math.max(1, commandName(text, j).length),
+      value: nan('a non-numeric part'),
+      bareDigit: false,
+    };
+  }
   return { end: Math.min(text.length, j + 1), value: nan('a non-numeric part'), bareDigit: false };
 }
 
@@ -272,7 +287,10 @@ function readFraction(text: string, i: number, name: string): Atom {
     while (isDigit(text.charCodeAt(end))) end++;
     return { end, value: nan('digits glued after a fraction') };
   }
-  return { end: bottom.end, value: combine(exactOf(text, top.value), exactOf(text, bottom.value), div, 'division by zero') };
+  return {
+    end: bottom.end,
+    value: combine(exactOf(text, top.value), exactOf(text, bottom.value), div, 'division by zero'),
+  };
 }
 
 /** `\sqrt{…}`, `\sqrt[k]{…}` at `i` (the backslash). */
@@ -286,8 +304,9 @@ function readSqrt(text: string, i: number): Atom {
     while (close < j + 32 && close < text.length && text.charCodeAt(close) !== 93) close++;
     if (text.charCodeAt(close) !== 93) return { end: j + 1, value: nan('an unclosed root index') };
     const index = soleValue(text.slice(j + 1, close));
-    if (typeof index === 'string' || index.d !== 1n || index.n < 2n || index.n > 64n) why = 'a root index that is not an integer from 2 to 64';
-    else k = Number(index.n);
+    if (typeof index === 'string' || index.d !== 1n || index.n < 2n || index.n > 64n) {
+      why = 'a root index that is not an integer from 2 to 64';
+    } else k = Number(index.n);
     j = close + 1;
   }
   const arg = readArgument(text, j);
@@ -342,7 +361,9 @@ function readExponent(text: string, i: number): Exponent {
 }
 
 function integerExponent(q: Rational, end: number): Exponent {
-  if (q.d !== 1n || q.n > 10_000_000n || q.n < -10_000_000n) return { end, k: null, degree: false, why: 'a non-integer or huge exponent' };
+  if (q.d !== 1n || q.n > 10_000_000n || q.n < -10_000_000n) {
+    return { end, k: null, degree: false, why: 'a non-integer or huge exponent' };
+  }
   return { end, k: Number(q.n), degree: false, why: '' };
 }
 
@@ -352,7 +373,9 @@ function raise(text: string, base: Value, exponent: Exponent): Value {
   const q = exactOf(text, base);
   if (typeof q === 'string') return nan(q);
   const result = power(q, exponent.k);
-  return result === null ? nan('a power too large to be an answer, or 0 to a negative power') : { kind: 'exact', q: result };
+  return result === null
+    ? nan('a power too large to be an answer, or 0 to a negative power')
+    : { kind: 'exact', q: result };
 }
 
 /** A power sign at `i`: `^`, or `**` followed by a digit (Python). Its length, or 0. */
@@ -379,7 +402,9 @@ function readNumeral(text: string, start: number): Atom {
   const next = text.charCodeAt(end + 1);
   if (c === 47 /* / */ && isDigit(next) && !p.grouped) {
     const q = readPlainNumber(text, end + 1)!;
-    if (text.charCodeAt(q.end) === 47 && isDigit(text.charCodeAt(q.end + 1))) return { end: skipChain(text, q.end, 47), value: nan('a date (several fraction bars)') };
+    if (text.charCodeAt(q.end) === 47 && isDigit(text.charCodeAt(q.end + 1))) {
+      return { end: skipChain(text, q.end, 47), value: nan('a date (several fraction bars)') };
+    }
     value = combine(exactOf(text, value), exactOf(text, { kind: 'plain', p: q }), div, 'division by zero');
     end = q.end;
   } else if (c === 46 && isDigit(next)) {
@@ -387,7 +412,9 @@ function readNumeral(text: string, start: number): Atom {
   } else if ((c === 45 || c === 0x2013) && isDigit(next) && isInteger(p)) {
     // `2024-06-06`, `1-800-555-0199`: two or more hyphens between digit runs make a date or a code.
     const second = skipDigits(text, end + 1);
-    if (text.charCodeAt(second) === c && isDigit(text.charCodeAt(second + 1))) return { end: skipChain(text, end, c), value: nan('a date or a hyphenated code') };
+    if (text.charCodeAt(second) === c && isDigit(text.charCodeAt(second + 1))) {
+      return { end: skipChain(text, end, c), value: nan('a date or a hyphenated code') };
+    }
   } else if (c === 58 /* : */ && isDigit(next) && isInteger(p) && !p.grouped) {
     return { end: skipChain(text, end, 58), value: nan('a time or a ratio') };
   } else if ((c === 101 || c === 69) /* e E */ && value.kind === 'plain') {
@@ -439,7 +466,9 @@ function readGluedLetters(text: string, i: number, value: Value): Atom | null {
   if (j - i > 8) return null;
   const word = text.slice(i, j);
   if (ORDINAL_SUFFIXES.has(word)) return { end: j, value: nan('an ordinal') };
-  if (MAGNITUDE_SUFFIXES.has(word)) return { end: j, value: nan('a magnitude suffix (k, M, B: thousand? kelvin? bytes?)') };
+  if (MAGNITUDE_SUFFIXES.has(word)) {
+    return { end: j, value: nan('a magnitude suffix (k, M, B: thousand? kelvin? bytes?)') };
+  }
   const scale = SCALE_WORDS.get(word.toLowerCase());
   if (scale !== undefined) return readScaleAndTimesTen(text, { end: j, value: timesTenTo(text, value, scale) });
   return null;
@@ -464,7 +493,9 @@ function readMixedFraction(text: string, i: number, whole: Value): Atom | null {
   }
   if (fraction === null) return null;
   const f = exactOf(text, fraction.value);
-  if (typeof f !== 'string' && (f.n < 0n || f.n >= f.d)) return { end: fraction.end, value: nan('an integer next to an improper fraction') };
+  if (typeof f !== 'string' && (f.n < 0n || f.n >= f.d)) {
+    return { end: fraction.end, value: nan('an integer next to an improper fraction') };
+  }
   return { end: fraction.end, value: combine(exactOf(text, whole), f, add, '') };
 }
 
@@ -503,7 +534,12 @@ function readScaleAndTimesTen(text: string, atom: Atom): Atom {
   if (times !== null) {
     const exponent = readExponent(text, times);
     const tenth = raise(text, { kind: 'exact', q: { n: 10n, d: 1n } }, exponent);
-    return { end: exponent.end, value: exponent.degree ? nan('a non-numeric exponent') : combine(exactOf(text, value), exactOf(text, tenth), mul, '') };
+    return {
+      end: exponent.end,
+      value: exponent.degree
+        ? nan('a non-numeric exponent')
+        : combine(exactOf(text, value), exactOf(text, tenth), mul, ''),
+    };
   }
   return { end, value };
 }
@@ -514,8 +550,15 @@ function timesTenAt(text: string, i: number): number | null {
   const c = text.charCodeAt(j);
   if (hasCommand(text, j, 'times')) j += 6;
   else if (hasCommand(text, j, 'cdot')) j += 5;
-  else if (c === 0xd7 || c === 0xb7 || c === 0x22c5 || (c === 42 && text.charCodeAt(j + 1) !== 42) || c === 120 /* x */) j += 1;
-  else return null;
+  else if (
+    c === 0xd7 ||
+    c === 0xb7 ||
+    c === 0x22c5 ||
+    (c === 42 && text.charCodeAt(j + 1) !== 42) ||
+    c === 120 /* x */
+  ) {
+    j += 1;
+  } else return null;
   j = skipBlanks(text, j, 3);
   return text.charCodeAt(j) === 49 && text.charCodeAt(j + 1) === 48 && text.charCodeAt(j + 2) === 94 ? j + 3 : null;
 }
@@ -568,7 +611,19 @@ function isSignMinus(text: string, i: number): boolean {
 function operatorAt(text: string, i: number): number {
   const c = text.charCodeAt(i);
   if (isSignMinus(text, i)) return 0;
-  if (c === 43 || c === 45 || c === 0x2212 || c === 0x2013 || c === 0xd7 || c === 0xf7 || c === 0xb7 || c === 0x22c5 || c === 47) return 1;
+  if (
+    c === 43 ||
+    c === 45 ||
+    c === 0x2212 ||
+    c === 0x2013 ||
+    c === 0xd7 ||
+    c === 0xf7 ||
+    c === 0xb7 ||
+    c === 0x22c5 ||
+    c === 47
+  ) {
+    return 1;
+  }
   if (c === 42) return text.charCodeAt(i + 1) === 42 ? 2 : 1;
   if (c === 120) return isBlank(text.charCodeAt(i - 1)) && isBlank(text.charCodeAt(i + 1)) ? 1 : 0;
   if (c === 92) {
@@ -582,11 +637,25 @@ function operatorAt(text: string, i: number): number {
 function operatorEndingAt(text: string, i: number): number {
   const c = text.charCodeAt(i);
   if (isSignMinus(text, i)) return 0;
-  if (c === 43 || c === 45 || c === 0x2212 || c === 0x2013 || c === 0xd7 || c === 0xf7 || c === 0xb7 || c === 0x22c5 || c === 47) return 1;
+  if (
+    c === 43 ||
+    c === 45 ||
+    c === 0x2212 ||
+    c === 0x2013 ||
+    c === 0xd7 ||
+    c === 0xf7 ||
+    c === 0xb7 ||
+    c === 0x22c5 ||
+    c === 47
+  ) {
+    return 1;
+  }
   if (c === 42) return text.charCodeAt(i - 1) === 42 ? 2 : 1;
   if (c === 120) return isBlank(text.charCodeAt(i - 1)) && isBlank(text.charCodeAt(i + 1)) ? 1 : 0;
   if (isLetter(c)) {
-    for (const name of ['times', 'cdot', 'div']) if (i - name.length >= 0 && hasCommand(text, i - name.length, name)) return name.length + 1;
+    for (const name of ['times', 'cdot', 'div']) {
+      if (i - name.length >= 0 && hasCommand(text, i - name.length, name)) return name.length + 1;
+    }
   }
   return 0;
 }

@@ -278,7 +278,8 @@ const GENERATORS: Generator[] = [
       const g = gd.int;
       const o = otherThan(pick, g);
       const inThink = (v: number): string => pick.of([`#### ${v}`, `\\boxed{${v}}`, `The answer is ${v}.`, `so ${v}`, `<answer>${v}</answer>`]);
-      const after = (v: number): string => (mode === 'strict' ? `#### ${v}` : mode === 'flexible' ? `The result is ${v}.` : pick.of([`<answer>${v}</answer>`, `#### ${v}`, `\\boxed{${v}}`, `The answer is ${v}.`]));
+      const after = (v: number): string =>
+        mode === 'strict' ? `#### ${v}` : mode === 'flexible' ? `The result is ${v}.` : pick.of([`<answer>${v}</answer>`, `#### ${v}`, `\\boxed{${v}}`, `The answer is ${v}.`]);
       const r = reasoning(pick, gd);
       return { wrong: `<think>${r} ${inThink(g)}</think>\n${after(o)}`, right: `<think>${r} ${inThink(o)}</think>\n${after(g)}`, meaning: q(o) };
     },

@@ -13,14 +13,98 @@ const golds = ['18', '1000', '-5', '0.75', '123456789012345678901234567890'];
 const verifiers = [gsm8k(), gsm8k({ mode: 'strict' }), gsm8k({ mode: 'flexible' })];
 
 const tokens = [
-  '18', '1', '000', ',', '.', ' ', '\u2009', '$', '\\$', '-', '−', '%', '/', ':', '^', '_', '####', '#', '\\boxed{', '}', '{', '{,}', '\\,',
-  'The answer is ', 'Answer:', '**', '\n', 'dollars', '😀', '\u0000', 'e', 'th', 'x', '\\frac', '\\dfrac{', '\\sqrt', '\\sqrt[', ']', '\\times', '10^',
-  '<answer>', '</answer>', '<think>', '</think>', ' or ', '½', '√', 'million', ' and a half', '(', ')', '\\pi', '\\circ', '=',
+  '18',
+  '1',
+  '000',
+  ',',
+  '.',
+  ' ',
+  '\u2009',
+  '$',
+  '\\$',
+  '-',
+  '−',
+  '%',
+  '/',
+  ':',
+  '^',
+  '_',
+  '####',
+  '#',
+  '\\boxed{',
+  '}',
+  '{',
+  '{,}',
+  '\\,',
+  'The answer is ',
+  'Answer:',
+  '**',
+  '\n',
+  'dollars',
+  '😀',
+  '\u0000',
+  'e',
+  'th',
+  'x',
+  '\\frac',
+  '\\dfrac{',
+  '\\sqrt',
+  '\\sqrt[',
+  ']',
+  '\\times',
+  '10^',
+  '<answer>',
+  '</answer>',
+  '<think>',
+  '</think>',
+  ' or ',
+  '½',
+  '√',
+  'million',
+  ' and a half',
+  '(',
+  ')',
+  '\\pi',
+  '\\circ',
+  '=',
 ];
 const tokenString = fc.array(fc.constantFrom(...tokens), { maxLength: 60 }).map((parts) => parts.join(''));
 const adversarial = fc
   .tuple(
-    fc.constantFrom('#', '####', '#### ', '\\boxed{', '{', '}', '1', '1,', '1 ', ',000', '.5', 'answer is ', 'nswer', '-', '$', '1/', '1-', '1:', '1.', '\\frac{', '\\frac1', '\\sqrt[', '\\sqrt{', '2^{', '2^', 'x_{', '<answer>', '</answer>', '</think>', '1e', '1 × 10^', '1 + '),
+    fc.constantFrom(
+      '#',
+      '####',
+      '#### ',
+      '\\boxed{',
+      '{',
+      '}',
+      '1',
+      '1,',
+      '1 ',
+      ',000',
+      '.5',
+      'answer is ',
+      'nswer',
+      '-',
+      '$',
+      '1/',
+      '1-',
+      '1:',
+      '1.',
+      '\\frac{',
+      '\\frac1',
+      '\\sqrt[',
+      '\\sqrt{',
+      '2^{',
+      '2^',
+      'x_{',
+      '<answer>',
+      '</answer>',
+      '</think>',
+      '1e',
+      '1 × 10^',
+      '1 + ',
+    ),
     fc.integer({ min: 1, max: 60_000 }),
     fc.constantFrom('', ' 18', '#### 18', '\\boxed{18}', '<answer>18</answer>'),
   )
@@ -47,16 +131,25 @@ function check(completion: string, k: number): void {
 describe('gsm8k fuzzing', () => {
   let k = 0;
   it('random unicode strings (4,000)', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (s) => check(s, k++)), { numRuns: 4000, seed: 11 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (s) => check(s, k++)),
+      { numRuns: 4000, seed: 11 },
+    );
   });
 
   it('strings built from number, expression and marker tokens (4,000)', () => {
-    fc.assert(fc.property(tokenString, (s) => check(s, k++)), { numRuns: 4000, seed: 12 });
+    fc.assert(
+      fc.property(tokenString, (s) => check(s, k++)),
+      { numRuns: 4000, seed: 12 },
+    );
   });
 
   // Two halves of 1,000 (up to 60k repeats each): one test per half stays far from jest's per-test timeout.
   it.each([13, 14])('adversarial repetitions: # runs, nested boxes, unclosed fractions and roots, digit and separator chains (1,000, seed %i)', (seed) => {
-    fc.assert(fc.property(adversarial, (s) => check(s, k++)), { numRuns: 1000, seed });
+    fc.assert(
+      fc.property(adversarial, (s) => check(s, k++)),
+      { numRuns: 1000, seed },
+    );
   });
 
   it(`ran at least 10,000 inputs, each verified within ${FUZZ_CALL_LIMIT_MS} ms of CPU time`, () => {

@@ -43,7 +43,12 @@ function separatorAt(text: string, i: number): string | null {
 
 /** True when text[i..i+3) are three digits and text[i+3] is not a digit. */
 function isGroup(text: string, i: number): boolean {
-  return isDigit(text.charCodeAt(i)) && isDigit(text.charCodeAt(i + 1)) && isDigit(text.charCodeAt(i + 2)) && !isDigit(text.charCodeAt(i + 3));
+  return (
+    isDigit(text.charCodeAt(i)) &&
+    isDigit(text.charCodeAt(i + 1)) &&
+    isDigit(text.charCodeAt(i + 2)) &&
+    !isDigit(text.charCodeAt(i + 3))
+  );
 }
 
 /**

@@ -81,7 +81,9 @@ function readSpan(content: string, source: AnswerSource): Gsm8kAnswer | null {
   const tokens = allExpressions(tail, 2);
   if (tokens.length === 0) return null;
   if (tokens.length > 1) return { kind: 'ambiguous', text: clip(content), source };
-  if (INEQUALITY.test(content)) return { kind: 'not-a-number', text: clip(content), why: 'an inequality, not a value', source };
+  if (INEQUALITY.test(content)) {
+    return { kind: 'not-a-number', text: clip(content), why: 'an inequality, not a value', source };
+  }
   return fromToken(tokens[0]!, source);
 }
 
@@ -107,7 +109,20 @@ export function expressionAfter(text: string, i: number): NumberToken | null {
   const stop = Math.min(text.length, i + MAX_PREFIX);
   while (i < stop) {
     const c = text.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 0xa0 || c === 58 || c === 61 || c === 42 || c === 36 || c === 123 || c === 45 || c === 0x2212) {
+    if (
+      c === 32 ||
+      c === 9 ||
+      c === 10 ||
+      c === 13 ||
+      c === 0xa0 ||
+      c === 58 ||
+      c === 61 ||
+      c === 42 ||
+      c === 36 ||
+      c === 123 ||
+      c === 45 ||
+      c === 0x2212
+    ) {
       i++;
       continue;
     }
@@ -126,7 +141,8 @@ export function expressionAfter(text: string, i: number): NumberToken | null {
 }
 
 /** A second value after the first, alone or joined by "or", "to", "and", "of", a comma or a relation: `6 7`, `6 or 7`, `6, 7`, `6 \text{ to } 8`, `6 of 10`. */
-const HEDGE = /^(?:[ \t]+|\s*(?:[,;~–—<>≤≥≠]|(?:or|to|and|of|vs\.?)(?=\s))\s*(?:(?:maybe|perhaps|possibly)\s+)?[-−+]?\s*)(?:\d|\.\d|\\[dtc]?frac|\\sqrt)/;
+const HEDGE =
+  /^(?:[ \t]+|\s*(?:[,;~–—<>≤≥≠]|(?:or|to|and|of|vs\.?)(?=\s))\s*(?:(?:maybe|perhaps|possibly)\s+)?[-−+]?\s*)(?:\d|\.\d|\\[dtc]?frac|\\sqrt)/;
 
 /** Index of the last `=` in the rest of the sentence after `i` (up to a newline, `. ` or 200 characters), or -1. */
 function lastEqualsInSentence(text: string, i: number): number {
@@ -224,7 +240,13 @@ const CANONICAL = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?$/;
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
   if (typeof value === 'bigint') return `${value}n`;
-  return typeof value === 'object' ? (value === null ? 'null' : Array.isArray(value) ? 'an array' : 'an object') : String(value);
+  return typeof value === 'object'
+    ? value === null
+      ? 'null'
+      : Array.isArray(value)
+        ? 'an array'
+        : 'an object'
+    : String(value);
 }
 
 /**
@@ -238,16 +260,29 @@ export function parseGsm8kReference(raw: unknown): string {
     if (!Number.isFinite(raw)) throw new VerifierError('reference', `expected a finite number, got ${raw}`);
     if (Number.isInteger(raw)) return BigInt(raw).toString();
     const text = String(raw);
-    if (!CANONICAL.test(text)) throw new VerifierError('reference', `the number ${text} is in exponent notation; pass the gold answer as a decimal string`);
+    if (!CANONICAL.test(text)) {
+      throw new VerifierError(
+        'reference',
+        `the number ${text} is in exponent notation; pass the gold answer as a decimal string`,
+      );
+    }
     return text;
   }
-  if (typeof raw !== 'string') throw new VerifierError('reference', `expected a number or a string with the gold answer, got ${describe(raw)}`);
+  if (typeof raw !== 'string') {
+    throw new VerifierError('reference', `expected a number or a string with the gold answer, got ${describe(raw)}`);
+  }
   const trimmed = raw.trim();
   if (CANONICAL.test(trimmed) && trimmed !== '-0') return trimmed;
   const answer = extractGsm8kAnswer(raw, 'auto');
-  if (answer === null || answer.kind === 'empty') throw new VerifierError('reference', `no number found in ${describe(raw)}`);
-  if (answer.kind === 'ambiguous') throw new VerifierError('reference', `the gold answer holds several numbers: ${describe(answer.text)}`);
-  if (answer.kind === 'not-a-number') throw new VerifierError('reference', `the gold answer ${describe(answer.text)} is not a number (${answer.why})`);
+  if (answer === null || answer.kind === 'empty') {
+    throw new VerifierError('reference', `no number found in ${describe(raw)}`);
+  }
+  if (answer.kind === 'ambiguous') {
+    throw new VerifierError('reference', `the gold answer holds several numbers: ${describe(answer.text)}`);
+  }
+  if (answer.kind === 'not-a-number') {
+    throw new VerifierError('reference', `the gold answer ${describe(answer.text)} is not a number (${answer.why})`);
+  }
   return answer.value;
 }
 
@@ -275,17 +310,46 @@ export function gsm8k(options: Gsm8kOptions = {}): Verifier<string> {
     verify(completion: string, reference: string): VerificationResult {
       // A reference passed straight to verify (not through parseReference) is normalised here; the
       // canonical case costs one anchored regular-expression test.
-      const gold = typeof reference === 'string' && CANONICAL.test(reference) && reference !== '-0' ? reference : parseGsm8kReference(reference);
-      if (typeof completion !== 'string') return { reward: 0, correct: false, formatOk: false, extracted: null, reason: 'no-answer: completion is not a string' };
+      const gold =
+        typeof reference === 'string' && CANONICAL.test(reference) && reference !== '-0'
+          ? reference
+          : parseGsm8kReference(reference);
+      if (typeof completion !== 'string') {
+        return {
+          reward: 0,
+          correct: false,
+          formatOk: false,
+          extracted: null,
+          reason: 'no-answer: completion is not a string',
+        };
+      }
       const answer = extractGsm8kAnswer(completion, mode);
       if (answer === null) return { reward: 0, correct: false, formatOk: false, extracted: null, reason: 'no-answer' };
       switch (answer.kind) {
         case 'empty':
-          return { reward: 0, correct: false, formatOk: false, extracted: answer.text, reason: 'no-answer: the <answer> tag holds no number' };
+          return {
+            reward: 0,
+            correct: false,
+            formatOk: false,
+            extracted: answer.text,
+            reason: 'no-answer: the <answer> tag holds no number',
+          };
         case 'ambiguous':
-          return { reward: 0, correct: false, formatOk: true, extracted: answer.text, reason: `ambiguous-answer: several numbers in ${WHERE[answer.source]}` };
+          return {
+            reward: 0,
+            correct: false,
+            formatOk: true,
+            extracted: answer.text,
+            reason: `ambiguous-answer: several numbers in ${WHERE[answer.source]}`,
+          };
         case 'not-a-number':
-          return { reward: 0, correct: false, formatOk: true, extracted: answer.text, reason: `not-a-number: ${answer.why}` };
+          return {
+            reward: 0,
+            correct: false,
+            formatOk: true,
+            extracted: answer.text,
+            reason: `not-a-number: ${answer.why}`,
+          };
         default: {
           const correct = answer.value === gold;
           const shown = answer.value.length > 40 ? `${answer.value.slice(0, 40)}…` : answer.value;
@@ -294,7 +358,9 @@ export function gsm8k(options: Gsm8kOptions = {}): Verifier<string> {
             correct,
             formatOk: true,
             extracted: answer.value,
-            reason: correct ? 'correct' : `wrong-answer: ${shown} ≠ ${gold.length > 40 ? `${gold.slice(0, 40)}…` : gold}`,
+            reason: correct
+              ? 'correct'
+              : `wrong-answer: ${shown} ≠ ${gold.length > 40 ? `${gold.slice(0, 40)}…` : gold}`,
           };
         }
       }

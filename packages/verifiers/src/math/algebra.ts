@@ -187,7 +187,7 @@ function powInt(p: Poly, n: bigint): Poly {
       throw new NotExact('division by zero');
     }
     if (n > 1_000_000n || n < -1_000_000n) {
-      if (t.m.length === 0 && (t.c.equals(Rational.ONE))) return p;
+      if (t.m.length === 0 && t.c.equals(Rational.ONE)) return p;
       throw new TooComplexError('exponent too large');
     }
     const exps = new Map<string, Rational>();
@@ -257,7 +257,9 @@ export function normalForm(node: Node): Poly {
     case 'binom': {
       const a = single(normalForm(node.a));
       const b = single(normalForm(node.b));
-      if (!a || !b || a.m.length > 0 || b.m.length > 0 || !a.c.isInteger() || !b.c.isInteger()) throw new NotExact('symbolic binomial');
+      if (!a || !b || a.m.length > 0 || b.m.length > 0 || !a.c.isInteger() || !b.c.isInteger()) {
+        throw new NotExact('symbolic binomial');
+      }
       const n = a.c.n;
       const k = b.c.n;
       if (k < 0n || n < 0n || k > n) return constant(Rational.ZERO);
@@ -305,7 +307,9 @@ export function polyRational(p: Poly): Rational | null {
 /** True when the form mentions no variable (only numbers, radicals, π, e, i). */
 export function polyIsConstant(p: Poly): boolean {
   for (const t of p.values()) {
-    for (const [atom] of t.m) if (!(atom === 'pi' || atom === 'e' || atom === 'i' || atom.startsWith('#'))) return false;
+    for (const [atom] of t.m) {
+      if (!(atom === 'pi' || atom === 'e' || atom === 'i' || atom.startsWith('#'))) return false;
+    }
   }
   return true;
 }

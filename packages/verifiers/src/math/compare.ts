@@ -17,7 +17,15 @@
  * vs `6.28` ✗. A gold with a finite decimal expansion (12, 0.5, 3/8) needs an exactly equal value.
  */
 import { SeededRandom } from '@rlvr/core';
-import { NotExact, normalForm, polyEquals, polyIsConstant, polyProportional, polyRational, polySub } from './algebra.js';
+import {
+  NotExact,
+  normalForm,
+  polyEquals,
+  polyIsConstant,
+  polyProportional,
+  polyRational,
+  polySub,
+} from './algebra.js';
 import type { Poly } from './algebra.js';
 import { ceEvaluatePair } from './engine.js';
 import { ParseError, evaluate, freeVariables, hasDecimal, parseScalar } from './expr.js';
@@ -138,7 +146,12 @@ function terminates(p: Poly | null | undefined): boolean {
 }
 
 /** The decimal-approximation policy (module comment). `goldValue` is the gold's numeric value. */
-function approximates(pred: Node, goldNode: Node | undefined, goldPoly: Poly | null | undefined, goldValue: Complex): boolean {
+function approximates(
+  pred: Node,
+  goldNode: Node | undefined,
+  goldPoly: Poly | null | undefined,
+  goldValue: Complex,
+): boolean {
   const lit = decimalLiteral(pred);
   if (!lit || (goldNode && hasDecimal(goldNode)) || terminates(goldPoly) || !finite(goldValue)) return false;
   if (goldValue.im !== 0 && Math.abs(goldValue.im) > REL_TOL * Math.abs(goldValue.re)) return false;
@@ -154,7 +167,15 @@ function numericCompare(g: Node, p: Node, vars: string[]): Verdict | null {
     const a = evaluate(g, new Map());
     const b = evaluate(p, new Map());
     if (!finite(a) || !finite(b)) {
-      if (!Number.isNaN(a.re) && !Number.isNaN(b.re) && (a.re === Infinity || a.re === -Infinity) && a.re === b.re && a.im === b.im) return null;
+      if (
+        !Number.isNaN(a.re) &&
+        !Number.isNaN(b.re) &&
+        (a.re === Infinity || a.re === -Infinity) &&
+        a.re === b.re &&
+        a.im === b.im
+      ) {
+        return null;
+      }
       return finite(a) !== finite(b) && !Number.isNaN(a.re) && !Number.isNaN(b.re) ? NE : null;
     }
     return relClose(a, b) ? EQ : NE;
@@ -192,7 +213,15 @@ function infinitySign(node: Node): number | null {
   if (node.k === 'sym' && node.name === 'inf') return 1;
   if (node.k === 'neg' && node.a.k === 'sym' && node.a.name === 'inf') return -1;
   const mentions = (n: Node): boolean =>
-    n.k === 'sym' ? n.name === 'inf' : n.k === 'num' ? false : n.k === 'neg' || n.k === 'fact' || n.k === 'fn' ? mentions(n.a) : n.k === 'root' ? mentions(n.a) || mentions(n.n) : mentions(n.a) || mentions(n.b);
+    n.k === 'sym'
+      ? n.name === 'inf'
+      : n.k === 'num'
+        ? false
+        : n.k === 'neg' || n.k === 'fact' || n.k === 'fn'
+          ? mentions(n.a)
+          : n.k === 'root'
+            ? mentions(n.a) || mentions(n.n)
+            : mentions(n.a) || mentions(n.b);
   return mentions(node) ? 0 : null;
 }
 
@@ -231,7 +260,9 @@ export function compareScalars(g: string, p: string): Verdict {
   const v = numericCompare(G.node, P.node, vars);
   // When exact work was refused for size, doubles may only tell values apart, never call them equal
   // ((1+10^{-9})^{10^9} agrees with e to 9 digits).
-  if ((G.polyTooComplex || P.polyTooComplex) && !(v && !v.eq)) return { eq: false, reason: 'too-complex: numbers too large to compare exactly' };
+  if ((G.polyTooComplex || P.polyTooComplex) && !(v && !v.eq)) {
+    return { eq: false, reason: 'too-complex: numbers too large to compare exactly' };
+  }
   if (v && !v.eq && vars.length === 0 && approximates(P.node, G.node, gp, evaluate(G.node, new Map()))) return EQ;
   if (v) return v;
   return { eq: false, reason: 'unparseable: could not evaluate the answers' };
@@ -243,7 +274,12 @@ function labelVariables(label: string): Set<string> {
   label = label.replace(/\([^()]*\)$/, '');
   const node = parsed(label).node;
   if (node) return freeVariables(node);
-  return new Set(label.replace(/_\{?[A-Za-z0-9]*\}?/g, '').match(/\\[A-Za-z]+|[A-Za-z]/g)?.map((v) => v.replace(/^\\/, '')) ?? []);
+  return new Set(
+    label
+      .replace(/_\{?[A-Za-z0-9]*\}?/g, '')
+      .match(/\\[A-Za-z]+|[A-Za-z]/g)
+      ?.map((v) => v.replace(/^\\/, '')) ?? [],
+  );
 }
 
 /**
@@ -273,11 +309,15 @@ function compareEquations(gl: string, gr: string, pl: string, pr: string): Verdi
   const parts = [gl, gr, pl, pr].map((x) => parsed(x));
   if (parts.some((x) => x.tooComplex)) {
     // not evaluated (a sum, a huge power): the same text up to the order of factors is still equal
-    const same = commutedKey(compactKey(gl)) === commutedKey(compactKey(pl)) && commutedKey(compactKey(gr)) === commutedKey(compactKey(pr));
+    const same =
+      commutedKey(compactKey(gl)) === commutedKey(compactKey(pl)) &&
+      commutedKey(compactKey(gr)) === commutedKey(compactKey(pr));
     return same ? EQ : { eq: false, reason: 'too-complex: equation too large' };
   }
   if (parts.some((x) => !x.node)) {
-    return compactKey(gl) === compactKey(pl) && compactKey(gr) === compactKey(pr) ? EQ : { eq: false, reason: 'unparseable: equation' };
+    return compactKey(gl) === compactKey(pl) && compactKey(gr) === compactKey(pr)
+      ? EQ
+      : { eq: false, reason: 'unparseable: equation' };
   }
   const [a, b, c, d] = parts.map((x) => x.node!) as [Node, Node, Node, Node];
   const f: Node = { k: 'add', a, b: { k: 'neg', a: b } };
@@ -363,7 +403,9 @@ export function compareAnswers(g: Answer, p: Answer): Verdict {
   if (isSetLike(g) && isSetLike(p)) return compareSets(g.items, p.items);
   if (isSetLike(g)) return g.items.length === 1 ? compareAnswers(g.items[0]!, p) : NE;
   if (isSetLike(p)) return p.items.length === 1 ? compareAnswers(g, p.items[0]!) : NE;
-  if (g.kind === 'seq' && p.kind === 'seq') return g.open === p.open && g.close === p.close ? compareSeqs(g.items, p.items) : NE;
+  if (g.kind === 'seq' && p.kind === 'seq') {
+    return g.open === p.open && g.close === p.close ? compareSeqs(g.items, p.items) : NE;
+  }
   if (g.kind === 'union' && p.kind === 'union') return compareSets(g.items, p.items);
   if (g.kind === 'matrix' && p.kind === 'matrix') {
     if (g.rows.length !== p.rows.length || g.rows.some((r, k) => r.length !== p.rows[k]!.length)) return NE;
@@ -376,7 +418,9 @@ export function compareAnswers(g: Answer, p: Answer): Verdict {
 /** The text of a relation answer, or of a list of relations (`x \leq -1, x > 2`); else null. */
 function relationText(a: Answer): string | null {
   if (a.kind === 'relation') return a.text;
-  if (a.kind === 'list' && a.items.every((item) => item.kind === 'relation')) return a.items.map((item) => (item as { text: string }).text).join(', ');
+  if (a.kind === 'list' && a.items.every((item) => item.kind === 'relation')) {
+    return a.items.map((item) => (item as { text: string }).text).join(', ');
+  }
   return null;
 }
 

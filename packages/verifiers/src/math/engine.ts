@@ -33,15 +33,24 @@ function getEngine(): Engine {
 const BIG_OPERATORS = /\\(?:sum|prod|int|iint|iiint|oint|lim|limsup|liminf|max|min|sup|inf)(?![A-Za-z])/;
 
 /** Values of two expressions at the same points (the points depend on the free variables found). */
-export type CeValues = { ok: true; vars: string[]; pairs: Array<{ g: Complex; p: Complex }> } | { ok: false; reason: string };
+export type CeValues =
+  { ok: true; vars: string[]; pairs: Array<{ g: Complex; p: Complex }> } | { ok: false; reason: string };
 
 /**
  * Parse both answers with compute-engine and evaluate them numerically at the points that
  * `points(vars)` returns for the union of their unknowns (one empty point when there are none).
  */
-export function ceEvaluatePair(g: string, p: string, points: (vars: string[]) => Array<Record<string, number>>): CeValues {
-  if (g.length > CE_MAX_LENGTH || p.length > CE_MAX_LENGTH) return { ok: false, reason: 'too-complex: answer too long for symbolic check' };
-  if (BIG_OPERATORS.test(g) || BIG_OPERATORS.test(p)) return { ok: false, reason: 'too-complex: sums, products, integrals and limits are not evaluated' };
+export function ceEvaluatePair(
+  g: string,
+  p: string,
+  points: (vars: string[]) => Array<Record<string, number>>,
+): CeValues {
+  if (g.length > CE_MAX_LENGTH || p.length > CE_MAX_LENGTH) {
+    return { ok: false, reason: 'too-complex: answer too long for symbolic check' };
+  }
+  if (BIG_OPERATORS.test(g) || BIG_OPERATORS.test(p)) {
+    return { ok: false, reason: 'too-complex: sums, products, integrals and limits are not evaluated' };
+  }
   let ce: Engine;
   try {
     ce = getEngine();
@@ -67,7 +76,9 @@ export function ceEvaluatePair(g: string, p: string, points: (vars: string[]) =>
     });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    if (/timeout|time limit|iteration|recursion/i.test(message)) return { ok: false, reason: 'too-complex: symbolic check exceeded its limits' };
+    if (/timeout|time limit|iteration|recursion/i.test(message)) {
+      return { ok: false, reason: 'too-complex: symbolic check exceeded its limits' };
+    }
     return { ok: false, reason: `unparseable: ${message.slice(0, 80)}` };
   }
 }

@@ -33,13 +33,57 @@ export class ParseError extends Error {
 export const MAX_DEPTH = 48;
 
 const FUNCTIONS = new Set([
-  'sin', 'cos', 'tan', 'cot', 'sec', 'csc', 'arcsin', 'arccos', 'arctan', 'sinh', 'cosh', 'tanh',
-  'ln', 'log', 'exp',
+  'sin',
+  'cos',
+  'tan',
+  'cot',
+  'sec',
+  'csc',
+  'arcsin',
+  'arccos',
+  'arctan',
+  'sinh',
+  'cosh',
+  'tanh',
+  'ln',
+  'log',
+  'exp',
 ]);
 const GREEK = new Set([
-  'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'varepsilon', 'zeta', 'eta', 'theta', 'vartheta', 'iota', 'kappa',
-  'lambda', 'mu', 'nu', 'xi', 'rho', 'sigma', 'tau', 'upsilon', 'phi', 'varphi', 'chi', 'psi', 'omega',
-  'Gamma', 'Delta', 'Theta', 'Lambda', 'Xi', 'Sigma', 'Phi', 'Psi', 'Omega',
+  'alpha',
+  'beta',
+  'gamma',
+  'delta',
+  'epsilon',
+  'varepsilon',
+  'zeta',
+  'eta',
+  'theta',
+  'vartheta',
+  'iota',
+  'kappa',
+  'lambda',
+  'mu',
+  'nu',
+  'xi',
+  'rho',
+  'sigma',
+  'tau',
+  'upsilon',
+  'phi',
+  'varphi',
+  'chi',
+  'psi',
+  'omega',
+  'Gamma',
+  'Delta',
+  'Theta',
+  'Lambda',
+  'Xi',
+  'Sigma',
+  'Phi',
+  'Psi',
+  'Omega',
 ]);
 const MUL_COMMANDS = new Set(['cdot', 'times', 'ast']);
 
@@ -122,7 +166,7 @@ class Parser {
 
   private startsPrimary(): boolean {
     const c = this.peek();
-    if (c === '' ) return false;
+    if (c === '') return false;
     if (/[0-9.A-Za-z({]/.test(c)) return true;
     if (c === '\\') {
       const cmd = this.peekCommand();
@@ -325,7 +369,12 @@ class Parser {
     let node: Node = base ? { k: 'fn', name, a: arg, base } : { k: 'fn', name, a: arg };
     if (power) {
       // \sin^{-1} is arcsin; \sin^2 x is (\sin x)^2
-      if (power.k === 'neg' && power.a.k === 'num' && power.a.v.equals(Rational.ONE) && ['sin', 'cos', 'tan'].includes(name)) {
+      if (
+        power.k === 'neg' &&
+        power.a.k === 'num' &&
+        power.a.v.equals(Rational.ONE) &&
+        ['sin', 'cos', 'tan'].includes(name)
+      ) {
         node = { k: 'fn', name: `arc${name}`, a: arg };
       } else node = { k: 'pow', a: node, b: power };
     }
@@ -438,9 +487,22 @@ function gammaFactorial(n: number): number {
 }
 
 const REAL_FUNCTIONS: Record<string, (x: number) => number> = {
-  sin: Math.sin, cos: Math.cos, tan: Math.tan, cot: (x) => 1 / Math.tan(x), sec: (x) => 1 / Math.cos(x),
-  csc: (x) => 1 / Math.sin(x), arcsin: Math.asin, arccos: Math.acos, arctan: Math.atan, sinh: Math.sinh,
-  cosh: Math.cosh, tanh: Math.tanh, ln: Math.log, log: Math.log, exp: Math.exp, abs: Math.abs,
+  sin: Math.sin,
+  cos: Math.cos,
+  tan: Math.tan,
+  cot: (x) => 1 / Math.tan(x),
+  sec: (x) => 1 / Math.cos(x),
+  csc: (x) => 1 / Math.sin(x),
+  arcsin: Math.asin,
+  arccos: Math.acos,
+  arctan: Math.atan,
+  sinh: Math.sinh,
+  cosh: Math.cosh,
+  tanh: Math.tanh,
+  ln: Math.log,
+  log: Math.log,
+  exp: Math.exp,
+  abs: Math.abs,
 };
 
 /**

@@ -195,13 +195,15 @@ function unwrapMath(text: string): string {
 /** A word or sign that links a label to its value: "is", "are", "equals", "=", ":". */
 const LINK = /\s(?:is|are|equals|was|will be)\s|=|:/i;
 /** A negation or hedge before the value: the phrase states no answer. */
-const NEGATION = /\b(?:not|no|never|isn't|wasn't|cannot|can't|maybe|perhaps|either|wrong|incorrect|false|but|except|anything|other)\b/i;
+const NEGATION =
+  /\b(?:not|no|never|isn't|wasn't|cannot|can't|maybe|perhaps|either|wrong|incorrect|false|but|except|anything|other)\b/i;
 /**
  * What may follow the answer's formula in its sentence: nothing, punctuation or a unit, never a
  * word that changes the value (`plus one`, `divided by $2$`), a second formula, a question mark or a
  * negation.
  */
-const STATEMENT_TAIL = /^(?![\s\S]*(?:\b(?:plus|minus|times|divided|over|multiplied|squared|cubed|more|less|fewer|added|subtracted|not|no|or|but|except|if|unless|maybe|perhaps)\b|\?|\$|\\\(|\\\[))[\s\S]*$/i;
+const STATEMENT_TAIL =
+  /^(?![\s\S]*(?:\b(?:plus|minus|times|divided|over|multiplied|squared|cubed|more|less|fewer|added|subtracted|not|no|or|but|except|if|unless|maybe|perhaps)\b|\?|\$|\\\(|\\\[))[\s\S]*$/i;
 
 /** The rest of a sentence: up to a period followed by a space or the end. */
 function sentenceTail(rest: string): string {
@@ -246,7 +248,9 @@ function phraseSpan(rest: string): string {
     break;
   }
   // to the end of the sentence (a period followed by a space or the end, not a decimal point)
-  return sentenceTail(sentence.replace(/^\*+|\*+$/g, '').trim()).replace(/^\*+|\*+$/g, '').trim();
+  return sentenceTail(sentence.replace(/^\*+|\*+$/g, '').trim())
+    .replace(/^\*+|\*+$/g, '')
+    .trim();
 }
 
 /** The segment `first` at the start of `sentence` joined with the segments after it across joining gaps, and where the run ends. */
@@ -254,7 +258,11 @@ function segmentRun(sentence: string, first: RegExpExecArray): { text: string; e
   const parts = [segmentContent(first)];
   let end = first[0].length;
   MATH_SEGMENT.lastIndex = end;
-  for (let m = MATH_SEGMENT.exec(sentence); m && parts.length < MAX_ITEMS && joiningGap(sentence.slice(end, m.index)); m = MATH_SEGMENT.exec(sentence)) {
+  for (
+    let m = MATH_SEGMENT.exec(sentence);
+    m && parts.length < MAX_ITEMS && joiningGap(sentence.slice(end, m.index));
+    m = MATH_SEGMENT.exec(sentence)
+  ) {
     parts.push(segmentContent(m));
     end = m.index + m[0].length;
   }
@@ -270,12 +278,17 @@ function lastMath(text: string): { answer: ExtractedAnswer; end: number } | null
     if (content === '') continue;
     const previous = segments[segments.length - 1];
     // keep only the run of joined segments that ends at the latest segment
-    if (!(previous && joiningGap(text.slice(previous.end, m.index)) && segments.length < MAX_ITEMS)) segments.length = 0;
+    if (!(previous && joiningGap(text.slice(previous.end, m.index)) && segments.length < MAX_ITEMS)) {
+      segments.length = 0;
+    }
     segments.push({ end: m.index + m[0].length, content });
   }
   if (segments.length === 0) return null;
   if (!STATEMENT_TAIL.test(sentenceTail(text.slice(segments[segments.length - 1]!.end)))) return null;
-  return { answer: { text: segments.map((s) => lastConstantSide(s.content)).join(', '), method: 'last-math' }, end: segments[segments.length - 1]!.end };
+  return {
+    answer: { text: segments.map((s) => lastConstantSide(s.content)).join(', '), method: 'last-math' },
+    end: segments[segments.length - 1]!.end,
+  };
 }
 
 /**
@@ -284,7 +297,9 @@ function lastMath(text: string): { answer: ExtractedAnswer; end: number } | null
  */
 function lastConstantSide(formula: string): string {
   const sides = splitTopLevel(formula, ['=']);
-  if (sides.length < 2 || sides.some((side) => side === '' || /[A-Za-z]/.test(side.replace(/\\[A-Za-z]+/g, '')))) return formula;
+  if (sides.length < 2 || sides.some((side) => side === '' || /[A-Za-z]/.test(side.replace(/\\[A-Za-z]+/g, '')))) {
+    return formula;
+  }
   return sides[sides.length - 1]!;
 }
 
@@ -292,7 +307,8 @@ function lastConstantSide(formula: string): string {
  * A plain number, not part of a word (`AZYUK2A` holds none): sign, digits with comma groups, a decimal
  * point or comma, or a fraction `a/b`.
  */
-const PLAIN_NUMBER = /(?<![A-Za-z0-9.,])-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?(?:\s*\/\s*\d+)?|\.\d+)(?![0-9])/g;
+const PLAIN_NUMBER =
+  /(?<![A-Za-z0-9.,])-?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?(?:\s*\/\s*\d+)?|\.\d+)(?![0-9])/g;
 
 /** `flexible`: the last plain number of the text (outside any math, since there is none). */
 function lastPlainNumber(text: string): { answer: ExtractedAnswer; end: number } | null {
@@ -303,6 +319,11 @@ function lastPlainNumber(text: string): { answer: ExtractedAnswer; end: number }
   let last: RegExpExecArray | null = null;
   for (let m = PLAIN_NUMBER.exec(text); m; m = PLAIN_NUMBER.exec(text)) last = m;
   // (a `$` after a plain number is a currency sign, not a formula)
-  if (last === null || !STATEMENT_TAIL.test(sentenceTail(text.slice(last.index + last[0].length)).replace(/\$/g, ' '))) return null;
+  if (
+    last === null ||
+    !STATEMENT_TAIL.test(sentenceTail(text.slice(last.index + last[0].length)).replace(/\$/g, ' '))
+  ) {
+    return null;
+  }
   return { answer: { text: last[0].replace(/\s+/g, ''), method: 'last-number' }, end: last.index + last[0].length };
 }

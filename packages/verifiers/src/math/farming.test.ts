@@ -96,7 +96,10 @@ function scalarValue(s: Scalar): number {
 const scalar = (s: Scalar): ScalarGold => ({ kind: 'scalar', s, latex: scalarLatex(s), value: scalarValue(s) });
 
 const sign = fc.constantFrom(1 as const, -1 as const);
-const intGold = fc.integer({ min: -5000, max: 5000 }).filter((n) => Math.abs(n) >= 2).map((n) => scalar({ kind: 'int', n }));
+const intGold = fc
+  .integer({ min: -5000, max: 5000 })
+  .filter((n) => Math.abs(n) >= 2)
+  .map((n) => scalar({ kind: 'int', n }));
 const fracGold = fc
   .tuple(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 2, max: 200 }), sign)
   .filter(([p, q]) => gcd(p, q) === 1)
@@ -110,9 +113,7 @@ const piGold = fc
   .filter(([k, m]) => gcd(k, m) === 1)
   .map(([k, m, sg]) => scalar({ kind: 'pi', sign: sg, k, m }));
 const scalarGold: fc.Arbitrary<ScalarGold> = fc.oneof(intGold, fracGold, radicalGold, piGold);
-const tupleGold: fc.Arbitrary<TupleGold> = fc
-  .array(fc.integer({ min: -50, max: 50 }), { minLength: 2, maxLength: 3 })
-  .map((xs) => ({ kind: 'tuple', xs, latex: `(${xs.join(', ')})` }));
+const tupleGold: fc.Arbitrary<TupleGold> = fc.array(fc.integer({ min: -50, max: 50 }), { minLength: 2, maxLength: 3 }).map((xs) => ({ kind: 'tuple', xs, latex: `(${xs.join(', ')})` }));
 
 function intervalLatex(lo: number | null, hi: number | null, loClosed: boolean, hiClosed: boolean): string {
   const left = lo === null ? '(-\\infty' : `${loClosed ? '[' : '('}${lo}`;
@@ -189,7 +190,9 @@ function fewDigits(pick: Pick, g: ScalarGold): string | null {
 
 /** Significant digits of a number with a short exact decimal expansion (a terminating fraction here). */
 function sigDigits(v: number): number {
-  return String(Number(Math.abs(v).toPrecision(15))).replace('.', '').replace(/^0+/, '').length;
+  return String(Number(Math.abs(v).toPrecision(15)))
+    .replace('.', '')
+    .replace(/^0+/, '').length;
 }
 
 /** Does the decimal `text` equal p/q exactly? */
@@ -258,7 +261,11 @@ function answerGen<G extends Gold>(name: string, gold: fc.Arbitrary<G>, wrong: (
 
 const intAtLeast = (min: number) => intGold.filter((g) => g.value >= min);
 const nonIntegerScalar = fc.oneof(fracGold, radicalGold, piGold);
-const irrationalOrRepeating = fc.oneof(radicalGold, piGold, fracGold.filter((g) => g.s.kind === 'frac' && !terminates(g.s.q)));
+const irrationalOrRepeating = fc.oneof(
+  radicalGold,
+  piGold,
+  fracGold.filter((g) => g.s.kind === 'frac' && !terminates(g.s.q)),
+);
 
 function terminates(q: number): boolean {
   while (q % 2 === 0) q /= 2;
@@ -291,7 +298,11 @@ const GENERATORS: Generator<Gold>[] = [
   answerGen('percent: G/100', scalarGold, (g, p) => (p.bool() ? `\\frac{${g.latex}}{100}` : `${paren(g.latex)} \\times 10^{-2}`)), // G ≠ 0
   answerGen('scientific: G × 10^k', scalarGold, (g, p) => `${paren(g.latex)} \\times 10^{${p.int(1, 6)}}`),
   answerGen('function of G', scalarGold, (g, p) => p.of([`\\sin${paren(g.latex)}`, `\\ln${paren(g.latex)}`, `\\log_{2}${paren(g.latex)}`, `\\cos${paren(g.latex)}`])), // sin x = x only at 0; ln x, log₂ x < x; cos x = x only at 0.739…
-  answerGen('factorial / binomial of G', intAtLeast(4).filter((g) => g.value <= 40), (g, p) => (p.bool() ? `${g.latex}!` : `\\binom{${g.latex}}{2}`)), // n! > n and C(n,2) > n for n ≥ 4
+  answerGen(
+    'factorial / binomial of G',
+    intAtLeast(4).filter((g) => g.value <= 40),
+    (g, p) => (p.bool() ? `${g.latex}!` : `\\binom{${g.latex}}{2}`),
+  ), // n! > n and C(n,2) > n for n ≥ 4
   answerGen('negation: -G', scalarGold, (g, p) => (g.latex.startsWith('-') && p.bool() ? g.latex.slice(1) : `-${paren(g.latex)}`)), // G ≠ 0
   answerGen('subscript: x_G', scalarGold, (g, p) => `${p.of(['x', 'a', 'n', 'P'])}_{${g.latex}}`), // a variable, not a number
   answerGen('digit extension', fc.oneof(intGold, fracGold, radicalGold, piGold), (g, p) => digitExtension(g, p)),
@@ -317,7 +328,13 @@ const GENERATORS: Generator<Gold>[] = [
     p.of([`y = ${paren(g.latex)}x`, `x = \\frac{1}{${g.latex}}`, `n = ${g.latex} + 1`, `f(x) = ${paren(g.latex)}x^{2}`, `a = 2${paren(g.latex)}`]),
   ), // the labelled value is Gx, 1/G, G+1, Gx², 2G
   answerGen('text saying G is not it', scalarGold, (g, p) =>
-    p.of([`\\text{not } ${g.latex}`, `${g.latex}\\text{ is not the answer}`, `${g.latex} \\text{ (wrong)}`, `\\text{anything but } ${g.latex}`, `\\text{not }${g.latex}\\text{, but } ${otherInt(p, g)}`]),
+    p.of([
+      `\\text{not } ${g.latex}`,
+      `${g.latex}\\text{ is not the answer}`,
+      `${g.latex} \\text{ (wrong)}`,
+      `\\text{anything but } ${g.latex}`,
+      `\\text{not }${g.latex}\\text{, but } ${otherInt(p, g)}`,
+    ]),
   ),
   answerGen('cancelled: G/G, G - G', scalarGold, (g, p) => p.of([`\\frac{${g.latex}}{${g.latex}}`, `${g.latex} - ${paren(g.latex)}`, `${paren(g.latex)}^{0}`])), // 1, 0, 1: never a gold
   answerGen('base subscript: G_b', intAtLeast(10), (g, p) => `${g.latex}_{${p.int(2, 9)}}`), // a multi-digit numeral in base b < 10 is smaller (or not a numeral)
@@ -335,7 +352,11 @@ const GENERATORS: Generator<Gold>[] = [
     return p.of([`[${lo}, ${hi}]`, `(${lo}, ${hi})`, `\\left[${g.latex}, ${hi}\\right)`, `(${lo}, ${g.latex}]`]);
   }),
   answerGen('decimal with too few digits', irrationalOrRepeating, (g, p) => fewDigits(p, g)), // < 6 significant digits (policy), and not equal
-  answerGen('decimal truncation of a terminating fraction', fracGold.filter((g) => g.s.kind === 'frac' && terminates(g.s.q) && sigDigits(g.value) >= 2), (g, p) => fewDigits(p, g)),
+  answerGen(
+    'decimal truncation of a terminating fraction',
+    fracGold.filter((g) => g.s.kind === 'frac' && terminates(g.s.q) && sigDigits(g.value) >= 2),
+    (g, p) => fewDigits(p, g),
+  ),
   answerGen('decimal that is not a rounding', nonIntegerScalar, (g, p) => offDigits(p, g)), // off by ≥ 2.5 units of its last digit
   // Integer golds are left out: for a "nearest integer" question `\sqrt{26} \approx 5` would be right.
   answerGen('≈ G after a different exact value', nonIntegerScalar, (g, p) => `${nearbyExact(g)} \\approx ${p.bool() ? g.latex : g.value.toPrecision(8)}`),
@@ -348,8 +369,16 @@ const GENERATORS: Generator<Gold>[] = [
     return p.of([`\\{${g.latex}, ${h}\\}`, `${g.latex}, ${h}`, `${h}, ${g.latex}`, `${g.latex} \\text{ or } ${h}`]);
   }),
   answerGen('tuple: a coordinate changed', tupleGold, (g, p) => otherTuple(p, g)),
-  answerGen('tuple: reversed', tupleGold.filter((g) => g.xs.join() !== [...g.xs].reverse().join()), (g) => `(${[...g.xs].reverse().join(', ')})`),
-  answerGen('tuple: coordinates as a set', tupleGold.filter((g) => new Set(g.xs).size === g.xs.length), (g) => `\\{${g.xs.join(', ')}\\}`),
+  answerGen(
+    'tuple: reversed',
+    tupleGold.filter((g) => g.xs.join() !== [...g.xs].reverse().join()),
+    (g) => `(${[...g.xs].reverse().join(', ')})`,
+  ),
+  answerGen(
+    'tuple: coordinates as a set',
+    tupleGold.filter((g) => new Set(g.xs).size === g.xs.length),
+    (g) => `\\{${g.xs.join(', ')}\\}`,
+  ),
   answerGen('tuple: first coordinate only', tupleGold, (g) => String(g.xs[0])),
 
   // Intervals.
@@ -362,8 +391,16 @@ const GENERATORS: Generator<Gold>[] = [
     return p.bool() ? `${g.latex} \\cup ${extra}` : `${extra} \\cup ${g.latex}`;
   }),
   answerGen('interval: endpoint moved', intervalGold, (g, p) => otherInterval(p, g)),
-  answerGen('interval: endpoints as a set', intervalGold.filter((g) => g.lo !== null && g.hi !== null), (g) => `\\{${g.lo}, ${g.hi}\\}`),
-  answerGen('interval: mirrored', intervalGold.filter((g) => !(g.lo !== null && g.hi !== null && g.lo === -g.hi && g.loClosed === g.hiClosed)), (g) => intervalLatex(g.hi === null ? null : -g.hi, g.lo === null ? null : -g.lo, g.hiClosed, g.loClosed)), // [a,b) → (−b,−a]: a different set unless the gold is symmetric with equal brackets (skipped)
+  answerGen(
+    'interval: endpoints as a set',
+    intervalGold.filter((g) => g.lo !== null && g.hi !== null),
+    (g) => `\\{${g.lo}, ${g.hi}\\}`,
+  ),
+  answerGen(
+    'interval: mirrored',
+    intervalGold.filter((g) => !(g.lo !== null && g.hi !== null && g.lo === -g.hi && g.loClosed === g.hiClosed)),
+    (g) => intervalLatex(g.hi === null ? null : -g.hi, g.lo === null ? null : -g.lo, g.hiClosed, g.loClosed),
+  ), // [a,b) → (−b,−a]: a different set unless the gold is symmetric with equal brackets (skipped)
   answerGen('interval: inequality with a wrong endpoint', intervalGold, (g, p) => wrongInequality(g, p)),
 
   // Any gold: mentioned, then another answer committed to.
@@ -383,22 +420,24 @@ const GENERATORS: Generator<Gold>[] = [
   {
     name: 'first thought G, answer is h',
     gold: anyGold,
-    make: (g, p) => p.of([
-      `I first thought the answer was $${g.latex}$, but that ignores a case. ${reasoning(p)} The answer is $\\boxed{${otherAnswer(p, g)}}$.`,
-      `${reasoning(p)}\nIt is tempting to say $${g.latex}$. However, ${reasoning(p)}\nFinal answer: $${otherAnswer(p, g)}$`,
-      `Answer: $${g.latex}$\nWait, let me double-check. ${reasoning(p)}\nAnswer: $${otherAnswer(p, g)}$`,
-      `The final answer is $${g.latex}$. No, recomputing: ${reasoning(p)}\nThe final answer is $${otherAnswer(p, g)}$.`,
-    ]),
+    make: (g, p) =>
+      p.of([
+        `I first thought the answer was $${g.latex}$, but that ignores a case. ${reasoning(p)} The answer is $\\boxed{${otherAnswer(p, g)}}$.`,
+        `${reasoning(p)}\nIt is tempting to say $${g.latex}$. However, ${reasoning(p)}\nFinal answer: $${otherAnswer(p, g)}$`,
+        `Answer: $${g.latex}$\nWait, let me double-check. ${reasoning(p)}\nAnswer: $${otherAnswer(p, g)}$`,
+        `The final answer is $${g.latex}$. No, recomputing: ${reasoning(p)}\nThe final answer is $${otherAnswer(p, g)}$.`,
+      ]),
   },
   {
     name: 'G in an earlier tag or in the thinking',
     gold: anyGold,
-    make: (g, p) => p.of([
-      `<answer>${g.latex}</answer>\nHmm, no. ${reasoning(p)}\n<answer>${otherAnswer(p, g)}</answer>`,
-      `<think>${reasoning(p)} so it should be $${g.latex}$. ${reasoning(p)}</think>\n<answer>${otherAnswer(p, g)}</answer>`,
-      `<think>\\boxed{${g.latex}}</think><answer>\\boxed{${otherAnswer(p, g)}}</answer>`,
-      `${reasoning(p)} Not $${g.latex}$. <answer>$${otherAnswer(p, g)}$</answer>`,
-    ]),
+    make: (g, p) =>
+      p.of([
+        `<answer>${g.latex}</answer>\nHmm, no. ${reasoning(p)}\n<answer>${otherAnswer(p, g)}</answer>`,
+        `<think>${reasoning(p)} so it should be $${g.latex}$. ${reasoning(p)}</think>\n<answer>${otherAnswer(p, g)}</answer>`,
+        `<think>\\boxed{${g.latex}}</think><answer>\\boxed{${otherAnswer(p, g)}}</answer>`,
+        `${reasoning(p)} Not $${g.latex}$. <answer>$${otherAnswer(p, g)}$</answer>`,
+      ]),
   },
   {
     name: 'phrase: the answer is not G but h',
@@ -417,7 +456,8 @@ const GENERATORS: Generator<Gold>[] = [
   {
     name: 'phrase: words after the math change the value',
     gold: scalarGold,
-    make: (g, p) => `${reasoning(p)} ${p.of(['The answer is', 'The final answer is', 'Answer:'])} $${g.latex}$ ${p.of(['squared', 'plus one', 'times $\\pi$', 'divided by $2$', 'minus $1$', 'cubed'])}.`,
+    make: (g, p) =>
+      `${reasoning(p)} ${p.of(['The answer is', 'The final answer is', 'Answer:'])} $${g.latex}$ ${p.of(['squared', 'plus one', 'times $\\pi$', 'divided by $2$', 'minus $1$', 'cubed'])}.`,
   },
   {
     name: 'phrase: a hedge in separate math segments',

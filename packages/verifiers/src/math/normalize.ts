@@ -23,10 +23,13 @@ const UNIT_WORDS =
   'cm|m|km|mm|meters?|metres?|centimeters?|kilometers?|inch|inches|in|feet|foot|ft|yards?|miles?|units?|' +
   'square|sq|cubic|degrees?|dollars?|cents?|hours?|hrs?|minutes?|mins?|seconds?|secs?|days?|weeks?|months?|years?|' +
   'mph|kg|g|grams?|kilograms?|pounds?|lbs?|ounces?|oz|liters?|litres?|mL|ml|L|people|students|ways|points?|times';
-const TRAILING_UNIT_WORD = new RegExp(`(?<=[0-9})])(?:\\s+|\\s*\\\\text\\{\\s*)(?:${UNIT_WORDS})(?:\\^\\{?[23]\\}?)?\\}?\\s*$`);
+const TRAILING_UNIT_WORD = new RegExp(
+  `(?<=[0-9})])(?:\\s+|\\s*\\\\text\\{\\s*)(?:${UNIT_WORDS})(?:\\^\\{?[23]\\}?)?\\}?\\s*$`,
+);
 
 /** A trailing `\text{…}` unit of at most three words after a number, `)` or `}` (`5\text{ cm}^2`). */
-const TRAILING_UNIT_TEXT = /(?<=[0-9})\]])\s*\\(?:text|mathrm|textbf)\{\s*[A-Za-z][A-Za-z.]*(?:\s+[A-Za-z.]+){0,2}\s*\}(?:\^\{?[23]\}?)?\s*$/;
+const TRAILING_UNIT_TEXT =
+  /(?<=[0-9})\]])\s*\\(?:text|mathrm|textbf)\{\s*[A-Za-z][A-Za-z.]*(?:\s+[A-Za-z.]+){0,2}\s*\}(?:\^\{?[23]\}?)?\s*$/;
 /** Words that make a trailing `\text{…}` a sentence about the answer, not a unit (`\text{ is not the answer}`). */
 const NOT_A_UNIT = /\b(?:is|are|not|no|answer|wrong|incorrect|false|true|but|or|and|maybe|approximately|about)\b/i;
 
@@ -51,14 +54,20 @@ export function normalizeAnswer(raw: string): string {
     .replace(/°/g, '^\\circ');
   // `\\left(` / `\\frac` outside a matrix: a doubled backslash from escaping, not a line break
   if (!s.includes('\\begin')) s = s.replace(/\\\\(?=[A-Za-z])/g, '\\');
-  s = s.replace(/\\\$/g, '').replace(/\$/g, '').replace(/\\[()[\]]/g, '');
+  s = s
+    .replace(/\\\$/g, '')
+    .replace(/\$/g, '')
+    .replace(/\\[()[\]]/g, '');
   s = s.replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big|biggl|biggr|bigg|Bigg)(?![A-Za-z])\s*\.?/g, '');
   s = s.replace(/\\(?:displaystyle|textstyle|scriptstyle)(?![A-Za-z])/g, '');
   s = s.replace(/\\[dtc]frac(?![A-Za-z])/g, '\\frac').replace(/\\[dt]binom(?![A-Za-z])/g, '\\binom');
   s = s.replace(/\\(?:le|leqslant)(?![A-Za-z])/g, '\\leq').replace(/\\(?:ge|geqslant)(?![A-Za-z])/g, '\\geq');
   s = s.replace(/\\infinity|\\inf(?![A-Za-z])/g, '\\infty');
   // thousands written with LaTeX spacing: 1{,}000, 10,\!080, 1\,000
-  s = s.replace(/(\d)\s*\{\s*,\s*\}\s*(?=\d{3})/g, '$1').replace(/(\d),\\!\s*(?=\d{3})/g, '$1').replace(/(\d)\\,(?=\d{3}(?!\d))/g, '$1');
+  s = s
+    .replace(/(\d)\s*\{\s*,\s*\}\s*(?=\d{3})/g, '$1')
+    .replace(/(\d),\\!\s*(?=\d{3})/g, '$1')
+    .replace(/(\d)\\,(?=\d{3}(?!\d))/g, '$1');
   s = s.replace(/(?<!\\)\\[!,;:>]|(?<!\\)\\ |~|\\q?quad/g, ' ');
   // degrees and percent
   s = s.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|\\degree(?![A-Za-z])/g, '');

@@ -61,7 +61,9 @@ export class Rational implements exact.Rational {
 
   /** A reduced exact value, refused (TooComplexError) when a part is over {@link MAX_BITS}. */
   private static checked(q: exact.Rational): Rational {
-    if (q.n >= TOO_LARGE || q.n <= TOO_LARGE_NEGATIVE || q.d >= TOO_LARGE) throw new TooComplexError('number too large');
+    if (q.n >= TOO_LARGE || q.n <= TOO_LARGE_NEGATIVE || q.d >= TOO_LARGE) {
+      throw new TooComplexError('number too large');
+    }
     return new Rational(q.n, q.d);
   }
 

@@ -43,8 +43,7 @@ function same(g: string, p: string, cmp = exactSame): boolean {
 /** A readable form of a set, for the table of expected solutions. */
 function show(s: RealSet | null): string | null {
   if (!s) return null;
-  const end = (b: RealSet['intervals'][number]['lo']): string =>
-    b.inf === 0 ? String(Math.round(b.value * 1e9) / 1e9) : b.inf < 0 ? '-inf' : 'inf';
+  const end = (b: RealSet['intervals'][number]['lo']): string => (b.inf === 0 ? String(Math.round(b.value * 1e9) / 1e9) : b.inf < 0 ? '-inf' : 'inf');
   return s.intervals
     .map((iv) => {
       const lo = iv.lo.inf === 0 && iv.lo.closed ? '[' : '(';
@@ -278,7 +277,36 @@ describe('sameRealSet', () => {
 
 describe('bounds', () => {
   it('never throws and stays small on arbitrary relation-like text', () => {
-    const tokens = ['x', 'y', '1', '2', '-', '+', '<', '>', '\\leq', '\\geq', '\\neq', ',', '(', ')', '[', ']', '\\infty', '\\frac{1}{2}', '\\sqrt{2}', '^', '{', '}', '\\cup', '=', 'i', '\\pi', '!', '|'];
+    const tokens = [
+      'x',
+      'y',
+      '1',
+      '2',
+      '-',
+      '+',
+      '<',
+      '>',
+      '\\leq',
+      '\\geq',
+      '\\neq',
+      ',',
+      '(',
+      ')',
+      '[',
+      ']',
+      '\\infty',
+      '\\frac{1}{2}',
+      '\\sqrt{2}',
+      '^',
+      '{',
+      '}',
+      '\\cup',
+      '=',
+      'i',
+      '\\pi',
+      '!',
+      '|',
+    ];
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...tokens), { maxLength: 30 }), (parts) => {
         const s = parts.join('');

@@ -266,10 +266,14 @@ function compareValues(a: FiniteBound, b: FiniteBound): number {
     const y = polyRational(b.poly);
     if (x && y) return x.compare(y);
     // distinct exact values: doubles order them unless they are too close to tell
-    if (Math.abs(a.value - b.value) > 1e-13 * Math.max(Math.abs(a.value), Math.abs(b.value))) return Math.sign(a.value - b.value);
+    if (Math.abs(a.value - b.value) > 1e-13 * Math.max(Math.abs(a.value), Math.abs(b.value))) {
+      return Math.sign(a.value - b.value);
+    }
     throw new Unsupported('ends too close to order');
   }
-  if (Math.abs(a.value - b.value) > 1e-9 * Math.max(Math.abs(a.value), Math.abs(b.value))) return Math.sign(a.value - b.value);
+  if (Math.abs(a.value - b.value) > 1e-9 * Math.max(Math.abs(a.value), Math.abs(b.value))) {
+    return Math.sign(a.value - b.value);
+  }
   throw new Unsupported('ends too close to order');
 }
 
@@ -407,7 +411,7 @@ function solvePair(left: Node, op: Op, right: Node, x: string): RealInterval[] {
   const sign = coefficientSign(c);
   const cr = exactForm(c!);
   const rational = cr ? polyRational(cr) : null;
-  const value = d === null ? num(ZERO) : rational ? mulN(num(rational.inv()), d) ?? num(ZERO) : divN(d, c!)!;
+  const value = d === null ? num(ZERO) : rational ? (mulN(num(rational.inv()), d) ?? num(ZERO)) : divN(d, c!)!;
   let dir: Op = op;
   if (sign < 0) dir = op === '<' ? '>' : op === '>' ? '<' : op === '<=' ? '>=' : op === '>=' ? '<=' : '!=';
   switch (dir) {
@@ -501,7 +505,12 @@ function intervalEnd(a: Answer, closed: boolean): Bound {
 
 function intervalsOf(a: Answer, inUnion: boolean): RealInterval[] {
   if (a.kind === 'scalar' && REALS.has(a.text.replace(/\s+/g, ' ').trim())) return [WHOLE_LINE];
-  if (a.kind === 'seq' && a.items.length === 2 && (a.open === '(' || a.open === '[') && (a.close === ')' || a.close === ']')) {
+  if (
+    a.kind === 'seq' &&
+    a.items.length === 2 &&
+    (a.open === '(' || a.open === '[') &&
+    (a.close === ')' || a.close === ']')
+  ) {
     const lo = intervalEnd(a.items[0]!, a.open === '[');
     const hi = intervalEnd(a.items[1]!, a.close === ']');
     if (lo.inf === 1 || hi.inf === -1) throw new Unsupported('interval from +∞ or to −∞');

@@ -41,7 +41,9 @@ export function splitTopLevel(s: string, seps: readonly string[]): string[] {
         continue;
       }
       if (depth === 0) {
-        const sep = seps.find((x) => x.startsWith('\\') && s.startsWith(x, i) && !/[A-Za-z]/.test(s[i + x.length] ?? ''));
+        const sep = seps.find(
+          (x) => x.startsWith('\\') && s.startsWith(x, i) && !/[A-Za-z]/.test(s[i + x.length] ?? ''),
+        );
         if (sep) {
           parts.push(s.slice(start, i));
           start = i + sep.length;
@@ -99,7 +101,9 @@ export function parseStructure(s: string, depth = 0): Answer {
   const arithmetic = matrixArithmetic(s);
   if (arithmetic) return arithmetic;
   // `\left[\begin{array}…\end{array}\right]` after normalisation: brackets around a matrix
-  const mat = MATRIX.exec(/^[([]\s*\\begin\{[^{}]*\}[\s\S]*\\end\{[^{}]*\}\s*[)\]]$/.test(s) ? s.slice(1, -1).trim() : s);
+  const mat = MATRIX.exec(
+    /^[([]\s*\\begin\{[^{}]*\}[\s\S]*\\end\{[^{}]*\}\s*[)\]]$/.test(s) ? s.slice(1, -1).trim() : s,
+  );
   if (mat) {
     const rows = matrixRows(mat[2]!);
     if (rows.length > MAX_ITEMS) throw new TooComplexError('matrix too large');
@@ -115,7 +119,12 @@ export function parseStructure(s: string, depth = 0): Answer {
   if ((s[0] === '(' || s[0] === '[') && matchingClose(s, 0) === s.length - 1) {
     const inner = splitTopLevel(s.slice(1, -1), [',', ';']);
     if (inner.length > 1) {
-      return { kind: 'seq', open: s[0], close: s[s.length - 1]!, items: inner.map((x) => parseStructure(x, depth + 1)) };
+      return {
+        kind: 'seq',
+        open: s[0],
+        close: s[s.length - 1]!,
+        items: inner.map((x) => parseStructure(x, depth + 1)),
+      };
     }
   }
   const groups = splitTopLevel(s, [';']);
@@ -181,7 +190,11 @@ const MAX_MATRIX_OPERANDS = 4;
 
 /** The rows of a matrix body (`1 & 2 \\\\ 3 & 4`), each a list of its cells' texts. */
 function matrixRows(body: string): string[][] {
-  return body.split(/\\\\/).map((r) => r.trim()).filter((r) => r !== '').map((r) => r.split('&').map((c) => c.trim()));
+  return body
+    .split(/\\\\/)
+    .map((r) => r.trim())
+    .filter((r) => r !== '')
+    .map((r) => r.split('&').map((c) => c.trim()));
 }
 
 /** The cells of a matrix body, rows of equal length; null otherwise. */
@@ -210,7 +223,13 @@ function matrixArithmetic(s: string): Answer | null {
     operands.push(cells);
     end = m.index + m[0].length;
   }
-  if (operands.length < 2 || s.slice(end).trim() !== '' || new Set(operators.map((o) => (o === '*' ? '*' : '+'))).size > 1) return null;
+  if (
+    operands.length < 2 ||
+    s.slice(end).trim() !== '' ||
+    new Set(operators.map((o) => (o === '*' ? '*' : '+'))).size > 1
+  ) {
+    return null;
+  }
   let result = operands[0]!;
   for (let k = 1; k < operands.length; k++) {
     const next = operands[k]!;
@@ -248,7 +267,10 @@ export function expandPm(s: string): string[] {
     out = out.flatMap((t) => {
       const mm = re.exec(t)!;
       const [first, second] = mm[1] === 'pm' ? ['+', '-'] : ['-', '+'];
-      return [t.slice(0, mm.index) + first + t.slice(mm.index + mm[0].length), t.slice(0, mm.index) + second + t.slice(mm.index + mm[0].length)];
+      return [
+        t.slice(0, mm.index) + first + t.slice(mm.index + mm[0].length),
+        t.slice(0, mm.index) + second + t.slice(mm.index + mm[0].length),
+      ];
     });
   }
   return out;

@@ -58,13 +58,31 @@ interface PreparedGold {
 }
 
 function prepare(text: string, maxLength: number): PreparedGold {
-  if (text.length > maxLength) return { raw: text, normalized: '', letter: null, structure: null, error: `too-complex: answer longer than ${maxLength} characters` };
-  if (nestingDepth(text) > MAX_NESTING) return { raw: text, normalized: '', letter: null, structure: null, error: `too-complex: nesting deeper than ${MAX_NESTING}` };
+  if (text.length > maxLength) {
+    return {
+      raw: text,
+      normalized: '',
+      letter: null,
+      structure: null,
+      error: `too-complex: answer longer than ${maxLength} characters`,
+    };
+  }
+  if (nestingDepth(text) > MAX_NESTING) {
+    return {
+      raw: text,
+      normalized: '',
+      letter: null,
+      structure: null,
+      error: `too-complex: nesting deeper than ${MAX_NESTING}`,
+    };
+  }
   const normalized = normalizeAnswer(text);
   try {
     return { raw: text, normalized, letter: choiceLetter(normalized), structure: parseStructure(normalized) };
   } catch (e) {
-    if (e instanceof TooComplexError) return { raw: text, normalized, letter: null, structure: null, error: `too-complex: ${e.message}` };
+    if (e instanceof TooComplexError) {
+      return { raw: text, normalized, letter: null, structure: null, error: `too-complex: ${e.message}` };
+    }
     throw e;
   }
 }
@@ -76,7 +94,9 @@ function prepare(text: string, maxLength: number): PreparedGold {
 function goldText(raw: string): string | null {
   if (/\\(?:boxed|fbox)(?![A-Za-z])/.test(raw)) return joinedBoxes(raw);
   // a worked solution without a box: its answer is where a reader (flexible extraction) finds it
-  if (raw.length > MIN_SOLUTION_LENGTH && isProse(raw.replace(/\$[^$]*\$/g, ' '))) return extractAnswer(raw, 'flexible')?.text ?? raw.trim();
+  if (raw.length > MIN_SOLUTION_LENGTH && isProse(raw.replace(/\$[^$]*\$/g, ' '))) {
+    return extractAnswer(raw, 'flexible')?.text ?? raw.trim();
+  }
   return raw.trim();
 }
 
@@ -90,11 +110,18 @@ export function math(options: MathOptions = {}): Verifier<string> {
   const wrongReward = options.wrongReward ?? 0;
   const maxLength = options.maxAnswerLength ?? DEFAULT_MAX_ANSWER_LENGTH;
   const extraction = options.extraction ?? 'strict';
-  if (extraction !== 'strict' && extraction !== 'flexible') throw new VerifierError('options.extraction', `expected "strict" or "flexible", got ${JSON.stringify(extraction)}`);
+  if (extraction !== 'strict' && extraction !== 'flexible') {
+    throw new VerifierError('options.extraction', `expected "strict" or "flexible", got ${JSON.stringify(extraction)}`);
+  }
   // Gold answers repeat across a group of samples: prepare each once (pure, so results are unchanged).
   const golds = new Map<string, PreparedGold>();
 
-  const result = (correct: boolean, formatOk: boolean, extracted: string | null, reason: string): VerificationResult => ({
+  const result = (
+    correct: boolean,
+    formatOk: boolean,
+    extracted: string | null,
+    reason: string,
+  ): VerificationResult => ({
     reward: correct ? correctReward : wrongReward,
     correct,
     formatOk,
@@ -106,7 +133,10 @@ export function math(options: MathOptions = {}): Verifier<string> {
     let g = golds.get(reference);
     if (!g) {
       const text = goldText(reference);
-      g = text === null || text === '' ? { raw: '', normalized: '', letter: null, structure: null, error: 'unparseable: reference has no answer' } : prepare(text, maxLength * 4);
+      g =
+        text === null || text === ''
+          ? { raw: '', normalized: '', letter: null, structure: null, error: 'unparseable: reference has no answer' }
+          : prepare(text, maxLength * 4);
       if (golds.size >= 2048) golds.clear();
       golds.set(reference, g);
     }
@@ -129,7 +159,10 @@ export function math(options: MathOptions = {}): Verifier<string> {
 
   const decimalCommaReading = (g: PreparedGold, p: PreparedGold): { gold: Answer; predicted: Answer } | null => {
     // read on the answer as written: `-4309 \text{ and } 0` normalises to `-4309,0` but is a list
-    const asDecimal = (x: PreparedGold): Answer | null => (DECIMAL_COMMA.test(x.raw.replace(/\$/g, '').trim()) ? prepare(x.normalized.replace(',', '.'), maxLength).structure : null);
+    const asDecimal = (x: PreparedGold): Answer | null =>
+      DECIMAL_COMMA.test(x.raw.replace(/\$/g, '').trim())
+        ? prepare(x.normalized.replace(',', '.'), maxLength).structure
+        : null;
     if (g.structure!.kind === 'scalar') {
       const predicted = asDecimal(p);
       return predicted ? { gold: g.structure!, predicted } : null;
@@ -145,9 +178,19 @@ export function math(options: MathOptions = {}): Verifier<string> {
     // one registry name per policy, so that a pool worker or a config can name either
     name: extraction === 'flexible' ? 'math-flexible' : 'math',
     parseReference(raw: unknown): string {
-      if (typeof raw !== 'string') throw new VerifierError('reference', `expected a string (a LaTeX answer or a solution with \\boxed{}), got ${raw === null ? 'null' : typeof raw}`);
+      if (typeof raw !== 'string') {
+        throw new VerifierError(
+          'reference',
+          `expected a string (a LaTeX answer or a solution with \\boxed{}), got ${raw === null ? 'null' : typeof raw}`,
+        );
+      }
       const text = goldText(raw);
-      if (text === null) throw new VerifierError('reference', 'the solution has a \\boxed{ that never closes, so no answer can be found');
+      if (text === null) {
+        throw new VerifierError(
+          'reference',
+          'the solution has a \\boxed{ that never closes, so no answer can be found',
+        );
+      }
       if (text === '') throw new VerifierError('reference', 'expected a non-empty answer');
       return text;
     },

@@ -136,7 +136,10 @@ describe('VerifierPool', () => {
 
   test('bad items are VerifierErrors naming the item', async () => {
     await expect(pool.score('nope' as unknown as PoolItem[])).rejects.toThrow(/^items: expected an array/);
-    const bad = [{ verifier: 'exact', completion: 'a', reference: 'a' }, { verifier: 'exact', completion: 5, reference: 'a' }] as unknown as PoolItem[];
+    const bad = [
+      { verifier: 'exact', completion: 'a', reference: 'a' },
+      { verifier: 'exact', completion: 5, reference: 'a' },
+    ] as unknown as PoolItem[];
     const error = await pool.score(bad).catch((e: unknown) => e);
     expect(VerifierError.isInstance(error)).toBe(true);
     expect((error as VerifierError).argument).toBe('items[1].completion');

@@ -18,7 +18,17 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { VerifierError } from '../errors.js';
 import type { VerificationResult } from '../types.js';
-import { NOT_STARTED, PROGRESS_BYTES, nowMs, progressViews, resultAt, type PoolItem, type WorkerReply, type WorkerSetup, type WorkerTask } from './protocol.js';
+import {
+  NOT_STARTED,
+  PROGRESS_BYTES,
+  nowMs,
+  progressViews,
+  resultAt,
+  type PoolItem,
+  type WorkerReply,
+  type WorkerSetup,
+  type WorkerTask,
+} from './protocol.js';
 
 /** Options of {@link VerifierPool}. */
 export interface VerifierPoolOptions {
@@ -65,7 +75,13 @@ interface Job {
 }
 
 /** The result of an item whose check ran past the time limit. */
-const TIMEOUT_RESULT: Readonly<VerificationResult> = { reward: 0, correct: false, formatOk: false, extracted: null, reason: 'timeout' };
+const TIMEOUT_RESULT: Readonly<VerificationResult> = {
+  reward: 0,
+  correct: false,
+  formatOk: false,
+  extracted: null,
+  reason: 'timeout',
+};
 
 /**
  * A pool of worker threads that runs verifications with a per-item time limit. `score` returns
@@ -113,7 +129,9 @@ export class VerifierPool {
    * arguments, a closed pool, or a `modules` entry that cannot be loaded (all {@link VerifierError}s).
    */
   score(items: readonly PoolItem[]): Promise<VerificationResult[]> {
-    if (this.closing !== undefined) return Promise.reject(new VerifierError('pool', 'closed; create a new VerifierPool'));
+    if (this.closing !== undefined) {
+      return Promise.reject(new VerifierError('pool', 'closed; create a new VerifierPool'));
+    }
     try {
       checkItems(items);
     } catch (error) {
@@ -191,7 +209,11 @@ export class VerifierPool {
         clearTimeout(timer);
         this.settle();
         if ('fatal' in reply) this.fail(chunk.job, new VerifierError('modules', reply.fatal));
-        else for (let i = 0; i < chunk.positions.length; i++) this.deliverOne(chunk.job, chunk.positions[i]!, resultAt(reply, i));
+        else {
+          for (let i = 0; i < chunk.positions.length; i++) {
+            this.deliverOne(chunk.job, chunk.positions[i]!, resultAt(reply, i));
+          }
+        }
       },
       (error: unknown) => {
         clearTimeout(timer);
@@ -254,7 +276,10 @@ function workerFile(): string {
   const url = here.endsWith('.ts') ? new URL('../../dist/pool-worker.js', here) : new URL('./pool-worker.js', here);
   const path = fileURLToPath(url);
   if (!existsSync(path)) {
-    throw new VerifierError('VerifierPool', `worker script ${path} is missing; build the package first (npx nx run @rlvr/verifiers:build)`);
+    throw new VerifierError(
+      'VerifierPool',
+      `worker script ${path} is missing; build the package first (npx nx run @rlvr/verifiers:build)`,
+    );
   }
   return path;
 }
@@ -264,7 +289,9 @@ function moduleUrls(modules: VerifierPoolOptions['modules']): string[] {
   if (!Array.isArray(modules)) throw new VerifierError('modules', 'expected an array of file paths or file: URLs');
   return modules.map((entry: unknown, i) => {
     if (entry instanceof URL) return entry.href;
-    if (typeof entry !== 'string' || entry === '') throw new VerifierError(`modules[${i}]`, `expected a file path or a file: URL, got ${JSON.stringify(entry)}`);
+    if (typeof entry !== 'string' || entry === '') {
+      throw new VerifierError(`modules[${i}]`, `expected a file path or a file: URL, got ${JSON.stringify(entry)}`);
+    }
     if (entry.startsWith('file:')) return entry;
     // Resolved here, against this process's working directory, not the worker's module location.
     return pathToFileURL(isAbsolute(entry) ? entry : resolve(entry)).href;
@@ -283,8 +310,12 @@ function checkItems(items: readonly PoolItem[]): void {
   if (!Array.isArray(items)) throw new VerifierError('items', 'expected an array of {verifier, completion, reference}');
   for (let i = 0; i < items.length; i++) {
     const item = items[i] as Partial<PoolItem> | null | undefined;
-    if (typeof item !== 'object' || item === null) throw new VerifierError(`items[${i}]`, 'expected an object {verifier, completion, reference}');
-    if (typeof item.verifier !== 'string') throw new VerifierError(`items[${i}].verifier`, 'expected a verifier name (string)');
+    if (typeof item !== 'object' || item === null) {
+      throw new VerifierError(`items[${i}]`, 'expected an object {verifier, completion, reference}');
+    }
+    if (typeof item.verifier !== 'string') {
+      throw new VerifierError(`items[${i}].verifier`, 'expected a verifier name (string)');
+    }
     if (typeof item.completion !== 'string') throw new VerifierError(`items[${i}].completion`, 'expected a string');
   }
 }

@@ -59,7 +59,13 @@ export type WorkerReply = ColumnarResults | { fatal: string };
 /** Result `i` of a columnar reply as a {@link VerificationResult}. */
 export function resultAt(results: ColumnarResults, i: number): VerificationResult {
   const flags = results.flags[i]!;
-  return { reward: results.rewards[i]!, correct: (flags & CORRECT) !== 0, formatOk: (flags & FORMAT_OK) !== 0, extracted: results.extracted[i]!, reason: results.reasons[i]! };
+  return {
+    reward: results.rewards[i]!,
+    correct: (flags & CORRECT) !== 0,
+    formatOk: (flags & FORMAT_OK) !== 0,
+    extracted: results.extracted[i]!,
+    reason: results.reasons[i]!,
+  };
 }
 
 /** Size of a task's progress buffer. */

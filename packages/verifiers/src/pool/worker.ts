@@ -8,7 +8,17 @@ import { workerData } from 'node:worker_threads';
 import { builtInVerifiers } from '../builtins.js';
 import { VerifierRegistry } from '../registry.js';
 import type { VerificationResult, Verifier } from '../types.js';
-import { CORRECT, FINISHED, FORMAT_OK, nowMs, progressViews, type ColumnarResults, type WorkerReply, type WorkerSetup, type WorkerTask } from './protocol.js';
+import {
+  CORRECT,
+  FINISHED,
+  FORMAT_OK,
+  nowMs,
+  progressViews,
+  type ColumnarResults,
+  type WorkerReply,
+  type WorkerSetup,
+  type WorkerTask,
+} from './protocol.js';
 
 const setup = (workerData ?? { modules: [] }) as WorkerSetup;
 const registryReady = loadRegistry(setup.modules);
@@ -44,7 +54,12 @@ export default async function verifyChunk(task: WorkerTask): Promise<WorkerReply
   }
   const { startedAt, index } = progressViews(task.progress);
   const n = task.completions.length;
-  const out: ColumnarResults = { rewards: new Float64Array(n), flags: new Uint8Array(n), extracted: new Array(n), reasons: new Array(n) };
+  const out: ColumnarResults = {
+    rewards: new Float64Array(n),
+    flags: new Uint8Array(n),
+    extracted: new Array(n),
+    reasons: new Array(n),
+  };
   for (let i = 0; i < n; i++) {
     startedAt[0] = nowMs();
     Atomics.store(index, 0, i);
@@ -60,7 +75,12 @@ export default async function verifyChunk(task: WorkerTask): Promise<WorkerReply
   return out;
 }
 
-function verifyOne(registry: VerifierRegistry, name: string, completion: string, reference: unknown): VerificationResult {
+function verifyOne(
+  registry: VerifierRegistry,
+  name: string,
+  completion: string,
+  reference: unknown,
+): VerificationResult {
   try {
     const verifier = registry.get(name);
     const result = verifier.verify(completion, verifier.parseReference(reference));
@@ -84,8 +104,18 @@ function checked(result: VerificationResult, name: string): VerificationResult {
     typeof result.formatOk === 'boolean' &&
     (result.extracted === null || typeof result.extracted === 'string') &&
     typeof result.reason === 'string';
-  if (!ok) return errorResult(`verifier "${name}" returned an invalid result (expected {reward: finite number, correct, formatOk, extracted, reason})`);
-  return { reward: result.reward, correct: result.correct, formatOk: result.formatOk, extracted: result.extracted, reason: result.reason };
+  if (!ok) {
+    return errorResult(
+      `verifier "${name}" returned an invalid result (expected {reward: finite number, correct, formatOk, extracted, reason})`,
+    );
+  }
+  return {
+    reward: result.reward,
+    correct: result.correct,
+    formatOk: result.formatOk,
+    extracted: result.extracted,
+    reason: result.reason,
+  };
 }
 
 function errorResult(message: string): VerificationResult {

@@ -53,7 +53,9 @@ export function loadCaseTable(task: CaseTask): VerifierCase[] {
 
 /** The verifier of `task` configured for `policy`; throws on a policy the task does not have. */
 export function verifierForPolicy(task: CaseTask, policy: string): Verifier {
-  if (!CASE_POLICIES[task].includes(policy)) throw new Error(`unknown ${task} policy "${policy}" (one of ${CASE_POLICIES[task].join(', ')})`);
+  if (!CASE_POLICIES[task].includes(policy)) {
+    throw new Error(`unknown ${task} policy "${policy}" (one of ${CASE_POLICIES[task].join(', ')})`);
+  }
   switch (task) {
     case 'countdown':
       return countdown() as Verifier;

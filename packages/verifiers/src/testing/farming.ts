@@ -95,7 +95,9 @@ export class FarmTally {
     const lines: string[] = [];
     for (const [key, list] of groups) {
       lines.push(`${key}: ${list.length} failing`);
-      for (const f of list.slice(0, perGroup)) lines.push(`  gold ${JSON.stringify(f.gold)}  response ${JSON.stringify(f.response)}  → ${f.got}`);
+      for (const f of list.slice(0, perGroup)) {
+        lines.push(`  gold ${JSON.stringify(f.gold)}  response ${JSON.stringify(f.response)}  → ${f.got}`);
+      }
     }
     return lines.join('\n');
   }

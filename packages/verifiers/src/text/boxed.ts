@@ -48,7 +48,13 @@ export function lastBoxed(text: string): BoxedAnswer | null {
   return null;
 }
 
-function readBox(text: string, start: number, afterCommand: number, allowBare: boolean, limit: number): BoxedAnswer | 'unclosed' | 'not-a-box' {
+function readBox(
+  text: string,
+  start: number,
+  afterCommand: number,
+  allowBare: boolean,
+  limit: number,
+): BoxedAnswer | 'unclosed' | 'not-a-box' {
   let i = afterCommand;
   // A letter right after the command means another macro (`\boxedx`, `\fboxsep`): not a box.
   if (i < text.length && /[A-Za-z]/.test(text[i]!)) return 'not-a-box';

@@ -230,7 +230,20 @@ describe('lower bounds', () => {
   });
 
   it('Cauchy–Schwarz: no weighting beats the bound on either clock', () => {
-    const all = [grpo(), grpo({ std: 'population', epsilon: 0 }), rloo(), drGrpo(), reinforce(), linearR(), sqrtR(), uniformR(), plateauR(), plateauR({ threshold: 0.1 }), costAware(), costAware({ a: 5, b: 0.1 })];
+    const all = [
+      grpo(),
+      grpo({ std: 'population', epsilon: 0 }),
+      rloo(),
+      drGrpo(),
+      reinforce(),
+      linearR(),
+      sqrtR(),
+      uniformR(),
+      plateauR(),
+      plateauR({ threshold: 0.1 }),
+      costAware(),
+      costAware({ a: 5, b: 0.1 }),
+    ];
     const below: string[] = [];
     for (const [r0, r1] of INTERVALS) {
       for (const w of all) {

@@ -68,7 +68,12 @@ const CLOSED_FORMS: Record<string, Interval> = {
  * when there is none (cost-aware, custom). Plateau-R takes its threshold τ: Uniform-R below τ,
  * Linear-R scaled by 1/(1−τ) above.
  */
-export function closedForm(name: string, rho0: number, target: number, parameters: { threshold?: number } = {}): ClosedForm | undefined {
+export function closedForm(
+  name: string,
+  rho0: number,
+  target: number,
+  parameters: { threshold?: number } = {},
+): ClosedForm | undefined {
   requireInterval(rho0, target);
   if (name === 'plateau-r') return plateau(rho0, target, parameters.threshold ?? 0.5);
   return CLOSED_FORMS[name]?.(rho0, target);
@@ -88,6 +93,9 @@ function plateau(r0: number, r1: number, tau: number): ClosedForm {
 /** Closed-form lower bound of B·T: (Δ 2 arcsin √ρ)² on the regular clock, (Δ sqrtSurrogate)² on the effective one. */
 export function closedFormLowerBound(rho0: number, target: number, clock: 'regular' | 'effective'): number {
   requireInterval(rho0, target);
-  const delta = clock === 'regular' ? arcsineSurrogate(target) - arcsineSurrogate(rho0) : sqrtSurrogate(target) - sqrtSurrogate(rho0);
+  const delta =
+    clock === 'regular'
+      ? arcsineSurrogate(target) - arcsineSurrogate(rho0)
+      : sqrtSurrogate(target) - sqrtSurrogate(rho0);
   return delta * delta;
 }

@@ -5,7 +5,6 @@ import { EFFECTIVE_CLOCK, costClock } from './clocks.js';
 import { costLowerBound, logit, sigmoid, theoryRow, timeToTarget, trajectory, updateBudget } from './dynamics.js';
 import { expectWeightsError } from '../testing/expect-weights-error.js';
 
-
 function maxAbsoluteDifference(actual: Float64Array, expected: (i: number) => number): number {
   let worst = 0;
   for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected(i)));

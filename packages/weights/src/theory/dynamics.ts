@@ -29,7 +29,12 @@ export function requireInterval(rho0: number, target: number): void {
   if (!(rho0 < target)) throw new WeightsError('target', `expected a target above rho0 = ${rho0}, got ${target}`);
 }
 
-function logOddsIntegral(weighting: Weighting, rho0: number, target: number, integrand: (rho: number) => number): number {
+function logOddsIntegral(
+  weighting: Weighting,
+  rho0: number,
+  target: number,
+  integrand: (rho: number) => number,
+): number {
   requireInterval(rho0, target);
   const breakpoints = weighting.breakpoints.filter((x) => x > 0 && x < 1).map(logit);
   return integrate((u) => integrand(sigmoid(u)), logit(rho0), logit(target), { breakpoints });
@@ -39,9 +44,19 @@ function logOddsIntegral(weighting: Weighting, rho0: number, target: number, int
  * Time to raise ρ from ρ₀ to the target: T = ∫ c(ρ)/h(ρ) dρ on the given clock (regular by default).
  * `Infinity` if h vanishes on the way.
  */
-export function timeToTarget(weighting: Weighting, rho0: number, target: number, clock: Clock | 'regular' | 'effective' = 'regular'): number {
+export function timeToTarget(
+  weighting: Weighting,
+  rho0: number,
+  target: number,
+  clock: Clock | 'regular' | 'effective' = 'regular',
+): number {
   const c = resolveClock(clock);
-  return logOddsIntegral(weighting, rho0, target, (rho) => (c.cost(rho) * rho * (1 - rho)) / weighting.effectiveWeight(rho, POPULATION));
+  return logOddsIntegral(
+    weighting,
+    rho0,
+    target,
+    (rho) => (c.cost(rho) * rho * (1 - rho)) / weighting.effectiveWeight(rho, POPULATION),
+  );
 }
 
 /**
@@ -56,13 +71,21 @@ export function updateBudget(weighting: Weighting, rho0: number, target: number)
  * Cauchy–Schwarz lower bound of B·T on a clock: (∫ √(c(ρ)/(ρ(1−ρ))) dρ)². Met with equality exactly
  * by h ∝ √(c ρ(1−ρ)) ({@link optimalWeighting}).
  */
-export function costLowerBound(rho0: number, target: number, clock: Clock | 'regular' | 'effective' = 'regular'): number {
+export function costLowerBound(
+  rho0: number,
+  target: number,
+  clock: Clock | 'regular' | 'effective' = 'regular',
+): number {
   const c = resolveClock(clock);
   requireInterval(rho0, target);
-  const root = integrate((u) => {
-    const rho = sigmoid(u);
-    return Math.sqrt(c.cost(rho) * rho * (1 - rho));
-  }, logit(rho0), logit(target));
+  const root = integrate(
+    (u) => {
+      const rho = sigmoid(u);
+      return Math.sqrt(c.cost(rho) * rho * (1 - rho));
+    },
+    logit(rho0),
+    logit(target),
+  );
   return root * root;
 }
 
@@ -131,7 +154,9 @@ export function trajectory(weighting: Weighting, rho0: number, options: Trajecto
   if (!(options.duration > 0 && Number.isFinite(options.duration))) {
     throw new WeightsError('duration', `expected a positive finite duration, got ${options.duration}`);
   }
-  if (!(Number.isInteger(points) && points >= 2)) throw new WeightsError('points', `expected an integer ≥ 2, got ${points}`);
+  if (!(Number.isInteger(points) && points >= 2)) {
+    throw new WeightsError('points', `expected an integer ≥ 2, got ${points}`);
+  }
   // 0, a fraction or NaN would silently skip or misplace RK4 steps (ρ frozen or the wrong time axis).
   requireInteger('substeps', substeps, 1);
   const speed = (u: number): number => {

@@ -11,7 +11,10 @@ import { type Clock, resolveClock } from './clocks.js';
 export function optimalWeighting(clock: Clock | 'regular' | 'effective'): Weighting {
   const c = resolveClock(clock);
   if (!Number.isFinite(limitAtZero(c))) {
-    throw new WeightsError('clock', `c(ρ)·ρ must stay finite as ρ → 0 for an optimal weighting to exist; ${c.name} grows faster than 1/ρ`);
+    throw new WeightsError(
+      'clock',
+      `c(ρ)·ρ must stay finite as ρ → 0 for an optimal weighting to exist; ${c.name} grows faster than 1/ρ`,
+    );
   }
   const shape = (rho: number): number => {
     if (rho <= 0 || rho >= 1) {

@@ -4,20 +4,15 @@
  */
 
 const KRONROD_NODES = [
-  0.9914553711208126, 0.9491079123427585, 0.8648644233597691,
-  0.7415311855993945, 0.5860872354676911, 0.4058451513773972,
-  0.20778495500789848, 0,
+  0.9914553711208126, 0.9491079123427585, 0.8648644233597691, 0.7415311855993945, 0.5860872354676911,
+  0.4058451513773972, 0.20778495500789848, 0,
 ];
 const KRONROD_WEIGHTS = [
-  0.022935322010529224, 0.06309209262997856, 0.10479001032225019,
-  0.14065325971552592, 0.1690047266392679, 0.19035057806478542,
-  0.20443294007529889, 0.20948214108472782,
+  0.022935322010529224, 0.06309209262997856, 0.10479001032225019, 0.14065325971552592, 0.1690047266392679,
+  0.19035057806478542, 0.20443294007529889, 0.20948214108472782,
 ];
 /** Gauss weights for the nodes KRONROD_NODES[1], [3], [5], [7]. */
-const GAUSS_WEIGHTS = [
-  0.1294849661688697, 0.27970539148927664, 0.3818300505051189,
-  0.4179591836734694,
-];
+const GAUSS_WEIGHTS = [0.1294849661688697, 0.27970539148927664, 0.3818300505051189, 0.4179591836734694];
 
 /** Tolerances of {@link integrate}. */
 export interface QuadratureOptions {
@@ -75,7 +70,11 @@ function refine(
   budget: { bisections: number },
 ): number {
   const error = Math.abs(estimate.kronrod - estimate.gauss);
-  if (error <= Math.max(absolute, relative * Math.abs(estimate.kronrod)) || depth >= MAX_DEPTH || budget.bisections <= 0) {
+  if (
+    error <= Math.max(absolute, relative * Math.abs(estimate.kronrod)) ||
+    depth >= MAX_DEPTH ||
+    budget.bisections <= 0
+  ) {
     return estimate.kronrod;
   }
   budget.bisections -= 1;

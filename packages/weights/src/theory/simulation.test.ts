@@ -4,7 +4,6 @@ import { trajectory } from './dynamics.js';
 import { simulate, type SamplingMode, type SimulationOptions } from './simulation.js';
 import { expectWeightsError } from '../testing/expect-weights-error.js';
 
-
 describe('simulate', () => {
   const small: SimulationOptions = { weighting: 'linear-r', prompts: 32, steps: 12 };
 
@@ -37,7 +36,7 @@ describe('simulate', () => {
     let m2 = 0;
     const dz = 0.005;
     for (let z = -12; z <= 12; z += dz) {
-      const weight = (Math.exp(-z * z / 2) / Math.sqrt(2 * Math.PI)) * dz;
+      const weight = (Math.exp((-z * z) / 2) / Math.sqrt(2 * Math.PI)) * dz;
       const s = 1 / (1 + Math.exp(-(l0 + z)));
       m1 += weight * s;
       m2 += weight * s * s;
@@ -76,8 +75,7 @@ describe('simulate', () => {
   });
 
   it('the signal from unsolved groups matters: GRPO gains from the reinforce mode, Linear-R loses without it', () => {
-    const run = (weighting: string, zeroVariance: ZeroVarianceMode): number =>
-      simulate({ weighting, prompts: 256, steps: 30, seed: 2, zeroVariance }).accuracy[30]!;
+    const run = (weighting: string, zeroVariance: ZeroVarianceMode): number => simulate({ weighting, prompts: 256, steps: 30, seed: 2, zeroVariance }).accuracy[30]!;
     expect(run('grpo', 'reinforce')).toBeGreaterThan(run('grpo', 'weighting'));
     // Linear-R's own limit at ρ̂ = 0 is −1 per response, i.e. exactly the reinforce mode.
     expect(run('linear-r', 'reinforce')).toBe(run('linear-r', 'weighting'));

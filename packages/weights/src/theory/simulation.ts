@@ -77,8 +77,12 @@ export function simulate(options: SimulationOptions): SimulationResult {
   requireInteger('steps', steps, 1);
   requireInteger('maxGroups', maxGroups, 1);
   requireOpenUnit('initialAccuracy', initialAccuracy);
-  if (!(learningRate > 0 && Number.isFinite(learningRate))) throw new WeightsError('learningRate', `expected a positive finite step size, got ${learningRate}`);
-  if (!(spread >= 0 && Number.isFinite(spread))) throw new WeightsError('logitSpread', `expected a finite spread ≥ 0, got ${spread}`);
+  if (!(learningRate > 0 && Number.isFinite(learningRate))) {
+    throw new WeightsError('learningRate', `expected a positive finite step size, got ${learningRate}`);
+  }
+  if (!(spread >= 0 && Number.isFinite(spread))) {
+    throw new WeightsError('logitSpread', `expected a finite spread ≥ 0, got ${spread}`);
+  }
   if (sampling !== 'fixed' && sampling !== 'until-success') {
     throw new WeightsError('sampling', `expected "fixed" or "until-success", got ${JSON.stringify(sampling)}`);
   }
@@ -117,7 +121,9 @@ export function simulate(options: SimulationOptions): SimulationResult {
       if (!rewards.subarray(start, start + groupSize).some((r) => r > 0)) unsolved += 1;
     }
     groupAdvantages(rewards, groupSize, rule, { zeroVariance: options.zeroVariance, out: advantages });
-    for (let p = 0; p < prompts; p++) logOdds[p]! += learningRate * tiltDirection(rewards, advantages, p * groupSize, groupSize);
+    for (let p = 0; p < prompts; p++) {
+      logOdds[p]! += learningRate * tiltDirection(rewards, advantages, p * groupSize, groupSize);
+    }
     result.step[step] = step;
     result.responses[step] = responses;
     result.accuracy[step] = meanAccuracy(logOdds);
