@@ -101,7 +101,9 @@ export class CompiledTrainStep {
     gradEntropy: Float32Array,
   ): Promise<DecoderTensors<Float32Array>> {
     const n = f.batch * f.seq;
-    return await this.#runBackward('logprob', f, {
+    // Without an entropy bonus the backward graph skips the entropy term's [tokens, vocab] passes.
+    const seed: BackwardSeed = gradEntropy.some((g) => g !== 0) ? 'logprob-entropy' : 'logprob';
+    return await this.#runBackward(seed, f, {
       [TRAIN_GRAPH_IO.gradLogprob]: new Tensor('float32', gradLogprob, [n]),
       [TRAIN_GRAPH_IO.gradEntropy]: new Tensor('float32', gradEntropy, [n]),
     });

@@ -59,8 +59,11 @@ export function gradientOutput(parameter: string): string {
   return `grad.${parameter}`;
 }
 
-/** Where the backward graph's upstream gradient comes from. */
-export type BackwardSeed = 'logprob' | 'logits';
+/**
+ * Where the backward graph's upstream gradient comes from: d loss/d logprob per row (`logprob`), plus
+ * d loss/d entropy (`logprob-entropy`, an entropy bonus), or d loss/d logits.
+ */
+export type BackwardSeed = 'logprob' | 'logprob-entropy' | 'logits';
 
 /** The two graphs and the activations the first hands to the second (outputs of one, inputs of the other). */
 export interface TrainGraphs {
@@ -156,7 +159,7 @@ class GraphContext {
 /** Forward ops that record nodes, saving what the backward reads. */
 class ForwardRecorder implements DecoderForwardOps<string> {
   readonly saved: SavedValues = new Map();
-  #allowed: { allowed: string; rowAny: string } | undefined;
+  #allowed: { bias: string; rowAny: string } | undefined;
 
   constructor(private readonly x: GraphContext) {}
 
@@ -197,8 +200,12 @@ class ForwardRecorder implements DecoderForwardOps<string> {
     return this.x.g.op('Gemm', p.bias === null ? [x, p.weight] : [x, p.weight, p.bias], [{ name: 'transB', value: 1 }]);
   }
 
-  /** Allowed keys [batch, 1, group·seq, seq] (causal and not padding) and rows with any allowed key [batch, 1, group·seq, 1]. */
-  #mask(): { allowed: string; rowAny: string } {
+  /**
+   * The additive score mask [batch, 1, group·seq, seq] (0 where the key is allowed — causal and not
+   * padding — and {@link MASKED} elsewhere; one Add per layer is much cheaper in ORT than a broadcast
+   * Where) and the rows with any allowed key [batch, 1, group·seq, 1].
+   */
+  #mask(): { bias: string; rowAny: string } {
     if (this.#allowed) return this.#allowed;
     const { g, group } = this.x;
     const seq = g.op('Squeeze', [
@@ -208,17 +215,18 @@ class ForwardRecorder implements DecoderForwardOps<string> {
     const idx = g.op('Range', [g.intScalar(0), seq, g.intScalar(1)]);
     const causal = g.op('LessOrEqual', [g.op('Unsqueeze', [idx, g.ints([0])]), g.op('Unsqueeze', [idx, g.ints([1])])]); // [query, key]
     const keyOk = g.op('Unsqueeze', [g.op('Cast', [TRAIN_GRAPH_IO.mask], [{ name: 'to', value: 9 }]), g.ints([1, 2])]); // [B, 1, 1, S]
-    let allowed = g.op('And', [causal, keyOk]); // [B, 1, S, S]
+    let allowed = g.op('Cast', [g.op('And', [causal, keyOk])], [{ name: 'to', value: 1 }]); // [B, 1, S, S], 1 or 0
     if (group > 1) allowed = g.op('Tile', [allowed, g.ints([1, 1, group, 1])]); // rows (j, s) of a group
+    const bias = g.op('Mul', [g.op('Sub', [g.float(1), allowed]), g.float(MASKED)]);
     const rowAny = g.op(
       'ReduceMax',
-      [g.op('Cast', [allowed], [{ name: 'to', value: 1 }])],
+      [allowed],
       [
         { name: 'axes', value: [-1] },
         { name: 'keepdims', value: 1 },
       ],
     );
-    this.#allowed = { allowed, rowAny };
+    this.#allowed = { bias, rowAny };
     return this.#allowed;
   }
 
@@ -229,16 +237,15 @@ class ForwardRecorder implements DecoderForwardOps<string> {
     const KV = c.numKeyValueHeads;
     const D = c.headDim;
     const toHeads = [0, 2, 1, 3];
-    const qg = x.reshape(x.transpose(x.rope(x.reshape(q, x.headsShape(H)), false), toHeads), [0, KV, -1, D]); // [B, KV, g·S, D]
+    // q is scaled by 1/√D before the product (a [g·S, D] pass instead of one over the [g·S, S] scores).
+    const qRotated = x.transpose(x.rope(x.reshape(q, x.headsShape(H)), false), toHeads);
+    const qg = x.reshape(g.op('Mul', [qRotated, g.float(1 / Math.sqrt(D))]), [0, KV, -1, D]); // [B, KV, g·S, D], scaled
     const kh = x.transpose(x.rope(x.reshape(k, x.headsShape(KV)), false), toHeads); // [B, KV, S, D]
     const vh = x.transpose(x.reshape(v, x.headsShape(KV)), toHeads);
-    const { allowed, rowAny } = this.#mask();
-    const scores = g.op('Mul', [g.op('MatMul', [qg, x.transpose(kh, [0, 1, 3, 2])]), g.float(1 / Math.sqrt(D))]);
+    const { bias, rowAny } = this.#mask();
+    const scores = g.op('Add', [g.op('MatMul', [qg, x.transpose(kh, [0, 1, 3, 2])]), bias]);
     // Fully masked rows (left-padded queries) get zero probabilities, hence a zero output and no gradient.
-    const probs = g.op('Mul', [
-      g.op('Softmax', [g.op('Where', [allowed, scores, g.float(MASKED)])], [{ name: 'axis', value: -1 }]),
-      rowAny,
-    ]);
+    const probs = g.op('Mul', [g.op('Softmax', [scores], [{ name: 'axis', value: -1 }]), rowAny]);
     this.#save(
       site,
       { name: qg, dims: ['batch', KV, 'group_seq', D] },
@@ -337,12 +344,10 @@ class BackwardRecorder implements DecoderBackwardOps<string> {
     const dOg = x.reshape(x.transpose(x.reshape(dOut, x.headsShape(H)), toHeads), [0, KV, -1, D]); // [B, KV, g·S, D]
     const dv = g.op('MatMul', [x.transpose(probs, lastTwo), dOg]); // [B, KV, S, D]
     const dp = g.op('MatMul', [dOg, x.transpose(vh, lastTwo)]);
-    // Softmax backward, then the 1/√D of the scores.
-    const ds = g.op('Mul', [
-      g.op('Mul', [probs, g.op('Sub', [dp, x.sum(g.op('Mul', [dp, probs]), [-1], true)])]),
-      g.float(1 / Math.sqrt(D)),
-    ]);
-    const dqg = g.op('MatMul', [ds, kh]);
+    // Softmax backward; the scores are (q/√D)·kᵀ with the scaled q saved, so dk = dsᵀ·(q/√D) and
+    // dq = (ds·k)/√D (the scale applied to the [g·S, D] product, not to the scores).
+    const ds = g.op('Mul', [probs, g.op('Sub', [dp, x.sum(g.op('Mul', [dp, probs]), [-1], true)])]);
+    const dqg = g.op('Mul', [g.op('MatMul', [ds, kh]), g.float(1 / Math.sqrt(D))]);
     const dk = g.op('MatMul', [x.transpose(ds, lastTwo), qg]);
     const back = (t: string, heads: number): string =>
       x.reshape(x.rope(x.transpose(t, toHeads), true), [-1, heads * D]);
@@ -393,7 +398,7 @@ export async function buildTrainGraphs(config: DecoderConfig, seed: BackwardSeed
   const forward = new ForwardRecorder(fx);
   const logits = await decoderForward(config, forward);
   const { g } = fx;
-  const z = g.op('Mul', [logits, io.invTemperature]);
+  const z = g.op('Mul', [io.logits, io.invTemperature]);
   const lse = g.op(
     'ReduceLogSumExp',
     [z],
@@ -410,7 +415,11 @@ export async function buildTrainGraphs(config: DecoderConfig, seed: BackwardSeed
   );
   g.op('Reshape', [picked, g.ints([-1])], [], io.logprob);
   g.op('Neg', [fx.sum(g.op('Mul', [g.op('Exp', [logpAll]), logpAll]), [-1], false)], [], io.entropy);
-  g.op('Identity', [logits], [], io.logits);
+  // The head's output is the graph output itself (an Identity would copy [tokens, vocab]).
+  for (const node of g.nodes) {
+    node.inputs = node.inputs.map((name) => (name === logits ? io.logits : name));
+    node.outputs = node.outputs.map((name) => (name === logits ? io.logits : name));
+  }
   forward.saved.set('head', [{ name: logpAll, dims: [TOKENS, V] }]);
 
   const savedValues = [...new Map([...forward.saved.values()].flat().map((v) => [v.name, v])).values()];
@@ -442,21 +451,30 @@ export async function buildTrainGraphs(config: DecoderConfig, seed: BackwardSeed
     dlogits = io.gradLogits;
     seedInputs.push({ name: io.gradLogits, dims: [TOKENS, V] });
   } else {
-    // dz_j = gLogprob·(δ_j,target − p_j) − gEntropy·p_j·(log p_j + H), then ÷ T (the reference's log-softmax backward).
+    // dlogits_j = (gLogprob·(δ_j,target − p_j) − gEntropy·p_j·(log p_j + H)) / T (the reference's
+    // log-softmax backward), with every per-row factor folded into [tokens, 1] columns first, so that
+    // the [tokens, vocab] work is an Exp, one Mul (two more with entropy) and the scatter.
     const [logpAllIn] = forward.saved.get('head')!.map((v) => v.name) as [string];
     const col = (t: string): string => b.op('Unsqueeze', [t, b.ints([1])]);
+    const target = b.op('Mul', [col(io.gradLogprob), io.invTemperature]); // gLogprob / T
     const p = b.op('Exp', [logpAllIn]);
-    const entropyTerm = b.op('Mul', [col(io.gradEntropy), b.op('Add', [logpAllIn, col(io.entropy)])]);
-    const dz = b.op('Neg', [b.op('Mul', [p, b.op('Add', [col(io.gradLogprob), entropyTerm])])]);
-    const withTarget = b.op(
+    let dz: string;
+    if (seed === 'logprob-entropy') {
+      const entropy = b.op('Mul', [col(io.gradEntropy), io.invTemperature]); // gEntropy / T
+      // −p·(gLogprob/T + (gEntropy/T)·(log p + H)) = −p·((gEntropy/T)·log p + (gLogprob + gEntropy·H)/T)
+      const offset = b.op('Add', [target, b.op('Mul', [entropy, col(io.entropy)])]);
+      dz = b.op('Mul', [p, b.op('Neg', [b.op('Add', [b.op('Mul', [logpAllIn, entropy]), offset])])]);
+    } else {
+      dz = b.op('Mul', [p, b.op('Neg', [target])]);
+    }
+    dlogits = b.op(
       'ScatterElements',
-      [dz, col(io.targets), col(io.gradLogprob)],
+      [dz, col(io.targets), target],
       [
         { name: 'axis', value: 1 },
         { name: 'reduction', value: 'add' },
       ],
     );
-    dlogits = b.op('Mul', [withTarget, io.invTemperature]);
     seedInputs.push(
       { name: io.targets, dims: [TOKENS], elemType: ONNX_INT64 },
       { name: io.invTemperature, dims: [] },
