@@ -12,19 +12,11 @@
  *     model, micro-batch 64 × seq 112), compiled, against the eager engine, interleaved the same way.
  */
 import { availableParallelism } from 'node:os';
-import * as ort from 'onnxruntime-node';
-import { comparedRounds, median, writeResults, type BenchEntry } from '../../../tools/bench/harness.js';
-import {
-  encodeOnnxModel,
-  initWeights,
-  parameterCount,
-  parseDecoderConfig,
-  seededFloats,
-  seededInts,
-  type DecoderConfig,
-} from '@rlvr/core';
+import { comparedRounds, writeResults, type BenchEntry } from '../../../tools/bench/harness.js';
+import { initWeights, parameterCount, parseDecoderConfig, seededInts, type DecoderConfig } from '@rlvr/core';
 import { createDecoderModel, type DecoderModel } from '../src/backend-model/index.js';
 import type { PolicyBatch } from '../src/policy/index.js';
+import { matmulCeiling } from './ort-ceiling.js';
 
 const THREADS = availableParallelism();
 const ROUNDS = Number(process.env.RLVR_BENCH_ROUNDS ?? 3);
@@ -52,42 +44,6 @@ async function stepSeconds(model: DecoderModel, batch: PolicyBatch): Promise<num
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-/** A session computing C = A·B at m×k·k×n, and a function timing one run of it (median of `runs`). */
-async function matmulCeiling(
-  m: number,
-  n: number,
-  k: number,
-): Promise<{ gflops: (runs: number) => Promise<number>; release: () => Promise<void> }> {
-  const session = await ort.InferenceSession.create(
-    encodeOnnxModel({
-      nodes: [{ opType: 'MatMul', inputs: ['A', 'B'], outputs: ['C'] }],
-      inputs: [
-        { name: 'A', dims: [m, k] },
-        { name: 'B', dims: [k, n] },
-      ],
-      outputs: [{ name: 'C', dims: [m, n] }],
-    }),
-    { intraOpNumThreads: THREADS, interOpNumThreads: 1, graphOptimizationLevel: 'all' },
-  );
-  const feeds = {
-    A: new ort.Tensor('float32', seededFloats(1, m * k, 0.5), [m, k]),
-    B: new ort.Tensor('float32', seededFloats(2, k * n, 0.5), [k, n]),
-  };
-  await session.run(feeds);
-  return {
-    gflops: async (runs) => {
-      const samples: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        const start = process.hrtime.bigint();
-        await session.run(feeds);
-        samples.push(Number(process.hrtime.bigint() - start) / 1e9);
-      }
-      return (2 * m * n * k) / median(samples) / 1e9;
-    },
-    release: () => session.release(),
-  };
-}
-
 /** GFLOP/s of the compiled step against the ORT MatMul ceiling at the model's largest GEMM, interleaved. */
 async function flopsEntry(
   name: string,
@@ -108,7 +64,7 @@ async function flopsEntry(
     log: null,
     threads: THREADS,
   });
-  const ceiling = await matmulCeiling(tokens, Math.max(c.vocabSize, c.intermediateSize), c.hiddenSize);
+  const ceiling = await matmulCeiling(tokens, Math.max(c.vocabSize, c.intermediateSize), c.hiddenSize, THREADS);
   const b = policyBatch(c, batch, seq);
   const achieved: number[] = [];
   const ceilings: number[] = [];

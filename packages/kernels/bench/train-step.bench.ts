@@ -26,15 +26,14 @@
  * 2-core machine 1 thread can still win overall.
  */
 import { availableParallelism } from 'node:os';
-import * as ort from 'onnxruntime-node';
 import { compared, median, writeResults, type BenchEntry } from '../../../tools/bench/harness.js';
-import { encodeOnnxModel } from '@rlvr/core';
+import { matmulCeiling } from './ort-ceiling.js';
 import { OrtMatmul } from '../src/ort/ort-matmul.js';
 import { logSoftmaxGatherBackwardF32 } from '../src/loss/log-softmax-gather.cpu.js';
 import { createDecoderModel, type DecoderModel } from '../src/backend-model/index.js';
 import { CpuDecoderModel, ortMatmulEngine } from '../src/decoder/index.js';
 import { initWeights, parameterCount, parseDecoderConfig } from '@rlvr/core';
-import { seededFloats, seededInts } from '@rlvr/core';
+import { seededInts } from '@rlvr/core';
 
 const SEQ = 64;
 const FAST_BATCH = 64;
@@ -170,31 +169,15 @@ async function backendStepSeconds(
   return median(samples);
 }
 
-/** ORT MatMul (NN) GFLOP/s at m×n×k, median of 20 runs after 3 (the matmul bench's baseline, remeasured here). */
+/** ORT MatMul (NN) GFLOP/s at m×n×k, median of 20 runs after warm-up (the matmul bench's baseline, remeasured here). */
 async function ortGflops(m: number, n: number, k: number): Promise<number> {
-  const session = await ort.InferenceSession.create(
-    encodeOnnxModel({
-      nodes: [{ opType: 'MatMul', inputs: ['A', 'B'], outputs: ['C'] }],
-      inputs: [
-        { name: 'A', dims: [m, k] },
-        { name: 'B', dims: [k, n] },
-      ],
-      outputs: [{ name: 'C', dims: [m, n] }],
-    }),
-    { intraOpNumThreads: THREADS, interOpNumThreads: 1, graphOptimizationLevel: 'all' },
-  );
-  const feeds = {
-    A: new ort.Tensor('float32', seededFloats(1, m * k, 0.5), [m, k]),
-    B: new ort.Tensor('float32', seededFloats(2, k * n, 0.5), [k, n]),
-  };
-  const samples: number[] = [];
-  for (let i = 0; i < 23; i++) {
-    const start = process.hrtime.bigint();
-    await session.run(feeds);
-    if (i >= 3) samples.push(Number(process.hrtime.bigint() - start) / 1e9);
+  const ceiling = await matmulCeiling(m, n, k, THREADS);
+  try {
+    await ceiling.gflops(2);
+    return await ceiling.gflops(20);
+  } finally {
+    await ceiling.release();
   }
-  await session.release();
-  return (2 * m * n * k) / median(samples) / 1e9;
 }
 
 process.stdout.write(`train-step bench: ${params} parameters, seq ${SEQ}, ${THREADS} ORT threads\n`);

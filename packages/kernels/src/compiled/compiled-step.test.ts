@@ -1,4 +1,5 @@
-import { type DecoderConfig, SeededRandom, initWeights, parameterSpecs, parseDecoderConfig, type NamedTensors } from '@rlvr/core';
+import { PADDED_BATCH, livelyWeights, maxAbs, maxDiff } from '../testing/decoder-fixtures.js';
+import { type DecoderConfig, SeededRandom, parameterSpecs, parseDecoderConfig, type NamedTensors } from '@rlvr/core';
 import { CpuDecoderModel } from '../decoder/model.js';
 import type { DecoderTensors } from '../decoder/types.js';
 import { logSoftmaxGatherBackward, logSoftmaxGatherForward } from '../loss/log-softmax-gather.reference.js';
@@ -15,36 +16,8 @@ function config(extra: Record<string, unknown>): DecoderConfig {
   return parseDecoderConfig({ hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, intermediate_size: 24, vocab_size: 11, rms_norm_eps: 1e-6, ...extra });
 }
 
-/** O(1) activations and gradients (norm gains ≠ 1, biases ≠ 0), so relative checks are not vacuous. */
-function lively(c: DecoderConfig, seed: number): NamedTensors {
-  const w = initWeights(c, seed, 0.3);
-  const rng = new SeededRandom(seed + 1);
-  for (const s of parameterSpecs(c)) {
-    const d = w[s.name]!.data;
-    if (s.kind === 'norm') for (let i = 0; i < d.length; i++) d[i] = 1 + 0.3 * (2 * rng.next() - 1);
-    if (s.kind === 'bias') for (let i = 0; i < d.length; i++) d[i] = 0.2 * (2 * rng.next() - 1);
-  }
-  return w;
-}
-
-const B = 2;
-const S = 5;
-// Row 1 is left-padded by two slots; repeated ids exercise the embedding's scatter-add.
-const IDS = Int32Array.from([3, 7, 1, 3, 10, 0, 0, 5, 3, 9]);
-const MASK = Int32Array.from([1, 1, 1, 1, 1, 0, 0, 1, 1, 1]);
+const { batch: B, seq: S, tokens: IDS, mask: MASK } = PADDED_BATCH;
 const TARGETS = Int32Array.from([7, 1, 3, 10, 0, 0, 5, 3, 9, 0]);
-
-function maxAbs(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]!));
-  return m;
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 function asF32(w: NamedTensors): DecoderTensors<Float32Array> {
   return Object.fromEntries(Object.entries(w).map(([k, t]) => [k, { shape: t.shape, data: Float32Array.from(t.data) }]));
@@ -57,7 +30,7 @@ function asF32(w: NamedTensors): DecoderTensors<Float32Array> {
  */
 describe.each(CONFIGS)('compiled training step: %s', (_, extra) => {
   const c = config(extra);
-  const w = lively(c, 17);
+  const w = livelyWeights(c, 17);
   let step: CompiledTrainStep;
   beforeAll(async () => {
     step = await CompiledTrainStep.create(c, { threads: 1, spinning: false });

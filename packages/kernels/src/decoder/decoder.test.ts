@@ -1,5 +1,6 @@
+import { PADDED_BATCH, livelyWeights, maxAbs, maxDiff } from '../testing/decoder-fixtures.js';
 import { OrtMatmul } from '../ort/ort-matmul.js';
-import { type DecoderConfig, initWeights, parameterSpecs, parseDecoderConfig } from '@rlvr/core';
+import { type DecoderConfig, initWeights, parseDecoderConfig } from '@rlvr/core';
 import type { NamedTensors } from '@rlvr/core';
 import { SeededRandom, seededInts } from '@rlvr/core';
 import { dot, projection } from '../reference/finite-difference.js';
@@ -24,38 +25,7 @@ function tiny(extra: Record<string, unknown> = {}): DecoderConfig {
   });
 }
 
-/**
- * Weights with O(1) activations and gradients (std 0.3, norms ≠ 1, biases ≠ 0): HF's 0.02 init would
- * make every gradient ~1e-3 and an FD check relative to 1 nearly vacuous.
- */
-function lively(c: DecoderConfig, seed: number): NamedTensors {
-  const w = initWeights(c, seed, 0.3);
-  const rng = new SeededRandom(seed + 1);
-  for (const s of parameterSpecs(c)) {
-    const d = w[s.name]!.data;
-    if (s.kind === 'norm') for (let i = 0; i < d.length; i++) d[i] = 1 + 0.3 * (2 * rng.next() - 1);
-    if (s.kind === 'bias') for (let i = 0; i < d.length; i++) d[i] = 0.2 * (2 * rng.next() - 1);
-  }
-  return w;
-}
-
-const B = 2;
-const S = 5;
-// Batch entry 1 is left-padded by two slots; token ids repeat so the embedding scatter-add is exercised.
-const TOKENS = Int32Array.from([3, 7, 1, 3, 10, 0, 0, 5, 3, 9]);
-const MASK = Int32Array.from([1, 1, 1, 1, 1, 0, 0, 1, 1, 1]);
-
-function maxAbs(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]!));
-  return m;
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
+const { batch: B, seq: S, tokens: TOKENS, mask: MASK } = PADDED_BATCH;
 
 /** Mean next-token cross-entropy over real targets, and its dlogits [B, S, V] (0 at the last position and padded targets). */
 function nextTokenLoss<T extends Floats>(logits: T, tokens: Int32Array, mask: Int32Array, b: number, s: number, v: number): { loss: number; dlogits: T; logprob: T } {
@@ -124,7 +94,7 @@ describe('CpuDecoderModel forward', () => {
 
   test('left padding does not change the logits of the real tokens', async () => {
     const c = tiny();
-    const model = CpuDecoderModel.f64(c, lively(c, 11));
+    const model = CpuDecoderModel.f64(c, livelyWeights(c, 11));
     const real = [4, 2, 9];
     const alone = await model.forward(real, [1, 1, 1], 1, 3);
     const left = await model.forward([0, 7, 4, 2, 9, ...real, 0, 0], [0, 0, 1, 1, 1, 1, 1, 1, 0, 0], 2, 5);
@@ -135,7 +105,7 @@ describe('CpuDecoderModel forward', () => {
 
   test('tied and untied models with equal matrices give equal logits; the tied gradient is the sum of both uses', async () => {
     const tied = tiny({ tie_word_embeddings: true });
-    const w = lively(tied, 21);
+    const w = livelyWeights(tied, 21);
     const untiedW = { ...w, 'lm_head.weight': { shape: [11, 16], data: w['model.embed_tokens.weight']!.data.slice() } };
     const a = CpuDecoderModel.f64(tied, w);
     const b = CpuDecoderModel.f64(tiny(), untiedW);
@@ -152,7 +122,7 @@ describe('CpuDecoderModel forward', () => {
 
   test('tokenLogprobs equals the log-softmax of the shifted logits', async () => {
     const c = tiny();
-    const model = CpuDecoderModel.f64(c, lively(c, 31));
+    const model = CpuDecoderModel.f64(c, livelyWeights(c, 31));
     const lp = await model.tokenLogprobs(TOKENS, MASK, B, S);
     const logits = await model.forward(TOKENS, MASK, B, S);
     expect(lp.length).toBe(B * (S - 1));
@@ -177,7 +147,7 @@ describe('CpuDecoderModel forward', () => {
  * missing term, a transposed index) makes errors of the order of |g| itself, which is asserted ≥ 1e-3.
  */
 async function gradientCheck(c: DecoderConfig, seed: number, samples: number): Promise<number> {
-  const model = CpuDecoderModel.f64(c, lively(c, seed));
+  const model = CpuDecoderModel.f64(c, livelyWeights(c, seed));
   const logits = await model.forward(TOKENS, MASK, B, S);
   const proj = Float64Array.from(projection(seed + 7, logits.length));
   const grads = await model.backward(proj);
@@ -251,7 +221,7 @@ describe('Qwen3 q/k norm', () => {
 
   test("is per head over head_dim: scaling one head's q or k projection leaves the logits unchanged; without it they change", async () => {
     const qwen3 = tiny({ model_type: 'qwen3', head_dim: 6 });
-    const w = lively(qwen3, 707);
+    const w = livelyWeights(qwen3, 707);
     const base = await CpuDecoderModel.f64(qwen3, w).forward(TOKENS, MASK, B, S);
     const scaled = structuredClone(w);
     scaleHead(scaled, 'model.layers.0.self_attn.q_proj.weight', 1, 6, 16, 7.5);
@@ -270,7 +240,7 @@ describe('Qwen3 q/k norm', () => {
 
   test('a zero q_norm gain gives uniform attention, exactly as a zero q projection does', async () => {
     const c = tiny({ model_type: 'qwen3', head_dim: 6, num_hidden_layers: 1 });
-    const w = lively(c, 808);
+    const w = livelyWeights(c, 808);
     const base = await CpuDecoderModel.f64(c, w).forward(TOKENS, MASK, B, S);
     const zeroed = structuredClone(w);
     zeroed['model.layers.0.self_attn.q_norm.weight']!.data.fill(0);
@@ -304,7 +274,7 @@ describe('CpuDecoderModel on ONNX Runtime', () => {
       intermediate_size: 96,
       vocab_size: 50,
     });
-    const w = lively(c, 303);
+    const w = livelyWeights(c, 303);
     const b = 3;
     const s = 16;
     const tokens = seededInts(7, b * s, 50);
@@ -347,7 +317,7 @@ describe('CpuDecoderModel on ONNX Runtime', () => {
     ['Qwen3 (q/k norm, head_dim 6, tied)', { model_type: 'qwen3', head_dim: 6, tie_word_embeddings: true }],
   ] as const)('fast ops equal the reference ops in f32: %s', async (_, extra) => {
     const c = tiny(extra);
-    const w = lively(c, 404);
+    const w = livelyWeights(c, 404);
     const ref = CpuDecoderModel.f32(c, w);
     expect(ref.ops).toBe('reference');
     const fastOrt = CpuDecoderModel.f32(c, w, ortMatmulEngine(ort));
@@ -412,7 +382,7 @@ describe('CpuDecoderModel AdamW', () => {
 
   test('the helper loss gradient matches tokenLogprobs (sanity of the test harness)', async () => {
     const c = tiny();
-    const model = CpuDecoderModel.f64(c, lively(c, 51));
+    const model = CpuDecoderModel.f64(c, livelyWeights(c, 51));
     const logits = await model.forward(TOKENS, MASK, B, S);
     const lp = await model.tokenLogprobs(TOKENS, MASK, B, S);
     expect(maxDiff(nextTokenLoss(logits, TOKENS, MASK, B, S, 11).logprob, lp)).toBe(0);
@@ -422,7 +392,7 @@ describe('CpuDecoderModel AdamW', () => {
 describe('CpuDecoderModel errors', () => {
   const c = tiny();
   test('missing, misshapen and non-finite tensors are named', () => {
-    const w = lively(c, 61);
+    const w = livelyWeights(c, 61);
     delete w['model.layers.1.self_attn.k_proj.bias'];
     w['model.layers.0.mlp.up_proj.weight'] = { shape: [16, 24], data: new Float32Array(384) };
     w['model.norm.weight']!.data[3] = NaN;
@@ -438,7 +408,7 @@ describe('CpuDecoderModel errors', () => {
   });
 
   test('an unexpected tensor (o_proj bias on Qwen2) is named', () => {
-    const w = lively(c, 62);
+    const w = livelyWeights(c, 62);
     w['model.layers.0.self_attn.o_proj.bias'] = { shape: [16], data: new Float32Array(16) };
     expect(() => CpuDecoderModel.f32(c, w)).toThrow(/model\.layers\.0\.self_attn\.o_proj\.bias: unexpected/);
   });
@@ -448,7 +418,7 @@ describe('CpuDecoderModel errors', () => {
   });
 
   test('bad tokens, masks, dlogits and call order are named', async () => {
-    const model = CpuDecoderModel.f32(c, lively(c, 63));
+    const model = CpuDecoderModel.f32(c, livelyWeights(c, 63));
     await expect(model.backward(new Float32Array(B * S * 11))).rejects.toThrow(DecoderModelError);
     expect(() => model.step(model.createAdamWState(), { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 })).toThrow(/step: no gradients/);
     await expect(model.forward([1, 2, 11], [1, 1, 1], 1, 3)).rejects.toThrow(/tokens\[2\]: expected a token id in \[0, 11\), got 11/);
