@@ -5,7 +5,12 @@
  * plus the floor given by the model's FLOPs per generated token over ORT's measured MatMul rate.
  *
  * Run: `npm run bench -w @rlvr/sampler` (writes bench-results/sampler.json). Env: BENCH_QUICK=1 runs
- * one timed repetition of each measurement.
+ * one timed repetition of each measurement; BENCH_CASES=30m (comma-separated: 1m, 30m) runs only those
+ * models; BENCH_RUNS=n overrides the number of repetitions.
+ *
+ * `group-sampling-<model>` is the default weight mode (`auto`, resolved per model) against transformers.js;
+ * `group-sampling-<model>-inputs` is weights as graph inputs (the default before `auto`) against
+ * transformers.js, measured in the same rotation.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +29,9 @@ import {
   buildBpeTokenizer,
   CausalLm,
   encodeDecoderGraph,
+  keptTokens,
+  logSoftmax,
+  resolveWeightMode,
   Sampler,
   SamplerTokenizer,
   type TokenizerFiles,
@@ -34,6 +42,8 @@ const PROMPTS = 16;
 const SAMPLES = 16;
 const NEW_TOKENS = 64;
 const QUICK = process.env.BENCH_QUICK === '1';
+const ONLY = process.env.BENCH_CASES?.split(',').map((s) => s.trim());
+const RUNS = process.env.BENCH_RUNS ? Number(process.env.BENCH_RUNS) : undefined;
 
 /** The tiny corpus plus seeded pseudo-words, so BPE learns enough merges for a 2048-token vocabulary. */
 function corpus(): string[] {
@@ -145,13 +155,14 @@ const cases: Case[] = [
   },
 ];
 
+const selected = cases.filter((c) => !ONLY || ONLY.includes(c.name)).map((c) => (RUNS ? { ...c, runs: RUNS } : c));
 const entries: BenchEntry[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'rlvr-sampler-bench-'));
 const tjs = await import('@huggingface/transformers');
 tjs.env.allowRemoteModels = false;
 
 try {
-  for (const c of cases) {
+  for (const c of selected) {
     const tokenizerFiles = benchTokenizer(c.vocab);
     const weights = initWeights(c.config, 1);
     const modelDir = join(dir, c.name);
@@ -263,6 +274,8 @@ try {
       );
     }
     const tjsRate = rates['transformers.js']!;
+    const auto = resolveWeightMode(c.config, 'auto');
+    console.log(`  default weight mode (auto): ${auto}`);
     for (const mode of modes) {
       const { lm } = samplers.get(mode)!;
       const t = performance.now();
@@ -278,15 +291,23 @@ try {
     const rate = median(matmul);
     const floor = rate / flopsPerToken(c.config, meanContext);
     console.log(
-      `  ORT MatMul ${(rate / 1e9).toFixed(0)} GFLOP/s → floor ${floor.toFixed(0)} tokens/s (${((100 * rates.inputs!) / floor).toFixed(0)}% reached)`,
+      `  ORT MatMul ${(rate / 1e9).toFixed(0)} GFLOP/s → floor ${floor.toFixed(0)} tokens/s (${((100 * rates[auto]!) / floor).toFixed(0)}% reached by the default)`,
     );
 
     entries.push(
       compared(
         `group-sampling-${c.name}`,
+        rates[auto]!,
+        tjsRate,
+        `tokens/s, default weight mode (auto → ${auto}) (${PROMPTS} prompts × ${SAMPLES} samples × ${NEW_TOKENS} new tokens; higher is better; baseline transformers.js ${tjs.env.version})`,
+      ),
+    );
+    entries.push(
+      compared(
+        `group-sampling-${c.name}-inputs`,
         rates.inputs!,
         tjsRate,
-        `tokens/s (${PROMPTS} prompts × ${SAMPLES} samples × ${NEW_TOKENS} new tokens; higher is better; baseline transformers.js ${tjs.env.version})`,
+        `tokens/s with weights as graph inputs (higher is better; baseline transformers.js ${tjs.env.version})`,
       ),
     );
     entries.push(
@@ -294,7 +315,7 @@ try {
         `group-sampling-${c.name}-initializers`,
         rates.initializers!,
         rates.inputs!,
-        'tokens/s with weights as pre-packed initializers, session rebuilt on setWeights (higher is better; baseline: weights as graph inputs, the default)',
+        'tokens/s with weights as pre-packed initializers, session rebuilt on setWeights (higher is better; baseline: weights as graph inputs)',
       ),
     );
     entries.push(
@@ -309,7 +330,7 @@ try {
       entries.push(
         compared(
           'group-sampling-30m-floor',
-          rates.inputs!,
+          rates[auto]!,
           floor,
           'tokens/s (higher is better; baseline: FLOPs per generated token / ORT MatMul rate at the decode shape, ratio = share of the floor reached)',
         ),
@@ -333,5 +354,53 @@ try {
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
+}
+// Top-k / top-p selection at a Qwen-sized vocabulary: the partial selection against ranking the whole
+// vocabulary with one comparison sort (how keptTokens worked before), interleaved per round.
+if (!ONLY || ONLY.includes('selection')) {
+  const vocab = 151936;
+  const rng = new SeededRandom(7);
+  const lp = logSoftmax(Float32Array.from({ length: vocab }, () => 4 * (rng.next() + rng.next() + rng.next() - 1.5)));
+  const fullSort = (topK: number, topP: number): number[] => {
+    const order = Array.from({ length: vocab }, (_, i) => i).sort((a, b) => lp[b]! - lp[a]! || a - b);
+    const kept = topK > 0 ? order.slice(0, topK) : order;
+    let mass = 0;
+    for (const id of kept) mass += Math.exp(lp[id]!);
+    let cumulative = 0;
+    let count = 0;
+    while (count < kept.length && topP < 1) {
+      cumulative += Math.exp(lp[kept[count]!]!) / mass;
+      count++;
+      if (cumulative >= topP) break;
+    }
+    return topP < 1 ? kept.slice(0, count) : kept;
+  };
+  for (const [name, topK, topP] of [
+    ['top-k-50', 50, 1],
+    ['top-p-0.9', 0, 0.9],
+  ] as const) {
+    const time = (fn: () => number[]): number => {
+      const t = performance.now();
+      fn();
+      return performance.now() - t;
+    };
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    for (let round = 0; round < (QUICK ? 3 : 15); round++) {
+      ours.push(time(() => keptTokens(lp, { topK, topP, minP: 0 })));
+      theirs.push(time(() => fullSort(topK, topP)));
+    }
+    console.log(
+      `selection ${name} over ${vocab} tokens: ${median(ours).toFixed(2)} ms, full sort ${median(theirs).toFixed(2)} ms`,
+    );
+    entries.push(
+      compared(
+        `selection-${name}`,
+        median(ours),
+        median(theirs),
+        `ms per keptTokens over a ${vocab}-token vocabulary (lower is better; baseline: ranking the whole vocabulary with one comparison sort)`,
+      ),
+    );
+  }
 }
 writeResults('sampler', entries);

@@ -25,8 +25,15 @@ export {
 export type { DecoderGraphOptions, WeightMode, KvLayout } from './model/decoder-graph.js';
 export { DecodeCache } from './model/decode-cache.js';
 export type { PrefillCache, CacheGeometry } from './model/decode-cache.js';
-export { CausalLm, geometryOf } from './model/causal-lm.js';
-export type { KvCache, CausalLmGeometry, CausalLmOptions, StepInputs, StepOutputs } from './model/causal-lm.js';
+export { CausalLm, geometryOf, resolveWeightMode, AUTO_INITIALIZERS_MIN_PARAMETERS } from './model/causal-lm.js';
+export type {
+  CausalLmWeightMode,
+  KvCache,
+  CausalLmGeometry,
+  CausalLmOptions,
+  StepInputs,
+  StepOutputs,
+} from './model/causal-lm.js';
 export { loadModelDir, ONNX_CANDIDATES } from './model/model-dir.js';
 export type { LoadModelOptions, LoadedModel } from './model/model-dir.js';
 export { Sampler } from './sampler.js';

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decoderParameters, encodeOnnxModel, initWeights, ModelWeightsError, parseDecoderConfig, type DecoderConfig, type NamedTensors } from '@rlvr/core';
-import { CausalLm, type KvCache } from './causal-lm.js';
+import { decoderParameters, encodeOnnxModel, initWeights, ModelWeightsError, parameterCount, parseDecoderConfig, type DecoderConfig, type NamedTensors } from '@rlvr/core';
+import { AUTO_INITIALIZERS_MIN_PARAMETERS, CausalLm, resolveWeightMode, type KvCache } from './causal-lm.js';
 import { DecodeCache } from './decode-cache.js';
 import { buildDecoderGraph, encodeDecoderGraph } from './decoder-graph.js';
 import { loadModelDir } from './model-dir.js';
@@ -257,8 +257,32 @@ describe.each([
 
   it('weights as graph inputs and as initializers give the same logits', async () => {
     const baked = await CausalLm.fromWeights(config, weights(config, 3), { weightMode: 'initializers' });
-    expect(maxDiff(await full(baked, tokens), await full(lm, tokens))).toBeLessThan(TOL); // lm: inputs (default)
+    expect(maxDiff(await full(baked, tokens), await full(lm, tokens))).toBeLessThan(TOL); // lm: inputs (auto, a tiny model)
+    expect([lm.weightMode, baked.weightMode]).toEqual(['inputs', 'initializers']);
     await baked.release();
+  });
+
+  it("weightMode 'auto' picks initializers from AUTO_INITIALIZERS_MIN_PARAMETERS parameters up; explicit modes are kept", () => {
+    const sized = (layers: number): DecoderConfig =>
+      parseDecoderConfig({
+        model_type: 'llama',
+        hidden_size: 512,
+        num_hidden_layers: layers,
+        num_attention_heads: 8,
+        num_key_value_heads: 4,
+        intermediate_size: 1408,
+        vocab_size: 2048,
+        max_position_embeddings: 512,
+        tie_word_embeddings: true,
+      });
+    const big = sized(10); // the benchmark's 30M model
+    expect(parameterCount(big)).toBeGreaterThanOrEqual(AUTO_INITIALIZERS_MIN_PARAMETERS);
+    expect(resolveWeightMode(big)).toBe('initializers');
+    expect(resolveWeightMode(big, 'auto')).toBe('initializers');
+    expect(resolveWeightMode(big, 'inputs')).toBe('inputs');
+    expect(parameterCount(qwen2)).toBeLessThan(AUTO_INITIALIZERS_MIN_PARAMETERS);
+    expect(resolveWeightMode(qwen2)).toBe('inputs');
+    expect(resolveWeightMode(qwen2, 'initializers')).toBe('initializers');
   });
 });
 

@@ -4,7 +4,7 @@
  * inputs/outputs when loaded and the weights when swapped, naming the file or tensor at fault.
  */
 import * as ort from 'onnxruntime-node';
-import { cpuThreadsFromEnv, validateWeights, type DecoderConfig, type NamedTensors } from '@rlvr/core';
+import { cpuThreadsFromEnv, parameterCount, validateWeights, type DecoderConfig, type NamedTensors } from '@rlvr/core';
 import { ModelLoadError } from '../errors.js';
 import {
   encodeDecoderGraph,
@@ -68,6 +68,29 @@ function sessionOptions(options: CausalLmOptions): ort.InferenceSession.SessionO
   };
 }
 
+/**
+ * How {@link CausalLm.fromWeights} passes the weights: a {@link WeightMode}, or `auto` (the default),
+ * which picks `initializers` from {@link AUTO_INITIALIZERS_MIN_PARAMETERS} parameters up and `inputs`
+ * below.
+ */
+export type CausalLmWeightMode = WeightMode | 'auto';
+
+/**
+ * From this many parameters up, `weightMode: 'auto'` bakes the weights in as initializers. ORT then
+ * pre-packs the Gemm weights once per session, which made decoding faster at 30M parameters in the
+ * benchmark's interleaved runs (docs/benchmarks/sampler.md), and the session rebuild it costs per
+ * `setWeights` (≈ 0.3–0.4 s at 30M) is small against one step's sampling (tens of seconds for a group).
+ * Below it, models are test- and demo-sized: sampling takes milliseconds, so a rebuild per weight update
+ * would dominate and weights stay graph inputs.
+ */
+export const AUTO_INITIALIZERS_MIN_PARAMETERS = 4_000_000;
+
+/** The {@link WeightMode} that `mode` means for `config` (`auto` resolved by parameter count). */
+export function resolveWeightMode(config: DecoderConfig, mode: CausalLmWeightMode = 'auto'): WeightMode {
+  if (mode !== 'auto') return mode;
+  return parameterCount(config) >= AUTO_INITIALIZERS_MIN_PARAMETERS ? 'initializers' : 'inputs';
+}
+
 /** A causal LM behind an ORT session. */
 export class CausalLm {
   private weightFeeds: Record<string, ort.Tensor> = {};
@@ -111,18 +134,18 @@ export class CausalLm {
   }
 
   /**
-   * Builds the project's decoder graph for `config` and loads `weights` into it. Defaults: weights as
-   * graph inputs, so `setWeights` needs no new session (baking them in as pre-packed initializers was
-   * not consistently faster in the benchmark's interleaved runs, see the README), and the `shared` KV
-   * cache (one prompt cache per group, no per-step copies).
+   * Builds the project's decoder graph for `config` and loads `weights` into it. Defaults: `weightMode:
+   * 'auto'` (pre-packed initializers for models of {@link AUTO_INITIALIZERS_MIN_PARAMETERS} parameters
+   * and up, so `setWeights` rebuilds the session; graph inputs below, so it only re-points the feeds),
+   * and the `shared` KV cache (one prompt cache per group, no per-step copies).
    */
   static async fromWeights(
     config: DecoderConfig,
     weights: NamedTensors,
-    options: CausalLmOptions & { weightMode?: WeightMode; kvCache?: KvLayout } = {},
+    options: CausalLmOptions & { weightMode?: CausalLmWeightMode; kvCache?: KvLayout } = {},
   ): Promise<CausalLm> {
     validateWeights(config, weights);
-    const mode = options.weightMode ?? 'inputs';
+    const mode = resolveWeightMode(config, options.weightMode);
     const kvCache = options.kvCache ?? 'shared';
     const bytes = await encodeDecoderGraph(config, { weights: mode, named: weights, kvCache });
     const session = await ort.InferenceSession.create(bytes, sessionOptions(options));
@@ -164,6 +187,11 @@ export class CausalLm {
       file,
       null,
     );
+  }
+
+  /** How this model receives its weights (`auto` resolved); null for an ONNX file (weights inside). */
+  get weightMode(): WeightMode | null {
+    return this.decoder?.mode ?? null;
   }
 
   /**

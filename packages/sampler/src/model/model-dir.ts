@@ -10,16 +10,15 @@ import { join } from 'node:path';
 import { CoreError, MODEL_FILES, readModelDirectory } from '@rlvr/core';
 import { ModelLoadError, TokenizerError } from '../errors.js';
 import { readJsonFile, SamplerTokenizer } from '../tokenizer/tokenizer.js';
-import { CausalLm, type CausalLmOptions } from './causal-lm.js';
-import type { WeightMode } from './decoder-graph.js';
+import { CausalLm, type CausalLmOptions, type CausalLmWeightMode } from './causal-lm.js';
 
 /** ONNX file names tried in order. */
 export const ONNX_CANDIDATES = ['model.onnx', join('onnx', 'model.onnx'), 'decoder_model_merged.onnx'];
 
 /** Options of {@link loadModelDir}. */
 export interface LoadModelOptions extends CausalLmOptions {
-  /** For safetensors directories: weights as graph inputs (default) or initializers. */
-  weightMode?: WeightMode;
+  /** For safetensors directories: weights as graph inputs, initializers, or `auto` (default; see {@link CausalLm.fromWeights}). */
+  weightMode?: CausalLmWeightMode;
 }
 
 /** A loaded model directory. */

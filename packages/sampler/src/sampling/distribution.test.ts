@@ -117,6 +117,77 @@ describe('next-token distribution (property tests)', () => {
   });
 });
 
+/** The truncations as first written: rank the whole vocabulary with one comparison sort, then cut. The reference for the partial selection. */
+function fullSortKept(logprobs: Float64Array, topK: number, topP: number, minP: number): number[] {
+  const order = Array.from({ length: logprobs.length }, (_, i) => i).sort((a, b) => logprobs[b]! - logprobs[a]! || a - b);
+  let kept = topK > 0 ? order.slice(0, topK) : order;
+  if (topP < 1) {
+    let mass = 0;
+    for (const id of kept) mass += Math.exp(logprobs[id]!);
+    let cumulative = 0;
+    let count = 0;
+    while (count < kept.length) {
+      cumulative += Math.exp(logprobs[kept[count]!]!) / mass;
+      count++;
+      if (cumulative >= topP) break;
+    }
+    kept = kept.slice(0, count);
+  }
+  if (minP > 0) {
+    const threshold = logprobs[kept[0]!]! + Math.log(minP);
+    kept = kept.filter((id) => logprobs[id]! >= threshold);
+  }
+  return kept;
+}
+
+describe('partial selection (top-k heap, top-p above the crossing value) equals ranking the whole vocabulary', () => {
+  // Vocabularies up to 600 tokens drawn from few distinct values (many ties), a few -∞ (masked logits), and p = 1 - tiny.
+  const tiedLogitsArb = fc
+    .tuple(fc.array(fc.float({ min: -6, max: 6, noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 600 }), fc.integer())
+    .map(([values, n, seed]) => {
+      const rng = new SeededRandom(seed >>> 0);
+      return Array.from({ length: n }, () => (rng.next() < 0.03 ? -Infinity : values[Math.floor(rng.next() * values.length)]!));
+    })
+    .filter((xs) => xs.some((x) => x > -Infinity));
+  const pArb = fc.oneof(fc.double({ min: 0.001, max: 1, noNaN: true }), fc.constant(1 - 1e-15), fc.constant(1));
+
+  it.each([
+    ['random logits', logitsArb],
+    ['tied logits and -∞', tiedLogitsArb],
+  ])('%s: same ids in the same order for top-k, top-p, both, and with min-p', (_, arb) => {
+    fc.assert(
+      fc.property(arb, fc.integer({ min: 0, max: 700 }), pArb, fc.constantFrom(0, 0, 0.05, 0.5), (logits, k, p, minP) => {
+        const lp = logSoftmax(Float64Array.from(logits));
+        // Without top-k and top-p nothing is ranked: min-p's survivors come in id order.
+        const unranked = k === 0 && p >= 1;
+        const expected = unranked ? fullSortKept(lp, 0, 1, minP).sort((a, b) => a - b) : fullSortKept(lp, k, p, minP);
+        expect(keptTokens(lp, { topK: k, topP: p, minP })).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('the same RNG stream draws the same tokens from the partial and the full ranking', () => {
+    const rng = new SeededRandom(3);
+    const logits = Float32Array.from({ length: 2048 }, () => Math.round((rng.next() - 0.5) * 16 * 4) / 4); // quarter steps: many ties
+    const lp = logSoftmax(logits, 0.8);
+    for (const [topK, topP] of [
+      [50, 1],
+      [0, 0.9],
+      [200, 0.95],
+      [1, 1],
+      [2048, 0.5],
+    ] as const) {
+      const fast = new SeededRandom(9);
+      const slow = new SeededRandom(9);
+      const kept = keptTokens(lp, { topK, topP, minP: 0 });
+      const reference = fullSortKept(lp, topK, topP, 0);
+      expect(kept).toEqual(reference);
+      for (let i = 0; i < 200; i++) expect(drawToken(lp, kept, fast)).toBe(drawToken(lp, reference, slow));
+    }
+  });
+});
+
 describe('stop strings and options', () => {
   it('findStop finds the earliest of several stop strings, ignoring empty ones', () => {
     expect(findStop('abc</answer>xyz<|x', ['<|x', '</answer>', ''])).toBe(3);

@@ -47,27 +47,25 @@ export function argmax(values: ArrayLike<number>, offset = 0, length = values.le
   return best;
 }
 
-/** The token ids kept by the truncations: most likely first (ties: lower id first) when top-k or top-p ranked them, else in id order. */
+/**
+ * The token ids kept by the truncations: most likely first (ties: lower id first) when top-k or top-p ranked them, else in id order.
+ *
+ * The result is the same as ranking the whole vocabulary with a comparison sort, but the vocabulary is not
+ * sorted: top-k selects its k tokens with a bounded heap (O(n log k)) and sorts only those; top-p without
+ * top-k finds the crossing value on a natively sorted copy of the log-probabilities (no comparator calls)
+ * and ranks only the ids at or above it. The probability mass is summed most-likely-first in both cases,
+ * exactly as a full ranking would, so the kept set is identical bit for bit.
+ */
 export function keptTokens(logprobs: Float64Array, options: TruncationOptions): number[] {
   const n = logprobs.length;
   const { topK, topP, minP } = options;
   let kept: number[];
   if (topK > 0 || topP < 1) {
-    const order = Array.from({ length: n }, (_, i) => i);
-    order.sort((a, b) => logprobs[b]! - logprobs[a]! || a - b);
-    kept = topK > 0 ? order.slice(0, topK) : order;
-    if (topP < 1) {
-      let mass = 0;
-      for (const id of kept) mass += Math.exp(logprobs[id]!);
-      let cumulative = 0;
-      let count = 0;
-      // Include tokens until the renormalised cumulative probability reaches topP (the crossing token stays).
-      while (count < kept.length) {
-        cumulative += Math.exp(logprobs[kept[count]!]!) / mass;
-        count++;
-        if (cumulative >= topP) break;
-      }
-      kept = kept.slice(0, count);
+    if (topK > 0) {
+      kept = topKIds(logprobs, topK);
+      if (topP < 1) kept = kept.slice(0, topPCount(logprobs, kept, topP));
+    } else {
+      kept = topPIds(logprobs, topP);
     }
   } else {
     // No ranking needed: min-p only compares with the maximum. Kept in id order (drawToken does not care).
@@ -83,6 +81,89 @@ export function keptTokens(logprobs: Float64Array, options: TruncationOptions): 
     kept = kept.filter((id) => logprobs[id]! >= threshold);
   }
   return kept;
+}
+
+/** The ranking every truncation refers to: more likely first, ties (equal log-probabilities, also -∞) by lower id. */
+function ranksBefore(logprobs: Float64Array, a: number, b: number): boolean {
+  const la = logprobs[a]!;
+  const lb = logprobs[b]!;
+  return la > lb || (la === lb && a < b);
+}
+
+/** Sorts `ids` in ranking order. */
+function rank(logprobs: Float64Array, ids: number[]): number[] {
+  return ids.sort((a, b) => logprobs[b]! - logprobs[a]! || a - b);
+}
+
+/** The k first ids of the ranking, in ranking order: a bounded heap whose root is the worst of the best k so far. */
+function topKIds(logprobs: Float64Array, k: number): number[] {
+  const n = logprobs.length;
+  const all = (): number[] => Array.from({ length: n }, (_, i) => i);
+  if (k >= n) return rank(logprobs, all());
+  const heap = new Int32Array(k);
+  // The first k ids, heapified so that every parent ranks after its children.
+  for (let i = 0; i < k; i++) heap[i] = i;
+  for (let i = (k >> 1) - 1; i >= 0; i--) siftDown(logprobs, heap, i, k);
+  for (let id = k; id < n; id++) {
+    if (!ranksBefore(logprobs, id, heap[0]!)) continue;
+    heap[0] = id;
+    siftDown(logprobs, heap, 0, k);
+  }
+  return rank(logprobs, Array.from(heap));
+}
+
+function siftDown(logprobs: Float64Array, heap: Int32Array, at: number, size: number): void {
+  let i = at;
+  for (;;) {
+    const left = 2 * i + 1;
+    if (left >= size) return;
+    const right = left + 1;
+    // The child that ranks last moves up, so the root stays the worst kept id.
+    let worst = left;
+    if (right < size && ranksBefore(logprobs, heap[left]!, heap[right]!)) worst = right;
+    if (!ranksBefore(logprobs, heap[i]!, heap[worst]!)) return;
+    const t = heap[i]!;
+    heap[i] = heap[worst]!;
+    heap[worst] = t;
+    i = worst;
+  }
+}
+
+/** How many of the ranked `kept` ids top-p keeps: until the renormalised cumulative probability reaches topP (the crossing token stays). */
+function topPCount(logprobs: Float64Array, kept: number[], topP: number): number {
+  let mass = 0;
+  for (const id of kept) mass += Math.exp(logprobs[id]!);
+  let cumulative = 0;
+  let count = 0;
+  while (count < kept.length) {
+    cumulative += Math.exp(logprobs[kept[count]!]!) / mass;
+    count++;
+    if (cumulative >= topP) break;
+  }
+  return count;
+}
+
+/**
+ * Top-p over the whole vocabulary, ranked. The mass and the cumulative sums depend only on the values in
+ * ranking order (tied ids add equal terms), so they are computed on a copy sorted natively; the crossing
+ * value then bounds the kept set, and only the ids at or above it are ranked.
+ */
+function topPIds(logprobs: Float64Array, topP: number): number[] {
+  const n = logprobs.length;
+  const sorted = Float64Array.from(logprobs).sort(); // ascending; ranking order is from the end
+  let mass = 0;
+  for (let i = n - 1; i >= 0; i--) mass += Math.exp(sorted[i]!);
+  let cumulative = 0;
+  let count = 0;
+  while (count < n) {
+    cumulative += Math.exp(sorted[n - 1 - count]!) / mass;
+    count++;
+    if (cumulative >= topP) break;
+  }
+  const crossing = sorted[n - count]!;
+  const candidates: number[] = [];
+  for (let id = 0; id < n; id++) if (logprobs[id]! >= crossing) candidates.push(id);
+  return rank(logprobs, candidates).slice(0, count);
 }
 
 /** True when the options keep every token (no ranking or filtering needed). */
