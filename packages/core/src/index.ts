@@ -30,7 +30,13 @@ export {
   initWeights,
 } from './model/config.js';
 export type { DecoderFamily, DecoderConfig, ParameterKind, ParameterSpec, WeightIssue } from './model/config.js';
-export { decoderParameters, decoderForward, decoderBackward, chainSiteKey } from './model/decoder-chain.js';
+export {
+  decoderParameters,
+  decoderForward,
+  decoderBackward,
+  chainSiteKey,
+  ChainSiteMap,
+} from './model/decoder-chain.js';
 export type {
   LinearParameters,
   BlockParameters,

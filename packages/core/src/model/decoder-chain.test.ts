@@ -1,5 +1,5 @@
 import { parseDecoderConfig, parameterSpecs } from './config.js';
-import { chainSiteKey, decoderBackward, decoderForward, decoderParameters, type DecoderBackwardOps, type DecoderForwardOps, type LinearParameters } from './decoder-chain.js';
+import { ChainSiteMap, chainSiteKey, decoderBackward, decoderForward, decoderParameters, type DecoderBackwardOps, type DecoderForwardOps, type LinearParameters } from './decoder-chain.js';
 
 const base = { hidden_size: 8, num_hidden_layers: 2, num_attention_heads: 2, num_key_value_heads: 1, intermediate_size: 12, vocab_size: 11 };
 
@@ -122,5 +122,19 @@ describe('the decoder chain', () => {
       'rmsNormBackward #19 model.layers.0.input_layernorm.weight into #8 @0.n1',
       'embedBackward #20 model.embed_tokens.weight @0.x',
     ]);
+  });
+});
+
+describe('ChainSiteMap', () => {
+  it('keeps one value per site, lists them in order, and names a site nothing was kept for', () => {
+    const map = new ChainSiteMap<number>();
+    map.set({ layer: 0, value: 'n1' }, 1);
+    map.set({ layer: -1, value: 'final' }, 2);
+    map.set({ layer: 0, value: 'n1' }, 3);
+    expect(map.get({ layer: 0, value: 'n1' })).toBe(3);
+    expect([...map.values()]).toEqual([3, 2]);
+    expect(() => map.get({ layer: 1, value: 'n1' })).toThrow('decoder chain: nothing kept for site 1.n1');
+    map.clear();
+    expect([...map.values()]).toEqual([]);
   });
 });

@@ -138,6 +138,37 @@ export function chainSiteKey(site: ChainSite): string {
   return `${site.layer}.${site.value}`;
 }
 
+/**
+ * What an implementation keeps per chain site — what a forward op saved for the backward op of the
+ * same site, or where a site's value lives. A lookup of a site nothing was kept for is a bug of the
+ * implementation, so it throws naming the site.
+ */
+export class ChainSiteMap<V> {
+  readonly #entries = new Map<string, V>();
+
+  /** Keep `value` for `site` (replacing what was kept there). */
+  set(site: ChainSite, value: V): void {
+    this.#entries.set(chainSiteKey(site), value);
+  }
+
+  /** What was kept for `site`; throws when nothing was. */
+  get(site: ChainSite): V {
+    const value = this.#entries.get(chainSiteKey(site));
+    if (value === undefined) throw new Error(`decoder chain: nothing kept for site ${chainSiteKey(site)}`);
+    return value;
+  }
+
+  /** Everything kept, in insertion order. */
+  values(): IterableIterator<V> {
+    return this.#entries.values();
+  }
+
+  /** Forget everything kept. */
+  clear(): void {
+    this.#entries.clear();
+  }
+}
+
 /** The operations the forward chain is written against; `X` is an implementation's tensor handle. */
 export interface DecoderForwardOps<X> {
   /** Embedding rows of the batch's token ids, [tokens, hidden]. */

@@ -18,7 +18,7 @@ import {
   ONNX_INT64,
   decoderBackward,
   decoderForward,
-  chainSiteKey,
+  ChainSiteMap,
   parameterSpecs,
   type ChainSite,
   type DecoderBackwardOps,
@@ -83,8 +83,8 @@ interface Value {
   dims: OnnxDim[];
 }
 
-/** What the forward saved at each chain site, by {@link chainSiteKey}. */
-type SavedValues = Map<string, Value[]>;
+/** What the forward saved at each chain site. */
+type SavedValues = ChainSiteMap<Value[]>;
 
 /** Shape helpers and constants both graphs need, built on one graph builder. */
 class GraphContext {
@@ -158,13 +158,13 @@ class GraphContext {
 
 /** Forward ops that record nodes, saving what the backward reads. */
 class ForwardRecorder implements DecoderForwardOps<string> {
-  readonly saved: SavedValues = new Map();
+  readonly saved: SavedValues = new ChainSiteMap();
   #allowed: { bias: string; rowAny: string } | undefined;
 
   constructor(private readonly x: GraphContext) {}
 
   #save(site: ChainSite, ...values: Value[]): void {
-    this.saved.set(chainSiteKey(site), values);
+    this.saved.set(site, values);
   }
 
   embed(weight: string): string {
@@ -286,9 +286,7 @@ class BackwardRecorder implements DecoderBackwardOps<string> {
   ) {}
 
   #load(site: ChainSite): string[] {
-    const values = this.saved.get(chainSiteKey(site));
-    if (!values) throw new Error(`train graph: nothing saved at ${chainSiteKey(site)}`);
-    return values.map((v) => v.name);
+    return this.saved.get(site).map((v) => v.name);
   }
 
   #add(parameter: string, gradient: string): void {
@@ -420,9 +418,10 @@ export async function buildTrainGraphs(config: DecoderConfig, seed: BackwardSeed
     node.inputs = node.inputs.map((name) => (name === logits ? io.logits : name));
     node.outputs = node.outputs.map((name) => (name === logits ? io.logits : name));
   }
-  forward.saved.set('head', [{ name: logpAll, dims: [TOKENS, V] }]);
 
-  const savedValues = [...new Map([...forward.saved.values()].flat().map((v) => [v.name, v])).values()];
+  // The head's log-probabilities [tokens, vocab] are kept for the log-softmax backward.
+  const headLogp: Value = { name: logpAll, dims: [TOKENS, V] };
+  const savedValues = [...new Map([...forward.saved.values(), [headLogp]].flat().map((v) => [v.name, v])).values()];
   const forwardModel: OnnxModel = {
     nodes: g.nodes,
     initializers: g.initializers,
@@ -454,7 +453,7 @@ export async function buildTrainGraphs(config: DecoderConfig, seed: BackwardSeed
     // dlogits_j = (gLogprob·(δ_j,target − p_j) − gEntropy·p_j·(log p_j + H)) / T (the reference's
     // log-softmax backward), with every per-row factor folded into [tokens, 1] columns first, so that
     // the [tokens, vocab] work is an Exp, one Mul (two more with entropy) and the scatter.
-    const [logpAllIn] = forward.saved.get('head')!.map((v) => v.name) as [string];
+    const logpAllIn = headLogp.name;
     const col = (t: string): string => b.op('Unsqueeze', [t, b.ints([1])]);
     const target = b.op('Mul', [col(io.gradLogprob), io.invTemperature]); // gLogprob / T
     const p = b.op('Exp', [logpAllIn]);

@@ -6,6 +6,7 @@
  * {@link ReferenceChainOps}, so results agree to f32 rounding.
  */
 import {
+  ChainSiteMap,
   chainSiteKey,
   type ChainSite,
   type DecoderBackwardOps,
@@ -68,7 +69,7 @@ const LINEAR_DX_KEY: Partial<Record<ChainSite['value'], string>> = {
 
 /** Fast ops for one batch: run {@link decoderForward} with them, then {@link decoderBackward} on the same object. */
 export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBackwardOps<Float32Array> {
-  readonly #saved = new Map<string, Saved>();
+  readonly #saved = new ChainSiteMap<Saved>();
   readonly #rows: number;
   readonly #attention: { batch: number; seq: number; numHeads: number; numKvHeads: number; headDim: number };
   /** One RoPE table for q, k and both backwards. */
@@ -111,12 +112,6 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
     return this.#grads![name]!.data;
   }
 
-  #load(site: ChainSite): Saved {
-    const saved = this.#saved.get(chainSiteKey(site));
-    if (!saved) throw new Error(`decoder chain: no forward values saved at ${chainSiteKey(site)}`);
-    return saved;
-  }
-
   embed(weight: string): Float32Array {
     const x = this.pool.get('x0', this.#rows * this.config.hiddenSize);
     embeddingForwardInto(this.#p(weight), this.batch.ids, this.config.hiddenSize, x);
@@ -136,12 +131,12 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
     const y = this.pool.get(key, rows * hidden);
     const rstd = new Float64Array(rows);
     rmsNormForwardInto(x, this.#p(weight), rows, hidden, this.config.rmsNormEps, y, rstd);
-    this.#saved.set(chainSiteKey(site), { inputs: [x], rstd });
+    this.#saved.set(site, { inputs: [x], rstd });
     return y;
   }
 
   async linear(x: Float32Array, p: LinearParameters, site: ChainSite): Promise<Float32Array> {
-    this.#saved.set(chainSiteKey(site), { inputs: [x] });
+    this.#saved.set(site, { inputs: [x] });
     const out = site.value === 'logits' ? undefined : this.pool.get(linearOutputKey(site), this.#rows * p.out);
     const y = await this.engine.matmul(x, this.#p(p.weight), { m: this.#rows, n: p.out, k: p.in, transB: true }, out);
     if (p.bias !== null) addBiasRows(y, this.#p(p.bias));
@@ -160,7 +155,7 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
       rope: this.#rope,
       stacked,
     });
-    this.#saved.set(chainSiteKey(site), { inputs: [q, k, v], probs, stacked });
+    this.#saved.set(site, { inputs: [q, k, v], probs, stacked });
     return o;
   }
 
@@ -177,12 +172,12 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
     // e^gate through the engine (ORT's vectorised Exp) when it has one; else the JS op's Math.exp.
     const expGate = this.engine.exp ? await this.engine.exp(gate, this.pool.get('expGate', gate.length)) : undefined;
     swigluForwardInto(gate, up, h, sig, expGate);
-    this.#saved.set(chainSiteKey(site), { inputs: [gate, up], sig });
+    this.#saved.set(site, { inputs: [gate, up], sig });
     return h;
   }
 
   async linearBackward(dy: Float32Array, p: LinearParameters, site: ChainSite): Promise<Float32Array> {
-    const [x] = this.#load(site).inputs as [Float32Array];
+    const [x] = this.#saved.get(site).inputs as [Float32Array];
     // Every Linear weight has one use per step, so dW is written, not added; the tied embedding's
     // scatter-add comes after its LM-head product.
     await this.engine.matmul(dy, x, { m: p.out, n: p.in, k: this.#rows, transA: true }, this.#g(p.weight));
@@ -198,7 +193,7 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
   }
 
   rmsNormBackward(dy: Float32Array, weight: string, site: ChainSite, residual: Float32Array | null): Float32Array {
-    const saved = this.#load(site);
+    const saved = this.#saved.get(site);
     const hidden = this.config.hiddenSize;
     // The residual stream's gradient is updated in place by each block's norms.
     const dx = residual ?? this.pool.get('dx', this.#rows * hidden);
@@ -217,7 +212,7 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
   }
 
   headNormBackward(dy: Float32Array, weight: string, heads: number, site: ChainSite): Float32Array {
-    const saved = this.#load(site);
+    const saved = this.#saved.get(site);
     const dx = this.pool.get(`d:${site.value}`, dy.length);
     rmsNormBackwardInto(
       dy,
@@ -233,7 +228,7 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
   }
 
   async attentionBackward(dOut: Float32Array, site: ChainSite): Promise<[Float32Array, Float32Array, Float32Array]> {
-    const saved = this.#load(site);
+    const saved = this.#saved.get(site);
     const [q, k, v] = saved.inputs as [Float32Array, Float32Array, Float32Array];
     const dq = this.pool.get('dq', q.length);
     const dk = this.pool.get('dk', k.length);
@@ -247,7 +242,7 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
   }
 
   swigluBackward(dh: Float32Array, site: ChainSite): [Float32Array, Float32Array] {
-    const saved = this.#load(site);
+    const saved = this.#saved.get(site);
     const [gate, up] = saved.inputs as [Float32Array, Float32Array];
     const dgate = this.pool.get('dgate', dh.length);
     const dup = this.pool.get('dup', dh.length);

@@ -4,7 +4,7 @@
  * products go through the model's {@link MatmulEngine}; everything else accumulates in f64.
  */
 import {
-  chainSiteKey,
+  ChainSiteMap,
   type ChainSite,
   type DecoderBackwardOps,
   type DecoderConfig,
@@ -26,7 +26,7 @@ import type { MatmulEngine } from './matmul-engine.js';
 /** Reference ops for one batch: run {@link decoderForward} with them, then {@link decoderBackward} on the same object. */
 export class ReferenceChainOps<T extends Floats> implements DecoderForwardOps<T>, DecoderBackwardOps<T> {
   /** Inputs each op saved for its backward, by site key. */
-  readonly #saved = new Map<string, T[]>();
+  readonly #saved = new ChainSiteMap<T[]>();
   readonly #attention: AttentionDims;
   readonly #rows: number;
   /** Parameter gradients the backward ops accumulate into (set by {@link ReferenceChainOps.startBackward}). */
@@ -62,13 +62,7 @@ export class ReferenceChainOps<T extends Floats> implements DecoderForwardOps<T>
   }
 
   #save(site: ChainSite, ...values: T[]): void {
-    this.#saved.set(chainSiteKey(site), values);
-  }
-
-  #load(site: ChainSite): T[] {
-    const values = this.#saved.get(chainSiteKey(site));
-    if (!values) throw new Error(`decoder chain: no forward values saved at ${chainSiteKey(site)}`);
-    return values;
+    this.#saved.set(site, values);
   }
 
   #norm(rows: number, hidden: number): { rows: number; hidden: number; eps: number } {
@@ -120,7 +114,7 @@ export class ReferenceChainOps<T extends Floats> implements DecoderForwardOps<T>
   }
 
   async linearBackward(dy: T, p: LinearParameters, site: ChainSite): Promise<T> {
-    const [x] = this.#load(site) as [T];
+    const [x] = this.#saved.get(site) as [T];
     const dw = await this.engine.matmul(dy, x, { m: p.out, n: p.in, k: this.#rows, transA: true });
     residualAddInto(this.#g(p.weight), dw);
     if (p.bias !== null) residualAddInto(this.#g(p.bias), biasGrad(dy, p.out));
@@ -128,7 +122,7 @@ export class ReferenceChainOps<T extends Floats> implements DecoderForwardOps<T>
   }
 
   rmsNormBackward(dy: T, weight: string, site: ChainSite, residual: T | null): T {
-    const [x] = this.#load(site) as [T];
+    const [x] = this.#saved.get(site) as [T];
     const r = rmsNormBackward(dy, x, this.#p(weight), this.#norm(this.#rows, this.config.hiddenSize));
     residualAddInto(this.#g(weight), r.dweight);
     if (residual === null) return r.dx;
@@ -137,7 +131,7 @@ export class ReferenceChainOps<T extends Floats> implements DecoderForwardOps<T>
   }
 
   headNormBackward(dy: T, weight: string, heads: number, site: ChainSite): T {
-    const [x] = this.#load(site) as [T];
+    const [x] = this.#saved.get(site) as [T];
     const r = rmsNormBackward(dy, x, this.#p(weight), this.#norm(this.#rows * heads, this.config.headDim));
     residualAddInto(this.#g(weight), r.dweight);
     return r.dx;
@@ -145,7 +139,7 @@ export class ReferenceChainOps<T extends Floats> implements DecoderForwardOps<T>
 
   attentionBackward(dOut: T, site: ChainSite): [T, T, T] {
     const c = this.config;
-    const [q, k, v] = this.#load(site) as [T, T, T];
+    const [q, k, v] = this.#saved.get(site) as [T, T, T];
     const { dq, dk, dv } = attentionBackward(dOut, q, k, v, this.batch.mask, this.#attention);
     return [
       ropeBackward(dq, this.batch.positions, this.#rope(c.numAttentionHeads)),
@@ -155,7 +149,7 @@ export class ReferenceChainOps<T extends Floats> implements DecoderForwardOps<T>
   }
 
   swigluBackward(dh: T, site: ChainSite): [T, T] {
-    const [gate, up] = this.#load(site) as [T, T];
+    const [gate, up] = this.#saved.get(site) as [T, T];
     const { dgate, dup } = swigluBackward(dh, gate, up);
     return [dgate, dup];
   }

@@ -32,6 +32,7 @@ import type {
   ParameterSpec,
 } from '@rlvr/core';
 import {
+  ChainSiteMap,
   chainSiteKey,
   decoderBackward,
   decoderForward,
@@ -95,29 +96,22 @@ interface Activations {
   batch: number;
   seq: number;
   /**
-   * Where the forward writes each chain value, by {@link chainSiteKey}: its own tensor for what a
+   * Where the forward writes each chain value, by site: its own tensor for what a
    * backward reads, shared scratch for values dead within their block (q/k before RoPE, the o_proj and
    * down_proj outputs); block i's x2 is block i + 1's x.
    */
-  values: Map<string, GpuTensor>;
+  values: ChainSiteMap<GpuTensor>;
   /** Each RMSNorm's per-row rstd [rows] (per-head norms: [tokens · heads]), by the norm's site. */
-  rstd: Map<string, GpuTensor>;
+  rstd: ChainSiteMap<GpuTensor>;
   /** Per block: q and k after RoPE and the attention's lse (the attention backward's inputs with v and o). */
   attention: { q: GpuTensor; k: GpuTensor; lse: GpuTensor }[];
   /** The tensors each forward op read, by its site (what the backward op of that site reads). */
-  saved: Map<string, GpuTensor[]>;
+  saved: ChainSiteMap<GpuTensor[]>;
   ropeTable: GpuTensor;
   logits: GpuTensor;
   grad: BackwardScratch;
   /** Every tensor above, once (for release). */
   all: GpuTensor[];
-}
-
-/** The entry of `site` in a map keyed by {@link chainSiteKey}; a missing one is a bug of this module. */
-function bySite<T>(map: Map<string, T>, site: ChainSite): T {
-  const t = map.get(chainSiteKey(site));
-  if (t === undefined) throw new Error(`gpu-decoder: nothing kept for chain site ${chainSiteKey(site)}`);
-  return t;
 }
 
 /**
@@ -461,9 +455,9 @@ export class GpuPolicyBackend implements PolicyBackend {
       all.push(t);
       return t;
     };
-    const values = new Map<string, GpuTensor>();
-    const rstd = new Map<string, GpuTensor>();
-    const at = (layer: number, value: ChainValue): string => chainSiteKey({ layer, value });
+    const values = new ChainSiteMap<GpuTensor>();
+    const rstd = new ChainSiteMap<GpuTensor>();
+    const at = (layer: number, value: ChainValue): ChainSite => ({ layer, value });
     try {
       // Block i's output is block i + 1's input (or the final norm's), so the streams chain: xs[i] → xs[i + 1].
       const xs = Array.from({ length: c.numHiddenLayers + 1 }, (_, i) => z([n, hid], `x${i}`));
@@ -510,7 +504,7 @@ export class GpuPolicyBackend implements PolicyBackend {
         attention,
         logits,
         all,
-        saved: new Map(),
+        saved: new ChainSiteMap(),
         ropeTable: z([n, D], 'rope-table'),
         grad: {
           dlogits: z([n, c.vocabSize], 'dlogits'),
@@ -559,8 +553,8 @@ export class GpuPolicyBackend implements PolicyBackend {
       numKvHeads: c.numKeyValueHeads,
       headDim: c.headDim,
     };
-    const out = (site: ChainSite): GpuTensor => bySite(a.values, site);
-    const save = (site: ChainSite, ...inputs: GpuTensor[]): void => void a.saved.set(chainSiteKey(site), inputs);
+    const out = (site: ChainSite): GpuTensor => a.values.get(site);
+    const save = (site: ChainSite, ...inputs: GpuTensor[]): void => a.saved.set(site, inputs);
     a.saved.clear();
     const ops: DecoderForwardOps<GpuTensor> = {
       embed: (weight, site) => {
@@ -570,7 +564,7 @@ export class GpuPolicyBackend implements PolicyBackend {
       },
       rmsNorm: (x, weight, site) => {
         const y = out(site);
-        const rstd = bySite(a.rstd, site);
+        const rstd = a.rstd.get(site);
         plans.push(
           planRmsNormForward(gpu, x, this.#p(weight), y, rstd, { rows, hidden: c.hiddenSize, eps: c.rmsNormEps }),
         );
@@ -580,7 +574,7 @@ export class GpuPolicyBackend implements PolicyBackend {
       // The RMSNorm kernels over rows = tokens · heads of headDim values each: the gain is shared by every head.
       headNorm: (x, weight, heads, site) => {
         const y = out(site);
-        const rstd = bySite(a.rstd, site);
+        const rstd = a.rstd.get(site);
         plans.push(
           planRmsNormForward(gpu, x, this.#p(weight), y, rstd, {
             rows: rows * heads,
@@ -642,7 +636,7 @@ export class GpuPolicyBackend implements PolicyBackend {
       numKvHeads: c.numKeyValueHeads,
       headDim: c.headDim,
     };
-    const saved = (site: ChainSite): GpuTensor[] => bySite(a.saved, site);
+    const saved = (site: ChainSite): GpuTensor[] => a.saved.get(site);
     const gradOut = (site: ChainSite): GpuTensor => {
       const name = BACKWARD_OUT[site.value];
       if (!name) throw new Error(`gpu-decoder: no gradient scratch for chain site ${chainSiteKey(site)}`);
