@@ -34,6 +34,10 @@ export {
   decoderParameters,
   decoderForward,
   decoderBackward,
+  decoderHidden,
+  decoderBackwardFromHidden,
+  decoderBlockForward,
+  decoderBlockBackward,
   chainSiteKey,
   ChainSiteMap,
 } from './model/decoder-chain.js';
@@ -45,6 +49,7 @@ export type {
   ChainSite,
   DecoderForwardOps,
   DecoderBackwardOps,
+  BeforeBlockBackward,
 } from './model/decoder-chain.js';
 export { OnnxGraphBuilder } from './onnx/graph-builder.js';
 export { encodeOnnxModel, ONNX_FLOAT, ONNX_INT32, ONNX_INT64, ONNX_BOOL } from './onnx/onnx-proto.js';

@@ -214,69 +214,116 @@ export interface DecoderBackwardOps<X> {
 
 const at = (layer: number, value: ChainValue): ChainSite => ({ layer, value });
 
-/** The forward chain: logits [tokens, vocab] of the implementation's batch. */
-export async function decoderForward<X>(c: DecoderConfig, ops: DecoderForwardOps<X>): Promise<X> {
+/** One block of the forward chain: block `i`'s output (the next block's input) from its input `x`. */
+export async function decoderBlockForward<X>(c: DecoderConfig, ops: DecoderForwardOps<X>, i: number, x: X): Promise<X> {
+  const b = decoderParameters(c).blocks[i]!;
+  const n1 = await ops.rmsNorm(x, b.inputNorm, at(i, 'n1'));
+  let q = await ops.linear(n1, b.q, at(i, 'q'));
+  let k = await ops.linear(n1, b.k, at(i, 'k'));
+  const v = await ops.linear(n1, b.v, at(i, 'v'));
+  if (b.qNorm !== null && b.kNorm !== null) {
+    q = await ops.headNorm(q, b.qNorm, c.numAttentionHeads, at(i, 'qNormed'));
+    k = await ops.headNorm(k, b.kNorm, c.numKeyValueHeads, at(i, 'kNormed'));
+  }
+  const attention = await ops.attention(q, k, v, at(i, 'attention'));
+  const x1 = await ops.residual(x, await ops.linear(attention, b.o, at(i, 'o')), at(i, 'x1'));
+  const n2 = await ops.rmsNorm(x1, b.postNorm, at(i, 'n2'));
+  const gate = await ops.linear(n2, b.gate, at(i, 'gate'));
+  const up = await ops.linear(n2, b.up, at(i, 'up'));
+  const h = await ops.swiglu(gate, up, at(i, 'h'));
+  return ops.residual(x1, await ops.linear(h, b.down, at(i, 'down')), at(i, 'x2'));
+}
+
+/** The forward chain up to the LM head: the final RMSNorm's output [tokens, hidden]. */
+export async function decoderHidden<X>(c: DecoderConfig, ops: DecoderForwardOps<X>): Promise<X> {
   const P = decoderParameters(c);
   let x = await ops.embed(P.embed, at(0, 'x'));
-  for (let i = 0; i < P.blocks.length; i++) {
-    const b = P.blocks[i]!;
-    const n1 = await ops.rmsNorm(x, b.inputNorm, at(i, 'n1'));
-    let q = await ops.linear(n1, b.q, at(i, 'q'));
-    let k = await ops.linear(n1, b.k, at(i, 'k'));
-    const v = await ops.linear(n1, b.v, at(i, 'v'));
-    if (b.qNorm !== null && b.kNorm !== null) {
-      q = await ops.headNorm(q, b.qNorm, c.numAttentionHeads, at(i, 'qNormed'));
-      k = await ops.headNorm(k, b.kNorm, c.numKeyValueHeads, at(i, 'kNormed'));
-    }
-    const attention = await ops.attention(q, k, v, at(i, 'attention'));
-    const x1 = await ops.residual(x, await ops.linear(attention, b.o, at(i, 'o')), at(i, 'x1'));
-    const n2 = await ops.rmsNorm(x1, b.postNorm, at(i, 'n2'));
-    const gate = await ops.linear(n2, b.gate, at(i, 'gate'));
-    const up = await ops.linear(n2, b.up, at(i, 'up'));
-    const h = await ops.swiglu(gate, up, at(i, 'h'));
-    x = await ops.residual(x1, await ops.linear(h, b.down, at(i, 'down')), at(i, 'x2'));
+  for (let i = 0; i < P.blocks.length; i++) x = await decoderBlockForward(c, ops, i, x);
+  return ops.rmsNorm(x, P.finalNorm, at(-1, 'final'));
+}
+
+/** The forward chain: logits [tokens, vocab] of the implementation's batch. */
+export async function decoderForward<X>(c: DecoderConfig, ops: DecoderForwardOps<X>): Promise<X> {
+  const final = await decoderHidden(c, ops);
+  return ops.linear(final, decoderParameters(c).head, at(-1, 'logits'));
+}
+
+/**
+ * One block of the chain rule: the gradient of block `i`'s input from `dx`, the gradient of its output
+ * (which it may reuse). Branch sums keep one order everywhere: dn2 = dgate·W_gate + dup·W_up,
+ * dn1 = (dq·W_q + dk·W_k) + dv·W_v, and the stream's gradient gains each norm's dx after its own.
+ */
+export async function decoderBlockBackward<X>(
+  c: DecoderConfig,
+  ops: DecoderBackwardOps<X>,
+  i: number,
+  dx: X,
+): Promise<X> {
+  const b = decoderParameters(c).blocks[i]!;
+  // x2 = x1 + down(h): the stream's gradient flows to x1 unchanged and into the MLP.
+  const dh = await ops.linearBackward(dx, b.down, at(i, 'down'));
+  const [dgate, dup] = await ops.swigluBackward(dh, at(i, 'h'));
+  const dn2 = await ops.addGradients(
+    await ops.linearBackward(dgate, b.gate, at(i, 'gate')),
+    await ops.linearBackward(dup, b.up, at(i, 'up')),
+    at(i, 'n2'),
+  );
+  dx = await ops.rmsNormBackward(dn2, b.postNorm, at(i, 'n2'), dx);
+  // x1 = x + o_proj(attention): the same split.
+  const dAttention = await ops.linearBackward(dx, b.o, at(i, 'o'));
+  const [dqInput, dkInput, dv] = await ops.attentionBackward(dAttention, at(i, 'attention'));
+  let dq = dqInput;
+  let dk = dkInput;
+  if (b.qNorm !== null && b.kNorm !== null) {
+    dq = await ops.headNormBackward(dq, b.qNorm, c.numAttentionHeads, at(i, 'qNormed'));
+    dk = await ops.headNormBackward(dk, b.kNorm, c.numKeyValueHeads, at(i, 'kNormed'));
   }
-  const final = await ops.rmsNorm(x, P.finalNorm, at(-1, 'final'));
-  return ops.linear(final, P.head, at(-1, 'logits'));
+  const dqk = await ops.addGradients(
+    await ops.linearBackward(dq, b.q, at(i, 'q')),
+    await ops.linearBackward(dk, b.k, at(i, 'k')),
+    at(i, 'n1'),
+  );
+  const dn1 = await ops.addGradients(dqk, await ops.linearBackward(dv, b.v, at(i, 'v')), at(i, 'n1'));
+  return ops.rmsNormBackward(dn1, b.inputNorm, at(i, 'n1'), dx);
+}
+
+/**
+ * Called by {@link decoderBackwardFromHidden} before block `i`'s backward (blocks run last to first):
+ * where an implementation re-runs a block's forward whose activations it did not keep (activation
+ * checkpointing).
+ */
+export type BeforeBlockBackward = (i: number) => void | Promise<void>;
+
+/**
+ * The chain rule below the LM head, from dloss/d(final RMSNorm output) to every parameter's gradient
+ * (accumulated by the ops).
+ */
+export async function decoderBackwardFromHidden<X>(
+  c: DecoderConfig,
+  ops: DecoderBackwardOps<X>,
+  dFinal: X,
+  beforeBlock?: BeforeBlockBackward,
+): Promise<void> {
+  const P = decoderParameters(c);
+  let dx = await ops.rmsNormBackward(dFinal, P.finalNorm, at(-1, 'final'), null);
+  for (let i = P.blocks.length - 1; i >= 0; i--) {
+    await beforeBlock?.(i);
+    dx = await decoderBlockBackward(c, ops, i, dx);
+  }
+  await ops.embedBackward(dx, P.embed, at(0, 'x'));
 }
 
 /**
  * The chain rule of {@link decoderForward}, from dloss/dlogits to every parameter's gradient (accumulated
- * by the ops). Branch sums keep one order everywhere: dn2 = dgate·W_gate + dup·W_up,
- * dn1 = (dq·W_q + dk·W_k) + dv·W_v, and the stream's gradient gains each norm's dx after its own.
- * Tied embeddings: the head's dW lands on the embedding's gradient before the lookup's scatter-add.
+ * by the ops; branch sums as in {@link decoderBlockBackward}). Tied embeddings: the head's dW lands on
+ * the embedding's gradient before the lookup's scatter-add.
  */
-export async function decoderBackward<X>(c: DecoderConfig, ops: DecoderBackwardOps<X>, dlogits: X): Promise<void> {
-  const P = decoderParameters(c);
-  const dFinal = await ops.linearBackward(dlogits, P.head, at(-1, 'logits'));
-  let dx = await ops.rmsNormBackward(dFinal, P.finalNorm, at(-1, 'final'), null);
-  for (let i = P.blocks.length - 1; i >= 0; i--) {
-    const b = P.blocks[i]!;
-    // x2 = x1 + down(h): the stream's gradient flows to x1 unchanged and into the MLP.
-    const dh = await ops.linearBackward(dx, b.down, at(i, 'down'));
-    const [dgate, dup] = await ops.swigluBackward(dh, at(i, 'h'));
-    const dn2 = await ops.addGradients(
-      await ops.linearBackward(dgate, b.gate, at(i, 'gate')),
-      await ops.linearBackward(dup, b.up, at(i, 'up')),
-      at(i, 'n2'),
-    );
-    dx = await ops.rmsNormBackward(dn2, b.postNorm, at(i, 'n2'), dx);
-    // x1 = x + o_proj(attention): the same split.
-    const dAttention = await ops.linearBackward(dx, b.o, at(i, 'o'));
-    const [dqInput, dkInput, dv] = await ops.attentionBackward(dAttention, at(i, 'attention'));
-    let dq = dqInput;
-    let dk = dkInput;
-    if (b.qNorm !== null && b.kNorm !== null) {
-      dq = await ops.headNormBackward(dq, b.qNorm, c.numAttentionHeads, at(i, 'qNormed'));
-      dk = await ops.headNormBackward(dk, b.kNorm, c.numKeyValueHeads, at(i, 'kNormed'));
-    }
-    const dqk = await ops.addGradients(
-      await ops.linearBackward(dq, b.q, at(i, 'q')),
-      await ops.linearBackward(dk, b.k, at(i, 'k')),
-      at(i, 'n1'),
-    );
-    const dn1 = await ops.addGradients(dqk, await ops.linearBackward(dv, b.v, at(i, 'v')), at(i, 'n1'));
-    dx = await ops.rmsNormBackward(dn1, b.inputNorm, at(i, 'n1'), dx);
-  }
-  await ops.embedBackward(dx, P.embed, at(0, 'x'));
+export async function decoderBackward<X>(
+  c: DecoderConfig,
+  ops: DecoderBackwardOps<X>,
+  dlogits: X,
+  beforeBlock?: BeforeBlockBackward,
+): Promise<void> {
+  const dFinal = await ops.linearBackward(dlogits, decoderParameters(c).head, at(-1, 'logits'));
+  await decoderBackwardFromHidden(c, ops, dFinal, beforeBlock);
 }

@@ -12,7 +12,9 @@
  * dK, dV (summed over the group in the reference) come out of a transA product with no extra loop.
  * Layouts: q, o, dO, dq [batch, seq, H, d]; k, v, dk, dv [batch, seq, Hkv, d] (as the reference).
  * Internal stacks, entry e = b·Hkv + g: Q [e, group·seq, d] (row hh·seq + i), K, V [e, seq, d],
- * P [e, group·seq, seq]. The forward's P is the caller's (saved for the backward, so no recompute).
+ * P [e, group·seq, seq]. The forward's P is either the caller's (kept for the backward) or, for long
+ * sequences, computed one entry at a time and recomputed by the backward, so that only one entry's
+ * [group·seq, seq] scores, probabilities and their gradient exist at a time.
  * The causal upper triangle is computed by the sgemm and overwritten with 0: at seq 64 a masked
  * product is cheaper than per-row products.
  */
@@ -155,7 +157,8 @@ function stackQkv(
 }
 
 /**
- * Masked, scaled softmax in place over the score stack (rows of length seq); disallowed keys become 0.
+ * Masked, scaled softmax in place over the score stack of entries [e0, e0 + p's entries) (rows of
+ * length seq); disallowed keys become 0.
  * With an engine that has `exp` (ORT's vectorised Exp), the exps run there in one call: a first JS
  * pass writes the shifted scores s·scale − max (−∞ where disallowed) into a workspace buffer, the
  * engine exponentiates them into p, and a last pass normalises each row. Otherwise one JS pass per
@@ -168,44 +171,44 @@ async function maskedSoftmax(
   scale: number,
   engine: MatmulEngine<Float32Array>,
   ws: AttentionWorkspace,
+  e0: number,
 ): Promise<void> {
-  const { batch, seq } = d;
+  const { seq } = d;
   const rowsPerEntry = (d.numHeads / d.numKvHeads) * seq;
   const exp = engine.exp !== undefined;
   const shifted = exp ? ws.get('shifted', p.length) : p;
-  for (let b = 0; b < batch; b++) {
-    const mb = b * seq;
-    for (let e = b * d.numKvHeads; e < (b + 1) * d.numKvHeads; e++) {
-      for (let r = 0; r < rowsPerEntry; r++) {
-        const i = r % seq;
-        const o = (e * rowsPerEntry + r) * seq;
-        let m = -Infinity;
-        for (let j = 0; j <= i; j++) {
-          if (mask[mb + j] === 0) continue;
-          const s = p[o + j]! * scale;
-          if (s > m) m = s;
-        }
-        if (m === -Infinity) {
-          // Fully masked row: zeros, not 0/0 (as the reference); e^{−∞} = 0 on the engine path.
-          if (exp) shifted.fill(-Infinity, o, o + seq);
-          else p.fill(0, o, o + seq);
-          continue;
-        }
-        if (exp) {
-          for (let j = 0; j <= i; j++) shifted[o + j] = mask[mb + j] === 0 ? -Infinity : p[o + j]! * scale - m;
-          shifted.fill(-Infinity, o + i + 1, o + seq);
-          continue;
-        }
-        let sum = 0;
-        for (let j = 0; j <= i; j++) {
-          const ex = mask[mb + j] === 0 ? 0 : Math.exp(p[o + j]! * scale - m);
-          p[o + j] = ex;
-          sum += ex;
-        }
-        const inv = 1 / sum;
-        for (let j = 0; j <= i; j++) p[o + j] = p[o + j]! * inv;
-        p.fill(0, o + i + 1, o + seq);
+  const e1 = e0 + p.length / (rowsPerEntry * seq);
+  for (let e = e0; e < e1; e++) {
+    const mb = Math.floor(e / d.numKvHeads) * seq;
+    for (let r = 0; r < rowsPerEntry; r++) {
+      const i = r % seq;
+      const o = ((e - e0) * rowsPerEntry + r) * seq;
+      let m = -Infinity;
+      for (let j = 0; j <= i; j++) {
+        if (mask[mb + j] === 0) continue;
+        const s = p[o + j]! * scale;
+        if (s > m) m = s;
       }
+      if (m === -Infinity) {
+        // Fully masked row: zeros, not 0/0 (as the reference); e^{−∞} = 0 on the engine path.
+        if (exp) shifted.fill(-Infinity, o, o + seq);
+        else p.fill(0, o, o + seq);
+        continue;
+      }
+      if (exp) {
+        for (let j = 0; j <= i; j++) shifted[o + j] = mask[mb + j] === 0 ? -Infinity : p[o + j]! * scale - m;
+        shifted.fill(-Infinity, o + i + 1, o + seq);
+        continue;
+      }
+      let sum = 0;
+      for (let j = 0; j <= i; j++) {
+        const ex = mask[mb + j] === 0 ? 0 : Math.exp(p[o + j]! * scale - m);
+        p[o + j] = ex;
+        sum += ex;
+      }
+      const inv = 1 / sum;
+      for (let j = 0; j <= i; j++) p[o + j] = p[o + j]! * inv;
+      p.fill(0, o + i + 1, o + seq);
     }
   }
   if (!engine.exp) return;
@@ -236,9 +239,45 @@ export interface FastAttentionOptions {
   stacked?: StackedQkv;
 }
 
+/** Entries (one (sequence, kv head) each) per pass: all of them when P is kept, else one (P recomputed per entry). */
+function entriesPerPass(probs: Float32Array | null, entries: number): number {
+  return probs ? entries : 1;
+}
+
+/** What the attention backward gets from its forward: the kept probabilities, or the padding mask to recompute them. */
+export type AttentionProbs = Float32Array | { recomputeWithMask: Int32Array };
+
 /**
- * Attention forward: writes o [batch, seq, H, d] and the probabilities `probs`
- * ({@link attentionProbsLength} floats, kept by the caller for {@link fastAttentionBackward}).
+ * P of entries [e0, e0 + n) into `p` (n·rows·seq floats): the scores Q·Kᵀ of those entries' stacks,
+ * then the masked softmax.
+ */
+async function probabilities(
+  engine: MatmulEngine<Float32Array>,
+  qs: Float32Array,
+  ks: Float32Array,
+  mask: Int32Array,
+  d: AttentionDims,
+  ws: AttentionWorkspace,
+  e0: number,
+  n: number,
+  p: Float32Array,
+): Promise<void> {
+  const { seq, headDim } = d;
+  const rows = (d.numHeads / d.numKvHeads) * seq;
+  await engine.matmul(
+    qs.subarray(e0 * rows * headDim, (e0 + n) * rows * headDim),
+    ks.subarray(e0 * seq * headDim, (e0 + n) * seq * headDim),
+    { batch: n, m: rows, n: seq, k: headDim, transB: true },
+    p,
+  );
+  await maskedSoftmax(p, mask, d, 1 / Math.sqrt(headDim), engine, ws, e0);
+}
+
+/**
+ * Attention forward: writes o [batch, seq, H, d]. With `probs` ({@link attentionProbsLength} floats)
+ * the probabilities are kept there for {@link fastAttentionBackward}; with null they are computed one
+ * (sequence, kv head) entry at a time in a workspace buffer of one entry's size and dropped (the
+ * backward recomputes them), so no [batch, H, seq, seq] tensor exists.
  */
 export async function fastAttentionForward(
   engine: MatmulEngine<Float32Array>,
@@ -249,23 +288,33 @@ export async function fastAttentionForward(
   d: AttentionDims,
   ws: AttentionWorkspace,
   o: Float32Array,
-  probs: Float32Array,
+  probs: Float32Array | null,
   options: FastAttentionOptions = {},
 ): Promise<void> {
   const { seq, headDim } = d;
   const { entries, rows, qs, ks, vs } = stackQkv(q, k, v, d, ws, options.rope, options.stacked);
   if (entries === 0 || seq === 0) return;
   const os = ws.get('o', entries * rows * headDim);
-  await engine.matmul(qs, ks, { batch: entries, m: rows, n: seq, k: headDim, transB: true }, probs);
-  await maskedSoftmax(probs, mask, d, 1 / Math.sqrt(headDim), engine, ws);
-  await engine.matmul(probs, vs, { batch: entries, m: rows, n: headDim, k: seq }, os);
+  const step = entriesPerPass(probs, entries);
+  for (let e0 = 0; e0 < entries; e0 += step) {
+    const p = probs ?? ws.get('p', step * rows * seq);
+    await probabilities(engine, qs, ks, mask, d, ws, e0, step, p);
+    await engine.matmul(
+      p,
+      vs.subarray(e0 * seq * headDim, (e0 + step) * seq * headDim),
+      { batch: step, m: rows, n: headDim, k: seq },
+      os.subarray(e0 * rows * headDim, (e0 + step) * rows * headDim),
+    );
+  }
   permuteHeads(o, os, d, d.numHeads, 'scatter');
 }
 
 /**
- * Attention backward from dO: writes dq (q's layout), dk and dv (k's layout). `probs` is the
- * forward's; q, k, v are the forward's inputs, re-stacked here unless `options.stacked` holds the
- * stacks the forward kept; `options.rope` as in the forward (then dq, dk are rotated back on the way out).
+ * Attention backward from dO: writes dq (q's layout), dk and dv (k's layout). `saved` is the
+ * probabilities the forward kept, or the forward's mask to recompute them one entry at a time (as the
+ * forward with null probabilities); q, k, v are
+ * the forward's inputs, re-stacked here unless `options.stacked` holds the stacks the forward kept;
+ * `options.rope` as in the forward (then dq, dk are rotated back on the way out).
  */
 export async function fastAttentionBackward(
   engine: MatmulEngine<Float32Array>,
@@ -273,7 +322,7 @@ export async function fastAttentionBackward(
   q: Float32Array,
   k: Float32Array,
   v: Float32Array,
-  probs: Float32Array,
+  saved: AttentionProbs,
   d: AttentionDims,
   ws: AttentionWorkspace,
   dq: Float32Array,
@@ -289,27 +338,52 @@ export async function fastAttentionBackward(
     : stackQkv(q, k, v, d, ws, options.rope);
   if (entries === 0 || seq === 0) return;
   const dos = ws.get('o', entries * rows * headDim);
-  const ds = ws.get('dp', entries * rows * seq);
   const dqs = ws.get('dq', entries * rows * headDim);
   const dks = ws.get('dk', entries * seq * headDim);
   const dvs = ws.get('dv', entries * seq * headDim);
   permuteHeads(dO, dos, d, d.numHeads, 'gather');
-  // dV = Pᵀ·dO (summing the group's query heads), dP = dO·Vᵀ.
-  await engine.matmul(probs, dos, { batch: entries, m: seq, n: headDim, k: rows, transA: true }, dvs);
-  await engine.matmul(dos, vs, { batch: entries, m: rows, n: seq, k: headDim, transB: true }, ds);
-  // dS = P ⊙ (dP − Σ_j P·dP) / √d in place; masked entries have P = 0, so dS = 0 there.
+  const probs = saved instanceof Float32Array ? saved : null;
+  const step = entriesPerPass(probs, entries);
   const scale = 1 / Math.sqrt(headDim);
-  // Only keys j ≤ i (the row's query position) can have P ≠ 0; the rest of the row is 0.
-  const totalRows = entries * rows;
-  for (let r = 0, o = 0; r < totalRows; r++, o += seq) {
-    const i = r % seq;
-    let dot = 0;
-    for (let j = 0; j <= i; j++) dot += probs[o + j]! * ds[o + j]!;
-    for (let j = 0; j <= i; j++) ds[o + j] = probs[o + j]! * (ds[o + j]! - dot) * scale;
-    ds.fill(0, o + i + 1, o + seq);
+  for (let e0 = 0; e0 < entries; e0 += step) {
+    // Views of entries [e0, e0 + step) of a stack with `per` floats per entry.
+    const at = (x: Float32Array, per: number): Float32Array => x.subarray(e0 * per, (e0 + step) * per);
+    const p = probs ?? ws.get('p', step * rows * seq);
+    if (!(saved instanceof Float32Array))
+      {await probabilities(engine, qs, ks, saved.recomputeWithMask, d, ws, e0, step, p);}
+    const ds = ws.get('dp', step * rows * seq);
+    const rowsBy = { batch: step, m: rows, n: headDim };
+    // dV = Pᵀ·dO (summing the group's query heads), dP = dO·Vᵀ.
+    await engine.matmul(
+      p,
+      at(dos, rows * headDim),
+      { batch: step, m: seq, n: headDim, k: rows, transA: true },
+      at(dvs, seq * headDim),
+    );
+    await engine.matmul(
+      at(dos, rows * headDim),
+      at(vs, seq * headDim),
+      { batch: step, m: rows, n: seq, k: headDim, transB: true },
+      ds,
+    );
+    // dS = P ⊙ (dP − Σ_j P·dP) / √d in place; masked entries have P = 0, so dS = 0 there.
+    // Only keys j ≤ i (the row's query position) can have P ≠ 0; the rest of the row is 0.
+    const totalRows = step * rows;
+    for (let r = 0, o = 0; r < totalRows; r++, o += seq) {
+      const i = r % seq;
+      let dot = 0;
+      for (let j = 0; j <= i; j++) dot += p[o + j]! * ds[o + j]!;
+      for (let j = 0; j <= i; j++) ds[o + j] = p[o + j]! * (ds[o + j]! - dot) * scale;
+      ds.fill(0, o + i + 1, o + seq);
+    }
+    await engine.matmul(ds, at(ks, seq * headDim), { ...rowsBy, k: seq }, at(dqs, rows * headDim));
+    await engine.matmul(
+      ds,
+      at(qs, rows * headDim),
+      { batch: step, m: seq, n: headDim, k: rows, transA: true },
+      at(dks, seq * headDim),
+    );
   }
-  await engine.matmul(ds, ks, { batch: entries, m: rows, n: headDim, k: seq }, dqs);
-  await engine.matmul(ds, qs, { batch: entries, m: seq, n: headDim, k: rows, transA: true }, dks);
   permuteHeads(dq, dqs, d, d.numHeads, 'scatter', options.rope);
   permuteHeads(dk, dks, d, d.numKvHeads, 'scatter', options.rope);
   permuteHeads(dv, dvs, d, d.numKvHeads, 'scatter');

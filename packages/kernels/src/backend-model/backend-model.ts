@@ -10,7 +10,7 @@ import { parseBackendChoice, selectBackend, type BackendChoice } from '../device
 import { GpuPolicyBackend, type GpuDecoderWeights } from '../gpu-decoder/gpu-decoder.js';
 import { type DecoderModel, PolicyModel } from '../policy/policy-model.js';
 import { BackendUnavailableError } from '../device/errors.js';
-import { type CpuEngine, CpuPolicyBackend } from './cpu-backend.js';
+import { type CpuEngine, type CpuMemoryOptions, CpuPolicyBackend } from './cpu-backend.js';
 
 export type { DecoderModel, OptimizerState } from '../policy/policy-model.js';
 
@@ -32,6 +32,11 @@ export interface CreateDecoderModelOptions {
    * `RLVR_CPU_ENGINE`, else `eager`.
    */
   cpuEngine?: CpuEngine;
+  /**
+   * Memory bounds of the cpu backend's eager engine: the LM head's chunk size, attention recompute and
+   * activation checkpointing ({@link CpuMemoryOptions}; defaults there).
+   */
+  cpuMemory?: CpuMemoryOptions;
 }
 
 /** The cpu engine from the option, else env `RLVR_CPU_ENGINE`, else `eager`; anything else throws naming its source. */
@@ -58,7 +63,13 @@ export async function createDecoderModel(options: CreateDecoderModelOptions): Pr
   });
   if (selection.backend === 'cpu') {
     const engine = cpuEngineChoice(options.cpuEngine);
-    const backendModel = new CpuPolicyBackend(options.config, options.weights, options.threads, engine);
+    const backendModel = new CpuPolicyBackend(
+      options.config,
+      options.weights,
+      options.threads,
+      engine,
+      options.cpuMemory,
+    );
     return new PolicyModel(backendModel, {
       backend: 'cpu',
       reason: engine === 'eager' ? selection.reason : `${selection.reason}; compiled training graphs`,

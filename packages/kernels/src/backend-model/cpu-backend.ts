@@ -1,24 +1,34 @@
 /**
  * The cpu backend of {@link PolicyModel}. Parameters, host-side gradients and AdamW live in a
  * {@link CpuDecoderModel} (f32); the forward and backward run on one of two engines:
- * - `eager`: the model's fast ops, one ONNX Runtime product at a time with JS loops between them, and
- *   the fast f32 log-softmax;
+ * - `eager`: the model's fast ops, one ONNX Runtime product at a time with JS loops between them; its
+ *   forward stops at the final hidden states, and the LM head with its log-softmax runs in bounded
+ *   chunks (decoder/chunked-head.ts), so no [tokens, vocab] logits exist unless a caller reads them;
+ *   {@link CpuMemoryOptions} bound the rest (attention recompute, activation checkpointing);
  * - `compiled`: the recorded training graphs ({@link CompiledTrainStep}), one ONNX Runtime call per
  *   forward and one per backward. Its forward runs when its results are first read, because the PG
  *   loss's temperature is only known then.
- * Either way the PG loss is the reference loss on the row logprobs, and the model's gradient buffers are
- * overwritten by each backward, so accumulation sums into a separate set.
+ * Either way the PG loss is the reference loss on the row logprobs, whose d loss/d (logprob, entropy)
+ * seed the backward, and there is one gradient set, the model's: a backward overwrites it or adds to it.
  */
 import type { DecoderConfig, ParameterSpec } from '@rlvr/core';
 import { OrtMatmul } from '../ort/ort-matmul.js';
-import { logSoftmaxGatherBackwardF32, logSoftmaxGatherF32 } from '../loss/log-softmax-gather.cpu.js';
+import type { LogSoftmaxRowStats } from '../loss/log-softmax-gather.cpu.js';
 import { ortMatmulEngine } from '../decoder/matmul-engine.js';
-import { CpuDecoderModel } from '../decoder/model.js';
+import { CpuDecoderModel, type DecoderMemoryOptions } from '../decoder/model.js';
+import {
+  type ChunkedHead,
+  DEFAULT_LOGITS_CHUNK_BYTES,
+  chunkedHeadBackward,
+  chunkedHeadRowStats,
+} from '../decoder/chunked-head.js';
+import { AttentionWorkspace } from '../attention/attention.cpu.js';
 import type { AdamWState, DecoderTensors, StepReport } from '../decoder/types.js';
 import type { AdamWOptions } from '../adamw/adamw.shared.js';
 import { type LogSoftmaxOps, type PgLossLogitsOptions } from '../loss/loss.shared.js';
 import { pgLossFromLogits } from '../loss/pg-loss-logits.reference.js';
 import type { PaddedLossStats, PolicyBackend } from '../policy/policy-model.js';
+import { decoderParameters } from '@rlvr/core';
 import type { PaddedPolicyInputs } from '../policy/policy-batch.js';
 import { defaultCpuThreads } from '../ort/ort-session.js';
 import { type CompiledForward, CompiledTrainStep } from '../compiled/compiled-step.js';
@@ -35,14 +45,25 @@ interface CompiledBatch {
   run?: { forward: CompiledForward; targets: Int32Array; temperature: number };
 }
 
-/** The backward's upstream gradient, as the last loss or caller left it. */
-type Seed = { dlogits: Float32Array } | { gLogprob: Float32Array; gEntropy: Float32Array };
+/** Memory options of the eager engine (the compiled engine ignores them). */
+export interface CpuMemoryOptions extends DecoderMemoryOptions {
+  /** Upper bound in bytes on one chunk of LM-head logits (and of their gradient); default 64 MiB. */
+  logitsChunkBytes?: number;
+}
 
-/** The cpu backend's f32 log-softmax pair, composed by the reference PG loss (O(tokens) work besides). */
-const FAST_LOG_SOFTMAX: LogSoftmaxOps<Float32Array> = {
-  forward: logSoftmaxGatherF32,
-  backward: logSoftmaxGatherBackwardF32,
-};
+/** The d loss/d (logprob, entropy) of each row, times the loss scale. */
+interface RowUpstream {
+  gLogprob: Float32Array;
+  gEntropy: Float32Array;
+}
+
+/**
+ * The backward's upstream gradient, as the last loss or caller left it; the eager engine's row seed
+ * carries what its chunked head backward needs besides.
+ */
+type Seed =
+  | { dlogits: Float32Array }
+  | (RowUpstream & { head?: { targets: Int32Array; temperature: number; stats: LogSoftmaxRowStats } });
 
 /** Whether two id arrays are equal element-wise. */
 function sameInts(a: Int32Array, b: Int32Array): boolean {
@@ -67,38 +88,44 @@ export class CpuPolicyBackend implements PolicyBackend {
   readonly #threads: number;
   #compiled: Promise<CompiledTrainStep> | undefined;
   #compiledBatch: CompiledBatch | undefined;
-  #logits: Float32Array | undefined;
   #seed: Seed | undefined;
-  /** Gradients gathered since they were last replaced. */
-  #grads: DecoderTensors<Float32Array> | undefined;
+  readonly #logitsChunkBytes: number;
+  /** The chunked head's buffers, kept across steps. */
+  readonly #headScratch = new AttentionWorkspace();
   #state: AdamWState<Float32Array> | undefined;
   #disposed = false;
 
   /**
    * Validates and copies `weights`; `threads` = ONNX Runtime intra-op threads (default
-   * `RLVR_CPU_THREADS`, else all cores); `engine` as in the module comment (default eager).
+   * `RLVR_CPU_THREADS`, else all cores); `engine` as in the module comment (default eager); `memory`:
+   * the eager engine's {@link CpuMemoryOptions}.
    */
   constructor(
     config: DecoderConfig,
     weights: Record<string, { shape: number[]; data: ArrayLike<number> }>,
     threads?: number,
     engine: CpuEngine = 'eager',
+    memory: CpuMemoryOptions = {},
   ) {
     this.#threads = threads ?? defaultCpuThreads();
     this.#ort = new OrtMatmul({ threads: this.#threads });
-    this.#model = CpuDecoderModel.f32(config, weights, ortMatmulEngine(this.#ort), { ops: 'fast' });
+    const { logitsChunkBytes, ...modelMemory } = memory;
+    this.#logitsChunkBytes = logitsChunkBytes ?? DEFAULT_LOGITS_CHUNK_BYTES;
+    this.#model = CpuDecoderModel.f32(config, weights, ortMatmulEngine(this.#ort), {
+      ops: 'fast',
+      memory: modelMemory,
+    });
     this.config = this.#model.config;
     this.#engine = engine;
   }
 
   async forward(ids: Int32Array, mask: Int32Array, batch: number, seq: number): Promise<void> {
-    this.#logits = undefined;
     this.#seed = undefined;
     if (this.#engine === 'compiled') {
       this.#compiledBatch = { ids, mask, batch, seq };
       return;
     }
-    this.#logits = await this.#model.forward(ids, mask, batch, seq);
+    await this.#model.forwardHidden(ids, mask, batch, seq);
   }
 
   async readLogits(): Promise<Float32Array> {
@@ -106,7 +133,7 @@ export class CpuPolicyBackend implements PolicyBackend {
     if (this.#engine === 'compiled') {
       return (this.#compiledBatch?.run?.forward ?? (await this.#compiledRun(undefined, 1))).logits;
     }
-    return this.#logits!;
+    return await this.#model.logits();
   }
 
   async gatherLogprobs(
@@ -117,11 +144,8 @@ export class CpuPolicyBackend implements PolicyBackend {
       const f = await this.#compiledRun(targets, temperature ?? 1);
       return { logprob: f.logprob.slice(), entropy: f.entropy.slice() };
     }
-    return logSoftmaxGatherF32(this.#logits!, targets, {
-      tokens: targets.length,
-      vocab: this.config.vocabSize,
-      temperature: temperature ?? 1,
-    });
+    const { logprob, entropy } = await chunkedHeadRowStats(this.#head(), targets, temperature ?? 1);
+    return { logprob, entropy };
   }
 
   async policyLoss(
@@ -131,9 +155,10 @@ export class CpuPolicyBackend implements PolicyBackend {
     scale: number,
   ): Promise<PaddedLossStats> {
     if (this.#engine === 'compiled') return await this.#compiledPolicyLoss(targets, inputs, options, scale);
-    const r = pgLossFromLogits(this.#logits!, targets, inputs, options, FAST_LOG_SOFTMAX);
-    if (scale !== 1) for (let i = 0; i < r.dlogits.length; i++) r.dlogits[i]! *= scale;
-    this.#seed = { dlogits: r.dlogits };
+    const temperature = options.temperature ?? 1;
+    const stats = await chunkedHeadRowStats(this.#head(), targets, temperature);
+    const { stats: r, upstream } = rowPolicyLoss(stats, targets, inputs, options, scale);
+    this.#seed = { ...upstream, head: { targets, temperature, stats } };
     return r;
   }
 
@@ -143,31 +168,32 @@ export class CpuPolicyBackend implements PolicyBackend {
 
   async backward(accumulate: boolean): Promise<void> {
     const seed = this.#seed!;
-    let grads: DecoderTensors<Float32Array>;
     if (this.#engine === 'compiled') {
       // A caller's dlogits need the forward's activations only (any targets and temperature do).
       const f = this.#compiledBatch?.run?.forward ?? (await this.#compiledRun(undefined, 1));
       const step = await this.#compiled!;
-      grads =
+      const grads =
         'dlogits' in seed
           ? await step.backwardFromLogits(f, seed.dlogits)
           : await step.backwardFromLogprob(f, seed.gLogprob, seed.gEntropy);
-    } else {
-      if (!('dlogits' in seed)) throw new Error('cpu backend: eager backward without dlogits');
-      grads = await this.#model.backward(seed.dlogits);
-    }
-    if (!accumulate || !this.#grads) {
-      this.#grads = copyTensors(grads);
+      this.#model.accumulateGradients(grads, accumulate);
       return;
     }
-    for (const [name, g] of Object.entries(grads)) {
-      const into = this.#grads[name]!.data;
-      for (let i = 0; i < into.length; i++) into[i]! += g.data[i]!;
+    if ('dlogits' in seed) {
+      await this.#model.backward(seed.dlogits, accumulate);
+      return;
     }
+    const head = seed.head;
+    if (!head) throw new Error('cpu backend: eager backward without the chunked head forward');
+    const headWeight = decoderParameters(this.config).head.weight;
+    await this.#model.backwardFromHead(
+      (grads, add) => chunkedHeadBackward(this.#head(), { ...head, ...seed }, grads[headWeight]!.data, add),
+      accumulate,
+    );
   }
 
   async readGradients(): Promise<DecoderTensors<Float32Array>> {
-    return copyTensors(this.#grads!);
+    return copyTensors(this.#model.pendingGradients()!);
   }
 
   async adamw(
@@ -181,7 +207,7 @@ export class CpuPolicyBackend implements PolicyBackend {
     return this.#model.step(
       this.#state,
       { ...adam, ...(maxGradNorm === undefined ? {} : { maxGradNorm }) },
-      this.#grads,
+      undefined,
       decays,
     );
   }
@@ -245,22 +271,51 @@ export class CpuPolicyBackend implements PolicyBackend {
     scale: number,
   ): Promise<PaddedLossStats> {
     const f = await this.#compiledRun(targets, options.temperature ?? 1);
-    let upstream: { gLogprob: Float32Array; gEntropy: Float32Array } | undefined;
-    // The same composition as the eager path (pgLossFromLogits), with the log-softmax already done by the
-    // graph: its "backward" keeps the upstream gradients, which the backward graph turns into dlogits.
-    const rowOps: LogSoftmaxOps<Float32Array> = {
-      forward: () => ({ logprob: f.logprob, entropy: f.entropy }),
-      backward: (_logits, _targets, gLogprob, gEntropy) => {
-        const n = f.logprob.length;
-        upstream = {
-          gLogprob: Float32Array.from({ length: n }, (_, i) => (gLogprob ? gLogprob[i]! : 0) * scale),
-          gEntropy: Float32Array.from({ length: n }, (_, i) => (gEntropy ? gEntropy[i]! : 0) * scale),
-        };
-        return new Float32Array(0);
-      },
-    };
-    const r = pgLossFromLogits(f.logits, targets, inputs, options, rowOps);
-    this.#seed = upstream!;
-    return r;
+    const { stats, upstream } = rowPolicyLoss(f, targets, inputs, options, scale);
+    this.#seed = upstream;
+    return stats;
   }
+
+  /** The eager engine's chunked LM head over the last forward's final hidden states. */
+  #head(): ChunkedHead {
+    const c = this.config;
+    const hidden = this.#model.hidden();
+    return {
+      engine: this.#model.engine,
+      hidden,
+      weight: this.#model.weights()[decoderParameters(c).head.weight]!.data,
+      tokens: hidden.length / c.hiddenSize,
+      hiddenSize: c.hiddenSize,
+      vocab: c.vocabSize,
+      chunkBytes: this.#logitsChunkBytes,
+      scratch: this.#headScratch,
+    };
+  }
+}
+
+/**
+ * The reference PG loss (pgLossFromLogits' composition) on rows whose log-softmax is already done:
+ * its "backward" keeps the rows' upstream gradients, times `scale`, for the engine's backward.
+ */
+function rowPolicyLoss(
+  rows: { logprob: Float32Array; entropy: Float32Array },
+  targets: Int32Array,
+  inputs: Omit<PaddedPolicyInputs, 'targets'>,
+  options: PgLossLogitsOptions,
+  scale: number,
+): { stats: PaddedLossStats; upstream: RowUpstream } {
+  let upstream: RowUpstream | undefined;
+  const rowOps: LogSoftmaxOps<Float32Array> = {
+    forward: () => rows,
+    backward: (_logits, _targets, gLogprob, gEntropy) => {
+      const n = rows.logprob.length;
+      upstream = {
+        gLogprob: Float32Array.from({ length: n }, (_, i) => (gLogprob ? gLogprob[i]! : 0) * scale),
+        gEntropy: Float32Array.from({ length: n }, (_, i) => (gEntropy ? gEntropy[i]! : 0) * scale),
+      };
+      return new Float32Array(0);
+    },
+  };
+  const stats = pgLossFromLogits(new Float32Array(0), targets, inputs, options, rowOps);
+  return { stats, upstream: upstream! };
 }

@@ -13,8 +13,10 @@ import {
   type DecoderConfig,
   type DecoderForwardOps,
   type LinearParameters,
+  decoderBlockForward,
 } from '@rlvr/core';
 import {
+  type AttentionProbs,
   type AttentionWorkspace,
   attentionProbsLength,
   fastAttentionBackward,
@@ -39,17 +41,20 @@ interface Saved {
   rstd?: Float64Array;
   /** σ(gate), so the SwiGLU backward needs no exp. */
   sig?: Float64Array;
-  /** Attention's probabilities and its stacked (rotated) q, k, v. */
-  probs?: Float32Array;
+  /** Attention's probabilities (or how to recompute them) and its stacked (rotated) q, k, v. */
+  probs?: AttentionProbs;
   stacked?: StackedQkv;
 }
 
-/** Pool key of the output buffer of a Linear's forward: per block where the value lives on; `a` (o_proj's output) is added at once. */
-function linearOutputKey(site: ChainSite): string {
-  if (site.value === 'o') return 'a';
-  // down_proj's output becomes the next block's input (the residual sum is written over it).
-  if (site.value === 'down') return `${site.layer + 1}.x`;
-  return `${site.layer}.${site.value}`;
+/** How a {@link FastChainOps} keeps what its backward reads. */
+export interface FastChainMemory {
+  /**
+   * Whether block `layer` keeps only its input: its other activations go to buffers shared by every
+   * such block, so its forward must be re-run (on the same ops) right before its backward.
+   */
+  checkpointed(layer: number): boolean;
+  /** Whether attention drops its probabilities (recomputed in the backward, one entry at a time). */
+  recomputeAttention: boolean;
 }
 
 /**
@@ -75,6 +80,7 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
   /** One RoPE table for q, k and both backwards. */
   readonly #rope: { cos: Float64Array; sin: Float64Array };
   #grads: DecoderTensors<Float32Array> | undefined;
+  #accumulate = false;
 
   /**
    * `pool` holds activations across calls of one model; `workspace` is attention's scratch. Logits are
@@ -87,6 +93,7 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
     private readonly batch: ChainBatch,
     private readonly pool: AttentionWorkspace,
     private readonly workspace: AttentionWorkspace,
+    private readonly memory: FastChainMemory = { checkpointed: () => false, recomputeAttention: false },
   ) {
     this.#rows = batch.batch * batch.seq;
     this.#attention = {
@@ -99,9 +106,30 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
     this.#rope = ropeTables(batch.positions, config.headDim, config.ropeTheta);
   }
 
-  /** Zeroed gradients become the backward's outputs (Linear dW written, everything else accumulated). */
-  startBackward(grads: DecoderTensors<Float32Array>): void {
+  /**
+   * `grads` become the backward's outputs: everything is added to them, except that each Linear's dW
+   * is written when not `accumulate` (its one use per step; the caller zeroed the rest).
+   */
+  startBackward(grads: DecoderTensors<Float32Array>, accumulate = false): void {
     this.#grads = grads;
+    this.#accumulate = accumulate;
+  }
+
+  /**
+   * Pool key of value `name` of `site`'s block: its own for a kept block, one shared by every
+   * checkpointed block (only one of them is alive at a time).
+   */
+  #key(site: ChainSite, name: string): string {
+    return `${this.memory.checkpointed(site.layer) ? 'ck' : site.layer}.${name}`;
+  }
+
+  /** Pool key of the output buffer of a Linear's forward; `a` (o_proj's output) is added at once. */
+  #linearOutputKey(site: ChainSite): string {
+    if (site.value === 'o') return 'a';
+    // down_proj's output becomes the next block's input (the residual sum is written over it), which a
+    // checkpointed block keeps too.
+    if (site.value === 'down') return `${site.layer + 1}.x`;
+    return this.#key(site, site.value);
   }
 
   #p(name: string): Float32Array {
@@ -119,12 +147,12 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
   }
 
   rmsNorm(x: Float32Array, weight: string, site: ChainSite): Float32Array {
-    const key = site.value === 'final' ? 'nFinal' : chainSiteKey(site);
+    const key = site.value === 'final' ? 'nFinal' : this.#key(site, site.value);
     return this.#norm(x, weight, this.#rows, this.config.hiddenSize, key, site);
   }
 
   headNorm(x: Float32Array, weight: string, heads: number, site: ChainSite): Float32Array {
-    return this.#norm(x, weight, this.#rows * heads, this.config.headDim, chainSiteKey(site), site);
+    return this.#norm(x, weight, this.#rows * heads, this.config.headDim, this.#key(site, site.value), site);
   }
 
   #norm(x: Float32Array, weight: string, rows: number, hidden: number, key: string, site: ChainSite): Float32Array {
@@ -137,7 +165,7 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
 
   async linear(x: Float32Array, p: LinearParameters, site: ChainSite): Promise<Float32Array> {
     this.#saved.set(site, { inputs: [x] });
-    const out = site.value === 'logits' ? undefined : this.pool.get(linearOutputKey(site), this.#rows * p.out);
+    const out = site.value === 'logits' ? undefined : this.pool.get(this.#linearOutputKey(site), this.#rows * p.out);
     const y = await this.engine.matmul(x, this.#p(p.weight), { m: this.#rows, n: p.out, k: p.in, transB: true }, out);
     if (p.bias !== null) addBiasRows(y, this.#p(p.bias));
     return y;
@@ -145,9 +173,9 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
 
   async attention(q: Float32Array, k: Float32Array, v: Float32Array, site: ChainSite): Promise<Float32Array> {
     const d = this.#attention;
-    const P = (name: string, len: number): Float32Array => this.pool.get(`${site.layer}.${name}`, len);
+    const P = (name: string, len: number): Float32Array => this.pool.get(this.#key(site, name), len);
     const o = P('o', this.#rows * d.numHeads * d.headDim);
-    const probs = P('probs', attentionProbsLength(d));
+    const probs = this.memory.recomputeAttention ? null : P('probs', attentionProbsLength(d));
     const len = stackedQkvLengths(d);
     const stacked = { q: P('qs', len.q), k: P('ks', len.k), v: P('vs', len.v) };
     // q and k arrive un-rotated: RoPE is applied while attention stacks them (one pass, not two).
@@ -155,20 +183,20 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
       rope: this.#rope,
       stacked,
     });
-    this.#saved.set(site, { inputs: [q, k, v], probs, stacked });
+    this.#saved.set(site, { inputs: [q, k, v], probs: probs ?? { recomputeWithMask: this.batch.mask }, stacked });
     return o;
   }
 
   residual(a: Float32Array, b: Float32Array, site: ChainSite): Float32Array {
     // After the MLP, b (down_proj's output, the next block's pooled input) takes the sum in place.
-    const out = site.value === 'x2' ? b : this.pool.get(chainSiteKey(site), a.length);
+    const out = site.value === 'x2' ? b : this.pool.get(this.#key(site, site.value), a.length);
     addInto(a, b, out);
     return out;
   }
 
   async swiglu(gate: Float32Array, up: Float32Array, site: ChainSite): Promise<Float32Array> {
-    const h = this.pool.get(chainSiteKey(site), gate.length);
-    const sig = this.pool.get64(`${site.layer}.sig`, gate.length);
+    const h = this.pool.get(this.#key(site, site.value), gate.length);
+    const sig = this.pool.get64(this.#key(site, 'sig'), gate.length);
     // e^gate through the engine (ORT's vectorised Exp) when it has one; else the JS op's Math.exp.
     const expGate = this.engine.exp ? await this.engine.exp(gate, this.pool.get('expGate', gate.length)) : undefined;
     swigluForwardInto(gate, up, h, sig, expGate);
@@ -178,9 +206,12 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
 
   async linearBackward(dy: Float32Array, p: LinearParameters, site: ChainSite): Promise<Float32Array> {
     const [x] = this.#saved.get(site).inputs as [Float32Array];
-    // Every Linear weight has one use per step, so dW is written, not added; the tied embedding's
-    // scatter-add comes after its LM-head product.
-    await this.engine.matmul(dy, x, { m: p.out, n: p.in, k: this.#rows, transA: true }, this.#g(p.weight));
+    // Every Linear weight has one use per step, so dW is written, not added, unless gradients
+    // accumulate over micro-batches; the tied embedding's scatter-add comes after its LM-head product.
+    const dW = this.#g(p.weight);
+    const shape = { m: p.out, n: p.in, k: this.#rows, transA: true };
+    if (!this.#accumulate) await this.engine.matmul(dy, x, shape, dW);
+    else addInto(dW, await this.engine.matmul(dy, x, shape, this.pool.get('dW', dW.length)), dW);
     if (p.bias !== null) columnSumsInto(dy, p.out, this.#g(p.bias));
     const key = LINEAR_DX_KEY[site.value];
     if (key === undefined) throw new Error(`decoder chain: no Linear at ${chainSiteKey(site)}`);
@@ -240,6 +271,17 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
     });
     return [dq, dk, dv];
   }
+
+  /**
+   * The hook to pass {@link decoderBackwardFromHidden}: re-runs block `layer`'s forward when it is
+   * checkpointed, from its kept input (the input its first norm saved), so its backward finds its
+   * activations in the shared buffers.
+   */
+  readonly beforeBlockBackward = async (layer: number): Promise<void> => {
+    if (!this.memory.checkpointed(layer)) return;
+    const [x] = this.#saved.get({ layer, value: 'n1' }).inputs as [Float32Array];
+    await decoderBlockForward(this.config, this, layer, x);
+  };
 
   swigluBackward(dh: Float32Array, site: ChainSite): [Float32Array, Float32Array] {
     const saved = this.#saved.get(site);

@@ -17,19 +17,25 @@
  * to f32 rounding.
  */
 import type { DecoderConfig, NamedTensors, ParameterSpec } from '@rlvr/core';
-import { decoderBackward, decoderForward, parameterSpecs, validateWeights } from '@rlvr/core';
+import {
+  decoderBackwardFromHidden,
+  decoderHidden,
+  decoderParameters,
+  parameterSpecs,
+  validateWeights,
+} from '@rlvr/core';
 import { type Floats, type Ints, allocLike } from '../arrays.js';
 import { adamwStep } from '../adamw/adamw.reference.js';
 import { type AdamWOptions } from '../adamw/adamw.shared.js';
 import { clipGradNorm, globalGradNorm } from '../grad-norm/grad-norm.reference.js';
 import { logSoftmaxGatherForward } from '../loss/log-softmax-gather.reference.js';
 import { positionsFromMask } from '../rope/rope.shared.js';
-import { AttentionWorkspace } from '../attention/attention.cpu.js';
+import { AttentionWorkspace, attentionProbsLength } from '../attention/attention.cpu.js';
 import { adamwStepF32 } from '../adamw/adamw.cpu.js';
 import { type MatmulEngine, referenceMatmul } from './matmul-engine.js';
 import { DecoderModelError } from './errors.js';
 import { checkDecoderInputs } from './inputs.js';
-import { FastChainOps } from './fast-chain-ops.js';
+import { type FastChainMemory, FastChainOps } from './fast-chain-ops.js';
 import { ReferenceChainOps } from './reference-chain-ops.js';
 import type { AdamWState, ChainBatch, DecoderStepOptions, DecoderTensors, StepReport } from './types.js';
 import { decaysWeight } from './weight-decay.js';
@@ -40,17 +46,43 @@ export { DecoderModelError } from './errors.js';
 /** Which op implementations a model composes: the plain references or the fast cpu ops (f32 only). */
 export type DecoderOps = 'reference' | 'fast';
 
+/** What the fast ops keep between a forward and its backward (the reference ops keep everything). */
+export interface DecoderMemoryOptions {
+  /**
+   * Activation checkpointing: these blocks (true = all, an array = those layer indices) keep only
+   * their input in the forward and re-run their forward right before their backward. Default none.
+   */
+  checkpointLayers?: boolean | readonly number[];
+  /**
+   * Attention drops its probabilities [batch, heads, seq, seq] in the forward and recomputes them
+   * one (sequence, kv head) at a time in the backward. Default: when the probabilities the forward
+   * would keep exceed {@link ATTENTION_PROBS_BUDGET_BYTES}.
+   */
+  recomputeAttention?: boolean;
+}
+
+/** Above this many bytes of kept attention probabilities, attention recomputes them by default. */
+export const ATTENTION_PROBS_BUDGET_BYTES = 64 * 2 ** 20;
+
 /** Options of {@link CpuDecoderModel.f32}. */
 export interface DecoderF32Options {
   /** Op set; default 'fast' unless the engine is the reference one (then the all-reference path). */
   ops?: DecoderOps;
+  /** Memory options of the fast ops. */
+  memory?: DecoderMemoryOptions;
 }
 
-/** The last forward: its ops (holding what the backward reads) and its batch. */
+/** The last forward: its ops (holding what the backward reads), its batch and its final hidden states. */
 interface LastForward {
   ops: ReferenceChainOps<Floats> | FastChainOps;
   batch: ChainBatch;
+  hidden: Floats;
+  /** Whether {@link CpuDecoderModel.logits} ran (so the head's backward from dlogits has its input saved). */
+  logitsTaken?: boolean;
 }
+
+/** Differentiates the LM head: given the gradient set, writes (or with `accumulate` adds) the head weight's gradient and returns dloss/d(final hidden states). */
+export type HeadBackward<T extends Floats> = (grads: DecoderTensors<T>, accumulate: boolean) => T | Promise<T>;
 
 /**
  * The decoder on the CPU: forward to logits, backward to named gradients, AdamW step. Build it with
@@ -71,7 +103,9 @@ export class CpuDecoderModel<T extends Floats> {
   private readonly params: DecoderTensors<T> = {};
   private readonly alloc: (n: number) => T;
   private last: LastForward | undefined;
+  /** The one gradient set: each backward overwrites or adds to it. */
   private gradients: DecoderTensors<T> | undefined;
+  private readonly memory: DecoderMemoryOptions;
 
   private constructor(
     config: DecoderConfig,
@@ -79,6 +113,7 @@ export class CpuDecoderModel<T extends Floats> {
     engine: MatmulEngine<T>,
     alloc: (n: number) => T,
     ops: DecoderOps,
+    memory: DecoderMemoryOptions = {},
   ) {
     // validateWeights only reads lengths and values, so a Float64Array-backed record checks the same way.
     validateWeights(config, weights as unknown as NamedTensors);
@@ -86,6 +121,7 @@ export class CpuDecoderModel<T extends Floats> {
     this.engine = engine;
     this.alloc = alloc;
     this.ops = ops;
+    this.memory = memory;
     // A tied checkpoint that also ships lm_head.weight (equal to the embedding, checked above) drops it.
     this.specs = parameterSpecs(config);
     for (const s of this.specs) {
@@ -108,7 +144,7 @@ export class CpuDecoderModel<T extends Floats> {
     if (ops !== 'reference' && ops !== 'fast') {
       throw new DecoderModelError(`ops: expected 'reference' or 'fast', got ${String(ops)}`);
     }
-    return new CpuDecoderModel<Float32Array>(config, weights, engine, (n) => new Float32Array(n), ops);
+    return new CpuDecoderModel<Float32Array>(config, weights, engine, (n) => new Float32Array(n), ops, options.memory);
   }
 
   /** A Float64 model on the reference engine, for finite-difference checks; weights are copied. */
@@ -130,6 +166,15 @@ export class CpuDecoderModel<T extends Floats> {
 
   /** Logits [batch, seq, vocab] of tokens [batch, seq] under mask [batch, seq]; saves the activations for {@link backward}. */
   async forward(tokens: Ints, mask: Ints, batch: number, seq: number): Promise<T> {
+    await this.forwardHidden(tokens, mask, batch, seq);
+    return this.logits();
+  }
+
+  /**
+   * The forward up to the LM head: saves the activations for a backward, and the final hidden states
+   * ({@link hidden}); the logits come later, whole ({@link logits}) or as a caller chunks them.
+   */
+  async forwardHidden(tokens: Ints, mask: Ints, batch: number, seq: number): Promise<void> {
     const { ids, mask: m } = checkDecoderInputs(this.config, tokens, mask, batch, seq);
     const chainBatch: ChainBatch = { batch, seq, ids, mask: m, positions: positionsFromMask(m, batch, seq) };
     this.last = undefined;
@@ -143,21 +188,34 @@ export class CpuDecoderModel<T extends Floats> {
             chainBatch,
             this.pool,
             this.workspace,
+            this.#fastMemory(batch, seq),
           )
         : new ReferenceChainOps<Floats>(this.config, this.params, this.engine as MatmulEngine<Floats>, chainBatch);
-    const logits = (await decoderForward<Floats>(this.config, ops as ReferenceChainOps<Floats>)) as T;
-    this.last = { ops, batch: chainBatch };
-    return logits;
+    const hidden = await decoderHidden<Floats>(this.config, ops as ReferenceChainOps<Floats>);
+    this.last = { ops, batch: chainBatch, hidden };
+  }
+
+  /** The last forward's final hidden states [batch·seq, hidden] (the LM head's input; a view, valid until the next forward). */
+  hidden(): T {
+    return this.#last('hidden').hidden as T;
+  }
+
+  /** The last forward's logits [batch, seq, vocab] (a fresh array), through the LM head; a backward from dlogits reads what this saves. */
+  async logits(): Promise<T> {
+    const last = this.#last('logits');
+    const ops = last.ops as ReferenceChainOps<Floats>;
+    last.logitsTaken = true;
+    return (await ops.linear(last.hidden, decoderParameters(this.config).head, { layer: -1, value: 'logits' })) as T;
   }
 
   /**
    * Gradients of a scalar loss with respect to every parameter, given dloss/dlogits [batch, seq,
-   * vocab] of the last forward; same names and shapes as {@link weights} (tied: the embedding's
-   * gradient is the sum of its lookup and LM-head uses). Also kept for {@link step}.
+   * vocab] of the last forward (whose {@link logits} were taken); same names and shapes as {@link weights}
+   * (tied: the embedding's gradient is the sum of its lookup and LM-head uses). The model's one gradient
+   * set, overwritten, or added to with `accumulate`; kept for {@link step}.
    */
-  async backward(dlogits: T): Promise<DecoderTensors<T>> {
-    const last = this.last;
-    if (!last) throw new DecoderModelError('backward: no forward to differentiate; call forward first');
+  async backward(dlogits: T, accumulate = false): Promise<DecoderTensors<T>> {
+    const last = this.#last('backward');
     const { batch, seq } = last.batch;
     const expected = batch * seq * this.config.vocabSize;
     if (dlogits.length !== expected) {
@@ -165,15 +223,97 @@ export class CpuDecoderModel<T extends Floats> {
         `dlogits: expected ${expected} values ([batch ${batch}, seq ${seq}, vocab ${this.config.vocabSize}]), got ${dlogits.length}`,
       );
     }
-    const grads: DecoderTensors<T> = {};
-    for (const s of this.specs) {
-      grads[s.name] = { shape: [...s.shape], data: this.alloc(this.params[s.name]!.data.length) };
-    }
+    // Only the head's input is needed; a caller that never took the logits gets them taken (and dropped) here.
+    if (!last.logitsTaken) await this.logits();
     const ops = last.ops as ReferenceChainOps<Floats>;
-    ops.startBackward(grads);
-    await decoderBackward<Floats>(this.config, ops, dlogits);
-    this.gradients = grads;
+    const head = decoderParameters(this.config).head;
+    return this.backwardFromHead(
+      async () => (await ops.linearBackward(dlogits, head, { layer: -1, value: 'logits' })) as T,
+      accumulate,
+    );
+  }
+
+  /**
+   * The backward of the last forward below an LM head that `head` differentiates (e.g. in chunks,
+   * never holding [tokens, vocab] logits): it gets the gradient set — the model's one set, zeroed
+   * unless `accumulate` — and returns dloss/d(final hidden states). Returns that set, kept for {@link step}.
+   */
+  async backwardFromHead(head: HeadBackward<T>, accumulate = false): Promise<DecoderTensors<T>> {
+    const last = this.#last('backward');
+    const grads = this.#gradientSet(accumulate);
+    const ops = last.ops as ReferenceChainOps<Floats>;
+    // The reference ops add everything (onto the zeroed set unless accumulating).
+    if (last.ops instanceof FastChainOps) last.ops.startBackward(grads as DecoderTensors<Float32Array>, accumulate);
+    else ops.startBackward(grads);
+    const dHidden = await head(grads, accumulate);
+    const beforeBlock = last.ops instanceof FastChainOps ? last.ops.beforeBlockBackward : undefined;
+    await decoderBackwardFromHidden<Floats>(this.config, ops, dHidden, beforeBlock);
     return grads;
+  }
+
+  /** Make `grads` (e.g. from another engine) the model's gradients: copied into its set, or added with `accumulate`. */
+  accumulateGradients(grads: DecoderTensors<T>, accumulate: boolean): void {
+    const into = this.#gradientSet(accumulate);
+    for (const s of this.specs) {
+      const from = grads[s.name]?.data;
+      if (!from) throw new DecoderModelError(`gradients: ${s.name} missing`);
+      const to = into[s.name]!.data;
+      if (!accumulate) to.set(from);
+      else for (let i = 0; i < to.length; i++) to[i]! += from[i]!;
+    }
+  }
+
+  /** The model's gradients of the last backward (or accumulation), or undefined before the first. */
+  pendingGradients(): DecoderTensors<T> | undefined {
+    return this.gradients;
+  }
+
+  /** The last forward, or a {@link DecoderModelError} naming `what` needed it. */
+  #last(what: string): LastForward {
+    if (!this.last) throw new DecoderModelError(`${what}: no forward to differentiate; call forward first`);
+    return this.last;
+  }
+
+  /**
+   * The one gradient set (allocated on first use): kept for `accumulate`, else zeroed — except the fast
+   * ops' Linear weights, whose dW the backward writes.
+   */
+  #gradientSet(accumulate: boolean): DecoderTensors<T> {
+    if (!this.gradients) {
+      this.gradients = {};
+      for (const s of this.specs)
+        {this.gradients[s.name] = { shape: [...s.shape], data: this.alloc(this.params[s.name]!.data.length) };}
+      return this.gradients;
+    }
+    if (!accumulate) {
+      for (const s of this.specs) if (this.ops !== 'fast' || s.kind !== 'linear') this.gradients[s.name]!.data.fill(0);
+    }
+    return this.gradients;
+  }
+
+  /** The fast ops' memory plan for a [batch, seq] forward (see {@link DecoderMemoryOptions}). */
+  #fastMemory(batch: number, seq: number): FastChainMemory {
+    const c = this.config;
+    const option = this.memory.checkpointLayers ?? false;
+    const listed = new Set(typeof option === 'boolean' ? [] : option);
+    const checkpointed = (layer: number): boolean => layer >= 0 && (option === true || listed.has(layer));
+    let kept = 0;
+    for (let i = 0; i < c.numHiddenLayers; i++) if (!checkpointed(i)) kept++;
+    if (kept < c.numHiddenLayers) kept++; // the checkpointed blocks' shared buffers
+    const probsBytes =
+      4 *
+      kept *
+      attentionProbsLength({
+        batch,
+        seq,
+        numHeads: c.numAttentionHeads,
+        numKvHeads: c.numKeyValueHeads,
+        headDim: c.headDim,
+      });
+    return {
+      checkpointed,
+      recomputeAttention: this.memory.recomputeAttention ?? probsBytes > ATTENTION_PROBS_BUDGET_BYTES,
+    };
   }
 
   /**

@@ -37,23 +37,59 @@ function rowStats(
   return { lse: m + logS, entropy: logS - zs / s, sum: s };
 }
 
+/** Per-row results of the log-softmax: token logprob, entropy and log-sum-exp of logits / temperature. */
+export interface LogSoftmaxRowStats {
+  logprob: Float32Array;
+  entropy: Float32Array;
+  /** log Σ exp(z) per row (−∞ for an all −∞ row; f64, as the backward's p = exp(z − lse) needs it): what a later backward needs besides the entropy. */
+  lse: Float64Array;
+}
+
+/**
+ * Logprob, entropy and log-sum-exp of the rows of logits [tokens, vocab] at targets [tokens], written
+ * into `out` from row `offset` on (so chunks of rows fill one set of arrays).
+ */
+export function logSoftmaxRowStatsInto(
+  logits: Float32Array,
+  targets: Ints,
+  d: LogSoftmaxDims,
+  out: LogSoftmaxRowStats,
+  offset = 0,
+): void {
+  const invT = 1 / (d.temperature ?? 1);
+  const scratch = new Float64Array(d.vocab);
+  for (let r = 0; r < d.tokens; r++) {
+    const o = r * d.vocab;
+    const { lse, entropy: h } = rowStats(logits, o, d.vocab, invT, scratch);
+    out.logprob[offset + r] = lse === -Infinity ? -Infinity : logits[o + targets[r]!]! * invT - lse;
+    out.entropy[offset + r] = h;
+    out.lse[offset + r] = lse;
+  }
+}
+
 /** Token logprobs and entropies [tokens] of logits [tokens, vocab] at targets [tokens]. */
 export function logSoftmaxGatherF32(
   logits: Float32Array,
   targets: Ints,
   d: LogSoftmaxDims,
 ): { logprob: Float32Array; entropy: Float32Array } {
-  const invT = 1 / (d.temperature ?? 1);
-  const logprob = new Float32Array(d.tokens);
-  const entropy = new Float32Array(d.tokens);
-  const scratch = new Float64Array(d.vocab);
-  for (let r = 0; r < d.tokens; r++) {
-    const o = r * d.vocab;
-    const { lse, entropy: h } = rowStats(logits, o, d.vocab, invT, scratch);
-    logprob[r] = lse === -Infinity ? -Infinity : logits[o + targets[r]!]! * invT - lse;
-    entropy[r] = h;
-  }
-  return { logprob, entropy };
+  const out = {
+    logprob: new Float32Array(d.tokens),
+    entropy: new Float32Array(d.tokens),
+    lse: new Float64Array(d.tokens),
+  };
+  logSoftmaxRowStatsInto(logits, targets, d, out);
+  return { logprob: out.logprob, entropy: out.entropy };
+}
+
+/**
+ * d loss/d z of one entry with probability p and log-probability logp = z − lse, from the row's
+ * upstream gradients gl (of its logprob, without the target's 1[j = target] term) and ge (of its
+ * entropy h). A p = 0 entry (a −∞ logit) gets no entropy term, so 0·(−∞) never makes a NaN.
+ */
+function entryGradient(p: number, logp: number, gl: number, ge: number, h: number): number {
+  const g = -gl * p;
+  return p === 0 ? g : g - ge * p * (logp + h);
 }
 
 /**
@@ -80,11 +116,55 @@ export function logSoftmaxGatherBackwardF32(
     const invSum = 1 / sum;
     for (let j = 0; j < d.vocab; j++) {
       const p = scratch[j]! * invSum;
-      let g = -gl * p;
-      if (p !== 0) g -= ge * p * (logits[o + j]! * invT - lse + h);
-      dlogits[o + j] = g * invT;
+      dlogits[o + j] = entryGradient(p, logits[o + j]! * invT - lse, gl, ge, h) * invT;
     }
     dlogits[o + targets[r]!]! += gl * invT;
   }
   return dlogits;
+}
+
+/** Which columns of the logits a {@link logSoftmaxGatherBackwardColumnsF32} call holds, and the rows' upstream. */
+export interface LogitColumns {
+  /** Rows (tokens) of the block. */
+  tokens: number;
+  /** First vocabulary column of the block. */
+  from: number;
+  /** Columns in the block. */
+  width: number;
+  /** Logits are divided by this (default 1). */
+  temperature?: number;
+}
+
+/**
+ * The backward of {@link logSoftmaxGatherBackwardF32} on a block of columns [from, from + width) of
+ * every row, in place: `block` [tokens, width] holds the logits and receives their gradients. The rows'
+ * log-sum-exp and entropy come from the forward ({@link logSoftmaxRowStatsInto}), so a block needs
+ * no other column: the head's backward runs over vocabulary slices with only one slice of logits alive.
+ */
+export function logSoftmaxGatherBackwardColumnsF32(
+  block: Float32Array,
+  targets: Ints,
+  stats: { lse: Float64Array; entropy: Float32Array },
+  gLogprob: Floats,
+  gEntropy: Floats,
+  c: LogitColumns,
+): void {
+  const invT = 1 / (c.temperature ?? 1);
+  for (let r = 0; r < c.tokens; r++) {
+    const o = r * c.width;
+    const gl = gLogprob[r]!;
+    const ge = gEntropy[r]!;
+    const lse = stats.lse[r]!;
+    if ((gl === 0 && ge === 0) || lse === -Infinity) {
+      block.fill(0, o, o + c.width);
+      continue;
+    }
+    const h = stats.entropy[r]!;
+    for (let j = 0; j < c.width; j++) {
+      const logp = block[o + j]! * invT - lse;
+      block[o + j] = entryGradient(Math.exp(logp), logp, gl, ge, h) * invT;
+    }
+    const t = targets[r]! - c.from;
+    if (t >= 0 && t < c.width) block[o + t] = block[o + t]! + gl * invT;
+  }
 }
