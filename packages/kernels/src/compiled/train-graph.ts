@@ -3,8 +3,8 @@
  * ONNX Runtime runs a whole micro-batch per call (MLAS for the products, its thread pool for the
  * element-wise work) instead of one call per product with JS loops between them:
  *
- * - **forward**: ids, mask, RoPE tables, parameters → logits, the log-softmax (z = logits / T and its
- *   log-sum-exp), each row's target logprob and entropy, and every activation the backward reads;
+ * - **forward**: ids, mask, RoPE tables, parameters → logits, the log-softmax of z = logits / T (its
+ *   probabilities kept), each row's target logprob and entropy, and every activation the backward reads;
  * - **backward**: those activations and the upstream gradient — either d loss/d logprob and
  *   d loss/d entropy per row (the PG loss's, computed between the two calls by the reference loss, so
  *   every loss option keeps one implementation) or d loss/d logits — → every parameter's gradient.
@@ -201,13 +201,14 @@ class ForwardRecorder implements DecoderForwardOps<string> {
   }
 
   /**
-   * The additive score mask [batch, 1, group·seq, seq] (0 where the key is allowed — causal and not
+   * The additive score mask [batch, 1, 1, seq·seq] (0 where the key is allowed — causal and not
    * padding — and {@link MASKED} elsewhere; one Add per layer is much cheaper in ORT than a broadcast
-   * Where) and the rows with any allowed key [batch, 1, group·seq, 1].
+   * Where), broadcast over the KV heads and a group's heads by viewing the scores as
+   * [batch, kvHeads, group, seq·seq] (no Tile), and the queries with any allowed key [batch, 1, 1, seq, 1].
    */
   #mask(): { bias: string; rowAny: string } {
     if (this.#allowed) return this.#allowed;
-    const { g, group } = this.x;
+    const { g } = this.x;
     const seq = g.op('Squeeze', [
       g.op('Gather', [this.x.batchSeq(), g.ints([1])], [{ name: 'axis', value: 0 }]),
       g.ints([0]),
@@ -215,12 +216,11 @@ class ForwardRecorder implements DecoderForwardOps<string> {
     const idx = g.op('Range', [g.intScalar(0), seq, g.intScalar(1)]);
     const causal = g.op('LessOrEqual', [g.op('Unsqueeze', [idx, g.ints([0])]), g.op('Unsqueeze', [idx, g.ints([1])])]); // [query, key]
     const keyOk = g.op('Unsqueeze', [g.op('Cast', [TRAIN_GRAPH_IO.mask], [{ name: 'to', value: 9 }]), g.ints([1, 2])]); // [B, 1, 1, S]
-    let allowed = g.op('Cast', [g.op('And', [causal, keyOk])], [{ name: 'to', value: 1 }]); // [B, 1, S, S], 1 or 0
-    if (group > 1) allowed = g.op('Tile', [allowed, g.ints([1, 1, group, 1])]); // rows (j, s) of a group
-    const bias = g.op('Mul', [g.op('Sub', [g.float(1), allowed]), g.float(MASKED)]);
+    const allowed = g.op('Cast', [g.op('And', [causal, keyOk])], [{ name: 'to', value: 1 }]); // [B, 1, S, S], 1 or 0
+    const bias = this.x.reshape(g.op('Mul', [g.op('Sub', [g.float(1), allowed]), g.float(MASKED)]), [0, 1, 1, -1]);
     const rowAny = g.op(
       'ReduceMax',
-      [allowed],
+      [g.op('Unsqueeze', [allowed, g.ints([1])])],
       [
         { name: 'axes', value: [-1] },
         { name: 'keepdims', value: 1 },
@@ -243,18 +243,23 @@ class ForwardRecorder implements DecoderForwardOps<string> {
     const kh = x.transpose(x.rope(x.reshape(k, x.headsShape(KV)), false), toHeads); // [B, KV, S, D]
     const vh = x.transpose(x.reshape(v, x.headsShape(KV)), toHeads);
     const { bias, rowAny } = this.#mask();
-    const scores = g.op('Add', [g.op('MatMul', [qg, x.transpose(kh, [0, 1, 3, 2])]), bias]);
-    // Fully masked rows (left-padded queries) get zero probabilities, hence a zero output and no gradient.
-    const probs = g.op('Mul', [g.op('Softmax', [scores], [{ name: 'axis', value: -1 }]), rowAny]);
+    const scores = g.op('MatMul', [qg, x.transpose(kh, [0, 1, 3, 2])]); // [B, KV, g·S, S]
+    const biased = g.op('Add', [x.reshape(scores, [0, KV, x.group, -1]), bias]);
+    const probs = g.op('Softmax', [x.reshape(biased, g.op('Shape', [scores]))], [{ name: 'axis', value: -1 }]);
+    // Fully masked queries (left padding) get a zero output, hence no gradient: masking the [g·S, D]
+    // output instead of the [g·S, S] probabilities saves a pass over the scores.
+    const o = g.op('Mul', [x.reshape(g.op('MatMul', [probs, vh]), [0, KV, x.group, -1, D]), rowAny]);
+    const out = x.reshape(x.transpose(x.reshape(o, [0, H, -1, D]), toHeads), [-1, H * D]); // [tokens, H·D]
     this.#save(
       site,
       { name: qg, dims: ['batch', KV, 'group_seq', D] },
       { name: kh, dims: ['batch', KV, 'seq', D] },
       { name: vh, dims: ['batch', KV, 'seq', D] },
       { name: probs, dims: ['batch', KV, 'group_seq', 'seq'] },
+      { name: rowAny, dims: ['batch', 1, 1, 'seq', 1] },
+      { name: out, dims: [TOKENS, H * D] },
     );
-    const oh = x.reshape(g.op('MatMul', [probs, vh]), [0, H, -1, D]); // [B, H, S, D]
-    return x.reshape(x.transpose(oh, toHeads), [-1, H * D]);
+    return out;
   }
 
   residual(a: string, b: string): string {
@@ -336,15 +341,24 @@ class BackwardRecorder implements DecoderBackwardOps<string> {
     const H = c.numAttentionHeads;
     const KV = c.numKeyValueHeads;
     const D = c.headDim;
-    const [qg, kh, vh, probs] = this.#load(site) as [string, string, string, string];
+    const [qg, kh, vh, probs, rowAny, out] = this.#load(site) as [string, string, string, string, string, string];
     const toHeads = [0, 2, 1, 3];
     const lastTwo = [0, 1, 3, 2];
-    const dOg = x.reshape(x.transpose(x.reshape(dOut, x.headsShape(H)), toHeads), [0, KV, -1, D]); // [B, KV, g·S, D]
+    const dOutHeads = x.reshape(dOut, x.headsShape(H)); // [B, S, H, D]
+    const dOg = x.reshape(g.op('Mul', [x.reshape(x.transpose(dOutHeads, toHeads), [0, KV, x.group, -1, D]), rowAny]), [
+      0,
+      KV,
+      -1,
+      D,
+    ]); // [B, KV, g·S, D], zero at fully masked queries
     const dv = g.op('MatMul', [x.transpose(probs, lastTwo), dOg]); // [B, KV, S, D]
     const dp = g.op('MatMul', [dOg, x.transpose(vh, lastTwo)]);
-    // Softmax backward; the scores are (q/√D)·kᵀ with the scaled q saved, so dk = dsᵀ·(q/√D) and
-    // dq = (ds·k)/√D (the scale applied to the [g·S, D] product, not to the scores).
-    const ds = g.op('Mul', [probs, g.op('Sub', [dp, x.sum(g.op('Mul', [dp, probs]), [-1], true)])]);
+    // Softmax backward ds = p·(dp − Σ_k p·dp), where Σ_k p_k·dp_k = dO·(Σ_k p_k·v_k) = dO·o per query:
+    // a pass over the [g·S, D] output instead of two over the [g·S, S] scores. The output is zero at
+    // fully masked queries, as dO is there. The scores are (q/√D)·kᵀ with the scaled q saved, so
+    // dk = dsᵀ·(q/√D) and dq = (ds·k)/√D (the scale applied to the [g·S, D] product, not to the scores).
+    const rowDot = x.sum(g.op('Mul', [dOutHeads, x.reshape(out, x.headsShape(H))]), [-1], true); // [B, S, H, 1]
+    const ds = g.op('Mul', [probs, g.op('Sub', [dp, x.reshape(x.transpose(rowDot, toHeads), [0, KV, -1, 1])])]);
     const dqg = g.op('Mul', [g.op('MatMul', [ds, kh]), g.float(1 / Math.sqrt(D))]);
     const dk = g.op('MatMul', [x.transpose(ds, lastTwo), qg]);
     const back = (t: string, heads: number): string =>
@@ -387,60 +401,77 @@ function commonInputs(c: DecoderConfig): OnnxValueInfo[] {
   ];
 }
 
-/** Record the forward and backward graphs of `config` (see the module comment); `seed` picks the backward's upstream gradient. */
-export async function buildTrainGraphs(config: DecoderConfig, seed: BackwardSeed): Promise<TrainGraphs> {
-  const io = TRAIN_GRAPH_IO;
-  const V = config.vocabSize;
+/** The recorded forward: its nodes, what it saves for the backward and the inputs it reads. */
+export interface RecordedForward {
+  graph: OnnxGraphBuilder;
+  /** What each chain site saved. */
+  saved: SavedValues;
+  /** The head's probabilities softmax(logits / T) [tokens, vocab]. */
+  headProbs: string;
+  /** Every saved activation once, the head's probabilities included (forward outputs, backward inputs). */
+  savedValues: Value[];
+  inputs: OnnxValueInfo[];
+}
 
+/**
+ * Record the forward: logits (named {@link TRAIN_GRAPH_IO.logits}), the log-softmax of logits / T, the
+ * target logprob and entropy of each row, and the activations the backward reads.
+ */
+export async function recordForward(config: DecoderConfig): Promise<RecordedForward> {
+  const io = TRAIN_GRAPH_IO;
   const fx = new GraphContext(config, 'f_');
   const forward = new ForwardRecorder(fx);
   const logits = await decoderForward(config, forward);
   const { g } = fx;
   const z = g.op('Mul', [io.logits, io.invTemperature]);
-  const lse = g.op(
-    'ReduceLogSumExp',
-    [z],
-    [
-      { name: 'axes', value: [-1] },
-      { name: 'keepdims', value: 1 },
-    ],
-  );
-  const logpAll = g.op('Sub', [z, lse]);
+  const logpAll = g.op('LogSoftmax', [z], [{ name: 'axis', value: -1 }]);
+  const pAll = g.op('Exp', [logpAll]);
   const picked = g.op(
     'GatherElements',
     [logpAll, g.op('Unsqueeze', [io.targets, g.ints([1])])],
     [{ name: 'axis', value: 1 }],
   );
   g.op('Reshape', [picked, g.ints([-1])], [], io.logprob);
-  g.op('Neg', [fx.sum(g.op('Mul', [g.op('Exp', [logpAll]), logpAll]), [-1], false)], [], io.entropy);
+  g.op('Neg', [fx.sum(g.op('Mul', [pAll, logpAll]), [-1], false)], [], io.entropy);
   // The head's output is the graph output itself (an Identity would copy [tokens, vocab]).
   for (const node of g.nodes) {
     node.inputs = node.inputs.map((name) => (name === logits ? io.logits : name));
     node.outputs = node.outputs.map((name) => (name === logits ? io.logits : name));
   }
-
-  // The head's log-probabilities [tokens, vocab] are kept for the log-softmax backward.
-  const headLogp: Value = { name: logpAll, dims: [TOKENS, V] };
-  const savedValues = [...new Map([...forward.saved.values(), [headLogp]].flat().map((v) => [v.name, v])).values()];
-  const forwardModel: OnnxModel = {
-    nodes: g.nodes,
-    initializers: g.initializers,
+  // The head's probabilities [tokens, vocab] are kept for the log-softmax backward (its common,
+  // entropy-free form needs p alone, so the backward skips an Exp over [tokens, vocab]).
+  const headProbs: Value = { name: pAll, dims: [TOKENS, config.vocabSize] };
+  const savedValues = [...new Map([...forward.saved.values(), [headProbs]].flat().map((v) => [v.name, v])).values()];
+  return {
+    graph: g,
+    saved: forward.saved,
+    headProbs: pAll,
+    savedValues,
     inputs: [
       ...commonInputs(config),
       { name: io.targets, dims: [TOKENS], elemType: ONNX_INT64 },
       { name: io.invTemperature, dims: [] },
     ],
-    outputs: [
-      { name: io.logits, dims: [TOKENS, V] },
-      { name: io.logprob, dims: [TOKENS] },
-      { name: io.entropy, dims: [TOKENS] },
-      ...savedValues,
-    ],
-    graphName: `rlvr-${config.modelType}-train-forward`,
-    producer: '@rlvr/kernels',
-    opset: 17,
   };
+}
 
+/** The recorded backward: its nodes, every parameter's gradient output and the inputs it reads. */
+export interface RecordedBackward {
+  graph: OnnxGraphBuilder;
+  outputs: OnnxValueInfo[];
+  /** Graph inputs and forward values (saved activations, logprob/entropy) that its nodes read. */
+  reads: Set<string>;
+  /** The upstream-gradient inputs of `seed` mode. */
+  seedInputs: OnnxValueInfo[];
+}
+
+/** Record the backward of `forward` from the upstream gradient that `seed` names. */
+export async function recordBackward(
+  config: DecoderConfig,
+  forward: RecordedForward,
+  seed: BackwardSeed,
+): Promise<RecordedBackward> {
+  const io = TRAIN_GRAPH_IO;
   const bx = new GraphContext(config, 'b_');
   const backward = new BackwardRecorder(bx, forward.saved);
   const b = bx.g;
@@ -448,21 +479,23 @@ export async function buildTrainGraphs(config: DecoderConfig, seed: BackwardSeed
   let dlogits: string;
   if (seed === 'logits') {
     dlogits = io.gradLogits;
-    seedInputs.push({ name: io.gradLogits, dims: [TOKENS, V] });
+    seedInputs.push({ name: io.gradLogits, dims: [TOKENS, config.vocabSize] });
   } else {
     // dlogits_j = (gLogprob·(δ_j,target − p_j) − gEntropy·p_j·(log p_j + H)) / T (the reference's
     // log-softmax backward), with every per-row factor folded into [tokens, 1] columns first, so that
-    // the [tokens, vocab] work is an Exp, one Mul (two more with entropy) and the scatter.
-    const logpAllIn = headLogp.name;
+    // the [tokens, vocab] work is one Mul (a Log and three more with entropy) and the scatter.
+    const p = forward.headProbs;
     const col = (t: string): string => b.op('Unsqueeze', [t, b.ints([1])]);
     const target = b.op('Mul', [col(io.gradLogprob), io.invTemperature]); // gLogprob / T
-    const p = b.op('Exp', [logpAllIn]);
     let dz: string;
     if (seed === 'logprob-entropy') {
+      // log p from the saved p, floored at the smallest normal float: where p underflows the term
+      // is p·(…) ≈ 0 either way (the entropy itself came from the forward's exact log p).
+      const logp = b.op('Log', [b.op('Max', [p, b.float(1.1754943508222875e-38)])]);
       const entropy = b.op('Mul', [col(io.gradEntropy), io.invTemperature]); // gEntropy / T
       // −p·(gLogprob/T + (gEntropy/T)·(log p + H)) = −p·((gEntropy/T)·log p + (gLogprob + gEntropy·H)/T)
       const offset = b.op('Add', [target, b.op('Mul', [entropy, col(io.entropy)])]);
-      dz = b.op('Mul', [p, b.op('Neg', [b.op('Add', [b.op('Mul', [logpAllIn, entropy]), offset])])]);
+      dz = b.op('Mul', [p, b.op('Neg', [b.op('Add', [b.op('Mul', [logp, entropy]), offset])])]);
     } else {
       dz = b.op('Mul', [p, b.op('Neg', [target])]);
     }
@@ -474,13 +507,7 @@ export async function buildTrainGraphs(config: DecoderConfig, seed: BackwardSeed
         { name: 'reduction', value: 'add' },
       ],
     );
-    seedInputs.push(
-      { name: io.targets, dims: [TOKENS], elemType: ONNX_INT64 },
-      { name: io.invTemperature, dims: [] },
-      { name: io.entropy, dims: [TOKENS] },
-      { name: io.gradLogprob, dims: [TOKENS] },
-      { name: io.gradEntropy, dims: [TOKENS] },
-    );
+    seedInputs.push({ name: io.gradLogprob, dims: [TOKENS] }, { name: io.gradEntropy, dims: [TOKENS] });
   }
   await decoderBackward(config, backward, dlogits);
   const outputs: OnnxValueInfo[] = [];
@@ -490,18 +517,37 @@ export async function buildTrainGraphs(config: DecoderConfig, seed: BackwardSeed
     b.op(parts.length === 1 ? 'Identity' : 'Sum', parts, [], gradientOutput(s.name));
     outputs.push({ name: gradientOutput(s.name), dims: s.shape });
   }
-  // The backward reads only the activations its ops asked for (the head's log-softmax only in logprob mode).
-  const used = new Set(b.nodes.flatMap((n) => n.inputs));
-  const backwardSaved = savedValues.filter((v) => used.has(v.name));
+  return { graph: b, outputs, reads: new Set(b.nodes.flatMap((n) => n.inputs)), seedInputs };
+}
+
+/** Record the forward and backward graphs of `config` (see the module comment); `seed` picks the backward's upstream gradient. */
+export async function buildTrainGraphs(config: DecoderConfig, seed: BackwardSeed): Promise<TrainGraphs> {
+  const io = TRAIN_GRAPH_IO;
+  const forward = await recordForward(config);
+  const rows: OnnxValueInfo[] = [
+    { name: io.logprob, dims: [TOKENS] },
+    { name: io.entropy, dims: [TOKENS] },
+  ];
+  const forwardModel: OnnxModel = {
+    nodes: forward.graph.nodes,
+    initializers: forward.graph.initializers,
+    inputs: forward.inputs,
+    outputs: [{ name: io.logits, dims: [TOKENS, config.vocabSize] }, ...rows, ...forward.savedValues],
+    graphName: `rlvr-${config.modelType}-train-forward`,
+    producer: '@rlvr/kernels',
+    opset: 17,
+  };
+  const backward = await recordBackward(config, forward, seed);
+  // The backward reads only the activations its ops asked for (the head's probabilities only in logprob mode).
+  const backwardSaved = forward.savedValues.filter((v) => backward.reads.has(v.name));
   const backwardModel: OnnxModel = {
-    nodes: b.nodes,
-    initializers: b.initializers,
+    nodes: backward.graph.nodes,
+    initializers: backward.graph.initializers,
     inputs: [
-      ...commonInputs(config).filter((i) => used.has(i.name)),
-      ...seedInputs.filter((i) => used.has(i.name)),
+      ...[...forward.inputs, ...rows, ...backward.seedInputs].filter((i) => backward.reads.has(i.name)),
       ...backwardSaved,
     ],
-    outputs,
+    outputs: backward.outputs,
     graphName: `rlvr-${config.modelType}-train-backward`,
     producer: '@rlvr/kernels',
     opset: 17,
