@@ -7,6 +7,7 @@ import type { PolicyBatch, PolicyLossOptions } from '../policy/policy-batch.js';
 import { pgLossFromLogits } from '../loss/pg-loss-logits.reference.js';
 import { SeededRandom } from '@rlvr/core';
 import { createDecoderModel, loadDecoderModel, saveDecoderModel, type DecoderModel } from './index.js';
+import type { CpuEngine, CpuMemoryOptions } from './cpu-backend.js';
 
 // f32 fast path (ORT products, f32 ops) against the all-f64 reference composition: relative to the
 // largest value of each tensor, f32 rounding over these reduction lengths (≤ 40) stays below ~1e-6;
@@ -88,11 +89,21 @@ async function makeBatch(model: DecoderModel, extra: Partial<Omit<PolicyBatch, '
 
 const base: PolicyLossOptions = { epsLow: 0.2, epsHigh: 0.28, beta: 0, aggregation: 'token-mean' };
 
-// Both cpu engines against the same f64 reference: every loss option, accumulation, state round trips.
-describe.each(['eager', 'compiled'] as const)('DecoderModel.policyLoss / tokenLogprobs / step (cpu backend, %s engine)', (cpuEngine) => {
+// 4 rows of logits per forward chunk (boundaries inside sequences of 7, padding in row 0) and 4
+// vocabulary columns per backward slice (23 = 5 × 4 + 3).
+const SMALL_CHUNKS = 4 * config.vocabSize * 4;
+
+// Both cpu engines, the eager one also with every memory bound engaged, against the same f64 reference:
+// every loss option, accumulation, state round trips.
+describe.each([
+  ['eager', 'eager', {}],
+  ['eager, chunked head, attention recompute, every layer checkpointed', 'eager', { logitsChunkBytes: SMALL_CHUNKS, recomputeAttention: true, checkpointLayers: true }],
+  ['eager, chunked head, layer 1 checkpointed, attention probabilities kept', 'eager', { logitsChunkBytes: SMALL_CHUNKS, recomputeAttention: false, checkpointLayers: [1] }],
+  ['compiled', 'compiled', {}],
+] as [string, CpuEngine, CpuMemoryOptions][])('DecoderModel.policyLoss / tokenLogprobs / step (cpu backend, %s)', (_engineName, cpuEngine, cpuMemory) => {
   let model: DecoderModel;
   beforeEach(async () => {
-    model = await createDecoderModel({ config, weights, backend: 'cpu', log: null, threads: 1, cpuEngine });
+    model = await createDecoderModel({ config, weights, backend: 'cpu', log: null, threads: 1, cpuEngine, cpuMemory });
   });
   afterEach(async () => model.dispose());
 
@@ -211,7 +222,7 @@ describe.each(['eager', 'compiled'] as const)('DecoderModel.policyLoss / tokenLo
     await model.step(adamw);
     const state = await model.optimizerState();
     expect(state.step).toBe(1);
-    const twin = await createDecoderModel({ config, weights: await model.weights(), backend: 'cpu', log: null, threads: 1, cpuEngine });
+    const twin = await createDecoderModel({ config, weights: await model.weights(), backend: 'cpu', log: null, threads: 1, cpuEngine, cpuMemory });
     try {
       await twin.setOptimizerState(state);
       await model.policyLoss(batch, base);
