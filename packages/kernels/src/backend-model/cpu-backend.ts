@@ -5,11 +5,10 @@
  *   forward stops at the final hidden states, and the LM head with its log-softmax runs in bounded
  *   chunks (decoder/chunked-head.ts), so no [tokens, vocab] logits exist unless a caller reads them;
  *   {@link CpuMemoryOptions} bound the rest (attention recompute, activation checkpointing);
- * - `compiled`: the recorded training graphs ({@link CompiledTrainStep}), one ONNX Runtime call per
- *   forward and one per backward. Its forward runs when its results are first read, because the PG
- *   loss's temperature is only known then.
- * Either way the PG loss is the reference loss on the row logprobs, whose d loss/d (logprob, entropy)
- * seed the backward, and there is one gradient set, the model's: a backward overwrites it or adds to it.
+ * - `compiled`: the recorded training graphs ({@link CompiledEngine}): a PG-loss micro-batch is one
+ *   ONNX Runtime call (forward, loss gradient, backward), other calls a forward and a backward.
+ * Either way the PG loss's value and statistics are the reference loss's on the row logprobs, and there
+ * is one gradient set, the model's: a backward overwrites it or adds to it.
  */
 import type { DecoderConfig, ParameterSpec } from '@rlvr/core';
 import { OrtMatmul } from '../ort/ort-matmul.js';
@@ -31,19 +30,10 @@ import type { PaddedLossStats, PolicyBackend } from '../policy/policy-model.js';
 import { decoderParameters } from '@rlvr/core';
 import type { PaddedPolicyInputs } from '../policy/policy-batch.js';
 import { defaultCpuThreads } from '../ort/ort-session.js';
-import { type CompiledForward, CompiledTrainStep } from '../compiled/compiled-step.js';
+import { CompiledEngine } from '../compiled/compiled-engine.js';
 
 /** How the cpu backend runs a forward and a backward (see the module comment). */
 export type CpuEngine = 'eager' | 'compiled';
-
-/** The compiled engine's state between calls: the batch of the last forward and, once run, its results. */
-interface CompiledBatch {
-  ids: Int32Array;
-  mask: Int32Array;
-  batch: number;
-  seq: number;
-  run?: { forward: CompiledForward; targets: Int32Array; temperature: number };
-}
 
 /** Memory options of the eager engine (the compiled engine ignores them). */
 export interface CpuMemoryOptions extends DecoderMemoryOptions {
@@ -58,19 +48,14 @@ interface RowUpstream {
 }
 
 /**
- * The backward's upstream gradient, as the last loss or caller left it; the eager engine's row seed
- * carries what its chunked head backward needs besides.
+ * The backward's upstream gradient, as the last loss or caller left it: the eager engine's row seed
+ * carries what its chunked head backward needs besides; the compiled engine's loss step leaves the
+ * gradients themselves.
  */
 type Seed =
   | { dlogits: Float32Array }
-  | (RowUpstream & { head?: { targets: Int32Array; temperature: number; stats: LogSoftmaxRowStats } });
-
-/** Whether two id arrays are equal element-wise. */
-function sameInts(a: Int32Array, b: Int32Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
+  | { gradients: DecoderTensors<Float32Array> }
+  | (RowUpstream & { head: { targets: Int32Array; temperature: number; stats: LogSoftmaxRowStats } });
 
 /** Copies of named tensors (shape and data). */
 function copyTensors(tensors: DecoderTensors<Float32Array>): DecoderTensors<Float32Array> {
@@ -84,10 +69,9 @@ export class CpuPolicyBackend implements PolicyBackend {
   readonly config: DecoderConfig;
   readonly #ort: OrtMatmul;
   readonly #model: CpuDecoderModel<Float32Array>;
-  readonly #engine: CpuEngine;
   readonly #threads: number;
-  #compiled: Promise<CompiledTrainStep> | undefined;
-  #compiledBatch: CompiledBatch | undefined;
+  /** The compiled engine, when that is the engine. */
+  readonly #compiled: CompiledEngine | undefined;
   #seed: Seed | undefined;
   readonly #logitsChunkBytes: number;
   /** The chunked head's buffers, kept across steps. */
@@ -116,23 +100,20 @@ export class CpuPolicyBackend implements PolicyBackend {
       memory: modelMemory,
     });
     this.config = this.#model.config;
-    this.#engine = engine;
+    if (engine === 'compiled') this.#compiled = new CompiledEngine(this.config, this.#threads);
   }
 
   async forward(ids: Int32Array, mask: Int32Array, batch: number, seq: number): Promise<void> {
     this.#seed = undefined;
-    if (this.#engine === 'compiled') {
-      this.#compiledBatch = { ids, mask, batch, seq };
+    if (this.#compiled) {
+      this.#compiled.setBatch(ids, mask, batch, seq);
       return;
     }
     await this.#model.forwardHidden(ids, mask, batch, seq);
   }
 
   async readLogits(): Promise<Float32Array> {
-    // Logits do not depend on the targets or the temperature, so any run of this batch has them.
-    if (this.#engine === 'compiled') {
-      return (this.#compiledBatch?.run?.forward ?? (await this.#compiledRun(undefined, 1))).logits;
-    }
+    if (this.#compiled) return await this.#compiled.logits(this.#model.weights());
     return await this.#model.logits();
   }
 
@@ -140,10 +121,7 @@ export class CpuPolicyBackend implements PolicyBackend {
     targets: Int32Array,
     temperature: number | undefined,
   ): Promise<{ logprob: Float32Array; entropy: Float32Array }> {
-    if (this.#engine === 'compiled') {
-      const f = await this.#compiledRun(targets, temperature ?? 1);
-      return { logprob: f.logprob.slice(), entropy: f.entropy.slice() };
-    }
+    if (this.#compiled) return await this.#compiled.rows(this.#model.weights(), targets, temperature ?? 1);
     const { logprob, entropy } = await chunkedHeadRowStats(this.#head(), targets, temperature ?? 1);
     return { logprob, entropy };
   }
@@ -154,7 +132,11 @@ export class CpuPolicyBackend implements PolicyBackend {
     options: PgLossLogitsOptions,
     scale: number,
   ): Promise<PaddedLossStats> {
-    if (this.#engine === 'compiled') return await this.#compiledPolicyLoss(targets, inputs, options, scale);
+    if (this.#compiled) {
+      const r = await this.#compiled.policyStep(this.#model.weights(), targets, inputs, options, scale);
+      this.#seed = { gradients: r.gradients };
+      return rowPolicyLoss(r.rows, targets, inputs, options, scale).stats;
+    }
     const temperature = options.temperature ?? 1;
     const stats = await chunkedHeadRowStats(this.#head(), targets, temperature);
     const { stats: r, upstream } = rowPolicyLoss(stats, targets, inputs, options, scale);
@@ -168,15 +150,16 @@ export class CpuPolicyBackend implements PolicyBackend {
 
   async backward(accumulate: boolean): Promise<void> {
     const seed = this.#seed!;
-    if (this.#engine === 'compiled') {
-      // A caller's dlogits need the forward's activations only (any targets and temperature do).
-      const f = this.#compiledBatch?.run?.forward ?? (await this.#compiledRun(undefined, 1));
-      const step = await this.#compiled!;
-      const grads =
-        'dlogits' in seed
-          ? await step.backwardFromLogits(f, seed.dlogits)
-          : await step.backwardFromLogprob(f, seed.gLogprob, seed.gEntropy);
-      this.#model.accumulateGradients(grads, accumulate);
+    if ('gradients' in seed) {
+      this.#model.accumulateGradients(seed.gradients, accumulate);
+      return;
+    }
+    if (this.#compiled) {
+      if (!('dlogits' in seed)) throw new Error('cpu backend: compiled backward without a loss step or dlogits');
+      this.#model.accumulateGradients(
+        await this.#compiled.backwardFromLogits(this.#model.weights(), seed.dlogits),
+        accumulate,
+      );
       return;
     }
     if ('dlogits' in seed) {
@@ -236,44 +219,7 @@ export class CpuPolicyBackend implements PolicyBackend {
     if (this.#disposed) return;
     this.#disposed = true;
     await this.#ort.dispose();
-    if (this.#compiled) await (await this.#compiled).dispose();
-  }
-
-  /**
-   * The compiled forward of the last batch with these targets (default: the next-token targets) and
-   * temperature: run now, or reused when the last run had the same ones.
-   */
-  async #compiledRun(targets: Int32Array | undefined, temperature: number): Promise<CompiledForward> {
-    const b = this.#compiledBatch;
-    if (!b) throw new Error('cpu backend: no forward to run; call forward first');
-    const wanted = targets ?? b.run?.targets ?? new Int32Array(b.batch * b.seq);
-    if (b.run && b.run.temperature === temperature && sameInts(b.run.targets, wanted)) return b.run.forward;
-    this.#compiled ??= CompiledTrainStep.create(this.config, { threads: this.#threads, spinning: false });
-    const step = await this.#compiled;
-    const forward = await step.forward(
-      this.#model.weights() as DecoderTensors<Float32Array>,
-      b.ids,
-      b.mask,
-      b.batch,
-      b.seq,
-      wanted,
-      temperature,
-    );
-    b.run = { forward, targets: wanted, temperature };
-    return forward;
-  }
-
-  /** The reference PG loss on the compiled forward's row logprobs; its d loss/d (logprob, entropy) seed the backward. */
-  async #compiledPolicyLoss(
-    targets: Int32Array,
-    inputs: Omit<PaddedPolicyInputs, 'targets'>,
-    options: PgLossLogitsOptions,
-    scale: number,
-  ): Promise<PaddedLossStats> {
-    const f = await this.#compiledRun(targets, options.temperature ?? 1);
-    const { stats, upstream } = rowPolicyLoss(f, targets, inputs, options, scale);
-    this.#seed = upstream;
-    return stats;
+    await this.#compiled?.dispose();
   }
 
   /** The eager engine's chunked LM head over the last forward's final hidden states. */

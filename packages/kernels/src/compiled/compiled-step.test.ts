@@ -42,7 +42,7 @@ describe.each(CONFIGS)('compiled training step: %s', (_, extra) => {
     const logits = await exact.forward(IDS, MASK, B, S);
     const ref = logSoftmaxGatherForward(logits, TARGETS, { tokens: B * S, vocab: c.vocabSize, temperature: 0.7 });
     const f = await step.forward(asF32(w), IDS, MASK, B, S, TARGETS, 0.7);
-    expect(maxDiff(f.logits, logits)).toBeLessThan(1e-4 * maxAbs(logits));
+    expect(maxDiff(f.logits!, logits)).toBeLessThan(1e-4 * maxAbs(logits));
     expect(maxDiff(f.logprob, ref.logprob)).toBeLessThan(1e-4 * maxAbs(ref.logprob));
     expect(maxDiff(f.entropy, ref.entropy)).toBeLessThan(1e-4 * maxAbs(ref.entropy));
   });

@@ -1,8 +1,11 @@
 /**
- * Runs the recorded training graphs (train-graph.ts) on ONNX Runtime: one session call for a
- * micro-batch's forward (logits, target logprobs and entropies, the activations the backward reads) and
- * one for its backward (every parameter's gradient). Parameters are fed as tensors over the caller's
- * Float32Arrays (no copy); the forward's activation outputs are fed to the backward as they are.
+ * Runs the recorded training graphs (train-graph.ts) on ONNX Runtime:
+ * - a PG-loss step: one session call per micro-batch for forward, loss gradient and backward
+ *   (`buildStepGraph`), returning the rows' logprobs and entropies and every parameter's gradient;
+ * - a forward alone (logits, target logprobs and entropies, and — only when a backward from caller-given
+ *   d loss/d logits may follow — the activations), and that backward.
+ * Parameters are fed as tensors over the caller's Float32Arrays (no copy). ONNX Runtime's node binding
+ * copies every fetched output into a new buffer, so a run fetches only what its caller reads.
  */
 import type * as ort from 'onnxruntime-node';
 import { Tensor } from 'onnxruntime-node';
@@ -10,19 +13,32 @@ import { parameterSpecs, type DecoderConfig, type ParameterSpec } from '@rlvr/co
 import { createOrtSession, type OrtThreading } from '../ort/ort-session.js';
 import { positionsFromMask, ropeTables } from '../rope/rope.shared.js';
 import type { DecoderTensors } from '../decoder/types.js';
-import { type BackwardSeed, TRAIN_GRAPH_IO, buildTrainGraphs, gradientOutput } from './train-graph.js';
+import { type BackwardSeed, TRAIN_GRAPH_IO, buildStepGraph, buildTrainGraphs, gradientOutput } from './train-graph.js';
+import { type LossGraphVariant, lossVariantKey } from './loss-graph.js';
+
+/** What a forward fetches: each row's logprob and entropy, or also the logits and the backward's activations. */
+export type ForwardFetch = 'rows' | 'all';
 
 /** One forward's results: what callers read, and the feeds and outputs its backward reuses. */
 export interface CompiledForward {
   batch: number;
   seq: number;
-  /** [batch·seq, vocab]. */
-  logits: Float32Array;
+  fetched: ForwardFetch;
+  /** [batch·seq, vocab] (fetched `all` only). */
+  logits?: Float32Array;
   /** [batch·seq]: log-softmax of logits / T at each row's target, and the row's entropy. */
   logprob: Float32Array;
   entropy: Float32Array;
   /** Inputs and outputs by graph name, fed to the backward. */
   values: Record<string, ort.Tensor>;
+}
+
+/** One PG-loss step's results. */
+export interface CompiledStep {
+  /** [batch·seq] each row's logprob at its target and entropy (logits / T). */
+  logprob: Float32Array;
+  entropy: Float32Array;
+  gradients: DecoderTensors<Float32Array>;
 }
 
 /** Sessions of the two graphs (the backward per upstream-gradient mode, created on first use). */
@@ -32,6 +48,7 @@ export class CompiledTrainStep {
   readonly #threading: OrtThreading;
   readonly #forward: ort.InferenceSession;
   readonly #backward = new Map<BackwardSeed, Promise<ort.InferenceSession>>();
+  readonly #steps = new Map<string, Promise<ort.InferenceSession>>();
 
   private constructor(config: DecoderConfig, threading: OrtThreading, forward: ort.InferenceSession) {
     this.config = config;
@@ -47,8 +64,9 @@ export class CompiledTrainStep {
   }
 
   /**
-   * Forward of ids and mask [batch, seq] (checked by the caller) under `params`: logits, and the
-   * logprob and entropy of each row at `targets` [batch·seq] with logits divided by `temperature`.
+   * Forward of ids and mask [batch, seq] (checked by the caller) under `params`: the logprob and
+   * entropy of each row at `targets` [batch·seq] with logits divided by `temperature`, and with `all`
+   * the logits and the activations a backward reads.
    */
   async forward(
     params: DecoderTensors<Float32Array>,
@@ -58,39 +76,59 @@ export class CompiledTrainStep {
     seq: number,
     targets: Int32Array,
     temperature: number,
+    fetch: ForwardFetch = 'all',
   ): Promise<CompiledForward> {
     const io = TRAIN_GRAPH_IO;
-    const c = this.config;
-    const { cos, sin } = this.#ropeTables(mask, batch, seq);
-    const feeds: Record<string, ort.Tensor> = {
-      [io.ids]: new Tensor(
-        'int64',
-        BigInt64Array.from(ids, (v) => BigInt(v)),
-        [batch, seq],
-      ),
-      [io.mask]: new Tensor(
-        'int64',
-        BigInt64Array.from(mask, (v) => BigInt(v)),
-        [batch, seq],
-      ),
-      [io.cos]: new Tensor('float32', cos, [batch, seq, 1, c.headDim]),
-      [io.sin]: new Tensor('float32', sin, [batch, seq, 1, c.headDim]),
-      [io.targets]: new Tensor(
-        'int64',
-        BigInt64Array.from(targets, (v) => BigInt(v)),
-        [batch * seq],
-      ),
-      [io.invTemperature]: new Tensor('float32', Float32Array.of(1 / temperature), []),
-    };
-    for (const s of this.#specs) feeds[s.name] = new Tensor('float32', params[s.name]!.data, s.shape);
-    const out = await this.#forward.run(feeds);
+    const feeds = this.#feeds(params, ids, mask, batch, seq, targets, temperature);
+    const out = await this.#forward.run(feeds, fetch === 'all' ? this.#forward.outputNames : [io.logprob, io.entropy]);
     return {
       batch,
       seq,
-      logits: out[io.logits]!.data as Float32Array,
+      fetched: fetch,
+      ...(fetch === 'all' ? { logits: out[io.logits]!.data as Float32Array } : {}),
       logprob: out[io.logprob]!.data as Float32Array,
       entropy: out[io.entropy]!.data as Float32Array,
       values: { ...feeds, ...out },
+    };
+  }
+
+  /**
+   * One PG-loss step of a micro-batch in one session call: forward, the loss gradient of `variant` fed
+   * with `lossInputs` (LOSS_GRAPH_IO names: [batch·seq] arrays and scalars) and the backward.
+   */
+  async step(
+    params: DecoderTensors<Float32Array>,
+    ids: Int32Array,
+    mask: Int32Array,
+    batch: number,
+    seq: number,
+    targets: Int32Array,
+    temperature: number,
+    variant: LossGraphVariant,
+    lossInputs: Record<string, Float32Array | number>,
+  ): Promise<CompiledStep> {
+    const key = lossVariantKey(variant);
+    let session = this.#steps.get(key);
+    if (!session) {
+      session = buildStepGraph(this.config, variant).then((g) => createOrtSession(g, this.#threading));
+      this.#steps.set(key, session);
+    }
+    const s = await session;
+    const feeds = this.#feeds(params, ids, mask, batch, seq, targets, temperature);
+    for (const name of s.inputNames) {
+      if (name in feeds) continue;
+      const value = lossInputs[name];
+      if (value === undefined) throw new Error(`compiled step: loss input ${name} missing`);
+      feeds[name] =
+        typeof value === 'number'
+          ? new Tensor('float32', Float32Array.of(value), [])
+          : new Tensor('float32', value, [value.length]);
+    }
+    const out = await s.run(feeds);
+    return {
+      logprob: out[TRAIN_GRAPH_IO.logprob]!.data as Float32Array,
+      entropy: out[TRAIN_GRAPH_IO.entropy]!.data as Float32Array,
+      gradients: this.#gradients(out),
     };
   }
 
@@ -109,7 +147,7 @@ export class CompiledTrainStep {
     });
   }
 
-  /** Every parameter's gradient of a loss whose d loss/d logits [batch·seq, vocab] is given. */
+  /** Every parameter's gradient of a loss whose d loss/d logits [batch·seq, vocab] is given (after an `all` forward). */
   async backwardFromLogits(f: CompiledForward, gradLogits: Float32Array): Promise<DecoderTensors<Float32Array>> {
     return await this.#runBackward('logits', f, {
       [TRAIN_GRAPH_IO.gradLogits]: new Tensor('float32', gradLogits, [f.batch * f.seq, this.config.vocabSize]),
@@ -119,7 +157,7 @@ export class CompiledTrainStep {
   /** Release the sessions. */
   async dispose(): Promise<void> {
     await this.#forward.release();
-    for (const s of this.#backward.values()) await (await s).release();
+    for (const s of [...this.#backward.values(), ...this.#steps.values()]) await (await s).release();
   }
 
   async #runBackward(
@@ -132,16 +170,51 @@ export class CompiledTrainStep {
       session = buildTrainGraphs(this.config, seed).then((g) => createOrtSession(g.backward, this.#threading));
       this.#backward.set(seed, session);
     }
+    if (f.fetched !== 'all') throw new Error('compiled step: a backward needs a forward that fetched its activations');
     const s = await session;
     const all = { ...f.values, ...seedFeeds };
     const feeds: Record<string, ort.Tensor> = {};
     for (const name of s.inputNames) feeds[name] = all[name]!;
-    const out = await s.run(feeds);
+    return this.#gradients(await s.run(feeds));
+  }
+
+  /** The named parameter gradients among a run's outputs. */
+  #gradients(out: Record<string, ort.Tensor>): DecoderTensors<Float32Array> {
     const grads: DecoderTensors<Float32Array> = {};
     for (const spec of this.#specs) {
       grads[spec.name] = { shape: [...spec.shape], data: out[gradientOutput(spec.name)]!.data as Float32Array };
     }
     return grads;
+  }
+
+  /** The inputs every graph reads: ids, mask, RoPE tables, targets, 1 / temperature and the parameters. */
+  #feeds(
+    params: DecoderTensors<Float32Array>,
+    ids: Int32Array,
+    mask: Int32Array,
+    batch: number,
+    seq: number,
+    targets: Int32Array,
+    temperature: number,
+  ): Record<string, ort.Tensor> {
+    const io = TRAIN_GRAPH_IO;
+    const { cos, sin } = this.#ropeTables(mask, batch, seq);
+    const int64 = (values: Int32Array, dims: number[]): ort.Tensor =>
+      new Tensor(
+        'int64',
+        BigInt64Array.from(values, (v) => BigInt(v)),
+        dims,
+      );
+    const feeds: Record<string, ort.Tensor> = {
+      [io.ids]: int64(ids, [batch, seq]),
+      [io.mask]: int64(mask, [batch, seq]),
+      [io.cos]: new Tensor('float32', cos, [batch, seq, 1, this.config.headDim]),
+      [io.sin]: new Tensor('float32', sin, [batch, seq, 1, this.config.headDim]),
+      [io.targets]: int64(targets, [batch * seq]),
+      [io.invTemperature]: new Tensor('float32', Float32Array.of(1 / temperature), []),
+    };
+    for (const s of this.#specs) feeds[s.name] = new Tensor('float32', params[s.name]!.data, s.shape);
+    return feeds;
   }
 
   /** cos/sin [batch, seq, 1, headDim] of each token's RoPE angles (positions from the mask, as the CPU model). */

@@ -29,6 +29,7 @@ import {
   type OnnxModel,
   type OnnxValueInfo,
 } from '@rlvr/core';
+import { type LossGraphVariant, recordLossGradient } from './loss-graph.js';
 
 /** Graph input and output names shared by the two graphs and their runner. */
 export const TRAIN_GRAPH_IO = {
@@ -553,4 +554,30 @@ export async function buildTrainGraphs(config: DecoderConfig, seed: BackwardSeed
     opset: 17,
   };
   return { forward: forwardModel, backward: backwardModel, saved: backwardSaved.map((v) => v.name) };
+}
+
+/**
+ * Record the whole micro-batch step as one graph: the forward, the PG loss's gradient wrt each row's
+ * logprob (and entropy) for `variant` (loss-graph.ts), and the backward from it. Outputs: each row's
+ * logprob and entropy (for the loss value and statistics) and every parameter's gradient; no
+ * activation leaves ONNX Runtime.
+ */
+export async function buildStepGraph(config: DecoderConfig, variant: LossGraphVariant): Promise<OnnxModel> {
+  const io = TRAIN_GRAPH_IO;
+  const forward = await recordForward(config);
+  const loss = new OnnxGraphBuilder('l_');
+  const lossInputs = recordLossGradient(loss, variant, io.logprob, {
+    logprob: io.gradLogprob,
+    entropy: io.gradEntropy,
+  });
+  const backward = await recordBackward(config, forward, variant.entropy ? 'logprob-entropy' : 'logprob');
+  return {
+    nodes: [...forward.graph.nodes, ...loss.nodes, ...backward.graph.nodes],
+    initializers: [...forward.graph.initializers, ...loss.initializers, ...backward.graph.initializers],
+    inputs: [...forward.inputs, ...lossInputs],
+    outputs: [{ name: io.logprob, dims: [TOKENS] }, { name: io.entropy, dims: [TOKENS] }, ...backward.outputs],
+    graphName: `rlvr-${config.modelType}-train-step`,
+    producer: '@rlvr/kernels',
+    opset: 17,
+  };
 }

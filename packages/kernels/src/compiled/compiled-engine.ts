@@ -1,0 +1,163 @@
+/**
+ * The cpu backend's `compiled` engine: what {@link CompiledTrainStep} runs for each backend call.
+ * - A PG-loss micro-batch is one session call (forward, loss gradient, backward); the loss value and
+ *   statistics come from the reference loss on the rows' logprobs and entropies that call returns.
+ * - Token logprobs run a forward that fetches only the rows.
+ * - The explicit logits path (read the logits, give d loss/d logits) runs a forward that fetches the
+ *   logits and activations, and the backward from those.
+ * A forward call only records the batch: what to run is known when its results are asked for.
+ */
+import type { DecoderConfig } from '@rlvr/core';
+import type { DecoderTensors } from '../decoder/types.js';
+import { aggregationWeights, type PgLossLogitsOptions } from '../loss/loss.shared.js';
+import type { PaddedPolicyInputs } from '../policy/policy-batch.js';
+import { type CompiledForward, type ForwardFetch, CompiledTrainStep } from './compiled-step.js';
+import { LOSS_GRAPH_IO, type LossGraphVariant } from './loss-graph.js';
+
+/** The batch of the last forward and, once run, its forward results. */
+interface Batch {
+  ids: Int32Array;
+  mask: Int32Array;
+  batch: number;
+  seq: number;
+  run?: { forward: CompiledForward; targets: Int32Array; temperature: number };
+}
+
+/** Whether two id arrays are equal element-wise. */
+function sameInts(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The loss-graph variant and inputs of a PG loss's options and padded inputs, times the loss scale. */
+export function lossGraphInputs(
+  inputs: Omit<PaddedPolicyInputs, 'targets'>,
+  o: PgLossLogitsOptions,
+  scale: number,
+): { variant: LossGraphVariant; feeds: Record<string, Float32Array | number> } {
+  const io = LOSS_GRAPH_IO;
+  const tokenWeight = aggregationWeights(inputs.mask, o.batch, o.seqLen, o.aggregation, o.normaliser ?? o.seqLen);
+  const variant: LossGraphVariant = {
+    onPolicy: inputs.oldLogp === null,
+    kl: o.beta === 0 ? 'none' : (o.kl ?? 'k3'),
+    tis: o.tisCap !== undefined && o.tisCap !== null && inputs.samplerLogp !== null,
+    entropy: (o.entropyCoef ?? 0) !== 0,
+  };
+  const f32 = (a: ArrayLike<number>): Float32Array => (a instanceof Float32Array ? a : Float32Array.from(a));
+  const feeds: Record<string, Float32Array | number> = {
+    [io.advantages]: f32(inputs.advantages),
+    [io.tokenWeight]: Float32Array.from(tokenWeight, (w) => w * scale),
+    [io.epsLow]: o.epsLow,
+    [io.epsHigh]: o.epsHigh,
+    [io.beta]: o.beta,
+    [io.entropyCoef]: o.entropyCoef ?? 0,
+  };
+  if (inputs.oldLogp) feeds[io.oldLogp] = f32(inputs.oldLogp);
+  if (inputs.refLogp) feeds[io.refLogp] = f32(inputs.refLogp);
+  if (variant.tis) {
+    feeds[io.samplerLogp] = f32(inputs.samplerLogp!);
+    feeds[io.tisCap] = o.tisCap!;
+  }
+  return { variant, feeds };
+}
+
+/** The compiled engine's state and calls (see the module comment). */
+export class CompiledEngine {
+  readonly #config: DecoderConfig;
+  readonly #threads: number;
+  #step: Promise<CompiledTrainStep> | undefined;
+  #batch: Batch | undefined;
+
+  constructor(config: DecoderConfig, threads: number) {
+    this.#config = config;
+    this.#threads = threads;
+  }
+
+  /** Record the batch of a forward (run when its results are asked for). */
+  setBatch(ids: Int32Array, mask: Int32Array, batch: number, seq: number): void {
+    this.#batch = { ids, mask, batch, seq };
+  }
+
+  /** The last batch's logits [batch·seq, vocab], from a forward that also keeps the activations. */
+  async logits(params: DecoderTensors<Float32Array>): Promise<Float32Array> {
+    return (await this.#forward(params, undefined, 1, 'all')).logits!;
+  }
+
+  /** Logprob and entropy of each row at `targets` (logits / `temperature`), from a rows-only forward. */
+  async rows(
+    params: DecoderTensors<Float32Array>,
+    targets: Int32Array,
+    temperature: number,
+  ): Promise<{ logprob: Float32Array; entropy: Float32Array }> {
+    const f = await this.#forward(params, targets, temperature, 'rows');
+    return { logprob: f.logprob.slice(), entropy: f.entropy.slice() };
+  }
+
+  /**
+   * The PG loss's step on the last batch in one call: the rows' logprobs and entropies (for the
+   * reference loss's value and statistics) and every parameter's gradient of the loss times `scale`.
+   */
+  async policyStep(
+    params: DecoderTensors<Float32Array>,
+    targets: Int32Array,
+    inputs: Omit<PaddedPolicyInputs, 'targets'>,
+    options: PgLossLogitsOptions,
+    scale: number,
+  ): Promise<{ rows: { logprob: Float32Array; entropy: Float32Array }; gradients: DecoderTensors<Float32Array> }> {
+    const b = this.#requireBatch();
+    const { variant, feeds } = lossGraphInputs(inputs, options, scale);
+    const step = await this.#compiled();
+    const r = await step.step(params, b.ids, b.mask, b.batch, b.seq, targets, options.temperature ?? 1, variant, feeds);
+    return { rows: { logprob: r.logprob, entropy: r.entropy }, gradients: r.gradients };
+  }
+
+  /** Every parameter's gradient of a loss with d loss/d logits `dlogits` [batch·seq, vocab] on the last batch. */
+  async backwardFromLogits(
+    params: DecoderTensors<Float32Array>,
+    dlogits: Float32Array,
+  ): Promise<DecoderTensors<Float32Array>> {
+    // Any targets and temperature do: the backward from logits reads the activations only.
+    const f = await this.#forward(params, undefined, 1, 'all');
+    return await (await this.#compiled()).backwardFromLogits(f, dlogits);
+  }
+
+  /** Release the sessions. */
+  async dispose(): Promise<void> {
+    if (this.#step) await (await this.#step).dispose();
+  }
+
+  #requireBatch(): Batch {
+    if (!this.#batch) throw new Error('cpu backend: no forward to run; call forward first');
+    return this.#batch;
+  }
+
+  #compiled(): Promise<CompiledTrainStep> {
+    this.#step ??= CompiledTrainStep.create(this.#config, { threads: this.#threads, spinning: false });
+    return this.#step;
+  }
+
+  /**
+   * The forward of the last batch with these targets (default: those of the last run, else zeros) and
+   * temperature, fetching at least `fetch`: run now, or the last run's when it had all of that.
+   */
+  async #forward(
+    params: DecoderTensors<Float32Array>,
+    targets: Int32Array | undefined,
+    temperature: number,
+    fetch: ForwardFetch,
+  ): Promise<CompiledForward> {
+    const b = this.#requireBatch();
+    const last = b.run;
+    const reusable =
+      last &&
+      (fetch === 'rows' || last.forward.fetched === 'all') &&
+      (targets === undefined || (last.temperature === temperature && sameInts(last.targets, targets)));
+    if (reusable) return last.forward;
+    const wanted = targets ?? last?.targets ?? new Int32Array(b.batch * b.seq);
+    const step = await this.#compiled();
+    const forward = await step.forward(params, b.ids, b.mask, b.batch, b.seq, wanted, temperature, fetch);
+    b.run = { forward, targets: wanted, temperature };
+    return forward;
+  }
+}
