@@ -115,14 +115,14 @@ describe('cpuEngineChoice', () => {
     else process.env.RLVR_CPU_ENGINE = saved;
   });
 
-  it('takes the option, else RLVR_CPU_ENGINE, else eager; a bad value names its source', () => {
+  it('takes the option, else RLVR_CPU_ENGINE, else auto; a bad value names its source', () => {
     delete process.env.RLVR_CPU_ENGINE;
-    expect(cpuEngineChoice(undefined)).toBe('eager');
+    expect(cpuEngineChoice(undefined)).toBe('auto');
     process.env.RLVR_CPU_ENGINE = 'compiled';
     expect(cpuEngineChoice(undefined)).toBe('compiled');
     expect(cpuEngineChoice('eager')).toBe('eager');
     process.env.RLVR_CPU_ENGINE = 'fast';
-    expect(() => cpuEngineChoice(undefined)).toThrow('RLVR_CPU_ENGINE: expected eager or compiled, got "fast"');
-    expect(() => cpuEngineChoice('turbo' as never)).toThrow('cpuEngine option: expected eager or compiled, got "turbo"');
+    expect(() => cpuEngineChoice(undefined)).toThrow('RLVR_CPU_ENGINE: expected eager, compiled or auto, got "fast"');
+    expect(() => cpuEngineChoice('turbo' as never)).toThrow('cpuEngine option: expected eager, compiled or auto, got "turbo"');
   });
 });

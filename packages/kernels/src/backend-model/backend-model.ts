@@ -27,9 +27,10 @@ export interface CreateDecoderModelOptions {
   /** ONNX Runtime intra-op threads of the cpu backend; default `RLVR_CPU_THREADS`, else all cores. */
   threads?: number;
   /**
-   * How the cpu backend runs forward and backward: `eager` (one ONNX Runtime product at a time) or
-   * `compiled` (the whole forward, then the whole backward, each one ONNX Runtime call); default env
-   * `RLVR_CPU_ENGINE`, else `eager`.
+   * How the cpu backend runs forward and backward: `eager` (one ONNX Runtime product at a time, bounded
+   * memory), `compiled` (a PG-loss micro-batch in one ONNX Runtime call) or `auto` (compiled when the
+   * micro-batch's activations fit `cpuMemory.compiledBudgetBytes`, else eager); default env
+   * `RLVR_CPU_ENGINE`, else `auto`.
    */
   cpuEngine?: CpuEngine;
   /**
@@ -39,12 +40,12 @@ export interface CreateDecoderModelOptions {
   cpuMemory?: CpuMemoryOptions;
 }
 
-/** The cpu engine from the option, else env `RLVR_CPU_ENGINE`, else `eager`; anything else throws naming its source. */
+/** The cpu engine from the option, else env `RLVR_CPU_ENGINE`, else `auto`; anything else throws naming its source. */
 export function cpuEngineChoice(option: CpuEngine | undefined): CpuEngine {
-  const value: string = option ?? process.env.RLVR_CPU_ENGINE ?? 'eager';
-  if (value !== 'eager' && value !== 'compiled') {
+  const value: string = option ?? process.env.RLVR_CPU_ENGINE ?? 'auto';
+  if (value !== 'eager' && value !== 'compiled' && value !== 'auto') {
     throw new BackendUnavailableError(
-      `${option === undefined ? 'RLVR_CPU_ENGINE' : 'cpuEngine option'}: expected eager or compiled, got ${JSON.stringify(value)}`,
+      `${option === undefined ? 'RLVR_CPU_ENGINE' : 'cpuEngine option'}: expected eager, compiled or auto, got ${JSON.stringify(value)}`,
     );
   }
   return value;
@@ -72,7 +73,7 @@ export async function createDecoderModel(options: CreateDecoderModelOptions): Pr
     );
     return new PolicyModel(backendModel, {
       backend: 'cpu',
-      reason: engine === 'eager' ? selection.reason : `${selection.reason}; compiled training graphs`,
+      reason: engine === 'compiled' ? `${selection.reason}; compiled training graphs` : selection.reason,
     });
   }
   const gpu = selection.gpu;

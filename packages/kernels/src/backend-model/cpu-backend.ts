@@ -31,14 +31,20 @@ import { decoderParameters } from '@rlvr/core';
 import type { PaddedPolicyInputs } from '../policy/policy-batch.js';
 import { defaultCpuThreads } from '../ort/ort-session.js';
 import { CompiledEngine } from '../compiled/compiled-engine.js';
+import { DEFAULT_COMPILED_BUDGET_BYTES, compiledStepBytes } from '../compiled/footprint.js';
 
-/** How the cpu backend runs a forward and a backward (see the module comment). */
-export type CpuEngine = 'eager' | 'compiled';
+/**
+ * How the cpu backend runs a forward and a backward (see the module comment); `auto` picks per
+ * micro-batch: compiled when the activations it would hold fit {@link CpuMemoryOptions.compiledBudgetBytes}.
+ */
+export type CpuEngine = 'eager' | 'compiled' | 'auto';
 
 /** Memory options of the eager engine (the compiled engine ignores them). */
 export interface CpuMemoryOptions extends DecoderMemoryOptions {
   /** Upper bound in bytes on one chunk of LM-head logits (and of their gradient); default 64 MiB. */
   logitsChunkBytes?: number;
+  /** The `auto` engine compiles a micro-batch whose activations take at most this many bytes; default 512 MiB. */
+  compiledBudgetBytes?: number;
 }
 
 /** The d loss/d (logprob, entropy) of each row, times the loss scale. */
@@ -70,8 +76,12 @@ export class CpuPolicyBackend implements PolicyBackend {
   readonly #ort: OrtMatmul;
   readonly #model: CpuDecoderModel<Float32Array>;
   readonly #threads: number;
-  /** The compiled engine, when that is the engine. */
-  readonly #compiled: CompiledEngine | undefined;
+  readonly #engine: CpuEngine;
+  readonly #compiledBudget: number;
+  /** The compiled engine, unless the engine is eager. */
+  readonly #compiledEngine: CompiledEngine | undefined;
+  /** Whether the last forward's micro-batch runs on the compiled engine. */
+  #useCompiled = false;
   #seed: Seed | undefined;
   readonly #logitsChunkBytes: number;
   /** The chunked head's buffers, kept across steps. */
@@ -93,18 +103,23 @@ export class CpuPolicyBackend implements PolicyBackend {
   ) {
     this.#threads = threads ?? defaultCpuThreads();
     this.#ort = new OrtMatmul({ threads: this.#threads });
-    const { logitsChunkBytes, ...modelMemory } = memory;
+    const { logitsChunkBytes, compiledBudgetBytes, ...modelMemory } = memory;
+    this.#compiledBudget = compiledBudgetBytes ?? DEFAULT_COMPILED_BUDGET_BYTES;
     this.#logitsChunkBytes = logitsChunkBytes ?? DEFAULT_LOGITS_CHUNK_BYTES;
     this.#model = CpuDecoderModel.f32(config, weights, ortMatmulEngine(this.#ort), {
       ops: 'fast',
       memory: modelMemory,
     });
     this.config = this.#model.config;
-    if (engine === 'compiled') this.#compiled = new CompiledEngine(this.config, this.#threads);
+    this.#engine = engine;
+    if (engine !== 'eager') this.#compiledEngine = new CompiledEngine(this.config, this.#threads);
   }
 
   async forward(ids: Int32Array, mask: Int32Array, batch: number, seq: number): Promise<void> {
     this.#seed = undefined;
+    this.#useCompiled =
+      this.#engine === 'compiled' ||
+      (this.#engine === 'auto' && (await compiledStepBytes(this.config, batch, seq)) <= this.#compiledBudget);
     if (this.#compiled) {
       this.#compiled.setBatch(ids, mask, batch, seq);
       return;
@@ -219,7 +234,12 @@ export class CpuPolicyBackend implements PolicyBackend {
     if (this.#disposed) return;
     this.#disposed = true;
     await this.#ort.dispose();
-    await this.#compiled?.dispose();
+    await this.#compiledEngine?.dispose();
+  }
+
+  /** The compiled engine when the last forward's micro-batch runs on it, else undefined (eager). */
+  get #compiled(): CompiledEngine | undefined {
+    return this.#useCompiled ? this.#compiledEngine : undefined;
   }
 
   /** The eager engine's chunked LM head over the last forward's final hidden states. */
