@@ -19,11 +19,14 @@ export {
   encodeDecoderGraph,
   kvNames,
   sharedKvNames,
-  ROW_PROMPT,
+  SLOT_ROW,
+  ROW_SLOT,
   ropeTables,
 } from './model/decoder-graph.js';
 export type { DecoderGraphOptions, WeightMode, KvLayout } from './model/decoder-graph.js';
-export { DecodeCache } from './model/decode-cache.js';
+export { DecodeCache, CACHE_CHUNK } from './model/decode-cache.js';
+export { samplerThreads, sessionOptions } from './model/session-options.js';
+export type { SessionThreading } from './model/session-options.js';
 export type { PrefillCache, CacheGeometry } from './model/decode-cache.js';
 export { CausalLm, geometryOf, resolveWeightMode, AUTO_INITIALIZERS_MIN_PARAMETERS } from './model/causal-lm.js';
 export type {

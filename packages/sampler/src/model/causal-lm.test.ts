@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decoderParameters, encodeOnnxModel, initWeights, ModelWeightsError, parameterCount, parseDecoderConfig, type DecoderConfig, type NamedTensors } from '@rlvr/core';
 import { AUTO_INITIALIZERS_MIN_PARAMETERS, CausalLm, resolveWeightMode, type KvCache } from './causal-lm.js';
-import { DecodeCache } from './decode-cache.js';
+import { CACHE_CHUNK, DecodeCache } from './decode-cache.js';
 import { buildDecoderGraph, encodeDecoderGraph } from './decoder-graph.js';
 import { loadModelDir } from './model-dir.js';
 import { ModelLoadError } from '../errors.js';
@@ -224,6 +224,38 @@ describe.each([
       [...prompts[1]!, ...continuations[1]!, 6],
     ];
     for (let r = 0; r < 2; r++) expect(maxDiff(logits.subarray(r * v, (r + 1) * v), (await full(model, rows[r]!)).subarray((rows[r]!.length - 1) * v))).toBeLessThan(TOL);
+  });
+
+  it('shared decoding (per-prompt prefix products, cache growing past CACHE_CHUNK) equals the append cache step by step', async () => {
+    const v = config.vocabSize;
+    // Three prompts, uneven groups in mixed order: prompt 2 has three rows, prompt 1 none after the drop below.
+    const prompts = [tokens.slice(0, 4), tokens.slice(4, 5), tokens.slice(5, 10)];
+    const rowPrompt = [2, 0, 1, 2, 0, 2];
+    const steps = CACHE_CHUNK + 3;
+    const caches = [];
+    for (const model of [lm, appendLm]) {
+      const prefills = [];
+      for (const p of prompts) {
+        const mask = new BigInt64Array(p.length).fill(1n);
+        prefills.push((await model.step({ batch: 1, seq: p.length, inputIds: ints(p), attentionMask: mask, positionIds: ints(p.map((_, i) => i)), past: null })).present);
+      }
+      caches.push(DecodeCache.fromPrefills(model.kvLayout, model.geometry, prefills, rowPrompt, steps));
+    }
+    let rows = rowPrompt.map((p, r) => ({ prompt: p, generated: [] as number[], id: r }));
+    for (let t = 0; t < steps; t++) {
+      if (t === 5) {
+        // Drop prompt 1's only row and one of prompt 2's: the grid shrinks and a prompt has no rows.
+        const keep = [0, 1, 3, 4];
+        for (const cache of caches) cache.selectRows(keep);
+        rows = keep.map((r) => rows[r]!);
+      }
+      const ids = ints(rows.map((row) => (row.id * 7 + t * 3) % v));
+      const positions = ints(rows.map((row) => prompts[row.prompt]!.length + row.generated.length));
+      const [shared, appended] = [await lm.decode(caches[0]!, ids, positions), await appendLm.decode(caches[1]!, ids, positions)];
+      expect(maxDiff(shared, appended)).toBeLessThan(TOL);
+      rows.forEach((row, r) => row.generated.push(Number(ids[r])));
+    }
+    expect(caches[0]!.capacity).toBe(steps); // grew in chunks up to the limit
   });
 
   it('Optimum-style step(past): prefill 4, then one token at a time, equals full recomputation', async () => {

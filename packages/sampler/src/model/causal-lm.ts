@@ -4,17 +4,19 @@
  * inputs/outputs when loaded and the weights when swapped, naming the file or tensor at fault.
  */
 import * as ort from 'onnxruntime-node';
-import { cpuThreadsFromEnv, parameterCount, validateWeights, type DecoderConfig, type NamedTensors } from '@rlvr/core';
+import { parameterCount, validateWeights, type DecoderConfig, type NamedTensors } from '@rlvr/core';
 import { ModelLoadError } from '../errors.js';
 import {
   encodeDecoderGraph,
   kvNames,
-  ROW_PROMPT,
+  ROW_SLOT,
   sharedKvNames,
+  SLOT_ROW,
   type KvLayout,
   type WeightMode,
 } from './decoder-graph.js';
 import type { DecodeCache } from './decode-cache.js';
+import { sessionOptions, type SessionThreading } from './session-options.js';
 
 /** The per-layer K and V caches of a batch: each [batch, kvHeads, length, headDim], row-major. */
 export interface KvCache {
@@ -51,22 +53,8 @@ export interface StepOutputs {
   present: KvCache;
 }
 
-/** Session options used everywhere: the CPU execution provider, all graph optimizations. */
-export interface CausalLmOptions {
-  /** ORT intra-op threads; default `RLVR_CPU_THREADS`, else ORT's choice (all cores). */
-  intraOpNumThreads?: number;
-  /** Execution providers; default `['cpu']`. */
-  executionProviders?: string[];
-}
-
-function sessionOptions(options: CausalLmOptions): ort.InferenceSession.SessionOptions {
-  const threads = options.intraOpNumThreads || cpuThreadsFromEnv();
-  return {
-    executionProviders: options.executionProviders ?? ['cpu'],
-    graphOptimizationLevel: 'all',
-    ...(threads === undefined ? {} : { intraOpNumThreads: threads }),
-  };
-}
+/** Session options used everywhere: the CPU execution provider, all graph optimizations, threads from the machine. */
+export type CausalLmOptions = SessionThreading;
 
 /**
  * How {@link CausalLm.fromWeights} passes the weights: a {@link WeightMode}, or `auto` (the default),
@@ -292,11 +280,16 @@ export class CausalLm {
       feeds[pastValue] = new ort.Tensor('float32', inputs.past?.values[i] ?? empty, kvDims);
       if (this.kvLayout === 'shared') {
         const n = sharedKvNames(i);
-        feeds[n.prefixKeyT] = new ort.Tensor('float32', empty, [1, g.numKvHeads, g.headDim, 0]);
-        feeds[n.prefixValue] = new ort.Tensor('float32', empty, [1, g.numKvHeads, 0, g.headDim]);
+        feeds[n.prefixKeyT] = new ort.Tensor('float32', empty, [g.numKvHeads, 1, g.headDim, 0]);
+        feeds[n.prefixValue] = new ort.Tensor('float32', empty, [g.numKvHeads, 1, 0, g.headDim]);
       }
     }
-    if (this.kvLayout === 'shared') feeds[ROW_PROMPT] = new ort.Tensor('int64', new BigInt64Array(batch), [batch]);
+    if (this.kvLayout === 'shared') {
+      // One (empty) prompt prefix holding every row: slot r is row r.
+      const identity = BigInt64Array.from({ length: batch }, (_, r) => BigInt(r));
+      feeds[SLOT_ROW] = new ort.Tensor('int64', identity, [batch]);
+      feeds[ROW_SLOT] = new ort.Tensor('int64', identity, [batch]);
+    }
     const { logits, keys, values } = await this.run(feeds);
     return { logits, present: { batch, length: pastLength + seq, keys, values } };
   }
@@ -319,22 +312,20 @@ export class CausalLm {
       if (this.kvLayout === 'shared') {
         const n = sharedKvNames(i);
         const lp = cache.prefixLength;
-        feeds[n.prefixKeyT] = new ort.Tensor('float32', cache.prefixKeys[i]!, [
-          cache.prompts,
-          g.numKvHeads,
-          g.headDim,
-          lp,
-        ]);
+        const prompts = cache.prompts;
+        feeds[n.prefixKeyT] = new ort.Tensor('float32', cache.prefixKeys[i]!, [g.numKvHeads, prompts, g.headDim, lp]);
         feeds[n.prefixValue] = new ort.Tensor('float32', cache.prefixValues[i]!, [
-          cache.prompts,
           g.numKvHeads,
+          prompts,
           lp,
           g.headDim,
         ]);
       }
     }
     if (this.kvLayout === 'shared') {
-      feeds[ROW_PROMPT] = new ort.Tensor('int64', BigInt64Array.from(cache.rowPrompt, BigInt), [batch]);
+      const { slotRow, rowSlot } = cache.slots();
+      feeds[SLOT_ROW] = new ort.Tensor('int64', slotRow, [slotRow.length]);
+      feeds[ROW_SLOT] = new ort.Tensor('int64', rowSlot, [batch]);
     }
     const { logits, keys, values } = await this.run(feeds);
     cache.advance(keys, values);

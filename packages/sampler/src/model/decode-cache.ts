@@ -2,8 +2,9 @@
  * The KV cache of a decode batch (left-padded rows, one token per step), in one of two layouts:
  * - `append` (Optimum graphs): one [B, kvH, length, D] cache per layer holding each row's prompt and
  *   generated tokens; the graph returns past + new, which replaces it (a full copy per step).
- * - `shared` (the project's graph): each prompt's prefill cache is kept **once** ([prompts, kvH, …],
- *   left-padded to the longest prompt) and read by its M rows through `rowPrompt`; generated tokens go
+ * - `shared` (the project's graph): each prompt's prefill cache is kept **once** ([kvH, prompts, …],
+ *   left-padded to the longest prompt) and read by its M rows through a prompt-major grid of row slots
+ *   (see {@link DecodeCache.slots}); generated tokens go
  *   into a preallocated per-row buffer, one slot per step. Keys are stored transposed ([…, D, length]).
  *   Memory: prompts × prompt length + rows × generated tokens, instead of rows × (prompt + generated).
  */
@@ -24,10 +25,14 @@ export interface CacheGeometry {
   headDim: number;
 }
 
-/** Copies [kvH, n, D] into a [kvH, D, cap] (transposed) or [kvH, cap, D] block at slot `at`. */
+/**
+ * Copies [kvH, n, D] into per-head [D, cap] (transposed) or [cap, D] blocks at slot `at`; head h's
+ * block starts at `base + h · headStride`.
+ */
 function place(
   dst: Float32Array,
   base: number,
+  headStride: number,
   src: Float32Array,
   kvH: number,
   n: number,
@@ -37,7 +42,7 @@ function place(
   transposed: boolean,
 ): void {
   for (let h = 0; h < kvH; h++) {
-    const head = base + h * cap * d;
+    const head = base + h * headStride;
     if (!transposed) dst.set(src.subarray(h * n * d, (h + 1) * n * d), head + at * d);
     else {
       for (let t = 0; t < n; t++) for (let j = 0; j < d; j++) dst[head + j * cap + at + t] = src[(h * n + t) * d + j]!;
@@ -45,9 +50,17 @@ function place(
   }
 }
 
+/**
+ * `shared` layout: generated-token slots are allocated this many at a time, up to the `generated` limit.
+ * The graph's per-row attention reads every allocated slot (masked or not), and that read is the
+ * memory-bound part of a decode step, so growing with the text instead of allocating the limit up front
+ * roughly halves it over a generation; a growth copies the filled slots once per chunk.
+ */
+export const CACHE_CHUNK = 16;
+
 /** A batch's cache (see the module comment). */
 export class DecodeCache {
-  /** `shared` only: per layer, the prompts' prefix keys [P, kvH, D, prefixLength] and values [P, kvH, prefixLength, D]. */
+  /** `shared` only: per layer, the prompts' prefix keys [kvH, P, D, prefixLength] and values [kvH, P, prefixLength, D]. */
   readonly prefixKeys: Float32Array[] = [];
   /** See {@link DecodeCache.prefixKeys}. */
   readonly prefixValues: Float32Array[] = [];
@@ -64,8 +77,10 @@ export class DecodeCache {
     private readonly promptPads: number[],
     /** Per-row slots filled: `append` — padding + prompt + generated; `shared` — generated tokens only. */
     public length: number,
-    /** Per-row slots allocated (= length for `append`). */
+    /** Per-row slots allocated (= length for `append`; `shared` grows by {@link CACHE_CHUNK} up to `limit`). */
     public capacity: number,
+    /** `shared`: the most generated-token slots a row may take (the `generated` given to fromPrefills). */
+    private readonly limit: number,
     /** Per layer, per-row keys: `append` [B, kvH, capacity, D]; `shared` [B, kvH, D, capacity]. */
     public keys: Float32Array[],
     /** Per layer, per-row values [B, kvH, capacity, D]. */
@@ -84,7 +99,7 @@ export class DecodeCache {
 
   /**
    * The batch cache for rows continuing `prefills[rowPrompt[r]]`, left-padded to the longest prompt;
-   * `generated` (shared layout) is the number of generated-token slots to allocate per row.
+   * `generated` (shared layout) is the most generated-token slots a row may take (allocated in chunks).
    */
   static fromPrefills(
     layout: KvLayout,
@@ -104,32 +119,57 @@ export class DecodeCache {
         const v = new Float32Array(rowPrompt.length * kvH * longest * d);
         rowPrompt.forEach((p, r) => {
           const src = prefills[p]!;
-          place(k, r * kvH * longest * d, src.keys[layer]!, kvH, src.length, d, longest, promptPads[p]!, false);
-          place(v, r * kvH * longest * d, src.values[layer]!, kvH, src.length, d, longest, promptPads[p]!, false);
+          const base = r * kvH * longest * d;
+          place(k, base, longest * d, src.keys[layer]!, kvH, src.length, d, longest, promptPads[p]!, false);
+          place(v, base, longest * d, src.values[layer]!, kvH, src.length, d, longest, promptPads[p]!, false);
         });
         keys.push(k);
         values.push(v);
       }
-      return new DecodeCache(layout, g, [...rowPrompt], promptPads, longest, longest, keys, values);
+      return new DecodeCache(layout, g, [...rowPrompt], promptPads, longest, longest, Infinity, keys, values);
     }
-    const cap = Math.max(generated, 1);
+    const limit = Math.max(generated, 1);
+    const cap = Math.min(limit, CACHE_CHUNK);
     for (let layer = 0; layer < g.numLayers; layer++) {
       keys.push(new Float32Array(rowPrompt.length * kvH * cap * d));
       values.push(new Float32Array(rowPrompt.length * kvH * cap * d));
     }
-    const cache = new DecodeCache(layout, g, [...rowPrompt], promptPads, 0, cap, keys, values);
+    const cache = new DecodeCache(layout, g, [...rowPrompt], promptPads, 0, cap, limit, keys, values);
     (cache as { prefixLength: number }).prefixLength = longest;
     for (let layer = 0; layer < g.numLayers; layer++) {
       const pk = new Float32Array(prefills.length * kvH * longest * d);
       const pv = new Float32Array(prefills.length * kvH * longest * d);
+      // Head-major ([kvH, prompts, …]): the graph's per-prompt products batch over (head, prompt).
+      const headStride = prefills.length * longest * d;
       prefills.forEach((src, p) => {
-        place(pk, p * kvH * longest * d, src.keys[layer]!, kvH, src.length, d, longest, promptPads[p]!, true);
-        place(pv, p * kvH * longest * d, src.values[layer]!, kvH, src.length, d, longest, promptPads[p]!, false);
+        const base = p * longest * d;
+        place(pk, base, headStride, src.keys[layer]!, kvH, src.length, d, longest, promptPads[p]!, true);
+        place(pv, base, headStride, src.values[layer]!, kvH, src.length, d, longest, promptPads[p]!, false);
       });
       cache.prefixKeys.push(pk);
       cache.prefixValues.push(pv);
     }
     return cache;
+  }
+
+  /**
+   * The prompt-major grid of rows for the graph's prefix attention: `slotRow` [prompts · perPrompt] names
+   * the row in each slot (prompt p's j-th row in slot p · perPrompt + j; an unused slot repeats row 0,
+   * its result is dropped), `rowSlot` [batch] each row's slot. `perPrompt` is the most rows any prompt has.
+   */
+  slots(): { slotRow: BigInt64Array; rowSlot: BigInt64Array; perPrompt: number } {
+    const counts = new Array<number>(this.prompts).fill(0);
+    for (const p of this.rowPrompt) counts[p]!++;
+    const perPrompt = Math.max(1, ...counts);
+    const slotRow = new BigInt64Array(this.prompts * perPrompt);
+    const rowSlot = new BigInt64Array(this.batch);
+    counts.fill(0);
+    this.rowPrompt.forEach((p, r) => {
+      const slot = p * perPrompt + counts[p]!++;
+      slotRow[slot] = BigInt(r);
+      rowSlot[r] = BigInt(slot);
+    });
+    return { slotRow, rowSlot, perPrompt };
   }
 
   /**
@@ -162,9 +202,12 @@ export class DecodeCache {
       return;
     }
     if (this.length >= this.capacity) {
-      throw new SamplerError(
-        `DecodeCache.advance: the generated-token KV cache is full (${this.capacity} slots, the \`generated\` given to fromPrefills)`,
-      );
+      if (this.capacity >= this.limit) {
+        throw new SamplerError(
+          `DecodeCache.advance: the generated-token KV cache is full (${this.limit} slots, the \`generated\` given to fromPrefills)`,
+        );
+      }
+      this.grow(Math.min(this.limit, this.capacity + CACHE_CHUNK));
     }
     const { numKvHeads: kvH, headDim: d } = this.g;
     const cap = this.capacity;
@@ -182,6 +225,27 @@ export class DecodeCache {
       }
     }
     this.length++;
+  }
+
+  /** `shared`: reallocates the per-row buffers with `capacity` slots, keeping the filled ones. */
+  private grow(capacity: number): void {
+    const { numKvHeads: kvH, headDim: d } = this.g;
+    const old = this.capacity;
+    const filled = this.length;
+    const heads = this.batch * kvH;
+    this.keys = this.keys.map((k) => {
+      // [B·kvH·D, capacity]: each (row, head, dim) line keeps its first `filled` entries.
+      const out = new Float32Array(heads * d * capacity);
+      for (let line = 0; line < heads * d; line++)
+        {out.set(k.subarray(line * old, line * old + filled), line * capacity);}
+      return out;
+    });
+    this.values = this.values.map((v) => {
+      const out = new Float32Array(heads * capacity * d);
+      for (let rh = 0; rh < heads; rh++) out.set(v.subarray(rh * old * d, (rh * old + filled) * d), rh * capacity * d);
+      return out;
+    });
+    this.capacity = capacity;
   }
 
   /** Keeps only rows `keep` (in that order): finished samples stop costing compute. Prefix caches stay. */

@@ -45,11 +45,12 @@ export interface DecoderGraphOptions {
   /**
    * `append` (default): Optimum's convention, present = concat(past, new), which copies the whole cache
    * on every step. `shared`: the caller owns two preallocated caches that the graph only reads — one
-   * prefix cache per prompt (`prefix.{i}.*`, [prompts, …]), selected per row by `row_prompt`, and one
-   * cache of generated tokens per row (`cache.{i}.*`) — and the graph returns just the new tokens' K/V,
-   * which the caller writes into their slot. Keys are stored transposed ([…, D, length]) so QKᵀ needs
-   * no transpose. The M samples of a prompt thus share one copy of its prompt's cache, and no step
-   * copies the cache. See {@link sharedKvNames}.
+   * prefix cache per prompt (`prefix.{i}.*`, [kvHeads, prompts, …]) and one cache of generated tokens
+   * per row (`cache.{i}.*`) — and the graph returns just the new tokens' K/V, which the caller writes
+   * into their slot. Keys are stored transposed ([…, D, length]) so QKᵀ needs no transpose. The M
+   * samples of a prompt thus share one copy of its prompt's cache, and no step copies the cache. The
+   * prefix attention of a prompt's rows is one product per prompt and KV head: the rows are gathered
+   * into a prompt-major grid of slots ({@link SLOT_ROW}, {@link ROW_SLOT}). See {@link sharedKvNames}.
    */
   kvCache?: KvLayout;
 }
@@ -89,8 +90,15 @@ export function sharedKvNames(i: number): {
   };
 }
 
-/** The `shared` layout's int64 input [batch]: which prompt's prefix cache each row reads. */
-export const ROW_PROMPT = 'row_prompt';
+/**
+ * The `shared` layout's int64 input [prompts · slotsPerPrompt]: the row in each slot of the prompt-major
+ * grid (slot p·slotsPerPrompt + j holds prompt p's j-th row; an unused slot names any row, its result is
+ * dropped). The grid turns a prompt's rows into one query block against the prompt's prefix.
+ */
+export const SLOT_ROW = 'slot_row';
+
+/** The `shared` layout's int64 input [batch]: each row's slot in the {@link SLOT_ROW} grid. */
+export const ROW_SLOT = 'row_slot';
 
 /** cos and sin tables [positions, headDim] of HF's rotate-half RoPE, computed in f64. */
 export function ropeTables(config: DecoderConfig): { cos: Float32Array; sin: Float32Array } {
@@ -140,15 +148,18 @@ export async function buildDecoderGraph(config: DecoderConfig, options: DecoderG
       outputs.push({ name: n.presentValue, dims: ['batch_size', kvHeads, 'total_sequence_length', d] });
     } else {
       const n = sharedKvNames(i);
-      inputs.push({ name: n.prefixKeyT, dims: ['num_prompts', kvHeads, d, 'prefix_length'] });
-      inputs.push({ name: n.prefixValue, dims: ['num_prompts', kvHeads, 'prefix_length', d] });
+      inputs.push({ name: n.prefixKeyT, dims: [kvHeads, 'num_prompts', d, 'prefix_length'] });
+      inputs.push({ name: n.prefixValue, dims: [kvHeads, 'num_prompts', 'prefix_length', d] });
       inputs.push({ name: n.cacheKeyT, dims: ['batch_size', kvHeads, d, 'cache_length'] });
       inputs.push({ name: n.cacheValue, dims: ['batch_size', kvHeads, 'cache_length', d] });
       outputs.push({ name: n.newKey, dims: ['batch_size', kvHeads, 'sequence_length', d] });
       outputs.push({ name: n.newValue, dims: ['batch_size', kvHeads, 'sequence_length', d] });
     }
   }
-  if (layout === 'shared') inputs.push({ name: ROW_PROMPT, dims: ['batch_size'], elemType: ONNX_INT64 });
+  if (layout === 'shared') {
+    inputs.push({ name: SLOT_ROW, dims: ['num_slots'], elemType: ONNX_INT64 });
+    inputs.push({ name: ROW_SLOT, dims: ['batch_size'], elemType: ONNX_INT64 });
+  }
   if (mode === 'inputs') {
     for (const s of specs) inputs.push({ name: s.name, dims: s.shape });
   } else {
@@ -197,6 +208,28 @@ export async function buildDecoderGraph(config: DecoderConfig, options: DecoderG
   const masked = g.float(MASKED);
   const splitSizes =
     layout === 'shared' ? g.op('Concat', [prefixLen, cacheLen, seqLen], [{ name: 'axis', value: 0 }]) : '';
+  // Grid shapes of the shared prefix attention: [kvH, prompts, slotsPerPrompt·group·S, ·] for the
+  // per-prompt products, [kvH, slots, group·S, ·] around them.
+  const axis0 = [{ name: 'axis', value: 0 }];
+  const gridShapes =
+    layout === 'shared'
+      ? (() => {
+          const prompts = g.op('Gather', [g.op('Shape', [sharedKvNames(0).prefixValue]), g.ints([1])], axis0);
+          // Explicit sizes, no -1: a prefill has an empty prefix, and Reshape cannot infer a dim of 0 elements.
+          const slots = g.op('Shape', [SLOT_ROW]);
+          const groupRows = g.op('Mul', [g.ints([group]), seqLen]);
+          const promptRows = g.op('Mul', [g.op('Div', [slots, prompts]), groupRows]);
+          const kvH = g.ints([kvHeads]);
+          const dim = g.ints([d]);
+          const shape = (...parts: string[]): string => g.op('Concat', parts, axis0);
+          return {
+            perPrompt: shape(kvH, prompts, promptRows, dim),
+            perPromptScores: shape(kvH, prompts, promptRows, prefixLen),
+            slotScores: shape(kvH, slots, groupRows, prefixLen),
+            slotContext: shape(kvH, slots, groupRows, dim),
+          };
+        })()
+      : null;
   // Per-head views [N, heads, D] and back [N, heads·D] for Qwen3's q/k norms, one pair per head count.
   const headViews = new Map<number, { split: string; flat: string }>();
   const headView = (n: number): { split: string; flat: string } => {
@@ -250,18 +283,25 @@ export async function buildDecoderGraph(config: DecoderConfig, options: DecoderG
       rawContext = g.op('MatMul', [probs, presentValue]);
     } else {
       // Scores against the row's prompt prefix, its generated tokens and the new tokens, one softmax over
-      // all three; only scores are concatenated. The Gather materialises this layer's prefix rows
-      // transiently (freed after the layer), so the persistent cache holds each prompt once.
+      // all three; only scores are concatenated. The prefix part runs on the slot grid: one product per
+      // prompt and KV head covers all of the prompt's rows, and only queries, scores and contexts move
+      // between row order and slot order (the prefix cache is read in place, never copied per row).
       const n = sharedKvNames(layer);
-      const axis0 = [{ name: 'axis', value: 0 }];
-      const prefixKeyT = g.op('Gather', [n.prefixKeyT, ROW_PROMPT], axis0);
-      const prefixValue = g.op('Gather', [n.prefixValue, ROW_PROMPT], axis0);
+      const grid = gridShapes!;
+      const kvMajor = [{ name: 'perm', value: [1, 0, 2, 3] }];
+      const axis1 = [{ name: 'axis', value: 1 }];
+      /** [B, kvH, group·S, ·] in row order → [kvH, prompts, slotsPerPrompt·group·S, ·] (`shape`). */
+      const toGrid = (x: string, shape: string): string =>
+        g.op('Reshape', [g.op('Gather', [g.op('Transpose', [x], kvMajor), SLOT_ROW], axis1), shape]);
+      /** [kvH, prompts, slotsPerPrompt·group·S, ·] → [kvH, slots, group·S, ·] (`shape`) → [B, kvH, group·S, ·] in row order. */
+      const fromGrid = (x: string, shape: string): string =>
+        g.op('Transpose', [g.op('Gather', [g.op('Reshape', [x, shape]), ROW_SLOT], axis1)], kvMajor);
       const newKey = g.op('Transpose', [k], toHeads, n.newKey);
       const newValue = g.op('Transpose', [v], toHeads, n.newValue);
       const scores = g.op(
         'Concat',
         [
-          g.op('MatMul', [qGrouped, prefixKeyT]),
+          fromGrid(g.op('MatMul', [toGrid(qGrouped, grid.perPrompt), n.prefixKeyT]), grid.slotScores),
           g.op('MatMul', [qGrouped, n.cacheKeyT]),
           g.op('MatMul', [qGrouped, g.op('Transpose', [newKey], transposeLast)]),
         ],
@@ -272,7 +312,10 @@ export async function buildDecoderGraph(config: DecoderConfig, options: DecoderG
         { name: 'axis', value: -1 },
       ]) as [string, string, string];
       rawContext = g.op('Add', [
-        g.op('Add', [g.op('MatMul', [prefixProbs, prefixValue]), g.op('MatMul', [cacheProbs, n.cacheValue])]),
+        g.op('Add', [
+          fromGrid(g.op('MatMul', [toGrid(prefixProbs, grid.perPromptScores), n.prefixValue]), grid.slotContext),
+          g.op('MatMul', [cacheProbs, n.cacheValue]),
+        ]),
         g.op('MatMul', [newProbs, newValue]),
       ]);
     }
