@@ -17,6 +17,7 @@ import { initWeights, parameterCount, parseDecoderConfig, seededInts, type Decod
 import { createDecoderModel, type DecoderModel } from '../src/backend-model/index.js';
 import type { PolicyBatch } from '../src/policy/index.js';
 import { matmulCeiling } from './ort-ceiling.js';
+import { DEMO_MODEL_JSON } from '../src/testing/model-shapes.js';
 
 const THREADS = availableParallelism();
 const ROUNDS = Number(process.env.RLVR_BENCH_ROUNDS ?? 3);
@@ -92,19 +93,7 @@ async function flopsEntry(
 
 /** Tokens/s of the compiled and eager engines at the demo's train-phase shape, interleaved. */
 async function demoEntry(): Promise<BenchEntry> {
-  const c = parseDecoderConfig({
-    model_type: 'llama',
-    hidden_size: 64,
-    num_hidden_layers: 2,
-    num_attention_heads: 4,
-    num_key_value_heads: 2,
-    head_dim: 16,
-    intermediate_size: 176,
-    vocab_size: 517,
-    rms_norm_eps: 1e-5,
-    tie_word_embeddings: true,
-    max_position_embeddings: 512,
-  });
+  const c = parseDecoderConfig(DEMO_MODEL_JSON);
   const batch = 64;
   const seq = 112;
   const weights = initWeights(c, 1);

@@ -22,6 +22,7 @@ import { describeAdapter, requestGpuDevice } from '../src/device/index.js';
 import { GpuDecoderModel } from '../src/gpu-decoder/index.js';
 import type { PolicyBatch } from '../src/policy/index.js';
 import { SeededRandom } from '@rlvr/core';
+import { QWEN25_05B_JSON } from '../src/testing/model-shapes.js';
 
 const out = process.argv[2] ?? 'device-out';
 const gpu = await requestGpuDevice();
@@ -159,23 +160,7 @@ const shapes: [string, Record<string, unknown>, number, number][] = [
     8,
     256,
   ],
-  [
-    'qwen2.5-0.5b',
-    {
-      model_type: 'qwen2',
-      hidden_size: 896,
-      num_hidden_layers: 24,
-      num_attention_heads: 14,
-      num_key_value_heads: 2,
-      intermediate_size: 4864,
-      vocab_size: 151936,
-      rms_norm_eps: 1e-6,
-      rope_theta: 1000000,
-      tie_word_embeddings: true,
-    },
-    4,
-    256,
-  ],
+  ['qwen2.5-0.5b', QWEN25_05B_JSON, 4, 256],
 ];
 const timing: Record<string, unknown>[] = [];
 // RLVR_DEVICE_SHAPES=1 runs only the first shape (a dry run on lavapipe before spending GPU time).

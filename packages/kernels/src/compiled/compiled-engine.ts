@@ -108,7 +108,7 @@ export class CompiledEngine {
     const b = this.#requireBatch();
     const { variant, feeds } = lossGraphInputs(inputs, options, scale);
     const step = await this.#compiled();
-    const r = await step.step(params, b.ids, b.mask, b.batch, b.seq, targets, options.temperature ?? 1, variant, feeds);
+    const r = await step.step(params, { ...b, targets, temperature: options.temperature ?? 1 }, variant, feeds);
     return { rows: { logprob: r.logprob, entropy: r.entropy }, gradients: r.gradients };
   }
 
@@ -156,7 +156,7 @@ export class CompiledEngine {
     if (reusable) return last.forward;
     const wanted = targets ?? last?.targets ?? new Int32Array(b.batch * b.seq);
     const step = await this.#compiled();
-    const forward = await step.forward(params, b.ids, b.mask, b.batch, b.seq, wanted, temperature, fetch);
+    const forward = await step.forward(params, { ...b, targets: wanted, temperature }, fetch);
     b.run = { forward, targets: wanted, temperature };
     return forward;
   }

@@ -41,7 +41,7 @@ describe.each(CONFIGS)('compiled training step: %s', (_, extra) => {
     const exact = CpuDecoderModel.f64(c, w);
     const logits = await exact.forward(IDS, MASK, B, S);
     const ref = logSoftmaxGatherForward(logits, TARGETS, { tokens: B * S, vocab: c.vocabSize, temperature: 0.7 });
-    const f = await step.forward(asF32(w), IDS, MASK, B, S, TARGETS, 0.7);
+    const f = await step.forward(asF32(w), { ids: IDS, mask: MASK, batch: B, seq: S, targets: TARGETS, temperature: 0.7 });
     expect(maxDiff(f.logits!, logits)).toBeLessThan(1e-4 * maxAbs(logits));
     expect(maxDiff(f.logprob, ref.logprob)).toBeLessThan(1e-4 * maxAbs(ref.logprob));
     expect(maxDiff(f.entropy, ref.entropy)).toBeLessThan(1e-4 * maxAbs(ref.entropy));
@@ -57,7 +57,7 @@ describe.each(CONFIGS)('compiled training step: %s', (_, extra) => {
     const dlogits = logSoftmaxGatherBackward(logits, TARGETS, gLogprob, gEntropy, { tokens: n, vocab: c.vocabSize, temperature: 0.7 });
     // The model's backward returns its one gradient set, which the next backward overwrites.
     const ref = structuredClone(await exact.backward(dlogits));
-    const f = await step.forward(asF32(w), IDS, MASK, B, S, TARGETS, 0.7);
+    const f = await step.forward(asF32(w), { ids: IDS, mask: MASK, batch: B, seq: S, targets: TARGETS, temperature: 0.7 });
     const fromLogprob = await step.backwardFromLogprob(f, Float32Array.from(gLogprob), Float32Array.from(gEntropy));
     const fromLogits = await step.backwardFromLogits(f, Float32Array.from(dlogits));
     // Without an entropy gradient the backward takes its shorter graph.

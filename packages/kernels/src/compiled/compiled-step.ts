@@ -33,6 +33,19 @@ export interface CompiledForward {
   values: Record<string, ort.Tensor>;
 }
 
+/** A micro-batch as the graphs read it (checked by the caller). */
+export interface MicroBatch {
+  /** Token ids and attention mask [batch, seq] (1 = token, 0 = padding). */
+  ids: Int32Array;
+  mask: Int32Array;
+  batch: number;
+  seq: number;
+  /** [batch·seq]: each row's target token for the log-softmax gather. */
+  targets: Int32Array;
+  /** Logits are divided by this before the log-softmax. */
+  temperature: number;
+}
+
 /** One PG-loss step's results. */
 export interface CompiledStep {
   /** [batch·seq] each row's logprob at its target and entropy (logits / T). */
@@ -64,26 +77,20 @@ export class CompiledTrainStep {
   }
 
   /**
-   * Forward of ids and mask [batch, seq] (checked by the caller) under `params`: the logprob and
-   * entropy of each row at `targets` [batch·seq] with logits divided by `temperature`, and with `all`
-   * the logits and the activations a backward reads.
+   * Forward of micro-batch `m` under `params`: the logprob and entropy of each row at its target, and
+   * with `all` the logits and the activations a backward reads.
    */
   async forward(
     params: DecoderTensors<Float32Array>,
-    ids: Int32Array,
-    mask: Int32Array,
-    batch: number,
-    seq: number,
-    targets: Int32Array,
-    temperature: number,
+    m: MicroBatch,
     fetch: ForwardFetch = 'all',
   ): Promise<CompiledForward> {
     const io = TRAIN_GRAPH_IO;
-    const feeds = this.#feeds(params, ids, mask, batch, seq, targets, temperature);
+    const feeds = this.#feeds(params, m);
     const out = await this.#forward.run(feeds, fetch === 'all' ? this.#forward.outputNames : [io.logprob, io.entropy]);
     return {
-      batch,
-      seq,
+      batch: m.batch,
+      seq: m.seq,
       fetched: fetch,
       ...(fetch === 'all' ? { logits: out[io.logits]!.data as Float32Array } : {}),
       logprob: out[io.logprob]!.data as Float32Array,
@@ -98,12 +105,7 @@ export class CompiledTrainStep {
    */
   async step(
     params: DecoderTensors<Float32Array>,
-    ids: Int32Array,
-    mask: Int32Array,
-    batch: number,
-    seq: number,
-    targets: Int32Array,
-    temperature: number,
+    m: MicroBatch,
     variant: LossGraphVariant,
     lossInputs: Record<string, Float32Array | number>,
   ): Promise<CompiledStep> {
@@ -114,7 +116,7 @@ export class CompiledTrainStep {
       this.#steps.set(key, session);
     }
     const s = await session;
-    const feeds = this.#feeds(params, ids, mask, batch, seq, targets, temperature);
+    const feeds = this.#feeds(params, m);
     for (const name of s.inputNames) {
       if (name in feeds) continue;
       const value = lossInputs[name];
@@ -188,17 +190,10 @@ export class CompiledTrainStep {
   }
 
   /** The inputs every graph reads: ids, mask, RoPE tables, targets, 1 / temperature and the parameters. */
-  #feeds(
-    params: DecoderTensors<Float32Array>,
-    ids: Int32Array,
-    mask: Int32Array,
-    batch: number,
-    seq: number,
-    targets: Int32Array,
-    temperature: number,
-  ): Record<string, ort.Tensor> {
+  #feeds(params: DecoderTensors<Float32Array>, m: MicroBatch): Record<string, ort.Tensor> {
     const io = TRAIN_GRAPH_IO;
-    const { cos, sin } = this.#ropeTables(mask, batch, seq);
+    const { batch, seq } = m;
+    const { cos, sin } = this.#ropeTables(m.mask, batch, seq);
     const int64 = (values: Int32Array, dims: number[]): ort.Tensor =>
       new Tensor(
         'int64',
@@ -206,12 +201,12 @@ export class CompiledTrainStep {
         dims,
       );
     const feeds: Record<string, ort.Tensor> = {
-      [io.ids]: int64(ids, [batch, seq]),
-      [io.mask]: int64(mask, [batch, seq]),
+      [io.ids]: int64(m.ids, [batch, seq]),
+      [io.mask]: int64(m.mask, [batch, seq]),
       [io.cos]: new Tensor('float32', cos, [batch, seq, 1, this.config.headDim]),
       [io.sin]: new Tensor('float32', sin, [batch, seq, 1, this.config.headDim]),
-      [io.targets]: int64(targets, [batch * seq]),
-      [io.invTemperature]: new Tensor('float32', Float32Array.of(1 / temperature), []),
+      [io.targets]: int64(m.targets, [batch * seq]),
+      [io.invTemperature]: new Tensor('float32', Float32Array.of(1 / m.temperature), []),
     };
     for (const s of this.#specs) feeds[s.name] = new Tensor('float32', params[s.name]!.data, s.shape);
     return feeds;

@@ -1,27 +1,9 @@
 import { parseDecoderConfig } from '@rlvr/core';
 import { DEFAULT_COMPILED_BUDGET_BYTES, compiledStepBytes } from './footprint.js';
+import { DEMO_MODEL_JSON, QWEN25_05B_JSON } from '../testing/model-shapes.js';
 
-const demo = parseDecoderConfig({
-  model_type: 'llama',
-  hidden_size: 64,
-  num_hidden_layers: 2,
-  num_attention_heads: 4,
-  num_key_value_heads: 2,
-  head_dim: 16,
-  intermediate_size: 176,
-  vocab_size: 517,
-  tie_word_embeddings: true,
-});
-const qwen05 = parseDecoderConfig({
-  model_type: 'qwen2',
-  hidden_size: 896,
-  num_hidden_layers: 24,
-  num_attention_heads: 14,
-  num_key_value_heads: 2,
-  intermediate_size: 4864,
-  vocab_size: 151936,
-  tie_word_embeddings: true,
-});
+const demo = parseDecoderConfig(DEMO_MODEL_JSON);
+const qwen05 = parseDecoderConfig(QWEN25_05B_JSON);
 
 describe('compiledStepBytes', () => {
   it('grows linearly with the batch and faster than linearly with the sequence (attention scores)', async () => {
