@@ -281,6 +281,18 @@ class ForwardRecorder implements DecoderForwardOps<string> {
   }
 }
 
+/**
+ * The sparse part of the head's upstream gradient in the log-softmax seeds: dlogits = dz + onehot(target)
+ * · scale per row, applied to the head's products as a row gather and scatter instead of adding it to
+ * the [tokens, vocab] dz (a whole copy of it).
+ */
+interface HeadOneHot {
+  /** int64 [tokens]. */
+  targets: string;
+  /** float [tokens, 1]. */
+  scale: string;
+}
+
 /** Backward ops that record nodes; parameter gradients are collected per name and summed in recording order. */
 class BackwardRecorder implements DecoderBackwardOps<string> {
   /** Each parameter's gradient contributions, in the order the chain produced them. */
@@ -289,6 +301,7 @@ class BackwardRecorder implements DecoderBackwardOps<string> {
   constructor(
     private readonly x: GraphContext,
     private readonly saved: SavedValues,
+    private readonly headOneHot?: HeadOneHot,
   ) {}
 
   #load(site: ChainSite): string[] {
@@ -306,7 +319,22 @@ class BackwardRecorder implements DecoderBackwardOps<string> {
     const [x] = this.#load(site) as [string];
     this.#add(p.weight, g.op('Gemm', [dy, x], [{ name: 'transA', value: 1 }]));
     if (p.bias !== null) this.#add(p.bias, this.x.sum(dy, [0], false));
-    return g.op('MatMul', [dy, p.weight]);
+    const dx = g.op('MatMul', [dy, p.weight]);
+    const oneHot = site.layer === -1 && site.value === 'logits' ? this.headOneHot : undefined;
+    if (!oneHot) return dx;
+    // onehot·scale: row target_t of W gains scale_t·x_t, and x_t gains scale_t·W[target_t] (the head has no bias).
+    this.#add(p.weight, this.#scatterRows(oneHot.targets, g.op('Mul', [x, oneHot.scale]), [p.out, p.in]));
+    const picked = g.op('Gather', [p.weight, oneHot.targets], [{ name: 'axis', value: 0 }]);
+    return g.op('Add', [dx, g.op('Mul', [picked, oneHot.scale])]);
+  }
+
+  /** A zero tensor of `shape` with `values` [tokens, …] added at rows `rows` (int64 [tokens]). */
+  #scatterRows(rows: string, values: string, shape: number[]): string {
+    const { g } = this.x;
+    // ConstantOfShape's default value is a float32 zero.
+    const zeros = g.op('ConstantOfShape', [g.ints(shape)]);
+    const index = g.op('Unsqueeze', [rows, g.ints([1])]);
+    return g.op('ScatterND', [zeros, index, values], [{ name: 'reduction', value: 'add' }]);
   }
 
   /** dx of y = x·rstd·w over the last axis, and the gain's gradient summed over `weightAxes`. */
@@ -382,11 +410,8 @@ class BackwardRecorder implements DecoderBackwardOps<string> {
   }
 
   embedBackward(dx: string, weight: string): void {
-    const { g, c } = this.x;
-    // ConstantOfShape's default value is a float32 zero.
-    const zeros = g.op('ConstantOfShape', [g.ints([c.vocabSize, c.hiddenSize])]);
-    const rows = g.op('Unsqueeze', [this.x.reshape(TRAIN_GRAPH_IO.ids, [-1]), g.ints([1])]);
-    this.#add(weight, g.op('ScatterND', [zeros, rows, dx], [{ name: 'reduction', value: 'add' }]));
+    const { c } = this.x;
+    this.#add(weight, this.#scatterRows(this.x.reshape(TRAIN_GRAPH_IO.ids, [-1]), dx, [c.vocabSize, c.hiddenSize]));
   }
 }
 
@@ -474,17 +499,18 @@ export async function recordBackward(
 ): Promise<RecordedBackward> {
   const io = TRAIN_GRAPH_IO;
   const bx = new GraphContext(config, 'b_');
-  const backward = new BackwardRecorder(bx, forward.saved);
   const b = bx.g;
   const seedInputs: OnnxValueInfo[] = [];
   let dlogits: string;
+  let headOneHot: HeadOneHot | undefined;
   if (seed === 'logits') {
     dlogits = io.gradLogits;
     seedInputs.push({ name: io.gradLogits, dims: [TOKENS, config.vocabSize] });
   } else {
     // dlogits_j = (gLogprob·(δ_j,target − p_j) − gEntropy·p_j·(log p_j + H)) / T (the reference's
     // log-softmax backward), with every per-row factor folded into [tokens, 1] columns first, so that
-    // the [tokens, vocab] work is one Mul (a Log and three more with entropy) and the scatter.
+    // the [tokens, vocab] work is one Mul (a Log and three more with entropy); the target's δ term
+    // is applied to the head's products as a row gather and scatter (HeadOneHot).
     const p = forward.headProbs;
     const col = (t: string): string => b.op('Unsqueeze', [t, b.ints([1])]);
     const target = b.op('Mul', [col(io.gradLogprob), io.invTemperature]); // gLogprob / T
@@ -500,16 +526,11 @@ export async function recordBackward(
     } else {
       dz = b.op('Mul', [p, b.op('Neg', [target])]);
     }
-    dlogits = b.op(
-      'ScatterElements',
-      [dz, col(io.targets), target],
-      [
-        { name: 'axis', value: 1 },
-        { name: 'reduction', value: 'add' },
-      ],
-    );
+    dlogits = dz;
+    headOneHot = { targets: io.targets, scale: target };
     seedInputs.push({ name: io.gradLogprob, dims: [TOKENS] }, { name: io.gradEntropy, dims: [TOKENS] });
   }
+  const backward = new BackwardRecorder(bx, forward.saved, headOneHot);
   await decoderBackward(config, backward, dlogits);
   const outputs: OnnxValueInfo[] = [];
   for (const s of parameterSpecs(config)) {
