@@ -3,7 +3,9 @@
  * buffers keyed by site (same shapes ⇒ no allocation, page faults or GC per step), matrix products and
  * attention's batched products run on the engine, RoPE is applied while attention stacks q and k, and
  * each Linear's dW is written by the engine straight into its gradient. Same maths as
- * {@link ReferenceChainOps}, so results agree to f32 rounding.
+ * {@link ReferenceChainOps}, so results agree to f32 rounding. {@link FastChainMemory} trades compute for
+ * memory: checkpointed blocks share one set of buffers and re-run their forward before their backward,
+ * and attention can recompute its probabilities instead of keeping them.
  */
 import {
   ChainSiteMap,

@@ -3,6 +3,7 @@ export { CpuDecoderModel, DecoderModelError } from './model.js';
 export type {
   AdamWState,
   DecoderF32Options,
+  DecoderMemoryOptions,
   DecoderOps,
   DecoderStepOptions,
   DecoderTensor,

@@ -15,6 +15,10 @@
  * the plain references: ground truth, the only choice for f64), 'fast' ({@link FastChainOps}: tight f32
  * loops, attention products on the engine, gradients written in place) — same maths, so results agree
  * to f32 rounding.
+ * Memory: the model holds one set of gradients, which each backward overwrites or adds to; the forward
+ * can stop at the final hidden states ({@link CpuDecoderModel.forwardHidden}) for a caller that runs the
+ * LM head in chunks ({@link CpuDecoderModel.backwardFromHead}); the fast ops can drop attention's
+ * probabilities and checkpoint layers ({@link DecoderMemoryOptions}).
  */
 import type { DecoderConfig, NamedTensors, ParameterSpec } from '@rlvr/core';
 import {
@@ -281,8 +285,9 @@ export class CpuDecoderModel<T extends Floats> {
   #gradientSet(accumulate: boolean): DecoderTensors<T> {
     if (!this.gradients) {
       this.gradients = {};
-      for (const s of this.specs)
-        {this.gradients[s.name] = { shape: [...s.shape], data: this.alloc(this.params[s.name]!.data.length) };}
+      for (const s of this.specs) {
+        this.gradients[s.name] = { shape: [...s.shape], data: this.alloc(this.params[s.name]!.data.length) };
+      }
       return this.gradients;
     }
     if (!accumulate) {
