@@ -10,7 +10,8 @@
  *
  * `group-sampling-<model>` is the default weight mode (`auto`, resolved per model) against transformers.js;
  * `group-sampling-<model>-inputs` is weights as graph inputs (the default before `auto`) against
- * transformers.js, measured in the same rotation.
+ * transformers.js, measured in the same rotation; `group-sampling-<model>-spinning` is the default with
+ * ORT's intra-op spinning turned on against the default (off). Ratios are medians of per-round ratios.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +25,14 @@ import {
   SeededRandom,
   type DecoderConfig,
 } from '@rlvr/core';
-import { compared, median, standalone, writeResults, type BenchEntry } from '../../../tools/bench/harness.js';
+import {
+  compared,
+  comparedRounds,
+  median,
+  standalone,
+  writeResults,
+  type BenchEntry,
+} from '../../../tools/bench/harness.js';
 import {
   buildBpeTokenizer,
   CausalLm,
@@ -191,8 +199,12 @@ try {
     let cacheBytes = 0;
     const modes = ['inputs', 'initializers'] as const;
     const samplers = new Map<string, { lm: CausalLm; sampler: Sampler }>();
-    for (const mode of modes) {
-      const lm = await CausalLm.fromWeights(c.config, weights, { weightMode: mode });
+    // `spinning`: the default weight mode with ORT's idle intra-op threads busy-waiting (its own default).
+    for (const mode of [...modes, 'spinning'] as const) {
+      const lm = await CausalLm.fromWeights(c.config, weights, {
+        weightMode: mode === 'spinning' ? 'auto' : mode,
+        spinning: mode === 'spinning',
+      });
       const decode = lm.decode.bind(lm);
       lm.decode = async (cache, ids, positions) => {
         cacheBytes = Math.max(cacheBytes, cache.bytes);
@@ -246,6 +258,11 @@ try {
           (n, r) => n + r.completionIds.length,
           0,
         ),
+      spinning: async () =>
+        (await samplers.get('spinning')!.sampler.generate(prompts, options)).reduce(
+          (n, r) => n + r.completionIds.length,
+          0,
+        ),
       'transformers.js': async () => {
         await tjsModel.generate({
           ...tjsTokenizer(repeated, { padding: true }),
@@ -273,9 +290,13 @@ try {
         `  ${name}: ${measured[name]!.map((r) => r.toFixed(0)).join(', ')} → median ${rates[name]!.toFixed(0)} tokens/s`,
       );
     }
-    const tjsRate = rates['transformers.js']!;
     const auto = resolveWeightMode(c.config, 'auto');
+    const perRound = (a: string, b: string): string =>
+      measured[a]!.map((v, i) => (v / measured[b]![i]!).toFixed(2)).join(', ');
     console.log(`  default weight mode (auto): ${auto}`);
+    console.log(`  per-round ratios: default / transformers.js ${perRound(auto, 'transformers.js')}`);
+    console.log(`  per-round ratios: spinning on / off ${perRound('spinning', auto)}`);
+    await samplers.get('spinning')!.lm.release();
     for (const mode of modes) {
       const { lm } = samplers.get(mode)!;
       const t = performance.now();
@@ -294,28 +315,37 @@ try {
       `  ORT MatMul ${(rate / 1e9).toFixed(0)} GFLOP/s → floor ${floor.toFixed(0)} tokens/s (${((100 * rates[auto]!) / floor).toFixed(0)}% reached by the default)`,
     );
 
+    const tjsRuns = measured['transformers.js']!;
     entries.push(
-      compared(
+      comparedRounds(
         `group-sampling-${c.name}`,
-        rates[auto]!,
-        tjsRate,
-        `tokens/s, default weight mode (auto → ${auto}) (${PROMPTS} prompts × ${SAMPLES} samples × ${NEW_TOKENS} new tokens; higher is better; baseline transformers.js ${tjs.env.version})`,
+        measured[auto]!,
+        tjsRuns,
+        `tokens/s, default weight mode (auto → ${auto}) (${PROMPTS} prompts × ${SAMPLES} samples × ${NEW_TOKENS} new tokens; higher is better; baseline transformers.js ${tjs.env.version}; ratio = median of per-round ratios)`,
       ),
     );
     entries.push(
-      compared(
+      comparedRounds(
         `group-sampling-${c.name}-inputs`,
-        rates.inputs!,
-        tjsRate,
+        measured.inputs!,
+        tjsRuns,
         `tokens/s with weights as graph inputs (higher is better; baseline transformers.js ${tjs.env.version})`,
       ),
     );
     entries.push(
-      compared(
+      comparedRounds(
         `group-sampling-${c.name}-initializers`,
-        rates.initializers!,
-        rates.inputs!,
+        measured.initializers!,
+        measured.inputs!,
         'tokens/s with weights as pre-packed initializers, session rebuilt on setWeights (higher is better; baseline: weights as graph inputs)',
+      ),
+    );
+    entries.push(
+      comparedRounds(
+        `group-sampling-${c.name}-spinning`,
+        measured.spinning!,
+        measured[auto]!,
+        "tokens/s with ORT's intra-op spinning on (higher is better; baseline: the default, spinning off)",
       ),
     );
     entries.push(
