@@ -19,6 +19,7 @@ import { compared, writeResults } from '../../../tools/bench/harness.js';
 import { parameterCount, parameterSpecs, parseDecoderConfig } from '@rlvr/core';
 import { createDecoderModel } from '../src/backend-model/index.js';
 import type { PolicyBatch } from '../src/policy/index.js';
+import { QWEN25_05B_JSON } from '../src/testing/model-shapes.js';
 
 const SEQ = 1024;
 const GIB = 2 ** 30;
@@ -26,18 +27,7 @@ const GIB = 2 ** 30;
 const ALLOWANCE_BYTES = 2e9;
 const LAYERS = Number(process.env.RLVR_PEAK_RSS_LAYERS ?? 24);
 const CHECKPOINT = process.env.RLVR_PEAK_RSS_CHECKPOINT !== '0';
-const config = parseDecoderConfig({
-  model_type: 'qwen2',
-  hidden_size: 896,
-  num_hidden_layers: LAYERS,
-  num_attention_heads: 14,
-  num_key_value_heads: 2,
-  intermediate_size: 4864,
-  vocab_size: 151936,
-  rms_norm_eps: 1e-6,
-  rope_theta: 1000000,
-  tie_word_embeddings: true,
-});
+const config = parseDecoderConfig({ ...QWEN25_05B_JSON, num_hidden_layers: LAYERS });
 const params = parameterCount(config);
 
 /** What the child prints as its last line. */
