@@ -36,7 +36,13 @@ export type {
 
 // The decoder model: one interface over both backends, its files, and the two models behind it.
 export { createDecoderModel, loadDecoderModel, saveDecoderModel } from './backend-model/index.js';
-export type { CreateDecoderModelOptions, DecoderModel, OptimizerState } from './backend-model/index.js';
+export type {
+  CpuEngine,
+  CpuMemoryOptions,
+  CreateDecoderModelOptions,
+  DecoderModel,
+  OptimizerState,
+} from './backend-model/index.js';
 export { CpuDecoderModel, DecoderModelError, ortMatmulEngine } from './decoder/index.js';
 export type {
   AdamWState,

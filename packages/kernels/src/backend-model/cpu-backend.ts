@@ -43,7 +43,7 @@ export type CpuEngine = 'eager' | 'compiled' | 'auto';
 export interface CpuMemoryOptions extends DecoderMemoryOptions {
   /** Upper bound in bytes on one chunk of LM-head logits (and of their gradient); default 64 MiB. */
   logitsChunkBytes?: number;
-  /** The `auto` engine compiles a micro-batch whose activations take at most this many bytes; default 512 MiB. */
+  /** The `auto` engine compiles a micro-batch whose activations take at most this many bytes; default 1 GiB. */
   compiledBudgetBytes?: number;
 }
 

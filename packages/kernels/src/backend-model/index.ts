@@ -2,3 +2,4 @@
 export { createDecoderModel } from './backend-model.js';
 export type { CreateDecoderModelOptions, DecoderModel, OptimizerState } from './backend-model.js';
 export { loadDecoderModel, saveDecoderModel } from './model-files.js';
+export type { CpuEngine, CpuMemoryOptions } from './cpu-backend.js';

@@ -11,8 +11,8 @@ import { recordForward } from './train-graph.js';
 /** [tokens, vocab] float tensors alive in a step besides the saved probabilities: logits, logits / T, log-probabilities, and the backward's two. */
 const VOCAB_TENSORS = 5;
 
-/** The default budget of the `auto` engine: 512 MiB of activations per micro-batch. */
-export const DEFAULT_COMPILED_BUDGET_BYTES = 512 * 2 ** 20;
+/** The default budget of the `auto` engine: 1 GiB of activations per micro-batch. */
+export const DEFAULT_COMPILED_BUDGET_BYTES = 2 ** 30;
 
 /** Per config: the saved activations' shapes (recording the forward costs milliseconds; a config records once). */
 const savedShapes = new WeakMap<DecoderConfig, Promise<OnnxDim[][]>>();
