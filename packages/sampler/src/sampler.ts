@@ -7,6 +7,7 @@
 import { SeededRandom, type NamedTensors } from '@rlvr/core';
 import { GenerationError, NonFiniteLogitsError } from './errors.js';
 import type { CausalLm } from './model/causal-lm.js';
+import { BufferPool } from './model/buffer-pool.js';
 import { DecodeCache, type PrefillCache } from './model/decode-cache.js';
 import { argmax, drawToken, keepsAll, keptTokens, logSoftmax } from './sampling/distribution.js';
 import { resolveOptions, type GenerateOptions, type ResolvedOptions } from './sampling/options.js';
@@ -50,6 +51,9 @@ interface Row {
 
 /** Generates rollouts from a {@link CausalLm} and a tokenizer. */
 export class Sampler {
+  /** The decode cache's per-row buffers, kept from one `generate` for the next (see BufferPool). */
+  private readonly buffers = new BufferPool();
+
   /** Creates a sampler; the model's vocabulary must cover the tokenizer's ids. */
   constructor(
     readonly model: CausalLm,
@@ -107,6 +111,7 @@ export class Sampler {
       prefills.map((p) => p.cache),
       active.map((r) => r.prompt),
       o.maxNewTokens - 1,
+      this.buffers,
     );
     while (active.length > 0) {
       const batch = active.length;
@@ -125,6 +130,7 @@ export class Sampler {
       if (keep.length < batch && keep.length > 0) cache.selectRows(keep);
       active = keep.map((r) => active[r]!);
     }
+    cache.release();
     return this.rollouts(rows, promptIds);
   }
 

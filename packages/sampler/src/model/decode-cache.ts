@@ -10,6 +10,7 @@
  */
 import { SamplerError } from '../errors.js';
 import type { KvLayout } from './decoder-graph.js';
+import type { BufferPool } from './buffer-pool.js';
 
 /** One prompt's prefill cache: [1, kvHeads, length, headDim] per layer. */
 export interface PrefillCache {
@@ -51,10 +52,11 @@ function place(
 }
 
 /**
- * `shared` layout: generated-token slots are allocated this many at a time, up to the `generated` limit.
- * The graph's per-row attention reads every allocated slot (masked or not), and that read is the
- * memory-bound part of a decode step, so growing with the text instead of allocating the limit up front
- * roughly halves it over a generation; a growth copies the filled slots once per chunk.
+ * `shared` layout: the graph sees this many more generated-token slots per row each time the visible
+ * ones are full, up to the `generated` limit. The graph's per-row attention reads every visible slot
+ * (masked or not), and that read is the memory-bound part of a decode step, so widening with the text
+ * instead of showing the limit from the start roughly halves it over a generation. The buffers are
+ * allocated at the limit once; widening moves the filled slots to the wider stride in place.
  */
 export const CACHE_CHUNK = 16;
 
@@ -85,6 +87,10 @@ export class DecodeCache {
     public keys: Float32Array[],
     /** Per layer, per-row values [B, kvH, capacity, D]. */
     public values: Float32Array[],
+    /** `shared`: per layer, the allocations behind `keys` and `values` (sized for `limit` slots; those are views). */
+    private stores: { keys: Float32Array[]; values: Float32Array[] } | null = null,
+    /** Where the stores come from and go back to on {@link DecodeCache.release}. */
+    private readonly pool: BufferPool | null = null,
   ) {}
 
   /** Rows in the batch. */
@@ -99,7 +105,8 @@ export class DecodeCache {
 
   /**
    * The batch cache for rows continuing `prefills[rowPrompt[r]]`, left-padded to the longest prompt;
-   * `generated` (shared layout) is the most generated-token slots a row may take (allocated in chunks).
+   * `generated` (shared layout) is the most generated-token slots a row may take (shown to the graph in
+   * chunks); `pool` (shared layout) supplies the per-row buffers and takes them back on `release`.
    */
   static fromPrefills(
     layout: KvLayout,
@@ -107,6 +114,7 @@ export class DecodeCache {
     prefills: PrefillCache[],
     rowPrompt: number[],
     generated: number,
+    pool: BufferPool | null = null,
   ): DecodeCache {
     const longest = Math.max(...prefills.map((p) => p.length));
     const promptPads = prefills.map((p) => longest - p.length);
@@ -130,11 +138,15 @@ export class DecodeCache {
     }
     const limit = Math.max(generated, 1);
     const cap = Math.min(limit, CACHE_CHUNK);
+    const stores = { keys: [] as Float32Array[], values: [] as Float32Array[] };
     for (let layer = 0; layer < g.numLayers; layer++) {
-      keys.push(new Float32Array(rowPrompt.length * kvH * cap * d));
-      values.push(new Float32Array(rowPrompt.length * kvH * cap * d));
+      const size = rowPrompt.length * kvH * limit * d;
+      stores.keys.push(pool ? pool.take(size) : new Float32Array(size));
+      stores.values.push(pool ? pool.take(size) : new Float32Array(size));
+      keys.push(stores.keys[layer]!.subarray(0, rowPrompt.length * kvH * cap * d));
+      values.push(stores.values[layer]!.subarray(0, rowPrompt.length * kvH * cap * d));
     }
-    const cache = new DecodeCache(layout, g, [...rowPrompt], promptPads, 0, cap, limit, keys, values);
+    const cache = new DecodeCache(layout, g, [...rowPrompt], promptPads, 0, cap, limit, keys, values, stores, pool);
     (cache as { prefixLength: number }).prefixLength = longest;
     for (let layer = 0; layer < g.numLayers; layer++) {
       const pk = new Float32Array(prefills.length * kvH * longest * d);
@@ -227,43 +239,75 @@ export class DecodeCache {
     this.length++;
   }
 
-  /** `shared`: reallocates the per-row buffers with `capacity` slots, keeping the filled ones. */
+  /**
+   * `shared`: widens the per-row buffers to `capacity` slots, moving each line's filled slots to the new
+   * stride in place (last line first, so nothing is overwritten before it moves).
+   */
   private grow(capacity: number): void {
     const { numKvHeads: kvH, headDim: d } = this.g;
     const old = this.capacity;
     const filled = this.length;
     const heads = this.batch * kvH;
-    this.keys = this.keys.map((k) => {
-      // [B·kvH·D, capacity]: each (row, head, dim) line keeps its first `filled` entries.
-      const out = new Float32Array(heads * d * capacity);
-      for (let line = 0; line < heads * d; line++)
-        {out.set(k.subarray(line * old, line * old + filled), line * capacity);}
-      return out;
-    });
-    this.values = this.values.map((v) => {
-      const out = new Float32Array(heads * capacity * d);
-      for (let rh = 0; rh < heads; rh++) out.set(v.subarray(rh * old * d, (rh * old + filled) * d), rh * capacity * d);
-      return out;
-    });
+    const stores = this.stores!;
+    for (let layer = 0; layer < this.g.numLayers; layer++) {
+      const k = stores.keys[layer]!;
+      const v = stores.values[layer]!;
+      // Keys [B·kvH·D lines, capacity]; values [B·kvH blocks, capacity, D].
+      // A plain loop, last slot first (a line's new place can overlap its old one): one copyWithin per
+      // line costs far more per call than the few floats it moves.
+      for (let line = heads * d - 1; line > 0; line--) {
+        const from = line * old;
+        const to = line * capacity;
+        for (let t = filled - 1; t >= 0; t--) k[to + t] = k[from + t]!;
+      }
+      for (let rh = heads - 1; rh > 0; rh--) v.copyWithin(rh * capacity * d, rh * old * d, (rh * old + filled) * d);
+      this.keys[layer] = k.subarray(0, heads * d * capacity);
+      this.values[layer] = v.subarray(0, heads * capacity * d);
+    }
     this.capacity = capacity;
   }
 
   /** Keeps only rows `keep` (in that order): finished samples stop costing compute. Prefix caches stay. */
   selectRows(keep: number[]): void {
     const rowSize = this.g.numKvHeads * this.capacity * this.g.headDim;
+    // `shared` keeps room for `limit` slots per row, so later widening stays in place.
+    const storeRow = this.stores ? this.g.numKvHeads * this.limit * this.g.headDim : rowSize;
     const pick = (all: Float32Array): Float32Array => {
-      const out = new Float32Array(keep.length * rowSize);
+      const out = new Float32Array(keep.length * storeRow);
       keep.forEach((r, i) => out.set(all.subarray(r * rowSize, (r + 1) * rowSize), i * rowSize));
       return out;
     };
-    this.keys = this.keys.map(pick);
-    this.values = this.values.map(pick);
+    if (this.stores) {
+      // Rows kept in order (the sampler's case) move down within the same buffers: a new allocation
+      // would pay the first-touch page faults (see BufferPool) every time rows finish.
+      const inOrder = keep.every((r, i) => i === 0 || r > keep[i - 1]!);
+      const compact = (all: Float32Array): Float32Array => {
+        keep.forEach((r, i) => all.copyWithin(i * rowSize, r * rowSize, (r + 1) * rowSize));
+        return all;
+      };
+      if (inOrder) this.stores = { keys: this.stores.keys.map(compact), values: this.stores.values.map(compact) };
+      else this.stores = { keys: this.keys.map(pick), values: this.values.map(pick) };
+      this.keys = this.stores.keys.map((k) => k.subarray(0, keep.length * rowSize));
+      this.values = this.stores.values.map((v) => v.subarray(0, keep.length * rowSize));
+    } else {
+      this.keys = this.keys.map(pick);
+      this.values = this.values.map(pick);
+    }
     this.rowPrompt = keep.map((r) => this.rowPrompt[r]!);
+  }
+
+  /** Gives the per-row buffers back to the pool they came from (`shared`); the cache is unusable after. */
+  release(): void {
+    if (this.pool && this.stores) this.pool.release([...this.stores.keys, ...this.stores.values]);
+    this.stores = null;
+    this.keys = [];
+    this.values = [];
   }
 
   /** Bytes held by the cache buffers (prefix and per-row). */
   get bytes(): number {
     const sum = (arrays: Float32Array[]): number => arrays.reduce((n, a) => n + a.length, 0);
-    return 4 * (sum(this.keys) + sum(this.values) + sum(this.prefixKeys) + sum(this.prefixValues));
+    const perRow = this.stores ?? this;
+    return 4 * (sum(perRow.keys) + sum(perRow.values) + sum(this.prefixKeys) + sum(this.prefixValues));
   }
 }
