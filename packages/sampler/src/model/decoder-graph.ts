@@ -209,27 +209,25 @@ export async function buildDecoderGraph(config: DecoderConfig, options: DecoderG
   const splitSizes =
     layout === 'shared' ? g.op('Concat', [prefixLen, cacheLen, seqLen], [{ name: 'axis', value: 0 }]) : '';
   // Grid shapes of the shared prefix attention: [kvH, prompts, slotsPerPrompt·group·S, ·] for the
-  // per-prompt products, [kvH, slots, group·S, ·] around them.
-  const axis0 = [{ name: 'axis', value: 0 }];
-  const gridShapes =
-    layout === 'shared'
-      ? (() => {
-          const prompts = g.op('Gather', [g.op('Shape', [sharedKvNames(0).prefixValue]), g.ints([1])], axis0);
-          // Explicit sizes, no -1: a prefill has an empty prefix, and Reshape cannot infer a dim of 0 elements.
-          const slots = g.op('Shape', [SLOT_ROW]);
-          const groupRows = g.op('Mul', [g.ints([group]), seqLen]);
-          const promptRows = g.op('Mul', [g.op('Div', [slots, prompts]), groupRows]);
-          const kvH = g.ints([kvHeads]);
-          const dim = g.ints([d]);
-          const shape = (...parts: string[]): string => g.op('Concat', parts, axis0);
-          return {
-            perPrompt: shape(kvH, prompts, promptRows, dim),
-            perPromptScores: shape(kvH, prompts, promptRows, prefixLen),
-            slotScores: shape(kvH, slots, groupRows, prefixLen),
-            slotContext: shape(kvH, slots, groupRows, dim),
-          };
-        })()
-      : null;
+  // per-prompt products, [kvH, slots, group·S, ·] around them. Explicit sizes, no -1: a prefill has an
+  // empty prefix, and Reshape cannot infer a dim of 0 elements.
+  const slotGridShapes = (): Record<'perPrompt' | 'perPromptScores' | 'slotScores' | 'slotContext', string> => {
+    const axis0 = [{ name: 'axis', value: 0 }];
+    const prompts = g.op('Gather', [g.op('Shape', [sharedKvNames(0).prefixValue]), g.ints([1])], axis0);
+    const slots = g.op('Shape', [SLOT_ROW]);
+    const groupRows = g.op('Mul', [g.ints([group]), seqLen]);
+    const promptRows = g.op('Mul', [g.op('Div', [slots, prompts]), groupRows]);
+    const kvH = g.ints([kvHeads]);
+    const dim = g.ints([d]);
+    const shape = (...parts: string[]): string => g.op('Concat', parts, axis0);
+    return {
+      perPrompt: shape(kvH, prompts, promptRows, dim),
+      perPromptScores: shape(kvH, prompts, promptRows, prefixLen),
+      slotScores: shape(kvH, slots, groupRows, prefixLen),
+      slotContext: shape(kvH, slots, groupRows, dim),
+    };
+  };
+  const gridShapes = layout === 'shared' ? slotGridShapes() : null;
   // Per-head views [N, heads, D] and back [N, heads·D] for Qwen3's q/k norms, one pair per head count.
   const headViews = new Map<number, { split: string; flat: string }>();
   const headView = (n: number): { split: string; flat: string } => {
