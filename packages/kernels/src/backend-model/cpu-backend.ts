@@ -12,7 +12,6 @@
  */
 import type { DecoderConfig, ParameterSpec } from '@rlvr/core';
 import { OrtMatmul } from '../ort/ort-matmul.js';
-import type { LogSoftmaxRowStats } from '../loss/log-softmax-gather.cpu.js';
 import { ortMatmulEngine } from '../decoder/matmul-engine.js';
 import { CpuDecoderModel, type DecoderMemoryOptions } from '../decoder/model.js';
 import {
@@ -20,6 +19,7 @@ import {
   DEFAULT_LOGITS_CHUNK_BYTES,
   chunkedHeadBackward,
   chunkedHeadRowStats,
+  type HeadRowStats,
 } from '../decoder/chunked-head.js';
 import { AttentionWorkspace } from '../attention/attention.cpu.js';
 import type { AdamWState, DecoderTensors, StepReport } from '../decoder/types.js';
@@ -61,7 +61,7 @@ interface RowUpstream {
 type Seed =
   | { dlogits: Float32Array }
   | { gradients: DecoderTensors<Float32Array> }
-  | (RowUpstream & { head: { targets: Int32Array; temperature: number; stats: LogSoftmaxRowStats } });
+  | (RowUpstream & { head: { targets: Int32Array; temperature: number; stats: HeadRowStats } });
 
 /** Copies of named tensors (shape and data). */
 function copyTensors(tensors: DecoderTensors<Float32Array>): DecoderTensors<Float32Array> {

@@ -7,7 +7,8 @@
  * Slicing the backward by vocabulary rather than by positions is what keeps the weight gradient free
  * of a [vocab, hidden] temporary: a product writes its output, so per-position chunks would each need
  * one to add from. Either way at most `chunkBytes` of logits (and one slice of dW when accumulating)
- * exist at a time.
+ * exist at a time. When all logits fit one chunk the forward's are kept and the backward reads them
+ * instead of computing them again.
  */
 import type { AttentionWorkspace } from '../attention/attention.cpu.js';
 import {
@@ -37,12 +38,18 @@ export interface ChunkedHead {
   scratch: AttentionWorkspace;
 }
 
+/**
+ * The forward's per-row statistics, and its logits [tokens, vocab] when one chunk held them all (a
+ * scratch buffer: valid until the next head forward on the same scratch).
+ */
+export type HeadRowStats = LogSoftmaxRowStats & { logits?: Float32Array };
+
 /** The rows' upstream gradients for {@link chunkedHeadBackward}, with the forward's statistics. */
 export interface HeadSeed {
   targets: Int32Array;
   temperature: number;
   /** The forward's per-row statistics ({@link chunkedHeadRowStats}). */
-  stats: LogSoftmaxRowStats;
+  stats: HeadRowStats;
   /** dloss/d logprob and dloss/d entropy per row. */
   gLogprob: Float32Array;
   gEntropy: Float32Array;
@@ -53,9 +60,9 @@ export async function chunkedHeadRowStats(
   h: ChunkedHead,
   targets: Int32Array,
   temperature: number,
-): Promise<LogSoftmaxRowStats> {
+): Promise<HeadRowStats> {
   const { tokens, vocab, hiddenSize: k } = h;
-  const out: LogSoftmaxRowStats = {
+  const out: HeadRowStats = {
     logprob: new Float32Array(tokens),
     entropy: new Float32Array(tokens),
     lse: new Float64Array(tokens),
@@ -70,6 +77,7 @@ export async function chunkedHeadRowStats(
       h.scratch.get('head.logits', n * vocab),
     );
     logSoftmaxRowStatsInto(logits, targets.subarray(r0, r0 + n), { tokens: n, vocab, temperature }, out, r0);
+    if (n === tokens) out.logits = logits;
   }
   return out;
 }
@@ -92,12 +100,10 @@ export async function chunkedHeadBackward(
   for (let v0 = 0; v0 < vocab; v0 += width) {
     const n = Math.min(width, vocab - v0);
     const w = h.weight.subarray(v0 * k, (v0 + n) * k);
-    const block = await engine.matmul(
-      h.hidden,
-      w,
-      { m: tokens, n, k, transB: true },
-      h.scratch.get('head.block', tokens * n),
-    );
+    const block =
+      n === vocab && seed.stats.logits
+        ? seed.stats.logits
+        : await engine.matmul(h.hidden, w, { m: tokens, n, k, transB: true }, h.scratch.get('head.block', tokens * n));
     logSoftmaxGatherBackwardColumnsF32(block, seed.targets, seed.stats, seed.gLogprob, seed.gEntropy, {
       tokens,
       from: v0,
