@@ -13,7 +13,14 @@ import { parameterSpecs, type DecoderConfig, type ParameterSpec } from '@rlvr/co
 import { createOrtSession, type OrtThreading } from '../ort/ort-session.js';
 import { positionsFromMask, ropeTables } from '../rope/rope.shared.js';
 import type { DecoderTensors } from '../decoder/types.js';
-import { type BackwardSeed, TRAIN_GRAPH_IO, buildStepGraph, buildTrainGraphs, gradientOutput } from './train-graph.js';
+import {
+  type BackwardSeed,
+  type GradientOutputs,
+  TRAIN_GRAPH_IO,
+  buildStepGraph,
+  buildTrainGraphs,
+  gradientOutput,
+} from './train-graph.js';
 import { type LossGraphVariant, lossVariantKey } from './loss-graph.js';
 
 /** What a forward fetches: each row's logprob and entropy, or also the logits and the backward's activations. */
@@ -31,6 +38,8 @@ export interface CompiledForward {
   entropy: Float32Array;
   /** Inputs and outputs by graph name, fed to the backward. */
   values: Record<string, ort.Tensor>;
+  /** The micro-batch it ran on. */
+  micro: MicroBatch;
 }
 
 /** A micro-batch as the graphs read it (checked by the caller). */
@@ -44,6 +53,12 @@ export interface MicroBatch {
   targets: Int32Array;
   /** Logits are divided by this before the log-softmax. */
   temperature: number;
+}
+
+/** A session whose outputs make every parameter's gradient, and how. */
+interface GradientSession {
+  session: ort.InferenceSession;
+  gradients: GradientOutputs;
 }
 
 /** One PG-loss step's results. */
@@ -60,8 +75,8 @@ export class CompiledTrainStep {
   readonly #specs: ParameterSpec[];
   readonly #threading: OrtThreading;
   readonly #forward: ort.InferenceSession;
-  readonly #backward = new Map<BackwardSeed, Promise<ort.InferenceSession>>();
-  readonly #steps = new Map<string, Promise<ort.InferenceSession>>();
+  readonly #backward = new Map<BackwardSeed, Promise<GradientSession>>();
+  readonly #steps = new Map<string, Promise<GradientSession>>();
 
   private constructor(config: DecoderConfig, threading: OrtThreading, forward: ort.InferenceSession) {
     this.config = config;
@@ -96,6 +111,7 @@ export class CompiledTrainStep {
       logprob: out[io.logprob]!.data as Float32Array,
       entropy: out[io.entropy]!.data as Float32Array,
       values: { ...feeds, ...out },
+      micro: m,
     };
   }
 
@@ -112,10 +128,13 @@ export class CompiledTrainStep {
     const key = lossVariantKey(variant);
     let session = this.#steps.get(key);
     if (!session) {
-      session = buildStepGraph(this.config, variant).then((g) => createOrtSession(g, this.#threading));
+      session = buildStepGraph(this.config, variant).then(async (g) => ({
+        session: await createOrtSession(g.model, this.#threading),
+        gradients: g.gradients,
+      }));
       this.#steps.set(key, session);
     }
-    const s = await session;
+    const { session: s, gradients } = await session;
     const feeds = this.#feeds(params, m);
     for (const name of s.inputNames) {
       if (name in feeds) continue;
@@ -130,7 +149,7 @@ export class CompiledTrainStep {
     return {
       logprob: out[TRAIN_GRAPH_IO.logprob]!.data as Float32Array,
       entropy: out[TRAIN_GRAPH_IO.entropy]!.data as Float32Array,
-      gradients: this.#gradients(out),
+      gradients: this.#gradients(out, gradients, m),
     };
   }
 
@@ -159,7 +178,7 @@ export class CompiledTrainStep {
   /** Release the sessions. */
   async dispose(): Promise<void> {
     await this.#forward.release();
-    for (const s of [...this.#backward.values(), ...this.#steps.values()]) await (await s).release();
+    for (const s of [...this.#backward.values(), ...this.#steps.values()]) await (await s).session.release();
   }
 
   async #runBackward(
@@ -169,22 +188,42 @@ export class CompiledTrainStep {
   ): Promise<DecoderTensors<Float32Array>> {
     let session = this.#backward.get(seed);
     if (!session) {
-      session = buildTrainGraphs(this.config, seed).then((g) => createOrtSession(g.backward, this.#threading));
+      session = buildTrainGraphs(this.config, seed).then(async (g) => ({
+        session: await createOrtSession(g.backward, this.#threading),
+        gradients: g.gradients,
+      }));
       this.#backward.set(seed, session);
     }
     if (f.fetched !== 'all') throw new Error('compiled step: a backward needs a forward that fetched its activations');
-    const s = await session;
+    const { session: s, gradients } = await session;
     const all = { ...f.values, ...seedFeeds };
     const feeds: Record<string, ort.Tensor> = {};
     for (const name of s.inputNames) feeds[name] = all[name]!;
-    return this.#gradients(await s.run(feeds));
+    return this.#gradients(await s.run(feeds), gradients, f.micro);
   }
 
-  /** The named parameter gradients among a run's outputs. */
-  #gradients(out: Record<string, ort.Tensor>): DecoderTensors<Float32Array> {
+  /**
+   * Every parameter's gradient from a run's outputs: its dense output (zeros when it has none) plus its
+   * row contributions, added here in a fixed order (see RowGradient for why not in the graph).
+   */
+  #gradients(out: Record<string, ort.Tensor>, layout: GradientOutputs, m: MicroBatch): DecoderTensors<Float32Array> {
     const grads: DecoderTensors<Float32Array> = {};
     for (const spec of this.#specs) {
-      grads[spec.name] = { shape: [...spec.shape], data: out[gradientOutput(spec.name)]!.data as Float32Array };
+      const data = layout.dense.has(spec.name)
+        ? (out[gradientOutput(spec.name)]!.data as Float32Array)
+        : new Float32Array(spec.shape.reduce((a, b) => a * b, 1));
+      grads[spec.name] = { shape: [...spec.shape], data };
+    }
+    for (const r of layout.rows) {
+      const into = grads[r.parameter]!.data;
+      const values = out[r.output]!.data as Float32Array;
+      const ids = r.rows === 'ids' ? m.ids : m.targets;
+      const width = values.length / ids.length;
+      for (let t = 0; t < ids.length; t++) {
+        const to = ids[t]! * width;
+        const from = t * width;
+        for (let j = 0; j < width; j++) into[to + j]! += values[from + j]!;
+      }
     }
     return grads;
   }
