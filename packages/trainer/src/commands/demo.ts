@@ -12,7 +12,7 @@ import { writeReport } from '../report/index.js';
 import { progressWriter } from './train.js';
 
 /** The demo's defaults: Linear-R from the embedded base model, with a learning rate from the compare sweep. */
-export const DEMO_DEFAULTS = { weighting: 'linear-r', lr: 3e-4, maxSteps: 320, seed: 1 } as const;
+export const DEMO_DEFAULTS = { weighting: 'linear-r', lr: 3e-4, maxSteps: 960, seed: 1 } as const;
 
 const OPTIONS = {
   'max-steps': { type: 'string', value: 'N', description: `RL steps (default ${DEMO_DEFAULTS.maxSteps}).` },
