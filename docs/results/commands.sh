@@ -39,3 +39,8 @@ publish() {
 }
 publish runs/compare-scratch scratch
 publish compare-run/out/sft sft
+
+# 5. The demo on 2026-12-06 (this machine; cpu backend, engine auto): `npm start`, then the same setup
+#    evaluated every 80 steps (demo/demo-960-steps.config.json is demo/config.json with eval.interval 80).
+rlvr demo --out runs/demo
+rlvr train --config docs/results/demo/demo-960-steps.config.json --out runs/demo-960-steps
