@@ -349,8 +349,9 @@ export async function fastAttentionBackward(
     // Views of entries [e0, e0 + step) of a stack with `per` floats per entry.
     const at = (x: Float32Array, per: number): Float32Array => x.subarray(e0 * per, (e0 + step) * per);
     const p = probs ?? ws.get('p', step * rows * seq);
-    if (!(saved instanceof Float32Array))
-      {await probabilities(engine, qs, ks, saved.recomputeWithMask, d, ws, e0, step, p);}
+    if (!(saved instanceof Float32Array)) {
+      await probabilities(engine, qs, ks, saved.recomputeWithMask, d, ws, e0, step, p);
+    }
     const ds = ws.get('dp', step * rows * seq);
     const rowsBy = { batch: step, m: rows, n: headDim };
     // dV = Pᵀ·dO (summing the group's query heads), dP = dO·Vᵀ.
