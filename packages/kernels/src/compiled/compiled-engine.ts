@@ -11,17 +11,11 @@ import type { DecoderConfig } from '@rlvr/core';
 import type { DecoderTensors } from '../decoder/types.js';
 import { aggregationWeights, type PgLossLogitsOptions } from '../loss/loss.shared.js';
 import type { PaddedPolicyInputs } from '../policy/policy-batch.js';
-import { type CompiledForward, type ForwardFetch, CompiledTrainStep } from './compiled-step.js';
+import { type CompiledForward, type ForwardFetch, type MicroBatch, CompiledTrainStep } from './compiled-step.js';
 import { LOSS_GRAPH_IO, type LossGraphVariant } from './loss-graph.js';
 
-/** The batch of the last forward and, once run, its forward results. */
-interface Batch {
-  ids: Int32Array;
-  mask: Int32Array;
-  batch: number;
-  seq: number;
-  run?: { forward: CompiledForward; targets: Int32Array; temperature: number };
-}
+/** The batch of the last forward (targets and temperature come with the call that runs it). */
+type Batch = Omit<MicroBatch, 'targets' | 'temperature'>;
 
 /** Whether two id arrays are equal element-wise. */
 function sameInts(a: Int32Array, b: Int32Array): boolean {
@@ -68,6 +62,8 @@ export class CompiledEngine {
   readonly #threads: number;
   #step: Promise<CompiledTrainStep> | undefined;
   #batch: Batch | undefined;
+  /** The last batch's forward, once one ran. */
+  #run: CompiledForward | undefined;
 
   constructor(config: DecoderConfig, threads: number) {
     this.#config = config;
@@ -77,6 +73,7 @@ export class CompiledEngine {
   /** Record the batch of a forward (run when its results are asked for). */
   setBatch(ids: Int32Array, mask: Int32Array, batch: number, seq: number): void {
     this.#batch = { ids, mask, batch, seq };
+    this.#run = undefined;
   }
 
   /** The last batch's logits [batch·seq, vocab], from a forward that also keeps the activations. */
@@ -148,16 +145,14 @@ export class CompiledEngine {
     fetch: ForwardFetch,
   ): Promise<CompiledForward> {
     const b = this.#requireBatch();
-    const last = b.run;
+    const last = this.#run;
     const reusable =
       last &&
-      (fetch === 'rows' || last.forward.fetched === 'all') &&
-      (targets === undefined || (last.temperature === temperature && sameInts(last.targets, targets)));
-    if (reusable) return last.forward;
-    const wanted = targets ?? last?.targets ?? new Int32Array(b.batch * b.seq);
-    const step = await this.#compiled();
-    const forward = await step.forward(params, { ...b, targets: wanted, temperature }, fetch);
-    b.run = { forward, targets: wanted, temperature };
-    return forward;
+      (fetch === 'rows' || last.fetched === 'all') &&
+      (targets === undefined || (last.micro.temperature === temperature && sameInts(last.micro.targets, targets)));
+    if (reusable) return last;
+    const wanted = targets ?? last?.micro.targets ?? new Int32Array(b.batch * b.seq);
+    this.#run = await (await this.#compiled()).forward(params, { ...b, targets: wanted, temperature }, fetch);
+    return this.#run;
   }
 }

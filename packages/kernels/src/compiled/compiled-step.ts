@@ -9,7 +9,7 @@
  */
 import type * as ort from 'onnxruntime-node';
 import { Tensor } from 'onnxruntime-node';
-import { parameterSpecs, type DecoderConfig, type ParameterSpec } from '@rlvr/core';
+import { parameterSpecs, type DecoderConfig, type OnnxModel, type ParameterSpec } from '@rlvr/core';
 import { createOrtSession, type OrtThreading } from '../ort/ort-session.js';
 import { positionsFromMask, ropeTables } from '../rope/rope.shared.js';
 import type { DecoderTensors } from '../decoder/types.js';
@@ -22,14 +22,13 @@ import {
   gradientOutput,
 } from './train-graph.js';
 import { type LossGraphVariant, lossVariantKey } from './loss-graph.js';
+import { embeddingBackwardInto } from '../embedding/embedding.cpu.js';
 
 /** What a forward fetches: each row's logprob and entropy, or also the logits and the backward's activations. */
 export type ForwardFetch = 'rows' | 'all';
 
 /** One forward's results: what callers read, and the feeds and outputs its backward reuses. */
 export interface CompiledForward {
-  batch: number;
-  seq: number;
   fetched: ForwardFetch;
   /** [batch·seq, vocab] (fetched `all` only). */
   logits?: Float32Array;
@@ -75,8 +74,8 @@ export class CompiledTrainStep {
   readonly #specs: ParameterSpec[];
   readonly #threading: OrtThreading;
   readonly #forward: ort.InferenceSession;
-  readonly #backward = new Map<BackwardSeed, Promise<GradientSession>>();
-  readonly #steps = new Map<string, Promise<GradientSession>>();
+  /** The sessions that produce gradients (backward graphs, step graphs), created on first use. */
+  readonly #gradientSessions = new Map<string, Promise<GradientSession>>();
 
   private constructor(config: DecoderConfig, threading: OrtThreading, forward: ort.InferenceSession) {
     this.config = config;
@@ -104,8 +103,6 @@ export class CompiledTrainStep {
     const feeds = this.#feeds(params, m);
     const out = await this.#forward.run(feeds, fetch === 'all' ? this.#forward.outputNames : [io.logprob, io.entropy]);
     return {
-      batch: m.batch,
-      seq: m.seq,
       fetched: fetch,
       ...(fetch === 'all' ? { logits: out[io.logits]!.data as Float32Array } : {}),
       logprob: out[io.logprob]!.data as Float32Array,
@@ -126,15 +123,9 @@ export class CompiledTrainStep {
     lossInputs: Record<string, Float32Array | number>,
   ): Promise<CompiledStep> {
     const key = lossVariantKey(variant);
-    let session = this.#steps.get(key);
-    if (!session) {
-      session = buildStepGraph(this.config, variant).then(async (g) => ({
-        session: await createOrtSession(g.model, this.#threading),
-        gradients: g.gradients,
-      }));
-      this.#steps.set(key, session);
-    }
-    const { session: s, gradients } = await session;
+    const { session: s, gradients } = await this.#gradientSession(`step.${key}`, () =>
+      buildStepGraph(this.config, variant),
+    );
     const feeds = this.#feeds(params, m);
     for (const name of s.inputNames) {
       if (name in feeds) continue;
@@ -159,7 +150,7 @@ export class CompiledTrainStep {
     gradLogprob: Float32Array,
     gradEntropy: Float32Array,
   ): Promise<DecoderTensors<Float32Array>> {
-    const n = f.batch * f.seq;
+    const n = f.micro.batch * f.micro.seq;
     // Without an entropy bonus the backward graph skips the entropy term's [tokens, vocab] passes.
     const seed: BackwardSeed = gradEntropy.some((g) => g !== 0) ? 'logprob-entropy' : 'logprob';
     return await this.#runBackward(seed, f, {
@@ -171,14 +162,17 @@ export class CompiledTrainStep {
   /** Every parameter's gradient of a loss whose d loss/d logits [batch·seq, vocab] is given (after an `all` forward). */
   async backwardFromLogits(f: CompiledForward, gradLogits: Float32Array): Promise<DecoderTensors<Float32Array>> {
     return await this.#runBackward('logits', f, {
-      [TRAIN_GRAPH_IO.gradLogits]: new Tensor('float32', gradLogits, [f.batch * f.seq, this.config.vocabSize]),
+      [TRAIN_GRAPH_IO.gradLogits]: new Tensor('float32', gradLogits, [
+        f.micro.batch * f.micro.seq,
+        this.config.vocabSize,
+      ]),
     });
   }
 
   /** Release the sessions. */
   async dispose(): Promise<void> {
     await this.#forward.release();
-    for (const s of [...this.#backward.values(), ...this.#steps.values()]) await (await s).session.release();
+    for (const s of this.#gradientSessions.values()) await (await s).session.release();
   }
 
   async #runBackward(
@@ -186,20 +180,31 @@ export class CompiledTrainStep {
     f: CompiledForward,
     seedFeeds: Record<string, ort.Tensor>,
   ): Promise<DecoderTensors<Float32Array>> {
-    let session = this.#backward.get(seed);
-    if (!session) {
-      session = buildTrainGraphs(this.config, seed).then(async (g) => ({
-        session: await createOrtSession(g.backward, this.#threading),
-        gradients: g.gradients,
-      }));
-      this.#backward.set(seed, session);
-    }
     if (f.fetched !== 'all') throw new Error('compiled step: a backward needs a forward that fetched its activations');
-    const { session: s, gradients } = await session;
+    const { session: s, gradients } = await this.#gradientSession(`backward.${seed}`, async () => {
+      const g = await buildTrainGraphs(this.config, seed);
+      return { model: g.backward, gradients: g.gradients };
+    });
     const all = { ...f.values, ...seedFeeds };
     const feeds: Record<string, ort.Tensor> = {};
     for (const name of s.inputNames) feeds[name] = all[name]!;
     return this.#gradients(await s.run(feeds), gradients, f.micro);
+  }
+
+  /** The gradient session named `key`, recorded by `build` and loaded on first use. */
+  #gradientSession(
+    key: string,
+    build: () => Promise<{ model: OnnxModel; gradients: GradientOutputs }>,
+  ): Promise<GradientSession> {
+    let session = this.#gradientSessions.get(key);
+    if (!session) {
+      session = build().then(async (g) => ({
+        session: await createOrtSession(g.model, this.#threading),
+        gradients: g.gradients,
+      }));
+      this.#gradientSessions.set(key, session);
+    }
+    return session;
   }
 
   /**
@@ -215,15 +220,8 @@ export class CompiledTrainStep {
       grads[spec.name] = { shape: [...spec.shape], data };
     }
     for (const r of layout.rows) {
-      const into = grads[r.parameter]!.data;
-      const values = out[r.output]!.data as Float32Array;
       const ids = r.rows === 'ids' ? m.ids : m.targets;
-      const width = values.length / ids.length;
-      for (let t = 0; t < ids.length; t++) {
-        const to = ids[t]! * width;
-        const from = t * width;
-        for (let j = 0; j < width; j++) into[to + j]! += values[from + j]!;
-      }
+      embeddingBackwardInto(out[r.output]!.data as Float32Array, ids, this.config.hiddenSize, grads[r.parameter]!.data);
     }
     return grads;
   }

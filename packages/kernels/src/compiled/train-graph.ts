@@ -90,12 +90,10 @@ export interface GradientOutputs {
   rows: RowGradient[];
 }
 
-/** The two graphs and the activations the first hands to the second (outputs of one, inputs of the other). */
+/** The forward and backward graphs (the forward's saved activations are the backward's inputs) and how the backward's outputs make the gradients. */
 export interface TrainGraphs {
   forward: OnnxModel;
   backward: OnnxModel;
-  /** Names of the forward's activation outputs that the backward takes as inputs. */
-  saved: string[];
   /** How the backward's outputs make every parameter's gradient. */
   gradients: GradientOutputs;
 }
@@ -610,7 +608,6 @@ export async function buildTrainGraphs(config: DecoderConfig, seed: BackwardSeed
   return {
     forward: forwardModel,
     backward: backwardModel,
-    saved: backwardSaved.map((v) => v.name),
     gradients: backward.gradients,
   };
 }
