@@ -44,7 +44,7 @@ import {
   SamplerTokenizer,
   type TokenizerFiles,
 } from '../src/index.js';
-import { TINY_CORPUS, writeModelDir } from '../src/testing/index.js';
+import { BENCH_30M_CONFIG_JSON, TINY_CORPUS, writeModelDir } from '../src/testing/index.js';
 
 const PROMPTS = 16;
 const SAMPLES = 16;
@@ -149,17 +149,7 @@ const cases: Case[] = [
     name: '30m',
     vocab: 2048,
     runs: QUICK ? 1 : 3,
-    config: parseDecoderConfig({
-      model_type: 'llama',
-      hidden_size: 512,
-      num_hidden_layers: 10,
-      num_attention_heads: 8,
-      num_key_value_heads: 4,
-      intermediate_size: 1408,
-      vocab_size: 2048,
-      max_position_embeddings: 512,
-      tie_word_embeddings: true,
-    }),
+    config: parseDecoderConfig(BENCH_30M_CONFIG_JSON),
   },
 ];
 

@@ -9,18 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initWeights, parseDecoderConfig } from '@rlvr/core';
 import { CausalLm, DecodeCache, type PrefillCache } from '../src/index.js';
+import { BENCH_30M_CONFIG_JSON } from '../src/testing/index.js';
 
-const config = parseDecoderConfig({
-  model_type: 'llama',
-  hidden_size: 512,
-  num_hidden_layers: 10,
-  num_attention_heads: 8,
-  num_key_value_heads: 4,
-  intermediate_size: 1408,
-  vocab_size: 2048,
-  max_position_embeddings: 512,
-  tie_word_embeddings: true,
-});
+const config = parseDecoderConfig(BENCH_30M_CONFIG_JSON);
 const PROMPTS = 16;
 const SAMPLES = 16;
 const PROMPT_LENGTH = 16;

@@ -12,19 +12,9 @@
 import { initWeights, parseDecoderConfig, SeededRandom } from '@rlvr/core';
 import { createDecoderModel, type PolicyBatch } from '@rlvr/kernels';
 import { buildBpeTokenizer, CausalLm, Sampler, SamplerTokenizer, samplerThreads, type Rollout } from '@rlvr/sampler';
-import { TINY_CORPUS } from '@rlvr/sampler/testing';
+import { BENCH_30M_CONFIG_JSON, TINY_CORPUS } from '@rlvr/sampler/testing';
 
-const config = parseDecoderConfig({
-  model_type: 'llama',
-  hidden_size: 512,
-  num_hidden_layers: 10,
-  num_attention_heads: 8,
-  num_key_value_heads: 4,
-  intermediate_size: 1408,
-  vocab_size: 2048,
-  max_position_embeddings: 512,
-  tie_word_embeddings: true,
-});
+const config = parseDecoderConfig(BENCH_30M_CONFIG_JSON);
 const PROMPTS = 8;
 const SAMPLES = 8;
 const NEW_TOKENS = 32;
