@@ -32,12 +32,21 @@ describe('defaults', () => {
     expect(c.optim).toEqual({ lr: 1e-6, schedule: 'constant', warmupSteps: 0, minLrRatio: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 });
     expect(c.sampling.groupSize).toBe(8);
     expect(c.ppo).toEqual({ epochs: 1, miniBatches: 1, microBatchSize: 8, epsLow: 0.2, epsHigh: 0.2, oldLogprobs: 'auto' });
-    expect(c.weighting).toEqual({ name: 'grpo', zeroVariance: 'weighting', binarize: null });
+    expect(c.weighting).toEqual({ name: 'grpo', zeroVariance: 'weighting', binarize: 1 });
     expect(c.task.name).toBe('countdown');
     expect(c.task.generator.minNumbers).toBe(3);
     expect(c.kl).toEqual({ beta: 0, estimator: 'k3', reference: null });
     expect(c.model.path).toBeNull();
     expect(c.backend).toBe('auto');
+  });
+
+  test('rewards are binarized at 1 by default for every weighting; null selects raw rewards', () => {
+    for (const name of ['grpo', 'linear-r', 'uniform-r', 'reinforce']) {
+      expect(parseTrainConfig({ weighting: { name } }).weighting.binarize).toBe(1);
+    }
+    expect(parseTrainConfig({}, ['--binarize', 'null']).weighting.binarize).toBeNull();
+    expect(parseTrainConfig({ weighting: { binarize: null } }).weighting.binarize).toBeNull();
+    expect(parseTrainConfig({}, ['--binarize', '0.5']).weighting.binarize).toBe(0.5);
   });
 
   test('nested fields not given keep their defaults next to the ones given', () => {

@@ -201,9 +201,11 @@ const WEIGHTING = z
       null,
       null,
     ),
+    // Binary success is what the weightings' theory assumes: with raw rewards a group of equally
+    // well-formatted wrong answers (all 0.1 on Countdown) is constant and loses the push −h(0).
     binarize: field(
-      z.number().nullable().default(null),
-      'Count a reward ≥ this as success (1), else 0, before weighting (1 drops Countdown’s 0.1 format credit); null = raw rewards.',
+      z.number().nullable().default(1),
+      'Count a reward ≥ this as success (1), else 0, before weighting (the default 1 drops Countdown’s 0.1 format credit, so unsolved groups keep their push −h(0)); null = raw rewards.',
       null,
       null,
     ),
