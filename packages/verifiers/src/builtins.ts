@@ -1,4 +1,5 @@
 import { countdown } from './countdown/index.js';
+import { exactMatch } from './exact-match/index.js';
 import { gsm8k } from './gsm8k/index.js';
 import { math } from './math/index.js';
 import { VerifierRegistry } from './registry.js';
@@ -6,7 +7,7 @@ import type { Verifier } from './types.js';
 
 /**
  * The built-in verifiers (fresh instances each call): countdown, gsm8k and math with their default
- * options, and math-flexible (`math({ extraction: 'flexible' })`, for evaluation).
+ * options, math-flexible (`math({ extraction: 'flexible' })`, for evaluation) and exact-match.
  */
 export function builtInVerifiers(): Verifier[] {
   // Each factory returns a Verifier of its own reference type; the registry holds them type-erased.
@@ -15,6 +16,7 @@ export function builtInVerifiers(): Verifier[] {
     gsm8k() as Verifier,
     math() as Verifier,
     math({ extraction: 'flexible' }) as Verifier,
+    exactMatch() as Verifier,
   ];
 }
 

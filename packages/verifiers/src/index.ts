@@ -36,3 +36,4 @@ export {
   type MathOptions,
 } from './math/index.js';
 export { extractAnswer as extractMathAnswer, type ExtractedAnswer as ExtractedMathAnswer } from './math/index.js';
+export { exactMatch, parseExactReference } from './exact-match/index.js';

@@ -22,7 +22,7 @@ const capital: Verifier<string> = {
 describe('VerifierRegistry', () => {
   it('holds the built-ins by name', () => {
     const registry = defaultRegistry();
-    expect(registry.names()).toEqual(['countdown', 'gsm8k', 'math', 'math-flexible']);
+    expect(registry.names()).toEqual(['countdown', 'gsm8k', 'math', 'math-flexible', 'exact-match']);
     expect(registry.get('gsm8k').verify('#### 18', registry.get('gsm8k').parseReference('18')).correct).toBe(true);
   });
 
@@ -33,7 +33,7 @@ describe('VerifierRegistry', () => {
     expect(verifier.verify('I think. Answer: paris', reference)).toEqual({ reward: 1, correct: true, formatOk: true, extracted: 'paris', reason: 'correct' });
     expect(verifier.verify('Answer: Lyon.', reference).reason).toBe('wrong-answer');
     expect(verifier.verify('no idea', reference).reason).toBe('no-answer');
-    expect(registry.names()).toEqual(['countdown', 'gsm8k', 'math', 'math-flexible', 'capital']);
+    expect(registry.names()).toEqual(['countdown', 'gsm8k', 'math', 'math-flexible', 'exact-match', 'capital']);
   });
 
   it('refuses a taken name unless told to replace, and lists the known names for an unknown one', () => {
