@@ -26,7 +26,7 @@ describe('effectiveWeightPoints (paper Fig. 2)', () => {
     expect(bad).toEqual([]);
   });
 
-  it('with endpoints: k = 0..M, where symmetric weightings are 0 and asymmetric ones are not', () => {
+  it('with endpoints: k = 0..M, where weightings silent at the endpoints are 0 and the others are not', () => {
     const points = effectiveWeightPoints([grpo(), sqrtR(), uniformR()], 4, true);
     expect(points).toHaveLength(3 * 5);
     const at = (name: string, k: number) => points.find((p) => p.weighting === name && p.successes === k)!.effectiveWeight;
@@ -64,7 +64,7 @@ describe('advantagePoints', () => {
     expect(points[0]).toEqual({ weighting: 'linear-r', label: 'Linear-R', successes: 0, rho: 0, correct: null, wrong: -1 });
   });
 
-  it('symmetric weightings get exactly +0 at the endpoints', () => {
+  it('weightings silent at the endpoints get exactly +0 there', () => {
     const points = advantagePoints([grpo()], 16);
     expect(points[0]!.wrong).toBe(0);
     expect(Object.is(points[0]!.wrong, 0)).toBe(true);

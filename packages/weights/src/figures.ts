@@ -21,7 +21,7 @@ export interface EffectiveWeightPoint {
 
 /**
  * h(ρ̂) of each weighting at ρ̂ = k/M for k = 1 … M−1 (paper Fig. 2); with `includeEndpoints`, also
- * k = 0 and k = M, where symmetric weightings are 0 and the asymmetric ones are not.
+ * k = 0 and k = M, where weightings silent at the endpoints (GRPO, RLOO, …) are 0 and the others are not.
  */
 export function effectiveWeightPoints(
   weightings: readonly Weighting[],

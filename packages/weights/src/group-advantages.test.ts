@@ -156,11 +156,11 @@ describe('no NaN or infinity, ever', () => {
   });
 });
 
-describe('symmetric weightings give zero-sum groups', () => {
-  const symmetric = [...ALL_WEIGHTINGS.filter((w) => w.symmetric && w.centred), fromGroupScale((_mean, variance) => 1 / (variance + 0.25), { name: 'custom-scale' })];
+describe('weightings silent at the endpoints give zero-sum groups', () => {
+  const silent = [...ALL_WEIGHTINGS.filter((w) => w.silentAtEndpoints && w.centred), fromGroupScale((_mean, variance) => 1 / (variance + 0.25), { name: 'custom-scale' })];
 
-  it('the symmetric, centred built-ins are GRPO, RLOO, Dr. GRPO (and cost-aware with b = 0)', () => {
-    expect(symmetric.map((w) => w.name)).toEqual(['grpo', 'rloo', 'dr-grpo', 'grpo', 'grpo', 'cost-aware', 'custom-scale']);
+  it('the silent, centred built-ins are GRPO, RLOO, Dr. GRPO (and cost-aware with b = 0)', () => {
+    expect(silent.map((w) => w.name)).toEqual(['grpo', 'rloo', 'dr-grpo', 'grpo', 'grpo', 'cost-aware', 'custom-scale']);
   });
 
   function sumIsZero(rewards: number[], m: number, w: Weighting): boolean {
@@ -178,7 +178,7 @@ describe('symmetric weightings give zero-sum groups', () => {
     return true;
   }
 
-  it.each(symmetric.map((w) => [`${w.name} ${JSON.stringify(w.parameters)}`, w] as const))('%s: binary and graded rewards', (_title, w) => {
+  it.each(silent.map((w) => [`${w.name} ${JSON.stringify(w.parameters)}`, w] as const))('%s: binary and graded rewards', (_title, w) => {
     fc.assert(
       fc.property(batchOf('binary'), ({ m, rewards }) => sumIsZero(rewards, m, w)),
       { numRuns: 100 },
@@ -190,7 +190,7 @@ describe('symmetric weightings give zero-sum groups', () => {
   });
 
   it('real-valued rewards for the real-domain ones', () => {
-    for (const w of symmetric.filter((x) => x.rewardDomain === 'real')) {
+    for (const w of silent.filter((x) => x.rewardDomain === 'real')) {
       fc.assert(
         fc.property(realBatch(), ({ m, rewards }) => sumIsZero(rewards, m, w)),
         { numRuns: 100 },
@@ -198,7 +198,7 @@ describe('symmetric weightings give zero-sum groups', () => {
     }
   });
 
-  it('the asymmetric ones are not zero-sum on an unsolved group (every response gets −h(0))', () => {
+  it('the -R family is not zero-sum on an unsolved group (every response gets −h(0))', () => {
     const unsolved = new Array<number>(8).fill(0);
     for (const w of [linearR(), sqrtR(), uniformR(), plateauR()]) expect(Array.from(groupAdvantages(unsolved, 8, w))).toEqual(new Array(8).fill(-1));
   });

@@ -217,7 +217,7 @@ function zeroVarianceValue(rule: Weighting, mode: ZeroVarianceMode, reward: 0 | 
   if (!rule.centred) return reward;
   // The weighting's limit: A_wrong(0) = −h(0), A_correct(1) = h(1).
   const h = rule.effectiveWeight(reward, groupSize);
-  // `0 - h` rather than `-h`: a symmetric weighting's limit is +0, never -0.
+  // `0 - h` rather than `-h`: where h(0) = 0 the limit is +0, never -0.
   return reward === 0 ? 0 - h : h;
 }
 

@@ -2,6 +2,7 @@ export { WeightsError } from './errors.js';
 export {
   fromEffectiveWeight,
   fromGroupScale,
+  isMirrorSymmetric,
   responseAdvantages,
   type Provenance,
   type ResponseAdvantages,

@@ -27,8 +27,10 @@ export interface Weighting {
   readonly provenance: Provenance;
   /** One sentence on where the form comes from. */
   readonly note: string;
+  /** True when h(ρ) = h(1−ρ) on [0, 1] (M → ∞): the paper's symmetric weightings (GRPO, RLOO, Uniform-R). */
+  readonly mirrorSymmetric: boolean;
   /** True when h(0) = h(1) = 0: groups that are all wrong or all right give no gradient. */
-  readonly symmetric: boolean;
+  readonly silentAtEndpoints: boolean;
   /** True for A_i = ω·(r_i − mean); false for REINFORCE without baseline (A_i = r_i). */
   readonly centred: boolean;
   /** Which rewards the weighting accepts. */
@@ -85,7 +87,8 @@ export function fromEffectiveWeight(h: (rho: number) => number, info: WeightingI
   };
   return {
     ...describe(info),
-    symmetric: h(0) === 0 && h(1) === 0,
+    mirrorSymmetric: isMirrorSymmetric(h, info.breakpoints ?? []),
+    silentAtEndpoints: h(0) === 0 && h(1) === 0,
     centred: true,
     rewardDomain: 'unit',
     effectiveWeight: (rho) => h(rho),
@@ -95,23 +98,25 @@ export function fromEffectiveWeight(h: (rho: number) => number, info: WeightingI
 }
 
 /**
- * Define a symmetric, mean-baselined weighting by its group scale ω(mean, variance, M), e.g. GRPO's
- * 1/(std + ε). ω must be finite for every group; zero-variance groups get no gradient (h(0) = h(1) = 0).
- * Any finite rewards are accepted.
+ * Define a mean-baselined weighting by its group scale ω(mean, variance, M), e.g. GRPO's 1/(std + ε).
+ * ω must be finite for every group; zero-variance groups get no gradient (h(0) = h(1) = 0). It is
+ * mirror symmetric when ω(ρ) = ω(1−ρ), e.g. a scale of the variance alone. Any finite rewards are accepted.
  */
 export function fromGroupScale(
   scale: (mean: number, variance: number, groupSize: number) => number,
   info: WeightingInfo,
 ): Weighting {
   const omega = (rho: number, groupSize = Infinity): number => scale(rho, rho * (1 - rho), groupSize);
+  // The endpoints are exact zeros: there r − ρ̂ = 0 for every response, whatever ω is there.
+  const effectiveWeight = (rho: number, groupSize = Infinity): number =>
+    rho <= 0 || rho >= 1 ? 0 : omega(rho, groupSize) * rho * (1 - rho);
   return {
     ...describe(info),
-    symmetric: true,
+    mirrorSymmetric: isMirrorSymmetric(effectiveWeight, info.breakpoints ?? []),
+    silentAtEndpoints: true,
     centred: true,
     rewardDomain: 'real',
-    // The endpoints are exact zeros: there r − ρ̂ = 0 for every response, whatever ω is there.
-    effectiveWeight: (rho, groupSize = Infinity) =>
-      rho <= 0 || rho >= 1 ? 0 : omega(rho, groupSize) * rho * (1 - rho),
+    effectiveWeight,
     omega,
     groupOmega: scale,
   };
@@ -135,9 +140,34 @@ export function responseAdvantages(weighting: Weighting, rho: number, groupSize 
   const h = weighting.effectiveWeight(rho, groupSize);
   return {
     correct: rho > 0 ? h / rho : null,
-    // `0 - h` rather than `-h`: a symmetric weighting's limit at ρ = 0 is +0, never −0 (as in groupAdvantages).
+    // `0 - h` rather than `-h`: where h(0) = 0 the limit at ρ = 0 is +0, never −0 (as in groupAdvantages).
     wrong: rho < 1 ? (0 - h) / (1 - rho) : null,
   };
+}
+
+/** Points of [0, 1] where mirror symmetry is checked: a dyadic grid (exact mirrors), a few irrational points. */
+const MIRROR_GRID: readonly number[] = [
+  ...Array.from({ length: 129 }, (_, k) => k / 128),
+  ...[Math.SQRT1_2, Math.PI / 10, Math.E / 9, 1 / 3, 0.1, 0.3, 0.01, 0.001].flatMap((x) => [x, 1 - x]),
+];
+
+/** Tolerance of the mirror test, relative to the larger of h(ρ) and h(1−ρ) (rounding in 1 − ρ only). */
+const MIRROR_TOLERANCE = 1e-9;
+
+/**
+ * Whether h(ρ) = h(1−ρ) on [0, 1] at the infinite-group limit, checked on a fixed grid plus each
+ * breakpoint and its mirror, where a piecewise h would first break the symmetry.
+ */
+export function isMirrorSymmetric(
+  h: (rho: number, groupSize?: number) => number,
+  breakpoints: readonly number[] = [],
+): boolean {
+  for (const rho of [...MIRROR_GRID, ...breakpoints, ...breakpoints.map((b) => 1 - b)]) {
+    const left = h(rho, Infinity);
+    const right = h(1 - rho, Infinity);
+    if (!(Math.abs(left - right) <= MIRROR_TOLERANCE * Math.max(Math.abs(left), Math.abs(right)))) return false;
+  }
+  return true;
 }
 
 function describe(info: WeightingInfo) {

@@ -183,7 +183,7 @@ describe('built-in weightings against their closed-form advantages', () => {
             for (let i = k * m; i < (k + 1) * m; i++) {
               const actual = advantages[i]!;
               if (k === 0 || k === m) {
-                // Endpoints are exact constants (and +0, never −0, for the symmetric weightings).
+                // Endpoints are exact constants (and +0, never −0, where h is 0 there).
                 const expected = k === 0 ? c.allWrong : c.allRight;
                 const exact = Number.isInteger(expected) ? Object.is(actual, expected) : relativeError(actual, expected) <= F32_RELATIVE;
                 if (!exact) mismatches.push(`M=${m} k=${k}: got ${actual}, expected ${expected}`);
@@ -271,7 +271,7 @@ describe('effective weight and prompt weight', () => {
     }
   });
 
-  it('exact endpoint values: symmetric weightings are 0, the -R family keeps h(0) = 1', () => {
+  it('exact endpoint values: GRPO, RLOO, Dr. GRPO and REINFORCE are 0, the -R family keeps h(0) = 1', () => {
     for (const w of [grpo(), grpo({ std: 'population', epsilon: 0 }), rloo(), drGrpo(), reinforce()]) {
       expect(w.effectiveWeight(0, 16)).toBe(0);
       expect(w.effectiveWeight(1, 16)).toBe(0);
@@ -308,21 +308,23 @@ describe('metadata', () => {
     for (const name of ['GRPO', 'linear', '', 'sqrt_r']) expect(isWeightingName(name)).toBe(false);
   });
 
-  it('says where each form comes from, and which are symmetric, centred and unit-domain', () => {
+  it('says where each form comes from, which are mirror symmetric, silent at the endpoints, centred and unit-domain', () => {
     const table = WEIGHTING_NAMES.map((name) => {
       const w = weighting(name);
-      return [name, w.provenance, w.symmetric, w.centred, w.rewardDomain];
+      return [name, w.provenance, w.mirrorSymmetric, w.silentAtEndpoints, w.centred, w.rewardDomain];
     });
+    // The paper's split (Fig. 1): symmetric = GRPO, RLOO, Uniform-R (h(ρ) = h(1−ρ)); asymmetric = Linear-R,
+    // Sqrt-R, Plateau-R. Uniform-R is symmetric yet keeps h(0) = h(1) = 1.
     expect(table).toEqual([
-      ['grpo', 'confirmed', true, true, 'real'],
-      ['rloo', 'confirmed', true, true, 'real'],
-      ['dr-grpo', 'baseline', true, true, 'real'],
-      ['reinforce', 'baseline', true, false, 'real'],
-      ['linear-r', 'confirmed', false, true, 'unit'],
-      ['sqrt-r', 'confirmed', false, true, 'unit'],
-      ['uniform-r', 'inferred', false, true, 'unit'],
-      ['plateau-r', 'inferred', false, true, 'unit'],
-      ['cost-aware', 'inferred', false, true, 'unit'],
+      ['grpo', 'confirmed', true, true, true, 'real'],
+      ['rloo', 'confirmed', true, true, true, 'real'],
+      ['dr-grpo', 'baseline', true, true, true, 'real'],
+      ['reinforce', 'baseline', true, true, false, 'real'],
+      ['linear-r', 'confirmed', false, false, true, 'unit'],
+      ['sqrt-r', 'confirmed', false, false, true, 'unit'],
+      ['uniform-r', 'inferred', true, false, true, 'unit'],
+      ['plateau-r', 'inferred', false, false, true, 'unit'],
+      ['cost-aware', 'inferred', false, false, true, 'unit'],
     ]);
     for (const name of WEIGHTING_NAMES) {
       expect(weighting(name).label.length).toBeGreaterThan(0);

@@ -31,7 +31,7 @@ export interface GrpoOptions {
   epsilon?: number;
 }
 
-/** GRPO: A_i = (r_i − mean)/(std + ε); ω ≈ 1/√(ρ(1−ρ)), the optimum in regular time. Symmetric. */
+/** GRPO: A_i = (r_i − mean)/(std + ε); ω ≈ 1/√(ρ(1−ρ)), the optimum in regular time. Symmetric, silent at ρ̂ = 0, 1. */
 export function grpo(options: GrpoOptions = {}): Weighting {
   const std = options.std ?? 'sample';
   const epsilon = options.epsilon ?? 1e-6;
@@ -55,7 +55,7 @@ export function grpo(options: GrpoOptions = {}): Weighting {
   );
 }
 
-/** RLOO: the leave-one-out baseline, A_i = r_i − mean_{j≠i} r_j = M/(M−1)·(r_i − mean). Symmetric. */
+/** RLOO: the leave-one-out baseline, A_i = r_i − mean_{j≠i} r_j = M/(M−1)·(r_i − mean). Symmetric, silent at ρ̂ = 0, 1. */
 export function rloo(): Weighting {
   return fromGroupScale(
     (_mean, _variance, groupSize) => (Number.isFinite(groupSize) ? groupSize / (groupSize - 1) : 1),
@@ -68,7 +68,7 @@ export function rloo(): Weighting {
   );
 }
 
-/** Dr. GRPO: the group-mean baseline without std normalisation, A_i = r_i − mean. Symmetric. */
+/** Dr. GRPO: the group-mean baseline without std normalisation, A_i = r_i − mean. Symmetric, silent at ρ̂ = 0, 1. */
 export function drGrpo(): Weighting {
   return fromGroupScale(() => 1, {
     name: 'dr-grpo',
@@ -89,7 +89,8 @@ export function reinforce(): Weighting {
     label: 'REINFORCE',
     provenance: 'baseline',
     note: 'A_i = r_i; the expected update is ρ(1−ρ)(E1 − E0), the same as Dr. GRPO’s.',
-    symmetric: true,
+    mirrorSymmetric: true,
+    silentAtEndpoints: true,
     centred: false,
     rewardDomain: 'real',
     parameters: Object.freeze({}),
@@ -124,8 +125,9 @@ export function sqrtR(): Weighting {
 }
 
 /**
- * Uniform-R: h ≡ 1, ω = 1/(ρ(1−ρ)). Inferred from the name; applied literally, an all-correct
- * group gets +1 per response (use zeroVariance `'zero'` or a custom weighting to change that).
+ * Uniform-R: h ≡ 1, ω = 1/(ρ(1−ρ)). Symmetric (h(ρ) = h(1−ρ), grouped with GRPO and RLOO by the paper)
+ * yet not silent at the endpoints: applied literally, an unsolved group gets −1 per response and an
+ * all-correct group +1 (use zeroVariance `'zero'` or a custom weighting to change that).
  */
 export function uniformR(): Weighting {
   return fromEffectiveWeight(() => 1, {

@@ -1,7 +1,8 @@
 /**
  * The figures of `rlvr compare`: held-out accuracy against steps and against sampled responses (paper
- * Fig. 1: one line per weighting, the mean over seeds, with the min–max band), solid for asymmetric and
- * dashed for symmetric weightings as in every figure of the project.
+ * Fig. 1: one line per weighting, the mean over seeds, with the min–max band), solid for asymmetric
+ * (h(ρ) ≠ h(1−ρ): Linear-R, Sqrt-R, Plateau-R) and dashed for symmetric weightings (GRPO, RLOO,
+ * Uniform-R, …) as in the paper's Fig. 1 and every figure of the project.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { weighting } from '@rlvr/weights';
@@ -18,7 +19,7 @@ export function accuracyBandSpec(
   const scales = weightingScales(names);
   const rows = points.map((p) => {
     const w = weighting(p.weighting);
-    return { ...p, label: w.label, family: familyOf(w.symmetric) };
+    return { ...p, label: w.label, family: familyOf(w) };
   });
   const xEncoding = { field: x, type: 'quantitative' as const, title: x === 'step' ? 'RL step' : 'sampled responses' };
   const color = { field: 'label', type: 'nominal' as const, title: 'weighting', scale: scales.color };

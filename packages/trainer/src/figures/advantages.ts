@@ -12,14 +12,14 @@ const WRONG = 'wrong response (r = 0)';
  */
 export function advantagesSpec(names: readonly string[], groupSize: number): TopLevelSpec {
   const rules = names.map((name) => weighting(name));
-  const symmetric = new Map(rules.map((rule) => [rule.name, rule.symmetric]));
+  const families = new Map(rules.map((rule) => [rule.name, familyOf(rule)]));
   const scales = weightingScales(names);
   const values = advantagePoints(rules, groupSize).flatMap((point) => {
     const common = {
       label: point.label,
       rho: point.rho,
       successes: point.successes,
-      family: familyOf(symmetric.get(point.weighting) ?? true),
+      family: families.get(point.weighting)!,
     };
     const rows = [];
     if (point.correct !== null) rows.push({ ...common, response: CORRECT, advantage: point.correct });

@@ -8,7 +8,7 @@ export function effectiveWeightsSpec(names: readonly string[], groupSize: number
   const scales = weightingScales(names);
   const values = effectiveWeightPoints(rules, groupSize).map((point, index) => ({
     ...point,
-    family: familyOf(rules[Math.floor(index / (groupSize - 1))]!.symmetric),
+    family: familyOf(rules[Math.floor(index / (groupSize - 1))]!),
   }));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

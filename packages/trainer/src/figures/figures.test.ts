@@ -1,5 +1,6 @@
 import { WEIGHTING_NAMES, theoryRow, weighting } from '@rlvr/weights';
 import type { TopLevelSpec } from 'vega-lite';
+import { accuracyBandSpec } from '../compare/figures.js';
 import { parseSvgStructure } from '../testing/svg-structure.js';
 import { advantagesSpec } from './advantages.js';
 import { effectiveWeightsSpec } from './effective-weights.js';
@@ -61,6 +62,38 @@ describe('figure specs', () => {
     expect(linear.at(-1)!.responsesPerPrompt as number).toBeGreaterThanOrEqual(20 * 8);
   });
 
+  test("line style follows the paper's split: solid asymmetric (h(ρ) ≠ h(1−ρ)), dashed symmetric, Uniform-R symmetric", () => {
+    const families = (values: Row[]) => Object.fromEntries(values.map((row) => [row.label, row.family]));
+    const expected = {
+      GRPO: 'symmetric: h(ρ) = h(1−ρ)',
+      RLOO: 'symmetric: h(ρ) = h(1−ρ)',
+      'Dr. GRPO': 'symmetric: h(ρ) = h(1−ρ)',
+      REINFORCE: 'symmetric: h(ρ) = h(1−ρ)',
+      'Uniform-R': 'symmetric: h(ρ) = h(1−ρ)',
+      'Linear-R': 'asymmetric: h(ρ) ≠ h(1−ρ)',
+      'Sqrt-R': 'asymmetric: h(ρ) ≠ h(1−ρ)',
+      'Plateau-R': 'asymmetric: h(ρ) ≠ h(1−ρ)',
+      'Cost-aware': 'asymmetric: h(ρ) ≠ h(1−ρ)',
+    };
+    expect(families(rows(effectiveWeightsSpec(WEIGHTING_NAMES, 8)))).toEqual(expected);
+    expect(families(rows(advantagesSpec(WEIGHTING_NAMES, 4)))).toEqual(expected);
+    const simulation = rows(simulationSpec({ names: ['uniform-r', 'linear-r'], initialAccuracy: 0.1, groupSize: 4, prompts: 4, steps: 1 }));
+    expect(families(simulation)).toEqual({ 'Uniform-R': expected['Uniform-R'], 'Linear-R': expected['Linear-R'] });
+    const trajectories = trajectoriesSpec(['uniform-r', 'plateau-r'], 0.1, 0.5) as { hconcat: { layer: { data?: { values: Row[] } }[] }[] };
+    expect(families(trajectories.hconcat[0]!.layer[0]!.data!.values)).toEqual({ 'Uniform-R': expected['Uniform-R'], 'Plateau-R': expected['Plateau-R'] });
+    // The scale's domain lists both labels: solid [1, 0] for asymmetric, dashed for symmetric.
+    const { strokeDash } = (effectiveWeightsSpec(['grpo'], 4) as { layer: { encoding: { strokeDash?: { scale: { domain: string[]; range: number[][] } } } }[] }).layer[0]!.encoding;
+    expect(strokeDash!.scale.domain).toEqual([expected['Linear-R'], expected.GRPO]);
+    expect(strokeDash!.scale.range[0]).toEqual([1, 0]);
+  });
+
+  test('compare figures use the same split', () => {
+    const band = (weighting: string) => ({ weighting, step: 1, sampledResponses: 8, mean: 0.5, min: 0.4, max: 0.6 });
+    const spec = accuracyBandSpec([band('uniform-r'), band('sqrt-r')], 'step', 'accuracy');
+    const values = (spec as { data: { values: Row[] } }).data.values;
+    expect(Object.fromEntries(values.map((row) => [row.label, row.family]))).toEqual({ 'Uniform-R': 'symmetric: h(ρ) = h(1−ρ)', 'Sqrt-R': 'asymmetric: h(ρ) ≠ h(1−ρ)' });
+  });
+
   test('a weighting keeps its colour when a figure shows only some weightings', () => {
     const all = weightingScales(WEIGHTING_NAMES);
     const some = weightingScales(['sqrt-r', 'grpo']);
@@ -75,7 +108,7 @@ describe('renderSvg', () => {
     const svg = await renderSvg(effectiveWeightsSpec(['grpo', 'sqrt-r'], 4));
     const structure = parseSvgStructure(svg);
     expect(structure.root).toBe('svg');
-    for (const text of ['GRPO', 'Sqrt-R', 'weighting', 'success rate ρ̂ of the group (k/M)', 'effective weight h(ρ̂)']) {
+    for (const text of ['GRPO', 'Sqrt-R', 'weighting', 'success rate ρ̂ of the group (k/M)', 'effective weight h(ρ̂)', 'symmetric: h(ρ) = h(1−ρ)', 'asymmetric: h(ρ) ≠ h(1−ρ)']) {
       expect(structure.texts).toContain(text);
     }
     // No label was cut short with an ellipsis.

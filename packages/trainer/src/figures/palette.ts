@@ -1,4 +1,4 @@
-import { WEIGHTING_NAMES, weighting } from '@rlvr/weights';
+import { WEIGHTING_NAMES, weighting, type Weighting } from '@rlvr/weights';
 
 /**
  * One colour and one point shape per built-in weighting, fixed by its position in WEIGHTING_NAMES,
@@ -52,21 +52,27 @@ export const FIGURE_CONFIG = {
   padding: 10,
   font: 'sans-serif',
   axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridOpacity: 0.5 },
-  // labelLimit: the family labels ("symmetric: h(0) = h(1) = 0") are longer than Vega's 160 px default.
+  // labelLimit: the family labels ("asymmetric: h(ρ) ≠ h(1−ρ)") are longer than Vega's 160 px default.
   legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 320 },
   title: { fontSize: 14, subtitleFontSize: 11, anchor: 'start' as const, subtitleColor: '#555' },
   header: { labelFontSize: 12, titleFontSize: 12 },
 } as const;
 
-const ASYMMETRIC = 'asymmetric: h(0) > 0';
-const SYMMETRIC = 'symmetric: h(0) = h(1) = 0';
+const ASYMMETRIC = 'asymmetric: h(ρ) ≠ h(1−ρ)';
+const SYMMETRIC = 'symmetric: h(ρ) = h(1−ρ)';
 
-/** Legend text of a weighting's family; symmetric weightings give no gradient at ρ̂ = 0 and 1. */
-export function familyOf(symmetric: boolean): string {
-  return symmetric ? SYMMETRIC : ASYMMETRIC;
+/**
+ * Legend text of a weighting's family in the paper's sense: symmetric when h(ρ) = h(1−ρ) (GRPO, RLOO,
+ * Uniform-R), whether or not it is silent at ρ̂ = 0.
+ */
+export function familyOf(rule: Pick<Weighting, 'mirrorSymmetric'>): string {
+  return rule.mirrorSymmetric ? SYMMETRIC : ASYMMETRIC;
 }
 
-/** Solid lines for asymmetric weightings, dashed for symmetric ones: the paper's central split. */
+/**
+ * Solid lines for asymmetric weightings (Linear-R, Sqrt-R, Plateau-R), dashed for symmetric ones
+ * (GRPO, RLOO, Uniform-R, …): the paper's split in its Fig. 1.
+ */
 export function familyEncoding() {
   return {
     field: 'family',

@@ -51,7 +51,7 @@ export function simulationSpec(options: SimulationFigureOptions): TopLevelSpec {
     const rule = weighting(name);
     return Array.from(result.accuracy, (accuracy, i) => ({
       label: rule.label,
-      family: familyOf(rule.symmetric),
+      family: familyOf(rule),
       step: result.step[i]!,
       responsesPerPrompt: result.responses[i]! / prompts,
       accuracy,

@@ -31,7 +31,7 @@ export function trajectoriesSpec(names: readonly string[], rho0: number, target:
       const path = trajectory(rule, rho0, { clock, duration: horizon / budget, points: POINTS });
       return Array.from(path.rho, (rho, p) => ({
         label: rule.label,
-        family: familyOf(rule.symmetric),
+        family: familyOf(rule),
         time: path.time[p]! * budget,
         rho,
       }));

@@ -68,7 +68,7 @@ describe('trajectory against the analytic solutions of dρ/dt = h(ρ)/c(ρ)', ()
     expect(maxAbsoluteDifference(uniform.rho, (i) => rho0 * Math.exp(uniform.time[i]!))).toBeLessThan(RK4_ABSOLUTE);
   });
 
-  it('a symmetric weighting stays put at the limits and never leaves (0, 1)', () => {
+  it('a weighting silent at the endpoints stays put at the limits and never leaves (0, 1)', () => {
     const { rho } = trajectory(rloo(), 0.5, { duration: 1000 });
     expect(rho.every((r) => r > 0 && r <= 1)).toBe(true);
     for (let i = 1; i < rho.length; i++) expect(rho[i]!).toBeGreaterThanOrEqual(rho[i - 1]!);

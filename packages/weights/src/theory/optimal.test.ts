@@ -24,14 +24,14 @@ describe('optimalWeighting', () => {
       // One sqrt and a scale found on a grid that contains 0.5 exactly: a few ulps.
       expect(Math.abs(w.effectiveWeight(rho) - 2 * Math.sqrt(rho * (1 - rho)))).toBeLessThan(1e-15);
     }
-    expect(w.symmetric).toBe(true);
+    expect([w.mirrorSymmetric, w.silentAtEndpoints]).toEqual([true, true]);
     for (const [r0, r1] of INTERVALS) expect(Math.abs(theoryRow(w, r0, r1).regularRatio - 1)).toBeLessThan(1e-6);
   });
 
   it("'effective' is Sqrt-R's shape √(1−ρ), h(0) = 1, and meets the effective bound to 1e-6", () => {
     const w = optimalWeighting('effective');
     for (const rho of [0, 0.1, 0.5, 0.9, 1]) expect(Math.abs(w.effectiveWeight(rho) - Math.sqrt(1 - rho))).toBeLessThan(1e-15);
-    expect(w.symmetric).toBe(false);
+    expect([w.mirrorSymmetric, w.silentAtEndpoints]).toEqual([false, false]);
     for (const [r0, r1] of INTERVALS) expect(Math.abs(theoryRow(w, r0, r1).effectiveRatio - 1)).toBeLessThan(1e-6);
   });
 
