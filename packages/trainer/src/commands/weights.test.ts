@@ -71,14 +71,25 @@ describe('rlvr weights: output', () => {
     expect(reinforce.advantages).toEqual([-1, -1, 0, 0]);
   });
 
-  test('non-binary rewards: ρ̂ is the mean reward, or the success fraction with --binarize', async () => {
+  test('non-binary rewards: the success fraction by default (threshold 1, as rlvr train), the mean reward with --binarize null', async () => {
+    const binary = { weighting: 'linear-r', advantages: [3, -1, -1, -1], rhoHat: [0.25] };
+    expect(await weightsJson('--weighting', 'linear-r', '--group-size', '4', '--rewards', '1,0.1,0,0')).toEqual(binary);
+    expect(await weightsJson('--weighting', 'linear-r', '--group-size', '4', '--rewards', '1,0.1,0,0', '--binarize', '1')).toEqual(binary);
     // Linear-R: ω = 1/ρ̂ with ρ̂ = 0.275, A = (r − ρ̂)/ρ̂.
-    const raw = await weightsJson('--weighting', 'linear-r', '--group-size', '4', '--rewards', '1,0.1,0,0');
+    const raw = await weightsJson('--weighting', 'linear-r', '--group-size', '4', '--rewards', '1,0.1,0,0', '--binarize', 'null');
     const rho = 0.275;
     expectClose(raw.advantages, [(1 - rho) / rho, (0.1 - rho) / rho, -1, -1]);
     expect(raw.rhoHat[0]).toBeCloseTo(rho, 12);
-    const binary = await weightsJson('--weighting', 'linear-r', '--group-size', '4', '--rewards', '1,0.1,0,0', '--binarize', '1');
-    expect(binary).toEqual({ weighting: 'linear-r', advantages: [3, -1, -1, -1], rhoHat: [0.25] });
+    // A lower threshold counts the format credit as a success.
+    expect((await weightsJson('--weighting', 'linear-r', '--group-size', '4', '--rewards', '1,0.1,0,0', '--binarize', '0.1')).rhoHat).toEqual([0.5]);
+  });
+
+  test('an all-0.1 group (well formatted, all wrong): pushed down with −h(0) by default, no gradient with raw rewards', async () => {
+    const flat = ['--weighting', 'linear-r', '--group-size', '4', '--rewards', '0.1,0.1,0.1,0.1'];
+    expect(await weightsJson(...flat)).toEqual({ weighting: 'linear-r', advantages: [-1, -1, -1, -1], rhoHat: [0] });
+    const raw = await weightsJson(...flat, '--binarize', 'null');
+    expect(raw.advantages).toEqual([0, 0, 0, 0]);
+    expect(raw.rhoHat[0]).toBeCloseTo(0.1, 6);
   });
 
   test('accepts --flag=value and spaces around rewards', async () => {
@@ -112,7 +123,8 @@ describe('rlvr weights: bad input exits 2 with one line naming the flag', () => 
     ['non-numeric reward', withFlag('--rewards', '1,0,yes,0'), '--rewards', /"yes"/],
     ['empty reward entry', withFlag('--rewards', '1,,0,0'), '--rewards', /entry 2 of 4: empty/],
     ['hexadecimal reward', withFlag('--rewards', '0x1,0,0,0'), '--rewards', /number/],
-    ['reward above 1 for a success-rate weighting', withFlag('--rewards', '2,0,0,0'), '--rewards', /entry 1.*\[0, 1\]/],
+    // Raw rewards only: binarized (the default) a reward of 2 is a success like any reward ≥ 1.
+    ['raw reward above 1 for a success-rate weighting', [...withFlag('--rewards', '2,0,0,0'), '--binarize', 'null'], '--rewards', /entry 1.*\[0, 1\]/],
     ['unknown weighting', withFlag('--weighting', 'ppo'), '--weighting', /grpo, rloo/],
     ['unknown zero-variance mode', [...base, '--zero-variance', 'skip'], '--zero-variance', /weighting, zero, reinforce/],
     ['missing --weighting', withFlag('--weighting', undefined), '--weighting', /required/],

@@ -12,6 +12,9 @@ import type { Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
 import { parseChoice, parseInteger, parseNumber } from '../cli/parse-options.js';
 
+/** The success threshold when `--binarize` is not given: `weighting.binarize`'s default in `rlvr train`. */
+const DEFAULT_BINARIZE = 1;
+
 const OPTIONS = {
   weighting: {
     type: 'string',
@@ -39,7 +42,8 @@ const OPTIONS = {
   binarize: {
     type: 'string',
     value: 'T',
-    description: 'Count a reward ≥ T as a success (1) and anything below as 0 before weighting.',
+    description:
+      'Count a reward ≥ T as a success (1) and anything below as 0 before weighting; default 1, as `rlvr train`; null = the rewards as given.',
   },
   threshold: {
     type: 'string',
@@ -63,13 +67,15 @@ const OPTIONS = {
 const DESCRIPTION = [
   'Advantages A_i = ω(ρ̂)·(r_i − ρ̂) of groups of rewards under a prompt weighting. Prints one JSON object:',
   '  {"weighting": NAME, "advantages": [A_1, …], "rhoHat": [ρ̂ of each group]}',
-  'The advantages are the float32 values the trainer uses.',
+  'The advantages are the float32 values the trainer uses; like `rlvr train` it counts a reward ≥ 1 as a success',
+  'and anything below as a failure unless --binarize says otherwise (--binarize null: the rewards as given).',
 ].join('\n');
 
 const EXAMPLES = [
   'rlvr weights --weighting linear-r --group-size 4 --rewards 1,0,0,0',
   'rlvr weights --weighting grpo --group-size 4 --rewards 1,0,0,0,0,0,0,0 --zero-variance zero',
   'rlvr weights --weighting plateau-r --threshold 0.3 --group-size 4 --rewards 1,1,0,0',
+  'rlvr weights --weighting linear-r --group-size 4 --rewards 0.1,0.1,0.1,0.1 --binarize null',
 ];
 
 /** The JSON that `rlvr weights` prints. */
@@ -78,7 +84,7 @@ export interface WeightsOutput {
   weighting: string;
   /** One advantage per reward, in input order. */
   advantages: number[];
-  /** The success rate ρ̂ of each group (mean reward, or success fraction with `--binarize`). */
+  /** The success rate ρ̂ of each group: the success fraction, or the mean reward with `--binarize null`. */
   rhoHat: number[];
 }
 
@@ -98,6 +104,16 @@ export function parseRewards(text: string): number[] {
     if (value < 0) throw new CliError('--rewards', `${what}expected a reward ≥ 0, got ${entry.trim()}`);
     return value;
   });
+}
+
+/**
+ * Parse `--binarize`: the success threshold, 1 when not given (the training config's default, so that
+ * the advantages printed are the ones a default run computes), `undefined` for `null` (raw rewards).
+ */
+export function parseBinarize(text: string | undefined): number | undefined {
+  if (text === undefined) return DEFAULT_BINARIZE;
+  if (text.trim() === 'null') return undefined;
+  return parseNumber('--binarize', text);
 }
 
 /** `rlvr weights`: a group of rewards → advantages under a weighting, as JSON. */
@@ -121,7 +137,7 @@ export const weightsCommand: Command = defineCommand({
       options['zero-variance'] === undefined
         ? 'weighting'
         : parseChoice('--zero-variance', options['zero-variance'], ZERO_VARIANCE_MODES);
-    const binarize = options.binarize === undefined ? undefined : parseNumber('--binarize', options.binarize);
+    const binarize = parseBinarize(options.binarize);
 
     // Only the parameters that were given: the library refuses ones the weighting does not take,
     // and that refusal (mapped back to the flag) is the message the user should see.
