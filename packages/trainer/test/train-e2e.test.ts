@@ -93,6 +93,17 @@ describe('rlvr train, end to end on the cpu backend', () => {
     }
   });
 
+  it('with raw rewards every step records its flat non-binary groups, and no warning when none lost a push', async () => {
+    const runDir = join(run.root, 'raw-rewards');
+    const lines: string[] = [];
+    await runTraining({ config: tinyConfig(run.modelDir, { weighting: { name: 'linear-r', binarize: null } }), runDir, log: (line) => lines.push(line) });
+    const steps = metricsOf(runDir).filter((r) => r.kind === 'step');
+    expect(steps).toHaveLength(2);
+    // The untrained model never writes an <answer> block: every reward is exactly 0, no group is flat at 0.1.
+    for (const r of steps) expect([r.rewardMean, r.flatNonBinaryGroups]).toEqual([0, 0]);
+    expect(lines.filter((line) => line.startsWith('warning:'))).toEqual([]);
+  });
+
   it('refuses to resume a directory without checkpoints', async () => {
     const refused = runTraining({ config: tinyConfig(run.modelDir), runDir: join(run.root, 'nothing'), resume: true });
     await expect(refused).rejects.toBeInstanceOf(CheckpointError);

@@ -23,6 +23,7 @@ import {
 } from '@rlvr/kernels';
 import { groupAdvantages, successHistogram, type Weighting, type ZeroVarianceMode } from '@rlvr/weights';
 import { DivergenceError, TrainerError } from '../errors.js';
+import { flatNonBinaryValues, lostPushCount } from './flat-groups.js';
 import { buildMicroBatches, type RolloutTokens, type TrainingMicroBatch } from './policy-batches.js';
 
 /** A rollout as the sampler returns it (the fields this step uses). */
@@ -115,6 +116,10 @@ export interface RlStepResult {
   successHistogram: number[];
   /** Share of groups whose rewards are all equal (no learning signal under any baseline). */
   noSignalFraction: number;
+  /** Groups whose rewards are all one value other than 0 and 1 (Countdown: all 0.1), counted on the raw rewards. */
+  flatNonBinaryGroups: number;
+  /** Of those, the groups that raw rewards left without an advantage that binarized rewards would give (0 when binarizing). */
+  lostPushGroups: number;
   /**
    * Mean over the step's optimizer steps of the mini-batch loss; KL and clip fraction are loss-token
    * means over the trained rows. All 0 when no row carried a gradient (every advantage 0, no KL).
@@ -201,6 +206,8 @@ export async function rlStep(
     for (let k = 1; k < M; k++) same &&= rewards[g * M + k] === first;
     if (same) noSignal++;
   }
+  const flat = flatNonBinaryValues(rewards, M);
+  const lostPush = s.binarizeThreshold === undefined ? lostPushCount(flat, M, s.weighting, s.zeroVariance) : 0;
   const advantagesTime = seconds(t);
 
   t = process.hrtime.bigint();
@@ -221,6 +228,8 @@ export async function rlStep(
     accuracy: scores.filter((x) => x.correct).length / scores.length,
     successHistogram: histogram,
     noSignalFraction: noSignal / prompts.length,
+    flatNonBinaryGroups: flat.length,
+    lostPushGroups: lostPush,
     ...train,
     responseLengthMean: completionTokens / rollouts.length,
     responseLengthMax: Math.max(...lengths),

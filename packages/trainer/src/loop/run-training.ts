@@ -33,6 +33,7 @@ import { resolveModelPath } from '../models/embedded.js';
 import { MetricsWriter, metricsPath, readMetrics, rewindMetrics, type StepMetrics } from '../metrics/index.js';
 import { PromptCursor, deriveSeed } from '../tasks/index.js';
 import { evaluate, type EvalContext } from './evaluate.js';
+import { lostPushWarner } from './flat-groups.js';
 import { rlStep, type RlStepSettings, type StepPrompt, type StepRollout } from './rl-step.js';
 import { closeTaskEnvironment, openTaskEnvironment, tokenizerFiles, type TaskEnvironment } from './task-environment.js';
 
@@ -126,6 +127,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
     if (heldOut.length > 0 && step === 0) await runEval(0);
 
     const loss = policyLossConfig(config);
+    const warnLostPush = lostPushWarner(config.weighting.name, log);
     let lastCheckpoint = checkpoint?.dir ?? '';
     while (step < config.maxSteps) {
       step++;
@@ -196,6 +198,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
         accuracy: r.accuracy,
         rhoHistogram: r.successHistogram,
         noSignalFraction: r.noSignalFraction,
+        flatNonBinaryGroups: r.flatNonBinaryGroups,
         loss: r.loss,
         kl: r.klMean,
         entropy: r.entropyMean,
@@ -208,6 +211,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
         learningRate: lr,
       };
       metrics.append(record);
+      warnLostPush(step, r.lostPushGroups);
       options.onStep?.(record, config.maxSteps);
       if (heldOut.length > 0 && step % config.eval.interval === 0) await runEval(step);
       if ((config.checkpoint.interval > 0 && step % config.checkpoint.interval === 0) || step === config.maxSteps) {

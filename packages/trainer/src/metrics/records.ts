@@ -44,6 +44,12 @@ export const STEP_METRICS_SCHEMA = z.strictObject({
   rhoHistogram: z.array(z.int().min(0)).min(3),
   /** Share of groups whose rewards are all equal (TRL's `frac_reward_zero_std`). */
   noSignalFraction: share(),
+  /**
+   * Groups whose rewards are all one value other than 0 and 1 (Countdown: all 0.1, well formatted and
+   * wrong), counted on the raw rewards; with `weighting.binarize: null` a centred weighting gives them
+   * no advantage. Absent from runs recorded before it existed.
+   */
+  flatNonBinaryGroups: z.int().min(0).optional(),
   /** The policy loss (mean over the step's optimizer steps). */
   loss: finite(),
   /** Mean KL estimate to the reference policy (0 without one). */
