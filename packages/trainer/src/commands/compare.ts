@@ -1,12 +1,12 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WEIGHTING_NAMES } from '@rlvr/weights';
-import { CliError, FAILURE_EXIT_CODE } from '../cli/cli-error.js';
+import { CliError } from '../cli/cli-error.js';
 import type { Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
 import { parseChoice, parseInteger, parseNumber } from '../cli/parse-options.js';
-import { BACKEND_CHOICES, type TrainConfig } from '../config/index.js';
+import { BACKEND_CHOICES } from '../config/index.js';
 import { accuracyBandSpec } from '../compare/figures.js';
 import {
   bandPoints,
@@ -15,11 +15,15 @@ import {
   type SeedRun,
   type WeightingSummary,
 } from '../compare/aggregate.js';
+import { choicePresetConfig } from '../compare/choice-preset.js';
+import { runPlan, type PlannedRun } from '../compare/run-plan.js';
+import { writeTheoryReport } from '../compare/theory-report.js';
+import { rhoSummary, rhoSummaryTable } from '../compare/theory-regime.js';
 import { presetConfig } from '../demo/countdown-preset.js';
 import { writeSvg } from '../figures/render-svg.js';
-import { runTraining } from '../loop/run-training.js';
-import { RUN_FILES, metricsPath, readMetrics } from '../metrics/index.js';
+import { metricsPath, readMetrics } from '../metrics/index.js';
 import { loadRun, rhoHeatmapSpec } from '../report/index.js';
+import { CHOICE_RULES } from '../tasks/index.js';
 
 /** The paper's six weightings, the default of --weightings. */
 export const COMPARED_WEIGHTINGS = ['grpo', 'rloo', 'uniform-r', 'linear-r', 'sqrt-r', 'plateau-r'] as const;
@@ -41,6 +45,17 @@ export const TUNED_LEARNING_RATES: Readonly<Record<string, number>> = {
 };
 const DEFAULT_LR = 3e-4;
 
+/**
+ * Learning rate per weighting on the choice tasks, picked by the same rule on the `hidden` rule (seed 1,
+ * 150 steps, {1e-3, 3e-3, 1e-2}: the rate with the highest mean exact ρ of the training prompts averaged
+ * over the evaluations after the start; docs/results/theory/sweep.md).
+ */
+export const CHOICE_LEARNING_RATES: Readonly<Record<string, number>> = {};
+const CHOICE_DEFAULT_LR = 3e-3;
+
+/** Tasks `rlvr compare` runs: the embedded Countdown models, or the choice tasks of the theory's regime. */
+export const COMPARE_TASKS = ['countdown', 'choice'] as const;
+
 const OPTIONS = {
   weightings: {
     type: 'string',
@@ -52,10 +67,27 @@ const OPTIONS = {
     value: 'N|A,B,…',
     description: 'Seeds per weighting: 1…N, or the listed seeds (`2,` = seed 2 alone; default 3).',
   },
+  task: {
+    type: 'string',
+    value: 'NAME',
+    description:
+      'countdown (the embedded Countdown models, default) or choice (the theory regime: one-token answers among 40, exact ρ per prompt, theory.md).',
+  },
+  rule: {
+    type: 'string',
+    value: 'NAME',
+    description: 'choice only: hidden (an answer per item, default), copy (a shared rule) or mod-sum.',
+  },
   regime: {
     type: 'string',
     value: 'NAME',
-    description: "scratch (the embedded base model, default) or sft (its SFT'd version).",
+    description: "countdown only: scratch (the embedded base model, default) or sft (its SFT'd version).",
+  },
+  parallel: {
+    type: 'string',
+    value: 'N',
+    description:
+      'Runs at once, each in its own process with one ONNX Runtime thread (default 1: one run at a time in this process).',
   },
   'max-steps': { type: 'string', value: 'N', description: 'RL steps per run (default 60).' },
   'eval-interval': { type: 'string', value: 'N', description: 'Held-out evaluation every N steps (default 20).' },
@@ -92,15 +124,6 @@ const DESCRIPTION = [
   'comparison continues where it stopped. Prints the path of results.md last.',
 ].join('\n');
 
-/** One run of a comparison. */
-interface PlannedRun {
-  weighting: string;
-  seed: number;
-  lr: number;
-  dir: string;
-  config: TrainConfig;
-}
-
 /** `--seeds`: N means 1…N; a comma list names the seeds, `S,` seed S alone (so that seeds can run in separate processes). */
 function parseSeeds(value: string): number[] {
   if (!value.includes(',')) return Array.from({ length: parseInteger('--seeds', value, 1) }, (_, i) => i + 1);
@@ -110,16 +133,6 @@ function parseSeeds(value: string): number[] {
     .map((s) => parseInteger('--seeds', s.trim(), 0));
   if (seeds.length === 0) throw new CliError('--seeds', `expected a count or a list of seeds, got ${value}`);
   return seeds;
-}
-
-/** Whether `dir` holds a finished run of exactly `config` (same config.json, its evaluation after the last step written). */
-async function finished(dir: string, config: TrainConfig): Promise<boolean> {
-  const configPath = join(dir, RUN_FILES.config);
-  if (!existsSync(metricsPath(dir)) || !existsSync(configPath)) return false;
-  // A run of another configuration (an older learning rate, model or step count) is never reused.
-  if (JSON.stringify(JSON.parse(readFileSync(configPath, 'utf8'))) !== JSON.stringify(config)) return false;
-  const { evals } = await readMetrics(metricsPath(dir));
-  return evals.some((e) => e.step === config.maxSteps);
 }
 
 /** `rlvr compare`: see {@link DESCRIPTION}. */
@@ -138,37 +151,56 @@ export const compareCommand: Command = defineCommand({
       .split(',')
       .map((w) => parseChoice('--weightings', w.trim(), WEIGHTING_NAMES));
     const seeds = parseSeeds(options.seeds ?? '3');
+    const task = options.task === undefined ? 'countdown' : parseChoice('--task', options.task, COMPARE_TASKS);
+    if (task === 'choice' && options.regime !== undefined) {
+      throw new CliError('--regime', 'only with --task countdown (the choice tasks start from their base model)');
+    }
+    if (task === 'countdown' && options.rule !== undefined) {
+      throw new CliError('--rule', 'only with --task choice');
+    }
+    const rule = options.rule === undefined ? 'hidden' : parseChoice('--rule', options.rule, CHOICE_RULES);
     const regime =
       options.regime === undefined ? 'scratch' : parseChoice('--regime', options.regime, ['scratch', 'sft'] as const);
     const maxSteps = options['max-steps'] === undefined ? 60 : parseInteger('--max-steps', options['max-steps'], 1);
     const evalInterval =
       options['eval-interval'] === undefined ? 20 : parseInteger('--eval-interval', options['eval-interval'], 1);
+    if (task === 'choice' && options['eval-prompts'] !== undefined) {
+      throw new CliError('--eval-prompts', 'only with --task countdown (a choice evaluation measures every prompt)');
+    }
     const evalPrompts =
       options['eval-prompts'] === undefined ? 200 : parseInteger('--eval-prompts', options['eval-prompts'], 1);
     const backend = options.backend === undefined ? 'auto' : parseChoice('--backend', options.backend, BACKEND_CHOICES);
+    const parallel = options.parallel === undefined ? 1 : parseInteger('--parallel', options.parallel, 1);
     const sweep = options.lrs?.split(',').map((x) => parseNumber('--lrs', x.trim()));
     if (sweep?.some((lr) => !(lr > 0))) throw new CliError('--lrs', `expected learning rates > 0, got ${options.lrs}`);
+    if (sweep && options.lr !== undefined) throw new CliError('--lr', 'not with --lrs (a sweep sets every rate)');
     const fixedLr = options.lr === undefined ? undefined : parseNumber('--lr', options.lr);
     if (fixedLr !== undefined && !(fixedLr > 0)) {
       throw new CliError('--lr', `expected a learning rate > 0, got ${options.lr}`);
     }
-    const out = options.out ?? join('runs', `compare-${regime}`);
+    const name = task === 'choice' ? `choice-${rule}` : regime;
+    const out = options.out ?? join('runs', `compare-${name}`);
     const log = (line: string) => io.stderr.write(`${line}\n`);
+    const tunedLr = (w: string) =>
+      task === 'choice' ? (CHOICE_LEARNING_RATES[w] ?? CHOICE_DEFAULT_LR) : (TUNED_LEARNING_RATES[w] ?? DEFAULT_LR);
 
     const plan: PlannedRun[] = [];
     for (const weighting of weightings) {
-      for (const lr of sweep ?? [fixedLr ?? TUNED_LEARNING_RATES[weighting] ?? DEFAULT_LR]) {
+      for (const lr of sweep ?? [fixedLr ?? tunedLr(weighting)]) {
         for (const seed of seeds) {
-          const config = presetConfig({
-            model: regime === 'scratch' ? null : 'embedded:countdown-sft',
-            weighting,
-            lr,
-            maxSteps,
-            seed,
-            evalInterval,
-            evalPrompts,
-            backend,
-          });
+          const config =
+            task === 'choice'
+              ? choicePresetConfig({ rule, weighting, lr, maxSteps, seed, evalInterval, backend })
+              : presetConfig({
+                  model: regime === 'scratch' ? null : 'embedded:countdown-sft',
+                  weighting,
+                  lr,
+                  maxSteps,
+                  seed,
+                  evalInterval,
+                  evalPrompts,
+                  backend,
+                });
           plan.push({
             weighting,
             seed,
@@ -180,25 +212,7 @@ export const compareCommand: Command = defineCommand({
       }
     }
     const started = process.hrtime.bigint();
-    for (const [i, run] of plan.entries()) {
-      const tag = `[${i + 1}/${plan.length}] ${run.weighting} lr ${run.lr} seed ${run.seed}`;
-      if (await finished(run.dir, run.config)) {
-        log(`${tag}: finished earlier, reused (${run.dir})`);
-        continue;
-      }
-      rmSync(run.dir, { recursive: true, force: true });
-      const t0 = process.hrtime.bigint();
-      try {
-        await runTraining({
-          config: run.config,
-          runDir: run.dir,
-          log: (line) => (line.startsWith('eval') ? log(`${tag}: ${line}`) : undefined),
-        });
-      } catch (error) {
-        throw new CliError(undefined, `${tag} failed: ${(error as Error).message}`, FAILURE_EXIT_CODE);
-      }
-      log(`${tag}: ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(0)} s`);
-    }
+    await runPlan(plan, { parallel, log });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 
     // Group the runs: per weighting (and per learning rate in a sweep).
@@ -211,20 +225,47 @@ export const compareCommand: Command = defineCommand({
     const summaries: WeightingSummary[] = [...groups].map(([key, runs]) => summariseWeighting(key, runs));
     await mkdir(out, { recursive: true });
     const { promptsPerStep, groupSize } = plan[0]!.config.sampling;
+    const title =
+      task === 'choice'
+        ? `choice task, rule ${rule} (embedded choice base model)`
+        : regime === 'scratch'
+          ? 'from scratch (embedded base model)'
+          : "after SFT (embedded SFT'd model)";
+    const evaluated = task === 'choice' ? 'exact ρ of every prompt and held-out evaluation' : `held-out evaluation`;
     const header = [
-      `# rlvr compare: ${regime === 'scratch' ? 'from scratch (embedded base model)' : "after SFT (embedded SFT'd model)"}${sweep ? ', learning-rate sweep' : ''}`,
+      `# rlvr compare: ${title}${sweep ? ', learning-rate sweep' : ''}`,
       '',
-      `${weightings.length} weightings × ${seeds.length} seeds (${seeds.join(', ')})${sweep ? ` × learning rates ${sweep.join(', ')}` : ''}, ${maxSteps} steps of ${promptsPerStep} prompts × ${groupSize} responses, held-out evaluation every ${evalInterval} steps on ${evalPrompts} problems.`,
+      `${weightings.length} weightings × ${seeds.length} seeds (${seeds.join(', ')})${sweep ? ` × learning rates ${sweep.join(', ')}` : ''}, ${maxSteps} steps of ${promptsPerStep} prompts × ${groupSize} responses, ${evaluated} every ${evalInterval} steps on ${task === 'choice' ? 'every' : evalPrompts} problems.`,
       `Wall time of this invocation: ${seconds.toFixed(0)} s (runs reused from earlier invocations not included).`,
       '',
     ].join('\n');
+    const rhoRows = task === 'choice' ? [...groups].map(([key, runs]) => rhoSummary(key, runs)) : [];
+    const rhoTable =
+      task === 'choice' ? `\nExact success rate of the training prompts:\n\n${rhoSummaryTable(rhoRows)}` : '';
     const tablePath = join(out, sweep ? 'sweep.md' : 'results.md');
-    writeFileSync(tablePath, `${header}\n${summaryTable(summaries)}`);
+    writeFileSync(tablePath, `${header}\n${summaryTable(summaries)}${rhoTable}`);
     writeFileSync(
       join(out, sweep ? 'sweep.json' : 'results.json'),
-      `${JSON.stringify({ regime, maxSteps, evalInterval, seeds, ...(sweep ? { sweep } : { learningRates: Object.fromEntries(plan.map((r) => [r.weighting, r.lr])) }), summaries }, null, 2)}\n`,
+      `${JSON.stringify({ task, ...(task === 'choice' ? { rule } : { regime }), maxSteps, evalInterval, seeds, ...(sweep ? { sweep } : { learningRates: Object.fromEntries(plan.map((r) => [r.weighting, r.lr])) }), summaries, ...(task === 'choice' ? { rho: rhoRows } : {}) }, null, 2)}\n`,
     );
+    if (!sweep && task === 'choice') {
+      const theory = await writeTheoryReport(out, {
+        groups,
+        learningRates: Object.fromEntries(plan.map((r) => [r.weighting, r.lr])),
+        rule,
+        groupSize,
+        steps: maxSteps,
+        sampling: 'fixed',
+      });
+      writeFileSync(join(out, 'theory.md'), theory);
+    }
     if (!sweep) {
+      for (const w of weightings) {
+        const first = plan.find((r) => r.weighting === w)!;
+        await writeSvg(rhoHeatmapSpec(await loadRun(first.dir, `${w} seed ${first.seed}`)), join(out, `rho-${w}.svg`));
+      }
+    }
+    if (!sweep && task === 'countdown') {
       const points = weightings.flatMap((w) => bandPoints(w, groups.get(w)!));
       await writeSvg(
         accuracyBandSpec(points, 'step', 'Held-out accuracy against RL steps'),
@@ -234,10 +275,6 @@ export const compareCommand: Command = defineCommand({
         accuracyBandSpec(points, 'sampledResponses', 'Held-out accuracy against sampled responses'),
         join(out, 'accuracy-vs-responses.svg'),
       );
-      for (const w of ['linear-r', 'grpo'].filter((name) => weightings.includes(name as never))) {
-        const first = plan.find((r) => r.weighting === w)!;
-        await writeSvg(rhoHeatmapSpec(await loadRun(first.dir, `${w} seed ${first.seed}`)), join(out, `rho-${w}.svg`));
-      }
     }
     io.stderr.write(summaryTable(summaries));
     io.stdout.write(`${tablePath}\n`);

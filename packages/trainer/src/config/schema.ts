@@ -17,6 +17,7 @@ import {
   type ZeroVarianceMode,
 } from '@rlvr/weights';
 import * as z from 'zod';
+import { CHOICE_RULES } from '../tasks/choice-problems.js';
 
 /** What the config reference says about one field: its meaning and its names in TRL and verl. */
 export interface FieldInfo {
@@ -40,11 +41,11 @@ type LossAggregation = PolicyLossConfig['aggregation'];
 type KlEstimator = NonNullable<PolicyLossConfig['kl']>;
 
 /** Task names with a built-in dataset reader, prompt wording and verifier. */
-export const TASK_NAMES = ['countdown', 'gsm8k', 'math'] as const;
+export const TASK_NAMES = ['countdown', 'gsm8k', 'math', 'choice'] as const;
 /** Dataset file formats; `auto` picks by extension (`.jsonl`/`.json` → jsonl, `.parquet` → parquet). */
 export const DATASET_FORMATS = ['auto', 'jsonl', 'parquet'] as const;
-/** Prompt templates: the R1-Zero base-model template, or the model's own chat template (instruct models). */
-export const TEMPLATE_NAMES = ['r1-zero', 'compact', 'chat'] as const;
+/** Prompt templates: the R1-Zero base-model template, compact and plain (tiny models), or the model's own chat template. */
+export const TEMPLATE_NAMES = ['r1-zero', 'compact', 'plain', 'chat'] as const;
 /** What a malformed dataset record does: stop with its file and line, or skip it and count it. */
 export const MALFORMED_POLICIES = ['error', 'skip'] as const;
 /** Learning-rate schedules after warm-up. */
@@ -121,6 +122,30 @@ const GENERATOR = z
   })
   .prefault({});
 
+const CHOICE = z
+  .strictObject({
+    rule: field(
+      z.enum(CHOICE_RULES).default('hidden'),
+      'choice only: hidden (a random answer per item: per-prompt dynamics), copy (answer the starred number) or mod-sum ((a + b) mod K).',
+      null,
+      null,
+    ),
+    choices: field(
+      count(2).default(40),
+      'choice only: K, the number of answers 0 … K−1 (the base model answers uniformly: ρ₀ = 1/K).',
+      null,
+      null,
+    ),
+    count: field(count(1).default(80), 'choice only: problems to draw (train + test).', null, null),
+    seed: field(
+      count(0).max(0xffffffff).nullable().default(null),
+      'choice only: seed of the problems and their train/test split; null = the run seed.',
+      null,
+      null,
+    ),
+  })
+  .prefault({});
+
 const TASK = z
   .strictObject({
     name: field(
@@ -150,7 +175,7 @@ const TASK = z
     ),
     template: field(
       z.enum(TEMPLATE_NAMES).default('r1-zero'),
-      'Prompt template: R1-Zero base template, compact (problem + <think>, for tiny from-scratch models), or the tokenizer chat template.',
+      'Prompt template: R1-Zero base template, compact (problem + <think>, for tiny from-scratch models), plain (the problem alone: the choice tasks), or the tokenizer chat template.',
       'conversational vs standard dataset',
       'data.apply_chat_template_kwargs',
     ),
@@ -173,6 +198,7 @@ const TASK = z
       'data.max_prompt_length',
     ),
     generator: GENERATOR,
+    choice: CHOICE,
   })
   .prefault({});
 
@@ -499,7 +525,7 @@ export const TRAIN_CONFIG_SCHEMA = BASE.superRefine((config, context) => {
       : error.message;
     context.addIssue({ code: 'custom', path: ['weighting', argument], message: detail });
   }
-  if (config.task.name !== 'countdown' && config.task.dataset === null) {
+  if (config.task.name !== 'countdown' && config.task.name !== 'choice' && config.task.dataset === null) {
     context.addIssue({
       code: 'custom',
       path: ['task', 'dataset'],

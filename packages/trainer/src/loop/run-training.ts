@@ -33,6 +33,7 @@ import { resolveModelPath } from '../models/embedded.js';
 import { MetricsWriter, metricsPath, readMetrics, rewindMetrics, type StepMetrics } from '../metrics/index.js';
 import { PromptCursor, deriveSeed } from '../tasks/index.js';
 import { evaluate, type EvalContext } from './evaluate.js';
+import { exactSuccessApplies, exactSuccessProbe } from './exact-success.js';
 import { lostPushWarner } from './flat-groups.js';
 import { rlStep, type RlStepSettings, type StepPrompt, type StepRollout } from './rl-step.js';
 import { closeTaskEnvironment, openTaskEnvironment, tokenizerFiles, type TaskEnvironment } from './task-environment.js';
@@ -110,6 +111,20 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
       generate: async (prompts, o) => (await parts.sampler.generate(prompts, o)) as StepRollout[],
       score: parts.score,
     };
+    const exactSuccess = exactSuccessApplies(config)
+      ? exactSuccessProbe(
+          {
+            train: parts.train,
+            test: parts.task.test,
+            encode: parts.encode,
+            decode: (id) => parts.sampler.tokenizer.decode([id]),
+            vocabSize: parts.policy.config.vocabSize,
+            padId: parts.padId,
+          },
+          parts.policy,
+          config.sampling.temperature,
+        )
+      : undefined;
     const runEval = async (at: number): Promise<void> => {
       const r = await evaluate(evalCtx, heldOut, {
         samples: config.eval.samples,
@@ -119,9 +134,12 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
         stop: parts.stop,
         seed: deriveSeed(config.seed, EVAL_STREAM + at),
       });
-      metrics.append({ kind: 'eval', step: at, ...r });
+      const exact = exactSuccess ? await exactSuccess() : undefined;
+      metrics.append({ kind: 'eval', step: at, ...r, ...(exact ? { exactSuccess: exact } : {}) });
+      const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
       log(
-        `eval after step ${at}: pass@1 (greedy) ${r.pass1Greedy.toFixed(3)}, mean accuracy ${r.meanAccuracy.toFixed(3)} over ${r.prompts} prompts × ${r.samples}`,
+        `eval after step ${at}: pass@1 (greedy) ${r.pass1Greedy.toFixed(3)}, mean accuracy ${r.meanAccuracy.toFixed(3)} over ${r.prompts} prompts × ${r.samples}` +
+          (exact ? `; exact ρ: train ${mean(exact.train).toFixed(3)}, held-out ${mean(exact.test).toFixed(3)}` : ''),
       );
     };
     if (heldOut.length > 0 && step === 0) await runEval(0);

@@ -90,6 +90,11 @@ export const EVAL_METRICS_SCHEMA = z.strictObject({
   passAtK: z.record(z.string().regex(/^[1-9]\d*$/), share()),
   /** Mean reward of the sampled responses. */
   rewardMean: finite(),
+  /**
+   * Exact success probability ρ of every training and held-out prompt (in task order), where the
+   * response is one token (the choice tasks; see loop/exact-success.ts); absent elsewhere.
+   */
+  exactSuccess: z.strictObject({ train: z.array(share()), test: z.array(share()) }).optional(),
   /** Wall time of the evaluation. */
   seconds: seconds(),
 });

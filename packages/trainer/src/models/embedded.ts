@@ -12,7 +12,7 @@ import { ConfigError } from '../config/config-error.js';
 import { TrainerError } from '../errors.js';
 
 /** Names of the embedded models. */
-export const EMBEDDED_MODEL_NAMES = ['countdown-base', 'countdown-sft'] as const;
+export const EMBEDDED_MODEL_NAMES = ['countdown-base', 'countdown-sft', 'choice-base'] as const;
 /** One embedded model's name. */
 export type EmbeddedModelName = (typeof EMBEDDED_MODEL_NAMES)[number];
 

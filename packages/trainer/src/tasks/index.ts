@@ -31,6 +31,7 @@ export { PromptCursor, type PromptCursorState } from './prompt-cursor.js';
 export { limitPromptLength, type CountTokens, type PromptLengthResult } from './prompt-length.js';
 export {
   countdownGeneratorOptions,
+  generatedChoiceExamples,
   generatedCountdownExamples,
   loadExamples,
   loadTask,
@@ -51,3 +52,12 @@ export {
   type FrozenProblems,
   type FrozenProblemsHeader,
 } from './frozen-problems.js';
+export {
+  CHOICE_RULES,
+  choicePrompt,
+  choiceProblemSpace,
+  choiceProblems,
+  type ChoiceProblem,
+  type ChoiceProblemOptions,
+  type ChoiceRule,
+} from './choice-problems.js';

@@ -6,6 +6,7 @@
 import { generateCountdownProblems, type CountdownGeneratorOptions } from '@rlvr/verifiers';
 import type { TrainConfig } from '../config/schema.js';
 import { DatasetError } from './dataset-error.js';
+import { choiceProblems } from './choice-problems.js';
 import { frozenCountdownProblems } from './frozen-problems.js';
 import { readRecords } from './read-records.js';
 import { deriveSeed } from './shuffle.js';
@@ -138,11 +139,17 @@ export function generatedCountdownExamples(generator: TrainConfig['task']['gener
   return examples;
 }
 
+/** Generated choice-task examples (see choice-problems.ts), drawn from a seed derived from `seed`. */
+export function generatedChoiceExamples(choice: TrainConfig['task']['choice'], seed: number): TaskExample[] {
+  const problems = choiceProblems({ ...choice, seed: deriveSeed(seed, GENERATOR_STREAM) });
+  return problems.map((p, i) => ({ id: `generated:${i}`, question: p.prompt, brief: p.prompt, reference: p.answer }));
+}
+
 /**
  * Load the task of a training configuration. The test split is `task.testDataset` when given,
  * else `task.testSize` examples held out of the training data by a seeded split (see
  * {@link splitTrainTest}); `seed` is the run seed. Generated Countdown problems and their split use
- * `task.generator.seed` instead when it is set, so that runs with different seeds share one problem
+ * `task.generator.seed` (choice problems: `task.choice.seed`) instead when it is set, so that runs with different seeds share one problem
  * set and one held-out split (seed sweeps, and a start model fine-tuned on the training split only).
  */
 export async function loadTask(task: TrainConfig['task'], seed: number): Promise<Task> {
@@ -150,8 +157,11 @@ export async function loadTask(task: TrainConfig['task'], seed: number): Promise
   const options = { format: task.format, onMalformed: task.onMalformed };
   const skipped: SkippedRecord[] = [];
   let all: TaskExample[];
-  const dataSeed = task.dataset === null ? (task.generator.seed ?? seed) : seed;
-  if (task.dataset === null) {
+  const generatorSeed = task.name === 'choice' ? task.choice.seed : task.generator.seed;
+  const dataSeed = task.dataset === null ? (generatorSeed ?? seed) : seed;
+  if (task.dataset === null && task.name === 'choice') {
+    all = generatedChoiceExamples(task.choice, dataSeed);
+  } else if (task.dataset === null) {
     if (task.name !== 'countdown') {
       throw new DatasetError(
         'task.dataset',
@@ -177,7 +187,7 @@ export async function loadTask(task: TrainConfig['task'], seed: number): Promise
       all,
       task.testSize,
       deriveSeed(dataSeed, SPLIT_STREAM),
-      task.dataset ?? 'generated countdown problems',
+      task.dataset ?? `generated ${task.name} problems`,
     ));
   }
   return { name: task.name, verifier: kind.verifier, train, test, skipped };

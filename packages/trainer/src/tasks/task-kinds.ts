@@ -5,7 +5,13 @@
  * parsed by the verifiers' own `parseReference`, so a record the verifier would reject is reported
  * as malformed at load time rather than scored 0 during training.
  */
-import { math, parseCountdownReference, parseGsm8kReference, type CountdownReference } from '@rlvr/verifiers';
+import {
+  math,
+  parseCountdownReference,
+  parseExactReference,
+  parseGsm8kReference,
+  type CountdownReference,
+} from '@rlvr/verifiers';
 import type { TrainConfig } from '../config/schema.js';
 
 /** A built-in task's name. */
@@ -112,6 +118,15 @@ export const TASK_KINDS: Readonly<Record<TaskName, TaskKind>> = {
         brief: problem.trim(),
         reference: mathVerifier.parseReference(gold),
       };
+    },
+  },
+  choice: {
+    name: 'choice',
+    verifier: 'exact-match',
+    layout: '{"prompt": "...", "answer": "A"} (the answer alone is the whole correct response)',
+    fromRecord(record) {
+      const prompt = requiredString(record, 'prompt');
+      return { question: prompt, brief: prompt, reference: parseExactReference(record.answer) };
     },
   },
 };

@@ -9,6 +9,8 @@
  *   `<think>` tag. For the project's tiny from-scratch models, which learn the format in pretraining:
  *   a Countdown prompt is 20 tokens instead of 150, so RL steps are several times cheaper and copying
  *   the numbers from the prompt is learned in pretraining (it was not in 800 steps behind the preamble).
+ * - `plain`: the problem alone, continued directly: the choice tasks, whose response is the answer
+ *   itself (one token).
  * - `chat`: the model's own chat template (instruct models), supplied by the tokenizer as a
  *   {@link ChatTemplate} function; the question is the user turn, with an optional system turn.
  */
@@ -30,7 +32,10 @@ export type ChatTemplate = (messages: ChatMessage[]) => string;
 
 /** How prompts are built: the R1-Zero base template, or a chat template (with an optional system message). */
 export type PromptTemplate =
-  { kind: 'r1-zero' } | { kind: 'compact' } | { kind: 'chat'; apply: ChatTemplate; systemPrompt?: string | null };
+  | { kind: 'r1-zero' }
+  | { kind: 'compact' }
+  | { kind: 'plain' }
+  | { kind: 'chat'; apply: ChatTemplate; systemPrompt?: string | null };
 
 /** The R1-Zero base template around `question` (see the module comment). */
 export function r1ZeroPrompt(question: string): string {
@@ -58,6 +63,7 @@ export interface PromptSource {
 export function renderPrompt(problem: PromptSource, template: PromptTemplate): string {
   if (template.kind === 'r1-zero') return r1ZeroPrompt(problem.question);
   if (template.kind === 'compact') return compactPrompt(problem.brief);
+  if (template.kind === 'plain') return problem.brief;
   const question = problem.question;
   const messages: ChatMessage[] = [];
   if (template.systemPrompt) messages.push({ role: 'system', content: template.systemPrompt });
