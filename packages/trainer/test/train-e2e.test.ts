@@ -104,6 +104,18 @@ describe('rlvr train, end to end on the cpu backend', () => {
     expect(lines.filter((line) => line.startsWith('warning:'))).toEqual([]);
   });
 
+  it('sampling.maxGroups 4: unsolved prompts draw up to 4 groups and sampledResponses counts all of them', async () => {
+    const runDir = join(run.root, 'max-groups');
+    await runTraining({ config: tinyConfig(run.modelDir, { sampling: { groupSize: 4, promptsPerStep: 3, maxNewTokens: 12, maxGroups: 4 } }), runDir });
+    const steps = metricsOf(runDir).filter((r) => r.kind === 'step');
+    expect(steps).toHaveLength(2);
+    for (const r of steps) {
+      // The untrained model never answers: every prompt draws all 4 groups and trains on its last (ρ̂ = 0).
+      expect([r.rhoHistogram[0], r.extraGroups]).toEqual([3, 9]);
+      expect(r.sampledResponses).toBe(r.step * 3 * 4 * 4);
+    }
+  });
+
   it('refuses to resume a directory without checkpoints', async () => {
     const refused = runTraining({ config: tinyConfig(run.modelDir), runDir: join(run.root, 'nothing'), resume: true });
     await expect(refused).rejects.toBeInstanceOf(CheckpointError);

@@ -6,7 +6,7 @@ import { CliError } from '../cli/cli-error.js';
 import type { Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
 import { parseChoice, parseInteger, parseNumber } from '../cli/parse-options.js';
-import { BACKEND_CHOICES } from '../config/index.js';
+import { BACKEND_CHOICES, type TrainConfig } from '../config/index.js';
 import { accuracyBandSpec } from '../compare/figures.js';
 import {
   bandPoints,
@@ -89,6 +89,12 @@ const OPTIONS = {
     description:
       'Runs at once, each in its own process with one ONNX Runtime thread (default 1: one run at a time in this process).',
   },
+  'max-groups': {
+    type: 'string',
+    value: 'N',
+    description:
+      'Draw a fresh group of responses for a prompt whose group has no success, up to N groups per prompt and step (default 1); sampled responses then count every group drawn (effective time).',
+  },
   'max-steps': { type: 'string', value: 'N', description: 'RL steps per run (default 60).' },
   'eval-interval': { type: 'string', value: 'N', description: 'Held-out evaluation every N steps (default 20).' },
   'eval-prompts': {
@@ -123,6 +129,11 @@ const DESCRIPTION = [
   'rho-grpo.svg. Runs already finished in OUT with the same configuration are reused, so an interrupted',
   'comparison continues where it stopped. Prints the path of results.md last.',
 ].join('\n');
+
+/** `config` drawing up to `maxGroups` groups per prompt (the Countdown preset has no such option). */
+function withMaxGroups(config: TrainConfig, maxGroups: number): TrainConfig {
+  return { ...config, sampling: { ...config.sampling, maxGroups } };
+}
 
 /** `--seeds`: N means 1…N; a comma list names the seeds, `S,` seed S alone (so that seeds can run in separate processes). */
 function parseSeeds(value: string): number[] {
@@ -171,6 +182,7 @@ export const compareCommand: Command = defineCommand({
       options['eval-prompts'] === undefined ? 200 : parseInteger('--eval-prompts', options['eval-prompts'], 1);
     const backend = options.backend === undefined ? 'auto' : parseChoice('--backend', options.backend, BACKEND_CHOICES);
     const parallel = options.parallel === undefined ? 1 : parseInteger('--parallel', options.parallel, 1);
+    const maxGroups = options['max-groups'] === undefined ? 1 : parseInteger('--max-groups', options['max-groups'], 1);
     const sweep = options.lrs?.split(',').map((x) => parseNumber('--lrs', x.trim()));
     if (sweep?.some((lr) => !(lr > 0))) throw new CliError('--lrs', `expected learning rates > 0, got ${options.lrs}`);
     if (sweep && options.lr !== undefined) throw new CliError('--lr', 'not with --lrs (a sweep sets every rate)');
@@ -179,7 +191,8 @@ export const compareCommand: Command = defineCommand({
       throw new CliError('--lr', `expected a learning rate > 0, got ${options.lr}`);
     }
     const name = task === 'choice' ? `choice-${rule}` : regime;
-    const out = options.out ?? join('runs', `compare-${name}`);
+    // Until-success runs get their own default directory: their configs differ, so they would replace the fixed ones.
+    const out = options.out ?? join('runs', `compare-${name}${maxGroups > 1 ? `-groups${maxGroups}` : ''}`);
     const log = (line: string) => io.stderr.write(`${line}\n`);
     const tunedLr = (w: string) =>
       task === 'choice' ? (CHOICE_LEARNING_RATES[w] ?? CHOICE_DEFAULT_LR) : (TUNED_LEARNING_RATES[w] ?? DEFAULT_LR);
@@ -190,17 +203,20 @@ export const compareCommand: Command = defineCommand({
         for (const seed of seeds) {
           const config =
             task === 'choice'
-              ? choicePresetConfig({ rule, weighting, lr, maxSteps, seed, evalInterval, backend })
-              : presetConfig({
-                  model: regime === 'scratch' ? null : 'embedded:countdown-sft',
-                  weighting,
-                  lr,
-                  maxSteps,
-                  seed,
-                  evalInterval,
-                  evalPrompts,
-                  backend,
-                });
+              ? choicePresetConfig({ rule, weighting, lr, maxSteps, seed, evalInterval, maxGroups, backend })
+              : withMaxGroups(
+                  presetConfig({
+                    model: regime === 'scratch' ? null : 'embedded:countdown-sft',
+                    weighting,
+                    lr,
+                    maxSteps,
+                    seed,
+                    evalInterval,
+                    evalPrompts,
+                    backend,
+                  }),
+                  maxGroups,
+                );
           plan.push({
             weighting,
             seed,
@@ -235,7 +251,7 @@ export const compareCommand: Command = defineCommand({
     const header = [
       `# rlvr compare: ${title}${sweep ? ', learning-rate sweep' : ''}`,
       '',
-      `${weightings.length} weightings × ${seeds.length} seeds (${seeds.join(', ')})${sweep ? ` × learning rates ${sweep.join(', ')}` : ''}, ${maxSteps} steps of ${promptsPerStep} prompts × ${groupSize} responses, ${evaluated} every ${evalInterval} steps on ${task === 'choice' ? 'every' : evalPrompts} problems.`,
+      `${weightings.length} weightings × ${seeds.length} seeds (${seeds.join(', ')})${sweep ? ` × learning rates ${sweep.join(', ')}` : ''}, ${maxSteps} steps of ${promptsPerStep} prompts × ${groupSize} responses${maxGroups > 1 ? ` (a prompt without a success drew again, up to ${maxGroups} groups)` : ''}, ${evaluated} every ${evalInterval} steps on ${task === 'choice' ? 'every' : evalPrompts} problems.`,
       `Wall time of this invocation: ${seconds.toFixed(0)} s (runs reused from earlier invocations not included).`,
       '',
     ].join('\n');
@@ -246,7 +262,7 @@ export const compareCommand: Command = defineCommand({
     writeFileSync(tablePath, `${header}\n${summaryTable(summaries)}${rhoTable}`);
     writeFileSync(
       join(out, sweep ? 'sweep.json' : 'results.json'),
-      `${JSON.stringify({ task, ...(task === 'choice' ? { rule } : { regime }), maxSteps, evalInterval, seeds, ...(sweep ? { sweep } : { learningRates: Object.fromEntries(plan.map((r) => [r.weighting, r.lr])) }), summaries, ...(task === 'choice' ? { rho: rhoRows } : {}) }, null, 2)}\n`,
+      `${JSON.stringify({ task, ...(task === 'choice' ? { rule } : { regime }), maxSteps, maxGroups, evalInterval, seeds, ...(sweep ? { sweep } : { learningRates: Object.fromEntries(plan.map((r) => [r.weighting, r.lr])) }), summaries, ...(task === 'choice' ? { rho: rhoRows } : {}) }, null, 2)}\n`,
     );
     if (!sweep && task === 'choice') {
       const theory = await writeTheoryReport(out, {
@@ -255,7 +271,8 @@ export const compareCommand: Command = defineCommand({
         rule,
         groupSize,
         steps: maxSteps,
-        sampling: 'fixed',
+        sampling: maxGroups > 1 ? 'until-success' : 'fixed',
+        maxGroups,
       });
       writeFileSync(join(out, 'theory.md'), theory);
     }

@@ -32,6 +32,8 @@ export interface ChoicePresetOptions {
   seed: number;
   /** Evaluate (exact ρ of every prompt) every this many steps and before the first. */
   evalInterval: number;
+  /** Groups of M drawn at most per prompt until one holds a success (default 1: one group per prompt). */
+  maxGroups?: number;
   backend?: TrainConfig['backend'];
 }
 
@@ -61,6 +63,7 @@ export function choicePresetConfig(o: ChoicePresetOptions): TrainConfig {
       promptsPerStep: CHOICE_PRESET_PROMPTS_PER_STEP,
       maxNewTokens: 1,
       temperature: 1,
+      maxGroups: o.maxGroups ?? 1,
     },
     kl: { beta: 0 },
     optim: { lr: o.lr, beta2: 0.99 },

@@ -126,6 +126,8 @@ export interface RegimeSetup {
   /** `simulate`'s step size η in log-odds (the same for every weighting). */
   learningRate: number;
   sampling: SamplingMode;
+  /** Groups drawn at most per prompt and step in `until-success` sampling (the runs' `sampling.maxGroups`). */
+  maxGroups: number;
 }
 
 /** Predictions for one weighting from the setup's ρ₀ to `target`; see {@link PredictedTimes}. */
@@ -141,6 +143,7 @@ export function predictedTimes(name: string, setup: RegimeSetup, target: number)
     initialAccuracy: setup.rho0,
     logitSpread: setup.logitSpread,
     sampling: setup.sampling,
+    maxGroups: setup.maxGroups,
     seed: 1,
   });
   const at = sim.accuracy.findIndex((a) => a >= target);

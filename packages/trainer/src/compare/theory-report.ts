@@ -32,7 +32,10 @@ export interface TheoryReportInput {
   rule: string;
   groupSize: number;
   steps: number;
+  /** `until-success` when the runs drew until a success (`sampling.maxGroups` > 1), else `fixed`. */
   sampling: SamplingMode;
+  /** The runs' `sampling.maxGroups`: `simulate`'s cap on groups per prompt and step. */
+  maxGroups: number;
 }
 
 /** The measured start of the runs: mean ρ₀ over every training prompt and seed, and the spread of their log-odds. */
@@ -65,6 +68,7 @@ export function calibrateStepSize(
       initialAccuracy: setup.rho0,
       logitSpread: setup.logitSpread,
       sampling: setup.sampling,
+      maxGroups: setup.maxGroups,
       seed: 1,
     }).accuracy[setup.steps]!;
   let lo = Math.log(1e-4);
@@ -86,7 +90,13 @@ const rankLine = (what: string, a: readonly (number | null)[], b: readonly (numb
 export async function writeTheoryReport(out: string, input: TheoryReportInput): Promise<string> {
   const names = [...input.groups.keys()];
   const start = measuredStart(input.groups);
-  const base = { ...start, groupSize: input.groupSize, steps: input.steps, sampling: input.sampling };
+  const base = {
+    ...start,
+    groupSize: input.groupSize,
+    steps: input.steps,
+    sampling: input.sampling,
+    maxGroups: input.maxGroups,
+  };
   const anchor = names.includes('linear-r') ? 'linear-r' : names[0]!;
   const anchorFinal = rhoBandPoints(anchor, input.groups.get(anchor)!).at(-1)?.mean ?? Number.NaN;
   const eta = calibrateStepSize(anchor, base, anchorFinal);
@@ -104,6 +114,7 @@ export async function writeTheoryReport(out: string, input: TheoryReportInput): 
       initialAccuracy: setup.rho0,
       logitSpread: setup.logitSpread,
       sampling: setup.sampling,
+      maxGroups: setup.maxGroups,
       seed: 1,
     });
     return Array.from(sim.step, (step, i) => ({
@@ -135,7 +146,7 @@ export async function writeTheoryReport(out: string, input: TheoryReportInput): 
   const lines = [
     `# Theory vs runs: choice task, rule ${input.rule}`,
     '',
-    `Measured start: mean ρ₀ = ${start.rho0.toFixed(4)} over ${start.prompts} training prompts, log-odds spread ${start.logitSpread.toFixed(3)}; groups of ${input.groupSize}, ${input.steps} steps, ${input.sampling} sampling.`,
+    `Measured start: mean ρ₀ = ${start.rho0.toFixed(4)} over ${start.prompts} training prompts, log-odds spread ${start.logitSpread.toFixed(3)}; groups of ${input.groupSize}, ${input.steps} steps, ${input.sampling} sampling${input.sampling === 'until-success' ? ` (at most ${input.maxGroups} groups per prompt and step)` : ''}.`,
     eta === null
       ? `simulate's step size could not be matched to ${anchor}'s final mean ρ (${anchorFinal.toFixed(3)}); η = 0.05 is used.`
       : `simulate's step size η = ${eta.toPrecision(3)} (log-odds per step) makes its ${anchor} end at the measured final mean ρ ${anchorFinal.toFixed(3)}; the other weightings' simulated curves use the same η.`,

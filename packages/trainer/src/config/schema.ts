@@ -271,6 +271,12 @@ const SAMPLING = z
       'actor_rollout_ref.rollout.top_p',
     ),
     topK: field(count(0).default(0), 'Top-k sampling; 0 = off.', 'top_k', 'actor_rollout_ref.rollout.top_k'),
+    maxGroups: field(
+      count(1).default(1),
+      'Groups of M drawn at most per prompt: a group without a correct response is replaced by a fresh one until one holds a success; every response drawn counts in sampledResponses (effective time); 1 = one group per prompt.',
+      null,
+      null,
+    ),
   })
   .prefault({});
 

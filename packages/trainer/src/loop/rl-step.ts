@@ -1,6 +1,7 @@
 /**
- * One RL step (DESIGN.md, "One RL step"): generate M responses per prompt → score them → one advantage
- * per response from the weighting → recompute the policy's (and the reference's) logprobs of the
+ * One RL step (DESIGN.md, "One RL step"): generate M responses per prompt → score them (and draw a
+ * fresh group for a prompt without a success, up to `maxGroups` groups; see group-draws.ts) → one
+ * advantage per response from the weighting → recompute the policy's (and the reference's) logprobs of the
  * sampled tokens → PPO epochs over mini-batches of micro-batches (policyLoss, accumulate, step) → push
  * the new weights to the sampler. Every phase is timed; the returned record is the step's metrics.
  *
@@ -24,6 +25,7 @@ import {
 import { groupAdvantages, successHistogram, type Weighting, type ZeroVarianceMode } from '@rlvr/weights';
 import { DivergenceError, TrainerError } from '../errors.js';
 import { flatNonBinaryValues, lostPushCount } from './flat-groups.js';
+import { drawGroups } from './group-draws.js';
 import { buildMicroBatches, type RolloutTokens, type TrainingMicroBatch } from './policy-batches.js';
 
 /** A rollout as the sampler returns it (the fields this step uses). */
@@ -73,8 +75,10 @@ export interface RlStepSettings {
   topP: number;
   topK: number;
   stop: string[];
-  /** Seed of this step's sampling RNG (the run derives one per step). */
+  /** Seed of this step's sampling RNG (the run derives one per step; later draws derive theirs from it). */
   seed: number;
+  /** Groups of M drawn at most per prompt until one holds a success (undefined = 1: one group per prompt). */
+  maxGroups?: number;
   weighting: Weighting | string;
   zeroVariance: ZeroVarianceMode;
   /** Rewards ≥ this count as successes before weighting (binary rewards); undefined = raw rewards. */
@@ -109,7 +113,10 @@ export interface RlStepContext {
 export interface RlStepResult {
   times: { sample: number; verify: number; advantages: number; train: number; sync: number };
   prompts: number;
+  /** Every response drawn, the groups replaced by a later draw included (the effective clock). */
   responses: number;
+  /** Groups drawn beyond the first of each prompt (0 with one group per prompt). */
+  extraGroups: number;
   rewardMean: number;
   accuracy: number;
   /** Groups with k correct of M, k = 0..M. */
@@ -136,7 +143,7 @@ export interface RlStepResult {
   logprobGapMaxAbs: number;
   responseLengthMean: number;
   responseLengthMax: number;
-  /** Completion tokens generated. */
+  /** Completion tokens generated, over every response drawn (the length metrics are over the trained groups). */
   completionTokens: number;
   /** Optimizer steps taken. */
   optimizerSteps: number;
@@ -158,37 +165,10 @@ export async function rlStep(
     );
   }
   const M = s.groupSize;
+  const drawn = await drawGroups(ctx, prompts, s);
+  const { rollouts, scores, sample, verify } = drawn;
+
   let t = process.hrtime.bigint();
-  const rollouts = await ctx.sampler.generate(
-    prompts.map((p) => p.ids),
-    {
-      groupSize: M,
-      maxNewTokens: s.maxNewTokens,
-      temperature: s.temperature,
-      topP: s.topP,
-      topK: s.topK,
-      stop: s.stop,
-      seed: s.seed,
-    },
-  );
-  if (rollouts.length !== prompts.length * M) {
-    throw new Error(`sampler returned ${rollouts.length} rollouts for ${prompts.length} prompts × ${M}`);
-  }
-  rollouts.forEach((r, i) => {
-    if (r.promptIndex * M + r.sampleIndex !== i) {
-      throw new Error(`sampler rollouts out of order at ${i} (prompt ${r.promptIndex}, sample ${r.sampleIndex})`);
-    }
-  });
-  const sample = seconds(t);
-
-  t = process.hrtime.bigint();
-  const scores = await ctx.score(
-    rollouts,
-    rollouts.map((r) => prompts[r.promptIndex]!.reference),
-  );
-  const verify = seconds(t);
-
-  t = process.hrtime.bigint();
   const rewards = Float64Array.from(scores, (x) => x.reward);
   const advantages = groupAdvantages(rewards, M, s.weighting, {
     zeroVariance: s.zeroVariance,
@@ -219,11 +199,11 @@ export async function rlStep(
   const sync = seconds(t);
 
   const lengths = rollouts.map((r) => r.completionIds.length);
-  const completionTokens = lengths.reduce((a, b) => a + b, 0);
   return {
     times: { sample, verify, advantages: advantagesTime, train: trainTime, sync },
     prompts: prompts.length,
-    responses: rollouts.length,
+    responses: drawn.responses,
+    extraGroups: drawn.extraGroups,
     rewardMean: rewards.reduce((a, b) => a + b, 0) / rewards.length,
     accuracy: scores.filter((x) => x.correct).length / scores.length,
     successHistogram: histogram,
@@ -231,9 +211,9 @@ export async function rlStep(
     flatNonBinaryGroups: flat.length,
     lostPushGroups: lostPush,
     ...train,
-    responseLengthMean: completionTokens / rollouts.length,
+    responseLengthMean: lengths.reduce((a, b) => a + b, 0) / rollouts.length,
     responseLengthMax: Math.max(...lengths),
-    completionTokens,
+    completionTokens: drawn.completionTokens,
     rollouts: rollouts.map((rollout, i) => ({ rollout, score: scores[i]!, advantage: advantages[i]! })),
   };
 }

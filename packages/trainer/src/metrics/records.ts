@@ -50,6 +50,11 @@ export const STEP_METRICS_SCHEMA = z.strictObject({
    * no advantage. Absent from runs recorded before it existed.
    */
   flatNonBinaryGroups: z.int().min(0).optional(),
+  /**
+   * Groups drawn beyond the first of each prompt (`sampling.maxGroups` > 1 draws again for groups
+   * without a success). Absent from runs recorded before it existed.
+   */
+  extraGroups: z.int().min(0).optional(),
   /** The policy loss (mean over the step's optimizer steps). */
   loss: finite(),
   /** Mean KL estimate to the reference policy (0 without one). */
