@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { WEIGHTING_NAMES } from '@rlvr/weights';
+import { WEIGHTING_NAMES, weighting as weightingByName } from '@rlvr/weights';
 import { CliError } from '../cli/cli-error.js';
 import type { Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
@@ -10,6 +10,7 @@ import { BACKEND_CHOICES, type TrainConfig } from '../config/index.js';
 import { accuracyBandSpec } from '../compare/figures.js';
 import {
   bandPoints,
+  runArea,
   summariseWeighting,
   summaryTable,
   type SeedRun,
@@ -18,7 +19,8 @@ import {
 import { choicePresetConfig } from '../compare/choice-preset.js';
 import { runPlan, type PlannedRun } from '../compare/run-plan.js';
 import { writeTheoryReport } from '../compare/theory-report.js';
-import { rhoSummary, rhoSummaryTable } from '../compare/theory-regime.js';
+import { meanTrainRho, rhoSummary, rhoSummaryTable } from '../compare/theory-regime.js';
+import { pairedFamilyTest, pairedTestLine } from '../compare/paired-test.js';
 import { presetConfig } from '../demo/countdown-preset.js';
 import { writeSvg } from '../figures/render-svg.js';
 import { metricsPath, readMetrics } from '../metrics/index.js';
@@ -258,11 +260,30 @@ export const compareCommand: Command = defineCommand({
     const rhoRows = task === 'choice' ? [...groups].map(([key, runs]) => rhoSummary(key, runs)) : [];
     const rhoTable =
       task === 'choice' ? `\nExact success rate of the training prompts:\n\n${rhoSummaryTable(rhoRows)}` : '';
+    // The paper's grouping (h(ρ) = h(1−ρ) or not), and the split by signal on unsolved prompts (h(0) > 0 or not).
+    const area = task === 'choice' ? (run: SeedRun) => runArea(run, meanTrainRho) : (run: SeedRun) => runArea(run);
+    const paired = sweep
+      ? []
+      : [
+          pairedFamilyTest(groups, (w) => !weightingByName(w).mirrorSymmetric, area),
+          pairedFamilyTest(groups, (w) => !weightingByName(w).silentAtEndpoints, area),
+        ];
+    const measure = task === 'choice' ? 'mean exact ρ of the training prompts' : 'held-out pass@1 (greedy)';
+    const pairedText = sweep
+      ? ''
+      : [
+          '',
+          `Paired tests: the area under each run's curve of the ${measure} (its mean over the evaluations after the start), family against family, seed by seed.`,
+          '',
+          pairedTestLine('asymmetric minus symmetric, h(ρ) ≠ h(1−ρ) against h(ρ) = h(1−ρ)', paired[0]!),
+          pairedTestLine('h(0) > 0 minus h(0) = 0', paired[1]!),
+          '',
+        ].join('\n');
     const tablePath = join(out, sweep ? 'sweep.md' : 'results.md');
-    writeFileSync(tablePath, `${header}\n${summaryTable(summaries)}${rhoTable}`);
+    writeFileSync(tablePath, `${header}\n${summaryTable(summaries)}${rhoTable}${pairedText}`);
     writeFileSync(
       join(out, sweep ? 'sweep.json' : 'results.json'),
-      `${JSON.stringify({ task, ...(task === 'choice' ? { rule } : { regime }), maxSteps, maxGroups, evalInterval, seeds, ...(sweep ? { sweep } : { learningRates: Object.fromEntries(plan.map((r) => [r.weighting, r.lr])) }), summaries, ...(task === 'choice' ? { rho: rhoRows } : {}) }, null, 2)}\n`,
+      `${JSON.stringify({ task, ...(task === 'choice' ? { rule } : { regime }), maxSteps, maxGroups, evalInterval, seeds, ...(sweep ? { sweep } : { learningRates: Object.fromEntries(plan.map((r) => [r.weighting, r.lr])) }), summaries, ...(task === 'choice' ? { rho: rhoRows } : {}), ...(sweep ? {} : { paired }) }, null, 2)}\n`,
     );
     if (!sweep && task === 'choice') {
       const theory = await writeTheoryReport(out, {

@@ -62,6 +62,12 @@ export function heldOut(e: EvalMetrics): number {
   return e.pass1Greedy;
 }
 
+/** The area under one run's curve of `value`: its mean over the evaluations after the start (NaN without any). */
+export function runArea(run: SeedRun, value: (e: EvalMetrics) => number = heldOut): number {
+  const after = run.evals.filter((e) => e.step > 0);
+  return after.length === 0 ? Number.NaN : after.reduce((a, e) => a + value(e), 0) / after.length;
+}
+
 /** The curve points of one weighting: evaluation steps that every seed has. */
 export function bandPoints(weighting: string, runs: readonly SeedRun[]): BandPoint[] {
   if (runs.length === 0) return [];

@@ -7,9 +7,9 @@
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { CliError, FAILURE_EXIT_CODE } from '../cli/cli-error.js';
-import type { TrainConfig } from '../config/index.js';
+import { parseTrainConfig, type TrainConfig } from '../config/index.js';
 import { runTraining } from '../loop/run-training.js';
 import { RUN_FILES, metricsPath, readMetrics } from '../metrics/index.js';
 
@@ -26,8 +26,15 @@ export interface PlannedRun {
 export async function finishedRun(dir: string, config: TrainConfig): Promise<boolean> {
   const configPath = join(dir, RUN_FILES.config);
   if (!existsSync(metricsPath(dir)) || !existsSync(configPath)) return false;
-  // A run of another configuration (an older learning rate, model or step count) is never reused.
-  if (JSON.stringify(JSON.parse(readFileSync(configPath, 'utf8'))) !== JSON.stringify(config)) return false;
+  // A run of another configuration (an older learning rate, model or step count) is never reused. The
+  // stored config is parsed first, so a field added since it was written compares as its default.
+  let stored: TrainConfig;
+  try {
+    stored = parseTrainConfig(JSON.parse(readFileSync(configPath, 'utf8')));
+  } catch {
+    return false;
+  }
+  if (JSON.stringify(stored) !== JSON.stringify(config)) return false;
   const { evals } = await readMetrics(metricsPath(dir));
   return evals.some((e) => e.step === config.maxSteps);
 }
@@ -39,6 +46,14 @@ export interface RunPlanOptions {
   /** The `rlvr` entry point the child processes run (with this process's Node and its flags). */
   cliPath?: string;
   log: (line: string) => void;
+}
+
+/** The script of this process when it is the rlvr command line (dist/cli.js, src/cli.ts or the npm `rlvr` link), else undefined. */
+export function rlvrEntryPoint(): string | undefined {
+  const script = process.argv[1];
+  return script !== undefined && existsSync(script) && ['cli.js', 'cli.ts', 'rlvr'].includes(basename(script))
+    ? script
+    : undefined;
 }
 
 const seconds = (since: bigint) => (Number(process.hrtime.bigint() - since) / 1e9).toFixed(0);
@@ -68,9 +83,12 @@ export async function runPlan(plan: readonly PlannedRun[], o: RunPlanOptions): P
     }
     return;
   }
-  const cliPath = o.cliPath ?? process.argv[1];
-  if (cliPath === undefined || !existsSync(cliPath)) {
-    throw new CliError('--parallel', `cannot find the rlvr entry point to start runs with (${cliPath ?? 'none'})`);
+  const cliPath = o.cliPath ?? rlvrEntryPoint();
+  if (cliPath === undefined) {
+    throw new CliError(
+      '--parallel',
+      `this process is not the rlvr command line (${process.argv[1] ?? 'no script'}), so it cannot start runs in rlvr processes; use --parallel 1`,
+    );
   }
   const failures: string[] = [];
   let next = 0;

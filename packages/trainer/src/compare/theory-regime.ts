@@ -7,21 +7,18 @@
  * stochastic `simulate` at the same prompts, group size and step count. Pure functions of the records
  * and the library, so tests can check them by hand.
  */
-import { simulate, theoryRow, weighting as weightingByName, type SamplingMode } from '@rlvr/weights';
+import {
+  simulate,
+  theoryRow,
+  weighting as weightingByName,
+  type SamplingMode,
+  type SimulationResult,
+} from '@rlvr/weights';
 import type { EvalMetrics } from '../metrics/index.js';
-import type { SeedRun } from './aggregate.js';
+import type { BandPoint, SeedRun } from './aggregate.js';
 
-/** One point of a weighting's mean-ρ curve over seeds. */
-export interface RhoPoint {
-  weighting: string;
-  step: number;
-  /** Mean sampled responses up to this step over the seeds. */
-  sampledResponses: number;
-  /** Mean over seeds of the mean exact ρ over the training prompts, and its min–max over seeds. */
-  mean: number;
-  min: number;
-  max: number;
-}
+/** One point of a weighting's mean-ρ curve: mean over seeds of the mean exact ρ of the training prompts, min–max over seeds. */
+export type RhoPoint = BandPoint;
 
 /** Measured times of one weighting to a target ρ*, on both clocks. */
 export interface MeasuredTimes {
@@ -130,12 +127,10 @@ export interface RegimeSetup {
   maxGroups: number;
 }
 
-/** Predictions for one weighting from the setup's ρ₀ to `target`; see {@link PredictedTimes}. */
-export function predictedTimes(name: string, setup: RegimeSetup, target: number): PredictedTimes {
-  const rule = weightingByName(name);
-  const row = theoryRow(rule, setup.rho0, target);
-  const sim = simulate({
-    weighting: rule,
+/** `simulate` of weighting `name` at the runs' setup (its seed fixed, so reports are reproducible). */
+export function simulateSetup(name: string, setup: RegimeSetup): SimulationResult {
+  return simulate({
+    weighting: name,
     prompts: setup.prompts,
     groupSize: setup.groupSize,
     steps: setup.steps,
@@ -146,6 +141,12 @@ export function predictedTimes(name: string, setup: RegimeSetup, target: number)
     maxGroups: setup.maxGroups,
     seed: 1,
   });
+}
+
+/** Predictions for one weighting from the setup's ρ₀ to `target`; see {@link PredictedTimes}. */
+export function predictedTimes(name: string, setup: RegimeSetup, target: number): PredictedTimes {
+  const row = theoryRow(weightingByName(name), setup.rho0, target);
+  const sim = simulateSetup(name, setup);
   const at = sim.accuracy.findIndex((a) => a >= target);
   return {
     weighting: name,

@@ -6,7 +6,7 @@
  * then used unchanged for every weighting, so the other curves are predictions.
  */
 import { join } from 'node:path';
-import { simulate, type SamplingMode } from '@rlvr/weights';
+import type { SamplingMode } from '@rlvr/weights';
 import { writeSvg } from '../figures/render-svg.js';
 import type { SeedRun } from './aggregate.js';
 import { promptTrajectoriesSpec, rhoTheorySpec, type PromptRhoPoint, type SimulatedPoint } from './theory-figures.js';
@@ -16,6 +16,7 @@ import {
   predictedTimes,
   ranks,
   rhoBandPoints,
+  simulateSetup,
   type MeasuredTimes,
   type PredictedTimes,
   type RegimeSetup,
@@ -58,19 +59,7 @@ export function calibrateStepSize(
   setup: Omit<RegimeSetup, 'learningRate'>,
   finalRho: number,
 ): number | null {
-  const final = (eta: number) =>
-    simulate({
-      weighting: name,
-      prompts: setup.prompts,
-      groupSize: setup.groupSize,
-      steps: setup.steps,
-      learningRate: eta,
-      initialAccuracy: setup.rho0,
-      logitSpread: setup.logitSpread,
-      sampling: setup.sampling,
-      maxGroups: setup.maxGroups,
-      seed: 1,
-    }).accuracy[setup.steps]!;
+  const final = (eta: number) => simulateSetup(name, { ...setup, learningRate: eta }).accuracy[setup.steps]!;
   let lo = Math.log(1e-4);
   let hi = Math.log(100);
   if (!(final(Math.exp(lo)) <= finalRho && final(Math.exp(hi)) >= finalRho)) return null;
@@ -105,18 +94,7 @@ export async function writeTheoryReport(out: string, input: TheoryReportInput): 
   const measuredBand = names.flatMap((w) => rhoBandPoints(w, input.groups.get(w)!));
   const evalSteps = new Set(measuredBand.map((p) => p.step));
   const simulated: SimulatedPoint[] = names.flatMap((w) => {
-    const sim = simulate({
-      weighting: w,
-      prompts: setup.prompts,
-      groupSize: setup.groupSize,
-      steps: setup.steps,
-      learningRate: setup.learningRate,
-      initialAccuracy: setup.rho0,
-      logitSpread: setup.logitSpread,
-      sampling: setup.sampling,
-      maxGroups: setup.maxGroups,
-      seed: 1,
-    });
+    const sim = simulateSetup(w, setup);
     return Array.from(sim.step, (step, i) => ({
       weighting: w,
       step,
