@@ -48,11 +48,19 @@ export const TUNED_LEARNING_RATES: Readonly<Record<string, number>> = {
 const DEFAULT_LR = 3e-4;
 
 /**
- * Learning rate per weighting on the choice tasks, picked by the same rule on the `hidden` rule (seed 1,
- * 150 steps, {1e-3, 3e-3, 1e-2}: the rate with the highest mean exact ρ of the training prompts averaged
- * over the evaluations after the start; docs/results/theory/sweep.md).
+ * Learning rate per weighting on the choice tasks, picked by the same rule on the `hidden` rule: seed 1,
+ * 300 steps, {1e-3, 3e-3, 1e-2, 3e-2} for every weighting, the rate with the highest mean exact ρ of the
+ * training prompts averaged over the evaluations after the start (docs/results/theory/sweep.md). The
+ * shared rules use the same rates.
  */
-export const CHOICE_LEARNING_RATES: Readonly<Record<string, number>> = {};
+export const CHOICE_LEARNING_RATES: Readonly<Record<string, number>> = {
+  grpo: 3e-3,
+  rloo: 3e-3,
+  'uniform-r': 3e-3,
+  'linear-r': 1e-2,
+  'sqrt-r': 1e-2,
+  'plateau-r': 3e-3,
+};
 const CHOICE_DEFAULT_LR = 3e-3;
 
 /** Tasks `rlvr compare` runs: the embedded Countdown models, or the choice tasks of the theory's regime. */
