@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSafetensorsSync } from '@rlvr/core';
 import { runCli } from '../src/cli/run-cli.js';
-import { BASE_PRETRAIN_FLAGS } from '../src/commands/pretrain.js';
+import { BASE_PRETRAIN_FLAGS, SEARCH_PRETRAIN_FLAGS } from '../src/commands/pretrain.js';
 import { ConfigError } from '../src/config/index.js';
 import { embeddedModelDir, resolveModelPath } from '../src/models/embedded.js';
 import { captureIo } from '../src/testing/capture-io.js';
@@ -26,7 +26,7 @@ describe('rlvr demo (shortened)', () => {
     const out = join(dir, 'demo');
     const io = captureIo();
     const code = await runCli(['demo', '--max-steps', '3', '--out', out, '--backend', 'cpu'], io);
-    expect(io.err()).toMatch(/rlvr demo: linear-r from the embedded Countdown base model, 3 steps/);
+    expect(io.err()).toMatch(/rlvr demo: linear-r from embedded:countdown-search-base, 3 steps/);
     expect(code).toBe(0);
     const lines = io.out().trimEnd().split('\n');
     expect(lines.at(-1)).toBe(join(out, 'summary.json'));
@@ -110,6 +110,12 @@ describe('rlvr pretrain flags', () => {
     expect(await runCli(['pretrain', '--task', 'countdown', '--out', out, '--seed', '2', '--problems', 'embedded:countdown-pretraining'], io)).toBe(2);
     expect(io.err()).toMatch(/problems: embedded:countdown-pretraining holds the problems of seed \d+, but this run's generator has seed \d+/);
     io = captureIo();
+    expect(await runCli(['pretrain', '--task', 'countdown', '--out', out, '--miss-share', '0.5'], io)).toBe(2);
+    expect(io.err()).toMatch(/--miss-share: expected a share in \[0, 1\] with --corpus search/);
+    io = captureIo();
+    expect(await runCli(['pretrain', '--task', 'countdown', '--out', out, '--corpus', 'search', '--model-config', '[1]'], io)).toBe(2);
+    expect(io.err()).toMatch(/--model-config: expected a JSON object/);
+    io = captureIo();
     expect(await runCli(['pretrain', '--task', 'countdown', '--out', out, '--problems', 'embedded:nope'], io)).toBe(2);
     expect(io.err()).toMatch(/problems: unknown frozen problem set "nope"/);
     expect(existsSync(out)).toBe(false);
@@ -117,7 +123,7 @@ describe('rlvr pretrain flags', () => {
 });
 
 describe('embedded models', () => {
-  test.each(['countdown-base', 'countdown-sft'] as const)('%s is a complete model directory whose weights record the command that made it', (name) => {
+  test.each(['countdown-base', 'countdown-sft', 'countdown-search-base'] as const)('%s is a complete model directory whose weights record the command that made it', (name) => {
     const model = embeddedModelDir(name);
     for (const file of ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'PROVENANCE.md']) expect(existsSync(join(model, file))).toBe(true);
     const command = readSafetensorsSync(join(model, 'model.safetensors')).metadata.command!;
@@ -131,11 +137,20 @@ describe('embedded models', () => {
     expect(BASE_PRETRAIN_FLAGS).toMatch(/ --problems embedded:countdown-pretraining$/);
   });
 
+  test("the search base model's PROVENANCE.md names the flags that reproduce it", () => {
+    const provenance = readFileSync(join(embeddedModelDir('countdown-search-base'), 'PROVENANCE.md'), 'utf8');
+    expect(provenance).toMatch(new RegExp(`\\nrlvr pretrain --task countdown --out \\S+ ${SEARCH_PRETRAIN_FLAGS.replace(/[{}()*+?.\\^$|[\]]/g, '\\$&')}\\n`));
+    expect(SEARCH_PRETRAIN_FLAGS).toMatch(/ --corpus search /);
+  });
+
   test('model.path null is the base model; embedded:NAME selects one; unknown names are refused', () => {
     expect(resolveModelPath(null)).toBe(embeddedModelDir('countdown-base'));
     expect(resolveModelPath('embedded:countdown-sft')).toBe(embeddedModelDir('countdown-sft'));
     expect(resolveModelPath('some/dir')).toBe('some/dir');
-    expect(() => resolveModelPath('embedded:nope')).toThrow(/^model\.path: unknown embedded model "nope"; expected one of embedded:countdown-base, embedded:countdown-sft$/);
+    expect(resolveModelPath('embedded:countdown-search-base')).toBe(embeddedModelDir('countdown-search-base'));
+    expect(() => resolveModelPath('embedded:nope')).toThrow(
+      /^model\.path: unknown embedded model "nope"; expected one of embedded:countdown-base, embedded:countdown-sft, embedded:countdown-search-base$/,
+    );
     expect(() => resolveModelPath('embedded:nope')).toThrow(ConfigError);
   });
 });

@@ -11,8 +11,20 @@ import { metricsPath, readMetrics } from '../metrics/index.js';
 import { writeReport } from '../report/index.js';
 import { progressWriter } from './train.js';
 
-/** The demo's defaults: Linear-R from the embedded base model, with a learning rate from the compare sweep. */
-export const DEMO_DEFAULTS = { weighting: 'linear-r', lr: 3e-4, maxSteps: 960, seed: 1 } as const;
+/**
+ * The demo's defaults: Linear-R from the embedded search base model (its thought is a full search with
+ * the target's expression marked, its answer a random candidate), with the step count, learning rate
+ * and completion length measured to fit 10 minutes of `npm start` on a 2-core CPU.
+ */
+export const DEMO_DEFAULTS = {
+  model: 'embedded:countdown-search-base',
+  weighting: 'linear-r',
+  lr: 1e-3,
+  maxSteps: 200,
+  // The longest search completion of the preset's problems is 274 tokens; 288 leaves room.
+  maxNewTokens: 288,
+  seed: 1,
+} as const;
 
 const OPTIONS = {
   'max-steps': { type: 'string', value: 'N', description: `RL steps (default ${DEMO_DEFAULTS.maxSteps}).` },
@@ -23,8 +35,9 @@ const OPTIONS = {
 } as const;
 
 const DESCRIPTION = [
-  "The project's main job: RL from scratch on Countdown. Starts from the embedded base model (it writes",
-  'well-formed answers but solves only a few per cent of problems), trains it with Linear-R, evaluates the',
+  "The project's main job: RL from scratch on Countdown. Starts from the embedded search base model (its",
+  'thought searches every first step and marks the expression that reaches the target, but it answers with a',
+  'random candidate: it solves only a few per cent of problems), trains it with Linear-R, evaluates the',
   '200 held-out problems before and after, and writes RUN_DIR/report.html and RUN_DIR/summary.json',
   '({heldoutBefore, heldoutAfter, steps, seconds, weighting, …}; held-out = pass@1 of greedy answers).',
   'The last line printed is the path of summary.json.',
@@ -62,7 +75,8 @@ export const demoCommand: Command = defineCommand({
     let config;
     try {
       config = presetConfig({
-        model: null,
+        model: DEMO_DEFAULTS.model,
+        maxNewTokens: DEMO_DEFAULTS.maxNewTokens,
         weighting,
         lr: DEMO_DEFAULTS.lr,
         maxSteps,
@@ -74,7 +88,7 @@ export const demoCommand: Command = defineCommand({
       throw new CliError(undefined, (error as Error).message);
     }
     const log = (line: string) => io.stderr.write(`${line}\n`);
-    log(`rlvr demo: ${weighting} from the embedded Countdown base model, ${maxSteps} steps, run directory ${runDir}`);
+    log(`rlvr demo: ${weighting} from ${DEMO_DEFAULTS.model}, ${maxSteps} steps, run directory ${runDir}`);
     const started = process.hrtime.bigint();
     await runTraining({ config, runDir, log, onStep: progressWriter(io.stderr as CliStream & { isTTY?: boolean }) });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;

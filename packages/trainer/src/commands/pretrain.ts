@@ -3,7 +3,8 @@ import type { Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
 import { parseChoice, parseInteger, parseNumber } from '../cli/parse-options.js';
 import { BACKEND_CHOICES } from '../config/index.js';
-import { NUMBER_TOKENS, pretrainCountdown } from '../pretrain/pretrain.js';
+import { NUMBER_TOKENS, PRETRAIN_CORPORA, pretrainCountdown } from '../pretrain/pretrain.js';
+import { CHOICE_PRETRAIN_FLAGS, pretrainChoice } from '../pretrain/choice.js';
 import { finetuneCountdown } from '../pretrain/sft.js';
 
 /**
@@ -12,6 +13,9 @@ import { finetuneCountdown } from '../pretrain/sft.js';
  */
 export const BASE_PRETRAIN_FLAGS =
   '--steps 3000 --batch 32 --lr 0.003 --seed 1 --problems embedded:countdown-pretraining';
+/** The flags that reproduce the embedded search base model of the demo (assets/countdown-search-base/PROVENANCE.md). */
+export const SEARCH_PRETRAIN_FLAGS =
+  '--steps 1600 --batch 32 --lr 0.003 --seed 1 --corpus search --miss-share 0.7 --model-config \'{"hidden_size":96,"intermediate_size":256}\'';
 /** The flags that made the embedded SFT'd model (assets/countdown-sft/PROVENANCE.md). */
 export const SFT_FLAGS = '--steps 4000 --batch 32 --lr 0.001 --seed 1';
 
@@ -20,7 +24,8 @@ const OPTIONS = {
     type: 'string',
     value: 'TASK',
     required: true,
-    description: 'Task whose base model to pretrain: countdown (the only one so far).',
+    description:
+      'Task whose base model to pretrain: countdown, or choice (the theory regime: answers uniform over 0 … K−1 whatever the prompt).',
   },
   out: {
     type: 'string',
@@ -45,6 +50,30 @@ const OPTIONS = {
     description:
       "Read the pretraining problems from a frozen set instead of generating them: embedded:countdown-pretraining (those of the embedded base model, drawn with the generator's earlier PRNG, for --steps ≤ 3000 --batch 32 --seed 1) or a file of scripts/freeze-countdown-problems.ts.",
   },
+  corpus: {
+    type: 'string',
+    value: 'KIND',
+    description:
+      'Pretraining text: random (random derivations, default; the embedded countdown-base) or search (a full search of every first step with the target marked; three numbers only).',
+  },
+  'miss-share': {
+    type: 'string',
+    value: 'S',
+    description:
+      'With --corpus search: share of answers drawn among the candidates that miss the target (default 0; lowers the base accuracy).',
+  },
+  'model-config': {
+    type: 'string',
+    value: 'JSON',
+    description:
+      'Hugging Face config keys overriding the default shape, e.g. {"hidden_size":96,"num_hidden_layers":3}.',
+  },
+  choices: {
+    type: 'string',
+    value: 'K',
+    description:
+      'With --task choice: the number of answers K (default 40; the base model answers each prompt with ρ₀ ≈ 1/K).',
+  },
   sft: {
     type: 'string',
     value: 'DIR',
@@ -56,7 +85,9 @@ const OPTIONS = {
 const DESCRIPTION = [
   'Pretrain a small base model for from-scratch RL: next-token cross-entropy on synthetic Countdown text,',
   'compact prompts followed by well-formed answers that combine the given numbers in random steps (mostly',
-  'not solutions). The byte-level BPE tokenizer (one token per digit) is learned from the same text.',
+  'not solutions). The byte-level BPE tokenizer (one token per number) is learned from the same text.',
+  'With --corpus search the thought is instead a full search of every first step, the target marked with',
+  'the expression that reaches it, and the answer a random candidate (the base model of `rlvr demo`).',
   "With --sft DIR, the model in DIR is fine-tuned instead on correct step-by-step solutions of the demo's",
   'training problems (the post-SFT start of `rlvr compare --regime sft`). Prints the loss every 20 steps',
   'and, last, the directory written.',
@@ -71,19 +102,46 @@ export const pretrainCommand: Command = defineCommand({
   examples: [
     `rlvr pretrain --task countdown --out models/countdown-base ${BASE_PRETRAIN_FLAGS}`,
     `rlvr pretrain --task countdown --sft models/countdown-base --out models/countdown-sft ${SFT_FLAGS}`,
+    `rlvr pretrain --task choice --out models/choice-base ${CHOICE_PRETRAIN_FLAGS}`,
+    `rlvr pretrain --task countdown --out models/countdown-search-base ${SEARCH_PRETRAIN_FLAGS}`,
   ],
   async execute(options, io) {
-    parseChoice('--task', options.task!, ['countdown'] as const);
+    const task = parseChoice('--task', options.task!, ['countdown', 'choice'] as const);
     const steps = options.steps === undefined ? 400 : parseInteger('--steps', options.steps, 1);
     const batch = options.batch === undefined ? 32 : parseInteger('--batch', options.batch, 1);
     const lr = options.lr === undefined ? 3e-3 : parseNumber('--lr', options.lr);
     if (!(lr > 0)) throw new CliError('--lr', `expected a number > 0, got ${options.lr}`);
     const seed = options.seed === undefined ? 1 : parseInteger('--seed', options.seed, 0);
     const backend = options.backend === undefined ? 'auto' : parseChoice('--backend', options.backend, BACKEND_CHOICES);
+    if (task === 'choice') return pretrainChoiceCommand(options, { steps, batch, lr, seed, backend }, io);
+    if (options.choices !== undefined) throw new CliError('--choices', 'only with --task choice');
     const numberTokens =
       options['number-tokens'] === undefined
         ? 'whole'
         : parseChoice('--number-tokens', options['number-tokens'], NUMBER_TOKENS);
+    const corpus = options.corpus === undefined ? 'random' : parseChoice('--corpus', options.corpus, PRETRAIN_CORPORA);
+    const missShare =
+      options['miss-share'] === undefined ? undefined : parseNumber('--miss-share', options['miss-share']);
+    if (missShare !== undefined && (corpus !== 'search' || !(missShare >= 0 && missShare <= 1))) {
+      throw new CliError(
+        '--miss-share',
+        `expected a share in [0, 1] with --corpus search, got ${options['miss-share']}`,
+      );
+    }
+    let modelConfig: Record<string, unknown> | undefined;
+    if (options['model-config'] !== undefined) {
+      try {
+        modelConfig = JSON.parse(options['model-config']) as Record<string, unknown>;
+      } catch {
+        throw new CliError('--model-config', `expected a JSON object, got ${options['model-config']}`);
+      }
+      if (typeof modelConfig !== 'object' || modelConfig === null || Array.isArray(modelConfig)) {
+        throw new CliError('--model-config', `expected a JSON object, got ${options['model-config']}`);
+      }
+    }
+    if (options.sft !== undefined && (corpus !== 'random' || modelConfig !== undefined)) {
+      throw new CliError('--sft', 'not with --corpus or --model-config (fine-tuning keeps its model and text)');
+    }
     if (options.sft !== undefined && options['number-tokens'] !== undefined) {
       throw new CliError('--number-tokens', 'not with --sft (the fine-tuned model keeps its tokenizer)');
     }
@@ -93,7 +151,10 @@ export const pretrainCommand: Command = defineCommand({
     const sft = options.sft === undefined ? '' : ` --sft ${options.sft}`;
     const tokens = numberTokens === 'whole' ? '' : ` --number-tokens ${numberTokens}`;
     const problems = options.problems === undefined ? '' : ` --problems ${options.problems}`;
-    const command = `rlvr pretrain --task countdown${sft} --out ${options.out} --steps ${steps} --batch ${batch} --lr ${lr} --seed ${seed}${tokens}${problems}`;
+    const search =
+      corpus === 'random' ? '' : ` --corpus ${corpus}${missShare === undefined ? '' : ` --miss-share ${missShare}`}`;
+    const shape = modelConfig === undefined ? '' : ` --model-config '${JSON.stringify(modelConfig)}'`;
+    const command = `rlvr pretrain --task countdown${sft} --out ${options.out} --steps ${steps} --batch ${batch} --lr ${lr} --seed ${seed}${tokens}${problems}${search}${shape}`;
     const log = (line: string) => io.stderr.write(`${line}\n`);
     const onStep = (step: number, loss: number) => {
       if (step === 1 || step % 20 === 0 || step === steps) {
@@ -128,9 +189,44 @@ export const pretrainCommand: Command = defineCommand({
       onStep,
       numberTokens,
       problems: options.problems,
+      corpus,
+      missShare,
+      modelConfig,
     });
     log(`${result.parameters} parameters`);
     io.stdout.write(`${result.dir}\n`);
     return 0;
   },
 });
+
+/** Options that `--task choice` takes; the others are Countdown's. */
+const CHOICE_FLAGS = new Set(['task', 'out', 'steps', 'batch', 'lr', 'seed', 'backend', 'choices']);
+
+/** `rlvr pretrain --task choice`: the base model of the choice tasks (pretrain/choice.ts). */
+async function pretrainChoiceCommand(
+  options: Record<string, string | undefined>,
+  run: { steps: number; batch: number; lr: number; seed: number; backend: (typeof BACKEND_CHOICES)[number] },
+  io: { stdout: { write(text: string): unknown }; stderr: { write(text: string): unknown } },
+): Promise<number> {
+  const other = Object.keys(options).find((key) => options[key] !== undefined && !CHOICE_FLAGS.has(key));
+  if (other !== undefined) throw new CliError(`--${other}`, 'only with --task countdown');
+  const choices = options.choices === undefined ? 40 : parseInteger('--choices', options.choices, 2);
+  const command = `rlvr pretrain --task choice --out ${options.out} --steps ${run.steps} --batch ${run.batch} --lr ${run.lr} --seed ${run.seed}${choices === 40 ? '' : ` --choices ${choices}`}`;
+  const result = await pretrainChoice({
+    outDir: options.out!,
+    ...run,
+    choices,
+    command,
+    log: (line) => io.stderr.write(`${line}\n`),
+    onStep: (step, loss) => {
+      if (step === 1 || step % 100 === 0 || step === run.steps) {
+        io.stderr.write(
+          `step ${step}/${run.steps}: answer cross-entropy ${loss.toFixed(3)} nats (uniform over ${choices}: ${Math.log(choices).toFixed(3)})\n`,
+        );
+      }
+    },
+  });
+  io.stderr.write(`${result.parameters} parameters\n`);
+  io.stdout.write(`${result.dir}\n`);
+  return 0;
+}

@@ -39,10 +39,15 @@ export const PRESET_TASK = {
   generator: { count: 4096, ...BASE_TASK_DIFFICULTY, seed: PRESET_DATA_SEED, frozen: PRESET_PROBLEMS },
 } as const;
 
+/** The countdown-base and SFT models' completions are ≈ 70 tokens (steps, 4–6 candidates, the answer); 96 leaves room. */
+export const PRESET_MAX_NEW_TOKENS = 96;
+
 /** What a preset run varies. */
 export interface PresetRunOptions {
-  /** `model.path`: null = the embedded base model, `embedded:countdown-sft`, or a directory. */
+  /** `model.path`: null = the embedded base model, `embedded:countdown-sft`, `embedded:countdown-search-base`, or a directory. */
   model: string | null;
+  /** Longest completion sampled; default {@link PRESET_MAX_NEW_TOKENS} (the countdown-base and SFT models' text). */
+  maxNewTokens?: number;
   weighting: string;
   lr: number;
   maxSteps: number;
@@ -60,8 +65,12 @@ export function presetConfig(o: PresetRunOptions): TrainConfig {
     model: { path: o.model },
     task: PRESET_TASK,
     weighting: { name: o.weighting, binarize: 1 },
-    // Completions are ≈ 70 tokens (steps, 4–6 candidates, the answer); 96 leaves room.
-    sampling: { groupSize: 8, promptsPerStep: 16, maxNewTokens: 96, temperature: 1 },
+    sampling: {
+      groupSize: 8,
+      promptsPerStep: 16,
+      maxNewTokens: o.maxNewTokens ?? PRESET_MAX_NEW_TOKENS,
+      temperature: 1,
+    },
     kl: { beta: 0.05, estimator: 'k3' },
     optim: { lr: o.lr, beta2: 0.99 },
     ppo: { microBatchSize: 64 },

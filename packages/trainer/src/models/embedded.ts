@@ -1,6 +1,7 @@
 /**
  * The model directories shipped inside @rlvr/trainer (`assets/`): the Countdown base model of the
- * from-scratch regime and its SFT'd counterpart, each a complete Hugging Face-style directory with
+ * from-scratch regime and its SFT'd counterpart, and the search base model of `rlvr demo` (whose
+ * thought is a full search; pretrain/countdown-search-corpus.ts), each a complete Hugging Face-style directory with
  * its tokenizer and a PROVENANCE.md naming the command that reproduces it. A config's `model.path`
  * of `null` means the base model; `embedded:NAME` names one of them. (`assets/countdown-problems/`
  * holds the frozen problem sets of src/tasks/frozen-problems.ts, found the same way.)
@@ -12,7 +13,12 @@ import { ConfigError } from '../config/config-error.js';
 import { TrainerError } from '../errors.js';
 
 /** Names of the embedded models. */
-export const EMBEDDED_MODEL_NAMES = ['countdown-base', 'countdown-sft', 'choice-base'] as const;
+export const EMBEDDED_MODEL_NAMES = [
+  'countdown-base',
+  'countdown-sft',
+  'countdown-search-base',
+  'choice-base',
+] as const;
 /** One embedded model's name. */
 export type EmbeddedModelName = (typeof EMBEDDED_MODEL_NAMES)[number];
 

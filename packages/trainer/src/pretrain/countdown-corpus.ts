@@ -22,8 +22,10 @@ import {
 import { BASE_TASK_DIFFICULTY } from '../demo/countdown-preset.js';
 import { TrainerError } from '../errors.js';
 
-const OPERATORS = ['+', '-', '*', '/'] as const;
-type Operator = (typeof OPERATORS)[number];
+/** The four operations of Countdown, in the order the corpora list them. */
+export const OPERATORS = ['+', '-', '*', '/'] as const;
+/** One of {@link OPERATORS}. */
+export type Operator = (typeof OPERATORS)[number];
 
 /** One partial result: its expression, value and whether it is composite (needs brackets as an operand). */
 interface Item {
@@ -50,7 +52,7 @@ export interface Derivation {
 }
 
 /** `a op b` if it is an integer (exact division by a non-zero divisor), else null. */
-function apply(a: number, op: Operator, b: number): number | null {
+export function apply(a: number, op: Operator, b: number): number | null {
   if (op === '+') return a + b;
   if (op === '-') return a - b;
   if (op === '*') return a * b;

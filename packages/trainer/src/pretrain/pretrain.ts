@@ -24,6 +24,7 @@ import { deriveSeed } from '../tasks/index.js';
 import { BASE_TASK_DIFFICULTY } from '../demo/countdown-preset.js';
 import { TrainerError } from '../errors.js';
 import { countdownPretrainExamples, pretrainingProblems, type PretrainExample } from './countdown-corpus.js';
+import { countdownSearchExamples } from './countdown-search-corpus.js';
 
 /** What a cross-entropy training run (pretraining or SFT) is told: where to write, how long, how fast. */
 export interface CrossEntropyRunOptions {
@@ -67,7 +68,19 @@ export interface PretrainOptions extends CrossEntropyRunOptions {
    * reachable), with whole numbers 11 % (docs/results/README.md).
    */
   numberTokens?: NumberTokens;
+  /**
+   * `random` (default): the random-derivation text of countdown-corpus.ts (the embedded countdown-base);
+   * `search`: the full-search text of countdown-search-corpus.ts (three numbers only).
+   */
+  corpus?: PretrainCorpus;
+  /** With the search corpus: share of answers drawn among the candidates that miss the target; default 0. */
+  missShare?: number;
 }
+
+/** The pretraining texts: random derivations or full searches. */
+export const PRETRAIN_CORPORA = ['random', 'search'] as const;
+/** One of {@link PRETRAIN_CORPORA}. */
+export type PretrainCorpus = (typeof PRETRAIN_CORPORA)[number];
 
 /** How the base tokenizer spells numbers. */
 export const NUMBER_TOKENS = ['whole', 'digits'] as const;
@@ -105,10 +118,16 @@ export async function pretrainCountdown(o: PretrainOptions): Promise<PretrainRes
   checkRunOptions(o);
   const difficulty = { ...BASE_TASK_DIFFICULTY, ...o.generator };
   const problems = pretrainingProblems(o);
-  const examples = countdownPretrainExamples(problems, o.steps * o.batch, deriveSeed(o.seed, ANSWER_STREAM), {
-    reachedShare: o.reachedShare,
-    maxTarget: difficulty.maxTarget,
-  });
+  const answerSeed = deriveSeed(o.seed, ANSWER_STREAM);
+  const search = o.corpus === 'search';
+  if (search && o.reachedShare !== undefined) throw new TrainerError('reachedShare is for the random corpus only');
+  if (!search && o.missShare !== undefined) throw new TrainerError('missShare is for the search corpus only');
+  const examples = search
+    ? countdownSearchExamples(problems, o.steps * o.batch, answerSeed, { missShare: o.missShare })
+    : countdownPretrainExamples(problems, o.steps * o.batch, answerSeed, {
+        reachedShare: o.reachedShare,
+        maxTarget: difficulty.maxTarget,
+      });
   const tokenizerFiles = countdownTokenizer(examples, o.numberTokens ?? 'whole', o.vocabSize);
   const tokenizer = SamplerTokenizer.fromObjects(tokenizerFiles.tokenizerJson, tokenizerFiles.tokenizerConfig);
   const config = parseDecoderConfig({ ...BASE_MODEL_SHAPE, ...o.modelConfig, vocab_size: tokenizer.vocabSize });
@@ -125,7 +144,7 @@ export async function pretrainCountdown(o: PretrainOptions): Promise<PretrainRes
     const command =
       o.command ??
       `rlvr pretrain --task countdown --steps ${o.steps} --batch ${o.batch} --lr ${o.lr} --seed ${o.seed}${o.problems === undefined ? '' : ` --problems ${o.problems}`}`;
-    await writeTrainedModel(model, tokenizer, o, command, PRETRAIN_PURPOSE, losses);
+    await writeTrainedModel(model, tokenizer, o, command, search ? SEARCH_PURPOSE : PRETRAIN_PURPOSE, losses);
     writeTokenizerFiles(o.outDir, tokenizerFiles);
     return { dir: o.outDir, config, parameters: parameterCount(config), losses };
   } finally {
@@ -229,6 +248,12 @@ export async function crossEntropyStep(
 const PRETRAIN_PURPOSE = [
   'Countdown base model pretrained by next-token cross-entropy on synthetic completions (random',
   'step-by-step combinations of the given numbers; mostly not solutions).',
+];
+
+const SEARCH_PURPOSE = [
+  'Countdown base model pretrained by next-token cross-entropy on synthetic completions whose thought is a',
+  'full search (every first step, then every way of combining its value with the number left over, a value',
+  'equal to the target marked with its expression) and whose answer is a candidate drawn at random.',
 ];
 
 /** PROVENANCE.md of a trained model directory: what it is, the command that reproduces it, its shape and losses. */
