@@ -33,12 +33,29 @@ publish() {
   local out="$1" regime="$2"
   mkdir -p "docs/results/$regime/metrics"
   cp "$out"/results.md "$out"/results.json "$out"/*.svg "docs/results/$regime/"
-  for run in "$out"/runs/*/seed-*; do
+  if [ -f "$out/theory.md" ]; then cp "$out/theory.md" "docs/results/$regime/"; fi
+  for run in "$out"/runs/*/seed-*/; do
+    run="${run%/}"
     cp "$run/metrics.jsonl" "docs/results/$regime/metrics/$(basename "$(dirname "$run")")-$(basename "$run").jsonl"
   done
 }
 publish runs/compare-scratch scratch
 publish compare-run/out/sft sft
+publish runs/theory-hidden theory/hidden
+publish runs/theory-hidden-groups8 theory/hidden-groups8
+publish runs/theory-copy theory/copy
+cp runs/theory-sweep/sweep.md runs/theory-sweep/sweep.json docs/results/theory/
+
+# 4. The theory's regime (this machine, 2026-12-06): the choice tasks from embedded:choice-base (every prompt at
+#    ρ₀ ≈ 1/40), two runs at a time with one thread each (--parallel 2). The base model:
+rlvr pretrain --task choice --out packages/trainer/assets/choice-base --steps 1500 --batch 64 --lr 0.001 --seed 1
+#    The learning-rate sweep (seed 1, 300 steps; the chosen rates went into CHOICE_LEARNING_RATES), then the
+#    comparisons at the chosen rates: fixed sampling (5 seeds), sampling until a success (at most 8 groups of 8
+#    per prompt and step: the effective clock; 3 seeds), and the shared rule `copy` (3 seeds).
+rlvr compare --task choice --seeds 1 --lrs 0.001,0.003,0.01,0.03 --max-steps 300 --eval-interval 20 --backend cpu --parallel 2 --out runs/theory-sweep
+rlvr compare --task choice --rule hidden --seeds 5 --max-steps 300 --eval-interval 20 --backend cpu --parallel 2 --out runs/theory-hidden
+rlvr compare --task choice --rule hidden --seeds 3 --max-steps 300 --eval-interval 20 --backend cpu --parallel 2 --max-groups 8 --out runs/theory-hidden-groups8
+rlvr compare --task choice --rule copy --seeds 3 --max-steps 300 --eval-interval 20 --backend cpu --parallel 2 --out runs/theory-copy
 
 # 5. The demo on 2026-12-06 (this machine; cpu backend, engine auto): `npm start`, then the same setup
 #    evaluated every 80 steps (demo/demo-960-steps.config.json is demo/config.json with eval.interval 80).

@@ -95,3 +95,29 @@ if (!existsSync(cli)) console.warn('SKIPPED: compare --parallel needs the built 
     expect(second.stderr).not.toMatch(/started/);
   }, 600_000);
 });
+
+describe('rlvr pretrain --task choice', () => {
+  test('writes a model directory whose PROVENANCE names its command; refuses Countdown flags by name', async () => {
+    const out = join(dir, 'choice-model');
+    const io = captureIo();
+    expect(await runCli(['pretrain', '--task', 'choice', '--out', out, '--steps', '3', '--batch', '8', '--backend', 'cpu'], io)).toBe(0);
+    expect(io.out().trim()).toBe(out);
+    expect(io.err()).toMatch(/step 3\/3: answer cross-entropy \d\.\d{3} nats \(uniform over 40: 3\.689\)/);
+    for (const file of ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']) {
+      expect(existsSync(join(out, file))).toBe(true);
+    }
+    expect(readFileSync(join(out, 'PROVENANCE.md'), 'utf8')).toContain(`rlvr pretrain --task choice --out ${out} --steps 3 --batch 8 --lr 0.003 --seed 1`);
+    for (const [args, flag] of [
+      [['--problems', 'embedded:countdown-pretraining'], '--problems'],
+      [['--choices', '1'], '--choices'],
+    ] as const) {
+      const refused = captureIo();
+      expect(await runCli(['pretrain', '--task', 'choice', '--out', join(dir, 'never'), ...args], refused)).toBe(2);
+      expect(refused.err()).toContain(flag);
+    }
+    const countdown = captureIo();
+    expect(await runCli(['pretrain', '--task', 'countdown', '--out', join(dir, 'never'), '--choices', '20'], countdown)).toBe(2);
+    expect(countdown.err()).toMatch(/--choices: only with --task choice/);
+    expect(existsSync(join(dir, 'never'))).toBe(false);
+  }, 600_000);
+});

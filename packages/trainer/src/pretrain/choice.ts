@@ -48,6 +48,9 @@ export function choicePretrainExamples(n: number, choices: number, items: number
   });
 }
 
+/** Examples the tokenizer is learned from (countdownTokenizer reads at most this many). */
+const TOKENIZER_EXAMPLES = 8192;
+
 const PURPOSE = [
   'Base model of the choice tasks (theory regime): pretrained by next-token cross-entropy on choice-task',
   'prompts of every rule followed by an answer drawn uniformly from 0 … K−1, whatever the prompt, so it',
@@ -61,9 +64,16 @@ export async function pretrainChoice(o: ChoicePretrainOptions): Promise<Pretrain
   if (!(Number.isInteger(choices) && choices >= 2)) {
     throw new TrainerError(`choices must be an integer ≥ 2, got ${choices}`);
   }
-  const examples = choicePretrainExamples(o.steps * o.batch, choices, o.items ?? 256, o.seed);
-  // Numbers beyond the answers (items, K itself) must be whole tokens too: a small vocabulary learned from enough text.
-  const tokenizerFiles = countdownTokenizer(examples, 'whole', 512);
+  // The tokenizer is learned from the first TOKENIZER_EXAMPLES of the same stream however short the run,
+  // so that every number of the prompts (items, K itself) is a whole token even in a few-step run.
+  const drawn = choicePretrainExamples(
+    Math.max(o.steps * o.batch, TOKENIZER_EXAMPLES),
+    choices,
+    o.items ?? 256,
+    o.seed,
+  );
+  const examples = drawn.slice(0, o.steps * o.batch);
+  const tokenizerFiles = countdownTokenizer(drawn.slice(0, TOKENIZER_EXAMPLES), 'whole', 512);
   const tokenizer = SamplerTokenizer.fromObjects(tokenizerFiles.tokenizerJson, tokenizerFiles.tokenizerConfig);
   for (let answer = 0; answer < choices; answer++) {
     if (tokenizer.encode(String(answer)).length !== 1) {
