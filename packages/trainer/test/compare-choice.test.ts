@@ -48,7 +48,7 @@ describe('rlvr compare --task choice (shortened)', () => {
     const theory = readFileSync(join(out, 'theory.md'), 'utf8');
     for (const target of ['0.2', '0.5', '0.8']) expect(theory).toContain(`## Target ρ* = ${target}`);
     expect(theory).toMatch(/\| grpo \| 0\.003 \|.*\| 3\.\d\d \| 2\d\.\d\d \|/);
-    expect(theory).toMatch(/regular clock, per-prompt median steps vs B·T regular: Kendall τ = -?\d\.\d\d/);
+    expect(theory).toMatch(/regular clock, steps until a quarter of the prompts reach ρ\* vs B·T regular: Kendall τ = -?\d\.\d\d/);
     for (const svg of ['rho-vs-step.svg', 'rho-vs-responses.svg', 'prompt-trajectories.svg', 'rho-grpo.svg', 'rho-linear-r.svg']) {
       expect(readFileSync(join(out, svg), 'utf8')).toContain('<svg');
     }

@@ -261,7 +261,7 @@ export const compareCommand: Command = defineCommand({
     const header = [
       `# rlvr compare: ${title}${sweep ? ', learning-rate sweep' : ''}`,
       '',
-      `${weightings.length} weightings × ${seeds.length} seeds (${seeds.join(', ')})${sweep ? ` × learning rates ${sweep.join(', ')}` : ''}, ${maxSteps} steps of ${promptsPerStep} prompts × ${groupSize} responses${maxGroups > 1 ? ` (a prompt without a success drew again, up to ${maxGroups} groups)` : ''}, ${evaluated} every ${evalInterval} steps on ${task === 'choice' ? 'every' : evalPrompts} problems.`,
+      `${weightings.length} weightings × ${seeds.length} seeds (${seeds.join(', ')})${sweep ? ` × learning rates ${sweep.join(', ')}` : ''}, ${maxSteps} steps of ${promptsPerStep} prompts × ${groupSize} responses${maxGroups > 1 ? ` (a prompt without a success drew again, up to ${maxGroups} groups)` : ''}, ${evaluated} every ${evalInterval} steps on ${task === 'choice' ? 'all' : evalPrompts} problems.`,
       `Wall time of this invocation: ${seconds.toFixed(0)} s (runs reused from earlier invocations not included).`,
       '',
     ].join('\n');

@@ -2,7 +2,7 @@ import { theoryRow, weighting } from '@rlvr/weights';
 import type { EvalMetrics, StepMetrics } from '../metrics/index.js';
 import { syntheticStep } from '../metrics/testing/synthetic-metrics.js';
 import type { SeedRun } from './aggregate.js';
-import { kendallTau, measuredTimes, predictedTimes, ranks, rhoBandPoints, rhoSummary } from './theory-regime.js';
+import { kendallTau, measuredTimes, predictedTimes, quantileOrNull, ranks, rhoBandPoints, rhoSummary } from './theory-regime.js';
 
 const evalAt = (step: number, train: number[]): EvalMetrics => ({
   kind: 'eval',
@@ -48,13 +48,14 @@ describe('theory regime aggregation', () => {
     const t = measuredTimes('linear-r', runs, 0.5);
     expect(t.meanSteps).toBe(4);
     expect(t.meanResponses).toBe(60);
-    // First steps at ρ ≥ 0.5: seed 1 → 2, 4, never, never; seed 2 → 2, 2, 2, 4. Sorted: 2 2 2 2 4 4 ∞ ∞ → median 3.
-    expect(t.promptMedianSteps).toBe(3);
+    // First steps at ρ ≥ 0.5: seed 1 → 2, 4, never, never; seed 2 → 2, 2, 2, 4. Sorted: 2 2 2 2 4 4 ∞ ∞:
+    // a quarter (2 of 8) by step 2.
+    expect(t.promptQuartileSteps).toBe(2);
     // Responses: seed 1 → 20, 40, ∞, ∞; seed 2 → 40, 40, 40, 80. Sorted: 20 40 40 40 40 80 ∞ ∞ → 40.
-    expect(t.promptMedianResponses).toBe(40);
+    expect(t.promptQuartileResponses).toBe(40);
     expect(t.reachedShare).toBe(6 / 8);
     const never = measuredTimes('linear-r', runs, 0.95);
-    expect([never.meanSteps, never.promptMedianSteps, never.reachedShare]).toEqual([null, null, 0]);
+    expect([never.meanSteps, never.promptQuartileSteps, never.reachedShare]).toEqual([null, null, 0]);
   });
 
   test('the exact-ρ summary: start, final and the mean over the evaluations after the start', () => {
@@ -79,6 +80,13 @@ describe('theory regime aggregation', () => {
     expect(linear.simulatedSteps).toBeGreaterThan(0);
     expect(linear.simulatedSteps).toBeLessThanOrEqual(200);
     expect(linear.simulatedResponses).toBe(linear.simulatedSteps! * 64 * 8);
+  });
+
+  test('quantiles with "never" as Infinity', () => {
+    expect(quantileOrNull([5, 1, Infinity, 3], 0.25)).toBe(1);
+    expect(quantileOrNull([5, 1, Infinity, 3], 0.75)).toBe(5);
+    expect(quantileOrNull([5, 1, Infinity, 3], 1)).toBeNull();
+    expect(quantileOrNull([], 0.25)).toBeNull();
   });
 
   test('ranks and Kendall τ', () => {

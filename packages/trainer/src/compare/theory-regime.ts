@@ -28,10 +28,13 @@ export interface MeasuredTimes {
   meanSteps: number | null;
   /** Sampled responses (mean over seeds) at that step. */
   meanResponses: number | null;
-  /** Median over prompts × seeds of the first evaluated step at which the prompt's ρ reaches ρ*; null when over half never do. */
-  promptMedianSteps: number | null;
-  /** The same in sampled responses (each run's own count at that step). */
-  promptMedianResponses: number | null;
+  /**
+   * First evaluated step by which a quarter of the prompts × seeds have reached ρ* (each prompt at its
+   * first evaluation at or above ρ*; a quantile, since many prompts never get there); null when fewer do.
+   */
+  promptQuartileSteps: number | null;
+  /** The same in sampled responses (each run's own count at its prompts' steps). */
+  promptQuartileResponses: number | null;
   /** Share of prompts × seeds that reached ρ* within the run. */
   reachedShare: number;
 }
@@ -76,13 +79,15 @@ export function rhoBandPoints(weighting: string, runs: readonly SeedRun[]): RhoP
   });
 }
 
-/** Median of `xs` where Infinity stands for "never"; null when the median is Infinity. */
-function medianOrNull(xs: number[]): number | null {
+/** The share of prompts that must reach a target for {@link MeasuredTimes.promptQuartileSteps}. */
+export const PROMPT_QUANTILE = 0.25;
+
+/** The smallest x with at least a share `q` of `xs` ≤ x, where Infinity stands for "never"; null when that is Infinity. */
+export function quantileOrNull(xs: readonly number[], q: number): number | null {
   if (xs.length === 0) return null;
   const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length / 2;
-  const m = Number.isInteger(mid) ? (sorted[mid - 1]! + sorted[mid]!) / 2 : sorted[Math.floor(mid)]!;
-  return Number.isFinite(m) ? m : null;
+  const x = sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
+  return Number.isFinite(x) ? x : null;
 }
 
 /** Measured times of one weighting to `target`; see {@link MeasuredTimes}. */
@@ -105,8 +110,8 @@ export function measuredTimes(weighting: string, runs: readonly SeedRun[], targe
     target,
     meanSteps: hit?.step ?? null,
     meanResponses: hit ? hit.sampledResponses : null,
-    promptMedianSteps: medianOrNull(steps),
-    promptMedianResponses: medianOrNull(responses),
+    promptQuartileSteps: quantileOrNull(steps, PROMPT_QUANTILE),
+    promptQuartileResponses: quantileOrNull(responses, PROMPT_QUANTILE),
     reachedShare: steps.length === 0 ? 0 : steps.filter(Number.isFinite).length / steps.length,
   };
 }

@@ -137,22 +137,32 @@ export async function writeTheoryReport(out: string, input: TheoryReportInput): 
     lines.push(
       `## Target ρ* = ${target}`,
       '',
-      '| weighting | lr | mean ρ reaches ρ*: step | responses | per-prompt median: step | responses | prompts reaching ρ* | B·T regular | B·T effective | simulate: step | responses |',
+      '| weighting | lr | mean ρ reaches ρ*: step | responses | a quarter of the prompts reach ρ*: step | responses | prompts reaching ρ* | B·T regular | B·T effective | simulate: step | responses |',
       '|---|---|---|---|---|---|---|---|---|---|---|',
       ...names.map((w, i) => {
         const m = measured[i]!;
         const p = predicted[i]!;
-        return `| ${w} | ${input.learningRates[w]} | ${fmt(m.meanSteps)} | ${fmt(m.meanResponses)} | ${fmt(m.promptMedianSteps)} | ${fmt(m.promptMedianResponses)} | ${(100 * m.reachedShare).toFixed(0)} % | ${p.regularCost.toFixed(2)} | ${p.effectiveCost.toFixed(2)} | ${fmt(p.simulatedSteps)} | ${fmt(p.simulatedResponses)} |`;
+        return `| ${w} | ${input.learningRates[w]} | ${fmt(m.meanSteps)} | ${fmt(m.meanResponses)} | ${fmt(m.promptQuartileSteps)} | ${fmt(m.promptQuartileResponses)} | ${(100 * m.reachedShare).toFixed(0)} % | ${p.regularCost.toFixed(2)} | ${p.effectiveCost.toFixed(2)} | ${fmt(p.simulatedSteps)} | ${fmt(p.simulatedResponses)} |`;
       }),
       '',
       `- ${rankLine(
-        'regular clock, per-prompt median steps vs B·T regular',
-        measured.map((m) => m.promptMedianSteps),
+        'regular clock, steps until a quarter of the prompts reach ρ* vs B·T regular',
+        measured.map((m) => m.promptQuartileSteps),
         predicted.map((p) => p.regularCost),
       )}`,
       `- ${rankLine(
-        'effective clock, per-prompt median responses vs B·T effective',
-        measured.map((m) => m.promptMedianResponses),
+        'effective clock, responses until a quarter of the prompts reach ρ* vs B·T effective',
+        measured.map((m) => m.promptQuartileResponses),
+        predicted.map((p) => p.effectiveCost),
+      )}`,
+      `- ${rankLine(
+        'prompts reaching ρ* within the run (more = faster) vs B·T regular',
+        measured.map((m) => 1 - m.reachedShare),
+        predicted.map((p) => p.regularCost),
+      )}`,
+      `- ${rankLine(
+        'prompts reaching ρ* within the run vs B·T effective',
+        measured.map((m) => 1 - m.reachedShare),
         predicted.map((p) => p.effectiveCost),
       )}`,
       `- ${rankLine(
