@@ -45,6 +45,15 @@ publish runs/theory-hidden theory/hidden
 publish runs/theory-hidden-groups8 theory/hidden-groups8
 publish runs/theory-copy theory/copy
 cp runs/theory-sweep/sweep.md runs/theory-sweep/sweep.json docs/results/theory/
+mkdir -p docs/results/theory/sweep-metrics
+for run in runs/theory-sweep/runs/*/seed-1/; do
+  run="${run%/}"
+  cp "$run/metrics.jsonl" "docs/results/theory/sweep-metrics/$(basename "$(dirname "$run")").jsonl"
+done
+# The theory runs' metrics are kept compressed (gzip -9), and for the until-success and copy comparisons
+# the ρ̂ heatmaps of Linear-R and GRPO only.
+gzip -9 docs/results/theory/*/metrics/*.jsonl docs/results/theory/sweep-metrics/*.jsonl
+rm docs/results/theory/{hidden-groups8,copy}/rho-{rloo,uniform-r,sqrt-r,plateau-r}.svg
 
 # 4. The theory's regime (this machine, 2026-12-06): the choice tasks from embedded:choice-base (every prompt at
 #    ρ₀ ≈ 1/40), two runs at a time with one thread each (--parallel 2). The base model:
