@@ -5,18 +5,15 @@
  * uniformly over the K answers: ρ₀ ≈ 1/K for every prompt, the start the paper's theory assumes
  * (K = 40 → 0.025). The tokenizer (byte-level BPE, every number one token) is learned from the same text.
  */
-import { initWeights, parameterCount, parseDecoderConfig, SeededRandom } from '@rlvr/core';
-import { createDecoderModel } from '@rlvr/kernels';
-import { SamplerTokenizer, writeTokenizerFiles } from '@rlvr/sampler';
+import { SeededRandom } from '@rlvr/core';
+import { SamplerTokenizer } from '@rlvr/sampler';
 import { TrainerError } from '../errors.js';
 import { CHOICE_RULES, choicePrompt } from '../tasks/choice-problems.js';
 import type { PretrainExample } from './countdown-corpus.js';
 import {
-  BASE_MODEL_SHAPE,
   checkRunOptions,
   countdownTokenizer,
-  trainCrossEntropy,
-  writeTrainedModel,
+  pretrainFromScratch,
   type CrossEntropyRunOptions,
   type PretrainResult,
 } from './pretrain.js';
@@ -80,24 +77,8 @@ export async function pretrainChoice(o: ChoicePretrainOptions): Promise<Pretrain
       throw new TrainerError(`the learned tokenizer splits the answer ${answer}; use fewer choices`);
     }
   }
-  const config = parseDecoderConfig({ ...BASE_MODEL_SHAPE, ...o.modelConfig, vocab_size: tokenizer.vocabSize });
-  const model = await createDecoderModel({
-    config,
-    weights: initWeights(config, o.seed),
-    backend: o.backend,
-    log: o.log ?? null,
-  });
-  try {
-    const losses = await trainCrossEntropy(model, tokenizer, o, (step) =>
-      examples.slice(step * o.batch, (step + 1) * o.batch),
-    );
-    const command =
-      o.command ??
-      `rlvr pretrain --task choice --steps ${o.steps} --batch ${o.batch} --lr ${o.lr} --seed ${o.seed}${choices === 40 ? '' : ` --choices ${choices}`}`;
-    await writeTrainedModel(model, tokenizer, o, command, PURPOSE, losses);
-    writeTokenizerFiles(o.outDir, tokenizerFiles);
-    return { dir: o.outDir, config, parameters: parameterCount(config), losses };
-  } finally {
-    await model.dispose();
-  }
+  const command =
+    o.command ??
+    `rlvr pretrain --task choice --steps ${o.steps} --batch ${o.batch} --lr ${o.lr} --seed ${o.seed}${choices === 40 ? '' : ` --choices ${choices}`}`;
+  return pretrainFromScratch(o, { examples, tokenizerFiles, command, purpose: PURPOSE });
 }

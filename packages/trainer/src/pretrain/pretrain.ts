@@ -128,8 +128,42 @@ export async function pretrainCountdown(o: PretrainOptions): Promise<PretrainRes
         reachedShare: o.reachedShare,
         maxTarget: difficulty.maxTarget,
       });
-  const tokenizerFiles = countdownTokenizer(examples, o.numberTokens ?? 'whole', o.vocabSize);
-  const tokenizer = SamplerTokenizer.fromObjects(tokenizerFiles.tokenizerJson, tokenizerFiles.tokenizerConfig);
+  const command =
+    o.command ??
+    `rlvr pretrain --task countdown --steps ${o.steps} --batch ${o.batch} --lr ${o.lr} --seed ${o.seed}${o.problems === undefined ? '' : ` --problems ${o.problems}`}`;
+  return pretrainFromScratch(o, {
+    examples,
+    tokenizerFiles: countdownTokenizer(examples, o.numberTokens ?? 'whole', o.vocabSize),
+    command,
+    purpose: search ? SEARCH_PURPOSE : PRETRAIN_PURPOSE,
+  });
+}
+
+/** What {@link pretrainFromScratch} trains on and records. */
+export interface FromScratchCorpus {
+  /** At least steps × batch examples; step s trains on the s-th slice of `batch`. */
+  examples: readonly PretrainExample[];
+  /** The new model's tokenizer, learned from the same text. */
+  tokenizerFiles: TokenizerFiles;
+  /** The command line that reproduces the model (PROVENANCE.md and the weights' metadata). */
+  command: string;
+  /** PROVENANCE.md's first lines: what the model is for. */
+  purpose: readonly string[];
+}
+
+/**
+ * A new model of the base shape (with `o.modelConfig` over it) and the corpus's tokenizer, initialised
+ * from `o.seed`, trained by next-token cross-entropy on the examples and written to `o.outDir` with its
+ * tokenizer and PROVENANCE.md. Shared by every pretraining corpus.
+ */
+export async function pretrainFromScratch(
+  o: CrossEntropyRunOptions & { modelConfig?: Record<string, unknown> },
+  corpus: FromScratchCorpus,
+): Promise<PretrainResult> {
+  const tokenizer = SamplerTokenizer.fromObjects(
+    corpus.tokenizerFiles.tokenizerJson,
+    corpus.tokenizerFiles.tokenizerConfig,
+  );
   const config = parseDecoderConfig({ ...BASE_MODEL_SHAPE, ...o.modelConfig, vocab_size: tokenizer.vocabSize });
   const model = await createDecoderModel({
     config,
@@ -139,13 +173,10 @@ export async function pretrainCountdown(o: PretrainOptions): Promise<PretrainRes
   });
   try {
     const losses = await trainCrossEntropy(model, tokenizer, o, (step) =>
-      examples.slice(step * o.batch, (step + 1) * o.batch),
+      corpus.examples.slice(step * o.batch, (step + 1) * o.batch),
     );
-    const command =
-      o.command ??
-      `rlvr pretrain --task countdown --steps ${o.steps} --batch ${o.batch} --lr ${o.lr} --seed ${o.seed}${o.problems === undefined ? '' : ` --problems ${o.problems}`}`;
-    await writeTrainedModel(model, tokenizer, o, command, search ? SEARCH_PURPOSE : PRETRAIN_PURPOSE, losses);
-    writeTokenizerFiles(o.outDir, tokenizerFiles);
+    await writeTrainedModel(model, tokenizer, o, corpus.command, corpus.purpose, losses);
+    writeTokenizerFiles(o.outDir, corpus.tokenizerFiles);
     return { dir: o.outDir, config, parameters: parameterCount(config), losses };
   } finally {
     await model.dispose();
