@@ -42,6 +42,12 @@ export const PRESET_TASK = {
 /** The countdown-base and SFT models' completions are ≈ 70 tokens (steps, 4–6 candidates, the answer); 96 leaves room. */
 export const PRESET_MAX_NEW_TOKENS = 96;
 
+/** The search base model (pretrain/countdown-search-corpus.ts): its thought is a full search. */
+export const SEARCH_BASE_MODEL = 'embedded:countdown-search-base';
+
+/** The search base model's completions: ≈ 180 tokens, 284 at the longest over the preset's problems and answers. */
+export const SEARCH_MAX_NEW_TOKENS = 288;
+
 /** What a preset run varies. */
 export interface PresetRunOptions {
   /** `model.path`: null = the embedded base model, `embedded:countdown-sft`, `embedded:countdown-search-base`, or a directory. */
