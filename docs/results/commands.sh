@@ -66,7 +66,11 @@ rlvr compare --task choice --rule hidden --seeds 5 --max-steps 300 --eval-interv
 rlvr compare --task choice --rule hidden --seeds 3 --max-steps 300 --eval-interval 20 --backend cpu --parallel 2 --max-groups 8 --out runs/theory-hidden-groups8
 rlvr compare --task choice --rule copy --seeds 3 --max-steps 300 --eval-interval 20 --backend cpu --parallel 2 --out runs/theory-copy
 
-# 5. The demo on 2026-12-06 (this machine; cpu backend, engine auto): `npm start`, then the same setup
+# 5. The demo from the search base model (2026-12-06, this machine): `npm start`, and the same setup for 320 steps.
+rlvr demo --out runs/demo-search
+rlvr demo --max-steps 320 --out runs/demo-320
+
+# 6. The v2 model's demo on 2026-12-06 (this machine; cpu backend, engine auto), then the same setup
 #    evaluated every 80 steps (demo/demo-960-steps.config.json is demo/config.json with eval.interval 80).
-rlvr demo --out runs/demo
+rlvr train --config docs/results/demo/config.json --out runs/demo
 rlvr train --config docs/results/demo/demo-960-steps.config.json --out runs/demo-960-steps
