@@ -2,6 +2,7 @@ import type { DecoderModel, PolicyBatch } from '@rlvr/kernels';
 import { WEIGHTING_NAMES, weighting } from '@rlvr/weights';
 import { flatNonBinaryValues, lostPushCount, lostPushWarner } from './flat-groups.js';
 import { rlStep, type RlStepSettings, type StepRollout, type StepScore } from './rl-step.js';
+import { testStepSettings } from '../testing/step-settings.js';
 
 describe('flatNonBinaryValues', () => {
   test('the common reward of each group that is constant and neither 0 nor 1', () => {
@@ -83,25 +84,7 @@ describe('rlStep on groups of well-formatted wrong answers (every reward 0.1)', 
       logprobs: [-1, -1],
     })),
   );
-  const settings = (name: string, binarizeThreshold?: number): RlStepSettings => ({
-    groupSize: M,
-    maxNewTokens: 2,
-    temperature: 1,
-    topP: 1,
-    topK: 0,
-    stop: [],
-    seed: 1,
-    weighting: name,
-    zeroVariance: 'weighting',
-    ...(binarizeThreshold === undefined ? {} : { binarizeThreshold }),
-    loss: { epsLow: 0.2, epsHigh: 0.2, beta: 0, aggregation: 'token-mean' },
-    microBatchSize: 8,
-    ppoEpochs: 1,
-    miniBatches: 1,
-    oldLogprobs: 'auto',
-    optimizer: { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 },
-    padId: 0,
-  });
+  const settings = (name: string, binarizeThreshold?: number): RlStepSettings => testStepSettings(M, { weighting: name, ...(binarizeThreshold === undefined ? {} : { binarizeThreshold }) });
   const step = async (name: string, binarizeThreshold?: number) => {
     const trained: number[] = [];
     const result = await rlStep(

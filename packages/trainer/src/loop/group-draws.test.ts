@@ -1,6 +1,7 @@
 import type { DecoderModel, PolicyBatch } from '@rlvr/kernels';
 import { deriveSeed } from '../tasks/shuffle.js';
 import { rlStep, type RlStepSettings, type StepPrompt, type StepRollout, type StepScore } from './rl-step.js';
+import { testStepSettings } from '../testing/step-settings.js';
 
 const M = 4;
 
@@ -20,26 +21,7 @@ function fakePolicy(): DecoderModel {
   return policy as unknown as DecoderModel;
 }
 
-const settings = (maxGroups?: number, seed = 11): RlStepSettings => ({
-  groupSize: M,
-  maxNewTokens: 2,
-  temperature: 1,
-  topP: 1,
-  topK: 0,
-  stop: [],
-  seed,
-  ...(maxGroups === undefined ? {} : { maxGroups }),
-  weighting: 'linear-r',
-  zeroVariance: 'weighting',
-  binarizeThreshold: 1,
-  loss: { epsLow: 0.2, epsHigh: 0.2, beta: 0, aggregation: 'token-mean' },
-  microBatchSize: 8,
-  ppoEpochs: 1,
-  miniBatches: 1,
-  oldLogprobs: 'auto',
-  optimizer: { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 },
-  padId: 0,
-});
+const settings = (maxGroups?: number, seed = 11): RlStepSettings => testStepSettings(M, { seed, binarizeThreshold: 1, ...(maxGroups === undefined ? {} : { maxGroups }) });
 
 /**
  * A sampler whose k-th group for a prompt is correct when the prompt's script says so at k (prompt
