@@ -54,6 +54,19 @@ describe('rlvr compare --task choice (shortened)', () => {
     }
   }, 600_000);
 
+  test('--model starts a Countdown comparison from another model (the search base samples 288 tokens)', async () => {
+    const out = join(dir, 'search');
+    const args = ['compare', '--weightings', 'linear-r', '--seeds', '1', '--max-steps', '1', '--eval-interval', '1', '--eval-prompts', '4'];
+    const io = captureIo();
+    expect(await runCli([...args, '--model', 'embedded:countdown-search-base', '--backend', 'cpu', '--out', out], io)).toBe(0);
+    expect(readFileSync(join(out, 'results.md'), 'utf8')).toMatch(/^# rlvr compare: from embedded:countdown-search-base\n/);
+    const config = JSON.parse(readFileSync(join(out, 'runs', 'linear-r', 'seed-1', 'config.json'), 'utf8')) as {
+      model: { path: string };
+      sampling: { maxNewTokens: number };
+    };
+    expect([config.model.path, config.sampling.maxNewTokens]).toEqual(['embedded:countdown-search-base', 288]);
+  }, 600_000);
+
   test('refuses the other task’s flags by name, before any run', async () => {
     for (const [args, flag] of [
       [['--task', 'choice', '--regime', 'sft'], '--regime'],
@@ -61,6 +74,8 @@ describe('rlvr compare --task choice (shortened)', () => {
       [['--rule', 'copy'], '--rule'],
       [['--task', 'choice', '--rule', 'sorted'], '--rule'],
       [['--task', 'chess'], '--task'],
+      [['--task', 'choice', '--model', 'embedded:countdown-search-base'], '--model'],
+      [['--model', 'embedded:countdown-search-base', '--regime', 'sft'], '--model'],
     ] as const) {
       const io = captureIo();
       expect(await runCli(['compare', ...args, '--out', join(dir, 'never')], io)).toBe(2);

@@ -21,7 +21,7 @@ import { runPlan, type PlannedRun } from '../compare/run-plan.js';
 import { writeTheoryReport } from '../compare/theory-report.js';
 import { meanTrainRho, rhoSummary, rhoSummaryTable } from '../compare/theory-regime.js';
 import { pairedFamilyTest, pairedTestLine } from '../compare/paired-test.js';
-import { presetConfig } from '../demo/countdown-preset.js';
+import { SEARCH_BASE_MODEL, SEARCH_MAX_NEW_TOKENS, presetConfig } from '../demo/countdown-preset.js';
 import { writeSvg } from '../figures/render-svg.js';
 import { metricsPath, readMetrics } from '../metrics/index.js';
 import { loadRun, rhoHeatmapSpec } from '../report/index.js';
@@ -92,6 +92,12 @@ const OPTIONS = {
     type: 'string',
     value: 'NAME',
     description: "countdown only: scratch (the embedded base model, default) or sft (its SFT'd version).",
+  },
+  model: {
+    type: 'string',
+    value: 'MODEL',
+    description:
+      "countdown only: the start model instead of the regime's (embedded:NAME or a directory; embedded:countdown-search-base samples up to 288 new tokens).",
   },
   parallel: {
     type: 'string',
@@ -176,6 +182,12 @@ export const compareCommand: Command = defineCommand({
     if (task === 'choice' && options.regime !== undefined) {
       throw new CliError('--regime', 'only with --task countdown (the choice tasks start from their base model)');
     }
+    if (task === 'choice' && options.model !== undefined) {
+      throw new CliError('--model', 'only with --task countdown (the choice tasks start from embedded:choice-base)');
+    }
+    if (options.model !== undefined && options.regime !== undefined) {
+      throw new CliError('--model', 'not with --regime (the model is the start)');
+    }
     if (task === 'countdown' && options.rule !== undefined) {
       throw new CliError('--rule', 'only with --task choice');
     }
@@ -207,6 +219,7 @@ export const compareCommand: Command = defineCommand({
     const tunedLr = (w: string) =>
       task === 'choice' ? (CHOICE_LEARNING_RATES[w] ?? CHOICE_DEFAULT_LR) : (TUNED_LEARNING_RATES[w] ?? DEFAULT_LR);
 
+    const startModel = options.model ?? (regime === 'scratch' ? null : 'embedded:countdown-sft');
     const plan: PlannedRun[] = [];
     for (const weighting of weightings) {
       for (const lr of sweep ?? [fixedLr ?? tunedLr(weighting)]) {
@@ -216,7 +229,8 @@ export const compareCommand: Command = defineCommand({
               ? choicePresetConfig({ rule, weighting, lr, maxSteps, seed, evalInterval, maxGroups, backend })
               : withMaxGroups(
                   presetConfig({
-                    model: regime === 'scratch' ? null : 'embedded:countdown-sft',
+                    model: startModel,
+                    ...(startModel === SEARCH_BASE_MODEL ? { maxNewTokens: SEARCH_MAX_NEW_TOKENS } : {}),
                     weighting,
                     lr,
                     maxSteps,
@@ -254,9 +268,11 @@ export const compareCommand: Command = defineCommand({
     const title =
       task === 'choice'
         ? `choice task, rule ${rule} (embedded choice base model)`
-        : regime === 'scratch'
-          ? 'from scratch (embedded base model)'
-          : "after SFT (embedded SFT'd model)";
+        : options.model !== undefined
+          ? `from ${options.model}`
+          : regime === 'scratch'
+            ? 'from scratch (embedded base model)'
+            : "after SFT (embedded SFT'd model)";
     const evaluated = task === 'choice' ? 'exact ρ of every prompt and held-out evaluation' : `held-out evaluation`;
     const header = [
       `# rlvr compare: ${title}${sweep ? ', learning-rate sweep' : ''}`,
