@@ -8,6 +8,7 @@ import { buildDecoderGraph, encodeDecoderGraph } from './decoder-graph.js';
 import { loadModelDir } from './model-dir.js';
 import { ModelLoadError } from '../errors.js';
 import { tinyModel, writeModelDir } from '../testing/tiny-model.js';
+import { BENCH_30M_CONFIG_JSON } from '../testing/bench-models.js';
 
 /** Qwen2-shaped: GQA (4 query heads over 2 KV heads), q/k/v biases, untied LM head. */
 const qwen2 = parseDecoderConfig({
@@ -295,18 +296,7 @@ describe.each([
   });
 
   it("weightMode 'auto' picks initializers from AUTO_INITIALIZERS_MIN_PARAMETERS parameters up; explicit modes are kept", () => {
-    const sized = (layers: number): DecoderConfig =>
-      parseDecoderConfig({
-        model_type: 'llama',
-        hidden_size: 512,
-        num_hidden_layers: layers,
-        num_attention_heads: 8,
-        num_key_value_heads: 4,
-        intermediate_size: 1408,
-        vocab_size: 2048,
-        max_position_embeddings: 512,
-        tie_word_embeddings: true,
-      });
+    const sized = (layers: number): DecoderConfig => parseDecoderConfig({ ...BENCH_30M_CONFIG_JSON, num_hidden_layers: layers });
     const big = sized(10); // the benchmark's 30M model
     expect(parameterCount(big)).toBeGreaterThanOrEqual(AUTO_INITIALIZERS_MIN_PARAMETERS);
     expect(resolveWeightMode(big)).toBe('initializers');

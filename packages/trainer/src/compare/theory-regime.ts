@@ -148,10 +148,17 @@ export function simulateSetup(name: string, setup: RegimeSetup): SimulationResul
   });
 }
 
-/** Predictions for one weighting from the setup's ρ₀ to `target`; see {@link PredictedTimes}. */
-export function predictedTimes(name: string, setup: RegimeSetup, target: number): PredictedTimes {
+/**
+ * Predictions for one weighting from the setup's ρ₀ to `target`; see {@link PredictedTimes}. `sim` is
+ * its {@link simulateSetup} (pass it when predicting several targets, so the simulation runs once).
+ */
+export function predictedTimes(
+  name: string,
+  setup: RegimeSetup,
+  target: number,
+  sim: SimulationResult = simulateSetup(name, setup),
+): PredictedTimes {
   const row = theoryRow(weightingByName(name), setup.rho0, target);
-  const sim = simulateSetup(name, setup);
   const at = sim.accuracy.findIndex((a) => a >= target);
   return {
     weighting: name,

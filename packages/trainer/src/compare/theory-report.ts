@@ -93,8 +93,9 @@ export async function writeTheoryReport(out: string, input: TheoryReportInput): 
 
   const measuredBand = names.flatMap((w) => rhoBandPoints(w, input.groups.get(w)!));
   const evalSteps = new Set(measuredBand.map((p) => p.step));
+  const sims = new Map(names.map((w) => [w, simulateSetup(w, setup)]));
   const simulated: SimulatedPoint[] = names.flatMap((w) => {
-    const sim = simulateSetup(w, setup);
+    const sim = sims.get(w)!;
     return Array.from(sim.step, (step, i) => ({
       weighting: w,
       step,
@@ -133,7 +134,7 @@ export async function writeTheoryReport(out: string, input: TheoryReportInput): 
   ];
   for (const target of THEORY_TARGETS) {
     const measured: MeasuredTimes[] = names.map((w) => measuredTimes(w, input.groups.get(w)!, target));
-    const predicted: PredictedTimes[] = names.map((w) => predictedTimes(w, setup, target));
+    const predicted: PredictedTimes[] = names.map((w) => predictedTimes(w, setup, target, sims.get(w)));
     lines.push(
       `## Target ρ* = ${target}`,
       '',
