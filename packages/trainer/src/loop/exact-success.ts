@@ -7,6 +7,7 @@
  */
 import type { DecoderModel } from '@rlvr/kernels';
 import type { TrainConfig } from '../config/index.js';
+import type { TaskExample } from '../tasks/index.js';
 import type { StepPrompt } from './rl-step.js';
 
 /** Whether the exact success probability is the success rate of sampling under `config` (see the module comment). */
@@ -67,9 +68,9 @@ export async function exactSuccess(
 
 /** What {@link exactSuccessProbe} reads from a run: its prompts, their encoding, the tokenizer and the padding id. */
 export interface ExactSuccessSource {
-  train: readonly { reference: unknown }[];
-  test: readonly { reference: unknown }[];
-  encode: (example: never) => StepPrompt;
+  train: readonly TaskExample[];
+  test: readonly TaskExample[];
+  encode: (example: TaskExample) => StepPrompt;
   decode: (id: number) => string;
   vocabSize: number;
   padId: number;
@@ -81,9 +82,8 @@ export function exactSuccessProbe(
   policy: DecoderModel,
   temperature: number,
 ): () => Promise<{ train: number[]; test: number[] }> {
-  const encode = source.encode as (example: unknown) => StepPrompt;
-  const train = source.train.map(encode);
-  const test = source.test.map(encode);
+  const train = source.train.map(source.encode);
+  const test = source.test.map(source.encode);
   const all = [...train, ...test];
   const ids = answerTokenIds(
     source.decode,
