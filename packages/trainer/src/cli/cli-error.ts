@@ -1,15 +1,28 @@
 import { CoreError } from '@rlvr/core';
-import { KernelsError } from '@rlvr/kernels';
+import { KernelsError, NonFiniteGradientError } from '@rlvr/kernels';
 import { GenerationError, SamplerError } from '@rlvr/sampler';
 import { VerifierError } from '@rlvr/verifiers';
 import { WeightsError } from '@rlvr/weights';
 import { ConfigError } from '../config/config-error.js';
-import { DivergenceError, TrainerError } from '../errors.js';
+import {
+  DivergenceError,
+  InterruptedError,
+  SIGNAL_EXIT_CODES,
+  StorageError,
+  TrainerError,
+  errnoCode,
+} from '../errors.js';
 
+/** Exit code of an unexpected error: a bug (printed as `unexpected error: …`). */
+export const INTERNAL_EXIT_CODE = 1;
 /** Exit code of a usage error (bad flag, bad value), as in most Unix tools. */
 export const USAGE_EXIT_CODE = 2;
-/** Exit code of a failure that is not the command line's fault (e.g. a file that cannot be written). */
-export const FAILURE_EXIT_CODE = 1;
+/** Exit code of an input that cannot be used: a dataset, model, checkpoint, metrics file or device. */
+export const INPUT_EXIT_CODE = 3;
+/** Exit code of a storage failure: a file or directory that cannot be read, written or removed. */
+export const STORAGE_EXIT_CODE = 4;
+/** Exit code of a run stopped because training diverged. */
+export const DIVERGENCE_EXIT_CODE = 5;
 
 /**
  * An error meant for the user: its message is printed as one line on stderr (never a stack trace)
@@ -59,8 +72,20 @@ export interface ExitCodeRule {
   readonly name: string;
   /** Whether `error` is of that class (by the package's `isInstance` where it has one, so duplicate installs match). */
   readonly matches: (error: unknown) => boolean;
-  readonly exitCode: number;
+  /** The exit code, or how to read it off the error (a signal's). */
+  readonly exitCode: number | ((error: unknown) => number);
 }
+
+/** The documented exit codes, in the order `rlvr --help` and the README list them. */
+export const EXIT_CODE_TABLE: readonly { code: string; meaning: string }[] = [
+  { code: '0', meaning: 'success' },
+  { code: '1', meaning: 'unexpected error (a bug: printed as `unexpected error: …`)' },
+  { code: '2', meaning: 'usage: a flag, value or training config refused' },
+  { code: '3', meaning: 'input: a dataset, model, checkpoint, metrics file or device that cannot be used' },
+  { code: '4', meaning: 'storage: a file or directory that cannot be read, written or removed (full disk, read-only)' },
+  { code: '5', meaning: 'divergence: training stopped before a bad step or checkpoint' },
+  { code: '130 / 143', meaning: 'interrupted by SIGINT (Ctrl-C) / SIGTERM, after saving what could be saved' },
+];
 
 /**
  * The one table of exit codes: the first row that matches an error gives its code (so a subclass
@@ -73,16 +98,35 @@ export const EXIT_CODES: readonly ExitCodeRule[] = [
   { name: 'WeightsError', matches: (e) => WeightsError.isInstance(e), exitCode: USAGE_EXIT_CODE },
   { name: 'ConfigError', matches: (e) => e instanceof ConfigError, exitCode: USAGE_EXIT_CODE },
   { name: 'GenerationError', matches: (e) => e instanceof GenerationError, exitCode: USAGE_EXIT_CODE },
-  // Not the command line's fault: the run diverged, or a dataset, checkpoint (e.g. `--resume` of a
-  // directory without one), metrics file, model or device could not be used, or one of the trainer's
-  // own argument checks below the config refused a value.
-  { name: 'DivergenceError', matches: (e) => DivergenceError.isInstance(e), exitCode: FAILURE_EXIT_CODE },
-  { name: 'TrainerError', matches: (e) => TrainerError.isInstance(e), exitCode: FAILURE_EXIT_CODE },
-  { name: 'SamplerError', matches: (e) => SamplerError.isInstance(e), exitCode: FAILURE_EXIT_CODE },
-  { name: 'KernelsError', matches: (e) => KernelsError.isInstance(e), exitCode: FAILURE_EXIT_CODE },
-  { name: 'CoreError', matches: (e) => CoreError.isInstance(e), exitCode: FAILURE_EXIT_CODE },
-  { name: 'VerifierError', matches: (e) => VerifierError.isInstance(e), exitCode: FAILURE_EXIT_CODE },
+  // Stopped by the user, by divergence, or by the file system.
+  {
+    name: 'InterruptedError',
+    matches: (e) => InterruptedError.isInstance(e),
+    exitCode: (e) => SIGNAL_EXIT_CODES[(e as InterruptedError).signal],
+  },
+  { name: 'DivergenceError', matches: (e) => DivergenceError.isInstance(e), exitCode: DIVERGENCE_EXIT_CODE },
+  {
+    name: 'NonFiniteGradientError',
+    matches: (e) => NonFiniteGradientError.isInstance(e),
+    exitCode: DIVERGENCE_EXIT_CODE,
+  },
+  { name: 'StorageError', matches: (e) => StorageError.isInstance(e), exitCode: STORAGE_EXIT_CODE },
+  // A file-system error no caller wrapped (ENOSPC, EACCES, …) is the environment's, not a bug.
+  { name: 'file-system error', matches: (e) => errnoCode(e) !== undefined, exitCode: STORAGE_EXIT_CODE },
+  // Not the command line's fault: a dataset, checkpoint (e.g. `--resume` of a directory without one),
+  // metrics file, model or device could not be used, or one of the trainer's own argument checks below
+  // the config refused a value.
+  { name: 'TrainerError', matches: (e) => TrainerError.isInstance(e), exitCode: INPUT_EXIT_CODE },
+  { name: 'SamplerError', matches: (e) => SamplerError.isInstance(e), exitCode: INPUT_EXIT_CODE },
+  { name: 'KernelsError', matches: (e) => KernelsError.isInstance(e), exitCode: INPUT_EXIT_CODE },
+  { name: 'CoreError', matches: (e) => CoreError.isInstance(e), exitCode: INPUT_EXIT_CODE },
+  { name: 'VerifierError', matches: (e) => VerifierError.isInstance(e), exitCode: INPUT_EXIT_CODE },
 ];
+
+/** The exit code a row gives `error`. */
+function ruleExitCode(rule: ExitCodeRule, error: unknown): number {
+  return typeof rule.exitCode === 'function' ? rule.exitCode(error) : rule.exitCode;
+}
 
 /**
  * The {@link CliError} an error becomes on the command line: a CliError as it is, a `WeightsError`
@@ -94,14 +138,19 @@ export function toCliError(error: unknown): unknown {
   if (error instanceof CliError) return error;
   const rule = EXIT_CODES.find((r) => r.matches(error));
   if (rule === undefined) return error;
-  if (WeightsError.isInstance(error)) return weightsCliError(error, rule.exitCode);
-  return new CliError(undefined, (error as Error).message, rule.exitCode);
+  const exitCode = ruleExitCode(rule, error);
+  if (WeightsError.isInstance(error)) return weightsCliError(error, exitCode);
+  if (errnoCode(error) !== undefined && !TrainerError.isInstance(error)) {
+    // Node's message already names the operation and the path (`ENOSPC: no space left on device, write`).
+    return new CliError(undefined, `storage: ${(error as Error).message}`, exitCode);
+  }
+  return new CliError(undefined, (error as Error).message, exitCode);
 }
 
 /** The exit code {@link EXIT_CODES} gives `error` (1 for an unexpected one). */
 export function exitCodeOf(error: unknown): number {
   const mapped = toCliError(error);
-  return mapped instanceof CliError ? mapped.exitCode : FAILURE_EXIT_CODE;
+  return mapped instanceof CliError ? mapped.exitCode : INTERNAL_EXIT_CODE;
 }
 
 /** A `WeightsError` as a CliError naming the flag the user typed. */

@@ -5,7 +5,7 @@ import { GenerationError, SamplerError } from '@rlvr/sampler';
 import { WeightsError } from '@rlvr/weights';
 import { COMMANDS } from '../commands/index.js';
 import { ConfigError } from '../config/config-error.js';
-import { DivergenceError, TrainerError } from '../errors.js';
+import { DivergenceError, InterruptedError, StorageError, TrainerError } from '../errors.js';
 import { MetricsError } from '../metrics/metrics-error.js';
 import { CheckpointError } from '../checkpoint/checkpoint-error.js';
 import { DatasetError } from '../tasks/dataset-error.js';
@@ -75,7 +75,7 @@ describe('runCli: dispatch and help', () => {
     expect(err.trimEnd().split('\n')).toHaveLength(1);
   });
 
-  test('a command that is not the user’s fault fails with exit 1 and one line, no stack', async () => {
+  test('a command that is not the user’s fault that is no error of the table is a bug: exit 1 and one line, no stack', async () => {
     const broken: Command = {
       name: 'broken',
       summary: 'Always fails.',
@@ -130,16 +130,24 @@ describe('EXIT_CODES: the one table of exit codes', () => {
   test.each([
     [new ConfigError('optim.lr', 'expected a number > 0, got -1'), 2, 'optim.lr: expected a number > 0, got -1'],
     [new GenerationError('temperature: expected ≥ 0'), 2, 'temperature: expected ≥ 0'],
-    [new DivergenceError('step 2: non-finite loss (NaN)'), 1, 'step 2: non-finite loss (NaN)'],
-    [new DatasetError('train.jsonl', 3, 'bad JSON'), 1, 'train.jsonl:3: bad JSON'],
-    [new CheckpointError('run/checkpoints/step-1', 'missing state.json'), 1, 'run/checkpoints/step-1: missing state.json'],
-    [new SamplerError('model.onnx: not found'), 1, 'model.onnx: not found'],
-    [new KernelOptionError('adamw: beta1 must be in [0, 1), got 1'), 1, 'adamw: beta1 must be in [0, 1), got 1'],
-    [new CoreError('config.json: bad'), 1, 'config.json: bad'],
-    [new CheckpointError('run', 'nothing to resume (--resume): no checkpoint in run/checkpoints'), 1, 'run: nothing to resume (--resume): no checkpoint in run/checkpoints'],
+    [new DivergenceError('step 2: non-finite loss (NaN)'), 5, 'step 2: non-finite loss (NaN)'],
+    [new DatasetError('train.jsonl', 3, 'bad JSON'), 3, 'train.jsonl:3: bad JSON'],
+    [new CheckpointError('run/checkpoints/step-1', 'missing state.json'), 3, 'run/checkpoints/step-1: missing state.json'],
+    [new SamplerError('model.onnx: not found'), 3, 'model.onnx: not found'],
+    [new KernelOptionError('adamw: beta1 must be in [0, 1), got 1'), 3, 'adamw: beta1 must be in [0, 1), got 1'],
+    [new CoreError('config.json: bad'), 3, 'config.json: bad'],
+    [new CheckpointError('run', 'nothing to resume (--resume): no checkpoint in run/checkpoints'), 3, 'run: nothing to resume (--resume): no checkpoint in run/checkpoints'],
     [new ConfigError('model.path', 'unknown embedded model "x"'), 2, 'model.path: unknown embedded model "x"'],
-    [new MetricsError('passAtK', 'evaluate: pass@8 needs an integer k with 1 ≤ k ≤ samples = 4'), 1, 'passAtK: evaluate: pass@8 needs an integer k with 1 ≤ k ≤ samples = 4'],
-    [new TrainerError('microBatchSize must be an integer ≥ 1, got 0'), 1, 'microBatchSize must be an integer ≥ 1, got 0'],
+    [new MetricsError('passAtK', 'evaluate: pass@8 needs an integer k with 1 ≤ k ≤ samples = 4'), 3, 'passAtK: evaluate: pass@8 needs an integer k with 1 ≤ k ≤ samples = 4'],
+    [new TrainerError('microBatchSize must be an integer ≥ 1, got 0'), 3, 'microBatchSize must be an integer ≥ 1, got 0'],
+    [
+      new StorageError('run/metrics.jsonl', 'append', Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }), 'the line of step 3 was not written'),
+      4,
+      'cannot append run/metrics.jsonl: no space left on the device (ENOSPC); the line of step 3 was not written',
+    ],
+    [Object.assign(new Error("EROFS: read-only file system, open 'out/x'"), { code: 'EROFS', syscall: 'open' }), 4, "storage: EROFS: read-only file system, open 'out/x'"],
+    [new InterruptedError('SIGINT', 'interrupted'), 130, 'interrupted'],
+    [new InterruptedError('SIGTERM', 'terminated'), 143, 'terminated'],
   ])('%s → exit %i, message kept', (error, code, message) => {
     const mapped = toCliError(error);
     expect(mapped).toBeInstanceOf(CliError);
@@ -154,8 +162,8 @@ describe('EXIT_CODES: the one table of exit codes', () => {
     expect(names.indexOf('GenerationError')).toBeLessThan(names.indexOf('SamplerError'));
   });
 
-  test('a non-finite gradient from the kernels is not a usage error', () => {
-    expect(exitCodeOf(new NonFiniteGradientError('grad-norm: gradient norm is NaN'))).toBe(1);
+  test('a non-finite gradient from the kernels is a divergence', () => {
+    expect(exitCodeOf(new NonFiniteGradientError('grad-norm: gradient norm is NaN'))).toBe(5);
   });
 
   test('an error of no row is unexpected: passed through, exit 1', () => {

@@ -1,5 +1,5 @@
 import { COMMANDS } from '../commands/index.js';
-import { CliError, FAILURE_EXIT_CODE, USAGE_EXIT_CODE, toCliError } from './cli-error.js';
+import { CliError, INTERNAL_EXIT_CODE, USAGE_EXIT_CODE, toCliError } from './cli-error.js';
 import type { CliIo, Command } from './command.js';
 import { trainerVersion } from './version.js';
 
@@ -21,7 +21,8 @@ export function mainHelp(commands: readonly Command[] = COMMANDS): string {
 
 /**
  * Run the `rlvr` command line in-process: `argv` is what follows the program name. Returns the exit
- * code (0 ok, 1 failure, 2 usage error; see EXIT_CODES in cli-error.ts); user errors become one line
+ * code (EXIT_CODE_TABLE in cli-error.ts: 0 ok, 1 bug, 2 usage, 3 input, 4 storage, 5 divergence,
+ * 130/143 interrupted); user errors become one line
  * on `io.stderr`, never a stack.
  */
 export async function runCli(
@@ -71,7 +72,7 @@ export async function runCli(
     const message = error instanceof Error ? error.message : String(error);
     io.stderr.write(`rlvr ${command.name}: unexpected error: ${oneLine(message)}\n`);
     if (process.env.RLVR_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
-    return FAILURE_EXIT_CODE;
+    return INTERNAL_EXIT_CODE;
   }
 }
 

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CliError, FAILURE_EXIT_CODE } from '../cli/cli-error.js';
+import { CliError, INPUT_EXIT_CODE } from '../cli/cli-error.js';
 import type { CliStream, Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
 import { parseChoice, parseInteger } from '../cli/parse-options.js';
@@ -103,7 +103,7 @@ export const demoCommand: Command = defineCommand({
       throw new CliError(
         undefined,
         `${metricsPath(runDir)}: missing the evaluation before or after training`,
-        FAILURE_EXIT_CODE,
+        INPUT_EXIT_CODE,
       );
     }
     const report = await writeReport([runDir], join(runDir, 'report.html'));

@@ -1,4 +1,4 @@
-import { CliError, FAILURE_EXIT_CODE } from '../cli/cli-error.js';
+import { CliError, INPUT_EXIT_CODE } from '../cli/cli-error.js';
 import type { Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
 import { parseChoice, parseInteger, parseNumber } from '../cli/parse-options.js';
@@ -88,7 +88,7 @@ export const evalCommand: Command = defineCommand({
     );
     try {
       const prompts = heldOutPrompts(config, env);
-      if (prompts.length === 0) throw new CliError(undefined, 'no held-out prompts', FAILURE_EXIT_CODE);
+      if (prompts.length === 0) throw new CliError(undefined, 'no held-out prompts', INPUT_EXIT_CODE);
       const record = await evaluate(
         { generate: async (p, o) => (await env.sampler.generate(p, o)) as StepRollout[], score: env.score },
         prompts,

@@ -52,7 +52,7 @@ describe('rlvr generate', () => {
 
   test('a missing model directory and a bad option value are one-line errors naming the input', async () => {
     const missing = await generate('--model', join(dir, 'nope'), '--prompt', 'x');
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(3);
     expect(missing.err).toBe(`rlvr generate: --model: ${join(dir, 'nope')}: model directory not found\n`);
     const bad = await generate('--model', model, '--prompt', 'x', '--top-p', '1.5');
     expect(bad.code).toBe(2);

@@ -81,7 +81,7 @@ export const generateCommand: Command = defineCommand({
       throw error;
     }
     // Option values out of range (GenerationError) are the command line's fault, exit 2; other
-    // SamplerErrors the model's or the prompt's, exit 1 (EXIT_CODES in cli/cli-error.ts).
+    // SamplerErrors the model's or the prompt's, exit 3 (EXIT_CODES in cli/cli-error.ts).
     try {
       const sampler = new Sampler(loaded.model, loaded.tokenizer);
       const prompt = options.chat

@@ -62,6 +62,12 @@ const OPTIONS = {
     description:
       'With --corpus search: share of answers drawn among the candidates that miss the target (default 0; lowers the base accuracy).',
   },
+  'habit-share': {
+    type: 'string',
+    value: 'S',
+    description:
+      "With --corpus search: share of answers that are the search's first candidate, a habitual guess that becomes the greedy answer (default 0; lowers the base pass@1).",
+  },
   'model-config': {
     type: 'string',
     value: 'JSON',
@@ -128,6 +134,14 @@ export const pretrainCommand: Command = defineCommand({
         `expected a share in [0, 1] with --corpus search, got ${options['miss-share']}`,
       );
     }
+    const habitShare =
+      options['habit-share'] === undefined ? undefined : parseNumber('--habit-share', options['habit-share']);
+    if (habitShare !== undefined && (corpus !== 'search' || !(habitShare >= 0 && habitShare <= 1))) {
+      throw new CliError(
+        '--habit-share',
+        `expected a share in [0, 1] with --corpus search, got ${options['habit-share']}`,
+      );
+    }
     let modelConfig: Record<string, unknown> | undefined;
     if (options['model-config'] !== undefined) {
       try {
@@ -152,7 +166,9 @@ export const pretrainCommand: Command = defineCommand({
     const tokens = numberTokens === 'whole' ? '' : ` --number-tokens ${numberTokens}`;
     const problems = options.problems === undefined ? '' : ` --problems ${options.problems}`;
     const search =
-      corpus === 'random' ? '' : ` --corpus ${corpus}${missShare === undefined ? '' : ` --miss-share ${missShare}`}`;
+      corpus === 'random'
+        ? ''
+        : ` --corpus ${corpus}${missShare === undefined ? '' : ` --miss-share ${missShare}`}${habitShare === undefined ? '' : ` --habit-share ${habitShare}`}`;
     const shape = modelConfig === undefined ? '' : ` --model-config '${JSON.stringify(modelConfig)}'`;
     const command = `rlvr pretrain --task countdown${sft} --out ${options.out} --steps ${steps} --batch ${batch} --lr ${lr} --seed ${seed}${tokens}${problems}${search}${shape}`;
     const log = (line: string) => io.stderr.write(`${line}\n`);
@@ -191,6 +207,7 @@ export const pretrainCommand: Command = defineCommand({
       problems: options.problems,
       corpus,
       missShare,
+      habitShare,
       modelConfig,
     });
     log(`${result.parameters} parameters`);

@@ -150,11 +150,11 @@ describe('rlvr theory --out', () => {
     expect(err.trimEnd().split('\n')).toEqual(THEORY_FIGURE_FILES.map((file) => join(outDir, file)));
   });
 
-  test('a file where the folder should be: exit 1, one line naming --out', async () => {
+  test('a file where the folder should be: exit 4, one line naming --out', async () => {
     const file = join(dir, 'not-a-folder');
     await writeFile(file, 'x');
     const { code, err } = await theory('--rho0', '0.1', '--target', '0.9', '--out', file);
-    expect(code).toBe(1);
+    expect(code).toBe(4);
     expect(err.trimEnd().split('\n')).toHaveLength(1);
     expect(err).toMatch(/^rlvr theory: --out: cannot write the figures into /);
   });

@@ -1,5 +1,5 @@
 import { WEIGHTING_NAMES, costLowerBound, theoryRow, weighting, type Provenance, type TheoryRow } from '@rlvr/weights';
-import { CliError, FAILURE_EXIT_CODE } from '../cli/cli-error.js';
+import { CliError, STORAGE_EXIT_CODE } from '../cli/cli-error.js';
 import type { Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
 import { parseInteger, parseOpenUnit } from '../cli/parse-options.js';
@@ -140,13 +140,13 @@ export const theoryCommand: Command = defineCommand({
         paths = await writeTheoryFigures({ dir: options.out, rho0, target, groupSize });
       } catch (error) {
         // File-system failures (a file where the folder should be, no permission) are the user's
-        // environment, not a bug: one line, exit 1.
+        // environment, not a bug: one line, exit 4.
         const code = (error as NodeJS.ErrnoException | undefined)?.code;
         if (typeof code === 'string') {
           throw new CliError(
             '--out',
             `cannot write the figures into ${JSON.stringify(options.out)}: ${(error as Error).message}`,
-            FAILURE_EXIT_CODE,
+            STORAGE_EXIT_CODE,
           );
         }
         throw error;

@@ -102,7 +102,7 @@ export const trainCommand: Command = {
         throw new CliError('--resume', `${resume} has no config.json (not a run directory?)`);
       }
     }
-    // A ConfigError (exit 2), a divergence (exit 1) and the rest: see EXIT_CODES in cli/cli-error.ts.
+    // A ConfigError (exit 2), a divergence (exit 5) and the rest: see EXIT_CODES in cli/cli-error.ts.
     const config = await loadTrainConfig(configFile, overrides);
     const result = await runTraining({
       config,

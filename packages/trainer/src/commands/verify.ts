@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { VerifierPool, defaultRegistry, type PoolItem, type VerificationResult, type Verifier } from '@rlvr/verifiers';
-import { CliError, FAILURE_EXIT_CODE } from '../cli/cli-error.js';
+import { CliError, INPUT_EXIT_CODE, STORAGE_EXIT_CODE } from '../cli/cli-error.js';
 import type { CliStream, Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
 import { parseChoice, parseInteger } from '../cli/parse-options.js';
@@ -234,10 +234,10 @@ async function checkReadable(path: string): Promise<void> {
     throw new CliError(
       '--input',
       `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      FAILURE_EXIT_CODE,
+      INPUT_EXIT_CODE,
     );
   }
-  if (!isFile) throw new CliError('--input', `${path} is not a file`, FAILURE_EXIT_CODE);
+  if (!isFile) throw new CliError('--input', `${path} is not a file`, INPUT_EXIT_CODE);
 }
 
 /** Write, waiting for 'drain' when the stream asks for it, so a slow reader of stdout bounds memory. */
@@ -256,7 +256,7 @@ async function openOutput(path: string): Promise<WriteStream> {
     throw new CliError(
       '--output',
       `cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      FAILURE_EXIT_CODE,
+      STORAGE_EXIT_CODE,
     );
   }
   return stream;
@@ -270,7 +270,7 @@ async function closeOutput(stream: WriteStream, path: string): Promise<void> {
     throw new CliError(
       '--output',
       `cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      FAILURE_EXIT_CODE,
+      STORAGE_EXIT_CODE,
     );
   }
 }

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { CliError, FAILURE_EXIT_CODE } from '../cli/cli-error.js';
+import { CliError, INPUT_EXIT_CODE } from '../cli/cli-error.js';
 import { parseTrainConfig, type TrainConfig } from '../config/index.js';
 import { runTraining } from '../loop/run-training.js';
 import { RUN_FILES, metricsPath, readMetrics } from '../metrics/index.js';
@@ -77,7 +77,7 @@ export async function runPlan(plan: readonly PlannedRun[], o: RunPlanOptions): P
           log: (line) => (line.startsWith('eval') ? o.log(`${tag}: ${line}`) : undefined),
         });
       } catch (error) {
-        throw new CliError(undefined, `${tag} failed: ${(error as Error).message}`, FAILURE_EXIT_CODE);
+        throw new CliError(undefined, `${tag} failed: ${(error as Error).message}`, INPUT_EXIT_CODE);
       }
       o.log(`${tag}: ${seconds(t0)} s`);
     }
@@ -101,7 +101,7 @@ export async function runPlan(plan: readonly PlannedRun[], o: RunPlanOptions): P
   };
   await Promise.all(Array.from({ length: Math.min(o.parallel, pending.length) }, worker));
   if (failures.length > 0) {
-    throw new CliError(undefined, `${failures.length} run(s) failed: ${failures.join('; ')}`, FAILURE_EXIT_CODE);
+    throw new CliError(undefined, `${failures.length} run(s) failed: ${failures.join('; ')}`, INPUT_EXIT_CODE);
   }
 }
 

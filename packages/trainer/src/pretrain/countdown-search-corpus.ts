@@ -131,6 +131,12 @@ export interface SearchCorpusOptions {
    * Default 0.
    */
   missShare?: number;
+  /**
+   * Share of examples whose answer is the search's first candidate (`(a + b) + c`, rarely the target):
+   * a habitual guess that becomes the base model's greedy answer, so that its pass@1 starts near 0 while
+   * the other answers keep sampling every candidate. Drawn before {@link missShare}. Default 0.
+   */
+  habitShare?: number;
 }
 
 /** `count` search examples over `problems` (cycled), each answer a candidate drawn at random with `seed`; see {@link SearchCorpusOptions}. */
@@ -143,17 +149,22 @@ export function countdownSearchExamples(
   if (problems.length === 0) {
     throw new TrainerError('countdownSearchExamples: problems is empty; expected at least one problem');
   }
-  const { template = 'compact', missShare = 0 } = options;
+  const { template = 'compact', missShare = 0, habitShare = 0 } = options;
   if (!(missShare >= 0 && missShare <= 1)) throw new TrainerError(`missShare must be in [0, 1], got ${missShare}`);
+  if (!(habitShare >= 0 && habitShare <= 1)) {
+    throw new TrainerError(`habitShare must be in [0, 1], got ${habitShare}`);
+  }
   const random = new SeededRandom(seed);
   return Array.from({ length: count }, (_, i) => {
     const p = problems[i % problems.length]!;
     const lines = fullSearch(p.nums);
     const candidates = searchCandidates(lines);
     const misses = candidates.flatMap((c, k) => (c.value === p.target ? [] : [k]));
+    // Without a habit share no draw is spent on it, so the corpus of the embedded base stays as it was.
+    const habit = habitShare > 0 && random.next() < habitShare;
     // A problem whose every candidate reaches the target has no miss to draw.
     const pool = misses.length > 0 && random.next() < missShare ? misses : candidates.map((_, k) => k);
-    const chosen = pool[Math.floor(random.next() * pool.length)]!;
+    const chosen = habit ? 0 : pool[Math.floor(random.next() * pool.length)]!;
     return {
       prompt: renderPrompt({ question: countdownQuestion(p), brief: countdownBrief(p) }, { kind: template }),
       completion: searchCompletion(lines, p.target, chosen),

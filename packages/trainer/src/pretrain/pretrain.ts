@@ -75,6 +75,8 @@ export interface PretrainOptions extends CrossEntropyRunOptions {
   corpus?: PretrainCorpus;
   /** With the search corpus: share of answers drawn among the candidates that miss the target; default 0. */
   missShare?: number;
+  /** With the search corpus: share of answers that are the search's first candidate (a habitual guess); default 0. */
+  habitShare?: number;
 }
 
 /** The pretraining texts: random derivations or full searches. */
@@ -121,9 +123,14 @@ export async function pretrainCountdown(o: PretrainOptions): Promise<PretrainRes
   const answerSeed = deriveSeed(o.seed, ANSWER_STREAM);
   const search = o.corpus === 'search';
   if (search && o.reachedShare !== undefined) throw new TrainerError('reachedShare is for the random corpus only');
-  if (!search && o.missShare !== undefined) throw new TrainerError('missShare is for the search corpus only');
+  if (!search && (o.missShare !== undefined || o.habitShare !== undefined)) {
+    throw new TrainerError('missShare and habitShare are for the search corpus only');
+  }
   const examples = search
-    ? countdownSearchExamples(problems, o.steps * o.batch, answerSeed, { missShare: o.missShare })
+    ? countdownSearchExamples(problems, o.steps * o.batch, answerSeed, {
+        missShare: o.missShare,
+        habitShare: o.habitShare,
+      })
     : countdownPretrainExamples(problems, o.steps * o.batch, answerSeed, {
         reachedShare: o.reachedShare,
         maxTarget: difficulty.maxTarget,

@@ -190,7 +190,7 @@ describe('rlvr report', () => {
     expect(await report()).toMatchObject({ code: 2, err: expect.stringMatching(/expected at least one run directory/) });
     const missing = join(tempDir(), 'no-such-run');
     const first = await report(missing, '--out', join(tempDir(), 'x.html'));
-    expect(first.code).toBe(1);
+    expect(first.code).toBe(3);
     expect(first.err).toContain(`${missing}: not a run directory`);
     const empty = join(tempDir(), 'empty-run');
     await mkdir(empty);
