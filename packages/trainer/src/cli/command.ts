@@ -1,3 +1,5 @@
+import type { StopHandle } from './graceful-stop.js';
+
 /** Where a command writes: anything with a `write(text)` method (process streams, or a capture in tests). */
 export interface CliStream {
   /** Write a chunk of text. */
@@ -10,6 +12,8 @@ export interface CliIo {
   stdout: CliStream;
   /** Usage errors and diagnostics. */
   stderr: CliStream;
+  /** Ctrl-C / SIGTERM, for a command that can stop cleanly (graceful-stop.ts); absent in-process. */
+  stop?: StopHandle;
 }
 
 /** One `rlvr` subcommand; each lives in its own module under `src/commands/`. */
