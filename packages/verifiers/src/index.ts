@@ -2,7 +2,8 @@ export { VerifierError } from './errors.js';
 export { VerifierRegistry } from './registry.js';
 export type { VerificationResult, Verifier } from './types.js';
 export { builtInVerifiers, defaultRegistry } from './builtins.js';
-export { VerifierPool, type PoolItem, type VerifierPoolOptions } from './pool/pool.js';
+export { VerifierPool, type PoolItem, type PoolStats, type VerifierPoolOptions } from './pool/pool.js';
+export { checkDeadline, DeadlineError, isDeadlineError, remainingMs } from './deadline.js';
 export { lastBoxed, type BoxedAnswer } from './text/boxed.js';
 export { lastAnswerTag, type AnswerTag } from './text/answer-tag.js';
 export {

@@ -11,6 +11,7 @@
  */
 
 import { add, div, integer, mul, sub, type Rational } from './rational.js';
+import { checkDeadline } from '../deadline.js';
 
 /** RPN operator codes (negative, so that non-negative entries can index literals). */
 export const ADD = -1;
@@ -129,6 +130,7 @@ export function parseExpression(text: string, options: ParseOptions = {}): Parse
   let claimedTarget = false;
   let i = 0;
   while (i < n) {
+    checkDeadline();
     const c = text.charCodeAt(i);
     if (isSpace(c)) {
       i++;

@@ -52,6 +52,7 @@ import {
   type PlainNumber,
   type Rational,
 } from './numbers.js';
+import { checkDeadline } from '../deadline.js';
 
 type Value = { kind: 'plain'; p: PlainNumber } | { kind: 'exact'; q: Rational } | { kind: 'nan'; why: string };
 
@@ -791,6 +792,8 @@ export function scanExpressions(text: string, visit: (token: NumberToken) => boo
     if (startsExpression(text, i)) {
       const token = readExpressionAt(text, i);
       if (token !== null) {
+        // Per expression, not per character: a pool deadline stops a scan of a huge text.
+        checkDeadline();
         if (visit(token) === false) return;
         i = Math.max(token.end, i + 1);
         continue;

@@ -26,6 +26,7 @@ import { lastAnswerTag } from '../text/answer-tag.js';
 import { lastBoxed } from '../text/boxed.js';
 import type { VerificationResult, Verifier } from '../types.js';
 import { allExpressions, lastExpression, readExpressionAt, startsExpression, type NumberToken } from './expressions.js';
+import { checkDeadline } from '../deadline.js';
 
 /** How the answer is located in the completion (see the module comment). */
 export type Gsm8kMode = 'strict' | 'flexible' | 'auto';
@@ -174,6 +175,7 @@ export function lastHashAnswer(text: string): NumberToken | null {
   while (from >= 0) {
     const p = text.lastIndexOf('####', from);
     if (p < 0) return null;
+    checkDeadline();
     if (text.charCodeAt(p + 4) !== 35) {
       const token = expressionAfter(text, p + 4);
       if (token !== null) return token;
@@ -195,6 +197,7 @@ export function lastPhraseAnswer(text: string): NumberToken | null {
   while (from >= 0) {
     const p = text.lastIndexOf('nswer', from);
     if (p < 1) return null;
+    checkDeadline();
     from = p - 1;
     const a = text.charCodeAt(p - 1);
     if ((a !== 97 && a !== 65) || isAsciiLetter(text.charCodeAt(p - 2))) continue;

@@ -37,6 +37,7 @@ import { decimalPlaces } from '../exact/rational.js';
 import { isExactRefusal } from './rational.js';
 import { isLabel, parseStructure, splitTopLevel } from './structure.js';
 import type { Answer } from './structure.js';
+import { checkDeadline } from '../deadline.js';
 
 /** Result of a comparison: equal, not equal, or undecided with a reason (scored 0). */
 export type Verdict = { eq: true } | { eq: false; reason?: string };
@@ -182,6 +183,7 @@ function numericCompare(g: Node, p: Node, vars: string[]): Verdict | null {
   }
   let valid = 0;
   for (const pt of randomPoints(vars)) {
+    checkDeadline();
     const env = new Map(Object.entries(pt));
     const a = evaluate(g, env);
     const b = evaluate(p, env);
@@ -334,6 +336,7 @@ function compareEquations(gl: string, gr: string, pl: string, pr: string): Verdi
   let ratio: Complex | null = null;
   let valid = 0;
   for (const pt of randomPoints(vars)) {
+    checkDeadline();
     const env = new Map(Object.entries(pt));
     const x = evaluate(f, env);
     const y = evaluate(h, env);

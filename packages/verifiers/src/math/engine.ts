@@ -9,6 +9,7 @@
 import { createRequire } from 'node:module';
 import type * as CEModule from '@cortex-js/compute-engine';
 import type { Complex } from './expr.js';
+import { remainingMs } from '../deadline.js';
 
 /** Longest answer handed to compute-engine. */
 export const CE_MAX_LENGTH = 300;
@@ -58,7 +59,9 @@ export function ceEvaluatePair(
     return { ok: false, reason: `unparseable: compute-engine unavailable (${(e as Error).message})` };
   }
   try {
-    return ce.withTimeLimit(CE_TIME_LIMIT_MS, (): CeValues => {
+    // Inside a pool worker, never past the item's own deadline: the engine cannot be interrupted otherwise.
+    const limitMs = Math.max(1, Math.min(CE_TIME_LIMIT_MS, remainingMs()));
+    return ce.withTimeLimit(limitMs, (): CeValues => {
       const a = ce.parse(g);
       const b = ce.parse(p);
       if (!a.isValid || !b.isValid) return { ok: false, reason: 'unparseable: not a valid expression' };

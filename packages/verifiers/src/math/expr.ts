@@ -6,6 +6,7 @@
  * grammar is a {@link ParseError}, and the caller hands the answer to compute-engine instead.
  */
 import { Rational, TooComplexError, factorial } from './rational.js';
+import { checkDeadline } from '../deadline.js';
 
 /** Expression tree of a scalar answer. */
 export type Node =
@@ -100,6 +101,7 @@ class Parser {
   }
 
   private enter(): void {
+    checkDeadline();
     if (++this.depth > MAX_DEPTH) throw new TooComplexError('nesting too deep');
   }
 

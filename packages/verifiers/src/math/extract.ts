@@ -31,6 +31,7 @@
 import { lastAnswerTag } from '../text/answer-tag.js';
 import { lastBoxed } from '../text/boxed.js';
 import { MAX_ITEMS, splitTopLevel } from './structure.js';
+import { checkDeadline } from '../deadline.js';
 
 /** Where answers are looked for: `strict` for RL rewards, `flexible` for evaluation (module comment). */
 export type MathExtraction = 'strict' | 'flexible';
@@ -124,6 +125,7 @@ function lastPhrase(text: string, re: RegExp): number {
   re.lastIndex = 0;
   let lastEnd = -1;
   for (let m = re.exec(text); m; m = re.exec(text)) {
+    checkDeadline();
     lastEnd = m.index + m[0].length;
     if (m[0].length === 0) re.lastIndex++;
   }
@@ -274,6 +276,7 @@ function lastMath(text: string): { answer: ExtractedAnswer; end: number } | null
   MATH_SEGMENT.lastIndex = 0;
   const segments: Array<{ end: number; content: string }> = [];
   for (let m = MATH_SEGMENT.exec(text); m; m = MATH_SEGMENT.exec(text)) {
+    checkDeadline();
     const content = segmentContent(m);
     if (content === '') continue;
     const previous = segments[segments.length - 1];
@@ -317,7 +320,10 @@ function lastPlainNumber(text: string): { answer: ExtractedAnswer; end: number }
   text = text.replace(/\$[^$]*\$|\\\([\s\S]*?\\\)/g, (m) => ' '.repeat(m.length));
   PLAIN_NUMBER.lastIndex = 0;
   let last: RegExpExecArray | null = null;
-  for (let m = PLAIN_NUMBER.exec(text); m; m = PLAIN_NUMBER.exec(text)) last = m;
+  for (let m = PLAIN_NUMBER.exec(text); m; m = PLAIN_NUMBER.exec(text)) {
+    checkDeadline();
+    last = m;
+  }
   // (a `$` after a plain number is a currency sign, not a formula)
   if (
     last === null ||

@@ -81,8 +81,13 @@ describe('VerifierPool', () => {
     const items = exactItems(600, 'loops');
     items[123] = { verifier: 'loops', completion: 'loop', reference: 'x' };
     items[456] = { verifier: 'loops', completion: 'loop again', reference: 'x' };
+    const before = pool.stats();
     const results = await pool.score(items);
     for (const i of [123, 456]) expect(results[i]).toEqual({ reward: 0, correct: false, formatOk: false, extracted: null, reason: 'timeout' });
+    // A loop that never checks the deadline is what the backstop is for: one thread each.
+    const after = pool.stats();
+    expect(after.terminations - before.terminations).toBe(2);
+    expect(after.timeouts - before.timeouts).toBe(2);
     const others = items.map((_, i) => i).filter((i) => i !== 123 && i !== 456);
     expectExact(
       others.map((i) => results[i]!),
@@ -105,6 +110,67 @@ describe('VerifierPool', () => {
       expect(results.map((r) => r.reason)).toEqual(items.map(() => 'correct'));
     } finally {
       await slowPool.close();
+    }
+  });
+
+  test('items that stop at the deadline cost no thread: every one times out, the rest of each chunk is graded', async () => {
+    // A grace far beyond any descheduling: the backstop cannot fire first, so the counts are exact at any load.
+    const cheap = new VerifierPool({ threads: 2, timeoutMs: 1, graceMs: 600_000, modules: [FIXTURES] });
+    try {
+      const items = exactItems(3000, 'spins');
+      const spinning = new Set<number>();
+      for (let i = 5; i < items.length; i += 10) {
+        items[i] = { verifier: 'spins', completion: `spin ${i}`, reference: 'x' };
+        spinning.add(i);
+      }
+      const results = await cheap.score(items);
+      expect(results).toHaveLength(items.length);
+      for (const i of spinning) expect(results[i]!.reason).toBe('timeout');
+      const others = items.map((_, i) => i).filter((i) => !spinning.has(i));
+      // Any of these may also time out on a loaded machine (1 ms is short), but never with a wrong verdict.
+      for (const i of others) {
+        const result = results[i]!;
+        if (result.reason === 'timeout') continue;
+        expect(result.correct).toBe(items[i]!.completion.trim() === items[i]!.reference);
+      }
+      const stats = cheap.stats();
+      expect(stats.terminations).toBe(0);
+      expect(stats.stoppedAtDeadline).toBe(spinning.size);
+      expect(stats.timeouts).toBe(results.filter((r) => r.reason === 'timeout').length);
+      const later = exactItems(100);
+      const laterResults = await cheap.score(later);
+      expect(laterResults).toHaveLength(100);
+    } finally {
+      await cheap.close();
+    }
+  });
+
+  test('an item that returns after the limit gets "timeout" in the worker, which goes on: no thread is terminated', async () => {
+    const limit = 300;
+    const late = new VerifierPool({ threads: 1, timeoutMs: limit, graceMs: 600_000, modules: [FIXTURES] });
+    try {
+      // Each slow item busy-waits 1.5 limits by the clock, so it is late at any load.
+      const items: PoolItem[] = exactItems(40, 'slow').map((item) => ({ ...item, reference: 0 }));
+      for (const i of [3, 17, 30]) items[i] = { verifier: 'slow', completion: String(i), reference: 1.5 * limit };
+      const results = await late.score(items);
+      expect(results.map((r, i) => (r.reason === 'timeout' ? i : -1)).filter((i) => i >= 0)).toEqual([3, 17, 30]);
+      expect(late.stats()).toEqual({ timeouts: 3, stoppedAtDeadline: 0, terminations: 0 });
+    } finally {
+      await late.close();
+    }
+  });
+
+  test('graceMs 0: the worker does not time items, every timeout terminates a thread', async () => {
+    const strict = new VerifierPool({ threads: 1, timeoutMs: 300, graceMs: 0, modules: [FIXTURES] });
+    try {
+      const items = exactItems(20, 'spins');
+      for (const i of [4, 9]) items[i] = { verifier: 'spins', completion: 'spin', reference: 'x' };
+      const results = await strict.score(items);
+      expect(results[4]!.reason).toBe('timeout');
+      expect(results[9]!.reason).toBe('timeout');
+      expect(strict.stats()).toEqual({ timeouts: 2, stoppedAtDeadline: 0, terminations: 2 });
+    } finally {
+      await strict.close();
     }
   });
 
@@ -154,6 +220,7 @@ describe('VerifierPool: options, custom modules, lifecycle', () => {
     [{ timeoutMs: Number.NaN }, 'timeoutMs'],
     [{ maxMemoryMb: 0 }, 'maxMemoryMb'],
     [{ chunkSize: 0 }, 'chunkSize'],
+    [{ graceMs: -1 }, 'graceMs'],
     [{ modules: 'x.mjs' }, 'modules'],
     [{ modules: [''] }, 'modules[0]'],
   ])('%j is a VerifierError naming %s', (options, argument) => {

@@ -2,14 +2,21 @@
  * VerifierPool: verifications on worker threads (piscina) with a per-item time limit and memory cap.
  *
  * Design. Items are sent in chunks (one message per item costs more than a fast verification), but
- * the time limit stays per item: the worker writes into a small SharedArrayBuffer which item of the
- * chunk it is on and when that item started, and a watchdog timer on the main thread aborts the task
- * once the *current item* has run longer than `timeoutMs`. Aborting a running piscina task terminates
- * its thread (this stops even a synchronous infinite loop) and piscina starts a replacement. Because
- * the buffer names the culprit, only that item gets `timeout`; the chunk's other items are queued
- * again (the ones before it are cheap to redo, the ones after it never ran). A worker that dies
- * (memory limit, `process.exit`) is handled the same way with `error: <why>`. Time spent queued or
- * while a replacement worker boots is never charged to an item.
+ * the time limit stays per item. It is enforced in two layers:
+ *
+ * - In the worker: each item runs under a cooperative deadline that the built-in verifiers check in
+ *   their loops, and an item that stops at it or returns after the limit gets `timeout`; the worker
+ *   stays up and goes on with the chunk. A timeout then costs about the limit itself, instead of a
+ *   thread restart (tens of ms, on the critical path, and a cold JIT in the new thread whose first
+ *   items run slower and can time out in turn).
+ * - On the main thread, the backstop: the worker writes into a small SharedArrayBuffer which item of
+ *   the chunk it is on and when that item started, and a watchdog aborts the task once the current
+ *   item has run `graceMs` past the limit (an infinite loop in a custom verifier, a single call that
+ *   never checks the deadline). Aborting a running piscina task terminates its thread and piscina
+ *   starts a replacement. Because the buffer names the culprit, only that item gets `timeout`; the
+ *   chunk's other items are queued again (the ones before it are cheap to redo, the ones after it
+ *   never ran). A worker that dies (memory limit, `process.exit`) is handled the same way with
+ *   `error: <why>`. Time spent queued or while a replacement worker boots is never charged to an item.
  */
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
@@ -24,6 +31,9 @@ import {
   nowMs,
   progressViews,
   resultAt,
+  STOPPED,
+  TIMED_OUT,
+  TIMEOUT_RESULT,
   type PoolItem,
   type WorkerReply,
   type WorkerSetup,
@@ -36,6 +46,12 @@ export interface VerifierPoolOptions {
   threads?: number;
   /** Per-item time limit in milliseconds (an item over it gets reward 0, reason `timeout`); default 2000. */
   timeoutMs?: number;
+  /**
+   * How long past `timeoutMs` an item may keep running before its worker thread is terminated, in ms
+   * (default 250). Items that stop at the limit (the built-in verifiers check it in their loops) or
+   * return late never cost a thread; 0 terminates the thread as soon as an item reaches the limit.
+   */
+  graceMs?: number;
   /**
    * Modules (file paths, or `file:` URLs) whose default export is a Verifier or an array of them,
    * imported in every worker and registered after the built-ins (a module may replace a built-in of
@@ -50,7 +66,21 @@ export interface VerifierPoolOptions {
 
 export type { PoolItem } from './protocol.js';
 
+/** Counts of what the time limit did in a {@link VerifierPool}, since it was created. */
+export interface PoolStats {
+  /** Items that got `timeout`. */
+  timeouts: number;
+  /** Of those, the items whose verifier stopped itself at the deadline (the worker went on). */
+  stoppedAtDeadline: number;
+  /** Worker threads terminated because an item ran `graceMs` past the limit (each one was replaced). */
+  terminations: number;
+}
+
 const DEFAULT_TIMEOUT_MS = 2000;
+// Past the limit, a built-in verifier stops at its next deadline check (µs later); this is room for a
+// descheduled thread on a busy machine and for one long uninterruptible step (a compute-engine call is
+// itself cut at the remaining time), far below what a thread restart and a cold JIT cost in total.
+const DEFAULT_GRACE_MS = 250;
 // Generous for any sane verification (a 10 MB completion is ~20 MB as a JS string), small enough
 // that a runaway allocation fails in about a second instead of swapping the machine.
 const DEFAULT_MAX_MEMORY_MB = 512;
@@ -74,15 +104,6 @@ interface Job {
   reject: (error: unknown) => void;
 }
 
-/** The result of an item whose check ran past the time limit. */
-const TIMEOUT_RESULT: Readonly<VerificationResult> = {
-  reward: 0,
-  correct: false,
-  formatOk: false,
-  extracted: null,
-  reason: 'timeout',
-};
-
 /**
  * A pool of worker threads that runs verifications with a per-item time limit. `score` returns
  * results in input order; a check that throws, hangs or exhausts memory gives that item reward 0 with
@@ -95,6 +116,9 @@ export class VerifierPool {
   readonly timeoutMs: number;
   /** Most items per message to a worker. */
   readonly chunkSize: number;
+  /** How long past the limit an item may run before its worker thread is terminated. */
+  readonly graceMs: number;
+  private readonly counts: PoolStats = { timeouts: 0, stoppedAtDeadline: 0, terminations: 0 };
   private readonly piscina: Piscina;
   private readonly queue: Chunk[] = [];
   // Two tasks per thread: piscina hands a worker its next chunk as soon as it finishes one. More
@@ -109,8 +133,11 @@ export class VerifierPool {
     this.threads = positiveInteger('threads', options.threads, Math.min(2, availableParallelism()));
     this.timeoutMs = positiveInteger('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS);
     this.chunkSize = positiveInteger('chunkSize', options.chunkSize, DEFAULT_CHUNK_SIZE);
+    this.graceMs = nonNegativeInteger('graceMs', options.graceMs, DEFAULT_GRACE_MS);
     const maxMemoryMb = positiveInteger('maxMemoryMb', options.maxMemoryMb, DEFAULT_MAX_MEMORY_MB);
-    const setup: WorkerSetup = { modules: moduleUrls(options.modules) };
+    // With no grace, the backstop alone decides, as soon as an item reaches the limit.
+    const workerLimit = this.graceMs === 0 ? Infinity : this.timeoutMs;
+    const setup: WorkerSetup = { modules: moduleUrls(options.modules), timeoutMs: workerLimit };
     this.maxInFlight = 2 * this.threads;
     this.piscina = new Piscina({
       filename: workerFile(),
@@ -156,6 +183,11 @@ export class VerifierPool {
     return promise;
   }
 
+  /** What the time limit has done so far (a copy): timeouts, how many stopped in the worker, threads terminated. */
+  stats(): PoolStats {
+    return { ...this.counts };
+  }
+
   /** Wait for running `score` calls, then stop the workers. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
@@ -185,23 +217,25 @@ export class VerifierPool {
     let culpritOfTimeout = -1;
     let timer: NodeJS.Timeout | undefined;
 
-    // Wakes up when the current item would reach its limit; if the worker has moved on, sleeps until
-    // the new item's limit. So about one wake-up per `timeoutMs` per running chunk, however fast items are.
+    // Wakes up when the current item would reach the hard limit; if the worker has moved on, sleeps
+    // until the new item's. So about one wake-up per hard limit per running chunk, however fast items are.
+    const hardLimit = this.timeoutMs + this.graceMs;
     const watch = () => {
       const current = Atomics.load(index, 0);
       if (current < 0) {
-        timer = setTimeout(watch, this.timeoutMs);
+        timer = setTimeout(watch, hardLimit);
         return;
       }
-      const left = startedAt[0]! + this.timeoutMs - nowMs();
+      const left = startedAt[0]! + hardLimit - nowMs();
       if (left > 0) {
         timer = setTimeout(watch, Math.ceil(left));
         return;
       }
       culpritOfTimeout = current;
+      this.counts.terminations++;
       controller.abort();
     };
-    timer = setTimeout(watch, this.timeoutMs);
+    timer = setTimeout(watch, hardLimit);
 
     const task = toTask(chunk.items, progress);
     this.piscina.run(task, { signal: controller.signal }).then(
@@ -211,6 +245,9 @@ export class VerifierPool {
         if ('fatal' in reply) this.fail(chunk.job, new VerifierError('modules', reply.fatal));
         else {
           for (let i = 0; i < chunk.positions.length; i++) {
+            const flags = reply.flags[i]!;
+            if ((flags & TIMED_OUT) !== 0) this.counts.timeouts++;
+            if ((flags & STOPPED) !== 0) this.counts.stoppedAtDeadline++;
             this.deliverOne(chunk.job, chunk.positions[i]!, resultAt(reply, i));
           }
         }
@@ -222,6 +259,7 @@ export class VerifierPool {
         // names the item that was running.
         const culprit = culpritOfTimeout >= 0 ? culpritOfTimeout : Atomics.load(index, 0);
         const failure = culpritOfTimeout >= 0 ? TIMEOUT_RESULT : errorResult(messageOf(error));
+        if (culpritOfTimeout >= 0) this.counts.timeouts++;
         if (culprit < 0) {
           // Died before its first item (or after its last): no item to blame, and re-queueing could
           // loop forever, so every item of the chunk carries the error.
@@ -302,6 +340,14 @@ function positiveInteger(name: string, value: unknown, fallback: number): number
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
     throw new VerifierError(name, `expected an integer ≥ 1, got ${String(value)}`);
+  }
+  return value;
+}
+
+function nonNegativeInteger(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new VerifierError(name, `expected an integer ≥ 0, got ${String(value)}`);
   }
   return value;
 }

@@ -18,6 +18,8 @@ export interface PoolItem {
 export interface WorkerSetup {
   /** File URLs of modules whose default export is a Verifier or an array of them. */
   modules: string[];
+  /** The per-item time limit in ms: the worker gives an item over it `timeout` and goes on. */
+  timeoutMs: number;
 }
 
 /**
@@ -40,12 +42,16 @@ export interface WorkerTask {
 export const CORRECT = 1;
 /** Bits of {@link ColumnarResults.flags}. */
 export const FORMAT_OK = 2;
+/** Bits of {@link ColumnarResults.flags}: the item ran past the time limit (its result is `timeout`). */
+export const TIMED_OUT = 4;
+/** Bits of {@link ColumnarResults.flags}: with {@link TIMED_OUT}, the verifier stopped itself at its deadline. */
+export const STOPPED = 8;
 
 /** The results of a chunk by columns (see {@link WorkerTask} for why). */
 export interface ColumnarResults {
   /** Reward of each item. */
   rewards: Float64Array;
-  /** {@link CORRECT} | {@link FORMAT_OK} of each item. */
+  /** {@link CORRECT} | {@link FORMAT_OK} | {@link TIMED_OUT} | {@link STOPPED} of each item. */
   flags: Uint8Array;
   /** Extracted answer of each item. */
   extracted: (string | null)[];
@@ -55,6 +61,15 @@ export interface ColumnarResults {
 
 /** The worker's answer: the chunk's results, or a failure that concerns every task (a module that cannot load). */
 export type WorkerReply = ColumnarResults | { fatal: string };
+
+/** The result of an item whose check ran past the time limit. */
+export const TIMEOUT_RESULT: Readonly<VerificationResult> = {
+  reward: 0,
+  correct: false,
+  formatOk: false,
+  extracted: null,
+  reason: 'timeout',
+};
 
 /** Result `i` of a columnar reply as a {@link VerificationResult}. */
 export function resultAt(results: ColumnarResults, i: number): VerificationResult {

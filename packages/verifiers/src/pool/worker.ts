@@ -2,16 +2,25 @@
  * The worker side of {@link VerifierPool} (built as `dist/pool-worker.js`): a registry of the
  * built-in verifiers plus those of the configured modules, and a handler that verifies one chunk of
  * items, reporting through shared memory which item it is on so that the main thread can time each
- * item and, on a timeout or a crash, knows which item was at fault.
+ * item and, on a crash or a check that never returns, knows which item was at fault.
+ *
+ * The time limit is first enforced here: each item runs under a cooperative deadline
+ * (`../deadline.ts`, checked in the built-in verifiers' loops), and an item that stops at it or
+ * returns after the limit gets `timeout` while the worker goes on with the next item. Terminating
+ * the thread (the main thread's backstop) is left for checks that cannot be stopped that way.
  */
 import { workerData } from 'node:worker_threads';
 import { builtInVerifiers } from '../builtins.js';
+import { endDeadline, startDeadline } from '../deadline.js';
 import { VerifierRegistry } from '../registry.js';
 import type { VerificationResult, Verifier } from '../types.js';
 import {
   CORRECT,
   FINISHED,
   FORMAT_OK,
+  STOPPED,
+  TIMED_OUT,
+  TIMEOUT_RESULT,
   nowMs,
   progressViews,
   type ColumnarResults,
@@ -20,7 +29,7 @@ import {
   type WorkerTask,
 } from './protocol.js';
 
-const setup = (workerData ?? { modules: [] }) as WorkerSetup;
+const setup = (workerData ?? { modules: [], timeoutMs: Infinity }) as WorkerSetup;
 const registryReady = loadRegistry(setup.modules);
 // The failure is reported by each task (as `fatal`); without this it would also be an unhandled rejection.
 registryReady.catch(() => undefined);
@@ -60,13 +69,25 @@ export default async function verifyChunk(task: WorkerTask): Promise<WorkerReply
     extracted: new Array(n),
     reasons: new Array(n),
   };
+  const limit = setup.timeoutMs;
   for (let i = 0; i < n; i++) {
-    startedAt[0] = nowMs();
+    const start = nowMs();
+    startedAt[0] = start;
     Atomics.store(index, 0, i);
     const name = typeof task.verifiers === 'string' ? task.verifiers : task.verifiers[i]!;
-    const result = verifyOne(registry, name, task.completions[i]!, task.references[i]);
+    startDeadline(limit);
+    let result = verifyOne(registry, name, task.completions[i]!, task.references[i]);
+    const stopped = endDeadline();
+    // Over the limit is a timeout however the check ended (stopped, caught its stop, or just late):
+    // the verdict must not depend on whether the main thread's backstop happened to fire first.
+    const late = stopped || nowMs() - start > limit;
+    if (late) result = TIMEOUT_RESULT;
     out.rewards[i] = result.reward;
-    out.flags[i] = (result.correct ? CORRECT : 0) | (result.formatOk ? FORMAT_OK : 0);
+    out.flags[i] =
+      (result.correct ? CORRECT : 0) |
+      (result.formatOk ? FORMAT_OK : 0) |
+      (late ? TIMED_OUT : 0) |
+      (stopped ? STOPPED : 0);
     out.extracted[i] = result.extracted;
     out.reasons[i] = result.reason;
   }
