@@ -67,7 +67,12 @@ describe('createDecoderModel (cpu backend, no GPU needed)', () => {
 
       await model.backward(dlogits);
       const before = await model.weights();
-      await model.step(ADAMW);
+      // The norm before stepping is the one the step reports, and reading it neither steps nor consumes.
+      const norm = await model.gradNorm();
+      expect(norm).toBeGreaterThan(0);
+      expect((await model.weights())['model.norm.weight']!.data).toEqual(before['model.norm.weight']!.data);
+      expect((await model.step(ADAMW)).gradNorm).toBe(norm);
+      await expect(model.gradNorm()).rejects.toThrow(/gradNorm: no gradients/);
       const after = await model.weights();
       expect(after['model.embed_tokens.weight']!.data).not.toEqual(before['model.embed_tokens.weight']!.data);
       expect(Object.keys(after).sort()).toEqual(Object.keys(weights).sort());

@@ -27,7 +27,8 @@ import type { AdamWOptions } from '../adamw/adamw.shared.js';
 import { type LogSoftmaxOps, type PgLossLogitsOptions } from '../loss/loss.shared.js';
 import { pgLossFromLogits } from '../loss/pg-loss-logits.reference.js';
 import type { PaddedLossStats, PolicyBackend } from '../policy/policy-model.js';
-import { decoderParameters } from '@rlvr/core';
+import { decoderParameters, parameterSpecs } from '@rlvr/core';
+import { globalGradNorm } from '../grad-norm/grad-norm.reference.js';
 import type { PaddedPolicyInputs } from '../policy/policy-batch.js';
 import { defaultCpuThreads } from '../ort/ort-session.js';
 import { CompiledEngine } from '../compiled/compiled-engine.js';
@@ -192,6 +193,12 @@ export class CpuPolicyBackend implements PolicyBackend {
 
   async readGradients(): Promise<DecoderTensors<Float32Array>> {
     return copyTensors(this.#model.pendingGradients()!);
+  }
+
+  async gradNorm(): Promise<number> {
+    const grads = this.#model.pendingGradients()!;
+    // In parameter order, as the step sums them, so the two norms are the same number.
+    return globalGradNorm(parameterSpecs(this.config).map((s) => grads[s.name]!.data));
   }
 
   async adamw(

@@ -306,6 +306,14 @@ export class GpuPolicyBackend implements PolicyBackend {
     return await this.#readAll(this.#grads);
   }
 
+  async gradNorm(): Promise<number> {
+    this.#assertUsable('gradNorm');
+    return await gradNormGpu(
+      this.#gpu,
+      this.#specs.map((s) => this.#grads.get(s.name)!),
+    );
+  }
+
   /** Accumulation helper: copy every gradient into its accumulator, or add the accumulator back into it. */
   async #copyGrads(direction: 'into-accumulator' | 'add-back'): Promise<void> {
     const gpu = this.#gpu;

@@ -68,6 +68,8 @@ export interface DecoderModel {
   policyLoss(batch: PolicyBatch, options: PolicyLossOptions): Promise<PolicyLossStats>;
   /** The pending gradients (from backward/policyLoss since the last step) as named tensors (copies). */
   gradients(): Promise<DecoderTensors<Float32Array>>;
+  /** Global L2 norm of the pending gradients, as the next {@link step} would report it, without stepping or copying them. */
+  gradNorm(): Promise<number>;
   /** One AdamW step from the pending gradients, clipped to `maxGradNorm` if given (moments zero before the first step). */
   step(options: DecoderStepOptions): Promise<StepReport>;
   /** Every parameter as named Float32 tensors (copies; tied models have no `lm_head.weight`). */
@@ -112,6 +114,8 @@ export interface PolicyBackend {
   backward(accumulate: boolean): Promise<void>;
   /** The backend's gradients, read back (copies). */
   readGradients(): Promise<DecoderTensors<Float32Array>>;
+  /** Global L2 norm of the gradients on the device, computed as {@link adamw} computes it (nothing changes). */
+  gradNorm(): Promise<number>;
   /**
    * Global gradient norm (clipped to `maxGradNorm` when given), then AdamW step `t` on every parameter,
    * with `adam.weightDecay` where `decays(spec)` and none elsewhere.
@@ -261,6 +265,12 @@ export class PolicyModel implements DecoderModel {
     this.#assertUsable('gradients');
     if (!this.#pending) throw new DecoderModelError('gradients: no gradients; call backward or policyLoss first');
     return await this.#engine.readGradients();
+  }
+
+  async gradNorm(): Promise<number> {
+    this.#assertUsable('gradNorm');
+    if (!this.#pending) throw new DecoderModelError('gradNorm: no gradients; call backward or policyLoss first');
+    return await this.#engine.gradNorm();
   }
 
   async step(options: DecoderStepOptions): Promise<StepReport> {
