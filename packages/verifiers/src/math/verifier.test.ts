@@ -1,4 +1,5 @@
 import { VerifierError } from '../errors.js';
+import { defaultRegistry } from '../builtins.js';
 import { VerifierRegistry } from '../registry.js';
 import { math } from './index.js';
 import { withCpuMs } from '../testing/cpu-time.js';
@@ -51,6 +52,23 @@ describe('math verifier', () => {
     }
     expect(v.verify('\\boxed{9^{9^{9^{9}}}}', '9^{9^{9^{8}}}').reason).toMatch(/too-complex/);
     expect(v.verify('\\boxed{\\sum_{k=1}^{100000}k^{-2}}', '\\frac{\\pi^2}{6}').reason).toMatch(/too-complex/);
+  });
+
+  it('agrees with math-flexible and gsm8k on a million-digit numeral: equal is correct, different is not, both bounded', () => {
+    const registry = defaultRegistry();
+    const gold = '7'.repeat(1_000_000);
+    const different = `${'7'.repeat(999_999)}8`;
+    for (const name of ['math', 'math-flexible', 'gsm8k']) {
+      const verifier = registry.get(name);
+      const reference = verifier.parseReference(gold);
+      const same = withCpuMs(() => verifier.verify(`The answer is $\\boxed{${gold}}$.`, reference));
+      const other = withCpuMs(() => verifier.verify(`The answer is $\\boxed{${different}}$.`, reference));
+      expect([name, same.value.reward, same.value.correct]).toEqual([name, 1, true]);
+      expect([name, other.value.reward, other.value.correct]).toEqual([name, 0, false]);
+      // CPU ms, not wall-clock: ≈ 80 when idle (the extraction's scan of a million digits).
+      expect(same.cpuMs).toBeLessThan(1000);
+      expect(other.cpuMs).toBeLessThan(1000);
+    }
   });
 
   it('never throws, even for non-string input at run time', () => {

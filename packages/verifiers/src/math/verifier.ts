@@ -3,6 +3,7 @@
  * their structure (structure.ts) and compare them (compare.ts). Reward 1 when correct, 0 otherwise.
  */
 import { VerifierError } from '../errors.js';
+import { canonicalDecimal } from '../exact/decimal-text.js';
 import type { VerificationResult, Verifier } from '../types.js';
 import { compareAnswers } from './compare.js';
 import type { Verdict } from './compare.js';
@@ -55,6 +56,8 @@ interface PreparedGold {
   letter: string | null;
   structure: Answer | null;
   error?: string;
+  /** For a gold answer: its canonical text when it is a plain decimal numeral (see {@link canonicalDecimal}). */
+  decimal?: string | null;
 }
 
 function prepare(text: string, maxLength: number): PreparedGold {
@@ -137,6 +140,7 @@ export function math(options: MathOptions = {}): Verifier<string> {
         text === null || text === ''
           ? { raw: '', normalized: '', letter: null, structure: null, error: 'unparseable: reference has no answer' }
           : prepare(text, maxLength * 4);
+      g.decimal = text === null ? null : canonicalDecimal(text);
       if (golds.size >= 2048) golds.clear();
       golds.set(reference, g);
     }
@@ -201,7 +205,12 @@ export function math(options: MathOptions = {}): Verifier<string> {
         const answer = extractAnswer(completion, extraction);
         if (!answer) return result(false, false, null, 'no-answer');
         extracted = answer.text;
-        const v = judge(gold(String(reference)), prepare(answer.text, maxLength));
+        const g = gold(String(reference));
+        // Before the length and size caps: an exact copy of a long numeral is right, not too complex.
+        if (g.decimal !== undefined && g.decimal !== null && canonicalDecimal(answer.text) === g.decimal) {
+          return result(true, true, extracted, 'correct');
+        }
+        const v = judge(g, prepare(answer.text, maxLength));
         return result(v.eq, true, extracted, v.eq ? 'correct' : (v.reason ?? 'wrong-answer'));
       } catch (e) {
         // never throw: a bug or an unexpected engine failure is a zero reward with its reason
