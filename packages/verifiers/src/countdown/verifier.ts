@@ -9,6 +9,7 @@ import { VerifierError } from '../errors.js';
 import type { VerificationResult, Verifier } from '../types.js';
 import { evaluate, parseExpression, shorten } from './expression.js';
 import { equalsInteger, format } from './rational.js';
+import { withCappedExtracted } from '../text/extracted.js';
 
 /** A Countdown problem as in `Jiayi-Pan/Countdown-Tasks-3to4`: reach `target` with `nums`. */
 export interface CountdownReference {
@@ -155,7 +156,7 @@ export function countdown(options: CountdownOptions = {}): Verifier<CountdownRef
     reason,
   });
 
-  return {
+  return withCappedExtracted({
     name: 'countdown',
     parseReference: parseCountdownReference,
     verify(completion: string, reference: CountdownReference): VerificationResult {
@@ -205,5 +206,5 @@ export function countdown(options: CountdownOptions = {}): Verifier<CountdownRef
       }
       return { reward: rewardOf(true, true), correct: true, formatOk: true, extracted, reason: 'correct' };
     },
-  };
+  });
 }

@@ -6,6 +6,7 @@
  */
 import { VerifierError } from '../errors.js';
 import type { Verifier } from '../types.js';
+import { withCappedExtracted } from '../text/extracted.js';
 
 /** A reference answer: a string, or a finite number (compared as its decimal text). */
 export function parseExactReference(raw: unknown): string {
@@ -19,7 +20,7 @@ export function parseExactReference(raw: unknown): string {
 
 /** The `exact-match` verifier: correct iff `completion.trim() === reference`. */
 export function exactMatch(): Verifier<string> {
-  return {
+  return withCappedExtracted({
     name: 'exact-match',
     parseReference: parseExactReference,
     verify(completion, reference) {
@@ -30,10 +31,9 @@ export function exactMatch(): Verifier<string> {
         reward: correct ? 1 : 0,
         correct,
         formatOk: true,
-        // A long completion is shown by its start only: it is wrong whatever follows.
-        extracted: answer.length > 200 ? `${answer.slice(0, 200)}…` : answer,
+        extracted: answer,
         reason: correct ? 'correct' : 'wrong-answer',
       };
     },
-  };
+  });
 }

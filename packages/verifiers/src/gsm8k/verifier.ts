@@ -27,6 +27,7 @@ import { lastBoxed } from '../text/boxed.js';
 import type { VerificationResult, Verifier } from '../types.js';
 import { allExpressions, lastExpression, readExpressionAt, startsExpression, type NumberToken } from './expressions.js';
 import { checkDeadline } from '../deadline.js';
+import { withCappedExtracted } from '../text/extracted.js';
 
 /** How the answer is located in the completion (see the module comment). */
 export type Gsm8kMode = 'strict' | 'flexible' | 'auto';
@@ -307,7 +308,7 @@ export function gsm8k(options: Gsm8kOptions = {}): Verifier<string> {
   if (mode !== 'strict' && mode !== 'flexible' && mode !== 'auto') {
     throw new VerifierError('options.mode', `expected 'strict', 'flexible' or 'auto', got ${describe(mode)}`);
   }
-  return {
+  return withCappedExtracted({
     name: 'gsm8k',
     parseReference: parseGsm8kReference,
     verify(completion: string, reference: string): VerificationResult {
@@ -368,5 +369,5 @@ export function gsm8k(options: Gsm8kOptions = {}): Verifier<string> {
         }
       }
     },
-  };
+  });
 }

@@ -12,6 +12,7 @@ import { choiceLetter, normalizeAnswer } from './normalize.js';
 import { isExactRefusal, TooComplexError } from './rational.js';
 import { parseStructure } from './structure.js';
 import type { Answer } from './structure.js';
+import { withCappedExtracted } from '../text/extracted.js';
 
 /** Options of {@link math}. */
 export interface MathOptions {
@@ -178,7 +179,7 @@ export function math(options: MathOptions = {}): Verifier<string> {
     return null;
   };
 
-  return {
+  return withCappedExtracted({
     // one registry name per policy, so that a pool worker or a config can name either
     name: extraction === 'flexible' ? 'math-flexible' : 'math',
     parseReference(raw: unknown): string {
@@ -218,5 +219,5 @@ export function math(options: MathOptions = {}): Verifier<string> {
         return result(false, extracted !== null, extracted, `error: ${e instanceof Error ? e.message : String(e)}`);
       }
     },
-  };
+  });
 }
