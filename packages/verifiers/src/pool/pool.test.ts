@@ -7,6 +7,7 @@ import { VerifierPool, type PoolItem } from './pool.js';
 const FIXTURES = fileURLToPath(new URL('./__fixtures__/test-verifiers.mjs', import.meta.url));
 const CUSTOM = new URL('./__fixtures__/custom-verifier.mjs', import.meta.url);
 const NO_DEFAULT = fileURLToPath(new URL('./__fixtures__/no-default.mjs', import.meta.url));
+const SPINS = fileURLToPath(new URL('./__fixtures__/spinning-verifier.mjs', import.meta.url));
 
 /**
  * The shared pool's per-item limit. The limit is wall-clock by nature (a worker is killed once an item
@@ -115,7 +116,7 @@ describe('VerifierPool', () => {
 
   test('items that stop at the deadline cost no thread: every one times out, the rest of each chunk is graded', async () => {
     // A grace far beyond any descheduling: the backstop cannot fire first, so the counts are exact at any load.
-    const cheap = new VerifierPool({ threads: 2, timeoutMs: 1, graceMs: 600_000, modules: [FIXTURES] });
+    const cheap = new VerifierPool({ threads: 2, timeoutMs: 1, graceMs: 600_000, modules: [SPINS] });
     try {
       const items = exactItems(3000, 'spins');
       const spinning = new Set<number>();
@@ -161,7 +162,7 @@ describe('VerifierPool', () => {
   });
 
   test('graceMs 0: the worker does not time items, every timeout terminates a thread', async () => {
-    const strict = new VerifierPool({ threads: 1, timeoutMs: 300, graceMs: 0, modules: [FIXTURES] });
+    const strict = new VerifierPool({ threads: 1, timeoutMs: 300, graceMs: 0, modules: [SPINS] });
     try {
       const items = exactItems(20, 'spins');
       for (const i of [4, 9]) items[i] = { verifier: 'spins', completion: 'spin', reference: 'x' };

@@ -1,5 +1,3 @@
-import { checkDeadline } from '../../../dist/index.js';
-
 /**
  * Verifiers for the pool tests, loaded into the workers through `modules` (plain JavaScript: workers
  * do not compile TypeScript). Each misbehaves in one way a real checker might.
@@ -63,20 +61,7 @@ export const slow = {
   },
 };
 
-/**
- * Like `exact`, but on a completion containing "spin" loops until the pool's deadline stops it: a
- * custom verifier that checks the deadline through its own import of the package.
- */
-export const spins = {
-  name: 'spins',
-  parseReference: stringReference,
-  verify(completion, reference) {
-    if (completion.includes('spin')) for (;;) checkDeadline();
-    return result(completion.trim() === reference, completion);
-  },
-};
-
 /** Returns something that is not a VerificationResult. */
 export const broken = { name: 'broken', parseReference: (raw) => raw, verify: () => ({ reward: Number.NaN }) };
 
-export default [exact, throws, loops, hog, slow, spins, broken];
+export default [exact, throws, loops, hog, slow, broken];
