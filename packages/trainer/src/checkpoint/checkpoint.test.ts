@@ -7,7 +7,18 @@ import { initWeights, parseDecoderConfig, readModelDirectory, type NamedTensors 
 import { createDecoderModel, type DecoderModel, type OptimizerState, type PolicyBatch } from '@rlvr/kernels';
 import { useTempDir } from '../testing/temp-dir.js';
 import { CheckpointError, NonFiniteCheckpointError } from './checkpoint-error.js';
-import { checkpointDir, latestCheckpoint, listCheckpoints, pruneCheckpoints, readCheckpoint, writeCheckpoint, type CheckpointOptimizerState, type CheckpointState } from './checkpoint.js';
+import {
+  checkpointDir,
+  latestCheckpoint,
+  listCheckpoints,
+  newestValidCheckpoint,
+  pruneCheckpoints,
+  readCheckpoint,
+  writeCheckpoint,
+  type CheckpointOptimizerState,
+  type CheckpointState,
+} from './checkpoint.js';
+import { checkpointBytes, requireFreeSpace } from './free-space.js';
 
 // The kernels' optimizer state must be storable as it is.
 const _compatible: (state: OptimizerState) => CheckpointOptimizerState = (state) => state;
@@ -133,15 +144,62 @@ describe('crash safety', () => {
     const runDir = join(tempDir(), 'leftover');
     writeCheckpoint(runDir, 1, state(1));
     // What a process killed before its rename leaves: a temporary directory, maybe without state.json,
-    // and a step directory without state.json copied in by hand.
+    // and a step directory without state.json (a half-removed one, or copied in by hand).
     const leftover = join(runDir, 'checkpoints', '.tmp-step-2-999-abcd');
     await mkdir(leftover, { recursive: true });
     await writeFile(join(leftover, 'model.safetensors'), 'partial');
     await mkdir(join(runDir, 'checkpoints', 'step-7'));
     expect(latestCheckpoint(runDir)?.step).toBe(1);
     writeCheckpoint(runDir, 2, state(2));
-    expect(readdirSync(join(runDir, 'checkpoints')).sort()).toEqual(['step-1', 'step-2', 'step-7']);
+    // A step directory without state.json is never a checkpoint (state.json is written first, renamed last).
+    expect(readdirSync(join(runDir, 'checkpoints')).sort()).toEqual(['step-1', 'step-2']);
     expect(latestCheckpoint(runDir)?.step).toBe(2);
+  });
+
+  test('a prune killed mid-removal leaves only leftovers that the next prune or write removes', async () => {
+    const runDir = join(tempDir(), 'pruned');
+    for (const step of [1, 2, 3]) writeCheckpoint(runDir, step, state(step));
+    const parent = join(runDir, 'checkpoints');
+    // What a kill during the removal leaves: the renamed-aside copy, part of its files gone, and (from
+    // older versions, which removed in place) a step directory that lost its state.json.
+    await mkdir(join(parent, '.pruned-step-1-999-abcd'));
+    await writeFile(join(parent, '.pruned-step-1-999-abcd', 'optimizer.safetensors'), 'partial');
+    await mkdir(join(parent, 'step-0'));
+    await writeFile(join(parent, 'step-0', 'model.safetensors'), 'partial');
+    expect(listCheckpoints(runDir).map((c) => c.step)).toEqual([1, 2, 3]);
+    expect(pruneCheckpoints(runDir, 2)).toEqual([1]);
+    expect(readdirSync(parent).sort()).toEqual(['step-2', 'step-3']);
+    await mkdir(join(parent, '.pruned-step-2-999-abcd'));
+    writeCheckpoint(runDir, 4, state(4));
+    expect(readdirSync(parent).sort()).toEqual(['step-2', 'step-3', 'step-4']);
+  });
+
+  test('newestValidCheckpoint passes over a corrupt newest checkpoint and says why', async () => {
+    const runDir = join(tempDir(), 'corrupt');
+    for (const step of [1, 2]) writeCheckpoint(runDir, step, state(step));
+    await writeFile(join(checkpointDir(runDir, 2), 'model.safetensors'), 'truncated');
+    const passed: string[] = [];
+    const found = newestValidCheckpoint(runDir, (ref, reason) => passed.push(`${ref.step}: ${reason}`));
+    expect(found?.step).toBe(1);
+    expect(passed).toHaveLength(1);
+    expect(passed[0]).toMatch(/^2: .*model\.safetensors/);
+    // A verifier's refusal counts too (the trainer checks weight magnitudes this way).
+    expect(
+      newestValidCheckpoint(
+        runDir,
+        () => undefined,
+        () => 'too large',
+      ),
+    ).toBeNull();
+  });
+
+  test('a checkpoint larger than the free space is refused before writing, naming both sizes', () => {
+    const runDir = join(tempDir(), 'space');
+    const bytes = checkpointBytes(state(1).weights, state(1).optimizerState, []);
+    expect(bytes).toBeGreaterThan(3 * Object.values(state(1).weights).reduce((n, t) => n + t.data.byteLength, 0));
+    expect(() => requireFreeSpace(runDir.slice(0, runDir.lastIndexOf('/')), Number.MAX_SAFE_INTEGER, 'nothing written')).toThrow(
+      /no space left on the device \(ENOSPC\); [\d.]+ MiB free, about [\d.]+ MiB needed; nothing written/,
+    );
   });
 
   test('SIGKILL during a large write: the previous checkpoint is what a resume finds', async () => {

@@ -10,7 +10,13 @@
  * fsynced, and the directory is then renamed to `step-N`. A crash at any moment leaves either the
  * complete new checkpoint or none, and the previous checkpoints are never touched. Temporary
  * directories left by a crashed writer are ignored by the readers and removed by the next write
- * (one writer per run directory).
+ * (one writer per run directory). Pruning renames a checkpoint aside (`.pruned-step-N-…`) before
+ * removing it, so a crash mid-removal leaves only a hidden leftover, which the next write or prune
+ * removes, never a half-empty `step-N`.
+ *
+ * Storage: the free space is checked against the checkpoint's size before writing, and every file-system
+ * failure is a `StorageError` naming the path, the operation and that the checkpoint was not written
+ * (the partial copy is removed; the earlier checkpoints are untouched).
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -35,8 +41,10 @@ import {
   type DecoderConfig,
   type NamedTensors,
 } from '@rlvr/core';
+import { StorageError, errnoCode, type StorageOperation } from '../errors.js';
 import { RUN_FILES } from '../metrics/run-layout.js';
 import { CheckpointError, NonFiniteCheckpointError } from './checkpoint-error.js';
+import { checkpointBytes, requireFreeSpace } from './free-space.js';
 
 /** A JSON value (RNG states, data cursor and config are stored as JSON). */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -87,6 +95,7 @@ const FORMAT = 1;
 const FILES = { optimizer: 'optimizer.safetensors', trainConfig: 'train-config.json', state: 'state.json' } as const;
 const STEP_DIR = /^step-(\d+)$/;
 const TEMP_PREFIX = '.tmp-step-';
+const PRUNED_PREFIX = '.pruned-step-';
 
 /** `RUN_DIR/checkpoints`. */
 export function checkpointsDir(runDir: string): string {
@@ -145,13 +154,16 @@ export function writeCheckpoint(
   requireFiniteTensors(step, 'optimizer.m', state.optimizerState.m);
   requireFiniteTensors(step, 'optimizer.v', state.optimizerState.v);
   const parent = checkpointsDir(runDir);
-  mkdirSync(parent, { recursive: true });
-  for (const entry of readdirSync(parent)) {
-    if (entry.startsWith(TEMP_PREFIX)) rmSync(join(parent, entry), { recursive: true, force: true });
-  }
-  const tmp = join(parent, `${TEMP_PREFIX}${step}-${process.pid}-${randomBytes(4).toString('hex')}`);
   const final = checkpointDir(runDir, step);
-  mkdirSync(tmp);
+  const consequence = `the checkpoint of step ${step} was not written (the earlier checkpoints are untouched)`;
+  asStorage(parent, 'create', consequence, () => {
+    mkdirSync(parent, { recursive: true });
+    removeLeftovers(parent);
+  });
+  const copyFiles = options.copyFiles ?? [];
+  requireFreeSpace(parent, checkpointBytes(state.weights, state.optimizerState, copyFiles), consequence);
+  const tmp = join(parent, `${TEMP_PREFIX}${step}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  asStorage(tmp, 'create', consequence, () => mkdirSync(tmp));
   try {
     writeModelDirectory(tmp, state.modelConfig, state.weights, {
       extraConfig: options.extraModelConfig,
@@ -161,7 +173,7 @@ export function writeCheckpoint(
       step: String(state.optimizerState.step),
     });
     writeFileAtomic(join(tmp, FILES.trainConfig), `${JSON.stringify(state.config, null, 2)}\n`);
-    for (const file of options.copyFiles ?? []) copyFileSync(file, join(tmp, basename(file)));
+    for (const file of copyFiles) copyFileSync(file, join(tmp, basename(file)));
     // Written last: a directory with state.json is complete, whatever happened to the rename.
     writeFileAtomic(
       join(tmp, FILES.state),
@@ -170,20 +182,63 @@ export function writeCheckpoint(
     fsyncDir(tmp);
   } catch (error) {
     rmSync(tmp, { recursive: true, force: true });
-    throw error;
+    throw storageError(error, tmp, 'write', consequence);
   }
-  if (existsSync(final)) {
-    // Replace in two renames; between them only the new complete copy and the old one (under a
-    // temporary name, removed by the next write if we crash here) exist.
-    const old = `${tmp}-old`;
-    renameSync(final, old);
-    renameSync(tmp, final);
-    rmSync(old, { recursive: true, force: true });
-  } else {
-    renameSync(tmp, final);
-  }
+  asStorage(final, 'rename', consequence, () => {
+    if (existsSync(final)) {
+      // Replace in two renames; between them only the new complete copy and the old one (under a
+      // temporary name, removed by the next write if we crash here) exist.
+      const old = `${tmp}-old`;
+      renameSync(final, old);
+      renameSync(tmp, final);
+      rmSync(old, { recursive: true, force: true });
+    } else {
+      renameSync(tmp, final);
+    }
+  });
   fsyncDir(parent);
   return final;
+}
+
+/** What a failed system call was doing, in {@link StorageError}'s words. */
+function operationOf(error: unknown, fallback: StorageOperation): StorageOperation {
+  const syscall = (error as { syscall?: unknown }).syscall;
+  if (syscall === 'mkdir') return 'create';
+  if (syscall === 'rename') return 'rename';
+  if (syscall === 'rmdir' || syscall === 'unlink' || syscall === 'rm') return 'remove';
+  if (syscall === 'open' || syscall === 'write' || syscall === 'copyfile' || syscall === 'fsync') return 'write';
+  return fallback;
+}
+
+/** A file-system error as a {@link StorageError} naming the file it hit (others unchanged). */
+function storageError(error: unknown, path: string, operation: StorageOperation, consequence: string): unknown {
+  if (errnoCode(error) === undefined || StorageError.isInstance(error)) return error;
+  const hit = (error as { path?: unknown }).path;
+  return new StorageError(typeof hit === 'string' ? hit : path, operationOf(error, operation), error, consequence);
+}
+
+/** Run `action`; a file-system error becomes a {@link StorageError} (see {@link storageError}). */
+function asStorage<T>(path: string, operation: StorageOperation, consequence: string, action: () => T): T {
+  try {
+    return action();
+  } catch (error) {
+    throw storageError(error, path, operation, consequence);
+  }
+}
+
+/**
+ * Remove what crashed writers and prunes left in `checkpoints/`: temporary and pruned copies, and
+ * `step-N` directories without state.json (written last, so such a directory is never a checkpoint).
+ */
+function removeLeftovers(parent: string): void {
+  for (const entry of readdirSync(parent)) {
+    const path = join(parent, entry);
+    const leftover =
+      entry.startsWith(TEMP_PREFIX) ||
+      entry.startsWith(PRUNED_PREFIX) ||
+      (STEP_DIR.test(entry) && !existsSync(join(path, FILES.state)));
+    if (leftover) rmSync(path, { recursive: true, force: true });
+  }
 }
 
 /** A checkpoint read back. */
@@ -276,6 +331,42 @@ export function pruneCheckpoints(runDir: string, keep: number): number[] {
   }
   const all = listCheckpoints(runDir);
   const removed = all.slice(0, Math.max(0, all.length - keep));
-  for (const ref of removed) rmSync(ref.dir, { recursive: true, force: true });
+  const parent = checkpointsDir(runDir);
+  for (const ref of removed) {
+    // Aside first: a crash during the removal then leaves a hidden leftover, not a broken step-N.
+    const aside = join(parent, `${PRUNED_PREFIX}${ref.step}-${process.pid}-${randomBytes(4).toString('hex')}`);
+    asStorage(ref.dir, 'rename', `checkpoint step ${ref.step} was kept`, () => renameSync(ref.dir, aside));
+  }
+  asStorage(parent, 'remove', 'pruned checkpoints are left as hidden .pruned-step-* directories', () =>
+    removeLeftovers(parent),
+  );
   return removed.map((ref) => ref.step);
+}
+
+/**
+ * The newest checkpoint of `runDir` that reads back completely and passes `verify` (which returns why a
+ * checkpoint is unusable, or null), or null; `onInvalid` hears about each newer one passed over.
+ */
+export function newestValidCheckpoint(
+  runDir: string,
+  onInvalid: (ref: CheckpointRef, reason: string) => void,
+  verify: (checkpoint: LoadedCheckpoint) => string | null = () => null,
+): LoadedCheckpoint | null {
+  for (const ref of listCheckpoints(runDir).reverse()) {
+    let loaded: LoadedCheckpoint;
+    try {
+      loaded = readCheckpoint(ref.dir);
+      requireFiniteTensors(ref.step, 'weights', loaded.weights);
+      requireFiniteTensors(ref.step, 'optimizer.m', loaded.optimizerState.m);
+      requireFiniteTensors(ref.step, 'optimizer.v', loaded.optimizerState.v);
+    } catch (error) {
+      // Any reader's refusal (truncated safetensors, bad JSON, a NaN) makes this one unusable.
+      onInvalid(ref, error instanceof Error ? error.message : String(error));
+      continue;
+    }
+    const reason = verify(loaded);
+    if (reason === null) return loaded;
+    onInvalid(ref, reason);
+  }
+  return null;
 }

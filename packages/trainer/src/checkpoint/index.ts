@@ -5,6 +5,7 @@ export {
   checkpointsDir,
   latestCheckpoint,
   listCheckpoints,
+  newestValidCheckpoint,
   pruneCheckpoints,
   readCheckpoint,
   writeCheckpoint,
@@ -15,3 +16,4 @@ export {
   type LoadedCheckpoint,
   type WriteCheckpointOptions,
 } from './checkpoint.js';
+export { checkpointBytes, freeBytes, requireFreeSpace } from './free-space.js';

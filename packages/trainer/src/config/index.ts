@@ -13,7 +13,10 @@ export {
   TRAIN_CONFIG_SCHEMA,
   weightingParameters,
   configuredWeighting,
+  CHECKPOINT_ERROR_POLICIES,
+  GUARD_ACTIONS,
   type FieldInfo,
+  type GuardConfig,
   type TrainConfig,
   type TrainConfigInput,
 } from './schema.js';

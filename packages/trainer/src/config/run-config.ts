@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@rlvr/core';
+import { withStorage } from '../errors.js';
 import { RUN_FILES } from '../metrics/run-layout.js';
 import type { TrainConfig } from './schema.js';
 
@@ -9,8 +10,9 @@ import type { TrainConfig } from './schema.js';
  * the report and a resumed run read it back, so it must never be half-written.
  */
 export function writeRunConfig(runDir: string, config: TrainConfig): string {
-  mkdirSync(runDir, { recursive: true });
+  const consequence = 'the run did not start (nothing else was written)';
+  withStorage(runDir, 'create', () => mkdirSync(runDir, { recursive: true }), consequence);
   const path = join(runDir, RUN_FILES.config);
-  writeFileAtomic(path, `${JSON.stringify(config, null, 2)}\n`);
+  withStorage(path, 'write', () => writeFileAtomic(path, `${JSON.stringify(config, null, 2)}\n`), consequence);
   return path;
 }

@@ -48,6 +48,10 @@ export const DATASET_FORMATS = ['auto', 'jsonl', 'parquet'] as const;
 export const TEMPLATE_NAMES = ['r1-zero', 'compact', 'plain', 'chat'] as const;
 /** What a malformed dataset record does: stop with its file and line, or skip it and count it. */
 export const MALFORMED_POLICIES = ['error', 'skip'] as const;
+/** What a failed checkpoint write does (checkpoint.onError). */
+export const CHECKPOINT_ERROR_POLICIES = ['continue', 'stop'] as const;
+/** What a breach of a divergence-guard limit does (guard.action). */
+export const GUARD_ACTIONS = ['stop', 'skip'] as const;
 /** Learning-rate schedules after warm-up. */
 export const LR_SCHEDULES = ['constant', 'cosine'] as const;
 /** Training backends of @rlvr/kernels (`auto`: webgpu on a hardware adapter, else cpu). */
@@ -471,6 +475,60 @@ const CHECKPOINT = z
       'save_total_limit',
       'trainer.max_actor_ckpt_to_keep',
     ),
+    onError: field(
+      z.enum(CHECKPOINT_ERROR_POLICIES).default('continue'),
+      'A checkpoint that cannot be written (full disk, no permission): continue = keep training and retry at the next interval; stop = stop cleanly. The final checkpoint failing always stops.',
+      null,
+      null,
+    ),
+  })
+  .prefault({});
+
+const GUARD = z
+  .strictObject({
+    action: field(
+      z.enum(GUARD_ACTIONS).default('stop'),
+      'What a breach of a guard limit does, decided before the optimizer step: stop = stop without a checkpoint after it; skip = drop that update and go on.',
+      null,
+      null,
+    ),
+    gradNormRatio: field(
+      positive().nullable().default(1e4),
+      'Breach when the gradient norm (before clipping) exceeds this many times the median of the last guard.window trained steps; null = off.',
+      null,
+      null,
+    ),
+    lossRatio: field(
+      positive().nullable().default(null),
+      'Breach when |loss| exceeds this many times the median |loss| of the last guard.window trained steps; null = off.',
+      null,
+      null,
+    ),
+    window: field(count(1).default(20), 'Trained steps in the running medians of the ratio limits.', null, null),
+    warmup: field(
+      count(1).default(1),
+      'Trained steps seen before the ratio limits apply (steps without a gradient do not count).',
+      null,
+      null,
+    ),
+    maxKl: field(
+      positive().nullable().default(null),
+      'Breach when the mean KL to the reference of an update exceeds this; null = off.',
+      null,
+      null,
+    ),
+    minEntropy: field(
+      nonNegative().nullable().default(null),
+      'Breach when the mean entropy (nats) of the trained tokens falls below this; null = off (converged runs on short answers reach ~0 legitimately).',
+      null,
+      null,
+    ),
+    maxWeightAbs: field(
+      positive().nullable().default(1e3),
+      'Largest |weight| a checkpoint may hold: a larger one is a breach (nothing written), and a last good checkpoint named after a breach is checked against it; null = only finiteness.',
+      null,
+      null,
+    ),
   })
   .prefault({});
 
@@ -485,6 +543,7 @@ const BASE = z.strictObject({
   kl: KL,
   eval: EVAL,
   checkpoint: CHECKPOINT,
+  guard: GUARD,
   maxSteps: field(count(1).default(200), 'RL steps to run.', 'max_steps', 'trainer.total_training_steps'),
   seed: field(
     count(0).max(0xffffffff).default(42),
@@ -555,6 +614,9 @@ export const TRAIN_CONFIG_SCHEMA = BASE.superRefine((config, context) => {
     }
   });
 });
+
+/** The divergence guard's limits (config section `guard`). */
+export type GuardConfig = z.output<typeof GUARD>;
 
 /** A complete, validated training configuration (every default filled in). */
 export type TrainConfig = z.output<typeof TRAIN_CONFIG_SCHEMA>;

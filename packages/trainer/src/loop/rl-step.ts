@@ -25,6 +25,7 @@ import {
 import { groupAdvantages, successHistogram, type Weighting, type ZeroVarianceMode } from '@rlvr/weights';
 import { DivergenceError, TrainerError } from '../errors.js';
 import { flatNonBinaryValues, lostPushCount } from './flat-groups.js';
+import type { UpdateValues } from './divergence-guard.js';
 import { drawGroups } from './group-draws.js';
 import { buildMicroBatches, type RolloutTokens, type TrainingMicroBatch } from './policy-batches.js';
 
@@ -97,6 +98,13 @@ export interface RlStepSettings {
   optimizer: DecoderStepOptions;
   /** Padding id for training batches (any valid id). */
   padId: number;
+  /**
+   * Asked before each optimizer step with the update's values (the divergence guard): true applies it,
+   * false drops it and the step's remaining updates; throwing stops before anything is applied.
+   */
+  beforeUpdate?: (values: UpdateValues) => boolean;
+  /** Shown the updated weights before the sampler gets them (the guard's magnitude check); throwing stops the run. */
+  checkWeights?: (weights: Record<string, { data: ArrayLike<number> }>) => void;
 }
 
 /** The components a step drives. */
@@ -147,6 +155,8 @@ export interface RlStepResult {
   completionTokens: number;
   /** Optimizer steps taken. */
   optimizerSteps: number;
+  /** Updates dropped by `beforeUpdate` (0 without a guard). */
+  skippedUpdates: number;
   /** The rollouts with their scores and advantages (for evaluation logs and tests). */
   rollouts: { rollout: StepRollout; score: StepScore; advantage: number }[];
 }
@@ -195,7 +205,11 @@ export async function rlStep(
   const trainTime = seconds(t);
 
   t = process.hrtime.bigint();
-  if (train.optimizerSteps > 0) await ctx.sampler.setWeights(await ctx.policy.weights());
+  if (train.optimizerSteps > 0) {
+    const weights = await ctx.policy.weights();
+    s.checkWeights?.(weights);
+    await ctx.sampler.setWeights(weights);
+  }
   const sync = seconds(t);
 
   const lengths = rollouts.map((r) => r.completionIds.length);
@@ -252,6 +266,7 @@ type TrainMetrics = Pick<
   | 'logprobGapMean'
   | 'logprobGapMaxAbs'
   | 'optimizerSteps'
+  | 'skippedUpdates'
 >;
 
 /** The entries of `values` where `mask` is 1, in order. */
@@ -356,9 +371,10 @@ async function trainOnRollouts(
   let clipSum = 0;
   let gradNormSum = 0;
   let steps = 0;
+  let skipped = 0;
   for (let epoch = 0; epoch < s.ppoEpochs; epoch++) {
     for (const list of planned) {
-      if (list.length === 0) continue;
+      if (list.length === 0 || skipped > 0) continue;
       // The mini-batch's loss is the scale-weighted sum of its micro-batches' losses.
       let miniLoss = 0;
       let miniKl = 0;
@@ -385,6 +401,17 @@ async function trainOnRollouts(
       lossSum += miniLoss;
       klSum += miniKl / trainedTokens;
       clipSum += miniClip / trainedTokens;
+      if (s.beforeUpdate) {
+        // The norm is read before the step so that a runaway update is never applied.
+        const gradNorm = await ctx.policy.gradNorm();
+        if (!Number.isFinite(gradNorm)) throw new DivergenceError(`non-finite gradient norm (${gradNorm})`);
+        const values = { gradNorm, loss: miniLoss, kl: miniKl / trainedTokens, entropy: view.metrics().entropyMean };
+        if (!s.beforeUpdate(values)) {
+          gradNormSum += gradNorm;
+          skipped++;
+          continue;
+        }
+      }
       const { gradNorm } = await optimizerStep(ctx.policy, s.optimizer);
       if (!Number.isFinite(gradNorm)) throw new DivergenceError(`non-finite gradient norm (${gradNorm})`);
       gradNormSum += gradNorm;
@@ -392,14 +419,19 @@ async function trainOnRollouts(
     }
   }
   const viewed = view.metrics();
-  if (steps === 0) return { ...viewed, loss: 0, klMean: 0, clipFraction: 0, gradNorm: 0, optimizerSteps: 0 };
+  // A dropped update's values stay in the means: they are what the step measured.
+  const counted = steps + skipped;
+  if (counted === 0) {
+    return { ...viewed, loss: 0, klMean: 0, clipFraction: 0, gradNorm: 0, optimizerSteps: 0, skippedUpdates: 0 };
+  }
   return {
     ...viewed,
-    loss: lossSum / steps,
-    klMean: klSum / steps,
-    clipFraction: clipSum / steps,
-    gradNorm: gradNormSum / steps,
+    loss: lossSum / counted,
+    klMean: klSum / counted,
+    clipFraction: clipSum / counted,
+    gradNorm: gradNormSum / counted,
     optimizerSteps: steps,
+    skippedUpdates: skipped,
   };
 }
 

@@ -6,8 +6,16 @@
  * - Every random choice is derived from `config.seed` and the step (prompt order: the cursor's seeded
  *   epochs; sampling: a seed per step), so a resumed run needs only the cursor state, the weights and
  *   the AdamW state from the checkpoint to continue exactly (bit-for-bit on the cpu backend).
- * - A non-finite loss or gradient stops the run with a message naming the step; the last checkpoint
- *   is left as it was (checkpoints also refuse non-finite tensors).
+ * - Divergence is caught before the optimizer step: a non-finite loss or gradient, or a breach of the
+ *   guard's limits (divergence-guard.ts), stops the run (or, with `guard.action: skip`, drops the
+ *   update) and no checkpoint is written after it; the message names the signal, the value, the limit,
+ *   the step and the last good checkpoint, read back and verified before it is named.
+ * - A stop request (`stop`, e.g. Ctrl-C) finishes the current step, writes a checkpoint even off the
+ *   interval and throws an InterruptedError that names it and the command that continues the run.
+ * - Storage: a checkpoint that cannot be written is reported and retried at the next interval
+ *   (`checkpoint.onError: continue`) or stops the run (`stop`, and always for the final one); a metrics
+ *   line that cannot be written stops it. Resuming passes over unreadable or non-finite checkpoints to
+ *   the newest valid one, and says so.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,10 +24,12 @@ import type { GenerateOptions, Prompt } from '@rlvr/sampler';
 import {
   CheckpointError,
   listCheckpoints,
+  newestValidCheckpoint,
   pruneCheckpoints,
-  readCheckpoint,
   writeCheckpoint,
+  type LoadedCheckpoint,
 } from '../checkpoint/index.js';
+import { stopReason } from '../cli/graceful-stop.js';
 import {
   adamWOptions,
   configuredWeighting,
@@ -28,10 +38,11 @@ import {
   writeRunConfig,
   type TrainConfig,
 } from '../config/index.js';
-import { DivergenceError } from '../errors.js';
+import { DivergenceError, InterruptedError, StorageError } from '../errors.js';
 import { resolveModelPath } from '../models/embedded.js';
 import { MetricsWriter, metricsPath, readMetrics, rewindMetrics, type StepMetrics } from '../metrics/index.js';
 import { PromptCursor, deriveSeed } from '../tasks/index.js';
+import { DivergenceGuard } from './divergence-guard.js';
 import { evaluate, type EvalContext } from './evaluate.js';
 import { exactSuccessApplies, exactSuccessProbe } from './exact-success.js';
 import { lostPushWarner } from './flat-groups.js';
@@ -49,6 +60,13 @@ export interface RunTrainingOptions {
   log?: (line: string) => void;
   /** Called after every step with its metrics (progress bars). */
   onStep?: (metrics: StepMetrics, maxSteps: number) => void;
+  /**
+   * Aborted to stop (its reason `SIGINT` or `SIGTERM`, as cli/graceful-stop.ts sets it): the current
+   * step finishes, a checkpoint is written and an InterruptedError says how to continue.
+   */
+  stop?: AbortSignal;
+  /** The command that continues this run, for messages (default `rlvr train --resume RUN_DIR`). */
+  resumeCommand?: string;
 }
 
 /** What a finished run reports. */
@@ -75,11 +93,9 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
   const { config, runDir } = options;
   const log = options.log ?? (() => undefined);
   const modelDir = resolveModelPath(config.model.path);
-  const resumeFrom = options.resume ? listCheckpoints(runDir).at(-1) : undefined;
-  if (options.resume && !resumeFrom) {
-    throw new CheckpointError(runDir, `nothing to resume (--resume): no checkpoint in ${join(runDir, 'checkpoints')}`);
-  }
-  const checkpoint = resumeFrom ? readCheckpoint(resumeFrom.dir) : undefined;
+  const resumeCommand = options.resumeCommand ?? `rlvr train --resume ${shellQuote(runDir)}`;
+  const guard = new DivergenceGuard(config.guard);
+  const checkpoint = options.resume ? resumePoint(runDir, guard, log) : undefined;
 
   const parts = await openRun(config, checkpoint?.dir ?? modelDir, modelDir, log);
   try {
@@ -96,10 +112,16 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
       await parts.policy.setOptimizerState(checkpoint.optimizerState);
       // Lines written after the checkpoint belong to steps that will be run again.
       if (existsSync(metricsPath(runDir))) {
+        const before = await readMetrics(metricsPath(runDir));
+        if (before.tornLine !== undefined) {
+          log(`${metricsPath(runDir)}:${before.tornLine}: a partial last line (a crash while writing it); dropped`);
+        }
         await rewindMetrics(metricsPath(runDir), step);
-        const last = (await readMetrics(metricsPath(runDir))).steps.at(-1);
-        elapsedBefore = last?.elapsedSeconds ?? 0;
-        sampledResponses = last?.sampledResponses ?? 0;
+        const kept = (await readMetrics(metricsPath(runDir))).steps;
+        elapsedBefore = kept.at(-1)?.elapsedSeconds ?? 0;
+        sampledResponses = kept.at(-1)?.sampledResponses ?? 0;
+        // The guard's running medians continue from the steps that were applied.
+        for (const m of kept) if (m.guardSkipped === undefined) guard.record(m);
       }
       log(`resuming from ${checkpoint.dir} (step ${step})`);
     }
@@ -142,12 +164,79 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
           (exact ? `; exact ρ: train ${mean(exact.train).toFixed(3)}, held-out ${mean(exact.test).toFixed(3)}` : ''),
       );
     };
-    if (heldOut.length > 0 && step === 0) await runEval(0);
+    // A run resumed from a step-0 checkpoint (stopped during the first evaluation) has that evaluation.
+    if (heldOut.length > 0 && step === 0 && !checkpoint) await runEval(0);
 
     const loss = policyLossConfig(config);
     const warnLostPush = lostPushWarner(config.weighting.name, log);
     let lastCheckpoint = checkpoint?.dir ?? '';
-    while (step < config.maxSteps) {
+    let lastCheckpointStep = checkpoint?.step ?? -1;
+    /** Why the run stopped, with the checkpoint it can continue from. */
+    const stoppedAt = (): string =>
+      lastCheckpoint === ''
+        ? 'no checkpoint was written; the run starts again from step 0'
+        : `the last checkpoint is ${lastCheckpoint} (step ${lastCheckpointStep}); continue with: ${resumeCommand}`;
+    /** A divergence at `step`, naming the last checkpoint that reads back finite and within the guard's limits. */
+    const diverged = (
+      what: string,
+      cause?: unknown,
+      stopped = 'stopped before the optimizer step applied it',
+    ): DivergenceError => {
+      const passed: string[] = [];
+      const good = newestValidCheckpoint(
+        runDir,
+        (ref, reason) => passed.push(`step ${ref.step} passed over: ${reason}`),
+        (c) => guard.checkWeights(c.step, c.weights)?.message ?? null,
+      );
+      const last = good
+        ? `last good checkpoint: ${good.dir} (step ${good.step}, weights verified finite${config.guard.maxWeightAbs === null ? '' : ` and within guard.maxWeightAbs ${config.guard.maxWeightAbs}`})`
+        : 'no checkpoint to go back to (a new run starts from the model)';
+      return new DivergenceError(
+        `step ${step}: ${what}; ${stopped}, without writing a checkpoint; ${last}${passed.length > 0 ? ` (${passed.join('; ')})` : ''}`,
+        cause === undefined ? undefined : { cause },
+      );
+    };
+    /** Write the checkpoint of `step` (weights checked first); a storage failure stops the run when `final` or configured so. */
+    const saveCheckpoint = async (final: boolean): Promise<void> => {
+      const weights = await parts.policy.weights();
+      const breach = guard.checkWeights(step, weights);
+      if (breach) throw diverged(breach.message, undefined, 'stopped');
+      try {
+        lastCheckpoint = writeCheckpoint(
+          runDir,
+          step,
+          {
+            modelConfig: parts.policy.config,
+            weights,
+            optimizerState: await parts.policy.optimizerState(),
+            rng: { scheme: 'derived per step from config.seed', seed: config.seed },
+            dataCursor: { ...cursor.state() },
+            config: config as never,
+          },
+          { copyFiles: tokenizerFiles(modelDir) },
+        );
+        lastCheckpointStep = step;
+      } catch (error) {
+        if (!StorageError.isInstance(error)) throw error;
+        if (final || config.checkpoint.onError === 'stop') {
+          throw withConsequence(error, `the run stopped after step ${step}; ${stoppedAt()}`);
+        }
+        const next = Math.min(config.maxSteps, step + config.checkpoint.interval);
+        log(
+          `warning: ${error.message}; training goes on and tries again at step ${next} (checkpoint.onError: continue)`,
+        );
+        return;
+      }
+      if (config.checkpoint.keep !== null) {
+        try {
+          pruneCheckpoints(runDir, config.checkpoint.keep);
+        } catch (error) {
+          if (!StorageError.isInstance(error)) throw error;
+          log(`warning: ${error.message}`);
+        }
+      }
+    };
+    while (step < config.maxSteps && stopReason(options.stop) === undefined) {
       step++;
       const stepStart = process.hrtime.bigint();
       const indices = cursor.next(config.sampling.promptsPerStep);
@@ -172,6 +261,17 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
         oldLogprobs: config.ppo.oldLogprobs,
         optimizer: adamWOptions(config, lr),
         padId: parts.padId,
+        beforeUpdate: (values) => {
+          const breach = guard.check(step, values);
+          if (breach === null) return true;
+          if (config.guard.action === 'stop') throw new DivergenceError(breach.message);
+          log(`step ${step}: ${breach.message}; update dropped (guard.action: skip)`);
+          return false;
+        },
+        checkWeights: (weights) => {
+          const breach = guard.checkWeights(step, weights);
+          if (breach !== null) throw new WeightsBreach(breach.message);
+        },
       };
       let r;
       try {
@@ -190,19 +290,14 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
           settings,
         );
       } catch (error) {
-        if (DivergenceError.isInstance(error)) {
-          throw new DivergenceError(
-            `step ${step}: ${error.message}; stopped without writing a checkpoint (last: ${lastCheckpoint || 'none'})`,
-            { cause: error },
-          );
-        }
+        if (error instanceof WeightsBreach) throw diverged(error.message, error, 'stopped after the update');
+        if (DivergenceError.isInstance(error)) throw diverged(error.message, error);
         throw error;
       }
       if (!Number.isFinite(r.loss) || !Number.isFinite(r.gradNorm)) {
-        throw new DivergenceError(
-          `step ${step}: loss ${r.loss}, gradient norm ${r.gradNorm}; stopped without writing a checkpoint (last: ${lastCheckpoint || 'none'})`,
-        );
+        throw diverged(`loss ${r.loss}, gradient norm ${r.gradNorm}`, undefined, 'stopped');
       }
+      if (r.skippedUpdates === 0) guard.record(r);
       sampledResponses += r.responses;
       const wall = Number(process.hrtime.bigint() - stepStart) / 1e9;
       const record: StepMetrics = {
@@ -229,32 +324,79 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
         responseLengthMean: r.responseLengthMean,
         responseLengthMax: r.responseLengthMax,
         learningRate: lr,
+        ...(r.skippedUpdates > 0 ? { guardSkipped: r.skippedUpdates } : {}),
       };
-      metrics.append(record);
+      try {
+        metrics.append(record);
+      } catch (error) {
+        if (!StorageError.isInstance(error)) throw error;
+        throw withConsequence(error, `the run stopped; ${stoppedAt()}`);
+      }
       warnLostPush(step, r.lostPushGroups);
       options.onStep?.(record, config.maxSteps);
       if (heldOut.length > 0 && step % config.eval.interval === 0) await runEval(step);
-      if ((config.checkpoint.interval > 0 && step % config.checkpoint.interval === 0) || step === config.maxSteps) {
-        lastCheckpoint = writeCheckpoint(
-          runDir,
-          step,
-          {
-            modelConfig: parts.policy.config,
-            weights: await parts.policy.weights(),
-            optimizerState: await parts.policy.optimizerState(),
-            rng: { scheme: 'derived per step from config.seed', seed: config.seed },
-            dataCursor: { ...cursor.state() },
-            config: config as never,
-          },
-          { copyFiles: tokenizerFiles(modelDir) },
-        );
-        if (config.checkpoint.keep !== null) pruneCheckpoints(runDir, config.checkpoint.keep);
+      const stopping = stopReason(options.stop) !== undefined;
+      if (
+        (config.checkpoint.interval > 0 && step % config.checkpoint.interval === 0) ||
+        step === config.maxSteps ||
+        stopping
+      ) {
+        await saveCheckpoint(step === config.maxSteps || stopping);
       }
+    }
+    const signal = stopReason(options.stop);
+    if (signal !== undefined && step < config.maxSteps) {
+      // Stopped before the first step (during the first evaluation): a step-0 checkpoint makes it resumable too.
+      if (lastCheckpointStep !== step) await saveCheckpoint(true);
+      throw new InterruptedError(
+        signal,
+        `stopped by ${signal} after step ${step} of ${config.maxSteps}; checkpoint ${lastCheckpoint}; continue with: ${resumeCommand}`,
+      );
     }
     return { runDir, steps: step, checkpoint: lastCheckpoint };
   } finally {
     await closeRun(parts);
   }
+}
+
+/** Updated weights beyond the guard's limit (the update is applied; no checkpoint may hold it). */
+class WeightsBreach extends DivergenceError {}
+
+/**
+ * The checkpoint a resumed run starts from: the newest that reads back finite and within the guard's
+ * weight limit, saying which newer ones were passed over and why.
+ */
+function resumePoint(runDir: string, guard: DivergenceGuard, log: (line: string) => void): LoadedCheckpoint {
+  const found = newestValidCheckpoint(
+    runDir,
+    (ref, reason) => log(`warning: checkpoint ${ref.dir} is unusable (${reason}); trying an older one`),
+    (c) => guard.checkWeights(c.step, c.weights)?.message ?? null,
+  );
+  if (found) return found;
+  const any = listCheckpoints(runDir).length > 0;
+  throw new CheckpointError(
+    runDir,
+    any
+      ? `nothing to resume (--resume): no checkpoint in ${join(runDir, 'checkpoints')} reads back whole and finite`
+      : `nothing to resume (--resume): no checkpoint in ${join(runDir, 'checkpoints')}`,
+  );
+}
+
+/** `error` with `more` added to what it says was or was not saved. */
+function withConsequence(error: StorageError, more: string): StorageError {
+  // The message is `cannot OP PATH: CAUSE; CONSEQUENCE`: keep the consequence, add to it.
+  const consequence = error.message.split('; ').slice(1).join('; ');
+  return new StorageError(
+    error.path,
+    error.operation,
+    error.cause,
+    consequence === '' ? more : `${consequence}; ${more}`,
+  );
+}
+
+/** `path` as one shell word (quoted only when it needs to be). */
+function shellQuote(path: string): string {
+  return /^[\w./@%+=:,-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Open the task environment on `modelDir`, then the policy (weights from `weightsDir`) and the reference. */

@@ -1,13 +1,16 @@
 /**
  * `RUN_DIR/metrics.jsonl`: append-only, one JSON line per record. Each record is checked against
  * its schema before it is written (a NaN would otherwise become `null` in JSON, silently), and each
- * line is appended with a single write, so a crash loses at most the line being written; the reader
- * ignores such a truncated last line.
+ * line is appended whole or not at all (append-line.ts: a full disk's partial write is cut back). A
+ * crash mid-write can still leave a torn last line: the reader reports it with its line number and
+ * leaves it out, and a resumed run drops it.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '@rlvr/core';
 import type * as z from 'zod';
+import { withStorage } from '../errors.js';
+import { appendLines } from './append-line.js';
 import { MetricsError } from './metrics-error.js';
 import { METRICS_RECORD_SCHEMA, type EvalMetrics, type MetricsRecord, type StepMetrics } from './records.js';
 import { metricsPath } from './run-layout.js';
@@ -57,14 +60,22 @@ export class MetricsWriter {
 
   /** A writer for `runDir`'s metrics.jsonl; existing lines are kept (a resumed run appends). */
   constructor(runDir: string) {
-    mkdirSync(runDir, { recursive: true });
+    withStorage(runDir, 'create', () => mkdirSync(runDir, { recursive: true }), 'no metrics were written');
     this.path = metricsPath(runDir);
   }
 
-  /** Append one step or eval record; throws a {@link MetricsError} (and writes nothing) if it is invalid. */
+  /**
+   * Append one step or eval record, whole or not at all; throws a {@link MetricsError} (and writes
+   * nothing) if it is invalid, a `StorageError` saying which record was not saved if the write fails.
+   */
   append(record: StepMetrics | EvalMetrics): void {
     const checked = checkMetricsRecord(record);
-    appendFileSync(this.path, `${JSON.stringify(checked)}\n`);
+    const what = record.kind === 'step' ? `step ${record.step}` : `the evaluation after step ${record.step}`;
+    appendLines(
+      this.path,
+      `${JSON.stringify(checked)}\n`,
+      `the metrics of ${what} were not written (the file is intact up to the record before)`,
+    );
   }
 }
 
@@ -74,13 +85,16 @@ export interface MetricsFile {
   steps: StepMetrics[];
   /** Eval records in file order. */
   evals: EvalMetrics[];
-  /** True when the last line was cut short (a crash mid-append) and was ignored. */
+  /** True when the last line was cut short (a crash mid-append) and was left out. */
   truncated: boolean;
+  /** The 1-based line number of that torn last line, when there is one. */
+  tornLine?: number;
 }
 
 /**
  * Read and check a metrics.jsonl. A malformed line is a {@link MetricsError} naming `file:line`,
- * except an unterminated last line that is not valid JSON: the remains of a crash, ignored and flagged.
+ * except an unterminated last line that is not valid JSON: the remains of a crash, left out and
+ * reported as `truncated` with its `tornLine`.
  */
 export async function readMetrics(file: string): Promise<MetricsFile> {
   let text: string;
@@ -100,6 +114,7 @@ export async function readMetrics(file: string): Promise<MetricsFile> {
     } catch (error) {
       if (i === lines.length - 1) {
         out.truncated = true;
+        out.tornLine = i + 1;
         continue;
       }
       throw new MetricsError(`${file}:${i + 1}`, `invalid JSON: ${(error as Error).message}`);
@@ -138,6 +153,11 @@ export async function rewindMetrics(file: string, step: number): Promise<number>
     if (record !== undefined && typeof record.step === 'number' && record.step <= step) kept.push(line);
     else dropped++;
   }
-  writeFileAtomic(file, kept.length === 0 ? '' : `${kept.join('\n')}\n`);
+  withStorage(
+    file,
+    'write',
+    () => writeFileAtomic(file, kept.length === 0 ? '' : `${kept.join('\n')}\n`),
+    `the records after step ${step} were not dropped (the file is unchanged)`,
+  );
   return dropped;
 }

@@ -1,6 +1,8 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { StorageError } from '../errors.js';
 import { useTempDir } from '../testing/temp-dir.js';
+import { thrownBy } from '../testing/thrown.js';
 import { groupStats } from './group-stats.js';
 import { MetricsError } from './metrics-error.js';
 import { MetricsWriter, readMetrics, rewindMetrics } from './metrics-file.js';
@@ -145,10 +147,23 @@ describe('metrics.jsonl', () => {
     await appendFile(writer.path, JSON.stringify(syntheticStep(2, 4)).slice(0, 40));
     const read = await readMetrics(writer.path);
     expect(read.truncated).toBe(true);
+    expect(read.tornLine).toBe(2);
     expect(read.steps.map((s) => s.step)).toEqual([1]);
     const bad = join(tempDir(), 'bad.jsonl');
     await writeFile(bad, `${JSON.stringify(syntheticStep(1, 4))}\n{"kind": "step", "step": 0}\n${JSON.stringify(syntheticStep(2, 4))}\n`);
     await expect(readMetrics(bad)).rejects.toThrow(/bad\.jsonl:2: /);
+  });
+
+  test('a failed append leaves the file as it was and says which record was not written', async () => {
+    const runDir = join(tempDir(), 'run-fail');
+    const writer = new MetricsWriter(runDir);
+    writer.append(syntheticStep(1, 4));
+    const before = await readFile(writer.path, 'utf8');
+    // A directory where the file should be: the open fails with a real file-system error.
+    const blocked = Object.assign(Object.create(MetricsWriter.prototype) as MetricsWriter, { path: runDir });
+    const error = thrownBy(() => blocked.append(syntheticStep(2, 4)), StorageError);
+    expect(error.message).toMatch(/^cannot append .*run-fail: is a directory \(EISDIR\); the metrics of step 2 were not written/);
+    expect(await readFile(writer.path, 'utf8')).toBe(before);
   });
 
   test('rewind keeps the records up to a checkpoint step and drops later and truncated ones', async () => {

@@ -75,6 +75,11 @@ export const STEP_METRICS_SCHEMA = z.strictObject({
   responseLengthMax: z.int().min(0),
   /** Learning rate of this step's updates. */
   learningRate: z.number().nonnegative(),
+  /**
+   * Updates of this step that the divergence guard dropped (`guard.action: skip`); its other values
+   * describe the dropped update. Absent when none was dropped.
+   */
+  guardSkipped: z.int().min(1).optional(),
 });
 
 /** Schema of an `eval` line. */

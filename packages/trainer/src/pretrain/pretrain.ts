@@ -22,7 +22,8 @@ import { buildBpeTokenizer, SamplerTokenizer, writeTokenizerFiles, type Tokenize
 import { buildMicroBatches } from '../loop/policy-batches.js';
 import { deriveSeed } from '../tasks/index.js';
 import { BASE_TASK_DIFFICULTY } from '../demo/countdown-preset.js';
-import { TrainerError } from '../errors.js';
+import { stopReason } from '../cli/graceful-stop.js';
+import { InterruptedError, TrainerError, withStorage } from '../errors.js';
 import { countdownPretrainExamples, pretrainingProblems, type PretrainExample } from './countdown-corpus.js';
 import { countdownSearchExamples } from './countdown-search-corpus.js';
 
@@ -43,6 +44,11 @@ export interface CrossEntropyRunOptions {
   /** Called after every step with its mean cross-entropy over completion tokens (nats/token). */
   onStep?: (step: number, loss: number) => void;
   log?: (line: string) => void;
+  /**
+   * Aborted to stop early (reason `SIGINT` or `SIGTERM`): the current step finishes, the model so far is
+   * written with a PROVENANCE.md that says where it stopped, and an InterruptedError says so.
+   */
+  stop?: AbortSignal;
 }
 
 /** Options of {@link pretrainCountdown}. */
@@ -184,6 +190,7 @@ export async function pretrainFromScratch(
     );
     await writeTrainedModel(model, tokenizer, o, corpus.command, corpus.purpose, losses);
     writeTokenizerFiles(o.outDir, corpus.tokenizerFiles);
+    requireAllSteps(o, losses);
     return { dir: o.outDir, config, parameters: parameterCount(config), losses };
   } finally {
     await model.dispose();
@@ -213,7 +220,7 @@ export function checkRunOptions(o: CrossEntropyRunOptions): void {
   if (!(o.lr > 0 && Number.isFinite(o.lr))) throw new TrainerError(`lr must be finite and > 0, got ${o.lr}`);
 }
 
-/** `o.steps` steps of {@link crossEntropyStep}, step `s` on the examples `batchAt(s)`; returns every step's loss (and reports it to `o.onStep`). */
+/** `o.steps` steps of {@link crossEntropyStep} (fewer when `o.stop` is aborted), step `s` on the examples `batchAt(s)`; returns every step's loss (and reports it to `o.onStep`). */
 export async function trainCrossEntropy(
   model: DecoderModel,
   tokenizer: SamplerTokenizer,
@@ -221,7 +228,7 @@ export async function trainCrossEntropy(
   batchAt: (step: number) => readonly PretrainExample[],
 ): Promise<number[]> {
   const losses: number[] = [];
-  for (let step = 0; step < o.steps; step++) {
+  for (let step = 0; step < o.steps && stopReason(o.stop) === undefined; step++) {
     const loss = await crossEntropyStep(model, tokenizer, batchAt(step), o.lr);
     losses.push(loss);
     o.onStep?.(step + 1, loss);
@@ -246,7 +253,34 @@ export async function writeTrainedModel(
     metadata: { command, seed: String(o.seed) },
     extraConfig: { eos_token_id: tokenizer.eosTokenIds[0] ?? null },
   });
-  writeFileSync(join(o.outDir, 'PROVENANCE.md'), provenance(purpose, command, model.config, losses));
+  const stopped =
+    losses.length < o.steps
+      ? [
+          `Stopped by ${stopReason(o.stop) ?? 'a stop request'} after step ${losses.length} of ${o.steps}: these are the weights at that step, not the`,
+          'full run (the command below runs all the steps again).',
+          '',
+        ]
+      : [];
+  withStorage(
+    join(o.outDir, 'PROVENANCE.md'),
+    'write',
+    () =>
+      writeFileSync(
+        join(o.outDir, 'PROVENANCE.md'),
+        provenance([...stopped, ...purpose], command, model.config, losses),
+      ),
+    'the weights were written without their PROVENANCE.md',
+  );
+}
+
+/** After a model was written: an InterruptedError when a stop request cut its training short. */
+export function requireAllSteps(o: CrossEntropyRunOptions, losses: readonly number[]): void {
+  const signal = stopReason(o.stop);
+  if (signal === undefined || losses.length >= o.steps) return;
+  throw new InterruptedError(
+    signal,
+    `stopped by ${signal} after step ${losses.length} of ${o.steps}; the model so far is in ${o.outDir} (its PROVENANCE.md says where it stopped); pretraining cannot be continued: run the same command again for the full model`,
+  );
 }
 
 /** One step of next-token cross-entropy over the completion tokens of `batch`; returns the mean loss. */

@@ -20,7 +20,13 @@ import { TrainerError } from '../errors.js';
 import { tokenizerFiles } from '../loop/task-environment.js';
 import { deriveSeed, loadTask, renderPrompt } from '../tasks/index.js';
 import { countdownCompletion, randomDerivation, type Candidate, type PretrainExample } from './countdown-corpus.js';
-import { checkRunOptions, trainCrossEntropy, writeTrainedModel, type CrossEntropyRunOptions } from './pretrain.js';
+import {
+  checkRunOptions,
+  requireAllSteps,
+  trainCrossEntropy,
+  writeTrainedModel,
+  type CrossEntropyRunOptions,
+} from './pretrain.js';
 
 /** A Countdown problem as the task's reference holds it. */
 type CountdownReference = { target: number; nums: readonly number[] };
@@ -89,6 +95,7 @@ export async function finetuneCountdown(
     await writeTrainedModel(model, tokenizer, o, o.command, purpose, losses);
     for (const file of tokenizerFiles(o.fromDir)) copyFileSync(file, join(o.outDir, basename(file)));
     o.log?.(`${parameterCount(model.config)} parameters`);
+    requireAllSteps(o, losses);
     return { dir: o.outDir, losses, problems: problems.length };
   } finally {
     await model.dispose();
