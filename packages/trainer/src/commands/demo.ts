@@ -94,7 +94,13 @@ export const demoCommand: Command = defineCommand({
     const log = (line: string) => io.stderr.write(`${line}\n`);
     log(`rlvr demo: ${weighting} from ${model}, ${maxSteps} steps, run directory ${runDir}`);
     const started = process.hrtime.bigint();
-    await runTraining({ config, runDir, log, onStep: progressWriter(io.stderr as CliStream & { isTTY?: boolean }) });
+    await runTraining({
+      config,
+      runDir,
+      log,
+      onStep: progressWriter(io.stderr as CliStream & { isTTY?: boolean }),
+      stop: io.stop?.claim('finishing the current step and writing a checkpoint'),
+    });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const { evals } = await readMetrics(metricsPath(runDir));
     const before = evals.find((e) => e.step === 0);

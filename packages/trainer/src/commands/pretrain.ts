@@ -1,11 +1,14 @@
 import { CliError } from '../cli/cli-error.js';
-import type { Command } from '../cli/command.js';
+import type { CliIo, Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
 import { parseChoice, parseInteger, parseNumber } from '../cli/parse-options.js';
 import { BACKEND_CHOICES } from '../config/index.js';
 import { NUMBER_TOKENS, PRETRAIN_CORPORA, pretrainCountdown } from '../pretrain/pretrain.js';
 import { CHOICE_PRETRAIN_FLAGS, pretrainChoice } from '../pretrain/choice.js';
 import { finetuneCountdown } from '../pretrain/sft.js';
+
+/** What a stopped pretraining does, printed when the signal arrives. */
+const PRETRAIN_STOP = 'finishing the current step and writing the model so far';
 
 /**
  * The flags that reproduce the embedded base model (assets/countdown-base/PROVENANCE.md): its problems
@@ -189,6 +192,7 @@ export const pretrainCommand: Command = defineCommand({
         command,
         log,
         onStep,
+        stop: io.stop?.claim(PRETRAIN_STOP),
       });
       io.stdout.write(`${result.dir}\n`);
       return 0;
@@ -203,6 +207,7 @@ export const pretrainCommand: Command = defineCommand({
       command,
       log,
       onStep,
+      stop: io.stop?.claim(PRETRAIN_STOP),
       numberTokens,
       problems: options.problems,
       corpus,
@@ -223,7 +228,7 @@ const CHOICE_FLAGS = new Set(['task', 'out', 'steps', 'batch', 'lr', 'seed', 'ba
 async function pretrainChoiceCommand(
   options: Record<string, string | undefined>,
   run: { steps: number; batch: number; lr: number; seed: number; backend: (typeof BACKEND_CHOICES)[number] },
-  io: { stdout: { write(text: string): unknown }; stderr: { write(text: string): unknown } },
+  io: CliIo,
 ): Promise<number> {
   const other = Object.keys(options).find((key) => options[key] !== undefined && !CHOICE_FLAGS.has(key));
   if (other !== undefined) throw new CliError(`--${other}`, 'only with --task countdown');
@@ -235,6 +240,7 @@ async function pretrainChoiceCommand(
     choices,
     command,
     log: (line) => io.stderr.write(`${line}\n`),
+    stop: io.stop?.claim(PRETRAIN_STOP),
     onStep: (step, loss) => {
       if (step === 1 || step % 100 === 0 || step === run.steps) {
         io.stderr.write(

@@ -110,6 +110,7 @@ export const trainCommand: Command = {
       resume: resume !== undefined,
       log: (line) => io.stderr.write(`${line}\n`),
       onStep: progressWriter(io.stderr as CliStream & { isTTY?: boolean }),
+      stop: io.stop?.claim('finishing the current step and writing a checkpoint'),
     });
     io.stdout.write(`${result.runDir}\n`);
     return 0;
