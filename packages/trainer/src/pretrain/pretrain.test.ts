@@ -5,7 +5,7 @@ import { SeededRandom, readSafetensorsSync } from '@rlvr/core';
 import { Sampler, SamplerTokenizer, loadModelDir, type TokenizerFiles } from '@rlvr/sampler';
 import { countdown, evaluateCountdownExpression, generateCountdownProblems, parseCountdownExpression } from '@rlvr/verifiers';
 import { BASE_TASK_DIFFICULTY } from '../demo/countdown-preset.js';
-import { TrainerError } from '../errors.js';
+import { InterruptedError, TrainerError } from '../errors.js';
 import { embeddedModelDir } from '../models/embedded.js';
 import { TARGET_MARK, countdownCompletion, countdownPretrainExamples, randomDerivation } from './countdown-corpus.js';
 import { countdownTokenizer, pretrainCountdown } from './pretrain.js';
@@ -140,6 +140,37 @@ describe('pretrainCountdown', () => {
       } finally {
         await loaded.model.release();
       }
+    } finally {
+      rmSync(join(dir, '..'), { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('a stop request finishes the step, writes the model so far with a PROVENANCE.md that says where it stopped, and says so', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'rlvr-pretrain-')), 'base');
+    try {
+      const controller = new AbortController();
+      const run = pretrainCountdown({
+        outDir: dir,
+        steps: 10,
+        batch: 4,
+        lr: 3e-3,
+        seed: 1,
+        backend: 'cpu',
+        stop: controller.signal,
+        onStep: (step) => (step === 3 ? controller.abort('SIGINT') : undefined),
+      });
+      const error = await run.then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
+      expect(InterruptedError.isInstance(error)).toBe(true);
+      expect(error!.message).toBe(
+        `stopped by SIGINT after step 3 of 10; the model so far is in ${dir} (its PROVENANCE.md says where it stopped); pretraining cannot be continued: run the same command again for the full model`,
+      );
+      expect(readFileSync(join(dir, 'PROVENANCE.md'), 'utf8')).toContain('Stopped by SIGINT after step 3 of 10: these are the weights at that step, not the');
+      expect(existsSync(join(dir, 'tokenizer.json'))).toBe(true);
+      const loaded = await loadModelDir(dir);
+      await loaded.model.release();
     } finally {
       rmSync(join(dir, '..'), { recursive: true, force: true });
     }
