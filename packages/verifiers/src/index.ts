@@ -6,6 +6,7 @@ export { VerifierPool, type PoolItem, type PoolStats, type VerifierPoolOptions }
 export { checkDeadline, DeadlineError, isDeadlineError, remainingMs } from './deadline.js';
 export { lastBoxed, type BoxedAnswer } from './text/boxed.js';
 export { lastAnswerTag, type AnswerTag } from './text/answer-tag.js';
+export { MAX_EXTRACTED_LENGTH } from './text/extracted.js';
 export {
   countdown,
   evaluate as evaluateCountdownExpression,
