@@ -512,8 +512,8 @@ const GUARD = z
       null,
     ),
     maxKl: field(
-      positive().nullable().default(null),
-      'Breach when the mean KL to the reference of an update exceeds this; null = off.',
+      positive().nullable().default(10),
+      'Breach when the mean per-token KL to the reference (kl.beta > 0) of an update exceeds this; null = off.',
       null,
       null,
     ),

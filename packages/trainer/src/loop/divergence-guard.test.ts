@@ -22,8 +22,9 @@ describe('DivergenceGuard', () => {
     const breach = guard.check(4, update(31_000));
     expect(breach).toMatchObject({ signal: 'gradNorm', value: 31_000, limit: 30_000, step: 4 });
     expect(breach!.message).toBe('gradient norm 3.10e+4 exceeds 3.00e+4 (guard.gradNormRatio 10000 × median 3.000 of the last 2 trained steps)');
-    // KL, entropy and loss limits are off by default.
-    expect(guard.check(4, update(3, { kl: 100, entropy: 0, loss: 1e6 }))).toBeNull();
+    // Entropy and loss limits are off by default; KL stops at 10 nats per token.
+    expect(guard.check(4, update(3, { kl: 9, entropy: 0, loss: 1e6 }))).toBeNull();
+    expect(guard.check(4, update(3, { kl: 13.9 }))?.message).toBe('KL to the reference 13.90 exceeds guard.maxKl 10');
   });
 
   test('the window, warm-up and the optional limits', () => {
