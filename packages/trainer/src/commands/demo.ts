@@ -1,14 +1,16 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError, INPUT_EXIT_CODE } from '../cli/cli-error.js';
 import type { CliStream, Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
 import { parseChoice, parseInteger } from '../cli/parse-options.js';
+import { prepareRunDirectory, readOnlyDirsOf } from '../cli/run-directory.js';
+import { commandLine } from '../cli/shell-words.js';
+import { writeOutputFile } from '../cli/write-output.js';
 import { BACKEND_CHOICES } from '../config/index.js';
 import { SEARCH_BASE_MODEL, SEARCH_MAX_NEW_TOKENS, presetConfig } from '../demo/countdown-preset.js';
 import { runTraining } from '../loop/run-training.js';
 import { metricsPath, readMetrics } from '../metrics/index.js';
-import { writeReport } from '../report/index.js';
+import { buildReport } from '../report/index.js';
 import { progressWriter } from './train.js';
 
 /**
@@ -26,7 +28,17 @@ export const DEMO_DEFAULTS = {
 
 const OPTIONS = {
   'max-steps': { type: 'string', value: 'N', description: `RL steps (default ${DEMO_DEFAULTS.maxSteps}).` },
-  out: { type: 'string', value: 'DIR', description: 'Run directory (default runs/demo-<date-time>).' },
+  out: {
+    type: 'string',
+    value: 'DIR',
+    description:
+      'Run directory (default runs/demo-<date-time>): missing or empty, never the model directory, inside it or around it.',
+  },
+  overwrite: {
+    type: 'boolean',
+    description:
+      'Clear the run files in --out first (config.json, metrics.jsonl, checkpoints/, report.html, summary.json); refused when it holds anything else.',
+  },
   weighting: { type: 'string', value: 'NAME', description: `Prompt weighting (default ${DEMO_DEFAULTS.weighting}).` },
   seed: { type: 'string', value: 'S', description: `Run seed (default ${DEMO_DEFAULTS.seed}).` },
   model: {
@@ -45,6 +57,9 @@ const DESCRIPTION = [
   '({heldoutBefore, heldoutAfter, steps, seconds, weighting, …}; held-out = pass@1 of greedy answers).',
   'The last line printed is the path of summary.json.',
 ].join('\n');
+
+/** The files `rlvr demo` writes into the run directory beside the run's own. */
+export const DEMO_FILES = { report: 'report.html', summary: 'summary.json' } as const;
 
 /** What `rlvr demo` writes to RUN_DIR/summary.json. */
 export interface DemoSummary {
@@ -91,6 +106,16 @@ export const demoCommand: Command = defineCommand({
     } catch (error) {
       throw new CliError(undefined, (error as Error).message);
     }
+    prepareRunDirectory({
+      dir: { flag: '--out', path: runDir },
+      config,
+      resume: false,
+      overwrite: options.overwrite === true,
+      extraFiles: [DEMO_FILES.report, DEMO_FILES.summary],
+      readOnlyDirs: readOnlyDirsOf(config.model.path, '--model'),
+      resumeCommand: undefined,
+      overwriteCommand: commandLine('demo', { ...options, out: runDir, overwrite: true }),
+    });
     const log = (line: string) => io.stderr.write(`${line}\n`);
     log(`rlvr demo: ${weighting} from ${model}, ${maxSteps} steps, run directory ${runDir}`);
     const started = process.hrtime.bigint();
@@ -112,7 +137,11 @@ export const demoCommand: Command = defineCommand({
         INPUT_EXIT_CODE,
       );
     }
-    const report = await writeReport([runDir], join(runDir, 'report.html'));
+    const report = writeOutputFile(
+      join(runDir, DEMO_FILES.report),
+      await buildReport([runDir]),
+      'the run itself (metrics.jsonl, checkpoints/) is complete; `rlvr report` can write the page again',
+    );
     const summary: DemoSummary = {
       heldoutBefore: before.pass1Greedy,
       heldoutAfter: after.pass1Greedy,
@@ -124,8 +153,11 @@ export const demoCommand: Command = defineCommand({
       heldoutPrompts: after.prompts,
       report,
     };
-    const summaryPath = join(runDir, 'summary.json');
-    writeFileSync(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+    const summaryPath = writeOutputFile(
+      join(runDir, DEMO_FILES.summary),
+      `${JSON.stringify(summary, null, 2)}\n`,
+      `the run and ${report} are complete`,
+    );
     log(
       `held-out pass@1 (greedy): ${summary.heldoutBefore.toFixed(3)} → ${summary.heldoutAfter.toFixed(3)} over ${summary.heldoutPrompts} problems; mean accuracy ${summary.meanAccuracyBefore.toFixed(3)} → ${summary.meanAccuracyAfter.toFixed(3)}; ${summary.seconds} s`,
     );

@@ -1,10 +1,18 @@
+import { join } from 'node:path';
 import { CliError } from '../cli/cli-error.js';
 import type { Command } from '../cli/command.js';
+import { refuseOutputOverInput, type NamedPath } from '../cli/output-paths.js';
 import { formatHelp, parseOptions } from '../cli/parse-options.js';
-import { writeReport } from '../report/report.js';
+import { writeOutputFile } from '../cli/write-output.js';
+import { RUN_FILES } from '../metrics/index.js';
+import { buildReport } from '../report/report.js';
 
 const OPTIONS = {
-  out: { type: 'string', value: 'FILE', description: 'Where to write the HTML page (default report.html).' },
+  out: {
+    type: 'string',
+    value: 'FILE',
+    description: 'Where to write the HTML page (default report.html; replaced whole, never a file of a run it reads).',
+  },
 } as const;
 
 const DESCRIPTION = [
@@ -60,7 +68,14 @@ export const reportCommand: Command = {
       throw new CliError(undefined, 'expected at least one run directory (rlvr report RUN_DIR… [--out FILE])');
     }
     const out = parsed.values.out ?? 'report.html';
-    await writeReport(runs, out);
+    // The page is built from these files; writing it over one of them would destroy the run.
+    const inputs: NamedPath[] = runs.flatMap((dir) => [
+      { flag: 'RUN_DIR', path: dir },
+      { flag: 'RUN_DIR', path: join(dir, RUN_FILES.metrics) },
+      { flag: 'RUN_DIR', path: join(dir, RUN_FILES.config) },
+    ]);
+    refuseOutputOverInput({ flag: '--out', path: out }, inputs);
+    writeOutputFile(out, await buildReport(runs), `nothing was written; ${out} is as it was`);
     io.stdout.write(`${out}\n`);
     return 0;
   },

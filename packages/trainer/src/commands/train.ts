@@ -2,7 +2,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError } from '../cli/cli-error.js';
 import type { CliStream, Command } from '../cli/command.js';
-import { configReferenceMarkdown, loadTrainConfig } from '../config/index.js';
+import { checkGeneratorOptions } from '../cli/generator-check.js';
+import { requireReadableFile } from '../cli/input-files.js';
+import { refuseOutputOverInput, type NamedPath } from '../cli/output-paths.js';
+import { prepareRunDirectory, readOnlyDirsOf } from '../cli/run-directory.js';
+import { shellWords } from '../cli/shell-words.js';
+import { requireWritableDir } from '../cli/write-output.js';
+import { configReferenceMarkdown, loadTrainConfig, type TrainConfig } from '../config/index.js';
+import { RUN_FILES } from '../metrics/index.js';
 import type { StepMetrics } from '../metrics/index.js';
 import { runTraining } from '../loop/run-training.js';
 
@@ -11,19 +18,24 @@ const DESCRIPTION = [
   '(verifier pool), turns rewards into advantages (@rlvr/weights), trains the policy (PPO-clipped policy',
   'gradient on the selected backend) and syncs the weights back to the sampler. Writes RUN_DIR/metrics.jsonl',
   '(one line per step and per evaluation), RUN_DIR/config.json and atomic checkpoints in RUN_DIR/checkpoints/.',
+  'RUN_DIR must be missing or empty: a run of the same config there is continued with --resume or started',
+  'again with --overwrite; --overwrite removes only the files a run writes. RUN_DIR is never the model',
+  'directory, inside it or around it.',
   'Any config field can be overridden by a flag: --lr 1e-6, --weighting sqrt-r, --sampling.max-new-tokens 64.',
   'Fields (defaults, TRL/verl names): `rlvr train --fields`.',
 ].join('\n');
 
 const USAGE = [
-  'Usage: rlvr train [--config FILE] [--out RUN_DIR] [--max-steps N] [--resume RUN_DIR] [--FIELD VALUE …]',
+  'Usage: rlvr train [--config FILE] [--out RUN_DIR [--overwrite]] [--max-steps N] [--resume RUN_DIR] [--FIELD VALUE …]',
   '',
   DESCRIPTION,
   '',
   'Options:',
   '  --config FILE     JSON training config (fields below; every field has a default)',
   '  --out RUN_DIR     run directory (default runs/<date-time>)',
-  '  --resume RUN_DIR  continue the run in RUN_DIR from its newest checkpoint (its config.json unless --config)',
+  '  --resume RUN_DIR  continue the run in RUN_DIR from its newest checkpoint (its config.json unless --config,',
+  '                    which must be the same config; only --max-steps may change)',
+  '  --overwrite       clear the run files in --out first (refused when it holds files no run writes)',
   '  --max-steps N     RL steps (config field maxSteps)',
   '  --fields          print every config field with its default and TRL/verl name',
   '  -h, --help        this help',
@@ -43,7 +55,7 @@ function splitArgs(args: readonly string[]): { own: Record<string, string | true
     const [flag, inline] = arg.includes('=')
       ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
       : [arg, undefined];
-    if (flag === '-h' || flag === '--help' || flag === '--fields') {
+    if (flag === '-h' || flag === '--help' || flag === '--fields' || flag === '--overwrite') {
       own[flag === '-h' ? 'help' : flag.replace(/^-+/, '')] = true;
     } else if (flag === '--config' || flag === '--out' || flag === '--resume') {
       const value = inline ?? args[++i];
@@ -93,9 +105,13 @@ export const trainCommand: Command = {
     if (resume && own.out && own.out !== resume) {
       throw new CliError('--out', `conflicts with --resume ${resume} (a resumed run stays in its directory)`);
     }
+    if (resume && own.overwrite) {
+      throw new CliError('--overwrite', 'not with --resume (it would clear the run to resume)');
+    }
     const runDir =
       resume ?? (typeof own.out === 'string' ? own.out : join('runs', new Date().toISOString().replace(/[:.]/g, '-')));
     let configFile = typeof own.config === 'string' ? own.config : null;
+    if (configFile !== null) requireReadableFile('--config', configFile);
     if (resume && configFile === null) {
       configFile = join(resume, 'config.json');
       if (!existsSync(configFile)) {
@@ -104,6 +120,25 @@ export const trainCommand: Command = {
     }
     // A ConfigError (exit 2), a divergence (exit 5) and the rest: see EXIT_CODES in cli/cli-error.ts.
     const config = await loadTrainConfig(configFile, overrides);
+    checkGeneratorOptions(config);
+    const inputs = inputFiles(config, typeof own.config === 'string' ? own.config : undefined);
+    for (const file of [RUN_FILES.config, RUN_FILES.metrics]) {
+      refuseOutputOverInput(
+        { flag: resume ? '--resume' : '--out', path: join(runDir, file) },
+        inputs.filter((i) => i.flag !== '--config'),
+      );
+    }
+    prepareRunDirectory({
+      dir: { flag: resume ? '--resume' : '--out', path: runDir },
+      config,
+      resume: resume !== undefined,
+      overwrite: own.overwrite === true,
+      readOnlyDirs: readOnlyDirsOf(config.model.path, 'model.path'),
+      inputs,
+      resumeCommand: `rlvr train --resume ${shellWords([runDir])}`,
+      overwriteCommand: `rlvr train ${shellWords([...args.filter((a) => a !== '--overwrite'), '--overwrite'])}`,
+    });
+    requireWritableDir(runDir, 'nothing was trained');
     const result = await runTraining({
       config,
       runDir,
@@ -116,3 +151,14 @@ export const trainCommand: Command = {
     return 0;
   },
 };
+
+/** The files a training run reads: its --config, the datasets and a frozen problem file (embedded ones are assets). */
+function inputFiles(config: TrainConfig, configFile: string | undefined): NamedPath[] {
+  const files: NamedPath[] = [];
+  if (configFile !== undefined) files.push({ flag: '--config', path: configFile });
+  if (config.task.dataset !== null) files.push({ flag: 'task.dataset', path: config.task.dataset });
+  if (config.task.testDataset !== null) files.push({ flag: 'task.testDataset', path: config.task.testDataset });
+  const frozen = config.task.generator.frozen;
+  if (frozen !== null && !frozen.startsWith('embedded:')) files.push({ flag: 'task.generator.frozen', path: frozen });
+  return files;
+}

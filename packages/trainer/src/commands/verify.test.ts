@@ -113,7 +113,7 @@ describe('rlvr verify: usage and failures', () => {
     [['--task', 'poetry', '--input', 'x.jsonl'], 2, /--task: expected one of countdown, gsm8k, math, math-flexible, got "poetry"/],
     [['--task', 'gsm8k', '--input', 'x.jsonl', '--timeout-ms', '0'], 2, /--timeout-ms: expected an integer ≥ 1, got 0/],
     [['--task', 'gsm8k', '--input', 'x.jsonl', '--threads', '1.5'], 2, /--threads: expected an integer ≥ 1/],
-    [['--task', 'gsm8k', '--input', '/does/not/exist.jsonl'], 3, /^rlvr verify: --input: cannot read \/does\/not\/exist\.jsonl: ENOENT\n$/],
+    [['--task', 'gsm8k', '--input', '/does/not/exist.jsonl'], 3, /^rlvr verify: --input: cannot read \/does\/not\/exist\.jsonl: no such file or directory \(ENOENT\)\n$/],
   ])('%j exits %i with one line on stderr', async (args, exitCode, message) => {
     const { code, out, err } = await verify(...args);
     expect(code).toBe(exitCode);
@@ -122,11 +122,11 @@ describe('rlvr verify: usage and failures', () => {
     expect(err.trimEnd().split('\n')).toHaveLength(1);
   });
 
-  test('an --output that cannot be written exits 4, and a bad --input leaves --output untouched', async () => {
+  test('an --output in a missing folder creates it; a bad --input leaves --output untouched', async () => {
     const input = await jsonl('one.jsonl', [{ response: '#### 1', reference: '1' }]);
-    const bad = await verify('--task', 'gsm8k', '--input', input, '--output', join(dir, 'no-such-dir', 'out.jsonl'));
-    expect(bad.code).toBe(4);
-    expect(bad.err).toMatch(/^rlvr verify: --output: cannot write .*: ENOENT\n$/);
+    const nested = await verify('--task', 'gsm8k', '--input', input, '--output', join(dir, 'new-dir', 'out.jsonl'));
+    expect(nested.code).toBe(0);
+    expect(outputLines(await readFile(join(dir, 'new-dir', 'out.jsonl'), 'utf8'))).toHaveLength(1);
     const kept = join(dir, 'kept.jsonl');
     await writeFile(kept, 'precious\n');
     const missing = await verify('--task', 'gsm8k', '--input', join(dir, 'missing.jsonl'), '--output', kept);

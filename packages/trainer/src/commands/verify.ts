@@ -1,16 +1,24 @@
-import { once } from 'node:events';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { VerifierPool, defaultRegistry, type PoolItem, type VerificationResult, type Verifier } from '@rlvr/verifiers';
-import { CliError, INPUT_EXIT_CODE, STORAGE_EXIT_CODE } from '../cli/cli-error.js';
 import type { CliStream, Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
+import { stopReason } from '../cli/graceful-stop.js';
+import { requireReadableFile } from '../cli/input-files.js';
+import { refuseOutputOverInput } from '../cli/output-paths.js';
 import { parseChoice, parseInteger } from '../cli/parse-options.js';
+import { openAtomicOutput, type AtomicOutput } from '../cli/write-output.js';
+import { InterruptedError, StorageError, errnoCode } from '../errors.js';
 
 /** The tasks `rlvr verify --task` accepts: the names of the built-in verifiers. */
 export const VERIFY_TASKS = ['countdown', 'gsm8k', 'math', 'math-flexible'] as const;
 /** One of {@link VERIFY_TASKS}. */
 export type VerifyTask = (typeof VERIFY_TASKS)[number];
+
+/** What `rlvr verify --on-malformed` does with a line that is not an item: answer it with an error line, or skip it. */
+export const MALFORMED_MODES = ['record', 'skip'] as const;
+
+/** How many skipped line numbers the summary lists (the count is always exact). */
+const SKIPPED_SHOWN = 5;
 
 const OPTIONS = {
   task: { type: 'string', value: 'TASK', required: true, description: `Verifier: ${VERIFY_TASKS.join(', ')}.` },
@@ -23,7 +31,14 @@ const OPTIONS = {
   output: {
     type: 'string',
     value: 'FILE',
-    description: 'Write the results here instead of stdout (created or overwritten).',
+    description:
+      'Write the results here instead of stdout: replaced whole once complete (or, on Ctrl-C, with the lines done); never the --input file.',
+  },
+  'on-malformed': {
+    type: 'string',
+    value: 'MODE',
+    description:
+      'A line that is not {"response", "reference"}: record (an {"error", "line"} output line, default) or skip (no output line; the summary counts them and lists the first line numbers).',
   },
   'timeout-ms': {
     type: 'string',
@@ -41,7 +56,8 @@ const DESCRIPTION = [
   'One output line per input line,',
   'in input order: {"reward": r, "correct": bool, "formatOk": bool, "extracted": "..." | null, "reason": "..."},',
   'or {"error": "...", "line": N} for a line that is not such an object (the run continues). A one-line',
-  'summary goes to stderr. The input is streamed, so files of any size work.',
+  'summary goes to stderr. The input is streamed, so files of any size work. Ctrl-C or SIGTERM stops reading:',
+  'the lines read so far are verified and written (whole lines), the summary says how many, exit 130 / 143.',
 ].join('\n');
 
 const EXAMPLES = [
@@ -69,6 +85,10 @@ export interface VerifyJsonlOptions {
   threads?: number;
   /** Extra verifier modules for the workers (see `VerifierPoolOptions.modules`). */
   modules?: readonly (string | URL)[];
+  /** Malformed lines: an error output line (`record`, default) or none (`skip`). */
+  onMalformed?: (typeof MALFORMED_MODES)[number];
+  /** Stop reading when aborted; the lines read so far are still verified and written. */
+  signal?: AbortSignal;
 }
 
 /** Counts of a {@link verifyJsonl} run, for the summary line. */
@@ -81,8 +101,14 @@ export interface VerifySummary {
   correct: number;
   /** Sum of the rewards of the verified lines. */
   rewardSum: number;
-  /** Lines answered with `{"error", "line"}`. */
+  /** Lines that were not items: answered with `{"error", "line"}`, or skipped with `--on-malformed skip`. */
   malformed: number;
+  /** With `--on-malformed skip`: the first line numbers skipped (at most 5; `malformed` counts them all). */
+  skippedLines: number[];
+  /** Output lines written. */
+  written: number;
+  /** True when a stop signal ended the reading before the end of the input. */
+  stopped: boolean;
   /** Verified lines whose check failed (`error: …`). */
   errors: number;
   /** Verified lines whose check ran past the time limit. */
@@ -100,7 +126,8 @@ type Parsed = { item: PoolItem } | { error: string };
  */
 export async function verifyJsonl(options: VerifyJsonlOptions): Promise<VerifySummary> {
   const started = performance.now();
-  await checkReadable(options.input);
+  requireReadableFile('--input', options.input);
+  const skip = options.onMalformed === 'skip';
   // The main thread checks references with the same parser the workers use, so that a bad reference
   // is reported as a bad input line (a data problem) rather than as a zero reward.
   const registry = defaultRegistry();
@@ -111,6 +138,9 @@ export async function verifyJsonl(options: VerifyJsonlOptions): Promise<VerifySu
     correct: 0,
     rewardSum: 0,
     malformed: 0,
+    skippedLines: [],
+    written: 0,
+    stopped: false,
     errors: 0,
     timeouts: 0,
     seconds: 0,
@@ -130,17 +160,19 @@ export async function verifyJsonl(options: VerifyJsonlOptions): Promise<VerifySu
       const scoring = pool.score(parsed.flatMap((p) => ('item' in p ? [p.item] : [])));
       // Output must stay in input order: the previous batch is written before this one.
       await pending;
-      pending = scoring.then((results) => write(options.output, render(parsed, results, first, summary)));
+      pending = scoring.then((results) => write(options.output, render(parsed, results, first, summary, skip)));
       // Awaited at the next flush; until then a failure must not count as an unhandled rejection.
       pending.catch(() => undefined);
     };
-    for await (const line of readLines(options.input)) {
+    for await (const line of readLines(options.input, options.signal)) {
       summary.lines++;
       const parsed = parseLine(line, options.task, verifier);
       batch.push(parsed);
       if ('item' in parsed) chars += parsed.item.completion.length;
       if (batch.length >= BATCH_LINES || chars >= BATCH_CHARS) await flush();
+      if (options.signal?.aborted) break;
     }
+    summary.stopped = options.signal?.aborted === true;
     if (batch.length > 0) await flush();
     await pending;
   } finally {
@@ -156,15 +188,22 @@ function render(
   results: readonly VerificationResult[],
   firstLine: number,
   summary: VerifySummary,
+  skip: boolean,
 ): string {
   let text = '';
   let next = 0;
   parsed.forEach((entry, i) => {
     if ('error' in entry) {
       summary.malformed++;
+      if (skip) {
+        if (summary.skippedLines.length < SKIPPED_SHOWN) summary.skippedLines.push(firstLine + i);
+        return;
+      }
+      summary.written++;
       text += `${JSON.stringify({ error: entry.error, line: firstLine + i })}\n`;
       return;
     }
+    summary.written++;
     const r = results[next++]!;
     summary.verified++;
     summary.rewardSum += r.reward;
@@ -205,74 +244,67 @@ function parseLine(line: string, task: string, verifier: Verifier | undefined): 
 
 /**
  * The lines of a UTF-8 file, streamed (a 1 GB file is never held in memory). A final newline ends
- * the last line rather than starting an empty one; a `\r` before a newline is dropped.
+ * the last line rather than starting an empty one; a `\r` before a newline is dropped. When `signal`
+ * aborts, the lines end at once, even while a pipe or FIFO waits for data; an incomplete last line
+ * read before the stop is dropped (it is not a whole line).
  */
-async function* readLines(path: string): AsyncGenerator<string> {
+async function* readLines(path: string, signal?: AbortSignal): AsyncGenerator<string> {
   const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  const chunks = (stream as AsyncIterable<string>)[Symbol.asyncIterator]();
+  const stopped = new Promise<IteratorResult<string>>((resolve) => {
+    if (signal?.aborted) resolve({ done: true, value: undefined });
+    signal?.addEventListener('abort', () => resolve({ done: true, value: undefined }), { once: true });
+  });
   let carry = '';
-  for await (const chunk of stream as AsyncIterable<string>) {
-    let start = 0;
-    for (let newline = chunk.indexOf('\n'); newline !== -1; newline = chunk.indexOf('\n', start)) {
-      yield withoutCr(carry + chunk.slice(start, newline));
-      carry = '';
-      start = newline + 1;
+  try {
+    for (;;) {
+      const read = chunks.next();
+      // The read that loses the race to a stop settles when the stream is destroyed; nobody awaits it.
+      read.catch(() => undefined);
+      const next = await Promise.race([read, stopped]);
+      if (next.done) break;
+      const chunk = next.value;
+      let start = 0;
+      for (let newline = chunk.indexOf('\n'); newline !== -1; newline = chunk.indexOf('\n', start)) {
+        yield withoutCr(carry + chunk.slice(start, newline));
+        carry = '';
+        start = newline + 1;
+      }
+      carry += chunk.slice(start);
     }
-    carry += chunk.slice(start);
+  } finally {
+    stream.destroy();
   }
-  if (carry !== '') yield withoutCr(carry);
+  if (carry !== '' && !signal?.aborted) yield withoutCr(carry);
 }
 
 function withoutCr(line: string): string {
   return line.endsWith('\r') ? line.slice(0, -1) : line;
 }
 
-async function checkReadable(path: string): Promise<void> {
-  let isFile: boolean;
-  try {
-    isFile = (await stat(path)).isFile();
-  } catch (error) {
-    throw new CliError(
-      '--input',
-      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      INPUT_EXIT_CODE,
-    );
-  }
-  if (!isFile) throw new CliError('--input', `${path} is not a file`, INPUT_EXIT_CODE);
-}
+/** A stream as far as {@link write} looks at it: Node's writable streams have these, a test capture does not. */
+type Drainable = CliStream &
+  Partial<Pick<NodeJS.WritableStream, 'once' | 'removeListener'>> & { errored?: Error | null };
 
-/** Write, waiting for 'drain' when the stream asks for it, so a slow reader of stdout bounds memory. */
-async function write(stream: CliStream, text: string): Promise<void> {
+/**
+ * Write, waiting for 'drain' when the stream asks for it, so a slow reader of stdout bounds memory.
+ * A stream that failed (a full disk) rejects instead of waiting for a 'drain' that never comes.
+ */
+async function write(stream: Drainable, text: string): Promise<void> {
   if (text === '') return;
+  if (stream.errored) throw stream.errored;
   const ok = stream.write(text);
-  const emitter = stream as Partial<Pick<WriteStream, 'once'>>;
-  if (ok === false && typeof emitter.once === 'function') await once(stream as WriteStream, 'drain');
-}
-
-async function openOutput(path: string): Promise<WriteStream> {
-  const stream = createWriteStream(path);
-  try {
-    await once(stream, 'open');
-  } catch (error) {
-    throw new CliError(
-      '--output',
-      `cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      STORAGE_EXIT_CODE,
-    );
-  }
-  return stream;
-}
-
-async function closeOutput(stream: WriteStream, path: string): Promise<void> {
-  stream.end();
-  try {
-    await once(stream, 'finish');
-  } catch (error) {
-    throw new CliError(
-      '--output',
-      `cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      STORAGE_EXIT_CODE,
-    );
-  }
+  if (ok !== false || typeof stream.once !== 'function') return;
+  await new Promise<void>((resolve, reject) => {
+    const done = (): void => {
+      stream.removeListener?.('drain', done);
+      stream.removeListener?.('close', done);
+      if (stream.errored) reject(stream.errored);
+      else resolve();
+    };
+    stream.once!('drain', done);
+    stream.once!('close', done);
+  });
 }
 
 /** The stderr summary line of a run. */
@@ -280,11 +312,14 @@ export function formatVerifySummary(task: string, s: VerifySummary): string {
   const percent = s.verified === 0 ? 0 : (100 * s.correct) / s.verified;
   const mean = s.verified === 0 ? 0 : s.rewardSum / s.verified;
   const rate = s.seconds > 0 ? Math.round(s.lines / s.seconds) : 0;
-  return (
-    `rlvr verify: ${task}: ${s.lines} lines, ${s.verified} verified, ${s.correct} correct (${percent.toFixed(1)}%), ` +
+  const stopped = s.stopped ? `stopped after ${s.lines} lines read, ${s.written} lines written; ` : '';
+  const line =
+    `rlvr verify: ${task}: ${stopped}${s.lines} lines, ${s.verified} verified, ${s.correct} correct (${percent.toFixed(1)}%), ` +
     `mean reward ${mean.toFixed(4)}, errors ${s.malformed + s.errors} (${s.malformed} malformed lines, ${s.errors} verifier errors), ` +
-    `${s.timeouts} timeouts, ${s.seconds.toFixed(2)} s (${rate} lines/s)\n`
-  );
+    `${s.timeouts} timeouts, ${s.seconds.toFixed(2)} s (${rate} lines/s)\n`;
+  if (s.skippedLines.length === 0) return line;
+  const more = s.malformed > s.skippedLines.length ? ', …' : '';
+  return `${line}rlvr verify: skipped ${s.malformed} malformed lines (line ${s.skippedLines.join(', ')}${more})\n`;
 }
 
 /** `rlvr verify`: score a JSONL file of responses with a built-in verifier. */
@@ -299,15 +334,45 @@ export const verifyCommand: Command = defineCommand({
     const timeoutMs =
       options['timeout-ms'] === undefined ? undefined : parseInteger('--timeout-ms', options['timeout-ms'], 1);
     const threads = options.threads === undefined ? undefined : parseInteger('--threads', options.threads, 1);
-    // Checked before --output is created, so that a typo in --input does not truncate an output file.
-    await checkReadable(options.input!);
-    const file = options.output === undefined ? undefined : await openOutput(options.output);
+    const onMalformed =
+      options['on-malformed'] === undefined
+        ? 'record'
+        : parseChoice('--on-malformed', options['on-malformed'], MALFORMED_MODES);
+    // Checked before --output is created, so that a typo in --input does not create an output file.
+    requireReadableFile('--input', options.input!);
+    if (options.output !== undefined) {
+      refuseOutputOverInput({ flag: '--output', path: options.output }, [{ flag: '--input', path: options.input! }]);
+    }
+    const path = options.output;
+    const consequence = `nothing was written; ${path} is as it was`;
+    const file: AtomicOutput | undefined = path === undefined ? undefined : await openAtomicOutput(path, consequence);
+    const signal = io.stop?.claim('stopping: writing the lines read so far');
+    let summary: VerifySummary;
     try {
-      const summary = await verifyJsonl({ task, input: options.input!, output: file ?? io.stdout, timeoutMs, threads });
-      if (file !== undefined) await closeOutput(file, options.output!);
-      io.stderr.write(formatVerifySummary(task, summary));
-    } finally {
-      if (file !== undefined && !file.closed) file.destroy();
+      summary = await verifyJsonl({
+        task,
+        input: options.input!,
+        output: file?.stream ?? io.stdout,
+        timeoutMs,
+        threads,
+        onMalformed,
+        signal,
+      });
+    } catch (error) {
+      file?.abort();
+      if (path !== undefined && errnoCode(error) !== undefined) {
+        throw new StorageError(path, 'write', error, consequence);
+      }
+      throw error;
+    }
+    await file?.commit();
+    io.stderr.write(formatVerifySummary(task, summary));
+    const stop = stopReason(signal);
+    if (stop !== undefined && summary.stopped) {
+      throw new InterruptedError(
+        stop,
+        `stopped by ${stop} after ${summary.lines} input lines; ${summary.written} result lines written to ${path ?? 'stdout'}, each whole; run again to verify the rest`,
+      );
     }
     return 0;
   },

@@ -22,19 +22,31 @@ export interface PlannedRun {
   config: TrainConfig;
 }
 
+/**
+ * The configuration of the run in `dir` (its config.json, parsed, so that a field added since it was
+ * written reads as its default), or undefined when there is none or it cannot be read.
+ */
+export function storedRunConfig(dir: string): TrainConfig | undefined {
+  const configPath = join(dir, RUN_FILES.config);
+  if (!existsSync(configPath)) return undefined;
+  try {
+    return parseTrainConfig(JSON.parse(readFileSync(configPath, 'utf8')));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether two parsed configurations are the same run's: every field equal (the one definition `compare` reuse and `train --out` go by). */
+export function sameTrainConfig(a: TrainConfig, b: TrainConfig): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
 /** Whether `dir` holds a finished run of exactly `config` (same config.json, its evaluation after the last step written). */
 export async function finishedRun(dir: string, config: TrainConfig): Promise<boolean> {
-  const configPath = join(dir, RUN_FILES.config);
-  if (!existsSync(metricsPath(dir)) || !existsSync(configPath)) return false;
-  // A run of another configuration (an older learning rate, model or step count) is never reused. The
-  // stored config is parsed first, so a field added since it was written compares as its default.
-  let stored: TrainConfig;
-  try {
-    stored = parseTrainConfig(JSON.parse(readFileSync(configPath, 'utf8')));
-  } catch {
-    return false;
-  }
-  if (JSON.stringify(stored) !== JSON.stringify(config)) return false;
+  if (!existsSync(metricsPath(dir))) return false;
+  // A run of another configuration (an older learning rate, model or step count) is never reused.
+  const stored = storedRunConfig(dir);
+  if (stored === undefined || !sameTrainConfig(stored, config)) return false;
   const { evals } = await readMetrics(metricsPath(dir));
   return evals.some((e) => e.step === config.maxSteps);
 }

@@ -1,0 +1,181 @@
+/**
+ * What a training command may do with its run directory (`--out` / `--resume`), decided before any
+ * work so that a finished run is never mixed with another: a new run goes into a missing or empty
+ * directory; a directory holding a run of the same configuration is continued only with `--resume`
+ * and restarted only with `--overwrite`; anything else is refused unless `--overwrite`, which removes
+ * only the files a run writes and refuses to clear a directory holding anything else. A run directory
+ * is never a model directory, inside one, or around one.
+ */
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { sameTrainConfig, storedRunConfig } from '../compare/run-plan.js';
+import type { TrainConfig } from '../config/index.js';
+import { withStorage } from '../errors.js';
+import { RUN_FILES } from '../metrics/index.js';
+import { embeddedAssetPath, resolveModelPath } from '../models/embedded.js';
+import { CliError } from './cli-error.js';
+import { isWithin, refuseDirectoryOverlap, type NamedPath } from './output-paths.js';
+
+/** Fields a resumed run may change: `--resume RUN --max-steps N` extends a run, the rest would change it. */
+const RESUMABLE_FIELDS: ReadonlySet<string> = new Set(['maxSteps']);
+
+/** Folders inside `checkpoints/` that a run writes: finished checkpoints and those being written. */
+const CHECKPOINT_ENTRY = /^(step-\d+|\.tmp-step-\d+.*)$/;
+
+/** What {@link prepareRunDirectory} checks. */
+export interface RunDirectoryRequest {
+  /** The run directory, and the flag that named it (`--out` or `--resume`). */
+  readonly dir: NamedPath;
+  /** The configuration this invocation would run. */
+  readonly config: TrainConfig;
+  /** Continue the run in `dir` (`--resume`). */
+  readonly resume: boolean;
+  /** Clear the run files in `dir` first (`--overwrite`). */
+  readonly overwrite: boolean;
+  /** Files this command writes into a run directory besides the run's own (the demo's report and summary). */
+  readonly extraFiles?: readonly string[];
+  /** Directories only read, never written into: the model directory, the embedded assets. */
+  readonly readOnlyDirs: readonly NamedPath[];
+  /** Files the command reads (its `--config`, datasets): never removed by `--overwrite`. */
+  readonly inputs?: readonly NamedPath[];
+  /** The command line to continue the run (`rlvr train --resume DIR`), or undefined where there is none. */
+  readonly resumeCommand: string | undefined;
+  /** This command line with `--overwrite` added. */
+  readonly overwriteCommand: string;
+}
+
+/** The dotted path of the first field where `a` and `b` differ (undefined when they are equal). */
+export function firstDifference(a: unknown, b: unknown, path = ''): string | undefined {
+  if (JSON.stringify(a) === JSON.stringify(b)) return undefined;
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(a) || !isObject(b)) return path === '' ? '(the whole config)' : path;
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const found = firstDifference(a[key], b[key], path === '' ? key : `${path}.${key}`);
+    if (found !== undefined) return found;
+  }
+  return path;
+}
+
+/** `config` without the fields a resumed run may change. */
+function withoutResumable(config: TrainConfig): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(config).filter(([key]) => !RESUMABLE_FIELDS.has(key)));
+}
+
+/**
+ * The directories a run reads and never writes into: the model directory `modelPath` stands for
+ * (named by `flag`) and the package's embedded assets (every embedded model and problem set).
+ */
+export function readOnlyDirsOf(modelPath: string | null, flag: string): NamedPath[] {
+  return [
+    { flag, path: resolveModelPath(modelPath) },
+    { flag: 'the embedded assets', path: embeddedAssetPath('.', 'embedded assets') },
+  ];
+}
+
+/** The value of a dotted field, as JSON, for a message. */
+function fieldValue(config: unknown, field: string): string {
+  const value = field.split('.').reduce<unknown>((v, key) => (v as Record<string, unknown> | undefined)?.[key], config);
+  return JSON.stringify(value) ?? 'absent';
+}
+
+/** Entries of `dir` (empty when it does not exist); a StorageError when it cannot be listed. */
+function entriesOf(dir: string): string[] {
+  const stats = statSync(dir, { throwIfNoEntry: false });
+  if (stats === undefined) return [];
+  if (!stats.isDirectory()) return ['.'];
+  return withStorage(dir, 'read', () => readdirSync(dir), 'nothing was written');
+}
+
+/** Whether `name` (an entry of a run directory) is something a run writes: its files and their temporaries. */
+function isRunEntry(name: string, extraFiles: readonly string[]): boolean {
+  return [RUN_FILES.config, RUN_FILES.metrics, RUN_FILES.checkpoints, ...extraFiles].some(
+    (file) => name === file || name.startsWith(`${file}.tmp-`),
+  );
+}
+
+/** The first path under `dir` that no run writes, or undefined. */
+function foreignEntry(dir: string, extraFiles: readonly string[]): string | undefined {
+  for (const name of entriesOf(dir)) {
+    if (!isRunEntry(name, extraFiles)) return join(dir, name);
+    if (name === RUN_FILES.checkpoints) {
+      const inner = entriesOf(join(dir, name)).find((entry) => !CHECKPOINT_ENTRY.test(entry));
+      if (inner !== undefined) return join(dir, name, inner);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Check `request.dir` against the policy of the module comment, and clear it when `--overwrite`
+ * allows; throws a CliError (exit 2) naming what to run instead. Call before any work.
+ */
+export function prepareRunDirectory(request: RunDirectoryRequest): void {
+  const { dir, config } = request;
+  refuseDirectoryOverlap(dir, request.readOnlyDirs, 'a model directory is never written into');
+  const entries = entriesOf(dir.path);
+  if (entries.includes('.')) throw new CliError(dir.flag, `${dir.path} is a file, not a run directory`);
+  const stored = storedRunConfig(dir.path);
+  if (request.resume) {
+    // No run there: the loop says so (no checkpoint to resume), with its own exit code.
+    if (stored === undefined) return;
+    const field = firstDifference(withoutResumable(stored), withoutResumable(config));
+    if (field !== undefined) {
+      throw new CliError(
+        '--resume',
+        `the run in ${dir.path} has another config: ${field} is ${fieldValue(stored, field)} there, ${fieldValue(config, field)} here; resume it with its own config (no --config, overrides only of ${[...RESUMABLE_FIELDS].join(', ')}) or start a new run with another --out`,
+      );
+    }
+    return;
+  }
+  if (entries.length === 0) return;
+  const same = stored !== undefined && sameTrainConfig(stored, config);
+  if (request.overwrite) {
+    clearRunDirectory(request);
+    return;
+  }
+  if (same) {
+    const resume = request.resumeCommand === undefined ? '' : ` continue it with \`${request.resumeCommand}\`, or`;
+    throw new CliError(
+      dir.flag,
+      `${dir.path} already holds a run of this config;${resume} start it again with \`${request.overwriteCommand}\``,
+    );
+  }
+  const what =
+    stored === undefined
+      ? 'is not empty and holds no run'
+      : `holds a run of another config (${firstDifference(stored, config)} differs)`;
+  throw new CliError(
+    dir.flag,
+    `${dir.path} ${what}; choose a new directory, or clear it with \`${request.overwriteCommand}\``,
+  );
+}
+
+/** `--overwrite`: remove the run files of `request.dir`, refusing when it holds anything else or an input. */
+function clearRunDirectory(request: RunDirectoryRequest): void {
+  const { dir } = request;
+  const extra = request.extraFiles ?? [];
+  const foreign = foreignEntry(dir.path, extra);
+  if (foreign !== undefined) {
+    throw new CliError(
+      '--overwrite',
+      `${dir.path} holds ${foreign}, which no run writes; refusing to clear it: choose another ${dir.flag} or remove it yourself`,
+    );
+  }
+  const input = request.inputs?.find((i) => isWithin(i.path, dir.path));
+  if (input !== undefined) {
+    throw new CliError(
+      '--overwrite',
+      `${input.flag} ${input.path} is inside ${dir.path}, which --overwrite would clear`,
+    );
+  }
+  for (const name of entriesOf(dir.path)) {
+    const path = join(dir.path, name);
+    withStorage(
+      path,
+      'remove',
+      () => rmSync(path, { recursive: true, force: true }),
+      'the run directory is partly cleared',
+    );
+  }
+}
