@@ -69,7 +69,7 @@ const OPTIONS = {
     type: 'string',
     value: 'S',
     description:
-      "With --corpus search: share of answers that are the search's first candidate, a habitual guess that becomes the greedy answer (default 0; lowers the base pass@1).",
+      "With --corpus search: share of answers that are the search's first step alone, a habitual guess that is never right and becomes the greedy answer (default 0; lowers the base pass@1).",
   },
   'model-config': {
     type: 'string',

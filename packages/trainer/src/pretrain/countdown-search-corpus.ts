@@ -113,11 +113,21 @@ export function searchThought(lines: readonly SearchLine[], target: number): str
   return `${search}${SEARCH_FOUND} ${found?.expression ?? 'none'}.`;
 }
 
-/** The completion of a search for `target` whose answer is candidate `chosen` (an index into {@link searchCandidates}). */
-export function searchCompletion(lines: readonly SearchLine[], target: number, chosen: number): string {
-  const answer = searchCandidates(lines)[chosen];
+/** The habitual answer of {@link SearchCorpusOptions.habitShare}: the search's first step alone (`4 + 3`). */
+export function searchHabit(lines: readonly SearchLine[]): string {
+  const first = lines[0];
+  if (first === undefined) throw new TrainerError('searchHabit: the search has no line');
+  return `${first.a} ${first.op} ${first.b}`;
+}
+
+/**
+ * The completion of a search for `target` whose answer is candidate `chosen` (an index into
+ * {@link searchCandidates}), or the habitual answer ({@link searchHabit}) when `chosen` is `'habit'`.
+ */
+export function searchCompletion(lines: readonly SearchLine[], target: number, chosen: number | 'habit'): string {
+  const answer = chosen === 'habit' ? searchHabit(lines) : searchCandidates(lines)[chosen]?.expression;
   if (answer === undefined) throw new TrainerError(`searchCompletion: no candidate ${chosen}`);
-  return `${searchThought(lines, target)} </think> <answer> ${answer.expression} </answer>`;
+  return `${searchThought(lines, target)} </think> <answer> ${answer} </answer>`;
 }
 
 /** Options of {@link countdownSearchExamples}. */
@@ -132,9 +142,11 @@ export interface SearchCorpusOptions {
    */
   missShare?: number;
   /**
-   * Share of examples whose answer is the search's first candidate (`(a + b) + c`, rarely the target):
-   * a habitual guess that becomes the base model's greedy answer, so that its pass@1 starts near 0 while
-   * the other answers keep sampling every candidate. Drawn before {@link missShare}. Default 0.
+   * Share of examples whose answer is the search's first step alone (`4 + 3`): a habitual guess that
+   * leaves a number out, so it is never right, and that becomes the base model's greedy answer (pass@1
+   * near 0) while the other answers keep sampling every candidate. A candidate would not do: the
+   * targets are spread over the reachable values, so every fixed candidate shape hits 4–9 % of them.
+   * Drawn before {@link missShare}. Default 0.
    */
   habitShare?: number;
 }
@@ -164,7 +176,7 @@ export function countdownSearchExamples(
     const habit = habitShare > 0 && random.next() < habitShare;
     // A problem whose every candidate reaches the target has no miss to draw.
     const pool = misses.length > 0 && random.next() < missShare ? misses : candidates.map((_, k) => k);
-    const chosen = habit ? 0 : pool[Math.floor(random.next() * pool.length)]!;
+    const chosen = habit ? 'habit' : pool[Math.floor(random.next() * pool.length)]!;
     return {
       prompt: renderPrompt({ question: countdownQuestion(p), brief: countdownBrief(p) }, { kind: template }),
       completion: searchCompletion(lines, p.target, chosen),

@@ -81,7 +81,7 @@ export interface PretrainOptions extends CrossEntropyRunOptions {
   corpus?: PretrainCorpus;
   /** With the search corpus: share of answers drawn among the candidates that miss the target; default 0. */
   missShare?: number;
-  /** With the search corpus: share of answers that are the search's first candidate (a habitual guess); default 0. */
+  /** With the search corpus: share of answers that are the search's first step alone (a habitual guess, never right); default 0. */
   habitShare?: number;
 }
 
