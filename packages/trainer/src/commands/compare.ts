@@ -1,10 +1,12 @@
-import { writeFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { TopLevelSpec } from 'vega-lite';
 import { WEIGHTING_NAMES, weighting as weightingByName } from '@rlvr/weights';
 import { CliError } from '../cli/cli-error.js';
 import type { Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
+import { refuseDirectoryOverlap } from '../cli/output-paths.js';
+import { readOnlyDirsOf } from '../cli/run-directory.js';
+import { createDir, requireWritableDir, writeOutputFile } from '../cli/write-output.js';
 import { parseChoice, parseInteger, parseNumber } from '../cli/parse-options.js';
 import { BACKEND_CHOICES, type TrainConfig } from '../config/index.js';
 import { accuracyBandSpec } from '../compare/figures.js';
@@ -22,7 +24,7 @@ import { writeTheoryReport } from '../compare/theory-report.js';
 import { meanTrainRho, rhoSummary, rhoSummaryTable } from '../compare/theory-regime.js';
 import { pairedFamilyTest, pairedTestLine } from '../compare/paired-test.js';
 import { SEARCH_BASE_MODEL, SEARCH_MAX_NEW_TOKENS, presetConfig } from '../demo/countdown-preset.js';
-import { writeSvg } from '../figures/render-svg.js';
+import { renderSvg } from '../figures/render-svg.js';
 import { metricsPath, readMetrics } from '../metrics/index.js';
 import { loadRun, rhoHeatmapSpec } from '../report/index.js';
 import { CHOICE_RULES } from '../tasks/index.js';
@@ -131,7 +133,8 @@ const OPTIONS = {
   out: {
     type: 'string',
     value: 'DIR',
-    description: 'Output directory (default runs/compare-<regime>); finished runs in it are reused.',
+    description:
+      'Output directory (default runs/compare-<regime>); finished runs in it are reused; never the model directory, inside it or around it.',
   },
   backend: { type: 'string', value: 'NAME', description: 'auto, webgpu or cpu (default auto).' },
 } as const;
@@ -220,6 +223,16 @@ export const compareCommand: Command = defineCommand({
       task === 'choice' ? (CHOICE_LEARNING_RATES[w] ?? CHOICE_DEFAULT_LR) : (TUNED_LEARNING_RATES[w] ?? DEFAULT_LR);
 
     const startModel = options.model ?? (regime === 'scratch' ? null : 'embedded:countdown-sft');
+    // The runs' model is read by every run; the comparison's folder must stay clear of it.
+    refuseDirectoryOverlap(
+      { flag: '--out', path: out },
+      readOnlyDirsOf(
+        task === 'choice' ? 'embedded:choice-base' : startModel,
+        options.model === undefined ? 'the start model' : '--model',
+      ),
+      'a model directory is never written into',
+    );
+    requireWritableDir(out, 'no run was started');
     const plan: PlannedRun[] = [];
     for (const weighting of weightings) {
       for (const lr of sweep ?? [fixedLr ?? tunedLr(weighting)]) {
@@ -263,7 +276,10 @@ export const compareCommand: Command = defineCommand({
       groups.set(key, [...(groups.get(key) ?? []), { seed: run.seed, steps, evals }]);
     }
     const summaries: WeightingSummary[] = [...groups].map(([key, runs]) => summariseWeighting(key, runs));
-    await mkdir(out, { recursive: true });
+    createDir(out, 'the runs are complete in OUT/runs; run the same command again to write the tables');
+    const kept = 'the runs are complete in OUT/runs; run the same command again to write it';
+    const svg = async (spec: TopLevelSpec, path: string) =>
+      writeOutputFile(path, `${(await renderSvg(spec)).trimEnd()}\n`, kept);
     const { promptsPerStep, groupSize } = plan[0]!.config.sampling;
     const title =
       task === 'choice'
@@ -304,10 +320,11 @@ export const compareCommand: Command = defineCommand({
           '',
         ].join('\n');
     const tablePath = join(out, sweep ? 'sweep.md' : 'results.md');
-    writeFileSync(tablePath, `${header}\n${summaryTable(summaries)}${rhoTable}${pairedText}`);
-    writeFileSync(
+    writeOutputFile(tablePath, `${header}\n${summaryTable(summaries)}${rhoTable}${pairedText}`, kept);
+    writeOutputFile(
       join(out, sweep ? 'sweep.json' : 'results.json'),
       `${JSON.stringify({ task, ...(task === 'choice' ? { rule } : { regime }), maxSteps, maxGroups, evalInterval, seeds, ...(sweep ? { sweep } : { learningRates: Object.fromEntries(plan.map((r) => [r.weighting, r.lr])) }), summaries, ...(task === 'choice' ? { rho: rhoRows } : {}), ...(sweep ? {} : { paired }) }, null, 2)}\n`,
+      kept,
     );
     if (!sweep && task === 'choice') {
       const theory = await writeTheoryReport(out, {
@@ -319,21 +336,21 @@ export const compareCommand: Command = defineCommand({
         sampling: maxGroups > 1 ? 'until-success' : 'fixed',
         maxGroups,
       });
-      writeFileSync(join(out, 'theory.md'), theory);
+      writeOutputFile(join(out, 'theory.md'), theory, kept);
     }
     if (!sweep) {
       for (const w of weightings) {
         const first = plan.find((r) => r.weighting === w)!;
-        await writeSvg(rhoHeatmapSpec(await loadRun(first.dir, `${w} seed ${first.seed}`)), join(out, `rho-${w}.svg`));
+        await svg(rhoHeatmapSpec(await loadRun(first.dir, `${w} seed ${first.seed}`)), join(out, `rho-${w}.svg`));
       }
     }
     if (!sweep && task === 'countdown') {
       const points = weightings.flatMap((w) => bandPoints(w, groups.get(w)!));
-      await writeSvg(
+      await svg(
         accuracyBandSpec(points, 'step', 'Held-out accuracy against RL steps'),
         join(out, 'accuracy-vs-step.svg'),
       );
-      await writeSvg(
+      await svg(
         accuracyBandSpec(points, 'sampledResponses', 'Held-out accuracy against sampled responses'),
         join(out, 'accuracy-vs-responses.svg'),
       );

@@ -1,5 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { writeFileAtomic } from '@rlvr/core';
 import type { TopLevelSpec } from 'vega-lite';
 import { installTextMetrics } from './text-width.js';
 
@@ -23,10 +24,10 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-/** Render `spec` and write it to `path` (parent folders created); returns `path`. */
+/** Render `spec` and write it to `path` atomically (parent folders created; never a half figure); returns `path`. */
 export async function writeSvg(spec: TopLevelSpec, path: string): Promise<string> {
   const svg = await renderSvg(spec);
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, svg.endsWith('\n') ? svg : `${svg}\n`);
+  writeFileAtomic(path, svg.endsWith('\n') ? svg : `${svg}\n`);
   return path;
 }
