@@ -265,7 +265,8 @@ export const compareCommand: Command = defineCommand({
       }
     }
     const started = process.hrtime.bigint();
-    await runPlan(plan, { parallel, log });
+    const stop = io.stop?.claim('finishing the current step of each run and writing its checkpoint');
+    await runPlan(plan, { parallel, log, ...(stop ? { stop } : {}) });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 
     // Group the runs: per weighting (and per learning rate in a sweep).
