@@ -5,7 +5,7 @@ import { parseTrainConfig } from '../config/index.js';
 import { PRESET_TASK, SEARCH_MAX_NEW_TOKENS } from '../demo/countdown-preset.js';
 import { TrainerError } from '../errors.js';
 import { loadTask } from '../tasks/index.js';
-import { countdownSearchExamples, fullSearch, searchCandidates, searchCompletion, SEARCH_FOUND, searchMark, searchThought } from './countdown-search-corpus.js';
+import { countdownSearchExamples, fullSearch, searchCandidates, searchCompletion, searchHabit, SEARCH_FOUND, searchMark, searchThought } from './countdown-search-corpus.js';
 
 /** The exact value of a Countdown expression, by the verifier's own parser and evaluator. */
 function valueOf(expression: string): number {
@@ -125,6 +125,16 @@ describe('countdownSearchExamples', () => {
     expect(solved(0.5)).toBeLessThan(solved(0));
   });
 
+  it('with habitShare that share of the answers is the first step alone, never right; without it the corpus is unchanged', () => {
+    const examples = countdownSearchExamples(problems, 2000, 4, { habitShare: 0.3 });
+    const habits = examples.filter((e, i) => e.completion.endsWith(`<answer> ${searchHabit(fullSearch(problems[i % problems.length]!.nums))} </answer>`));
+    // 2,000 draws at 0.3: the binomial standard error is ≈ 1 %.
+    expect(Math.abs(habits.length / 2000 - 0.3)).toBeLessThan(0.05);
+    for (const e of habits) expect(countdown().verify(e.completion, problems[examples.indexOf(e) % problems.length]!).correct).toBe(false);
+    expect(searchHabit(fullSearch([3, 4, 8]))).toBe('4 + 3');
+    expect(countdownSearchExamples(problems, 50, 4, { habitShare: 0 })).toEqual(countdownSearchExamples(problems, 50, 4));
+  });
+
   it("fits the preset's search completion length in the search base model's tokens, for every preset problem and answer", async () => {
     const tokenizer = SamplerTokenizer.load(embeddedModelDir('countdown-search-base'));
     const task = await loadTask(parseTrainConfig({ task: PRESET_TASK, seed: 1 }).task, 1);
@@ -144,5 +154,6 @@ describe('countdownSearchExamples', () => {
   it('refuses an empty problem list and a share outside [0, 1]', () => {
     expect(() => countdownSearchExamples([], 1, 1)).toThrow(TrainerError);
     expect(() => countdownSearchExamples(problems, 1, 1, { missShare: 2 })).toThrow('missShare must be in [0, 1], got 2');
+    expect(() => countdownSearchExamples(problems, 1, 1, { habitShare: -0.1 })).toThrow('habitShare must be in [0, 1], got -0.1');
   });
 });
