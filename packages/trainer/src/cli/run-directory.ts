@@ -6,15 +6,13 @@
  * only the files a run writes and refuses to clear a directory holding anything else. A run directory
  * is never a model directory, inside one, or around one.
  */
-import { readdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { sameTrainConfig, storedRunConfig } from '../compare/run-plan.js';
 import type { TrainConfig } from '../config/index.js';
-import { withStorage } from '../errors.js';
 import { RUN_FILES } from '../metrics/index.js';
 import { embeddedAssetPath, resolveModelPath } from '../models/embedded.js';
 import { CliError } from './cli-error.js';
-import { isWithin, refuseDirectoryOverlap, type NamedPath } from './output-paths.js';
+import { clearOwnFiles, entriesOf, isFileOrTemp, type OwnFiles } from './clear-directory.js';
+import { refuseDirectoryOverlap, type NamedPath } from './output-paths.js';
 
 /** Fields a resumed run may change: `--resume RUN --max-steps N` extends a run, the rest would change it. */
 const RESUMABLE_FIELDS: ReadonlySet<string> = new Set(['maxSteps']);
@@ -79,31 +77,17 @@ function fieldValue(config: unknown, field: string): string {
   return JSON.stringify(value) ?? 'absent';
 }
 
-/** Entries of `dir` (empty when it does not exist); a StorageError when it cannot be listed. */
-function entriesOf(dir: string): string[] {
-  const stats = statSync(dir, { throwIfNoEntry: false });
-  if (stats === undefined) return [];
-  if (!stats.isDirectory()) return ['.'];
-  return withStorage(dir, 'read', () => readdirSync(dir), 'nothing was written');
-}
-
-/** Whether `name` (an entry of a run directory) is something a run writes: its files and their temporaries. */
-function isRunEntry(name: string, extraFiles: readonly string[]): boolean {
-  return [RUN_FILES.config, RUN_FILES.metrics, RUN_FILES.checkpoints, ...extraFiles].some(
-    (file) => name === file || name.startsWith(`${file}.tmp-`),
-  );
-}
-
-/** The first path under `dir` that no run writes, or undefined. */
-function foreignEntry(dir: string, extraFiles: readonly string[]): string | undefined {
-  for (const name of entriesOf(dir)) {
-    if (!isRunEntry(name, extraFiles)) return join(dir, name);
-    if (name === RUN_FILES.checkpoints) {
-      const inner = entriesOf(join(dir, name)).find((entry) => !CHECKPOINT_ENTRY.test(entry));
-      if (inner !== undefined) return join(dir, name, inner);
-    }
-  }
-  return undefined;
+/** The entries of a run directory that a run (and `extraFiles`) writes: its files, checkpoints and their temporaries. */
+function runFiles(extraFiles: readonly string[]): OwnFiles {
+  const top = [RUN_FILES.config, RUN_FILES.metrics, RUN_FILES.checkpoints, ...extraFiles];
+  return {
+    isOwn: (relative) => {
+      const [first, inner] = relative.split('/');
+      if (inner === undefined) return isFileOrTemp(first!, top);
+      return first === RUN_FILES.checkpoints && CHECKPOINT_ENTRY.test(inner);
+    },
+    nested: [RUN_FILES.checkpoints],
+  };
 }
 
 /**
@@ -131,7 +115,7 @@ export function prepareRunDirectory(request: RunDirectoryRequest): void {
   if (entries.length === 0) return;
   const same = stored !== undefined && sameTrainConfig(stored, config);
   if (request.overwrite) {
-    clearRunDirectory(request);
+    clearOwnFiles(dir, runFiles(request.extraFiles ?? []), request.inputs);
     return;
   }
   if (same) {
@@ -149,33 +133,4 @@ export function prepareRunDirectory(request: RunDirectoryRequest): void {
     dir.flag,
     `${dir.path} ${what}; choose a new directory, or clear it with \`${request.overwriteCommand}\``,
   );
-}
-
-/** `--overwrite`: remove the run files of `request.dir`, refusing when it holds anything else or an input. */
-function clearRunDirectory(request: RunDirectoryRequest): void {
-  const { dir } = request;
-  const extra = request.extraFiles ?? [];
-  const foreign = foreignEntry(dir.path, extra);
-  if (foreign !== undefined) {
-    throw new CliError(
-      '--overwrite',
-      `${dir.path} holds ${foreign}, which no run writes; refusing to clear it: choose another ${dir.flag} or remove it yourself`,
-    );
-  }
-  const input = request.inputs?.find((i) => isWithin(i.path, dir.path));
-  if (input !== undefined) {
-    throw new CliError(
-      '--overwrite',
-      `${input.flag} ${input.path} is inside ${dir.path}, which --overwrite would clear`,
-    );
-  }
-  for (const name of entriesOf(dir.path)) {
-    const path = join(dir.path, name);
-    withStorage(
-      path,
-      'remove',
-      () => rmSync(path, { recursive: true, force: true }),
-      'the run directory is partly cleared',
-    );
-  }
 }

@@ -1,7 +1,10 @@
 import { CliError } from '../cli/cli-error.js';
 import type { CliIo, Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
+import { prepareModelOutput } from '../cli/model-output.js';
+import type { NamedPath } from '../cli/output-paths.js';
 import { parseChoice, parseInteger, parseNumber } from '../cli/parse-options.js';
+import { commandLine } from '../cli/shell-words.js';
 import { BACKEND_CHOICES } from '../config/index.js';
 import { NUMBER_TOKENS, PRETRAIN_CORPORA, pretrainCountdown } from '../pretrain/pretrain.js';
 import { CHOICE_PRETRAIN_FLAGS, pretrainChoice } from '../pretrain/choice.js';
@@ -34,7 +37,12 @@ const OPTIONS = {
     type: 'string',
     value: 'DIR',
     required: true,
-    description: 'Model directory to write (config.json, model.safetensors, tokenizer files, PROVENANCE.md).',
+    description:
+      'Model directory to write (config.json, model.safetensors, tokenizer files, PROVENANCE.md): missing or empty, never --sft DIR or the embedded assets.',
+  },
+  overwrite: {
+    type: 'boolean',
+    description: 'Replace the model in a non-empty --out (refused when it holds files a model directory does not).',
   },
   steps: { type: 'string', value: 'N', description: 'Optimizer steps (default 400).' },
   batch: { type: 'string', value: 'B', description: 'Sequences per step (default 32).' },
@@ -122,7 +130,22 @@ export const pretrainCommand: Command = defineCommand({
     if (!(lr > 0)) throw new CliError('--lr', `expected a number > 0, got ${options.lr}`);
     const seed = options.seed === undefined ? 1 : parseInteger('--seed', options.seed, 0);
     const backend = options.backend === undefined ? 'auto' : parseChoice('--backend', options.backend, BACKEND_CHOICES);
-    if (task === 'choice') return pretrainChoiceCommand(options, { steps, batch, lr, seed, backend }, io);
+    const inputs: NamedPath[] = [];
+    if (options.problems !== undefined && !options.problems.startsWith('embedded:')) {
+      inputs.push({ flag: '--problems', path: options.problems });
+    }
+    // Called once every flag is checked, right before the work: it may clear --out (--overwrite).
+    const prepareOut = (): void =>
+      prepareModelOutput(
+        { flag: '--out', path: options.out! },
+        {
+          overwrite: options.overwrite === true,
+          readModels: options.sft === undefined ? [] : [{ flag: '--sft', path: options.sft }],
+          inputs,
+          overwriteCommand: commandLine('pretrain', { ...options, overwrite: true }),
+        },
+      );
+    if (task === 'choice') return pretrainChoiceCommand(options, { steps, batch, lr, seed, backend }, io, prepareOut);
     if (options.choices !== undefined) throw new CliError('--choices', 'only with --task choice');
     const numberTokens =
       options['number-tokens'] === undefined
@@ -174,6 +197,7 @@ export const pretrainCommand: Command = defineCommand({
         : ` --corpus ${corpus}${missShare === undefined ? '' : ` --miss-share ${missShare}`}${habitShare === undefined ? '' : ` --habit-share ${habitShare}`}`;
     const shape = modelConfig === undefined ? '' : ` --model-config '${JSON.stringify(modelConfig)}'`;
     const command = `rlvr pretrain --task countdown${sft} --out ${options.out} --steps ${steps} --batch ${batch} --lr ${lr} --seed ${seed}${tokens}${problems}${search}${shape}`;
+    prepareOut();
     const log = (line: string) => io.stderr.write(`${line}\n`);
     const onStep = (step: number, loss: number) => {
       if (step === 1 || step % 20 === 0 || step === steps) {
@@ -222,20 +246,22 @@ export const pretrainCommand: Command = defineCommand({
 });
 
 /** Options that `--task choice` takes; the others are Countdown's. */
-const CHOICE_FLAGS = new Set(['task', 'out', 'steps', 'batch', 'lr', 'seed', 'backend', 'choices']);
+const CHOICE_FLAGS = new Set(['task', 'out', 'overwrite', 'steps', 'batch', 'lr', 'seed', 'backend', 'choices']);
 
 /** `rlvr pretrain --task choice`: the base model of the choice tasks (pretrain/choice.ts). */
 async function pretrainChoiceCommand(
-  options: Record<string, string | undefined>,
+  options: Record<string, string | boolean | undefined>,
   run: { steps: number; batch: number; lr: number; seed: number; backend: (typeof BACKEND_CHOICES)[number] },
   io: CliIo,
+  prepareOut: () => void,
 ): Promise<number> {
   const other = Object.keys(options).find((key) => options[key] !== undefined && !CHOICE_FLAGS.has(key));
   if (other !== undefined) throw new CliError(`--${other}`, 'only with --task countdown');
-  const choices = options.choices === undefined ? 40 : parseInteger('--choices', options.choices, 2);
+  const choices = options.choices === undefined ? 40 : parseInteger('--choices', String(options.choices), 2);
+  prepareOut();
   const command = `rlvr pretrain --task choice --out ${options.out} --steps ${run.steps} --batch ${run.batch} --lr ${run.lr} --seed ${run.seed}${choices === 40 ? '' : ` --choices ${choices}`}`;
   const result = await pretrainChoice({
-    outDir: options.out!,
+    outDir: options.out as string,
     ...run,
     choices,
     command,

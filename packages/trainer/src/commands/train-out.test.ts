@@ -81,7 +81,7 @@ describe('rlvr train: the run directory', () => {
     expect(plain.err).toMatch(/--out: .*notes is not empty and holds no run; choose a new directory, or clear it with/);
     const overwrite = await train('--config', configFile, '--out', dir, '--overwrite');
     expect(overwrite.code).toBe(2);
-    expect(overwrite.err).toMatch(/--overwrite: .*notes holds .*notes\.txt, which no run writes; refusing to clear it/);
+    expect(overwrite.err).toMatch(/--overwrite: .*notes holds .*notes\.txt, which this command does not write; refusing to clear it/);
     expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine\n');
   });
 
