@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initWeights, parseDecoderConfig, readModelDirectory, type NamedTensors } from '@rlvr/core';
 import { createDecoderModel, type DecoderModel, type OptimizerState, type PolicyBatch } from '@rlvr/kernels';
+import { StorageError } from '../errors.js';
 import { useTempDir } from '../testing/temp-dir.js';
+import { thrownBy } from '../testing/thrown.js';
 import { CheckpointError, NonFiniteCheckpointError } from './checkpoint-error.js';
 import {
   checkpointDir,
@@ -191,6 +193,13 @@ describe('crash safety', () => {
         () => 'too large',
       ),
     ).toBeNull();
+  });
+
+  test('a file the storage cannot read is a StorageError naming it, not a malformed checkpoint', async () => {
+    const dir = join(tempDir(), 'unreadable', 'checkpoints', 'step-1');
+    await mkdir(join(dir, 'state.json'), { recursive: true });
+    expect(() => readCheckpoint(dir)).toThrow(/^cannot read \S+state\.json: is a directory \(EISDIR\); the checkpoint was not loaded$/);
+    expect(StorageError.isInstance(thrownBy(() => readCheckpoint(dir), Error))).toBe(true);
   });
 
   test('a checkpoint larger than the free space is refused before writing, naming both sizes', () => {

@@ -254,6 +254,10 @@ function readJson(path: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
+    // A missing file is an incomplete checkpoint; anything else (EACCES, EIO) is the storage's fault.
+    if (errnoCode(error) !== undefined && errnoCode(error) !== 'ENOENT') {
+      throw new StorageError(path, 'read', error, 'the checkpoint was not loaded');
+    }
     throw new CheckpointError(path, `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
   try {
@@ -310,7 +314,8 @@ export function listCheckpoints(runDir: string): CheckpointRef[] {
   const parent = checkpointsDir(runDir);
   if (!existsSync(parent)) return [];
   const found: CheckpointRef[] = [];
-  for (const entry of readdirSync(parent)) {
+  const entries = asStorage(parent, 'read', 'no checkpoint was read', () => readdirSync(parent));
+  for (const entry of entries) {
     const match = STEP_DIR.exec(entry);
     if (match === null) continue;
     const dir = join(parent, entry);

@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '@rlvr/core';
 import type * as z from 'zod';
-import { withStorage } from '../errors.js';
+import { StorageError, errnoCode, withStorage } from '../errors.js';
 import { appendLines } from './append-line.js';
 import { MetricsError } from './metrics-error.js';
 import { METRICS_RECORD_SCHEMA, type EvalMetrics, type MetricsRecord, type StepMetrics } from './records.js';
@@ -101,6 +101,10 @@ export async function readMetrics(file: string): Promise<MetricsFile> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
+    // A missing file is a run without metrics; anything else (EACCES, EIO) is the storage's fault.
+    if (errnoCode(error) !== undefined && errnoCode(error) !== 'ENOENT') {
+      throw new StorageError(file, 'read', error, 'no metrics were read');
+    }
     throw new MetricsError(file, `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
   const lines = text.split('\n');
@@ -137,7 +141,12 @@ export async function rewindMetrics(file: string, step: number): Promise<number>
     text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-    throw new MetricsError(file, `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new StorageError(
+      file,
+      'read',
+      error,
+      `the records after step ${step} were not dropped (the file is unchanged)`,
+    );
   }
   const kept: string[] = [];
   let dropped = 0;
