@@ -80,7 +80,11 @@ export interface ExitCodeRule {
 export const EXIT_CODE_TABLE: readonly { code: string; meaning: string }[] = [
   { code: '0', meaning: 'success' },
   { code: '1', meaning: 'unexpected error (a bug: printed as `unexpected error: …`)' },
-  { code: '2', meaning: 'usage: a flag, value or training config refused' },
+  {
+    code: '2',
+    meaning:
+      'usage: a flag, value or training config refused; an output that is an input; a run or model directory in use',
+  },
   { code: '3', meaning: 'input: a dataset, model, checkpoint, metrics file or device that cannot be used' },
   { code: '4', meaning: 'storage: a file or directory that cannot be read, written or removed (full disk, read-only)' },
   { code: '5', meaning: 'divergence: training stopped before a bad step or checkpoint' },

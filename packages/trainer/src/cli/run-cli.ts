@@ -1,6 +1,7 @@
 import { COMMANDS } from '../commands/index.js';
 import { CliError, INTERNAL_EXIT_CODE, USAGE_EXIT_CODE, toCliError } from './cli-error.js';
 import type { CliIo, Command } from './command.js';
+import { exitCodeHelp } from './exit-code-docs.js';
 import { trainerVersion } from './version.js';
 
 /** The text of `rlvr --help`. */
@@ -16,6 +17,7 @@ export function mainHelp(commands: readonly Command[] = COMMANDS): string {
     '',
     'Run "rlvr <command> --help" for the options of a command, "rlvr --version" for the version.',
     '',
+    exitCodeHelp(),
   ].join('\n');
 }
 

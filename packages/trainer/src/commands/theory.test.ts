@@ -5,6 +5,7 @@ import { WEIGHTING_NAMES, weighting } from '@rlvr/weights';
 import { runCli } from '../cli/run-cli.js';
 import { SIMULATED_WEIGHTINGS, THEORY_FIGURE_FILES } from '../figures/theory-figures.js';
 import { captureIo } from '../testing/capture-io.js';
+import { mountTmpfs } from '../testing/tmpfs.js';
 import { parseSvgStructure } from '../testing/svg-structure.js';
 
 async function theory(...args: string[]) {
@@ -150,12 +151,25 @@ describe('rlvr theory --out', () => {
     expect(err.trimEnd().split('\n')).toEqual(THEORY_FIGURE_FILES.map((file) => join(outDir, file)));
   });
 
-  test('a file where the folder should be: exit 4, one line naming --out', async () => {
+  test('a file where the folder should be: exit 4, one line naming it', async () => {
     const file = join(dir, 'not-a-folder');
     await writeFile(file, 'x');
     const { code, err } = await theory('--rho0', '0.1', '--target', '0.9', '--out', file);
     expect(code).toBe(4);
     expect(err.trimEnd().split('\n')).toHaveLength(1);
-    expect(err).toMatch(/^rlvr theory: --out: cannot write the figures into /);
+    expect(err).toMatch(/^rlvr theory: cannot create .*not-a-folder: already exists \(EEXIST\); the table is complete; no figure was written\n$/);
+  });
+
+  test('a read-only --out: exit 4 naming EROFS (not ENOENT), the table still printed', async () => {
+    const fs = mountTmpfs(join(dir, 'ro'), '1m', true);
+    if (fs === undefined) return;
+    try {
+      const { code, out, err } = await theory('--rho0', '0.1', '--target', '0.9', '--out', join(fs.dir, 'figures'));
+      expect(code).toBe(4);
+      expect(out).toMatch(/Lower bound of B·T/);
+      expect(err).toMatch(/^rlvr theory: cannot create .*figures: read-only file system \(EROFS\); the table is complete; no figure was written\n$/);
+    } finally {
+      fs.unmount();
+    }
   });
 });

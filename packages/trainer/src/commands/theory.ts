@@ -3,6 +3,7 @@ import { CliError, STORAGE_EXIT_CODE } from '../cli/cli-error.js';
 import type { Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
 import { parseInteger, parseOpenUnit } from '../cli/parse-options.js';
+import { requireWritableDir } from '../cli/write-output.js';
 import { writeTheoryFigures } from '../figures/theory-figures.js';
 
 const OPTIONS = {
@@ -22,7 +23,7 @@ const OPTIONS = {
   out: {
     type: 'string',
     value: 'DIR',
-    description: 'Also write the SVG figures into DIR (created if missing) and print their paths.',
+    description: 'Also write the SVG figures into DIR (created if missing; each replaced whole) and print their paths.',
   },
   'group-size': {
     type: 'string',
@@ -135,6 +136,8 @@ export const theoryCommand: Command = defineCommand({
     else io.stdout.write(formatTheoryTable(table, rho0, target));
 
     if (options.out !== undefined) {
+      // A read-only or unwritable folder is named with its real cause (EROFS, EACCES) before any figure.
+      requireWritableDir(options.out, 'the table is complete; no figure was written');
       let paths: string[];
       try {
         paths = await writeTheoryFigures({ dir: options.out, rho0, target, groupSize });
