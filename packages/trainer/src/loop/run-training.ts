@@ -40,7 +40,14 @@ import {
 } from '../config/index.js';
 import { DivergenceError, InterruptedError, StorageError } from '../errors.js';
 import { resolveModelPath } from '../models/embedded.js';
-import { MetricsWriter, metricsPath, readMetrics, rewindMetrics, type StepMetrics } from '../metrics/index.js';
+import {
+  MetricsWriter,
+  metricsPath,
+  readMetrics,
+  rewindMetrics,
+  type EvalMetrics,
+  type StepMetrics,
+} from '../metrics/index.js';
 import { PromptCursor, deriveSeed } from '../tasks/index.js';
 import { DivergenceGuard } from './divergence-guard.js';
 import { evaluate, type EvalContext } from './evaluate.js';
@@ -126,6 +133,22 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
       log(`resuming from ${checkpoint.dir} (step ${step})`);
     }
     const metrics = new MetricsWriter(runDir);
+    let lastCheckpoint = checkpoint?.dir ?? '';
+    let lastCheckpointStep = checkpoint?.step ?? -1;
+    /** Why the run stopped, with the checkpoint it can continue from. */
+    const stoppedAt = (): string =>
+      lastCheckpoint === ''
+        ? 'no checkpoint was written; the run starts again from step 0'
+        : `the last checkpoint is ${lastCheckpoint} (step ${lastCheckpointStep}); continue with: ${resumeCommand}`;
+    /** Append a metrics record; a storage failure stops the run, saying where it can continue from. */
+    const append = (record: StepMetrics | EvalMetrics): void => {
+      try {
+        metrics.append(record);
+      } catch (error) {
+        if (!StorageError.isInstance(error)) throw error;
+        throw withConsequence(error, `the run stopped; ${stoppedAt()}`);
+      }
+    };
     const started = process.hrtime.bigint();
     const elapsed = (): number => elapsedBefore + Number(process.hrtime.bigint() - started) / 1e9;
     const heldOut = config.eval.interval > 0 ? heldOutPrompts(config, parts) : [];
@@ -157,7 +180,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
         seed: deriveSeed(config.seed, EVAL_STREAM + at),
       });
       const exact = exactSuccess ? await exactSuccess() : undefined;
-      metrics.append({ kind: 'eval', step: at, ...r, ...(exact ? { exactSuccess: exact } : {}) });
+      append({ kind: 'eval', step: at, ...r, ...(exact ? { exactSuccess: exact } : {}) });
       const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
       log(
         `eval after step ${at}: pass@1 (greedy) ${r.pass1Greedy.toFixed(3)}, mean accuracy ${r.meanAccuracy.toFixed(3)} over ${r.prompts} prompts × ${r.samples}` +
@@ -169,13 +192,6 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
 
     const loss = policyLossConfig(config);
     const warnLostPush = lostPushWarner(config.weighting.name, log);
-    let lastCheckpoint = checkpoint?.dir ?? '';
-    let lastCheckpointStep = checkpoint?.step ?? -1;
-    /** Why the run stopped, with the checkpoint it can continue from. */
-    const stoppedAt = (): string =>
-      lastCheckpoint === ''
-        ? 'no checkpoint was written; the run starts again from step 0'
-        : `the last checkpoint is ${lastCheckpoint} (step ${lastCheckpointStep}); continue with: ${resumeCommand}`;
     /** A divergence at `step`, naming the last checkpoint that reads back finite and within the guard's limits. */
     const diverged = (
       what: string,
@@ -326,12 +342,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
         learningRate: lr,
         ...(r.skippedUpdates > 0 ? { guardSkipped: r.skippedUpdates } : {}),
       };
-      try {
-        metrics.append(record);
-      } catch (error) {
-        if (!StorageError.isInstance(error)) throw error;
-        throw withConsequence(error, `the run stopped; ${stoppedAt()}`);
-      }
+      append(record);
       warnLostPush(step, r.lostPushGroups);
       options.onStep?.(record, config.maxSteps);
       if (heldOut.length > 0 && step % config.eval.interval === 0) await runEval(step);
