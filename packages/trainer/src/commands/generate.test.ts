@@ -56,7 +56,10 @@ describe('rlvr generate', () => {
     expect(missing.err).toBe(`rlvr generate: --model: ${join(dir, 'nope')}: model directory not found\n`);
     const bad = await generate('--model', model, '--prompt', 'x', '--top-p', '1.5');
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/^rlvr generate: topP = 1\.5 is invalid; expected a number in \(0, 1\]/);
+    expect(bad.err).toBe('rlvr generate: --top-p: expected a number in (0, 1] (1 = off), got 1.5 (see: rlvr generate --help)\n');
+    const cold = await generate('--model', model, '--prompt', 'x', '--temperature', '-1');
+    expect(cold.code).toBe(2);
+    expect(cold.err).toMatch(/^rlvr generate: --temperature: expected a finite number ≥ 0 \(0 = greedy\), got -1 \(see/);
     const noPrompt = await generate('--model', model);
     expect(noPrompt.code).toBe(2);
     expect(noPrompt.err).toMatch(/--prompt: missing, and required/);

@@ -1,4 +1,4 @@
-import { loadModelDir, Sampler, SamplerError, type GenerateOptions } from '@rlvr/sampler';
+import { GenerationError, loadModelDir, Sampler, SamplerError, type GenerateOptions } from '@rlvr/sampler';
 import { CliError, exitCodeOf } from '../cli/cli-error.js';
 import type { Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
@@ -55,6 +55,25 @@ const EXAMPLES = [
   'rlvr generate --model ./SmolLM2-135M-Instruct --prompt "What is 7 * 8?" --chat --temperature 0 --json',
 ];
 
+/** The sampler's option names → this command's flags, so that a refused value names what the user typed. */
+const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
+  groupSize: '--num-samples',
+  maxNewTokens: '--max-new-tokens',
+  temperature: '--temperature',
+  topK: '--top-k',
+  topP: '--top-p',
+  seed: '--seed',
+  stop: '--stop',
+};
+
+/** A sampler's `topP = 2 is invalid; expected …` as `--top-p: expected …, got 2` (exit 2); other errors unchanged. */
+export function generationFlagError(error: unknown): unknown {
+  if (!(error instanceof GenerationError)) return error;
+  const match = /^(\w+) = ([^\n]*) is invalid; expected ([^\n]*)$/.exec(error.message);
+  const flag = match === null ? undefined : FLAG_OF_OPTION[match[1]!];
+  return flag === undefined ? error : new CliError(flag, `expected ${match![3]}, got ${match![2]}`);
+}
+
 /** `rlvr generate`: completions of a prompt from a local model directory. */
 export const generateCommand: Command = defineCommand({
   name: 'generate',
@@ -87,7 +106,9 @@ export const generateCommand: Command = defineCommand({
       const prompt = options.chat
         ? loaded.tokenizer.applyChatTemplate([{ role: 'user', content: options.prompt! }])
         : options.prompt!;
-      const rollouts = await sampler.generate([prompt], generate);
+      const rollouts = await sampler.generate([prompt], generate).catch((error: unknown) => {
+        throw generationFlagError(error);
+      });
       for (const r of rollouts) {
         if (options.json) {
           io.stdout.write(

@@ -1,4 +1,6 @@
-import { createReadStream } from 'node:fs';
+import { constants, createReadStream, openSync, statSync } from 'node:fs';
+import { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import { VerifierPool, defaultRegistry, type PoolItem, type VerificationResult, type Verifier } from '@rlvr/verifiers';
 import type { CliStream, Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
@@ -249,7 +251,7 @@ function parseLine(line: string, task: string, verifier: Verifier | undefined): 
  * read before the stop is dropped (it is not a whole line).
  */
 async function* readLines(path: string, signal?: AbortSignal): AsyncGenerator<string> {
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  const stream = openInput(path);
   const chunks = (stream as AsyncIterable<string>)[Symbol.asyncIterator]();
   const stopped = new Promise<IteratorResult<string>>((resolve) => {
     if (signal?.aborted) resolve({ done: true, value: undefined });
@@ -276,6 +278,18 @@ async function* readLines(path: string, signal?: AbortSignal): AsyncGenerator<st
     stream.destroy();
   }
   if (carry !== '' && !signal?.aborted) yield withoutCr(carry);
+}
+
+/**
+ * A readable stream of `path` in UTF-8. A FIFO or pipe (`<(…)`) is read as a socket: a file stream would
+ * block a thread-pool read while the writer is silent, which keeps the process alive after a stop.
+ * Its open still waits for a writer, as `cat` does.
+ */
+function openInput(path: string): Readable {
+  if (!statSync(path).isFIFO()) return createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  const socket = new Socket({ fd: openSync(path, constants.O_RDONLY), readable: true, writable: false });
+  socket.setEncoding('utf8');
+  return socket;
 }
 
 function withoutCr(line: string): string {
