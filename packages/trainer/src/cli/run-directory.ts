@@ -107,7 +107,7 @@ export function prepareRunDirectory(request: RunDirectoryRequest): void {
     if (field !== undefined) {
       throw new CliError(
         '--resume',
-        `the run in ${dir.path} has another config: ${field} is ${fieldValue(stored, field)} there, ${fieldValue(config, field)} here; resume it with its own config (no --config, overrides only of ${[...RESUMABLE_FIELDS].join(', ')}) or start a new run with another --out`,
+        `the run in ${dir.path} has another config: ${field} is ${fieldValue(stored, field)} there, ${fieldValue(config, field)} here; resume it with the config it was started with (only ${[...RESUMABLE_FIELDS].join(', ')} may change) or start a new run in another directory`,
       );
     }
     return;

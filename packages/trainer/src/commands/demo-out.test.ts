@@ -18,7 +18,16 @@ async function demo(...args: string[]) {
 }
 
 describe('rlvr demo --out', () => {
-  test('a demo run of the same config: refused with the --overwrite command; nothing is changed', async () => {
+  test('--resume without a run there: nothing to resume (exit 3); without --out: a usage error', async () => {
+    const empty = await demo('--out', join(tempDir(), 'empty'), '--resume');
+    expect(empty.code).toBe(3);
+    expect(empty.err).toMatch(/nothing to resume/);
+    const noOut = await demo('--resume');
+    expect(noOut.code).toBe(2);
+    expect(noOut.err).toMatch(/--resume: needs --out/);
+  });
+
+  test('a demo run of the same config: refused with the --resume and the --overwrite command; nothing is changed', async () => {
     const dir = join(tempDir(), 'same');
     const config = presetConfig({
       model: SEARCH_BASE_MODEL,
@@ -34,7 +43,9 @@ describe('rlvr demo --out', () => {
     writeFileSync(join(dir, 'summary.json'), '{}\n');
     const { code, err } = await demo('--out', dir);
     expect(code).toBe(2);
-    expect(err).toBe(`rlvr demo: --out: ${dir} already holds a run of this config; start it again with \`rlvr demo --max-steps 3 --backend cpu --out ${dir} --overwrite\` (see: rlvr demo --help)\n`);
+    expect(err).toBe(
+      `rlvr demo: --out: ${dir} already holds a run of this config; continue it with \`rlvr demo --max-steps 3 --backend cpu --out ${dir} --resume\`, or start it again with \`rlvr demo --max-steps 3 --backend cpu --out ${dir} --overwrite\` (see: rlvr demo --help)\n`,
+    );
     expect(readFileSync(join(dir, 'summary.json'), 'utf8')).toBe('{}\n');
   });
 

@@ -34,6 +34,11 @@ const OPTIONS = {
     description:
       'Run directory (default runs/demo-<date-time>): missing or empty, never the model directory, inside it or around it.',
   },
+  resume: {
+    type: 'boolean',
+    description:
+      'Continue the demo run in --out (one that was stopped) from its newest checkpoint; the other flags must give the same config.',
+  },
   overwrite: {
     type: 'boolean',
     description:
@@ -106,14 +111,19 @@ export const demoCommand: Command = defineCommand({
     } catch (error) {
       throw new CliError(undefined, (error as Error).message);
     }
+    const resume = options.resume === true;
+    if (resume && options.out === undefined) throw new CliError('--resume', 'needs --out, the run to continue');
+    if (resume && options.overwrite) {
+      throw new CliError('--overwrite', 'not with --resume (it would clear the run to resume)');
+    }
     prepareRunDirectory({
       dir: { flag: '--out', path: runDir },
       config,
-      resume: false,
+      resume,
       overwrite: options.overwrite === true,
       extraFiles: [DEMO_FILES.report, DEMO_FILES.summary],
       readOnlyDirs: readOnlyDirsOf(config.model.path, '--model'),
-      resumeCommand: undefined,
+      resumeCommand: commandLine('demo', { ...options, out: runDir, resume: true }),
       overwriteCommand: commandLine('demo', { ...options, out: runDir, overwrite: true }),
     });
     const log = (line: string) => io.stderr.write(`${line}\n`);
@@ -122,6 +132,7 @@ export const demoCommand: Command = defineCommand({
     await runTraining({
       config,
       runDir,
+      resume,
       log,
       onStep: progressWriter(io.stderr as CliStream & { isTTY?: boolean }),
       stop: io.stop?.claim('finishing the current step and writing a checkpoint'),
