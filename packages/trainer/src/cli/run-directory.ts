@@ -13,6 +13,7 @@ import { embeddedAssetPath, resolveModelPath } from '../models/embedded.js';
 import { CliError } from './cli-error.js';
 import { clearOwnFiles, entriesOf, isFileOrTemp, type OwnFiles } from './clear-directory.js';
 import { refuseDirectoryOverlap, type NamedPath } from './output-paths.js';
+import { requireWritableDir } from './write-output.js';
 
 /** Fields a resumed run may change: `--resume RUN --max-steps N` extends a run, the rest would change it. */
 const RESUMABLE_FIELDS: ReadonlySet<string> = new Set(['maxSteps']);
@@ -97,6 +98,8 @@ function runFiles(extraFiles: readonly string[]): OwnFiles {
 export function prepareRunDirectory(request: RunDirectoryRequest): void {
   const { dir, config } = request;
   refuseDirectoryOverlap(dir, request.readOnlyDirs, 'a model directory is never written into');
+  // A read-only or unwritable folder is named (EROFS, EACCES) before any work, whatever else holds.
+  requireWritableDir(dir.path, 'nothing was trained');
   const entries = entriesOf(dir.path);
   if (entries.includes('.')) throw new CliError(dir.flag, `${dir.path} is a file, not a run directory`);
   const stored = storedRunConfig(dir.path);

@@ -9,6 +9,7 @@ import {
   accessSync,
   constants,
   createWriteStream,
+  existsSync,
   mkdirSync,
   renameSync,
   rmSync,
@@ -16,7 +17,7 @@ import {
   type WriteStream,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '@rlvr/core';
 import { StorageError, errnoCode, withStorage } from '../errors.js';
 
@@ -46,12 +47,21 @@ export function createDir(dir: string, consequence: string): void {
 }
 
 /**
- * Create `dir` and check that files can be made in it, so that a read-only or unwritable output
- * folder is reported (EROFS, EACCES) before any work rather than after it.
+ * Check, without creating anything, that `dir` exists as a writable folder or could be created: the
+ * nearest existing folder on its path must accept new entries. A read-only or unwritable output folder
+ * is so reported with its real cause (EROFS, EACCES) before any work rather than after it.
  */
 export function requireWritableDir(dir: string, consequence: string): void {
-  createDir(dir, consequence);
-  withStorage(dir, 'write', () => accessSync(dir, constants.W_OK), consequence);
+  const target = resolve(dir);
+  let existing = target;
+  while (!existsSync(existing)) existing = dirname(existing);
+  const operation = existing === target ? 'write' : 'create';
+  if (!statSync(existing).isDirectory()) {
+    // A file where the folder (or one of its parents) should be.
+    const code = existing === target ? 'EEXIST' : 'ENOTDIR';
+    throw new StorageError(dir, 'create', Object.assign(new Error(`${existing} is a file`), { code }), consequence);
+  }
+  withStorage(dir, operation, () => accessSync(existing, constants.W_OK), consequence);
 }
 
 /** Create the folder that will hold `path` (see {@link createDir}). */

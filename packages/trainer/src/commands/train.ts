@@ -7,7 +7,6 @@ import { requireReadableFile } from '../cli/input-files.js';
 import { refuseOutputOverInput, type NamedPath } from '../cli/output-paths.js';
 import { prepareRunDirectory, readOnlyDirsOf } from '../cli/run-directory.js';
 import { shellWords } from '../cli/shell-words.js';
-import { requireWritableDir } from '../cli/write-output.js';
 import { configReferenceMarkdown, loadTrainConfig, type TrainConfig } from '../config/index.js';
 import { RUN_FILES } from '../metrics/index.js';
 import type { StepMetrics } from '../metrics/index.js';
@@ -138,7 +137,6 @@ export const trainCommand: Command = {
       resumeCommand: `rlvr train --resume ${shellWords([runDir])}`,
       overwriteCommand: `rlvr train ${shellWords([...args.filter((a) => a !== '--overwrite'), '--overwrite'])}`,
     });
-    requireWritableDir(runDir, 'nothing was trained');
     const result = await runTraining({
       config,
       runDir,
