@@ -93,14 +93,17 @@ export interface AtomicOutput {
 /** Open `path` for streaming through a temporary sibling (see {@link AtomicOutput}). */
 export async function openAtomicOutput(path: string, consequence: string): Promise<AtomicOutput> {
   createParentDir(path, consequence);
-  const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const stream = createWriteStream(temp, { flags: 'wx' });
+  // A device or FIFO (/dev/stdout, a pipe) is written as it is: a sibling renamed over it would replace it.
+  const stats = statSync(path, { throwIfNoEntry: false });
+  const direct = stats !== undefined && !stats.isFile() && !stats.isDirectory();
+  const temp = direct ? path : `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const stream = createWriteStream(temp, { flags: direct ? 'w' : 'wx' });
   // Without a listener a failed write (ENOSPC) would crash the process; the writer sees it as
   // `stream.errored` (the stream is then destroyed) and commit() reports it.
   stream.on('error', () => undefined);
   const abort = (): void => {
     if (!stream.destroyed) stream.destroy();
-    rmSync(temp, { force: true });
+    if (!direct) rmSync(temp, { force: true });
   };
   try {
     await once(stream, 'open');
@@ -120,6 +123,7 @@ export async function openAtomicOutput(path: string, consequence: string): Promi
         abort();
         throw new StorageError(path, 'write', error, consequence);
       }
+      if (direct) return;
       try {
         renameSync(temp, path);
       } catch (error) {

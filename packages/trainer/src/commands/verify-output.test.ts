@@ -40,6 +40,15 @@ describe('rlvr verify: the output is never the input', () => {
   });
 });
 
+describe('rlvr verify: a device as --output', () => {
+  test('/dev/null is written as it is, never replaced by a renamed file', async () => {
+    const input = await writeJsonl(join(tempDir(), 'null-in.jsonl'), [ITEM]);
+    const { code } = await verify(['--input', input, '--output', '/dev/null']);
+    expect(code).toBe(0);
+    expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
+  });
+});
+
 describe('rlvr verify: storage failures', () => {
   test('a read-only --output folder: exit 4 naming EROFS, not ENOENT and not an unexpected error', async () => {
     const input = await writeJsonl(join(tempDir(), 'ro-in.jsonl'), [ITEM]);
