@@ -15,8 +15,9 @@ import { progressWriter } from './train.js';
 
 /**
  * The demo's defaults: Linear-R from the embedded search base model (its thought is a full search that
- * marks the target's expression; its answer a random candidate), with the step count and learning rate
- * measured on the 2-core CPU (at lr 5e-4 the held-out accuracy takes off after ≈ 100 steps).
+ * marks the target's expression; its answer a random candidate, or a habitual guess that is never right
+ * and is its greedy answer), with the step count and learning rate measured on the 2-core CPU (at lr
+ * 5e-4 held-out greedy pass@1 went 0.035 → 0.480 after 80 steps and 0.665 after 160).
  */
 export const DEMO_DEFAULTS = {
   model: SEARCH_BASE_MODEL,

@@ -21,7 +21,7 @@ export const BASE_PRETRAIN_FLAGS =
   '--steps 3000 --batch 32 --lr 0.003 --seed 1 --problems embedded:countdown-pretraining';
 /** The flags that reproduce the embedded search base model of the demo (assets/countdown-search-base/PROVENANCE.md). */
 export const SEARCH_PRETRAIN_FLAGS =
-  '--steps 1600 --batch 32 --lr 0.003 --seed 1 --corpus search --miss-share 0.7 --model-config \'{"hidden_size":96,"intermediate_size":256}\'';
+  '--steps 1600 --batch 32 --lr 0.003 --seed 1 --corpus search --habit-share 0.3 --model-config \'{"hidden_size":96,"intermediate_size":256}\'';
 /** The flags that made the embedded SFT'd model (assets/countdown-sft/PROVENANCE.md). */
 export const SFT_FLAGS = '--steps 4000 --batch 32 --lr 0.001 --seed 1';
 

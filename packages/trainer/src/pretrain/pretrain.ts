@@ -148,7 +148,7 @@ export async function pretrainCountdown(o: PretrainOptions): Promise<PretrainRes
     examples,
     tokenizerFiles: countdownTokenizer(examples, o.numberTokens ?? 'whole', o.vocabSize),
     command,
-    purpose: search ? SEARCH_PURPOSE : PRETRAIN_PURPOSE,
+    purpose: search ? searchPurpose(o.habitShare ?? 0) : PRETRAIN_PURPOSE,
   });
 }
 
@@ -322,11 +322,18 @@ const PRETRAIN_PURPOSE = [
   'step-by-step combinations of the given numbers; mostly not solutions).',
 ];
 
-const SEARCH_PURPOSE = [
-  'Countdown base model pretrained by next-token cross-entropy on synthetic completions whose thought is a',
-  'full search (every first step, then every way of combining its value with the number left over, a value',
-  'equal to the target marked with its expression) and whose answer is a candidate drawn at random.',
-];
+/** What a search-corpus model is, with its habitual answer when it has one. */
+function searchPurpose(habitShare: number): string[] {
+  const answer =
+    habitShare > 0
+      ? `and whose answer is, in a share ${habitShare} of the examples, the search's first step alone (a habitual guess that leaves a number out, never right), otherwise a candidate drawn at random.`
+      : 'and whose answer is a candidate drawn at random.';
+  return [
+    'Countdown base model pretrained by next-token cross-entropy on synthetic completions whose thought is a',
+    'full search (every first step, then every way of combining its value with the number left over, a value',
+    `equal to the target marked with its expression) ${answer}`,
+  ];
+}
 
 /** PROVENANCE.md of a trained model directory: what it is, the command that reproduces it, its shape and losses. */
 export function provenance(
