@@ -20,6 +20,7 @@ export {
 export { evaluate, type EvalContext, type EvalSettings } from './loop/evaluate.js';
 export {
   ConfigError,
+  ConfigFileError,
   loadTrainConfig,
   parseTrainConfig,
   type TrainConfig,

@@ -4,7 +4,7 @@ import { KernelOptionError, NonFiniteGradientError } from '@rlvr/kernels';
 import { GenerationError, SamplerError } from '@rlvr/sampler';
 import { WeightsError } from '@rlvr/weights';
 import { COMMANDS } from '../commands/index.js';
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError, ConfigFileError } from '../config/config-error.js';
 import { DivergenceError, InterruptedError, StorageError, TrainerError } from '../errors.js';
 import { MetricsError } from '../metrics/metrics-error.js';
 import { CheckpointError } from '../checkpoint/checkpoint-error.js';
@@ -130,6 +130,7 @@ describe('EXIT_CODES: the one table of exit codes', () => {
   test.each([
     [new ConfigError('optim.lr', 'expected a number > 0, got -1'), 2, 'optim.lr: expected a number > 0, got -1'],
     [new GenerationError('temperature: expected ≥ 0'), 2, 'temperature: expected ≥ 0'],
+    [new ConfigFileError('c.json', Object.assign(new Error('EISDIR: illegal operation on a directory, read'), { code: 'EISDIR' })), 3, 'cannot read config file c.json: is a directory (EISDIR)'],
     [new DivergenceError('step 2: non-finite loss (NaN)'), 5, 'step 2: non-finite loss (NaN)'],
     [new DatasetError('train.jsonl', 3, 'bad JSON'), 3, 'train.jsonl:3: bad JSON'],
     [new CheckpointError('run/checkpoints/step-1', 'missing state.json'), 3, 'run/checkpoints/step-1: missing state.json'],

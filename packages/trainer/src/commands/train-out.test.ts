@@ -152,4 +152,13 @@ describe('rlvr train: generator ranges and storage', () => {
     expect(code).toBe(3);
     expect(err).toMatch(/--config: cannot read .*missing\.json: no such file or directory \(ENOENT\)/);
   });
+
+  test('a --config that is a directory: exit 3 naming it, not a config error', async () => {
+    const dir = join(tiny.root, 'config-dir');
+    mkdirSync(dir, { recursive: true });
+    const { code, err } = await train('--config', dir, '--out', join(tiny.root, 'never'));
+    expect(code).toBe(3);
+    expect(err).toMatch(/--config: .*config-dir is not a file/);
+    expect(existsSync(join(tiny.root, 'never'))).toBe(false);
+  });
 });

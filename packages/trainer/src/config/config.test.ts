@@ -6,7 +6,7 @@ import { WEIGHTING_NAMES, groupAdvantages, weighting } from '@rlvr/weights';
 import { useTempDir } from '../testing/temp-dir.js';
 import { TrainerError } from '../errors.js';
 import { thrownBy } from '../testing/thrown.js';
-import { ConfigError } from './config-error.js';
+import { ConfigError, ConfigFileError } from './config-error.js';
 import { configFields, flagFields } from './fields.js';
 import { loadTrainConfig, parseOverrides, parseTrainConfig } from './load-config.js';
 import { adamWOptions, policyLossConfig } from './kernel-options.js';
@@ -176,8 +176,22 @@ describe('a bad field fails with the field, the value and what is allowed', () =
     expect(error.message).toMatch(/^optim\.lr: got 0 .*\(and 2 more: seed, backend\)$/);
   });
 
-  test('file problems: missing, invalid JSON, not an object', async () => {
-    await expect(loadTrainConfig(join(tempDir(), 'nope.json'))).rejects.toThrow(/cannot read config file .*nope\.json: ENOENT/);
+  test('a file that cannot be read (missing, a directory) is a ConfigFileError naming it, not a ConfigError', async () => {
+    for (const [file, code] of [
+      [join(tempDir(), 'nope.json'), 'ENOENT'],
+      [tempDir(), 'EISDIR'],
+    ] as const) {
+      const error = await loadTrainConfig(file).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ConfigFileError);
+      expect(error).not.toBeInstanceOf(ConfigError);
+      expect(error).toMatchObject({ file, errno: code, message: expect.stringContaining(`cannot read config file ${file}: `) });
+    }
+  });
+
+  test('file problems: invalid JSON, not an object', async () => {
     await expect(loadTrainConfig(await configFile('broken.json', '{"optim": '))).rejects.toThrow(/broken\.json is not valid JSON/);
     await expect(loadTrainConfig(await configFile('array.json', [1]))).rejects.toThrow(/expected a JSON object at the top level, got \[1\]/);
   });

@@ -1,5 +1,5 @@
 /** The training configuration: schema, defaults, CLI overrides and the field reference. */
-export { ConfigError } from './config-error.js';
+export { ConfigError, ConfigFileError } from './config-error.js';
 export {
   BACKEND_CHOICES,
   DATASET_FORMATS,

@@ -1,11 +1,12 @@
 /**
  * Reading a training configuration: JSON file → CLI-style overrides on top → schema validation.
- * Every problem is a {@link ConfigError} raised before any work, naming the field, the value given
+ * Every problem with a config is a {@link ConfigError} raised before any work (a file that cannot be read
+ * is a {@link ConfigFileError}), naming the field, the value given
  * (and where it came from: the file or a flag) and what the field allows.
  */
 import { readFile } from 'node:fs/promises';
 import type * as z from 'zod';
-import { ConfigError } from './config-error.js';
+import { ConfigError, ConfigFileError } from './config-error.js';
 import { configFields, flagFields, objectKeys, type ConfigField } from './fields.js';
 import { TRAIN_CONFIG_SCHEMA, type TrainConfig } from './schema.js';
 
@@ -213,7 +214,8 @@ export function parseTrainConfig(
 
 /**
  * Load and validate a training configuration: the JSON `file` (null = defaults only) with
- * CLI-style `overrides` applied on top (they win). Throws a {@link ConfigError} on any problem.
+ * CLI-style `overrides` applied on top (they win). Throws a {@link ConfigFileError} when the file cannot
+ * be read, a {@link ConfigError} on any problem with its content.
  */
 export async function loadTrainConfig(file: string | null, overrides: readonly string[] = []): Promise<TrainConfig> {
   if (file === null) return parseTrainConfig({}, overrides, 'the defaults');
@@ -221,10 +223,7 @@ export async function loadTrainConfig(file: string | null, overrides: readonly s
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(
-      '',
-      `cannot read config file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-    );
+    throw new ConfigFileError(file, error);
   }
   let input: unknown;
   try {
