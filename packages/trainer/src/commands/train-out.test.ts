@@ -153,6 +153,18 @@ describe('rlvr train: generator ranges and storage', () => {
     expect(err).toMatch(/--config: cannot read .*missing\.json: no such file or directory \(ENOENT\)/);
   });
 
+  test('task.onMalformed skip: the skipped records are reported once at the start, with the count and the first line numbers', async () => {
+    const dataset = join(tiny.root, 'countdown-some-malformed.jsonl');
+    const good = Array.from({ length: 24 }, (_, i) => JSON.stringify({ target: 10 + i, nums: [2, 3, 4 + i] }));
+    const lines = [...good.slice(0, 3), '{"target": "x", "nums": [1]}', ...good.slice(3, 10), 'not json', ...good.slice(10)];
+    writeFileSync(dataset, `${lines.join('\n')}\n`);
+    const out = join(tiny.root, 'malformed-skip');
+    const { code, err } = await train('--config', configFile, '--out', out, '--dataset', dataset, '--task.on-malformed', 'skip', '--max-steps', '1');
+    expect([code, err]).toEqual([0, expect.any(String)]);
+    const reports = err.split('\n').filter((l) => l.startsWith('task.onMalformed skip:'));
+    expect(reports).toEqual([expect.stringMatching(new RegExp(`^task\\.onMalformed skip: skipped 2 malformed records of .*countdown-some-malformed\\.jsonl \\(line 4, 12\\); the first: `))]);
+  });
+
   test('a --config that is a directory: exit 3 naming it, not a config error', async () => {
     const dir = join(tiny.root, 'config-dir');
     mkdirSync(dir, { recursive: true });

@@ -9,6 +9,7 @@ import { Sampler, loadModelDir } from '@rlvr/sampler';
 import { VerifierPool } from '@rlvr/verifiers';
 import type { TrainConfig } from '../config/index.js';
 import {
+  describeSkippedRecords,
   limitPromptLength,
   loadTask,
   renderPrompt,
@@ -63,6 +64,7 @@ export async function openTaskEnvironment(
     await loaded.model.release();
     throw error;
   }
+  for (const line of describeSkippedRecords(task.skipped)) log(line);
   const limited = limitPromptLength(
     task.train,
     template,

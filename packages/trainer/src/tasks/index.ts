@@ -28,6 +28,7 @@ export {
 export { splitTrainTest, type TrainTestSplit } from './split.js';
 export { deriveSeed, seededPermutation } from './shuffle.js';
 export { PromptCursor, type PromptCursorState } from './prompt-cursor.js';
+export { describeSkippedRecords, SKIPPED_LINES_SHOWN } from './skipped-records.js';
 export { limitPromptLength, type CountTokens, type PromptLengthResult } from './prompt-length.js';
 export {
   countdownGeneratorOptions,
