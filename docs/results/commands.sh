@@ -66,9 +66,12 @@ rlvr compare --task choice --rule hidden --seeds 5 --max-steps 300 --eval-interv
 rlvr compare --task choice --rule hidden --seeds 3 --max-steps 300 --eval-interval 20 --backend cpu --parallel 2 --max-groups 8 --out runs/theory-hidden-groups8
 rlvr compare --task choice --rule copy --seeds 3 --max-steps 300 --eval-interval 20 --backend cpu --parallel 2 --out runs/theory-copy
 
-# 5. The demo from the search base model (2026-12-06, this machine): `npm start`, and the same setup for 320 steps.
+# 5. The search base model with its habitual answer, then the demo from it (2026-12-06, this machine): `npm start`
+#    from a fresh clone; demo-search/evals-every-80-steps.* is the same run evaluated after step 80 as well.
+#    The first search base model (demo-search/miss-share-base/) had `--miss-share 0.7` instead of `--habit-share 0.3`.
+rlvr pretrain --task countdown --out runs/search-base --steps 1600 --batch 32 --lr 0.003 --seed 1 --corpus search --habit-share 0.3 --model-config '{"hidden_size":96,"intermediate_size":256}'
+npx tsx --conditions=@rlvr/source packages/trainer/scripts/countdown-candidate-hits.ts
 rlvr demo --out runs/demo-search
-rlvr demo --max-steps 320 --out runs/demo-320
 
 # 6. The v2 model's demo on 2026-12-06 (this machine; cpu backend, engine auto), then the same setup
 #    evaluated every 80 steps (demo/demo-960-steps.config.json is demo/config.json with eval.interval 80).
