@@ -79,7 +79,7 @@ function fieldValue(config: unknown, field: string): string {
 }
 
 /** The entries of a run directory that a run (and `extraFiles`) writes: its files, checkpoints and their temporaries. */
-function runFiles(extraFiles: readonly string[]): OwnFiles {
+export function runFiles(extraFiles: readonly string[] = []): OwnFiles {
   const top = [RUN_FILES.config, RUN_FILES.metrics, RUN_FILES.checkpoints, ...extraFiles];
   return {
     isOwn: (relative) => {

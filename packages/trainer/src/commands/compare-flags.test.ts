@@ -1,5 +1,5 @@
 /** `rlvr compare`: flags refused before any run (the runs themselves: test/demo.test.ts). */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../cli/run-cli.js';
 import { embeddedModelDir } from '../models/embedded.js';
@@ -32,6 +32,19 @@ describe('rlvr compare: refused before any run', () => {
     expect(code).toBe(2);
     expect(err).toMatch(new RegExp(`^rlvr compare: --out: .* ${relation} the start model .*; a model directory is never written into: choose another path`));
     expect(readdirSync(embeddedModelDir('countdown-base')).sort()).toEqual(before);
+  });
+
+  test('--out an unrelated non-empty folder: exit 2 naming what no comparison writes; its runs/ subfolders untouched', async () => {
+    const out = join(tempDir(), 'my-project');
+    const notes = join(out, 'runs', 'linear-r', 'seed-1', 'notes.txt');
+    mkdirSync(join(out, 'runs', 'linear-r', 'seed-1'), { recursive: true });
+    writeFileSync(notes, 'my work');
+    const { code, err } = await compare('--seeds', '1', '--max-steps', '1', '--out', out);
+    expect(code).toBe(2);
+    expect(err).toBe(
+      `rlvr compare: --out: ${out} holds ${notes}, which rlvr compare does not write; a comparison replaces unfinished runs under OUT/runs, so --out must be missing, empty or an earlier comparison's: choose another path (see: rlvr compare --help)\n`,
+    );
+    expect(readFileSync(notes, 'utf8')).toBe('my work');
   });
 
   test('--out around a --model directory: exit 2 naming --model', async () => {

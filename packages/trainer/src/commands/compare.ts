@@ -5,6 +5,7 @@ import { CliError } from '../cli/cli-error.js';
 import type { Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
 import { refuseDirectoryOverlap } from '../cli/output-paths.js';
+import { refuseForeignCompareOut } from '../cli/compare-directory.js';
 import { readOnlyDirsOf } from '../cli/run-directory.js';
 import { createDir, requireWritableDir, writeOutputFile } from '../cli/write-output.js';
 import { parseChoice, parseInteger, parseNumber } from '../cli/parse-options.js';
@@ -134,7 +135,7 @@ const OPTIONS = {
     type: 'string',
     value: 'DIR',
     description:
-      'Output directory (default runs/compare-<regime>); finished runs in it are reused; never the model directory, inside it or around it.',
+      'Output directory (default runs/compare-<regime>): missing, empty or an earlier comparison’s; finished runs in it are reused; never the model directory, inside it or around it.',
   },
   backend: { type: 'string', value: 'NAME', description: 'auto, webgpu or cpu (default auto).' },
 } as const;
@@ -233,6 +234,7 @@ export const compareCommand: Command = defineCommand({
       'a model directory is never written into',
     );
     requireWritableDir(out, 'no run was started');
+    refuseForeignCompareOut(out);
     const plan: PlannedRun[] = [];
     for (const weighting of weightings) {
       for (const lr of sweep ?? [fixedLr ?? tunedLr(weighting)]) {
