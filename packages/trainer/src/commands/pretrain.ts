@@ -152,22 +152,8 @@ export const pretrainCommand: Command = defineCommand({
         ? 'whole'
         : parseChoice('--number-tokens', options['number-tokens'], NUMBER_TOKENS);
     const corpus = options.corpus === undefined ? 'random' : parseChoice('--corpus', options.corpus, PRETRAIN_CORPORA);
-    const missShare =
-      options['miss-share'] === undefined ? undefined : parseNumber('--miss-share', options['miss-share']);
-    if (missShare !== undefined && (corpus !== 'search' || !(missShare >= 0 && missShare <= 1))) {
-      throw new CliError(
-        '--miss-share',
-        `expected a share in [0, 1] with --corpus search, got ${options['miss-share']}`,
-      );
-    }
-    const habitShare =
-      options['habit-share'] === undefined ? undefined : parseNumber('--habit-share', options['habit-share']);
-    if (habitShare !== undefined && (corpus !== 'search' || !(habitShare >= 0 && habitShare <= 1))) {
-      throw new CliError(
-        '--habit-share',
-        `expected a share in [0, 1] with --corpus search, got ${options['habit-share']}`,
-      );
-    }
+    const missShare = searchShare('--miss-share', options['miss-share'], corpus);
+    const habitShare = searchShare('--habit-share', options['habit-share'], corpus);
     let modelConfig: Record<string, unknown> | undefined;
     if (options['model-config'] !== undefined) {
       try {
@@ -244,6 +230,16 @@ export const pretrainCommand: Command = defineCommand({
     return 0;
   },
 });
+
+/** A share flag of the search corpus (`--miss-share`, `--habit-share`): a number in [0, 1], with `--corpus search` only. */
+function searchShare(flag: string, value: string | undefined, corpus: string): number | undefined {
+  if (value === undefined) return undefined;
+  const share = parseNumber(flag, value);
+  if (corpus !== 'search' || !(share >= 0 && share <= 1)) {
+    throw new CliError(flag, `expected a share in [0, 1] with --corpus search, got ${value}`);
+  }
+  return share;
+}
 
 /** Options that `--task choice` takes; the others are Countdown's. */
 const CHOICE_FLAGS = new Set(['task', 'out', 'overwrite', 'steps', 'batch', 'lr', 'seed', 'backend', 'choices']);
