@@ -146,14 +146,22 @@ describe('rlvr train stops on divergence', () => {
     const runDir = join(run.root, 'diverge-unguarded');
     // lr 1e30 without clipping: the first update sends the weights to ±1e30-scale values, whose
     // products overflow f32 in the next step's forward.
-    const config = tinyConfig(run.modelDir, { optim: { lr: 1e30, maxGradNorm: null }, maxSteps: 6, checkpoint: { interval: 1 }, weighting: { name: 'grpo', zeroVariance: 'reinforce' }, guard: { gradNormRatio: null, maxWeightAbs: null } });
+    const config = tinyConfig(run.modelDir, {
+      optim: { lr: 1e30, maxGradNorm: null },
+      maxSteps: 6,
+      checkpoint: { interval: 1 },
+      weighting: { name: 'grpo', zeroVariance: 'reinforce' },
+      guard: { gradNormRatio: null, maxWeightAbs: null },
+    });
     const error = await runTraining({ config, runDir }).then(
       () => null,
       (e: unknown) => e as Error,
     );
     expect(DivergenceError.isInstance(error)).toBe(true);
     // Only finiteness is asked of a checkpoint then: step 1's ±1e30 weights are finite, so it is named.
-    expect(error?.message).toMatch(/^step 2: non-finite .*stopped before the optimizer step applied it, without writing a checkpoint; last good checkpoint: .*step-1 \(step 1, weights verified finite\)$/);
+    expect(error?.message).toMatch(
+      /^step 2: non-finite .*stopped before the optimizer step applied it, without writing a checkpoint; last good checkpoint: .*step-1 \(step 1, weights verified finite\)$/,
+    );
     expect(readdirSync(join(runDir, 'checkpoints'))).toEqual(['step-1']);
     expect(metricsOf(runDir).filter((r) => r.kind === 'step')).toHaveLength(1);
   });

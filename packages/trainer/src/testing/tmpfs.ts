@@ -16,7 +16,9 @@ export interface Tmpfs {
 export function mountTmpfs(dir: string, size: string, readOnly = false): Tmpfs | undefined {
   mkdirSync(dir, { recursive: true });
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}${readOnly ? ',ro' : ''}`, 'tmpfs', dir], { stdio: 'pipe' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}${readOnly ? ',ro' : ''}`, 'tmpfs', dir], {
+      stdio: 'pipe',
+    });
   } catch (error) {
     console.warn(
       `SKIPPED: cannot mount a tmpfs on ${dir} (${(error as Error).message.split('\n')[0]}); the ${readOnly ? 'read-only' : 'full-disk'} storage test did not run`,
