@@ -6,7 +6,7 @@
  * (the command parsers, chart specs, figure rendering) is internal to the `rlvr` executable.
  */
 export { runTraining, type RunTrainingOptions, type RunTrainingResult } from './loop/run-training.js';
-export { TrainerError, DivergenceError } from './errors.js';
+export { TrainerError, DivergenceError, StorageError, InterruptedError } from './errors.js';
 export {
   rlStep,
   type RlStepContext,

@@ -61,8 +61,11 @@ describe('README "Use as a library"', () => {
 const ROOT_EXPORTS = [
   'CheckpointError',
   'ConfigError',
+  'ConfigFileError',
   'DatasetError',
   'DivergenceError',
+  'InterruptedError',
+  'StorageError',
   'TrainerError',
   'evaluate',
   'latestCheckpoint',
