@@ -77,3 +77,8 @@ rlvr demo --out runs/demo-search
 #    evaluated every 80 steps (demo/demo-960-steps.config.json is demo/config.json with eval.interval 80).
 rlvr train --config docs/results/demo/config.json --out runs/demo
 rlvr train --config docs/results/demo/demo-960-steps.config.json --out runs/demo-960-steps
+
+# 7. Countdown across the whole range from the search base model (2026-12-06, this machine, two runs at a time):
+#    the learning-rate sweep's first two rates (docs/results/range-sweep/). The same command with more rates in
+#    --lrs reuses these runs.
+rlvr compare --model embedded:countdown-search-base --lrs 0.0005,0.0015 --seeds 1 --max-steps 100 --eval-interval 50 --eval-prompts 100 --parallel 2 --out runs/range-sweep
