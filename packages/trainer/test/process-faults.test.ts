@@ -4,18 +4,14 @@
  * full tmpfs under checkpoint.onError stop, and `rlvr pretrain` stopped by SIGINT. Every bound is a
  * count of steps or a file-system state polled for, never a time.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { TrainConfig } from '../src/config/index.js';
 import { listCheckpoints } from '../src/checkpoint/index.js';
 import { runTraining } from '../src/loop/run-training.js';
 import { mountTmpfs } from '../src/testing/tmpfs.js';
-import { metricsOf, timeless, tinyConfig, tinyRun } from './tiny-run.js';
-
-const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-const WGSL = fileURLToPath(new URL('../../kernels/bench/register-wgsl.mjs', import.meta.url));
+import { spawnRlvr as rlvr, signalWhen } from './rlvr-process.js';
+import { metricsOf, timeless, tinyRun, trainingTinyConfig } from './tiny-run.js';
 
 let run: ReturnType<typeof tinyRun>;
 beforeAll(() => {
@@ -23,38 +19,8 @@ beforeAll(() => {
 });
 afterAll(() => run.cleanup());
 
-/** A config where every step trains (zeroVariance reinforce), `extra` on top. */
-const trainingConfig = (extra: Parameters<typeof tinyConfig>[1] = {}): TrainConfig => tinyConfig(run.modelDir, { weighting: { name: 'sqrt-r', zeroVariance: 'reinforce' }, ...extra });
-
-/** `rlvr ARGS` in a child process (the source, as the package's bin runs it after a build). */
-function rlvr(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--import', WGSL, '--conditions=@rlvr/source', CLI, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
-  return { child, exited, stdout: () => stdout, stderr: () => stderr };
-}
-
-/** Send `signal` to `child` as soon as `ready()` holds (polled); rejects if the process ends first. */
-function signalWhen(proc: ReturnType<typeof rlvr>, signal: NodeJS.Signals, ready: () => boolean): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const poll = setInterval(() => {
-      if (ready()) {
-        clearInterval(poll);
-        proc.child.kill(signal);
-        resolve();
-      }
-    }, 1);
-    void proc.exited.then(() => {
-      clearInterval(poll);
-      reject(new Error(`the process ended before ${signal}: ${proc.stderr()}`));
-    });
-  });
-}
+/** A config where every step trains, `extra` on top. */
+const trainingConfig = (extra: Parameters<typeof trainingTinyConfig>[1] = {}): TrainConfig => trainingTinyConfig(run.modelDir, extra);
 
 /** Entries of a run's checkpoints/ directory, hidden ones included ([] before it exists). */
 function checkpointEntries(runDir: string): string[] {

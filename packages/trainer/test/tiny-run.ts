@@ -62,6 +62,11 @@ export function tinyConfig(modelDir: string, extra: Partial<TrainConfigInput> = 
   });
 }
 
+/** {@link tinyConfig} where every step trains (Sqrt-R, zeroVariance reinforce), `extra` on top. */
+export function trainingTinyConfig(modelDir: string, extra: Partial<TrainConfigInput> = {}): TrainConfig {
+  return tinyConfig(modelDir, { weighting: { name: 'sqrt-r', zeroVariance: 'reinforce' }, ...extra });
+}
+
 /** Every line of a run's metrics.jsonl. */
 export function metricsOf(runDir: string): MetricsRecord[] {
   return readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')

@@ -4,20 +4,16 @@
  * file system (a tmpfs mounted for the test) during a checkpoint and during a metrics append, and a
  * corrupt newest checkpoint. Every bound is a count of steps, never a time.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, statfsSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { TrainConfig } from '../src/config/index.js';
 import { runPlan, type PlannedRun } from '../src/compare/run-plan.js';
 import { DivergenceError, InterruptedError, StorageError } from '../src/errors.js';
 import { runTraining } from '../src/loop/run-training.js';
 import { readMetrics } from '../src/metrics/index.js';
 import { mountTmpfs } from '../src/testing/tmpfs.js';
-import { metricsOf, timeless, tinyConfig, tinyRun } from './tiny-run.js';
-
-const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-const WGSL = fileURLToPath(new URL('../../kernels/bench/register-wgsl.mjs', import.meta.url));
+import { spawnRlvr, signalWhen } from './rlvr-process.js';
+import { metricsOf, timeless, tinyRun, trainingTinyConfig } from './tiny-run.js';
 
 let run: ReturnType<typeof tinyRun>;
 beforeAll(() => {
@@ -25,8 +21,8 @@ beforeAll(() => {
 });
 afterAll(() => run.cleanup());
 
-/** A config where every step trains (zeroVariance reinforce), `extra` on top. */
-const trainingConfig = (extra: Parameters<typeof tinyConfig>[1] = {}): TrainConfig => tinyConfig(run.modelDir, { weighting: { name: 'sqrt-r', zeroVariance: 'reinforce' }, ...extra });
+/** A config where every step trains, `extra` on top. */
+const trainingConfig = (extra: Parameters<typeof trainingTinyConfig>[1] = {}): TrainConfig => trainingTinyConfig(run.modelDir, extra);
 
 /** The rejection of `promise` (fails the test when it resolves). */
 async function rejection(promise: Promise<unknown>): Promise<Error> {
@@ -36,18 +32,6 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
     },
     (error: unknown) => error as Error,
   );
-}
-
-/** `rlvr train ARGS` in a child process (the source, as the package's bin runs it after a build). */
-function rlvrTrain(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--import', WGSL, '--conditions=@rlvr/source', CLI, 'train', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdout.resume();
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, exited, stderr: () => stderr };
 }
 
 /** Step lines in a run's metrics.jsonl so far (0 before it exists). */
@@ -80,22 +64,10 @@ describe('a stop signal finishes the step, checkpoints, and the resumed run is t
       const runDir = join(run.root, `signal-${signal}`);
       const configFile = join(run.root, `signal-${signal}.json`);
       writeFileSync(configFile, JSON.stringify(config));
-      const train = rlvrTrain(['--config', configFile, '--out', runDir]);
+      const train = spawnRlvr(['train', '--config', configFile, '--out', runDir]);
       // Signal once step 2's line is written: step 3 is then under way (checkpoint.interval 0: none yet).
-      await new Promise<void>((resolve, reject) => {
-        const poll = setInterval(() => {
-          if (stepsWritten(runDir) >= 2) {
-            clearInterval(poll);
-            train.child.kill(signal);
-            resolve();
-          }
-        }, 20);
-        void train.exited.then(() => {
-          clearInterval(poll);
-          reject(new Error(`rlvr train ended before the signal: ${train.stderr()}`));
-        });
-      });
-      expect(await train.exited).toBe(code);
+      await signalWhen(train, signal, () => stepsWritten(runDir) >= 2, 20);
+      expect((await train.exited).code).toBe(code);
       const stderr = train.stderr();
       expect(stderr).toContain(`rlvr train: ${signal}: finishing the current step and writing a checkpoint; send it again to stop at once`);
       const steps = stepsWritten(runDir);
@@ -104,8 +76,8 @@ describe('a stop signal finishes the step, checkpoints, and the resumed run is t
       expect(readdirSync(join(runDir, 'checkpoints'))).toEqual([`step-${steps}`]);
       expect(stderr).toContain(`stopped by ${signal} after step ${steps} of 8; checkpoint ${join(runDir, 'checkpoints', `step-${steps}`)}; continue with: rlvr train --resume ${runDir}`);
 
-      const resumed = rlvrTrain(['--resume', runDir]);
-      expect([await resumed.exited, resumed.stderr()]).toEqual([0, expect.stringContaining(`(step ${steps})`)]);
+      const resumed = spawnRlvr(['train', '--resume', runDir]);
+      expect([(await resumed.exited).code, resumed.stderr()]).toEqual([0, expect.stringContaining(`(step ${steps})`)]);
       expect(metricsOf(runDir).map(timeless)).toEqual(straight);
     },
     240_000,
