@@ -25,6 +25,13 @@ export interface PackageBuildOptions {
    * use top-level await, which a CommonJS build cannot hold.
    */
   esmOnly?: string[];
+  /**
+   * Entries that are CommonJS only (`.cjs`), without declarations: worker scripts that a library loads
+   * with `require()`, as piscina does. Node 22+ would otherwise load an ESM worker through
+   * `require(esm)`, whose module facade aborts the whole process (a native assertion) when the
+   * thread is terminated at the wrong moment; a CommonJS script never takes that path.
+   */
+  cjsOnly?: string[];
 }
 
 /**
@@ -35,10 +42,20 @@ export interface PackageBuildOptions {
 export function packageBuild(options: PackageBuildOptions): Options {
   const references = (options.typesReferences ?? []).map((name) => `/// <reference types="${name}" />`);
   const esmOnly = new Set(options.esmOnly ?? []);
-  for (const name of esmOnly) {
-    if (!(name in options.entry)) throw new Error(`packageBuild: esmOnly names ${name}, which is not an entry`);
+  const cjsOnly = new Set(options.cjsOnly ?? []);
+  for (const [option, names] of [
+    ['esmOnly', esmOnly],
+    ['cjsOnly', cjsOnly],
+  ] as const) {
+    for (const name of names) {
+      if (!(name in options.entry)) throw new Error(`packageBuild: ${option} names ${name}, which is not an entry`);
+    }
   }
-  const libraryEntries = Object.fromEntries(Object.entries(options.entry).filter(([name]) => !esmOnly.has(name)));
+  const entriesWithout = (skip: Set<string>) =>
+    Object.fromEntries(Object.entries(options.entry).filter(([name]) => !skip.has(name)));
+  const libraryEntries = entriesWithout(new Set([...esmOnly, ...cjsOnly]));
+  const esmEntries = entriesWithout(cjsOnly);
+  const cjsEntries = entriesWithout(esmOnly);
   return {
     entry: options.entry,
     format: ['esm', 'cjs'],
@@ -58,9 +75,9 @@ export function packageBuild(options: PackageBuildOptions): Options {
     shims: true,
     external: [/^@rlvr\//],
     esbuildPlugins: [wgslEsbuildPlugin],
-    // One esbuild run per format, both given every entry; the CommonJS run drops the ESM-only ones.
+    // One esbuild run per format, both given every entry; each drops the entries of the other only.
     esbuildOptions(esbuild, { format }) {
-      if (format === 'cjs') esbuild.entryPoints = libraryEntries;
+      esbuild.entryPoints = format === 'cjs' ? cjsEntries : esmEntries;
     },
   };
 }

@@ -5,7 +5,7 @@ import { runCli } from '../cli/run-cli.js';
 import { captureIo } from '../testing/capture-io.js';
 import { verifyJsonl } from './verify.js';
 
-// The pool's workers run @rlvr/verifiers' built dist/pool-worker.js (Nx builds dependencies first).
+// The pool's workers run @rlvr/verifiers' built dist/pool-worker.cjs (Nx builds dependencies first).
 const FIXTURE = new URL('./__fixtures__/verify-fixture.mjs', import.meta.url);
 
 let dir: string;

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { VerifierError } from '../errors.js';
 import { VerifierPool, type PoolItem } from './pool.js';
 
-// The workers run the built dist/pool-worker.js (Nx builds the package before its tests); the
+// The workers run the built dist/pool-worker.cjs (Nx builds the package before its tests); the
 // fixture verifiers are plain JS loaded through `modules`, as a user's custom verifier would be.
 const FIXTURES = fileURLToPath(new URL('./__fixtures__/test-verifiers.mjs', import.meta.url));
 const CUSTOM = new URL('./__fixtures__/custom-verifier.mjs', import.meta.url);

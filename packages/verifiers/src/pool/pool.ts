@@ -307,11 +307,13 @@ function toTask(items: readonly PoolItem[], progress: SharedArrayBuffer): Worker
 
 /**
  * The worker script. From the build (`dist/index.js`) it sits next to this module; when this module
- * runs from sources (jest, tsx), workers still need plain JavaScript, so they use the built one.
+ * runs from sources (jest, tsx), workers still need plain JavaScript, so they use the built one. It
+ * is CommonJS because piscina loads it with `require()`: an ESM script would go through Node's
+ * `require(esm)`, which aborts the whole process when a thread is terminated while loading it.
  */
 function workerFile(): string {
   const here = import.meta.url;
-  const url = here.endsWith('.ts') ? new URL('../../dist/pool-worker.js', here) : new URL('./pool-worker.js', here);
+  const url = here.endsWith('.ts') ? new URL('../../dist/pool-worker.cjs', here) : new URL('./pool-worker.cjs', here);
   const path = fileURLToPath(url);
   if (!existsSync(path)) {
     throw new VerifierError(

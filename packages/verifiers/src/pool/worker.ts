@@ -1,5 +1,5 @@
 /**
- * The worker side of {@link VerifierPool} (built as `dist/pool-worker.js`): a registry of the
+ * The worker side of {@link VerifierPool} (built as `dist/pool-worker.cjs`): a registry of the
  * built-in verifiers plus those of the configured modules, and a handler that verifies one chunk of
  * items, reporting through shared memory which item it is on so that the main thread can time each
  * item and, on a crash or a check that never returns, knows which item was at fault.
