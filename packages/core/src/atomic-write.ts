@@ -6,14 +6,20 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 
-/** Write `content` (bytes, or text as UTF-8) to `path` atomically. */
-export function writeFileAtomic(path: string, content: Uint8Array | string): void {
-  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+/**
+ * Write `content` to `path` atomically: bytes, text as UTF-8, or chunks written one after the other (a
+ * file larger than memory allows, streamed; an error thrown while producing a chunk removes the temporary file).
+ */
+export function writeFileAtomic(path: string, content: Uint8Array | string | Iterable<Uint8Array>): void {
+  const chunks =
+    typeof content === 'string' ? [Buffer.from(content, 'utf8')] : content instanceof Uint8Array ? [content] : content;
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   const fd = openSync(tmp, 'w');
   try {
-    let written = 0;
-    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+    for (const bytes of chunks) {
+      let written = 0;
+      while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+    }
     fsyncSync(fd);
   } catch (error) {
     closeSync(fd);

@@ -15,9 +15,25 @@ export {
   encodeSafetensors,
   readSafetensors,
   readSafetensorsSync,
+  openSafetensorsSync,
   writeSafetensors,
 } from './model/safetensors.js';
-export type { NamedTensor, NamedTensors, SafetensorsMetadata, SafetensorsContent } from './model/safetensors.js';
+export type {
+  NamedTensor,
+  NamedTensors,
+  SafetensorsMetadata,
+  SafetensorsContent,
+  SafetensorsReader,
+  SafetensorsTensorInfo,
+} from './model/safetensors.js';
+export {
+  DEFAULT_MAX_SHARD_BYTES,
+  planShards,
+  readSafetensorsSharded,
+  shardedFileNames,
+  writeSafetensorsSharded,
+} from './model/safetensors-sharded.js';
+export type { WriteShardedOptions } from './model/safetensors-sharded.js';
 export {
   ConfigError,
   ModelWeightsError,

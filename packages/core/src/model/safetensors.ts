@@ -4,11 +4,20 @@
  * Written by hand because the format is tiny and the npm packages for it are either unmaintained or
  * pull in a whole tensor library. Reads F32, F16, BF16 and F64 (converted to Float32, since real
  * checkpoints ship F16/BF16); writes F32 only.
+ *
+ * Files of any size: the reader parses the header from a file descriptor and then reads one tensor at
+ * a time with positioned reads, in chunks of {@link CHUNK_BYTES}, converting each chunk straight into
+ * the tensor's Float32 result; the writer streams the header and then each tensor's bytes. No Buffer
+ * ever holds the whole file (Node refuses to read a file above 2 GiB into one), so loading costs the
+ * Float32 result plus one chunk.
  */
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { writeFileAtomic } from '../atomic-write.js';
 import { CoreError } from '../errors.js';
+import { DECODABLE, DTYPE_BYTES, LITTLE_ENDIAN, decodeInto, swapBytes } from './safetensors-dtype.js';
+
+export { bf16BitsToNumber, bf16ToFloat32, f16BitsToNumber, f16ToFloat32 } from './safetensors-dtype.js';
 
 /** One named host tensor: row-major Float32 data and its shape. */
 export interface NamedTensor {
@@ -43,87 +52,30 @@ export class SafetensorsError extends CoreError {
 /** Largest accepted header: the reference implementation's limit (100 MB), which stops a corrupt length from allocating gigabytes. */
 export const MAX_HEADER_BYTES = 100_000_000;
 
-/** Element sizes of every dtype the format defines; only F32/F16/BF16/F64 can be decoded to Float32. */
-const DTYPE_BYTES: Record<string, number> = {
-  BOOL: 1,
-  U8: 1,
-  I8: 1,
-  F8_E5M2: 1,
-  F8_E4M3: 1,
-  I16: 2,
-  U16: 2,
-  F16: 2,
-  BF16: 2,
-  I32: 4,
-  U32: 4,
-  F32: 4,
-  F64: 8,
-  I64: 8,
-  U64: 8,
-};
-const DECODABLE = ['F32', 'F16', 'BF16', 'F64'];
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-let f16Table: Float32Array | undefined;
-
-/** Decodes one IEEE binary16 bit pattern (subnormals, ±inf and NaN included) to a number. */
-export function f16BitsToNumber(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exp = (bits >> 10) & 0x1f;
-  const frac = bits & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 0x1f) return frac === 0 ? sign * Infinity : NaN;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
-
-/** Decodes one bfloat16 bit pattern to a number: bfloat16 is the upper half of a binary32. */
-export function bf16BitsToNumber(bits: number): number {
-  const u = new Uint32Array([(bits & 0xffff) << 16]);
-  return new Float32Array(u.buffer)[0]!;
-}
-
-/** Converts F16 bit patterns to Float32 (every binary16 value is exact in binary32). */
-export function f16ToFloat32(src: Uint16Array): Float32Array {
-  // A 65,536-entry table (256 KiB, built once) makes a 0.5B checkpoint's conversion a lookup per element.
-  if (!f16Table) {
-    f16Table = new Float32Array(65536);
-    for (let i = 0; i < 65536; i++) f16Table[i] = f16BitsToNumber(i);
-  }
-  const table = f16Table;
-  const out = new Float32Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = table[src[i]!]!;
-  return out;
-}
-
-/** Converts BF16 bit patterns to Float32 exactly (NaN payloads kept) by shifting into the high half. */
-export function bf16ToFloat32(src: Uint16Array): Float32Array {
-  const bits = new Uint32Array(src.length);
-  for (let i = 0; i < src.length; i++) bits[i] = src[i]! << 16;
-  return new Float32Array(bits.buffer);
-}
+/** Bytes moved per read or write call: the most the reader holds besides the tensor being decoded. */
+export const CHUNK_BYTES = 16 * 2 ** 20;
 
 function describe(v: unknown): string {
   return JSON.stringify(v) ?? String(v);
 }
 
-/** Copies little-endian bytes into a fresh, aligned array of `count` elements of `bytesPer` bytes. */
-function copyLE(bytes: Uint8Array, begin: number, count: number, bytesPer: number): ArrayBuffer {
-  const buf = new ArrayBuffer(count * bytesPer);
-  const dst = new Uint8Array(buf);
-  dst.set(bytes.subarray(begin, begin + count * bytesPer));
-  if (!LITTLE_ENDIAN) {
-    for (let i = 0; i < dst.length; i += bytesPer) dst.subarray(i, i + bytesPer).reverse();
-  }
-  return buf;
-}
-
+/** What the header says about one tensor; offsets are relative to the data buffer. */
 interface HeaderEntry {
   name: string;
   dtype: string;
   shape: number[];
   begin: number;
   end: number;
+}
+
+/** A tensor as the header describes it, before its data is read. */
+export interface SafetensorsTensorInfo {
+  /** The stored dtype (e.g. `BF16`); reading converts it to Float32. */
+  dtype: string;
+  /** Its shape. */
+  shape: number[];
+  /** Bytes it takes in the file. */
+  byteLength: number;
 }
 
 /** Parses and validates the JSON header; `dataBytes` is the length of the data buffer. */
@@ -148,7 +100,7 @@ function parseHeader(json: unknown, dataBytes: number): { entries: HeaderEntry[]
       throw new SafetensorsError(`tensor "${name}": header entry must be an object, got ${describe(raw)}`, name);
     }
     const { dtype, shape, data_offsets: offsets } = raw as Record<string, unknown>;
-    if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES)) {
+    if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_BYTES, dtype)) {
       throw new SafetensorsError(
         `tensor "${name}": unknown dtype ${describe(dtype)}; the format defines ${Object.keys(DTYPE_BYTES).join(', ')}`,
         name,
@@ -217,53 +169,240 @@ function parseHeader(json: unknown, dataBytes: number): { entries: HeaderEntry[]
   return { entries, metadata };
 }
 
-/** Decodes a whole safetensors file held in memory; F16/BF16/F64 tensors are converted to Float32. */
-export function decodeSafetensors(bytes: Uint8Array): SafetensorsContent {
-  if (bytes.length < 8) {
-    throw new SafetensorsError(`file is truncated: ${bytes.length} bytes, the header length alone needs 8`);
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = view.getBigUint64(0, true);
+/** A parsed header: where the data buffer starts, the tensors by name (in header order) and the metadata. */
+interface ParsedHeader {
+  dataStart: number;
+  entries: Map<string, HeaderEntry>;
+  metadata: SafetensorsMetadata;
+}
+
+/**
+ * A byte source request of the decoding generators: fill `into` from absolute file position
+ * `position`; `what` names what is being read, for the error when the source ends early.
+ */
+interface ReadRequest {
+  position: number;
+  into: Uint8Array;
+  what: string;
+}
+
+/** A decoding step that asks its driver for bytes and returns a `T`; one generator serves memory, sync and async sources. */
+type Reads<T> = Generator<ReadRequest, T, void>;
+
+/** Reads and validates the length prefix and JSON header of a source of `size` bytes. */
+function* headerReads(size: number): Reads<ParsedHeader> {
+  if (size < 8) throw new SafetensorsError(`file is truncated: ${size} bytes, the header length alone needs 8`);
+  const prefix = new Uint8Array(8);
+  yield { position: 0, into: prefix, what: 'the header length' };
+  const n = new DataView(prefix.buffer).getBigUint64(0, true);
   if (n > BigInt(MAX_HEADER_BYTES)) {
     throw new SafetensorsError(`header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
   }
   const headerBytes = Number(n);
-  if (8 + headerBytes > bytes.length) {
+  if (8 + headerBytes > size) {
     throw new SafetensorsError(
-      `file is truncated: header claims ${headerBytes} bytes but only ${bytes.length - 8} follow the length`,
+      `file is truncated: header claims ${headerBytes} bytes but only ${size - 8} follow the length`,
     );
   }
+  const text = new Uint8Array(headerBytes);
+  yield { position: 8, into: text, what: 'the header' };
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerBytes)));
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(text));
   } catch (e) {
     throw new SafetensorsError(`header is not valid UTF-8 JSON: ${(e as Error).message}`);
   }
   const dataStart = 8 + headerBytes;
-  const { entries, metadata } = parseHeader(json, bytes.length - dataStart);
-  const tensors: NamedTensors = {};
-  for (const e of entries) {
-    if (!DECODABLE.includes(e.dtype)) {
-      throw new SafetensorsError(
-        `tensor "${e.name}": dtype ${e.dtype} cannot be read as Float32; supported: ${DECODABLE.join(', ')}`,
-        e.name,
-      );
-    }
-    const size = DTYPE_BYTES[e.dtype]!;
-    const count = (e.end - e.begin) / size;
-    const buf = copyLE(bytes, dataStart + e.begin, count, size);
-    let data: Float32Array;
-    if (e.dtype === 'F32') data = new Float32Array(buf);
-    else if (e.dtype === 'F16') data = f16ToFloat32(new Uint16Array(buf));
-    else if (e.dtype === 'BF16') data = bf16ToFloat32(new Uint16Array(buf));
-    else data = Float32Array.from(new Float64Array(buf));
-    tensors[e.name] = { shape: [...e.shape], data };
-  }
-  return { tensors, metadata };
+  const { entries, metadata } = parseHeader(json, size - dataStart);
+  return { dataStart, entries: new Map(entries.map((e) => [e.name, e])), metadata };
 }
 
-/** Encodes named F32 tensors (and optional string metadata) as safetensors bytes. */
-export function encodeSafetensors(tensors: NamedTensors, metadata?: SafetensorsMetadata): Uint8Array {
+/** Reads one tensor as Float32, chunk by chunk (F32 on little-endian hosts straight into the result). */
+function* tensorReads(e: HeaderEntry, dataStart: number): Reads<NamedTensor> {
+  if (!DECODABLE.includes(e.dtype)) {
+    throw new SafetensorsError(
+      `tensor "${e.name}": dtype ${e.dtype} cannot be read as Float32; supported: ${DECODABLE.join(', ')}`,
+      e.name,
+    );
+  }
+  const size = DTYPE_BYTES[e.dtype]!;
+  const bytes = e.end - e.begin;
+  const out = new Float32Array(bytes / size);
+  const what = `tensor "${e.name}"`;
+  if (e.dtype === 'F32' && LITTLE_ENDIAN) {
+    const target = new Uint8Array(out.buffer);
+    for (let at = 0; at < bytes; at += CHUNK_BYTES) {
+      const into = target.subarray(at, Math.min(bytes, at + CHUNK_BYTES));
+      yield { position: dataStart + e.begin + at, into, what };
+    }
+  } else {
+    // One scratch chunk (a multiple of every element size), converted into the result after each read.
+    const scratch = new Uint8Array(Math.min(bytes, CHUNK_BYTES));
+    for (let at = 0; at < bytes; at += CHUNK_BYTES) {
+      const into = scratch.subarray(0, Math.min(bytes - at, CHUNK_BYTES));
+      yield { position: dataStart + e.begin + at, into, what };
+      decodeInto(e.dtype, into, out, at / size);
+    }
+  }
+  return { shape: [...e.shape], data: out };
+}
+
+/** The error for a source that ended before `request` was filled (a file truncated while being read). */
+function endedEarly(request: ReadRequest, filled: number): SafetensorsError {
+  const at = request.position + filled;
+  return new SafetensorsError(
+    `${request.what}: the file ends at byte ${at}, before the ${request.into.length} bytes from byte ${request.position} were read; it was truncated while being read`,
+    request.what.startsWith('tensor "') ? request.what.slice(8, -1) : undefined,
+  );
+}
+
+/** Runs a decoding step against bytes in memory. */
+function fromBytes<T>(reads: Reads<T>, bytes: Uint8Array): T {
+  for (let step = reads.next(); ; step = reads.next()) {
+    if (step.done) return step.value;
+    const { position, into } = step.value;
+    const available = bytes.subarray(position, position + into.length);
+    if (available.length < into.length) throw endedEarly(step.value, available.length);
+    into.set(available);
+  }
+}
+
+/** Runs a decoding step against a file descriptor with positioned reads. */
+function fromFd<T>(reads: Reads<T>, fd: number): T {
+  for (let step = reads.next(); ; step = reads.next()) {
+    if (step.done) return step.value;
+    const { position, into } = step.value;
+    let filled = 0;
+    while (filled < into.length) {
+      const n = readSync(fd, into, filled, into.length - filled, position + filled);
+      if (n === 0) throw endedEarly(step.value, filled);
+      filled += n;
+    }
+  }
+}
+
+/** Runs a decoding step against an open file handle, asynchronously. */
+async function fromHandle<T>(reads: Reads<T>, handle: FileHandle): Promise<T> {
+  for (let step = reads.next(); ; step = reads.next()) {
+    if (step.done) return step.value;
+    const { position, into } = step.value;
+    let filled = 0;
+    while (filled < into.length) {
+      const { bytesRead } = await handle.read(into, filled, into.length - filled, position + filled);
+      if (bytesRead === 0) throw endedEarly(step.value, filled);
+      filled += bytesRead;
+    }
+  }
+}
+
+/** Decodes a whole safetensors file held in memory; F16/BF16/F64 tensors are converted to Float32. */
+export function decodeSafetensors(bytes: Uint8Array): SafetensorsContent {
+  const header = fromBytes(headerReads(bytes.length), bytes);
+  const tensors: NamedTensors = {};
+  for (const e of header.entries.values()) tensors[e.name] = fromBytes(tensorReads(e, header.dataStart), bytes);
+  return { tensors, metadata: header.metadata };
+}
+
+/** A SafetensorsError prefixed with the file's path (other errors unchanged). */
+function withPath(error: unknown, path: string): unknown {
+  if (error instanceof SafetensorsError) return new SafetensorsError(`${path}: ${error.message}`, error.tensor);
+  return error;
+}
+
+/** An open safetensors file whose tensors are read one at a time; {@link SafetensorsReader.close} it when done. */
+export interface SafetensorsReader {
+  /** The file's path, which every error names. */
+  readonly path: string;
+  /** The header's `__metadata__` strings. */
+  readonly metadata: SafetensorsMetadata;
+  /** Tensor names in header order. */
+  readonly names: readonly string[];
+  /** What the header says about `name`, or undefined if the file has no such tensor. */
+  info(name: string): SafetensorsTensorInfo | undefined;
+  /** Reads `name` as Float32 (positioned reads of its bytes only). */
+  read(name: string): NamedTensor;
+  /** Reads every tensor, one at a time. */
+  readAll(): NamedTensors;
+  /** Closes the file descriptor. */
+  close(): void;
+}
+
+/**
+ * Opens `path` and parses and validates its header (offsets against the file's size) without reading
+ * any tensor data; errors are SafetensorsErrors prefixed with the path.
+ */
+export function openSafetensorsSync(path: string): SafetensorsReader {
+  const fd = openSync(path, 'r');
+  let header: ParsedHeader;
+  try {
+    header = fromFd(headerReads(fstatSync(fd).size), fd);
+  } catch (error) {
+    closeSync(fd);
+    throw withPath(error, path);
+  }
+  const read = (name: string): NamedTensor => {
+    const entry = header.entries.get(name);
+    if (!entry) throw new SafetensorsError(`${path}: no tensor "${name}"`, name);
+    try {
+      return fromFd(tensorReads(entry, header.dataStart), fd);
+    } catch (error) {
+      throw withPath(error, path);
+    }
+  };
+  return {
+    path,
+    metadata: header.metadata,
+    names: [...header.entries.keys()],
+    info(name) {
+      const e = header.entries.get(name);
+      return e && { dtype: e.dtype, shape: [...e.shape], byteLength: e.end - e.begin };
+    },
+    read,
+    readAll() {
+      const tensors: NamedTensors = {};
+      for (const name of header.entries.keys()) tensors[name] = read(name);
+      return tensors;
+    },
+    close: () => closeSync(fd),
+  };
+}
+
+/** Reads and decodes a safetensors file of any size, tensor by tensor; errors are prefixed with the path. */
+export async function readSafetensors(path: string): Promise<SafetensorsContent> {
+  const handle = await open(path, 'r');
+  try {
+    const header = await fromHandle(headerReads((await handle.stat()).size), handle);
+    const tensors: NamedTensors = {};
+    for (const e of header.entries.values()) {
+      tensors[e.name] = await fromHandle(tensorReads(e, header.dataStart), handle);
+    }
+    return { tensors, metadata: header.metadata };
+  } catch (error) {
+    throw withPath(error, path);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Synchronous {@link readSafetensors}. */
+export function readSafetensorsSync(path: string): SafetensorsContent {
+  const reader = openSafetensorsSync(path);
+  try {
+    return { tensors: reader.readAll(), metadata: reader.metadata };
+  } finally {
+    reader.close();
+  }
+}
+
+/** A validated F32 file to write: the length prefix and padded header, the tensor order and the data size. */
+interface FileLayout {
+  head: Uint8Array;
+  names: string[];
+  dataBytes: number;
+}
+
+/** Validates the tensors and metadata and lays out the header; nothing is written yet. */
+function layOut(tensors: NamedTensors, metadata?: SafetensorsMetadata): FileLayout {
   // Same order as the reference writer for a single dtype: sorted by name, so output is deterministic.
   const names = Object.keys(tensors).sort();
   const header: Record<string, unknown> = {};
@@ -301,45 +440,54 @@ export function encodeSafetensors(tensors: NamedTensors, metadata?: SafetensorsM
   const json = new TextEncoder().encode(JSON.stringify(header));
   // Pad the header with spaces so the data starts 8-byte aligned, as the reference writer does.
   const padded = Math.ceil(json.length / 8) * 8;
-  const out = new Uint8Array(8 + padded + offset);
-  const view = new DataView(out.buffer);
-  view.setBigUint64(0, BigInt(padded), true);
-  out.set(json, 8);
-  out.fill(0x20, 8 + json.length, 8 + padded);
-  let pos = 8 + padded;
-  for (const name of names) {
+  const head = new Uint8Array(8 + padded);
+  new DataView(head.buffer).setBigUint64(0, BigInt(padded), true);
+  head.set(json, 8);
+  head.fill(0x20, 8 + json.length);
+  return { head, names, dataBytes: offset };
+}
+
+/** The file's bytes in order, at most {@link CHUNK_BYTES} at a time (views of the tensors on little-endian hosts). */
+function* fileChunks(layout: FileLayout, tensors: NamedTensors): Generator<Uint8Array> {
+  yield layout.head;
+  for (const name of layout.names) {
     const data = tensors[name]!.data;
-    const src = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    out.set(src, pos);
-    if (!LITTLE_ENDIAN) for (let i = pos; i < pos + src.length; i += 4) out.subarray(i, i + 4).reverse();
-    pos += src.length;
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    for (let at = 0; at < bytes.length; at += CHUNK_BYTES) {
+      const chunk = bytes.subarray(at, Math.min(bytes.length, at + CHUNK_BYTES));
+      if (LITTLE_ENDIAN) yield chunk;
+      else {
+        const copy = chunk.slice();
+        swapBytes(copy, 4);
+        yield copy;
+      }
+    }
+  }
+}
+
+/** Throws the {@link SafetensorsError} that {@link writeSafetensors} would throw for these tensors and metadata, writing nothing. */
+export function validateSafetensors(tensors: NamedTensors, metadata?: SafetensorsMetadata): void {
+  layOut(tensors, metadata);
+}
+
+/** Encodes named F32 tensors (and optional string metadata) as safetensors bytes. */
+export function encodeSafetensors(tensors: NamedTensors, metadata?: SafetensorsMetadata): Uint8Array {
+  const layout = layOut(tensors, metadata);
+  const out = new Uint8Array(layout.head.length + layout.dataBytes);
+  let pos = 0;
+  for (const chunk of fileChunks(layout, tensors)) {
+    out.set(chunk, pos);
+    pos += chunk.length;
   }
   return out;
 }
 
-/** Reads and decodes a safetensors file; errors are prefixed with the path. */
-export async function readSafetensors(path: string): Promise<SafetensorsContent> {
-  return decodeWithPath(await readFile(path), path);
-}
-
-/** Synchronous {@link readSafetensors}. */
-export function readSafetensorsSync(path: string): SafetensorsContent {
-  return decodeWithPath(readFileSync(path), path);
-}
-
-function decodeWithPath(bytes: Uint8Array, path: string): SafetensorsContent {
-  try {
-    return decodeSafetensors(bytes);
-  } catch (e) {
-    if (e instanceof SafetensorsError) throw new SafetensorsError(`${path}: ${e.message}`, e.tensor);
-    throw e;
-  }
-}
-
 /**
- * Writes tensors atomically: to a temporary file in the same directory, fsync, then rename, so a
- * crash mid-write (e.g. during a checkpoint) never leaves a truncated file under the final name.
+ * Writes tensors as an F32 file of any size, streamed tensor by tensor, atomically: to a temporary file
+ * in the same directory, fsync, then rename, so a crash mid-write (e.g. during a checkpoint) never
+ * leaves a truncated file under the final name. Invalid tensors are refused before anything is written.
  */
 export function writeSafetensors(path: string, tensors: NamedTensors, metadata?: SafetensorsMetadata): void {
-  writeFileAtomic(path, encodeSafetensors(tensors, metadata));
+  const layout = layOut(tensors, metadata);
+  writeFileAtomic(path, fileChunks(layout, tensors));
 }

@@ -1,0 +1,173 @@
+/**
+ * A set of tensors stored as `save_pretrained` stores a model's weights: one `<stem>.safetensors` while
+ * the tensors fit in one shard, else `<stem>-00001-of-0000N.safetensors` … plus
+ * `<stem>.safetensors.index.json` (`{"metadata": {"total_size": data bytes}, "weight_map": {tensor: file}}`,
+ * keys sorted, two-space indent). Tensors are assigned in the given order: a shard is closed when the next
+ * tensor would take it past the limit, and a tensor larger than the limit gets a shard of its own.
+ *
+ * Every file is written atomically; the shards before the index, and files of the other layout (a stale
+ * single file or index, shards of an earlier count) are removed only once the new set is complete, so an
+ * interrupted write leaves the previous complete set readable (the reader prefers the single file).
+ */
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../atomic-write.js';
+import { ModelDirectoryError, readJsonObject } from './model-directory-error.js';
+import {
+  SafetensorsError,
+  openSafetensorsSync,
+  readSafetensorsSync,
+  validateSafetensors,
+  writeSafetensors,
+  type NamedTensors,
+  type SafetensorsContent,
+  type SafetensorsMetadata,
+} from './safetensors.js';
+
+/** `save_pretrained`'s default `max_shard_size` ("5GB", decimal). */
+export const DEFAULT_MAX_SHARD_BYTES = 5_000_000_000;
+
+/** The single file and the index file of a set named `stem` (e.g. `model`). */
+export function shardedFileNames(stem: string): { single: string; index: string } {
+  return { single: `${stem}.safetensors`, index: `${stem}.safetensors.index.json` };
+}
+
+const pad5 = (n: number): string => String(n).padStart(5, '0');
+
+/** True for a shard file name of `stem` (`<stem>-NNNNN-of-NNNNN.safetensors`). */
+function isShardOf(stem: string, file: string): boolean {
+  const rest = file.startsWith(`${stem}-`) ? file.slice(stem.length + 1) : '';
+  return /^\d{5}-of-\d{5}\.safetensors$/.test(rest);
+}
+
+/** Tensor names per shard for a limit of `maxShardBytes` bytes of F32 data per shard (see the module comment). */
+export function planShards(tensors: NamedTensors, maxShardBytes: number): string[][] {
+  if (!Number.isSafeInteger(maxShardBytes) || maxShardBytes < 1) {
+    throw new SafetensorsError(`maxShardBytes must be a positive integer, got ${maxShardBytes}`);
+  }
+  const shards: string[][] = [];
+  let current: string[] = [];
+  let size = 0;
+  for (const [name, tensor] of Object.entries(tensors)) {
+    const bytes = tensor.data.length * 4;
+    if (bytes > maxShardBytes) {
+      shards.push([name]);
+      continue;
+    }
+    if (size + bytes > maxShardBytes) {
+      shards.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(name);
+    size += bytes;
+  }
+  if (current.length > 0 || shards.length === 0) shards.push(current);
+  return shards;
+}
+
+/** Options of {@link writeSafetensorsSharded}. */
+export interface WriteShardedOptions {
+  /** Metadata stored in every file's header. */
+  metadata?: SafetensorsMetadata;
+  /** Most F32 data bytes per shard; default {@link DEFAULT_MAX_SHARD_BYTES}. */
+  maxShardBytes?: number;
+}
+
+/**
+ * Write `tensors` into `dir` as the set `stem` (see the module comment), each file streamed and atomic;
+ * invalid tensors are refused before any file is written. Returns the paths written, index last.
+ */
+export function writeSafetensorsSharded(
+  dir: string,
+  stem: string,
+  tensors: NamedTensors,
+  options: WriteShardedOptions = {},
+): string[] {
+  validateSafetensors(tensors, options.metadata);
+  const plan = planShards(tensors, options.maxShardBytes ?? DEFAULT_MAX_SHARD_BYTES);
+  const { single, index } = shardedFileNames(stem);
+  if (plan.length === 1) {
+    const path = join(dir, single);
+    writeSafetensors(path, tensors, options.metadata);
+    removeStale(dir, stem, new Set([single]));
+    return [path];
+  }
+  const weightMap: [string, string][] = [];
+  const paths = plan.map((names, i) => {
+    const file = `${stem}-${pad5(i + 1)}-of-${pad5(plan.length)}.safetensors`;
+    const path = join(dir, file);
+    writeSafetensors(path, Object.fromEntries(names.map((n) => [n, tensors[n]!])), options.metadata);
+    for (const name of names) weightMap.push([name, file]);
+    return path;
+  });
+  const totalSize = Object.values(tensors).reduce((n, t) => n + t.data.length * 4, 0);
+  weightMap.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const indexPath = join(dir, index);
+  const json = { metadata: { total_size: totalSize }, weight_map: Object.fromEntries(weightMap) };
+  writeFileAtomic(indexPath, `${JSON.stringify(json, null, 2)}\n`);
+  removeStale(dir, stem, new Set([index, ...weightMap.map(([, file]) => file)]));
+  return [...paths, indexPath];
+}
+
+/** Remove the files of set `stem` in `dir` that the set just written (`keep`) does not use. */
+function removeStale(dir: string, stem: string, keep: ReadonlySet<string>): void {
+  const { single, index } = shardedFileNames(stem);
+  for (const file of readdirSync(dir)) {
+    if (keep.has(file)) continue;
+    if (file === single || file === index || isShardOf(stem, file)) rmSync(join(dir, file), { force: true });
+  }
+}
+
+/**
+ * Read the set `stem` of `dir`: `<stem>.safetensors` if present, else every shard its index lists, each
+ * tensor read alone (files of any size). `metadata` merges the files' header metadata. Errors name the
+ * file at fault; `what` says what the set holds, for the error when there is none.
+ */
+export function readSafetensorsSharded(dir: string, stem: string, what = `${stem} tensors`): SafetensorsContent {
+  const { single, index } = shardedFileNames(stem);
+  const singlePath = join(dir, single);
+  if (existsSync(singlePath)) return readSafetensorsSync(singlePath);
+  const indexPath = join(dir, index);
+  if (!existsSync(indexPath)) {
+    throw new ModelDirectoryError(`${dir}: no ${what} (expected ${single} or ${index})`, singlePath);
+  }
+  const map = readJsonObject(indexPath, 'the safetensors shard index').weight_map;
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) {
+    throw new ModelDirectoryError(`${indexPath}: expected a "weight_map" object (tensor name → shard file)`, indexPath);
+  }
+  const byShard = new Map<string, string[]>();
+  for (const [name, file] of Object.entries(map as Record<string, unknown>)) {
+    if (typeof file !== 'string' || file.includes('/') || file.includes('\\')) {
+      throw new ModelDirectoryError(
+        `${indexPath}: weight_map["${name}"] must be a file name in the directory, got ${JSON.stringify(file)}`,
+        indexPath,
+      );
+    }
+    byShard.set(file, [...(byShard.get(file) ?? []), name]);
+  }
+  const tensors: NamedTensors = {};
+  const metadata: SafetensorsMetadata = {};
+  for (const [file, names] of byShard) {
+    const shardPath = join(dir, file);
+    if (!existsSync(shardPath)) {
+      throw new ModelDirectoryError(`${indexPath}: shard ${file} (holding ${names[0]}) does not exist`, shardPath);
+    }
+    const reader = openSafetensorsSync(shardPath);
+    try {
+      Object.assign(metadata, reader.metadata);
+      for (const name of names) {
+        if (!reader.info(name)) {
+          throw new ModelDirectoryError(
+            `${shardPath}: the index puts ${name} here, but the shard has no such tensor`,
+            shardPath,
+          );
+        }
+        tensors[name] = reader.read(name);
+      }
+    } finally {
+      reader.close();
+    }
+  }
+  return { tensors, metadata };
+}
