@@ -36,7 +36,7 @@ export interface Rollout {
   finishReason: FinishReason;
 }
 
-/** A prompt: text (encoded without added special tokens) or token ids. */
+/** A prompt: plain text (encoded by {@link SamplerTokenizer.encodePrompt}: BOS first where the tokenizer adds one) or token ids. */
 export type Prompt = string | number[];
 
 /** One decoding row: a sample of a prompt. */
@@ -147,7 +147,7 @@ export class Sampler {
   }
 
   private promptIds(prompt: Prompt, index: number): number[] {
-    const ids = typeof prompt === 'string' ? this.tokenizer.encode(prompt) : prompt;
+    const ids = typeof prompt === 'string' ? this.tokenizer.encodePrompt(prompt) : prompt;
     const { vocabSize, maxContext } = this.model.geometry;
     if (ids.length === 0) throw new GenerationError(`prompt ${index} is empty (no tokens)`);
     if (ids.length >= maxContext) {

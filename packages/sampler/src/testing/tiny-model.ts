@@ -30,6 +30,8 @@ export interface TinyModelOptions {
   seed?: number;
   /** Init standard deviation; larger than HF's 0.02 gives peaked, more interesting distributions in tests. */
   std?: number;
+  /** The tokenizer files to use instead of one learned from {@link TINY_CORPUS} (e.g. a stand-in of a model family's). */
+  tokenizer?: TokenizerFiles;
 }
 
 /** A tiny model in memory: config, weights and tokenizer files. */
@@ -41,7 +43,8 @@ export interface TinyModel {
 
 /** Builds a tiny Llama-style model (2 layers, hidden 32, GQA 4/2 heads by default) with a matching BPE tokenizer. */
 export function tinyModel(options: TinyModelOptions = {}): TinyModel {
-  const tokenizer = buildBpeTokenizer({ corpus: TINY_CORPUS, vocabSize: options.vocabSize ?? 384 });
+  const tokenizer =
+    options.tokenizer ?? buildBpeTokenizer({ corpus: TINY_CORPUS, vocabSize: options.vocabSize ?? 384 });
   const vocab =
     Object.keys((tokenizer.tokenizerJson.model as { vocab: object }).vocab).length +
     (tokenizer.tokenizerJson.added_tokens as unknown[]).length;
