@@ -55,3 +55,15 @@ export class NonFiniteLogitsError extends SamplerError {
     );
   }
 }
+
+/** A sampler device whose ONNX Runtime execution provider cannot start on this machine; names the device and ORT's reason. */
+export class SamplerDeviceError extends SamplerError {
+  override readonly name = 'SamplerDeviceError';
+  /** Creates the error for `device` (e.g. `webgpu`). */
+  constructor(
+    readonly device: string,
+    problem: string,
+  ) {
+    super(`sampler device ${device}: ${problem}`);
+  }
+}

@@ -3,7 +3,14 @@
  * models through onnxruntime-node, with tokenizers from @huggingface/tokenizers. Test helpers (a tiny
  * model and its model directory) are in `@rlvr/sampler/testing`.
  */
-export { SamplerError, TokenizerError, ModelLoadError, GenerationError, NonFiniteLogitsError } from './errors.js';
+export {
+  SamplerError,
+  TokenizerError,
+  ModelLoadError,
+  GenerationError,
+  NonFiniteLogitsError,
+  SamplerDeviceError,
+} from './errors.js';
 export { SamplerTokenizer, readJsonFile } from './tokenizer/tokenizer.js';
 export type { ChatMessage, ChatTemplateOptions } from './tokenizer/tokenizer.js';
 export {
@@ -27,6 +34,8 @@ export type { DecoderGraphOptions, WeightMode, KvLayout } from './model/decoder-
 export { DecodeCache, CACHE_CHUNK } from './model/decode-cache.js';
 export { samplerThreads, sessionOptions } from './model/session-options.js';
 export type { SessionThreading } from './model/session-options.js';
+export { SAMPLER_DEVICES, probeWebGpuEp, assertDeviceStarts } from './model/execution-device.js';
+export type { SamplerDevice, WebGpuEpProbe } from './model/execution-device.js';
 export type { PrefillCache, CacheGeometry } from './model/decode-cache.js';
 export { CausalLm, geometryOf, resolveWeightMode, AUTO_INITIALIZERS_MIN_PARAMETERS } from './model/causal-lm.js';
 export type {

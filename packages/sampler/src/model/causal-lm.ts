@@ -16,6 +16,7 @@ import {
   type WeightMode,
 } from './decoder-graph.js';
 import type { DecodeCache } from './decode-cache.js';
+import { assertDeviceStarts, type SamplerDevice } from './execution-device.js';
 import { sessionOptions, type SessionThreading } from './session-options.js';
 
 /** The per-layer K and V caches of a batch: each [batch, kvHeads, length, headDim], row-major. */
@@ -53,13 +54,13 @@ export interface StepOutputs {
   present: KvCache;
 }
 
-/** Session options used everywhere: the CPU execution provider, all graph optimizations, threads from the machine. */
+/** Session options used everywhere: the device (CPU or WebGPU execution provider), all graph optimizations, threads from the machine. */
 export type CausalLmOptions = SessionThreading;
 
 /**
  * How {@link CausalLm.fromWeights} passes the weights: a {@link WeightMode}, or `auto` (the default),
- * which picks `initializers` from {@link AUTO_INITIALIZERS_MIN_PARAMETERS} parameters up and `inputs`
- * below.
+ * which picks `initializers` on the CPU from {@link AUTO_INITIALIZERS_MIN_PARAMETERS} parameters up and
+ * `inputs` below, and always `initializers` on `webgpu` (see {@link resolveWeightMode}).
  */
 export type CausalLmWeightMode = WeightMode | 'auto';
 
@@ -73,9 +74,20 @@ export type CausalLmWeightMode = WeightMode | 'auto';
  */
 export const AUTO_INITIALIZERS_MIN_PARAMETERS = 4_000_000;
 
-/** The {@link WeightMode} that `mode` means for `config` (`auto` resolved by parameter count). */
-export function resolveWeightMode(config: DecoderConfig, mode: CausalLmWeightMode = 'auto'): WeightMode {
+/**
+ * The {@link WeightMode} that `mode` means for `config` on `device` (`auto` resolved by parameter count
+ * on the CPU). On webgpu `auto` is always `initializers`: weights then live on the GPU instead of being
+ * uploaded on every run, and ORT compiles fewer kernels at each new shape, which dominates there (a
+ * tiny model's greedy rollouts on lavapipe, docs/benchmarks/sampler-webgpu.md: 12.3 s as inputs,
+ * 0.9 s as initializers).
+ */
+export function resolveWeightMode(
+  config: DecoderConfig,
+  mode: CausalLmWeightMode = 'auto',
+  device: SamplerDevice = 'cpu',
+): WeightMode {
   if (mode !== 'auto') return mode;
+  if (device === 'webgpu') return 'initializers';
   return parameterCount(config) >= AUTO_INITIALIZERS_MIN_PARAMETERS ? 'initializers' : 'inputs';
 }
 
@@ -98,6 +110,8 @@ export class CausalLm {
       kvCache: KvLayout;
       options: CausalLmOptions;
     } | null,
+    /** The execution provider the session runs on. */
+    readonly device: SamplerDevice = decoder?.options.device ?? 'cpu',
   ) {
     const inputs = new Set(session.inputNames);
     const outputs = new Set(session.outputNames);
@@ -133,9 +147,10 @@ export class CausalLm {
     options: CausalLmOptions & { weightMode?: CausalLmWeightMode; kvCache?: KvLayout } = {},
   ): Promise<CausalLm> {
     validateWeights(config, weights);
-    const mode = resolveWeightMode(config, options.weightMode);
+    const mode = resolveWeightMode(config, options.weightMode, options.device);
     const kvCache = options.kvCache ?? 'shared';
     const bytes = await encodeDecoderGraph(config, { weights: mode, named: weights, kvCache });
+    await assertDeviceStarts(options.device ?? 'cpu');
     const session = await ort.InferenceSession.create(bytes, sessionOptions(options));
     const lm = new CausalLm(session, geometryOf(config), `decoder graph (${config.modelType})`, {
       config,
@@ -152,6 +167,7 @@ export class CausalLm {
    * from the graph's `past_key_values.*` inputs, `maxContext` from the caller (config.json).
    */
   static async fromOnnxFile(file: string, maxContext: number, options: CausalLmOptions = {}): Promise<CausalLm> {
+    await assertDeviceStarts(options.device ?? 'cpu');
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(file, sessionOptions(options));
@@ -174,6 +190,7 @@ export class CausalLm {
       { numLayers: layers, numKvHeads: kvShape[1], headDim: kvShape[3], vocabSize: vocab, maxContext },
       file,
       null,
+      options.device ?? 'cpu',
     );
   }
 
@@ -270,28 +287,48 @@ export class CausalLm {
     if (this.kvLayout === 'shared' && inputs.past) {
       throw new ModelLoadError(this.source, 'a shared-cache graph decodes through decode(cache, …), not step(past)');
     }
+    if (this.kvLayout === 'shared') return this.sharedPrefill(inputs);
     const feeds = this.baseFeeds(batch, seq, inputs.inputIds, inputs.attentionMask, inputs.positionIds, pastLength);
     const empty = new Float32Array(0);
     const kvDims = [batch, g.numKvHeads, pastLength, g.headDim];
-    const keyDims = this.kvLayout === 'shared' ? [batch, g.numKvHeads, g.headDim, 0] : kvDims;
     for (let i = 0; i < g.numLayers; i++) {
       const [pastKey, pastValue] = this.kvIo(i);
-      feeds[pastKey] = new ort.Tensor('float32', inputs.past?.keys[i] ?? empty, keyDims);
+      feeds[pastKey] = new ort.Tensor('float32', inputs.past?.keys[i] ?? empty, kvDims);
       feeds[pastValue] = new ort.Tensor('float32', inputs.past?.values[i] ?? empty, kvDims);
-      if (this.kvLayout === 'shared') {
-        const n = sharedKvNames(i);
-        feeds[n.prefixKeyT] = new ort.Tensor('float32', empty, [g.numKvHeads, 1, g.headDim, 0]);
-        feeds[n.prefixValue] = new ort.Tensor('float32', empty, [g.numKvHeads, 1, 0, g.headDim]);
-      }
-    }
-    if (this.kvLayout === 'shared') {
-      // One (empty) prompt prefix holding every row: slot r is row r.
-      const identity = BigInt64Array.from({ length: batch }, (_, r) => BigInt(r));
-      feeds[SLOT_ROW] = new ort.Tensor('int64', identity, [batch]);
-      feeds[ROW_SLOT] = new ort.Tensor('int64', identity, [batch]);
     }
     const { logits, keys, values } = await this.run(feeds);
     return { logits, present: { batch, length: pastLength + seq, keys, values } };
+  }
+
+  /**
+   * A shared-cache graph's prefill. Its prefix and generated-token caches hold one masked, zero slot
+   * each instead of none: ORT's WebGPU MatMul crashes the process (SIGSEGV, onnxruntime-node 1.30) on
+   * an inner dimension of 0, which the products of the probabilities with empty caches would have. A
+   * masked slot's probability is exactly 0 (the exponential of the graph's masked score), so it adds
+   * exact zeros on every device.
+   */
+  private async sharedPrefill(inputs: StepInputs): Promise<StepOutputs> {
+    const { batch, seq } = inputs;
+    const g = this.geometry;
+    const mask = new BigInt64Array(batch * (2 + seq));
+    for (let r = 0; r < batch; r++) mask.set(inputs.attentionMask.subarray(r * seq, (r + 1) * seq), r * (2 + seq) + 2);
+    const feeds = this.baseFeeds(batch, seq, inputs.inputIds, mask, inputs.positionIds, 0);
+    const slot = new Float32Array(batch * g.numKvHeads * g.headDim);
+    const prefixSlot = new Float32Array(g.numKvHeads * g.headDim);
+    for (let i = 0; i < g.numLayers; i++) {
+      const [pastKey, pastValue] = this.kvIo(i);
+      feeds[pastKey] = new ort.Tensor('float32', slot, [batch, g.numKvHeads, g.headDim, 1]);
+      feeds[pastValue] = new ort.Tensor('float32', slot, [batch, g.numKvHeads, 1, g.headDim]);
+      const n = sharedKvNames(i);
+      feeds[n.prefixKeyT] = new ort.Tensor('float32', prefixSlot, [g.numKvHeads, 1, g.headDim, 1]);
+      feeds[n.prefixValue] = new ort.Tensor('float32', prefixSlot, [g.numKvHeads, 1, 1, g.headDim]);
+    }
+    // One (masked) prompt prefix holding every row: slot r is row r.
+    const identity = BigInt64Array.from({ length: batch }, (_, r) => BigInt(r));
+    feeds[SLOT_ROW] = new ort.Tensor('int64', identity, [batch]);
+    feeds[ROW_SLOT] = new ort.Tensor('int64', identity, [batch]);
+    const { logits, keys, values } = await this.run(feeds);
+    return { logits, present: { batch, length: seq, keys, values } };
   }
 
   /** One decoding step of a batch: one new token per row; returns logits [batch, vocab] and advances `cache`. */

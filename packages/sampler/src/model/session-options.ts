@@ -1,6 +1,7 @@
 /**
- * The ORT session options of every sampler session: CPU execution provider, all graph optimisations,
- * intra-op threads from the machine, and whether idle pool threads spin.
+ * The ORT session options of every sampler session: its execution provider (the device, see
+ * execution-device.ts), all graph optimisations, intra-op threads from the machine, and whether idle
+ * pool threads spin.
  *
  * Threads: `intraOpNumThreads` if given, else `RLVR_CPU_THREADS`, else every available core
  * (`os.availableParallelism()`, which honours the process's CPU affinity, unlike ORT's own default).
@@ -13,6 +14,7 @@
 import type * as ort from 'onnxruntime-node';
 import { availableParallelism } from 'node:os';
 import { cpuThreadsFromEnv } from '@rlvr/core';
+import type { SamplerDevice } from './execution-device.js';
 
 /** Threading and diagnostics of a sampler session. */
 export interface SessionThreading {
@@ -20,8 +22,8 @@ export interface SessionThreading {
   intraOpNumThreads?: number;
   /** Let idle intra-op threads busy-wait between ops and runs (ORT's default); default false (see the module comment). */
   spinning?: boolean;
-  /** Execution providers; default `['cpu']`. */
-  executionProviders?: string[];
+  /** Execution provider: `cpu` (default) or `webgpu` (ORT's WebGPU EP; see execution-device.ts). */
+  device?: SamplerDevice;
   /** Write ORT's per-node profile (JSON) with this file prefix; written when the session is released. */
   profileFilePrefix?: string;
 }
@@ -37,8 +39,11 @@ export function samplerThreads(
 /** The session options for `options` (see the module comment). */
 export function sessionOptions(options: SessionThreading): ort.InferenceSession.SessionOptions {
   return {
-    executionProviders: options.executionProviders ?? ['cpu'],
+    executionProviders: [options.device ?? 'cpu'],
     graphOptimizationLevel: 'all',
+    // Under webgpu ORT warns on every session that the shape ops went to its CPU EP; that split is
+    // intended (execution-device.ts), and the warning would repeat on each weight swap's rebuild.
+    ...(options.device === 'webgpu' ? { logSeverityLevel: 3 as const } : {}),
     intraOpNumThreads: samplerThreads(options.intraOpNumThreads),
     // One node at a time: the decode graph is a chain, inter-op threads would only oversubscribe.
     interOpNumThreads: 1,
