@@ -52,8 +52,23 @@ export class SafetensorsError extends CoreError {
 /** Largest accepted header: the reference implementation's limit (100 MB), which stops a corrupt length from allocating gigabytes. */
 export const MAX_HEADER_BYTES = 100_000_000;
 
-/** Bytes moved per read or write call: the most the reader holds besides the tensor being decoded. */
+/** Bytes moved per read or write call by default: the most the reader holds besides the tensor being decoded. */
 export const CHUNK_BYTES = 16 * 2 ** 20;
+
+/** Options of the file readers. */
+export interface ReadSafetensorsOptions {
+  /** Bytes per positioned read, a positive multiple of 8; default {@link CHUNK_BYTES}. */
+  chunkBytes?: number;
+}
+
+/** The validated chunk size of `options`. */
+function chunkBytesOf(options: ReadSafetensorsOptions): number {
+  const chunk = options.chunkBytes ?? CHUNK_BYTES;
+  if (!Number.isSafeInteger(chunk) || chunk < 8 || chunk % 8 !== 0) {
+    throw new SafetensorsError(`chunkBytes must be a positive multiple of 8, got ${chunk}`);
+  }
+  return chunk;
+}
 
 function describe(v: unknown): string {
   return JSON.stringify(v) ?? String(v);
@@ -218,7 +233,7 @@ function* headerReads(size: number): Reads<ParsedHeader> {
 }
 
 /** Reads one tensor as Float32, chunk by chunk (F32 on little-endian hosts straight into the result). */
-function* tensorReads(e: HeaderEntry, dataStart: number): Reads<NamedTensor> {
+function* tensorReads(e: HeaderEntry, dataStart: number, chunk = CHUNK_BYTES): Reads<NamedTensor> {
   if (!DECODABLE.includes(e.dtype)) {
     throw new SafetensorsError(
       `tensor "${e.name}": dtype ${e.dtype} cannot be read as Float32; supported: ${DECODABLE.join(', ')}`,
@@ -231,15 +246,15 @@ function* tensorReads(e: HeaderEntry, dataStart: number): Reads<NamedTensor> {
   const what = `tensor "${e.name}"`;
   if (e.dtype === 'F32' && LITTLE_ENDIAN) {
     const target = new Uint8Array(out.buffer);
-    for (let at = 0; at < bytes; at += CHUNK_BYTES) {
-      const into = target.subarray(at, Math.min(bytes, at + CHUNK_BYTES));
+    for (let at = 0; at < bytes; at += chunk) {
+      const into = target.subarray(at, Math.min(bytes, at + chunk));
       yield { position: dataStart + e.begin + at, into, what };
     }
   } else {
     // One scratch chunk (a multiple of every element size), converted into the result after each read.
-    const scratch = new Uint8Array(Math.min(bytes, CHUNK_BYTES));
-    for (let at = 0; at < bytes; at += CHUNK_BYTES) {
-      const into = scratch.subarray(0, Math.min(bytes - at, CHUNK_BYTES));
+    const scratch = new Uint8Array(Math.min(bytes, chunk));
+    for (let at = 0; at < bytes; at += chunk) {
+      const into = scratch.subarray(0, Math.min(bytes - at, chunk));
       yield { position: dataStart + e.begin + at, into, what };
       decodeInto(e.dtype, into, out, at / size);
     }
@@ -331,7 +346,8 @@ export interface SafetensorsReader {
  * Opens `path` and parses and validates its header (offsets against the file's size) without reading
  * any tensor data; errors are SafetensorsErrors prefixed with the path.
  */
-export function openSafetensorsSync(path: string): SafetensorsReader {
+export function openSafetensorsSync(path: string, options: ReadSafetensorsOptions = {}): SafetensorsReader {
+  const chunk = chunkBytesOf(options);
   const fd = openSync(path, 'r');
   let header: ParsedHeader;
   try {
@@ -344,7 +360,7 @@ export function openSafetensorsSync(path: string): SafetensorsReader {
     const entry = header.entries.get(name);
     if (!entry) throw new SafetensorsError(`${path}: no tensor "${name}"`, name);
     try {
-      return fromFd(tensorReads(entry, header.dataStart), fd);
+      return fromFd(tensorReads(entry, header.dataStart, chunk), fd);
     } catch (error) {
       throw withPath(error, path);
     }
@@ -368,13 +384,14 @@ export function openSafetensorsSync(path: string): SafetensorsReader {
 }
 
 /** Reads and decodes a safetensors file of any size, tensor by tensor; errors are prefixed with the path. */
-export async function readSafetensors(path: string): Promise<SafetensorsContent> {
+export async function readSafetensors(path: string, options: ReadSafetensorsOptions = {}): Promise<SafetensorsContent> {
+  const chunk = chunkBytesOf(options);
   const handle = await open(path, 'r');
   try {
     const header = await fromHandle(headerReads((await handle.stat()).size), handle);
     const tensors: NamedTensors = {};
     for (const e of header.entries.values()) {
-      tensors[e.name] = await fromHandle(tensorReads(e, header.dataStart), handle);
+      tensors[e.name] = await fromHandle(tensorReads(e, header.dataStart, chunk), handle);
     }
     return { tensors, metadata: header.metadata };
   } catch (error) {
@@ -385,8 +402,8 @@ export async function readSafetensors(path: string): Promise<SafetensorsContent>
 }
 
 /** Synchronous {@link readSafetensors}. */
-export function readSafetensorsSync(path: string): SafetensorsContent {
-  const reader = openSafetensorsSync(path);
+export function readSafetensorsSync(path: string, options: ReadSafetensorsOptions = {}): SafetensorsContent {
+  const reader = openSafetensorsSync(path, options);
   try {
     return { tensors: reader.readAll(), metadata: reader.metadata };
   } finally {
