@@ -35,7 +35,7 @@ const ALIASES: Readonly<Record<string, string>> = {
 
 /**
  * Leaf names that get no flag of their own even when unique: too short to be clear (`a`, `b`, a bare
- * `--frozen`), or misleading to users of TRL, where `--epsilon` is the PPO clip (here `ppo.epsLow`),
+ * `--frozen`, `--prompt`), or misleading to users of TRL, where `--epsilon` is the PPO clip (here `ppo.epsLow`),
  * not GRPO's ε.
  */
 const PATH_ONLY = new Set([
@@ -53,6 +53,10 @@ const PATH_ONLY = new Set([
   'reference',
   'estimator',
   'frozen',
+  // task.fields.*: a bare --prompt or --answer would read as the text itself, not a record path.
+  'prompt',
+  'answer',
+  'dataSource',
 ]);
 
 interface Unwrapped {

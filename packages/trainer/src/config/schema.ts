@@ -126,6 +126,37 @@ const GENERATOR = z
   })
   .prefault({});
 
+/** A dotted path into a dataset record (`reward_model.ground_truth`; whole-number segments index lists). */
+const recordPath = () =>
+  z
+    .string()
+    .regex(/^[^.]+(\.[^.]+)*$/, 'expected a dotted path such as reward_model.ground_truth')
+    .nullable()
+    .default(null);
+
+const FIELDS = z
+  .strictObject({
+    prompt: field(
+      recordPath(),
+      'Dotted path of the prompt in each record: text, or a chat message list (then task.template chat, or plain for one user message); null = the published layout’s (prompt, question or problem).',
+      null,
+      'data.prompt_key',
+    ),
+    answer: field(
+      recordPath(),
+      'Dotted path of the reference answer; null = the published layout’s (reward_model.ground_truth, answer, solution; Countdown: target and nums).',
+      null,
+      null,
+    ),
+    dataSource: field(
+      recordPath(),
+      'Dotted path of the record’s source name, kept with each example; null = data_source when present.',
+      null,
+      null,
+    ),
+  })
+  .prefault({});
+
 const CHOICE = z
   .strictObject({
     rule: field(
@@ -203,6 +234,7 @@ const TASK = z
     ),
     generator: GENERATOR,
     choice: CHOICE,
+    fields: FIELDS,
   })
   .prefault({});
 
@@ -596,6 +628,16 @@ export const TRAIN_CONFIG_SCHEMA = BASE.superRefine((config, context) => {
       path: ['task', 'dataset'],
       message: `${config.task.name} has no generator; expected a JSONL or parquet file`,
     });
+  }
+  if (config.task.dataset === null) {
+    for (const [key, path] of Object.entries(config.task.fields)) {
+      if (path === null) continue;
+      context.addIssue({
+        code: 'custom',
+        path: ['task', 'fields', key],
+        message: `names a field of dataset records, but task.dataset is null (generated problems have no fields); set task.dataset or drop task.fields.${key}`,
+      });
+    }
   }
   if (config.sampling.promptsPerStep % config.ppo.miniBatches !== 0) {
     context.addIssue({

@@ -10,9 +10,9 @@ import { VerifierPool } from '@rlvr/verifiers';
 import type { TrainConfig } from '../config/index.js';
 import {
   describeSkippedRecords,
+  examplePrompt,
   limitPromptLength,
   loadTask,
-  renderPrompt,
   type PromptTemplate,
   type Task,
   type TaskExample,
@@ -83,7 +83,7 @@ export async function openTaskEnvironment(
     task,
     train: limited.kept,
     modelDir,
-    encode: (example) => ({ ids: tokenizer.encode(renderPrompt(example, template)), reference: example.reference }),
+    encode: (example) => ({ ids: tokenizer.encode(examplePrompt(example, template)), reference: example.reference }),
     stop: config.task.template === 'chat' ? [] : ['</answer>'],
     score: async (rollouts, references) =>
       (

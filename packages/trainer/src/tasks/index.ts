@@ -31,6 +31,15 @@ export { PromptCursor, type PromptCursorState } from './prompt-cursor.js';
 export { describeSkippedRecords, SKIPPED_LINES_SHOWN } from './skipped-records.js';
 export { limitPromptLength, type CountTokens, type PromptLengthResult } from './prompt-length.js';
 export {
+  LAYOUT_FIELDS,
+  checkMappedFields,
+  problemFromRecord,
+  type RecordPrompt,
+  type TaskFields,
+} from './record-fields.js';
+export { firstPresent, leafPaths, readPath, type PathLookup } from './record-path.js';
+export { checkMessagePrompts, examplePrompt, messageListRefusal, type MessagePromptSource } from './message-prompt.js';
+export {
   countdownGeneratorOptions,
   generatedChoiceExamples,
   generatedCountdownExamples,

@@ -1,17 +1,20 @@
 /**
  * A task ready for training: dataset (file or Countdown generator) → examples (question + verifier
- * reference) → train/test split, with malformed records stopped or skipped-and-counted as the
- * configuration says.
+ * reference, read from the fields `task.fields` names or the published layout keeps) → train/test
+ * split, with malformed records stopped or skipped-and-counted as the configuration says.
  */
 import { generateCountdownProblems, type CountdownGeneratorOptions } from '@rlvr/verifiers';
 import type { TrainConfig } from '../config/schema.js';
 import { DatasetError } from './dataset-error.js';
 import { choiceProblems } from './choice-problems.js';
 import { frozenCountdownProblems } from './frozen-problems.js';
+import { checkMessagePrompts } from './message-prompt.js';
 import { readRecords } from './read-records.js';
+import { LAYOUT_FIELDS, checkMappedFields, problemFromRecord, type TaskFields } from './record-fields.js';
 import { deriveSeed } from './shuffle.js';
 import { splitTrainTest } from './split.js';
 import { TASK_KINDS, countdownBrief, countdownQuestion, type TaskKind, type TaskName } from './task-kinds.js';
+import type { ChatMessage } from './templates.js';
 
 /** One problem of a task. */
 export interface TaskExample {
@@ -23,6 +26,10 @@ export interface TaskExample {
   brief: string;
   /** The verifier's reference, in its parsed form. */
   reference: unknown;
+  /** The prompt as the dataset's chat message list, when it gave one (rendered by message-prompt.ts). */
+  messages?: ChatMessage[];
+  /** The record's source name (verl's `data_source`), when it has one. */
+  dataSource?: string;
 }
 
 /** A record left out under `onMalformed: skip`. */
@@ -62,13 +69,19 @@ export interface LoadedExamples {
 const GENERATOR_STREAM = 1;
 const SPLIT_STREAM = 2;
 
-/** Read one dataset file into examples of `kind`; malformed records throw or are skipped. */
+/**
+ * Read one dataset file into examples of `kind`, from the fields `options.fields` names (default: where
+ * the published layouts keep them); malformed records throw or are skipped, and a mapped field that
+ * no record holds is a `ConfigError`.
+ */
 export async function loadExamples(
   kind: TaskKind,
   file: string,
-  options: { format?: 'auto' | 'jsonl' | 'parquet'; onMalformed?: 'error' | 'skip' } = {},
+  options: { format?: 'auto' | 'jsonl' | 'parquet'; onMalformed?: 'error' | 'skip'; fields?: TaskFields } = {},
 ): Promise<LoadedExamples> {
   const records = await readRecords(file, options.format ?? 'auto');
+  const fields = options.fields ?? LAYOUT_FIELDS;
+  checkMappedFields(records, fields, file);
   const examples: TaskExample[] = [];
   const skipped: SkippedRecord[] = [];
   for (const record of records) {
@@ -76,7 +89,7 @@ export async function loadExamples(
     if ('problem' in record) reason = record.problem;
     else {
       try {
-        examples.push({ id: `${file}:${record.line}`, ...kind.fromRecord(record.value) });
+        examples.push({ id: `${file}:${record.line}`, ...problemFromRecord(kind, record.value, fields) });
         continue;
       } catch (error) {
         reason = error instanceof Error ? error.message : String(error);
@@ -154,7 +167,7 @@ export function generatedChoiceExamples(choice: TrainConfig['task']['choice'], s
  */
 export async function loadTask(task: TrainConfig['task'], seed: number): Promise<Task> {
   const kind = TASK_KINDS[task.name];
-  const options = { format: task.format, onMalformed: task.onMalformed };
+  const options = { format: task.format, onMalformed: task.onMalformed, fields: task.fields };
   const skipped: SkippedRecord[] = [];
   let all: TaskExample[];
   const generatorSeed = task.name === 'choice' ? task.choice.seed : task.generator.seed;
@@ -172,6 +185,7 @@ export async function loadTask(task: TrainConfig['task'], seed: number): Promise
     all = generatedCountdownExamples(task.generator, dataSeed);
   } else {
     const loaded = await loadExamples(kind, task.dataset, options);
+    checkMessagePrompts(loaded.examples, task.template);
     all = loaded.examples;
     skipped.push(...loaded.skipped);
   }
@@ -179,6 +193,7 @@ export async function loadTask(task: TrainConfig['task'], seed: number): Promise
   let test: TaskExample[];
   if (task.testDataset !== null) {
     const loaded = await loadExamples(kind, task.testDataset, options);
+    checkMessagePrompts(loaded.examples, task.template);
     train = all;
     test = loaded.examples;
     skipped.push(...loaded.skipped);

@@ -5,7 +5,8 @@
  */
 import { DatasetError } from './dataset-error.js';
 import type { SkippedRecord, TaskExample } from './load-task.js';
-import { renderPrompt, type PromptTemplate } from './templates.js';
+import { examplePrompt } from './message-prompt.js';
+import type { PromptTemplate } from './templates.js';
 
 /** Number of tokens of a prompt text (e.g. `(text) => tokenizer.encode(text).length`). */
 export type CountTokens = (text: string) => number;
@@ -35,7 +36,7 @@ export function limitPromptLength(
   const kept: TaskExample[] = [];
   const skipped: SkippedRecord[] = [];
   for (const example of examples) {
-    const tokens = countTokens(renderPrompt(example, template));
+    const tokens = countTokens(examplePrompt(example, template));
     if (tokens <= maxTokens) {
       kept.push(example);
       continue;

@@ -1,6 +1,7 @@
 /**
  * Raw dataset records from JSONL or parquet files in the public Hugging Face layouts (one JSON
- * object per line; parquet as `datasets` writes it, nested lists included, via hyparquet). A record
+ * object per line, or one JSON array of objects as DeepScaleR publishes; parquet as `datasets`
+ * writes it, nested lists and structs included, via hyparquet). A record
  * that cannot be read (bad JSON, not an object) is returned as a problem with its line number rather
  * than thrown, so that the caller's malformed-record policy decides.
  */
@@ -9,7 +10,7 @@ import { extname } from 'node:path';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { DatasetError } from './dataset-error.js';
 
-/** One record: its 1-based line (JSONL) or row (parquet) and either its value or why it is unreadable. */
+/** One record: its 1-based line (JSONL), item (JSON array) or row (parquet) and either its value or why it is unreadable. */
 export type RawRecord = { line: number; value: Record<string, unknown> } | { line: number; problem: string };
 
 /** A concrete dataset file format. */
@@ -41,9 +42,29 @@ function cannotRead(file: string, error: unknown): DatasetError {
   );
 }
 
+/** A parsed JSON value as a record numbered `line`, or the problem with it. */
+function jsonRecord(line: number, value: unknown): RawRecord {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { line, problem: `expected a JSON object, got ${JSON.stringify(value).slice(0, 60)}` };
+  }
+  return { line, value: value as Record<string, unknown> };
+}
+
+/** The items of a file that is one JSON array as a whole, or null when it is not (then it is read as JSONL). */
+function jsonArray(text: string): unknown[] | null {
+  if (!text.trimStart().startsWith('[')) return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Records of a JSONL file. Lines holding only whitespace are ignored (a trailing newline, blank
- * separators) and do not count as records; a `\r` before the newline is dropped.
+ * separators) and do not count as records; a `\r` before the newline is dropped. A file that is one
+ * JSON array as a whole is read item by item instead, numbered from 1.
  */
 export async function readJsonlRecords(file: string): Promise<RawRecord[]> {
   let text: string;
@@ -52,6 +73,8 @@ export async function readJsonlRecords(file: string): Promise<RawRecord[]> {
   } catch (error) {
     throw cannotRead(file, error);
   }
+  const array = jsonArray(text);
+  if (array !== null) return array.map((value, index) => jsonRecord(index + 1, value));
   const records: RawRecord[] = [];
   const lines = text.split('\n');
   lines.forEach((raw, index) => {
@@ -64,11 +87,7 @@ export async function readJsonlRecords(file: string): Promise<RawRecord[]> {
       records.push({ line: index + 1, problem: `invalid JSON: ${(error as Error).message}` });
       return;
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      records.push({ line: index + 1, problem: `expected a JSON object, got ${JSON.stringify(value).slice(0, 60)}` });
-      return;
-    }
-    records.push({ line: index + 1, value: value as Record<string, unknown> });
+    records.push(jsonRecord(index + 1, value));
   });
   return records;
 }

@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Template } from '@huggingface/jinja';
@@ -50,6 +51,16 @@ describe('JSONL records', () => {
     expect(records[2]).toEqual({ line: 5, problem: expect.stringMatching(/^invalid JSON/) });
     expect(records[3]).toEqual({ line: 6, problem: 'expected a JSON object, got [1,2]' });
     expect(records[4]).toEqual({ line: 7, problem: 'expected a JSON object, got 7' });
+  });
+
+  test('a file that is one JSON array (DeepScaleR) is read item by item, numbered from 1', async () => {
+    const file = join(tempDir(), 'array.json');
+    await writeFile(file, '[\n  {"a": 1},\n  7,\n  {"b": 2}\n]\n');
+    expect(await readJsonlRecords(file)).toEqual([
+      { line: 1, value: { a: 1 } },
+      { line: 2, problem: 'expected a JSON object, got 7' },
+      { line: 3, value: { b: 2 } },
+    ]);
   });
 
   test('a missing file names the file', async () => {
@@ -135,7 +146,7 @@ describe('tasks from records', () => {
     const { examples, skipped } = await loadExamples(TASK_KINDS.gsm8k, file, { onMalformed: 'skip' });
     expect(examples.map((e) => e.reference)).toEqual(['1200']);
     expect(skipped).toEqual([
-      { file, line: 2, reason: '"question": expected a non-empty string, got nothing' },
+      { file, line: 2, reason: 'no prompt: expected one of the fields prompt, question (or set task.fields); the record has answer' },
       { file, line: 3, reason: expect.stringMatching(/^reference: no number found/) },
     ]);
   });
