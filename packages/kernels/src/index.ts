@@ -22,6 +22,7 @@ export {
   requestGpuDevice,
   tryRequestGpuDevice,
   probeAdapter,
+  describeAdapter,
   openDevice,
 } from './device/index.js';
 export type {
@@ -41,6 +42,7 @@ export type {
   CpuMemoryOptions,
   CreateDecoderModelOptions,
   DecoderModel,
+  LoraModelOptions,
   OptimizerState,
 } from './backend-model/index.js';
 export { CpuDecoderModel, DecoderModelError, ortMatmulEngine } from './decoder/index.js';
@@ -55,6 +57,9 @@ export type {
   EngineMatmulShape,
   MatmulEngine,
 } from './decoder/index.js';
+// LoRA adapters in PEFT's layout (trained by the cpu backend through `createDecoderModel({ lora })`).
+export { LORA_MODULES, LoraAdapters, checkLoraSettings, loraTargets } from './lora/index.js';
+export type { LoraModule, LoraSettings, LoraTarget } from './lora/index.js';
 export { GpuDecoderModel } from './gpu-decoder/index.js';
 export type { GpuDecoderWeights } from './gpu-decoder/index.js';
 

@@ -11,6 +11,9 @@ import { GpuPolicyBackend, type GpuDecoderWeights } from '../gpu-decoder/gpu-dec
 import { type DecoderModel, PolicyModel } from '../policy/policy-model.js';
 import { BackendUnavailableError } from '../device/errors.js';
 import { type CpuEngine, type CpuMemoryOptions, CpuPolicyBackend } from './cpu-backend.js';
+import { KernelOptionError } from '../errors.js';
+import { LoraAdapters } from '../lora/lora-adapters.js';
+import type { LoraSettings } from '../lora/lora-spec.js';
 
 export type { DecoderModel, OptimizerState } from '../policy/policy-model.js';
 
@@ -38,6 +41,20 @@ export interface CreateDecoderModelOptions {
    * activation checkpointing ({@link CpuMemoryOptions}; defaults there).
    */
   cpuMemory?: CpuMemoryOptions;
+  /**
+   * Train LoRA adapters instead of the weights (frozen: no gradients or AdamW state for them); cpu
+   * backend, eager engine only (another backend or `cpuEngine: compiled` throws naming it).
+   */
+  lora?: LoraModelOptions;
+}
+
+/** The LoRA adapters of {@link CreateDecoderModelOptions.lora}: their settings, and saved tensors or a seed for PEFT's init. */
+export interface LoraModelOptions {
+  settings: LoraSettings;
+  /** Seed of A's Kaiming-uniform init (unused when `adapters` are given). */
+  seed: number;
+  /** Saved A and B by PEFT name (e.g. a checkpoint's adapter_model.safetensors). */
+  adapters?: Record<string, { shape: readonly number[]; data: ArrayLike<number> }>;
 }
 
 /** The cpu engine from the option, else env `RLVR_CPU_ENGINE`, else `auto`; anything else throws naming its source. */
@@ -62,18 +79,39 @@ export async function createDecoderModel(options: CreateDecoderModelOptions): Pr
     ...(backend === undefined ? {} : { backend }),
     ...(options.log === undefined ? {} : { log: options.log }),
   });
+  const lora = options.lora;
+  if (lora && selection.backend !== 'cpu') {
+    selection.gpu.destroy();
+    throw new KernelOptionError(
+      `lora: the ${selection.backend} backend (${selection.reason}) does not train LoRA adapters; use backend cpu`,
+    );
+  }
   if (selection.backend === 'cpu') {
-    const engine = cpuEngineChoice(options.cpuEngine);
+    let engine = cpuEngineChoice(options.cpuEngine);
+    if (lora && engine === 'compiled') {
+      throw new KernelOptionError(
+        'lora: the cpu backend’s compiled engine does not train LoRA adapters; use cpuEngine eager or auto',
+      );
+    }
+    // The compiled graphs have no adapters, so auto means eager under LoRA.
+    if (lora) engine = 'eager';
+    const adapters = lora
+      ? lora.adapters
+        ? LoraAdapters.load(options.config, lora.settings, lora.adapters, (n) => new Float32Array(n))
+        : LoraAdapters.init(options.config, lora.settings, lora.seed, (n) => new Float32Array(n))
+      : undefined;
     const backendModel = new CpuPolicyBackend(
       options.config,
       options.weights,
       options.threads,
       engine,
       options.cpuMemory,
+      adapters,
     );
     return new PolicyModel(backendModel, {
       backend: 'cpu',
       reason: engine === 'compiled' ? `${selection.reason}; compiled training graphs` : selection.reason,
+      ...(lora ? { lora: lora.settings } : {}),
     });
   }
   const gpu = selection.gpu;

@@ -27,12 +27,13 @@ import type { AdamWOptions } from '../adamw/adamw.shared.js';
 import { type LogSoftmaxOps, type PgLossLogitsOptions } from '../loss/loss.shared.js';
 import { pgLossFromLogits } from '../loss/pg-loss-logits.reference.js';
 import type { PaddedLossStats, PolicyBackend } from '../policy/policy-model.js';
-import { decoderParameters, parameterSpecs } from '@rlvr/core';
+import { decoderParameters } from '@rlvr/core';
 import { globalGradNorm } from '../grad-norm/grad-norm.reference.js';
 import type { PaddedPolicyInputs } from '../policy/policy-batch.js';
 import { defaultCpuThreads } from '../ort/ort-session.js';
 import { CompiledEngine } from '../compiled/compiled-engine.js';
 import { DEFAULT_COMPILED_BUDGET_BYTES, compiledStepBytes } from '../compiled/footprint.js';
+import type { LoraAdapters } from '../lora/lora-adapters.js';
 
 /**
  * How the cpu backend runs a forward and a backward (see the module comment); `auto` picks per
@@ -89,11 +90,16 @@ export class CpuPolicyBackend implements PolicyBackend {
   readonly #headScratch = new AttentionWorkspace();
   #state: AdamWState<Float32Array> | undefined;
   #disposed = false;
+  /** LoRA adapters (the only trained tensors), or undefined. */
+  readonly #lora: LoraAdapters<Float32Array> | undefined;
+  /** Optimizer steps taken and training forwards since: the key of the next training forward's dropout. */
+  #dropoutClock = { steps: 0, forwards: 0 };
 
   /**
    * Validates and copies `weights`; `threads` = ONNX Runtime intra-op threads (default
    * `RLVR_CPU_THREADS`, else all cores); `engine` as in the module comment (default eager); `memory`:
-   * the eager engine's {@link CpuMemoryOptions}.
+   * the eager engine's {@link CpuMemoryOptions}; `lora`: adapters to train instead of the weights
+   * (eager engine only: the compiled graphs have no adapters).
    */
   constructor(
     config: DecoderConfig,
@@ -101,7 +107,10 @@ export class CpuPolicyBackend implements PolicyBackend {
     threads?: number,
     engine: CpuEngine = 'eager',
     memory: CpuMemoryOptions = {},
+    lora?: LoraAdapters<Float32Array>,
   ) {
+    if (lora && engine !== 'eager') throw new Error(`cpu backend: LoRA runs on the eager engine, got ${engine}`);
+    this.#lora = lora;
     this.#threads = threads ?? defaultCpuThreads();
     this.#ort = new OrtMatmul({ threads: this.#threads });
     const { logitsChunkBytes, compiledBudgetBytes, ...modelMemory } = memory;
@@ -110,14 +119,20 @@ export class CpuPolicyBackend implements PolicyBackend {
     this.#model = CpuDecoderModel.f32(config, weights, ortMatmulEngine(this.#ort), {
       ops: 'fast',
       memory: modelMemory,
+      ...(lora ? { lora } : {}),
     });
     this.config = this.#model.config;
     this.#engine = engine;
     if (engine !== 'eager') this.#compiledEngine = new CompiledEngine(this.config, this.#threads);
   }
 
-  async forward(ids: Int32Array, mask: Int32Array, batch: number, seq: number): Promise<void> {
+  async forward(ids: Int32Array, mask: Int32Array, batch: number, seq: number, train = false): Promise<void> {
     this.#seed = undefined;
+    if (this.#lora) {
+      // Dropout in training forwards only, keyed by (steps taken, forward within the step): a resumed run draws the same masks.
+      const clock = this.#dropoutClock;
+      this.#lora.dropoutKey = train ? ((clock.steps + 1) * 1_000_003 + clock.forwards++) >>> 0 : null;
+    }
     this.#useCompiled =
       this.#engine === 'compiled' ||
       (this.#engine === 'auto' && (await compiledStepBytes(this.config, batch, seq)) <= this.#compiledBudget);
@@ -186,7 +201,8 @@ export class CpuPolicyBackend implements PolicyBackend {
     if (!head) throw new Error('cpu backend: eager backward without the chunked head forward');
     const headWeight = decoderParameters(this.config).head.weight;
     await this.#model.backwardFromHead(
-      (grads, add) => chunkedHeadBackward(this.#head(), { ...head, ...seed }, grads[headWeight]!.data, add),
+      // A frozen head (LoRA) has no gradient in the set: its chunks skip the weight-gradient product.
+      (grads, add) => chunkedHeadBackward(this.#head(), { ...head, ...seed }, grads[headWeight]?.data ?? null, add),
       accumulate,
     );
   }
@@ -198,7 +214,12 @@ export class CpuPolicyBackend implements PolicyBackend {
   async gradNorm(): Promise<number> {
     const grads = this.#model.pendingGradients()!;
     // In parameter order, as the step sums them, so the two norms are the same number.
-    return globalGradNorm(parameterSpecs(this.config).map((s) => grads[s.name]!.data));
+    return globalGradNorm(this.trainableSpecs().map((s) => grads[s.name]!.data));
+  }
+
+  /** What the optimizer trains: every parameter, or the LoRA adapters' A and B. */
+  trainableSpecs(): ParameterSpec[] {
+    return this.#model.trainableSpecs();
   }
 
   async adamw(
@@ -209,6 +230,7 @@ export class CpuPolicyBackend implements PolicyBackend {
   ): Promise<StepReport> {
     this.#state ??= this.#model.createAdamWState();
     this.#state.step = t - 1;
+    this.#dropoutClock = { steps: t, forwards: 0 };
     return this.#model.step(
       this.#state,
       { ...adam, ...(maxGradNorm === undefined ? {} : { maxGradNorm }) },
@@ -218,12 +240,18 @@ export class CpuPolicyBackend implements PolicyBackend {
   }
 
   async readParameters(): Promise<DecoderTensors<Float32Array>> {
+    // With LoRA: the merged weights W + scale·B·A (what the sampler and a saved model need).
+    if (this.#lora) return await this.#lora.merge(this.#model.weights(), this.#model.engine);
     return copyTensors(this.#model.weights());
+  }
+
+  async readAdapters(): Promise<DecoderTensors<Float32Array> | null> {
+    return this.#lora ? copyTensors(this.#lora.params) : null;
   }
 
   async readMoments(): Promise<{ m: DecoderTensors<Float32Array>; v: DecoderTensors<Float32Array> }> {
     const state = this.#state ?? this.#model.createAdamWState();
-    const params = this.#model.weights();
+    const params = this.#lora?.params ?? this.#model.weights();
     const named = (moments: Record<string, Float32Array>): DecoderTensors<Float32Array> =>
       Object.fromEntries(
         Object.entries(moments).map(([name, data]) => [name, { shape: [...params[name]!.shape], data: data.slice() }]),
@@ -231,10 +259,11 @@ export class CpuPolicyBackend implements PolicyBackend {
     return { m: named(state.m), v: named(state.v) };
   }
 
-  async writeMoments(m: DecoderTensors<Float32Array>, v: DecoderTensors<Float32Array>): Promise<void> {
+  async writeMoments(m: DecoderTensors<Float32Array>, v: DecoderTensors<Float32Array>, step = 0): Promise<void> {
     const data = (tensors: DecoderTensors<Float32Array>): Record<string, Float32Array> =>
       Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, Float32Array.from(t.data)]));
     this.#state = { step: 0, m: data(m), v: data(v) };
+    this.#dropoutClock = { steps: step, forwards: 0 };
   }
 
   async dispose(): Promise<void> {

@@ -84,13 +84,13 @@ export async function chunkedHeadRowStats(
 
 /**
  * The head's backward from per-row upstream gradients: writes the head weight's gradient into `dWeight`
- * ([vocab, hidden]; added to it with `accumulate`) and returns dloss/d hidden [tokens, hidden] (a
+ * ([vocab, hidden]; added to it with `accumulate`; null for a frozen head, whose dW is skipped) and returns dloss/d hidden [tokens, hidden] (a
  * scratch buffer, valid until the next call).
  */
 export async function chunkedHeadBackward(
   h: ChunkedHead,
   seed: HeadSeed,
-  dWeight: Float32Array,
+  dWeight: Float32Array | null,
   accumulate: boolean,
 ): Promise<Float32Array> {
   const { tokens, vocab, hiddenSize: k, engine } = h;
@@ -110,10 +110,10 @@ export async function chunkedHeadBackward(
       width: n,
       temperature: seed.temperature,
     });
-    const dW = dWeight.subarray(v0 * k, (v0 + n) * k);
+    const dW = dWeight?.subarray(v0 * k, (v0 + n) * k);
     const dWShape = { m: n, n: k, k: tokens, transA: true };
-    if (!accumulate) await engine.matmul(block, h.hidden, dWShape, dW);
-    else addInto(dW, await engine.matmul(block, h.hidden, dWShape, h.scratch.get('head.dW', n * k)), dW);
+    if (dW && !accumulate) await engine.matmul(block, h.hidden, dWShape, dW);
+    else if (dW) addInto(dW, await engine.matmul(block, h.hidden, dWShape, h.scratch.get('head.dW', n * k)), dW);
     const dxShape = { m: tokens, n: k, k: n };
     if (v0 === 0) await engine.matmul(block, w, dxShape, dHidden);
     else addInto(dHidden, await engine.matmul(block, w, dxShape, h.scratch.get('head.dx', tokens * k)), dHidden);

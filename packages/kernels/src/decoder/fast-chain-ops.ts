@@ -83,6 +83,8 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
   readonly #rope: { cos: Float64Array; sin: Float64Array };
   #grads: DecoderTensors<Float32Array> | undefined;
   #accumulate = false;
+  /** The ops a checkpointed block's forward re-runs on: these, or a wrapper of them (LoRA's). */
+  blockForwardOps: DecoderForwardOps<Float32Array> = this;
 
   /**
    * `pool` holds activations across calls of one model; `workspace` is attention's scratch. Logits are
@@ -138,8 +140,14 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
     return this.params[name]!.data;
   }
 
-  #g(name: string): Float32Array {
-    return this.#grads![name]!.data;
+  /** The gradient of `name`, or undefined for a frozen parameter (absent from the set: LoRA's base weights). */
+  #g(name: string): Float32Array | undefined {
+    return this.#grads![name]?.data;
+  }
+
+  /** A norm gain's gradient, or scratch for a frozen gain (its backward computes dx and dweight together). */
+  #gainGrad(weight: string, length: number): Float32Array {
+    return this.#g(weight) ?? this.pool.get('frozenGain', length).fill(0);
   }
 
   embed(weight: string): Float32Array {
@@ -212,9 +220,11 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
     // accumulate over micro-batches; the tied embedding's scatter-add comes after its LM-head product.
     const dW = this.#g(p.weight);
     const shape = { m: p.out, n: p.in, k: this.#rows, transA: true };
-    if (!this.#accumulate) await this.engine.matmul(dy, x, shape, dW);
-    else addInto(dW, await this.engine.matmul(dy, x, shape, this.pool.get('dW', dW.length)), dW);
-    if (p.bias !== null) columnSumsInto(dy, p.out, this.#g(p.bias));
+    // A frozen weight (LoRA's base) skips its weight-gradient product; dx still flows through it.
+    if (dW && !this.#accumulate) await this.engine.matmul(dy, x, shape, dW);
+    else if (dW) addInto(dW, await this.engine.matmul(dy, x, shape, this.pool.get('dW', dW.length)), dW);
+    const db = p.bias === null ? undefined : this.#g(p.bias);
+    if (db) columnSumsInto(dy, p.out, db);
     const key = LINEAR_DX_KEY[site.value];
     if (key === undefined) throw new Error(`decoder chain: no Linear at ${chainSiteKey(site)}`);
     return this.engine.matmul(
@@ -238,7 +248,7 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
       this.#rows,
       hidden,
       dx,
-      this.#g(weight),
+      this.#gainGrad(weight, hidden),
       residual !== null,
     );
     return dx;
@@ -255,7 +265,7 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
       this.#rows * heads,
       this.config.headDim,
       dx,
-      this.#g(weight),
+      this.#gainGrad(weight, this.config.headDim),
     );
     return dx;
   }
@@ -282,7 +292,7 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
   readonly beforeBlockBackward = async (layer: number): Promise<void> => {
     if (!this.memory.checkpointed(layer)) return;
     const [x] = this.#saved.get({ layer, value: 'n1' }).inputs as [Float32Array];
-    await decoderBlockForward(this.config, this, layer, x);
+    await decoderBlockForward(this.config, this.blockForwardOps, layer, x);
   };
 
   swigluBackward(dh: Float32Array, site: ChainSite): [Float32Array, Float32Array] {
@@ -301,6 +311,7 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
 
   embedBackward(dx: Float32Array, weight: string): void {
     // Tied: the LM head's dW is already in the embedding's gradient; the scatter-add accumulates onto it.
-    embeddingBackwardInto(dx, this.batch.ids, this.config.hiddenSize, this.#g(weight));
+    const gw = this.#g(weight);
+    if (gw) embeddingBackwardInto(dx, this.batch.ids, this.config.hiddenSize, gw);
   }
 }

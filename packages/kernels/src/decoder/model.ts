@@ -43,6 +43,8 @@ import { type FastChainMemory, FastChainOps } from './fast-chain-ops.js';
 import { ReferenceChainOps } from './reference-chain-ops.js';
 import type { AdamWState, ChainBatch, DecoderStepOptions, DecoderTensors, StepReport } from './types.js';
 import { decaysWeight } from './weight-decay.js';
+import type { LoraAdapters } from '../lora/lora-adapters.js';
+import { LoraChainOps } from '../lora/lora-ops.js';
 
 export type { AdamWState, DecoderStepOptions, DecoderTensor, DecoderTensors, StepReport } from './types.js';
 export { DecoderModelError } from './errors.js';
@@ -74,11 +76,15 @@ export interface DecoderF32Options {
   ops?: DecoderOps;
   /** Memory options of the fast ops. */
   memory?: DecoderMemoryOptions;
+  /** LoRA adapters on the wrapped Linears: only they get gradients and AdamW state; the base weights are frozen. */
+  lora?: LoraAdapters<Float32Array>;
 }
 
 /** The last forward: its ops (holding what the backward reads), its batch and its final hidden states. */
 interface LastForward {
   ops: ReferenceChainOps<Floats> | FastChainOps;
+  /** The ops the chain ran on: `ops`, or LoRA's wrapper of them. */
+  chain: ReferenceChainOps<Floats> | FastChainOps | LoraChainOps<Float32Array | Float64Array>;
   batch: ChainBatch;
   hidden: Floats;
   /** Whether {@link CpuDecoderModel.logits} ran (so the head's backward from dlogits has its input saved). */
@@ -110,6 +116,8 @@ export class CpuDecoderModel<T extends Floats> {
   /** The one gradient set: each backward overwrites or adds to it. */
   private gradients: DecoderTensors<T> | undefined;
   private readonly memory: DecoderMemoryOptions;
+  /** LoRA adapters, when the model trains them instead of its own weights. */
+  readonly lora: LoraAdapters<T> | undefined;
 
   private constructor(
     config: DecoderConfig,
@@ -118,6 +126,7 @@ export class CpuDecoderModel<T extends Floats> {
     alloc: (n: number) => T,
     ops: DecoderOps,
     memory: DecoderMemoryOptions = {},
+    lora?: LoraAdapters<T>,
   ) {
     // validateWeights only reads lengths and values, so a Float64Array-backed record checks the same way.
     validateWeights(config, weights as unknown as NamedTensors);
@@ -126,6 +135,7 @@ export class CpuDecoderModel<T extends Floats> {
     this.alloc = alloc;
     this.ops = ops;
     this.memory = memory;
+    this.lora = lora;
     // A tied checkpoint that also ships lm_head.weight (equal to the embedding, checked above) drops it.
     this.specs = parameterSpecs(config);
     for (const s of this.specs) {
@@ -148,15 +158,32 @@ export class CpuDecoderModel<T extends Floats> {
     if (ops !== 'reference' && ops !== 'fast') {
       throw new DecoderModelError(`ops: expected 'reference' or 'fast', got ${String(ops)}`);
     }
-    return new CpuDecoderModel<Float32Array>(config, weights, engine, (n) => new Float32Array(n), ops, options.memory);
+    return new CpuDecoderModel<Float32Array>(
+      config,
+      weights,
+      engine,
+      (n) => new Float32Array(n),
+      ops,
+      options.memory,
+      options.lora,
+    );
   }
 
-  /** A Float64 model on the reference engine, for finite-difference checks; weights are copied. */
+  /** A Float64 model on the reference engine, for finite-difference checks; weights are copied; `lora` as in {@link DecoderF32Options}. */
   static f64(
     config: DecoderConfig,
     weights: Record<string, { shape: number[]; data: ArrayLike<number> }>,
+    lora?: LoraAdapters<Float64Array>,
   ): CpuDecoderModel<Float64Array> {
-    return new CpuDecoderModel<Float64Array>(config, weights, referenceMatmul, (n) => new Float64Array(n), 'reference');
+    return new CpuDecoderModel<Float64Array>(
+      config,
+      weights,
+      referenceMatmul,
+      (n) => new Float64Array(n),
+      'reference',
+      {},
+      lora,
+    );
   }
 
   /**
@@ -195,8 +222,20 @@ export class CpuDecoderModel<T extends Floats> {
             this.#fastMemory(batch, seq),
           )
         : new ReferenceChainOps<Floats>(this.config, this.params, this.engine as MatmulEngine<Floats>, chainBatch);
-    const hidden = await decoderHidden<Floats>(this.config, ops as ReferenceChainOps<Floats>);
-    this.last = { ops, batch: chainBatch, hidden };
+    let chain: LastForward['chain'] = ops;
+    if (this.lora) {
+      const wrapped = new LoraChainOps(
+        ops as ReferenceChainOps<Float32Array | Float64Array>,
+        this.lora as unknown as LoraAdapters<Float32Array | Float64Array>,
+        this.engine as unknown as MatmulEngine<Float32Array | Float64Array>,
+        batch * seq,
+      );
+      // A checkpointed block's re-run forward must include its adapters.
+      if (ops instanceof FastChainOps) ops.blockForwardOps = wrapped as unknown as LoraChainOps<Float32Array>;
+      chain = wrapped;
+    }
+    const hidden = await decoderHidden<Floats>(this.config, chain as ReferenceChainOps<Floats>);
+    this.last = { ops, chain, batch: chainBatch, hidden };
   }
 
   /** The last forward's final hidden states [batch·seq, hidden] (the LM head's input; a view, valid until the next forward). */
@@ -249,22 +288,35 @@ export class CpuDecoderModel<T extends Floats> {
     // The reference ops add everything (onto the zeroed set unless accumulating).
     if (last.ops instanceof FastChainOps) last.ops.startBackward(grads as DecoderTensors<Float32Array>, accumulate);
     else ops.startBackward(grads);
+    if (last.chain instanceof LoraChainOps) {
+      last.chain.startBackward(grads as DecoderTensors<Float32Array | Float64Array>);
+    }
     const dHidden = await head(grads, accumulate);
     const beforeBlock = last.ops instanceof FastChainOps ? last.ops.beforeBlockBackward : undefined;
-    await decoderBackwardFromHidden<Floats>(this.config, ops, dHidden, beforeBlock);
+    await decoderBackwardFromHidden<Floats>(this.config, last.chain as ReferenceChainOps<Floats>, dHidden, beforeBlock);
     return grads;
   }
 
   /** Make `grads` (e.g. from another engine) the model's gradients: copied into its set, or added with `accumulate`. */
   accumulateGradients(grads: DecoderTensors<T>, accumulate: boolean): void {
     const into = this.#gradientSet(accumulate);
-    for (const s of this.specs) {
+    for (const s of this.trainableSpecs()) {
       const from = grads[s.name]?.data;
       if (!from) throw new DecoderModelError(`gradients: ${s.name} missing`);
       const to = into[s.name]!.data;
       if (!accumulate) to.set(from);
       else for (let i = 0; i < to.length; i++) to[i]! += from[i]!;
     }
+  }
+
+  /** What the optimizer trains: every parameter, or with LoRA only the adapters' A and B (base weights frozen). */
+  trainableSpecs(): ParameterSpec[] {
+    return this.lora ? this.lora.specs() : this.specs;
+  }
+
+  /** A trainable parameter's live data by name (a base weight, or with LoRA an adapter tensor). */
+  #param(name: string): T {
+    return (this.lora ? this.lora.params[name] : this.params[name])!.data;
   }
 
   /** The model's gradients of the last backward (or accumulation), or undefined before the first. */
@@ -283,15 +335,18 @@ export class CpuDecoderModel<T extends Floats> {
    * ops' Linear weights, whose dW the backward writes.
    */
   #gradientSet(accumulate: boolean): DecoderTensors<T> {
+    // With LoRA the set holds only the adapters' gradients: the ops skip every parameter absent from it.
     if (!this.gradients) {
       this.gradients = {};
-      for (const s of this.specs) {
-        this.gradients[s.name] = { shape: [...s.shape], data: this.alloc(this.params[s.name]!.data.length) };
+      for (const s of this.trainableSpecs()) {
+        this.gradients[s.name] = { shape: [...s.shape], data: this.alloc(this.#param(s.name).length) };
       }
       return this.gradients;
     }
     if (!accumulate) {
-      for (const s of this.specs) if (this.ops !== 'fast' || s.kind !== 'linear') this.gradients[s.name]!.data.fill(0);
+      for (const s of this.trainableSpecs()) {
+        if (this.lora || this.ops !== 'fast' || s.kind !== 'linear') this.gradients[s.name]!.data.fill(0);
+      }
     }
     return this.gradients;
   }
@@ -345,9 +400,9 @@ export class CpuDecoderModel<T extends Floats> {
   /** Fresh zero AdamW moments for every parameter (step 0). */
   createAdamWState(): AdamWState<T> {
     const state: AdamWState<T> = { step: 0, m: {}, v: {} };
-    for (const s of this.specs) {
-      state.m[s.name] = this.alloc(this.params[s.name]!.data.length);
-      state.v[s.name] = this.alloc(this.params[s.name]!.data.length);
+    for (const s of this.trainableSpecs()) {
+      state.m[s.name] = this.alloc(this.#param(s.name).length);
+      state.v[s.name] = this.alloc(this.#param(s.name).length);
     }
     return state;
   }
@@ -363,15 +418,16 @@ export class CpuDecoderModel<T extends Floats> {
     decays: (spec: ParameterSpec) => boolean = (spec) => decaysWeight(spec, options.decayNormsAndBiases),
   ): StepReport {
     if (!grads) throw new DecoderModelError('step: no gradients; call backward first or pass them');
-    for (const s of this.specs) {
+    const specs = this.trainableSpecs();
+    for (const s of specs) {
       if (!grads[s.name]) throw new DecoderModelError(`step: gradient of ${s.name} missing`);
       if (!state.m[s.name] || !state.v[s.name]) throw new DecoderModelError(`step: AdamW state of ${s.name} missing`);
     }
     const { maxGradNorm, decayNormsAndBiases, ...adam } = options;
-    const list = this.specs.map((s) => grads[s.name]!.data);
+    const list = specs.map((s) => grads[s.name]!.data);
     const clip = maxGradNorm === undefined ? { norm: globalGradNorm(list), scale: 1 } : clipGradNorm(list, maxGradNorm);
     const t = state.step + 1;
-    for (const s of this.specs) {
+    for (const s of specs) {
       // The fast path's f32 AdamW is bit-identical to the reference (adamw/adamw.cpu.ts), only faster.
       const update = (this.ops === 'fast' ? adamwStepF32 : adamwStep) as (
         p: T,
@@ -382,7 +438,7 @@ export class CpuDecoderModel<T extends Floats> {
         o: AdamWOptions,
       ) => void;
       update(
-        this.params[s.name]!.data,
+        this.#param(s.name),
         grads[s.name]!.data,
         state.m[s.name]!,
         state.v[s.name]!,

@@ -57,8 +57,9 @@ export class ReferenceChainOps<T extends Floats> implements DecoderForwardOps<T>
     return this.params[name]!.data;
   }
 
-  #g(name: string): T {
-    return this.#grads![name]!.data;
+  /** The gradient of `name`, or undefined for a frozen parameter (absent from the set: LoRA's base weights). */
+  #g(name: string): T | undefined {
+    return this.#grads![name]?.data;
   }
 
   #save(site: ChainSite, ...values: T[]): void {
@@ -115,16 +116,19 @@ export class ReferenceChainOps<T extends Floats> implements DecoderForwardOps<T>
 
   async linearBackward(dy: T, p: LinearParameters, site: ChainSite): Promise<T> {
     const [x] = this.#saved.get(site) as [T];
-    const dw = await this.engine.matmul(dy, x, { m: p.out, n: p.in, k: this.#rows, transA: true });
-    residualAddInto(this.#g(p.weight), dw);
-    if (p.bias !== null) residualAddInto(this.#g(p.bias), biasGrad(dy, p.out));
+    const gw = this.#g(p.weight);
+    // A frozen weight skips its weight-gradient product; dx still flows through it.
+    if (gw) residualAddInto(gw, await this.engine.matmul(dy, x, { m: p.out, n: p.in, k: this.#rows, transA: true }));
+    const gb = p.bias === null ? undefined : this.#g(p.bias);
+    if (gb) residualAddInto(gb, biasGrad(dy, p.out));
     return this.engine.matmul(dy, this.#p(p.weight), { m: this.#rows, n: p.in, k: p.out });
   }
 
   rmsNormBackward(dy: T, weight: string, site: ChainSite, residual: T | null): T {
     const [x] = this.#saved.get(site) as [T];
     const r = rmsNormBackward(dy, x, this.#p(weight), this.#norm(this.#rows, this.config.hiddenSize));
-    residualAddInto(this.#g(weight), r.dweight);
+    const gw = this.#g(weight);
+    if (gw) residualAddInto(gw, r.dweight);
     if (residual === null) return r.dx;
     residualAddInto(residual, r.dx);
     return residual;
@@ -133,7 +137,8 @@ export class ReferenceChainOps<T extends Floats> implements DecoderForwardOps<T>
   headNormBackward(dy: T, weight: string, heads: number, site: ChainSite): T {
     const [x] = this.#saved.get(site) as [T];
     const r = rmsNormBackward(dy, x, this.#p(weight), this.#norm(this.#rows * heads, this.config.headDim));
-    residualAddInto(this.#g(weight), r.dweight);
+    const gw = this.#g(weight);
+    if (gw) residualAddInto(gw, r.dweight);
     return r.dx;
   }
 
@@ -161,7 +166,9 @@ export class ReferenceChainOps<T extends Floats> implements DecoderForwardOps<T>
 
   embedBackward(dx: T, weight: string): void {
     residualAddInto(
-      this.#g(weight),
+    const gw = this.#g(weight);
+    if (!gw) return;
+      gw,
       embeddingBackward(dx, this.batch.ids, { vocab: this.config.vocabSize, hidden: this.config.hiddenSize }),
     );
   }

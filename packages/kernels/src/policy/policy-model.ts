@@ -14,6 +14,7 @@ import { DecoderModelError } from '../decoder/errors.js';
 import { checkDecoderInputs } from '../decoder/inputs.js';
 import type { DecoderStepOptions, DecoderTensors, StepReport } from '../decoder/types.js';
 import { decaysWeight } from '../decoder/weight-decay.js';
+import type { LoraSettings } from '../lora/lora-spec.js';
 import {
   type PaddedPolicyInputs,
   type PolicyBatch,
@@ -72,8 +73,15 @@ export interface DecoderModel {
   gradNorm(): Promise<number>;
   /** One AdamW step from the pending gradients, clipped to `maxGradNorm` if given (moments zero before the first step). */
   step(options: DecoderStepOptions): Promise<StepReport>;
-  /** Every parameter as named Float32 tensors (copies; tied models have no `lm_head.weight`). */
+  /**
+   * Every parameter as named Float32 tensors (copies; tied models have no `lm_head.weight`); with LoRA
+   * the merged weights W + scale·B·A, so a sampler or a saved model needs no adapter.
+   */
   weights(): Promise<DecoderTensors<Float32Array>>;
+  /** The LoRA settings when the model trains adapters instead of its weights, else null. */
+  readonly lora: LoraSettings | null;
+  /** The LoRA adapters' A and B by PEFT name (copies), or null without LoRA. */
+  adapters(): Promise<DecoderTensors<Float32Array> | null>;
   /** AdamW's step count and moments (zeros before the first step), for checkpoints. */
   optimizerState(): Promise<OptimizerState>;
   /** Restore a checkpoint's AdamW state; names and shapes are checked (errors name the tensor). */
@@ -92,8 +100,11 @@ export type PaddedLossStats = Omit<PolicyLossStats, 'logp'> & { logp: ArrayLike<
 export interface PolicyBackend {
   /** The validated configuration. */
   readonly config: DecoderConfig;
-  /** Forward of checked ids and mask [batch, seq]; the logits stay on the backend. */
-  forward(ids: Int32Array, mask: Int32Array, batch: number, seq: number): Promise<void>;
+  /**
+   * Forward of checked ids and mask [batch, seq]; the logits stay on the backend. `train`: the loss's
+   * forward (LoRA dropout applies), not an evaluation one.
+   */
+  forward(ids: Int32Array, mask: Int32Array, batch: number, seq: number, train?: boolean): Promise<void>;
   /** The last forward's logits [batch·seq, vocab], read back (the caller's to keep). */
   readLogits(): Promise<Float32Array>;
   /** Logprob and entropy of each logits row of the last forward at `targets` [batch·seq], logits divided by `temperature`. */
@@ -130,18 +141,29 @@ export interface PolicyBackend {
   readParameters(): Promise<DecoderTensors<Float32Array>>;
   /** AdamW moments read back (zeros before the first step). */
   readMoments(): Promise<{ m: DecoderTensors<Float32Array>; v: DecoderTensors<Float32Array> }>;
-  /** Overwrite the AdamW moments (checked by the caller). */
-  writeMoments(m: DecoderTensors<Float32Array>, v: DecoderTensors<Float32Array>): Promise<void>;
+  /** Overwrite the AdamW moments (checked by the caller), restored at `step` steps taken. */
+  writeMoments(m: DecoderTensors<Float32Array>, v: DecoderTensors<Float32Array>, step?: number): Promise<void>;
+  /** LoRA adapters read back (copies); absent or null = the backend trains every weight. */
+  readAdapters?(): Promise<DecoderTensors<Float32Array> | null>;
+  /** What the optimizer trains (default: every parameter of the config). */
+  trainableSpecs?(): ParameterSpec[];
   /** Release the backend's resources (idempotent). */
   dispose(): Promise<void>;
 }
 
-/** Check an optimizer state against the config: integer step ≥ 0, and m and v with exactly the parameters' names and shapes. */
-export function checkOptimizerState(config: DecoderConfig, state: OptimizerState): void {
+/**
+ * Check an optimizer state against the config: integer step ≥ 0, and m and v with exactly the trained
+ * parameters' names and shapes (`specs`, default every parameter of the config).
+ */
+export function checkOptimizerState(
+  config: DecoderConfig,
+  state: OptimizerState,
+  specs: ParameterSpec[] = parameterSpecs(config),
+): void {
   if (!Number.isInteger(state.step) || state.step < 0) {
     throw new DecoderModelError(`optimizer state: step must be an integer ≥ 0, got ${state.step}`);
   }
-  const shapes = new Map(parameterSpecs(config).map((s) => [s.name, s.shape]));
+  const shapes = new Map(specs.map((s) => [s.name, s.shape]));
   for (const which of ['m', 'v'] as const) {
     const tensors = state[which];
     for (const name of Object.keys(tensors)) {
@@ -165,6 +187,8 @@ export interface PolicyModelOptions {
   backend: BackendName;
   /** Why this backend (shown to users). */
   reason: string;
+  /** The LoRA settings when the backend trains adapters. */
+  lora?: LoraSettings;
   /** Called once after the backend is disposed (e.g. destroy a device the model owns). */
   onDispose?: () => void | Promise<void>;
 }
@@ -174,6 +198,7 @@ export class PolicyModel implements DecoderModel {
   readonly backend: BackendName;
   readonly reason: string;
   readonly config: DecoderConfig;
+  readonly lora: LoraSettings | null;
   readonly #engine: PolicyBackend;
   readonly #onDispose: (() => void | Promise<void>) | undefined;
   /** Shape of the last forward (what a backward differentiates), or undefined. */
@@ -189,6 +214,7 @@ export class PolicyModel implements DecoderModel {
     this.backend = options.backend;
     this.reason = options.reason;
     this.config = engine.config;
+    this.lora = options.lora ? { ...options.lora } : null;
     this.#onDispose = options.onDispose;
   }
 
@@ -244,7 +270,7 @@ export class PolicyModel implements DecoderModel {
     const { accumulate, lossScale, ...config } = options;
     const scale = checkedLossScale(lossScale);
     const padded = padPolicyBatch(p, config);
-    await this.#forward(p.tokens, p.attentionMask, p.batch, p.seq);
+    await this.#forward(p.tokens, p.attentionMask, p.batch, p.seq, true);
     const r = await this.#engine.policyLoss(
       padded.targets,
       {
@@ -292,6 +318,11 @@ export class PolicyModel implements DecoderModel {
     return await this.#engine.readParameters();
   }
 
+  async adapters(): Promise<DecoderTensors<Float32Array> | null> {
+    this.#assertUsable('adapters');
+    return (await this.#engine.readAdapters?.()) ?? null;
+  }
+
   async optimizerState(): Promise<OptimizerState> {
     this.#assertUsable('optimizerState');
     const { m, v } = await this.#engine.readMoments();
@@ -300,8 +331,8 @@ export class PolicyModel implements DecoderModel {
 
   async setOptimizerState(state: OptimizerState): Promise<void> {
     this.#assertUsable('setOptimizerState');
-    checkOptimizerState(this.config, state);
-    await this.#engine.writeMoments(state.m, state.v);
+    checkOptimizerState(this.config, state, this.#engine.trainableSpecs?.());
+    await this.#engine.writeMoments(state.m, state.v, state.step);
     this.#steps = state.step;
   }
 
@@ -313,10 +344,10 @@ export class PolicyModel implements DecoderModel {
   }
 
   /** Check the inputs and run the backend's forward; returns the checked ids. */
-  async #forward(tokens: Ints, mask: Ints, batch: number, seq: number): Promise<Int32Array> {
+  async #forward(tokens: Ints, mask: Ints, batch: number, seq: number, train = false): Promise<Int32Array> {
     const { ids, mask: m } = checkDecoderInputs(this.config, tokens, mask, batch, seq);
     this.#last = undefined;
-    await this.#engine.forward(ids, m, batch, seq);
+    await this.#engine.forward(ids, m, batch, seq, train);
     this.#last = { batch, seq };
     return ids;
   }
