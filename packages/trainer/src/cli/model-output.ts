@@ -4,6 +4,7 @@
  * `--overwrite`, which removes only the files a model directory holds.
  */
 import { MODEL_FILES } from '@rlvr/core';
+import { TOKENIZER_FILES } from '../checkpoint/tokenizer-files.js';
 import { embeddedAssetPath } from '../models/embedded.js';
 import { CliError } from './cli-error.js';
 import { clearOwnFiles, entriesOf, isFileOrTemp } from './clear-directory.js';
@@ -11,13 +12,7 @@ import { refuseDirectoryOverlap, type NamedPath } from './output-paths.js';
 import { requireWritableDir } from './write-output.js';
 
 /** What a written model directory holds: weights, configs, tokenizer files and how it was made. */
-const MODEL_DIRECTORY_FILES = [
-  ...Object.values(MODEL_FILES),
-  'tokenizer.json',
-  'tokenizer_config.json',
-  'generation_config.json',
-  'PROVENANCE.md',
-];
+const MODEL_DIRECTORY_FILES = [...Object.values(MODEL_FILES), ...TOKENIZER_FILES, 'PROVENANCE.md'];
 
 /** Check (and with `overwrite`, clear) the model output directory `out` before any work; see the module comment. */
 export function prepareModelOutput(

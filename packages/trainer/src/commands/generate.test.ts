@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tinyModel, writeModelDir } from '@rlvr/sampler/testing';
+import { loadModelDir, Sampler } from '@rlvr/sampler';
+import { llama3StandIn, LLAMA3_STYLE_TEMPLATE, tinyModel, writeChatTemplateFile, writeModelDir } from '@rlvr/sampler/testing';
 import { runCli } from '../cli/run-cli.js';
 import { captureIo } from '../testing/capture-io.js';
 
@@ -63,5 +64,36 @@ describe('rlvr generate', () => {
     const noPrompt = await generate('--model', model);
     expect(noPrompt.code).toBe(2);
     expect(noPrompt.err).toMatch(/--prompt: missing, and required/);
+  });
+
+  test('a Llama 3 model: plain prompts start with its BOS, --chat renders chat_template.jinja, --chat-template names one', async () => {
+    const [llama, base] = [join(dir, 'llama'), join(dir, 'llama-base')];
+    const tiny = tinyModel({ std: 0.5, tokenizer: llama3StandIn() });
+    writeModelDir(llama, tiny);
+    writeModelDir(base, tiny);
+    writeChatTemplateFile(llama, LLAMA3_STYLE_TEMPLATE);
+    const loaded = await loadModelDir(llama);
+    const tok = loaded.tokenizer;
+    const greedy = async (ids: number[]) => (await new Sampler(loaded.model, tok).generate([ids], { greedy: true, maxNewTokens: 4 }))[0]!.completionIds;
+    const bos = tok.tokenToId('<|begin_of_text|>')!;
+    const chatIds = tok.encode('<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n');
+    const expected = { plain: await greedy([bos, ...tok.encode('How many clips')]), chat: await greedy(chatIds) };
+    // The BOS changes this continuation, so the comparison below tells whether it was there.
+    expect(await greedy(tok.encode('How many clips'))).not.toEqual(expected.plain);
+    await loaded.model.release();
+    const tokens = async (...args: string[]) => {
+      const r = await generate('--model', llama, '--temperature', '0', '--max-new-tokens', '4', '--json', ...args);
+      expect(r.code).toBe(0);
+      return (JSON.parse(r.out) as { tokens: number[] }).tokens;
+    };
+    expect(await tokens('--prompt', 'How many clips')).toEqual(expected.plain);
+    expect(await tokens('--prompt', 'Hi', '--chat')).toEqual(expected.chat);
+    expect(await tokens('--prompt', 'Hi', '--chat-template', 'default')).toEqual(expected.chat);
+    const unknown = await generate('--model', llama, '--prompt', 'Hi', '--chat-template', 'tool_use');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('rlvr generate: --chat-template: the model has no chat template named "tool_use" (it has "default") (see: rlvr generate --help)\n');
+    const none = await generate('--model', base, '--prompt', 'Hi', '--chat');
+    expect(none.code).toBe(3);
+    expect(none.err).toMatch(/looked for chat_template\.jinja and "chat_template" in tokenizer_config\.json\): no chat template found/);
   });
 });

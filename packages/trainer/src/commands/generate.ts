@@ -16,7 +16,8 @@ const OPTIONS = {
     type: 'string',
     value: 'TEXT',
     required: true,
-    description: 'The prompt (used as is; add --chat to wrap it in the chat template).',
+    description:
+      "The prompt, as plain text after the tokenizer's BOS where it adds one (Llama 3); add --chat to wrap it in the chat template.",
   },
   'num-samples': {
     type: 'string',
@@ -37,6 +38,11 @@ const OPTIONS = {
   chat: {
     type: 'boolean',
     description: "Render the prompt as one user message through the tokenizer's chat template.",
+  },
+  'chat-template': {
+    type: 'string',
+    value: 'NAME',
+    description: 'Which of the tokenizer\'s named chat templates to use (default "default"); implies --chat.',
   },
   json: {
     type: 'boolean',
@@ -103,9 +109,19 @@ export const generateCommand: Command = defineCommand({
     // SamplerErrors the model's or the prompt's, exit 3 (EXIT_CODES in cli/cli-error.ts).
     try {
       const sampler = new Sampler(loaded.model, loaded.tokenizer);
-      const prompt = options.chat
-        ? loaded.tokenizer.applyChatTemplate([{ role: 'user', content: options.prompt! }])
-        : options.prompt!;
+      // A chat prompt is tokenized as the template writes it (its own BOS); plain text gets the tokenizer's BOS.
+      const templateName = options['chat-template'];
+      const names = loaded.tokenizer.chatTemplateNames;
+      if (templateName !== undefined && names.length > 0 && !names.includes(templateName)) {
+        throw new CliError(
+          '--chat-template',
+          `the model has no chat template named ${JSON.stringify(templateName)} (it has ${names.map((n) => JSON.stringify(n)).join(', ')})`,
+        );
+      }
+      const prompt =
+        options.chat || templateName !== undefined
+          ? loaded.tokenizer.encodeChat([{ role: 'user', content: options.prompt! }], { templateName })
+          : options.prompt!;
       const rollouts = await sampler.generate([prompt], generate).catch((error: unknown) => {
         throw generationFlagError(error);
       });

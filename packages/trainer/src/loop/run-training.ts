@@ -54,7 +54,8 @@ import { evaluate, type EvalContext } from './evaluate.js';
 import { exactSuccessApplies, exactSuccessProbe } from './exact-success.js';
 import { lostPushWarner } from './flat-groups.js';
 import { rlStep, type RlStepSettings, type StepPrompt, type StepRollout } from './rl-step.js';
-import { closeTaskEnvironment, openTaskEnvironment, tokenizerFiles, type TaskEnvironment } from './task-environment.js';
+import { closeTaskEnvironment, openTaskEnvironment, type TaskEnvironment } from './task-environment.js';
+import { tokenizerFilesIn } from '../checkpoint/tokenizer-files.js';
 
 /** Options of {@link runTraining}. */
 export interface RunTrainingOptions {
@@ -229,7 +230,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
             dataCursor: { ...cursor.state() },
             config: config as never,
           },
-          { copyFiles: tokenizerFiles(modelDir) },
+          { copyFiles: tokenizerFilesIn(modelDir) },
         );
         lastCheckpointStep = step;
       } catch (error) {

@@ -3,8 +3,6 @@
  * tokenizer), the task (train/test examples, prompt template, stop strings) and the verifier pool
  * that scores completions. Opened once per run (or per `rlvr eval`), closed at the end.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Sampler, loadModelDir } from '@rlvr/sampler';
 import { VerifierPool } from '@rlvr/verifiers';
 import type { TrainConfig } from '../config/index.js';
@@ -17,6 +15,7 @@ import {
   type Task,
   type TaskExample,
 } from '../tasks/index.js';
+import { promptEncoder } from '../tasks/templates.js';
 import type { StepPrompt, StepRollout, StepScore } from './rl-step.js';
 
 /** The sampler, task, prompt encoding and scoring of one model directory. */
@@ -37,13 +36,6 @@ export interface TaskEnvironment {
   modelDir: string;
 }
 
-/** Tokenizer files to copy into checkpoints, so that a checkpoint is a complete model directory. */
-export function tokenizerFiles(modelDir: string): string[] {
-  return ['tokenizer.json', 'tokenizer_config.json', 'generation_config.json']
-    .map((f) => join(modelDir, f))
-    .filter((f) => existsSync(f));
-}
-
 /** Open the sampler on `modelDir`, load the task and start the verifier pool. */
 export async function openTaskEnvironment(
   config: TrainConfig,
@@ -57,6 +49,8 @@ export async function openTaskEnvironment(
     config.task.template === 'chat'
       ? { kind: 'chat', apply: (m) => tokenizer.applyChatTemplate(m), systemPrompt: config.task.systemPrompt }
       : { kind: config.task.template };
+  // Plain templates start with the tokenizer's BOS (Llama 3); chat prompts carry the template's own.
+  const promptIds = promptEncoder(template, tokenizer);
   let task: Task;
   try {
     task = await loadTask(config.task, config.seed);
@@ -68,7 +62,7 @@ export async function openTaskEnvironment(
   const limited = limitPromptLength(
     task.train,
     template,
-    (text) => tokenizer.encode(text).length,
+    (text) => promptIds(text).length,
     config.task.maxPromptTokens,
     config.task.onMalformed,
   );
@@ -83,7 +77,7 @@ export async function openTaskEnvironment(
     task,
     train: limited.kept,
     modelDir,
-    encode: (example) => ({ ids: tokenizer.encode(examplePrompt(example, template)), reference: example.reference }),
+    encode: (example) => ({ ids: promptIds(examplePrompt(example, template)), reference: example.reference }),
     stop: config.task.template === 'chat' ? [] : ['</answer>'],
     score: async (rollouts, references) =>
       (

@@ -9,15 +9,13 @@
  * fixed solution repeated every epoch (which the 125k-parameter model memorised: its loss fell to
  * 0.013 nats/token while held-out accuracy stayed at 28 %).
  */
-import { copyFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
 import { SeededRandom, parameterCount } from '@rlvr/core';
 import { loadDecoderModel } from '@rlvr/kernels';
 import { SamplerTokenizer } from '@rlvr/sampler';
 import { parseTrainConfig } from '../config/index.js';
 import { PRESET_TASK } from '../demo/countdown-preset.js';
 import { TrainerError } from '../errors.js';
-import { tokenizerFiles } from '../loop/task-environment.js';
+import { copyTokenizerFiles } from '../checkpoint/tokenizer-files.js';
 import { deriveSeed, loadTask, renderPrompt } from '../tasks/index.js';
 import { countdownCompletion, randomDerivation, type Candidate, type PretrainExample } from './countdown-corpus.js';
 import {
@@ -93,7 +91,7 @@ export async function finetuneCountdown(
       'training problems (none of its held-out problems), each solution drawn afresh whenever its problem is drawn.',
     ];
     await writeTrainedModel(model, tokenizer, o, o.command, purpose, losses);
-    for (const file of tokenizerFiles(o.fromDir)) copyFileSync(file, join(o.outDir, basename(file)));
+    copyTokenizerFiles(o.fromDir, o.outDir);
     o.log?.(`${parameterCount(model.config)} parameters`);
     requireAllSteps(o, losses);
     return { dir: o.outDir, losses, problems: problems.length };

@@ -13,6 +13,10 @@
  *   itself (one token).
  * - `chat`: the model's own chat template (instruct models), supplied by the tokenizer as a
  *   {@link ChatTemplate} function; the question is the user turn, with an optional system turn.
+ *
+ * Prompt text becomes token ids as transformers tokenizes it ({@link promptEncoder}): a chat-rendered
+ * prompt as written (the template writes its own BOS, as `apply_chat_template(tokenize=True)`), the
+ * others with the BOS the tokenizer puts first (Llama 3's `<|begin_of_text|>`; none for Qwen).
  */
 
 /** One chat message, as chat templates take them (structurally the sampler tokenizer's `ChatMessage`). */
@@ -69,4 +73,17 @@ export function renderPrompt(problem: PromptSource, template: PromptTemplate): s
   if (template.systemPrompt) messages.push({ role: 'system', content: template.systemPrompt });
   messages.push({ role: 'user', content: question });
   return template.apply(messages);
+}
+
+/** The two encodings a prompt can take (the sampler's tokenizer has both). */
+export interface PromptTokenizer {
+  /** Plain prompt text, with the special tokens the tokenizer puts first (BOS where it adds one). */
+  encodePrompt(text: string): number[];
+  /** Text that holds its own special tokens (a rendered chat template); nothing added. */
+  encode(text: string): number[];
+}
+
+/** Text → token ids for prompts rendered under `template` (see the module comment). */
+export function promptEncoder(template: PromptTemplate, tokenizer: PromptTokenizer): (text: string) => number[] {
+  return template.kind === 'chat' ? (text) => tokenizer.encode(text) : (text) => tokenizer.encodePrompt(text);
 }
