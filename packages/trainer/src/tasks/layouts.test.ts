@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Template } from '@huggingface/jinja';
+import { SamplerTokenizer, buildBpeTokenizer } from '@rlvr/sampler';
 import { countdown, gsm8k, math } from '@rlvr/verifiers';
 import { ConfigError } from '../config/config-error.js';
 import { parseTrainConfig } from '../config/load-config.js';
@@ -9,10 +10,11 @@ import { thrownBy } from '../testing/thrown.js';
 import { DatasetError } from './dataset-error.js';
 import { loadExamples, loadTask, type TaskExample } from './load-task.js';
 import { examplePrompt } from './message-prompt.js';
+import { limitPromptLength } from './prompt-length.js';
 import { LAYOUT_FIELDS, type TaskFields } from './record-fields.js';
 import { describeSkippedRecords } from './skipped-records.js';
 import { TASK_KINDS, countdownQuestion } from './task-kinds.js';
-import type { ChatMessage } from './templates.js';
+import type { ChatMessage, PromptTemplate } from './templates.js';
 
 // Committed fixtures of the published layouts (written by __fixtures__/write-layouts.mjs).
 const FIXTURES = fileURLToPath(new URL('./__fixtures__/', import.meta.url));
@@ -126,6 +128,23 @@ describe('message-list prompts and the template', () => {
     expect(examplePrompt(withSystem, { kind: 'chat', apply: applyChatml, systemPrompt: 'Be brief.' })).toBe(
       '<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nWhat is 2 + 2?<|im_end|>\n<|im_start|>assistant\n',
     );
+  });
+
+  test('through a real tokenizer (byte-level BPE with its ChatML template): the DAPO list is the user turn, and task.maxPromptTokens counts the rendered tokens', async () => {
+    const files = buildBpeTokenizer({ corpus: ['Solve the problem below step by step.', 'Answer: 36'], vocabSize: 300 });
+    const tokenizer = SamplerTokenizer.fromObjects(files.tokenizerJson, files.tokenizerConfig);
+    const template: PromptTemplate = { kind: 'chat', apply: (m) => tokenizer.applyChatTemplate(m) };
+    const { examples } = await loadExamples(TASK_KINDS.math, fixture('dapo-math-17k.parquet'));
+    const text = examplePrompt(examples[0]!, template);
+    expect(text).toBe(`<|im_start|>user\n${examples[0]!.messages![0]!.content}<|im_end|>\n<|im_start|>assistant\n`);
+    const ids = tokenizer.encode(text);
+    expect(ids.filter((id) => id === tokenizer.tokenToId('<|im_start|>'))).toHaveLength(2);
+    expect(tokenizer.decode(ids, false)).toBe(text);
+    const counts = examples.map((e) => tokenizer.encode(examplePrompt(e, template)).length);
+    expect(counts[1]).toBeLessThan(counts[0]!);
+    const { kept, skipped } = limitPromptLength(examples, template, (t) => tokenizer.encode(t).length, counts[1]!, 'skip');
+    expect(kept).toEqual([examples[1]]);
+    expect(skipped).toEqual([{ file: fixture('dapo-math-17k.parquet'), line: 1, reason: `prompt has ${counts[0]} tokens, more than task.maxPromptTokens = ${counts[1]}` }]);
   });
 
   test('plain: one user message is its text as written (TinyZero’s base prompts); several messages are refused', async () => {
