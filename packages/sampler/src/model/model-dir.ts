@@ -1,6 +1,6 @@
 /**
- * Loads a model directory: `config.json`, `tokenizer.json` + `tokenizer_config.json`, an optional
- * `generation_config.json`, and either an ONNX export in the Optimum convention (`model.onnx`,
+ * Loads a model directory: `config.json`, the tokenizer files ({@link SamplerTokenizer.load}), an optional
+ * `generation_config.json` whose EOS ids (like config.json's) end generation, and either an ONNX export in the Optimum convention (`model.onnx`,
  * `onnx/model.onnx` as transformers.js lays it out, or `decoder_model_merged.onnx`) or safetensors
  * weights (`model.safetensors` or shards, read by @rlvr/core), from which the project's decoder graph
  * is built.
