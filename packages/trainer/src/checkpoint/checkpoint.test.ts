@@ -92,6 +92,39 @@ describe('write, read, list', () => {
     expect(await readFile(join(path, 'tokenizer.json'), 'utf8')).toBe('{"model": {}}');
   });
 
+  test('above the shard size, weights and moments are written as shards with their index and read back bit-exactly', () => {
+    const runDir = join(tempDir(), 'sharded');
+    const saved = state(4);
+    const path = writeCheckpoint(runDir, 4, saved, { maxShardBytes: 2048 });
+    const files = readdirSync(path).sort();
+    const shards = (stem: string) => files.filter((f) => new RegExp(`^${stem}-\\d{5}-of-\\d{5}\\.safetensors$`).test(f));
+    // 2048 B per shard: the weights (≈ 10 kB) and the moments (twice that) need several each.
+    expect(shards('model').length).toBeGreaterThan(2);
+    expect(shards('optimizer').length).toBeGreaterThan(shards('model').length);
+    expect(files).toEqual(['config.json', 'model.safetensors.index.json', 'optimizer.safetensors.index.json', 'state.json', 'train-config.json', ...shards('model'), ...shards('optimizer')].sort());
+    const loaded = readCheckpoint(path);
+    expectSameTensors(loaded.weights, saved.weights);
+    expectSameTensors(loaded.optimizerState.m, saved.optimizerState.m);
+    expectSameTensors(loaded.optimizerState.v, saved.optimizerState.v);
+    expect(loaded.optimizerState.step).toBe(4);
+    // The weights are a model directory that the loader reads as any sharded Hugging Face checkpoint.
+    expectSameTensors(readModelDirectory(path).weights, saved.weights);
+  });
+
+  test('a sharded checkpoint with a truncated shard is passed over for the previous one', async () => {
+    const runDir = join(tempDir(), 'sharded-corrupt');
+    for (const step of [1, 2]) writeCheckpoint(runDir, step, state(step), { maxShardBytes: 2048 });
+    const name = readdirSync(checkpointDir(runDir, 2)).find((f) => f.startsWith('optimizer-00002-of-'))!;
+    const shard = join(checkpointDir(runDir, 2), name);
+    const bytes = await readFile(shard);
+    await writeFile(shard, bytes.subarray(0, bytes.length - 4));
+    const passed: string[] = [];
+    const found = newestValidCheckpoint(runDir, (ref, reason) => passed.push(`${ref.step}: ${reason}`));
+    expect(found?.step).toBe(1);
+    expect(passed).toHaveLength(1);
+    expect(passed[0]).toMatch(/^2: \S*optimizer-00002-of-\d{5}\.safetensors: tensor "\S+": data_offsets .* run past the end of the data/);
+  });
+
   test('latest, list, prune; rewriting a step replaces it', () => {
     const runDir = join(tempDir(), 'list');
     expect(latestCheckpoint(runDir)).toBeNull();
@@ -273,21 +306,28 @@ describe('resume through a real DecoderModel (cpu backend)', () => {
     await model.step(step);
   }
 
-  test('checkpoint after 2 steps, restore into a fresh model: step 3 gives bit-identical weights', async () => {
+  test('checkpoint after 2 steps in shards, restore into a fresh model: step 3 gives bit-identical weights', async () => {
     const runDir = join(tempDir(), 'resume');
     const open = async (weights: NamedTensors) => await createDecoderModel({ config, weights, backend: 'cpu', log: null, threads: 1 });
     const straight = await open(initWeights(config, 5, 0.2));
     try {
       await trainStep(straight, [1, 1, 1, 1, -1, -1, -1, -1]);
       await trainStep(straight, [-0.5, -0.5, -0.5, -0.5, 0.5, 0.5, 0.5, 0.5]);
-      writeCheckpoint(runDir, 2, {
-        modelConfig: config,
-        weights: await straight.weights(),
-        optimizerState: await straight.optimizerState(),
-        rng: {},
-        dataCursor: { epoch: 0, position: 2 },
-        config: {},
-      });
+      // Shards of at most 4 kB: the resume reads weights and moments back from many files.
+      const written = writeCheckpoint(
+        runDir,
+        2,
+        {
+          modelConfig: config,
+          weights: await straight.weights(),
+          optimizerState: await straight.optimizerState(),
+          rng: {},
+          dataCursor: { epoch: 0, position: 2 },
+          config: {},
+        },
+        { maxShardBytes: 4096 },
+      );
+      expect(readdirSync(written)).toEqual(expect.arrayContaining(['model.safetensors.index.json', 'optimizer.safetensors.index.json']));
       const saved = readCheckpoint(latestCheckpoint(runDir)!.dir);
       const resumed = await open(saved.weights);
       try {

@@ -4,7 +4,9 @@
  *   optimizer.safetensors             AdamW moments as `m.<param>` / `v.<param>`, the step count in the metadata,
  *   train-config.json                 the run's configuration,
  *   state.json                        RNG states, data cursor and step (written last),
- * plus any files the caller asks to copy in (e.g. the tokenizer).
+ * plus any files the caller asks to copy in (e.g. the tokenizer). Above the shard size (default 5 GB)
+ * the weights and the moments are each split as `save_pretrained` splits weights:
+ * `<stem>-00001-of-0000N.safetensors` … plus `<stem>.safetensors.index.json` (stem `model` or `optimizer`).
  *
  * Atomicity: everything is written into a temporary sibling directory (`.tmp-step-N-…`), each file
  * fsynced, and the directory is then renamed to `step-N`. A crash at any moment leaves either the
@@ -13,6 +15,10 @@
  * (one writer per run directory). Pruning renames a checkpoint aside (`.pruned-step-N-…`) before
  * removing it, so a crash mid-removal leaves only a hidden leftover, which the next write or prune
  * removes, never a half-empty `step-N`.
+ *
+ * Size: every tensor file is streamed tensor by tensor and read back tensor by tensor, so a checkpoint
+ * of any size (a model whose weights or moments exceed 2 GiB) is written and resumed without one
+ * buffer of the whole file.
  *
  * Storage: the free space is checked against the checkpoint's size before writing, and every file-system
  * failure is a `StorageError` naming the path, the operation and that the checkpoint was not written
@@ -34,10 +40,11 @@ import {
 import { basename, join } from 'node:path';
 import {
   readModelDirectory,
-  readSafetensorsSync,
+  readSafetensorsSharded,
+  shardedFileNames,
   writeFileAtomic,
   writeModelDirectory,
-  writeSafetensors,
+  writeSafetensorsSharded,
   type DecoderConfig,
   type NamedTensors,
 } from '@rlvr/core';
@@ -81,6 +88,8 @@ export interface WriteCheckpointOptions {
   copyFiles?: readonly string[];
   /** Extra config.json keys (e.g. `eos_token_id`). */
   extraModelConfig?: Record<string, unknown>;
+  /** Most tensor bytes per safetensors file of the weights and of the moments; default 5 GB (`save_pretrained`'s). */
+  maxShardBytes?: number;
 }
 
 /** A checkpoint found on disk. */
@@ -92,7 +101,7 @@ export interface CheckpointRef {
 }
 
 const FORMAT = 1;
-const FILES = { optimizer: 'optimizer.safetensors', trainConfig: 'train-config.json', state: 'state.json' } as const;
+const FILES = { optimizer: 'optimizer', trainConfig: 'train-config.json', state: 'state.json' } as const;
 const STEP_DIR = /^step-(\d+)$/;
 const TEMP_PREFIX = '.tmp-step-';
 const PRUNED_PREFIX = '.pruned-step-';
@@ -168,9 +177,11 @@ export function writeCheckpoint(
     writeModelDirectory(tmp, state.modelConfig, state.weights, {
       extraConfig: options.extraModelConfig,
       metadata: { step: String(step) },
+      maxShardBytes: options.maxShardBytes,
     });
-    writeSafetensors(join(tmp, FILES.optimizer), optimizerTensors(state.optimizerState), {
-      step: String(state.optimizerState.step),
+    writeSafetensorsSharded(tmp, FILES.optimizer, optimizerTensors(state.optimizerState), {
+      metadata: { step: String(state.optimizerState.step) },
+      maxShardBytes: options.maxShardBytes,
     });
     writeFileAtomic(join(tmp, FILES.trainConfig), `${JSON.stringify(state.config, null, 2)}\n`);
     for (const file of copyFiles) copyFileSync(file, join(tmp, basename(file)));
@@ -281,8 +292,12 @@ export function readCheckpoint(dir: string): LoadedCheckpoint {
     throw new CheckpointError(statePath, 'expected an object "rng"');
   }
   const model = readModelDirectory(dir);
-  const optimizerPath = join(dir, FILES.optimizer);
-  const { tensors, metadata } = readSafetensorsSync(optimizerPath);
+  const optimizerFiles = shardedFileNames(FILES.optimizer);
+  const optimizerPath = join(
+    dir,
+    existsSync(join(dir, optimizerFiles.single)) ? optimizerFiles.single : optimizerFiles.index,
+  );
+  const { tensors, metadata } = readSafetensorsSharded(dir, FILES.optimizer, 'AdamW moments');
   const optimizerStep = Number(metadata.step);
   if (!Number.isInteger(optimizerStep) || optimizerStep < 0) {
     throw new CheckpointError(
