@@ -46,6 +46,15 @@ export {
   initWeights,
 } from './model/config.js';
 export type { DecoderFamily, DecoderConfig, ParameterKind, ParameterSpec, WeightIssue } from './model/config.js';
+export { ropeFrequencies, ropeCosSin } from './model/rope-frequencies.js';
+export type { RopeConfig, RopeFrequencies } from './model/rope-frequencies.js';
+export type {
+  RopeScaling,
+  LinearRopeScaling,
+  DynamicRopeScaling,
+  Llama3RopeScaling,
+  YarnRopeScaling,
+} from './model/config-rope.js';
 export {
   decoderParameters,
   decoderForward,

@@ -1,7 +1,8 @@
 /**
  * The mandatory link between the two implementations of the policy (DESIGN.md, "The policy model"):
  * the sampler's ONNX graph and @rlvr/kernels' CPU DecoderModel give the same logits for the same
- * weights and tokens. It lives here because only the trainer may depend on both packages.
+ * weights and tokens, rope_scaling included (both read their angles from @rlvr/core's ropeCosSin; the
+ * reference here is kernels' f64 model). It lives here because only the trainer may depend on both packages.
  */
 import { initWeights, parseDecoderConfig, type DecoderConfig, type NamedTensors } from '@rlvr/core';
 import { CpuDecoderModel } from '@rlvr/kernels';
@@ -55,6 +56,40 @@ const configs: [string, DecoderConfig][] = [
       rope_theta: 1000000,
     }),
   ],
+  [
+    'llama3 rope_scaling (Llama 3.1/3.2): head_dim 8 keeps, blends and divides frequencies, GQA 4/2, tied',
+    parseDecoderConfig({
+      model_type: 'llama',
+      hidden_size: 32,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      head_dim: 8,
+      intermediate_size: 48,
+      vocab_size: 61,
+      max_position_embeddings: 64,
+      tie_word_embeddings: true,
+      rope_theta: 10000,
+      rms_norm_eps: 1e-5,
+      rope_scaling: { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 64 },
+    }),
+  ],
+  [
+    'yarn rope_scaling: cos/sin gain 1.139, q/k/v bias, untied',
+    parseDecoderConfig({
+      model_type: 'qwen2',
+      hidden_size: 32,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      head_dim: 8,
+      intermediate_size: 48,
+      vocab_size: 61,
+      max_position_embeddings: 64,
+      rope_theta: 10000,
+      rope_scaling: { type: 'yarn', factor: 4 },
+    }),
+  ],
 ];
 
 /** Seeded weights with non-trivial norms and biases (HF init would make them 1 and 0, hiding mistakes). */
@@ -99,5 +134,15 @@ describe.each(configs)('sampler ONNX graph vs @rlvr/kernels CpuDecoderModel (%s)
     }
     expect(compared).toBe(15 * v);
     expect(worst).toBeLessThan(TOLERANCE);
+    if (config.ropeScaling !== null) {
+      // The scaling moves the logits far more than the tolerance, so an engine ignoring it would fail.
+      const plain = await CpuDecoderModel.f64({ ...config, ropeScaling: null }, w).forward(Int32Array.from(tokens), Int32Array.from(mask), batch, seq);
+      let moved = 0;
+      for (let t = 0; t < batch * seq; t++) {
+        if (mask[t] === 0) continue;
+        for (let j = 0; j < v; j++) moved = Math.max(moved, Math.abs(plain[t * v + j]! - reference[t * v + j]!));
+      }
+      expect(moved).toBeGreaterThan(100 * TOLERANCE);
+    }
   });
 });

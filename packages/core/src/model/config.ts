@@ -6,7 +6,11 @@
 import type { NamedTensor, NamedTensors } from './safetensors.js';
 import { SeededRandom } from '../random.js';
 import { CoreError } from '../errors.js';
+import { ConfigError } from './config-error.js';
+import { parseRopeScaling, ropeScalingToJson, type RopeScaling } from './config-rope.js';
 import { decoderParameters, type LinearParameters } from './decoder-chain.js';
+
+export { ConfigError };
 
 /** Model families whose `config.json` this parser understands. */
 export type DecoderFamily = 'llama' | 'qwen2' | 'qwen3';
@@ -26,6 +30,8 @@ export interface DecoderConfig {
   vocabSize: number;
   rmsNormEps: number;
   ropeTheta: number;
+  /** `rope_scaling` (linear, dynamic, llama3 or yarn); null for plain RoPE. See rope-frequencies.ts. */
+  ropeScaling: RopeScaling | null;
   tieWordEmbeddings: boolean;
   maxPositionEmbeddings: number;
   /** q/k/v projections carry a bias: always for Qwen2, `attention_bias` for Llama. */
@@ -34,19 +40,6 @@ export interface DecoderConfig {
   oProjBias: boolean;
   /** Per-head RMSNorm of q and k before RoPE (`q_norm`, `k_norm`): Qwen3. */
   qkNorm: boolean;
-}
-
-/** A `config.json` key with a wrong type or an inconsistent value; names the key, the value and what is allowed. */
-export class ConfigError extends CoreError {
-  override readonly name = 'ConfigError';
-  /** Creates the error for `key` holding `value`. */
-  constructor(
-    readonly key: string,
-    readonly value: unknown,
-    allowed: string,
-  ) {
-    super(`config.json: ${key} = ${JSON.stringify(value) ?? String(value)} is invalid; allowed: ${allowed}`);
-  }
 }
 
 /**
@@ -85,8 +78,9 @@ function bool(raw: Record<string, unknown>, key: string, fallback: boolean): boo
 
 /**
  * Parses and validates a Hugging Face `config.json` object. Unknown keys are ignored; keys that would
- * change the architecture in ways the decoders do not implement (rope_scaling, mlp_bias, sliding window,
- * a non-SiLU activation) are rejected rather than silently producing different logits.
+ * change the architecture in ways the decoders do not implement (an unsupported rope_scaling, mlp_bias,
+ * a sliding window narrower than the context, interleaved or multimodal RoPE, tensor-parallel
+ * pretraining slices, a non-SiLU activation) are rejected rather than silently producing different logits.
  */
 export function parseDecoderConfig(json: unknown): DecoderConfig {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
@@ -107,7 +101,6 @@ export function parseDecoderConfig(json: unknown): DecoderConfig {
   const intermediateSize = positiveInt(raw, 'intermediate_size');
   const vocabSize = positiveInt(raw, 'vocab_size');
   const rmsNormEps = positiveNumber(raw, 'rms_norm_eps', d.rmsNormEps);
-  const ropeTheta = positiveNumber(raw, 'rope_theta', d.ropeTheta);
   const tieWordEmbeddings = bool(raw, 'tie_word_embeddings', d.tie);
   const maxPositionEmbeddings = positiveInt(raw, 'max_position_embeddings', d.maxPos);
 
@@ -168,15 +161,34 @@ export function parseDecoderConfig(json: unknown): DecoderConfig {
   if (raw.hidden_act !== undefined && raw.hidden_act !== 'silu') {
     throw new ConfigError('hidden_act', raw.hidden_act, '"silu" (SwiGLU) or absent');
   }
-  if (raw.rope_scaling !== undefined && raw.rope_scaling !== null) {
+  const { ropeTheta, ropeScaling } = parseRope(raw, maxPositionEmbeddings, d.ropeTheta);
+  if (
+    raw.partial_rotary_factor !== undefined &&
+    raw.partial_rotary_factor !== null &&
+    raw.partial_rotary_factor !== 1
+  ) {
     throw new ConfigError(
-      'rope_scaling',
-      raw.rope_scaling,
-      'null or absent (scaled RoPE variants are not implemented)',
+      'partial_rotary_factor',
+      raw.partial_rotary_factor,
+      '1 or absent (RoPE over the whole head_dim)',
     );
   }
-  if (raw.use_sliding_window === true) {
-    throw new ConfigError('use_sliding_window', true, 'false or absent (sliding-window attention is not implemented)');
+  checkSlidingWindow(raw, numHiddenLayers, maxPositionEmbeddings);
+  // Llama's pretraining_tp > 1 splits every projection into slices summed in another order.
+  if (raw.pretraining_tp !== undefined && raw.pretraining_tp !== null && raw.pretraining_tp !== 1) {
+    throw new ConfigError(
+      'pretraining_tp',
+      raw.pretraining_tp,
+      '1 or absent (sliced tensor-parallel projections are not implemented)',
+    );
+  }
+  // SmolLM2 writes rope_interleaved: false; true would pair adjacent elements instead of rotate-half.
+  if (raw.rope_interleaved !== undefined && raw.rope_interleaved !== false) {
+    throw new ConfigError('rope_interleaved', raw.rope_interleaved, 'false or absent (rotate-half RoPE)');
+  }
+  // Qwen2.5 writes use_mrope: false; multimodal RoPE splits head_dim into sections per axis.
+  if (raw.use_mrope !== undefined && raw.use_mrope !== false) {
+    throw new ConfigError('use_mrope', raw.use_mrope, 'false or absent (multimodal RoPE is not implemented)');
   }
 
   return {
@@ -190,12 +202,102 @@ export function parseDecoderConfig(json: unknown): DecoderConfig {
     vocabSize,
     rmsNormEps,
     ropeTheta,
+    ropeScaling,
     tieWordEmbeddings,
     maxPositionEmbeddings,
     attentionBias,
     oProjBias,
     qkNorm,
   };
+}
+
+/**
+ * rope_theta and rope_scaling, or transformers 5's `rope_parameters` object that carries both
+ * (`{rope_theta, rope_type, …scaling keys}`); a config with both spellings must not disagree.
+ */
+function parseRope(
+  raw: Record<string, unknown>,
+  maxPositions: number,
+  defaultTheta: number,
+): { ropeTheta: number; ropeScaling: RopeScaling | null } {
+  const params = raw.rope_parameters;
+  if (params === undefined || params === null) {
+    return {
+      ropeTheta: positiveNumber(raw, 'rope_theta', defaultTheta),
+      ropeScaling: parseRopeScaling(raw.rope_scaling, maxPositions),
+    };
+  }
+  if (typeof params !== 'object' || Array.isArray(params)) {
+    throw new ConfigError('rope_parameters', params, 'an object with rope_type and rope_theta');
+  }
+  const { rope_theta: theta, ...scaling } = params as Record<string, unknown>;
+  const ropeTheta = positiveNumber(
+    { 'rope_parameters.rope_theta': theta },
+    'rope_parameters.rope_theta',
+    raw.rope_theta === undefined ? defaultTheta : positiveNumber(raw, 'rope_theta', defaultTheta),
+  );
+  if (raw.rope_theta !== undefined && raw.rope_theta !== ropeTheta) {
+    throw new ConfigError('rope_theta', raw.rope_theta, `absent or equal to rope_parameters.rope_theta (${ropeTheta})`);
+  }
+  if (raw.rope_scaling !== undefined && raw.rope_scaling !== null) {
+    throw new ConfigError(
+      'rope_scaling',
+      raw.rope_scaling,
+      'null or absent when rope_parameters is given (it carries the scaling)',
+    );
+  }
+  return { ropeTheta, ropeScaling: parseRopeScaling(scaling, maxPositions, 'rope_parameters') };
+}
+
+/**
+ * Sliding-window attention (Qwen2/Qwen3 `use_sliding_window`, Mistral-style `sliding_window` on a
+ * Llama config, `layer_types` naming `sliding_attention`) is not implemented. It changes nothing, and is
+ * accepted, when it is off, when it applies to no layer (`max_window_layers` ≥ num_hidden_layers), or
+ * when the window covers max_position_embeddings, the longest sequence any engine here runs (the
+ * sampler's position tables end there), so no query ever sees a key fall out of its window.
+ */
+function checkSlidingWindow(raw: Record<string, unknown>, layers: number, maxPositions: number): void {
+  const layerTypes = raw.layer_types;
+  if (layerTypes !== undefined && layerTypes !== null) {
+    const known =
+      Array.isArray(layerTypes) && layerTypes.every((t) => t === 'full_attention' || t === 'sliding_attention');
+    if (!known || layerTypes.length !== layers) {
+      throw new ConfigError(
+        'layer_types',
+        layerTypes,
+        `a list of ${layers} "full_attention" or "sliding_attention" entries`,
+      );
+    }
+  }
+  const qwenStyle = raw.use_sliding_window !== undefined && raw.use_sliding_window !== null;
+  if (qwenStyle && typeof raw.use_sliding_window !== 'boolean') {
+    throw new ConfigError('use_sliding_window', raw.use_sliding_window, 'true or false');
+  }
+  let slidingLayers: number;
+  if (Array.isArray(layerTypes)) {
+    slidingLayers = layerTypes.filter((t) => t === 'sliding_attention').length;
+  } else if (qwenStyle) {
+    const from = raw.max_window_layers ?? 0;
+    if (typeof from !== 'number' || !Number.isSafeInteger(from) || from < 0) {
+      throw new ConfigError('max_window_layers', raw.max_window_layers, 'a non-negative integer');
+    }
+    // Qwen2 slides the layers from max_window_layers on.
+    slidingLayers = raw.use_sliding_window === true ? Math.max(0, layers - from) : 0;
+  } else {
+    slidingLayers = raw.sliding_window === undefined || raw.sliding_window === null ? 0 : layers;
+  }
+  if (slidingLayers === 0) return;
+  const window = raw.sliding_window;
+  if (typeof window !== 'number' || !Number.isSafeInteger(window) || window <= 0) {
+    throw new ConfigError('sliding_window', window, 'a positive integer when sliding-window attention is on');
+  }
+  if (window < maxPositions) {
+    throw new ConfigError(
+      'sliding_window',
+      window,
+      `≥ max_position_embeddings (${maxPositions}) while sliding-window attention is on for ${slidingLayers} layer(s): a sequence longer than the window would attend differently (sliding-window attention is not implemented); turn it off (use_sliding_window: false) or lower max_position_embeddings to ${window}`,
+    );
+  }
 }
 
 const ARCHITECTURES: Record<DecoderFamily, string> = {
@@ -224,6 +326,8 @@ export function decoderConfigToJson(c: DecoderConfig): Record<string, unknown> {
     torch_dtype: 'float32',
   };
   if (c.modelType !== 'qwen2') json.attention_bias = c.attentionBias;
+  // Written even when null, so the checkpoint states it has no scaling (transformers reads null as plain RoPE).
+  json.rope_scaling = ropeScalingToJson(c.ropeScaling);
   return json;
 }
 

@@ -9,7 +9,7 @@ import { OrtMatmul } from '../ort/ort-matmul.js';
 import { ortMatmulEngine, referenceMatmul, type MatmulEngine } from '../decoder/matmul-engine.js';
 import { attentionBackward, attentionForward } from './attention.reference.js';
 import { ATTENTION_CASES, attentionCaseInputs, type AttentionCase } from './attention.cases.js';
-import { positionsFromMask, ropeTables } from '../rope/rope.shared.js';
+import { plainRope, positionsFromMask, ropeTables } from '../rope/rope.shared.js';
 import { AttentionWorkspace, attentionProbsLength, fastAttentionBackward, fastAttentionForward, stackedQkvLengths } from './attention.cpu.js';
 import { ropeInPlace } from '../rope/rope.cpu.js';
 
@@ -62,7 +62,7 @@ describe('fast attention with RoPE fused into the stacking and stacks kept for t
     const { q, k, v, dO } = attentionCaseInputs(c);
     const d = c.dims;
     const tokens = d.batch * d.seq;
-    const rope = ropeTables(positionsFromMask(c.mask, d.batch, d.seq), d.headDim, 10000);
+    const rope = ropeTables(positionsFromMask(c.mask, d.batch, d.seq), plainRope(d.headDim, 10000));
     const engine = ortMatmulEngine(ort);
     // Unfused: rotate first, attention on the rotated q, k; backward, then rotate dq, dk back.
     const qr = q.slice();

@@ -5,11 +5,24 @@ import type { DecoderTensors } from '../decoder/types.js';
 import { logSoftmaxGatherBackward, logSoftmaxGatherForward } from '../loss/log-softmax-gather.reference.js';
 import { CompiledTrainStep } from './compiled-step.js';
 
-/** Configs covering GQA, left padding, q/k/v and o biases, tied and untied heads, Qwen3's q/k norm. */
+/** Configs covering GQA, left padding, q/k/v and o biases, tied and untied heads, Qwen3's q/k norm, scaled RoPE. */
 const CONFIGS: [string, Record<string, unknown>][] = [
   ['qwen2 (q/k/v bias, untied, GQA)', { model_type: 'qwen2' }],
   ['llama (all four biases, tied)', { model_type: 'llama', attention_bias: true, tie_word_embeddings: true }],
   ['qwen3 (q/k norm, head_dim 6, tied)', { model_type: 'qwen3', head_dim: 6, tie_word_embeddings: true }],
+  // Scaled RoPE (the cos/sin tables come from @rlvr/core's ropeCosSin): head_dim 8 so llama3 keeps,
+  // blends and divides frequencies, and YaRN's cos/sin gain (1.139) is exercised.
+  [
+    'llama3 rope_scaling (head_dim 8, tied)',
+    {
+      model_type: 'llama',
+      head_dim: 8,
+      tie_word_embeddings: true,
+      max_position_embeddings: 64,
+      rope_scaling: { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 64 },
+    },
+  ],
+  ['yarn rope_scaling (head_dim 8, untied)', { model_type: 'qwen2', head_dim: 8, max_position_embeddings: 64, rope_scaling: { rope_type: 'yarn', factor: 4 } }],
 ];
 
 function config(extra: Record<string, unknown>): DecoderConfig {

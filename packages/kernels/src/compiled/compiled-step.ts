@@ -253,7 +253,7 @@ export class CompiledTrainStep {
   #ropeTables(mask: Int32Array, batch: number, seq: number): { cos: Float32Array; sin: Float32Array } {
     const D = this.config.headDim;
     const half = D / 2;
-    const t = ropeTables(positionsFromMask(mask, batch, seq), D, this.config.ropeTheta);
+    const t = ropeTables(positionsFromMask(mask, batch, seq), this.config);
     const n = batch * seq;
     const cos = new Float32Array(n * D);
     const sin = new Float32Array(n * D);

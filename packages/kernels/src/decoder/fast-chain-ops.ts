@@ -107,7 +107,7 @@ export class FastChainOps implements DecoderForwardOps<Float32Array>, DecoderBac
       numKvHeads: config.numKeyValueHeads,
       headDim: config.headDim,
     };
-    this.#rope = ropeTables(batch.positions, config.headDim, config.ropeTheta);
+    this.#rope = ropeTables(batch.positions, config);
   }
 
   /**

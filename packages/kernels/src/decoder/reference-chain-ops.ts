@@ -19,6 +19,7 @@ import { embeddingBackward, embeddingForward } from '../embedding/embedding.refe
 import { residualAddForward, residualAddInto } from '../residual/residual.reference.js';
 import { rmsNormBackward, rmsNormForward } from '../rmsnorm/rmsnorm.reference.js';
 import { ropeBackward, ropeForward } from '../rope/rope.reference.js';
+import type { RopeDims } from '../rope/rope.shared.js';
 import { swigluBackward, swigluForward } from '../swiglu/swiglu.reference.js';
 import type { ChainBatch, DecoderTensors } from './types.js';
 import type { MatmulEngine } from './matmul-engine.js';
@@ -70,8 +71,8 @@ export class ReferenceChainOps<T extends Floats> implements DecoderForwardOps<T>
     return { rows, hidden, eps: this.config.rmsNormEps };
   }
 
-  #rope(heads: number): { tokens: number; headDim: number; theta: number; heads: number } {
-    return { tokens: this.#rows, headDim: this.config.headDim, theta: this.config.ropeTheta, heads };
+  #rope(heads: number): RopeDims {
+    return { tokens: this.#rows, rope: this.config, heads };
   }
 
   embed(weight: string): T {

@@ -90,6 +90,27 @@ const qwen3Bias = parseDecoderConfig({
   tie_word_embeddings: false,
   attention_bias: true,
 });
+// Scaled RoPE (the uploaded cos/sin table comes from @rlvr/core's ropeCosSin): head_dim 8 so llama3
+// keeps, blends and divides frequencies; YaRN multiplies cos/sin by 1.139.
+const scaledShape = {
+  hidden_size: 32,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  head_dim: 8,
+  intermediate_size: 48,
+  vocab_size: 37,
+  rms_norm_eps: 1e-5,
+  rope_theta: 10000,
+  max_position_embeddings: 64,
+};
+const llama3Scaled = parseDecoderConfig({
+  ...scaledShape,
+  model_type: 'llama',
+  tie_word_embeddings: true,
+  rope_scaling: { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 64 },
+});
+const yarnScaled = parseDecoderConfig({ ...scaledShape, model_type: 'qwen2', rope_scaling: { rope_type: 'yarn', factor: 4 } });
 
 // batch 2 × seq 6: row 0 left-padded by 2, row 1 full.
 const BATCH = 2;
@@ -117,6 +138,8 @@ await describeGpu('GpuDecoderModel forward vs the CPU reference decoder', (gpu) 
     ['llama (tied embeddings)', llama, 12],
     ['qwen3 (tied, head_dim 12, q/k norm)', qwen3, 13],
     ['qwen3 (untied, head_dim 6, q/k/v + o_proj bias)', qwen3Bias, 14],
+    ['llama (llama3 rope_scaling)', llama3Scaled, 15],
+    ['qwen2 (yarn rope_scaling, cos/sin gain)', yarnScaled, 16],
   ] as const)('%s: logits match the reference at real tokens; second forward identical; weights round-trip', async (_name, config, seed) => {
     const weights = testWeights(config, seed);
     const ref = await CpuDecoderModel.f32(config, weights).forward(TOKENS, MASK, BATCH, SEQ);
@@ -241,6 +264,8 @@ await describeGpu('GpuDecoderModel backward vs the CPU reference decoder', (gpu)
     ['llama (tied, q/k/v + o_proj bias)', llamaBias, 23],
     ['qwen3 (tied, head_dim 12, q/k norm)', qwen3, 24],
     ['qwen3 (untied, head_dim 6, q/k/v + o_proj bias)', qwen3Bias, 25],
+    ['llama (llama3 rope_scaling)', llama3Scaled, 26],
+    ['qwen2 (yarn rope_scaling, cos/sin gain)', yarnScaled, 27],
   ] as const)('%s: every gradient matches the reference backward', async (_name, config, seed) => {
     const weights = testWeights(config, seed);
     const dlogits = seededDlogits(config.vocabSize, seed + 100);

@@ -228,7 +228,7 @@ export class GpuPolicyBackend implements PolicyBackend {
     this.#last = undefined;
     const acts = this.#activations(batch, seq);
     // Positions from the mask (left padding starts each row at 0), as the CPU model does.
-    acts.ropeTable.write(ropeTable(positionsFromMask(mask, batch, seq), c.headDim, c.ropeTheta));
+    acts.ropeTable.write(ropeTable(positionsFromMask(mask, batch, seq), c));
     await submitChain(this.#gpu, 'gpu-decoder forward', (plans) => this.#planForward(acts, ids, mask, plans));
     this.#last = { ids, mask };
   }

@@ -11,12 +11,12 @@ import { ropeTables } from './rope.shared.js';
 describe('fast rope matches the reference', () => {
   it.each(ROPE_CASES.map((c) => [c.name, c] as const))('rope forward/backward: %s', (_, c) => {
     const { x, dy } = ropeCaseInputs(c);
-    const { cos, sin } = ropeTables(c.positions, c.dims.headDim, c.dims.theta);
+    const { cos, sin } = ropeTables(c.positions, c.dims.rope);
     const fx = x.slice();
-    ropeInPlace(fx, cos, sin, c.dims.tokens, c.dims.heads, c.dims.headDim, 1);
+    ropeInPlace(fx, cos, sin, c.dims.tokens, c.dims.heads, c.dims.rope.headDim, 1);
     expectClose(fx, ropeForward(x, c.positions, c.dims));
     const fdy = dy.slice();
-    ropeInPlace(fdy, cos, sin, c.dims.tokens, c.dims.heads, c.dims.headDim, -1);
+    ropeInPlace(fdy, cos, sin, c.dims.tokens, c.dims.heads, c.dims.rope.headDim, -1);
     expectClose(fdy, ropeBackward(dy, c.positions, c.dims));
   });
 });

@@ -1,6 +1,7 @@
 /**
  * RoPE on WebGPU (Hugging Face rotate-half), forward and backward. The cos/sin table comes from the
- * shared `ropeTables` (HF's f32-rounded angles, cos/sin in f64, rounded once to f32) and is uploaded;
+ * shared `ropeTables` (HF's f32-rounded angles, cos/sin in f64 times the scaling's attention factor,
+ * rounded once to f32) and is uploaded;
  * see rope.wgsl for why the shader does not evaluate sin/cos itself.
  */
 import { TensorShapeError } from '../device/errors.js';
@@ -9,6 +10,7 @@ import type { PipelineSpec } from '../gpu/pipeline-cache.js';
 import { GpuTensor } from '../gpu/tensor.js';
 import { type KernelPlan, planDispatch, submitPlans } from '../kernel-common/plan.js';
 import type { Ints } from '../arrays.js';
+import type { RopeConfig } from '@rlvr/core';
 import { ropeTables } from './rope.shared.js';
 import source from './rope.wgsl';
 
@@ -26,8 +28,9 @@ export function ropePipelineSpec(backward: boolean): PipelineSpec {
 }
 
 /** The cos/sin table [tokens, headDim] (cos in the first half of a row, sin in the second) as f32, for upload. */
-export function ropeTable(positions: Ints, headDim: number, theta: number): Float32Array {
-  const { cos, sin } = ropeTables(positions, headDim, theta);
+export function ropeTable(positions: Ints, rope: RopeConfig): Float32Array {
+  const headDim = rope.headDim;
+  const { cos, sin } = ropeTables(positions, rope);
   const half = headDim / 2;
   const out = new Float32Array(positions.length * headDim);
   for (let t = 0; t < positions.length; t++) {
@@ -40,8 +43,8 @@ export function ropeTable(positions: Ints, headDim: number, theta: number): Floa
 }
 
 /** Upload the table of {@link ropeTable}: build it once per batch and share it by q and k, forward and backward. */
-export function ropeTableTensor(gpu: GpuDevice, positions: Ints, headDim: number, theta: number): GpuTensor {
-  return GpuTensor.fromArray(gpu, ropeTable(positions, headDim, theta), [positions.length, headDim], 'rope-table');
+export function ropeTableTensor(gpu: GpuDevice, positions: Ints, rope: RopeConfig): GpuTensor {
+  return GpuTensor.fromArray(gpu, ropeTable(positions, rope), [positions.length, rope.headDim], 'rope-table');
 }
 
 /**

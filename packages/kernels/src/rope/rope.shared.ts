@@ -1,45 +1,32 @@
 /**
  * What every RoPE implementation shares (reference, fast CPU, WGSL, both decoders): the call's shape,
- * the cos/sin tables from Hugging Face's f32-rounded angles, and position ids from a padding mask.
- * See rope.reference.ts for the rotation itself.
+ * the cos/sin tables (@rlvr/core's `ropeCosSin`: scaled frequencies, Hugging Face's f32-rounded angles),
+ * and position ids from a padding mask. See rope.reference.ts for the rotation itself.
  */
+import { ropeCosSin, type RopeConfig } from '@rlvr/core';
 import { type Ints, at, requireInt, requireLength } from '../arrays.js';
 import { KernelReferenceError } from '../errors.js';
 
-/** Shape and base of a RoPE call. */
+/** Shape and angles of a RoPE call. */
 export interface RopeDims {
   /** Number of tokens (batch·seq). */
   tokens: number;
   /** Heads in this tensor (num_attention_heads for q, num_key_value_heads for k). */
   heads: number;
-  /** Per-head dimension (even). */
-  headDim: number;
-  /** `rope_theta` from config.json (10000 for Llama 2, 1e6 for Qwen2). */
-  theta: number;
+  /** headDim, rope_theta, rope_scaling and max_position_embeddings (a DecoderConfig fits). */
+  rope: RopeConfig;
 }
 
-/** cos/sin tables [tokens, headDim/2] in f64, from HF's f32-rounded angles. */
-export function ropeTables(positions: Ints, headDim: number, theta: number): { cos: Float64Array; sin: Float64Array } {
-  requireInt('headDim', headDim, 2);
-  if (headDim % 2 !== 0) throw new KernelReferenceError('headDim', `expected an even number, got ${headDim}`);
-  const half = headDim / 2;
-  const cos = new Float64Array(positions.length * half);
-  const sin = new Float64Array(positions.length * half);
-  const invFreq = new Float64Array(half);
-  for (let i = 0; i < half; i++) {
-    // HF: 1.0 / (base ** (arange(0, dim, 2).float() / dim)) — every step in f32.
-    const exponent = Math.fround((2 * i) / headDim);
-    invFreq[i] = Math.fround(1 / Math.fround(Math.pow(theta, exponent)));
-  }
-  for (let t = 0; t < positions.length; t++) {
-    const p = at(positions, t);
-    for (let i = 0; i < half; i++) {
-      const angle = Math.fround(Math.fround(p) * at(invFreq, i));
-      cos[t * half + i] = Math.cos(angle);
-      sin[t * half + i] = Math.sin(angle);
-    }
-  }
-  return { cos, sin };
+/** Plain (unscaled) RoPE of `headDim` and base `theta`, for tests and benchmarks without a model config. */
+export function plainRope(headDim: number, theta: number): RopeConfig {
+  return { headDim, ropeTheta: theta, ropeScaling: null, maxPositionEmbeddings: 1 << 20 };
+}
+
+/** cos/sin tables [tokens, headDim/2] in f64 from @rlvr/core's one definition of the angles ({@link ropeCosSin}). */
+export function ropeTables(positions: Ints, rope: RopeConfig): { cos: Float64Array; sin: Float64Array } {
+  requireInt('headDim', rope.headDim, 2);
+  if (rope.headDim % 2 !== 0) throw new KernelReferenceError('headDim', `expected an even number, got ${rope.headDim}`);
+  return ropeCosSin(rope, positions);
 }
 
 /**

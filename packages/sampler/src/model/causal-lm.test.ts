@@ -77,8 +77,8 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 /**
  * Logits [S, vocab] of one unpadded sequence at positions 0..S−1, in f64 plain loops written from
  * Hugging Face's modeling code (LlamaForCausalLM / Qwen2 / Qwen3), independent of the graph and of
- * @rlvr/core's chain (only the parameter names come from core). RoPE angles are f64 here and f64-rounded
- * tables in the graph; HF rounds them to f32, a difference far below the tolerance at these positions.
+ * @rlvr/core's chain (only the parameter names come from core). RoPE angles are f64 here; the graph's
+ * tables round them to f32 as HF does, a difference far below the tolerance at these positions.
  */
 function referenceLogits(c: DecoderConfig, w: NamedTensors, ids: number[]): Float64Array {
   const P = decoderParameters(c);

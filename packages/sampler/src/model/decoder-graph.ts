@@ -11,8 +11,9 @@
  *   fed in PyTorch's [out, in] layout untouched (no transpose on `setWeights`) and biases fuse into it.
  * - Grouped-query attention never copies K/V per query head: queries [B, heads, S, D] are viewed as
  *   [B, kvHeads, group·S, D] (heads of a group are adjacent, as HF's repeat_kv pairs them).
- * - RoPE reads cos/sin tables (computed in f64, rounded once) by position id, which matches the
- *   reference exactly and costs a Gather instead of trigonometry per step.
+ * - RoPE reads cos/sin tables (@rlvr/core's `ropeCosSin`, the angles every engine uses, rounded once
+ *   to f32) by position id, which matches the reference exactly and costs a Gather instead of
+ *   trigonometry per step.
  * - Qwen3's per-head q/k RMSNorm views [N, heads·D] as [N, heads, D], so the same RMSNorm nodes reduce
  *   over the last axis and the [D] gain broadcasts over heads.
  */
@@ -21,6 +22,7 @@ import {
   encodeOnnxModel,
   OnnxGraphBuilder,
   parameterSpecs,
+  ropeCosSin,
   ONNX_INT64,
   type DecoderConfig,
   type DecoderForwardOps,
@@ -100,18 +102,25 @@ export const SLOT_ROW = 'slot_row';
 /** The `shared` layout's int64 input [batch]: each row's slot in the {@link SLOT_ROW} grid. */
 export const ROW_SLOT = 'row_slot';
 
-/** cos and sin tables [positions, headDim] of HF's rotate-half RoPE, computed in f64. */
+/**
+ * cos and sin tables [positions, headDim] of HF's rotate-half RoPE for positions 0 … max_position_embeddings − 1,
+ * from @rlvr/core's one definition of the angles (rope_scaling applied, YaRN's gain included), each
+ * half of a row repeated as the rotation reads it.
+ */
 export function ropeTables(config: DecoderConfig): { cos: Float32Array; sin: Float32Array } {
   const d = config.headDim;
   const half = d / 2;
   const n = config.maxPositionEmbeddings;
+  const t = ropeCosSin(
+    config,
+    Int32Array.from({ length: n }, (_, p) => p),
+  );
   const cos = new Float32Array(n * d);
   const sin = new Float32Array(n * d);
   for (let p = 0; p < n; p++) {
     for (let j = 0; j < half; j++) {
-      const angle = p * Math.pow(config.ropeTheta, (-2 * j) / d);
-      cos[p * d + j] = cos[p * d + j + half] = Math.cos(angle);
-      sin[p * d + j] = sin[p * d + j + half] = Math.sin(angle);
+      cos[p * d + j] = cos[p * d + j + half] = t.cos[p * half + j]!;
+      sin[p * d + j] = sin[p * d + j + half] = t.sin[p * half + j]!;
     }
   }
   return { cos, sin };
