@@ -220,6 +220,12 @@ const TASK = z
       null,
       null,
     ),
+    chatTemplate: field(
+      z.string().min(1).nullable().default(null),
+      'Which of the tokenizer’s named chat templates template chat uses (null = the one named default, as transformers).',
+      null,
+      null,
+    ),
     onMalformed: field(
       z.enum(MALFORMED_POLICIES).default('error'),
       'Malformed dataset record: stop (file and line), or skip and count.',

@@ -15,7 +15,7 @@ import {
   type Task,
   type TaskExample,
 } from '../tasks/index.js';
-import { promptEncoder } from '../tasks/templates.js';
+import { chatPromptTemplate, promptEncoder } from '../tasks/templates.js';
 import type { StepPrompt, StepRollout, StepScore } from './rl-step.js';
 
 /** The sampler, task, prompt encoding and scoring of one model directory. */
@@ -45,19 +45,20 @@ export async function openTaskEnvironment(
   const loaded = await loadModelDir(modelDir);
   const sampler = new Sampler(loaded.model, loaded.tokenizer);
   const tokenizer = loaded.tokenizer;
-  const template: PromptTemplate =
-    config.task.template === 'chat'
-      ? { kind: 'chat', apply: (m) => tokenizer.applyChatTemplate(m), systemPrompt: config.task.systemPrompt }
-      : { kind: config.task.template };
-  // Plain templates start with the tokenizer's BOS (Llama 3); chat prompts carry the template's own.
-  const promptIds = promptEncoder(template, tokenizer);
+  let template: PromptTemplate;
   let task: Task;
   try {
+    template =
+      config.task.template === 'chat'
+        ? chatPromptTemplate(tokenizer, config.task, modelDir)
+        : { kind: config.task.template };
     task = await loadTask(config.task, config.seed);
   } catch (error) {
     await loaded.model.release();
     throw error;
   }
+  // Plain templates start with the tokenizer's BOS (Llama 3); chat prompts carry the template's own.
+  const promptIds = promptEncoder(template, tokenizer);
   for (const line of describeSkippedRecords(task.skipped)) log(line);
   const limited = limitPromptLength(
     task.train,

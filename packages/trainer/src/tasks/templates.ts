@@ -19,6 +19,8 @@
  * others with the BOS the tokenizer puts first (Llama 3's `<|begin_of_text|>`; none for Qwen).
  */
 
+import { ConfigError } from '../config/config-error.js';
+
 /** One chat message, as chat templates take them (structurally the sampler tokenizer's `ChatMessage`). */
 export interface ChatMessage {
   /** `system`, `user` or `assistant` (templates may know others). */
@@ -86,4 +88,45 @@ export interface PromptTokenizer {
 /** Text → token ids for prompts rendered under `template` (see the module comment). */
 export function promptEncoder(template: PromptTemplate, tokenizer: PromptTokenizer): (text: string) => number[] {
   return template.kind === 'chat' ? (text) => tokenizer.encode(text) : (text) => tokenizer.encodePrompt(text);
+}
+
+/** What {@link chatPromptTemplate} needs of a tokenizer (the sampler's has it). */
+export interface ChatTokenizer {
+  /** Names of its chat templates (`default` for a single one); empty when it has none. */
+  chatTemplateNames: string[];
+  /** Renders messages with the generation prompt through the named (or default) template. */
+  applyChatTemplate(messages: ChatMessage[], options: { templateName?: string }): string;
+}
+
+/**
+ * The `chat` template of a run: the tokenizer's template named `chatTemplate` (null: `default`), with
+ * `systemPrompt`. Refused before any work when the model has no chat template or none of that name.
+ */
+export function chatPromptTemplate(
+  tokenizer: ChatTokenizer,
+  task: { chatTemplate: string | null; systemPrompt: string | null },
+  modelDir: string,
+): PromptTemplate {
+  const names = tokenizer.chatTemplateNames;
+  if (names.length === 0) {
+    throw new ConfigError(
+      'task.template',
+      `chat needs a chat template, and ${modelDir} has none (looked for chat_template.jinja and "chat_template" in tokenizer_config.json); a base model takes r1-zero or plain`,
+    );
+  }
+  const name = task.chatTemplate ?? 'default';
+  if (!names.includes(name)) {
+    const known = names.map((n) => JSON.stringify(n)).join(', ');
+    throw new ConfigError(
+      'task.chatTemplate',
+      task.chatTemplate === null
+        ? `${modelDir} has chat templates ${known} and none named "default": name the one to use`
+        : `${modelDir} has no chat template named ${JSON.stringify(name)} (it has ${known})`,
+    );
+  }
+  return {
+    kind: 'chat',
+    apply: (messages) => tokenizer.applyChatTemplate(messages, { templateName: name }),
+    systemPrompt: task.systemPrompt,
+  };
 }
