@@ -61,6 +61,11 @@ describe('rope_scaling', () => {
     expect(parseDecoderConfig({ ...base, rope_theta: undefined, rope_parameters: { rope_theta: 1e6, rope_type: 'default' } })).toMatchObject({ ropeTheta: 1e6, ropeScaling: null });
     expect(configError({ ...base, rope_theta: 10000, rope_parameters: { rope_theta: 500000, rope_type: 'default' } }).key).toBe('rope_theta');
     expect(configError({ ...base, rope_parameters: { rope_theta: 10000, rope_type: 'longrope' } }).message).toMatch(/rope_parameters.rope_type = "longrope"/);
+    // Both spellings (a checkpoint written by decoderConfigToJson over the source's keys): equal is fine.
+    const both = { ...base, rope_parameters: { rope_theta: 10000, ...llama3 } };
+    const fromBoth = parseDecoderConfig(both);
+    expect(parseDecoderConfig({ ...both, ...decoderConfigToJson(fromBoth) })).toEqual(fromBoth);
+    expect(configError({ ...both, rope_scaling: { ...llama3, factor: 4 } }).message).toMatch(/rope_scaling = .*same scaling as rope_parameters/);
   });
 
   it.each([
@@ -68,7 +73,7 @@ describe('rope_scaling', () => {
     ['rope_scaling.type', { type: 'mrope', mrope_section: [2, 2] }, /rope_scaling.type = "mrope"/],
     ['rope_scaling.rope_type', { factor: 2 }, /rope_scaling.rope_type = undefined/],
     ['rope_scaling.type', { rope_type: 'linear', type: 'dynamic', factor: 2 }, /rope_scaling.type = "dynamic" .*equal to rope_type \(linear\)/],
-    ['rope_scaling.short_factor', { rope_type: 'llama3', ...llama3, short_factor: [1] }, /rope_scaling.short_factor = \[1\] .*absent for rope_type "llama3"/],
+    ['rope_scaling.short_factor', { ...llama3, short_factor: [1] }, /rope_scaling.short_factor = \[1\] .*absent for rope_type "llama3"/],
     ['rope_scaling.factor', { rope_type: 'linear', factor: 0.5 }, /rope_scaling.factor = 0.5 .*≥ 1/],
     ['rope_scaling.factor', { rope_type: 'linear', factor: '2' }, /rope_scaling.factor = "2"/],
     ['rope_scaling.high_freq_factor', { ...llama3, high_freq_factor: 1 }, /high_freq_factor = 1 .*> low_freq_factor \(1\)/],

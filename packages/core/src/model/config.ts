@@ -213,7 +213,8 @@ export function parseDecoderConfig(json: unknown): DecoderConfig {
 
 /**
  * rope_theta and rope_scaling, or transformers 5's `rope_parameters` object that carries both
- * (`{rope_theta, rope_type, …scaling keys}`); a config with both spellings must not disagree.
+ * (`{rope_theta, rope_type, …scaling keys}`); a config with both spellings (a checkpoint written from
+ * one) must not disagree.
  */
 function parseRope(
   raw: Record<string, unknown>,
@@ -239,14 +240,13 @@ function parseRope(
   if (raw.rope_theta !== undefined && raw.rope_theta !== ropeTheta) {
     throw new ConfigError('rope_theta', raw.rope_theta, `absent or equal to rope_parameters.rope_theta (${ropeTheta})`);
   }
-  if (raw.rope_scaling !== undefined && raw.rope_scaling !== null) {
-    throw new ConfigError(
-      'rope_scaling',
-      raw.rope_scaling,
-      'null or absent when rope_parameters is given (it carries the scaling)',
-    );
+  const ropeScaling = parseRopeScaling(scaling, maxPositions, 'rope_parameters');
+  // A checkpoint written from such a config carries both spellings; they must describe one scaling.
+  const legacy = parseRopeScaling(raw.rope_scaling, maxPositions);
+  if (legacy !== null && JSON.stringify(legacy) !== JSON.stringify(ropeScaling)) {
+    throw new ConfigError('rope_scaling', raw.rope_scaling, 'null, absent or the same scaling as rope_parameters');
   }
-  return { ropeTheta, ropeScaling: parseRopeScaling(scaling, maxPositions, 'rope_parameters') };
+  return { ropeTheta, ropeScaling };
 }
 
 /**
