@@ -51,8 +51,11 @@ export function probeWebGpuEp(): Promise<WebGpuEpProbe> {
   return probe;
 }
 
-/** Throws a {@link SamplerDeviceError} naming `device` unless its execution provider starts here. */
-export async function assertDeviceStarts(device: SamplerDevice): Promise<void> {
+/**
+ * Throws a {@link SamplerDeviceError} naming `device` (and `requestedBy`, the setting that asked for it,
+ * e.g. `sampling.device`) unless its execution provider starts here.
+ */
+export async function assertDeviceStarts(device: SamplerDevice, requestedBy?: string): Promise<void> {
   if (!(SAMPLER_DEVICES as readonly string[]).includes(device)) {
     throw new SamplerDeviceError(String(device), `unknown device; expected one of ${SAMPLER_DEVICES.join(', ')}`);
   }
@@ -61,7 +64,7 @@ export async function assertDeviceStarts(device: SamplerDevice): Promise<void> {
   if (!result.ok) {
     throw new SamplerDeviceError(
       device,
-      `ONNX Runtime's WebGPU execution provider cannot start: ${result.reason} (a GPU with a Vulkan driver is needed; on Debian 12 tools/scripts/install-lavapipe.sh installs the software one)`,
+      `${requestedBy === undefined ? '' : `requested by ${requestedBy}, but `}ONNX Runtime's WebGPU execution provider cannot start: ${result.reason} (a GPU with a Vulkan driver is needed; on Debian 12 tools/scripts/install-lavapipe.sh installs the software one)`,
     );
   }
 }

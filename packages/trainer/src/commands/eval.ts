@@ -2,7 +2,7 @@ import { CliError, INPUT_EXIT_CODE } from '../cli/cli-error.js';
 import type { Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
 import { parseChoice, parseInteger, parseNumber } from '../cli/parse-options.js';
-import { parseTrainConfig, TASK_NAMES } from '../config/index.js';
+import { parseTrainConfig, SAMPLING_DEVICE_CHOICES, TASK_NAMES } from '../config/index.js';
 import { PRESET_TASK } from '../demo/countdown-preset.js';
 import { evaluate } from '../loop/evaluate.js';
 import { EMBEDDED_PREFIX, resolveModelPath } from '../models/embedded.js';
@@ -33,6 +33,11 @@ const OPTIONS = {
   'max-new-tokens': { type: 'string', value: 'N', description: 'Longest completion (default 256).' },
   temperature: { type: 'string', value: 'T', description: 'Temperature of the K samples (default 1).' },
   seed: { type: 'string', value: 'S', description: 'Seed of the split and the sampling (default 42).' },
+  device: {
+    type: 'string',
+    value: 'DEVICE',
+    description: `Where sampling runs (sampling.device): ${SAMPLING_DEVICE_CHOICES.join(', ')} (default cpu).`,
+  },
 } as const;
 
 const DESCRIPTION = [
@@ -68,6 +73,9 @@ export const evalCommand: Command = defineCommand({
               ...(options.dataset === undefined ? {} : { dataset: options.dataset, testDataset: options.dataset }),
             },
       sampling: {
+        ...(options.device === undefined
+          ? {}
+          : { device: parseChoice('--device', options.device, SAMPLING_DEVICE_CHOICES) }),
         ...(options['max-new-tokens'] === undefined
           ? {}
           : { maxNewTokens: parseInteger('--max-new-tokens', options['max-new-tokens'], 1) }),

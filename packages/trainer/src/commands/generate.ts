@@ -2,7 +2,9 @@ import { GenerationError, loadModelDir, Sampler, SamplerError, type GenerateOpti
 import { CliError, exitCodeOf } from '../cli/cli-error.js';
 import type { Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
-import { parseInteger, parseNumber } from '../cli/parse-options.js';
+import { parseChoice, parseInteger, parseNumber } from '../cli/parse-options.js';
+import { SAMPLING_DEVICE_CHOICES } from '../config/index.js';
+import { selectSamplingDevice } from '../loop/sampling-device.js';
 
 const OPTIONS = {
   model: {
@@ -44,6 +46,11 @@ const OPTIONS = {
     value: 'NAME',
     description: 'Which of the tokenizer\'s named chat templates to use (default "default"); implies --chat.',
   },
+  device: {
+    type: 'string',
+    value: 'DEVICE',
+    description: `Where sampling runs: ${SAMPLING_DEVICE_CHOICES.join(', ')} (default cpu; auto: webgpu on a hardware GPU adapter, else cpu); the choice is printed on stderr.`,
+  },
   json: {
     type: 'boolean',
     description: 'One JSON object per completion: {"text", "tokens", "logprobs", "finishReason"}.',
@@ -51,9 +58,9 @@ const OPTIONS = {
 } as const;
 
 const DESCRIPTION = [
-  'Sample completions of one prompt with @rlvr/sampler (ONNX Runtime, CPU). Prints each completion;',
-  'with --json, one JSON line per completion with its token ids, their log-probabilities under',
-  'log softmax(logits / temperature) and why it ended (stop, eos, length).',
+  'Sample completions of one prompt with @rlvr/sampler (ONNX Runtime on the CPU, or a GPU with --device).',
+  'Prints each completion; with --json, one JSON line per completion with its token ids, their',
+  'log-probabilities under log softmax(logits / temperature) and why it ended (stop, eos, length).',
 ].join('\n');
 
 const EXAMPLES = [
@@ -98,9 +105,20 @@ export const generateCommand: Command = defineCommand({
       seed: options.seed === undefined ? 0 : parseInteger('--seed', options.seed, 0),
       stop: options.stop === undefined ? [] : [options.stop],
     };
+    // Without --device: the CPU, quietly (stderr stays the completions' errors only). A device whose
+    // execution provider cannot start is a SamplerDeviceError naming --device (exit 3).
+    const device =
+      options.device === undefined
+        ? 'cpu'
+        : (
+            await selectSamplingDevice(parseChoice('--device', options.device, SAMPLING_DEVICE_CHOICES), {
+              source: '--device',
+              log: (line) => io.stderr.write(`${line}\n`),
+            })
+          ).device;
     let loaded;
     try {
-      loaded = await loadModelDir(options.model!);
+      loaded = await loadModelDir(options.model!, { device });
     } catch (error) {
       if (SamplerError.isInstance(error)) throw new CliError('--model', error.message, exitCodeOf(error));
       throw error;

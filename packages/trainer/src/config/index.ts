@@ -15,6 +15,7 @@ export {
   configuredWeighting,
   CHECKPOINT_ERROR_POLICIES,
   GUARD_ACTIONS,
+  SAMPLING_DEVICE_CHOICES,
   type FieldInfo,
   type GuardConfig,
   type TrainConfig,

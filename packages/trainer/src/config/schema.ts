@@ -56,6 +56,8 @@ export const GUARD_ACTIONS = ['stop', 'skip'] as const;
 export const LR_SCHEDULES = ['constant', 'cosine'] as const;
 /** Training backends of @rlvr/kernels (`auto`: webgpu on a hardware adapter, else cpu). */
 export const BACKEND_CHOICES = ['auto', 'webgpu', 'cpu'] as const;
+/** Devices of the sampler's ONNX Runtime sessions (`auto`: ORT's WebGPU EP on a hardware adapter, else its CPU EP). */
+export const SAMPLING_DEVICE_CHOICES = ['auto', 'cpu', 'webgpu'] as const;
 /** How PPO's old logprobs are obtained (ppo.oldLogprobs). */
 export const OLD_LOGPROBS_MODES = ['auto', 'recompute'] as const;
 /** Loss aggregation modes (verl `loss_agg_mode` names, as @rlvr/kernels implements them). */
@@ -316,6 +318,12 @@ const SAMPLING = z
     maxGroups: field(
       count(1).default(1),
       'Groups of M drawn at most per prompt: a group without a correct response is replaced by a fresh one until one holds a success; every response drawn counts in sampledResponses (effective time); 1 = one group per prompt.',
+      null,
+      null,
+    ),
+    device: field(
+      z.enum(SAMPLING_DEVICE_CHOICES).default('cpu'),
+      'Where rollouts run: cpu, webgpu (ONNX Runtime’s WebGPU EP on any adapter; an error where it cannot start) or auto (webgpu on a hardware GPU adapter, else cpu; asks Dawn for the adapter in the training process); always printed.',
       null,
       null,
     ),

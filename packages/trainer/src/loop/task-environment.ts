@@ -17,6 +17,7 @@ import {
 } from '../tasks/index.js';
 import { chatPromptTemplate, promptEncoder } from '../tasks/templates.js';
 import type { StepPrompt, StepRollout, StepScore } from './rl-step.js';
+import { selectSamplingDevice } from './sampling-device.js';
 
 /** The sampler, task, prompt encoding and scoring of one model directory. */
 export interface TaskEnvironment {
@@ -42,7 +43,8 @@ export async function openTaskEnvironment(
   modelDir: string,
   log: (line: string) => void,
 ): Promise<TaskEnvironment> {
-  const loaded = await loadModelDir(modelDir);
+  const { device } = await selectSamplingDevice(config.sampling.device, { log });
+  const loaded = await loadModelDir(modelDir, { device });
   const sampler = new Sampler(loaded.model, loaded.tokenizer);
   const tokenizer = loaded.tokenizer;
   let template: PromptTemplate;
