@@ -193,12 +193,13 @@ interface ParsedHeader {
 
 /**
  * A byte source request of the decoding generators: fill `into` from absolute file position
- * `position`; `what` names what is being read, for the error when the source ends early.
+ * `position`; `tensor` names the tensor being read (none for the header), for the error when the
+ * source ends early.
  */
 interface ReadRequest {
   position: number;
   into: Uint8Array;
-  what: string;
+  tensor?: string;
 }
 
 /** A decoding step that asks its driver for bytes and returns a `T`; one generator serves memory, sync and async sources. */
@@ -208,7 +209,7 @@ type Reads<T> = Generator<ReadRequest, T, void>;
 function* headerReads(size: number): Reads<ParsedHeader> {
   if (size < 8) throw new SafetensorsError(`file is truncated: ${size} bytes, the header length alone needs 8`);
   const prefix = new Uint8Array(8);
-  yield { position: 0, into: prefix, what: 'the header length' };
+  yield { position: 0, into: prefix };
   const n = new DataView(prefix.buffer).getBigUint64(0, true);
   if (n > BigInt(MAX_HEADER_BYTES)) {
     throw new SafetensorsError(`header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
@@ -220,7 +221,7 @@ function* headerReads(size: number): Reads<ParsedHeader> {
     );
   }
   const text = new Uint8Array(headerBytes);
-  yield { position: 8, into: text, what: 'the header' };
+  yield { position: 8, into: text };
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(text));
@@ -243,19 +244,18 @@ function* tensorReads(e: HeaderEntry, dataStart: number, chunk = CHUNK_BYTES): R
   const size = DTYPE_BYTES[e.dtype]!;
   const bytes = e.end - e.begin;
   const out = new Float32Array(bytes / size);
-  const what = `tensor "${e.name}"`;
   if (e.dtype === 'F32' && LITTLE_ENDIAN) {
     const target = new Uint8Array(out.buffer);
     for (let at = 0; at < bytes; at += chunk) {
       const into = target.subarray(at, Math.min(bytes, at + chunk));
-      yield { position: dataStart + e.begin + at, into, what };
+      yield { position: dataStart + e.begin + at, into, tensor: e.name };
     }
   } else {
     // One scratch chunk (a multiple of every element size), converted into the result after each read.
     const scratch = new Uint8Array(Math.min(bytes, chunk));
     for (let at = 0; at < bytes; at += chunk) {
       const into = scratch.subarray(0, Math.min(bytes - at, chunk));
-      yield { position: dataStart + e.begin + at, into, what };
+      yield { position: dataStart + e.begin + at, into, tensor: e.name };
       decodeInto(e.dtype, into, out, at / size);
     }
   }
@@ -265,9 +265,10 @@ function* tensorReads(e: HeaderEntry, dataStart: number, chunk = CHUNK_BYTES): R
 /** The error for a source that ended before `request` was filled (a file truncated while being read). */
 function endedEarly(request: ReadRequest, filled: number): SafetensorsError {
   const at = request.position + filled;
+  const what = request.tensor === undefined ? 'header' : `tensor "${request.tensor}"`;
   return new SafetensorsError(
-    `${request.what}: the file ends at byte ${at}, before the ${request.into.length} bytes from byte ${request.position} were read; it was truncated while being read`,
-    request.what.startsWith('tensor "') ? request.what.slice(8, -1) : undefined,
+    `${what}: the file ends at byte ${at}, before the ${request.into.length} bytes from byte ${request.position} were read; it was truncated while being read`,
+    request.tensor,
   );
 }
 
