@@ -34,7 +34,6 @@ import {
   type BenchEntry,
 } from '../../../tools/bench/harness.js';
 import {
-  buildBpeTokenizer,
   CausalLm,
   encodeDecoderGraph,
   keptTokens,
@@ -42,9 +41,9 @@ import {
   resolveWeightMode,
   Sampler,
   SamplerTokenizer,
-  type TokenizerFiles,
 } from '../src/index.js';
 import { BENCH_30M_CONFIG_JSON, TINY_CORPUS, writeModelDir } from '../src/testing/index.js';
+import { BENCH_1M_CONFIG, benchTokenizer } from './bench-setup.js';
 
 const PROMPTS = 16;
 const SAMPLES = 16;
@@ -52,30 +51,6 @@ const NEW_TOKENS = 64;
 const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY = process.env.BENCH_CASES?.split(',').map((s) => s.trim());
 const RUNS = process.env.BENCH_RUNS ? Number(process.env.BENCH_RUNS) : undefined;
-
-/** The tiny corpus plus seeded pseudo-words, so BPE learns enough merges for a 2048-token vocabulary. */
-function corpus(): string[] {
-  const rng = new SeededRandom(5);
-  const letters = 'etaoinshrdlucmfwypvbgkjqxz';
-  const lines = [...TINY_CORPUS];
-  for (let l = 0; l < 400; l++) {
-    const words: string[] = [];
-    for (let w = 0; w < 12; w++) {
-      const n = 2 + Math.floor(rng.next() * 7);
-      let word = '';
-      for (let c = 0; c < n; c++) word += letters[Math.floor(Math.pow(rng.next(), 2) * letters.length)];
-      words.push(word);
-    }
-    lines.push(words.join(' '));
-  }
-  return lines;
-}
-
-/** A tokenizer without EOS, so every sample generates exactly NEW_TOKENS in both implementations. */
-function benchTokenizer(vocabSize: number): TokenizerFiles {
-  const files = buildBpeTokenizer({ corpus: corpus(), vocabSize });
-  return { ...files, tokenizerConfig: { ...files.tokenizerConfig, eos_token: null } };
-}
 
 /** 2·(parameters used as matrices) + attention (QKᵀ and PV) at an average context of `context` tokens. */
 function flopsPerToken(c: DecoderConfig, context: number): number {
@@ -133,17 +108,7 @@ const cases: Case[] = [
     name: '1m',
     vocab: 512,
     runs: QUICK ? 1 : 5,
-    config: parseDecoderConfig({
-      model_type: 'llama',
-      hidden_size: 128,
-      num_hidden_layers: 4,
-      num_attention_heads: 4,
-      num_key_value_heads: 2,
-      intermediate_size: 384,
-      vocab_size: 512,
-      max_position_embeddings: 512,
-      tie_word_embeddings: true,
-    }),
+    config: BENCH_1M_CONFIG,
   },
   {
     name: '30m',
