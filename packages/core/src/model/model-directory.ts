@@ -3,7 +3,8 @@
  * `model.safetensors` or, for larger checkpoints, shards listed in `model.safetensors.index.json`
  * (`weight_map`: tensor name → shard file). Tokenizer files live beside them but belong to the sampler.
  * Writes are atomic per file (temporary name, fsync, rename), weights before config, so a directory
- * interrupted mid-write still holds the previous complete pair or no config at all.
+ * interrupted mid-write still holds the previous complete pair or no config at all (for single-file
+ * weights; sharded weights rewritten in place may mix shards, see safetensors-sharded.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';

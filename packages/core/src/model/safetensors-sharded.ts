@@ -5,9 +5,10 @@
  * keys sorted, two-space indent). Tensors are assigned in the given order: a shard is closed when the next
  * tensor would take it past the limit, and a tensor larger than the limit gets a shard of its own.
  *
- * Every file is written atomically; the shards before the index, and files of the other layout (a stale
- * single file or index, shards of an earlier count) are removed only once the new set is complete, so an
- * interrupted write leaves the previous complete set readable (the reader prefers the single file).
+ * Every file is written atomically, the shards before the index, and files of the other layout (a stale
+ * single file or index, shards of another count) are removed only once the new set is complete. A set
+ * rewritten in place and interrupted can therefore hold new shards beside old ones of the same names;
+ * for all-or-nothing, write into a fresh directory and rename it into place, as checkpoints do.
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
