@@ -25,6 +25,7 @@ export type {
   SafetensorsContent,
   SafetensorsReader,
   SafetensorsTensorInfo,
+  ReadSafetensorsOptions,
 } from './model/safetensors.js';
 export {
   DEFAULT_MAX_SHARD_BYTES,
