@@ -3,7 +3,11 @@
  * Runs wherever the EP starts (lavapipe on CI, ≈ 25× slower than the CPU EP there, so a tiny model and a
  * few tokens); elsewhere the suite is skipped loudly, or fails under RLVR_REQUIRE_GPU=1.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CausalLm } from './causal-lm.js';
+import { encodeDecoderGraph } from './decoder-graph.js';
 import { probeWebGpuEp } from './execution-device.js';
 import { Sampler } from '../sampler.js';
 import { SamplerTokenizer } from '../tokenizer/tokenizer.js';
@@ -83,5 +87,34 @@ if (!probe.ok) {
         ),
       ).toBeLessThan(TOL);
     });
+  });
+
+  it('an ONNX file (Optimum layout, weights inside) loads on webgpu and decodes the CPU EP’s greedy tokens', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rlvr-webgpu-onnx-'));
+    try {
+      const file = join(dir, 'model.onnx');
+      writeFileSync(file, await encodeDecoderGraph(tiny.config, { kvCache: 'append', weights: 'initializers', named: tiny.weights }));
+      const cpu = await CausalLm.fromOnnxFile(file, tiny.config.maxPositionEmbeddings);
+      const gpu = await CausalLm.fromOnnxFile(file, tiny.config.maxPositionEmbeddings, { device: 'webgpu' });
+      try {
+        expect([cpu.device, gpu.device, gpu.kvLayout]).toEqual(['cpu', 'webgpu', 'append']);
+        const options = { greedy: true, maxNewTokens: 6 };
+        const want = await new Sampler(cpu, tokenizer).generate(prompts.slice(0, 2), options);
+        const got = await new Sampler(gpu, tokenizer).generate(prompts.slice(0, 2), options);
+        expect(got.map((r) => r.completionIds)).toEqual(want.map((r) => r.completionIds));
+        expect(want.map((r) => r.completionIds.length)).toEqual([6, 6]);
+        expect(
+          maxDiff(
+            got.flatMap((r) => r.logprobs),
+            want.flatMap((r) => r.logprobs),
+          ),
+        ).toBeLessThan(TOL);
+      } finally {
+        await cpu.release();
+        await gpu.release();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 }

@@ -32,8 +32,8 @@ await describeGpu('sampling device selection', (gpu) => {
   it('webgpu: any adapter, software included, named in the line', async () => {
     const lines: string[] = [];
     const selection = await selectSamplingDevice('webgpu', { source: '--device', log: (line) => lines.push(line) });
-    expect(selection).toEqual({ device: 'webgpu', adapter: name, reason: 'requested by --device' });
-    expect(lines).toEqual([`sampling on webgpu (${name}): requested by --device`]);
+    expect(selection).toEqual({ device: 'webgpu', adapter: name, reason: '--device webgpu' });
+    expect(lines).toEqual([`sampling on webgpu (${name}): --device webgpu`]);
   });
 
   it('rlvr generate --device webgpu: the CPU EP’s greedy tokens, and the choice on stderr', async () => {
@@ -52,8 +52,8 @@ await describeGpu('sampling device selection', (gpu) => {
       expect([cpu.code, webgpu.code]).toEqual([0, 0]);
       expect(cpu.tokens).toHaveLength(6);
       expect(webgpu.tokens).toEqual(cpu.tokens);
-      expect(cpu.err).toBe('sampling on cpu: requested by --device\n');
-      expect(webgpu.err).toBe(`sampling on webgpu (${name}): requested by --device\n`);
+      expect(cpu.err).toBe('sampling on cpu: --device cpu\n');
+      expect(webgpu.err).toBe(`sampling on webgpu (${name}): --device webgpu\n`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

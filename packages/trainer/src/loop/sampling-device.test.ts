@@ -18,8 +18,8 @@ describe('sampling.device', () => {
   it('cpu is printed once with its reason and never loads the WebGPU addon', async () => {
     const lines: string[] = [];
     const selection = await selectSamplingDevice('cpu', { log: (line) => lines.push(line) });
-    expect(selection).toEqual({ device: 'cpu', adapter: null, reason: 'requested by sampling.device' });
-    expect(lines).toEqual(['sampling on cpu: requested by sampling.device']);
+    expect(selection).toEqual({ device: 'cpu', adapter: null, reason: 'sampling.device cpu' });
+    expect(lines).toEqual(['sampling on cpu: sampling.device cpu']);
     expect(dawnLoaded()).not.toBe(true);
   });
 

@@ -47,12 +47,12 @@ export async function selectSamplingDevice(
 ): Promise<SamplingDeviceSelection> {
   const source = options.source ?? 'sampling.device';
   const decide = async (): Promise<SamplingDeviceSelection> => {
-    if (choice === 'cpu') return { device: 'cpu', adapter: null, reason: `requested by ${source}` };
+    if (choice === 'cpu') return { device: 'cpu', adapter: null, reason: `${source} cpu` };
     if (choice === 'webgpu') {
       await assertDeviceStarts('webgpu', `${source} webgpu`);
       const probe = await probeAdapter();
       const name = probe.found ? adapterName(probe.summary) : 'adapter not named by Dawn';
-      return { device: 'webgpu', adapter: name, reason: `requested by ${source}` };
+      return { device: 'webgpu', adapter: name, reason: `${source} webgpu` };
     }
     const probe = await probeAdapter();
     if (!probe.found) return { device: 'cpu', adapter: null, reason: `no hardware GPU adapter (${probe.reason})` };
