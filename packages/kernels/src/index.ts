@@ -59,7 +59,7 @@ export type {
 } from './decoder/index.js';
 // LoRA adapters in PEFT's layout (trained by the cpu backend through `createDecoderModel({ lora })`).
 export { LORA_MODULES, LoraAdapters, checkLoraSettings, loraTargets } from './lora/index.js';
-export type { LoraModule, LoraSettings, LoraTarget } from './lora/index.js';
+export type { LoraInit, LoraModule, LoraSettings, LoraTarget } from './lora/index.js';
 export { GpuDecoderModel } from './gpu-decoder/index.js';
 export type { GpuDecoderWeights } from './gpu-decoder/index.js';
 

@@ -12,7 +12,7 @@ import { type DecoderModel, PolicyModel } from '../policy/policy-model.js';
 import { BackendUnavailableError } from '../device/errors.js';
 import { type CpuEngine, type CpuMemoryOptions, CpuPolicyBackend } from './cpu-backend.js';
 import { KernelOptionError } from '../errors.js';
-import { LoraAdapters } from '../lora/lora-adapters.js';
+import { type LoraInit, LoraAdapters } from '../lora/lora-adapters.js';
 import type { LoraSettings } from '../lora/lora-spec.js';
 
 export type { DecoderModel, OptimizerState } from '../policy/policy-model.js';
@@ -51,8 +51,10 @@ export interface CreateDecoderModelOptions {
 /** The LoRA adapters of {@link CreateDecoderModelOptions.lora}: their settings, and saved tensors or a seed for PEFT's init. */
 export interface LoraModelOptions {
   settings: LoraSettings;
-  /** Seed of A's Kaiming-uniform init (unused when `adapters` are given). */
+  /** Seed of A's init (unused when `adapters` are given). */
   seed: number;
+  /** A's init (default PEFT's Kaiming-uniform). */
+  init?: LoraInit;
   /** Saved A and B by PEFT name (e.g. a checkpoint's adapter_model.safetensors). */
   adapters?: Record<string, { shape: readonly number[]; data: ArrayLike<number> }>;
 }
@@ -98,7 +100,7 @@ export async function createDecoderModel(options: CreateDecoderModelOptions): Pr
     const adapters = lora
       ? lora.adapters
         ? LoraAdapters.load(options.config, lora.settings, lora.adapters, (n) => new Float32Array(n))
-        : LoraAdapters.init(options.config, lora.settings, lora.seed, (n) => new Float32Array(n))
+        : LoraAdapters.init(options.config, lora.settings, lora.seed, (n) => new Float32Array(n), lora.init)
       : undefined;
     const backendModel = new CpuPolicyBackend(
       options.config,

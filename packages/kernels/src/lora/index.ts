@@ -1,5 +1,5 @@
 /** LoRA in PEFT's layout: settings, wrapped Linears and tensor names, the adapters' tensors, init and merge. */
-export { LoraAdapters } from './lora-adapters.js';
+export { LoraAdapters, type LoraInit } from './lora-adapters.js';
 export {
   LORA_MODULES,
   PEFT_PREFIX,

@@ -11,6 +11,9 @@ import type { DecoderTensors } from '../decoder/types.js';
 import type { MatmulEngine } from '../decoder/matmul-engine.js';
 import { type LoraSettings, type LoraTarget, loraScale, loraShapes, loraTargets } from './lora-spec.js';
 
+/** How A starts (B starts at zero): PEFT's default Kaiming-uniform, or PEFT's `gaussian`. */
+export type LoraInit = 'kaiming' | 'gaussian';
+
 /** The adapter tensors of a model, with its settings and wrapped Linears. */
 export class LoraAdapters<T extends Floats> {
   /** The settings (checked). */
@@ -41,19 +44,26 @@ export class LoraAdapters<T extends Floats> {
     }
   }
 
-  /** Fresh adapters: A Kaiming-uniform (±1/√in) from `seed`, target by target; B zero. */
+  /**
+   * Fresh adapters from `seed`, target by target: A Kaiming-uniform (±1/√in, PEFT's default) or with
+   * `gaussian` normal with std 1/r (PEFT's `init_lora_weights="gaussian"`); B zero either way.
+   */
   static init<T extends Floats>(
     config: DecoderConfig,
     settings: LoraSettings,
     seed: number,
     alloc: (n: number) => T,
+    scheme: LoraInit = 'kaiming',
   ): LoraAdapters<T> {
     const adapters = new LoraAdapters(config, settings, alloc);
     const random = new SeededRandom(seed);
     for (const t of adapters.targets) {
       const a = adapters.params[t.a]!.data;
       const bound = 1 / Math.sqrt(t.base.in);
-      for (let i = 0; i < a.length; i++) a[i] = (2 * random.next() - 1) * bound;
+      const std = 1 / settings.rank;
+      for (let i = 0; i < a.length; i++) {
+        a[i] = scheme === 'gaussian' ? std * random.normal() : (2 * random.next() - 1) * bound;
+      }
     }
     return adapters;
   }

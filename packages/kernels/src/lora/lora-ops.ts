@@ -12,7 +12,7 @@ import { ChainSiteMap } from '@rlvr/core';
 import type { MatmulEngine } from '../decoder/matmul-engine.js';
 import type { DecoderTensors } from '../decoder/types.js';
 import type { LoraAdapters } from './lora-adapters.js';
-import { dropoutApply, dropoutBackwardInPlace } from './lora-dropout.js';
+import { applyDropoutMask, dropoutMask } from './lora-dropout.js';
 import { LORA_MODULES } from './lora-spec.js';
 
 /** An op set the LoRA ops wrap. */
@@ -24,8 +24,8 @@ interface LoraSaved<T> {
   xd: T;
   /** xd·Aᵀ [rows, r]. */
   h: T;
-  /** The dropout key of the forward (null = none). */
-  key: number | null;
+  /** The forward's dropout keep mask (null = no dropout). */
+  mask: Uint8Array | null;
 }
 
 /** LoRA over an inner op set for one batch (see the module comment). */
@@ -69,14 +69,15 @@ export class LoraChainOps<T extends Float32Array | Float64Array> implements Inne
     const r = this.adapters.settings.rank;
     const p0 = this.adapters.settings.dropout;
     const key = p0 > 0 ? this.adapters.dropoutKey : null;
-    const xd = key === null ? x : dropoutApply(x, p0, key, this.#salt(site));
+    const mask = key === null ? null : dropoutMask(x.length, p0, key, this.#salt(site));
+    const xd = mask === null ? x : applyDropoutMask(x, mask, p0);
     const a = this.adapters.params[t.a]!.data;
     const b = this.adapters.params[t.b]!.data;
     const h = (await this.engine.matmul(xd, a, { m: this.rows, n: r, k: p.in, transB: true })) as T;
     const delta = await this.engine.matmul(h, b, { m: this.rows, n: p.out, k: r, transB: true });
     const s = this.adapters.scale;
     for (let i = 0; i < y.length; i++) y[i] = y[i]! + s * delta[i]!;
-    this.#saved.set(site, { xd, h, key });
+    this.#saved.set(site, { xd, h, mask });
     return y;
   }
 
@@ -96,7 +97,7 @@ export class LoraChainOps<T extends Float32Array | Float64Array> implements Inne
     const t = this.adapters.target(site.layer, site.value);
     if (!t) return this.inner.linearBackward(dy, p, site);
     // The adapter's products first: the inner backward may reuse dy's buffer for its result.
-    const { xd, h, key } = this.#saved.get(site);
+    const { xd, h, mask } = this.#saved.get(site);
     const r = this.adapters.settings.rank;
     const s = this.adapters.scale;
     const a = this.adapters.params[t.a]!.data;
@@ -110,7 +111,7 @@ export class LoraChainOps<T extends Float32Array | Float64Array> implements Inne
     const gA = this.#grads![t.a]!.data;
     for (let i = 0; i < gA.length; i++) gA[i] = gA[i]! + dA[i]!;
     let dxd = (await this.engine.matmul(dh, a, { m: this.rows, n: p.in, k: r })) as T;
-    if (key !== null) dxd = dropoutBackwardInPlace(dxd, this.adapters.settings.dropout, key, this.#salt(site));
+    if (mask !== null) dxd = applyDropoutMask(dxd, mask, this.adapters.settings.dropout, true);
     const dx = await this.inner.linearBackward(dy, p, site);
     for (let i = 0; i < dx.length; i++) dx[i] = dx[i]! + dxd[i]!;
     return dx;

@@ -86,6 +86,17 @@ describe('LoRA settings and PEFT layout', () => {
     expect(Array.from(adapted)).toEqual(Array.from(base));
   });
 
+  test('gaussian init (PEFT’s init_lora_weights="gaussian"): A has std 1/r, B zero', () => {
+    const settings = { ...SETTINGS, rank: 4 };
+    const adapters = LoraAdapters.init(tiny(), settings, 9, (n) => new Float64Array(n), 'gaussian');
+    const values = adapters.targets.flatMap((t) => Array.from(adapters.params[t.a]!.data));
+    const std = Math.sqrt(values.reduce((a, x) => a + x * x, 0) / values.length);
+    // 960 draws: the sample std is within 10% of 1/r = 0.25 with overwhelming probability (its own sd is ~2.3%).
+    expect(values.length).toBe(960);
+    expect(Math.abs(std - 0.25)).toBeLessThan(0.025);
+    for (const t of adapters.targets) expect(maxAbs(adapters.params[t.b]!.data)).toBe(0);
+  });
+
   test('loading refuses a missing, misshapen or unexpected tensor, naming it', () => {
     const c = tiny();
     const good = LoraAdapters.init(c, SETTINGS, 1, (n) => new Float32Array(n)).params;

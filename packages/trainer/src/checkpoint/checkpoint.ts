@@ -1,6 +1,7 @@
 /**
  * Checkpoints of a run: `RUN_DIR/checkpoints/step-N/` holding
  *   config.json + model.safetensors   the policy as a Hugging Face model directory (loadable as a model),
+ *                                     (a LoRA run: adapter_config.json + adapter_model.safetensors, PEFT's layout),
  *   optimizer.safetensors             AdamW moments as `m.<param>` / `v.<param>`, the step count in the metadata,
  *   train-config.json                 the run's configuration,
  *   state.json                        RNG states, data cursor and step (written last),
@@ -52,6 +53,12 @@ import { StorageError, errnoCode, type StorageOperation } from '../errors.js';
 import { RUN_FILES } from '../metrics/run-layout.js';
 import { CheckpointError, NonFiniteCheckpointError } from './checkpoint-error.js';
 import { checkpointBytes, requireFreeSpace } from './free-space.js';
+import {
+  type AdapterCheckpoint,
+  isAdapterCheckpoint,
+  readAdapterCheckpoint,
+  writeAdapterCheckpoint,
+} from '../lora/lora-checkpoint.js';
 
 /** A JSON value (RNG states, data cursor and config are stored as JSON). */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -80,6 +87,11 @@ export interface CheckpointState {
   dataCursor: JsonValue;
   /** The run's configuration. */
   config: JsonValue;
+  /**
+   * A LoRA run's adapter settings: the checkpoint then holds `weights` (the adapters' A and B) in PEFT's
+   * layout (lora/lora-checkpoint.ts) instead of a model directory, and `modelConfig` is the base's.
+   */
+  adapter?: AdapterCheckpoint;
 }
 
 /** Options of {@link writeCheckpoint}. */
@@ -174,11 +186,14 @@ export function writeCheckpoint(
   const tmp = join(parent, `${TEMP_PREFIX}${step}-${process.pid}-${randomBytes(4).toString('hex')}`);
   asStorage(tmp, 'create', consequence, () => mkdirSync(tmp));
   try {
-    writeModelDirectory(tmp, state.modelConfig, state.weights, {
-      extraConfig: options.extraModelConfig,
-      metadata: { step: String(step) },
-      maxShardBytes: options.maxShardBytes,
-    });
+    if (state.adapter) writeAdapterCheckpoint(tmp, step, state.adapter, state.weights);
+    else {
+      writeModelDirectory(tmp, state.modelConfig, state.weights, {
+        extraConfig: options.extraModelConfig,
+        metadata: { step: String(step) },
+        maxShardBytes: options.maxShardBytes,
+      });
+    }
     writeSafetensorsSharded(tmp, FILES.optimizer, optimizerTensors(state.optimizerState), {
       metadata: { step: String(state.optimizerState.step) },
       maxShardBytes: options.maxShardBytes,
@@ -291,7 +306,7 @@ export function readCheckpoint(dir: string): LoadedCheckpoint {
   if (typeof saved.rng !== 'object' || saved.rng === null || Array.isArray(saved.rng)) {
     throw new CheckpointError(statePath, 'expected an object "rng"');
   }
-  const model = readModelDirectory(dir);
+  const model = isAdapterCheckpoint(dir) ? readAdapterCheckpoint(dir) : readModelDirectory(dir);
   const optimizerFiles = shardedFileNames(FILES.optimizer);
   const optimizerPath = join(
     dir,
@@ -321,6 +336,7 @@ export function readCheckpoint(dir: string): LoadedCheckpoint {
     rng: saved.rng as Record<string, JsonValue>,
     dataCursor: (saved.dataCursor ?? null) as JsonValue,
     config: readJson(join(dir, FILES.trainConfig)) as JsonValue,
+    ...('adapter' in model ? { adapter: model.adapter } : {}),
   };
 }
 

@@ -9,6 +9,8 @@ import { EMBEDDED_PREFIX, resolveModelPath } from '../models/embedded.js';
 import { heldOutPrompts } from '../loop/run-training.js';
 import { closeTaskEnvironment, openTaskEnvironment } from '../loop/task-environment.js';
 import type { StepRollout } from '../loop/rl-step.js';
+import { ADAPTER_FILES, isAdapterDirectory } from '../lora/adapter-directory.js';
+import { mergeAdapter } from '../lora/adapted-model.js';
 
 const OPTIONS = {
   model: {
@@ -16,7 +18,12 @@ const OPTIONS = {
     value: 'DIR',
     required: true,
     description:
-      "Model directory (config.json, model.safetensors or model.onnx, tokenizer.json), or embedded:countdown-base / embedded:countdown-sft (with the demo's problems and template).",
+      "Model directory (config.json, model.safetensors or model.onnx, tokenizer.json), a LoRA adapter directory (adapter_config.json, e.g. a LoRA run's checkpoint), or embedded:countdown-base / embedded:countdown-sft (with the demo's problems and template).",
+  },
+  base: {
+    type: 'string',
+    value: 'DIR',
+    description: "Base model of a LoRA adapter --model (default: its adapter_config.json's base_model_name_or_path).",
   },
   task: { type: 'string', value: 'TASK', required: true, description: `Task: ${TASK_NAMES.join(', ')}.` },
   dataset: {
@@ -91,10 +98,17 @@ export const evalCommand: Command = defineCommand({
       },
       ...(options.seed === undefined ? {} : { seed: parseInteger('--seed', options.seed, 0) }),
     });
-    const env = await openTaskEnvironment(config, resolveModelPath(config.model.path), (line) =>
+    const modelPath = resolveModelPath(config.model.path);
+    // A LoRA adapter directory is evaluated as its base with the merged weights.
+    const adapted = isAdapterDirectory(modelPath) ? await mergeAdapter(modelPath, options.base) : undefined;
+    if (!adapted && options.base !== undefined) {
+      throw new CliError('--base', `${modelPath} is no LoRA adapter (no ${ADAPTER_FILES.config})`);
+    }
+    const env = await openTaskEnvironment(config, adapted?.baseDir ?? modelPath, (line) =>
       io.stderr.write(`${line}\n`),
     );
     try {
+      if (adapted) await env.sampler.setWeights(adapted.weights);
       const prompts = heldOutPrompts(config, env);
       if (prompts.length === 0) throw new CliError(undefined, 'no held-out prompts', INPUT_EXIT_CODE);
       const record = await evaluate(

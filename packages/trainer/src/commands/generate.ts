@@ -1,10 +1,11 @@
-import { GenerationError, loadModelDir, Sampler, SamplerError, type GenerateOptions } from '@rlvr/sampler';
+import { GenerationError, Sampler, SamplerError, type GenerateOptions } from '@rlvr/sampler';
 import { CliError, exitCodeOf } from '../cli/cli-error.js';
 import type { Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
 import { parseChoice, parseInteger, parseNumber } from '../cli/parse-options.js';
 import { SAMPLING_DEVICE_CHOICES } from '../config/index.js';
 import { selectSamplingDevice } from '../loop/sampling-device.js';
+import { loadModelOrAdapter } from '../lora/adapted-model.js';
 
 const OPTIONS = {
   model: {
@@ -12,7 +13,12 @@ const OPTIONS = {
     value: 'DIR',
     required: true,
     description:
-      'Model directory: config.json, tokenizer.json (+ tokenizer_config.json), and model.onnx (Optimum export) or model.safetensors.',
+      'Model directory: config.json, tokenizer.json (+ tokenizer_config.json), and model.onnx (Optimum export) or model.safetensors; or a LoRA adapter directory (adapter_config.json, e.g. a LoRA run’s checkpoint).',
+  },
+  base: {
+    type: 'string',
+    value: 'DIR',
+    description: 'Base model of a LoRA adapter --model (default: its adapter_config.json’s base_model_name_or_path).',
   },
   prompt: {
     type: 'string',
@@ -118,7 +124,8 @@ export const generateCommand: Command = defineCommand({
           ).device;
     let loaded;
     try {
-      loaded = await loadModelDir(options.model!, { device });
+      // A LoRA adapter directory runs as its base with the merged weights.
+      loaded = await loadModelOrAdapter(options.model!, options.base, { device });
     } catch (error) {
       if (SamplerError.isInstance(error)) throw new CliError('--model', error.message, exitCodeOf(error));
       throw error;

@@ -3,6 +3,7 @@ import { compareCommand } from './compare.js';
 import { demoCommand } from './demo.js';
 import { evalCommand } from './eval.js';
 import { generateCommand } from './generate.js';
+import { mergeCommand } from './merge.js';
 import { pretrainCommand } from './pretrain.js';
 import { reportCommand } from './report.js';
 import { theoryCommand } from './theory.js';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly Command[] = [
   generateCommand,
   trainCommand,
   evalCommand,
+  mergeCommand,
   pretrainCommand,
   reportCommand,
   compareCommand,

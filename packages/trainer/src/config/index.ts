@@ -16,6 +16,7 @@ export {
   CHECKPOINT_ERROR_POLICIES,
   GUARD_ACTIONS,
   SAMPLING_DEVICE_CHOICES,
+  loraEnabled,
   type FieldInfo,
   type GuardConfig,
   type TrainConfig,

@@ -477,6 +477,61 @@ const KL = z
   })
   .prefault({});
 
+/** Module names `lora.targetModules` accepts (PEFT's `target_modules`; `all-linear` = every block Linear). */
+export const LORA_TARGET_CHOICES = [
+  'q_proj',
+  'k_proj',
+  'v_proj',
+  'o_proj',
+  'gate_proj',
+  'up_proj',
+  'down_proj',
+  'all-linear',
+] as const;
+/** LoRA's initialisations of A (B is zero): PEFT's default Kaiming-uniform, or PEFT's `gaussian` (std 1/r). */
+export const LORA_INITS = ['kaiming', 'gaussian'] as const;
+
+const LORA = z
+  .strictObject({
+    rank: field(
+      count(0).nullable().default(null),
+      'LoRA rank r: train low-rank adapters (PEFT layout) on the target modules with the base weights frozen; 0 or null = train every weight.',
+      'peft_config.r (ModelConfig.lora_r)',
+      'actor_rollout_ref.model.lora_rank',
+    ),
+    alpha: field(
+      positive().default(8),
+      'LoRA α: the update is scaled by α/r (α/√r with useRslora).',
+      'peft_config.lora_alpha',
+      'actor_rollout_ref.model.lora_alpha',
+    ),
+    dropout: field(
+      nonNegative().lt(1).default(0),
+      'Dropout probability on the adapters’ input in training forwards (evaluation and sampling run without).',
+      'peft_config.lora_dropout',
+      null,
+    ),
+    targetModules: field(
+      z.array(z.enum(LORA_TARGET_CHOICES)).min(1).default(['q_proj', 'v_proj']),
+      'Linears that get adapters, as PEFT names them: q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj, or all-linear (all seven, never the LM head).',
+      'peft_config.target_modules',
+      'actor_rollout_ref.model.target_modules',
+    ),
+    init: field(
+      z.enum(LORA_INITS).default('kaiming'),
+      'Initialisation of A, seeded from seed (B starts at zero, so training starts at the base model): kaiming (PEFT’s default, uniform ±1/√in) or gaussian (std 1/r).',
+      'peft_config.init_lora_weights',
+      null,
+    ),
+    useRslora: field(
+      z.boolean().default(false),
+      'rsLoRA: scale by α/√r instead of α/r.',
+      'peft_config.use_rslora',
+      null,
+    ),
+  })
+  .prefault({});
+
 const EVAL = z
   .strictObject({
     interval: field(
@@ -587,6 +642,7 @@ const BASE = z.strictObject({
   ppo: PPO,
   loss: LOSS,
   kl: KL,
+  lora: LORA,
   eval: EVAL,
   checkpoint: CHECKPOINT,
   guard: GUARD,
@@ -660,6 +716,13 @@ export const TRAIN_CONFIG_SCHEMA = BASE.superRefine((config, context) => {
       message: `expected a divisor of sampling.promptsPerStep = ${config.sampling.promptsPerStep}, so that every mini-batch holds whole groups`,
     });
   }
+  if (loraEnabled(config) && config.backend === 'webgpu') {
+    context.addIssue({
+      code: 'custom',
+      path: ['lora', 'rank'],
+      message: 'LoRA trains on the cpu backend only; set backend: cpu (or auto) or lora.rank: null',
+    });
+  }
   config.eval.passAtK.forEach((k, index) => {
     if (k > config.eval.samples) {
       context.addIssue({
@@ -670,6 +733,11 @@ export const TRAIN_CONFIG_SCHEMA = BASE.superRefine((config, context) => {
     }
   });
 });
+
+/** Whether a config trains LoRA adapters (`lora.rank` ≥ 1) instead of every weight. */
+export function loraEnabled(config: { lora: { rank: number | null } }): boolean {
+  return config.lora.rank !== null && config.lora.rank > 0;
+}
 
 /** The divergence guard's limits (config section `guard`). */
 export type GuardConfig = z.output<typeof GUARD>;

@@ -19,6 +19,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { NamedTensors } from '@rlvr/core';
 import { loadDecoderModel, type DecoderModel } from '@rlvr/kernels';
 import type { GenerateOptions, Prompt } from '@rlvr/sampler';
 import {
@@ -50,6 +51,7 @@ import {
 } from '../metrics/index.js';
 import { PromptCursor, deriveSeed } from '../tasks/index.js';
 import { DivergenceGuard } from './divergence-guard.js';
+import { adapterRecord, loraModelOptions, resumedAdapters } from '../lora/lora-run.js';
 import { evaluate, type EvalContext } from './evaluate.js';
 import { exactSuccessApplies, exactSuccessProbe } from './exact-success.js';
 import { lostPushWarner } from './flat-groups.js';
@@ -105,7 +107,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
   const guard = new DivergenceGuard(config.guard);
   const checkpoint = options.resume ? resumePoint(runDir, guard, log) : undefined;
 
-  const parts = await openRun(config, checkpoint?.dir ?? modelDir, modelDir, log);
+  const parts = await openRun(config, checkpoint?.dir ?? modelDir, modelDir, log, resumedAdapters(config, checkpoint));
   try {
     writeRunConfig(runDir, config);
     const cursor = new PromptCursor(
@@ -218,13 +220,16 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
       const weights = await parts.policy.weights();
       const breach = guard.checkWeights(step, weights);
       if (breach) throw diverged(breach.message, undefined, 'stopped');
+      // A LoRA run checkpoints its adapters (PEFT's layout), not the merged weights.
+      const adapter = adapterRecord(config, modelDir);
       try {
         lastCheckpoint = writeCheckpoint(
           runDir,
           step,
           {
             modelConfig: parts.policy.config,
-            weights,
+            weights: adapter ? (await parts.policy.adapters())! : weights,
+            ...(adapter ? { adapter } : {}),
             optimizerState: await parts.policy.optimizerState(),
             rng: { scheme: 'derived per step from config.seed', seed: config.seed },
             dataCursor: { ...cursor.state() },
@@ -411,17 +416,24 @@ function shellQuote(path: string): string {
   return /^[\w./@%+=:,-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Open the task environment on `modelDir`, then the policy (weights from `weightsDir`) and the reference. */
+/**
+ * Open the task environment on `modelDir`, then the policy (weights from `weightsDir`; with LoRA the
+ * base from `modelDir` and `adapters`, or fresh ones) and the reference.
+ */
 async function openRun(
   config: TrainConfig,
   weightsDir: string,
   modelDir: string,
   log: (line: string) => void,
+  adapters?: NamedTensors,
 ): Promise<RunParts> {
   const env = await openTaskEnvironment(config, modelDir, log);
   try {
     const backend = { backend: config.backend, log };
-    const policy = await loadDecoderModel(weightsDir, backend);
+    const lora = loraModelOptions(config, adapters);
+    const policy = lora
+      ? await loadDecoderModel(modelDir, { ...backend, lora })
+      : await loadDecoderModel(weightsDir, backend);
     if (weightsDir !== modelDir) await env.sampler.setWeights(await policy.weights());
     const reference =
       config.kl.beta > 0
