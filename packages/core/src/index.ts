@@ -26,6 +26,7 @@ export type {
   SafetensorsReader,
   SafetensorsTensorInfo,
   ReadSafetensorsOptions,
+  WriteDtype,
 } from './model/safetensors.js';
 export {
   DEFAULT_MAX_SHARD_BYTES,

@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../atomic-write.js';
 import { CoreError } from '../errors.js';
 import { type DecoderConfig, decoderConfigToJson, parseDecoderConfig } from './config.js';
 import { ModelDirectoryError, readJsonObject } from './model-directory-error.js';
-import { type NamedTensors, type SafetensorsMetadata } from './safetensors.js';
+import { type NamedTensors, type SafetensorsMetadata, type WriteDtype } from './safetensors.js';
 import { readSafetensorsSharded, writeSafetensorsSharded } from './safetensors-sharded.js';
 
 export { ModelDirectoryError } from './model-directory-error.js';
@@ -56,6 +56,8 @@ export interface WriteModelDirectoryOptions {
   metadata?: SafetensorsMetadata;
   /** Most weight bytes per safetensors file; above it the weights are sharded as `save_pretrained` shards them (default 5 GB). */
   maxShardBytes?: number;
+  /** The weights' stored dtype: F32 (default) or BF16, as a bf16 checkpoint ships (config.json keeps its torch_dtype from extraConfig). */
+  dtype?: WriteDtype;
 }
 
 /**
@@ -74,6 +76,7 @@ export function writeModelDirectory(
   const weightsPath = writeSafetensorsSharded(dir, 'model', weights, {
     metadata: { format: 'pt', ...options.metadata },
     maxShardBytes: options.maxShardBytes,
+    ...(options.dtype ? { dtype: options.dtype } : {}),
   }).at(-1)!;
   writeFileAtomic(
     configPath,

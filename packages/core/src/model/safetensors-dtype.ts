@@ -99,3 +99,16 @@ export function decodeInto(dtype: string, raw: Uint8Array, out: Float32Array, at
     for (let i = 0; i < count; i++) out[at + i] = src[i]!;
   } else throw new Error(`decodeInto: ${dtype} is not decodable`);
 }
+
+/**
+ * Float32 values to bfloat16 bit patterns, rounded to nearest even as torch's `.to(torch.bfloat16)`
+ * rounds (NaN stays a quiet NaN); `out` has `src.length` elements.
+ */
+export function float32ToBf16Bits(src: Float32Array, out: Uint16Array): void {
+  const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
+  for (let i = 0; i < bits.length; i++) {
+    const b = bits[i]!;
+    if ((b & 0x7fffffff) > 0x7f800000) out[i] = (b >>> 16) | 0x40;
+    else out[i] = (b + 0x7fff + ((b >>> 16) & 1)) >>> 16;
+  }
+}

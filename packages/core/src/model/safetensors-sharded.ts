@@ -23,6 +23,7 @@ import {
   type NamedTensors,
   type SafetensorsContent,
   type SafetensorsMetadata,
+  type WriteDtype,
 } from './safetensors.js';
 
 /** `save_pretrained`'s default `max_shard_size` ("5GB", decimal). */
@@ -71,8 +72,10 @@ export function planShards(tensors: NamedTensors, maxShardBytes: number): string
 export interface WriteShardedOptions {
   /** Metadata stored in every file's header. */
   metadata?: SafetensorsMetadata;
-  /** Most F32 data bytes per shard; default {@link DEFAULT_MAX_SHARD_BYTES}. */
+  /** Most data bytes per shard (in the stored dtype); default {@link DEFAULT_MAX_SHARD_BYTES}. */
   maxShardBytes?: number;
+  /** The stored dtype: F32 (default) or BF16 (rounded to nearest even, as real checkpoints ship). */
+  dtype?: WriteDtype;
 }
 
 /**
@@ -85,12 +88,14 @@ export function writeSafetensorsSharded(
   tensors: NamedTensors,
   options: WriteShardedOptions = {},
 ): string[] {
-  validateSafetensors(tensors, options.metadata);
-  const plan = planShards(tensors, options.maxShardBytes ?? DEFAULT_MAX_SHARD_BYTES);
+  validateSafetensors(tensors, options.metadata, options.dtype);
+  // planShards counts 4 bytes an element; a BF16 file stores 2, so twice the limit in F32 terms.
+  const bytesScale = options.dtype === 'BF16' ? 2 : 1;
+  const plan = planShards(tensors, (options.maxShardBytes ?? DEFAULT_MAX_SHARD_BYTES) * bytesScale);
   const { single, index } = shardedFileNames(stem);
   if (plan.length === 1) {
     const path = join(dir, single);
-    writeSafetensors(path, tensors, options.metadata);
+    writeSafetensors(path, tensors, options.metadata, options.dtype);
     removeStale(dir, stem, new Set([single]));
     return [path];
   }
@@ -98,11 +103,11 @@ export function writeSafetensorsSharded(
   const paths = plan.map((names, i) => {
     const file = `${stem}-${pad5(i + 1)}-of-${pad5(plan.length)}.safetensors`;
     const path = join(dir, file);
-    writeSafetensors(path, Object.fromEntries(names.map((n) => [n, tensors[n]!])), options.metadata);
+    writeSafetensors(path, Object.fromEntries(names.map((n) => [n, tensors[n]!])), options.metadata, options.dtype);
     for (const name of names) weightMap.push([name, file]);
     return path;
   });
-  const totalSize = Object.values(tensors).reduce((n, t) => n + t.data.length * 4, 0);
+  const totalSize = Object.values(tensors).reduce((n, t) => n + (t.data.length * 4) / bytesScale, 0);
   weightMap.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const indexPath = join(dir, index);
   const json = { metadata: { total_size: totalSize }, weight_map: Object.fromEntries(weightMap) };

@@ -15,7 +15,14 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { writeFileAtomic } from '../atomic-write.js';
 import { CoreError } from '../errors.js';
-import { DECODABLE, DTYPE_BYTES, LITTLE_ENDIAN, decodeInto, swapBytes } from './safetensors-dtype.js';
+import {
+  DECODABLE,
+  DTYPE_BYTES,
+  LITTLE_ENDIAN,
+  decodeInto,
+  float32ToBf16Bits,
+  swapBytes,
+} from './safetensors-dtype.js';
 
 export { bf16BitsToNumber, bf16ToFloat32, f16BitsToNumber, f16ToFloat32 } from './safetensors-dtype.js';
 
@@ -412,15 +419,23 @@ export function readSafetensorsSync(path: string, options: ReadSafetensorsOption
   }
 }
 
-/** A validated F32 file to write: the length prefix and padded header, the tensor order and the data size. */
+/** The dtypes the writer stores: F32 as held, or BF16 rounded to nearest even (as real checkpoints ship). */
+export type WriteDtype = 'F32' | 'BF16';
+
+/** A validated file to write: the length prefix and padded header, the tensor order, the data size and dtype. */
 interface FileLayout {
   head: Uint8Array;
   names: string[];
   dataBytes: number;
+  dtype: WriteDtype;
 }
 
 /** Validates the tensors and metadata and lays out the header; nothing is written yet. */
-function layOut(tensors: NamedTensors, metadata?: SafetensorsMetadata): FileLayout {
+function layOut(tensors: NamedTensors, metadata?: SafetensorsMetadata, dtype: WriteDtype = 'F32'): FileLayout {
+  if (dtype !== 'F32' && dtype !== 'BF16') {
+    throw new SafetensorsError(`dtype: the writer stores F32 or BF16, got ${describe(dtype)}`);
+  }
+  const size = DTYPE_BYTES[dtype]!;
   // Same order as the reference writer for a single dtype: sorted by name, so output is deterministic.
   const names = Object.keys(tensors).sort();
   const header: Record<string, unknown> = {};
@@ -452,8 +467,8 @@ function layOut(tensors: NamedTensors, metadata?: SafetensorsMetadata): FileLayo
         name,
       );
     }
-    header[name] = { dtype: 'F32', shape: [...t.shape], data_offsets: [offset, offset + count * 4] };
-    offset += count * 4;
+    header[name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + count * size] };
+    offset += count * size;
   }
   const json = new TextEncoder().encode(JSON.stringify(header));
   // Pad the header with spaces so the data starts 8-byte aligned, as the reference writer does.
@@ -462,12 +477,16 @@ function layOut(tensors: NamedTensors, metadata?: SafetensorsMetadata): FileLayo
   new DataView(head.buffer).setBigUint64(0, BigInt(padded), true);
   head.set(json, 8);
   head.fill(0x20, 8 + json.length);
-  return { head, names, dataBytes: offset };
+  return { head, names, dataBytes: offset, dtype };
 }
 
 /** The file's bytes in order, at most {@link CHUNK_BYTES} at a time (views of the tensors on little-endian hosts). */
 function* fileChunks(layout: FileLayout, tensors: NamedTensors): Generator<Uint8Array> {
   yield layout.head;
+  if (layout.dtype === 'BF16') {
+    yield* bf16Chunks(layout, tensors);
+    return;
+  }
   for (const name of layout.names) {
     const data = tensors[name]!.data;
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -483,9 +502,25 @@ function* fileChunks(layout: FileLayout, tensors: NamedTensors): Generator<Uint8
   }
 }
 
+/** The BF16 data of the file's tensors, converted {@link CHUNK_BYTES} of output at a time (one buffer reused). */
+function* bf16Chunks(layout: FileLayout, tensors: NamedTensors): Generator<Uint8Array> {
+  const out = new Uint16Array(CHUNK_BYTES / 2);
+  for (const name of layout.names) {
+    const data = tensors[name]!.data;
+    for (let at = 0; at < data.length; at += out.length) {
+      const n = Math.min(out.length, data.length - at);
+      const view = out.subarray(0, n);
+      float32ToBf16Bits(data.subarray(at, at + n), view);
+      const bytes = new Uint8Array(view.buffer, 0, n * 2);
+      if (!LITTLE_ENDIAN) swapBytes(bytes, 2);
+      yield bytes;
+    }
+  }
+}
+
 /** Throws the {@link SafetensorsError} that {@link writeSafetensors} would throw for these tensors and metadata, writing nothing. */
-export function validateSafetensors(tensors: NamedTensors, metadata?: SafetensorsMetadata): void {
-  layOut(tensors, metadata);
+export function validateSafetensors(tensors: NamedTensors, metadata?: SafetensorsMetadata, dtype?: WriteDtype): void {
+  layOut(tensors, metadata, dtype);
 }
 
 /** Encodes named F32 tensors (and optional string metadata) as safetensors bytes. */
@@ -501,11 +536,17 @@ export function encodeSafetensors(tensors: NamedTensors, metadata?: SafetensorsM
 }
 
 /**
- * Writes tensors as an F32 file of any size, streamed tensor by tensor, atomically: to a temporary file
- * in the same directory, fsync, then rename, so a crash mid-write (e.g. during a checkpoint) never
- * leaves a truncated file under the final name. Invalid tensors are refused before anything is written.
+ * Writes tensors as an F32 (or, with `dtype` BF16, a bfloat16) file of any size, streamed tensor by
+ * tensor, atomically: to a temporary file in the same directory, fsync, then rename, so a crash
+ * mid-write (e.g. during a checkpoint) never leaves a truncated file under the final name. Invalid
+ * tensors are refused before anything is written.
  */
-export function writeSafetensors(path: string, tensors: NamedTensors, metadata?: SafetensorsMetadata): void {
-  const layout = layOut(tensors, metadata);
+export function writeSafetensors(
+  path: string,
+  tensors: NamedTensors,
+  metadata?: SafetensorsMetadata,
+  dtype: WriteDtype = 'F32',
+): void {
+  const layout = layOut(tensors, metadata, dtype);
   writeFileAtomic(path, fileChunks(layout, tensors));
 }
