@@ -138,6 +138,19 @@ describe('rlvr train with lora', () => {
     expect(record(adapter.out)).toEqual(record(merged.out));
   }, 120_000);
 
+  it('kl.beta > 0: the reference is the frozen base (the policy with its adapters off): KL exactly 0 before the first update, > 0 after', async () => {
+    const runDir = join(run.root, 'lora-kl');
+    const config = trainingTinyConfig(run.modelDir, {
+      lora: LORA,
+      kl: { beta: 0.05 },
+      sampling: { groupSize: 2, promptsPerStep: 2, maxNewTokens: 8 },
+    });
+    await runTraining({ config, runDir });
+    const kl = metricsOf(runDir).flatMap((r) => (r.kind === 'step' ? [r.kl] : []));
+    expect(kl[0]).toBe(0);
+    expect(kl[1]).toBeGreaterThan(0);
+  }, 60_000);
+
   it('a LoRA run directory does not resume as a full run, naming the checkpoint', async () => {
     const c3 = trainingTinyConfig(run.modelDir, { maxSteps: 4 });
     await expect(runTraining({ config: c3, runDir: straight(), resume: true })).rejects.toThrow(CheckpointError);

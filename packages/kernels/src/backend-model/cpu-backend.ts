@@ -126,9 +126,17 @@ export class CpuPolicyBackend implements PolicyBackend {
     if (engine !== 'eager') this.#compiledEngine = new CompiledEngine(this.config, this.#threads);
   }
 
-  async forward(ids: Int32Array, mask: Int32Array, batch: number, seq: number, train = false): Promise<void> {
+  async forward(
+    ids: Int32Array,
+    mask: Int32Array,
+    batch: number,
+    seq: number,
+    train = false,
+    adapters = true,
+  ): Promise<void> {
     this.#seed = undefined;
     if (this.#lora) {
+      this.#lora.enabled = adapters;
       // Dropout in training forwards only, keyed by (steps taken, forward within the step): a resumed run draws the same masks.
       const clock = this.#dropoutClock;
       this.#lora.dropoutKey = train ? ((clock.steps + 1) * 1_000_003 + clock.forwards++) >>> 0 : null;

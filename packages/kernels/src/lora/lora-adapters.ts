@@ -30,6 +30,8 @@ export class LoraAdapters<T extends Floats> {
    * the same ones.
    */
   dropoutKey: number | null = null;
+  /** Whether forwards apply the adapters; false runs the frozen base model (e.g. a KL reference's logprobs). */
+  enabled = true;
   readonly #bySite = new Map<string, LoraTarget>();
 
   private constructor(config: DecoderConfig, settings: LoraSettings, alloc: (n: number) => T) {

@@ -64,7 +64,7 @@ export class LoraChainOps<T extends Float32Array | Float64Array> implements Inne
 
   async linear(x: T, p: LinearParameters, site: ChainSite): Promise<T> {
     const y = await this.inner.linear(x, p, site);
-    const t = this.adapters.target(site.layer, site.value);
+    const t = this.adapters.enabled ? this.adapters.target(site.layer, site.value) : undefined;
     if (!t) return y;
     const r = this.adapters.settings.rank;
     const p0 = this.adapters.settings.dropout;
@@ -94,7 +94,8 @@ export class LoraChainOps<T extends Float32Array | Float64Array> implements Inne
   }
 
   async linearBackward(dy: T, p: LinearParameters, site: ChainSite): Promise<T> {
-    const t = this.adapters.target(site.layer, site.value);
+    // A forward without the adapters saved nothing for them.
+    const t = this.adapters.enabled ? this.adapters.target(site.layer, site.value) : undefined;
     if (!t) return this.inner.linearBackward(dy, p, site);
     // The adapter's products first: the inner backward may reuse dy's buffer for its result.
     const { xd, h, mask } = this.#saved.get(site);

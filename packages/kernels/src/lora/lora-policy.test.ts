@@ -150,6 +150,25 @@ describe('createDecoderModel with lora (cpu backend)', () => {
     }
   });
 
+  it('tokenLogprobs with adapters: false are the frozen base model’s, bit for bit (a KL reference without a second copy)', async () => {
+    const model = await createDecoderModel({ config, weights, backend: 'cpu', log: null, threads: 1, lora: { settings: SETTINGS, seed: 3 } });
+    const base = await createDecoderModel({ config, weights, backend: 'cpu', log: null, threads: 1, cpuEngine: 'eager' });
+    try {
+      await model.policyLoss(batch, LOSS);
+      await model.step(ADAMW);
+      const reference = await base.tokenLogprobs(tokens, mask, B, S);
+      const off = await model.tokenLogprobs(tokens, mask, B, S, { adapters: false });
+      const on = await model.tokenLogprobs(tokens, mask, B, S);
+      expect(Array.from(off.logprob)).toEqual(Array.from(reference.logprob));
+      expect(maxDiff(on.logprob, reference.logprob)).toBeGreaterThan(1e-6);
+      // The adapters are back on for the next call.
+      expect(Array.from((await model.tokenLogprobs(tokens, mask, B, S)).logprob)).toEqual(Array.from(on.logprob));
+    } finally {
+      await model.dispose();
+      await base.dispose();
+    }
+  });
+
   it('the compiled engine refuses lora, naming it', async () => {
     await expect(createDecoderModel({ config, weights, backend: 'cpu', log: null, cpuEngine: 'compiled', lora: { settings: SETTINGS, seed: 1 } })).rejects.toThrow(KernelOptionError);
     await expect(createDecoderModel({ config, weights, backend: 'cpu', log: null, cpuEngine: 'compiled', lora: { settings: SETTINGS, seed: 1 } })).rejects.toThrow(

@@ -54,13 +54,17 @@ export interface DecoderModel {
   forward(tokens: Ints, mask: Ints, batch: number, seq: number): Promise<Float32Array>;
   /** Named gradients (copies) of a scalar loss given dloss/dlogits [batch, seq, vocab] of the last forward. */
   backward(dlogits: Float32Array): Promise<DecoderTensors<Float32Array>>;
-  /** Token logprobs and entropies [batch, seq − 1] (TRL's shifted convention) under temperature (default 1). */
+  /**
+   * Token logprobs and entropies [batch, seq − 1] (TRL's shifted convention) under temperature (default
+   * 1); `adapters: false` gives the base model's under LoRA (the frozen weights alone: a KL reference
+   * without a second copy).
+   */
   tokenLogprobs(
     tokens: Ints,
     mask: Ints,
     batch: number,
     seq: number,
-    options?: { temperature?: number },
+    options?: { temperature?: number; adapters?: boolean },
   ): Promise<TokenLogprobs>;
   /**
    * Forward, the policy-gradient loss with its dlogits, and the backward of one micro-batch; gradients
@@ -102,9 +106,16 @@ export interface PolicyBackend {
   readonly config: DecoderConfig;
   /**
    * Forward of checked ids and mask [batch, seq]; the logits stay on the backend. `train`: the loss's
-   * forward (LoRA dropout applies), not an evaluation one.
+   * forward (LoRA dropout applies), not an evaluation one; `adapters` false: the base model, LoRA off.
    */
-  forward(ids: Int32Array, mask: Int32Array, batch: number, seq: number, train?: boolean): Promise<void>;
+  forward(
+    ids: Int32Array,
+    mask: Int32Array,
+    batch: number,
+    seq: number,
+    train?: boolean,
+    adapters?: boolean,
+  ): Promise<void>;
   /** The last forward's logits [batch·seq, vocab], read back (the caller's to keep). */
   readLogits(): Promise<Float32Array>;
   /** Logprob and entropy of each logits row of the last forward at `targets` [batch·seq], logits divided by `temperature`. */
@@ -254,13 +265,13 @@ export class PolicyModel implements DecoderModel {
     mask: Ints,
     batch: number,
     seq: number,
-    options: { temperature?: number } = {},
+    options: { temperature?: number; adapters?: boolean } = {},
   ): Promise<TokenLogprobs> {
     this.#assertUsable('tokenLogprobs');
     if (!Number.isInteger(seq) || seq < 2) {
       throw new DecoderModelError(`tokenLogprobs: seq must be an integer ≥ 2, got ${seq}`);
     }
-    const ids = await this.#forward(tokens, mask, batch, seq);
+    const ids = await this.#forward(tokens, mask, batch, seq, false, options.adapters ?? true);
     const r = await this.#engine.gatherLogprobs(shiftedTargets(ids, batch, seq), options.temperature);
     return { logprob: unpadShifted(r.logprob, batch, seq), entropy: unpadShifted(r.entropy, batch, seq) };
   }
@@ -344,10 +355,17 @@ export class PolicyModel implements DecoderModel {
   }
 
   /** Check the inputs and run the backend's forward; returns the checked ids. */
-  async #forward(tokens: Ints, mask: Ints, batch: number, seq: number, train = false): Promise<Int32Array> {
+  async #forward(
+    tokens: Ints,
+    mask: Ints,
+    batch: number,
+    seq: number,
+    train = false,
+    adapters = true,
+  ): Promise<Int32Array> {
     const { ids, mask: m } = checkDecoderInputs(this.config, tokens, mask, batch, seq);
     this.#last = undefined;
-    await this.#engine.forward(ids, m, batch, seq, train);
+    await this.#engine.forward(ids, m, batch, seq, train, adapters);
     this.#last = { batch, seq };
     return ids;
   }

@@ -113,8 +113,8 @@ export interface RlStepContext {
   sampler: StepSampler;
   /** Scores rollouts against their prompts' references (the verifier pool). */
   score(rollouts: StepRollout[], references: unknown[]): Promise<StepScore[]>;
-  /** Frozen reference policy for the KL term (needed when loss.beta ≠ 0). */
-  reference?: DecoderModel;
+  /** Frozen reference policy for the KL term (needed when loss.beta ≠ 0); only its logprobs are read. */
+  reference?: Pick<DecoderModel, 'tokenLogprobs'>;
 }
 
 /** Metrics of one step (times in seconds). */

@@ -51,7 +51,7 @@ import {
 } from '../metrics/index.js';
 import { PromptCursor, deriveSeed } from '../tasks/index.js';
 import { DivergenceGuard } from './divergence-guard.js';
-import { adapterRecord, loraModelOptions, resumedAdapters } from '../lora/lora-run.js';
+import { adapterRecord, baseModelReference, loraModelOptions, resumedAdapters } from '../lora/lora-run.js';
 import { evaluate, type EvalContext } from './evaluate.js';
 import { exactSuccessApplies, exactSuccessProbe } from './exact-success.js';
 import { lostPushWarner } from './flat-groups.js';
@@ -95,7 +95,7 @@ const EVAL_STREAM = 0xe7a1;
 /** The parts of a run that live for its whole duration. */
 interface RunParts extends TaskEnvironment {
   policy: DecoderModel;
-  reference: DecoderModel | undefined;
+  reference: Pick<DecoderModel, 'tokenLogprobs' | 'dispose'> | undefined;
 }
 
 /** Run (or resume) training as configured; see the module comment. */
@@ -435,10 +435,13 @@ async function openRun(
       ? await loadDecoderModel(modelDir, { ...backend, lora })
       : await loadDecoderModel(weightsDir, backend);
     if (weightsDir !== modelDir) await env.sampler.setWeights(await policy.weights());
+    // Under LoRA the initial policy is the frozen base itself: its logprobs with the adapters off, no second copy.
     const reference =
-      config.kl.beta > 0
-        ? await loadDecoderModel(config.kl.reference ?? modelDir, { ...backend, log: null })
-        : undefined;
+      config.kl.beta <= 0
+        ? undefined
+        : lora && config.kl.reference === null
+          ? baseModelReference(policy)
+          : await loadDecoderModel(config.kl.reference ?? modelDir, { ...backend, log: null });
     return { ...env, policy, reference };
   } catch (error) {
     await closeTaskEnvironment(env);

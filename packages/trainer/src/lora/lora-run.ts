@@ -1,7 +1,7 @@
 /** How a training config asks the kernels for LoRA: settings from `lora.*`, A's seed derived from `seed`. */
 import { resolve } from 'node:path';
 import type { NamedTensors } from '@rlvr/core';
-import type { LoraModelOptions, LoraSettings } from '@rlvr/kernels';
+import type { DecoderModel, LoraModelOptions, LoraSettings } from '@rlvr/kernels';
 import { loraEnabled, type TrainConfig } from '../config/index.js';
 import { deriveSeed } from '../tasks/index.js';
 import { CheckpointError } from '../checkpoint/checkpoint-error.js';
@@ -62,4 +62,16 @@ export function resumedAdapters(
 export function adapterRecord(config: TrainConfig, modelDir: string): AdapterCheckpoint | undefined {
   const settings = loraSettingsOf(config);
   return settings === null ? undefined : { settings, init: config.lora.init, baseModel: resolve(modelDir) };
+}
+
+/**
+ * The KL reference of a LoRA run whose reference is its initial policy: the policy's logprobs with the
+ * adapters off, i.e. the frozen base weights it already holds (disposing it leaves the policy alone).
+ */
+export function baseModelReference(policy: DecoderModel): Pick<DecoderModel, 'tokenLogprobs' | 'dispose'> {
+  return {
+    tokenLogprobs: (tokens, mask, batch, seq, options) =>
+      policy.tokenLogprobs(tokens, mask, batch, seq, { ...options, adapters: false }),
+    dispose: async () => undefined,
+  };
 }
