@@ -6,7 +6,7 @@
  * (`base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight` …). The base model is not copied:
  * its path is recorded.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   readSafetensorsSync,
@@ -75,13 +75,14 @@ export function adapterConfigJson(info: AdapterInfo): Record<string, unknown> {
   };
 }
 
-/** Write `adapter_model.safetensors` then `adapter_config.json` into `dir` (each atomic); returns their paths. */
+/** Write `adapter_model.safetensors` then `adapter_config.json` into `dir` (created if needed; each file atomic); returns their paths. */
 export function writeAdapterDirectory(
   dir: string,
   info: AdapterInfo,
   tensors: NamedTensors,
   metadata: SafetensorsMetadata = {},
 ): { config: string; weights: string } {
+  mkdirSync(dir, { recursive: true });
   const weights = join(dir, ADAPTER_FILES.weights);
   const config = join(dir, ADAPTER_FILES.config);
   writeSafetensors(weights, tensors, { format: 'pt', ...metadata });
