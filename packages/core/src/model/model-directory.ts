@@ -56,7 +56,7 @@ export interface WriteModelDirectoryOptions {
   metadata?: SafetensorsMetadata;
   /** Most weight bytes per safetensors file; above it the weights are sharded as `save_pretrained` shards them (default 5 GB). */
   maxShardBytes?: number;
-  /** The weights' stored dtype: F32 (default) or BF16, as a bf16 checkpoint ships (config.json keeps its torch_dtype from extraConfig). */
+  /** The weights' stored dtype: F32 (default) or BF16, as a bf16 checkpoint ships (config.json's torch_dtype says which). */
   dtype?: WriteDtype;
 }
 
@@ -80,7 +80,7 @@ export function writeModelDirectory(
   }).at(-1)!;
   writeFileAtomic(
     configPath,
-    `${JSON.stringify({ ...options.extraConfig, ...decoderConfigToJson(config) }, null, 2)}\n`,
+    `${JSON.stringify({ ...options.extraConfig, ...decoderConfigToJson(config), ...(options.dtype === 'BF16' ? { torch_dtype: 'bfloat16' } : {}) }, null, 2)}\n`,
   );
   return { config: configPath, weights: weightsPath };
 }

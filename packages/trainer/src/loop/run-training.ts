@@ -53,6 +53,7 @@ import { PromptCursor, deriveSeed } from '../tasks/index.js';
 import { DivergenceGuard } from './divergence-guard.js';
 import { adapterRecord, baseModelReference, loraModelOptions, resumedAdapters } from '../lora/lora-run.js';
 import { evaluate, type EvalContext } from './evaluate.js';
+import { memoryCopies, memoryLine } from './memory-accounting.js';
 import { exactSuccessApplies, exactSuccessProbe } from './exact-success.js';
 import { lostPushWarner } from './flat-groups.js';
 import { rlStep, type RlStepSettings, type StepPrompt, type StepRollout } from './rl-step.js';
@@ -442,6 +443,8 @@ async function openRun(
         : lora && config.kl.reference === null
           ? baseModelReference(policy)
           : await loadDecoderModel(config.kl.reference ?? modelDir, { ...backend, log: null });
+    const ownReference = reference !== undefined && !(lora && config.kl.reference === null);
+    log(memoryLine(memoryCopies(policy.config, policy.lora, ownReference)));
     return { ...env, policy, reference };
   } catch (error) {
     await closeTaskEnvironment(env);
