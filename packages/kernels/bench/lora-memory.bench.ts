@@ -10,7 +10,9 @@
  * training only). Entries
  * (merged into bench-results/kernels.json):
  *   - `lora-r16-smollm2-135m-peak-rss`: the LoRA child's peak RSS bytes, baseline the full child's;
- *   - `lora-r16-smollm2-135m-step-seconds`: the LoRA step's wall time, baseline the full step's.
+ *   - `lora-r16-smollm2-135m-step-seconds`: the LoRA step's wall time, baseline the full step's;
+ *   - `lora-r16-smollm2-135m-step-cpu-seconds`: the same step's CPU time (all threads), steadier on a
+ *     shared machine.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +46,8 @@ interface ChildReport {
   peakRssBytes: number;
   rssAfterBuildBytes: number;
   stepSeconds: number;
+  /** CPU time of the process (every thread) during the timed step: steadier than wall time on a shared machine. */
+  stepCpuSeconds: number;
 }
 
 /** The weights as lazily generated tensors (uniform, std ≈ 0.02): only the one being copied exists. */
@@ -94,16 +98,21 @@ async function child(mode: string): Promise<void> {
     advantages: Float32Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 1 : -1)),
   };
   let stepSeconds = 0;
+  let stepCpuSeconds = 0;
   for (let step = 0; step < 2; step++) {
     const start = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
     await model.policyLoss(batch, { epsLow: 0.2, epsHigh: 0.2, beta: 0, aggregation: 'token-mean' });
     await model.step({ lr: 1e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, maxGradNorm: 1 });
     stepSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const used = process.cpuUsage(cpu);
+    stepCpuSeconds = (used.user + used.system) / 1e6;
   }
   const report: ChildReport = {
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     rssAfterBuildBytes,
     stepSeconds,
+    stepCpuSeconds,
   };
   await model.dispose();
   process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -142,7 +151,7 @@ function parent(): void {
     ['lora', lora],
   ] as const) {
     process.stdout.write(
-      `  ${mode}: peak RSS ${mib(r.peakRssBytes)} (after construction ${mib(r.rssAfterBuildBytes)}), step ${r.stepSeconds.toFixed(2)} s\n`,
+      `  ${mode}: peak RSS ${mib(r.peakRssBytes)} (after construction ${mib(r.rssAfterBuildBytes)}), step ${r.stepSeconds.toFixed(2)} s wall, ${r.stepCpuSeconds.toFixed(2)} s CPU\n`,
     );
   }
   writeResults(
@@ -158,7 +167,13 @@ function parent(): void {
         'lora-r16-smollm2-135m-step-seconds',
         lora.stepSeconds,
         full.stepSeconds,
-        `seconds of the second step (lower is better; baseline = full training); ${what}`,
+        `seconds of the second step's wall time (lower is better; baseline = full training); ${what}`,
+      ),
+      compared(
+        'lora-r16-smollm2-135m-step-cpu-seconds',
+        lora.stepCpuSeconds,
+        full.stepCpuSeconds,
+        `CPU seconds of the second step, all threads (lower is better; baseline = full training); ${what}`,
       ),
     ],
     { merge: true },
