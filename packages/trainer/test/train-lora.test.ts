@@ -145,7 +145,10 @@ describe('rlvr train with lora', () => {
       kl: { beta: 0.05 },
       sampling: { groupSize: 2, promptsPerStep: 2, maxNewTokens: 8 },
     });
-    await runTraining({ config, runDir });
+    const lines: string[] = [];
+    await runTraining({ config, runDir, log: (line) => lines.push(line) });
+    // r · (in + out) summed over 2 layers of q (32 → 32), k, v (32 → 16), o (32 → 32), gate, up (32 → 64), down (64 → 32).
+    expect(lines).toContain('LoRA r=4 α=8 on all-linear: 4,096 adapter parameters, base weights frozen');
     const kl = metricsOf(runDir).flatMap((r) => (r.kind === 'step' ? [r.kl] : []));
     expect(kl[0]).toBe(0);
     expect(kl[1]).toBeGreaterThan(0);

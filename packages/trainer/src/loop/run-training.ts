@@ -51,7 +51,13 @@ import {
 } from '../metrics/index.js';
 import { PromptCursor, deriveSeed } from '../tasks/index.js';
 import { DivergenceGuard } from './divergence-guard.js';
-import { adapterRecord, baseModelReference, loraModelOptions, resumedAdapters } from '../lora/lora-run.js';
+import {
+  adapterRecord,
+  baseModelReference,
+  describeLora,
+  loraModelOptions,
+  resumedAdapters,
+} from '../lora/lora-run.js';
 import { evaluate, type EvalContext } from './evaluate.js';
 import { memoryCopies, memoryLine } from './memory-accounting.js';
 import { exactSuccessApplies, exactSuccessProbe } from './exact-success.js';
@@ -435,6 +441,7 @@ async function openRun(
     const policy = lora
       ? await loadDecoderModel(modelDir, { ...backend, lora })
       : await loadDecoderModel(weightsDir, backend);
+    if (lora) log(await describeLora(policy));
     if (weightsDir !== modelDir) await env.sampler.setWeights(await policy.weights());
     // Under LoRA the initial policy is the frozen base itself: its logprobs with the adapters off, no second copy.
     const reference =

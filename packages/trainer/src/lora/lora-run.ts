@@ -75,3 +75,13 @@ export function baseModelReference(policy: DecoderModel): Pick<DecoderModel, 'to
     dispose: async () => undefined,
   };
 }
+
+/** One line saying what a LoRA policy trains, e.g. `LoRA r=16 α=32 on q_proj, v_proj: 1,638,400 adapter parameters, base weights frozen`. */
+export async function describeLora(policy: DecoderModel): Promise<string> {
+  const s = policy.lora;
+  if (s === null) return 'training every weight';
+  const adapters = (await policy.adapters()) ?? {};
+  const count = Object.values(adapters).reduce((n, t) => n + t.data.length, 0);
+  const modules = s.targetModules === 'all-linear' ? 'all-linear' : s.targetModules.join(', ');
+  return `LoRA r=${s.rank} α=${s.alpha}${s.useRslora ? ' (rsLoRA)' : ''} on ${modules}: ${count.toLocaleString('en-US')} adapter parameters, base weights frozen`;
+}
