@@ -166,9 +166,9 @@ export class ReferenceChainOps<T extends Floats> implements DecoderForwardOps<T>
   }
 
   embedBackward(dx: T, weight: string): void {
-    residualAddInto(
     const gw = this.#g(weight);
     if (!gw) return;
+    residualAddInto(
       gw,
       embeddingBackward(dx, this.batch.ids, { vocab: this.config.vocabSize, hidden: this.config.hiddenSize }),
     );
