@@ -1,22 +1,12 @@
 import { CpuDecoderModel } from '../decoder/model.js';
 import { BackendUnavailableError } from '../device/errors.js';
-import { initWeights, parseDecoderConfig } from '@rlvr/core';
+import { initWeights } from '@rlvr/core';
+import { tinyDecoderConfig } from '../testing/decoder-fixtures.js';
 import { seededInts } from '@rlvr/core';
 import { createDecoderModel } from './index.js';
 import { cpuEngineChoice } from './backend-model.js';
 
-const config = parseDecoderConfig({
-  model_type: 'qwen2',
-  hidden_size: 16,
-  num_hidden_layers: 2,
-  num_attention_heads: 4,
-  num_key_value_heads: 2,
-  intermediate_size: 24,
-  vocab_size: 11,
-  rms_norm_eps: 1e-6,
-  rope_theta: 10000,
-  tie_word_embeddings: false,
-});
+const config = tinyDecoderConfig();
 const weights = initWeights(config, 7, 0.3);
 const BATCH = 2;
 const SEQ = 5;

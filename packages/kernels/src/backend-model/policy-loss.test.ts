@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CpuDecoderModel } from '../decoder/model.js';
-import { initWeights, parseDecoderConfig } from '@rlvr/core';
+import { initWeights } from '@rlvr/core';
+import { tinyDecoderConfig } from '../testing/decoder-fixtures.js';
 import type { PolicyBatch, PolicyLossOptions } from '../policy/policy-batch.js';
 import { pgLossFromLogits } from '../loss/pg-loss-logits.reference.js';
 import { SeededRandom } from '@rlvr/core';
@@ -15,18 +16,7 @@ import type { CpuEngine, CpuMemoryOptions } from './cpu-backend.js';
 // shift, mask or aggregation (those change gradients by O(1) of their scale).
 const TOL = 1e-4;
 
-const config = parseDecoderConfig({
-  model_type: 'qwen2',
-  hidden_size: 16,
-  num_hidden_layers: 2,
-  num_attention_heads: 4,
-  num_key_value_heads: 2,
-  intermediate_size: 24,
-  vocab_size: 23,
-  rms_norm_eps: 1e-6,
-  rope_theta: 10000,
-  tie_word_embeddings: true,
-});
+const config = tinyDecoderConfig({ vocab_size: 23, tie_word_embeddings: true });
 const weights = initWeights(config, 5, 0.4);
 const B = 3;
 const S = 7;

@@ -1,7 +1,7 @@
-import { type DecoderConfig, decoderParameters, parseDecoderConfig, seededInts } from '@rlvr/core';
+import { type DecoderConfig, decoderParameters, seededInts } from '@rlvr/core';
 import { OrtMatmul } from '../ort/ort-matmul.js';
 import { AttentionWorkspace } from '../attention/attention.cpu.js';
-import { PADDED_BATCH, livelyWeights, maxAbs, maxDiff } from '../testing/decoder-fixtures.js';
+import { PADDED_BATCH, livelyWeights, maxAbs, maxDiff, tinyDecoderConfig } from '../testing/decoder-fixtures.js';
 import { projection } from '../reference/finite-difference.js';
 import { logSoftmaxGatherBackwardF32, logSoftmaxGatherF32 } from '../loss/log-softmax-gather.cpu.js';
 import { type ChunkedHead, chunkedHeadBackward, chunkedHeadRowStats } from './chunked-head.js';
@@ -11,18 +11,7 @@ import type { DecoderTensors } from './types.js';
 
 /** Three layers (so a checkpointed block sits between kept ones), GQA 4/2, odd vocab. */
 function config(extra: Record<string, unknown> = {}): DecoderConfig {
-  return parseDecoderConfig({
-    model_type: 'qwen2',
-    hidden_size: 16,
-    num_hidden_layers: 3,
-    num_attention_heads: 4,
-    num_key_value_heads: 2,
-    intermediate_size: 24,
-    vocab_size: 11,
-    rms_norm_eps: 1e-6,
-    rope_theta: 10000,
-    ...extra,
-  });
+  return tinyDecoderConfig({ num_hidden_layers: 3, ...extra });
 }
 
 const FAMILIES = [

@@ -1,4 +1,4 @@
-import { PADDED_BATCH, livelyWeights, maxAbs, maxDiff } from '../testing/decoder-fixtures.js';
+import { PADDED_BATCH, livelyWeights, maxAbs, maxDiff, tinyDecoderConfig } from '../testing/decoder-fixtures.js';
 import { OrtMatmul } from '../ort/ort-matmul.js';
 import { type DecoderConfig, initWeights, parseDecoderConfig } from '@rlvr/core';
 import type { NamedTensors } from '@rlvr/core';
@@ -9,21 +9,7 @@ import type { Floats } from '../arrays.js';
 import { CpuDecoderModel, DecoderModelError } from './model.js';
 import { ortMatmulEngine, referenceMatmul } from './matmul-engine.js';
 
-/** A tiny config covering the awkward cases: GQA (4 heads on 2 kv heads), 2 layers, odd vocab. */
-function tiny(extra: Record<string, unknown> = {}): DecoderConfig {
-  return parseDecoderConfig({
-    model_type: 'qwen2',
-    hidden_size: 16,
-    num_hidden_layers: 2,
-    num_attention_heads: 4,
-    num_key_value_heads: 2,
-    intermediate_size: 24,
-    vocab_size: 11,
-    rms_norm_eps: 1e-6,
-    rope_theta: 10000,
-    ...extra,
-  });
-}
+const tiny = tinyDecoderConfig;
 
 const { batch: B, seq: S, tokens: TOKENS, mask: MASK } = PADDED_BATCH;
 

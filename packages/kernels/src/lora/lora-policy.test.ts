@@ -1,19 +1,11 @@
-import { initWeights, parseDecoderConfig, seededInts } from '@rlvr/core';
+import { initWeights, seededInts } from '@rlvr/core';
 import { createDecoderModel } from '../backend-model/backend-model.js';
 import type { PolicyBatch, PolicyLossOptions } from '../policy/policy-batch.js';
 import { KernelOptionError } from '../errors.js';
-import { maxAbs, maxDiff } from '../testing/decoder-fixtures.js';
+import { maxAbs, maxDiff, tinyDecoderConfig } from '../testing/decoder-fixtures.js';
 import type { LoraSettings } from './lora-spec.js';
 
-const config = parseDecoderConfig({
-  model_type: 'qwen2',
-  hidden_size: 16,
-  num_hidden_layers: 2,
-  num_attention_heads: 4,
-  num_key_value_heads: 2,
-  intermediate_size: 24,
-  vocab_size: 23,
-});
+const config = tinyDecoderConfig({ vocab_size: 23 });
 const weights = initWeights(config, 7, 0.3);
 const B = 3;
 const S = 7;

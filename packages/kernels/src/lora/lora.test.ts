@@ -1,5 +1,5 @@
 import { type DecoderConfig, SeededRandom, parseDecoderConfig, seededFloats, seededInts } from '@rlvr/core';
-import { PADDED_BATCH, livelyWeights, maxAbs, maxDiff } from '../testing/decoder-fixtures.js';
+import { PADDED_BATCH, livelyWeights, maxAbs, maxDiff, tinyDecoderConfig } from '../testing/decoder-fixtures.js';
 import { dot, projection } from '../reference/finite-difference.js';
 import { CpuDecoderModel } from '../decoder/model.js';
 import { ortMatmulEngine } from '../decoder/matmul-engine.js';
@@ -9,18 +9,7 @@ import { LoraAdapters } from './lora-adapters.js';
 import { type LoraSettings, loraScale, loraTargets } from './lora-spec.js';
 
 /** GQA, q/k/v bias, untied: every wrapped Linear has a distinct shape. */
-function tiny(extra: Record<string, unknown> = {}): DecoderConfig {
-  return parseDecoderConfig({
-    model_type: 'qwen2',
-    hidden_size: 16,
-    num_hidden_layers: 2,
-    num_attention_heads: 4,
-    num_key_value_heads: 2,
-    intermediate_size: 24,
-    vocab_size: 11,
-    ...extra,
-  });
-}
+const tiny = tinyDecoderConfig;
 
 const SETTINGS: LoraSettings = { rank: 3, alpha: 6, dropout: 0, targetModules: 'all-linear', useRslora: false };
 const { batch: B, seq: S, tokens: TOKENS, mask: MASK } = PADDED_BATCH;

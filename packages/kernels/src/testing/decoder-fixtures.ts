@@ -2,7 +2,32 @@
  * Fixtures of the whole-model tests (CPU model, compiled graphs): weights whose activations and
  * gradients are O(1), a small left-padded batch, and the two norms the comparisons use.
  */
-import { type DecoderConfig, type NamedTensors, SeededRandom, initWeights, parameterSpecs } from '@rlvr/core';
+import {
+  type DecoderConfig,
+  type NamedTensors,
+  SeededRandom,
+  initWeights,
+  parameterSpecs,
+  parseDecoderConfig,
+} from '@rlvr/core';
+
+/**
+ * The whole-model tests' tiny config, covering the awkward cases: Qwen2 (q/k/v bias), GQA (4 heads on
+ * 2 kv heads), 2 layers, an odd vocabulary of 11 (≥ {@link PADDED_BATCH}'s ids); `extra` overrides any
+ * `config.json` key.
+ */
+export function tinyDecoderConfig(extra: Record<string, unknown> = {}): DecoderConfig {
+  return parseDecoderConfig({
+    model_type: 'qwen2',
+    hidden_size: 16,
+    num_hidden_layers: 2,
+    num_attention_heads: 4,
+    num_key_value_heads: 2,
+    intermediate_size: 24,
+    vocab_size: 11,
+    ...extra,
+  });
+}
 
 /**
  * Weights with O(1) activations and gradients (std 0.3, norm gains ≠ 1, biases ≠ 0): HF's 0.02 init would

@@ -9,7 +9,7 @@ export { describeGpu } from '../device/describe-gpu.js';
 export { describeAdapter, summariseAdapter } from '../device/gpu-device.js';
 
 // Whole-model test fixtures: lively weights, a left-padded batch, max-norm helpers.
-export { livelyWeights, PADDED_BATCH, maxAbs, maxDiff } from './decoder-fixtures.js';
+export { livelyWeights, PADDED_BATCH, maxAbs, maxDiff, tinyDecoderConfig } from './decoder-fixtures.js';
 
 // One-shot GPU forms of the kernels (the decoder records their plans instead).
 export { embeddingForwardGpu, embeddingBackwardGpu, type TokenIds } from '../embedding/embedding.gpu.js';
