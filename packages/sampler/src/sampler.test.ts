@@ -20,16 +20,7 @@ afterAll(async () => lm.release());
 
 /** Logits of every position of `ids` from one cache-free forward (the independent check of the decode loop). */
 async function fullLogits(ids: number[]): Promise<Float32Array> {
-  const n = ids.length;
-  const out = await lm.step({
-    batch: 1,
-    seq: n,
-    inputIds: BigInt64Array.from(ids, BigInt),
-    attentionMask: new BigInt64Array(n).fill(1n),
-    positionIds: BigInt64Array.from(ids, (_, i) => BigInt(i)),
-    past: null,
-  });
-  return out.logits;
+  return (await lm.prefill(ids)).logits;
 }
 
 /** Recomputes each completion token's log-probability under log softmax(logits / T) without cache or batching. */

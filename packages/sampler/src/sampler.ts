@@ -85,14 +85,7 @@ export class Sampler {
     for (let p = 0; p < promptIds.length; p++) {
       const ids = promptIds[p]!;
       const n = ids.length;
-      const out = await this.model.step({
-        batch: 1,
-        seq: n,
-        inputIds: BigInt64Array.from(ids, BigInt),
-        attentionMask: new BigInt64Array(n).fill(1n),
-        positionIds: BigInt64Array.from(ids, (_, i) => BigInt(i)),
-        past: null,
-      });
+      const out = await this.model.prefill(ids);
       prefills.push({ cache: out.present, logits: out.logits.subarray((n - 1) * g.vocabSize, n * g.vocabSize) });
       for (let s = 0; s < o.groupSize; s++) {
         rows.push({ prompt: p, sample: s, ids: [], logprobs: [], text: '', finish: null });

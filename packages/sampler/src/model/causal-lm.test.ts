@@ -63,8 +63,7 @@ function weights(config: DecoderConfig, seed: number): NamedTensors {
 const ints = (values: number[]): BigInt64Array => BigInt64Array.from(values, BigInt);
 
 async function full(lm: CausalLm, ids: number[]): Promise<Float32Array> {
-  const n = ids.length;
-  return (await lm.step({ batch: 1, seq: n, inputIds: ints(ids), attentionMask: new BigInt64Array(n).fill(1n), positionIds: ints(ids.map((_, i) => i)), past: null })).logits;
+  return (await lm.prefill(ids)).logits;
 }
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -201,7 +200,7 @@ describe.each([
     const rowPrompt = [0, 1, 0];
     const prefills = [];
     for (const p of prompts) {
-      prefills.push((await model.step({ batch: 1, seq: p.length, inputIds: ints(p), attentionMask: new BigInt64Array(p.length).fill(1n), positionIds: ints(p.map((_, i) => i)), past: null })).present);
+      prefills.push((await model.prefill(p)).present);
     }
     const continuations = [
       [9, 44, 3, 3],

@@ -265,6 +265,19 @@ export class CausalLm {
     return feeds;
   }
 
+  /** One sequence from an empty cache at positions 0…n−1: its logits at every position and its cache. */
+  prefill(ids: readonly number[]): Promise<StepOutputs> {
+    const n = ids.length;
+    return this.step({
+      batch: 1,
+      seq: n,
+      inputIds: BigInt64Array.from(ids, BigInt),
+      attentionMask: new BigInt64Array(n).fill(1n),
+      positionIds: BigInt64Array.from(ids, (_, i) => BigInt(i)),
+      past: null,
+    });
+  }
+
   /**
    * Runs `seq` new tokens per row after `past` (null: empty cache) and returns logits and the cache
    * extended by them (Optimum semantics). A shared-cache graph supports only `past: null` here (a

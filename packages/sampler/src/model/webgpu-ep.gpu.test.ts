@@ -28,16 +28,7 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 async function logitsOf(lm: CausalLm, ids: number[]): Promise<Float32Array> {
-  const n = ids.length;
-  const out = await lm.step({
-    batch: 1,
-    seq: n,
-    inputIds: BigInt64Array.from(ids, BigInt),
-    attentionMask: new BigInt64Array(n).fill(1n),
-    positionIds: BigInt64Array.from(ids, (_, i) => BigInt(i)),
-    past: null,
-  });
-  return out.logits;
+  return (await lm.prefill(ids)).logits;
 }
 
 const probe = await probeWebGpuEp();
