@@ -23,6 +23,14 @@ describe('rlvr compare: refused before any run', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  test('--lr NAME=LR missing a compared weighting: exit 2 naming it, nothing written', async () => {
+    const out = join(tempDir(), 'never');
+    const { code, err } = await compare('--weightings', 'grpo,linear-r', '--lr', 'grpo=0.0005', '--out', out);
+    expect(code).toBe(2);
+    expect(err).toBe('rlvr compare: --lr: no rate for linear-r; give NAME=LR for each (see: rlvr compare --help)\n');
+    expect(existsSync(out)).toBe(false);
+  });
+
   test.each([
     ['the embedded start model', () => embeddedModelDir('countdown-sft'), ['--regime', 'sft'], 'is'],
     ['a folder inside the start model', () => join(embeddedModelDir('countdown-base'), 'cmp'), [], 'is inside'],

@@ -20,6 +20,12 @@ import {
   type WeightingSummary,
 } from '../compare/aggregate.js';
 import { choicePresetConfig } from '../compare/choice-preset.js';
+import {
+  chooseSweepRates,
+  chosenRatesText,
+  learningRateOf,
+  parseLearningRateOption,
+} from '../compare/learning-rates.js';
 import { runPlan, type PlannedRun } from '../compare/run-plan.js';
 import { writeTheoryReport } from '../compare/theory-report.js';
 import { meanTrainRho, rhoSummary, rhoSummaryTable } from '../compare/theory-regime.js';
@@ -124,7 +130,8 @@ const OPTIONS = {
   lr: {
     type: 'string',
     value: 'LR',
-    description: 'One learning rate for every listed weighting instead of the tuned ones.',
+    description:
+      'One learning rate for every listed weighting, or one each as NAME=LR pairs (as a sweep prints them), instead of the tuned ones.',
   },
   lrs: {
     type: 'string',
@@ -212,10 +219,7 @@ export const compareCommand: Command = defineCommand({
     const sweep = options.lrs?.split(',').map((x) => parseNumber('--lrs', x.trim()));
     if (sweep?.some((lr) => !(lr > 0))) throw new CliError('--lrs', `expected learning rates > 0, got ${options.lrs}`);
     if (sweep && options.lr !== undefined) throw new CliError('--lr', 'not with --lrs (a sweep sets every rate)');
-    const fixedLr = options.lr === undefined ? undefined : parseNumber('--lr', options.lr);
-    if (fixedLr !== undefined && !(fixedLr > 0)) {
-      throw new CliError('--lr', `expected a learning rate > 0, got ${options.lr}`);
-    }
+    const lrOption = parseLearningRateOption(options.lr, weightings);
     const name = task === 'choice' ? `choice-${rule}` : regime;
     // Until-success runs get their own default directory: their configs differ, so they would replace the fixed ones.
     const out = options.out ?? join('runs', `compare-${name}${maxGroups > 1 ? `-groups${maxGroups}` : ''}`);
@@ -237,7 +241,7 @@ export const compareCommand: Command = defineCommand({
     refuseForeignCompareOut(out);
     const plan: PlannedRun[] = [];
     for (const weighting of weightings) {
-      for (const lr of sweep ?? [fixedLr ?? tunedLr(weighting)]) {
+      for (const lr of sweep ?? [learningRateOf(lrOption, weighting, tunedLr)]) {
         for (const seed of seeds) {
           const config =
             task === 'choice'
@@ -273,12 +277,20 @@ export const compareCommand: Command = defineCommand({
 
     // Group the runs: per weighting (and per learning rate in a sweep).
     const groups = new Map<string, SeedRun[]>();
+    const groupRates = new Map<string, { weighting: string; lr: number }>();
     for (const run of plan) {
       const key = sweep ? `${run.weighting} @ lr ${run.lr}` : run.weighting;
       const { steps, evals } = await readMetrics(metricsPath(run.dir));
       groups.set(key, [...(groups.get(key) ?? []), { seed: run.seed, steps, evals }]);
+      groupRates.set(key, { weighting: run.weighting, lr: run.lr });
     }
     const summaries: WeightingSummary[] = [...groups].map(([key, runs]) => summariseWeighting(key, runs));
+    const chosen = sweep
+      ? chooseSweepRates(
+          summaries.map((summary) => ({ ...groupRates.get(summary.weighting)!, score: summary.sampledCurveMean })),
+          sweep,
+        )
+      : [];
     createDir(out, 'the runs are complete in OUT/runs; run the same command again to write the tables');
     const kept = 'the runs are complete in OUT/runs; run the same command again to write it';
     const svg = async (spec: TopLevelSpec, path: string) =>
@@ -323,10 +335,11 @@ export const compareCommand: Command = defineCommand({
           '',
         ].join('\n');
     const tablePath = join(out, sweep ? 'sweep.md' : 'results.md');
-    writeOutputFile(tablePath, `${header}\n${summaryTable(summaries)}${rhoTable}${pairedText}`, kept);
+    const chosenText = sweep ? chosenRatesText(chosen) : '';
+    writeOutputFile(tablePath, `${header}\n${summaryTable(summaries)}${rhoTable}${pairedText}${chosenText}`, kept);
     writeOutputFile(
       join(out, sweep ? 'sweep.json' : 'results.json'),
-      `${JSON.stringify({ task, ...(task === 'choice' ? { rule } : { regime }), maxSteps, maxGroups, evalInterval, seeds, ...(sweep ? { sweep } : { learningRates: Object.fromEntries(plan.map((r) => [r.weighting, r.lr])) }), summaries, ...(task === 'choice' ? { rho: rhoRows } : {}), ...(sweep ? {} : { paired }) }, null, 2)}\n`,
+      `${JSON.stringify({ task, ...(task === 'choice' ? { rule } : { regime }), maxSteps, maxGroups, evalInterval, seeds, ...(sweep ? { sweep, chosen } : { learningRates: Object.fromEntries(plan.map((r) => [r.weighting, r.lr])) }), summaries, ...(task === 'choice' ? { rho: rhoRows } : {}), ...(sweep ? {} : { paired }) }, null, 2)}\n`,
       kept,
     );
     if (!sweep && task === 'choice') {
