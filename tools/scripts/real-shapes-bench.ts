@@ -123,14 +123,14 @@ function stepMetrics(runDir: string): Record<string, unknown>[] {
     .map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !timings.has(k))));
 }
 
-/** Seconds of each step (metrics.jsonl's elapsedSeconds). */
+/** Seconds of each step: the sum of its phases (sample, verify, advantages, train, sync) in metrics.jsonl. */
 function stepSeconds(runDir: string): number[] {
   return readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as { kind: string; elapsedSeconds: number })
+    .map((l) => JSON.parse(l) as { kind: string; phaseSeconds: Record<string, number> })
     .filter((r) => r.kind === 'step')
-    .map((r) => r.elapsedSeconds);
+    .map((r) => Object.values(r.phaseSeconds).reduce((a, b) => a + b, 0));
 }
 
 /** Whether two checkpoints' safetensors files hold the same bytes. */
@@ -260,7 +260,14 @@ async function main(argv: string[]): Promise<void> {
   }
   mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
   const file = join(ROOT, 'bench-results/real-models.json');
-  writeFileSync(file, `${JSON.stringify({ date, machine, rssCapBytes: capGb * 1e9, models }, null, 2)}\n`);
+  // Earlier invocations' cases stay unless this one measured them again (one model at a time fits a small machine).
+  const earlier = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as { models: Record<string, unknown>[] }).models
+    : [];
+  const key = (m: Record<string, unknown>) => `${String(m.model)}:${String(m.mode)}`;
+  const measured = new Set(models.map(key));
+  const all = [...earlier.filter((m) => !measured.has(key(m))), ...models.map((m) => ({ ...m, date, machine }))];
+  writeFileSync(file, `${JSON.stringify({ rssCapBytes: capGb * 1e9, models: all }, null, 2)}\n`);
   console.log(`wrote ${file}`);
 }
 
