@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decoderParameters, encodeOnnxModel, initWeights, ModelWeightsError, parameterCount, parseDecoderConfig, type DecoderConfig, type NamedTensors } from '@rlvr/core';
-import { AUTO_INITIALIZERS_MIN_PARAMETERS, CausalLm, resolveWeightMode, type KvCache } from './causal-lm.js';
+import { AUTO_INITIALIZERS_MIN_PARAMETERS, CausalLm, MAX_INITIALIZER_BYTES, resolveWeightMode, type KvCache } from './causal-lm.js';
 import { CACHE_CHUNK, DecodeCache } from './decode-cache.js';
 import { buildDecoderGraph, encodeDecoderGraph } from './decoder-graph.js';
 import { loadModelDir } from './model-dir.js';
@@ -304,6 +304,39 @@ describe.each([
     expect(parameterCount(qwen2)).toBeLessThan(AUTO_INITIALIZERS_MIN_PARAMETERS);
     expect(resolveWeightMode(qwen2)).toBe('inputs');
     expect(resolveWeightMode(qwen2, 'initializers')).toBe('initializers');
+  });
+
+  it("weightMode 'auto' keeps weights as inputs past ONNX's 2 GiB protobuf limit, on every device", () => {
+    // Llama-3.2-1B: 1,235,814,400 parameters, 4.94 GB of f32; Qwen2.5-0.5B's 1.98 GB still fits.
+    const llamaJson = {
+      model_type: 'llama',
+      hidden_size: 2048,
+      intermediate_size: 8192,
+      num_hidden_layers: 16,
+      num_attention_heads: 32,
+      num_key_value_heads: 8,
+      vocab_size: 128256,
+      max_position_embeddings: 2048,
+      tie_word_embeddings: true,
+    };
+    const llama = parseDecoderConfig(llamaJson);
+    expect(parameterCount(llama) * 4).toBeGreaterThan(MAX_INITIALIZER_BYTES);
+    expect(resolveWeightMode(llama)).toBe('inputs');
+    expect(resolveWeightMode(llama, 'auto', 'webgpu')).toBe('inputs');
+    expect(resolveWeightMode(llama, 'initializers')).toBe('initializers');
+    expect(MAX_INITIALIZER_BYTES).toBeLessThan(2 ** 31);
+    const qwen05 = parseDecoderConfig({
+      ...llamaJson,
+      model_type: 'qwen2',
+      hidden_size: 896,
+      intermediate_size: 4864,
+      num_hidden_layers: 24,
+      num_attention_heads: 14,
+      num_key_value_heads: 2,
+      vocab_size: 151936,
+    });
+    expect(parameterCount(qwen05) * 4).toBeLessThan(MAX_INITIALIZER_BYTES);
+    expect(resolveWeightMode(qwen05)).toBe('initializers');
   });
 });
 

@@ -74,9 +74,12 @@ export type CausalLmWeightMode = WeightMode | 'auto';
  */
 export const AUTO_INITIALIZERS_MIN_PARAMETERS = 4_000_000;
 
+/** The most f32 weight bytes `weightMode: 'auto'` bakes into a graph: ONNX's 2 GiB protobuf limit less 64 MiB for the graph itself. */
+export const MAX_INITIALIZER_BYTES = 2 ** 31 - 64 * 2 ** 20;
+
 /**
  * The {@link WeightMode} that `mode` means for `config` on `device` (`auto` resolved by parameter count
- * on the CPU). On webgpu `auto` is always `initializers`: weights then live on the GPU instead of being
+ * on the CPU; `inputs` on any device when the weights pass {@link MAX_INITIALIZER_BYTES}). On webgpu `auto` is always `initializers`: weights then live on the GPU instead of being
  * uploaded on every run, and ORT compiles fewer kernels at each new shape, which dominates there (a
  * tiny model's greedy rollouts on lavapipe, docs/benchmarks/sampler-webgpu.md: 12.3 s as inputs,
  * 0.9 s as initializers).
@@ -87,6 +90,8 @@ export function resolveWeightMode(
   device: SamplerDevice = 'cpu',
 ): WeightMode {
   if (mode !== 'auto') return mode;
+  // A graph is one protobuf, which ONNX caps at 2 GiB: f32 weights past it (Llama-3.2-1B's are 4.9 GB) stay inputs.
+  if (parameterCount(config) * 4 > MAX_INITIALIZER_BYTES) return 'inputs';
   if (device === 'webgpu') return 'initializers';
   return parameterCount(config) >= AUTO_INITIALIZERS_MIN_PARAMETERS ? 'initializers' : 'inputs';
 }
