@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { GRADIENT_TOLERANCE, centralDifference, dot, gradientError, projection, toF64 } from '../reference/finite-difference.js';
-import { ropeFrequencies } from '@rlvr/core';
+import { type RopeConfig, ropeFrequencies } from '@rlvr/core';
+import { KernelReferenceError } from '../errors.js';
 import { plainRope, positionsFromMask, ropeTables } from './rope.shared.js';
 import { ropeBackward, ropeForward } from './rope.reference.js';
 import { ROPE_CASES, ropeCaseInputs } from './rope.cases.js';
@@ -27,6 +28,12 @@ describe('RoPE reference (HF rotate-half)', () => {
 
   it('positionsFromMask follows HF generate (cumsum − 1, pads set to 1)', () => {
     expect(Array.from(positionsFromMask([0, 0, 1, 1, 1, 1, 1, 0], 2, 4))).toEqual([1, 1, 0, 1, 0, 1, 2, 1]);
+  });
+
+  it('ropeTables without a RoPE config, or with an odd headDim, is a KernelReferenceError naming the argument', () => {
+    expect(() => ropeTables([0], undefined as unknown as RopeConfig)).toThrow(KernelReferenceError);
+    expect(() => ropeTables([0], undefined as unknown as RopeConfig)).toThrow(/rope/);
+    expect(() => ropeTables([0], plainRope(5, 1e4))).toThrow(/headDim/);
   });
 
   it('uses f32-rounded angles like HF (large positions)', () => {

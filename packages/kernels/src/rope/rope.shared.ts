@@ -24,6 +24,13 @@ export function plainRope(headDim: number, theta: number): RopeConfig {
 
 /** cos/sin tables [tokens, headDim/2] in f64 from @rlvr/core's one definition of the angles ({@link ropeCosSin}). */
 export function ropeTables(positions: Ints, rope: RopeConfig): { cos: Float64Array; sin: Float64Array } {
+  // A public reference function: a missing config is a usage error, not a TypeError from deep inside.
+  if (typeof rope !== 'object' || rope === null) {
+    throw new KernelReferenceError(
+      'rope',
+      'expected a RoPE config { headDim, ropeTheta, ropeScaling, maxPositionEmbeddings }',
+    );
+  }
   requireInt('headDim', rope.headDim, 2);
   if (rope.headDim % 2 !== 0) throw new KernelReferenceError('headDim', `expected an even number, got ${rope.headDim}`);
   return ropeCosSin(rope, positions);
