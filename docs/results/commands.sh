@@ -78,7 +78,8 @@ rlvr demo --out runs/demo-search
 rlvr train --config docs/results/demo/config.json --out runs/demo
 rlvr train --config docs/results/demo/demo-960-steps.config.json --out runs/demo-960-steps
 
-# 7. Countdown across the whole range from the search base model (2026-12-06, this machine, two runs at a time):
-#    the learning-rate sweep's first two rates (docs/results/range-sweep/). The same command with more rates in
-#    --lrs reuses these runs.
-rlvr compare --model embedded:countdown-search-base --lrs 0.0005,0.0015 --seeds 1 --max-steps 100 --eval-interval 50 --eval-prompts 100 --parallel 2 --out runs/range-sweep
+# 7. Countdown across the whole range from the search base model (2026-12-06/07, this machine, two runs at a
+#    time): the learning-rate sweep (docs/results/range-sweep/). It ran in two invocations, rates 0.0005 and
+#    0.0015 first; the second reused those runs. sweep.md ends with the rates the rule chose and the --lr that
+#    compares at them.
+rlvr compare --model embedded:countdown-search-base --lrs 0.000125,0.00025,0.0005,0.0015 --seeds 1 --max-steps 100 --eval-interval 50 --eval-prompts 100 --parallel 2 --out runs/range-sweep
