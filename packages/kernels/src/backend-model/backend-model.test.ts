@@ -96,6 +96,30 @@ describe('createDecoderModel (cpu backend, no GPU needed)', () => {
     });
   });
 
+  it('adoptWeights: the cpu backend trains the caller’s Float32Arrays in place; without it they stay untouched', async () => {
+    const fresh = () => Object.fromEntries(Object.entries(weights).map(([n, t]) => [n, { shape: [...t.shape], data: Float32Array.from(t.data) }]));
+    const name = 'model.layers.0.self_attn.q_proj.weight';
+    const trainOnce = async (given: ReturnType<typeof fresh>, adoptWeights: boolean): Promise<Float32Array> => {
+      const model = await createDecoderModel({ config, weights: given, backend: 'cpu', cpuEngine: 'eager', log: null, threads: 1, adoptWeights });
+      try {
+        const logits = await model.forward(TOKENS, MASK, BATCH, SEQ);
+        await model.backward(Float32Array.from(logits, (x, i) => 0.01 * Math.sin(i) * x));
+        await model.step(ADAMW);
+        return (await model.weights())[name]!.data as Float32Array;
+      } finally {
+        await model.dispose();
+      }
+    };
+    const adopted = fresh();
+    const stepped = await trainOnce(adopted, true);
+    expect(stepped).not.toEqual(weights[name]!.data);
+    // The model's storage is the caller's array: the step's update is visible through it.
+    expect(adopted[name]!.data).toEqual(stepped);
+    const copied = fresh();
+    expect(await trainOnce(copied, false)).toEqual(stepped);
+    expect(copied[name]!.data).toEqual(weights[name]!.data);
+  });
+
   it('bad weights fail with the tensor named', async () => {
     const bad = { ...weights };
     delete bad['model.layers.1.mlp.up_proj.weight'];

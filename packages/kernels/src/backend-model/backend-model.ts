@@ -21,7 +21,7 @@ export type { DecoderModel, OptimizerState } from '../policy/policy-model.js';
 export interface CreateDecoderModelOptions {
   /** The validated decoder configuration (see `parseDecoderConfig`). */
   config: DecoderConfig;
-  /** Initial parameters by Hugging Face name; validated against `config` (errors name the tensor) and copied. */
+  /** Initial parameters by Hugging Face name; validated against `config` (errors name the tensor) and copied (unless {@link adoptWeights}). */
   weights: GpuDecoderWeights;
   /** Requested backend; default env `RLVR_BACKEND`, else `auto`. Unknown names throw. */
   backend?: BackendChoice;
@@ -46,6 +46,11 @@ export interface CreateDecoderModelOptions {
    * backend, eager engine only (another backend or `cpuEngine: compiled` throws naming it).
    */
   lora?: LoraModelOptions;
+  /**
+   * The cpu backend takes `weights` that are Float32Arrays as its own storage instead of copying them
+   * (one copy of the weights less at load); the caller must not read or write them afterwards.
+   */
+  adoptWeights?: boolean;
 }
 
 /** The LoRA adapters of {@link CreateDecoderModelOptions.lora}: their settings, and saved tensors or a seed for PEFT's init. */
@@ -109,6 +114,7 @@ export async function createDecoderModel(options: CreateDecoderModelOptions): Pr
       engine,
       options.cpuMemory,
       adapters,
+      options.adoptWeights ?? false,
     );
     return new PolicyModel(backendModel, {
       backend: 'cpu',

@@ -96,10 +96,11 @@ export class CpuPolicyBackend implements PolicyBackend {
   #dropoutClock = { steps: 0, forwards: 0 };
 
   /**
-   * Validates and copies `weights`; `threads` = ONNX Runtime intra-op threads (default
+   * Validates and copies (or adopts) `weights`; `threads` = ONNX Runtime intra-op threads (default
    * `RLVR_CPU_THREADS`, else all cores); `engine` as in the module comment (default eager); `memory`:
    * the eager engine's {@link CpuMemoryOptions}; `lora`: adapters to train instead of the weights
-   * (eager engine only: the compiled graphs have no adapters).
+   * (eager engine only: the compiled graphs have no adapters); `adoptWeights`: take the Float32Array
+   * weights without a copy (the caller must not use them afterwards).
    */
   constructor(
     config: DecoderConfig,
@@ -108,6 +109,7 @@ export class CpuPolicyBackend implements PolicyBackend {
     engine: CpuEngine = 'eager',
     memory: CpuMemoryOptions = {},
     lora?: LoraAdapters<Float32Array>,
+    adoptWeights = false,
   ) {
     if (lora && engine !== 'eager') throw new Error(`cpu backend: LoRA runs on the eager engine, got ${engine}`);
     this.#lora = lora;
@@ -120,6 +122,7 @@ export class CpuPolicyBackend implements PolicyBackend {
       ops: 'fast',
       memory: modelMemory,
       ...(lora ? { lora } : {}),
+      adoptWeights,
     });
     this.config = this.#model.config;
     this.#engine = engine;

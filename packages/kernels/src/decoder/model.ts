@@ -78,6 +78,11 @@ export interface DecoderF32Options {
   memory?: DecoderMemoryOptions;
   /** LoRA adapters on the wrapped Linears: only they get gradients and AdamW state; the base weights are frozen. */
   lora?: LoraAdapters<Float32Array>;
+  /**
+   * Take each weight that is already a Float32Array as the model's own (no copy): the caller hands
+   * those arrays over and must not read or write them afterwards. Default false (every weight copied).
+   */
+  adoptWeights?: boolean;
 }
 
 /** The last forward: its ops (holding what the backward reads), its batch and its final hidden states. */
@@ -127,6 +132,7 @@ export class CpuDecoderModel<T extends Floats> {
     ops: DecoderOps,
     memory: DecoderMemoryOptions = {},
     lora?: LoraAdapters<T>,
+    adopt?: (data: ArrayLike<number>) => T | undefined,
   ) {
     // validateWeights only reads lengths and values, so a Float64Array-backed record checks the same way.
     validateWeights(config, weights as unknown as NamedTensors);
@@ -140,13 +146,17 @@ export class CpuDecoderModel<T extends Floats> {
     this.specs = parameterSpecs(config);
     for (const s of this.specs) {
       const src = weights[s.name]!;
-      const data = alloc(src.data.length);
-      data.set(src.data);
+      // An adopted array saves a whole copy of the weights at load (the caller's read is the model's storage).
+      let data = adopt?.(src.data);
+      if (data === undefined) {
+        data = alloc(src.data.length);
+        data.set(src.data);
+      }
       this.params[s.name] = { shape: [...s.shape], data };
     }
   }
 
-  /** A Float32 model (production); weights are copied, validated first (errors name the tensor); ops default as {@link DecoderF32Options}. */
+  /** A Float32 model (production); weights are copied (or adopted, {@link DecoderF32Options.adoptWeights}), validated first (errors name the tensor); ops default as {@link DecoderF32Options}. */
   static f32(
     config: DecoderConfig,
     weights: Record<string, { shape: number[]; data: ArrayLike<number> }>,
@@ -166,6 +176,7 @@ export class CpuDecoderModel<T extends Floats> {
       ops,
       options.memory,
       options.lora,
+      options.adoptWeights ? (data) => (data instanceof Float32Array ? data : undefined) : undefined,
     );
   }
 
