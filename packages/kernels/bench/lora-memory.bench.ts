@@ -17,8 +17,9 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { compared, writeResults } from '../../../tools/bench/harness.js';
-import { parameterCount, parameterSpecs, parseDecoderConfig, seededFloats } from '@rlvr/core';
+import { parameterCount, parseDecoderConfig, seededFloats } from '@rlvr/core';
 import { createDecoderModel } from '../src/backend-model/index.js';
+import { lazyWeights } from './lazy-weights.js';
 import { loraTargets, type LoraSettings } from '../src/lora/index.js';
 import type { PolicyBatch } from '../src/policy/index.js';
 
@@ -50,36 +51,11 @@ interface ChildReport {
   stepCpuSeconds: number;
 }
 
-/** The weights as lazily generated tensors (uniform, std ≈ 0.02): only the one being copied exists. */
-function lazyWeights(): Record<string, { shape: number[]; data: Float32Array }> {
-  let last: { name: string; data: Float32Array } | undefined;
-  const out: Record<string, { shape: number[]; data: Float32Array }> = {};
-  parameterSpecs(config).forEach((s, index) => {
-    const n = s.shape.reduce((a, b) => a * b, 1);
-    Object.defineProperty(out, s.name, {
-      enumerable: true,
-      value: {
-        shape: s.shape,
-        get data(): Float32Array {
-          if (last?.name !== s.name) {
-            last = {
-              name: s.name,
-              data: s.kind === 'norm' ? new Float32Array(n).fill(1) : seededFloats(index + 1, n, 0.02 * Math.sqrt(3)),
-            };
-          }
-          return last.data;
-        },
-      },
-    });
-  });
-  return out;
-}
-
 /** Two steps in this process (`full` or `lora`); prints a {@link ChildReport} as JSON. */
 async function child(mode: string): Promise<void> {
   const model = await createDecoderModel({
     config,
-    weights: lazyWeights(),
+    weights: lazyWeights(config, (index, n) => seededFloats(index + 1, n, 0.02 * Math.sqrt(3))),
     backend: 'cpu',
     log: null,
     cpuEngine: 'eager',

@@ -16,8 +16,9 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { compared, writeResults } from '../../../tools/bench/harness.js';
-import { parameterCount, parameterSpecs, parseDecoderConfig } from '@rlvr/core';
+import { parameterCount, parseDecoderConfig } from '@rlvr/core';
 import { createDecoderModel } from '../src/backend-model/index.js';
+import { lazyWeights } from './lazy-weights.js';
 import type { PolicyBatch } from '../src/policy/index.js';
 import { QWEN25_05B_JSON } from '../src/testing/model-shapes.js';
 
@@ -54,36 +55,11 @@ function randomTensor(index: number, n: number): Float32Array {
   return out;
 }
 
-/**
- * The weights as lazily generated tensors: only the most recently read one exists (validation and the
- * model's copy both read them in parameter order), and RMSNorm gains are ones.
- */
-function lazyWeights(): Record<string, { shape: number[]; data: Float32Array }> {
-  let last: { name: string; data: Float32Array } | undefined;
-  const out: Record<string, { shape: number[]; data: Float32Array }> = {};
-  parameterSpecs(config).forEach((s, index) => {
-    const n = s.shape.reduce((a, b) => a * b, 1);
-    Object.defineProperty(out, s.name, {
-      enumerable: true,
-      value: {
-        shape: s.shape,
-        get data(): Float32Array {
-          if (last?.name !== s.name) {
-            last = { name: s.name, data: s.kind === 'norm' ? new Float32Array(n).fill(1) : randomTensor(index, n) };
-          }
-          return last.data;
-        },
-      },
-    });
-  });
-  return out;
-}
-
 /** One step in this process; prints a {@link ChildReport} as JSON. */
 async function child(): Promise<void> {
   const model = await createDecoderModel({
     config,
-    weights: lazyWeights(),
+    weights: lazyWeights(config, randomTensor),
     backend: 'cpu',
     log: null,
     cpuEngine: 'eager',

@@ -1,20 +1,10 @@
-import { initWeights, parseDecoderConfig } from '@rlvr/core';
+import { initWeights } from '@rlvr/core';
 import { createDecoderModel, type DecoderModel, type LoraSettings } from '@rlvr/kernels';
+import { tinyDecoderConfig } from '@rlvr/kernels/testing';
 import { loraParameterCount, memoryCopies, memoryLine, memoryTotal } from './memory-accounting.js';
 
 // Untied with biases (Qwen2-style), so lm_head and the bias tensors count: every parameter kind appears.
-const config = parseDecoderConfig({
-  model_type: 'qwen2',
-  hidden_size: 16,
-  num_hidden_layers: 2,
-  num_attention_heads: 4,
-  num_key_value_heads: 2,
-  intermediate_size: 24,
-  vocab_size: 40,
-  max_position_embeddings: 64,
-  tie_word_embeddings: false,
-  rms_norm_eps: 1e-6,
-});
+const config = tinyDecoderConfig({ vocab_size: 40, max_position_embeddings: 64 });
 
 const LORA: LoraSettings = {
   rank: 3,
