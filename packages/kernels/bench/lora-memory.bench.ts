@@ -19,9 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { compared, writeResults } from '../../../tools/bench/harness.js';
 import { parameterCount, parseDecoderConfig, seededFloats } from '@rlvr/core';
 import { createDecoderModel } from '../src/backend-model/index.js';
-import { lazyWeights } from './lazy-weights.js';
+import { lazyWeights, singleSequenceBatch } from './memory-bench-inputs.js';
 import { loraTargets, type LoraSettings } from '../src/lora/index.js';
-import type { PolicyBatch } from '../src/policy/index.js';
 
 const SEQ = 512;
 const MIB = 2 ** 20;
@@ -63,16 +62,7 @@ async function child(mode: string): Promise<void> {
   });
   (globalThis as { gc?: () => void }).gc?.();
   const rssAfterBuildBytes = process.memoryUsage.rss();
-  const n = SEQ - 1;
-  let seed = 7;
-  const batch: PolicyBatch = {
-    tokens: Int32Array.from({ length: SEQ }, () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % config.vocabSize),
-    attentionMask: new Int32Array(SEQ).fill(1),
-    batch: 1,
-    seq: SEQ,
-    lossMask: Float32Array.from({ length: n }, (_, i) => (i >= n >> 2 ? 1 : 0)),
-    advantages: Float32Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 1 : -1)),
-  };
+  const batch = singleSequenceBatch(config, SEQ);
   let stepSeconds = 0;
   let stepCpuSeconds = 0;
   for (let step = 0; step < 2; step++) {

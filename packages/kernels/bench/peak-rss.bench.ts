@@ -18,8 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { compared, writeResults } from '../../../tools/bench/harness.js';
 import { parameterCount, parseDecoderConfig } from '@rlvr/core';
 import { createDecoderModel } from '../src/backend-model/index.js';
-import { lazyWeights } from './lazy-weights.js';
-import type { PolicyBatch } from '../src/policy/index.js';
+import { lazyWeights, singleSequenceBatch } from './memory-bench-inputs.js';
 import { QWEN25_05B_JSON } from '../src/testing/model-shapes.js';
 
 const SEQ = 1024;
@@ -67,16 +66,7 @@ async function child(): Promise<void> {
   });
   (globalThis as { gc?: () => void }).gc?.();
   const rssAfterBuildBytes = process.memoryUsage.rss();
-  const n = SEQ - 1;
-  let seed = 7;
-  const batch: PolicyBatch = {
-    tokens: Int32Array.from({ length: SEQ }, () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % config.vocabSize),
-    attentionMask: new Int32Array(SEQ).fill(1),
-    batch: 1,
-    seq: SEQ,
-    lossMask: Float32Array.from({ length: n }, (_, i) => (i >= n >> 2 ? 1 : 0)),
-    advantages: Float32Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 1 : -1)),
-  };
+  const batch = singleSequenceBatch(config, SEQ);
   const start = process.hrtime.bigint();
   const stats = await model.policyLoss(batch, { epsLow: 0.2, epsHigh: 0.2, beta: 0, aggregation: 'token-mean' });
   await model.step({ lr: 1e-5, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, maxGradNorm: 1 });

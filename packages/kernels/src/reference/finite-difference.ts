@@ -85,3 +85,34 @@ export function gradientError(analytic: ArrayLike<number>, fd: ArrayLike<number>
   }
   return { error, index };
 }
+
+/**
+ * Checks the listed entries of an analytic gradient against central differences of an async f64 loss
+ * (h = 1e-5·max(1, |x|), each entry restored after), entry by entry with tolerance 1e-7 + 1e-6·|fd|.
+ * For whole models, where one loss costs a forward pass and only sampled entries are affordable. Throws
+ * naming the first entry outside the tolerance; returns the worst error/tolerance ratio.
+ */
+export async function checkSampledGradient(
+  name: string,
+  values: { [index: number]: number },
+  analytic: ArrayLike<number>,
+  indices: Iterable<number>,
+  loss: () => Promise<number>,
+): Promise<number> {
+  let worst = 0;
+  for (const i of indices) {
+    const x = values[i]!;
+    const h = 1e-5 * Math.max(1, Math.abs(x));
+    values[i] = x + h;
+    const up = await loss();
+    values[i] = x - h;
+    const down = await loss();
+    values[i] = x;
+    const fd = (up - down) / (x + h - (x - h));
+    const tolerance = 1e-7 + 1e-6 * Math.abs(fd);
+    const error = Math.abs((analytic[i] as number) - fd);
+    if (!(error <= tolerance)) throw new Error(`${name}[${i}]: analytic ${analytic[i]} vs FD ${fd}`);
+    worst = Math.max(worst, error / tolerance);
+  }
+  return worst;
+}
