@@ -6,8 +6,8 @@
 import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { StorageError } from '../errors.js';
 
-/** Append `text` (one or more whole lines) to `path`; on failure the file is restored and a {@link StorageError} says what was not saved. */
-export function appendLines(path: string, text: string, consequence: string): void {
+/** Append `text` (one or more whole lines, or whole binary records) to `path`; on failure the file is restored and a {@link StorageError} says what was not saved. */
+export function appendLines(path: string, text: string | Uint8Array, consequence: string): void {
   let fd: number;
   try {
     fd = openSync(path, 'a');
@@ -17,7 +17,7 @@ export function appendLines(path: string, text: string, consequence: string): vo
   let end: number | undefined;
   try {
     end = fstatSync(fd).size;
-    const bytes = Buffer.from(text, 'utf8');
+    const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
     let written = 0;
     while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
   } catch (error) {
