@@ -42,6 +42,7 @@ export type {
   CpuMemoryOptions,
   CreateDecoderModelOptions,
   DecoderModel,
+  LiveTensors,
   LoraModelOptions,
   OptimizerState,
 } from './backend-model/index.js';

@@ -190,6 +190,17 @@ describe('Sampler.generate', () => {
     await optimum.release();
   });
 
+  it('weights as graph inputs (training) and as initializers give bit-identical rollouts: same seed, same tokens and logprobs', async () => {
+    const baked = await CausalLm.fromWeights(tiny.config, tiny.weights, { weightMode: 'initializers' });
+    expect([lm.weightMode, baked.weightMode]).toEqual(['inputs', 'initializers']);
+    const options = { groupSize: 3, maxNewTokens: 12, seed: 5, temperature: 1.3, stop: ['e '] };
+    const a = await sampler.generate(prompts, options);
+    const b = await new Sampler(baked, tokenizer).generate(prompts, options);
+    expect(b.map((r) => r.completionIds)).toEqual(a.map((r) => r.completionIds));
+    expect(b.map((r) => r.logprobs)).toEqual(a.map((r) => r.logprobs)); // exact, not close
+    await baked.release();
+  });
+
   it('stops at the context length with finishReason length', async () => {
     const short = tinyModel({ std: 0.5, seed: 2, config: { max_position_embeddings: 20 } });
     const small = await CausalLm.fromWeights(short.config, short.weights);

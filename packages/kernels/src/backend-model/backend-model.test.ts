@@ -120,6 +120,44 @@ describe('createDecoderModel (cpu backend, no GPU needed)', () => {
     expect(copied[name]!.data).toEqual(weights[name]!.data);
   });
 
+  it('liveTensors: the cpu backend’s own parameter and moment arrays, updated in place by a step; null under LoRA', async () => {
+    const model = await createDecoderModel({ config, weights, backend: 'cpu', cpuEngine: 'eager', log: null, threads: 1 });
+    const lora = await createDecoderModel({
+      config,
+      weights,
+      backend: 'cpu',
+      log: null,
+      threads: 1,
+      lora: { settings: { rank: 2, alpha: 4, dropout: 0, targetModules: ['q_proj'], useRslora: false }, seed: 1 },
+    });
+    try {
+      const name = 'model.layers.0.self_attn.q_proj.weight';
+      const before = model.liveTensors()!;
+      expect(before.optimizerState.step).toBe(0);
+      expect(before.optimizerState.m[name]!.data.every((x) => x === 0)).toBe(true);
+      const logits = await model.forward(TOKENS, MASK, BATCH, SEQ);
+      await model.backward(Float32Array.from(logits, (x, i) => 0.01 * Math.sin(i) * x));
+      await model.step(ADAMW);
+      const after = model.liveTensors()!;
+      // The same objects before and after the step: no copy, and the update landed in them.
+      expect(after.weights[name]!.data).toBe(before.weights[name]!.data);
+      expect(after.optimizerState.m[name]!.data).toBe(before.optimizerState.m[name]!.data);
+      expect(after.weights[name]!.data).not.toEqual(weights[name]!.data);
+      const copies = { weights: await model.weights(), state: await model.optimizerState() };
+      expect(after.optimizerState.step).toBe(copies.state.step);
+      for (const [n, t] of Object.entries(copies.weights)) {
+        expect(after.weights[n]!.shape).toEqual(t.shape);
+        expect(after.weights[n]!.data).toEqual(t.data);
+        expect(after.optimizerState.m[n]!.data).toEqual(copies.state.m[n]!.data);
+        expect(after.optimizerState.v[n]!.data).toEqual(copies.state.v[n]!.data);
+      }
+      expect(lora.liveTensors()).toBeNull();
+    } finally {
+      await model.dispose();
+      await lora.dispose();
+    }
+  });
+
   it('bad weights fail with the tensor named', async () => {
     const bad = { ...weights };
     delete bad['model.layers.1.mlp.up_proj.weight'];

@@ -260,6 +260,20 @@ export class CpuPolicyBackend implements PolicyBackend {
     return this.#lora ? copyTensors(this.#lora.params) : null;
   }
 
+  liveTensors(): {
+    weights: DecoderTensors<Float32Array>;
+    m: DecoderTensors<Float32Array>;
+    v: DecoderTensors<Float32Array>;
+  } | null {
+    if (this.#lora) return null;
+    // The moments a first step would allocate, allocated now: zeros, as that step would start from.
+    this.#state ??= this.#model.createAdamWState();
+    const weights = this.#model.weights();
+    const named = (moments: Record<string, Float32Array>): DecoderTensors<Float32Array> =>
+      Object.fromEntries(Object.entries(moments).map(([name, data]) => [name, { shape: weights[name]!.shape, data }]));
+    return { weights, m: named(this.#state.m), v: named(this.#state.v) };
+  }
+
   async readMoments(): Promise<{ m: DecoderTensors<Float32Array>; v: DecoderTensors<Float32Array> }> {
     const state = this.#state ?? this.#model.createAdamWState();
     const params = this.#lora?.params ?? this.#model.weights();

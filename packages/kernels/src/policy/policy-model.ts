@@ -40,6 +40,17 @@ export interface OptimizerState {
 }
 
 /**
+ * A backend's own arrays, not copies: the parameters by Hugging Face name and the AdamW state (moments
+ * allocated as zeros when no step was taken yet). An optimizer step updates them in place, so readers
+ * (the sampler's graph inputs, a checkpoint writer) see the current values and need no copy; writing
+ * them changes the model.
+ */
+export interface LiveTensors {
+  weights: DecoderTensors<Float32Array>;
+  optimizerState: OptimizerState;
+}
+
+/**
  * The decoder on whichever backend was selected: Hugging Face parameter names, logits [batch, seq,
  * vocab]; calls must not interleave (a backward differentiates the last forward).
  */
@@ -90,6 +101,12 @@ export interface DecoderModel {
   optimizerState(): Promise<OptimizerState>;
   /** Restore a checkpoint's AdamW state; names and shapes are checked (errors name the tensor). */
   setOptimizerState(state: OptimizerState): Promise<void>;
+  /**
+   * The model's own parameter and AdamW-moment arrays, without copying (see {@link LiveTensors}); null
+   * where the backend holds them off the host (webgpu) or trains LoRA adapters (whose sampler needs the
+   * merged weights, a copy by nature).
+   */
+  liveTensors(): LiveTensors | null;
   /** Release the backend's resources; idempotent; later calls throw. */
   dispose(): Promise<void>;
 }
@@ -156,6 +173,12 @@ export interface PolicyBackend {
   writeMoments(m: DecoderTensors<Float32Array>, v: DecoderTensors<Float32Array>, step?: number): Promise<void>;
   /** LoRA adapters read back (copies); absent or null = the backend trains every weight. */
   readAdapters?(): Promise<DecoderTensors<Float32Array> | null>;
+  /** The parameters and AdamW moments themselves (no copies), where the backend keeps them on the host and trains every weight. */
+  liveTensors?(): {
+    weights: DecoderTensors<Float32Array>;
+    m: DecoderTensors<Float32Array>;
+    v: DecoderTensors<Float32Array>;
+  } | null;
   /** What the optimizer trains (default: every parameter of the config). */
   trainableSpecs?(): ParameterSpec[];
   /** Release the backend's resources (idempotent). */
@@ -345,6 +368,12 @@ export class PolicyModel implements DecoderModel {
     checkOptimizerState(this.config, state, this.#engine.trainableSpecs?.());
     await this.#engine.writeMoments(state.m, state.v, state.step);
     this.#steps = state.step;
+  }
+
+  liveTensors(): LiveTensors | null {
+    this.#assertUsable('liveTensors');
+    const live = this.#engine.liveTensors?.() ?? null;
+    return live && { weights: live.weights, optimizerState: { step: this.#steps, m: live.m, v: live.v } };
   }
 
   async dispose(): Promise<void> {

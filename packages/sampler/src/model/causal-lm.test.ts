@@ -355,6 +355,20 @@ describe('setWeights', () => {
     await Promise.all([lm.release(), fresh.release()]);
   });
 
+  it('weights as inputs: setWeights feeds the caller’s own arrays, no copy, and later writes to them show at the next run', async () => {
+    const lm = await CausalLm.fromWeights(qwen2, weights(qwen2, 3), { weightMode: 'inputs' });
+    const next = weights(qwen2, 4);
+    await lm.setWeights(next);
+    for (const [name, t] of Object.entries(next)) expect(lm.weightInputs[name]).toBe(t.data);
+    const before = await full(lm, tokens);
+    (next['model.norm.weight']!.data as Float32Array).fill(0.5); // in place, as an optimizer step writes
+    const baked = await CausalLm.fromWeights(qwen2, next, { weightMode: 'initializers' });
+    expect(maxDiff(await full(lm, tokens), await full(baked, tokens))).toBe(0);
+    expect(maxDiff(await full(lm, tokens), before)).toBeGreaterThan(1e-3);
+    expect(Object.keys(baked.weightInputs)).toEqual([]);
+    await Promise.all([lm.release(), baked.release()]);
+  });
+
   it.each(['inputs', 'initializers'] as const)('weights as %s: names a tensor with a wrong shape, a missing one and a non-finite one, and keeps the old weights', async (weightMode) => {
     const lm = await CausalLm.fromWeights(qwen2, weights(qwen2, 3), { weightMode });
     const before = await full(lm, tokens);

@@ -230,6 +230,15 @@ export class CausalLm {
     this.session = session;
   }
 
+  /**
+   * The arrays fed as the weight inputs at every run, by name: the caller's own Float32Arrays from
+   * {@link CausalLm.fromWeights} or the last {@link CausalLm.setWeights}, not copies (empty with
+   * initializers); ORT's CPU provider reads them in place, so changes to them show at the next run.
+   */
+  get weightInputs(): Readonly<Record<string, Float32Array>> {
+    return Object.fromEntries(Object.entries(this.weightFeeds).map(([name, t]) => [name, t.data as Float32Array]));
+  }
+
   private feedWeights(weights: NamedTensors): void {
     const feeds: Record<string, ort.Tensor> = {};
     const wanted = new Set(this.session.inputNames);

@@ -63,6 +63,7 @@ function recordingPolicy(trained: number[]): DecoderModel {
     },
     step: async () => ({ gradNorm: 1 }),
     weights: async () => ({}),
+    liveTensors: () => null,
   };
   return policy as unknown as DecoderModel;
 }

@@ -17,6 +17,7 @@ function fakePolicy(): DecoderModel {
     }),
     step: async () => ({ gradNorm: 1 }),
     weights: async () => ({}),
+    liveTensors: () => null,
   };
   return policy as unknown as DecoderModel;
 }

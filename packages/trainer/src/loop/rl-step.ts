@@ -206,7 +206,8 @@ export async function rlStep(
 
   t = process.hrtime.bigint();
   if (train.optimizerSteps > 0) {
-    const weights = await ctx.policy.weights();
+    // The policy's own arrays where it has them on the host: a sampler with weights as graph inputs then reads them without a copy.
+    const weights = ctx.policy.liveTensors()?.weights ?? (await ctx.policy.weights());
     s.checkWeights?.(weights);
     await ctx.sampler.setWeights(weights);
   }

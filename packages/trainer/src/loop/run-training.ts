@@ -434,7 +434,7 @@ async function openRun(
   log: (line: string) => void,
   adapters?: NamedTensors,
 ): Promise<RunParts> {
-  const env = await openTaskEnvironment(config, modelDir, log);
+  const env = await openTaskEnvironment(config, modelDir, log, true);
   try {
     const backend = { backend: config.backend, log };
     const lora = loraModelOptions(config, adapters);
@@ -442,7 +442,10 @@ async function openRun(
       ? await loadDecoderModel(modelDir, { ...backend, lora })
       : await loadDecoderModel(weightsDir, backend);
     if (lora) log(await describeLora(policy));
-    if (weightsDir !== modelDir) await env.sampler.setWeights(await policy.weights());
+    // A sampler with weights as graph inputs reads the policy's own arrays from now on: its copy of the directory is freed.
+    const live = policy.liveTensors();
+    if (live && env.sampler.model.weightMode === 'inputs') await env.sampler.setWeights(live.weights);
+    else if (weightsDir !== modelDir) await env.sampler.setWeights(await policy.weights());
     // Under LoRA the initial policy is the frozen base itself: its logprobs with the adapters off, no second copy.
     const reference =
       config.kl.beta <= 0

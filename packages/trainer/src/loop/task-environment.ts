@@ -3,7 +3,7 @@
  * tokenizer), the task (train/test examples, prompt template, stop strings) and the verifier pool
  * that scores completions. Opened once per run (or per `rlvr eval`), closed at the end.
  */
-import { Sampler, loadModelDir } from '@rlvr/sampler';
+import { Sampler, loadModelDir, type CausalLmWeightMode, type SamplerDevice } from '@rlvr/sampler';
 import { VerifierPool } from '@rlvr/verifiers';
 import type { TrainConfig } from '../config/index.js';
 import {
@@ -37,14 +37,32 @@ export interface TaskEnvironment {
   modelDir: string;
 }
 
-/** Open the sampler on `modelDir`, load the task and start the verifier pool. */
+/**
+ * How the sampler takes a safetensors model's weights during training: graph inputs on the CPU, so
+ * each update only re-points the feeds at the policy's own arrays (no copy, no encoded graph, no second
+ * session; ORT reads a CPU input in place), at the price of ORT's pre-packed weights
+ * (docs/benchmarks/sampler.md: decoding 4–25 % slower at 30M); `auto` on WebGPU, where inputs would be
+ * uploaded at every run.
+ */
+export function trainingWeightMode(device: SamplerDevice): CausalLmWeightMode {
+  return device === 'cpu' ? 'inputs' : 'auto';
+}
+
+/**
+ * Open the sampler on `modelDir` (with `training`, weights as {@link trainingWeightMode} says; else the
+ * sampler's default), load the task and start the verifier pool.
+ */
 export async function openTaskEnvironment(
   config: TrainConfig,
   modelDir: string,
   log: (line: string) => void,
+  training = false,
 ): Promise<TaskEnvironment> {
   const { device } = await selectSamplingDevice(config.sampling.device, { log });
-  const loaded = await loadModelDir(modelDir, { device });
+  const loaded = await loadModelDir(modelDir, {
+    device,
+    ...(training ? { weightMode: trainingWeightMode(device) } : {}),
+  });
   const sampler = new Sampler(loaded.model, loaded.tokenizer);
   const tokenizer = loaded.tokenizer;
   let template: PromptTemplate;
