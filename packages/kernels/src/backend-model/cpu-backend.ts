@@ -24,8 +24,8 @@ import {
 import { AttentionWorkspace } from '../attention/attention.cpu.js';
 import type { AdamWState, DecoderTensors, StepReport } from '../decoder/types.js';
 import type { AdamWOptions } from '../adamw/adamw.shared.js';
-import { type LogSoftmaxOps, type PgLossLogitsOptions } from '../loss/loss.shared.js';
-import { pgLossFromLogits } from '../loss/pg-loss-logits.reference.js';
+import { type PgLossLogitsOptions, referenceOnlyOption } from '../loss/loss.shared.js';
+import { type RowUpstream, rowPolicyLoss } from '../loss/row-loss.js';
 import type { PaddedLossStats, PolicyBackend } from '../policy/policy-model.js';
 import { decoderParameters } from '@rlvr/core';
 import { globalGradNorm } from '../grad-norm/grad-norm.reference.js';
@@ -47,12 +47,6 @@ export interface CpuMemoryOptions extends DecoderMemoryOptions {
   logitsChunkBytes?: number;
   /** The `auto` engine compiles a micro-batch whose activations take at most this many bytes; default 1 GiB. */
   compiledBudgetBytes?: number;
-}
-
-/** The d loss/d (logprob, entropy) of each row, times the loss scale. */
-interface RowUpstream {
-  gLogprob: Float32Array;
-  gEntropy: Float32Array;
 }
 
 /**
@@ -174,6 +168,16 @@ export class CpuPolicyBackend implements PolicyBackend {
     options: PgLossLogitsOptions,
     scale: number,
   ): Promise<PaddedLossStats> {
+    if (this.#compiled && referenceOnlyOption(options) !== null) {
+      // An option the loss graph lacks: the rows' forward (activations kept), the reference loss on
+      // the rows, then the backward from its upstream gradients.
+      const temperature = options.temperature ?? 1;
+      const rows = await this.#compiled.rows(this.#model.weights(), targets, temperature, 'all');
+      const { stats, upstream } = rowPolicyLoss(rows, targets, inputs, options, scale);
+      const gradients = await this.#compiled.backwardFromRows(this.#model.weights(), targets, temperature, upstream);
+      this.#seed = { gradients };
+      return stats;
+    }
     if (this.#compiled) {
       const r = await this.#compiled.policyStep(this.#model.weights(), targets, inputs, options, scale);
       this.#seed = { gradients: r.gradients };
@@ -318,31 +322,4 @@ export class CpuPolicyBackend implements PolicyBackend {
       scratch: this.#headScratch,
     };
   }
-}
-
-/**
- * The reference PG loss (pgLossFromLogits' composition) on rows whose log-softmax is already done:
- * its "backward" keeps the rows' upstream gradients, times `scale`, for the engine's backward.
- */
-function rowPolicyLoss(
-  rows: { logprob: Float32Array; entropy: Float32Array },
-  targets: Int32Array,
-  inputs: Omit<PaddedPolicyInputs, 'targets'>,
-  options: PgLossLogitsOptions,
-  scale: number,
-): { stats: PaddedLossStats; upstream: RowUpstream } {
-  let upstream: RowUpstream | undefined;
-  const rowOps: LogSoftmaxOps<Float32Array> = {
-    forward: () => rows,
-    backward: (_logits, _targets, gLogprob, gEntropy) => {
-      const n = rows.logprob.length;
-      upstream = {
-        gLogprob: Float32Array.from({ length: n }, (_, i) => (gLogprob ? gLogprob[i]! : 0) * scale),
-        gEntropy: Float32Array.from({ length: n }, (_, i) => (gEntropy ? gEntropy[i]! : 0) * scale),
-      };
-      return new Float32Array(0);
-    },
-  };
-  const stats = pgLossFromLogits(new Float32Array(0), targets, inputs, options, rowOps);
-  return { stats, upstream: upstream! };
 }

@@ -110,6 +110,40 @@ await describeGpu('DecoderModel.policyLoss on webgpu vs cpu', () => {
     expect(back.step).toBe(1);
   });
 
+  // Options the fused kernel lacks run as the log-softmax kernel, the reference loss on the rows and the backward kernel.
+  it.each([
+    ['GSPO sequence ratio, dual clip c = 3, k2 KL, token-mask IS', { importanceLevel: 'sequence', clipRatioC: 3, beta: 0.05, kl: 'k2', tisCap: 1.2, tisMode: 'token-mask' }],
+    [
+      'low-var-kl, sequence-truncate IS, top-entropy 0.5, seq-mean-token-sum, entropy bonus',
+      { aggregation: 'seq-mean-token-sum', beta: 0.05, kl: 'low-var-kl', tisCap: 1.5, tisMode: 'sequence-truncate', topEntropyQuantile: 0.5, entropyCoef: 0.01 },
+    ],
+  ] as [string, Partial<PolicyLossOptions>][])('%s: webgpu and cpu agree', async (_name, extra) => {
+    const a = await cpu.tokenLogprobs(TOKENS, MASK, B, S);
+    const oldLogp = Float32Array.from(a.logprob, (x, i) => x + (i % 2 ? 0.3 : -0.3));
+    const batch: PolicyBatch = {
+      tokens: TOKENS,
+      attentionMask: MASK,
+      batch: B,
+      seq: S,
+      lossMask: LOSS_MASK,
+      advantages: ADV,
+      oldLogp,
+      refLogp: Float32Array.from(oldLogp, (x, i) => x - 0.05 * i),
+      samplerLogp: Float32Array.from(oldLogp, (x, i) => x + 0.2 * Math.sin(i)),
+    };
+    const o: PolicyLossOptions = { epsLow: 0.2, epsHigh: 0.28, beta: 0, aggregation: 'token-mean', ...extra };
+    const [c, w] = [await cpu.policyLoss(batch, o), await web.policyLoss(batch, o)];
+    expect(Math.abs(w.loss - c.loss)).toBeLessThan(1e-4 * Math.max(1, Math.abs(c.loss)));
+    expect(w.clipFraction).toBeCloseTo(c.clipFraction, 6);
+    expect(w.clipRegionFraction).toBeCloseTo(c.clipRegionFraction, 6);
+    expect(Math.abs(w.isWeightMean - c.isWeightMean)).toBeLessThan(1e-4);
+    expect(Math.abs(w.klMean - c.klMean)).toBeLessThan(1e-5);
+    const gc = await cpu.gradients();
+    const gw = await web.gradients();
+    expect(Object.keys(gc).filter((name) => !(relErr(gw[name]!.data, gc[name]!.data) <= GRAD_TOL))).toEqual([]);
+    expect(Object.values(gc).some((g) => g.data.some((x) => x !== 0))).toBe(true);
+  });
+
   it('on-policy (no oldLogp): webgpu and cpu give the same loss and gradients, with no clipping', async () => {
     const batch: PolicyBatch = { tokens: TOKENS, attentionMask: MASK, batch: B, seq: S, lossMask: LOSS_MASK, advantages: ADV };
     const o: PolicyLossOptions = { epsLow: 0.2, epsHigh: 0.28, beta: 0, aggregation: 'token-mean' };

@@ -2,6 +2,8 @@
  * The cpu backend's `compiled` engine: what {@link CompiledTrainStep} runs for each backend call.
  * - A PG-loss micro-batch is one session call (forward, loss gradient, backward); the loss value and
  *   statistics come from the reference loss on the rows' logprobs and entropies that call returns.
+ *   A loss with an option the loss graph lacks (`referenceOnlyOption`) runs as a forward keeping the
+ *   activations, the reference loss on its rows, and the backward from the rows' upstream gradients.
  * - Token logprobs run a forward that fetches only the rows.
  * - The explicit logits path (read the logits, give d loss/d logits) runs a forward that fetches the
  *   logits and activations, and the backward from those.
@@ -9,7 +11,9 @@
  */
 import type { DecoderConfig } from '@rlvr/core';
 import type { DecoderTensors } from '../decoder/types.js';
-import { aggregationWeights, type PgLossLogitsOptions } from '../loss/loss.shared.js';
+import { KernelOptionError } from '../errors.js';
+import { aggregationWeights, type PgLossLogitsOptions, referenceOnlyOption } from '../loss/loss.shared.js';
+import type { RowUpstream } from '../loss/row-loss.js';
 import type { PaddedPolicyInputs } from '../policy/policy-batch.js';
 import { type CompiledForward, type ForwardFetch, type MicroBatch, CompiledTrainStep } from './compiled-step.js';
 import { LOSS_GRAPH_IO, type LossGraphVariant } from './loss-graph.js';
@@ -31,6 +35,12 @@ export function lossGraphInputs(
   scale: number,
 ): { variant: LossGraphVariant; feeds: Record<string, Float32Array | number> } {
   const io = LOSS_GRAPH_IO;
+  const missing = referenceOnlyOption(o);
+  if (missing !== null) {
+    throw new KernelOptionError(
+      `compiled loss graph: ${missing} is not in the loss graph; run the loss on the rows (rows, rowPolicyLoss, backwardFromRows)`,
+    );
+  }
   const tokenWeight = aggregationWeights(inputs.mask, o.batch, o.seqLen, o.aggregation, o.normaliser ?? o.seqLen);
   const variant: LossGraphVariant = {
     onPolicy: inputs.oldLogp === null,
@@ -81,13 +91,14 @@ export class CompiledEngine {
     return (await this.#forward(params, undefined, 1, 'all')).logits!;
   }
 
-  /** Logprob and entropy of each row at `targets` (logits / `temperature`), from a rows-only forward. */
+  /** Logprob and entropy of each row at `targets` (logits / `temperature`), from a rows-only forward (or one fetching `fetch`). */
   async rows(
     params: DecoderTensors<Float32Array>,
     targets: Int32Array,
     temperature: number,
+    fetch: ForwardFetch = 'rows',
   ): Promise<{ logprob: Float32Array; entropy: Float32Array }> {
-    const f = await this.#forward(params, targets, temperature, 'rows');
+    const f = await this.#forward(params, targets, temperature, fetch);
     return { logprob: f.logprob.slice(), entropy: f.entropy.slice() };
   }
 
@@ -107,6 +118,21 @@ export class CompiledEngine {
     const step = await this.#compiled();
     const r = await step.step(params, { ...b, targets, temperature: options.temperature ?? 1 }, variant, feeds);
     return { rows: { logprob: r.logprob, entropy: r.entropy }, gradients: r.gradients };
+  }
+
+  /**
+   * Every parameter's gradient of a loss whose d loss/d (logprob, entropy) of each row of the last
+   * batch is `upstream`: a forward that keeps the activations (reused when the last one did, with these
+   * targets and temperature), then the backward from the rows. For losses the loss graph lacks.
+   */
+  async backwardFromRows(
+    params: DecoderTensors<Float32Array>,
+    targets: Int32Array,
+    temperature: number,
+    upstream: RowUpstream,
+  ): Promise<DecoderTensors<Float32Array>> {
+    const f = await this.#forward(params, targets, temperature, 'all');
+    return await (await this.#compiled()).backwardFromLogprob(f, upstream.gLogprob, upstream.gEntropy);
   }
 
   /** Every parameter's gradient of a loss with d loss/d logits `dlogits` [batch·seq, vocab] on the last batch. */

@@ -83,3 +83,18 @@ describe.each(PG_LOSS_CASES.map((c) => [c.name, c] as const))('loss graph: %s', 
     expect(got.entropy === null).toBe(entropyCoef === 0);
   });
 });
+
+describe('loss graph: options it lacks', () => {
+  it.each([
+    [{ importanceLevel: 'sequence' }, 'importanceLevel = sequence'],
+    [{ clipRatioC: 3 }, 'clipRatioC = 3'],
+    [{ tisMode: 'sequence-mask' }, 'tisMode = sequence-mask'],
+    [{ topEntropyQuantile: 0.2 }, 'topEntropyQuantile = 0.2'],
+    [{ kl: 'low-var-kl' }, 'kl = low-var-kl'],
+  ] as const)('refuses %p naming the option (the engine runs those on the rows instead)', (extra, named) => {
+    const c = PG_LOSS_CASES[1]!;
+    const x = pgLossCaseInputs(c);
+    const inputs = { oldLogp: x.oldLogp, advantages: x.advantages, mask: x.mask, refLogp: x.refLogp, samplerLogp: x.samplerLogp };
+    expect(() => lossGraphInputs(inputs, { ...c.options, vocab: 2, ...extra }, 1)).toThrow(`compiled loss graph: ${named} is not in the loss graph`);
+  });
+});

@@ -12,11 +12,12 @@ import { DecoderModelError } from '../decoder/errors.js';
 import type { GpuDevice } from '../device/gpu-device.js';
 import { planAdamw } from '../adamw/adamw.gpu.js';
 import { clipGradNormGpu, gradNormGpu, planGradScale } from '../grad-norm/grad-norm.gpu.js';
-import { logSoftmaxGather, pgLossLogits } from '../loss/loss.gpu.js';
+import { logSoftmaxGather, logSoftmaxGatherBackward, pgLossLogits } from '../loss/loss.gpu.js';
+import { rowPolicyLoss } from '../loss/row-loss.js';
 import { type PaddedLossStats, type PolicyBackend, PolicyModel } from '../policy/policy-model.js';
 import type { PaddedPolicyInputs } from '../policy/policy-batch.js';
 import type { AdamWOptions } from '../adamw/adamw.shared.js';
-import type { PgLossLogitsOptions } from '../loss/loss.shared.js';
+import { type PgLossLogitsOptions, referenceOnlyOption } from '../loss/loss.shared.js';
 import { planAttentionBackward, planAttentionForward } from '../attention/attention.gpu.js';
 import { planEmbeddingBackward, planEmbeddingForward } from '../embedding/embedding.gpu.js';
 import { GpuTensor } from '../gpu/tensor.js';
@@ -259,6 +260,7 @@ export class GpuPolicyBackend implements PolicyBackend {
     scale: number,
   ): Promise<PaddedLossStats> {
     const acts = this.#forwarded();
+    if (referenceOnlyOption(options) !== null) return await this.#rowPolicyLoss(acts, targets, inputs, options, scale);
     const t = GpuTensor.fromArray(this.#gpu, Float32Array.from(targets), [targets.length], 'gpu-decoder-targets');
     let r;
     try {
@@ -272,6 +274,33 @@ export class GpuPolicyBackend implements PolicyBackend {
       );
     }
     return r;
+  }
+
+  /**
+   * A loss with an option the fused kernel lacks: the rows from the log-softmax kernel, the reference
+   * loss on them (host, f64), and dlogits from their upstream gradients by the backward kernel (one
+   * more read of the logits than the fused loss).
+   */
+  async #rowPolicyLoss(
+    acts: { logits: GpuTensor; grad: { dlogits: GpuTensor } },
+    targets: Int32Array,
+    inputs: Omit<PaddedPolicyInputs, 'targets'>,
+    options: PgLossLogitsOptions,
+    scale: number,
+  ): Promise<PaddedLossStats> {
+    const t = GpuTensor.fromArray(this.#gpu, Float32Array.from(targets), [targets.length], 'gpu-decoder-targets');
+    try {
+      const temperature = { temperature: options.temperature ?? 1 };
+      const rows = await logSoftmaxGather(this.#gpu, acts.logits, t, temperature);
+      const { stats, upstream } = rowPolicyLoss(rows, targets, inputs, options, scale);
+      await logSoftmaxGatherBackward(this.#gpu, acts.logits, t, upstream.gLogprob, upstream.gEntropy, {
+        ...temperature,
+        out: acts.grad.dlogits,
+      });
+      return stats;
+    } finally {
+      t.dispose();
+    }
   }
 
   async setDlogits(dlogits: Float32Array): Promise<void> {

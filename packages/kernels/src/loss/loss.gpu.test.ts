@@ -160,6 +160,7 @@ await describeGpu('fused log-softmax + gather and PG loss on WebGPU vs the CPU r
     expect(got.clipFraction).toBe(ref.clipFraction);
     expect(got.clipLowFraction).toBe(ref.clipLowFraction);
     expect(got.clipHighFraction).toBe(ref.clipHighFraction);
+    expect(got.clipRegionFraction).toBe(ref.clipRegionFraction);
     expect(got.isWeightMean).toBeCloseTo(ref.isWeightMean, 5);
     expect(got.klMean).toBeCloseTo(ref.klMean, 4);
     expect(got.entropyMean).toBeCloseTo(ref.entropyMean, 4);
@@ -182,6 +183,17 @@ await describeGpu('fused log-softmax + gather and PG loss on WebGPU vs the CPU r
     expectWithin(dlogits, ref.dlogits, tol.dlogits, 'dlogits');
     // Not the off-policy result: with the case's old logprobs many tokens clip.
     expect(pgLossFromLogits(f64(logits), targets, inputs, o).clipFraction).toBeGreaterThan(0);
+  });
+
+  it('refuses the options it lacks, naming them (the gpu decoder runs those on the rows)', async () => {
+    const v = variants[1]!;
+    const { logits, targets, inputs } = pgLogitsCase(v.c, v.vocab, false);
+    for (const [extra, named] of [
+      [{ importanceLevel: 'sequence' }, 'importanceLevel = sequence'],
+      [{ kl: 'k2' }, 'kl = k2'],
+    ] as const) {
+      await expect(gpuPgLoss(logits, targets, inputs, { ...pgOptions(v), ...extra }, LAYOUTS[0]![1])).rejects.toThrow(`pg-loss: ${named} is not in the fused kernel`);
+    }
   });
 
   it('picks the split layout on a software fallback adapter and the row layout otherwise; options override', () => {

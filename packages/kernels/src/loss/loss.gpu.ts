@@ -19,7 +19,7 @@ import { KernelOptionError } from '../errors.js';
 import type { PipelineSpec } from '../gpu/pipeline-cache.js';
 import { GpuTensor } from '../gpu/tensor.js';
 import { f32Bits, planDispatch, sequence, submitPlans, type KernelPlan } from '../kernel-common/plan.js';
-import { aggregationWeights, type PgLossOptions } from './loss.shared.js';
+import { aggregationWeights, type PgLossOptions, referenceOnlyOption } from './loss.shared.js';
 import type { PgLossLogitsResult } from './loss.shared.js';
 import source from './loss.wgsl';
 
@@ -403,6 +403,12 @@ export async function pgLossLogits(
     throw new KernelOptionError(`${kernel}: epsLow must be in [0, 1), got ${o.epsLow}`);
   }
   if (!(o.epsHigh >= 0)) throw new KernelOptionError(`${kernel}: epsHigh must be ≥ 0, got ${o.epsHigh}`);
+  const missing = referenceOnlyOption(o);
+  if (missing !== null) {
+    throw new KernelOptionError(
+      `${kernel}: ${missing} is not in the fused kernel; run logSoftmaxGather, the reference loss on the rows (rowPolicyLoss) and logSoftmaxGatherBackward`,
+    );
+  }
   const refLogp = inputs.refLogp ?? null;
   const samplerLogp = inputs.samplerLogp ?? null;
   if (o.beta !== 0 && !refLogp) throw new KernelOptionError(`${kernel}: refLogp is required when beta = ${o.beta} ≠ 0`);
@@ -460,6 +466,7 @@ export async function pgLossLogits(
   let clipped = 0;
   let low = 0;
   let high = 0;
+  let region = 0;
   let kl = 0;
   let w = 0;
   let entropySum = 0;
@@ -471,6 +478,7 @@ export async function pgLossLogits(
     if (code & 1) clipped++;
     if (code & 2) low++;
     if (code & 4) high++;
+    if (code & 8) region++;
     kl += block[b + 5]!;
     w += block[b + 6]!;
     entropySum += block[b + 1]!;
@@ -481,6 +489,7 @@ export async function pgLossLogits(
     clipFraction: frac(clipped),
     clipLowFraction: frac(low),
     clipHighFraction: frac(high),
+    clipRegionFraction: frac(region),
     klMean: frac(kl),
     isWeightMean: count === 0 ? 1 : w / count,
     entropyMean: frac(entropySum),

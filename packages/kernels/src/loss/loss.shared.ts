@@ -18,10 +18,22 @@ export interface LogSoftmaxDims {
 }
 
 /** How per-token losses are reduced to the scalar loss (verl `loss_agg_mode` names). */
-export type LossAggregation = 'token-mean' | 'seq-mean-token-mean' | 'seq-mean-token-sum-norm';
+export type LossAggregation = 'token-mean' | 'seq-mean-token-mean' | 'seq-mean-token-sum' | 'seq-mean-token-sum-norm';
 
-/** KL estimator to the reference policy. */
-export type KlEstimator = 'k1' | 'k3';
+/**
+ * KL estimator to the reference policy: k1 log ratio, k2 half squared log ratio, k3 Schulman's
+ * low-variance estimator (TRL's), low-var-kl k3 clamped to [−10, 10] (verl's `low_var_kl`/`k3`).
+ */
+export type KlEstimator = 'k1' | 'k2' | 'k3' | 'low-var-kl';
+
+/** Where the PPO ratio lives: per token, or one per sequence (GSPO: exp of the mean token log ratio). */
+export type ImportanceLevel = 'token' | 'sequence';
+
+/**
+ * How the sampler-vs-trainer IS weight is bounded by `tisCap` (TRL `vllm_importance_sampling_mode`):
+ * per token or one per sequence (exp of the summed log ratio), truncated at the cap or zeroed above it.
+ */
+export type TisMode = 'token-truncate' | 'token-mask' | 'sequence-truncate' | 'sequence-mask';
 
 /** Inputs of the PG loss, all [batch, seqLen] row-major over response positions. */
 export interface PgLossInputs {
@@ -37,6 +49,8 @@ export interface PgLossInputs {
   refLogp?: Floats | null;
   /** Sampler (inference engine) logprobs for the truncated IS weight; needs `tisCap`. */
   samplerLogp?: Floats | null;
+  /** Token entropies (held constant); required when `topEntropyQuantile` < 1. */
+  entropy?: Floats | null;
 }
 
 /** Options of the PG loss. */
@@ -55,6 +69,14 @@ export interface PgLossOptions {
   kl?: KlEstimator;
   /** Truncation cap C of the IS weight; null/undefined = no IS correction. */
   tisCap?: number | null;
+  /** How the IS weight is bounded by `tisCap`; default 'token-truncate'. */
+  tisMode?: TisMode;
+  /** Token ratios (PPO) or one ratio per sequence (GSPO); default 'token'. */
+  importanceLevel?: ImportanceLevel;
+  /** Dual-clip constant c > 1 (verl `clip_ratio_c`): for A < 0 the surrogate is capped at −c·A; null = off. */
+  clipRatioC?: number | null;
+  /** Only tokens whose entropy is in the top ρ of the batch's loss tokens carry the surrogate (TRL); 1 = all. */
+  topEntropyQuantile?: number;
   /** Loss aggregation mode. */
   aggregation: LossAggregation;
   /** Constant N of seq-mean-token-sum-norm; default seqLen. */
@@ -71,6 +93,8 @@ export interface PgLossResult<T extends Floats> {
   clipLowFraction: number;
   /** Share of masked tokens clipped above (A > 0, r > 1 + ε_high). */
   clipHighFraction: number;
+  /** Share of masked tokens whose ratio lies outside [1 − ε_low, 1 + ε_high], whatever A (TRL `clip_ratio/region_mean`). */
+  clipRegionFraction: number;
   /** Masked token mean of the KL estimate (0 without refLogp). */
   klMean: number;
   /** Masked token mean of the IS weight w (1 without IS correction). */
@@ -81,7 +105,8 @@ export interface PgLossResult<T extends Floats> {
 
 /**
  * Weight of each token's loss ℓ_t in the aggregated scalar (every mode is linear in ℓ):
- * token-mean m/Σm; seq-mean-token-mean m/(B'·T_b); seq-mean-token-sum-norm m/(B·N). [batch, seqLen], f64.
+ * token-mean m/Σm; seq-mean-token-mean m/(B'·T_b); seq-mean-token-sum m/B'; seq-mean-token-sum-norm
+ * m/(B·N). [batch, seqLen], f64.
  */
 export function aggregationWeights(
   mask: ArrayLike<number>,
@@ -110,7 +135,9 @@ export function aggregationWeights(
           ? 1 / total
           : aggregation === 'seq-mean-token-mean'
             ? 1 / (nonEmpty * at(counts, b))
-            : 1 / (batch * normaliser);
+            : aggregation === 'seq-mean-token-sum'
+              ? 1 / nonEmpty
+              : 1 / (batch * normaliser);
     }
   }
   return w;
@@ -140,4 +167,20 @@ export interface PgLossLogitsResult<T extends Floats> extends PgLossResult<T> {
 export interface LogSoftmaxOps<T extends Floats> {
   forward(logits: T, targets: Ints, d: LogSoftmaxDims): { logprob: T; entropy: T };
   backward(logits: T, targets: Ints, gLogprob: Floats | null, gEntropy: Floats | null, d: LogSoftmaxDims): T;
+}
+
+/**
+ * The first option of `o` (as `field = value`) that the fused per-token loss kernels (the WGSL kernel,
+ * the compiled engine's loss graph) do not implement, or null when they implement all of them. Such a
+ * loss runs on the reference over the rows' logprobs and entropies instead (a per-sequence ratio, a
+ * batch quantile and the newer per-token variants need values of other tokens, or are not in the kernels).
+ */
+export function referenceOnlyOption(o: PgLossOptions): string | null {
+  if ((o.importanceLevel ?? 'token') !== 'token') return `importanceLevel = ${o.importanceLevel}`;
+  if (o.clipRatioC !== undefined && o.clipRatioC !== null) return `clipRatioC = ${o.clipRatioC}`;
+  if ((o.tisMode ?? 'token-truncate') !== 'token-truncate') return `tisMode = ${o.tisMode}`;
+  if ((o.topEntropyQuantile ?? 1) !== 1) return `topEntropyQuantile = ${o.topEntropyQuantile}`;
+  const kl = o.kl ?? 'k3';
+  if (kl !== 'k1' && kl !== 'k3') return `kl = ${kl}`;
+  return null;
 }

@@ -201,6 +201,9 @@ fn pgToken(row: u32, lp: f32, entropy: f32) -> vec2<f32> {
       code += 4.0;
     }
   }
+  if (r < 1.0 - f(p.epsLow) || r > 1.0 + f(p.epsHigh)) {
+    code += 8.0;
+  }
   var w = 1.0;
   if ((p.flags & FLAG_TIS) != 0u) {
     w = min(exp(oldLp - tokenIn[i + 5u]), f(p.tisCap));

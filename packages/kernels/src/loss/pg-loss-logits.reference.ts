@@ -3,6 +3,7 @@
  * fused GPU loss kernel implements in one pass (log-softmax + gather → PG loss → backward to logits).
  *
  * logp, entropy = logSoftmaxGather(logits, targets); (loss_pg, dL/dlogp) = pgLoss(logp, …);
+ * the entropies go to the loss too (held constant) for its top-entropy mask;
  * optional entropy bonus as in verl: L = loss_pg − entropyCoef · agg(entropy) with agg the same
  * aggregation weights as the loss (so dL/dH_t = −entropyCoef · weight_t); then
  * dlogits = logSoftmaxGatherBackward(logits, targets, dL/dlogp, dL/dH).
@@ -25,7 +26,7 @@ export function pgLossFromLogits<T extends Floats>(
 ): PgLossLogitsResult<T> {
   const dims = { tokens: o.batch * o.seqLen, vocab: o.vocab, temperature: o.temperature ?? 1 };
   const { logprob, entropy } = ops.forward(logits, targets, dims);
-  const r = pgLoss({ ...inputs, logp: logprob }, o);
+  const r = pgLoss({ ...inputs, logp: logprob, entropy }, o);
   const coef = o.entropyCoef ?? 0;
   const weights = aggregationWeights(inputs.mask, o.batch, o.seqLen, o.aggregation, o.normaliser ?? o.seqLen);
   const gEntropy = new Float64Array(dims.tokens);

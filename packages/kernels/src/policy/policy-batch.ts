@@ -84,6 +84,7 @@ export function policyLossStats(
     clipFraction: r.clipFraction,
     clipLowFraction: r.clipLowFraction,
     clipHighFraction: r.clipHighFraction,
+    clipRegionFraction: r.clipRegionFraction,
     klMean: r.klMean,
     isWeightMean: r.isWeightMean,
     entropyMean: r.entropyMean,
