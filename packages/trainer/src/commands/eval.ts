@@ -26,6 +26,12 @@ const OPTIONS = {
     description: "Base model of a LoRA adapter --model (default: its adapter_config.json's base_model_name_or_path).",
   },
   task: { type: 'string', value: 'TASK', required: true, description: `Task: ${TASK_NAMES.join(', ')}.` },
+  verifier: {
+    type: 'string',
+    value: 'NAME|FILE',
+    description:
+      "Verifier that decides correctness (task.verifier): a built-in name or a JS module whose default export is a Verifier (default: the task's own).",
+  },
   dataset: {
     type: 'string',
     value: 'FILE',
@@ -72,13 +78,15 @@ export const evalCommand: Command = defineCommand({
     // A bad value is a ConfigError: exit 2 (EXIT_CODES in cli/cli-error.ts).
     const config = parseTrainConfig({
       model: { path: options.model },
-      task:
-        embedded && task === 'countdown' && options.dataset === undefined
+      task: {
+        ...(embedded && task === 'countdown' && options.dataset === undefined
           ? PRESET_TASK
           : {
               name: task,
               ...(options.dataset === undefined ? {} : { dataset: options.dataset, testDataset: options.dataset }),
-            },
+            }),
+        ...(options.verifier === undefined ? {} : { verifier: options.verifier }),
+      },
       sampling: {
         ...(options.device === undefined
           ? {}

@@ -53,6 +53,9 @@ const PATH_ONLY = new Set([
   'reference',
   'estimator',
   'frozen',
+  // reward.*: a bare --weights would read as the model's weights, a bare --functions as nothing in particular.
+  'functions',
+  'weights',
   // task.fields.*: a bare --prompt or --answer would read as the text itself, not a record path.
   'prompt',
   'answer',

@@ -13,7 +13,13 @@ import type { StepPrompt } from './rl-step.js';
 /** Whether the exact success probability is the success rate of sampling under `config` (see the module comment). */
 export function exactSuccessApplies(config: TrainConfig): boolean {
   const s = config.sampling;
-  return config.task.name === 'choice' && s.maxNewTokens === 1 && s.topP === 1 && s.topK === 0;
+  return (
+    config.task.name === 'choice' &&
+    config.task.verifier === null &&
+    s.maxNewTokens === 1 &&
+    s.topP === 1 &&
+    s.topK === 0
+  );
 }
 
 /** For each reference, the token ids whose text, trimmed, equals it (exact match on a one-token response). */

@@ -26,7 +26,8 @@ import { groupAdvantages, successHistogram, type Weighting, type ZeroVarianceMod
 import { DivergenceError, TrainerError } from '../errors.js';
 import { flatNonBinaryValues, lostPushCount } from './flat-groups.js';
 import type { UpdateValues } from './divergence-guard.js';
-import { drawGroups } from './group-draws.js';
+import { drawFilteredGroups, type FilterGroupsSettings, type FilterStats } from './dynamic-sampling.js';
+import { drawGroups, type GroupDraws } from './group-draws.js';
 import { buildMicroBatches, type RolloutTokens, type TrainingMicroBatch } from './policy-batches.js';
 
 /** A rollout as the sampler returns it (the fields this step uses). */
@@ -60,6 +61,8 @@ export interface StepSampler {
 export interface StepScore {
   reward: number;
   correct: boolean;
+  /** The reward's parts by name (each reward function, weighted sum = reward), when it has several. */
+  components?: Record<string, number>;
 }
 
 /** One prompt of the step: its token ids and the reference its verifier checks against. */
@@ -80,6 +83,10 @@ export interface RlStepSettings {
   seed: number;
   /** Groups of M drawn at most per prompt until one holds a success (undefined = 1: one group per prompt). */
   maxGroups?: number;
+  /** Dynamic sampling: drop groups whose metric is equal on every response and draw from `ctx.nextPrompts` until full. */
+  filterGroups?: FilterGroupsSettings;
+  /** Completions that hit maxNewTokens (finish reason `length`) get no gradient (TRL `mask_truncated_completions`). */
+  maskTruncated?: boolean;
   weighting: Weighting | string;
   zeroVariance: ZeroVarianceMode;
   /** Rewards ≥ this count as successes before weighting (binary rewards); undefined = raw rewards. */
@@ -115,6 +122,8 @@ export interface RlStepContext {
   score(rollouts: StepRollout[], references: unknown[]): Promise<StepScore[]>;
   /** Frozen reference policy for the KL term (needed when loss.beta ≠ 0); only its logprobs are read. */
   reference?: Pick<DecoderModel, 'tokenLogprobs'>;
+  /** Further prompts, a batch of the step's size per call (dynamic sampling's later batches). */
+  nextPrompts?: () => readonly StepPrompt[];
 }
 
 /** Metrics of one step (times in seconds). */
@@ -125,6 +134,14 @@ export interface RlStepResult {
   responses: number;
   /** Groups drawn beyond the first of each prompt (0 with one group per prompt). */
   extraGroups: number;
+  /** What dynamic sampling did (absent without it). */
+  filter?: FilterStats;
+  /** Share of the trained responses that hit maxNewTokens without a stop string or EOS. */
+  truncatedFraction: number;
+  /** Mean of each reward component over the trained responses (absent when the reward has a single part). */
+  rewardComponents?: Record<string, number>;
+  /** Groups with at least one non-zero advantage (0: the step had no policy-gradient signal). */
+  signalGroups: number;
   rewardMean: number;
   accuracy: number;
   /** Groups with k correct of M, k = 0..M. */
@@ -175,7 +192,9 @@ export async function rlStep(
     );
   }
   const M = s.groupSize;
-  const drawn = await drawGroups(ctx, prompts, s);
+  const drawn: GroupDraws & { filter?: FilterStats } = s.filterGroups
+    ? await drawFilteredGroups(ctx, prompts, morePrompts(ctx), s, s.filterGroups)
+    : await drawGroups(ctx, prompts, s);
   const { rollouts, scores, sample, verify } = drawn;
 
   let t = process.hrtime.bigint();
@@ -190,7 +209,7 @@ export async function rlStep(
     1,
   );
   let noSignal = 0;
-  for (let g = 0; g < prompts.length; g++) {
+  for (let g = 0; g < rollouts.length / M; g++) {
     const first = rewards[g * M]!;
     let same = true;
     for (let k = 1; k < M; k++) same &&= rewards[g * M + k] === first;
@@ -214,15 +233,20 @@ export async function rlStep(
   const sync = seconds(t);
 
   const lengths = rollouts.map((r) => r.completionIds.length);
+  const components = componentMeans(scores);
   return {
     times: { sample, verify, advantages: advantagesTime, train: trainTime, sync },
     prompts: prompts.length,
     responses: drawn.responses,
     extraGroups: drawn.extraGroups,
+    ...(drawn.filter ? { filter: drawn.filter } : {}),
+    truncatedFraction: rollouts.filter(truncated).length / rollouts.length,
+    ...(components ? { rewardComponents: components } : {}),
+    signalGroups: signalGroups(advantages, M),
     rewardMean: rewards.reduce((a, b) => a + b, 0) / rewards.length,
     accuracy: scores.filter((x) => x.correct).length / scores.length,
     successHistogram: histogram,
-    noSignalFraction: noSignal / prompts.length,
+    noSignalFraction: noSignal / (rollouts.length / M),
     flatNonBinaryGroups: flat.length,
     lostPushGroups: lostPush,
     ...train,
@@ -231,6 +255,41 @@ export async function rlStep(
     completionTokens: drawn.completionTokens,
     rollouts: rollouts.map((rollout, i) => ({ rollout, score: scores[i]!, advantage: advantages[i]! })),
   };
+}
+
+/** The prompt source of dynamic sampling's later batches; a step without one cannot filter. */
+function morePrompts(ctx: RlStepContext): () => readonly StepPrompt[] {
+  if (!ctx.nextPrompts) throw new TrainerError('rlStep: filterGroups needs ctx.nextPrompts (more prompts to sample)');
+  return ctx.nextPrompts;
+}
+
+/** Whether a completion stopped at the token limit (no stop string, no EOS). */
+export function truncated(rollout: Pick<StepRollout, 'finishReason'>): boolean {
+  return rollout.finishReason === 'length';
+}
+
+/** Groups of `groupSize` with at least one non-zero advantage. */
+function signalGroups(advantages: ArrayLike<number>, groupSize: number): number {
+  let n = 0;
+  for (let start = 0; start < advantages.length; start += groupSize) {
+    for (let i = start; i < start + groupSize; i++) {
+      if (advantages[i] !== 0) {
+        n++;
+        break;
+      }
+    }
+  }
+  return n;
+}
+
+/** The mean of each named reward component over `scores` (undefined when none carries components). */
+function componentMeans(scores: readonly StepScore[]): Record<string, number> | undefined {
+  if (scores.length === 0 || scores[0]!.components === undefined) return undefined;
+  const sums: Record<string, number> = {};
+  for (const x of scores) {
+    for (const [name, value] of Object.entries(x.components ?? {})) sums[name] = (sums[name] ?? 0) + value;
+  }
+  return Object.fromEntries(Object.entries(sums).map(([name, sum]) => [name, sum / scores.length]));
 }
 
 /** The policy's logprobs and entropies of every rollout's completion tokens (one forward per micro-batch, no backward). */
@@ -336,7 +395,10 @@ async function trainOnRollouts(
   const planned: { micro: TrainingMicroBatch; scale: number }[][] = [];
   for (let first = 0; first < rollouts.length; first += miniSize) {
     const mini = rollouts.map((_, i) => i).slice(first, first + miniSize);
-    const nonEmpty = mini.filter((i) => rollouts[i]!.completionIds.length > 0);
+    // A masked truncated completion leaves the loss and its normaliser, as an empty one does.
+    const nonEmpty = mini.filter(
+      (i) => rollouts[i]!.completionIds.length > 0 && !(s.maskTruncated === true && truncated(rollouts[i]!)),
+    );
     const trained = exactZero ? nonEmpty.filter((i) => advantages[i] !== 0) : nonEmpty;
     const totalTokens = nonEmpty.reduce((n, i) => n + rollouts[i]!.completionIds.length, 0);
     const micros = buildMicroBatches(

@@ -62,6 +62,7 @@ import { evaluate, type EvalContext } from './evaluate.js';
 import { memoryCopies, memoryLine } from './memory-accounting.js';
 import { exactSuccessApplies, exactSuccessProbe } from './exact-success.js';
 import { lostPushWarner } from './flat-groups.js';
+import { noSignalWarner } from './no-signal.js';
 import { rlStep, type RlStepSettings, type StepPrompt, type StepRollout } from './rl-step.js';
 import { closeTaskEnvironment, openTaskEnvironment, type TaskEnvironment } from './task-environment.js';
 import { tokenizerFilesIn } from '../checkpoint/tokenizer-files.js';
@@ -202,6 +203,14 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
 
     const loss = policyLossConfig(config);
     const warnLostPush = lostPushWarner(config.weighting.name, log);
+    const warnNoSignal = noSignalWarner(
+      {
+        weighting: config.weighting.name,
+        binarize: config.weighting.binarize,
+        filterGroups: config.sampling.filterGroups,
+      },
+      log,
+    );
     /** A divergence at `step`, naming the last checkpoint that reads back finite and within the guard's limits. */
     const diverged = (
       what: string,
@@ -268,8 +277,9 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
     while (step < config.maxSteps && stopReason(options.stop) === undefined) {
       step++;
       const stepStart = process.hrtime.bigint();
-      const indices = cursor.next(config.sampling.promptsPerStep);
-      const prompts = indices.map((i) => parts.encode(parts.train[i]!));
+      const nextPrompts = (): StepPrompt[] =>
+        cursor.next(config.sampling.promptsPerStep).map((i) => parts.encode(parts.train[i]!));
+      const prompts = nextPrompts();
       const lr = learningRateAt(config.optim, step, config.maxSteps);
       const settings: RlStepSettings = {
         groupSize: config.sampling.groupSize,
@@ -280,6 +290,15 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
         stop: parts.stop,
         seed: deriveSeed(config.seed, SAMPLING_STREAM + step),
         maxGroups: config.sampling.maxGroups,
+        ...(config.sampling.filterGroups === 'off'
+          ? {}
+          : {
+              filterGroups: {
+                metric: config.sampling.filterGroups,
+                maxRounds: config.sampling.maxNumGenBatches,
+              },
+            }),
+        maskTruncated: config.sampling.maskTruncated,
         weighting: configuredWeighting(config.weighting),
         zeroVariance: config.weighting.zeroVariance,
         ...(config.weighting.binarize === null ? {} : { binarizeThreshold: config.weighting.binarize }),
@@ -313,6 +332,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
               setWeights: (w) => parts.sampler.setWeights(w),
             },
             score: parts.score,
+            nextPrompts,
             ...(parts.reference ? { reference: parts.reference } : {}),
           },
           prompts,
@@ -343,6 +363,9 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
         noSignalFraction: r.noSignalFraction,
         flatNonBinaryGroups: r.flatNonBinaryGroups,
         extraGroups: r.extraGroups,
+        ...(r.filter ? { dynamicSampling: r.filter } : {}),
+        truncatedFraction: r.truncatedFraction,
+        ...(r.rewardComponents ? { rewards: r.rewardComponents } : {}),
         loss: r.loss,
         kl: r.klMean,
         entropy: r.entropyMean,
@@ -357,6 +380,13 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
       };
       append(record);
       warnLostPush(step, r.lostPushGroups);
+      warnNoSignal(step, r.signalGroups, r.prompts);
+      if (r.filter) {
+        log(
+          `step ${step}: dynamic sampling: ${r.filter.rounds} batch${r.filter.rounds === 1 ? '' : 'es'}, ` +
+            `${r.filter.groupsKept} groups kept, ${r.filter.groupsDropped} dropped, ${r.filter.groupsSurplus} surplus`,
+        );
+      }
       options.onStep?.(record, config.maxSteps);
       if (heldOut.length > 0 && step % config.eval.interval === 0) await runEval(step);
       const stopping = stopReason(options.stop) !== undefined;

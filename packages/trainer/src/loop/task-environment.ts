@@ -15,7 +15,9 @@ import {
   type Task,
   type TaskExample,
 } from '../tasks/index.js';
+import { TASK_KINDS } from '../tasks/task-kinds.js';
 import { chatPromptTemplate, promptEncoder } from '../tasks/templates.js';
+import { resolveRewards, scoreCompletions, type RewardSetup } from './reward-functions.js';
 import type { StepPrompt, StepRollout, StepScore } from './rl-step.js';
 import { selectSamplingDevice } from './sampling-device.js';
 
@@ -67,12 +69,14 @@ export async function openTaskEnvironment(
   const tokenizer = loaded.tokenizer;
   let template: PromptTemplate;
   let task: Task;
+  let rewards: RewardSetup;
   try {
     template =
       config.task.template === 'chat'
         ? chatPromptTemplate(tokenizer, config.task, modelDir)
         : { kind: config.task.template };
-    task = await loadTask(config.task, config.seed);
+    rewards = await resolveRewards(config, TASK_KINDS[config.task.name].verifier);
+    task = await loadTask(config.task, config.seed, rewards.custom ? rewards.correctness : undefined);
   } catch (error) {
     await loaded.model.release();
     throw error;
@@ -90,8 +94,7 @@ export async function openTaskEnvironment(
   if (limited.skipped.length > 0) {
     log(`skipped ${limited.skipped.length} training prompts longer than task.maxPromptTokens`);
   }
-  const pool = new VerifierPool();
-  const verifier = task.verifier;
+  const pool = new VerifierPool(rewards.modules.length > 0 ? { modules: rewards.modules } : {});
   return {
     sampler,
     pool,
@@ -101,15 +104,15 @@ export async function openTaskEnvironment(
     encode: (example) => ({ ids: promptIds(examplePrompt(example, template)), reference: example.reference }),
     stop: config.task.template === 'chat' ? [] : ['</answer>'],
     score: async (rollouts, references) =>
-      (
-        await pool.score(
-          rollouts.map((r, i) => ({
-            verifier,
-            completion: tokenizer.decode(r.completionIds),
-            reference: references[i],
-          })),
-        )
-      ).map((x) => ({ reward: x.reward, correct: x.correct })),
+      await scoreCompletions(
+        pool,
+        rewards,
+        rollouts.map((r, i) => ({
+          completion: tokenizer.decode(r.completionIds),
+          length: r.completionIds.length,
+          reference: references[i],
+        })),
+      ),
     padId: tokenizer.padTokenId ?? tokenizer.eosTokenIds[0] ?? 0,
   };
 }

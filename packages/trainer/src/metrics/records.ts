@@ -55,6 +55,27 @@ export const STEP_METRICS_SCHEMA = z.strictObject({
    * without a success). Absent from runs recorded before it existed.
    */
   extraGroups: z.int().min(0).optional(),
+  /**
+   * Dynamic sampling (`sampling.filterGroups`): batches of prompts sampled this step, groups trained on,
+   * groups dropped for an equal reward (or verdict) on every response, and groups sampled past a full
+   * batch; every response of all of them counts in sampledResponses. Absent without dynamic sampling.
+   */
+  dynamicSampling: z
+    .strictObject({
+      rounds: z.int().min(1),
+      groupsKept: z.int().min(0),
+      groupsDropped: z.int().min(0),
+      groupsSurplus: z.int().min(0),
+    })
+    .optional(),
+  /** Share of the trained responses that hit sampling.maxNewTokens without a stop string or EOS. Absent from older runs. */
+  truncatedFraction: share().optional(),
+  /**
+   * Mean of each reward component over the trained responses, by name (`rewards/<name>`: each of
+   * reward.functions, unweighted, and `overlong`, the penalty); the reward is their weighted sum.
+   * Absent when the reward is the task verifier's alone.
+   */
+  rewards: z.record(z.string().min(1), finite()).optional(),
   /** The policy loss (mean over the step's optimizer steps). */
   loss: finite(),
   /** Mean KL estimate to the reference policy (0 without one). */

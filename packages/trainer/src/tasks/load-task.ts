@@ -158,6 +158,27 @@ export function generatedChoiceExamples(choice: TrainConfig['task']['choice'], s
   return problems.map((p, i) => ({ id: `generated:${i}`, question: p.prompt, brief: p.prompt, reference: p.answer }));
 }
 
+/** A verifier that replaces a task's own (`task.verifier`): its registry name and its reference check. */
+export interface TaskVerifier {
+  name: string;
+  parseReference(raw: unknown): unknown;
+}
+
+/**
+ * `kind` scored by `verifier`: each record's answer is checked by the verifier's parseReference at
+ * load time and kept as written, since the pool's workers parse it again, with each reward function's own parser.
+ */
+function withVerifier(kind: TaskKind, verifier: TaskVerifier): TaskKind {
+  return {
+    ...kind,
+    verifier: verifier.name,
+    parseReference(answer) {
+      verifier.parseReference(answer);
+      return answer;
+    },
+  };
+}
+
 /**
  * Load the task of a training configuration. The test split is `task.testDataset` when given,
  * else `task.testSize` examples held out of the training data by a seeded split (see
@@ -165,8 +186,8 @@ export function generatedChoiceExamples(choice: TrainConfig['task']['choice'], s
  * `task.generator.seed` (choice problems: `task.choice.seed`) instead when it is set, so that runs with different seeds share one problem
  * set and one held-out split (seed sweeps, and a start model fine-tuned on the training split only).
  */
-export async function loadTask(task: TrainConfig['task'], seed: number): Promise<Task> {
-  const kind = TASK_KINDS[task.name];
+export async function loadTask(task: TrainConfig['task'], seed: number, verifier?: TaskVerifier): Promise<Task> {
+  const kind = verifier ? withVerifier(TASK_KINDS[task.name], verifier) : TASK_KINDS[task.name];
   const options = { format: task.format, onMalformed: task.onMalformed, fields: task.fields };
   const skipped: SkippedRecord[] = [];
   let all: TaskExample[];
