@@ -22,15 +22,26 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 // The 600 s limits are hang guards, not timings: the demo run below took 194 s on a shared 2-core machine; a CI rehearsal
 // with two comparison runs sharing the 2 cores took the compare test past 300 s.
 describe('rlvr demo (shortened)', () => {
-  test('trains Linear-R from the embedded search base, evaluates before and after, writes report and summary.json, prints its path last', async () => {
+  test('trains Linear-R from the embedded search base, evaluates before and after, writes report and summary.json; --json prints each record and the summary', async () => {
     const out = join(dir, 'demo');
     const io = captureIo();
-    const code = await runCli(['demo', '--max-steps', '3', '--out', out, '--backend', 'cpu'], io);
+    const code = await runCli(['demo', '--max-steps', '3', '--out', out, '--backend', 'cpu', '--json'], io);
     expect(io.err()).toMatch(/rlvr demo: linear-r from embedded:countdown-search-base, 3 steps/);
     expect(code).toBe(0);
-    const lines = io.out().trimEnd().split('\n');
-    expect(lines.at(-1)).toBe(join(out, 'summary.json'));
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Record<string, unknown>;
+    // stdout: the metrics.jsonl records as JSON lines, then the end line with the summary and its path.
+    const lines = io
+      .out()
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { kind: string; step: number });
+    const records = readFileSync(join(out, 'metrics.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.slice(0, -1)).toEqual(records);
+    expect(lines.slice(0, -1).map((r) => `${r.kind} ${r.step}`)).toEqual(['eval 0', 'step 1', 'step 2', 'step 3', 'eval 3']);
+    expect(lines.at(-1)).toEqual({ kind: 'end', runDir: out, checkpoint: join(out, 'checkpoints', 'step-3'), summaryFile: join(out, 'summary.json'), ...summary });
     expect(summary).toMatchObject({ steps: 3, weighting: 'linear-r', heldoutPrompts: 200, report: join(out, 'report.html') });
     for (const key of ['heldoutBefore', 'heldoutAfter', 'meanAccuracyBefore', 'meanAccuracyAfter']) {
       expect(summary[key]).toBeGreaterThanOrEqual(0);

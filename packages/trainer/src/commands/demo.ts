@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { CliError, INPUT_EXIT_CODE } from '../cli/cli-error.js';
-import type { CliStream, Command } from '../cli/command.js';
+import type { Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
 import { parseChoice, parseInteger } from '../cli/parse-options.js';
 import { prepareRunDirectory, readOnlyDirsOf } from '../cli/run-directory.js';
@@ -11,7 +11,7 @@ import { SEARCH_BASE_MODEL, SEARCH_MAX_NEW_TOKENS, presetConfig } from '../demo/
 import { runTraining } from '../loop/run-training.js';
 import { metricsPath, readMetrics } from '../metrics/index.js';
 import { buildReport } from '../report/index.js';
-import { progressWriter } from './train.js';
+import { trainingReporters, type RunEndLine } from './train.js';
 
 /**
  * The demo's defaults: Linear-R from the embedded search base model (its thought is a full search that
@@ -53,6 +53,11 @@ const OPTIONS = {
     description: `Start model: embedded:NAME or a directory (default ${DEMO_DEFAULTS.model}, which samples up to ${SEARCH_MAX_NEW_TOKENS} new tokens; embedded:countdown-base, the earlier demo's, up to 96).`,
   },
   backend: { type: 'string', value: 'NAME', description: 'auto, webgpu or cpu (default auto; always printed).' },
+  json: {
+    type: 'boolean',
+    description:
+      'One JSON line per step and per evaluation on stdout (the metrics.jsonl records), then {"kind":"end",…} with the summary; progress stays on stderr.',
+  },
 } as const;
 
 const DESCRIPTION = [
@@ -79,6 +84,9 @@ export interface DemoSummary {
   heldoutPrompts: number;
   report: string;
 }
+
+/** The last line of `rlvr demo --json`: the run's end line with the summary and where it was written. */
+export type DemoEndLine = RunEndLine & DemoSummary & { summaryFile: string };
 
 /** `rlvr demo`: see {@link DESCRIPTION}. */
 export const demoCommand: Command = defineCommand({
@@ -130,12 +138,12 @@ export const demoCommand: Command = defineCommand({
     const log = (line: string) => io.stderr.write(`${line}\n`);
     log(`rlvr demo: ${weighting} from ${model}, ${maxSteps} steps, run directory ${runDir}`);
     const started = process.hrtime.bigint();
-    await runTraining({
+    const result = await runTraining({
       config,
       runDir,
       resume,
       log,
-      onStep: progressWriter(io.stderr as CliStream & { isTTY?: boolean }),
+      ...trainingReporters(io, options.json === true),
       stop: io.stop?.claim('finishing the current step and writing a checkpoint'),
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -174,7 +182,16 @@ export const demoCommand: Command = defineCommand({
       `held-out pass@1 (greedy): ${summary.heldoutBefore.toFixed(3)} → ${summary.heldoutAfter.toFixed(3)} over ${summary.heldoutPrompts} problems; mean accuracy ${summary.meanAccuracyBefore.toFixed(3)} → ${summary.meanAccuracyAfter.toFixed(3)}; ${summary.seconds} s`,
     );
     log(`report: ${report}`);
-    io.stdout.write(`${summaryPath}\n`);
+    if (options.json === true) {
+      const end: DemoEndLine = {
+        kind: 'end',
+        runDir,
+        checkpoint: result.checkpoint,
+        summaryFile: summaryPath,
+        ...summary,
+      };
+      io.stdout.write(`${JSON.stringify(end)}\n`);
+    } else io.stdout.write(`${summaryPath}\n`);
     return 0;
   },
 });

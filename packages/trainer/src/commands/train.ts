@@ -9,7 +9,7 @@ import { prepareRunDirectory, readOnlyDirsOf } from '../cli/run-directory.js';
 import { shellWords } from '../cli/shell-words.js';
 import { configReferenceMarkdown, loadTrainConfig, type TrainConfig } from '../config/index.js';
 import { RUN_FILES } from '../metrics/index.js';
-import type { StepMetrics } from '../metrics/index.js';
+import type { EvalMetrics, StepMetrics } from '../metrics/index.js';
 import { runTraining } from '../loop/run-training.js';
 
 const DESCRIPTION = [
@@ -20,28 +20,32 @@ const DESCRIPTION = [
   'RUN_DIR must be missing or empty: a run of the same config there is continued with --resume or started',
   'again with --overwrite; --overwrite removes only the files a run writes. RUN_DIR is never the model',
   'directory, inside it or around it.',
-  'Any config field can be overridden by a flag: --lr 1e-6, --weighting sqrt-r, --sampling.max-new-tokens 64.',
+  'Any config field can be overridden by a flag: --lr 1e-6, --weighting sqrt-r, --sampling.max-new-tokens 64,',
+  'or by its TRL option name where it means the same: --learning_rate 1e-6, --num_generations 8, --beta 0.04.',
   'Fields (defaults, TRL/verl names): `rlvr train --fields`.',
 ].join('\n');
 
 const USAGE = [
-  'Usage: rlvr train [--config FILE] [--out RUN_DIR [--overwrite]] [--max-steps N] [--resume RUN_DIR] [--FIELD VALUE …]',
+  'Usage: rlvr train [--config FILE] [--out RUN_DIR [--overwrite]] [--max-steps N] [--resume RUN_DIR] [--json] [--FIELD VALUE …]',
   '',
   DESCRIPTION,
   '',
   'Options:',
-  '  --config FILE     JSON training config (fields below; every field has a default)',
+  '  --config FILE     training config, JSON or YAML (.yaml, .yml); every field has a default (--fields)',
   '  --out RUN_DIR     run directory (default runs/<date-time>)',
   '  --resume RUN_DIR  continue the run in RUN_DIR from its newest checkpoint (its config.json unless --config,',
   '                    which must be the same config; only --max-steps may change)',
   '  --overwrite       clear the run files in --out first (refused when it holds files no run writes)',
   '  --max-steps N     RL steps (config field maxSteps)',
-  '  --fields          print every config field with its default and TRL/verl name',
+  '  --json            one JSON line per step and per evaluation on stdout (the metrics.jsonl records),',
+  '                    then {"kind":"end","runDir",…}; progress stays on stderr',
+  '  --fields          print every config field with its flags, default and TRL/verl name',
   '  -h, --help        this help',
   '',
   'Examples:',
   '  rlvr train --config countdown.json --weighting linear-r --out runs/linear-r',
   '  rlvr train --resume runs/linear-r --max-steps 400',
+  '  rlvr train --config run.yaml --learning_rate 5e-4 --num_generations 8 --json > steps.jsonl',
   '',
 ].join('\n');
 
@@ -54,7 +58,7 @@ function splitArgs(args: readonly string[]): { own: Record<string, string | true
     const [flag, inline] = arg.includes('=')
       ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
       : [arg, undefined];
-    if (flag === '-h' || flag === '--help' || flag === '--fields' || flag === '--overwrite') {
+    if (flag === '-h' || flag === '--help' || flag === '--fields' || flag === '--overwrite' || flag === '--json') {
       own[flag === '-h' ? 'help' : flag.replace(/^-+/, '')] = true;
     } else if (flag === '--config' || flag === '--out' || flag === '--resume') {
       const value = inline ?? args[++i];
@@ -75,6 +79,40 @@ export function progressWriter(stream: CliStream & { isTTY?: boolean }): (m: Ste
     const zero = (m.rhoHistogram[0] ?? 0) / m.rhoHistogram.reduce((a, b) => a + b, 0);
     const line = `step ${m.step}/${maxSteps}  acc ${m.accuracy.toFixed(3)}  ρ̂=0 ${zero.toFixed(2)}  ${m.tokensPerSecond.toFixed(0)} tok/s  ETA ${formatDuration(eta)}`;
     stream.write(stream.isTTY ? `\r${line}\x1b[K${m.step === maxSteps ? '\n' : ''}` : `${line}\n`);
+  };
+}
+
+/** The last line of `--json`: where the run is and how far it went. */
+export interface RunEndLine {
+  kind: 'end';
+  /** The run directory. */
+  runDir: string;
+  /** Last step completed. */
+  steps: number;
+  /** The newest checkpoint. */
+  checkpoint: string;
+}
+
+/**
+ * What a training command reports per step and per evaluation: a progress line on stderr and, with
+ * `--json`, each metrics record as one JSON line on stdout (the line metrics.jsonl gets).
+ */
+export function trainingReporters(
+  io: { stdout: CliStream; stderr: CliStream },
+  json: boolean,
+): {
+  onStep: (m: StepMetrics, maxSteps: number) => void;
+  onEval?: (m: EvalMetrics) => void;
+} {
+  const progress = progressWriter(io.stderr as CliStream & { isTTY?: boolean });
+  if (!json) return { onStep: progress };
+  const line = (record: object) => io.stdout.write(`${JSON.stringify(record)}\n`);
+  return {
+    onStep: (m, maxSteps) => {
+      line(m);
+      progress(m, maxSteps);
+    },
+    onEval: line,
   };
 }
 
@@ -142,10 +180,18 @@ export const trainCommand: Command = {
       runDir,
       resume: resume !== undefined,
       log: (line) => io.stderr.write(`${line}\n`),
-      onStep: progressWriter(io.stderr as CliStream & { isTTY?: boolean }),
+      ...trainingReporters(io, own.json === true),
       stop: io.stop?.claim('finishing the current step and writing a checkpoint'),
     });
-    io.stdout.write(`${result.runDir}\n`);
+    if (own.json === true) {
+      const end: RunEndLine = {
+        kind: 'end',
+        runDir: result.runDir,
+        steps: result.steps,
+        checkpoint: result.checkpoint,
+      };
+      io.stdout.write(`${JSON.stringify(end)}\n`);
+    } else io.stdout.write(`${result.runDir}\n`);
     return 0;
   },
 };

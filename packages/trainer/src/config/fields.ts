@@ -5,6 +5,7 @@
  */
 import type * as z from 'zod';
 import { FIELD_INFO, TRAIN_CONFIG_SHAPE, type FieldInfo } from './schema.js';
+import { trlFlags } from './trl-flags.js';
 
 /** The value kind of a leaf, which decides how a CLI override string is read. */
 export type FieldKind = 'number' | 'boolean' | 'string' | 'array';
@@ -35,8 +36,8 @@ const ALIASES: Readonly<Record<string, string>> = {
 
 /**
  * Leaf names that get no flag of their own even when unique: too short to be clear (`a`, `b`, a bare
- * `--frozen`, `--prompt`), or misleading to users of TRL, where `--epsilon` is the PPO clip (here `ppo.epsLow`),
- * not GRPO's ε.
+ * `--frozen`, `--prompt`), or misleading to users of TRL, where `--epsilon` is the PPO clip (so here it sets
+ * `ppo.epsLow`, trl-flags.ts), not GRPO's ε.
  */
 const PATH_ONLY = new Set([
   'a',
@@ -149,15 +150,16 @@ export function kebab(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
+let ownTable: Map<string, ConfigField> | undefined;
 let flagTable: Map<string, ConfigField> | undefined;
 
 /**
- * Flag (without `--`) → field. Each field answers to its dotted path (camelCase or kebab-case
- * segments), to its leaf name alone when no other leaf has that name (`lr`, `group-size`), and to
- * the explicit aliases (`weighting` → `weighting.name`).
+ * This project's own flags (without `--`) → field. Each field answers to its dotted path (camelCase or
+ * kebab-case segments), to its leaf name alone when no other leaf has that name (`lr`, `group-size`),
+ * and to the explicit aliases (`weighting` → `weighting.name`).
  */
-export function flagFields(): ReadonlyMap<string, ConfigField> {
-  if (flagTable !== undefined) return flagTable;
+function ownFlags(): ReadonlyMap<string, ConfigField> {
+  if (ownTable !== undefined) return ownTable;
   const table = new Map<string, ConfigField>();
   const fields = configFields();
   const leafUses = new Map<string, number>();
@@ -176,15 +178,39 @@ export function flagFields(): ReadonlyMap<string, ConfigField> {
     if (f === undefined) throw new Error(`config alias --${alias} points at unknown field ${target}`);
     table.set(alias, f);
   }
+  ownTable = table;
+  return table;
+}
+
+/**
+ * Flag (without `--`) → field: this project's flags ({@link ownFlags}) and TRL's option names
+ * (trl-flags.ts: `learning_rate` → `optim.lr`).
+ */
+export function flagFields(): ReadonlyMap<string, ConfigField> {
+  if (flagTable !== undefined) return flagTable;
+  const table = new Map(ownFlags());
+  for (const [flag, f] of trlFlags(configFields())) {
+    const taken = table.get(flag);
+    // One flag must never set two fields: a TRL name that is another field's flag is a schema mistake.
+    if (taken !== undefined && taken !== f) {
+      throw new Error(`TRL option --${flag} of ${f.name} is already the flag of ${taken.name}; set trlNotAlias on one`);
+    }
+    table.set(flag, f);
+  }
   flagTable = table;
   return table;
 }
 
-/** The shortest flag that sets `field` (what help texts and docs show). */
+/** The shortest of this project's flags that sets `field` (what help texts and docs show). */
 export function preferredFlag(f: ConfigField): string {
   let best = f.path.map(kebab).join('.');
-  for (const [flag, target] of flagFields()) {
+  for (const [flag, target] of ownFlags()) {
     if (target === f && flag.length < best.length && !/[A-Z]/.test(flag)) best = flag;
   }
   return best;
+}
+
+/** The TRL option name that sets `f` as a flag (`learning_rate`), or null when TRL's name is none here. */
+export function trlFlag(f: ConfigField): string | null {
+  return f.trl !== null && flagFields().get(f.trl) === f ? f.trl : null;
 }

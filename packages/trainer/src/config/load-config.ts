@@ -1,5 +1,5 @@
 /**
- * Reading a training configuration: JSON file → CLI-style overrides on top → schema validation.
+ * Reading a training configuration: JSON or YAML file → CLI-style overrides on top → schema validation.
  * Every problem with a config is a {@link ConfigError} raised before any work (a file that cannot be read
  * is a {@link ConfigFileError}), naming the field, the value given
  * (and where it came from: the file or a flag) and what the field allows.
@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import type * as z from 'zod';
 import { ConfigError, ConfigFileError } from './config-error.js';
+import { parseConfigText, type ConfigFormat } from './config-file.js';
 import { configFields, flagFields, objectKeys, type ConfigField } from './fields.js';
 import { TRAIN_CONFIG_SCHEMA, type TrainConfig } from './schema.js';
 
@@ -25,8 +26,8 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /**
  * Parse CLI-style overrides: `--lr 1e-6`, `--weighting=sqrt-r`, `--optim.lr 1e-6`,
- * `--sampling.max-new-tokens 128`. An unknown flag, a missing value or a field given twice is a
- * {@link ConfigError}.
+ * `--sampling.max-new-tokens 128`, TRL's `--learning_rate 1e-6`. An unknown flag, a missing value or
+ * two flags that set one field to different values is a {@link ConfigError}.
  */
 export function parseOverrides(args: readonly string[]): ConfigOverride[] {
   const table = flagFields();
@@ -55,11 +56,22 @@ export function parseOverrides(args: readonly string[]): ConfigOverride[] {
       }
       i++;
     }
+    // Two flags for one field (`--lr` and TRL's `--learning_rate`) may agree; if they differ, neither wins.
     const earlier = overrides.find((o) => o.field === field);
-    if (earlier !== undefined) throw new ConfigError(`--${name}`, `sets ${field.name}, already set by ${earlier.flag}`);
-    overrides.push({ field, raw, flag: `--${name}` });
+    if (earlier === undefined) overrides.push({ field, raw, flag: `--${name}` });
+    else if (!sameValue(field, earlier.raw, raw)) {
+      throw new ConfigError(
+        `--${name}`,
+        `sets ${field.name} to ${raw}, but ${earlier.flag} sets it to ${earlier.raw}; give one of them`,
+      );
+    }
   }
   return overrides;
+}
+
+/** Whether two override strings give `field` the same value (`1e-6` and `0.000001` do). */
+function sameValue(field: ConfigField, a: string, b: string): boolean {
+  return JSON.stringify(overrideValue(field, a)) === JSON.stringify(overrideValue(field, b));
 }
 
 function suggestion(name: string): string {
@@ -165,20 +177,20 @@ function allowed(issue: z.core.$ZodIssue): string {
 function toConfigError(
   issues: readonly z.core.$ZodIssue[],
   input: unknown,
-  source: (path: string) => string,
+  source: (path: readonly PropertyKey[]) => string,
 ): ConfigError {
   const problems = issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') {
       const keys = objectKeys(issue.path.map(String)) ?? [];
       return issue.keys.map((key) => {
         const name = [...issue.path.map(String), key].join('.');
-        return { name, text: `unknown field${source(name)}; expected one of ${keys.join(', ')}` };
+        return { name, text: `unknown field${source([...issue.path, key])}; expected one of ${keys.join(', ')}` };
       });
     }
     const name = issue.path.map(String).join('.');
     // A cross-field rule can fail on a value the user never wrote: then the default is what was "given".
     const given = valueAt(input, issue.path) ?? configFields().find((f) => f.name === name)?.defaultValue;
-    return [{ name, text: `got ${show(given)}${source(name)}; ${allowed(issue)}` }];
+    return [{ name, text: `got ${show(given)}${source(issue.path)}; ${allowed(issue)}` }];
   });
   const [first, ...rest] = problems as [{ name: string; text: string }, ...{ name: string; text: string }[]];
   const more = rest.length === 0 ? '' : ` (and ${rest.length} more: ${rest.map((p) => p.name).join(', ')})`;
@@ -194,8 +206,23 @@ export function parseTrainConfig(
   overrides: readonly string[] = [],
   origin = 'the config',
 ): TrainConfig {
+  return validateConfig(input, overrides, origin);
+}
+
+/**
+ * {@link parseTrainConfig}, with the line of each value in the file (`lineOf`) for messages, and the
+ * format's word for the top-level object.
+ */
+function validateConfig(
+  input: unknown,
+  overrides: readonly string[],
+  origin: string,
+  lineOf: (path: readonly PropertyKey[]) => number | undefined = () => undefined,
+  format: ConfigFormat = 'json',
+): TrainConfig {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new ConfigError('', `${origin}: expected a JSON object at the top level, got ${show(input)}`);
+    const object = format === 'yaml' ? 'a YAML mapping (key: value lines)' : 'a JSON object';
+    throw new ConfigError('', `${origin}: expected ${object} at the top level, got ${show(input)}`);
   }
   let merged = input as Record<string, unknown>;
   const setBy = new Map<string, string>();
@@ -205,17 +232,20 @@ export function parseTrainConfig(
   }
   const result = TRAIN_CONFIG_SCHEMA.safeParse(merged);
   if (result.success) return result.data;
-  const source = (name: string) => {
-    const flag = setBy.get(name);
-    return flag !== undefined ? ` (from ${flag})` : ` (in ${origin})`;
+  const source = (path: readonly PropertyKey[]) => {
+    const flag = setBy.get(path.map(String).join('.'));
+    if (flag !== undefined) return ` (from ${flag})`;
+    const line = lineOf(path);
+    return line === undefined ? ` (in ${origin})` : ` (in ${origin} line ${line})`;
   };
   throw toConfigError(result.error.issues, merged, source);
 }
 
 /**
- * Load and validate a training configuration: the JSON `file` (null = defaults only) with
- * CLI-style `overrides` applied on top (they win). Throws a {@link ConfigFileError} when the file cannot
- * be read, a {@link ConfigError} on any problem with its content.
+ * Load and validate a training configuration: the JSON or YAML `file` (`.yaml`, `.yml`; null =
+ * defaults only) with CLI-style `overrides` applied on top (they win). Throws a {@link ConfigFileError}
+ * when the file cannot be read, a {@link ConfigError} on any problem with its content, naming the
+ * field and, where the file holds it, its line.
  */
 export async function loadTrainConfig(file: string | null, overrides: readonly string[] = []): Promise<TrainConfig> {
   if (file === null) return parseTrainConfig({}, overrides, 'the defaults');
@@ -225,11 +255,6 @@ export async function loadTrainConfig(file: string | null, overrides: readonly s
   } catch (error) {
     throw new ConfigFileError(file, error);
   }
-  let input: unknown;
-  try {
-    input = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError('', `config file ${file} is not valid JSON: ${(error as Error).message}`);
-  }
-  return parseTrainConfig(input, overrides, file);
+  const content = parseConfigText(file, text);
+  return validateConfig(content.value, overrides, file, content.lineOf, content.format);
 }

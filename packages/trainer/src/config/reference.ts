@@ -3,7 +3,7 @@
  * verl names. The README table and `rlvr train --help` are rendered from it, so they cannot drift
  * from the schema.
  */
-import { configFields, preferredFlag } from './fields.js';
+import { configFields, preferredFlag, trlFlag } from './fields.js';
 
 /** One row of the configuration reference. */
 export interface ConfigReferenceRow {
@@ -11,11 +11,13 @@ export interface ConfigReferenceRow {
   field: string;
   /** Shortest CLI override flag, e.g. `--lr`. */
   flag: string;
+  /** TRL's option name as a flag, e.g. `--learning_rate`, or null where it is none. */
+  trlFlag: string | null;
   /** Default as JSON (`—` when the field is optional and unset by default). */
   defaultValue: string;
   /** What the field does. */
   description: string;
-  /** TRL name, or `—`. */
+  /** TRL name, or `—`; where the name is no flag because TRL's option means something else, why. */
   trl: string;
   /** verl name, or `—`. */
   verl: string;
@@ -23,14 +25,20 @@ export interface ConfigReferenceRow {
 
 /** Every field of the training configuration, in schema order. */
 export function configReference(): ConfigReferenceRow[] {
-  return configFields().map((f) => ({
-    field: f.name,
-    flag: `--${preferredFlag(f)}`,
-    defaultValue: f.defaultValue === undefined ? '—' : JSON.stringify(f.defaultValue),
-    description: f.description,
-    trl: f.trl ?? '—',
-    verl: f.verl ?? '—',
-  }));
+  return configFields().map((f) => {
+    const flag = preferredFlag(f);
+    const trl = trlFlag(f);
+    return {
+      field: f.name,
+      flag: `--${flag}`,
+      // `--seed`, `--beta`: TRL's name is already the flag shown.
+      trlFlag: trl === null || trl === flag ? null : `--${trl}`,
+      defaultValue: f.defaultValue === undefined ? '—' : JSON.stringify(f.defaultValue),
+      description: f.description,
+      trl: f.trl === null ? '—' : f.trlNotAlias === undefined ? f.trl : `${f.trl} (no flag here: ${f.trlNotAlias})`,
+      verl: f.verl ?? '—',
+    };
+  });
 }
 
 /** The reference as a Markdown table (for the README). */
@@ -39,7 +47,7 @@ export function configReferenceMarkdown(): string {
   const lines = ['| field | flag | default | meaning | TRL | verl |', '| --- | --- | --- | --- | --- | --- |'];
   for (const r of configReference()) {
     lines.push(
-      `| \`${r.field}\` | \`${r.flag}\` | \`${cell(r.defaultValue)}\` | ${cell(r.description)} | ${cell(r.trl)} | ${cell(r.verl)} |`,
+      `| \`${r.field}\` | \`${r.flag}\`${r.trlFlag === null ? '' : ` \`${r.trlFlag}\``} | \`${cell(r.defaultValue)}\` | ${cell(r.description)} | ${cell(r.trl)} | ${cell(r.verl)} |`,
     );
   }
   return `${lines.join('\n')}\n`;

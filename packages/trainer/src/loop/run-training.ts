@@ -58,6 +58,7 @@ import {
   loraModelOptions,
   resumedAdapters,
 } from '../lora/lora-run.js';
+import { checkpointContent } from './checkpoint-content.js';
 import { evaluate, type EvalContext } from './evaluate.js';
 import { memoryCopies, memoryLine } from './memory-accounting.js';
 import { exactSuccessApplies, exactSuccessProbe } from './exact-success.js';
@@ -78,6 +79,8 @@ export interface RunTrainingOptions {
   log?: (line: string) => void;
   /** Called after every step with its metrics (progress bars). */
   onStep?: (metrics: StepMetrics, maxSteps: number) => void;
+  /** Called after every evaluation with its metrics line (`rlvr train --json`). */
+  onEval?: (metrics: EvalMetrics) => void;
   /**
    * Aborted to stop (its reason `SIGINT` or `SIGTERM`, as cli/graceful-stop.ts sets it): the current
    * step finishes, a checkpoint is written and an InterruptedError says how to continue.
@@ -191,7 +194,9 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
         seed: deriveSeed(config.seed, EVAL_STREAM + at),
       });
       const exact = exactSuccess ? await exactSuccess() : undefined;
-      append({ kind: 'eval', step: at, ...r, ...(exact ? { exactSuccess: exact } : {}) });
+      const record: EvalMetrics = { kind: 'eval', step: at, ...r, ...(exact ? { exactSuccess: exact } : {}) };
+      append(record);
+      options.onEval?.(record);
       const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
       log(
         `eval after step ${at}: pass@1 (greedy) ${r.pass1Greedy.toFixed(3)}, mean accuracy ${r.meanAccuracy.toFixed(3)} over ${r.prompts} prompts × ${r.samples}` +
@@ -233,20 +238,20 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
     };
     /** Write the checkpoint of `step` (weights checked first); a storage failure stops the run when `final` or configured so. */
     const saveCheckpoint = async (final: boolean): Promise<void> => {
-      const weights = await parts.policy.weights();
-      const breach = guard.checkWeights(step, weights);
-      if (breach) throw diverged(breach.message, undefined, 'stopped');
       // A LoRA run checkpoints its adapters (PEFT's layout), not the merged weights.
       const adapter = adapterRecord(config, modelDir);
+      const content = await checkpointContent(parts.policy, adapter !== undefined);
+      const breach = guard.checkWeights(step, content.checked);
+      if (breach) throw diverged(breach.message, undefined, 'stopped');
       try {
         lastCheckpoint = writeCheckpoint(
           runDir,
           step,
           {
             modelConfig: parts.policy.config,
-            weights: adapter ? (await parts.policy.adapters())! : weights,
+            weights: content.weights,
             ...(adapter ? { adapter } : {}),
-            optimizerState: await parts.policy.optimizerState(),
+            optimizerState: content.optimizerState,
             rng: { scheme: 'derived per step from config.seed', seed: config.seed },
             dataCursor: { ...cursor.state() },
             config: config as never,
