@@ -1,7 +1,8 @@
 /**
  * The learning-rate schedule of `optim`, with Hugging Face's conventions (what TRL users get from
  * `get_constant_schedule_with_warmup` / `get_cosine_schedule_with_warmup`) and verl's `min_lr_ratio`:
- * with s = step − 1 optimizer steps already taken, w warm-up steps and T = maxSteps,
+ * with s = step − 1 optimizer steps already taken, w warm-up steps (warmupSteps, else
+ * ⌈warmupRatio · T⌉ as HF's `get_warmup_steps`) and T = maxSteps,
  *   warm-up (s < w):  lr · s / w                              (so the very first step runs at lr 0 when w > 0, as in HF)
  *   constant:         lr
  *   cosine:           lr · (r + (1 − r) · ½(1 + cos(π · (s − w) / (T − w))))   with r = minLrRatio.
@@ -18,7 +19,7 @@ export function learningRateAt(optim: TrainConfig['optim'], step: number, maxSte
     throw new TrainerError(`learningRateAt: maxSteps must be an integer ≥ 1, got ${maxSteps}`);
   }
   const s = step - 1;
-  const w = optim.warmupSteps;
+  const w = optim.warmupSteps > 0 ? optim.warmupSteps : Math.ceil(optim.warmupRatio * maxSteps);
   if (s < w) return (optim.lr * s) / w;
   if (optim.schedule === 'constant') return optim.lr;
   const progress = Math.min(1, (s - w) / Math.max(1, maxSteps - w));

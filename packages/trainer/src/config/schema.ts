@@ -27,27 +27,13 @@ export interface FieldInfo {
   trl: string | null;
   /** The verl config key, `null` when verl has no such knob. */
   verl: string | null;
-  /**
-   * Why `trl` is no flag here although it reads as a TRL option name: what TRL's option means instead
-   * (shown in the reference). Without it a TRL option name is also a flag (trl-flags.ts).
-   */
-  trlNotAlias?: string;
 }
 
 /** Field documentation, attached to each leaf schema (read by `configReference`). */
 export const FIELD_INFO = z.registry<FieldInfo>();
 
-function field<T extends z.ZodType>(
-  schema: T,
-  description: string,
-  trl: string | null,
-  verl: string | null,
-  trlNotAlias?: string,
-): T {
-  FIELD_INFO.add(
-    schema,
-    trlNotAlias === undefined ? { description, trl, verl } : { description, trl, verl, trlNotAlias },
-  );
+function field<T extends z.ZodType>(schema: T, description: string, trl: string | null, verl: string | null): T {
+  FIELD_INFO.add(schema, { description, trl, verl });
   return schema;
 }
 
@@ -66,8 +52,6 @@ export const MALFORMED_POLICIES = ['error', 'skip'] as const;
 export const CHECKPOINT_ERROR_POLICIES = ['continue', 'stop'] as const;
 /** What a breach of a divergence-guard limit does (guard.action). */
 export const GUARD_ACTIONS = ['stop', 'skip'] as const;
-/** Dynamic sampling's filter (sampling.filterGroups): off, or the per-response value whose equality drops a group. */
-export const FILTER_GROUPS_METRICS = ['off', 'reward', 'accuracy'] as const;
 /** Learning-rate schedules after warm-up. */
 export const LR_SCHEDULES = ['constant', 'cosine'] as const;
 /** Training backends of @rlvr/kernels (`auto`: webgpu on a hardware adapter, else cpu). */
@@ -76,14 +60,30 @@ export const BACKEND_CHOICES = ['auto', 'webgpu', 'cpu'] as const;
 export const SAMPLING_DEVICE_CHOICES = ['auto', 'cpu', 'webgpu'] as const;
 /** How PPO's old logprobs are obtained (ppo.oldLogprobs). */
 export const OLD_LOGPROBS_MODES = ['auto', 'recompute'] as const;
-/** Loss aggregation modes (verl `loss_agg_mode` names, as @rlvr/kernels implements them). */
+/**
+ * Loss aggregation modes: @rlvr/kernels' (verl `loss_agg_mode` names) and micro-batch-token-mean (TRL
+ * `bnpo`), which the loop runs as the kernels' token-mean of each micro-batch, averaged over them.
+ */
 export const LOSS_AGGREGATIONS = [
   'token-mean',
   'seq-mean-token-mean',
+  'seq-mean-token-sum',
   'seq-mean-token-sum-norm',
-] as const satisfies readonly LossAggregation[];
-/** KL estimators to the reference policy (k1 = log ratio, k3 = Schulman's low-variance estimator). */
-export const KL_ESTIMATORS = ['k1', 'k3'] as const satisfies readonly KlEstimator[];
+  'micro-batch-token-mean',
+] as const satisfies readonly (LossAggregation | 'micro-batch-token-mean')[];
+/** KL estimators to the reference policy (k1 log ratio, k2 ½ squared log ratio, k3 low variance, low-var-kl k3 clamped). */
+export const KL_ESTIMATORS = ['k1', 'k2', 'k3', 'low-var-kl'] as const satisfies readonly KlEstimator[];
+/** PPO ratio per token, or one per sequence (GSPO). */
+export const IMPORTANCE_LEVELS = ['token', 'sequence'] as const satisfies readonly NonNullable<
+  PolicyLossConfig['importanceLevel']
+>[];
+/** How loss.tisCap bounds the sampler/trainer IS weight (TRL `vllm_importance_sampling_mode` values). */
+export const TIS_MODES = [
+  'token-truncate',
+  'token-mask',
+  'sequence-truncate',
+  'sequence-mask',
+] as const satisfies readonly NonNullable<PolicyLossConfig['tisMode']>[];
 
 // Compile-time guards: if @rlvr/kernels adds a mode, these lists must grow with it.
 type Exhaustive<Listed, All> = [All] extends [Listed] ? true : never;
@@ -206,21 +206,18 @@ const TASK = z
       'Task: dataset reader, prompt wording and verifier.',
       'reward_funcs',
       'reward_model / custom_reward_function',
-      'TRL’s reward_funcs are reward functions or models, not a dataset and its prompt',
     ),
     dataset: field(
       z.string().min(1).nullable().default(null),
       'JSONL or parquet file in the public Hugging Face layout; null = Countdown generator (countdown only).',
       'train_dataset',
       'data.train_files',
-      'a GRPOTrainer argument taking a loaded Dataset, not an option',
     ),
     testDataset: field(
       z.string().min(1).nullable().default(null),
       'Held-out file for evaluation; null = split task.testSize examples off the training data.',
       'eval_dataset',
       'data.val_files',
-      'a GRPOTrainer argument taking a loaded Dataset, not an option',
     ),
     format: field(z.enum(DATASET_FORMATS).default('auto'), 'Dataset file format; auto = by extension.', null, null),
     testSize: field(
@@ -258,12 +255,6 @@ const TASK = z
       'Longest prompt in tokens (checked by the loop once the tokenizer is loaded).',
       'max_prompt_length',
       'data.max_prompt_length',
-    ),
-    verifier: field(
-      z.string().min(1).nullable().default(null),
-      'Verifier that decides correctness (accuracy, ρ̂, and the reward unless reward.functions is set): a built-in name (countdown, gsm8k, math, math-flexible, exact-match) or the path of a JS module whose default export is a Verifier (run in the VerifierPool); its parseReference reads each record’s answer field; null = the task’s own.',
-      'reward_funcs',
-      'custom_reward_function.path',
     ),
     generator: GENERATOR,
     choice: CHOICE,
@@ -346,58 +337,11 @@ const SAMPLING = z
       null,
       null,
     ),
-    filterGroups: field(
-      z.enum(FILTER_GROUPS_METRICS).default('off'),
-      'Dynamic sampling (DAPO): drop every group whose reward (reward) or correct verdict (accuracy) is the same on all M responses and sample further batches of promptsPerStep prompts until promptsPerStep groups remain (surplus groups are discarded); every response drawn counts in sampledResponses; off = train on every group.',
-      null,
-      'algorithm.filter_groups.enable / .metric (seq_final_reward, acc)',
-    ),
-    maxNumGenBatches: field(
-      count(0).default(10),
-      'filterGroups only: batches of promptsPerStep prompts sampled at most per step; a step still short of groups after them stops the run with an error naming this field (as verl); 0 = unlimited (verl’s default, a loop without end on a task the policy never or always solves).',
-      null,
-      'algorithm.filter_groups.max_num_gen_batches',
-    ),
-    maskTruncated: field(
-      z.boolean().default(false),
-      'A completion that hit maxNewTokens without a stop string or EOS gets no gradient (left out of the loss and its normaliser; its reward still counts in its group’s advantages).',
-      'mask_truncated_completions',
-      null,
-    ),
     device: field(
       z.enum(SAMPLING_DEVICE_CHOICES).default('cpu'),
       'Where rollouts run: cpu, webgpu (ONNX Runtime’s WebGPU EP on any adapter; an error where it cannot start) or auto (webgpu on a hardware GPU adapter, else cpu; asks Dawn for the adapter in the training process); always printed.',
       null,
       null,
-    ),
-  })
-  .prefault({});
-
-const REWARD = z
-  .strictObject({
-    functions: field(
-      z.array(z.string().min(1)).min(1).nullable().default(null),
-      'Reward functions whose weighted sum is the reward: verifier names (built-in, or task for task.verifier) or JS module paths; each is logged per step as rewards/<name>; success still means task.verifier’s correct verdict, never the total; null = task.verifier’s reward alone.',
-      'reward_funcs',
-      'custom_reward_function.path (one function)',
-    ),
-    weights: field(
-      z.array(z.number()).min(1).nullable().default(null),
-      'One weight per reward function (the reward is Σ weight × reward); null = all 1.',
-      'reward_weights',
-      null,
-    ),
-    overlongBuffer: field(
-      count(0).default(0),
-      'DAPO’s soft overlong penalty: a completion longer than maxNewTokens − this many tokens gets a reward penalty rising linearly to overlongPenalty at maxNewTokens (logged as rewards/overlong); 0 = off.',
-      'soft_punish_cache (trl.rewards.get_soft_overlong_punishment)',
-      'reward_model.overlong_buffer.len',
-    ),
-    overlongPenalty: field(
-      nonNegative().default(1),
-      'overlongBuffer only: the penalty at maxNewTokens.',
-      null,
-      'reward_model.overlong_buffer.penalty_factor',
     ),
   })
   .prefault({});
@@ -421,6 +365,12 @@ const OPTIM = z
       'Linear warm-up steps from 0 to lr.',
       'warmup_steps',
       'actor_rollout_ref.actor.optim.lr_warmup_steps',
+    ),
+    warmupRatio: field(
+      z.number().min(0).lt(1).default(0),
+      'Warm-up as a share of maxSteps: ⌈warmupRatio · maxSteps⌉ warm-up steps (as Hugging Face); only with warmupSteps 0.',
+      'warmup_ratio',
+      'actor_rollout_ref.actor.optim.lr_warmup_steps_ratio',
     ),
     minLrRatio: field(
       z.number().min(0).max(1).default(0),
@@ -469,18 +419,16 @@ const PPO = z
       'Optimizer steps per epoch; the step’s prompts are split evenly among them.',
       'steps_per_generation',
       'data.train_batch_size / actor_rollout_ref.actor.ppo_mini_batch_size',
-      'TRL counts per-device batches there; its optimizer steps per generation are steps_per_generation / gradient_accumulation_steps',
     ),
     microBatchSize: field(
       count(1).default(8),
       'Sequences per forward/backward; gradients are accumulated over micro-batches.',
       'per_device_train_batch_size',
       'actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu',
-      'in TRL it also sizes the batch of each optimizer step; here it only splits the computation',
     ),
     epsLow: field(
       nonNegative().default(0.2),
-      'PPO clip ε_low: ratio floor 1 − ε_low (unlike TRL’s epsilon it leaves ε_high as it is).',
+      'PPO clip ε_low: ratio floor 1 − ε_low.',
       'epsilon',
       'actor_rollout_ref.actor.clip_ratio_low',
     ),
@@ -489,6 +437,18 @@ const PPO = z
       'PPO clip ε_high: ratio cap 1 + ε_high (DAPO: 0.28).',
       'epsilon_high',
       'actor_rollout_ref.actor.clip_ratio_high',
+    ),
+    importanceLevel: field(
+      z.enum(IMPORTANCE_LEVELS).default('token'),
+      'PPO ratio per token, or one per sequence clipped per sequence (GSPO: exp of the mean token log ratio; the GSPO paper clips at epsLow 3e-4, epsHigh 4e-4).',
+      'importance_sampling_level',
+      'actor_rollout_ref.actor.policy_loss.loss_mode (gspo = sequence)',
+    ),
+    clipRatioC: field(
+      z.number().gt(1).nullable().default(null),
+      'Dual clip for negative advantages: the surrogate of a token with A < 0 is capped at −clipRatioC·A (verl uses 3); null = off.',
+      null,
+      'actor_rollout_ref.actor.clip_ratio_c',
     ),
     oldLogprobs: field(
       z.enum(OLD_LOGPROBS_MODES).default('auto'),
@@ -503,10 +463,9 @@ const LOSS = z
   .strictObject({
     aggregation: field(
       z.enum(LOSS_AGGREGATIONS).default('token-mean'),
-      'Per-token losses → scalar: token-mean (TRL dapo), seq-mean-token-mean (TRL grpo), seq-mean-token-sum-norm (Dr. GRPO).',
+      'Per-token losses → scalar: token-mean (TRL dapo, verl token-mean), seq-mean-token-mean (TRL grpo, verl seq-mean-token-mean), seq-mean-token-sum (verl seq-mean-token-sum), seq-mean-token-sum-norm (TRL dr_grpo, verl seq-mean-token-sum-norm), micro-batch-token-mean (TRL bnpo: the token mean of each micro-batch, averaged over the micro-batches).',
       'loss_type',
       'actor_rollout_ref.actor.loss_agg_mode',
-      'TRL’s loss_type takes grpo, bnpo, dr_grpo or dapo, which name loss variants, not these modes',
     ),
     normaliser: field(
       positive().nullable().default(null),
@@ -526,6 +485,18 @@ const LOSS = z
       'vllm_importance_sampling_cap',
       'algorithm.rollout_correction (rollout_is_threshold)',
     ),
+    tisMode: field(
+      z.enum(TIS_MODES).default('token-truncate'),
+      'tisCap only: the IS weight per token or one per sequence (exp of its summed log ratio), truncated at the cap or zeroed above it (TRL’s default is sequence-mask with cap 3).',
+      'vllm_importance_sampling_mode',
+      'algorithm.rollout_correction (rollout_is token/sequence; rollout_rs masks)',
+    ),
+    topEntropyQuantile: field(
+      z.number().gt(0).max(1).default(1),
+      'Only loss tokens whose entropy is in the top share ρ of their micro-batch carry the policy-gradient term (the KL term stays on all); 1 = every token.',
+      'top_entropy_quantile',
+      null,
+    ),
   })
   .prefault({});
 
@@ -539,16 +510,15 @@ const KL = z
     ),
     estimator: field(
       z.enum(KL_ESTIMATORS).default('k3'),
-      'KL estimator: k1 (log ratio) or k3 (low variance).',
+      'KL estimator: k1 (log ratio), k2 (½ squared log ratio), k3 (low variance, unclamped: TRL’s) or low-var-kl (k3 clamped to [−10, 10]: verl’s).',
       null,
-      'actor_rollout_ref.actor.kl_loss_type (kl = k1, low_var_kl = k3)',
+      'actor_rollout_ref.actor.kl_loss_type (kl/k1 = k1, mse/k2 = k2, low_var_kl/k3 = low-var-kl)',
     ),
     reference: field(
       z.string().min(1).nullable().default(null),
       'Frozen reference model directory when beta > 0; null = a frozen copy of the initial policy.',
       'ref_model',
       'actor_rollout_ref.ref',
-      'a trainer argument taking a loaded model, not an option',
     ),
   })
   .prefault({});
@@ -714,7 +684,6 @@ const BASE = z.strictObject({
   task: TASK,
   weighting: WEIGHTING,
   sampling: SAMPLING,
-  reward: REWARD,
   optim: OPTIM,
   ppo: PPO,
   loss: LOSS,
@@ -786,6 +755,13 @@ export const TRAIN_CONFIG_SCHEMA = BASE.superRefine((config, context) => {
       });
     }
   }
+  if (config.optim.warmupSteps > 0 && config.optim.warmupRatio > 0) {
+    context.addIssue({
+      code: 'custom',
+      path: ['optim', 'warmupRatio'],
+      message: `set warmupSteps (${config.optim.warmupSteps}) or warmupRatio, not both`,
+    });
+  }
   if (config.sampling.promptsPerStep % config.ppo.miniBatches !== 0) {
     context.addIssue({
       code: 'custom',
@@ -793,7 +769,6 @@ export const TRAIN_CONFIG_SCHEMA = BASE.superRefine((config, context) => {
       message: `expected a divisor of sampling.promptsPerStep = ${config.sampling.promptsPerStep}, so that every mini-batch holds whole groups`,
     });
   }
-  checkRewardFields(config, context);
   if (loraEnabled(config) && config.backend === 'webgpu') {
     context.addIssue({
       code: 'custom',
@@ -811,38 +786,6 @@ export const TRAIN_CONFIG_SCHEMA = BASE.superRefine((config, context) => {
     }
   });
 });
-
-/**
- * The reward section's rules: one weight per function, a buffer inside maxNewTokens, and raw rewards
- * for a shaped reward (binarizing a weighted sum or a penalised reward at a threshold would keep only
- * whether it crossed the threshold, dropping the components and the ramp).
- */
-function checkRewardFields(config: z.output<typeof BASE>, context: z.RefinementCtx): void {
-  const { functions, weights, overlongBuffer } = config.reward;
-  const n = functions?.length ?? 1;
-  if (weights !== null && weights.length !== n) {
-    context.addIssue({
-      code: 'custom',
-      path: ['reward', 'weights'],
-      message: `expected ${n} weight${n === 1 ? '' : 's'}, one per reward function (reward.functions has ${n})`,
-    });
-  }
-  if (overlongBuffer > config.sampling.maxNewTokens) {
-    context.addIssue({
-      code: 'custom',
-      path: ['reward', 'overlongBuffer'],
-      message: `expected at most sampling.maxNewTokens = ${config.sampling.maxNewTokens}`,
-    });
-  }
-  const shaped = n > 1 ? 'several reward functions' : overlongBuffer > 0 ? 'the overlong penalty' : null;
-  if (shaped !== null && config.weighting.binarize !== null) {
-    context.addIssue({
-      code: 'custom',
-      path: ['weighting', 'binarize'],
-      message: `must be null with ${shaped} (binarizing would keep only whether the shaped reward crossed the threshold): set weighting.binarize: null (--binarize null); success (accuracy, ρ̂) still means task.verifier's correct verdict`,
-    });
-  }
-}
 
 /** Whether a config trains LoRA adapters (`lora.rank` ≥ 1) instead of every weight. */
 export function loraEnabled(config: { lora: { rank: number | null } }): boolean {
