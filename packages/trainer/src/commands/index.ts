@@ -6,6 +6,7 @@ import { generateCommand } from './generate.js';
 import { mergeCommand } from './merge.js';
 import { pretrainCommand } from './pretrain.js';
 import { reportCommand } from './report.js';
+import { serveCommand } from './serve.js';
 import { theoryCommand } from './theory.js';
 import { trainCommand } from './train.js';
 import { verifyCommand } from './verify.js';
@@ -27,4 +28,5 @@ export const COMMANDS: readonly Command[] = [
   pretrainCommand,
   reportCommand,
   compareCommand,
+  serveCommand,
 ];
