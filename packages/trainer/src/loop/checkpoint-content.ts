@@ -29,4 +29,3 @@ export async function checkpointContent(policy: DecoderModel, adapters: boolean)
   const weights = live?.weights ?? (await policy.weights());
   return { weights, optimizerState: live?.optimizerState ?? (await policy.optimizerState()), checked: weights };
 }
-
