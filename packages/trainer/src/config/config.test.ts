@@ -102,7 +102,8 @@ describe('CLI overrides win over the file', () => {
     expect(() => parseOverrides(['--lrr', '1'])).toThrow(/--lrr: unknown config field \(did you mean --lr\?\)/);
     expect(() => parseOverrides(['--lr'])).toThrow(/--lr: expects a value \(optim\.lr\)/);
     expect(() => parseOverrides(['--lr', '--seed', '1'])).toThrow(/--lr: expects a value/);
-    expect(() => parseOverrides(['--lr', '1', '--optim.lr', '2'])).toThrow(/--optim\.lr: sets optim\.lr, already set by --lr/);
+    expect(() => parseOverrides(['--lr', '1', '--optim.lr', '2'])).toThrow('--optim.lr: sets optim.lr to 2, but --lr sets it to 1; give one of them');
+    expect(parseOverrides(['--lr', '1e-6', '--optim.lr', '0.000001'])).toHaveLength(1);
     expect(() => parseOverrides(['lr', '1'])).toThrow(ConfigError);
   });
 
@@ -112,8 +113,8 @@ describe('CLI overrides win over the file', () => {
     expect(flags.get('eval.interval')?.name).toBe('eval.interval');
     expect(flags.get('group-size')?.name).toBe('sampling.groupSize');
     expect(flags.get('weighting')?.name).toBe('weighting.name');
-    // TRL's --epsilon is the PPO clip; here it would silently set GRPO's std guard, so it needs its path.
-    expect(flags.get('epsilon')).toBeUndefined();
+    // TRL's --epsilon is the PPO clip, never GRPO's std guard, which needs its path.
+    expect(flags.get('epsilon')?.name).toBe('ppo.epsLow');
     expect(flags.get('weighting.epsilon')?.name).toBe('weighting.epsilon');
   });
 });
@@ -121,7 +122,7 @@ describe('CLI overrides win over the file', () => {
 describe('a bad field fails with the field, the value and what is allowed', () => {
   test('number below its range, from the file', async () => {
     const file = await configFile('bad-lr.json', { optim: { lr: -1 } });
-    await expect(loadTrainConfig(file)).rejects.toThrow(`optim.lr: got -1 (in ${file}); expected a number > 0`);
+    await expect(loadTrainConfig(file)).rejects.toThrow(`optim.lr: got -1 (in ${file} line 1); expected a number > 0`);
   });
 
   test('number from a flag says which flag', () => {
@@ -209,6 +210,7 @@ describe('reference', () => {
     expect(lr).toEqual({
       field: 'optim.lr',
       flag: '--lr',
+      trlFlag: '--learning_rate',
       defaultValue: '0.000001',
       description: expect.any(String),
       trl: 'learning_rate',
@@ -259,7 +261,7 @@ describe('reference', () => {
   test('markdown table has a row per field', () => {
     const table = configReferenceMarkdown();
     expect(table.trimEnd().split('\n')).toHaveLength(configFields().length + 2);
-    expect(table).toContain('| `optim.lr` | `--lr` | `0.000001` |');
+    expect(table).toContain('| `optim.lr` | `--lr` `--learning_rate` | `0.000001` |');
   });
 
   test('the package README holds the current table (regenerate it from configReferenceMarkdown when a field changes)', () => {

@@ -27,13 +27,27 @@ export interface FieldInfo {
   trl: string | null;
   /** The verl config key, `null` when verl has no such knob. */
   verl: string | null;
+  /**
+   * Why `trl` is no flag here although it reads as a TRL option name: what TRL's option means instead
+   * (shown in the reference). Without it a TRL option name is also a flag (trl-flags.ts).
+   */
+  trlNotAlias?: string;
 }
 
 /** Field documentation, attached to each leaf schema (read by `configReference`). */
 export const FIELD_INFO = z.registry<FieldInfo>();
 
-function field<T extends z.ZodType>(schema: T, description: string, trl: string | null, verl: string | null): T {
-  FIELD_INFO.add(schema, { description, trl, verl });
+function field<T extends z.ZodType>(
+  schema: T,
+  description: string,
+  trl: string | null,
+  verl: string | null,
+  trlNotAlias?: string,
+): T {
+  FIELD_INFO.add(
+    schema,
+    trlNotAlias === undefined ? { description, trl, verl } : { description, trl, verl, trlNotAlias },
+  );
   return schema;
 }
 
@@ -206,18 +220,21 @@ const TASK = z
       'Task: dataset reader, prompt wording and verifier.',
       'reward_funcs',
       'reward_model / custom_reward_function',
+      'TRL’s reward_funcs are reward functions or models, not a dataset and its prompt',
     ),
     dataset: field(
       z.string().min(1).nullable().default(null),
       'JSONL or parquet file in the public Hugging Face layout; null = Countdown generator (countdown only).',
       'train_dataset',
       'data.train_files',
+      'a GRPOTrainer argument taking a loaded Dataset, not an option',
     ),
     testDataset: field(
       z.string().min(1).nullable().default(null),
       'Held-out file for evaluation; null = split task.testSize examples off the training data.',
       'eval_dataset',
       'data.val_files',
+      'a GRPOTrainer argument taking a loaded Dataset, not an option',
     ),
     format: field(z.enum(DATASET_FORMATS).default('auto'), 'Dataset file format; auto = by extension.', null, null),
     testSize: field(
@@ -419,16 +436,18 @@ const PPO = z
       'Optimizer steps per epoch; the step’s prompts are split evenly among them.',
       'steps_per_generation',
       'data.train_batch_size / actor_rollout_ref.actor.ppo_mini_batch_size',
+      'TRL counts per-device batches there; its optimizer steps per generation are steps_per_generation / gradient_accumulation_steps',
     ),
     microBatchSize: field(
       count(1).default(8),
       'Sequences per forward/backward; gradients are accumulated over micro-batches.',
       'per_device_train_batch_size',
       'actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu',
+      'in TRL it also sizes the batch of each optimizer step; here it only splits the computation',
     ),
     epsLow: field(
       nonNegative().default(0.2),
-      'PPO clip ε_low: ratio floor 1 − ε_low.',
+      'PPO clip ε_low: ratio floor 1 − ε_low (unlike TRL’s epsilon it leaves ε_high as it is).',
       'epsilon',
       'actor_rollout_ref.actor.clip_ratio_low',
     ),
@@ -466,6 +485,7 @@ const LOSS = z
       'Per-token losses → scalar: token-mean (TRL dapo, verl token-mean), seq-mean-token-mean (TRL grpo, verl seq-mean-token-mean), seq-mean-token-sum (verl seq-mean-token-sum), seq-mean-token-sum-norm (TRL dr_grpo, verl seq-mean-token-sum-norm), micro-batch-token-mean (TRL bnpo: the token mean of each micro-batch, averaged over the micro-batches).',
       'loss_type',
       'actor_rollout_ref.actor.loss_agg_mode',
+      'TRL’s loss_type takes grpo, bnpo, dr_grpo or dapo, which name loss variants, not these modes',
     ),
     normaliser: field(
       positive().nullable().default(null),
@@ -519,6 +539,7 @@ const KL = z
       'Frozen reference model directory when beta > 0; null = a frozen copy of the initial policy.',
       'ref_model',
       'actor_rollout_ref.ref',
+      'a trainer argument taking a loaded model, not an option',
     ),
   })
   .prefault({});
