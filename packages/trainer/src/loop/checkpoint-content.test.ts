@@ -68,13 +68,14 @@ test('a full fine-tune checkpoints the policy’s own arrays (no copy), and they
   }
 });
 
-test('a LoRA run writes its adapters and their moments', async () => {
+test('a LoRA run writes its adapters and their moments, and checks the adapters it writes, not a merged copy of the weights', async () => {
   const policy = await steppedPolicy(true);
   try {
     const content = await checkpointContent(policy, true);
     const adapters = (await policy.adapters())!;
     expect(Object.keys(content.weights).sort()).toEqual(Object.keys(adapters).sort());
     for (const [name, t] of Object.entries(adapters)) expect(content.weights[name]!.data).toEqual(t.data);
+    expect(content.checked).toBe(content.weights);
     expect(Object.keys(content.optimizerState.m).sort()).toEqual(Object.keys(adapters).sort());
   } finally {
     await policy.dispose();

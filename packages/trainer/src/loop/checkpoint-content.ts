@@ -12,18 +12,16 @@ export interface CheckpointContent {
   /** The weights written: the policy's parameters, or a LoRA run's adapters. */
   weights: NamedTensors;
   optimizerState: OptimizerState;
-  /** What must be finite and within the guard's limits for the checkpoint to be written. */
+  /** What must be finite and within the guard's limits for the checkpoint to be written: the weights written. */
   checked: NamedTensors;
 }
 
 /** The checkpoint content of `policy`; `adapters`: a LoRA run, which writes its adapters (PEFT's layout). */
 export async function checkpointContent(policy: DecoderModel, adapters: boolean): Promise<CheckpointContent> {
   if (adapters) {
-    return {
-      weights: (await policy.adapters())!,
-      optimizerState: await policy.optimizerState(),
-      checked: await policy.weights(),
-    };
+    // What is written is checked, not a merged copy of the whole weights (each step's sampler update checks those).
+    const written = (await policy.adapters())!;
+    return { weights: written, optimizerState: await policy.optimizerState(), checked: written };
   }
   const live = policy.liveTensors();
   const weights = live?.weights ?? (await policy.weights());
