@@ -66,6 +66,8 @@ export const MALFORMED_POLICIES = ['error', 'skip'] as const;
 export const CHECKPOINT_ERROR_POLICIES = ['continue', 'stop'] as const;
 /** What a breach of a divergence-guard limit does (guard.action). */
 export const GUARD_ACTIONS = ['stop', 'skip'] as const;
+/** Dynamic sampling's filter (sampling.filterGroups): off, or the per-response value whose equality drops a group. */
+export const FILTER_GROUPS_METRICS = ['off', 'reward', 'accuracy'] as const;
 /** Learning-rate schedules after warm-up. */
 export const LR_SCHEDULES = ['constant', 'cosine'] as const;
 /** Training backends of @rlvr/kernels (`auto`: webgpu on a hardware adapter, else cpu). */
@@ -273,6 +275,12 @@ const TASK = z
       'max_prompt_length',
       'data.max_prompt_length',
     ),
+    verifier: field(
+      z.string().min(1).nullable().default(null),
+      'Verifier that decides correctness (accuracy, ρ̂, and the reward unless reward.functions is set): a built-in name (countdown, gsm8k, math, math-flexible, exact-match) or the path of a JS module whose default export is a Verifier (run in the VerifierPool); its parseReference reads each record’s answer field; null = the task’s own.',
+      'reward_funcs',
+      'custom_reward_function.path',
+    ),
     generator: GENERATOR,
     choice: CHOICE,
     fields: FIELDS,
@@ -354,11 +362,58 @@ const SAMPLING = z
       null,
       null,
     ),
+    filterGroups: field(
+      z.enum(FILTER_GROUPS_METRICS).default('off'),
+      'Dynamic sampling (DAPO): drop every group whose reward (reward) or correct verdict (accuracy) is the same on all M responses and sample further batches of promptsPerStep prompts until promptsPerStep groups remain (surplus groups are discarded); every response drawn counts in sampledResponses; off = train on every group.',
+      null,
+      'algorithm.filter_groups.enable / .metric (seq_final_reward, acc)',
+    ),
+    maxNumGenBatches: field(
+      count(0).default(10),
+      'filterGroups only: batches of promptsPerStep prompts sampled at most per step; a step still short of groups after them stops the run with an error naming this field (as verl); 0 = unlimited (verl’s default, a loop without end on a task the policy never or always solves).',
+      null,
+      'algorithm.filter_groups.max_num_gen_batches',
+    ),
+    maskTruncated: field(
+      z.boolean().default(false),
+      'A completion that hit maxNewTokens without a stop string or EOS gets no gradient (left out of the loss and its normaliser; its reward still counts in its group’s advantages).',
+      'mask_truncated_completions',
+      null,
+    ),
     device: field(
       z.enum(SAMPLING_DEVICE_CHOICES).default('cpu'),
       'Where rollouts run: cpu, webgpu (ONNX Runtime’s WebGPU EP on any adapter; an error where it cannot start) or auto (webgpu on a hardware GPU adapter, else cpu; asks Dawn for the adapter in the training process); always printed.',
       null,
       null,
+    ),
+  })
+  .prefault({});
+
+const REWARD = z
+  .strictObject({
+    functions: field(
+      z.array(z.string().min(1)).min(1).nullable().default(null),
+      'Reward functions whose weighted sum is the reward: verifier names (built-in, or task for task.verifier) or JS module paths; each is logged per step as rewards/<name>; success still means task.verifier’s correct verdict, never the total; null = task.verifier’s reward alone.',
+      'reward_funcs',
+      'custom_reward_function.path (one function)',
+    ),
+    weights: field(
+      z.array(z.number()).min(1).nullable().default(null),
+      'One weight per reward function (the reward is Σ weight × reward); null = all 1.',
+      'reward_weights',
+      null,
+    ),
+    overlongBuffer: field(
+      count(0).default(0),
+      'DAPO’s soft overlong penalty: a completion longer than maxNewTokens − this many tokens gets a reward penalty rising linearly to overlongPenalty at maxNewTokens (logged as rewards/overlong); 0 = off.',
+      'soft_punish_cache (trl.rewards.get_soft_overlong_punishment)',
+      'reward_model.overlong_buffer.len',
+    ),
+    overlongPenalty: field(
+      nonNegative().default(1),
+      'overlongBuffer only: the penalty at maxNewTokens.',
+      null,
+      'reward_model.overlong_buffer.penalty_factor',
     ),
   })
   .prefault({});
@@ -705,6 +760,7 @@ const BASE = z.strictObject({
   task: TASK,
   weighting: WEIGHTING,
   sampling: SAMPLING,
+  reward: REWARD,
   optim: OPTIM,
   ppo: PPO,
   loss: LOSS,
@@ -790,6 +846,7 @@ export const TRAIN_CONFIG_SCHEMA = BASE.superRefine((config, context) => {
       message: `expected a divisor of sampling.promptsPerStep = ${config.sampling.promptsPerStep}, so that every mini-batch holds whole groups`,
     });
   }
+  checkRewardFields(config, context);
   if (loraEnabled(config) && config.backend === 'webgpu') {
     context.addIssue({
       code: 'custom',
@@ -807,6 +864,38 @@ export const TRAIN_CONFIG_SCHEMA = BASE.superRefine((config, context) => {
     }
   });
 });
+
+/**
+ * The reward section's rules: one weight per function, a buffer inside maxNewTokens, and raw rewards
+ * for a shaped reward (binarizing a weighted sum or a penalised reward at a threshold would keep only
+ * whether it crossed the threshold, dropping the components and the ramp).
+ */
+function checkRewardFields(config: z.output<typeof BASE>, context: z.RefinementCtx): void {
+  const { functions, weights, overlongBuffer } = config.reward;
+  const n = functions?.length ?? 1;
+  if (weights !== null && weights.length !== n) {
+    context.addIssue({
+      code: 'custom',
+      path: ['reward', 'weights'],
+      message: `expected ${n} weight${n === 1 ? '' : 's'}, one per reward function (reward.functions has ${n})`,
+    });
+  }
+  if (overlongBuffer > config.sampling.maxNewTokens) {
+    context.addIssue({
+      code: 'custom',
+      path: ['reward', 'overlongBuffer'],
+      message: `expected at most sampling.maxNewTokens = ${config.sampling.maxNewTokens}`,
+    });
+  }
+  const shaped = n > 1 ? 'several reward functions' : overlongBuffer > 0 ? 'the overlong penalty' : null;
+  if (shaped !== null && config.weighting.binarize !== null) {
+    context.addIssue({
+      code: 'custom',
+      path: ['weighting', 'binarize'],
+      message: `must be null with ${shaped} (binarizing would keep only whether the shaped reward crossed the threshold): set weighting.binarize: null (--binarize null); success (accuracy, ρ̂) still means task.verifier's correct verdict`,
+    });
+  }
+}
 
 /** Whether a config trains LoRA adapters (`lora.rank` ≥ 1) instead of every weight. */
 export function loraEnabled(config: { lora: { rank: number | null } }): boolean {
