@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,9 +14,16 @@ const built = existsSync(cli);
 if (!built) console.warn(`SKIPPED: the built-binary tests need ${cli}; run \`npx nx run @rlvr/trainer:build\` first.`);
 
 /** Run the built binary; resolves with the exit code and streams even when it fails. */
-async function rlvr(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function rlvr(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return rlvrFed(undefined, args);
+}
+
+/** {@link rlvr} with `input` piped to its standard input (then closed). */
+async function rlvrFed(input: string | undefined, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(cli, args, { encoding: 'utf8' });
+    const pending = run(cli, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (input !== undefined) pending.child.stdin!.end(input);
+    const { stdout, stderr } = await pending;
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failure = error as { code?: number; stdout: string; stderr: string };
@@ -60,6 +67,56 @@ async function rlvr(...args: string[]): Promise<{ code: number; stdout: string; 
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  test('--version prints the version in package.json', async () => {
+    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(await rlvr('--version')).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
+  });
+
+  test('weights --rewards - reads 80,000 rewards from a pipe (too many for one argument), negative ones included', async () => {
+    const m = 8;
+    // A fixed pattern of real rewards in [−1.5, 1.5], one per line as `seq` or a file would give them.
+    const rewards = Array.from({ length: 80_000 }, (_, i) => (((i * 7919) % 31) - 15) / 10);
+    // As one argument they pass Linux's limit on an argument's length (MAX_ARG_STRLEN, 128 KiB).
+    expect(Buffer.byteLength(rewards.join(','))).toBeGreaterThan(128 * 1024);
+    const args = ['weights', '--weighting', 'grpo', '--group-size', String(m), '--rewards', '-', '--binarize', 'null'];
+    const { code, stdout, stderr } = await rlvrFed(`${rewards.join('\n')}\n`, args);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const parsed = JSON.parse(stdout) as { advantages: number[]; rhoHat: number[] };
+    expect(parsed.advantages).toHaveLength(80_000);
+    expect(parsed.rhoHat).toHaveLength(10_000);
+    // GRPO by hand: (r − mean)/(sample std + 1e-6) in each group; float32 output keeps about 7 digits.
+    let worst = 0;
+    for (let g = 0; g < rewards.length; g += m) {
+      const group = rewards.slice(g, g + m);
+      const mean = group.reduce((a, r) => a + r, 0) / m;
+      const std = Math.sqrt(group.reduce((a, r) => a + (r - mean) ** 2, 0) / (m - 1));
+      group.forEach((r, i) => {
+        const expected = (r - mean) / (std + 1e-6);
+        worst = Math.max(worst, Math.abs(parsed.advantages[g + i]! - expected) / Math.max(1, Math.abs(expected)));
+      });
+    }
+    expect(worst).toBeLessThan(1e-6);
+  });
+
+  test('verify --input - scores the lines piped into it, in order', async () => {
+    const lines = [
+      { response: 'So 2 + 3 = 5.\n#### 5', reference: '5' },
+      { response: 'It is 6.\n#### 6', reference: '5' },
+    ].map((item) => `${JSON.stringify(item)}\n`);
+    const { code, stdout, stderr } = await rlvrFed(lines.join(''), ['verify', '--task', 'gsm8k', '--input', '-', '--threads', '1']);
+    expect(code).toBe(0);
+    const results = stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { reward: number; extracted: string });
+    expect(results.map((r) => [r.reward, r.extracted])).toEqual([
+      [1, '5'],
+      [0, '6'],
+    ]);
+    expect(stderr).toMatch(/^rlvr verify: gsm8k: 2 lines, 2 verified, 1 correct/);
   });
 
   test('an unknown command exits 2', async () => {

@@ -13,7 +13,12 @@ const stop = installGracefulStop({
   label: argv[0] === undefined || argv[0].startsWith('-') ? 'rlvr' : `rlvr ${argv[0]}`,
 });
 try {
-  process.exitCode = await runCli(argv, { stdout: process.stdout, stderr: process.stderr, stop: stop.handle });
+  process.exitCode = await runCli(argv, {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    stop: stop.handle,
+  });
 } finally {
   stop.dispose();
 }

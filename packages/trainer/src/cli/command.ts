@@ -14,6 +14,8 @@ export interface CliIo {
   stderr: CliStream;
   /** Ctrl-C / SIGTERM, for a command that can stop cleanly (graceful-stop.ts); absent in-process. */
   stop?: StopHandle;
+  /** What an input given as `-` reads (standard-input.ts); the process's standard input when absent. */
+  stdin?: NodeJS.ReadableStream;
 }
 
 /** One `rlvr` subcommand; each lives in its own module under `src/commands/`. */

@@ -8,6 +8,7 @@ import { stopReason } from '../cli/graceful-stop.js';
 import { requireReadableFile } from '../cli/input-files.js';
 import { refuseOutputOverInput } from '../cli/output-paths.js';
 import { parseChoice, parseInteger } from '../cli/parse-options.js';
+import { STDIN, stdinOf } from '../cli/standard-input.js';
 import { openAtomicOutput, type AtomicOutput } from '../cli/write-output.js';
 import { InterruptedError, StorageError, errnoCode } from '../errors.js';
 
@@ -28,7 +29,7 @@ const OPTIONS = {
     type: 'string',
     value: 'FILE',
     required: true,
-    description: 'JSONL input, one {"response": "...", "reference": ...} per line.',
+    description: 'JSONL input, one {"response": "...", "reference": ...} per line; - reads standard input.',
   },
   output: {
     type: 'string',
@@ -64,6 +65,7 @@ const DESCRIPTION = [
 
 const EXAMPLES = [
   'rlvr verify --task gsm8k --input samples.jsonl',
+  'my-sampler | rlvr verify --task math --input - > rewards.jsonl',
   'rlvr verify --task countdown --input rollouts.jsonl --output rewards.jsonl --timeout-ms 500 --threads 2',
 ];
 
@@ -77,8 +79,10 @@ const BATCH_CHARS = 32 * 1024 * 1024;
 export interface VerifyJsonlOptions {
   /** Name of the verifier (a built-in, or one registered by `modules`). */
   task: string;
-  /** Path of the JSONL input. */
+  /** Path of the JSONL input; `-` reads `stdin`. */
   input: string;
+  /** The stream an input of `-` reads (default: the process's standard input). */
+  stdin?: NodeJS.ReadableStream;
   /** Where output lines go. */
   output: CliStream;
   /** Per-item time limit in ms; the pool's default when absent. */
@@ -128,7 +132,8 @@ type Parsed = { item: PoolItem } | { error: string };
  */
 export async function verifyJsonl(options: VerifyJsonlOptions): Promise<VerifySummary> {
   const started = performance.now();
-  requireReadableFile('--input', options.input);
+  const stdin = options.input === STDIN ? (options.stdin ?? process.stdin) : undefined;
+  if (stdin === undefined) requireReadableFile('--input', options.input);
   const skip = options.onMalformed === 'skip';
   // The main thread checks references with the same parser the workers use, so that a bad reference
   // is reported as a bad input line (a data problem) rather than as a zero reward.
@@ -166,7 +171,7 @@ export async function verifyJsonl(options: VerifyJsonlOptions): Promise<VerifySu
       // Awaited at the next flush; until then a failure must not count as an unhandled rejection.
       pending.catch(() => undefined);
     };
-    for await (const line of readLines(options.input, options.signal)) {
+    for await (const line of readLines(stdin ?? openInput(options.input), options.signal)) {
       summary.lines++;
       const parsed = parseLine(line, options.task, verifier);
       batch.push(parsed);
@@ -245,13 +250,13 @@ function parseLine(line: string, task: string, verifier: Verifier | undefined): 
 }
 
 /**
- * The lines of a UTF-8 file, streamed (a 1 GB file is never held in memory). A final newline ends
+ * The lines of a UTF-8 stream (a file, a pipe, standard input), streamed (a 1 GB file is never held in memory). A final newline ends
  * the last line rather than starting an empty one; a `\r` before a newline is dropped. When `signal`
  * aborts, the lines end at once, even while a pipe or FIFO waits for data; an incomplete last line
  * read before the stop is dropped (it is not a whole line).
  */
-async function* readLines(path: string, signal?: AbortSignal): AsyncGenerator<string> {
-  const stream = openInput(path);
+async function* readLines(stream: NodeJS.ReadableStream, signal?: AbortSignal): AsyncGenerator<string> {
+  stream.setEncoding('utf8');
   const chunks = (stream as AsyncIterable<string>)[Symbol.asyncIterator]();
   const stopped = new Promise<IteratorResult<string>>((resolve) => {
     if (signal?.aborted) resolve({ done: true, value: undefined });
@@ -275,7 +280,7 @@ async function* readLines(path: string, signal?: AbortSignal): AsyncGenerator<st
       carry += chunk.slice(start);
     }
   } finally {
-    stream.destroy();
+    (stream as Partial<Readable>).destroy?.();
   }
   if (carry !== '' && !signal?.aborted) yield withoutCr(carry);
 }
@@ -353,8 +358,8 @@ export const verifyCommand: Command = defineCommand({
         ? 'record'
         : parseChoice('--on-malformed', options['on-malformed'], MALFORMED_MODES);
     // Checked before --output is created, so that a typo in --input does not create an output file.
-    requireReadableFile('--input', options.input!);
-    if (options.output !== undefined) {
+    if (options.input !== STDIN) requireReadableFile('--input', options.input!);
+    if (options.output !== undefined && options.input !== STDIN) {
       refuseOutputOverInput({ flag: '--output', path: options.output }, [{ flag: '--input', path: options.input! }]);
     }
     const path = options.output;
@@ -366,6 +371,7 @@ export const verifyCommand: Command = defineCommand({
       summary = await verifyJsonl({
         task,
         input: options.input!,
+        stdin: stdinOf(io),
         output: file?.stream ?? io.stdout,
         timeoutMs,
         threads,

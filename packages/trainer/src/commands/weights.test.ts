@@ -99,6 +99,23 @@ describe('rlvr weights: output', () => {
   });
 });
 
+describe('rlvr weights: negative rewards', () => {
+  test('the mean-baselined weightings take any real reward, as given with --binarize null', async () => {
+    const raw = ['--group-size', '4', '--rewards', '2,-1,0.5,0.5', '--binarize', 'null'];
+    // mean 0.5; r − mean = (1.5, −1.5, 0, 0); sample std = √(4.5/3).
+    expectClose((await weightsJson('--weighting', 'dr-grpo', ...raw)).advantages, [1.5, -1.5, 0, 0]);
+    expectClose((await weightsJson('--weighting', 'rloo', ...raw)).advantages, [2, -2, 0, 0]);
+    const std = Math.sqrt(4.5 / 3);
+    expectClose((await weightsJson('--weighting', 'grpo', ...raw)).advantages, [1.5 / (std + 1e-6), -1.5 / (std + 1e-6), 0, 0]);
+    expect((await weightsJson('--weighting', 'reinforce', ...raw)).advantages).toEqual([2, -1, 0.5, 0.5]);
+  });
+
+  test('binarized (the default), a negative reward is a failure for every weighting', async () => {
+    const parsed = await weightsJson('--weighting', 'linear-r', '--group-size', '4', '--rewards', '1,-1,-0.5,0');
+    expect(parsed).toEqual({ weighting: 'linear-r', advantages: [3, -1, -1, -1], rhoHat: [0.25] });
+  });
+});
+
 describe('rlvr weights: bad input exits 2 with one line naming the flag', () => {
   const base = ['--weighting', 'linear-r', '--group-size', '4', '--rewards', '1,0,0,0'];
   /** `base` with `flag` replaced by `value`, or removed when `value` is undefined. */
@@ -119,7 +136,12 @@ describe('rlvr weights: bad input exits 2 with one line naming the flag', () => 
     ['NaN reward', withFlag('--rewards', '1,NaN,0,0'), '--rewards', /entry 2 of 4.*finite/],
     ['infinite reward', withFlag('--rewards', '1,0,Infinity,0'), '--rewards', /entry 3 of 4.*finite/],
     ['overflowing reward', withFlag('--rewards', '1,0,0,1e999'), '--rewards', /finite/],
-    ['negative reward', withFlag('--rewards', '1,0,-1,0'), '--rewards', /≥ 0/],
+    [
+      'raw negative reward for a success-rate weighting',
+      [...withFlag('--rewards', '1,0,-1,0'), '--binarize', 'null'],
+      '--rewards',
+      /entry 3 of 4: linear-r reads ρ̂ as a success rate and takes rewards in \[0, 1\], got -1; binarize them \(--binarize T\) or use a weighting that takes any real reward \(grpo, rloo, dr-grpo, reinforce\)/,
+    ],
     ['non-numeric reward', withFlag('--rewards', '1,0,yes,0'), '--rewards', /"yes"/],
     ['empty reward entry', withFlag('--rewards', '1,,0,0'), '--rewards', /entry 2 of 4: empty/],
     ['hexadecimal reward', withFlag('--rewards', '0x1,0,0,0'), '--rewards', /number/],

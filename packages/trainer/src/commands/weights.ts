@@ -1,5 +1,6 @@
 import {
   WEIGHTING_NAMES,
+  type Weighting,
   ZERO_VARIANCE_MODES,
   groupAdvantages,
   groupSuccessRates,
@@ -11,6 +12,7 @@ import { CliError } from '../cli/cli-error.js';
 import type { Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
 import { parseChoice, parseInteger, parseNumber } from '../cli/parse-options.js';
+import { STDIN, readAllText, stdinOf } from '../cli/standard-input.js';
 
 /** The success threshold when `--binarize` is not given: `weighting.binarize`'s default in `rlvr train`. */
 const DEFAULT_BINARIZE = 1;
@@ -30,9 +32,10 @@ const OPTIONS = {
   },
   rewards: {
     type: 'string',
-    value: 'r1,r2,…',
+    value: 'r1,r2,…|-',
     required: true,
-    description: 'Comma-separated rewards ≥ 0, group after group (a multiple of M).',
+    description:
+      'Rewards separated by commas (or spaces, newlines), group after group (a multiple of M); - reads them from standard input. Any real reward for grpo, rloo, dr-grpo and reinforce; in [0, 1] for the others unless binarized.',
   },
   'zero-variance': {
     type: 'string',
@@ -76,6 +79,8 @@ const EXAMPLES = [
   'rlvr weights --weighting grpo --group-size 4 --rewards 1,0,0,0,0,0,0,0 --zero-variance zero',
   'rlvr weights --weighting plateau-r --threshold 0.3 --group-size 4 --rewards 1,1,0,0',
   'rlvr weights --weighting linear-r --group-size 4 --rewards 0.1,0.1,0.1,0.1 --binarize null',
+  'rlvr weights --weighting rloo --group-size 4 --rewards 2,-1,0.5,0 --binarize null',
+  "printf '1 0 0 0\\n0 0 0 1\\n' | rlvr weights --weighting linear-r --group-size 4 --rewards -",
 ];
 
 /** The JSON that `rlvr weights` prints. */
@@ -88,22 +93,41 @@ export interface WeightsOutput {
   rhoHat: number[];
 }
 
+/** What separates rewards: a comma (with spaces around it), or spaces and newlines alone (`seq`, a file with one per line). */
+const REWARD_SEPARATOR = /\s*,\s*|\s+/;
+
 /**
- * Parse `--rewards`: comma-separated finite numbers ≥ 0. Checked here rather than left to the
- * library because GRPO-like weightings accept any real reward, while a verifier's reward never is
- * negative, so a negative one on the command line is a typo.
+ * Parse `--rewards`: finite numbers separated by commas, spaces or newlines (`what` names where they came
+ * from in messages). Which rewards a weighting accepts is its own rule ({@link checkRewardDomain}).
  */
-export function parseRewards(text: string): number[] {
-  const entries = text.split(',');
+export function parseRewards(text: string, what = '--rewards'): number[] {
+  const trimmed = text.trim();
+  if (trimmed === '') throw new CliError(what, 'no rewards; expected numbers such as 1,0,0,1');
+  const entries = trimmed.split(REWARD_SEPARATOR);
   return entries.map((entry, index) => {
-    const what = `entry ${index + 1} of ${entries.length}: `;
-    if (entry.trim() === '') {
-      throw new CliError('--rewards', `${what}empty; expected comma-separated numbers such as 1,0,0,1`);
-    }
-    const value = parseNumber('--rewards', entry, what);
-    if (value < 0) throw new CliError('--rewards', `${what}expected a reward ≥ 0, got ${entry.trim()}`);
-    return value;
+    const where = `entry ${index + 1} of ${entries.length}: `;
+    if (entry === '') throw new CliError(what, `${where}empty; expected comma-separated numbers such as 1,0,0,1`);
+    return parseNumber(what, entry, where);
   });
+}
+
+/** The weightings that take any real reward (mean/std normalisation), from the registry. */
+function realRewardWeightings(): string[] {
+  return WEIGHTING_NAMES.filter((name) => weighting(name).rewardDomain === 'real');
+}
+
+/**
+ * A weighting that reads ρ̂ as a success rate takes raw rewards in [0, 1] only: the first reward outside,
+ * named with the weighting and the two ways on. Binarized rewards are 0 or 1 whatever they were.
+ */
+function checkRewardDomain(rewards: readonly number[], rule: Weighting, binarize: number | undefined): void {
+  if (binarize !== undefined || rule.rewardDomain !== 'unit') return;
+  const index = rewards.findIndex((r) => !(r >= 0 && r <= 1));
+  if (index === -1) return;
+  throw new CliError(
+    '--rewards',
+    `entry ${index + 1} of ${rewards.length}: ${rule.name} reads ρ̂ as a success rate and takes rewards in [0, 1], got ${rewards[index]}; binarize them (--binarize T) or use a weighting that takes any real reward (${realRewardWeightings().join(', ')})`,
+  );
 }
 
 /**
@@ -126,7 +150,10 @@ export const weightsCommand: Command = defineCommand({
   async execute(options, io) {
     const name = parseChoice('--weighting', options.weighting!, WEIGHTING_NAMES);
     const groupSize = parseInteger('--group-size', options['group-size']!, 2);
-    const rewards = parseRewards(options.rewards!);
+    const rewards =
+      options.rewards === STDIN
+        ? parseRewards(await readAllText(stdinOf(io)), '--rewards - (standard input)')
+        : parseRewards(options.rewards!);
     if (rewards.length % groupSize !== 0) {
       throw new CliError(
         '--rewards',
@@ -150,6 +177,7 @@ export const weightsCommand: Command = defineCommand({
     if (options['cost-a'] !== undefined) parameters.a = parseNumber('--cost-a', options['cost-a']);
     if (options['cost-b'] !== undefined) parameters.b = parseNumber('--cost-b', options['cost-b']);
     const rule = weighting(name, parameters);
+    checkRewardDomain(rewards, rule, binarize);
 
     const advantages = groupAdvantages(rewards, groupSize, rule, { zeroVariance, binarizeThreshold: binarize });
     const output: WeightsOutput = {
