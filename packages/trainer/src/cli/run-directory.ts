@@ -8,6 +8,7 @@
  */
 import { sameTrainConfig, storedRunConfig } from '../compare/run-plan.js';
 import type { TrainConfig } from '../config/index.js';
+import { isEventFile } from '../logging/tensorboard-writer.js';
 import { RUN_FILES } from '../metrics/index.js';
 import { embeddedAssetPath, resolveModelPath } from '../models/embedded.js';
 import { CliError } from './cli-error.js';
@@ -15,8 +16,11 @@ import { clearOwnFiles, entriesOf, isFileOrTemp, type OwnFiles } from './clear-d
 import { refuseDirectoryOverlap, type NamedPath } from './output-paths.js';
 import { requireWritableDir } from './write-output.js';
 
-/** Fields a resumed run may change: `--resume RUN --max-steps N` extends a run, the rest would change it. */
-const RESUMABLE_FIELDS: ReadonlySet<string> = new Set(['maxSteps']);
+/**
+ * Fields a resumed run may change: `--resume RUN --max-steps N` extends a run and `logging` only adds
+ * or drops logs; the rest would change it.
+ */
+const RESUMABLE_FIELDS: ReadonlySet<string> = new Set(['maxSteps', 'logging']);
 
 /** Folders inside `checkpoints/` that a run writes: finished checkpoints and those being written. */
 const CHECKPOINT_ENTRY = /^(step-\d+|\.tmp-step-\d+.*)$/;
@@ -80,14 +84,22 @@ function fieldValue(config: unknown, field: string): string {
 
 /** The entries of a run directory that a run (and `extraFiles`) writes: its files, checkpoints and their temporaries. */
 export function runFiles(extraFiles: readonly string[] = []): OwnFiles {
-  const top = [RUN_FILES.config, RUN_FILES.metrics, RUN_FILES.checkpoints, ...extraFiles];
+  const top = [
+    RUN_FILES.config,
+    RUN_FILES.metrics,
+    RUN_FILES.checkpoints,
+    RUN_FILES.completions,
+    RUN_FILES.tensorboard,
+    ...extraFiles,
+  ];
   return {
     isOwn: (relative) => {
       const [first, inner] = relative.split('/');
       if (inner === undefined) return isFileOrTemp(first!, top);
+      if (first === RUN_FILES.tensorboard) return isEventFile(inner);
       return first === RUN_FILES.checkpoints && CHECKPOINT_ENTRY.test(inner);
     },
-    nested: [RUN_FILES.checkpoints],
+    nested: [RUN_FILES.checkpoints, RUN_FILES.tensorboard],
   };
 }
 

@@ -41,13 +41,18 @@ describe('rlvr train: the run directory', () => {
     expect(again.err.trimEnd().split('\n')).toHaveLength(1);
     expect(steps(dir)).toEqual([1, 2]);
 
-    const resumed = await train('--resume', dir, '--max-steps', '3');
+    // logging may change on a resume (it changes no step): TensorBoard files from step 3 on.
+    const resumed = await train('--resume', dir, '--max-steps', '3', '--logging.tensorboard', 'true');
     expect(resumed.code).toBe(0);
     expect(steps(dir)).toEqual([1, 2, 3]);
+    expect(readdirSync(join(dir, 'tensorboard'))).toEqual([expect.stringMatching(/^events\.out\.tfevents\./)]);
+    expect(existsSync(join(dir, 'completions.jsonl'))).toBe(true);
 
+    // The run's logs are run files: --overwrite clears them with the rest.
     const overwritten = await train('--config', configFile, '--out', dir, '--overwrite');
     expect(overwritten.code).toBe(0);
     expect(steps(dir)).toEqual([1, 2]);
+    expect(existsSync(join(dir, 'tensorboard'))).toBe(false);
     expect(readdirSync(join(dir, 'checkpoints')).sort()).toEqual(['step-1', 'step-2']);
   }, 120_000);
 

@@ -755,6 +755,30 @@ const GUARD = z
   })
   .prefault({});
 
+/** `true`/`false` typed on the command line are the switch, anything else a folder. */
+const switchOrFolder = (value: boolean | string): boolean | string =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
+const LOGGING = z
+  .strictObject({
+    tensorboard: field(
+      z
+        .union([z.boolean(), z.string().min(1)])
+        .transform(switchOrFolder)
+        .default(false),
+      'TensorBoard event files of every number of the step and eval records (train/loss, train/grad_norm, eval/pass@8, …): true = RUN_DIR/tensorboard, a path = that folder, false = none.',
+      'report_to: tensorboard (logging_dir)',
+      'trainer.logger: [tensorboard]',
+    ),
+    completions: field(
+      count(0).default(4),
+      'Sampled responses per step logged to RUN_DIR/completions.jsonl (prompt, completion, reward, advantage, correct; spread over the step’s groups) and shown by rlvr report; 0 = off.',
+      'log_completions / num_completions_to_print',
+      'trainer.rollout_data_dir',
+    ),
+  })
+  .prefault({});
+
 const BASE = z.strictObject({
   model: MODEL,
   task: TASK,
@@ -769,6 +793,7 @@ const BASE = z.strictObject({
   eval: EVAL,
   checkpoint: CHECKPOINT,
   guard: GUARD,
+  logging: LOGGING,
   maxSteps: field(count(1).default(200), 'RL steps to run.', 'max_steps', 'trainer.total_training_steps'),
   seed: field(
     count(0).max(0xffffffff).default(42),

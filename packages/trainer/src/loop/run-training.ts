@@ -67,6 +67,7 @@ import { noSignalWarner } from './no-signal.js';
 import { rlStep, type RlStepSettings, type StepPrompt, type StepRollout } from './rl-step.js';
 import { closeTaskEnvironment, openTaskEnvironment, type TaskEnvironment } from './task-environment.js';
 import { tokenizerFilesIn } from '../checkpoint/tokenizer-files.js';
+import { openRunLogs, type ScoredRollout } from '../logging/run-logs.js';
 
 /** Options of {@link runTraining}. */
 export interface RunTrainingOptions {
@@ -147,6 +148,12 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
       log(`resuming from ${checkpoint.dir} (step ${step})`);
     }
     const metrics = new MetricsWriter(runDir);
+    const logs = await openRunLogs(
+      config.logging,
+      runDir,
+      (ids) => parts.sampler.tokenizer.decode(ids, false),
+      checkpoint?.step,
+    );
     let lastCheckpoint = checkpoint?.dir ?? '';
     let lastCheckpointStep = checkpoint?.step ?? -1;
     /** Why the run stopped, with the checkpoint it can continue from. */
@@ -155,9 +162,10 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
         ? 'no checkpoint was written; the run starts again from step 0'
         : `the last checkpoint is ${lastCheckpoint} (step ${lastCheckpointStep}); continue with: ${resumeCommand}`;
     /** Append a metrics record; a storage failure stops the run, saying where it can continue from. */
-    const append = (record: StepMetrics | EvalMetrics): void => {
+    const append = (record: StepMetrics | EvalMetrics, rollouts?: readonly ScoredRollout[]): void => {
       try {
         metrics.append(record);
+        logs.record(record, rollouts);
       } catch (error) {
         if (!StorageError.isInstance(error)) throw error;
         throw withConsequence(error, `the run stopped; ${stoppedAt()}`);
@@ -383,7 +391,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
         learningRate: lr,
         ...(r.skippedUpdates > 0 ? { guardSkipped: r.skippedUpdates } : {}),
       };
-      append(record);
+      append(record, r.rollouts);
       warnLostPush(step, r.lostPushGroups);
       warnNoSignal(step, r.signalGroups, r.prompts);
       if (r.filter) {

@@ -181,13 +181,17 @@ export interface EvalRow {
   value: number;
 }
 
-/** Evaluation points: pass@1 (greedy), mean accuracy over n samples, and each pass@k. */
+/**
+ * Evaluation points: pass@1 (greedy), mean accuracy over n samples, and each pass@k with k > 1 (the
+ * unbiased pass@1 is c/n per prompt, the mean accuracy itself, so it is not drawn twice).
+ */
 export function evalRows(runs: readonly RunData[]): EvalRow[] {
   return runs.flatMap((run) =>
     run.evals.flatMap((e) => [
       { run: run.label, step: e.step, measure: 'pass@1 (greedy)', value: e.pass1Greedy },
-      { run: run.label, step: e.step, measure: `mean@${e.samples}`, value: e.meanAccuracy },
+      { run: run.label, step: e.step, measure: `mean@${e.samples} = pass@1`, value: e.meanAccuracy },
       ...Object.entries(e.passAtK)
+        .filter(([k]) => k !== '1')
         .sort(([a], [b]) => Number(a) - Number(b))
         .map(([k, value]) => ({ run: run.label, step: e.step, measure: `pass@${k}`, value })),
     ]),
@@ -217,6 +221,8 @@ export function evalSpec(runs: readonly RunData[]): TopLevelSpec {
         color: runColor(runs),
       },
     },
+    // Each panel its own x axis: shared ones are drawn under every column, empty cells of the last row included.
+    resolve: { axis: { x: 'independent' } },
     config: FIGURE_CONFIG,
   };
 }

@@ -4,13 +4,13 @@
  * ids inside each (clip paths, gradients) are prefixed per chart to keep `url(#…)` references
  * pointing into their own chart.
  */
+import type { EvalMetrics } from '../metrics/records.js';
 import { configRows } from './config-table.js';
+import { completionsSection } from './completions-table.js';
+import { escapeHtml, table } from './html-text.js';
 import type { RunData } from './load-run.js';
 
-/** Escape text for HTML element content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+export { escapeHtml } from './html-text.js';
 
 /**
  * Rename every `id` of an SVG document to `<prefix>id<n>` (n in order of appearance) and rewrite the
@@ -41,21 +41,26 @@ function number(value: number, digits = 3): string {
   return Number.isInteger(value) ? String(value) : value.toPrecision(digits);
 }
 
+/** An evaluation's mean accuracy over its n samples per prompt, and its step. */
+function heldOut(e: EvalMetrics | undefined): string {
+  return e === undefined ? '—' : `${number(e.meanAccuracy)} (step ${e.step})`;
+}
+
 function summaryTable(runs: readonly RunData[]): string {
   const head = [
     'run',
     'directory',
     'steps',
     'sampled responses',
-    'final accuracy',
-    'best accuracy',
+    'held-out accuracy, first eval',
+    'held-out accuracy, last eval',
     'final reward',
     'wall time (s)',
     'notes',
   ];
   const rows = runs.map((run) => {
     const last = run.steps.at(-1);
-    const best = run.steps.reduce((m, s) => Math.max(m, s.accuracy), 0);
+    const [firstEval, lastEval] = [run.evals[0], run.evals.length > 1 ? run.evals.at(-1) : undefined];
     const notes = [
       run.truncated ? 'metrics.jsonl ends in a partial line (crashed or still running)' : '',
       run.config === null ? 'no config found' : '',
@@ -67,29 +72,14 @@ function summaryTable(runs: readonly RunData[]): string {
       run.dir,
       String(run.steps.length),
       last ? String(last.sampledResponses) : '—',
-      last ? number(last.accuracy) : '—',
-      number(best),
+      heldOut(firstEval),
+      heldOut(lastEval),
       last ? number(last.rewardMean) : '—',
       last ? number(last.elapsedSeconds, 4) : '—',
       notes,
     ];
   });
   return table(head, rows);
-}
-
-function table(
-  head: readonly string[],
-  rows: readonly (readonly string[])[],
-  rowClass: (i: number) => string = () => '',
-): string {
-  const th = head.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
-  const body = rows
-    .map((row, i) => {
-      const cls = rowClass(i);
-      return `<tr${cls ? ` class="${cls}"` : ''}>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`;
-    })
-    .join('\n');
-  return `<table>\n<thead><tr>${th}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }
 
 function configSection(runs: readonly RunData[]): string {
@@ -115,6 +105,7 @@ th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-al
 th { background: #f4f4f4; } tr.differs td { background: #fff6d6; }
 figure { margin: 1em 0; overflow-x: auto; } svg { max-width: 100%; height: auto; }
 .meta { color: #666; font-size: 0.85em; }
+tablediv.completions td { white-space: pre-wrap; font-family: monospace; } tr.correct td { background: #eef8ee; }
 `;
 
 /** The whole page. `generated` is shown as is (pass a fixed string for reproducible output). */
@@ -139,6 +130,7 @@ export function reportHtml(runs: readonly RunData[], charts: readonly ReportChar
     '<h2>Runs</h2>',
     summaryTable(runs),
     figures,
+    completionsSection(runs),
     '<h2>Configuration</h2>',
     configSection(runs),
     '</body>',

@@ -1,12 +1,14 @@
 /**
- * A run directory as the report sees it: its metrics (metrics.jsonl) and its configuration
- * (`config.json`, else the train-config.json of its newest checkpoint, else none).
+ * A run directory as the report sees it: its metrics (metrics.jsonl), its logged completions
+ * (completions.jsonl, when there is one) and its configuration (`config.json`, else the
+ * train-config.json of its newest checkpoint, else none).
  */
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { latestCheckpoint } from '../checkpoint/checkpoint.js';
 import { TrainerError } from '../errors.js';
+import { readCompletions, type CompletionRecord } from '../logging/completions-log.js';
 import { readMetrics } from '../metrics/metrics-file.js';
 import type { EvalMetrics, StepMetrics } from '../metrics/records.js';
 import { RUN_FILES, metricsPath } from '../metrics/run-layout.js';
@@ -37,6 +39,8 @@ export interface RunData {
   config: unknown;
   /** True when metrics.jsonl ended in a partial line (the run crashed or is being written). */
   truncated: boolean;
+  /** The sampled completions it logged (`logging.completions`), in file order. */
+  completions: CompletionRecord[];
 }
 
 async function readConfig(dir: string): Promise<unknown> {
@@ -72,6 +76,7 @@ export async function loadRun(dir: string, label = basename(resolve(dir))): Prom
     evals: byStep(metrics.evals),
     config: await readConfig(dir),
     truncated: metrics.truncated,
+    completions: readCompletions(dir),
   };
 }
 

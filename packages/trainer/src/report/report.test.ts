@@ -5,6 +5,7 @@ import { runCli } from '../cli/run-cli.js';
 import { parseTrainConfig } from '../config/load-config.js';
 import { writeRunConfig } from '../config/run-config.js';
 import { MetricsWriter } from '../metrics/metrics-file.js';
+import { numericFields } from '../metrics/numeric-fields.js';
 import { syntheticStep } from '../metrics/testing/synthetic-metrics.js';
 import { captureIo } from '../testing/capture-io.js';
 import { parseSvgStructure } from '../testing/svg-structure.js';
@@ -13,9 +14,12 @@ import { curveRows, evalRows, heatmapRows, phaseRows } from './charts.js';
 import { configRows } from './config-table.js';
 import { scopeSvgIds } from './html.js';
 import { loadRun, loadRuns } from './load-run.js';
+import { METRIC_CHARTS } from './metric-charts.js';
 import { buildReport } from './report.js';
 
 const tempDir = useTempDir('rlvr-report-');
+/** The training-dynamics charts that a run of synthetic steps gets (its fields: syntheticStep). */
+const SYNTHETIC_METRIC_CHARTS = [...METRIC_CHARTS.filter((c) => numericFields(syntheticStep(1, 4)).some((f) => c.matches(f.path))).map((c) => c.heading), 'Other step metrics'];
 let grpoRun: string;
 let sqrtRun: string;
 
@@ -84,7 +88,8 @@ describe('chart data', () => {
 
   test('evaluation rows: greedy pass@1, mean@n and each pass@k', async () => {
     const rows = evalRows(await loadRuns([grpoRun, sqrtRun]));
-    expect(new Set(rows.map((r) => r.measure))).toEqual(new Set(['pass@1 (greedy)', 'mean@4', 'pass@1', 'pass@4']));
+    // The unbiased pass@1 is the mean accuracy itself: one panel, not two.
+    expect(new Set(rows.map((r) => r.measure))).toEqual(new Set(['pass@1 (greedy)', 'mean@4 = pass@1', 'pass@4']));
     expect(rows.filter((r) => r.measure === 'pass@4').map((r) => r.step)).toEqual([10, 20, 30]);
     expect(rows.every((r) => r.run === 'run-sqrt-r')).toBe(true);
   });
@@ -112,16 +117,18 @@ describe('HTML report', () => {
     expect(html).not.toMatch(/url\((?!#)/);
   });
 
-  test('the charts: accuracy, reward, evaluation, one heatmap per run, time per phase; each SVG well formed', () => {
+  test('the charts: learning curves, evaluation, the training dynamics, one heatmap per run, time per phase; each SVG well formed', () => {
     const charts = svgs(html);
-    expect(charts).toHaveLength(6);
     const headings = [...html.matchAll(/<h2>([^<]*)<\/h2>/g)].map((m) => m[1]);
-    expect(headings).toEqual(['Runs', 'Accuracy', 'Reward', 'Evaluation', 'ρ̂ histogram: run-grpo', 'ρ̂ histogram: run-sqrt-r', 'Time per phase', 'Configuration']);
+    expect(headings).toEqual(['Runs', 'Accuracy', 'Reward', 'Evaluation', ...SYNTHETIC_METRIC_CHARTS, 'ρ̂ histogram: run-grpo', 'ρ̂ histogram: run-sqrt-r', 'Time per phase', 'Configuration']);
+    expect(charts).toHaveLength(headings.length - 2);
     for (const svg of charts) expect(parseSvgStructure(svg).root).toBe('svg');
-    const accuracyTexts = parseSvgStructure(charts[0]!).texts;
-    expect(accuracyTexts).toEqual(expect.arrayContaining(['run-grpo', 'run-sqrt-r', 'step', 'sampled responses', 'accuracy']));
-    expect(parseSvgStructure(charts[3]!).texts).toEqual(expect.arrayContaining(['0/4', '4/4', 'k/M correct', 'share of prompts']));
-    expect(parseSvgStructure(charts[5]!).texts).toEqual(expect.arrayContaining(['sample', 'train', 'seconds per step']));
+    const texts = (heading: string) => parseSvgStructure(charts[headings.indexOf(heading) - 1]!).texts;
+    expect(texts('Accuracy')).toEqual(expect.arrayContaining(['run-grpo', 'run-sqrt-r', 'step', 'sampled responses', 'accuracy']));
+    expect(texts('Loss')).toEqual(expect.arrayContaining(['run-grpo', 'run-sqrt-r', 'step', 'policy loss']));
+    expect(texts('Completion length')).toEqual(expect.arrayContaining(['run-grpo: responseLengthMean', 'run-sqrt-r: responseLengthMax', 'tokens']));
+    expect(texts('ρ̂ histogram: run-grpo')).toEqual(expect.arrayContaining(['0/4', '4/4', 'k/M correct', 'share of prompts']));
+    expect(texts('Time per phase')).toEqual(expect.arrayContaining(['sample', 'train', 'seconds per step']));
   });
 
   test('ids are unique in the page and every url(#…) points at one of them', () => {
@@ -161,7 +168,7 @@ describe('rlvr report', () => {
     expect(code).toBe(0);
     expect(stdout).toBe(`${out}\n`);
     const page = await readFile(out, 'utf8');
-    expect(svgs(page)).toHaveLength(6);
+    expect(svgs(page)).toHaveLength(6 + SYNTHETIC_METRIC_CHARTS.length);
   });
 
   test('a single run, with a partial last metrics line, is reported with a note', async () => {
@@ -183,7 +190,8 @@ describe('rlvr report', () => {
     expect((await report(runDir, grpoRun, '--out', out)).code).toBe(0);
     const page = await readFile(out, 'utf8');
     expect(page).toContain('<td>run-empty</td><td>' + runDir + '</td><td>0</td>');
-    expect(svgs(page)).toHaveLength(4); // accuracy, reward, the heatmap of the run with steps, time per phase
+    // accuracy, reward, the training dynamics and the heatmap of the run with steps, time per phase
+    expect(svgs(page)).toHaveLength(4 + SYNTHETIC_METRIC_CHARTS.length);
   });
 
   test('user errors: no run, a missing directory, a folder without metrics, a malformed metrics line', async () => {

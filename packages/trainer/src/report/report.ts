@@ -3,6 +3,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { renderSvg } from '../figures/render-svg.js';
 import { evalSpec, learningCurveSpec, phaseTimeSpec, rhoHeatmapSpec } from './charts.js';
+import {
+  METRIC_CHARTS,
+  chartPaths,
+  metricChartSpec,
+  metricRows,
+  otherFieldPaths,
+  otherMetricsSpec,
+  stepFieldPaths,
+} from './metric-charts.js';
 import { reportHtml, type ReportChart } from './html.js';
 import { ReportError, loadRuns, type RunData } from './load-run.js';
 
@@ -21,6 +30,13 @@ export async function reportCharts(runs: readonly RunData[]): Promise<ReportChar
   if (runs.some((r) => r.evals.length > 0)) {
     charts.push({ heading: 'Evaluation', svg: await renderSvg(evalSpec(runs)) });
   }
+  const paths = stepFieldPaths(runs);
+  for (const chart of METRIC_CHARTS) {
+    const rows = metricRows(runs, chartPaths(chart, paths));
+    if (rows.length > 0) charts.push({ heading: chart.heading, svg: await renderSvg(metricChartSpec(chart, rows)) });
+  }
+  const others = metricRows(runs, otherFieldPaths(runs));
+  if (others.length > 0) charts.push({ heading: 'Other step metrics', svg: await renderSvg(otherMetricsSpec(others)) });
   for (const run of runs) {
     if (run.steps.length > 0) {
       charts.push({ heading: `ρ̂ histogram: ${run.label}`, svg: await renderSvg(rhoHeatmapSpec(run)) });
