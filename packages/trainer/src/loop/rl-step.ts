@@ -93,6 +93,11 @@ export interface RlStepSettings {
   binarizeThreshold?: number;
   /** PPO clip, KL, IS correction, aggregation (normaliser defaults to maxNewTokens), entropy bonus. */
   loss: PolicyLossConfig;
+  /**
+   * TRL `bnpo`: the loss of a mini-batch is the mean over its micro-batches of each one's token mean
+   * (loss.aggregation is then the kernels' token-mean of one call), every non-empty row trained.
+   */
+  microBatchTokenMean?: boolean;
   /** Sequences per micro-batch (memory). */
   microBatchSize: number;
   /** Passes over the step's data (TRL `num_iterations`, verl `ppo_epochs`). */
@@ -159,8 +164,14 @@ export interface RlStepResult {
   loss: number;
   klMean: number;
   clipFraction: number;
+  /** Loss-token shares clipped below (A < 0), above (A > 0), and with a ratio outside the clip range whatever A (TRL clip_ratio/low, high, region). */
+  clipLowFraction: number;
+  clipHighFraction: number;
+  clipRegionFraction: number;
   /** Mean global gradient norm before clipping over the step's optimizer steps (0 without a step). */
   gradNorm: number;
+  /** The same after clipping to the optimizer's maxGradNorm: the norm each update applied (a dropped update: min(norm, maxGradNorm)). */
+  gradNormClipped: number;
   /** Mean entropy of the policy over every sampled token (over the trained rows' tokens when the old-logprob recompute was skipped). */
   entropyMean: number;
   /** Mean of policy − sampler logprob over every sampled token (the engine gap), and its largest |value| (trained rows only when skipped). */
@@ -322,7 +333,11 @@ type TrainMetrics = Pick<
   | 'klMean'
   | 'entropyMean'
   | 'clipFraction'
+  | 'clipLowFraction'
+  | 'clipHighFraction'
+  | 'clipRegionFraction'
   | 'gradNorm'
+  | 'gradNormClipped'
   | 'logprobGapMean'
   | 'logprobGapMaxAbs'
   | 'optimizerSteps'
@@ -389,8 +404,9 @@ async function trainOnRollouts(
     );
   }
 
-  // Without KL or entropy terms a zero advantage gives exactly zero gradient: skip those rows.
-  const exactZero = loss.beta === 0 && (loss.entropyCoef ?? 0) === 0;
+  // Without KL or entropy terms a zero advantage gives exactly zero gradient: skip those rows (not for
+  // bnpo, whose micro-batch token means count every row's tokens).
+  const exactZero = loss.beta === 0 && (loss.entropyCoef ?? 0) === 0 && s.microBatchTokenMean !== true;
   const miniSize = Math.ceil(rollouts.length / s.miniBatches);
   const planned: { micro: TrainingMicroBatch; scale: number }[][] = [];
   for (let first = 0; first < rollouts.length; first += miniSize) {
@@ -421,10 +437,17 @@ async function trainOnRollouts(
         ).logprob;
       }
       if (loss.tisCap !== undefined && loss.tisCap !== null) b.samplerLogp = micro.samplerLogp;
-      // This micro-batch's share of the mini-batch's normaliser, counted over every response.
-      const scale =
-        loss.aggregation === 'token-mean' ? micro.lossTokens / totalTokens : micro.rows.length / nonEmpty.length;
-      list.push({ micro, scale });
+      list.push({
+        micro,
+        scale: microBatchScale(
+          loss.aggregation,
+          s.microBatchTokenMean === true,
+          micro,
+          micros.length,
+          totalTokens,
+          nonEmpty.length,
+        ),
+      });
     }
     planned.push(list);
   }
@@ -432,7 +455,9 @@ async function trainOnRollouts(
   let lossSum = 0;
   let klSum = 0;
   let clipSum = 0;
+  const clipSums = { low: 0, high: 0, region: 0 };
   let gradNormSum = 0;
+  let clippedNormSum = 0;
   let steps = 0;
   let skipped = 0;
   for (let epoch = 0; epoch < s.ppoEpochs; epoch++) {
@@ -442,6 +467,7 @@ async function trainOnRollouts(
       let miniLoss = 0;
       let miniKl = 0;
       let miniClip = 0;
+      const miniClips = { low: 0, high: 0, region: 0 };
       for (const [k, { micro, scale }] of list.entries()) {
         const stats = await ctx.policy.policyLoss(micro.batch, { ...loss, accumulate: k > 0, lossScale: scale });
         // Stop before the optimizer step applies a non-finite gradient (the run names the step).
@@ -459,11 +485,15 @@ async function trainOnRollouts(
         miniLoss += scale * stats.loss;
         miniKl += micro.lossTokens * stats.klMean;
         miniClip += micro.lossTokens * stats.clipFraction;
+        miniClips.low += micro.lossTokens * stats.clipLowFraction;
+        miniClips.high += micro.lossTokens * stats.clipHighFraction;
+        miniClips.region += micro.lossTokens * stats.clipRegionFraction;
       }
       const trainedTokens = list.reduce((n, x) => n + x.micro.lossTokens, 0);
       lossSum += miniLoss;
       klSum += miniKl / trainedTokens;
       clipSum += miniClip / trainedTokens;
+      for (const k of ['low', 'high', 'region'] as const) clipSums[k] += miniClips[k] / trainedTokens;
       if (s.beforeUpdate) {
         // The norm is read before the step so that a runaway update is never applied.
         const gradNorm = await ctx.policy.gradNorm();
@@ -471,13 +501,15 @@ async function trainOnRollouts(
         const values = { gradNorm, loss: miniLoss, kl: miniKl / trainedTokens, entropy: view.metrics().entropyMean };
         if (!s.beforeUpdate(values)) {
           gradNormSum += gradNorm;
+          clippedNormSum += Math.min(gradNorm, s.optimizer.maxGradNorm ?? Infinity);
           skipped++;
           continue;
         }
       }
-      const { gradNorm } = await optimizerStep(ctx.policy, s.optimizer);
+      const { gradNorm, clipScale } = await optimizerStep(ctx.policy, s.optimizer);
       if (!Number.isFinite(gradNorm)) throw new DivergenceError(`non-finite gradient norm (${gradNorm})`);
       gradNormSum += gradNorm;
+      clippedNormSum += gradNorm * clipScale;
       steps++;
     }
   }
@@ -485,21 +517,57 @@ async function trainOnRollouts(
   // A dropped update's values stay in the means: they are what the step measured.
   const counted = steps + skipped;
   if (counted === 0) {
-    return { ...viewed, loss: 0, klMean: 0, clipFraction: 0, gradNorm: 0, optimizerSteps: 0, skippedUpdates: 0 };
+    return {
+      ...viewed,
+      loss: 0,
+      klMean: 0,
+      clipFraction: 0,
+      clipLowFraction: 0,
+      clipHighFraction: 0,
+      clipRegionFraction: 0,
+      gradNorm: 0,
+      gradNormClipped: 0,
+      optimizerSteps: 0,
+      skippedUpdates: 0,
+    };
   }
   return {
     ...viewed,
     loss: lossSum / counted,
     klMean: klSum / counted,
     clipFraction: clipSum / counted,
+    clipLowFraction: clipSums.low / counted,
+    clipHighFraction: clipSums.high / counted,
+    clipRegionFraction: clipSums.region / counted,
     gradNorm: gradNormSum / counted,
+    gradNormClipped: clippedNormSum / counted,
     optimizerSteps: steps,
     skippedUpdates: skipped,
   };
 }
 
 /** One optimizer step; the kernels' refusal to clip a non-finite gradient is this loop's divergence. */
-async function optimizerStep(policy: DecoderModel, options: DecoderStepOptions): Promise<{ gradNorm: number }> {
+/**
+ * The share of its mini-batch's loss that one micro-batch's loss is (the kernels aggregate within one
+ * call): token-mean its loss tokens of the mini-batch's, seq-mean modes its rows of the non-empty
+ * rows, bnpo (microBatchMean) 1 over the number of micro-batches.
+ */
+export function microBatchScale(
+  aggregation: PolicyLossConfig['aggregation'],
+  microBatchMean: boolean,
+  micro: { lossTokens: number; rows: readonly unknown[] },
+  micros: number,
+  totalTokens: number,
+  nonEmptyRows: number,
+): number {
+  if (microBatchMean) return 1 / micros;
+  return aggregation === 'token-mean' ? micro.lossTokens / totalTokens : micro.rows.length / nonEmptyRows;
+}
+
+async function optimizerStep(
+  policy: DecoderModel,
+  options: DecoderStepOptions,
+): Promise<{ gradNorm: number; clipScale: number }> {
   try {
     return await policy.step(options);
   } catch (error) {

@@ -321,6 +321,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
         miniBatches: config.ppo.miniBatches,
         oldLogprobs: config.ppo.oldLogprobs,
         optimizer: adamWOptions(config, lr),
+        microBatchTokenMean: config.loss.aggregation === 'micro-batch-token-mean',
         padId: parts.padId,
         beforeUpdate: (values) => {
           const breach = guard.check(step, values);
@@ -384,6 +385,10 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
         entropy: r.entropyMean,
         gradNorm: r.gradNorm,
         clipFraction: r.clipFraction,
+        clipLowFraction: r.clipLowFraction,
+        clipHighFraction: r.clipHighFraction,
+        clipRegionFraction: r.clipRegionFraction,
+        gradNormClipped: r.gradNormClipped,
         logprobGapMean: r.logprobGapMean,
         logprobGapMaxAbs: r.logprobGapMaxAbs,
         responseLengthMean: r.responseLengthMean,

@@ -86,6 +86,16 @@ export const STEP_METRICS_SCHEMA = z.strictObject({
   gradNorm: z.number().nonnegative(),
   /** Share of loss tokens whose PPO ratio was clipped. */
   clipFraction: share(),
+  /**
+   * Shares of loss tokens clipped below (A < 0, r < 1 − ε_low), above (A > 0, r > 1 + ε_high), and with
+   * a ratio outside [1 − ε_low, 1 + ε_high] whatever A (TRL clip_ratio/low_mean, high_mean,
+   * region_mean). Absent from older runs.
+   */
+  clipLowFraction: share().optional(),
+  clipHighFraction: share().optional(),
+  clipRegionFraction: share().optional(),
+  /** Global gradient norm after clipping to optim.maxGradNorm, the norm the updates applied (mean over the step's optimizer steps). Absent from older runs. */
+  gradNormClipped: z.number().nonnegative().optional(),
   /** Mean of trainer − sampler logprob over the sampled tokens. */
   logprobGapMean: finite(),
   /** Largest |trainer − sampler logprob| over the sampled tokens. */

@@ -1,0 +1,68 @@
+/**
+ * The loss side of a step's metrics with a real cpu policy and a real ONNX Runtime sampler: the
+ * gradient norm after clipping next to the one before, the clip fractions below, above and outside
+ * the clip range; and each micro-batch's share of its mini-batch's loss for every aggregation.
+ */
+import { createDecoderModel, type DecoderModel } from '@rlvr/kernels';
+import { CausalLm, Sampler, SamplerTokenizer } from '@rlvr/sampler';
+import { tinyModel } from '@rlvr/sampler/testing';
+import { testStepSettings } from '../testing/step-settings.js';
+import { microBatchScale, rlStep, type StepRollout, type StepScore } from './rl-step.js';
+
+test('a micro-batch’s share: its loss tokens (token-mean), its rows (seq-mean modes), 1/micro-batches (bnpo)', () => {
+  const micro = { lossTokens: 30, rows: [0, 1] };
+  expect(microBatchScale('token-mean', false, micro, 4, 120, 8)).toBe(30 / 120);
+  expect(microBatchScale('seq-mean-token-mean', false, micro, 4, 120, 8)).toBe(2 / 8);
+  expect(microBatchScale('seq-mean-token-sum', false, micro, 4, 120, 8)).toBe(2 / 8);
+  expect(microBatchScale('token-mean', true, micro, 4, 120, 8)).toBe(1 / 4);
+});
+
+describe('rlStep on a tiny policy', () => {
+  const tiny = tinyModel({ std: 0.5, seed: 4 });
+  const tokenizer = SamplerTokenizer.fromObjects(tiny.tokenizer.tokenizerJson, tiny.tokenizer.tokenizerConfig);
+  const M = 4;
+  // Reward 1 for an even first completion token: groups disagree, so the step has a gradient.
+  const score = async (rollouts: StepRollout[]): Promise<StepScore[]> => rollouts.map((r) => ((r.completionIds[0] ?? 1) % 2 === 0 ? { reward: 1, correct: true } : { reward: 0, correct: false }));
+  let policy: DecoderModel;
+  let lm: CausalLm;
+  beforeAll(async () => {
+    policy = await createDecoderModel({ config: tiny.config, weights: tiny.weights, backend: 'cpu', cpuEngine: 'eager', log: null, threads: 1 });
+    lm = await CausalLm.fromWeights(tiny.config, tiny.weights);
+  });
+  afterAll(async () => {
+    await policy.dispose();
+    await lm.release();
+  });
+
+  test('two epochs, two mini-batches, clipping at 1e-3: the clipped norm is at most the cap, the raw norm above it; region ⊇ low ∪ high', async () => {
+    const sampler = new Sampler(lm, tokenizer);
+    const ctx = {
+      policy,
+      sampler: { generate: (p: number[][], o: object) => sampler.generate(p, o as never), setWeights: (w: never) => lm.setWeights(w) },
+      score,
+    };
+    const prompts = ['How many clips', 'The quick brown fox', 'Answer:', 'Once upon'].map((t) => ({ ids: tokenizer.encode(t), reference: null }));
+    const maxGradNorm = 1e-3;
+    const r = await rlStep(
+      ctx as never,
+      prompts,
+      testStepSettings(M, {
+        seed: 3,
+        maxNewTokens: 4,
+        ppoEpochs: 2,
+        miniBatches: 2,
+        loss: { epsLow: 0.2, epsHigh: 0.2, beta: 0, aggregation: 'token-mean' },
+        optimizer: { lr: 0.2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm },
+      }),
+    );
+    expect(r.optimizerSteps).toBe(4);
+    expect(r.gradNorm).toBeGreaterThan(maxGradNorm);
+    // Each update applies min(norm, cap) (up to the clip's 1e-6 guard): the mean is at most the cap.
+    expect(r.gradNormClipped).toBeLessThanOrEqual(maxGradNorm);
+    expect(r.gradNormClipped).toBeGreaterThan(maxGradNorm / 2);
+    // Later epochs and mini-batches train on moved weights, so some ratios leave the clip range.
+    expect(r.clipRegionFraction).toBeGreaterThan(0);
+    expect(r.clipRegionFraction).toBeGreaterThanOrEqual(r.clipLowFraction + r.clipHighFraction - 1e-12);
+    expect(r.clipFraction).toBeCloseTo(r.clipLowFraction + r.clipHighFraction, 12);
+  });
+});
