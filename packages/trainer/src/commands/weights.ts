@@ -13,6 +13,7 @@ import type { Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
 import { parseChoice, parseInteger, parseNumber } from '../cli/parse-options.js';
 import { STDIN, readAllText, stdinOf } from '../cli/standard-input.js';
+import { realRewardWeightings } from '../config/schema.js';
 
 /** The success threshold when `--binarize` is not given: `weighting.binarize`'s default in `rlvr train`. */
 const DEFAULT_BINARIZE = 1;
@@ -109,11 +110,6 @@ export function parseRewards(text: string, what = '--rewards'): number[] {
     if (entry === '') throw new CliError(what, `${where}empty; expected comma-separated numbers such as 1,0,0,1`);
     return parseNumber(what, entry, where);
   });
-}
-
-/** The weightings that take any real reward (mean/std normalisation), from the registry. */
-function realRewardWeightings(): string[] {
-  return WEIGHTING_NAMES.filter((name) => weighting(name).rewardDomain === 'real');
 }
 
 /**

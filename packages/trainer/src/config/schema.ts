@@ -8,6 +8,7 @@
  */
 import type { PolicyLossConfig } from '@rlvr/kernels';
 import {
+  WEIGHTING_NAMES,
   WeightsError,
   ZERO_VARIANCE_MODES,
   weighting,
@@ -872,6 +873,7 @@ export const TRAIN_CONFIG_SCHEMA = BASE.superRefine((config, context) => {
     });
   }
   checkRewardFields(config, context);
+  checkRewardDomain(config, context);
   if (loraEnabled(config) && config.backend === 'webgpu') {
     context.addIssue({
       code: 'custom',
@@ -920,6 +922,38 @@ function checkRewardFields(config: z.output<typeof BASE>, context: z.RefinementC
       message: `must be null with ${shaped} (binarizing would keep only whether the shaped reward crossed the threshold): set weighting.binarize: null (--binarize null); success (accuracy, ρ̂) still means task.verifier's correct verdict`,
     });
   }
+}
+
+/** The weightings of the @rlvr/weights registry that take any real reward (mean/std baselines), the others reading ρ̂ as a success rate. */
+export function realRewardWeightings(): string[] {
+  return WEIGHTING_NAMES.filter((name) => weighting(name).rewardDomain === 'real');
+}
+
+/**
+ * Raw rewards (binarize null) that can leave [0, 1] (a weighted sum of verifier rewards, the overlong
+ * penalty) need a weighting that takes any real reward: one that reads ρ̂ as a success rate would stop
+ * the run at the first such reward, so it is refused here, naming it.
+ */
+function checkRewardDomain(config: z.output<typeof BASE>, context: z.RefinementCtx): void {
+  if (config.weighting.binarize !== null) return;
+  let domain;
+  try {
+    domain = configuredWeighting(config.weighting).rewardDomain;
+  } catch {
+    return; // reported by the weighting check
+  }
+  if (domain !== 'unit') return;
+  // Each verifier's reward is in [0, 1]; weighted and summed, then less the overlong penalty.
+  const weights = config.reward.weights ?? Array<number>(config.reward.functions?.length ?? 1).fill(1);
+  const penalty = config.reward.overlongBuffer > 0 ? config.reward.overlongPenalty : 0;
+  const low = weights.reduce((sum, w) => sum + Math.min(w, 0), 0) - penalty;
+  const high = weights.reduce((sum, w) => sum + Math.max(w, 0), 0);
+  if (low >= 0 && high <= 1) return;
+  context.addIssue({
+    code: 'custom',
+    path: ['weighting', 'name'],
+    message: `${config.weighting.name} reads ρ̂ as a success rate and takes rewards in [0, 1], but with weighting.binarize null these rewards (reward.weights, reward.overlongPenalty) range over [${low}, ${high}]; use a weighting that takes any real reward (${realRewardWeightings().join(', ')})`,
+  });
 }
 
 /** Whether a config trains LoRA adapters (`lora.rank` ≥ 1) instead of every weight. */
