@@ -32,6 +32,7 @@ export {
   DEFAULT_MAX_SHARD_BYTES,
   planShards,
   readSafetensorsSharded,
+  visitSafetensorsSharded,
   shardedFileNames,
   writeSafetensorsSharded,
 } from './model/safetensors-sharded.js';

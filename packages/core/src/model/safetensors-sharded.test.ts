@@ -1,10 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initWeights, parseDecoderConfig } from './config.js';
 import { ModelDirectoryError, readModelDirectory, writeModelDirectory } from './model-directory.js';
 import { SafetensorsError, readSafetensorsSync, type NamedTensors } from './safetensors.js';
-import { DEFAULT_MAX_SHARD_BYTES, planShards, readSafetensorsSharded, writeSafetensorsSharded } from './safetensors-sharded.js';
+import { DEFAULT_MAX_SHARD_BYTES, planShards, readSafetensorsSharded, visitSafetensorsSharded, writeSafetensorsSharded } from './safetensors-sharded.js';
 
 let dir: string;
 beforeEach(() => {
@@ -70,6 +70,21 @@ describe('writeSafetensorsSharded / readSafetensorsSharded', () => {
     const back = readSafetensorsSharded(dir, 'model');
     expectSame(back.tensors, weights);
     expect(back.metadata).toEqual({ format: 'pt' });
+  });
+
+  it('visitSafetensorsSharded hands over each tensor as it is read, sharded or single, once each and bit for bit', () => {
+    for (const maxShardBytes of [2048, DEFAULT_MAX_SHARD_BYTES]) {
+      const sub = join(dir, String(maxShardBytes));
+      mkdirSync(sub);
+      writeSafetensorsSharded(sub, 'model', weights, { metadata: { step: '3' }, maxShardBytes });
+      const seen: NamedTensors = {};
+      const metadata = visitSafetensorsSharded(sub, 'model', (name, tensor) => {
+        expect(seen[name]).toBeUndefined();
+        seen[name] = tensor;
+      });
+      expectSame(seen, weights);
+      expect(metadata).toEqual({ step: '3' });
+    }
   });
 
   it('a model directory written sharded loads through readModelDirectory; rewriting it in the other layout removes the stale files', () => {

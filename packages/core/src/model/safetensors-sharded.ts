@@ -17,9 +17,9 @@ import { ModelDirectoryError, readJsonObject } from './model-directory-error.js'
 import {
   SafetensorsError,
   openSafetensorsSync,
-  readSafetensorsSync,
   validateSafetensors,
   writeSafetensors,
+  type NamedTensor,
   type NamedTensors,
   type SafetensorsContent,
   type SafetensorsMetadata,
@@ -131,9 +131,33 @@ function removeStale(dir: string, stem: string, keep: ReadonlySet<string>): void
  * file at fault; `what` says what the set holds, for the error when there is none.
  */
 export function readSafetensorsSharded(dir: string, stem: string, what = `${stem} tensors`): SafetensorsContent {
+  const tensors: NamedTensors = {};
+  const metadata = visitSafetensorsSharded(dir, stem, (name, tensor) => (tensors[name] = tensor), what);
+  return { tensors, metadata };
+}
+
+/**
+ * {@link readSafetensorsSharded} one tensor at a time: `visit` gets each tensor as it is read and nothing
+ * keeps it afterwards, so a caller that copies it into place (e.g. a model's parameters) holds one
+ * tensor's f32 copy at most. Returns the merged metadata; errors as {@link readSafetensorsSharded}'s.
+ */
+export function visitSafetensorsSharded(
+  dir: string,
+  stem: string,
+  visit: (name: string, tensor: NamedTensor) => void,
+  what = `${stem} tensors`,
+): SafetensorsMetadata {
   const { single, index } = shardedFileNames(stem);
   const singlePath = join(dir, single);
-  if (existsSync(singlePath)) return readSafetensorsSync(singlePath);
+  if (existsSync(singlePath)) {
+    const reader = openSafetensorsSync(singlePath);
+    try {
+      for (const name of reader.names) visit(name, reader.read(name));
+      return { ...reader.metadata };
+    } finally {
+      reader.close();
+    }
+  }
   const indexPath = join(dir, index);
   if (!existsSync(indexPath)) {
     throw new ModelDirectoryError(`${dir}: no ${what} (expected ${single} or ${index})`, singlePath);
@@ -152,7 +176,6 @@ export function readSafetensorsSharded(dir: string, stem: string, what = `${stem
     }
     byShard.set(file, [...(byShard.get(file) ?? []), name]);
   }
-  const tensors: NamedTensors = {};
   const metadata: SafetensorsMetadata = {};
   for (const [file, names] of byShard) {
     const shardPath = join(dir, file);
@@ -169,11 +192,11 @@ export function readSafetensorsSharded(dir: string, stem: string, what = `${stem
             shardPath,
           );
         }
-        tensors[name] = reader.read(name);
+        visit(name, reader.read(name));
       }
     } finally {
       reader.close();
     }
   }
-  return { tensors, metadata };
+  return metadata;
 }

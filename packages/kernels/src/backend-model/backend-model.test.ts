@@ -151,6 +151,11 @@ describe('createDecoderModel (cpu backend, no GPU needed)', () => {
         expect(after.optimizerState.m[n]!.data).toEqual(copies.state.m[n]!.data);
         expect(after.optimizerState.v[n]!.data).toEqual(copies.state.v[n]!.data);
       }
+      // Restoring the model's own arrays (filled in place, as a resume does) keeps them: no copy.
+      await model.setOptimizerState(after.optimizerState);
+      const restored = model.liveTensors()!.optimizerState;
+      expect(restored.m[name]!.data).toBe(before.optimizerState.m[name]!.data);
+      expect(restored.v[name]!.data).toBe(before.optimizerState.v[name]!.data);
       expect(lora.liveTensors()).toBeNull();
     } finally {
       await model.dispose();

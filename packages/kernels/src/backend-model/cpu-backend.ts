@@ -289,9 +289,15 @@ export class CpuPolicyBackend implements PolicyBackend {
   }
 
   async writeMoments(m: DecoderTensors<Float32Array>, v: DecoderTensors<Float32Array>, step = 0): Promise<void> {
-    const data = (tensors: DecoderTensors<Float32Array>): Record<string, Float32Array> =>
-      Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, Float32Array.from(t.data)]));
-    this.#state = { step: 0, m: data(m), v: data(v) };
+    // The backend's own arrays (from liveTensors, filled in place) are kept as they are: no copy.
+    const data = (
+      tensors: DecoderTensors<Float32Array>,
+      own?: Record<string, Float32Array>,
+    ): Record<string, Float32Array> =>
+      Object.fromEntries(
+        Object.entries(tensors).map(([name, t]) => [name, t.data === own?.[name] ? t.data : Float32Array.from(t.data)]),
+      );
+    this.#state = { step: 0, m: data(m, this.#state?.m), v: data(v, this.#state?.v) };
     this.#dropoutClock = { steps: step, forwards: 0 };
   }
 

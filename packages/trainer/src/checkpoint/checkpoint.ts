@@ -41,12 +41,13 @@ import {
 import { basename, join } from 'node:path';
 import {
   readModelDirectory,
-  readSafetensorsSharded,
   shardedFileNames,
+  visitSafetensorsSharded,
   writeFileAtomic,
   writeModelDirectory,
   writeSafetensorsSharded,
   type DecoderConfig,
+  type NamedTensor,
   type NamedTensors,
 } from '@rlvr/core';
 import { StorageError, errnoCode, type StorageOperation } from '../errors.js';
@@ -307,37 +308,56 @@ export function readCheckpoint(dir: string): LoadedCheckpoint {
     throw new CheckpointError(statePath, 'expected an object "rng"');
   }
   const model = isAdapterCheckpoint(dir) ? readAdapterCheckpoint(dir) : readModelDirectory(dir);
-  const optimizerFiles = shardedFileNames(FILES.optimizer);
-  const optimizerPath = join(
-    dir,
-    existsSync(join(dir, optimizerFiles.single)) ? optimizerFiles.single : optimizerFiles.index,
-  );
-  const { tensors, metadata } = readSafetensorsSharded(dir, FILES.optimizer, 'AdamW moments');
-  const optimizerStep = Number(metadata.step);
-  if (!Number.isInteger(optimizerStep) || optimizerStep < 0) {
-    throw new CheckpointError(
-      optimizerPath,
-      `expected the AdamW step count in the metadata, got ${JSON.stringify(metadata.step)}`,
-    );
-  }
-  const m: NamedTensors = {};
-  const v: NamedTensors = {};
-  for (const [name, tensor] of Object.entries(tensors)) {
-    if (name.startsWith('m.')) m[name.slice(2)] = tensor;
-    else if (name.startsWith('v.')) v[name.slice(2)] = tensor;
-    else throw new CheckpointError(optimizerPath, `unexpected tensor "${name}"; expected m.<param> and v.<param>`);
-  }
+  const optimizerState = readOptimizerState(dir);
   return {
     step: saved.step,
     dir,
     modelConfig: model.config,
     weights: model.weights,
-    optimizerState: { step: optimizerStep, m, v },
+    optimizerState,
     rng: saved.rng as Record<string, JsonValue>,
     dataCursor: (saved.dataCursor ?? null) as JsonValue,
     config: readJson(join(dir, FILES.trainConfig)) as JsonValue,
     ...('adapter' in model ? { adapter: model.adapter } : {}),
   };
+}
+
+/**
+ * The AdamW moments of checkpoint `dir`, one tensor at a time: `visit` gets each as it is read
+ * (`m.<param>` as moment `m`), and nothing keeps it afterwards. Returns the step count from the
+ * metadata; errors name the file at fault.
+ */
+export function visitOptimizerState(
+  dir: string,
+  visit: (moment: 'm' | 'v', name: string, tensor: NamedTensor) => void,
+): number {
+  const files = shardedFileNames(FILES.optimizer);
+  const path = join(dir, existsSync(join(dir, files.single)) ? files.single : files.index);
+  const metadata = visitSafetensorsSharded(
+    dir,
+    FILES.optimizer,
+    (name, tensor) => {
+      if (name.startsWith('m.')) visit('m', name.slice(2), tensor);
+      else if (name.startsWith('v.')) visit('v', name.slice(2), tensor);
+      else throw new CheckpointError(path, `unexpected tensor "${name}"; expected m.<param> and v.<param>`);
+    },
+    'AdamW moments',
+  );
+  const step = Number(metadata.step);
+  if (!Number.isInteger(step) || step < 0) {
+    throw new CheckpointError(
+      path,
+      `expected the AdamW step count in the metadata, got ${JSON.stringify(metadata.step)}`,
+    );
+  }
+  return step;
+}
+
+/** The AdamW state of checkpoint `dir` as whole sets (see {@link visitOptimizerState}). */
+export function readOptimizerState(dir: string): CheckpointOptimizerState {
+  const moments: Record<'m' | 'v', NamedTensors> = { m: {}, v: {} };
+  const step = visitOptimizerState(dir, (moment, name, tensor) => (moments[moment][name] = tensor));
+  return { step, ...moments };
 }
 
 /** Every complete checkpoint of a run, oldest first (temporary directories and incomplete ones are ignored). */

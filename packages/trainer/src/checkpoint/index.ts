@@ -8,6 +8,8 @@ export {
   newestValidCheckpoint,
   pruneCheckpoints,
   readCheckpoint,
+  readOptimizerState,
+  visitOptimizerState,
   writeCheckpoint,
   type CheckpointOptimizerState,
   type CheckpointRef,

@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initWeights, parseDecoderConfig } from '@rlvr/core';
 import { createDecoderModel, type DecoderModel } from '@rlvr/kernels';
 import { readCheckpoint, writeCheckpoint } from '../checkpoint/index.js';
-import { checkpointContent } from './checkpoint-content.js';
+import { checkpointContent, restoreOptimizerState } from './checkpoint-content.js';
 
 const config = parseDecoderConfig({
   model_type: 'llama',
@@ -79,5 +79,34 @@ test('a LoRA run writes its adapters and their moments, and checks the adapters 
     expect(Object.keys(content.optimizerState.m).sort()).toEqual(Object.keys(adapters).sort());
   } finally {
     await policy.dispose();
+  }
+});
+
+test('resume reads the AdamW moments tensor by tensor into the policy’s own arrays (the same objects, the checkpoint’s values)', async () => {
+  const stepped = await steppedPolicy(false);
+  const fresh = await createDecoderModel({ config, weights, backend: 'cpu', cpuEngine: 'eager', log: null, threads: 1 });
+  const dir = mkdtempSync(join(tmpdir(), 'rlvr-restore-'));
+  try {
+    const content = await checkpointContent(stepped, false);
+    const written = writeCheckpoint(dir, 1, { modelConfig: config, ...content, rng: {}, dataCursor: null, config: {} });
+    const own = fresh.liveTensors()!.optimizerState;
+    await restoreOptimizerState(fresh, written);
+    const after = fresh.liveTensors()!.optimizerState;
+    const expected = await stepped.optimizerState();
+    expect(after.step).toBe(1);
+    for (const name of Object.keys(expected.m)) {
+      expect(after.m[name]!.data).toBe(own.m[name]!.data);
+      expect(after.v[name]!.data).toBe(own.v[name]!.data);
+      expect(after.m[name]!.data).toEqual(expected.m[name]!.data);
+      expect(after.v[name]!.data).toEqual(expected.v[name]!.data);
+    }
+    expect(await fresh.optimizerState()).toEqual(expected);
+    // A checkpoint without its moments names the checkpoint.
+    unlinkSync(join(written, 'optimizer.safetensors'));
+    await expect(restoreOptimizerState(fresh, written)).rejects.toThrow(/AdamW moments/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await stepped.dispose();
+    await fresh.dispose();
   }
 });

@@ -6,6 +6,7 @@
  */
 import type { NamedTensors } from '@rlvr/core';
 import type { DecoderModel, OptimizerState } from '@rlvr/kernels';
+import { CheckpointError, readOptimizerState, visitOptimizerState } from '../checkpoint/index.js';
 
 /** The tensors a checkpoint writes, and those the divergence guard checks before it is written. */
 export interface CheckpointContent {
@@ -26,4 +27,36 @@ export async function checkpointContent(policy: DecoderModel, adapters: boolean)
   const live = policy.liveTensors();
   const weights = live?.weights ?? (await policy.weights());
   return { weights, optimizerState: live?.optimizerState ?? (await policy.optimizerState()), checked: weights };
+}
+
+/**
+ * Restore the AdamW state of checkpoint `dir` into `policy`: read tensor by tensor straight into its own
+ * moment arrays where it has them (one tensor's copy at a time), else as whole sets. Errors name the
+ * checkpoint and the moment that is missing or of the wrong size.
+ */
+export async function restoreOptimizerState(policy: DecoderModel, dir: string): Promise<void> {
+  const live = policy.liveTensors();
+  if (!live) {
+    await policy.setOptimizerState(readOptimizerState(dir));
+    return;
+  }
+  const { m, v } = live.optimizerState;
+  const read = new Set<string>();
+  const step = visitOptimizerState(dir, (moment, name, tensor) => {
+    const target = (moment === 'm' ? m : v)[name];
+    if (!target || target.data.length !== tensor.data.length) {
+      throw new CheckpointError(
+        dir,
+        `AdamW moment ${moment}.${name}: ${target ? `${tensor.data.length} values, the model's has ${target.data.length}` : 'the model has no such parameter'}`,
+      );
+    }
+    target.data.set(tensor.data);
+    read.add(`${moment}.${name}`);
+  });
+  const missing = [...Object.keys(m).map((n) => `m.${n}`), ...Object.keys(v).map((n) => `v.${n}`)].filter(
+    (n) => !read.has(n),
+  );
+  if (missing.length > 0) throw new CheckpointError(dir, `AdamW moments missing: ${missing.join(', ')}`);
+  // The model's own arrays, now holding the checkpoint's moments: the step count is set, nothing copied.
+  await policy.setOptimizerState({ step, m, v });
 }

@@ -58,7 +58,7 @@ import {
   loraModelOptions,
   resumedAdapters,
 } from '../lora/lora-run.js';
-import { checkpointContent } from './checkpoint-content.js';
+import { checkpointContent, restoreOptimizerState } from './checkpoint-content.js';
 import { evaluate, type EvalContext } from './evaluate.js';
 import { memoryCopies, memoryLine } from './memory-accounting.js';
 import { exactSuccessApplies, exactSuccessProbe } from './exact-success.js';
@@ -117,9 +117,9 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
   const modelDir = resolveModelPath(config.model.path);
   const resumeCommand = options.resumeCommand ?? `rlvr train --resume ${shellQuote(runDir)}`;
   const guard = new DivergenceGuard(config.guard);
-  const checkpoint = options.resume ? resumePoint(runDir, guard, log) : undefined;
+  const checkpoint = options.resume ? resumePoint(config, runDir, guard, log) : undefined;
 
-  const parts = await openRun(config, checkpoint?.dir ?? modelDir, modelDir, log, resumedAdapters(config, checkpoint));
+  const parts = await openRun(config, checkpoint?.dir ?? modelDir, modelDir, log, checkpoint?.adapters);
   try {
     writeRunConfig(runDir, config);
     const cursor = new PromptCursor(
@@ -131,7 +131,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
     let elapsedBefore = 0;
     let sampledResponses = 0;
     if (checkpoint) {
-      await parts.policy.setOptimizerState(checkpoint.optimizerState);
+      await restoreOptimizerState(parts.policy, checkpoint.dir);
       // Lines written after the checkpoint belong to steps that will be run again.
       if (existsSync(metricsPath(runDir))) {
         const before = await readMetrics(metricsPath(runDir));
@@ -434,17 +434,33 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
 /** Updated weights beyond the guard's limit (the update is applied; no checkpoint may hold it). */
 class WeightsBreach extends DivergenceError {}
 
+/** Where a resumed run starts: a checkpoint's step, directory and data cursor, and a LoRA run's adapters. */
+interface ResumePoint {
+  step: number;
+  dir: string;
+  dataCursor: LoadedCheckpoint['dataCursor'];
+  adapters: NamedTensors | undefined;
+}
+
 /**
  * The checkpoint a resumed run starts from: the newest that reads back finite and within the guard's
- * weight limit, saying which newer ones were passed over and why.
+ * weight limit, saying which newer ones were passed over and why. Only what the run needs is kept: the
+ * policy reads its weights from the directory and the AdamW moments are read into it tensor by tensor.
  */
-function resumePoint(runDir: string, guard: DivergenceGuard, log: (line: string) => void): LoadedCheckpoint {
+function resumePoint(
+  config: TrainConfig,
+  runDir: string,
+  guard: DivergenceGuard,
+  log: (line: string) => void,
+): ResumePoint {
   const found = newestValidCheckpoint(
     runDir,
     (ref, reason) => log(`warning: checkpoint ${ref.dir} is unusable (${reason}); trying an older one`),
     (c) => guard.checkWeights(c.step, c.weights)?.message ?? null,
   );
-  if (found) return found;
+  if (found) {
+    return { step: found.step, dir: found.dir, dataCursor: found.dataCursor, adapters: resumedAdapters(config, found) };
+  }
   const any = listCheckpoints(runDir).length > 0;
   throw new CheckpointError(
     runDir,
