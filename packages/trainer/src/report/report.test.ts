@@ -210,6 +210,17 @@ describe('rlvr report', () => {
     expect(existsSync(join(tempDir(), 'x.html'))).toBe(false);
   });
 
+  test('--smoothing: the moving average drawn over the training metrics; refused outside [0, 1), as is --out over completions.jsonl', async () => {
+    const out = join(tempDir(), 'smooth.html');
+    expect((await report(grpoRun, '--out', out, '--smoothing', '0.9')).code).toBe(0);
+    expect(await readFile(out, 'utf8')).toContain('smoothed (exponential moving average, weight 0.9)');
+    for (const bad of ['1', '-0.1', 'x']) {
+      expect(await report(grpoRun, '--out', out, '--smoothing', bad)).toMatchObject({ code: 2, err: expect.stringMatching(/--smoothing: expected a (weight in \[0, 1\)|number)/) });
+    }
+    expect((await report(grpoRun, '--out', join(grpoRun, 'completions.jsonl'))).err).toMatch(/--out/);
+    expect(existsSync(join(grpoRun, 'completions.jsonl'))).toBe(false);
+  });
+
   test('help', async () => {
     const { code, out } = await report('--help');
     expect(code).toBe(0);

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { renderSvg } from '../figures/render-svg.js';
 import { evalSpec, learningCurveSpec, phaseTimeSpec, rhoHeatmapSpec } from './charts.js';
 import {
+  DEFAULT_SMOOTHING,
   METRIC_CHARTS,
   chartPaths,
   metricChartSpec,
@@ -19,10 +20,12 @@ import { ReportError, loadRuns, type RunData } from './load-run.js';
 export interface ReportOptions {
   /** The line under the title; default "Generated <ISO time> from N runs." */
   generated?: string;
+  /** Weight of the moving average over the training metrics, in [0, 1) (default {@link DEFAULT_SMOOTHING}). */
+  smoothing?: number;
 }
 
 /** The charts of the report, rendered to SVG, in page order (charts without data are left out). */
-export async function reportCharts(runs: readonly RunData[]): Promise<ReportChart[]> {
+export async function reportCharts(runs: readonly RunData[], smoothing = DEFAULT_SMOOTHING): Promise<ReportChart[]> {
   const charts: ReportChart[] = [
     { heading: 'Accuracy', svg: await renderSvg(learningCurveSpec(runs, 'accuracy')) },
     { heading: 'Reward', svg: await renderSvg(learningCurveSpec(runs, 'rewardMean')) },
@@ -32,11 +35,15 @@ export async function reportCharts(runs: readonly RunData[]): Promise<ReportChar
   }
   const paths = stepFieldPaths(runs);
   for (const chart of METRIC_CHARTS) {
-    const rows = metricRows(runs, chartPaths(chart, paths));
-    if (rows.length > 0) charts.push({ heading: chart.heading, svg: await renderSvg(metricChartSpec(chart, rows)) });
+    const rows = metricRows(runs, chartPaths(chart, paths), smoothing);
+    if (rows.length > 0) {
+      charts.push({ heading: chart.heading, svg: await renderSvg(metricChartSpec(chart, rows, smoothing)) });
+    }
   }
-  const others = metricRows(runs, otherFieldPaths(runs));
-  if (others.length > 0) charts.push({ heading: 'Other step metrics', svg: await renderSvg(otherMetricsSpec(others)) });
+  const others = metricRows(runs, otherFieldPaths(runs), smoothing);
+  if (others.length > 0) {
+    charts.push({ heading: 'Other step metrics', svg: await renderSvg(otherMetricsSpec(others, smoothing)) });
+  }
   for (const run of runs) {
     if (run.steps.length > 0) {
       charts.push({ heading: `ρ̂ histogram: ${run.label}`, svg: await renderSvg(rhoHeatmapSpec(run)) });
@@ -53,7 +60,7 @@ export async function buildReport(runDirs: readonly string[], options: ReportOpt
   const generated =
     options.generated ??
     `Generated ${new Date().toISOString()} from ${runs.length} run${runs.length === 1 ? '' : 's'}.`;
-  return reportHtml(runs, await reportCharts(runs), generated);
+  return reportHtml(runs, await reportCharts(runs, options.smoothing), generated);
 }
 
 /** Build the report and write it to `out` (parent folders created); returns `out`. */
