@@ -54,6 +54,7 @@ function protoFields(bytes: Uint8Array): Map<number, { wire: number; raw: Uint8A
   return fields;
 }
 
+/** One event as read back: its time and step, and the one payload it carries. */
 export interface ReadEvent {
   wallTime: number;
   step: number;
