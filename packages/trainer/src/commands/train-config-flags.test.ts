@@ -27,7 +27,7 @@ function configFile(name: string, text: string): string {
   return path;
 }
 
-/** A 2-step Countdown run on the tiny model, as a YAML file with comments, flow lists and an exponent. */
+/** A 2-step Countdown run on the tiny model, as a YAML file with comments, flow lists, an exponent and a TRL key. */
 function tinyYaml(): string {
   return [
     '# two steps on a tiny model',
@@ -36,8 +36,8 @@ function tinyYaml(): string {
     'task:',
     '  generator: {count: 64}',
     '  testSize: 8',
+    'num_generations: 4 # TRL’s name of sampling.groupSize, as in a TRL config',
     'sampling:',
-    '  groupSize: 4',
     '  promptsPerStep: 3',
     '  maxNewTokens: 12',
     'optim:',
@@ -104,6 +104,12 @@ describe('rlvr train --config run.yaml, TRL option names and --json', () => {
     ['a duplicate key is refused', 'seed: 1\nseed: 2\n', 'is not valid YAML: line 2, column 1: Map keys must be unique'],
     ['two documents are refused', 'seed: 1\n---\nseed: 2\n', 'is not valid YAML: line 2, column 1: a second document (---); expected one'],
     ['a list at the top', '- seed: 1\n', 'expected a YAML mapping (key: value lines) at the top level, got [{"seed":1}]'],
+    ['a TRL key’s refused value names the key and its line', 'seed: 1\nlearning_rate: -1\n', 'optim.lr: got -1 (in FILE line 2, as learning_rate); expected a number > 0'],
+    [
+      'a TRL key and this project’s key with different values',
+      'learning_rate: 1.0e-5\noptim:\n  lr: 2.0e-5\n',
+      'optim.lr: set twice in FILE: 0.00001 as learning_rate (line 1), TRL’s name for it, and 0.00002 as optim.lr (line 3); give one of them',
+    ],
   ])('YAML: %s (exit 2, one line)', async (_name, text, message) => {
     const file = configFile('bad.yml', text);
     const { code, out, err } = await train('--config', file, '--out', join(tiny.root, 'never'));

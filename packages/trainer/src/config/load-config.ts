@@ -8,6 +8,8 @@ import { readFile } from 'node:fs/promises';
 import type * as z from 'zod';
 import { ConfigError, ConfigFileError } from './config-error.js';
 import { parseConfigText, type ConfigFormat } from './config-file.js';
+import { setPath, valueAt } from './object-paths.js';
+import { moveTrlKeys } from './trl-keys.js';
 import { configFields, flagFields, objectKeys, type ConfigField } from './fields.js';
 import { TRAIN_CONFIG_SCHEMA, type TrainConfig } from './schema.js';
 
@@ -119,25 +121,6 @@ export function overrideValue(field: ConfigField, raw: string): unknown {
   }
 }
 
-/** Set `value` at `path` in a plain object tree, creating objects on the way (never mutates `target`'s nested objects in place). */
-function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): Record<string, unknown> {
-  const [head, ...rest] = path as [string, ...string[]];
-  if (rest.length === 0) return { ...target, [head]: value };
-  const child = target[head];
-  const base =
-    typeof child === 'object' && child !== null && !Array.isArray(child) ? (child as Record<string, unknown>) : {};
-  return { ...target, [head]: setPath(base, rest, value) };
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let node = root;
-  for (const key of path) {
-    if (typeof node !== 'object' || node === null) return undefined;
-    node = (node as Record<PropertyKey, unknown>)[key];
-  }
-  return node;
-}
-
 function show(value: unknown): string {
   if (value === undefined) return 'nothing';
   const text = JSON.stringify(value);
@@ -224,7 +207,8 @@ function validateConfig(
     const object = format === 'yaml' ? 'a YAML mapping (key: value lines)' : 'a JSON object';
     throw new ConfigError('', `${origin}: expected ${object} at the top level, got ${show(input)}`);
   }
-  let merged = input as Record<string, unknown>;
+  const moved = moveTrlKeys(input as Record<string, unknown>, origin, lineOf);
+  let merged = moved.config;
   const setBy = new Map<string, string>();
   for (const override of parseOverrides(overrides)) {
     merged = setPath(merged, override.field.path, overrideValue(override.field, override.raw));
@@ -233,10 +217,15 @@ function validateConfig(
   const result = TRAIN_CONFIG_SCHEMA.safeParse(merged);
   if (result.success) return result.data;
   const source = (path: readonly PropertyKey[]) => {
-    const flag = setBy.get(path.map(String).join('.'));
+    const name = path.map(String).join('.');
+    const flag = setBy.get(name);
     if (flag !== undefined) return ` (from ${flag})`;
-    const line = lineOf(path);
-    return line === undefined ? ` (in ${origin})` : ` (in ${origin} line ${line})`;
+    // A value written under TRL's name is placed, and named, where it was written.
+    const [field, key] = [...moved.keyOf].find(([f]) => name === f || name.startsWith(`${f}.`)) ?? [];
+    const written = key === undefined ? path : [key, ...path.slice(field!.split('.').length)];
+    const line = lineOf(written);
+    const as = key === undefined ? '' : `, as ${key}`;
+    return line === undefined ? ` (in ${origin}${as})` : ` (in ${origin} line ${line}${as})`;
   };
   throw toConfigError(result.error.issues, merged, source);
 }
