@@ -51,6 +51,7 @@ describe('charts follow the fields present', () => {
     const chartOf = (path: string) => METRIC_CHARTS.find((c) => c.matches(path))?.heading;
     expect(chartOf('gradNormClipped')).toBe('Gradient norm');
     expect(chartOf('clipFractionLow')).toBe('Clip fractions');
+    expect(chartOf('clipHighFraction')).toBe('Clip fractions');
     expect(chartOf('rewards.format')).toBe('Rewards by function');
     expect(otherFieldPaths(runs)).toContain('newCounter');
     expect(otherFieldPaths(runs)).not.toContain('loss');

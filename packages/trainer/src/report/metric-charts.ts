@@ -35,7 +35,8 @@ export const METRIC_CHARTS: readonly MetricChart[] = [
   { heading: 'KL to the reference', unit: 'KL per token (nats)', matches: (p) => /^kl([A-Z.]|$)/.test(p) },
   { heading: 'Entropy', unit: 'entropy per token (nats)', matches: startsWith('entropy') },
   { heading: 'Gradient norm', unit: 'global gradient norm', matches: startsWith('gradNorm') },
-  { heading: 'Clip fractions', unit: 'share of tokens clipped', matches: (p) => /^clip(Fraction|Ratio)/.test(p) },
+  // clipFraction, clipLowFraction, clipHighFraction, clipRegionFraction, clipRatio…
+  { heading: 'Clip fractions', unit: 'share clipped', matches: (p) => /^clip\w*(Fraction|Ratio)/.test(p) },
   { heading: 'Completion length', unit: 'tokens', matches: startsWith('responseLength', 'completionLength') },
   { heading: 'Truncated completions', unit: 'share of responses', matches: (p) => /^truncat/i.test(p) },
   { heading: 'Learning rate', unit: 'learning rate', matches: startsWith('learningRate') },
@@ -131,6 +132,8 @@ function smoothedLayers(rows: readonly MetricRow[], unit: string | null, by: 'se
     type: 'nominal' as const,
     title: null,
     scale: { domain: [...new Set(rows.map((r) => r[by]))] },
+    // The legend in the smoothed lines' full colour, not the raw layer's faint one.
+    legend: { symbolOpacity: 1, symbolStrokeWidth: 2 },
   };
   const x = { field: 'step', type: 'quantitative' as const, title: 'step', axis: { tickMinStep: 1, format: 'd' } };
   return [
