@@ -20,6 +20,10 @@ function python3Version(): string | undefined {
 }
 
 const version = python3Version();
+if (version === undefined && process.env.RLVR_REQUIRE_PYTHON === '1') {
+  // CI installs python3 and sets this, so a missing interpreter there fails instead of skipping.
+  throw new Error('python-clients.test.ts: RLVR_REQUIRE_PYTHON=1 but python3 is not on PATH');
+}
 if (version === undefined) {
   // Not a pass: the skipped test names why, in every jest summary.
   console.warn('python-clients.test.ts: python3 is not on PATH; the Python integrations were not run');
