@@ -87,9 +87,9 @@ describe('rlvr train --config run.yaml, TRL option names and --json', () => {
     expect(err).toMatch(/eval after step 1: pass@1/);
   }, 120_000);
 
-  test('without --json stdout is the run directory alone', async () => {
+  test('without --json stdout is the run directory alone; TRL’s --output_dir names it', async () => {
     const dir = join(tiny.root, 'plain');
-    const { code, out } = await train('--config', configFile('plain.yaml', tinyYaml()), '--out', dir, '--max_steps', '1');
+    const { code, out } = await train('--config', configFile('plain.yaml', tinyYaml()), '--output_dir', dir, '--max_steps', '1');
     expect(code).toBe(0);
     expect(out).toBe(`${dir}\n`);
     expect(metricsOf(dir).filter((r) => r.kind === 'step')).toHaveLength(1);
@@ -131,6 +131,12 @@ describe('rlvr train --config run.yaml, TRL option names and --json', () => {
     expect(code).toBe(2);
     expect(out).toBe('');
     expect(err).toBe('rlvr train: --learning_rate: sets optim.lr to 1e-4, but --lr sets it to 1e-3; give one of them (see: rlvr train --help)\n');
+  });
+
+  test('--out and TRL’s --output_dir naming two directories: exit 2 naming both', async () => {
+    const { code, err } = await train('--out', 'runs/a', '--output_dir', 'runs/b');
+    expect(code).toBe(2);
+    expect(err).toBe('rlvr train: --output_dir: gives runs/b, but the run directory was already given as runs/a; give one (see: rlvr train --help)\n');
   });
 
   test('--fields shows the TRL flags, and says why a TRL name is none', async () => {

@@ -32,7 +32,7 @@ const USAGE = [
   '',
   'Options:',
   '  --config FILE     training config, JSON or YAML (.yaml, .yml); every field has a default (--fields)',
-  '  --out RUN_DIR     run directory (default runs/<date-time>)',
+  '  --out RUN_DIR     run directory (default runs/<date-time>); TRL’s --output_dir is the same',
   '  --resume RUN_DIR  continue the run in RUN_DIR from its newest checkpoint (its config.json unless --config,',
   '                    which must be the same config; only --max-steps may change)',
   '  --overwrite       clear the run files in --out first (refused when it holds files no run writes)',
@@ -49,6 +49,9 @@ const USAGE = [
   '',
 ].join('\n');
 
+/** TRL's name of the run directory, taken for `--out` (with dashes too, as its argument parser takes it). */
+const TRL_OUT = ['--output_dir', '--output-dir'];
+
 /** Split the command's own flags from config overrides (every other --flag). */
 function splitArgs(args: readonly string[]): { own: Record<string, string | true>; overrides: string[] } {
   const own: Record<string, string | true> = {};
@@ -60,10 +63,15 @@ function splitArgs(args: readonly string[]): { own: Record<string, string | true
       : [arg, undefined];
     if (flag === '-h' || flag === '--help' || flag === '--fields' || flag === '--overwrite' || flag === '--json') {
       own[flag === '-h' ? 'help' : flag.replace(/^-+/, '')] = true;
-    } else if (flag === '--config' || flag === '--out' || flag === '--resume') {
+    } else if (flag === '--config' || flag === '--out' || flag === '--resume' || TRL_OUT.includes(flag)) {
       const value = inline ?? args[++i];
       if (value === undefined || value.startsWith('--')) throw new CliError(flag, 'expects a value');
-      own[flag.slice(2)] = value;
+      const name = TRL_OUT.includes(flag) ? 'out' : flag.slice(2);
+      const earlier = own[name];
+      if (earlier !== undefined && earlier !== value) {
+        throw new CliError(flag, `gives ${value}, but the run directory was already given as ${earlier}; give one`);
+      }
+      own[name] = value;
     } else {
       overrides.push(arg);
     }
