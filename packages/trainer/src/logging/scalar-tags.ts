@@ -12,7 +12,12 @@ import { numericFields } from '../metrics/numeric-fields.js';
 const TRL_NAMES: Readonly<Record<string, string>> = {
   rewardMean: 'reward',
   gradNorm: 'grad_norm',
+  // TRL's region_mean counts tokens clipped below with A < 0 or above with A > 0: the tokens whose
+  // clipped branch the objective took, which is clipFraction (a ratio outside the band with the other
+  // sign of A is not clipped, so clipRegionFraction keeps its own name).
   clipFraction: 'clip_ratio/region_mean',
+  clipLowFraction: 'clip_ratio/low_mean',
+  clipHighFraction: 'clip_ratio/high_mean',
   noSignalFraction: 'frac_reward_zero_std',
   responseLengthMean: 'completions/mean_length',
   responseLengthMax: 'completions/max_length',

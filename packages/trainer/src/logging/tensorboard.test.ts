@@ -88,6 +88,9 @@ describe('scalar tags', () => {
       ]),
     );
     expect(scalarTag('step', 'truncatedFraction')).toBe('train/completions/clipped_ratio');
+    expect(scalarTag('step', 'clipLowFraction')).toBe('train/clip_ratio/low_mean');
+    expect(scalarTag('step', 'clipHighFraction')).toBe('train/clip_ratio/high_mean');
+    expect(scalarTag('step', 'clipRegionFraction')).toBe('train/clip_region_fraction');
   });
 });
 
