@@ -84,4 +84,13 @@ describe('memoryCopies', () => {
       "memory: sampler weights 1.98 GB, policy weights 1.98 GB, gradients 1.98 GB, AdamW moments 3.96 GB = 9.90 GB (f32; activations and ONNX Runtime's buffers besides)",
     );
   });
+
+  it('a sampler reading the policy’s own arrays (training on the cpu backend) is no copy: named as shared, not counted', () => {
+    const config = tinyDecoderConfig();
+    const shared = memoryCopies(config, null, false, true);
+    const own = memoryCopies(config, null, false);
+    expect(shared.samplerWeights).toBe(0);
+    expect(memoryTotal(own) - memoryTotal(shared)).toBe(own.samplerWeights);
+    expect(memoryLine(shared)).toMatch(/^memory: sampler weights shared with the policy, policy weights /);
+  });
 });

@@ -20,10 +20,12 @@ export interface MemoryCopies {
   adamMoments: number;
   /** A KL reference model's own weights (0 when kl.beta is 0 or the reference is the LoRA base). */
   klReference: number;
+  /** The sampler reads the policy's own arrays as its graph inputs (samplerWeights is then 0). */
+  samplerShared?: boolean;
 }
 
 /** The sets of {@link MemoryCopies} in the order the memory line prints them, with their labels. */
-const LABELS: [keyof MemoryCopies, string][] = [
+const LABELS: [Exclude<keyof MemoryCopies, 'samplerShared'>, string][] = [
   ['samplerWeights', 'sampler weights'],
   ['policyWeights', 'policy weights'],
   ['loraAdapters', 'LoRA adapters'],
@@ -40,19 +42,21 @@ export function loraParameterCount(config: DecoderConfig, settings: LoraSettings
 }
 
 /**
- * The copies of a run on `config`: LoRA `settings` or null (every weight trained), and whether the KL
- * term loads a reference model of its own.
+ * The copies of a run on `config`: LoRA `settings` or null (every weight trained), whether the KL term
+ * loads a reference model of its own, and whether the sampler reads the policy's own arrays (no copy).
  */
 export function memoryCopies(
   config: DecoderConfig,
   lora: LoraSettings | null,
   klReferenceModel: boolean,
+  samplerShared = false,
 ): MemoryCopies {
   const weights = parameterCount(config) * F32;
   const adapters = lora === null ? 0 : loraParameterCount(config, lora) * F32;
   const trained = lora === null ? weights : adapters;
   return {
-    samplerWeights: weights,
+    samplerWeights: samplerShared ? 0 : weights,
+    ...(samplerShared ? { samplerShared } : {}),
     policyWeights: weights,
     loraAdapters: adapters,
     gradients: trained,
@@ -71,8 +75,12 @@ function formatBytes(bytes: number): string {
   return bytes >= 1e8 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
-/** The `memory` line: each nonzero copy and the total, e.g. `memory: sampler weights 1.98 GB, … = 7.90 GB`. */
+/**
+ * The `memory` line: each nonzero copy and the total, e.g. `memory: sampler weights 1.98 GB, … = 7.90 GB`;
+ * a sampler that reads the policy's arrays is `sampler weights shared with the policy`.
+ */
 export function memoryLine(copies: MemoryCopies): string {
   const parts = LABELS.filter(([key]) => copies[key] > 0).map(([key, label]) => `${label} ${formatBytes(copies[key])}`);
+  if (copies.samplerShared) parts.unshift('sampler weights shared with the policy');
   return `memory: ${parts.join(', ')} = ${formatBytes(memoryTotal(copies))} (f32; activations and ONNX Runtime's buffers besides)`;
 }

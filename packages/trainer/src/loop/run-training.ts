@@ -508,7 +508,8 @@ async function openRun(
     if (lora) log(await describeLora(policy));
     // A sampler with weights as graph inputs reads the policy's own arrays from now on: its copy of the directory is freed.
     const live = policy.liveTensors();
-    if (live && env.sampler.model.weightMode === 'inputs') await env.sampler.setWeights(live.weights);
+    const samplerShared = live !== null && env.sampler.model.weightMode === 'inputs';
+    if (samplerShared) await env.sampler.setWeights(live.weights);
     else if (weightsDir !== modelDir) await env.sampler.setWeights(await policy.weights());
     // Under LoRA the initial policy is the frozen base itself: its logprobs with the adapters off, no second copy.
     const reference =
@@ -518,7 +519,7 @@ async function openRun(
           ? baseModelReference(policy)
           : await loadDecoderModel(config.kl.reference ?? modelDir, { ...backend, log: null });
     const ownReference = reference !== undefined && !(lora && config.kl.reference === null);
-    log(memoryLine(memoryCopies(policy.config, policy.lora, ownReference)));
+    log(memoryLine(memoryCopies(policy.config, policy.lora, ownReference, samplerShared)));
     return { ...env, policy, reference };
   } catch (error) {
     await closeTaskEnvironment(env);
