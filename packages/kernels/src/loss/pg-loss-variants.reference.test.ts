@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { seededFloats } from '@rlvr/core';
 import { GRADIENT_TOLERANCE, centralDifference, gradientError, toF64 } from '../reference/finite-difference.js';
 import { KernelReferenceError } from '../errors.js';
-import { entropyQuantile, pgLoss } from './pg-loss.reference.js';
+import { entropyQuantile, klEstimate, pgLoss } from './pg-loss.reference.js';
 import { type PgLossOptions, referenceOnlyOption } from './loss.shared.js';
 import { PG_LOSS_CASES, pgLossCaseInputs } from './pg-loss.cases.js';
 
@@ -190,5 +190,18 @@ describe('variants on the case table: gradient wrt logp matches central differen
     const fd = centralDifference((lp) => pgLoss({ ...rest, logp: lp }, o).loss, logp);
     expect(gradientError(r.gradLogp, fd).error).toBeLessThanOrEqual(GRADIENT_TOLERANCE);
     expect(r.gradLogp.some((g) => g !== 0)).toBe(true);
+  });
+});
+
+describe('klEstimate (one token, logp −1, ref −1.5)', () => {
+  it.each([
+    ['k1', 0.5, 1],
+    ['k2', 0.125, 0.5],
+    ['k3', Math.exp(-0.5) - 0.5, 1 - Math.exp(-0.5)],
+    ['low-var-kl', Math.exp(-0.5) - 0.5, 1 - Math.exp(-0.5)],
+  ] as const)('%s: value %p, derivative %p', (kl, value, derivative) => {
+    const [k, dk] = klEstimate(kl, -1, -1.5);
+    expect(k).toBeCloseTo(value, 15);
+    expect(dk).toBeCloseTo(derivative, 15);
   });
 });

@@ -162,7 +162,7 @@ export function pgLoss<T extends Floats>(inputs: PgLossInputs & { logp: T }, o: 
     let k = 0;
     let dk = 0;
     if (refLogp) {
-      [k, dk] = klTerm(kl, lp, at(refLogp, i));
+      [k, dk] = klEstimate(kl, lp, at(refLogp, i));
       klSum += k;
     }
     wSum += w;
@@ -199,8 +199,8 @@ function isWeight(mode: TisMode, tokenLogRatio: number, seqLogRatio: number, cap
   return ratio > cap ? 0 : ratio;
 }
 
-/** The KL estimate of one token and its derivative wrt logp. */
-function klTerm(kl: KlEstimator, lp: number, ref: number): [number, number] {
+/** The KL estimate of one token (logprob `lp`, reference logprob `ref`) and its derivative wrt lp. */
+export function klEstimate(kl: KlEstimator, lp: number, ref: number): [number, number] {
   const delta = ref - lp;
   if (kl === 'k1') return [-delta, 1];
   if (kl === 'k2') return [0.5 * delta * delta, -delta];

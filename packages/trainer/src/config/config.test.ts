@@ -35,7 +35,7 @@ describe('defaults', () => {
     expect(c.weighting).toEqual({ name: 'grpo', zeroVariance: 'weighting', binarize: 1 });
     expect(c.task.name).toBe('countdown');
     expect(c.task.generator.minNumbers).toBe(3);
-    expect(c.kl).toEqual({ beta: 0, estimator: 'k3', reference: null });
+    expect(c.kl).toEqual({ beta: 0, estimator: 'k3', reference: null, inReward: false, rewardCoef: 0.001, rewardEstimator: 'k1' });
     expect(c.model.path).toBeNull();
     expect(c.backend).toBe('auto');
   });
@@ -358,6 +358,9 @@ describe('kernel options', () => {
     expect(policyLossConfig(variants)).toMatchObject({ importanceLevel: 'sequence', clipRatioC: 3, kl: 'low-var-kl', tisMode: 'sequence-mask', topEntropyQuantile: 0.2, aggregation: 'token-mean' });
     expect(() => parseTrainConfig({ ppo: { clipRatioC: 1 } })).toThrow(/ppo\.clipRatioC/);
     expect(() => parseTrainConfig({ loss: { topEntropyQuantile: 0 } })).toThrow(/loss\.topEntropyQuantile/);
+    // KL as a reward penalty needs raw rewards: binarizing would erase it.
+    expect(() => parseTrainConfig({ kl: { inReward: true } })).toThrow(/weighting\.binarize: .*must be null with kl\.inReward/);
+    expect(parseTrainConfig({ kl: { inReward: true, rewardEstimator: 'k2' }, weighting: { binarize: null } }).kl).toMatchObject({ inReward: true, rewardCoef: 0.001, rewardEstimator: 'k2' });
   });
 });
 

@@ -592,10 +592,28 @@ const KL = z
     ),
     reference: field(
       z.string().min(1).nullable().default(null),
-      'Frozen reference model directory when beta > 0; null = a frozen copy of the initial policy.',
+      'Frozen reference model directory when beta > 0 or inReward; null = a frozen copy of the initial policy.',
       'ref_model',
       'actor_rollout_ref.ref',
       'a trainer argument taking a loaded model, not an option',
+    ),
+    inReward: field(
+      z.boolean().default(false),
+      'KL as a reward penalty: each response’s reward loses rewardCoef · Σ_t kl_t over its sampled tokens (rewardEstimator of the sampler’s logprobs to the reference’s) before advantages; needs weighting.binarize: null and a weighting that takes any real reward (grpo, rloo, dr-grpo, reinforce). Independent of beta (the loss term).',
+      null,
+      'algorithm.use_kl_in_reward',
+    ),
+    rewardCoef: field(
+      nonNegative().default(0.001),
+      'inReward only: the fixed KL coefficient of the penalty.',
+      null,
+      'algorithm.kl_ctrl.kl_coef (kl_ctrl.type: fixed)',
+    ),
+    rewardEstimator: field(
+      z.enum(KL_ESTIMATORS).default('k1'),
+      'inReward only: the per-token KL estimator of the penalty.',
+      null,
+      'algorithm.kl_penalty (kl = k1, mse = k2, low_var_kl = low-var-kl)',
     ),
   })
   .prefault({});
@@ -857,6 +875,14 @@ export const TRAIN_CONFIG_SCHEMA = BASE.superRefine((config, context) => {
         message: `names a field of dataset records, but task.dataset is null (generated problems have no fields); set task.dataset or drop task.fields.${key}`,
       });
     }
+  }
+  if (config.kl.inReward && config.weighting.binarize !== null) {
+    context.addIssue({
+      code: 'custom',
+      path: ['weighting', 'binarize'],
+      message:
+        'must be null with kl.inReward (binarizing would erase the KL penalty): set weighting.binarize: null (--binarize null)',
+    });
   }
   if (config.optim.warmupSteps > 0 && config.optim.warmupRatio > 0) {
     context.addIssue({

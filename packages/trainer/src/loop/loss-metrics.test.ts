@@ -65,4 +65,35 @@ describe('rlStep on a tiny policy', () => {
     expect(r.clipRegionFraction).toBeGreaterThanOrEqual(r.clipLowFraction + r.clipHighFraction - 1e-12);
     expect(r.clipFraction).toBeCloseTo(r.clipLowFraction + r.clipHighFraction, 12);
   });
+
+  test('KL in the reward: each reward loses coef · Σ_t k1 of its sampler logprobs to the reference’s (here one unpadded sequence at a time)', async () => {
+    const other = tinyModel({ std: 0.5, seed: 9 });
+    const reference = await createDecoderModel({ config: other.config, weights: other.weights, backend: 'cpu', cpuEngine: 'eager', log: null, threads: 1 });
+    try {
+      const sampler = new Sampler(lm, tokenizer);
+      const ctx = {
+        policy,
+        reference,
+        sampler: { generate: (p: number[][], o: object) => sampler.generate(p, o as never), setWeights: (w: never) => lm.setWeights(w) },
+        score,
+      };
+      const prompts = ['How many clips', 'Answer:'].map((t) => ({ ids: tokenizer.encode(t), reference: null }));
+      const coef = 0.1;
+      const r = await rlStep(ctx as never, prompts, testStepSettings(M, { seed: 5, maxNewTokens: 3, weighting: 'grpo', klReward: { coef, estimator: 'k1' } }));
+      const penalties: number[] = [];
+      for (const { rollout } of r.rollouts) {
+        const ids = [...rollout.promptIds, ...rollout.completionIds];
+        const { logprob } = await reference.tokenLogprobs(Int32Array.from(ids), new Int32Array(ids.length).fill(1), 1, ids.length);
+        const start = rollout.promptIds.length - 1;
+        penalties.push(coef * rollout.logprobs.reduce((sum, lp, t) => sum + (lp - logprob[start + t]!), 0));
+      }
+      const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+      expect(Math.abs(r.klRewardPenalty - mean(penalties))).toBeLessThan(1e-5);
+      expect(Math.abs(r.klRewardPenalty)).toBeGreaterThan(1e-3);
+      expect(r.rewardMean).toBeCloseTo(mean(r.rollouts.map((x) => x.score.reward)) - mean(penalties), 5);
+      await expect(rlStep({ ...ctx, reference: undefined } as never, prompts, testStepSettings(M, { klReward: { coef, estimator: 'k1' } }))).rejects.toThrow(/klReward needs ctx\.reference/);
+    } finally {
+      await reference.dispose();
+    }
+  });
 });

@@ -22,6 +22,7 @@ import {
   type PolicyBatch,
   type PolicyLossConfig,
 } from '@rlvr/kernels';
+import { klEstimate } from '@rlvr/kernels/reference';
 import { groupAdvantages, successHistogram, type Weighting, type ZeroVarianceMode } from '@rlvr/weights';
 import { DivergenceError, TrainerError } from '../errors.js';
 import { flatNonBinaryValues, lostPushCount } from './flat-groups.js';
@@ -98,6 +99,11 @@ export interface RlStepSettings {
    * (loss.aggregation is then the kernels' token-mean of one call), every non-empty row trained.
    */
   microBatchTokenMean?: boolean;
+  /**
+   * KL as a reward penalty (verl `use_kl_in_reward`, fixed coefficient): each response's reward loses
+   * coef · Σ_t kl_t over its sampled tokens (the sampler's logprobs to ctx.reference's) before advantages.
+   */
+  klReward?: { coef: number; estimator: NonNullable<PolicyLossConfig['kl']> };
   /** Sequences per micro-batch (memory). */
   microBatchSize: number;
   /** Passes over the step's data (TRL `num_iterations`, verl `ppo_epochs`). */
@@ -168,6 +174,8 @@ export interface RlStepResult {
   clipLowFraction: number;
   clipHighFraction: number;
   clipRegionFraction: number;
+  /** Mean KL penalty subtracted from the rewards (0 without klReward). */
+  klRewardPenalty: number;
   /** Mean global gradient norm before clipping over the step's optimizer steps (0 without a step). */
   gradNorm: number;
   /** The same after clipping to the optimizer's maxGradNorm: the norm each update applied (a dropped update: min(norm, maxGradNorm)). */
@@ -197,6 +205,9 @@ export async function rlStep(
   prompts: readonly StepPrompt[],
   s: RlStepSettings,
 ): Promise<RlStepResult> {
+  if (s.klReward && !ctx.reference) {
+    throw new TrainerError('rlStep: klReward needs ctx.reference (a reference policy), which is missing');
+  }
   if (s.loss.beta !== 0 && !ctx.reference) {
     throw new TrainerError(
       `rlStep: loss.beta = ${s.loss.beta} needs ctx.reference (a reference policy), which is missing`,
@@ -209,7 +220,8 @@ export async function rlStep(
   const { rollouts, scores, sample, verify } = drawn;
 
   let t = process.hrtime.bigint();
-  const rewards = Float64Array.from(scores, (x) => x.reward);
+  const penalties = s.klReward ? await klRewardPenalties(ctx.reference!, rollouts, s, s.klReward) : null;
+  const rewards = Float64Array.from(scores, (x, i) => x.reward - (penalties?.[i] ?? 0));
   const advantages = groupAdvantages(rewards, M, s.weighting, {
     zeroVariance: s.zeroVariance,
     ...(s.binarizeThreshold === undefined ? {} : { binarizeThreshold: s.binarizeThreshold }),
@@ -255,6 +267,7 @@ export async function rlStep(
     ...(components ? { rewardComponents: components } : {}),
     signalGroups: signalGroups(advantages, M),
     rewardMean: rewards.reduce((a, b) => a + b, 0) / rewards.length,
+    klRewardPenalty: penalties ? penalties.reduce((a, b) => a + b, 0) / penalties.length : 0,
     accuracy: scores.filter((x) => x.correct).length / scores.length,
     successHistogram: histogram,
     noSignalFraction: noSignal / (rollouts.length / M),
@@ -305,7 +318,7 @@ function componentMeans(scores: readonly StepScore[]): Record<string, number> | 
 
 /** The policy's logprobs and entropies of every rollout's completion tokens (one forward per micro-batch, no backward). */
 export async function rolloutLogprobs(
-  policy: DecoderModel,
+  policy: Pick<DecoderModel, 'tokenLogprobs'>,
   rollouts: readonly RolloutTokens[],
   microBatchSize: number,
   padId: number,
@@ -547,6 +560,21 @@ async function trainOnRollouts(
 }
 
 /** One optimizer step; the kernels' refusal to clip a non-finite gradient is this loop's divergence. */
+/** coef · Σ_t kl_t of each rollout: the estimator over its sampled tokens, the sampler's logprobs against the reference's. */
+async function klRewardPenalties(
+  reference: Pick<DecoderModel, 'tokenLogprobs'>,
+  rollouts: readonly StepRollout[],
+  s: RlStepSettings,
+  kl: NonNullable<RlStepSettings['klReward']>,
+): Promise<Float64Array> {
+  const ref = await rolloutLogprobs(reference, rollouts, s.microBatchSize, s.padId, s.loss.temperature ?? 1);
+  return Float64Array.from(rollouts, (r, i) => {
+    let sum = 0;
+    r.logprobs.forEach((lp, t) => (sum += klEstimate(kl.estimator, lp, ref.logprob[i]![t]!)[0]));
+    return kl.coef * sum;
+  });
+}
+
 /**
  * The share of its mini-batch's loss that one micro-batch's loss is (the kernels aggregate within one
  * call): token-mean its loss tokens of the mini-batch's, seq-mean modes its rows of the non-empty

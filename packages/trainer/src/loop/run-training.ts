@@ -322,6 +322,9 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
         oldLogprobs: config.ppo.oldLogprobs,
         optimizer: adamWOptions(config, lr),
         microBatchTokenMean: config.loss.aggregation === 'micro-batch-token-mean',
+        ...(config.kl.inReward
+          ? { klReward: { coef: config.kl.rewardCoef, estimator: config.kl.rewardEstimator } }
+          : {}),
         padId: parts.padId,
         beforeUpdate: (values) => {
           const breach = guard.check(step, values);
@@ -389,6 +392,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
         clipHighFraction: r.clipHighFraction,
         clipRegionFraction: r.clipRegionFraction,
         gradNormClipped: r.gradNormClipped,
+        ...(config.kl.inReward ? { klRewardPenalty: r.klRewardPenalty } : {}),
         logprobGapMean: r.logprobGapMean,
         logprobGapMaxAbs: r.logprobGapMaxAbs,
         responseLengthMean: r.responseLengthMean,
@@ -513,7 +517,7 @@ async function openRun(
     else if (weightsDir !== modelDir) await env.sampler.setWeights(await policy.weights());
     // Under LoRA the initial policy is the frozen base itself: its logprobs with the adapters off, no second copy.
     const reference =
-      config.kl.beta <= 0
+      config.kl.beta <= 0 && !config.kl.inReward
         ? undefined
         : lora && config.kl.reference === null
           ? baseModelReference(policy)

@@ -94,6 +94,8 @@ export const STEP_METRICS_SCHEMA = z.strictObject({
   clipLowFraction: share().optional(),
   clipHighFraction: share().optional(),
   clipRegionFraction: share().optional(),
+  /** Mean KL penalty subtracted from the responses' rewards (kl.inReward: rewardCoef · Σ_t kl_t). Absent without it. */
+  klRewardPenalty: z.number().optional(),
   /** Global gradient norm after clipping to optim.maxGradNorm, the norm the updates applied (mean over the step's optimizer steps). Absent from older runs. */
   gradNormClipped: z.number().nonnegative().optional(),
   /** Mean of trainer − sampler logprob over the sampled tokens. */
