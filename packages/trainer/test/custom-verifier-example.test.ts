@@ -49,7 +49,7 @@ describe('README example: a custom verifier and two weighted rewards', () => {
     for (const m of steps) {
       expect(Object.keys(m.rewards!).sort()).toEqual(['bare-number', 'last-number']);
       // The reward is Σ weight × component, so its mean is the weighted sum of the components' means.
-      expect(m.rewardMean).toBeCloseTo(m.rewards!['last-number']! + 0.2 * m.rewards!['bare-number']!, 12);
+      expect(m.rewardMean).toBeCloseTo(0.8 * m.rewards!['last-number']! + 0.2 * m.rewards!['bare-number']!, 12);
       // Success is the correctness verifier's verdict (last-number), never the weighted total.
       expect(m.accuracy).toBeCloseTo(m.rewards!['last-number']!, 12);
       expect(m.truncatedFraction).toBeGreaterThanOrEqual(0);
