@@ -103,6 +103,11 @@ describe('rlvr train --config run.yaml, TRL option names and --json', () => {
     ['a syntax error names line and column', 'optim:\n  lr: [1e-6,\nseed: 1\n', 'is not valid YAML: line 3, column'],
     ['a duplicate key is refused', 'seed: 1\nseed: 2\n', 'is not valid YAML: line 2, column 1: Map keys must be unique'],
     ['two documents are refused', 'seed: 1\n---\nseed: 2\n', 'is not valid YAML: line 2, column 1: a second document (---); expected one'],
+    [
+      'a TRL key that means something else here says so',
+      'per_device_train_batch_size: 4\n',
+      'per_device_train_batch_size: unknown field (in FILE line 1); TRL’s per_device_train_batch_size sets nothing here (ppo.microBatchSize: ',
+    ],
     ['a list at the top', '- seed: 1\n', 'expected a YAML mapping (key: value lines) at the top level, got [{"seed":1}]'],
     ['a TRL key’s refused value names the key and its line', 'seed: 1\nlearning_rate: -1\n', 'optim.lr: got -1 (in FILE line 2, as learning_rate); expected a number > 0'],
     [

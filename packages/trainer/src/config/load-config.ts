@@ -9,6 +9,7 @@ import type * as z from 'zod';
 import { ConfigError, ConfigFileError } from './config-error.js';
 import { parseConfigText, type ConfigFormat } from './config-file.js';
 import { setPath, valueAt } from './object-paths.js';
+import { trlNameNote } from './trl-flags.js';
 import { moveTrlKeys } from './trl-keys.js';
 import { configFields, flagFields, objectKeys, type ConfigField } from './fields.js';
 import { TRAIN_CONFIG_SCHEMA, type TrainConfig } from './schema.js';
@@ -45,7 +46,7 @@ export function parseOverrides(args: readonly string[]): ConfigOverride[] {
     if (field === undefined) {
       throw new ConfigError(
         `--${name}`,
-        `unknown config field${suggestion(name)}; use a dotted path such as --optim.lr or --kl.beta`,
+        `unknown config field${suggestion(name)}${trlNameNote(configFields(), name)}; use a dotted path such as --optim.lr or --kl.beta`,
       );
     }
     let raw: string | undefined;
@@ -167,7 +168,11 @@ function toConfigError(
       const keys = objectKeys(issue.path.map(String)) ?? [];
       return issue.keys.map((key) => {
         const name = [...issue.path.map(String), key].join('.');
-        return { name, text: `unknown field${source([...issue.path, key])}; expected one of ${keys.join(', ')}` };
+        const note = issue.path.length === 0 ? trlNameNote(configFields(), key) : '';
+        return {
+          name,
+          text: `unknown field${source([...issue.path, key])}${note}; expected one of ${keys.join(', ')}`,
+        };
       });
     }
     const name = issue.path.map(String).join('.');

@@ -44,7 +44,11 @@ describe('TRL option names as flags', () => {
       expect(flagFields().get(f.trl!)).toBeUndefined();
       expect(flagFields().get(kebab(f.trl!))).toBeUndefined();
     }
-    expect(() => parseTrainConfig({}, ['--per_device_train_batch_size', '4'])).toThrow(/--per_device_train_batch_size: unknown config field/);
+    // The refusal says which field TRL's name belongs to and why it sets nothing, as a flag and as a file key.
+    expect(() => parseTrainConfig({}, ['--per_device_train_batch_size', '4'])).toThrow(
+      '--per_device_train_batch_size: unknown config field; TRL’s per_device_train_batch_size sets nothing here (ppo.microBatchSize: in TRL it also sizes the batch of each optimizer step; here it only splits the computation)',
+    );
+    expect(() => parseTrainConfig({ loss_type: 'dapo' })).toThrow(/^loss_type: unknown field \(in the config\); TRL’s loss_type sets nothing here \(loss\.aggregation: /);
   });
 
   test('a field added with a TRL name gets its flag from the schema, with no list to update', () => {

@@ -27,3 +27,18 @@ export function trlFlags(fields: readonly ConfigField[]): Map<string, ConfigFiel
   }
   return flags;
 }
+
+/**
+ * Why a TRL option name sets nothing here, for the message that refuses it: the field whose TRL option
+ * means something else (and the flag that sets that field), or the fields that share the name; `''`
+ * when `name` is no TRL name of any field.
+ */
+export function trlNameNote(fields: readonly ConfigField[], name: string): string {
+  const owners = fields.filter((f) => f.trl === name.replace(/-/g, '_'));
+  if (owners.length === 0) return '';
+  if (owners.length > 1) {
+    return `; TRL’s ${owners[0]!.trl} is recorded on ${owners.map((f) => f.name).join(', ')}: give one by its path`;
+  }
+  const [f] = owners;
+  return f!.trlNotAlias === undefined ? '' : `; TRL’s ${f!.trl} sets nothing here (${f!.name}: ${f!.trlNotAlias})`;
+}
