@@ -65,6 +65,8 @@ describe('README example: a custom verifier and two weighted rewards', () => {
       `${EXAMPLE}/sums.jsonl`,
       '--verifier',
       `${EXAMPLE}/last-number.mjs`,
+      '--template',
+      'plain',
       '--n',
       '2',
       '--prompts',
@@ -87,6 +89,12 @@ describe('README example: a custom verifier and two weighted rewards', () => {
     const noExport = await cli('train', '--config', `${EXAMPLE}/config.json`, '--model', run.modelDir, '--out', join(run.root, 'no-export'), '--verifier', empty);
     expect(noExport.code).toBe(2);
     expect(noExport.err).toContain(`task.verifier: verifier module ${empty} has no default export that is a Verifier`);
+
+    const several = join(run.root, 'several.mjs');
+    writeFileSync(several, `import one from '${join(REPO, EXAMPLE, 'last-number.mjs')}';\nexport default [one, one];\n`);
+    const array = await cli('train', '--config', `${EXAMPLE}/config.json`, '--model', run.modelDir, '--out', join(run.root, 'array'), '--verifier', several);
+    expect(array.code).toBe(2);
+    expect(array.err).toContain(`task.verifier: verifier module ${several} exports an array of 2 verifiers; name a module whose default export is one Verifier`);
 
     const unknown = await cli('eval', '--model', run.modelDir, '--task', 'choice', '--dataset', `${EXAMPLE}/sums.jsonl`, '--verifier', 'lastnumber');
     expect(unknown.code).toBe(2);

@@ -2,7 +2,7 @@ import { CliError, INPUT_EXIT_CODE } from '../cli/cli-error.js';
 import type { Command } from '../cli/command.js';
 import { defineCommand } from '../cli/define-command.js';
 import { parseChoice, parseInteger, parseNumber } from '../cli/parse-options.js';
-import { parseTrainConfig, SAMPLING_DEVICE_CHOICES, TASK_NAMES } from '../config/index.js';
+import { parseTrainConfig, SAMPLING_DEVICE_CHOICES, TASK_NAMES, TEMPLATE_NAMES } from '../config/index.js';
 import { PRESET_TASK } from '../demo/countdown-preset.js';
 import { evaluate } from '../loop/evaluate.js';
 import { EMBEDDED_PREFIX, resolveModelPath } from '../models/embedded.js';
@@ -26,6 +26,11 @@ const OPTIONS = {
     description: "Base model of a LoRA adapter --model (default: its adapter_config.json's base_model_name_or_path).",
   },
   task: { type: 'string', value: 'TASK', required: true, description: `Task: ${TASK_NAMES.join(', ')}.` },
+  template: {
+    type: 'string',
+    value: 'NAME',
+    description: `Prompt template (task.template): ${TEMPLATE_NAMES.join(', ')} (default: the training default, r1-zero; embedded models: their own).`,
+  },
   verifier: {
     type: 'string',
     value: 'NAME|FILE',
@@ -86,6 +91,9 @@ export const evalCommand: Command = defineCommand({
               ...(options.dataset === undefined ? {} : { dataset: options.dataset, testDataset: options.dataset }),
             }),
         ...(options.verifier === undefined ? {} : { verifier: options.verifier }),
+        ...(options.template === undefined
+          ? {}
+          : { template: parseChoice('--template', options.template, TEMPLATE_NAMES) }),
       },
       sampling: {
         ...(options.device === undefined

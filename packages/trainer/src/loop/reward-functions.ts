@@ -97,6 +97,12 @@ export async function resolveVerifier(key: string, spec: string): Promise<Resolv
       `cannot import verifier module ${file}: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
+  if (Array.isArray(exported)) {
+    throw new ConfigError(
+      key,
+      `verifier module ${file} exports an array of ${exported.length} verifiers; name a module whose default export is one Verifier`,
+    );
+  }
   if (!isVerifier(exported)) {
     throw new ConfigError(
       key,
