@@ -440,6 +440,20 @@ describe('ONNX files in the Optimum convention', () => {
     await expect(loadModelDir(join(dir, 'nope'))).rejects.toThrow(/nope: model directory not found/);
   });
 
+  it('loadModelDir with given weights takes them instead of the directory’s: fed without a copy, checked against config.json', async () => {
+    const tiny = tinyModel({ std: 0.3 });
+    writeModelDir(dir, tiny);
+    const given = tinyModel({ std: 0.3, seed: 9 }).weights; // other values, same shapes
+    const loaded = await loadModelDir(dir, { weightMode: 'inputs', weights: given });
+    for (const [name, t] of Object.entries(given)) expect(loaded.model.weightInputs[name]).toBe(t.data);
+    const reference = await CausalLm.fromWeights(tiny.config, given, { weightMode: 'inputs' });
+    const ids = loaded.tokenizer.encode('How many clips did Natalia sell?');
+    expect(maxDiff(await full(loaded.model, ids), await full(reference, ids))).toBe(0);
+    const { 'model.norm.weight': _dropped, ...missing } = given;
+    await expect(loadModelDir(dir, { weightMode: 'inputs', weights: missing })).rejects.toThrow(/model\.norm\.weight: missing/);
+    await Promise.all([loaded.model.release(), reference.release()]);
+  });
+
   it('a bad config.json and mismatched safetensors are reported with the file', async () => {
     const tiny = tinyModel();
     writeModelDir(dir, tiny);

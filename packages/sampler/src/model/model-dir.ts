@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CoreError, MODEL_FILES, readModelDirectory } from '@rlvr/core';
+import { CoreError, MODEL_FILES, parseDecoderConfig, readModelDirectory, type NamedTensors } from '@rlvr/core';
 import { ModelLoadError, TokenizerError } from '../errors.js';
 import { readJsonFile, SamplerTokenizer } from '../tokenizer/tokenizer.js';
 import { CausalLm, type CausalLmOptions, type CausalLmWeightMode } from './causal-lm.js';
@@ -19,6 +19,11 @@ export const ONNX_CANDIDATES = ['model.onnx', join('onnx', 'model.onnx'), 'decod
 export interface LoadModelOptions extends CausalLmOptions {
   /** For safetensors directories: weights as graph inputs, initializers, or `auto` (default; see {@link CausalLm.fromWeights}). */
   weightMode?: CausalLmWeightMode;
+  /**
+   * For safetensors directories: these weights (validated against config.json) instead of reading the
+   * directory's, e.g. a policy's own arrays, which weights as inputs then feed without a copy.
+   */
+  weights?: NamedTensors;
 }
 
 /** A loaded model directory. */
@@ -72,8 +77,11 @@ export async function loadModelDir(dir: string, options: LoadModelOptions = {}):
     throw new ModelLoadError(dir, `no model file: expected one of ${[...ONNX_CANDIDATES, ...weightFiles].join(', ')}`);
   }
   try {
-    const { config: decoder, weights } = readModelDirectory(dir);
-    const model = await CausalLm.fromWeights(decoder, weights, options);
+    const { weights: given, ...sessionOptions } = options;
+    const { config: decoder, weights } = given
+      ? { config: parseDecoderConfig(config), weights: given }
+      : readModelDirectory(dir);
+    const model = await CausalLm.fromWeights(decoder, weights, sessionOptions);
     return { model, tokenizer, source: weightsFile };
   } catch (error) {
     // Core's errors name the key or tensor; add the file they came from.

@@ -492,8 +492,9 @@ function shellQuote(path: string): string {
 }
 
 /**
- * Open the task environment on `modelDir`, then the policy (weights from `weightsDir`; with LoRA the
- * base from `modelDir` and `adapters`, or fresh ones) and the reference.
+ * Open the policy (weights from `weightsDir`; with LoRA the base from `modelDir` and `adapters`, or
+ * fresh ones), then the task environment on `modelDir`, whose sampler takes the policy's own arrays
+ * where it can (no second copy of the weights, not even while loading), and the reference.
  */
 async function openRun(
   config: TrainConfig,
@@ -502,19 +503,23 @@ async function openRun(
   log: (line: string) => void,
   adapters?: NamedTensors,
 ): Promise<RunParts> {
-  const env = await openTaskEnvironment(config, modelDir, log, true);
+  const backend = { backend: config.backend, log };
+  const lora = loraModelOptions(config, adapters);
+  const policy = lora
+    ? await loadDecoderModel(modelDir, { ...backend, lora })
+    : await loadDecoderModel(weightsDir, backend);
+  let env: TaskEnvironment;
   try {
-    const backend = { backend: config.backend, log };
-    const lora = loraModelOptions(config, adapters);
-    const policy = lora
-      ? await loadDecoderModel(modelDir, { ...backend, lora })
-      : await loadDecoderModel(weightsDir, backend);
     if (lora) log(await describeLora(policy));
-    // A sampler with weights as graph inputs reads the policy's own arrays from now on: its copy of the directory is freed.
-    const live = policy.liveTensors();
-    const samplerShared = live !== null && env.sampler.model.weightMode === 'inputs';
-    if (samplerShared) await env.sampler.setWeights(live.weights);
-    else if (weightsDir !== modelDir) await env.sampler.setWeights(await policy.weights());
+    env = await openTaskEnvironment(config, modelDir, log, true, policy.liveTensors()?.weights);
+  } catch (error) {
+    await policy.dispose();
+    throw error;
+  }
+  try {
+    // A sampler with weights as graph inputs was built on the policy's own arrays: it holds no copy.
+    const samplerShared = policy.liveTensors() !== null && env.sampler.model.weightMode === 'inputs';
+    if (!samplerShared && weightsDir !== modelDir) await env.sampler.setWeights(await policy.weights());
     // Under LoRA the initial policy is the frozen base itself: its logprobs with the adapters off, no second copy.
     const reference =
       config.kl.beta <= 0 && !config.kl.inReward
@@ -527,6 +532,7 @@ async function openRun(
     return { ...env, policy, reference };
   } catch (error) {
     await closeTaskEnvironment(env);
+    await policy.dispose();
     throw error;
   }
 }

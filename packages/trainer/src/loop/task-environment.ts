@@ -3,6 +3,7 @@
  * tokenizer), the task (train/test examples, prompt template, stop strings) and the verifier pool
  * that scores completions. Opened once per run (or per `rlvr eval`), closed at the end.
  */
+import type { NamedTensors } from '@rlvr/core';
 import { Sampler, loadModelDir, type CausalLmWeightMode, type SamplerDevice } from '@rlvr/sampler';
 import { VerifierPool } from '@rlvr/verifiers';
 import type { TrainConfig } from '../config/index.js';
@@ -52,18 +53,22 @@ export function trainingWeightMode(device: SamplerDevice): CausalLmWeightMode {
 
 /**
  * Open the sampler on `modelDir` (with `training`, weights as {@link trainingWeightMode} says; else the
- * sampler's default), load the task and start the verifier pool.
+ * sampler's default), load the task and start the verifier pool. `policyWeights`: a policy's own
+ * arrays, which a sampler with weights as inputs takes instead of reading the directory (no copy).
  */
 export async function openTaskEnvironment(
   config: TrainConfig,
   modelDir: string,
   log: (line: string) => void,
   training = false,
+  policyWeights?: NamedTensors,
 ): Promise<TaskEnvironment> {
   const { device } = await selectSamplingDevice(config.sampling.device, { log });
+  const weightMode = training ? trainingWeightMode(device) : undefined;
   const loaded = await loadModelDir(modelDir, {
     device,
-    ...(training ? { weightMode: trainingWeightMode(device) } : {}),
+    ...(weightMode ? { weightMode } : {}),
+    ...(weightMode === 'inputs' && policyWeights ? { weights: policyWeights } : {}),
   });
   const sampler = new Sampler(loaded.model, loaded.tokenizer);
   const tokenizer = loaded.tokenizer;
