@@ -93,7 +93,7 @@ export interface PgLossResult<T extends Floats> {
   clipLowFraction: number;
   /** Share of masked tokens clipped above (A > 0, r > 1 + ε_high). */
   clipHighFraction: number;
-  /** Share of masked tokens whose ratio lies outside [1 − ε_low, 1 + ε_high], whatever A (TRL `clip_ratio/region_mean`). */
+  /** Share of masked tokens whose ratio lies outside [1 − ε_low, 1 + ε_high], whatever the sign of A (TRL's `clip_ratio/region_mean` is clipFraction, low or high). */
   clipRegionFraction: number;
   /** Masked token mean of the KL estimate (0 without refLogp). */
   klMean: number;

@@ -170,7 +170,7 @@ export interface RlStepResult {
   loss: number;
   klMean: number;
   clipFraction: number;
-  /** Loss-token shares clipped below (A < 0), above (A > 0), and with a ratio outside the clip range whatever A (TRL clip_ratio/low, high, region). */
+  /** Loss-token shares clipped below (A < 0), above (A > 0), and with a ratio outside the clip range whatever A (TRL clip_ratio/low_mean, high_mean; its region_mean is clipFraction). */
   clipLowFraction: number;
   clipHighFraction: number;
   clipRegionFraction: number;

@@ -87,9 +87,9 @@ export const STEP_METRICS_SCHEMA = z.strictObject({
   /** Share of loss tokens whose PPO ratio was clipped. */
   clipFraction: share(),
   /**
-   * Shares of loss tokens clipped below (A < 0, r < 1 − ε_low), above (A > 0, r > 1 + ε_high), and with
-   * a ratio outside [1 − ε_low, 1 + ε_high] whatever A (TRL clip_ratio/low_mean, high_mean,
-   * region_mean). Absent from older runs.
+   * Shares of loss tokens clipped below (A < 0, r < 1 − ε_low; TRL clip_ratio/low_mean), above (A > 0,
+   * r > 1 + ε_high; high_mean), and with a ratio outside [1 − ε_low, 1 + ε_high] whatever the sign of A
+   * (TRL's region_mean is clipFraction: low or high). Absent from older runs.
    */
   clipLowFraction: share().optional(),
   clipHighFraction: share().optional(),
