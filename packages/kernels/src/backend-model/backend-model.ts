@@ -32,7 +32,7 @@ export interface CreateDecoderModelOptions {
   /**
    * How the cpu backend runs forward and backward: `eager` (one ONNX Runtime product at a time, bounded
    * memory), `compiled` (a PG-loss micro-batch in one ONNX Runtime call) or `auto` (compiled when the
-   * micro-batch's activations fit `cpuMemory.compiledBudgetBytes`, else eager); default env
+   * micro-batch's activations and gradient copies fit `cpuMemory.compiledBudgetBytes`, else eager); default env
    * `RLVR_CPU_ENGINE`, else `auto`.
    */
   cpuEngine?: CpuEngine;

@@ -37,7 +37,7 @@ import type { LoraAdapters } from '../lora/lora-adapters.js';
 
 /**
  * How the cpu backend runs a forward and a backward (see the module comment); `auto` picks per
- * micro-batch: compiled when the activations it would hold fit {@link CpuMemoryOptions.compiledBudgetBytes}.
+ * micro-batch: compiled when what it would hold (activations and the step's gradient copies, compiled/footprint.ts) fits {@link CpuMemoryOptions.compiledBudgetBytes}.
  */
 export type CpuEngine = 'eager' | 'compiled' | 'auto';
 
@@ -45,7 +45,7 @@ export type CpuEngine = 'eager' | 'compiled' | 'auto';
 export interface CpuMemoryOptions extends DecoderMemoryOptions {
   /** Upper bound in bytes on one chunk of LM-head logits (and of their gradient); default 64 MiB. */
   logitsChunkBytes?: number;
-  /** The `auto` engine compiles a micro-batch whose activations take at most this many bytes; default 1 GiB. */
+  /** The `auto` engine compiles a micro-batch that holds at most this many bytes besides the model (activations, the step's gradient copies); default 1 GiB. */
   compiledBudgetBytes?: number;
 }
 
