@@ -41,6 +41,26 @@ export interface TaskEnvironment {
 }
 
 /**
+ * A warning when the longest training prompt leaves the model's context less room than
+ * `sampling.maxNewTokens`: the sampler stops a response at the context's end, so such responses are cut
+ * short (and count as truncated) whatever the token budget says, which a run would otherwise show only
+ * as short completions.
+ */
+export function contextRoomWarning(
+  longestPrompt: number,
+  maxContext: number,
+  maxNewTokens: number,
+): string | undefined {
+  const room = maxContext - longestPrompt;
+  if (room >= maxNewTokens) return undefined;
+  return (
+    `warning: the longest training prompt has ${longestPrompt} tokens and the model's context ${maxContext} positions, ` +
+    `so its responses stop after ${Math.max(room, 0)} of sampling.maxNewTokens = ${maxNewTokens} tokens; ` +
+    `use a shorter task.template (e.g. compact), lower task.maxPromptTokens or a model with a longer context`
+  );
+}
+
+/**
  * How the sampler takes a safetensors model's weights during training: graph inputs on the CPU, so
  * each update only re-points the feeds at the policy's own arrays (no copy, no encoded graph, no second
  * session; ORT reads a CPU input in place), at the price of ORT's pre-packed weights
@@ -99,6 +119,12 @@ export async function openTaskEnvironment(
   if (limited.skipped.length > 0) {
     log(`skipped ${limited.skipped.length} training prompts longer than task.maxPromptTokens`);
   }
+  const contextWarning = contextRoomWarning(
+    limited.longestTokens,
+    loaded.model.geometry.maxContext,
+    config.sampling.maxNewTokens,
+  );
+  if (contextWarning !== undefined) log(contextWarning);
   const pool = new VerifierPool(rewards.modules.length > 0 ? { modules: rewards.modules } : {});
   return {
     sampler,

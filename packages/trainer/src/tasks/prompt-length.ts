@@ -17,6 +17,8 @@ export interface PromptLengthResult {
   kept: TaskExample[];
   /** Examples over the limit (empty under `onMalformed: error`, which throws instead). */
   skipped: SkippedRecord[];
+  /** Tokens of the longest kept prompt (0 when none is kept). */
+  longestTokens: number;
 }
 
 /** Where an example id (`file:line` or `generated:i`) points, for messages. */
@@ -35,10 +37,12 @@ export function limitPromptLength(
 ): PromptLengthResult {
   const kept: TaskExample[] = [];
   const skipped: SkippedRecord[] = [];
+  let longestTokens = 0;
   for (const example of examples) {
     const tokens = countTokens(examplePrompt(example, template));
     if (tokens <= maxTokens) {
       kept.push(example);
+      longestTokens = Math.max(longestTokens, tokens);
       continue;
     }
     const { file, line } = location(example.id);
@@ -48,5 +52,5 @@ export function limitPromptLength(
     }
     skipped.push({ file, line, reason });
   }
-  return { kept, skipped };
+  return { kept, skipped, longestTokens };
 }

@@ -322,5 +322,6 @@ describe('prompt length limit', () => {
     const { kept, skipped } = limitPromptLength(examples, { kind: 'r1-zero' }, words, limit, 'skip');
     expect(kept).toEqual([examples[0]]);
     expect(skipped).toEqual([{ file, line: 2, reason: expect.stringMatching(/^prompt has \d+ tokens/) }]);
+    expect(limitPromptLength(examples, { kind: 'r1-zero' }, words, limit, 'skip').longestTokens).toBe(limit);
   });
 });
