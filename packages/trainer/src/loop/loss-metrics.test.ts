@@ -4,10 +4,11 @@
  * the clip range; and each micro-batch's share of its mini-batch's loss for every aggregation.
  */
 import { createDecoderModel, type DecoderModel } from '@rlvr/kernels';
-import { CausalLm, Sampler, SamplerTokenizer } from '@rlvr/sampler';
+import { CausalLm, Sampler } from '@rlvr/sampler';
 import { tinyModel } from '@rlvr/sampler/testing';
 import { testStepSettings } from '../testing/step-settings.js';
-import { microBatchScale, rlStep, type StepRollout, type StepScore } from './rl-step.js';
+import { parityScore, tinyStepModel } from '../testing/tiny-step.js';
+import { microBatchScale, rlStep } from './rl-step.js';
 
 test('a micro-batch’s share: its loss tokens (token-mean), its rows (seq-mean modes), 1/micro-batches (bnpo)', () => {
   const micro = { lossTokens: 30, rows: [0, 1] };
@@ -18,11 +19,9 @@ test('a micro-batch’s share: its loss tokens (token-mean), its rows (seq-mean 
 });
 
 describe('rlStep on a tiny policy', () => {
-  const tiny = tinyModel({ std: 0.5, seed: 4 });
-  const tokenizer = SamplerTokenizer.fromObjects(tiny.tokenizer.tokenizerJson, tiny.tokenizer.tokenizerConfig);
+  const { tiny, tokenizer } = tinyStepModel();
   const M = 4;
-  // Reward 1 for an even first completion token: groups disagree, so the step has a gradient.
-  const score = async (rollouts: StepRollout[]): Promise<StepScore[]> => rollouts.map((r) => ((r.completionIds[0] ?? 1) % 2 === 0 ? { reward: 1, correct: true } : { reward: 0, correct: false }));
+  const score = parityScore;
   let policy: DecoderModel;
   let lm: CausalLm;
   beforeAll(async () => {

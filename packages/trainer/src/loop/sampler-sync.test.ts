@@ -4,17 +4,15 @@
  * arrays (no copy anywhere), and it samples from the updated weights.
  */
 import { createDecoderModel, type DecoderModel } from '@rlvr/kernels';
-import { CausalLm, Sampler, SamplerTokenizer } from '@rlvr/sampler';
-import { tinyModel } from '@rlvr/sampler/testing';
+import { CausalLm, Sampler } from '@rlvr/sampler';
 import { testStepSettings } from '../testing/step-settings.js';
-import { rlStep, type StepRollout, type StepScore } from './rl-step.js';
+import { parityScore, tinyStepModel } from '../testing/tiny-step.js';
+import { rlStep } from './rl-step.js';
 import { trainingWeightMode } from './task-environment.js';
 
-const tiny = tinyModel({ std: 0.5, seed: 4 });
-const tokenizer = SamplerTokenizer.fromObjects(tiny.tokenizer.tokenizerJson, tiny.tokenizer.tokenizerConfig);
+const { tiny, tokenizer } = tinyStepModel();
 const M = 4;
-// Reward 1 for an even first completion token: groups disagree, so the step has a gradient.
-const score = async (rollouts: StepRollout[]): Promise<StepScore[]> => rollouts.map((r) => ((r.completionIds[0] ?? 1) % 2 === 0 ? { reward: 1, correct: true } : { reward: 0, correct: false }));
+const score = parityScore;
 
 let policy: DecoderModel;
 let lm: CausalLm;
