@@ -29,6 +29,25 @@ const TOKENS = Int32Array.from({ length: B * S }, (_, i) => (MASK[i] ? (i * 17 +
 const LOSS_MASK = Float32Array.from({ length: B * (S - 1) }, (_, i) => (i % (S - 1) >= 4 ? 1 : 0));
 const ADV = Float32Array.from({ length: B * (S - 1) }, (_, i) => (i < S - 1 ? 1.1 : -0.7));
 
+/**
+ * A batch whose old and reference logprobs are shifted off the policy's `logprob` (and with `sampler`,
+ * a sampler's as well), so that clipping, the KL term and the importance weights all act.
+ */
+function offPolicyBatch(logprob: Float32Array, sampler = false): PolicyBatch {
+  const oldLogp = Float32Array.from(logprob, (x, i) => x + (i % 2 ? 0.3 : -0.3));
+  return {
+    tokens: TOKENS,
+    attentionMask: MASK,
+    batch: B,
+    seq: S,
+    lossMask: LOSS_MASK,
+    advantages: ADV,
+    oldLogp,
+    refLogp: Float32Array.from(oldLogp, (x, i) => x - 0.05 * i),
+    ...(sampler ? { samplerLogp: Float32Array.from(oldLogp, (x, i) => x + 0.2 * Math.sin(i)) } : {}),
+  };
+}
+
 function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let err = 0;
   let scale = 0;
@@ -57,17 +76,7 @@ await describeGpu('DecoderModel.policyLoss on webgpu vs cpu', () => {
     expect(relErr(b.logprob, a.logprob)).toBeLessThan(LOGP_TOL);
     expect(relErr(b.entropy, a.entropy)).toBeLessThan(LOGP_TOL);
 
-    const oldLogp = Float32Array.from(a.logprob, (x, i) => x + (i % 2 ? 0.3 : -0.3));
-    const batch: PolicyBatch = {
-      tokens: TOKENS,
-      attentionMask: MASK,
-      batch: B,
-      seq: S,
-      lossMask: LOSS_MASK,
-      advantages: ADV,
-      oldLogp,
-      refLogp: Float32Array.from(oldLogp, (x, i) => x - 0.05 * i),
-    };
+    const batch = offPolicyBatch(a.logprob);
     const o: PolicyLossOptions = { epsLow: 0.2, epsHigh: 0.28, beta: 0.04, kl: 'k3', aggregation: 'seq-mean-token-mean', temperature: 0.8, entropyCoef: 0.01 };
     const first = { ...batch, lossMask: Float32Array.from(LOSS_MASK, (m, i) => (i < S - 1 ? m : 0)) };
     const rest = { ...batch, lossMask: Float32Array.from(LOSS_MASK, (m, i) => (i < S - 1 ? 0 : m)) };
@@ -119,18 +128,7 @@ await describeGpu('DecoderModel.policyLoss on webgpu vs cpu', () => {
     ],
   ] as [string, Partial<PolicyLossOptions>][])('%s: webgpu and cpu agree', async (_name, extra) => {
     const a = await cpu.tokenLogprobs(TOKENS, MASK, B, S);
-    const oldLogp = Float32Array.from(a.logprob, (x, i) => x + (i % 2 ? 0.3 : -0.3));
-    const batch: PolicyBatch = {
-      tokens: TOKENS,
-      attentionMask: MASK,
-      batch: B,
-      seq: S,
-      lossMask: LOSS_MASK,
-      advantages: ADV,
-      oldLogp,
-      refLogp: Float32Array.from(oldLogp, (x, i) => x - 0.05 * i),
-      samplerLogp: Float32Array.from(oldLogp, (x, i) => x + 0.2 * Math.sin(i)),
-    };
+    const batch = offPolicyBatch(a.logprob, true);
     const o: PolicyLossOptions = { epsLow: 0.2, epsHigh: 0.28, beta: 0, aggregation: 'token-mean', ...extra };
     const [c, w] = [await cpu.policyLoss(batch, o), await web.policyLoss(batch, o)];
     expect(Math.abs(w.loss - c.loss)).toBeLessThan(1e-4 * Math.max(1, Math.abs(c.loss)));
