@@ -62,6 +62,7 @@ describe('package layout', () => {
     'decoder/matmul-engine.ts': "the CPU decoder's reference matmul engine",
     'decoder/model.ts': "the reference op set's AdamW and tokenLogprobs; the global gradient norm on both op sets (one f64 pass per step)",
     'backend-model/cpu-backend.ts': "the cpu backend's PG loss: the reference composition over the f32 log-softmax (O(tokens) besides)",
+    'loss/row-loss.ts': "every engine's PG loss for the options its fused kernel lacks: the reference composition on the rows' logprobs and entropies",
   };
   const testSupport = (file: string): boolean => /\.test\.ts$|\.cases\.ts$|\.tolerance\.ts$|\.reference\.ts$|^testing\//.test(file);
 

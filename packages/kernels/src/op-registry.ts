@@ -191,7 +191,13 @@ export const OPS: readonly OpEntry[] = [
       reference: [...loss.reference, 'loss/pg-loss-logits.reference.ts'],
       // The PG loss over [tokens] logprobs is O(tokens): its reference is the cpu backend's implementation.
       cpu: ['loss/log-softmax-gather.cpu.ts'],
-      tests: { ...loss.tests, cpu: ['loss/log-softmax-gather.cpu.test.ts'] },
+      // The reference loss on rows already through the log-softmax: every engine's path for the loss options its fused kernel lacks.
+      helpers: ['loss/row-loss.ts'],
+      tests: {
+        ...loss.tests,
+        reference: [...loss.tests.reference, 'loss/pg-loss-variants.reference.test.ts'],
+        cpu: ['loss/log-softmax-gather.cpu.test.ts'],
+      },
     },
     tolerance: {
       gpu: 'first-order f32 analysis × 4',
