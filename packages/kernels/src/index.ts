@@ -43,6 +43,7 @@ export type {
   CreateDecoderModelOptions,
   DecoderModel,
   LiveTensors,
+  LiveAdapters,
   LoraModelOptions,
   OptimizerState,
 } from './backend-model/index.js';

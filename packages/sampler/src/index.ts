@@ -30,7 +30,7 @@ export {
   ROW_SLOT,
   ropeTables,
 } from './model/decoder-graph.js';
-export type { DecoderGraphOptions, WeightMode, KvLayout } from './model/decoder-graph.js';
+export type { DecoderGraphOptions, WeightMode, KvLayout, LoraGraphSpec } from './model/decoder-graph.js';
 export { DecodeCache, CACHE_CHUNK } from './model/decode-cache.js';
 export { samplerThreads, sessionOptions } from './model/session-options.js';
 export type { SessionThreading } from './model/session-options.js';
@@ -40,6 +40,7 @@ export type { PrefillCache, CacheGeometry } from './model/decode-cache.js';
 export { CausalLm, geometryOf, resolveWeightMode, AUTO_INITIALIZERS_MIN_PARAMETERS } from './model/causal-lm.js';
 export type {
   CausalLmWeightMode,
+  CausalLmLora,
   KvCache,
   CausalLmGeometry,
   CausalLmOptions,

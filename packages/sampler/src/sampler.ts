@@ -66,9 +66,9 @@ export class Sampler {
     }
   }
 
-  /** Swaps the policy's weights between RL steps (see {@link CausalLm.setWeights}). */
-  async setWeights(weights: NamedTensors): Promise<void> {
-    await this.model.setWeights(weights);
+  /** Swaps the policy's weights (and LoRA adapters, for a graph that runs them) between RL steps (see {@link CausalLm.setWeights}). */
+  async setWeights(weights: NamedTensors, adapters?: NamedTensors): Promise<void> {
+    await this.model.setWeights(weights, adapters);
   }
 
   /** Samples `groupSize` completions for every prompt; rollouts are ordered by prompt, then sample. */

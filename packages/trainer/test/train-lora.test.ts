@@ -41,7 +41,10 @@ describe('rlvr train with lora', () => {
       checkpoint: { interval: 2 },
       sampling: { groupSize: 2, promptsPerStep: 2, maxNewTokens: 8 },
     });
-    await runTraining({ config: c3, runDir: straight() });
+    const lines: string[] = [];
+    await runTraining({ config: c3, runDir: straight(), log: (line) => lines.push(line) });
+    // The sampler runs the adapters in its graph on the policy's own frozen base: no copy of the weights.
+    expect(lines.find((l) => l.startsWith('memory: '))).toMatch(/^memory: sampler weights shared with the policy, policy weights /);
     await runTraining({ config: { ...c3, maxSteps: 2 }, runDir: split });
     await runTraining({ config: c3, runDir: split, resume: true });
     expect(metricsOf(split).map(timeless)).toEqual(metricsOf(straight()).map(timeless));

@@ -15,7 +15,7 @@ import { KernelOptionError } from '../errors.js';
 import { type LoraInit, LoraAdapters } from '../lora/lora-adapters.js';
 import type { LoraSettings } from '../lora/lora-spec.js';
 
-export type { DecoderModel, LiveTensors, OptimizerState } from '../policy/policy-model.js';
+export type { DecoderModel, LiveAdapters, LiveTensors, OptimizerState } from '../policy/policy-model.js';
 
 /** Options of {@link createDecoderModel}. */
 export interface CreateDecoderModelOptions {

@@ -26,7 +26,7 @@ import type { AdamWState, DecoderTensors, StepReport } from '../decoder/types.js
 import type { AdamWOptions } from '../adamw/adamw.shared.js';
 import { type PgLossLogitsOptions, referenceOnlyOption } from '../loss/loss.shared.js';
 import { type RowUpstream, rowPolicyLoss } from '../loss/row-loss.js';
-import type { PaddedLossStats, PolicyBackend } from '../policy/policy-model.js';
+import type { LiveAdapters, PaddedLossStats, PolicyBackend } from '../policy/policy-model.js';
 import { decoderParameters } from '@rlvr/core';
 import { globalGradNorm } from '../grad-norm/grad-norm.reference.js';
 import type { PaddedPolicyInputs } from '../policy/policy-batch.js';
@@ -276,6 +276,13 @@ export class CpuPolicyBackend implements PolicyBackend {
     const named = (moments: Record<string, Float32Array>): DecoderTensors<Float32Array> =>
       Object.fromEntries(Object.entries(moments).map(([name, data]) => [name, { shape: weights[name]!.shape, data }]));
     return { weights, m: named(this.#state.m), v: named(this.#state.v) };
+  }
+
+  liveAdapters(): LiveAdapters | null {
+    const lora = this.#lora;
+    return lora
+      ? { base: this.#model.weights(), adapters: lora.params, targets: lora.targets, scale: lora.scale }
+      : null;
   }
 
   async readMoments(): Promise<{ m: DecoderTensors<Float32Array>; v: DecoderTensors<Float32Array> }> {

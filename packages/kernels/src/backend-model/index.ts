@@ -4,6 +4,7 @@ export type {
   CreateDecoderModelOptions,
   DecoderModel,
   LiveTensors,
+  LiveAdapters,
   LoraModelOptions,
   OptimizerState,
 } from './backend-model.js';

@@ -14,7 +14,7 @@ import { DecoderModelError } from '../decoder/errors.js';
 import { checkDecoderInputs } from '../decoder/inputs.js';
 import type { DecoderStepOptions, DecoderTensors, StepReport } from '../decoder/types.js';
 import { decaysWeight } from '../decoder/weight-decay.js';
-import type { LoraSettings } from '../lora/lora-spec.js';
+import type { LoraSettings, LoraTarget } from '../lora/lora-spec.js';
 import {
   type PaddedPolicyInputs,
   type PolicyBatch,
@@ -48,6 +48,20 @@ export interface OptimizerState {
 export interface LiveTensors {
   weights: DecoderTensors<Float32Array>;
   optimizerState: OptimizerState;
+}
+
+/**
+ * A LoRA model's own arrays, without copying: the frozen base weights and the adapters' A and B (which
+ * each step updates in place), with the wrapped Linears and the update's scale, so that a sampler can
+ * run the adapters on top of the base instead of reading merged weights.
+ */
+export interface LiveAdapters {
+  base: DecoderTensors<Float32Array>;
+  /** A and B by PEFT name. */
+  adapters: DecoderTensors<Float32Array>;
+  targets: readonly LoraTarget[];
+  /** α/r, or α/√r with rsLoRA. */
+  scale: number;
 }
 
 /**
@@ -103,10 +117,12 @@ export interface DecoderModel {
   setOptimizerState(state: OptimizerState): Promise<void>;
   /**
    * The model's own parameter and AdamW-moment arrays, without copying (see {@link LiveTensors}); null
-   * where the backend holds them off the host (webgpu) or trains LoRA adapters (whose sampler needs the
-   * merged weights, a copy by nature).
+   * where the backend holds them off the host (webgpu) or trains LoRA adapters (see
+   * {@link DecoderModel.liveAdapters}).
    */
   liveTensors(): LiveTensors | null;
+  /** Under LoRA, the frozen base and the adapters themselves (see {@link LiveAdapters}); null without LoRA or off the host. */
+  liveAdapters(): LiveAdapters | null;
   /** Release the backend's resources; idempotent; later calls throw. */
   dispose(): Promise<void>;
 }
@@ -179,6 +195,8 @@ export interface PolicyBackend {
     m: DecoderTensors<Float32Array>;
     v: DecoderTensors<Float32Array>;
   } | null;
+  /** Under LoRA on the host, the frozen base and the adapters themselves (no copies). */
+  liveAdapters?(): LiveAdapters | null;
   /** What the optimizer trains (default: every parameter of the config). */
   trainableSpecs?(): ParameterSpec[];
   /** Release the backend's resources (idempotent). */
@@ -374,6 +392,11 @@ export class PolicyModel implements DecoderModel {
     this.#assertUsable('liveTensors');
     const live = this.#engine.liveTensors?.() ?? null;
     return live && { weights: live.weights, optimizerState: { step: this.#steps, m: live.m, v: live.v } };
+  }
+
+  liveAdapters(): LiveAdapters | null {
+    this.#assertUsable('liveAdapters');
+    return this.#engine.liveAdapters?.() ?? null;
   }
 
   async dispose(): Promise<void> {

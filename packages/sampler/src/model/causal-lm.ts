@@ -4,7 +4,7 @@
  * inputs/outputs when loaded and the weights when swapped, naming the file or tensor at fault.
  */
 import * as ort from 'onnxruntime-node';
-import { parameterCount, validateWeights, type DecoderConfig, type NamedTensors } from '@rlvr/core';
+import { parameterCount, parameterSpecs, validateWeights, type DecoderConfig, type NamedTensors } from '@rlvr/core';
 import { ModelLoadError } from '../errors.js';
 import {
   encodeDecoderGraph,
@@ -13,6 +13,7 @@ import {
   sharedKvNames,
   SLOT_ROW,
   type KvLayout,
+  type LoraGraphSpec,
   type WeightMode,
 } from './decoder-graph.js';
 import type { DecodeCache } from './decode-cache.js';
@@ -96,9 +97,44 @@ export function resolveWeightMode(
   return parameterCount(config) >= AUTO_INITIALIZERS_MIN_PARAMETERS ? 'initializers' : 'inputs';
 }
 
+/** LoRA adapters run inside the graph: which Linears they wrap, and their A and B tensors by input name. */
+export interface CausalLmLora {
+  spec: LoraGraphSpec;
+  /** A [rank, in] and B [out, rank] of every adapter in `spec`, fed without a copy when already f32. */
+  adapters: NamedTensors;
+}
+
+/** Checks that `adapters` holds every A and B of `spec` with its shape; the error names each wrong tensor. */
+function checkAdapters(config: DecoderConfig, spec: LoraGraphSpec, adapters: NamedTensors, source: string): void {
+  const shapes = new Map(parameterSpecs(config).map((s) => [s.name, s.shape]));
+  const problems: string[] = [];
+  for (const [weight, { a, b }] of Object.entries(spec.adapters)) {
+    const [out, inp] = shapes.get(weight) ?? [];
+    for (const [name, shape] of [
+      [a, [spec.rank, inp]],
+      [b, [out, spec.rank]],
+    ] as const) {
+      const t = adapters[name];
+      if (!t) problems.push(`${name}: missing (expected shape [${shape.join(', ')}])`);
+      else if (
+        t.shape.length !== 2 ||
+        t.shape[0] !== shape[0] ||
+        t.shape[1] !== shape[1] ||
+        t.data.length !== shape[0]! * shape[1]!
+      ) {
+        problems.push(
+          `${name}: shape [${t.shape.join(', ')}] with ${t.data.length} values, expected [${shape.join(', ')}]`,
+        );
+      }
+    }
+  }
+  if (problems.length > 0) throw new ModelLoadError(source, `LoRA adapters: ${problems.join('; ')}`);
+}
+
 /** A causal LM behind an ORT session. */
 export class CausalLm {
   private weightFeeds: Record<string, ort.Tensor> = {};
+  private adapterFeeds: Record<string, ort.Tensor> = {};
   private readonly hasPositionIds: boolean;
   private readonly hasCacheBranch: boolean;
   /** How the graph passes its KV cache: Optimum's `append`, or the project's `shared` prefix + per-row buffers. */
@@ -114,6 +150,7 @@ export class CausalLm {
       mode: WeightMode;
       kvCache: KvLayout;
       options: CausalLmOptions;
+      lora: LoraGraphSpec | null;
     } | null,
     /** The execution provider the session runs on. */
     readonly device: SamplerDevice = decoder?.options.device ?? 'cpu',
@@ -144,26 +181,32 @@ export class CausalLm {
    * Builds the project's decoder graph for `config` and loads `weights` into it. Defaults: `weightMode:
    * 'auto'` (pre-packed initializers for models of {@link AUTO_INITIALIZERS_MIN_PARAMETERS} parameters
    * and up, so `setWeights` rebuilds the session; graph inputs below, so it only re-points the feeds),
-   * and the `shared` KV cache (one prompt cache per group, no per-step copies).
+   * and the `shared` KV cache (one prompt cache per group, no per-step copies). With `lora`, the
+   * adapters run inside the graph on top of `weights` (the frozen base), fed as inputs too.
    */
   static async fromWeights(
     config: DecoderConfig,
     weights: NamedTensors,
-    options: CausalLmOptions & { weightMode?: CausalLmWeightMode; kvCache?: KvLayout } = {},
+    options: CausalLmOptions & { weightMode?: CausalLmWeightMode; kvCache?: KvLayout; lora?: CausalLmLora } = {},
   ): Promise<CausalLm> {
+    const { lora, ...rest } = options;
+    const source = `decoder graph (${config.modelType})`;
     validateWeights(config, weights);
-    const mode = resolveWeightMode(config, options.weightMode, options.device);
-    const kvCache = options.kvCache ?? 'shared';
-    const bytes = await encodeDecoderGraph(config, { weights: mode, named: weights, kvCache });
-    await assertDeviceStarts(options.device ?? 'cpu');
-    const session = await ort.InferenceSession.create(bytes, sessionOptions(options));
-    const lm = new CausalLm(session, geometryOf(config), `decoder graph (${config.modelType})`, {
-      config,
-      mode,
+    if (lora) checkAdapters(config, lora.spec, lora.adapters, source);
+    const mode = resolveWeightMode(config, rest.weightMode, rest.device);
+    const kvCache = rest.kvCache ?? 'shared';
+    const spec = lora?.spec ?? null;
+    const bytes = await encodeDecoderGraph(config, {
+      weights: mode,
+      named: weights,
       kvCache,
-      options,
+      ...(spec ? { lora: spec } : {}),
     });
+    await assertDeviceStarts(rest.device ?? 'cpu');
+    const session = await ort.InferenceSession.create(bytes, sessionOptions(rest));
+    const lm = new CausalLm(session, geometryOf(config), source, { config, mode, kvCache, options: rest, lora: spec });
     if (mode === 'inputs') lm.feedWeights(weights);
+    if (lora) lm.adapterFeeds = tensorFeeds(lora.adapters);
     return lm;
   }
 
@@ -204,50 +247,60 @@ export class CausalLm {
     return this.decoder?.mode ?? null;
   }
 
+  /** The LoRA adapters this graph runs on top of its weights (`fromWeights`' `lora`), or null. */
+  get lora(): LoraGraphSpec | null {
+    return this.decoder?.lora ?? null;
+  }
+
   /**
    * Swaps the policy's weights. With weights as graph inputs this only re-points the feeds (no new
    * session); with initializers it rebuilds the session. Every tensor is checked against the config
-   * first; the error lists each wrong tensor by name and the old weights stay in use.
+   * first; the error lists each wrong tensor by name and the old weights stay in use. A graph with
+   * LoRA adapters (`fromWeights`' `lora`) takes its adapters too, fed the same way as weight inputs.
    */
-  async setWeights(weights: NamedTensors): Promise<void> {
+  async setWeights(weights: NamedTensors, adapters?: NamedTensors): Promise<void> {
     if (!this.decoder) {
       throw new ModelLoadError(
         this.source,
         "setWeights needs the project's decoder graph (fromWeights); an ONNX file has its weights inside",
       );
     }
-    const { config, mode, kvCache, options } = this.decoder;
+    const { config, mode, kvCache, options, lora } = this.decoder;
     validateWeights(config, weights);
+    if (lora && !adapters) {
+      throw new ModelLoadError(this.source, 'setWeights: this graph runs LoRA adapters; pass them');
+    }
+    if (!lora && adapters) throw new ModelLoadError(this.source, 'setWeights: adapters given to a graph without LoRA');
+    if (lora) checkAdapters(config, lora, adapters!, this.source);
     if (mode === 'inputs') {
       this.feedWeights(weights);
-      return;
+    } else {
+      const session = await ort.InferenceSession.create(
+        await encodeDecoderGraph(config, { weights: mode, named: weights, kvCache, ...(lora ? { lora } : {}) }),
+        sessionOptions(options),
+      );
+      await this.session.release();
+      this.session = session;
     }
-    const session = await ort.InferenceSession.create(
-      await encodeDecoderGraph(config, { weights: mode, named: weights, kvCache }),
-      sessionOptions(options),
-    );
-    await this.session.release();
-    this.session = session;
+    if (adapters) this.adapterFeeds = tensorFeeds(adapters);
   }
 
   /**
    * The arrays fed as the weight inputs at every run, by name: the caller's own Float32Arrays from
    * {@link CausalLm.fromWeights} or the last {@link CausalLm.setWeights}, not copies (empty with
-   * initializers); ORT's CPU provider reads them in place, so changes to them show at the next run.
+   * initializers), LoRA adapters included; ORT's CPU provider reads them in place, so changes to them
+   * show at the next run.
    */
   get weightInputs(): Readonly<Record<string, Float32Array>> {
-    return Object.fromEntries(Object.entries(this.weightFeeds).map(([name, t]) => [name, t.data as Float32Array]));
+    return Object.fromEntries(
+      Object.entries({ ...this.weightFeeds, ...this.adapterFeeds }).map(([name, t]) => [name, t.data as Float32Array]),
+    );
   }
 
   private feedWeights(weights: NamedTensors): void {
-    const feeds: Record<string, ort.Tensor> = {};
     const wanted = new Set(this.session.inputNames);
-    for (const [name, t] of Object.entries(weights)) {
-      if (!wanted.has(name)) continue; // e.g. a tied checkpoint's duplicate lm_head.weight (validated equal)
-      const data = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data);
-      feeds[name] = new ort.Tensor('float32', data, t.shape);
-    }
-    this.weightFeeds = feeds;
+    // Skips e.g. a tied checkpoint's duplicate lm_head.weight (validated equal).
+    this.weightFeeds = tensorFeeds(Object.fromEntries(Object.entries(weights).filter(([name]) => wanted.has(name))));
   }
 
   /** Graph names of layer i's cache: [past key, past value, output key, output value]. */
@@ -271,6 +324,7 @@ export class CausalLm {
   ): Record<string, ort.Tensor> {
     const feeds: Record<string, ort.Tensor> = {
       ...this.weightFeeds,
+      ...this.adapterFeeds,
       input_ids: new ort.Tensor('int64', inputIds, [batch, seq]),
       attention_mask: new ort.Tensor('int64', attentionMask, [batch, attentionMask.length / batch]),
     };
@@ -415,6 +469,16 @@ export class CausalLm {
   async release(): Promise<void> {
     await this.session.release();
   }
+}
+
+/** ORT tensors over `tensors`' own arrays (f32 arrays are not copied). */
+function tensorFeeds(tensors: NamedTensors): Record<string, ort.Tensor> {
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const [name, t] of Object.entries(tensors)) {
+    const data = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data);
+    feeds[name] = new ort.Tensor('float32', data, t.shape);
+  }
+  return feeds;
 }
 
 /** The geometry of a {@link DecoderConfig}. */

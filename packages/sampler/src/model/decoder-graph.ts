@@ -55,6 +55,22 @@ export interface DecoderGraphOptions {
    * into a prompt-major grid of slots ({@link SLOT_ROW}, {@link ROW_SLOT}). See {@link sharedKvNames}.
    */
   kvCache?: KvLayout;
+  /**
+   * LoRA adapters as extra graph inputs: each listed Linear computes x·Wᵀ + scale·((x·Aᵀ)·Bᵀ) (PEFT's
+   * A [rank, in], B [out, rank]), so a trainer feeds its frozen base weights and its live adapters and
+   * an update copies nothing (no merged W + scale·B·A).
+   */
+  lora?: LoraGraphSpec;
+}
+
+/** Which Linears of a decoder graph carry LoRA adapters as graph inputs, and the update's scale. */
+export interface LoraGraphSpec {
+  /** Rank r of every adapter. */
+  rank: number;
+  /** The update's scale (α/r, or α/√r with rsLoRA). */
+  scale: number;
+  /** By the wrapped Linear's weight name (e.g. `model.layers.0.self_attn.q_proj.weight`): the input names of its A and B. */
+  adapters: Readonly<Record<string, { a: string; b: string }>>;
 }
 
 /** How a graph passes its KV cache: Optimum's concatenation, or caller-owned shared-prefix buffers. */
@@ -168,6 +184,20 @@ export async function buildDecoderGraph(config: DecoderConfig, options: DecoderG
   if (layout === 'shared') {
     inputs.push({ name: SLOT_ROW, dims: ['num_slots'], elemType: ONNX_INT64 });
     inputs.push({ name: ROW_SLOT, dims: ['batch_size'], elemType: ONNX_INT64 });
+  }
+  const lora = options.lora;
+  if (lora) {
+    const byName = new Map(specs.map((s) => [s.name, s.shape]));
+    for (const [weight, { a, b }] of Object.entries(lora.adapters)) {
+      const shape = byName.get(weight);
+      if (!shape || shape.length !== 2) {
+        throw new TypeError(
+          `buildDecoderGraph: lora adapter on ${weight}, not a Linear weight of the ${c.modelType} graph`,
+        );
+      }
+      inputs.push({ name: a, dims: [lora.rank, shape[1]!] });
+      inputs.push({ name: b, dims: [shape[0]!, lora.rank] });
+    }
   }
   if (mode === 'inputs') {
     for (const s of specs) inputs.push({ name: s.name, dims: s.shape });
@@ -330,6 +360,7 @@ export async function buildDecoderGraph(config: DecoderConfig, options: DecoderG
     return g.op('Reshape', [g.op('Transpose', [context], toHeads), flatShape]); // [N, heads·D]
   };
 
+  const transB = [{ name: 'transB', value: 1 }];
   // The chain's ops record nodes; hidden states are [N = B·S, ·] throughout.
   const ops: DecoderForwardOps<string> = {
     embed: (weight) =>
@@ -339,8 +370,17 @@ export async function buildDecoderGraph(config: DecoderConfig, options: DecoderG
       const view = headView(n);
       return g.op('Reshape', [rmsNorm(g.op('Reshape', [x, view.split]), weight), view.flat]);
     },
-    linear: (x, p) =>
-      g.op('Gemm', p.bias === null ? [x, p.weight] : [x, p.weight, p.bias], [{ name: 'transB', value: 1 }]),
+    linear: (x, p) => {
+      const y = g.op('Gemm', p.bias === null ? [x, p.weight] : [x, p.weight, p.bias], transB);
+      const adapter = lora?.adapters[p.weight];
+      if (!adapter) return y;
+      // The adapter's two thin products, never the merged [out, in] matrix: x·Aᵀ is [N, r].
+      const down = g.op('Gemm', [x, adapter.a], transB);
+      return g.op('Add', [
+        y,
+        g.op('Gemm', [down, adapter.b], [...transB, { name: 'alpha', value: lora!.scale, float: true }]),
+      ]);
+    },
     attention: (q, k, v, site) => attention(q, k, v, site.layer),
     residual: (a, b) => g.op('Add', [a, b]),
     swiglu: (gate, up) => g.op('Mul', [g.op('Mul', [gate, g.op('Sigmoid', [gate])]), up]),

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { CoreError, MODEL_FILES, parseDecoderConfig, readModelDirectory, type NamedTensors } from '@rlvr/core';
 import { ModelLoadError, TokenizerError } from '../errors.js';
 import { readJsonFile, SamplerTokenizer } from '../tokenizer/tokenizer.js';
-import { CausalLm, type CausalLmOptions, type CausalLmWeightMode } from './causal-lm.js';
+import { CausalLm, type CausalLmLora, type CausalLmOptions, type CausalLmWeightMode } from './causal-lm.js';
 
 /** ONNX file names tried in order. */
 export const ONNX_CANDIDATES = ['model.onnx', join('onnx', 'model.onnx'), 'decoder_model_merged.onnx'];
@@ -24,6 +24,8 @@ export interface LoadModelOptions extends CausalLmOptions {
    * directory's, e.g. a policy's own arrays, which weights as inputs then feed without a copy.
    */
   weights?: NamedTensors;
+  /** For safetensors directories: LoRA adapters run inside the graph on top of the weights (see {@link CausalLm.fromWeights}). */
+  lora?: CausalLmLora;
 }
 
 /** A loaded model directory. */
@@ -66,6 +68,9 @@ export async function loadModelDir(dir: string, options: LoadModelOptions = {}):
 
   const onnx = ONNX_CANDIDATES.map((f) => join(dir, f)).find((f) => existsSync(f));
   if (onnx) {
+    if (options.lora) {
+      throw new ModelLoadError(onnx, 'LoRA adapters in the graph need safetensors weights, not an ONNX export');
+    }
     const maxPos = config.max_position_embeddings;
     const maxContext =
       Number.isSafeInteger(maxPos) && (maxPos as number) > 0 ? (maxPos as number) : Number.MAX_SAFE_INTEGER;

@@ -54,8 +54,13 @@ export interface StepSampler {
       seed: number;
     },
   ): Promise<StepRollout[]>;
-  /** Load the policy's new weights (named HF tensors). */
-  setWeights(weights: Record<string, { shape: number[]; data: Float32Array }>): Promise<void>;
+  /** Load the policy's new weights (named HF tensors), and its LoRA adapters where the sampler runs them. */
+  setWeights(
+    weights: Record<string, { shape: number[]; data: Float32Array }>,
+    adapters?: Record<string, { shape: number[]; data: Float32Array }>,
+  ): Promise<void>;
+  /** Whether the sampler runs LoRA adapters in its graph: it then takes the policy's frozen base and live adapters. */
+  readonly runsAdapters?: boolean;
 }
 
 /** The score of one completion (a subset of the verifiers' `VerificationResult`). */
@@ -249,9 +254,16 @@ export async function rlStep(
   t = process.hrtime.bigint();
   if (train.optimizerSteps > 0) {
     // The policy's own arrays where it has them on the host: a sampler with weights as graph inputs then reads them without a copy.
-    const weights = ctx.policy.liveTensors()?.weights ?? (await ctx.policy.weights());
-    s.checkWeights?.(weights);
-    await ctx.sampler.setWeights(weights);
+    const lora = ctx.sampler.runsAdapters ? ctx.policy.liveAdapters() : null;
+    if (lora) {
+      // The base is frozen: only the adapters changed, and only they can have diverged.
+      s.checkWeights?.(lora.adapters);
+      await ctx.sampler.setWeights(lora.base, lora.adapters);
+    } else {
+      const weights = ctx.policy.liveTensors()?.weights ?? (await ctx.policy.weights());
+      s.checkWeights?.(weights);
+      await ctx.sampler.setWeights(weights);
+    }
   }
   const sync = seconds(t);
 

@@ -58,6 +58,7 @@ import {
   loraModelOptions,
   resumedAdapters,
 } from '../lora/lora-run.js';
+import { samplerLora } from '../lora/sampler-lora.js';
 import { checkpointContent, restoreOptimizerState } from './checkpoint-content.js';
 import { evaluate, type EvalContext } from './evaluate.js';
 import { memoryCopies, memoryLine } from './memory-accounting.js';
@@ -346,7 +347,8 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
             sampler: {
               generate: async (p, o) =>
                 (await parts.sampler.generate(p as Prompt[], o as GenerateOptions)) as StepRollout[],
-              setWeights: (w) => parts.sampler.setWeights(w),
+              setWeights: (w, a) => parts.sampler.setWeights(w, a),
+              runsAdapters: parts.sampler.model.lora !== null,
             },
             score: parts.score,
             nextPrompts,
@@ -509,16 +511,19 @@ async function openRun(
     ? await loadDecoderModel(modelDir, { ...backend, lora })
     : await loadDecoderModel(weightsDir, backend);
   let env: TaskEnvironment;
+  // Under LoRA the sampler runs the adapters in its graph on the policy's frozen base: no merged copy.
+  const live = lora ? policy.liveAdapters() : null;
+  const shared = policy.liveTensors()?.weights ?? live?.base;
   try {
     if (lora) log(await describeLora(policy));
-    env = await openTaskEnvironment(config, modelDir, log, true, policy.liveTensors()?.weights);
+    env = await openTaskEnvironment(config, modelDir, log, true, shared, live ? samplerLora(live) : undefined);
   } catch (error) {
     await policy.dispose();
     throw error;
   }
   try {
     // A sampler with weights as graph inputs was built on the policy's own arrays: it holds no copy.
-    const samplerShared = policy.liveTensors() !== null && env.sampler.model.weightMode === 'inputs';
+    const samplerShared = shared !== undefined && env.sampler.model.weightMode === 'inputs';
     if (!samplerShared && weightsDir !== modelDir) await env.sampler.setWeights(await policy.weights());
     // Under LoRA the initial policy is the frozen base itself: its logprobs with the adapters off, no second copy.
     const reference =

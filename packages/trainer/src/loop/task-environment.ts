@@ -4,7 +4,7 @@
  * that scores completions. Opened once per run (or per `rlvr eval`), closed at the end.
  */
 import type { NamedTensors } from '@rlvr/core';
-import { Sampler, loadModelDir, type CausalLmWeightMode, type SamplerDevice } from '@rlvr/sampler';
+import { Sampler, loadModelDir, type CausalLmLora, type CausalLmWeightMode, type SamplerDevice } from '@rlvr/sampler';
 import { VerifierPool } from '@rlvr/verifiers';
 import type { TrainConfig } from '../config/index.js';
 import {
@@ -74,7 +74,8 @@ export function trainingWeightMode(device: SamplerDevice): CausalLmWeightMode {
 /**
  * Open the sampler on `modelDir` (with `training`, weights as {@link trainingWeightMode} says; else the
  * sampler's default), load the task and start the verifier pool. `policyWeights`: a policy's own
- * arrays, which a sampler with weights as inputs takes instead of reading the directory (no copy).
+ * arrays, which a sampler with weights as inputs takes instead of reading the directory (no copy);
+ * `policyLora`: under LoRA, the adapters it then runs in its graph on top of them.
  */
 export async function openTaskEnvironment(
   config: TrainConfig,
@@ -82,6 +83,7 @@ export async function openTaskEnvironment(
   log: (line: string) => void,
   training = false,
   policyWeights?: NamedTensors,
+  policyLora?: CausalLmLora,
 ): Promise<TaskEnvironment> {
   const { device } = await selectSamplingDevice(config.sampling.device, { log });
   const weightMode = training ? trainingWeightMode(device) : undefined;
@@ -89,6 +91,7 @@ export async function openTaskEnvironment(
     device,
     ...(weightMode ? { weightMode } : {}),
     ...(weightMode === 'inputs' && policyWeights ? { weights: policyWeights } : {}),
+    ...(weightMode === 'inputs' && policyWeights && policyLora ? { lora: policyLora } : {}),
   });
   const sampler = new Sampler(loaded.model, loaded.tokenizer);
   const tokenizer = loaded.tokenizer;
