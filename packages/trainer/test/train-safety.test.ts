@@ -204,7 +204,8 @@ describe('storage faults', () => {
         const s = statfsSync(mount);
         writeFileSync(join(mount, 'filler'), Buffer.alloc(Number(s.bavail) * Number(s.bsize)));
       };
-      const config = trainingConfig({ maxSteps: 40, checkpoint: { interval: 1 } });
+      // No completions log: this case is about metrics.jsonl, and completions.jsonl is appended first.
+      const config = trainingConfig({ maxSteps: 40, checkpoint: { interval: 1 }, logging: { completions: 0 } });
       const error = await rejection(runTraining({ config, runDir, onStep: (m) => (m.step === 2 ? fill() : undefined) }));
       expect(StorageError.isInstance(error)).toBe(true);
       const read = await readMetrics(join(runDir, 'metrics.jsonl'));
