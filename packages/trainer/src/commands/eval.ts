@@ -10,7 +10,7 @@ import { heldOutPrompts } from '../loop/run-training.js';
 import { closeTaskEnvironment, openTaskEnvironment } from '../loop/task-environment.js';
 import type { StepRollout } from '../loop/rl-step.js';
 import { ADAPTER_FILES, isAdapterDirectory } from '../lora/adapter-directory.js';
-import { mergeAdapter } from '../lora/adapted-model.js';
+import { readAdapterInGraph } from '../lora/adapted-model.js';
 
 const OPTIONS = {
   model: {
@@ -115,16 +115,22 @@ export const evalCommand: Command = defineCommand({
       ...(options.seed === undefined ? {} : { seed: parseInteger('--seed', options.seed, 0) }),
     });
     const modelPath = resolveModelPath(config.model.path);
-    // A LoRA adapter directory is evaluated as its base with the merged weights.
-    const adapted = isAdapterDirectory(modelPath) ? await mergeAdapter(modelPath, options.base) : undefined;
+    // A LoRA adapter directory is evaluated as its base with the adapters in the sampler's graph (weights
+    // as inputs, the base read once); a sampler that cannot run them (WebGPU) takes the merged weights.
+    const adapted = isAdapterDirectory(modelPath) ? readAdapterInGraph(modelPath, options.base) : undefined;
     if (!adapted && options.base !== undefined) {
       throw new CliError('--base', `${modelPath} is no LoRA adapter (no ${ADAPTER_FILES.config})`);
     }
-    const env = await openTaskEnvironment(config, adapted?.baseDir ?? modelPath, (line) =>
-      io.stderr.write(`${line}\n`),
+    const env = await openTaskEnvironment(
+      config,
+      adapted?.baseDir ?? modelPath,
+      (line) => io.stderr.write(`${line}\n`),
+      adapted !== undefined,
+      adapted?.baseWeights,
+      adapted?.lora,
     );
     try {
-      if (adapted) await env.sampler.setWeights(adapted.weights);
+      if (adapted && env.sampler.model.lora === null) await env.sampler.setWeights(await adapted.merged());
       const prompts = heldOutPrompts(config, env);
       if (prompts.length === 0) throw new CliError(undefined, 'no held-out prompts', INPUT_EXIT_CODE);
       const record = await evaluate(

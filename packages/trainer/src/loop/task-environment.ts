@@ -72,8 +72,9 @@ export function trainingWeightMode(device: SamplerDevice): CausalLmWeightMode {
 }
 
 /**
- * Open the sampler on `modelDir` (with `training`, weights as {@link trainingWeightMode} says; else the
- * sampler's default), load the task and start the verifier pool. `policyWeights`: a policy's own
+ * Open the sampler on `modelDir` (with `training`, weights as {@link trainingWeightMode} says, as a run
+ * and `rlvr eval` of a LoRA adapter want them; else the sampler's default), load the task and start the
+ * verifier pool. `policyWeights`: a policy's own
  * arrays, which a sampler with weights as inputs takes instead of reading the directory (no copy);
  * `policyLora`: under LoRA, the adapters it then runs in its graph on top of them.
  */

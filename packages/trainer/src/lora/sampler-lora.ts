@@ -7,7 +7,7 @@ import type { LiveAdapters } from '@rlvr/kernels';
 import type { CausalLmLora } from '@rlvr/sampler';
 
 /** The graph inputs and adapter arrays that let the sampler run `live`'s adapters (the arrays themselves, not copies). */
-export function samplerLora(live: LiveAdapters): CausalLmLora {
+export function samplerLora(live: Pick<LiveAdapters, 'targets' | 'adapters' | 'scale'>): CausalLmLora {
   const first = live.targets[0];
   if (!first) throw new TypeError('samplerLora: the policy wraps no Linear with an adapter');
   return {
