@@ -275,4 +275,23 @@ describe('validateWeights and initWeights', () => {
     other[0] = 1;
     expect(() => validateWeights(tied, { ...w, 'lm_head.weight': { shape: [...emb.shape], data: other } })).toThrow(/lm_head\.weight: unexpected/);
   });
+
+  it('valuesChecked skips only the value scan of the named tensors: their shapes and lengths, and every other tensor, are still checked', () => {
+    const w: NamedTensors = initWeights(config, 2);
+    const norm = 'model.layers.2.input_layernorm.weight';
+    w[norm]!.data[3] = NaN;
+    expect(() => validateWeights(config, w)).toThrow(/input_layernorm\.weight: 1 non-finite/);
+    validateWeights(config, w, { valuesChecked: new Set([norm]) });
+    const issues = (named: NamedTensors): string[] => {
+      try {
+        validateWeights(config, named, { valuesChecked: new Set([norm, 'model.norm.weight']) });
+        return [];
+      } catch (e) {
+        return (e as ModelWeightsError).issues.map((i) => `${i.tensor} ${i.problem}`);
+      }
+    };
+    w['model.norm.weight'] = { shape: [55], data: new Float32Array(55) };
+    w['model.layers.0.mlp.up_proj.weight']!.data[0] = Infinity;
+    expect(issues(w)).toEqual(['model.layers.0.mlp.up_proj.weight non-finite', 'model.norm.weight shape']);
+  });
 });

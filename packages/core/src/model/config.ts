@@ -392,8 +392,14 @@ export class ModelWeightsError extends CoreError {
  * Checks named tensors against the config: missing, unexpected, wrong shapes, data length ≠ shape,
  * non-finite values. Throws one {@link ModelWeightsError} listing every problem. A tied checkpoint that
  * still ships `lm_head.weight` is accepted when it equals the embedding (some exporters write both).
+ * `valuesChecked`: tensors whose values the caller already checked and knows unchanged (a frozen base
+ * fed again); their names, shapes and lengths are checked, their values are not scanned again.
  */
-export function validateWeights(c: DecoderConfig, named: NamedTensors): void {
+export function validateWeights(
+  c: DecoderConfig,
+  named: NamedTensors,
+  options: { valuesChecked?: ReadonlySet<string> } = {},
+): void {
   const issues: WeightIssue[] = [];
   const specs = parameterSpecs(c);
   const expected = new Set(specs.map((s) => s.name));
@@ -403,7 +409,7 @@ export function validateWeights(c: DecoderConfig, named: NamedTensors): void {
       issues.push({ tensor: s.name, problem: 'missing', detail: `missing (expected shape [${s.shape.join(', ')}])` });
       continue;
     }
-    checkTensor(s.name, t, s.shape, issues);
+    checkTensor(s.name, t, s.shape, issues, !options.valuesChecked?.has(s.name));
   }
   for (const name of Object.keys(named)) {
     if (expected.has(name)) continue;
@@ -425,11 +431,12 @@ export function validateWeights(c: DecoderConfig, named: NamedTensors): void {
 
 function sameData(a: NamedTensor, b: NamedTensor | undefined): boolean {
   if (!b || a.data.length !== b.data.length) return false;
+  if (a.data === b.data) return true;
   for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) return false;
   return true;
 }
 
-function checkTensor(name: string, t: NamedTensor, shape: number[], issues: WeightIssue[]): void {
+function checkTensor(name: string, t: NamedTensor, shape: number[], issues: WeightIssue[], scanValues: boolean): void {
   if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
     issues.push({
       tensor: name,
@@ -447,6 +454,7 @@ function checkTensor(name: string, t: NamedTensor, shape: number[], issues: Weig
     });
     return;
   }
+  if (!scanValues) return;
   let bad = 0;
   let first = -1;
   for (let i = 0; i < t.data.length; i++) {

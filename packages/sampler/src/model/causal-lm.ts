@@ -17,6 +17,7 @@ import {
   type WeightMode,
 } from './decoder-graph.js';
 import type { DecodeCache } from './decode-cache.js';
+import { FrozenBase } from './frozen-base.js';
 import { assertDeviceStarts, type SamplerDevice } from './execution-device.js';
 import { sessionOptions, type SessionThreading } from './session-options.js';
 
@@ -135,6 +136,8 @@ function checkAdapters(config: DecoderConfig, spec: LoraGraphSpec, adapters: Nam
 export class CausalLm {
   private weightFeeds: Record<string, ort.Tensor> = {};
   private adapterFeeds: Record<string, ort.Tensor> = {};
+  /** A LoRA graph's validated base arrays, whose values a later update does not scan again (see frozen-base.ts). */
+  private readonly frozenBase = new FrozenBase();
   private readonly hasPositionIds: boolean;
   private readonly hasCacheBranch: boolean;
   /** How the graph passes its KV cache: Optimum's `append`, or the project's `shared` prefix + per-row buffers. */
@@ -206,7 +209,10 @@ export class CausalLm {
     const session = await ort.InferenceSession.create(bytes, sessionOptions(rest));
     const lm = new CausalLm(session, geometryOf(config), source, { config, mode, kvCache, options: rest, lora: spec });
     if (mode === 'inputs') lm.feedWeights(weights);
-    if (lora) lm.adapterFeeds = tensorFeeds(lora.adapters);
+    if (lora) {
+      lm.adapterFeeds = tensorFeeds(lora.adapters);
+      lm.frozenBase.record(weights);
+    }
     return lm;
   }
 
@@ -256,7 +262,10 @@ export class CausalLm {
    * Swaps the policy's weights. With weights as graph inputs this only re-points the feeds (no new
    * session); with initializers it rebuilds the session. Every tensor is checked against the config
    * first; the error lists each wrong tensor by name and the old weights stay in use. A graph with
-   * LoRA adapters (`fromWeights`' `lora`) takes its adapters too, fed the same way as weight inputs.
+   * LoRA adapters (`fromWeights`' `lora`) takes its adapters too, fed the same way as weight inputs;
+   * its base is frozen, so a base array it already validated (the same object, the same shape) is not
+   * scanned for non-finite values again: write a LoRA graph's base arrays in place and the change goes
+   * unchecked. Every new array, and every array of a graph without LoRA, is checked in full.
    */
   async setWeights(weights: NamedTensors, adapters?: NamedTensors): Promise<void> {
     if (!this.decoder) {
@@ -266,7 +275,8 @@ export class CausalLm {
       );
     }
     const { config, mode, kvCache, options, lora } = this.decoder;
-    validateWeights(config, weights);
+    // Only a LoRA graph's base is frozen; a full fine-tune writes the same arrays in place, so they are rescanned.
+    validateWeights(config, weights, lora ? { valuesChecked: this.frozenBase.unchanged(weights) } : {});
     if (lora && !adapters) {
       throw new ModelLoadError(this.source, 'setWeights: this graph runs LoRA adapters; pass them');
     }
@@ -283,6 +293,7 @@ export class CausalLm {
       this.session = session;
     }
     if (adapters) this.adapterFeeds = tensorFeeds(adapters);
+    if (lora) this.frozenBase.record(weights);
   }
 
   /**
