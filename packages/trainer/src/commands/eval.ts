@@ -9,8 +9,7 @@ import { EMBEDDED_PREFIX, resolveModelPath } from '../models/embedded.js';
 import { heldOutPrompts } from '../loop/run-training.js';
 import { closeTaskEnvironment, openTaskEnvironment } from '../loop/task-environment.js';
 import type { StepRollout } from '../loop/rl-step.js';
-import { ADAPTER_FILES, isAdapterDirectory } from '../lora/adapter-directory.js';
-import { readAdapterInGraph } from '../lora/adapted-model.js';
+import { samplerModel } from '../lora/sampler-model.js';
 
 const OPTIONS = {
   model: {
@@ -114,23 +113,18 @@ export const evalCommand: Command = defineCommand({
       },
       ...(options.seed === undefined ? {} : { seed: parseInteger('--seed', options.seed, 0) }),
     });
-    const modelPath = resolveModelPath(config.model.path);
-    // A LoRA adapter directory is evaluated as its base with the adapters in the sampler's graph (weights
-    // as inputs, the base read once); a sampler that cannot run them (WebGPU) takes the merged weights.
-    const adapted = isAdapterDirectory(modelPath) ? readAdapterInGraph(modelPath, options.base) : undefined;
-    if (!adapted && options.base !== undefined) {
-      throw new CliError('--base', `${modelPath} is no LoRA adapter (no ${ADAPTER_FILES.config})`);
-    }
+    // A LoRA adapter directory is evaluated as its base, with the adapters in the sampler's graph or merged (lora/sampler-model.ts).
+    const source = samplerModel(resolveModelPath(config.model.path), options.base);
     const env = await openTaskEnvironment(
       config,
-      adapted?.baseDir ?? modelPath,
+      source.dir,
       (line) => io.stderr.write(`${line}\n`),
-      adapted !== undefined,
-      adapted?.baseWeights,
-      adapted?.lora,
+      false,
+      undefined,
+      undefined,
+      source.loadOptions,
     );
     try {
-      if (adapted && env.sampler.model.lora === null) await env.sampler.setWeights(await adapted.merged());
       const prompts = heldOutPrompts(config, env);
       if (prompts.length === 0) throw new CliError(undefined, 'no held-out prompts', INPUT_EXIT_CODE);
       const record = await evaluate(

@@ -5,7 +5,7 @@ import { defineCommand } from '../cli/define-command.js';
 import { parseChoice, parseInteger, parseNumber } from '../cli/parse-options.js';
 import { SAMPLING_DEVICE_CHOICES } from '../config/index.js';
 import { selectSamplingDevice } from '../loop/sampling-device.js';
-import { loadModelOrAdapter } from '../lora/adapted-model.js';
+import { loadModelOrAdapter } from '../lora/sampler-model.js';
 
 const OPTIONS = {
   model: {
@@ -124,7 +124,7 @@ export const generateCommand: Command = defineCommand({
           ).device;
     let loaded;
     try {
-      // A LoRA adapter directory runs as its base with the merged weights.
+      // A LoRA adapter directory runs as its base, with the adapters in the sampler's graph or merged (lora/sampler-model.ts).
       loaded = await loadModelOrAdapter(options.model!, options.base, { device });
     } catch (error) {
       if (SamplerError.isInstance(error)) throw new CliError('--model', error.message, exitCodeOf(error));

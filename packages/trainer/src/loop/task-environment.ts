@@ -73,10 +73,11 @@ export function trainingWeightMode(device: SamplerDevice): CausalLmWeightMode {
 
 /**
  * Open the sampler on `modelDir` (with `training`, weights as {@link trainingWeightMode} says, as a run
- * and `rlvr eval` of a LoRA adapter want them; else the sampler's default), load the task and start the
- * verifier pool. `policyWeights`: a policy's own
+ * wants them; else the sampler's default), load the task and start the verifier pool. `policyWeights`: a policy's own
  * arrays, which a sampler with weights as inputs takes instead of reading the directory (no copy);
- * `policyLora`: under LoRA, the adapters it then runs in its graph on top of them.
+ * `policyLora`: under LoRA, the adapters it then runs in its graph on top of them. `samplerWeights`:
+ * the weight options of the sampler on the device selected, in place of those three (e.g. a LoRA
+ * adapter's, from lora/sampler-model.ts).
  */
 export async function openTaskEnvironment(
   config: TrainConfig,
@@ -85,14 +86,21 @@ export async function openTaskEnvironment(
   training = false,
   policyWeights?: NamedTensors,
   policyLora?: CausalLmLora,
+  samplerWeights?: (
+    device: SamplerDevice,
+  ) => Promise<{ weightMode?: CausalLmWeightMode; weights?: NamedTensors; lora?: CausalLmLora }>,
 ): Promise<TaskEnvironment> {
   const { device } = await selectSamplingDevice(config.sampling.device, { log });
   const weightMode = training ? trainingWeightMode(device) : undefined;
   const loaded = await loadModelDir(modelDir, {
     device,
-    ...(weightMode ? { weightMode } : {}),
-    ...(weightMode === 'inputs' && policyWeights ? { weights: policyWeights } : {}),
-    ...(weightMode === 'inputs' && policyWeights && policyLora ? { lora: policyLora } : {}),
+    ...(samplerWeights
+      ? await samplerWeights(device)
+      : {
+          ...(weightMode ? { weightMode } : {}),
+          ...(weightMode === 'inputs' && policyWeights ? { weights: policyWeights } : {}),
+          ...(weightMode === 'inputs' && policyWeights && policyLora ? { lora: policyLora } : {}),
+        }),
   });
   const sampler = new Sampler(loaded.model, loaded.tokenizer);
   const tokenizer = loaded.tokenizer;
