@@ -11,6 +11,8 @@ import { theoryCommand } from './theory.js';
 import { trainCommand } from './train.js';
 import { verifyCommand } from './verify.js';
 import { weightsCommand } from './weights.js';
+import { workerCommand } from './worker.js';
+import { workersCommand } from './workers.js';
 
 /**
  * Every `rlvr` subcommand, in the order `rlvr --help` lists them. A new subcommand is a module in
@@ -29,4 +31,6 @@ export const COMMANDS: readonly Command[] = [
   reportCommand,
   compareCommand,
   serveCommand,
+  workerCommand,
+  workersCommand,
 ];

@@ -798,6 +798,55 @@ const LOGGING = z
   })
   .prefault({});
 
+const ROLLOUT = z
+  .strictObject({
+    workers: field(
+      z
+        .string()
+        .regex(/^rediss?:\/\/\S+$/, 'expected a Redis URL: redis://HOST[:PORT][/DB] or rediss://…')
+        .nullable()
+        .default(null),
+      'Redis URL of the rollout workers’ queue (BullMQ): each step’s prompt groups become jobs that `rlvr worker` processes on any host sample and score; null = sample in this process.',
+      null,
+      'actor_rollout_ref.rollout (Ray rollout workers)',
+    ),
+    queue: field(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]+$/, 'expected letters, digits, _ . -')
+        .default('rlvr'),
+      'Queue name on that Redis (one training run per queue; `rlvr worker --queue` takes the same name).',
+      null,
+      null,
+    ),
+    promptsPerJob: field(
+      count(1).nullable().default(null),
+      'Prompts per rollout job: a draw is split into jobs of this many prompts, each sampled with a seed derived from the step’s; the split (not where a job runs) decides the samples, so the same config gives the same run in this process and on workers; null = one job per draw.',
+      null,
+      null,
+    ),
+    maxStaleness: field(
+      count(0).default(0),
+      'Asynchronous rollouts: step t is sampled with the policy after step t−1−K (K = this), so workers sample ahead while the trainer trains; loss.tisCap corrects for the stale policy; 0 = synchronous.',
+      null,
+      'async_training.staleness_threshold',
+    ),
+    host: field(
+      z.string().min(1).default('0.0.0.0'),
+      'Address the trainer’s weights server binds (workers fetch each policy version from it once).',
+      null,
+      null,
+    ),
+    port: field(count(0).max(65535).default(0), 'Port of the weights server; 0 = a free one.', null, null),
+    advertise: field(
+      z.string().min(1).nullable().default(null),
+      'Host name or address workers reach the weights server at; null = this machine’s first non-loopback IPv4 address (127.0.0.1 when it has none).',
+      null,
+      null,
+    ),
+  })
+  .prefault({});
+
 const BASE = z.strictObject({
   model: MODEL,
   task: TASK,
@@ -813,6 +862,7 @@ const BASE = z.strictObject({
   checkpoint: CHECKPOINT,
   guard: GUARD,
   logging: LOGGING,
+  rollout: ROLLOUT,
   maxSteps: field(count(1).default(200), 'RL steps to run.', 'max_steps', 'trainer.total_training_steps'),
   seed: field(
     count(0).max(0xffffffff).default(42),
@@ -907,6 +957,7 @@ export const TRAIN_CONFIG_SCHEMA = BASE.superRefine((config, context) => {
       message: 'LoRA trains on the cpu backend only; set backend: cpu (or auto) or lora.rank: null',
     });
   }
+  checkRolloutFields(config, context);
   config.eval.passAtK.forEach((k, index) => {
     if (k > config.eval.samples) {
       context.addIssue({
@@ -947,6 +998,47 @@ function checkRewardFields(config: z.output<typeof BASE>, context: z.RefinementC
       path: ['weighting', 'binarize'],
       message: `must be null with ${shaped} (binarizing would keep only whether the shaped reward crossed the threshold): set weighting.binarize: null (--binarize null); success (accuracy, ρ̂) still means task.verifier's correct verdict`,
     });
+  }
+}
+
+/**
+ * Rollout workers and asynchronous mode: a run samples ahead only on workers; its prompts are taken when
+ * a step's jobs are queued, so draws that depend on scores (maxGroups, dynamic sampling) need K = 0;
+ * the stale policy needs the truncated importance weights; LoRA runs sample in the trainer's process.
+ */
+function checkRolloutFields(config: z.output<typeof BASE>, context: z.RefinementCtx): void {
+  const { workers, maxStaleness } = config.rollout;
+  const issue = (path: (string | number)[], message: string) => context.addIssue({ code: 'custom', path, message });
+  if (workers !== null && loraEnabled(config)) {
+    issue(
+      ['rollout', 'workers'],
+      'rollout workers take full-weight runs; a LoRA run (lora.rank set) samples in this process: set rollout.workers: null',
+    );
+  }
+  if (maxStaleness === 0) return;
+  if (workers === null) {
+    issue(
+      ['rollout', 'maxStaleness'],
+      'samples ahead on rollout workers only: set rollout.workers (a Redis URL) or rollout.maxStaleness: 0',
+    );
+  }
+  if (config.sampling.maxGroups > 1) {
+    issue(
+      ['sampling', 'maxGroups'],
+      `must be 1 with rollout.maxStaleness ${maxStaleness}: a step's prompts are queued ahead, before any of its groups is scored`,
+    );
+  }
+  if (config.sampling.filterGroups !== 'off') {
+    issue(
+      ['sampling', 'filterGroups'],
+      `must be off with rollout.maxStaleness ${maxStaleness}: a step's prompts are queued ahead, before any of its groups is scored`,
+    );
+  }
+  if (config.loss.tisCap === null) {
+    issue(
+      ['loss', 'tisCap'],
+      `must be set with rollout.maxStaleness ${maxStaleness}: the truncated importance weight corrects for sampling with an older policy (e.g. --loss.tis-cap 2)`,
+    );
   }
 }
 

@@ -68,6 +68,7 @@ export async function drawGroups(
         // Round 0 keeps the step's seed (one group per prompt is unchanged); later rounds get their own stream.
         seed: round === 0 ? s.seed : deriveSeed(s.seed, round),
       },
+      pending.map((i) => prompts[i]!.reference),
     );
     checkOrder(drawn, pending.length, M);
     // A later round samples a subset: map its prompt indices back to the step's.
@@ -75,10 +76,13 @@ export async function drawGroups(
     out.sample += seconds(t);
 
     t = process.hrtime.bigint();
-    const drawnScores = await ctx.score(
-      placed,
-      placed.map((r) => prompts[r.promptIndex]!.reference),
-    );
+    // Rollouts a worker scored where it sampled them carry their score.
+    const drawnScores = placed.every((r) => r.score !== undefined)
+      ? placed.map((r) => r.score!)
+      : await ctx.score(
+          placed,
+          placed.map((r) => prompts[r.promptIndex]!.reference),
+        );
     out.verify += seconds(t);
 
     placed.forEach((r, j) => {

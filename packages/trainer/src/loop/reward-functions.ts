@@ -182,3 +182,22 @@ export async function scoreCompletions(
     return { reward, correct, components };
   });
 }
+
+/** Score rollouts on their decoded completion tokens (exactly what is trained), one reference each. */
+export async function scoreRollouts(
+  pool: VerifierPool,
+  setup: RewardSetup,
+  decode: (ids: readonly number[]) => string,
+  rollouts: readonly { completionIds: readonly number[] }[],
+  references: readonly unknown[],
+): Promise<StepScore[]> {
+  return await scoreCompletions(
+    pool,
+    setup,
+    rollouts.map((r, i) => ({
+      completion: decode(r.completionIds),
+      length: r.completionIds.length,
+      reference: references[i],
+    })),
+  );
+}

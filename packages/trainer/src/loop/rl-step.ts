@@ -37,23 +37,28 @@ export interface StepRollout extends RolloutTokens {
   sampleIndex: number;
   text: string;
   finishReason: string;
+  /** Its score, when it was scored where it was sampled (a rollout worker); the step does not score it again. */
+  score?: StepScore;
+}
+
+/** The sampling options of one draw of groups. */
+export interface StepSamplingOptions {
+  groupSize: number;
+  maxNewTokens: number;
+  temperature: number;
+  topP: number;
+  topK: number;
+  stop: string[];
+  seed: number;
 }
 
 /** What the step needs of a sampler: group generation and a weight swap. */
 export interface StepSampler {
-  /** M completions per prompt, ordered by prompt then sample. */
-  generate(
-    prompts: number[][],
-    options: {
-      groupSize: number;
-      maxNewTokens: number;
-      temperature: number;
-      topP: number;
-      topK: number;
-      stop: string[];
-      seed: number;
-    },
-  ): Promise<StepRollout[]>;
+  /**
+   * M completions per prompt, ordered by prompt then sample. `references` (one per prompt) let a
+   * sampler that also scores (rollout workers) return each rollout with its `score`.
+   */
+  generate(prompts: number[][], options: StepSamplingOptions, references?: readonly unknown[]): Promise<StepRollout[]>;
   /** Load the policy's new weights (named HF tensors), and its LoRA adapters where the sampler runs them. */
   setWeights(
     weights: Record<string, { shape: number[]; data: Float32Array }>,

@@ -21,7 +21,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NamedTensors } from '@rlvr/core';
 import { loadDecoderModel, type DecoderModel } from '@rlvr/kernels';
-import type { GenerateOptions, Prompt } from '@rlvr/sampler';
 import {
   CheckpointError,
   listCheckpoints,
@@ -65,7 +64,8 @@ import { memoryCopies, memoryLine } from './memory-accounting.js';
 import { exactSuccessApplies, exactSuccessProbe } from './exact-success.js';
 import { lostPushWarner } from './flat-groups.js';
 import { noSignalWarner } from './no-signal.js';
-import { rlStep, type RlStepSettings, type StepPrompt, type StepRollout } from './rl-step.js';
+import { rlStep, type RlStepSettings, type StepPrompt, type StepRollout, type StepSamplingOptions } from './rl-step.js';
+import { RunRollouts } from '../rollout/run-rollouts.js';
 import { closeTaskEnvironment, openTaskEnvironment, type TaskEnvironment } from './task-environment.js';
 import { tokenizerFilesIn } from '../checkpoint/tokenizer-files.js';
 import { openRunLogs, type ScoredRollout } from '../logging/run-logs.js';
@@ -121,6 +121,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
   const checkpoint = options.resume ? resumePoint(config, runDir, guard, log) : undefined;
 
   const parts = await openRun(config, checkpoint?.dir ?? modelDir, modelDir, log, checkpoint?.adapters);
+  let rollouts: RunRollouts | undefined;
   try {
     writeRunConfig(runDir, config);
     const cursor = new PromptCursor(
@@ -148,6 +149,22 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
       }
       log(`resuming from ${checkpoint.dir} (step ${step})`);
     }
+    rollouts = await RunRollouts.open(
+      config,
+      {
+        generate: async (p, o) => await parts.sampler.generate(p, o),
+        setWeights: (w, a) => parts.sampler.setWeights(w, a),
+        runsAdapters: parts.sampler.model.lora !== null,
+      },
+      {
+        runDir,
+        modelDir,
+        startStep: step,
+        weights: async () => parts.policy.liveTensors()?.weights ?? (await parts.policy.weights()),
+      },
+      log,
+    );
+    const source = rollouts;
     const metrics = new MetricsWriter(runDir);
     const logs = await openRunLogs(
       config.logging,
@@ -156,6 +173,8 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
       checkpoint?.step,
     );
     let lastCheckpoint = checkpoint?.dir ?? '';
+    /** Where the prompt cursor stood after the last completed step's prompts (read before any is drawn ahead). */
+    let cursorAtCompleted = { ...cursor.state() };
     let lastCheckpointStep = checkpoint?.step ?? -1;
     /** Why the run stopped, with the checkpoint it can continue from. */
     const stoppedAt = (): string =>
@@ -262,7 +281,8 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
             ...(adapter ? { adapter } : {}),
             optimizerState: content.optimizerState,
             rng: { scheme: 'derived per step from config.seed', seed: config.seed },
-            dataCursor: { ...cursor.state() },
+            // Drawing ahead moves the cursor past the steps queued: the checkpoint keeps where its own step left it.
+            dataCursor: { ...(source.drawsAhead ? cursorAtCompleted : cursor.state()) },
             config: config as never,
           },
           { copyFiles: tokenizerFilesIn(modelDir) },
@@ -288,21 +308,32 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
         }
       }
     };
+    const nextPrompts = (): StepPrompt[] =>
+      cursor.next(config.sampling.promptsPerStep).map((i) => parts.encode(parts.train[i]!));
+    const samplingOptions = (at: number): StepSamplingOptions => ({
+      groupSize: config.sampling.groupSize,
+      maxNewTokens: config.sampling.maxNewTokens,
+      temperature: config.sampling.temperature,
+      topP: config.sampling.topP,
+      topK: config.sampling.topK,
+      stop: parts.stop,
+      seed: deriveSeed(config.seed, SAMPLING_STREAM + at),
+    });
+    /** Asynchronous rollouts: queue every step the policy of `after` may sample (up to maxStaleness ahead). */
+    const queueAhead = (after: number): void =>
+      source.queueAhead(Math.min(config.maxSteps, after + 1 + config.rollout.maxStaleness), samplingOptions, () => {
+        const drawn = nextPrompts();
+        return { prompts: drawn, cursorAfter: { ...cursor.state() } };
+      });
+    queueAhead(step);
     while (step < config.maxSteps && stopReason(options.stop) === undefined) {
       step++;
       const stepStart = process.hrtime.bigint();
-      const nextPrompts = (): StepPrompt[] =>
-        cursor.next(config.sampling.promptsPerStep).map((i) => parts.encode(parts.train[i]!));
-      const prompts = nextPrompts();
+      const ahead = source.drawnFor(step);
+      const prompts = ahead?.prompts ?? nextPrompts();
       const lr = learningRateAt(config.optim, step, config.maxSteps);
       const settings: RlStepSettings = {
-        groupSize: config.sampling.groupSize,
-        maxNewTokens: config.sampling.maxNewTokens,
-        temperature: config.sampling.temperature,
-        topP: config.sampling.topP,
-        topK: config.sampling.topK,
-        stop: parts.stop,
-        seed: deriveSeed(config.seed, SAMPLING_STREAM + step),
+        ...samplingOptions(step),
         maxGroups: config.sampling.maxGroups,
         ...(config.sampling.filterGroups === 'off'
           ? {}
@@ -344,12 +375,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
         r = await rlStep(
           {
             policy: parts.policy,
-            sampler: {
-              generate: async (p, o) =>
-                (await parts.sampler.generate(p as Prompt[], o as GenerateOptions)) as StepRollout[],
-              setWeights: (w, a) => parts.sampler.setWeights(w, a),
-              runsAdapters: parts.sampler.model.lora !== null,
-            },
+            sampler: source.samplerFor(step),
             score: parts.score,
             nextPrompts,
             ...(parts.reference ? { reference: parts.reference } : {}),
@@ -366,6 +392,10 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
         throw diverged(`loss ${r.loss}, gradient norm ${r.gradNorm}`, undefined, 'stopped');
       }
       if (r.skippedUpdates === 0) guard.record(r);
+      const rolloutMetrics = await source.stepDone(step);
+      if (ahead) cursorAtCompleted = ahead.cursorAfter as typeof cursorAtCompleted;
+      // Workers sample the next steps while this one is evaluated and checkpointed.
+      queueAhead(step);
       sampledResponses += r.responses;
       const wall = Number(process.hrtime.bigint() - stepStart) / 1e9;
       const record: StepMetrics = {
@@ -385,6 +415,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
         ...(r.filter ? { dynamicSampling: r.filter } : {}),
         truncatedFraction: r.truncatedFraction,
         ...(r.rewardComponents ? { rewards: r.rewardComponents } : {}),
+        ...(rolloutMetrics ? { rollout: rolloutMetrics } : {}),
         loss: r.loss,
         kl: r.klMean,
         entropy: r.entropyMean,
@@ -433,6 +464,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
     }
     return { runDir, steps: step, checkpoint: lastCheckpoint };
   } finally {
+    await rollouts?.close();
     await closeRun(parts);
   }
 }

@@ -18,7 +18,7 @@ import {
 } from '../tasks/index.js';
 import { TASK_KINDS } from '../tasks/task-kinds.js';
 import { chatPromptTemplate, promptEncoder } from '../tasks/templates.js';
-import { resolveRewards, scoreCompletions, type RewardSetup } from './reward-functions.js';
+import { resolveRewards, scoreRollouts, type RewardSetup } from './reward-functions.js';
 import type { StepPrompt, StepRollout, StepScore } from './rl-step.js';
 import { selectSamplingDevice } from './sampling-device.js';
 
@@ -147,15 +147,7 @@ export async function openTaskEnvironment(
     encode: (example) => ({ ids: promptIds(examplePrompt(example, template)), reference: example.reference }),
     stop: config.task.template === 'chat' ? [] : ['</answer>'],
     score: async (rollouts, references) =>
-      await scoreCompletions(
-        pool,
-        rewards,
-        rollouts.map((r, i) => ({
-          completion: tokenizer.decode(r.completionIds),
-          length: r.completionIds.length,
-          reference: references[i],
-        })),
-      ),
+      await scoreRollouts(pool, rewards, (ids) => tokenizer.decode(ids), rollouts, references),
     padId: tokenizer.padTokenId ?? tokenizer.eosTokenIds[0] ?? 0,
   };
 }

@@ -71,6 +71,20 @@ export const STEP_METRICS_SCHEMA = z.strictObject({
   /** Share of the trained responses that hit sampling.maxNewTokens without a stop string or EOS. Absent from older runs. */
   truncatedFraction: share().optional(),
   /**
+   * Rollout workers (absent when sampling in the trainer's process): how many steps old the policy that
+   * sampled the step's groups was (0 = the policy the previous step left: synchronous), live workers
+   * and queue depth when the step ended, and jobs added again because Redis no longer had them.
+   */
+  rollout: z
+    .strictObject({
+      staleness: z.int().min(0),
+      workers: z.int().min(0),
+      queueWaiting: z.int().min(0),
+      queueActive: z.int().min(0),
+      requeued: z.int().min(0),
+    })
+    .optional(),
+  /**
    * Mean of each reward component over the trained responses, by name (`rewards/<name>`: each of
    * reward.functions, unweighted, and `overlong`, the penalty); the reward is their weighted sum.
    * Absent when the reward is the task verifier's alone.
