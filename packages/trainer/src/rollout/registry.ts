@@ -2,7 +2,8 @@
  * Who is on a queue, kept in Redis beside BullMQ's own keys: each worker refreshes a heartbeat record
  * (host, model version, jobs done, tokens/s) that expires when it stops refreshing it, and the one
  * trainer of a queue holds a lease the same way, so a second trainer on the same queue is refused
- * while the first is alive, and a killed one's lease lapses within {@link HEARTBEAT_TTL_SECONDS}.
+ * while the first is alive; a killed one's lease lapses within {@link HEARTBEAT_TTL_SECONDS}, or at
+ * once for a trainer on the same machine whose process is gone.
  */
 import type { Redis } from 'ioredis';
 
@@ -87,7 +88,23 @@ export async function takeLease(redis: Redis, queue: string, lease: TrainerLease
   // It lapsed between the two calls: try once more.
   if (holder === null) return takeLease(redis, queue, lease);
   const parsed = JSON.parse(holder) as TrainerLease;
-  return parsed.session === lease.session ? null : parsed;
+  if (parsed.session === lease.session) return null;
+  // A trainer of this machine that no longer runs (killed): its lease need not be waited out.
+  if (parsed.host === lease.host && !processAlive(parsed.pid)) {
+    await redis.del(trainerKey(queue));
+    return takeLease(redis, queue, lease);
+  }
+  return parsed;
+}
+
+/** Whether a process of this machine with `pid` exists. */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Refresh a lease this session holds (re-taking it if Redis lost it, e.g. after a restart). */

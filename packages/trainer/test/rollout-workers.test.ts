@@ -1,0 +1,193 @@
+/**
+ * Rollout workers end to end: a real Redis (`redis-server`, started here on a free loopback port), the
+ * trainer and two `rlvr worker` processes as separate processes, and the faults the queue must survive.
+ * Each run is compared with the same config trained in this process: K = 0 must give the same metrics
+ * (every field but the wall-clock ones) whatever happened to workers, Redis or the trainer, which shows
+ * by counting that no group was lost and none trained twice.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { runCli } from '../src/cli/run-cli.js';
+import type { StepMetrics } from '../src/metrics/index.js';
+import { captureIo } from '../src/testing/capture-io.js';
+import { spawnRlvr, type RlvrProcess } from './rlvr-process.js';
+import { metricsOf, timeless, tinyRun, trainingTinyConfig } from './tiny-run.js';
+
+const haveRedis = spawnSync('redis-server', ['--version']).status === 0;
+if (!haveRedis && process.env.RLVR_REQUIRE_REDIS === '1') {
+  throw new Error('rollout-workers.test.ts: RLVR_REQUIRE_REDIS=1 but redis-server is not on PATH');
+}
+const describeWithRedis = haveRedis ? describe : describe.skip;
+if (!haveRedis) console.warn('rollout-workers.test.ts: redis-server not found; skipped (Debian: apt install redis-server)');
+
+const STEPS = 4;
+const PROMPTS = 3;
+const GROUP = 4;
+
+/** A free TCP port on loopback. */
+async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A redis-server without persistence on `port` (a restart loses every key, the hardest case). */
+function startRedis(port: number): ChildProcess {
+  return spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
+}
+
+/** Resolves when `check()` holds, polled; rejects if `proc` exits first or after `limitMs` (a hang guard, not a timing assertion). */
+async function until(check: () => boolean, what: string, proc?: RlvrProcess, limitMs = 180_000): Promise<void> {
+  const start = Date.now();
+  let exited = false;
+  void proc?.exited.then(() => (exited = true));
+  while (!check()) {
+    if (exited) throw new Error(`process ended before ${what}: ${proc!.stderr()}`);
+    if (Date.now() - start > limitMs) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const stepRecords = (runDir: string): StepMetrics[] => metricsOf(runDir).filter((r): r is StepMetrics => r.kind === 'step');
+
+/** The job ids a worker's log says it started. */
+const jobsStarted = (w: RlvrProcess): string[] => [...w.stderr().matchAll(/job (\S+): /g)].map((m) => m[1]!);
+
+describeWithRedis('rollout workers through Redis and BullMQ (separate processes)', () => {
+  let tiny: ReturnType<typeof tinyRun>;
+  let configFile: string;
+  let baseline: ReturnType<typeof timeless>[];
+  let port: number;
+  let redis: ChildProcess;
+  let url: string;
+  const workers: RlvrProcess[] = [];
+
+  const startWorker = async (name: string): Promise<RlvrProcess> => {
+    const w = spawnRlvr(['worker', '--redis', url, '--cache', join(tiny.root, `cache-${name}`), '--threads', '1', '--lock-seconds', '2']);
+    workers.push(w);
+    await until(() => w.stderr().includes('on queue rlvr'), `worker ${name} to start`, w);
+    return w;
+  };
+
+  const train = (out: string, ...extra: string[]): RlvrProcess =>
+    spawnRlvr(['train', '--config', configFile, '--out', out, '--rollout.workers', url, '--rollout.advertise', '127.0.0.1', '--rollout.host', '127.0.0.1', ...extra]);
+
+  /** The run finished with exit 0 and trained exactly what the in-process run trained. */
+  const expectSameAsInProcess = async (proc: RlvrProcess, runDir: string): Promise<void> => {
+    const { code } = await proc.exited;
+    if (code !== 0) throw new Error(`rlvr train exited ${code}: ${proc.stderr()}`);
+    const steps = stepRecords(runDir);
+    expect(steps.map((s) => s.step)).toEqual([1, 2, 3, 4]);
+    expect(steps.map((s) => s.sampledResponses)).toEqual([1, 2, 3, 4].map((s) => s * PROMPTS * GROUP));
+    expect(steps.every((s) => s.rollout?.staleness === 0)).toBe(true);
+    // Worker count and queue depth depend on timing; everything trained must not.
+    expect(metricsOf(runDir).map((r) => timeless({ ...r, rollout: undefined }))).toEqual(baseline);
+  };
+
+  beforeAll(async () => {
+    tiny = tinyRun();
+    configFile = join(tiny.root, 'config.json');
+    writeFileSync(
+      configFile,
+      JSON.stringify(
+        trainingTinyConfig(tiny.modelDir, {
+          maxSteps: STEPS,
+          rollout: { promptsPerJob: 1 },
+          checkpoint: { interval: 1, keep: null },
+        }),
+      ),
+    );
+    const local = join(tiny.root, 'in-process');
+    const io = captureIo();
+    expect(await runCli(['train', '--config', configFile, '--out', local], io)).toBe(0);
+    baseline = metricsOf(local).map(timeless);
+    expect(stepRecords(local).every((s) => s.rollout === undefined)).toBe(true);
+    port = await freePort();
+    url = `redis://127.0.0.1:${port}`;
+    redis = startRedis(port);
+  }, 120_000);
+
+  afterEach(async () => {
+    for (const w of workers.splice(0)) {
+      w.child.kill('SIGKILL');
+      await w.exited;
+    }
+  });
+
+  afterAll(async () => {
+    redis?.kill('SIGKILL');
+    tiny?.cleanup();
+  });
+
+  it('K = 0: a trainer and two workers train exactly the in-process run; rlvr workers lists them', async () => {
+    const [w1, w2] = [await startWorker('a'), await startWorker('b')];
+    const runDir = join(tiny.root, 'two-workers');
+    const trainer = train(runDir);
+    await until(() => existsSync(join(runDir, 'metrics.jsonl')) && stepRecords(runDir).length >= 1, 'step 1', trainer);
+    const listing = captureIo();
+    expect(await runCli(['workers', '--redis', url, '--json'], listing)).toBe(0);
+    const seen = JSON.parse(listing.out()) as { workers: { pid: number }[]; trainer: { runDir: string } | null };
+    expect(seen.workers.map((w) => w.pid).sort()).toEqual([w1!.child.pid, w2!.child.pid].sort());
+    expect(seen.trainer?.runDir).toBe(runDir);
+    await expectSameAsInProcess(trainer, runDir);
+    // 4 steps × 3 jobs of one prompt: both workers took some.
+    expect(jobsStarted(w1!).length).toBeGreaterThan(0);
+    expect(jobsStarted(w2!).length).toBeGreaterThan(0);
+    expect(jobsStarted(w1!).length + jobsStarted(w2!).length).toBeGreaterThanOrEqual(STEPS * PROMPTS);
+    // The version files are gone with the trainer.
+    expect(existsSync(join(runDir, 'rollout-weights'))).toBe(false);
+  }, 240_000);
+
+  it('a worker SIGKILLed during its first job: the job is taken by another after the lock lapses, the run is unchanged', async () => {
+    const doomed = await startWorker('doomed');
+    const runDir = join(tiny.root, 'killed-worker');
+    const trainer = train(runDir);
+    // Its first job includes fetching the session and loading the model: the kill lands inside it.
+    await until(() => jobsStarted(doomed).length > 0, 'the first job to start', doomed);
+    doomed.child.kill('SIGKILL');
+    await doomed.exited;
+    const [lost] = jobsStarted(doomed);
+    const rescuer = await startWorker('rescuer');
+    await expectSameAsInProcess(trainer, runDir);
+    expect(jobsStarted(rescuer)).toContain(lost);
+  }, 240_000);
+
+  it('Redis killed and restarted empty during a run: workers and trainer reconnect and the run finishes unchanged', async () => {
+    await startWorker('c');
+    await startWorker('d');
+    const runDir = join(tiny.root, 'redis-restart');
+    const trainer = train(runDir);
+    await until(() => existsSync(join(runDir, 'metrics.jsonl')) && stepRecords(runDir).length >= 1, 'step 1', trainer);
+    redis.kill('SIGKILL');
+    await new Promise((r) => redis.once('exit', r));
+    expect(stepRecords(runDir).length).toBeLessThan(STEPS);
+    await new Promise((r) => setTimeout(r, 500));
+    redis = startRedis(port);
+    await expectSameAsInProcess(trainer, runDir);
+  }, 240_000);
+
+  it('the trainer SIGKILLed after a checkpoint: --resume drains its stale jobs and continues exactly', async () => {
+    await startWorker('e');
+    await startWorker('f');
+    const runDir = join(tiny.root, 'killed-trainer');
+    const first = train(runDir);
+    await until(() => existsSync(join(runDir, 'checkpoints', 'step-2')), 'the step-2 checkpoint', first);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(stepRecords(runDir).length).toBeLessThan(STEPS);
+    const resumed = spawnRlvr(['train', '--resume', runDir]);
+    await expectSameAsInProcess(resumed, runDir);
+    expect(resumed.stderr()).toMatch(/resuming from .*step-\d/);
+    const config = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as { rollout: { workers: string } };
+    expect(config.rollout.workers).toBe(url);
+  }, 240_000);
+});
