@@ -147,6 +147,25 @@ describeWithRedis('rollout workers through Redis and BullMQ (separate processes)
     expect(existsSync(join(runDir, 'rollout-weights'))).toBe(false);
   }, 240_000);
 
+  it('K = 1: step t samples with the policy after step t − 2, each step logs its staleness, step 1 is the in-process step 1', async () => {
+    await startWorker('g');
+    await startWorker('h');
+    const runDir = join(tiny.root, 'async');
+    const trainer = train(runDir, '--rollout.max-staleness', '1', '--loss.tis-cap', '2');
+    const { code } = await trainer.exited;
+    if (code !== 0) throw new Error(`rlvr train exited ${code}: ${trainer.stderr()}`);
+    const steps = stepRecords(runDir);
+    expect(steps.map((s) => s.rollout?.staleness)).toEqual([0, 1, 1, 1]);
+    expect(steps.map((s) => s.sampledResponses)).toEqual([1, 2, 3, 4].map((s) => s * PROMPTS * GROUP));
+    // Step 1 samples with the start's weights either way: the same rollouts as in-process (the loss
+    // differs by the IS weight of the engines' logprob gap, within rounding of 1).
+    const inProcess = baseline.find((r) => r.kind === 'step' && r.step === 1) as unknown as StepMetrics;
+    const pick = (m: StepMetrics) => [m.rewardMean, m.accuracy, m.rhoHistogram, m.responseLengthMean, m.truncatedFraction];
+    expect(pick(steps[0]!)).toEqual(pick(inProcess));
+    expect(steps[0]!.loss).toBeCloseTo(inProcess.loss, 5);
+    expect(trainer.stderr()).toContain('sampling up to 1 versions ahead');
+  }, 240_000);
+
   it('a worker SIGKILLed during its first job: the job is taken by another after the lock lapses, the run is unchanged', async () => {
     const doomed = await startWorker('doomed');
     const runDir = join(tiny.root, 'killed-worker');

@@ -85,7 +85,10 @@ export function progressWriter(stream: CliStream & { isTTY?: boolean }): (m: Ste
     const perStep = m.elapsedSeconds / m.step;
     const eta = Math.max(0, (maxSteps - m.step) * perStep);
     const zero = (m.rhoHistogram[0] ?? 0) / m.rhoHistogram.reduce((a, b) => a + b, 0);
-    const line = `step ${m.step}/${maxSteps}  acc ${m.accuracy.toFixed(3)}  ρ̂=0 ${zero.toFixed(2)}  ${m.tokensPerSecond.toFixed(0)} tok/s  ETA ${formatDuration(eta)}`;
+    const workers = m.rollout
+      ? `  workers ${m.rollout.workers}  queue ${m.rollout.queueWaiting}+${m.rollout.queueActive}${m.rollout.staleness > 0 ? `  stale ${m.rollout.staleness}` : ''}`
+      : '';
+    const line = `step ${m.step}/${maxSteps}  acc ${m.accuracy.toFixed(3)}  ρ̂=0 ${zero.toFixed(2)}  ${m.tokensPerSecond.toFixed(0)} tok/s${workers}  ETA ${formatDuration(eta)}`;
     stream.write(stream.isTTY ? `\r${line}\x1b[K${m.step === maxSteps ? '\n' : ''}` : `${line}\n`);
   };
 }
