@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '../rollout/redis-connection.js';
 import type { Command } from '../cli/command.js';
 import { CliError } from '../cli/cli-error.js';
 import { defineCommand } from '../cli/define-command.js';
@@ -27,12 +28,11 @@ export const workersCommand: Command = defineCommand({
       );
     }
     const queueName = options.queue ?? 'rlvr';
-    const redis = new Redis(options.redis, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-    redis.on('error', () => undefined);
+    let redis: Redis;
     try {
-      await redis.connect();
+      redis = await connectRedis(options.redis, { retry: false });
     } catch (error) {
-      throw new CliError('--redis', `cannot reach Redis at ${options.redis}: ${(error as Error).message}`);
+      throw new CliError('--redis', (error as Error).message);
     }
     const queue = new Queue(queueName, { connection: redis });
     try {

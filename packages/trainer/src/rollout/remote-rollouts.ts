@@ -11,9 +11,10 @@
  */
 import { hostname } from 'node:os';
 import { Job, Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { TrainerError } from '../errors.js';
 import type { JobRollout, RolloutJobSpec } from './jobs.js';
+import { connectRedis } from './redis-connection.js';
 import { ROLLOUT_JOB, rolloutJobId, type RolloutJobData, type RolloutJobResult } from './protocol.js';
 import {
   HEARTBEAT_INTERVAL_MS,
@@ -85,13 +86,11 @@ export class RemoteRollouts {
    * to lapse; a live one is an error naming it) and drain what an earlier session left waiting.
    */
   static async open(options: RemoteRolloutsOptions): Promise<RemoteRollouts> {
-    const redis = new Redis(options.redis, { maxRetriesPerRequest: null, lazyConnect: true });
-    redis.on('error', () => undefined); // reconnects by itself; failures surface as waits and notices
+    let redis: Redis;
     try {
-      await redis.connect();
+      redis = await connectRedis(options.redis);
     } catch (error) {
-      redis.disconnect();
-      throw new TrainerError(`rollout.workers: cannot reach Redis at ${options.redis}: ${(error as Error).message}`);
+      throw new TrainerError(`rollout.workers: ${(error as Error).message}`);
     }
     const lease: TrainerLease = {
       session: options.session,

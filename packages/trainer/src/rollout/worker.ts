@@ -16,7 +16,6 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
 import { readSafetensors } from '@rlvr/core';
 import { Sampler, loadModelDir } from '@rlvr/sampler';
 import { VerifierPool } from '@rlvr/verifiers';
@@ -29,6 +28,7 @@ import { TASK_KINDS } from '../tasks/task-kinds.js';
 import type { JobRollout } from './jobs.js';
 import type { RolloutJobData, RolloutJobResult } from './protocol.js';
 import { ROLLOUT_JOB } from './protocol.js';
+import { connectRedis } from './redis-connection.js';
 import { JOB_ATTEMPTS } from './remote-rollouts.js';
 import { HEARTBEAT_INTERVAL_MS, beat, forget, type WorkerRecord } from './registry.js';
 import type { SessionManifest } from './weights-server.js';
@@ -188,14 +188,7 @@ export async function runWorker(options: RolloutWorkerOptions): Promise<{ jobs: 
     }
   };
 
-  const redis = new Redis(options.redis, { maxRetriesPerRequest: null, lazyConnect: true });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-  } catch (error) {
-    redis.disconnect();
-    throw new TrainerError(`cannot reach Redis at ${options.redis}: ${(error as Error).message}`);
-  }
+  const redis = await connectRedis(options.redis);
   const worker = new Worker<RolloutJobData, RolloutJobResult>(
     options.queue,
     async (job) => {
