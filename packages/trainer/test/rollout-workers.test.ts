@@ -199,6 +199,7 @@ describeWithRedis('rollout workers through Redis and BullMQ (separate processes)
     await new Promise((r) => setTimeout(r, 500));
     redis = startRedis(port);
     await expectSameAsInProcess(trainer, runDir);
+    expect(trainer.stderr()).toMatch(/lost Redis at redis:\/\/127\.0\.0\.1:\d+; reconnecting[\s\S]*Redis at .* is back/);
   }, 240_000);
 
   it('the trainer SIGKILLed after a checkpoint: --resume drains its stale jobs and continues exactly', async () => {

@@ -30,6 +30,8 @@ import {
 export const JOB_ATTEMPTS = 5;
 /** How often pending jobs are looked at (ms). */
 const POLL_MS = 50;
+/** How often the poll looks for live workers (ms). */
+const WORKER_CHECK_MS = 2000;
 /** How long without a live worker before the trainer says it is waiting (ms), and then how often. */
 const NO_WORKER_NOTICE_MS = 10_000;
 
@@ -92,6 +94,16 @@ export class RemoteRollouts {
     } catch (error) {
       throw new TrainerError(`rollout.workers: ${(error as Error).message}`);
     }
+    // An outage blocks the queue's commands until ioredis reconnects: say so once each way.
+    let down = false;
+    redis.on('reconnecting', () => {
+      if (!down) options.log(`rollout queue: lost Redis at ${options.redis}; reconnecting (the step waits)`);
+      down = true;
+    });
+    redis.on('ready', () => {
+      if (down) options.log(`rollout queue: Redis at ${options.redis} is back`);
+      down = false;
+    });
     const lease: TrainerLease = {
       session: options.session,
       host: hostname(),
@@ -212,6 +224,7 @@ export class RemoteRollouts {
   /** Look at every pending job until none is left; see the module comment. */
   private async pollLoop(): Promise<void> {
     let lastWorkerSeen = Date.now();
+    let lastWorkerCheck = 0;
     let lastNotice = 0;
     while (this.pending.size > 0 && !this.closed) {
       for (const [id, p] of [...this.pending]) {
@@ -243,14 +256,18 @@ export class RemoteRollouts {
       }
       if (this.pending.size === 0) break;
       const now = Date.now();
+      // Whether anyone is serving the queue matters only for the notice: looked at every few seconds.
+      if (now - lastWorkerCheck < WORKER_CHECK_MS) {
+        await new Promise((r) => setTimeout(r, POLL_MS));
+        continue;
+      }
+      lastWorkerCheck = now;
       const workers = await liveWorkers(this.redis, this.options.queue).catch(() => null);
-      if (workers !== null && workers.length > 0) lastWorkerSeen = now;
+      if (workers === null || workers.length > 0) lastWorkerSeen = now;
       if (now - lastWorkerSeen > NO_WORKER_NOTICE_MS && now - lastNotice > NO_WORKER_NOTICE_MS * 3) {
         lastNotice = now;
         this.options.log(
-          workers === null
-            ? `rollout queue ${this.options.queue}: Redis at ${this.options.redis} is unreachable; waiting for it (${this.pending.size} jobs pending)`
-            : `rollout queue ${this.options.queue}: no live worker for ${Math.round((now - lastWorkerSeen) / 1000)} s; start one with: rlvr worker --redis ${this.options.redis} --queue ${this.options.queue} (${this.pending.size} jobs pending)`,
+          `rollout queue ${this.options.queue}: no live worker for ${Math.round((now - lastWorkerSeen) / 1000)} s; start one with: rlvr worker --redis ${this.options.redis} --queue ${this.options.queue} (${this.pending.size} jobs pending)`,
         );
       }
       await new Promise((r) => setTimeout(r, POLL_MS));
