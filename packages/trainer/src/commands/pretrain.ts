@@ -65,7 +65,7 @@ const OPTIONS = {
     type: 'string',
     value: 'KIND',
     description:
-      'Pretraining text: random (random derivations, default; the embedded countdown-base) or search (a full search of every first step with the target marked; three numbers only).',
+      'Pretraining text: random (random derivations, default; the embedded countdown-base) or search (a full search of every first step with the target marked; three numbers only). With --sft: the text the model was pretrained on, in which its correct solutions are written.',
   },
   'miss-share': {
     type: 'string',
@@ -165,8 +165,14 @@ export const pretrainCommand: Command = defineCommand({
         throw new CliError('--model-config', `expected a JSON object, got ${options['model-config']}`);
       }
     }
-    if (options.sft !== undefined && (corpus !== 'random' || modelConfig !== undefined)) {
-      throw new CliError('--sft', 'not with --corpus or --model-config (fine-tuning keeps its model and text)');
+    if (
+      options.sft !== undefined &&
+      (missShare !== undefined || habitShare !== undefined || modelConfig !== undefined)
+    ) {
+      throw new CliError(
+        '--sft',
+        'not with --miss-share, --habit-share or --model-config (fine-tuning keeps its model; its solutions are correct); --corpus names the text the model was pretrained on',
+      );
     }
     if (options.sft !== undefined && options['number-tokens'] !== undefined) {
       throw new CliError('--number-tokens', 'not with --sft (the fine-tuned model keeps its tokenizer)');
@@ -200,6 +206,7 @@ export const pretrainCommand: Command = defineCommand({
         seed,
         backend,
         command,
+        corpus,
         log,
         onStep,
         stop: io.stop?.claim(PRETRAIN_STOP),

@@ -9,7 +9,7 @@ import { InterruptedError, TrainerError } from '../errors.js';
 import { embeddedModelDir } from '../models/embedded.js';
 import { TARGET_MARK, countdownCompletion, countdownPretrainExamples, randomDerivation } from './countdown-corpus.js';
 import { countdownTokenizer, pretrainCountdown } from './pretrain.js';
-import { derivedSolution, finetuneCountdown } from './sft.js';
+import { derivedSolution, finetuneCountdown, searchSolution } from './sft.js';
 
 describe('countdown pretraining corpus', () => {
   it("random derivations write correct integer steps and candidates; the answer uses every number once and has its candidate's value", () => {
@@ -49,6 +49,19 @@ describe('countdown pretraining corpus', () => {
     const completion = derivedSolution(problem, random)!;
     expect(countdown().verify(completion, problem).correct).toBe(true);
     expect(derivedSolution({ target: 1000, nums: [1, 1, 1] }, random)).toBeNull();
+  });
+
+  it('the search-format SFT solution is the full search answered with the expression it found, and reaches the target', () => {
+    const problem = { target: 16, nums: [3, 5, 8] };
+    const completion = searchSolution(problem)!;
+    expect(countdown().verify(completion, problem).correct).toBe(true);
+    const found = /Found: (.+)\. <\/think>/.exec(completion)![1]!;
+    expect(/<answer> (.+) <\/answer>/.exec(completion)![1]).toBe(found);
+    const parsed = parseCountdownExpression(found);
+    if (!parsed.ok) throw new Error(`unparsable: ${found}`);
+    const value = evaluateCountdownExpression(parsed.expression)!;
+    expect(Number(value.n) / Number(value.d)).toBe(16);
+    expect(searchSolution({ target: 1000, nums: [1, 1, 1] })).toBeNull();
   });
 
   it("drawing a problem's SFT solution again gives each of its solving first steps, all correct", () => {

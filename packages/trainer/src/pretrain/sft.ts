@@ -18,6 +18,7 @@ import { TrainerError } from '../errors.js';
 import { copyTokenizerFiles } from '../checkpoint/tokenizer-files.js';
 import { deriveSeed, loadTask, renderPrompt } from '../tasks/index.js';
 import { countdownCompletion, randomDerivation, type Candidate, type PretrainExample } from './countdown-corpus.js';
+import { fullSearch, searchCandidates, searchCompletion } from './countdown-search-corpus.js';
 import {
   checkRunOptions,
   requireAllSteps,
@@ -34,6 +35,11 @@ export interface FinetuneOptions extends CrossEntropyRunOptions {
   /** The model directory to start from (its tokenizer is kept). */
   fromDir: string;
   command: string;
+  /**
+   * The text the solutions are written in, that of the model's pretraining: `random` (a random
+   * derivation, default) or `search` (the full search, answered with the expression it found).
+   */
+  corpus?: 'random' | 'search';
 }
 
 // Random derivations tried per problem before it is left out of the SFT set.
@@ -53,6 +59,16 @@ export function derivedSolution(problem: CountdownReference, random: SeededRando
   return null;
 }
 
+/**
+ * A correct solution of `problem` in the search format: the full search, answered with the first
+ * expression it marks as reaching the target; null when no candidate reaches it.
+ */
+export function searchSolution(problem: CountdownReference): string | null {
+  const lines = fullSearch(problem.nums);
+  const k = searchCandidates(lines).findIndex((c) => c.value === problem.target);
+  return k < 0 ? null : searchCompletion(lines, problem.target, k);
+}
+
 /** Fine-tune `fromDir` on correct solutions of the preset's training split and write `outDir`; see the module comment. */
 export async function finetuneCountdown(
   o: FinetuneOptions,
@@ -61,12 +77,14 @@ export async function finetuneCountdown(
   const config = parseTrainConfig({ task: PRESET_TASK, seed: o.seed });
   const task = await loadTask(config.task, o.seed);
   const solver = new SeededRandom(deriveSeed(o.seed, SOLUTION_STREAM));
+  const solve = (reference: CountdownReference): string | null =>
+    o.corpus === 'search' ? searchSolution(reference) : derivedSolution(reference, solver);
   const problems = task.train
     .map((example) => ({
       prompt: renderPrompt(example, { kind: PRESET_TASK.template }),
       reference: example.reference as CountdownReference,
     }))
-    .filter((p) => derivedSolution(p.reference, solver) !== null);
+    .filter((p) => solve(p.reference) !== null);
   if (problems.length === 0) {
     throw new TrainerError(
       `no training problem of the preset has a derivation with integer steps (${task.train.length} tried)`,
@@ -77,7 +95,7 @@ export async function finetuneCountdown(
   );
   const solved = (p: (typeof problems)[number]): PretrainExample => ({
     prompt: p.prompt,
-    completion: derivedSolution(p.reference, solver)!,
+    completion: solve(p.reference)!,
   });
   const tokenizer = SamplerTokenizer.load(o.fromDir);
   const model = await loadDecoderModel(o.fromDir, { backend: o.backend, log: o.log ?? null });
@@ -88,7 +106,9 @@ export async function finetuneCountdown(
     );
     const purpose = [
       `The Countdown base model (${o.fromDir}) fine-tuned on correct step-by-step solutions of the preset's ${problems.length}`,
-      'training problems (none of its held-out problems), each solution drawn afresh whenever its problem is drawn.',
+      o.corpus === 'search'
+        ? 'training problems (none of its held-out problems), each its full search answered with the expression the search found.'
+        : 'training problems (none of its held-out problems), each solution drawn afresh whenever its problem is drawn.',
     ];
     await writeTrainedModel(model, tokenizer, o, o.command, purpose, losses);
     copyTokenizerFiles(o.fromDir, o.outDir);
