@@ -31,6 +31,17 @@ describe('rlvr compare: refused before any run', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  test('--max-new-tokens with --task choice, or not a positive integer: exit 2 naming it, nothing written', async () => {
+    const out = join(tempDir(), 'never');
+    const choice = await compare('--task', 'choice', '--max-new-tokens', '64', '--out', out);
+    expect(choice.code).toBe(2);
+    expect(choice.err).toBe('rlvr compare: --max-new-tokens: only with --task countdown (a choice answer is one token) (see: rlvr compare --help)\n');
+    const zero = await compare('--max-new-tokens', '0', '--out', out);
+    expect(zero.code).toBe(2);
+    expect(zero.err).toMatch(/^rlvr compare: --max-new-tokens: /);
+    expect(existsSync(out)).toBe(false);
+  });
+
   test.each([
     ['the embedded start model', () => embeddedModelDir('countdown-sft'), ['--regime', 'sft'], 'is'],
     ['a folder inside the start model', () => join(embeddedModelDir('countdown-base'), 'cmp'), [], 'is inside'],

@@ -120,6 +120,11 @@ const OPTIONS = {
     description:
       'Draw a fresh group of responses for a prompt whose group has no success, up to N groups per prompt and step (default 1); sampled responses then count every group drawn (effective time).',
   },
+  'max-new-tokens': {
+    type: 'string',
+    value: 'N',
+    description: `countdown only: longest response (default ${SEARCH_MAX_NEW_TOKENS} for embedded:countdown-search-base, else the preset's 96; a model of the search's kind, e.g. its SFT'd version, needs ${SEARCH_MAX_NEW_TOKENS}).`,
+  },
   'max-steps': { type: 'string', value: 'N', description: 'RL steps per run (default 60).' },
   'eval-interval': { type: 'string', value: 'N', description: 'Held-out evaluation every N steps (default 20).' },
   'eval-prompts': {
@@ -206,8 +211,15 @@ export const compareCommand: Command = defineCommand({
     const regime =
       options.regime === undefined ? 'scratch' : parseChoice('--regime', options.regime, ['scratch', 'sft'] as const);
     const maxSteps = options['max-steps'] === undefined ? 60 : parseInteger('--max-steps', options['max-steps'], 1);
+    const maxNewTokens =
+      options['max-new-tokens'] === undefined
+        ? undefined
+        : parseInteger('--max-new-tokens', options['max-new-tokens'], 1);
     const evalInterval =
       options['eval-interval'] === undefined ? 20 : parseInteger('--eval-interval', options['eval-interval'], 1);
+    if (task === 'choice' && maxNewTokens !== undefined) {
+      throw new CliError('--max-new-tokens', 'only with --task countdown (a choice answer is one token)');
+    }
     if (task === 'choice' && options['eval-prompts'] !== undefined) {
       throw new CliError('--eval-prompts', 'only with --task countdown (a choice evaluation measures every prompt)');
     }
@@ -249,7 +261,11 @@ export const compareCommand: Command = defineCommand({
               : withMaxGroups(
                   presetConfig({
                     model: startModel,
-                    ...(startModel === SEARCH_BASE_MODEL ? { maxNewTokens: SEARCH_MAX_NEW_TOKENS } : {}),
+                    ...(maxNewTokens !== undefined
+                      ? { maxNewTokens }
+                      : startModel === SEARCH_BASE_MODEL
+                        ? { maxNewTokens: SEARCH_MAX_NEW_TOKENS }
+                        : {}),
                     weighting,
                     lr,
                     maxSteps,
