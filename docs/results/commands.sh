@@ -83,3 +83,9 @@ rlvr train --config docs/results/demo/demo-960-steps.config.json --out runs/demo
 #    0.0015 first; the second reused those runs. sweep.md ends with the rates the rule chose and the --lr that
 #    compares at them.
 rlvr compare --model embedded:countdown-search-base --lrs 0.000125,0.00025,0.0005,0.0015 --seeds 1 --max-steps 100 --eval-interval 50 --eval-prompts 100 --parallel 2 --out runs/range-sweep
+
+# 8. The 5-seed comparison at the rates the sweep chose (2026-12-06/07, this machine, two runs at a time; it
+#    ran in several invocations, each reusing the finished runs), published like the others.
+rlvr compare --model embedded:countdown-search-base --seeds 5 --max-steps 100 --eval-interval 25 --eval-prompts 100 --parallel 2 --lr grpo=0.0005,rloo=0.0005,uniform-r=0.00025,linear-r=0.00025,sqrt-r=0.0005,plateau-r=0.00025 --out runs/range-compare
+publish runs/range-compare range-compare
+gzip -9 docs/results/range-compare/metrics/*.jsonl
