@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from '../cli/command.js';
-import { CliError } from '../cli/cli-error.js';
+import { queueOption, redisUrlOption } from './redis-option.js';
 import { defineCommand } from '../cli/define-command.js';
 import { parseInteger } from '../cli/parse-options.js';
 import { runWorker } from '../rollout/worker.js';
@@ -49,23 +49,15 @@ export const workerCommand: Command = defineCommand({
   options: OPTIONS,
   examples: EXAMPLES,
   async execute(options, io) {
-    if (options.redis === undefined || !/^rediss?:\/\/\S+$/.test(options.redis)) {
-      throw new CliError(
-        '--redis',
-        `expected a Redis URL such as redis://127.0.0.1:6379, got ${options.redis ?? 'nothing'}`,
-      );
-    }
-    const queue = options.queue ?? 'rlvr';
-    if (!/^[A-Za-z0-9_.-]+$/.test(queue)) {
-      throw new CliError('--queue', `expected letters, digits, _ . -; got ${queue}`);
-    }
+    const redisUrl = redisUrlOption(options.redis);
+    const queue = queueOption(options.queue);
     const threads = options.threads === undefined ? undefined : parseInteger('--threads', options.threads, 1);
     const lockSeconds =
       options['lock-seconds'] === undefined ? 30 : parseInteger('--lock-seconds', options['lock-seconds'], 1);
     const signal = io.stop?.claim('finishing the running job, then stopping');
     const log = (line: string): void => void io.stderr.write(`rlvr worker: ${line}\n`);
     const done = await runWorker({
-      redis: options.redis,
+      redis: redisUrl,
       queue,
       ...(threads === undefined ? {} : { threads }),
       cacheDir: options.cache ?? join(homedir(), '.cache', 'rlvr', 'worker'),

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { connectRedis } from '../rollout/redis-connection.js';
 import type { Command } from '../cli/command.js';
 import { CliError } from '../cli/cli-error.js';
+import { queueOption, redisUrlOption } from './redis-option.js';
 import { defineCommand } from '../cli/define-command.js';
 import { liveWorkers, trainerKey, type TrainerLease } from '../rollout/registry.js';
 
@@ -21,16 +22,11 @@ export const workersCommand: Command = defineCommand({
   options: OPTIONS,
   examples: ['rlvr workers --redis redis://10.0.0.5:6379', 'rlvr workers --redis redis://127.0.0.1:6379 --json'],
   async execute(options, io) {
-    if (options.redis === undefined || !/^rediss?:\/\/\S+$/.test(options.redis)) {
-      throw new CliError(
-        '--redis',
-        `expected a Redis URL such as redis://127.0.0.1:6379, got ${options.redis ?? 'nothing'}`,
-      );
-    }
-    const queueName = options.queue ?? 'rlvr';
+    const redisUrl = redisUrlOption(options.redis);
+    const queueName = queueOption(options.queue);
     let redis: Redis;
     try {
-      redis = await connectRedis(options.redis, { retry: false });
+      redis = await connectRedis(redisUrl, { retry: false });
     } catch (error) {
       throw new CliError('--redis', (error as Error).message);
     }
@@ -76,7 +72,7 @@ export const workersCommand: Command = defineCommand({
       }
       if (workers.length === 0) {
         io.stdout.write(
-          `no live worker; start one with: rlvr worker --redis ${options.redis}${queueName === 'rlvr' ? '' : ` --queue ${queueName}`}\n`,
+          `no live worker; start one with: rlvr worker --redis ${redisUrl}${queueName === 'rlvr' ? '' : ` --queue ${queueName}`}\n`,
         );
       }
       return 0;

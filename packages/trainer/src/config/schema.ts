@@ -19,6 +19,7 @@ import {
 } from '@rlvr/weights';
 import * as z from 'zod';
 import { CHOICE_RULES } from '../tasks/choice-problems.js';
+import { QUEUE_NAME, REDIS_URL, REDIS_URL_EXAMPLE } from '../rollout/queue-address.js';
 
 /** What the config reference says about one field: its meaning and its names in TRL and verl. */
 export interface FieldInfo {
@@ -801,20 +802,13 @@ const LOGGING = z
 const ROLLOUT = z
   .strictObject({
     workers: field(
-      z
-        .string()
-        .regex(/^rediss?:\/\/\S+$/, 'expected a Redis URL: redis://HOST[:PORT][/DB] or rediss://…')
-        .nullable()
-        .default(null),
+      z.string().regex(REDIS_URL, `expected a Redis URL: ${REDIS_URL_EXAMPLE}`).nullable().default(null),
       'Redis URL of the rollout workers’ queue (BullMQ): each step’s prompt groups become jobs that `rlvr worker` processes on any host sample and score; null = sample in this process.',
       null,
       'actor_rollout_ref.rollout (Ray rollout workers)',
     ),
     queue: field(
-      z
-        .string()
-        .regex(/^[A-Za-z0-9_.-]+$/, 'expected letters, digits, _ . -')
-        .default('rlvr'),
+      z.string().regex(QUEUE_NAME, 'expected letters, digits, _ . -').default('rlvr'),
       'Queue name on that Redis (one training run per queue; `rlvr worker --queue` takes the same name).',
       null,
       null,

@@ -82,16 +82,11 @@ export interface StepPrompt {
   reference: unknown;
 }
 
-/** Everything a step uses besides the data. */
-export interface RlStepSettings {
-  groupSize: number;
-  maxNewTokens: number;
-  temperature: number;
-  topP: number;
-  topK: number;
-  stop: string[];
-  /** Seed of this step's sampling RNG (the run derives one per step; later draws derive theirs from it). */
-  seed: number;
+/**
+ * Everything a step uses besides the data: its sampling options (`seed`: this step's; the run derives
+ * one per step and later draws derive theirs from it) and the rest.
+ */
+export interface RlStepSettings extends StepSamplingOptions {
   /** Groups of M drawn at most per prompt until one holds a success (undefined = 1: one group per prompt). */
   maxGroups?: number;
   /** Dynamic sampling: drop groups whose metric is equal on every response and draw from `ctx.nextPrompts` until full. */
