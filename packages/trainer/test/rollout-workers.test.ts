@@ -173,6 +173,18 @@ describeWithRedis('rollout workers through Redis and BullMQ (separate processes)
     expect(trainer.stderr()).toContain('sampling up to 1 versions ahead');
   }, 240_000);
 
+  it('workers that cannot reach the weights server: each job fails its attempts, and the run stops naming why (exit 3)', async () => {
+    await startWorker('i');
+    const runDir = join(tiny.root, 'unreachable');
+    // The server listens on 127.0.0.1 only, so the advertised 127.0.0.2 refuses connections.
+    const trainer = spawnRlvr(['train', '--config', configFile, '--out', runDir, '--rollout.workers', url, '--rollout.host', '127.0.0.1', '--rollout.advertise', '127.0.0.2']);
+    const { code } = await trainer.exited;
+    expect(code).toBe(3);
+    expect(trainer.stderr()).toMatch(
+      /rollout job \S+ failed 5 times on workers: cannot reach the trainer's weights server at http:\/\/127\.0\.0\.2:\d+ \(.*ECONNREFUSED.*\); the trainer sets where it listens and what it advertises with rollout\.host, rollout\.port and rollout\.advertise/,
+    );
+  }, 240_000);
+
   it('a worker SIGKILLed during its first job: the job is taken by another after the lock lapses, the run is unchanged', async () => {
     const doomed = await startWorker('doomed');
     const runDir = join(tiny.root, 'killed-worker');

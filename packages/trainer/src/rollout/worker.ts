@@ -58,9 +58,21 @@ interface SessionState {
   dir: string;
 }
 
+/** GET `url` from a trainer's weights server; an unreachable server is an error saying which settings place it. */
+async function get(url: string, token: string): Promise<Response> {
+  try {
+    return await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  } catch (error) {
+    const cause = (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message;
+    throw new TrainerError(
+      `cannot reach the trainer's weights server at ${new URL(url).origin} (${cause}); the trainer sets where it listens and what it advertises with rollout.host, rollout.port and rollout.advertise`,
+    );
+  }
+}
+
 /** Download `url` (with the session's token) to `path`, atomically. */
 async function download(url: string, token: string, path: string): Promise<void> {
-  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  const response = await get(url, token);
   if (!response.ok || response.body === null) {
     throw new TrainerError(`GET ${url}: HTTP ${response.status} ${await response.text().catch(() => '')}`);
   }
@@ -104,7 +116,7 @@ export async function runWorker(options: RolloutWorkerOptions): Promise<{ jobs: 
     if (!state) {
       const dir = join(options.cacheDir, data.session);
       mkdirSync(dir, { recursive: true });
-      const response = await fetch(`${data.server}/session`, { headers: { authorization: `Bearer ${data.token}` } });
+      const response = await get(`${data.server}/session`, data.token);
       if (!response.ok) throw new TrainerError(`GET ${data.server}/session: HTTP ${response.status}`);
       const manifest = (await response.json()) as SessionManifest;
       const config: TrainConfig = TRAIN_CONFIG_SCHEMA.parse(manifest.config);
