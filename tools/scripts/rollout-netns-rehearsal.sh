@@ -68,19 +68,28 @@ w1="rlvr-w1-$tag"
 w2="rlvr-w2-$tag"
 work=$(mktemp -d "${TMPDIR:-/tmp}/rlvr-netns-rehearsal.XXXXXX")
 pids=()
+redis_pid=
 made_ns=()
+
+# SIGTERM the given processes, then SIGKILL what is left after 5 s.
+stop_all() {
+  [ $# -gt 0 ] || return 0
+  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    local alive=0
+    for pid in "$@"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && return 0
+    sleep 0.5
+  done
+  for pid in "$@"; do kill -KILL "$pid" 2>/dev/null || true; done
+}
 
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for _ in 1 2 3 4 5 6 7 8 9 10; do
-    local alive=0
-    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-    [ "$alive" = 0 ] && break
-    sleep 0.5
-  done
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  # Redis last: a worker told to stop while Redis is gone waits for it to come back.
+  stop_all "${pids[@]}"
+  stop_all ${redis_pid:+"$redis_pid"}
   # Anything else still inside our namespaces was started by this script (the names are this run's own).
   for ns in "${made_ns[@]}"; do
     for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
@@ -163,7 +172,7 @@ pids+=("$inprocess_pid")
 
 # Protected mode would refuse the workers' addresses; this Redis is reachable only inside the namespaces.
 ip netns exec "$hub" redis-server --bind 10.77.0.1 --port 6379 --protected-mode no --save '' --appendonly no >"$work/redis.log" 2>&1 &
-pids+=("$!")
+redis_pid=$!
 for ns in "$w1" "$w2"; do
   ip netns exec "$ns" "${cli[@]}" worker --redis redis://10.77.0.1:6379 --threads 1 --cache "$work/cache-$ns" \
     >"$work/worker-${ns%%-"$tag"}.log" 2>&1 &
@@ -175,7 +184,7 @@ for _ in $(seq 1 240); do
   ready=0
   for ns in "$w1" "$w2"; do grep -q ' on queue rlvr at ' "$work/worker-${ns%%-"$tag"}.log" 2>/dev/null && ready=$((ready + 1)); done
   [ "$ready" = 2 ] && break
-  for pid in "${pids[@]:1}"; do kill -0 "$pid" 2>/dev/null || fail "a worker or Redis exited while starting"; done
+  for pid in "$redis_pid" "${pids[@]:1}"; do kill -0 "$pid" 2>/dev/null || fail "a worker or Redis exited while starting"; done
   sleep 0.5
 done
 [ "$ready" = 2 ] || fail "the workers did not register on redis://10.77.0.1:6379 within 120 s"
