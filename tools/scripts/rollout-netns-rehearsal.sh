@@ -9,27 +9,26 @@
 # FAIL and exits 0 or 1. Namespaces, links and processes are removed on any exit (also Ctrl-C).
 #
 # Usage (as root; needs iproute2, redis-server, node and the repository's npm install):
-#   bash tools/scripts/rollout-netns-rehearsal.sh [--dist] [--steps N] [--keep]
-#     --dist     run packages/trainer/dist/cli.js (built) instead of the TypeScript sources through tsx
+#   bash tools/scripts/rollout-netns-rehearsal.sh [--steps N] [--keep]
+# (rlvr runs from the TypeScript sources through tsx, so no build is needed)
 #     --steps N  training steps (default 3)
 #     --keep     keep the work directory (logs, both runs) and print its path
 # Exit status: 0 PASS, 1 FAIL, 2 bad usage or a missing tool, 77 the kernel refuses `ip netns add`.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$repo" # node resolves `--import tsx` from here
 steps=3
 keep=0
-use_dist=0
 while [ $# -gt 0 ]; do
   case "$1" in
-    --dist) use_dist=1 ;;
     --keep) keep=1 ;;
     --steps)
       steps=${2:-}
       shift
       ;;
     *)
-      echo "rollout-netns-rehearsal: unknown argument $1 (expected --dist, --steps N, --keep)" >&2
+      echo "rollout-netns-rehearsal: unknown argument $1 (expected --steps N, --keep)" >&2
       exit 2
       ;;
   esac
@@ -50,16 +49,8 @@ for tool in ip redis-server node; do
   }
 done
 
-if [ "$use_dist" = 1 ]; then
-  [ -f "$repo/packages/trainer/dist/cli.js" ] || {
-    echo "rollout-netns-rehearsal: --dist: $repo/packages/trainer/dist/cli.js is missing (npx nx run @rlvr/trainer:build)" >&2
-    exit 2
-  }
-  cli=(node "$repo/packages/trainer/dist/cli.js")
-else
-  cli=(node --import tsx --import "$repo/packages/kernels/bench/register-wgsl.mjs" --conditions=@rlvr/source
-    "$repo/packages/trainer/src/cli.ts")
-fi
+cli=(node --import tsx --import "$repo/packages/kernels/bench/register-wgsl.mjs" --conditions=@rlvr/source
+  "$repo/packages/trainer/src/cli.ts")
 
 # A per-run suffix keeps every name (namespaces, work directory) apart from anything else on the machine.
 tag="$(printf '%x' $$)$(printf '%04x' $RANDOM)"
