@@ -3,16 +3,19 @@
  *
  * The whole path on models of real shapes (tools/scripts/real-shapes.ts writes them into
  * scratch/real/<model> when missing), each step a real `rlvr` process on the cpu backend:
- * `rlvr generate`; `rlvr train` on a few GSM8K-format records for 2 steps (checkpoint each step);
- * the same run stopped after step 1 and `--resume`d to step 2, compared with the uninterrupted one
- * (every metric but timings, and the step-2 checkpoint's tensor files byte for byte); `rlvr eval` of
- * the checkpoint. Each process's peak RSS, wall and CPU seconds come from /usr/bin/time -v; the
- * trainer's `memory` line and the load average are recorded. A process above --rss-cap-gb (default
- * 14) is killed and reported as such, so a shared machine is not pushed into swap or the OOM killer.
+ * `rlvr generate`; `rlvr train` on a few GSM8K-format records for 2 steps (checkpoint each step, the
+ * newest kept); `rlvr eval` of its step-2 checkpoint; the same run stopped after step 1 and `--resume`d
+ * to step 2, compared with the uninterrupted one (every metric but timings, and the step-2
+ * checkpoint's tensor files by SHA-256). Checkpoints are deleted once compared: with its AdamW moments
+ * a Qwen2.5-0.5B one is 5.7 GB, so one at a time is on the disk. Each process's peak RSS, wall and
+ * CPU seconds come from /usr/bin/time -v; the trainer's `memory` line and the load average are
+ * recorded. A process above --rss-cap-gb (default 14) is killed and reported as such, so a shared
+ * machine is not pushed into swap or the OOM killer.
  * Writes bench-results/real-models.json.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -133,10 +136,17 @@ function stepSeconds(runDir: string): number[] {
     .map((r) => Object.values(r.phaseSeconds).reduce((a, b) => a + b, 0));
 }
 
-/** Whether two checkpoints' safetensors files hold the same bytes. */
-function sameTensorFiles(a: string, b: string): boolean {
-  const files = readdirSync(a).filter((f) => f.endsWith('.safetensors'));
-  return files.length > 0 && files.every((f) => readFileSync(join(a, f)).equals(readFileSync(join(b, f))));
+/** SHA-256 of each safetensors file of a checkpoint, by file name (streamed: a file may pass 2 GiB). */
+async function tensorFileHashes(dir: string): Promise<Record<string, string>> {
+  const hashes: Record<string, string> = {};
+  for (const f of readdirSync(dir)
+    .filter((name) => name.endsWith('.safetensors'))
+    .sort()) {
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(join(dir, f))) hash.update(chunk as Buffer);
+    hashes[f] = hash.digest('hex');
+  }
+  return hashes;
 }
 
 /** Bench one model in `mode` (full fine-tune, or LoRA rank 8 on every linear). */
@@ -178,6 +188,9 @@ async function benchModel(name: string, mode: 'full' | 'lora', capBytes: number)
     '0.001',
     '--checkpoint.interval',
     '1',
+    // One checkpoint on disk per run: a Qwen2.5-0.5B checkpoint with its AdamW moments is 5.7 GB.
+    '--checkpoint.keep',
+    '1',
     '--eval.interval',
     '0',
     '--backend',
@@ -201,17 +214,11 @@ async function benchModel(name: string, mode: 'full' | 'lora', capBytes: number)
   const stopped = join(work, 'resumed');
   let resumeExact: boolean | null = null;
   if (trainRun.exitCode === 0) {
-    await run('train-1-step', [...train, '--max-steps', '1', '--out', stopped]);
-    const resumed = await run('resume', ['train', '--resume', stopped, '--max-steps', '2']);
-    if (resumed.exitCode === 0) {
-      resumeExact =
-        JSON.stringify(stepMetrics(whole)) === JSON.stringify(stepMetrics(stopped)) &&
-        sameTensorFiles(join(whole, 'checkpoints/step-2'), join(stopped, 'checkpoints/step-2'));
-    }
+    const step2 = join(whole, 'checkpoints/step-2');
     await run('eval', [
       'eval',
       '--model',
-      join(whole, 'checkpoints/step-2'),
+      step2,
       '--task',
       'gsm8k',
       '--dataset',
@@ -223,6 +230,19 @@ async function benchModel(name: string, mode: 'full' | 'lora', capBytes: number)
       '--max-new-tokens',
       '8',
     ]);
+    // The uninterrupted run's checkpoint is compared by hash, so that it is off the disk before the resumed run writes its own.
+    const wholeHashes = await tensorFileHashes(step2);
+    rmSync(join(whole, 'checkpoints'), { recursive: true, force: true });
+    await run('train-1-step', [...train, '--max-steps', '1', '--out', stopped]);
+    const resumed = await run('resume', ['train', '--resume', stopped, '--max-steps', '2']);
+    if (resumed.exitCode === 0) {
+      const resumedHashes = await tensorFileHashes(join(stopped, 'checkpoints/step-2'));
+      resumeExact =
+        JSON.stringify(stepMetrics(whole)) === JSON.stringify(stepMetrics(stopped)) &&
+        Object.keys(wholeHashes).length > 0 &&
+        JSON.stringify(wholeHashes) === JSON.stringify(resumedHashes);
+    }
+    rmSync(join(stopped, 'checkpoints'), { recursive: true, force: true });
   }
   const steps = trainRun.exitCode === 0 ? stepSeconds(whole) : [];
   const secondsPerStep = steps.length > 0 ? steps.reduce((a, b) => a + b, 0) / steps.length : null;
