@@ -66,6 +66,9 @@ export const workerCommand: Command = defineCommand({
       ...(signal ? { stop: signal } : {}),
     });
     log(`stopped after ${done.jobs} job${done.jobs === 1 ? '' : 's'}`);
+    // Without Redis the queue client's reconnect timers would keep the process alive: leave once the
+    // event loop has had a moment to flush (the timer does not itself hold the process).
+    if (done.detached) setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
     return 0;
   },
 });

@@ -3,7 +3,9 @@
  * draw's prompts are split into consecutive jobs of `promptsPerJob` prompts, and job j samples with
  * the seed `deriveSeed(seed, j)` (one job: the draw's own seed, so a run without the setting samples
  * exactly as before). The split, not where a job runs, decides the samples, so a config gives the same
- * rollouts in-process and on any number of workers (on the cpu backend, bit for bit).
+ * rollouts in-process and on any number of workers (bit for bit where the samplers run the same ONNX
+ * Runtime build with the same number of threads on the same kind of CPU; otherwise logprobs may differ
+ * in their last bits).
  */
 import { deriveSeed } from '../tasks/index.js';
 import type { StepRollout, StepSampler, StepSamplingOptions, StepScore } from '../loop/rl-step.js';

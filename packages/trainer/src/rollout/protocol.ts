@@ -28,7 +28,7 @@ export interface RolloutJobData {
 
 /** What a worker returns for a job. */
 export interface RolloutJobResult {
-  /** The worker that ran it (`host:pid:n`) and the version it sampled with. */
+  /** The worker that ran it (its registry id, `HOST-PID-RANDOM`) and the version it sampled with. */
   worker: string;
   version: number;
   rollouts: JobRollout[];

@@ -9,6 +9,7 @@
  * A stop request (Ctrl-C) lets the running job finish and return before the worker exits; a killed
  * worker's job is moved back to the queue by another worker once its lock lapses (`lockSeconds`).
  */
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,9 @@ import { connectRedis } from './redis-connection.js';
 import { JOB_ATTEMPTS } from './remote-rollouts.js';
 import { HEARTBEAT_INTERVAL_MS, beat, forget, type WorkerRecord } from './registry.js';
 import type { SessionManifest } from './weights-server.js';
+
+/** How long a stopping worker waits for the queue to close (Redis may be gone), in ms. */
+const CLOSE_WAIT_MS = 10_000;
 
 /** Options of {@link runWorker}. */
 export interface RolloutWorkerOptions {
@@ -81,11 +85,15 @@ async function download(url: string, token: string, path: string): Promise<void>
   renameSync(partial, path);
 }
 
-/** Take rollout jobs until stopped; see the module comment. Resolves with the number of jobs done. */
-export async function runWorker(options: RolloutWorkerOptions): Promise<{ jobs: number }> {
+/**
+ * Take rollout jobs until stopped; see the module comment. Resolves with the number of jobs done and
+ * whether it stopped without Redis (`detached`: the queue's connections may still be retrying).
+ */
+export async function runWorker(options: RolloutWorkerOptions): Promise<{ jobs: number; detached: boolean }> {
   const { log } = options;
   const record: WorkerRecord = {
-    id: `${hostname()}-${process.pid}`,
+    // Host and pid for people; the random part keeps containers that share both apart.
+    id: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     host: hostname(),
     pid: process.pid,
     threads: options.threads ?? 0,
@@ -227,18 +235,28 @@ export async function runWorker(options: RolloutWorkerOptions): Promise<{ jobs: 
   await heartbeat();
   const timer = setInterval(() => void heartbeat(), HEARTBEAT_INTERVAL_MS);
   log(`worker ${record.id} on queue ${options.queue} at ${options.redis}`);
+  let detached = false;
   try {
     await new Promise<void>((resolve) => {
       if (options.stop?.aborted) resolve();
       options.stop?.addEventListener('abort', () => resolve(), { once: true });
     });
     log(`stopping: finishing the running job`);
-    await worker.close();
+    // Closing waits for Redis; without it there is nothing to hand back, so the wait is bounded.
+    const closed = await Promise.race([
+      worker.close().then(() => true),
+      new Promise<false>((r) => setTimeout(() => r(false), CLOSE_WAIT_MS).unref()),
+    ]);
+    if (!closed) {
+      log(`Redis at ${options.redis} did not answer within ${CLOSE_WAIT_MS / 1000} s; stopping without it`);
+      detached = true;
+    }
   } finally {
     clearInterval(timer);
-    await forget(redis, options.queue, record.id).catch(() => undefined);
+    // Its heartbeat lapses by itself if Redis cannot take the removal now.
+    if (redis.status === 'ready') await forget(redis, options.queue, record.id).catch(() => undefined);
     redis.disconnect();
     await closeSession();
   }
-  return { jobs: record.jobs };
+  return { jobs: record.jobs, detached };
 }
