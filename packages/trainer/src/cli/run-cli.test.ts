@@ -59,7 +59,7 @@ describe('runCli: dispatch and help', () => {
     const { code, out, err } = await run([]);
     expect(code).toBe(2);
     expect(out).toBe('');
-    expect(err).toBe('rlvr: missing command; expected one of demo, weights, theory, verify, generate, train, eval, merge, pretrain, report, compare, serve (see: rlvr --help)\n');
+    expect(err).toBe('rlvr: missing command; expected one of demo, weights, theory, verify, generate, train, eval, merge, pretrain, report, compare, serve, worker, workers (see: rlvr --help)\n');
   });
 
   test.each([
