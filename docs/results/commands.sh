@@ -89,3 +89,11 @@ rlvr compare --model embedded:countdown-search-base --lrs 0.000125,0.00025,0.000
 rlvr compare --model embedded:countdown-search-base --seeds 5 --max-steps 100 --eval-interval 25 --eval-prompts 100 --parallel 2 --lr grpo=0.0005,rloo=0.0005,uniform-r=0.00025,linear-r=0.00025,sqrt-r=0.0005,plateau-r=0.00025 --out runs/range-compare
 publish runs/range-compare range-compare
 gzip -9 docs/results/range-compare/metrics/*.jsonl
+
+# 9. After SFT from the search base model (2026-12-07, this machine): its SFT'd version (6 steps on correct
+#    solutions in its own search text), then 6 weightings × 3 seeds × 40 steps at the rates of step 8.
+rlvr pretrain --task countdown --sft packages/trainer/assets/countdown-search-base --corpus search --out runs/search-sft-6 --steps 6 --batch 32 --lr 0.001 --seed 1
+rlvr compare --model runs/search-sft-6 --max-new-tokens 288 --seeds 3 --max-steps 40 --eval-interval 20 --eval-prompts 100 --parallel 2 --lr grpo=0.0005,rloo=0.0005,uniform-r=0.00025,linear-r=0.00025,sqrt-r=0.0005,plateau-r=0.00025 --out runs/range-sft
+publish runs/range-sft range-sft
+gzip -9 docs/results/range-sft/metrics/*.jsonl
+cp runs/search-sft-6/PROVENANCE.md docs/results/range-sft/start-model-PROVENANCE.md
