@@ -204,6 +204,13 @@ export interface RlStepResult {
 
 const seconds = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9;
 
+/** The policy's weights by HF name: its own arrays where it keeps them on the host (no copy), else a copy read back. */
+export async function policyWeights(
+  policy: Pick<DecoderModel, 'liveTensors' | 'weights'>,
+): Promise<Record<string, { shape: number[]; data: Float32Array }>> {
+  return policy.liveTensors()?.weights ?? (await policy.weights());
+}
+
 /** Run one RL step on `prompts`; see the module comment. */
 export async function rlStep(
   ctx: RlStepContext,
@@ -260,7 +267,7 @@ export async function rlStep(
       s.checkWeights?.(lora.adapters);
       await ctx.sampler.setWeights(lora.base, lora.adapters);
     } else {
-      const weights = ctx.policy.liveTensors()?.weights ?? (await ctx.policy.weights());
+      const weights = await policyWeights(ctx.policy);
       s.checkWeights?.(weights);
       await ctx.sampler.setWeights(weights);
     }

@@ -64,7 +64,14 @@ import { memoryCopies, memoryLine } from './memory-accounting.js';
 import { exactSuccessApplies, exactSuccessProbe } from './exact-success.js';
 import { lostPushWarner } from './flat-groups.js';
 import { noSignalWarner } from './no-signal.js';
-import { rlStep, type RlStepSettings, type StepPrompt, type StepRollout, type StepSamplingOptions } from './rl-step.js';
+import {
+  policyWeights,
+  rlStep,
+  type RlStepSettings,
+  type StepPrompt,
+  type StepRollout,
+  type StepSamplingOptions,
+} from './rl-step.js';
 import { RunRollouts } from '../rollout/run-rollouts.js';
 import { closeTaskEnvironment, openTaskEnvironment, type TaskEnvironment } from './task-environment.js';
 import { tokenizerFilesIn } from '../checkpoint/tokenizer-files.js';
@@ -160,7 +167,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
         runDir,
         modelDir,
         startStep: step,
-        weights: async () => parts.policy.liveTensors()?.weights ?? (await parts.policy.weights()),
+        weights: () => policyWeights(parts.policy),
       },
       log,
     );

@@ -66,7 +66,6 @@ export class RemoteRollouts {
   private readonly results = new Map<string, Promise<RolloutJobResult>>();
   private polling: Promise<void> | null = null;
   private closed = false;
-  private readonly lease: TrainerLease;
   private readonly timer: NodeJS.Timeout;
   /** Jobs added again because Redis no longer had them. */
   requeued = 0;
@@ -75,8 +74,8 @@ export class RemoteRollouts {
     private readonly queue: Queue,
     private readonly redis: Redis,
     private readonly options: RemoteRolloutsOptions,
+    private readonly lease: TrainerLease,
   ) {
-    this.lease = { session: options.session, host: hostname(), pid: process.pid, runDir: options.runDir };
     this.timer = setInterval(() => {
       renewLease(this.redis, this.options.queue, this.lease).catch(() => undefined);
     }, HEARTBEAT_INTERVAL_MS);
@@ -133,7 +132,7 @@ export class RemoteRollouts {
     await queue.drain(true);
     await queue.clean(0, 0, 'completed');
     await queue.clean(0, 0, 'failed');
-    return new RemoteRollouts(queue, redis, options);
+    return new RemoteRollouts(queue, redis, options, lease);
   }
 
   /**
