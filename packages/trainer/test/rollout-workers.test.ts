@@ -76,6 +76,20 @@ function trainedFields(r: MetricsRecord): Record<string, unknown> {
   return fields;
 }
 
+/** What `rlvr workers --json` prints for a queue. */
+interface QueueListing {
+  trainer: { runDir: string; pid: number } | null;
+  waiting: number;
+  workers: { pid: number }[];
+}
+
+/** The queue as `rlvr workers --redis URL --json` lists it. */
+async function listQueueAt(url: string): Promise<QueueListing> {
+  const io = captureIo();
+  expect(await runCli(['workers', '--redis', url, '--json'], io)).toBe(0);
+  return JSON.parse(io.out()) as QueueListing;
+}
+
 /** The job ids a worker's log says it started. */
 const jobsStarted = (w: RlvrProcess): string[] => [...w.stderr().matchAll(/job (\S+): /g)].map((m) => m[1]!);
 
@@ -94,6 +108,8 @@ describeWithRedis('rollout workers through Redis and BullMQ (separate processes)
     await until(() => w.stderr().includes('on queue rlvr'), `worker ${name} to start`, w);
     return w;
   };
+
+  const listQueue = (): Promise<QueueListing> => listQueueAt(url);
 
   const train = (out: string, ...extra: string[]): RlvrProcess =>
     spawnRlvr(['train', '--config', configFile, '--out', out, '--rollout.workers', url, '--rollout.advertise', '127.0.0.1', '--rollout.host', '127.0.0.1', ...extra]);
@@ -146,15 +162,22 @@ describeWithRedis('rollout workers through Redis and BullMQ (separate processes)
   });
 
   it('K = 0: a trainer and two workers train exactly the in-process run; rlvr workers lists them', async () => {
-    const [w1, w2] = [await startWorker('a'), await startWorker('b')];
+    // The trainer starts first: with no worker its step-1 jobs wait and it holds the queue, so the
+    // listing sees it whatever the machine's speed.
     const runDir = join(tiny.root, 'two-workers');
     const trainer = train(runDir);
-    await until(() => stepsSoFar(runDir) >= 1, 'step 1', trainer);
-    const listing = captureIo();
-    expect(await runCli(['workers', '--redis', url, '--json'], listing)).toBe(0);
-    const seen = JSON.parse(listing.out()) as { workers: { pid: number }[]; trainer: { runDir: string } | null };
-    expect(seen.workers.map((w) => w.pid).sort()).toEqual([w1!.child.pid, w2!.child.pid].sort());
-    expect(seen.trainer?.runDir).toBe(runDir);
+    let before: QueueListing;
+    do {
+      if (trainer.child.exitCode !== null) throw new Error(`rlvr train exited ${trainer.child.exitCode}: ${trainer.stderr()}`);
+      before = await listQueue();
+    } while (before.trainer?.runDir !== runDir || before.waiting < PROMPTS);
+    expect(before.workers).toEqual([]);
+    expect(before.trainer.pid).toBe(trainer.child.pid);
+    expect(before.waiting).toBe(PROMPTS);
+    const [w1, w2] = [await startWorker('a'), await startWorker('b')];
+    // Workers stay up until this test ends, so this listing cannot race the run.
+    const after = await listQueue();
+    expect(after.workers.map((w) => w.pid).sort()).toEqual([w1!.child.pid, w2!.child.pid].sort());
     await expectSameAsInProcess(trainer, runDir);
     // 4 steps × 3 jobs of one prompt: both workers took some.
     expect(jobsStarted(w1!).length).toBeGreaterThan(0);
