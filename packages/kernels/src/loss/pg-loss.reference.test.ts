@@ -36,6 +36,18 @@ describe('policy-gradient loss reference: textbook cases', () => {
     expect(r.isWeightMean).toBe(1);
   });
 
+  it('a token with A = 0 is never clipped, whatever its ratio (both terms tie; TRL and verl count it so)', () => {
+    const zero = new Float64Array(5);
+    const r = pgLoss({ logp, oldLogp: old, advantages: zero, mask }, { ...EPS, batch: 1, seqLen: 5, beta: 0, aggregation: 'token-mean' });
+    expect(r.clipFraction).toBe(0);
+    expect(r.clipLowFraction + r.clipHighFraction).toBe(0);
+    // The ratios still lie outside the band where they do.
+    expect(r.clipRegionFraction).toBe(4 / 5);
+    // On-policy with some A = 0: still nothing clipped.
+    const some = f64(2, 0, -1, 0, 1);
+    expect(pgLoss({ logp, oldLogp: null, advantages: some, mask }, { ...EPS, batch: 1, seqLen: 5, beta: 0, aggregation: 'token-mean' }).clipFraction).toBe(0);
+  });
+
   it('on-policy (oldLogp null): r = 1 at every token, so nothing clips and dpg/dlogp = −A; the IS weight uses logp', () => {
     const sampler = f64(-1.2, -1, -1, -1, -0.4);
     const o = { ...EPS, batch: 1, seqLen: 5, beta: 0, aggregation: 'token-mean', tisCap: 1.5 } as const;

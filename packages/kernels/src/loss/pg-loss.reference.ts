@@ -142,17 +142,22 @@ export function pgLoss<T extends Floats>(inputs: PgLossInputs & { logp: T }, o: 
     const r = sequenceRatio ? Math.exp(at(meanLogRatio, b)) : Math.exp(lp - old);
     const rc = Math.min(Math.max(r, 1 - o.epsLow), 1 + o.epsHigh);
     // pg = max(−r·A, −rc·A); g = d pg/d r (−A where the unclipped term is taken, else 0).
+    // A token counts as clipped only where a clipped term is strictly taken: at A = 0 both terms tie
+    // (and g is 0 without any clipping), as TRL and verl count it.
     let pg = -r * a;
     let g = -a;
+    let clippedTaken = false;
     if (-rc * a > pg) {
       pg = -rc * a;
       g = 0;
+      clippedTaken = true;
     }
     if (clipC !== null && a < 0 && -clipC * a < pg) {
       pg = -clipC * a;
       g = 0;
+      clippedTaken = true;
     }
-    if (g === 0) clipped++;
+    if (clippedTaken) clipped++;
     if (a < 0 && r < 1 - o.epsLow) clippedLow++;
     if (a > 0 && r > 1 + o.epsHigh) clippedHigh++;
     if (r < 1 - o.epsLow || r > 1 + o.epsHigh) region++;
