@@ -165,13 +165,13 @@ describe('rlvr train with lora', () => {
     const kl = metricsOf(runDir).flatMap((r) => (r.kind === 'step' ? [r.kl] : []));
     expect(kl[0]).toBe(0);
     expect(kl[1]).toBeGreaterThan(0);
-  }, 60_000);
+  }, 240_000);
 
   it('a LoRA run directory does not resume as a full run, naming the checkpoint', async () => {
     const c3 = trainingTinyConfig(run.modelDir, { maxSteps: 4 });
     await expect(runTraining({ config: c3, runDir: straight(), resume: true })).rejects.toThrow(CheckpointError);
     await expect(runTraining({ config: c3, runDir: straight(), resume: true })).rejects.toThrow(/holds LoRA adapters/);
-  }, 60_000);
+  }, 240_000);
 });
 
 describe('lora config', () => {
