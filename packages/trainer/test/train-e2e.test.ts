@@ -82,11 +82,11 @@ describe('rlvr train, end to end on the cpu backend', () => {
     expect(apart).toEqual([]);
   }, 120_000);
 
-  it('evaluates before training and at the interval', async () => {
+  it('evaluates before training, at the interval and after the last step', async () => {
     const runDir = join(run.root, 'eval');
-    await runTraining({ config: tinyConfig(run.modelDir, { eval: { interval: 2, samples: 2, passAtK: [1, 2] } }), runDir });
+    await runTraining({ config: tinyConfig(run.modelDir, { maxSteps: 5, eval: { interval: 2, samples: 2, passAtK: [1, 2] } }), runDir });
     const evals = metricsOf(runDir).filter((r) => r.kind === 'eval');
-    expect(evals.map((r) => r.step)).toEqual([0, 2]);
+    expect(evals.map((r) => r.step)).toEqual([0, 2, 4, 5]);
     for (const e of evals) {
       expect(e.prompts).toBe(8);
       expect(Object.keys(e.passAtK)).toEqual(['1', '2']);

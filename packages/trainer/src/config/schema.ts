@@ -678,7 +678,7 @@ const EVAL = z
   .strictObject({
     interval: field(
       count(0).default(0),
-      'Evaluate on the held-out split every this many steps; 0 = never.',
+      'Evaluate on the held-out split before step 1, every this many steps and after the last; 0 = never.',
       'eval_steps',
       'trainer.test_freq',
     ),

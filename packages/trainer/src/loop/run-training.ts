@@ -450,7 +450,8 @@ export async function runTraining(options: RunTrainingOptions): Promise<RunTrain
         );
       }
       options.onStep?.(record, config.maxSteps);
-      if (heldOut.length > 0 && step % config.eval.interval === 0) await runEval(step);
+      // The last step is always evaluated (as verl does): a run's final held-out score is its model's.
+      if (heldOut.length > 0 && (step % config.eval.interval === 0 || step === config.maxSteps)) await runEval(step);
       const stopping = stopReason(options.stop) !== undefined;
       if (
         (config.checkpoint.interval > 0 && step % config.checkpoint.interval === 0) ||
