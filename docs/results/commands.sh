@@ -100,9 +100,9 @@ cp runs/search-sft-6/PROVENANCE.md docs/results/range-sft/start-model-PROVENANCE
 
 # 10. The high end: GRPO, Uniform-R, Linear-R and Plateau-R, 5 seeds × 160 steps at the rates of step 8
 #     (2026-12-07, this machine, two runs at a time; GRPO and Linear-R in a first invocation, Uniform-R
-#     and then Plateau-R in later ones that reused them): step 8's configuration run longer, with held-out evaluations every 25 steps. The
-#     published runs' last evaluation is after step 150: they ran before rlvr train evaluated after the
-#     last step too, which a run of this command now adds (step 160).
+#     and then Plateau-R in later ones that reused them): step 8's configuration run longer, with
+#     held-out evaluations every 25 steps. The published runs' last evaluation is after step 150: they
+#     ran before rlvr train evaluated after the last step too, which a run of this command now adds.
 rlvr compare --model embedded:countdown-search-base --weightings grpo,uniform-r,linear-r,plateau-r --seeds 5 --max-steps 160 --eval-interval 25 --eval-prompts 100 --parallel 2 --lr grpo=0.0005,uniform-r=0.00025,linear-r=0.00025,plateau-r=0.00025 --out runs/range-160
 publish runs/range-160 range-160
 gzip -9 docs/results/range-160/metrics/*.jsonl

@@ -49,10 +49,10 @@ function startRedis(port: number): ChildProcess {
  * Resolves when `check()` holds, polled; rejects if `proc` exits first. No clock bound: a process that
  * never gets there ends (a run has a fixed number of steps) or meets the test's own timeout.
  */
-async function until(check: () => boolean, what: string, proc: RlvrProcess): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, what: string, proc: RlvrProcess): Promise<void> {
   let exited = false;
   void proc.exited.then(() => (exited = true));
-  while (!check()) {
+  while (!(await check())) {
     if (exited) throw new Error(`process ended before ${what}: ${proc.stderr()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -83,13 +83,6 @@ interface QueueListing {
   workers: { pid: number }[];
 }
 
-/** The queue as `rlvr workers --redis URL --json` lists it. */
-async function listQueueAt(url: string): Promise<QueueListing> {
-  const io = captureIo();
-  expect(await runCli(['workers', '--redis', url, '--json'], io)).toBe(0);
-  return JSON.parse(io.out()) as QueueListing;
-}
-
 /** The job ids a worker's log says it started. */
 const jobsStarted = (w: RlvrProcess): string[] => [...w.stderr().matchAll(/job (\S+): /g)].map((m) => m[1]!);
 
@@ -109,7 +102,12 @@ describeWithRedis('rollout workers through Redis and BullMQ (separate processes)
     return w;
   };
 
-  const listQueue = (): Promise<QueueListing> => listQueueAt(url);
+  /** The queue as `rlvr workers --redis URL --json` lists it. */
+  const listQueue = async (): Promise<QueueListing> => {
+    const io = captureIo();
+    expect(await runCli(['workers', '--redis', url, '--json'], io)).toBe(0);
+    return JSON.parse(io.out()) as QueueListing;
+  };
 
   const train = (out: string, ...extra: string[]): RlvrProcess =>
     spawnRlvr(['train', '--config', configFile, '--out', out, '--rollout.workers', url, '--rollout.advertise', '127.0.0.1', '--rollout.host', '127.0.0.1', ...extra]);
@@ -166,14 +164,15 @@ describeWithRedis('rollout workers through Redis and BullMQ (separate processes)
     // listing sees it whatever the machine's speed.
     const runDir = join(tiny.root, 'two-workers');
     const trainer = train(runDir);
-    let before: QueueListing;
-    do {
-      if (trainer.child.exitCode !== null) throw new Error(`rlvr train exited ${trainer.child.exitCode}: ${trainer.stderr()}`);
+    let before: QueueListing | undefined;
+    const holdsQueue = async (): Promise<boolean> => {
       before = await listQueue();
-    } while (before.trainer?.runDir !== runDir || before.waiting < PROMPTS);
-    expect(before.workers).toEqual([]);
-    expect(before.trainer.pid).toBe(trainer.child.pid);
-    expect(before.waiting).toBe(PROMPTS);
+      return before.trainer?.runDir === runDir && before.waiting >= PROMPTS;
+    };
+    await until(holdsQueue, 'the trainer to hold the queue with its step-1 jobs waiting', trainer);
+    expect(before!.workers).toEqual([]);
+    expect(before!.trainer?.pid).toBe(trainer.child.pid);
+    expect(before!.waiting).toBe(PROMPTS);
     const [w1, w2] = [await startWorker('a'), await startWorker('b')];
     // Workers stay up until this test ends, so this listing cannot race the run.
     const after = await listQueue();

@@ -191,7 +191,7 @@ describe('VerifierPool', () => {
     } finally {
       await hogPool.close();
     }
-  }, 120_000);
+  });
 
   test('concurrent calls each get their own results in order', async () => {
     const a = exactItems(700);
