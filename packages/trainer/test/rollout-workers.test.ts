@@ -49,10 +49,10 @@ function startRedis(port: number): ChildProcess {
  * Resolves when `check()` holds, polled; rejects if `proc` exits first. No clock bound: a process that
  * never gets there ends (a run has a fixed number of steps) or meets the test's own timeout.
  */
-async function until(check: () => boolean | Promise<boolean>, what: string, proc: RlvrProcess): Promise<void> {
+async function until(check: () => boolean, what: string, proc: RlvrProcess): Promise<void> {
   let exited = false;
   void proc.exited.then(() => (exited = true));
-  while (!(await check())) {
+  while (!check()) {
     if (exited) throw new Error(`process ended before ${what}: ${proc.stderr()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -79,7 +79,6 @@ function trainedFields(r: MetricsRecord): Record<string, unknown> {
 /** What `rlvr workers --json` prints for a queue. */
 interface QueueListing {
   trainer: { runDir: string; pid: number } | null;
-  waiting: number;
   workers: { pid: number }[];
 }
 
@@ -160,23 +159,12 @@ describeWithRedis('rollout workers through Redis and BullMQ (separate processes)
   });
 
   it('K = 0: a trainer and two workers train exactly the in-process run; rlvr workers lists them', async () => {
-    // The trainer starts first: with no worker its step-1 jobs wait and it holds the queue, so the
-    // listing sees it whatever the machine's speed.
+    const [w1, w2] = [await startWorker('a'), await startWorker('b')];
+    // Workers stay up until this test ends, so this listing cannot race anything.
+    const listed = await listQueue();
+    expect(listed.workers.map((w) => w.pid).sort()).toEqual([w1!.child.pid, w2!.child.pid].sort());
     const runDir = join(tiny.root, 'two-workers');
     const trainer = train(runDir);
-    let before: QueueListing | undefined;
-    const holdsQueue = async (): Promise<boolean> => {
-      before = await listQueue();
-      return before.trainer?.runDir === runDir && before.waiting >= PROMPTS;
-    };
-    await until(holdsQueue, 'the trainer to hold the queue with its step-1 jobs waiting', trainer);
-    expect(before!.workers).toEqual([]);
-    expect(before!.trainer?.pid).toBe(trainer.child.pid);
-    expect(before!.waiting).toBe(PROMPTS);
-    const [w1, w2] = [await startWorker('a'), await startWorker('b')];
-    // Workers stay up until this test ends, so this listing cannot race the run.
-    const after = await listQueue();
-    expect(after.workers.map((w) => w.pid).sort()).toEqual([w1!.child.pid, w2!.child.pid].sort());
     await expectSameAsInProcess(trainer, runDir);
     // 4 steps × 3 jobs of one prompt: both workers took some.
     expect(jobsStarted(w1!).length).toBeGreaterThan(0);
@@ -217,7 +205,7 @@ describeWithRedis('rollout workers through Redis and BullMQ (separate processes)
     );
   }, 240_000);
 
-  it('a worker SIGKILLed during its first job: the job is taken by another after the lock lapses, the run is unchanged', async () => {
+  it('a worker SIGKILLed during its first job: rlvr workers shows the trainer holding the queue, the job is taken by another after the lock lapses, the run is unchanged', async () => {
     const doomed = await startWorker('doomed');
     const runDir = join(tiny.root, 'killed-worker');
     const trainer = train(runDir);
@@ -225,6 +213,10 @@ describeWithRedis('rollout workers through Redis and BullMQ (separate processes)
     await until(() => jobsStarted(doomed).length > 0, 'the first job to start', doomed);
     doomed.child.kill('SIGKILL');
     await doomed.exited;
+    // With no live worker the run cannot finish, so the listing sees its trainer holding the queue.
+    const held = await listQueue();
+    expect(held.trainer?.runDir).toBe(runDir);
+    expect(held.trainer?.pid).toBe(trainer.child.pid);
     const [lost] = jobsStarted(doomed);
     const rescuer = await startWorker('rescuer');
     await expectSameAsInProcess(trainer, runDir);
